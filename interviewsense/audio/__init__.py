@@ -1,0 +1,1 @@
+"""Audio in and out: loading files and URLs, devices, recording, voice activity."""

@@ -1,0 +1,102 @@
+"""Microphones and speakers through sounddevice (PortAudio), looked up by name or index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from interviewsense.config import Settings
+from interviewsense.errors import BadInputError, MissingDependencyError
+
+
+@dataclass(frozen=True)
+class Device:
+    index: int
+    name: str
+    hostapi: str
+    inputs: int
+    outputs: int
+    default_rate: float
+    default_input: bool
+    default_output: bool
+
+
+@dataclass(frozen=True)
+class Defaults:
+    input_index: int | None
+    input_name: str
+    output_index: int | None
+    output_name: str
+
+
+def _sd() -> Any:
+    try:
+        import sounddevice
+    except OSError:
+        raise MissingDependencyError(
+            "PortAudio is not installed, so there is no audio input or output",
+            hint="apt-get install libportaudio2 (or your system's PortAudio package)",
+        ) from None
+    return sounddevice
+
+
+def list_devices() -> list[Device]:
+    sd = _sd()
+    try:
+        devices = sd.query_devices()
+        apis = sd.query_hostapis()
+        default_in, default_out = sd.default.device
+    except Exception as exc:  # PortAudio reports many kinds of failure
+        raise MissingDependencyError(f"cannot list audio devices ({exc})") from None
+    out = []
+    for i, d in enumerate(devices):
+        out.append(
+            Device(
+                index=i,
+                name=str(d["name"]),
+                hostapi=str(apis[d["hostapi"]]["name"]),
+                inputs=int(d["max_input_channels"]),
+                outputs=int(d["max_output_channels"]),
+                default_rate=float(d["default_samplerate"]),
+                default_input=i == default_in,
+                default_output=i == default_out,
+            )
+        )
+    return out
+
+
+def _pick(devices: list[Device], wanted: str, kind: str) -> Device | None:
+    usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
+    if wanted:
+        if wanted.isdigit():
+            hit = [d for d in usable if d.index == int(wanted)]
+        else:
+            hit = [d for d in usable if d.name == wanted] or [
+                d for d in usable if wanted.lower() in d.name.lower()
+            ]
+        if not hit:
+            raise BadInputError(
+                f"no {kind} device matches '{wanted}'",
+                hint="'interviewsense devices' lists them; pass a name or an index",
+            )
+        return hit[0]
+    default = [d for d in usable if (d.default_input if kind == "input" else d.default_output)]
+    if default:
+        return default[0]
+    for preferred in ("pulse", "pipewire", "default"):
+        hit = [d for d in usable if d.name == preferred]
+        if hit:
+            return hit[0]
+    return None
+
+
+def default_devices(settings: Settings) -> Defaults:
+    devices = list_devices()
+    mic = _pick(devices, settings.input_device, "input")
+    spk = _pick(devices, settings.output_device, "output")
+    return Defaults(
+        input_index=mic.index if mic else None,
+        input_name=mic.name if mic else "",
+        output_index=spk.index if spk else None,
+        output_name=spk.name if spk else "",
+    )

@@ -1,0 +1,171 @@
+"""Any audio file -> 16 kHz mono float32 samples, with checks that turn bad files into clear errors.
+
+Decoding uses PyAV (FFmpeg), which faster-whisper already depends on, so WAV of any rate,
+width and channel count, MP3, FLAC, OGG/Opus, M4A/AAC and the audio of video files all work.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from interviewsense.audio.recorder import inspect_wav
+from interviewsense.domain import AudioInfo
+from interviewsense.errors import BadInputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+SAMPLE_RATE = 16_000
+FORMATS_HINT = "use a WAV, MP3, FLAC, OGG or M4A recording"
+
+
+@dataclass
+class LoadedAudio:
+    samples: npt.NDArray[np.float32]
+    info: AudioInfo
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+
+def check_readable(path: Path) -> None:
+    """Raise a clear error when ``path`` is not a readable, non-empty regular file."""
+    shown = os.fsdecode(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise BadInputError(f"no such file: {shown}", hint="check the path and try again") from None
+    except OSError as exc:
+        raise BadInputError(f"cannot open {shown}: {exc.strerror}") from None
+    if path.is_dir():
+        raise BadInputError(
+            f"{shown} is a folder, not an audio file",
+            hint="pass one recording, or score a whole folder with: interviewsense batch " + shown,
+        )
+    if st.st_size == 0:
+        raise BadInputError(f"{shown} is empty (0 bytes)", hint="record the answer again")
+    if not os.access(path, os.R_OK):
+        raise BadInputError(f"cannot read {shown}: permission denied", hint=f"chmod u+r '{shown}'")
+
+
+def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
+    """Decode ``path`` to 16 kHz mono float32. Raises ``BadInputError`` for unusable files.
+
+    A file that ends early (a truncated recording) gives the audio up to the damage and a
+    note, not an error, so a crashed recording can still be scored.
+    """
+    import av
+    import numpy as np
+
+    check_readable(path)
+    shown = os.fsdecode(path)
+    notes: list[str] = []
+    try:
+        container = av.open(shown, metadata_errors="ignore")
+    except av.error.PermissionError:
+        raise BadInputError(f"cannot read {shown}: permission denied") from None
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        if _looks_like_text(path):
+            raise BadInputError(
+                f"{shown} is a text file, not an audio recording",
+                hint="to score a written answer, give it to interviewsense batch as a transcript",
+            ) from None
+        raise BadInputError(
+            f"{shown} is not an audio file we can read ({_reason(exc)})", hint=FORMATS_HINT
+        ) from None
+    with container:
+        if not container.streams.audio:
+            kind = "a video with no sound" if container.streams.video else "no audio track"
+            raise BadInputError(
+                f"{shown} has {kind}", hint="export the recording with its audio track"
+            )
+        stream = container.streams.audio[0]
+        ctx = stream.codec_context
+        rate = int(ctx.sample_rate or 0)
+        channels = int(getattr(ctx, "channels", 0) or len(getattr(ctx.layout, "channels", ())))
+        fmt = f"{container.format.name}/{ctx.name}"
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        chunks: list[npt.NDArray[np.int16]] = []
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
+        except av.error.FFmpegError as exc:
+            if not chunks:
+                raise BadInputError(
+                    f"{shown} could not be decoded ({_reason(exc)})", hint=FORMATS_HINT
+                ) from None
+            notes.append(f"the file is damaged after {_seconds(chunks):.1f} s; scored up to there")
+        except OSError as exc:
+            if exc.errno == errno.EACCES:
+                raise BadInputError(f"cannot read {shown}: permission denied") from None
+            raise BadInputError(f"cannot read {shown}: {exc.strerror or exc}") from None
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
+
+    pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    if pcm.size == 0:
+        raise BadInputError(
+            f"{shown} holds no audio samples (only a header)", hint="record the answer again"
+        )
+    wav = inspect_wav(path)
+    if wav is not None and wav.truncated and not notes:
+        promised = wav.declared / (wav.rate * wav.block) if wav.rate else 0.0
+        notes.append(
+            f"the file is cut short: its header promises {promised:.1f} s, "
+            f"only {len(pcm) / SAMPLE_RATE:.1f} s are there; scored what is there"
+        )
+    samples = (pcm.astype(np.float32) / 32768.0).astype(np.float32)
+    info = AudioInfo(
+        path=source or shown,
+        duration_s=round(len(samples) / SAMPLE_RATE, 3),
+        sample_rate=rate,
+        channels=channels,
+        source=source or shown,
+        format=fmt,
+    )
+    return LoadedAudio(samples=samples, info=info, notes=notes)
+
+
+def _looks_like_text(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        text = head.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return bool(text) and printable / len(text) > 0.95
+
+
+def _seconds(chunks: list[npt.NDArray[np.int16]]) -> float:
+    return sum(len(c) for c in chunks) / SAMPLE_RATE
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return str(text).split(":")[0].strip().lower() or type(exc).__name__
+
+
+def write_wav(
+    target: Path | BinaryIO, samples: npt.NDArray[np.float32], rate: int = SAMPLE_RATE
+) -> None:
+    """Write float samples as a 16-bit mono WAV to a path or an open binary file."""
+    import wave
+
+    import numpy as np
+
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
+    dest: str | BinaryIO = os.fsdecode(target) if isinstance(target, Path) else target
+    with wave.open(dest, "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())

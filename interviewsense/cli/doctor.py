@@ -1,0 +1,61 @@
+"""``interviewsense doctor``: is everything in place? What is missing, and how to fix it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from interviewsense.cli._app import app, console, emit_json, guarded, load
+
+
+@app.command()
+@guarded
+def doctor(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+    settings_table: Annotated[
+        bool, typer.Option("--settings/--no-settings", help="Also list every setting's source.")
+    ] = True,
+) -> None:
+    """Check Python, libraries, audio devices, models, LLM and Azure settings."""
+    from interviewsense.diagnostics import run_checks
+
+    settings = load()
+    checks = run_checks(settings)
+    if as_json:
+        emit_json(
+            {
+                "checks": [c.__dict__ for c in checks],
+                "settings": settings.public(),
+                "sources": settings.sources,
+            }
+        )
+        return
+    table = Table(title="interviewsense doctor", title_justify="left")
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail")
+    style = {"ok": "green", "missing": "red", "warn": "yellow", "info": "dim"}
+    for c in checks:
+        detail = Text(c.detail)
+        if c.hint:
+            detail.append(f"\n→ {c.hint}", style="dim")
+        table.add_row(c.name, Text(c.status, style=style.get(c.status, "")), detail)
+    console.print(table)
+    if settings_table:
+        st = Table(
+            title="Settings (flag > environment > .env > config.toml > default)",
+            title_justify="left",
+        )
+        st.add_column("setting")
+        st.add_column("value")
+        st.add_column("from")
+        for name, value in settings.public().items():
+            st.add_row(name, str(value), settings.sources.get(name, ""))
+        console.print(st)
+        console.print(f"[dim]config file: {settings.config_file}[/]")
+    bad = [c for c in checks if c.status == "missing" and c.required]
+    if bad:
+        raise typer.Exit(4)

@@ -1,0 +1,119 @@
+"""``interviewsense finalize``: re-transcribe a recording, URL or session with Whisper."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from interviewsense.cli._app import app, console, emit_json, guarded, load
+
+
+class QType(StrEnum):
+    behavioral = "behavioral"
+    technical = "technical"
+    system_design = "system_design"
+    product = "product"
+    general = "general"
+
+
+@app.command()
+@guarded
+def finalize(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="An audio file (WAV, MP3, FLAC, OGG, M4A …), an http(s) URL, or a session id.",
+            show_default=False,
+        ),
+    ],
+    question: Annotated[
+        str, typer.Option("--question", "-q", help="The question the recording answers.")
+    ] = "",
+    qtype: Annotated[
+        QType, typer.Option("--type", "-t", help="Interview type: sets the content checks.")
+    ] = QType.behavioral,
+    whisper_model: Annotated[
+        str | None,
+        typer.Option(
+            "--whisper-model",
+            envvar="INTERVIEWSENSE_WHISPER_MODEL",
+            help="Whisper model name (tiny.en, base.en …) or folder.",
+            show_default="tiny.en",
+        ),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            envvar="INTERVIEWSENSE_LANGUAGE",
+            help="Language of the answer.",
+            show_default="en",
+        ),
+    ] = None,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            envvar="INTERVIEWSENSE_RUBRIC",
+            help="A rubric.toml overriding scoring thresholds.",
+        ),
+    ] = None,
+    pause_threshold_s: Annotated[
+        float | None,
+        typer.Option(
+            "--pause-threshold",
+            min=0.3,
+            help="Seconds of silence that count as a long pause.",
+            show_default="2.0",
+        ),
+    ] = None,
+    offline: Annotated[
+        bool | None,
+        typer.Option("--offline/--online", help="Never download models.", show_default=False),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the answer JSON on stdout, nothing else.")
+    ] = False,
+) -> None:
+    """Transcribe a recorded answer with Whisper, score it and explain the score.
+
+    [dim]Examples:[/]
+      interviewsense finalize answer.wav -q "Tell me about a conflict with a teammate"
+      interviewsense finalize https://example.org/answer.mp3 --json > answer.json
+      interviewsense finalize 20261130-073000-a1b2c3
+    """
+    from interviewsense.cli._ui import RichReporter
+    from interviewsense.domain import to_json
+    from interviewsense.flows.finalize import finalize as run
+    from interviewsense.report.terminal import render_answer
+
+    settings = load(
+        {
+            "whisper_model": whisper_model,
+            "language": language,
+            "rubric": rubric,
+            "pause_threshold_s": pause_threshold_s,
+            "offline": offline,
+        },
+        ctx,
+    )
+    reporter = RichReporter(console)
+    result = run(source, settings, reporter, question=question, qtype=qtype.value)
+    if as_json:
+        for note in result.notes:
+            console.print(f"[yellow]note:[/] {note}")
+        if len(result.answers) == 1 and result.session.kind == "finalize":
+            data = to_json(result.answers[0])
+            data["session_id"] = result.session.id
+            emit_json(data)
+        else:
+            emit_json(to_json(result.session))
+    else:
+        for i, answer in enumerate(result.answers, 1):
+            title = f"Answer {i}" if len(result.answers) > 1 else "Your answer"
+            render_answer(console, answer, title=title)
+    console.print(f"[dim]saved as session {result.session.id}[/]")

@@ -1,0 +1,221 @@
+"""The checks behind ``interviewsense doctor``: each is OK, or says what is missing and the fix."""
+
+from __future__ import annotations
+
+import ctypes.util
+import importlib.metadata
+import platform
+import shutil
+import sys
+from dataclasses import dataclass
+
+from interviewsense.config import Settings, mask
+from interviewsense.errors import InterviewSenseError
+from interviewsense.fsutil import free_bytes
+
+LIBRARIES = (
+    ("typer", True),
+    ("rich", True),
+    ("numpy", True),
+    ("av", True),
+    ("faster-whisper", True),
+    ("ctranslate2", True),
+    ("praat-parselmouth", True),
+    ("platformdirs", True),
+    ("vosk", False),
+    ("sounddevice", False),
+    ("pyttsx3", False),
+    ("openai", False),
+    ("azure-storage-blob", False),
+    ("matplotlib", False),
+)
+LOW_DISK_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # ok | missing | warn | info
+    detail: str
+    hint: str = ""
+    required: bool = False
+
+
+def check_python() -> Check:
+    ok = sys.version_info >= (3, 11)
+    return Check(
+        "python",
+        "ok" if ok else "missing",
+        platform.python_version(),
+        "" if ok else "InterviewSense needs Python 3.11 or newer",
+        required=True,
+    )
+
+
+def check_libraries() -> list[Check]:
+    out = []
+    for dist, required in LIBRARIES:
+        try:
+            version = importlib.metadata.version(dist)
+            out.append(Check(f"library {dist}", "ok", version))
+        except importlib.metadata.PackageNotFoundError:
+            out.append(
+                Check(
+                    f"library {dist}",
+                    "missing" if required else "warn",
+                    "not installed",
+                    f"pip install {dist}",
+                    required=required,
+                )
+            )
+    return out
+
+
+def check_system() -> list[Check]:
+    out = []
+    portaudio = ctypes.util.find_library("portaudio")
+    out.append(
+        Check(
+            "PortAudio",
+            "ok" if portaudio else "warn",
+            portaudio or "not found",
+            "" if portaudio else "apt-get install libportaudio2 (for the microphone)",
+        )
+    )
+    espeak = ctypes.util.find_library("espeak-ng") or shutil.which("espeak-ng")
+    out.append(
+        Check(
+            "espeak-ng (voice)",
+            "ok" if espeak else "warn",
+            espeak or "not found",
+            "" if espeak else "apt-get install espeak-ng (to hear the questions)",
+        )
+    )
+    return out
+
+
+def check_devices(settings: Settings) -> list[Check]:
+    try:
+        from interviewsense.audio.devices import default_devices
+
+        found = default_devices(settings)
+    except InterviewSenseError as exc:
+        return [Check("audio devices", "warn", exc.message, exc.hint or "")]
+    out = []
+    for kind, name in (("microphone", found.input_name), ("speaker", found.output_name)):
+        if name:
+            out.append(Check(kind, "ok", name))
+        else:
+            fallback = "answers are typed (--keyboard)" if kind == "microphone" else "text only"
+            out.append(Check(kind, "warn", "none found", f"without one: {fallback}"))
+    return out
+
+
+def check_models(settings: Settings) -> list[Check]:
+    from interviewsense.stt.models import (
+        vosk_candidates,
+        vosk_hint,
+        whisper_candidates,
+        whisper_hint,
+    )
+
+    out = []
+    whisper = [r for r in whisper_candidates(settings) if r.name == settings.whisper_model]
+    if whisper:
+        out.append(
+            Check(
+                f"Whisper {settings.whisper_model}",
+                "ok",
+                f"{whisper[0].path} ({whisper[0].origin})",
+            )
+        )
+    else:
+        out.append(
+            Check(
+                f"Whisper {settings.whisper_model}",
+                "missing",
+                "not found locally",
+                whisper_hint(settings.whisper_model),
+                required=True,
+            )
+        )
+    lang = settings.language
+    vosk = [r for r in vosk_candidates(settings) if r.language == lang]
+    if settings.vosk_model:
+        out.append(Check("VOSK model", "info", settings.vosk_model))
+    elif vosk:
+        out.append(Check(f"VOSK ({lang})", "ok", f"{vosk[0].path} ({vosk[0].origin})"))
+    else:
+        out.append(
+            Check(f"VOSK ({lang})", "warn", "none: live transcript uses Whisper", vosk_hint(lang))
+        )
+    return out
+
+
+def check_llm(settings: Settings) -> Check:
+    if settings.llm == "off":
+        return Check("LLM interviewer", "info", "off: the offline question banks are used")
+    if settings.azure_openai_endpoint:
+        detail = (
+            f"Azure OpenAI {settings.azure_openai_endpoint}, deployment "
+            f"{settings.llm_model}, key {mask(settings.azure_openai_api_key)}"
+        )
+        return Check("LLM interviewer", "ok", detail)
+    if settings.llm_base_url or settings.openai_api_key:
+        where = settings.llm_base_url or "api.openai.com"
+        detail = f"{where}, model {settings.llm_model}, key {mask(settings.openai_api_key)}"
+        return Check("LLM interviewer", "ok", detail)
+    return Check(
+        "LLM interviewer",
+        "info",
+        "not configured: the offline question banks are used",
+        "set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server; see docs/interviewer.md",
+    )
+
+
+def check_azure(settings: Settings) -> Check:
+    if not settings.azure_storage_connection_string:
+        return Check(
+            "Azure sync",
+            "info",
+            "not configured: sync goes to a local folder",
+            "set AZURE_STORAGE_CONNECTION_STRING (docs/storage.md)",
+        )
+    from interviewsense.storage.azure_settings import describe_connection_string
+
+    return Check(
+        "Azure sync",
+        "ok",
+        f"{describe_connection_string(settings.azure_storage_connection_string)}, "
+        f"container {settings.azure_storage_container}",
+    )
+
+
+def check_data_dir(settings: Settings) -> Check:
+    try:
+        free = free_bytes(settings.home)
+    except OSError as exc:
+        return Check(
+            "data folder",
+            "missing",
+            f"{settings.home}: {exc.strerror}",
+            "set INTERVIEWSENSE_HOME to a writable folder",
+            required=True,
+        )
+    gib = free / 1024**3
+    if free < LOW_DISK_BYTES:
+        return Check(
+            "data folder",
+            "warn",
+            f"{settings.home}: only {free // 1024**2} MB free",
+            "free some space: each minute of answer takes about 2 MB",
+        )
+    return Check("data folder", "ok", f"{settings.home} ({gib:.1f} GB free)")
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    checks = [check_python(), *check_libraries(), *check_system()]
+    checks += check_devices(settings)
+    checks += check_models(settings)
+    checks += [check_llm(settings), check_azure(settings), check_data_dir(settings)]
+    return checks

@@ -1,0 +1,320 @@
+"""The plain dataclasses that flow between stages, and their JSON form (the public contract).
+
+``to_json`` gives the documented JSON shapes (see ARCHITECTURE.md); ``from_json`` reads them
+back, checking types, so a damaged file raises ``BadInputError`` instead of crashing later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from interviewsense.errors import BadInputError
+
+ANSWER_SCHEMA = "interviewsense.answer/1"
+SESSION_SCHEMA = "interviewsense.session/1"
+
+T = TypeVar("T")
+
+
+@dataclass
+class Question:
+    """A question as asked: its text and where it came from."""
+
+    text: str
+    type: str = "behavioral"
+    competency: str = ""
+    level: str = ""
+    id: str = ""
+    source: str = "user"  # user | bank | llm | follow-up
+    follow_up: bool = False
+    keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Word:
+    """One recognised word with its times in seconds and the engine's confidence."""
+
+    w: str
+    start: float
+    end: float
+    p: float = 1.0
+
+
+@dataclass
+class Transcript:
+    text: str
+    engine: str  # vosk | whisper-live | whisper-final | text
+    model: str = ""
+    language: str = "en"
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def timed(self) -> bool:
+        """Whether the words carry real times (a typed or manifest transcript does not)."""
+        return self.engine != "text" and bool(self.words)
+
+
+@dataclass
+class AudioInfo:
+    path: str
+    duration_s: float
+    sample_rate: int
+    channels: int = 1
+    source: str = ""
+    format: str = ""
+
+
+@dataclass
+class Component:
+    """One part of a score: what it measured, the points it gave, and why."""
+
+    name: str
+    points: float
+    max_points: float
+    why: str
+
+
+@dataclass
+class Mark:
+    """Something found at a time in the answer (a filler, a hedge, a repeat)."""
+
+    w: str
+    start: float | None = None
+    end: float | None = None
+    index: int = -1  # position in the transcript's words, -1 when it came from elsewhere
+
+
+@dataclass
+class Pause:
+    start: float
+    end: float
+    duration: float
+    after: str = ""
+
+
+@dataclass
+class CountStat:
+    """A counted cue (fillers, hedges): totals, rates, the most frequent, and every hit."""
+
+    count: int = 0
+    per_min: float | None = None
+    per_100_words: float | None = None
+    top: list[tuple[str, int]] = field(default_factory=list)
+    items: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class PaceWindow:
+    start: float
+    end: float
+    words: int
+    wpm: float | None
+
+
+@dataclass
+class Delivery:
+    score: int | None
+    wpm: float | None
+    speaking_time_s: float | None
+    pace_band: str
+    pace_windows: list[PaceWindow]
+    fillers: CountStat
+    recovered_fillers: list[Mark]
+    long_pauses: list[Pause]
+    pause_threshold_s: float
+    hedges: CountStat
+    repetitions: list[Mark]
+    breakdown: list[Component]
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StarPart:
+    found: bool
+    sentence: str = ""
+    cue: str = ""
+
+
+@dataclass
+class Content:
+    score: int
+    star: dict[str, StarPart]
+    structure_kind: str  # star | reasoning | prep
+    structure: dict[str, StarPart]
+    specificity: dict[str, Any]
+    ownership: dict[str, Any]
+    relevance: dict[str, Any]
+    word_count: int
+    length_band: str
+    breakdown: list[Component]
+
+
+@dataclass
+class Voice:
+    score: int | None
+    available: bool
+    note: str = ""
+    pitch_median_hz: float | None = None
+    pitch_sd_semitones: float | None = None
+    pitch_range_semitones: float | None = None
+    monotone: bool | None = None
+    loudness_sd_db: float | None = None
+    speaking_ratio: float | None = None
+    cues: dict[str, Any] = field(default_factory=dict)
+    breakdown: list[Component] = field(default_factory=list)
+
+
+@dataclass
+class Score:
+    overall: int
+    band: str
+    rubric_version: str
+    delivery: Delivery
+    content: Content
+    voice: Voice
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Answer:
+    question: str
+    transcript: Transcript
+    scores: Score
+    feedback: list[str]
+    audio: AudioInfo | None = None
+    notes: list[str] = field(default_factory=list)
+    question_info: Question | None = None
+    schema: str = ANSWER_SCHEMA
+
+
+@dataclass
+class Turn:
+    index: int
+    question: Question
+    answer: Answer | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    status: str = "answered"  # answered | skipped | partial | unanswered
+    interviewer: str = "offline"  # offline | llm | offline-fallback
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncState:
+    target: str = ""
+    synced_at: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Session:
+    id: str
+    started_at: str
+    type: str = "behavioral"
+    persona: str = "friendly"
+    ended_at: str = ""
+    status: str = "in_progress"  # in_progress | complete | interrupted | repaired
+    settings: dict[str, Any] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    sync: SyncState = field(default_factory=SyncState)
+    kind: str = "practice"  # practice | finalize
+    schema: str = SESSION_SCHEMA
+
+
+def to_json(obj: Any) -> Any:
+    """A dataclass tree as plain JSON values (tuples become lists)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, list | tuple):
+        return [to_json(v) for v in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if isinstance(obj, float):
+        return round(obj, 4)
+    return obj
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(arg, value, where)
+            except BadInputError as exc:
+                errors.append(exc)
+        raise errors[0] if errors else _bad(where, tp, value)
+    if origin is list:
+        if not isinstance(value, list):
+            raise _bad(where, tp, value)
+        (item,) = typing.get_args(tp)
+        return [_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list | tuple) or len(value) != len(args):
+            raise _bad(where, tp, value)
+        return tuple(
+            _convert(a, v, f"{where}[{i}]")
+            for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _bad(where, tp, value)
+        _, vt = typing.get_args(tp)
+        return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return from_json(tp, value, where)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _bad(where, tp, value)
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _bad(where, tp, value)
+        return value
+    if tp in (str, bool):
+        if not isinstance(value, tp):
+            raise _bad(where, tp, value)
+        return value
+    raise _bad(where, tp, value)  # pragma: no cover - a type we do not use
+
+
+def _bad(where: str, tp: Any, value: Any) -> BadInputError:
+    name = getattr(tp, "__name__", str(tp))
+    return BadInputError(f"{where}: expected {name}, found {type(value).__name__}")
+
+
+def from_json(cls: type[T], data: Any, where: str = "$") -> T:
+    """Build ``cls`` from JSON values, checking every field; unknown keys are ignored."""
+    if not isinstance(data, dict):
+        raise _bad(where, cls, data)
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            no_default = f.default is dataclasses.MISSING
+            if no_default and f.default_factory is dataclasses.MISSING:
+                raise BadInputError(f"{where}.{f.name}: missing")
+            continue
+        kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{where}.{f.name}")
+    return cls(**kwargs)

@@ -1,0 +1,57 @@
+"""Errors a person can act on: each carries a one-line message, a hint and an exit code."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; part of the public contract (see ARCHITECTURE.md)."""
+
+    OK = 0
+    BAD_INPUT = 1
+    USAGE = 2
+    PARTIAL = 3
+    MISSING = 4
+    SERVICE = 5
+    INTERRUPTED = 130
+
+
+class InterviewSenseError(Exception):
+    """Base of every error we raise on purpose: what went wrong, and what to do."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadInputError(InterviewSenseError):
+    """The user gave us something we cannot use (a file, a URL, an option value)."""
+
+
+class MissingDependencyError(InterviewSenseError):
+    """A model, a library or a device the command needs is not there."""
+
+    exit_code = ExitCode.MISSING
+
+
+class ServiceError(InterviewSenseError):
+    """An external service (LLM server, storage, web server) failed."""
+
+    exit_code = ExitCode.SERVICE
+
+
+class StorageError(InterviewSenseError):
+    """Local storage failed: a full disk, a permission, a damaged file."""
+
+
+class Interrupted(InterviewSenseError):
+    """The user stopped the command (Ctrl-C or SIGTERM); state has been saved."""
+
+    exit_code = ExitCode.INTERRUPTED

@@ -1,0 +1,1 @@
+"""Use cases that wire the stages together: finalize, practice, batch."""

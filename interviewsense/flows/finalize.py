@@ -1,0 +1,216 @@
+"""finalize: a recording, a URL or a saved session -> Whisper transcript -> scores -> session.
+
+A file or URL becomes a new one-answer session (its audio kept as 16 kHz ``audio/a01.wav``);
+a session id re-transcribes every answer of that session in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from interviewsense.audio.fetch import fetch, is_url
+from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
+from interviewsense.config import Settings
+from interviewsense.domain import Answer, AudioInfo, Question, Session, Turn
+from interviewsense.errors import BadInputError
+from interviewsense.fsutil import atomic_open
+from interviewsense.progress import Reporter
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.rubric import Rubric, load_rubric
+from interviewsense.storage.store import SessionStore, is_session_id, new_session_id, now_iso
+
+if TYPE_CHECKING:
+    from interviewsense.stt.whisper_engine import WhisperTranscriber
+
+NO_SPEECH_NOTE = "no speech was heard in the recording"
+
+
+@dataclass
+class FinalizeResult:
+    session: Session
+    answers: list[Answer] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_transcriber(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
+    from interviewsense.stt.models import find_whisper_model
+    from interviewsense.stt.whisper_engine import WhisperTranscriber
+
+    ref = find_whisper_model(settings)
+    with reporter.status(f"Loading Whisper {ref.name} ({ref.origin})"):
+        return WhisperTranscriber(
+            ref,
+            language=settings.language,
+            compute_type=settings.whisper_compute_type,
+            threads=settings.whisper_threads,
+        )
+
+
+def analyse(
+    audio: LoadedAudio,
+    question: Question,
+    transcriber: WhisperTranscriber,
+    rubric: Rubric,
+    settings: Settings,
+    reporter: Reporter,
+) -> Answer:
+    """Transcribe and score one loaded recording."""
+    from interviewsense.audio.vad import speech_regions
+
+    duration = audio.duration_s
+    with reporter.progress("Transcribing", total=duration, unit="s") as advance:
+        transcript = transcriber.transcribe(audio.samples, progress=advance)
+        advance(duration)
+    with reporter.status("Scoring"):
+        regions = speech_regions(audio.samples)
+        scores, feedback = score_answer(
+            transcript,
+            question,
+            rubric=rubric,
+            samples=audio.samples,
+            regions=regions,
+            pause_threshold=settings.pause_threshold_s or None,
+        )
+    notes = list(audio.notes)
+    if not transcript.text.strip():
+        notes.append(NO_SPEECH_NOTE)
+    return Answer(
+        question=question.text,
+        question_info=question,
+        transcript=transcript,
+        scores=scores,
+        feedback=feedback,
+        audio=audio.info,
+        notes=notes,
+    )
+
+
+def finalize(
+    source: str,
+    settings: Settings,
+    reporter: Reporter,
+    *,
+    question: str = "",
+    qtype: str = "behavioral",
+) -> FinalizeResult:
+    store = SessionStore(settings.sessions_dir)
+    rubric = load_rubric(settings.rubric)
+    if is_session_id(source) and not Path(source).exists():
+        return _finalize_session(source, store, settings, reporter, rubric, question)
+
+    if is_url(source):
+        with reporter.progress("Downloading", total=None, unit="B") as advance:
+            path = fetch(
+                source,
+                settings.cache_dir / "downloads",
+                timeout_s=settings.http_timeout_s,
+                max_bytes=settings.max_download_mb * 1024 * 1024,
+                progress=lambda done, total: advance(done),
+            )
+    else:
+        path = Path(source).expanduser()
+    try:
+        with reporter.status("Loading audio"):
+            audio = load_audio(path, source=source)
+    finally:
+        if is_url(source):
+            path.unlink(missing_ok=True)
+
+    q = Question(text=question, type=qtype, source="user")
+    transcriber = load_transcriber(settings, reporter)
+    answer = analyse(audio, q, transcriber, rubric, settings, reporter)
+
+    session = Session(
+        id=new_session_id(),
+        started_at=now_iso(),
+        type=qtype,
+        persona="",
+        kind="finalize",
+        settings={"whisper_model": transcriber.model, "language": settings.language},
+    )
+    store.create(session)
+    stored = store.audio_path(session.id, "a", 1)
+    with atomic_open(stored) as fh:
+        write_wav(fh, audio.samples)  # type: ignore[arg-type]
+    answer.audio = AudioInfo(
+        path=f"audio/{stored.name}",
+        duration_s=audio.info.duration_s,
+        sample_rate=audio.info.sample_rate,
+        channels=audio.info.channels,
+        source=source,
+        format=audio.info.format,
+    )
+    session.turns.append(Turn(index=1, question=q, answer=answer, status="answered"))
+    session.status = "complete"
+    session.ended_at = now_iso()
+    session.summary = summarize(session)
+    store.save(session)
+    return FinalizeResult(session=session, answers=[answer], notes=answer.notes)
+
+
+def _finalize_session(
+    session_id: str,
+    store: SessionStore,
+    settings: Settings,
+    reporter: Reporter,
+    rubric: Rubric,
+    question: str,
+) -> FinalizeResult:
+    session = store.load(session_id)
+    with_audio = [t for t in session.turns if store.audio_path(session_id, "a", t.index).is_file()]
+    if not with_audio:
+        raise BadInputError(
+            f"session {session_id} has no recorded answers to re-transcribe",
+            hint="answers typed with --keyboard are already final",
+        )
+    transcriber = load_transcriber(settings, reporter)
+    result = FinalizeResult(session=session)
+    for turn in with_audio:
+        path = store.audio_path(session_id, "a", turn.index)
+        audio = load_audio(path, source=f"audio/{path.name}")
+        q = turn.question
+        if question and len(with_audio) == 1:
+            q.text = question
+        answer = analyse(audio, q, transcriber, rubric, settings, reporter)
+        answer.audio = AudioInfo(
+            path=f"audio/{path.name}",
+            duration_s=audio.info.duration_s,
+            sample_rate=audio.info.sample_rate,
+            channels=audio.info.channels,
+            source=f"audio/{path.name}",
+            format=audio.info.format,
+        )
+        turn.answer = answer
+        turn.status = "answered"
+        result.answers.append(answer)
+        result.notes.extend(f"answer {turn.index}: {n}" for n in answer.notes)
+        store.save(session)  # keep each re-scored answer even if a later one fails
+    session.summary = summarize(session)
+    store.save(session)
+    return result
+
+
+def summarize(session: Session) -> dict[str, object]:
+    """Session totals: answers, mean scores, the band of the mean."""
+    answers = [t.answer for t in session.turns if t.answer is not None]
+    if not answers:
+        return {"answers": 0}
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 1) if values else None
+
+    return {
+        "answers": len(answers),
+        "skipped": sum(1 for t in session.turns if t.status == "skipped"),
+        "overall": mean([a.scores.overall for a in answers]),
+        "content": mean([a.scores.content.score for a in answers]),
+        "delivery": mean(
+            [float(a.scores.delivery.score) for a in answers if a.scores.delivery.score is not None]
+        ),
+        "voice": mean(
+            [float(a.scores.voice.score) for a in answers if a.scores.voice.score is not None]
+        ),
+        "fillers": sum(a.scores.delivery.fillers.count for a in answers),
+    }

@@ -1,0 +1,1 @@
+"""Who asks the questions: the offline question banks or an LLM."""

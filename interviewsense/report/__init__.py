@@ -1,0 +1,1 @@
+"""Rendering scored answers and sessions for people: terminal, Markdown, HTML."""

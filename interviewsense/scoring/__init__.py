@@ -1,0 +1,1 @@
+"""Scoring: delivery, content and voice, by a versioned rubric."""

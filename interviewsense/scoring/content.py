@@ -1,0 +1,346 @@
+"""Content from the transcript and the question: structure (STAR or a reasoning outline),
+specificity, ownership, relevance and length. Each finding keeps the words that show it."""
+
+from __future__ import annotations
+
+import re
+
+from interviewsense.domain import Component, Content, StarPart
+from interviewsense.scoring.curves import piecewise
+from interviewsense.scoring.rubric import Rubric
+from interviewsense.scoring.text import Sentence, Tok, key_terms, stem
+
+Cues = dict[str, list[str]]
+
+_I = r"\bi\b(?:'ve|'d)?"
+STAR: Cues = {
+    "situation": [
+        r"\b(?:at|in) my (?:last|previous|current|old|first) "
+        r"(?:job|company|role|team|position|internship)",
+        r"\bwhen i was\b",
+        r"\bwhile (?:i was )?working (?:at|on|for)\b",
+        r"\b(?:last|this|that) (?:year|month|quarter|semester|summer|spring|autumn|fall|winter)\b",
+        r"\b(?:a few|two|three|several) (?:years|months|weeks) ago\b",
+        r"\bback in\b",
+        r"\bthe situation\b",
+        r"\bwe were (?:facing|dealing|struggling|working)\b",
+        r"\bour (?:team|company|product|service|system) (?:was|had)\b",
+        r"\bthere was a\b",
+        r"\bthe (?:problem|issue|context|background) was\b",
+        r"\bat the time\b",
+        r"\bonce\b",
+    ],
+    "task": [
+        r"\bmy (?:goal|task|job|role|responsibility|assignment|mission) was\b",
+        _I + r" was (?:responsible|asked|tasked|in charge|assigned|supposed)\b",
+        _I + r" (?:needed|had|wanted) to\b",
+        r"\bwe (?:needed|had) to\b",
+        r"\bthe (?:goal|task|objective|aim|challenge|deadline) was\b",
+        r"\b(?:my (?:manager|boss|lead)|the client|the customer) asked me\b",
+        r"\bit was (?:my|up to me)\b",
+        r"\bi took (?:on|charge|ownership)\b",
+    ],
+    "action": [
+        _I + r" (?:decided|started|built|created|designed|wrote|led|organi[sz]ed|set up|talked|"
+        r"spoke|met|proposed|suggested|implemented|introduced|reached out|scheduled|"
+        r"analy[sz]ed|investigated|reviewed|fixed|changed|moved|planned|prioriti[sz]ed|"
+        r"negotiated|presented|asked|called|gathered|ran|used|automated|rewrote|refactored|"
+        r"migrated|coached|mentored|worked|took|broke|split|tested|measured|documented|"
+        r"trained|hired|delegated|escalated|listened|explained|convinced|focused|volunteered)\b",
+        r"\b(?:so|then|first|next|after that|afterwards),? i\b",
+        r"\bmy approach was\b",
+        r"\bthe first thing i did\b",
+        r"\bi made sure\b",
+    ],
+    "result": [
+        r"\bas a result\b",
+        r"\bin the end\b",
+        r"\bthe (?:result|outcome|impact) was\b",
+        r"\b(?:which|that|this) (?:led|resulted) (?:to|in)\b",
+        r"\bended up\b",
+        r"\b(?:we|i|it|they|this|that) (?:reduced|increased|improved|cut|saved|shipped|launched|"
+        r"delivered|finished|completed|grew|doubled|tripled|halved|won|met|beat|exceeded|"
+        r"went from|dropped)\b",
+        r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop)\w* .{0,40}\bby\b",
+        r"\d+(?:\.\d+)? ?(?:%|percent)",
+        r"\bi learned\b",
+        r"\bfrom then on\b",
+        r"\bsince then\b",
+        r"\bon time\b",
+        r"\bit worked\b",
+        r"\bthe feedback was\b",
+        r"\bwas promoted\b",
+    ],
+}
+REASONING: Cues = {
+    "clarify": [
+        r"\bclarif",
+        r"\brequirements?\b",
+        r"\bassum",
+        r"\bit depends\b",
+        r"\bconstraints?\b",
+        r"\bscale\b",
+        r"\busers?\b",
+    ],
+    "approach": [
+        _I + r" would\b",
+        r"\bmy approach\b",
+        r"\b(?:start|begin) (?:by|with)\b",
+        r"\bfirst,? ",
+        r"\bthe way i\b",
+        r"\bstep\b",
+        r"\bi'd\b",
+    ],
+    "reasoning": [
+        r"\bbecause\b",
+        r"\btrade-?offs?\b",
+        r"\bsince\b",
+        r"\bthe reason\b",
+        r"\bpros and cons\b",
+        r"\bon the other hand\b",
+        r"\binstead of\b",
+        r"\bcompared (?:to|with)\b",
+        r"\bdownside\b",
+        r"\bcost\b",
+        r"\blatency\b",
+        r"\bso that\b",
+    ],
+    "example": [
+        r"\bfor (?:example|instance)\b",
+        r"\bin my (?:last|previous|current)\b",
+        r"\bat my\b",
+        r"\bwhen i\b",
+        r"\bsuch as\b",
+        r"\blike when\b",
+    ],
+    "summary": [
+        r"\bin summary\b",
+        r"\bto summari[sz]e\b",
+        r"\boverall\b",
+        r"\bin short\b",
+        r"\bthat way\b",
+        r"\bto sum up\b",
+        r"\bso in the end\b",
+        r"\bin conclusion\b",
+    ],
+}
+PREP: Cues = {
+    "point": [
+        r"\bi (?:am|'m|want|believe|see myself|would say)\b",
+        r"\bmy (?:main|biggest|key)\b",
+        r"\bi'm\b",
+    ],
+    "reason": [
+        r"\bbecause\b",
+        r"\bthe reason\b",
+        r"\bsince\b",
+        r"\bthat's why\b",
+        r"\bwhich is why\b",
+    ],
+    "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
+    "close": [
+        r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
+        r"\bthat's why\b",
+        r"\boverall\b",
+        r"\bin short\b",
+        r"\bwhich is why\b",
+        r"\blooking forward\b",
+    ],
+}
+STRUCTURES: dict[str, tuple[str, Cues]] = {
+    "behavioral": ("star", STAR),
+    "technical": ("reasoning", REASONING),
+    "system_design": ("reasoning", REASONING),
+    "product": ("reasoning", REASONING),
+    "general": ("prep", PREP),
+}
+_COMPILED: dict[str, list[re.Pattern[str]]] = {}
+
+NUMBER_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
+    fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
+    billion twice half third quarter dozen dozens percent""".split()
+)
+UNITS = re.compile(r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?$|^\d+(?:st|nd|rd|th)$")
+TECH = frozenset(
+    """python java javascript typescript go golang rust c++ c# sql nosql postgres postgresql mysql
+    sqlite mongodb redis kafka rabbitmq spark hadoop airflow dbt snowflake bigquery redshift
+    tableau looker excel aws azure gcp kubernetes k8s docker terraform ansible jenkins github
+    gitlab jira confluence figma react angular vue node django flask fastapi spring graphql rest
+    grpc api apis ci cd s3 lambda ec2 linux prometheus grafana datadog splunk elasticsearch
+    salesforce hubspot sap okr okrs kpi kpis sla slas a/b nps""".split()
+)
+I_WORDS = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
+WE_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll"})
+
+
+def _patterns(part: str, cues: list[str]) -> list[re.Pattern[str]]:
+    key = f"{part}:{id(cues)}"
+    if key not in _COMPILED:
+        _COMPILED[key] = [re.compile(c) for c in cues]
+    return _COMPILED[key]
+
+
+def find_structure(sents: list[Sentence], cues: Cues) -> dict[str, StarPart]:
+    """For each part, the first sentence that shows it and the cue that matched."""
+    out: dict[str, StarPart] = {}
+    for part, patterns in cues.items():
+        out[part] = StarPart(found=False)
+        for s in sents:
+            m = next(
+                (p.search(s.norm) for p in _patterns(part, patterns) if p.search(s.norm)), None
+            )
+            if m:
+                out[part] = StarPart(found=True, sentence=s.text, cue=m.group(0).strip())
+                break
+    return out
+
+
+def find_details(toks: list[Tok]) -> dict[str, list[str]]:
+    """Concrete details: numbers and metrics, and named tools or technologies."""
+    numbers: list[str] = []
+    tools: list[str] = []
+    for k, t in enumerate(toks):
+        raw = t.raw.strip(".,;:!?\"'()")
+        if UNITS.match(t.norm) or t.norm in NUMBER_WORDS:
+            nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
+            item = (
+                f"{raw} {nxt}"
+                if nxt
+                in {
+                    "percent",
+                    "%",
+                    "times",
+                    "x",
+                    "weeks",
+                    "days",
+                    "months",
+                    "hours",
+                    "users",
+                    "customers",
+                }
+                else raw
+            )
+            if item.lower() not in (n.lower() for n in numbers):
+                numbers.append(item)
+        elif t.norm in TECH and t.norm not in (x.lower() for x in tools):
+            tools.append(raw)
+    return {"numbers": numbers, "tools": tools}
+
+
+def ownership(toks: list[Tok]) -> dict[str, float | int | None]:
+    i = sum(1 for t in toks if t.norm in I_WORDS)
+    we = sum(1 for t in toks if t.norm in WE_WORDS)
+    share = round(i / (i + we), 2) if i + we else None
+    return {"i": i, "we": we, "i_share": share}
+
+
+def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, object]:
+    terms = key_terms(question) + [stem(k.lower()) for k in keywords]
+    terms = list(dict.fromkeys(terms))
+    said = {stem(t.norm) for t in toks}
+    hit = [t for t in terms if t in said]
+    share = round(len(hit) / len(terms), 2) if terms else None
+    return {"terms": terms, "matched": hit, "share": share, "method": "key terms"}
+
+
+def score_content(
+    toks: list[Tok],
+    sents: list[Sentence],
+    question: str,
+    qtype: str,
+    rubric: Rubric,
+    *,
+    keywords: list[str] | None = None,
+) -> Content:
+    c = "content"
+    kind, cues = STRUCTURES.get(qtype, STRUCTURES["general"])
+    star = find_structure(sents, STAR)
+    structure = star if kind == "star" else find_structure(sents, cues)
+    details = find_details(toks)
+    own = ownership(toks)
+    rel = relevance(question, toks, keywords or [])
+    words = len(toks)
+    parts: list[Component] = []
+
+    found = [p for p, v in structure.items() if v.found]
+    absent = [p for p, v in structure.items() if not v.found]
+    full = rubric.num(c, "structure_points")
+    label = "STAR" if kind == "star" else kind
+    why = f"{label}: {len(found)} of {len(structure)} parts"
+    why += f" ({', '.join(found)})" if found else ""
+    why += f"; missing {', '.join(absent)}" if absent else ""
+    parts.append(Component("structure", round(full * len(found) / len(structure), 1), full, why))
+
+    n_details = len(details["numbers"]) + len(details["tools"])
+    full = rubric.num(c, "specificity_points")
+    need = rubric.num(c, "specificity_full")
+    shown = ", ".join((details["numbers"] + details["tools"])[:6]) or "none"
+    parts.append(
+        Component(
+            "specificity",
+            round(full * min(1.0, n_details / need), 1),
+            full,
+            f"{n_details} concrete details ({shown}); full points from {need:g}",
+        )
+    )
+
+    full = rubric.num(c, "ownership_points")
+    share = own["i_share"]
+    target = rubric.num(c, "ownership_full")
+    frac = 0.5 if share is None else min(1.0, float(share) / target) if target else 1.0
+    parts.append(
+        Component(
+            "ownership",
+            round(full * frac, 1),
+            full,
+            f"'I' {own['i']} times, 'we' {own['we']} times; full points when at least "
+            f"{target:.0%} are 'I'",
+        )
+    )
+
+    full = rubric.num(c, "relevance_points")
+    target = rubric.num(c, "relevance_full")
+    rshare = rel["share"]
+    if rshare is None:
+        frac, why = 1.0, "the question has no key terms to check"
+    else:
+        assert isinstance(rshare, float | int)
+        frac = min(1.0, float(rshare) / target) if target else 1.0
+        terms = rel["terms"]
+        assert isinstance(terms, list)
+        why = (
+            f"uses {len(rel['matched'])} of the question's {len(terms)} key terms "  # type: ignore[arg-type]
+            f"({', '.join(terms[:6])})"
+        )
+    parts.append(Component("relevance", round(full * frac, 1), full, why))
+
+    lo, ideal_lo, ideal_hi, hi = rubric.length_band(qtype)
+    full = rubric.num(c, "length_points")
+    band = "short" if words < ideal_lo else "long" if words > ideal_hi else "good"
+    curve = [(0.0, 0.0), (lo, 0.5), (ideal_lo, 1.0), (ideal_hi, 1.0), (hi, 0.5), (2 * hi, 0.0)]
+    frac = piecewise(words, curve)
+    parts.append(
+        Component(
+            "length",
+            round(full * frac, 1),
+            full,
+            f"{words} words; {ideal_lo:.0f} to {ideal_hi:.0f} is best for "
+            f"{qtype.replace('_', ' ')}",
+        )
+    )
+
+    total = sum(p.max_points for p in parts)
+    score = int(round(100 * sum(p.points for p in parts) / total)) if total else 0
+    return Content(
+        score=score,
+        star=star,
+        structure_kind=kind,
+        structure=structure,
+        specificity={**details, "count": n_details},
+        ownership=own,
+        relevance=rel,
+        word_count=words,
+        length_band=band,
+        breakdown=parts,
+    )

@@ -1,0 +1,419 @@
+"""Delivery from timed words: pace, fillers, long pauses, hedges and repetitions.
+
+Pure functions of the transcript (and, when there is audio, the VAD's speech regions), so
+the same input always gives the same numbers. Thresholds come from the rubric.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+
+from interviewsense.audio.vad import Region
+from interviewsense.domain import Component, CountStat, Delivery, Mark, PaceWindow, Pause
+from interviewsense.scoring.curves import falling, piecewise
+from interviewsense.scoring.rubric import Rubric
+from interviewsense.scoring.text import Tok
+
+# Sounds that are always fillers.
+FILLER_SOUNDS = frozenset("um umm ummm uh uhh uhhh uhm er erm ah ahh hmm hmmm mm mmm eh".split())
+# Words that are fillers whenever they occur ("weak words").
+FILLER_WORDS = frozenset({"basically", "actually", "literally"})
+# Multi-word fillers, with the words before or after that make them ordinary speech.
+FILLER_PHRASES: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {
+    ("you", "know"): (
+        frozenset({"do", "did", "don't", "didn't", "if", "would", "could", "whether", "you'd"}),
+        frozenset({"how", "where", "when", "why", "whether", "who", "if", "that", "the"}),
+    ),
+    ("i", "mean"): (frozenset(), frozenset({"to", "that", "it"})),
+    ("sort", "of"): (
+        frozenset(
+            {
+                "what",
+                "which",
+                "this",
+                "that",
+                "the",
+                "a",
+                "any",
+                "some",
+                "same",
+                "no",
+                "every",
+                "different",
+                "one",
+                "these",
+                "those",
+                "each",
+                "my",
+                "our",
+                "their",
+                "his",
+                "her",
+                "its",
+                "your",
+                "right",
+                "wrong",
+                "new",
+                "best",
+                "worst",
+                "that's",
+            }
+        ),
+        frozenset(),
+    ),
+}
+FILLER_PHRASES[("kind", "of")] = FILLER_PHRASES[("sort", "of")]
+# "like" is a filler when set off by commas, at a sentence start, or after these words.
+LIKE_FILLER_BEFORE = frozenset({"and", "but", "so", "or"})
+
+HEDGES: tuple[tuple[str, ...], ...] = (
+    ("i", "feel", "like"),
+    ("i", "think"),
+    ("i", "guess"),
+    ("i", "suppose"),
+    ("i", "believe"),
+    ("maybe",),
+    ("perhaps",),
+    ("probably",),
+    ("possibly",),
+    ("just",),
+    ("hopefully",),
+)
+HEDGE_NOT_BEFORE: dict[tuple[str, ...], frozenset[str]] = {
+    ("i", "think"): frozenset({"about", "of"})
+}
+LEGIT_DOUBLES = frozenset({"that", "had", "is", "do", "very", "bye", "no", "ha"})
+
+
+@dataclass
+class _Hit:
+    text: str
+    first: int  # token positions
+    last: int
+
+
+def _match_phrase(toks: list[Tok], i: int, phrase: tuple[str, ...]) -> bool:
+    return len(toks) >= i + len(phrase) and all(
+        toks[i + k].norm == phrase[k] for k in range(len(phrase))
+    )
+
+
+def find_fillers(toks: list[Tok]) -> list[_Hit]:
+    """Filler sounds and words first; then "like" and the phrases, judged by their
+    neighbours among the remaining words (so an inserted "um" never changes a verdict)."""
+    hits = [
+        _Hit(t.norm, i, i)
+        for i, t in enumerate(toks)
+        if t.norm in FILLER_SOUNDS or t.norm in FILLER_WORDS
+    ]
+    rest = [i for i, t in enumerate(toks) if t.norm not in FILLER_SOUNDS | FILLER_WORDS]
+    sub = [toks[i] for i in rest]
+    j = 0
+    while j < len(sub):
+        prev = sub[j - 1] if j else None
+        matched = False
+        for phrase, (not_before, not_after) in FILLER_PHRASES.items():
+            if not _match_phrase(sub, j, phrase):
+                continue
+            end = j + len(phrase) - 1
+            after = sub[end + 1].norm if end + 1 < len(sub) else ""
+            set_off = sub[end].comma_after or (prev is not None and prev.comma_after)
+            if (prev and prev.norm in not_before) or (after in not_after and not set_off):
+                continue
+            hits.append(_Hit(" ".join(phrase), rest[j], rest[end]))
+            j = end + 1
+            matched = True
+            break
+        if matched:
+            continue
+        if sub[j].norm == "like" and _like_is_filler(sub, j):
+            hits.append(_Hit("like", rest[j], rest[j]))
+        j += 1
+    hits.sort(key=lambda h: h.first)
+    return hits
+
+
+def _like_is_filler(toks: list[Tok], i: int) -> bool:
+    prev = toks[i - 1] if i else None
+    if prev is None or prev.raw.rstrip().endswith((".", "?", "!")):
+        return True
+    if toks[i].comma_after and prev.comma_after:
+        return True
+    return prev.norm in LIKE_FILLER_BEFORE or (prev.comma_after and prev.norm != "is")
+
+
+def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok]:
+    """The words of the answer that are not fillers."""
+    hits = find_fillers(toks) if hits is None else hits
+    in_filler = {k for h in hits for k in range(h.first, h.last + 1)}
+    return [t for k, t in enumerate(toks) if k not in in_filler]
+
+
+def find_hedges(toks: list[Tok]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    i = 0
+    while i < len(toks):
+        for phrase in HEDGES:
+            if not _match_phrase(toks, i, phrase):
+                continue
+            after = toks[i + len(phrase)].norm if i + len(phrase) < len(toks) else ""
+            if after in HEDGE_NOT_BEFORE.get(phrase, frozenset()):
+                continue
+            hits.append(_Hit(" ".join(phrase), i, i + len(phrase) - 1))
+            i += len(phrase) - 1
+            break
+        i += 1
+    return hits
+
+
+def find_repetitions(toks: list[Tok]) -> list[_Hit]:
+    """The same word twice in a row, or a two-word phrase said again at once."""
+    hits: list[_Hit] = []
+    i = 0
+    while i + 1 < len(toks):
+        a, b = toks[i], toks[i + 1]
+        if a.norm == b.norm and a.norm not in LEGIT_DOUBLES and not a.norm.isdigit():
+            hits.append(_Hit(f"{a.norm} {b.norm}", i, i + 1))
+            i += 2
+            continue
+        if i + 3 < len(toks) and (a.norm, b.norm) == (toks[i + 2].norm, toks[i + 3].norm):
+            hits.append(_Hit(f"{a.norm} {b.norm} {a.norm} {b.norm}", i, i + 3))
+            i += 4
+            continue
+        i += 1
+    return hits
+
+
+def _marks(hits: list[_Hit], toks: list[Tok]) -> list[Mark]:
+    return [
+        Mark(w=h.text, start=toks[h.first].start, end=toks[h.last].end, index=toks[h.first].index)
+        for h in hits
+    ]
+
+
+def _stat(marks: list[Mark], words: int, minutes: float | None) -> CountStat:
+    count = len(marks)
+    top = Counter(m.w for m in marks).most_common()
+    top.sort(key=lambda kv: (-kv[1], kv[0]))
+    return CountStat(
+        count=count,
+        per_min=round(count / minutes, 2) if minutes else None,
+        per_100_words=round(100 * count / words, 2) if words else None,
+        top=top[:5],
+        items=marks,
+    )
+
+
+def long_pauses(toks: list[Tok], regions: list[Region] | None, threshold: float) -> list[Pause]:
+    """Silences of at least ``threshold`` seconds between the first and the last word.
+
+    With VAD regions the silences come from the audio; otherwise from gaps between words.
+    """
+    timed = [t for t in toks if t.start is not None and t.end is not None]
+    if len(timed) < 2:
+        return []
+    first, last = timed[0].start or 0.0, timed[-1].end or 0.0
+    gaps: list[tuple[float, float]] = []
+    if regions:
+        inner = sorted(regions)
+        for (_, a_end), (b_start, _) in pairwise(inner):
+            gaps.append((a_end, b_start))
+    else:
+        for a, b in pairwise(timed):
+            gaps.append((a.end or 0.0, b.start or 0.0))
+    out: list[Pause] = []
+    for start, end in gaps:
+        start, end = max(start, first), min(end, last)
+        if end - start >= threshold:
+            before = [t for t in timed if (t.start or 0.0) < start]
+            out.append(
+                Pause(
+                    start=round(start, 2),
+                    end=round(end, 2),
+                    duration=round(end - start, 2),
+                    after=before[-1].raw if before else "",
+                )
+            )
+    return out
+
+
+def pace_windows(toks: list[Tok], pauses: list[Pause], window: float) -> list[PaceWindow]:
+    timed = [t for t in toks if t.start is not None and t.end is not None]
+    if not timed:
+        return []
+    t0 = timed[0].start or 0.0
+    t_end = timed[-1].end or 0.0
+    out: list[PaceWindow] = []
+    w_start = t0
+    while w_start < t_end:
+        w_end = min(w_start + window, t_end)
+        n = sum(1 for t in timed if w_start <= ((t.start or 0) + (t.end or 0)) / 2 < w_end)
+        paused = sum(max(0.0, min(p.end, w_end) - max(p.start, w_start)) for p in pauses)
+        speaking = (w_end - w_start) - paused
+        wpm = round(60 * n / speaking, 1) if speaking >= 2.0 else None
+        out.append(PaceWindow(round(w_start - t0, 2), round(w_end - t0, 2), n, wpm))
+        w_start += window
+    return out
+
+
+def pace_fraction(wpm: float, r: Rubric) -> float:
+    d = "delivery"
+    keys = (
+        "pace_too_slow",
+        "pace_slow",
+        "pace_ideal_low",
+        "pace_ideal_high",
+        "pace_fast",
+        "pace_too_fast",
+    )
+    ys = (0.0, 0.5, 1.0, 1.0, 0.5, 0.0)
+    return piecewise(wpm, [(r.num(d, k), y) for k, y in zip(keys, ys, strict=True)])
+
+
+def pace_band(wpm: float | None, r: Rubric) -> str:
+    if wpm is None:
+        return "unknown"
+    if wpm < r.num("delivery", "pace_ideal_low"):
+        return "slow"
+    if wpm > r.num("delivery", "pace_ideal_high"):
+        return "fast"
+    return "good"
+
+
+def score_delivery(
+    toks: list[Tok],
+    rubric: Rubric,
+    *,
+    regions: list[Region] | None = None,
+    recovered: list[Mark] | None = None,
+    pause_threshold: float | None = None,
+) -> Delivery:
+    """Score delivery. Fillers are found first; every other measure (pace, pauses, hedges,
+    repetitions, the per-100-words rates) uses the words that are not fillers, so saying
+    more fillers can never improve any of them."""
+    d = "delivery"
+    threshold = pause_threshold or rubric.num(d, "pause_threshold_s")
+    filler_hits = find_fillers(toks)
+    core = without_fillers(toks, filler_hits)
+    words = len(core)
+    timed = bool(toks) and toks[0].start is not None
+    hedge_hits = find_hedges(core)
+    reps = find_repetitions(core)
+    recovered = recovered or []
+
+    pauses = long_pauses(core, regions, threshold) if timed else []
+    speaking: float | None = None
+    wpm: float | None = None
+    windows: list[PaceWindow] = []
+    if timed and words >= 2:
+        span = (core[-1].end or 0.0) - (core[0].start or 0.0)
+        speaking = max(span - sum(p.duration for p in pauses), 0.0)
+        wpm = round(60 * words / speaking, 1) if speaking > 0 else None
+        windows = pace_windows(core, pauses, rubric.num(d, "pace_window_s"))
+    minutes = speaking / 60 if speaking else None
+    fillers = _stat(sorted(_marks(filler_hits, toks) + recovered, key=_mark_key), words, minutes)
+    hedges = _stat(_marks(hedge_hits, core), words, minutes)
+
+    parts: list[Component] = []
+    missing: list[str] = []
+    if wpm is not None:
+        full = rubric.num(d, "pace_points")
+        frac = pace_fraction(wpm, rubric)
+        lo, hi = rubric.num(d, "pace_ideal_low"), rubric.num(d, "pace_ideal_high")
+        parts.append(
+            Component(
+                "pace",
+                round(full * frac, 1),
+                full,
+                f"{wpm:.0f} words a minute; full points from {lo:.0f} to {hi:.0f}",
+            )
+        )
+    else:
+        missing += ["wpm", "pace_windows"]
+    if words or fillers.count:
+        full = rubric.num(d, "filler_points")
+        ok, high = rubric.num(d, "filler_ok_per_100"), rubric.num(d, "filler_high_per_100")
+        rate = fillers.per_100_words if fillers.per_100_words is not None else high
+        parts.append(
+            Component(
+                "fillers",
+                round(full * falling(rate, ok, high), 1),
+                full,
+                f"{_n(fillers.count, 'filler')}, {rate:.1f} per 100 words; "
+                f"full points up to {ok:g}, none from {high:g}",
+            )
+        )
+    if timed:
+        full = rubric.num(d, "pause_points")
+        allowed = int(rubric.num(d, "pauses_allowed"))
+        extra = max(0, len(pauses) - allowed)
+        pts = max(0.0, full - extra * rubric.num(d, "pause_penalty"))
+        parts.append(
+            Component(
+                "long pauses",
+                round(pts, 1),
+                full,
+                f"{_n(len(pauses), 'pause')} over {threshold:g} s; {allowed} allowed, "
+                f"-{rubric.num(d, 'pause_penalty'):g} for each further one",
+            )
+        )
+    else:
+        missing.append("long_pauses")
+    if words:
+        full = rubric.num(d, "hedge_points")
+        rate = hedges.per_100_words or 0.0
+        ok, high = rubric.num(d, "hedge_ok_per_100"), rubric.num(d, "hedge_high_per_100")
+        parts.append(
+            Component(
+                "hedges",
+                round(full * falling(rate, ok, high), 1),
+                full,
+                f"{_n(hedges.count, 'hedge')}, {rate:.1f} per 100 words; "
+                f"full points up to {ok:g}, none from {high:g}",
+            )
+        )
+        full = rubric.num(d, "repetition_points")
+        allowed = int(rubric.num(d, "repetitions_allowed"))
+        extra = max(0, len(reps) - allowed)
+        pts = max(0.0, full - extra * rubric.num(d, "repetition_penalty"))
+        parts.append(
+            Component(
+                "repetitions",
+                round(pts, 1),
+                full,
+                f"{_n(len(reps), 'repeat')} of a word or phrase; {allowed} allowed",
+            )
+        )
+    return Delivery(
+        score=_scale(parts),
+        wpm=wpm,
+        speaking_time_s=round(speaking, 2) if speaking is not None else None,
+        pace_band=pace_band(wpm, rubric),
+        pace_windows=windows,
+        fillers=fillers,
+        recovered_fillers=recovered,
+        long_pauses=pauses,
+        pause_threshold_s=threshold,
+        hedges=hedges,
+        repetitions=_marks(reps, core),
+        breakdown=parts,
+        missing=missing,
+    )
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _mark_key(m: Mark) -> tuple[float, int]:
+    return (m.start if m.start is not None else -1.0, m.index)
+
+
+def _scale(parts: list[Component]) -> int | None:
+    """Points as a 0-100 score over the components that could be measured."""
+    total = sum(p.max_points for p in parts)
+    if total <= 0:
+        return None
+    return int(round(100 * sum(p.points for p in parts) / total))

@@ -1,0 +1,104 @@
+"""score(): one answer in, a ``Score`` and its feedback out. Deterministic and versioned.
+
+Same transcript, audio and rubric give the same numbers, every time: nothing here is random
+and every list is sorted by time or by a fixed order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interviewsense.audio.vad import Region
+from interviewsense.domain import Mark, Question, Score, Transcript
+from interviewsense.scoring.content import score_content
+from interviewsense.scoring.delivery import score_delivery, without_fillers
+from interviewsense.scoring.feedback import feedback
+from interviewsense.scoring.rubric import Rubric, load_rubric
+from interviewsense.scoring.text import sentences, tokens
+from interviewsense.scoring.voice import score_voice
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+# A voiced stretch this short, barely touched by any transcribed word, is most likely a
+# filler the recogniser left out ("um", "uh").
+RECOVER_MAX_S = 0.8
+RECOVER_MAX_COVERED = 0.25
+
+
+def recover_fillers(transcript: Transcript, regions: list[Region]) -> list[Mark]:
+    """Short voiced stretches that no transcribed word covers (see docs/scoring.md)."""
+    if not transcript.timed:
+        return []
+    spans = [(w.start, w.end) for w in transcript.words]
+    out: list[Mark] = []
+    for start, end in regions:
+        length = end - start
+        if length <= 0 or length > RECOVER_MAX_S:
+            continue
+        covered = sum(max(0.0, min(end, e) - max(start, s)) for s, e in spans)
+        if covered / length <= RECOVER_MAX_COVERED:
+            out.append(Mark(w="(unclear sound)", start=round(start, 2), end=round(end, 2)))
+    return out
+
+
+def band_for(overall: int, rubric: Rubric) -> str:
+    for name, lower in rubric.bands():
+        if overall >= lower:
+            return name
+    return "needs work"
+
+
+def score_answer(
+    transcript: Transcript,
+    question: Question | str,
+    *,
+    rubric: Rubric | None = None,
+    samples: npt.NDArray[np.float32] | None = None,
+    regions: list[Region] | None = None,
+    pause_threshold: float | None = None,
+) -> tuple[Score, list[str]]:
+    """Score one answer; ``samples`` (16 kHz) and their VAD ``regions`` enable voice cues."""
+    rubric = rubric or load_rubric()
+    q = question if isinstance(question, Question) else Question(text=question)
+    toks = tokens(transcript)
+    core = without_fillers(toks)  # content is judged on what was said, not the "um"s
+    if samples is not None and regions is None:
+        from interviewsense.audio.vad import speech_regions
+
+        regions = speech_regions(samples)
+    recovered = recover_fillers(transcript, regions or [])
+    delivery = score_delivery(
+        toks,
+        rubric,
+        regions=regions if samples is not None else None,
+        recovered=recovered,
+        pause_threshold=pause_threshold,
+    )
+    content = score_content(core, sentences(core), q.text, q.type, rubric, keywords=q.keywords)
+    voice = score_voice(samples, regions or [], rubric) if toks else score_voice(None, [], rubric)
+    if samples is not None and not toks:
+        voice.note = "no speech was heard"
+
+    weights = {k: float(v) for k, v in rubric.data["weights"].items()}
+    parts: dict[str, float] = {"content": float(content.score)}
+    if delivery.score is not None:
+        parts["delivery"] = float(delivery.score)
+    if voice.score is not None:
+        parts["voice"] = float(voice.score)
+    used = {k: weights[k] for k in parts if weights.get(k, 0) > 0}
+    total = sum(used.values())
+    overall = int(round(sum(parts[k] * w for k, w in used.items()) / total)) if total else 0
+    if not toks:
+        overall = 0
+    score = Score(
+        overall=overall,
+        band=band_for(overall, rubric),
+        rubric_version=rubric.version,
+        delivery=delivery,
+        content=content,
+        voice=voice,
+        weights={k: round(w / total, 3) for k, w in used.items()} if total else {},
+    )
+    return score, feedback(score, q, transcript)

@@ -1,0 +1,96 @@
+"""The scoring rubric: thresholds and weights from ``rubric.toml``, optionally overridden.
+
+A user file is merged over the built-in one key by key; unknown keys and non-numbers are
+rejected with the key's name, so a typo never silently changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from interviewsense.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: str
+    data: dict[str, Any]
+
+    def num(self, section: str, key: str) -> float:
+        return float(self.data[section][key])
+
+    def length_band(self, qtype: str) -> tuple[float, float, float, float]:
+        table = self.data["content"]["length"]
+        lo, ideal_lo, ideal_hi, hi = table.get(qtype, table["general"])
+        return float(lo), float(ideal_lo), float(ideal_hi), float(hi)
+
+    def bands(self) -> list[tuple[str, float]]:
+        b = self.data["bands"]
+        return [("strong", b["strong"]), ("good", b["good"]), ("developing", b["developing"])]
+
+
+@cache
+def _builtin_text() -> str:
+    return resources.files("interviewsense.scoring").joinpath("rubric.toml").read_text("utf-8")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], where: str) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        path = f"{where}{key}"
+        if key not in base:
+            raise BadInputError(
+                f"rubric: unknown setting '{path}'", hint="see docs/scoring.md for the keys"
+            )
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise BadInputError(f"rubric: '{path}' must be a table")
+            out[key] = _merge(base[key], value, path + ".")
+        elif isinstance(base[key], list):
+            ok = isinstance(value, list) and len(value) == len(base[key])
+            if not ok or not all(_is_number(v) for v in value):
+                raise BadInputError(f"rubric: '{path}' must be {len(base[key])} numbers")
+            out[key] = value
+        elif isinstance(base[key], str):
+            out[key] = str(value)
+        else:
+            if not _is_number(value) or value < 0:
+                raise BadInputError(f"rubric: '{path}' must be a number of 0 or more")
+            out[key] = value
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def load_rubric(path: str | Path | None = None) -> Rubric:
+    """The built-in rubric, or it with the file at ``path`` merged over it."""
+    base = tomllib.loads(_builtin_text())
+    if not path:
+        return Rubric(version=str(base["version"]), data=base)
+    p = Path(path).expanduser()
+    try:
+        raw = p.read_bytes()
+        over = tomllib.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise BadInputError(f"no such rubric file: {p}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise BadInputError(f"cannot read rubric {p}: {exc}") from None
+    data = _merge(base, over, "")
+    if "version" in over:
+        version = str(over["version"])
+    else:
+        version = f"{base['version']}+custom.{hashlib.sha256(raw).hexdigest()[:8]}"
+    b = data["bands"]
+    if not b["strong"] >= b["good"] >= b["developing"]:
+        raise BadInputError("rubric: bands must satisfy strong >= good >= developing")
+    if sum(float(v) for v in data["weights"].values()) <= 0:
+        raise BadInputError("rubric: the weights must not all be 0")
+    return Rubric(version=version, data=data)

@@ -1,0 +1,124 @@
+"""Text helpers the scorers share: word normalisation, sentences, key terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interviewsense.domain import Transcript, Word
+
+_EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Tok:
+    """A word of the answer: its normal form, the text as recognised, its times."""
+
+    norm: str
+    raw: str
+    index: int
+    start: float | None
+    end: float | None
+
+    @property
+    def comma_after(self) -> bool:
+        return self.raw.rstrip().endswith((",", ";", ":", "—", "-", "…", "..."))
+
+
+def norm(token: str) -> str:
+    """Lower case, curly quotes straightened, punctuation at the edges removed."""
+    t = token.replace("\u2019", "'").replace("\u2018", "'").lower()
+    return _EDGE.sub("", t).strip("'")
+
+
+def words_from_text(text: str) -> list[Word]:
+    """Untimed words for a typed or manifest transcript (times are 0 and unused)."""
+    return [Word(w=m.group(0), start=0.0, end=0.0, p=1.0) for m in _TOKEN.finditer(text)]
+
+
+def tokens(transcript: Transcript) -> list[Tok]:
+    words = transcript.words or words_from_text(transcript.text)
+    timed = transcript.timed
+    out: list[Tok] = []
+    for i, w in enumerate(words):
+        n = norm(w.w)
+        if n:
+            out.append(Tok(n, w.w, i, w.start if timed else None, w.end if timed else None))
+    return out
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    norm: str  # the words' normal forms, space-separated: what cues are matched against
+    start: float | None
+    first: int  # index into the token list
+    last: int
+
+
+def sentences(toks: list[Tok], *, max_words: int = 30, gap_s: float = 0.7) -> list[Sentence]:
+    """Split at sentence punctuation; unpunctuated live text splits at pauses or every
+    ``max_words`` words, so evidence can still be quoted."""
+    out: list[Sentence] = []
+    start = 0
+    punctuated = any(_SENTENCE_END.search(t.raw) for t in toks)
+    for i, t in enumerate(toks):
+        end_here = bool(_SENTENCE_END.search(t.raw))
+        if not punctuated and i + 1 < len(toks):
+            nxt = toks[i + 1]
+            if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
+                end_here = True
+        if i - start + 1 >= max_words and not punctuated:
+            end_here = True
+        if end_here or i == len(toks) - 1:
+            part = toks[start : i + 1]
+            out.append(
+                Sentence(
+                    " ".join(p.raw for p in part),
+                    " ".join(p.norm for p in part),
+                    part[0].start,
+                    start,
+                    i,
+                )
+            )
+            start = i + 1
+    return out
+
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    tell time describe give example share walk talk explain please can could would us let's
+    one ever something someone anything thing things way ways get got make made like also
+    really well yes okay think know want go going say said situation""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "deadline" with "deadlines"."""
+    w = word.lower()
+    for suffix in ("ingly", "edly", "ing", "ies", "ied", "ed", "es", "ly", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            base = w[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return w
+
+
+def key_terms(text: str) -> list[str]:
+    """Content words of a question, stemmed, in order of first appearance."""
+    seen: list[str] = []
+    for m in _TOKEN.finditer(text):
+        n = norm(m.group(0))
+        if len(n) < 3 or n in STOPWORDS or not n.replace("-", "").isalpha():
+            continue
+        s = stem(n)
+        if s not in seen:
+            seen.append(s)
+    return seen

@@ -1,0 +1,1 @@
+"""Where sessions live: local folders, and copies synced elsewhere."""

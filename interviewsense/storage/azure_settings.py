@@ -1,0 +1,50 @@
+"""Reading an Azure Storage connection string without ever showing its secrets."""
+
+from __future__ import annotations
+
+from interviewsense.errors import BadInputError
+
+SECRET_KEYS = {"accountkey", "sharedaccesssignature"}
+
+
+def parse_connection_string(text: str) -> dict[str, str]:
+    """The key=value pairs of a connection string; a malformed one raises without echoing it."""
+    parts: dict[str, str] = {}
+    for chunk in text.strip().strip(";").split(";"):
+        if not chunk.strip():
+            continue
+        key, sep, value = chunk.partition("=")
+        if not sep or not key.strip():
+            raise BadInputError(
+                "AZURE_STORAGE_CONNECTION_STRING is malformed (expected Key=Value pairs "
+                "separated by ';')",
+                hint="copy it again from the storage account's 'Access keys' page",
+            )
+        parts[key.strip()] = value.strip()
+    lowered = {k.lower() for k in parts}
+    if "accountname" not in lowered and "blobendpoint" not in lowered:
+        raise BadInputError(
+            "AZURE_STORAGE_CONNECTION_STRING has neither AccountName nor BlobEndpoint",
+            hint="copy it again from the storage account's 'Access keys' page",
+        )
+    return parts
+
+
+def describe_connection_string(text: str) -> str:
+    """Account and endpoint, with the key or SAS only said to be present."""
+    try:
+        parts = parse_connection_string(text)
+    except BadInputError as exc:
+        return exc.message
+    lower = {k.lower(): v for k, v in parts.items()}
+    account = lower.get("accountname", "?")
+    scheme = lower.get("defaultendpointsprotocol", "https")
+    suffix = lower.get("endpointsuffix", "core.windows.net")
+    endpoint = lower.get("blobendpoint") or f"{scheme}://{account}.blob.{suffix}"
+    if "accountkey" in lower:
+        cred = "key (hidden)"
+    elif "sharedaccesssignature" in lower:
+        cred = "SAS (hidden)"
+    else:
+        cred = "no credential"
+    return f"account {account} at {endpoint}, {cred}"

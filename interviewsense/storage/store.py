@@ -1,0 +1,149 @@
+"""Local session folders: ``<data dir>/sessions/<id>/session.json`` plus ``audio/``.
+
+``session.json`` is rewritten atomically after every turn (see ``fsutil``), so a crash
+loses at most the turn in progress. Ids are validated before they touch a path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from interviewsense.domain import Session, from_json, to_json
+from interviewsense.errors import BadInputError, StorageError
+from interviewsense.fsutil import atomic_write_json, ensure_dir
+
+SESSION_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
+SESSION_FILE = "session.json"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def new_session_id(when: datetime | None = None) -> str:
+    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def is_session_id(text: str) -> bool:
+    return bool(SESSION_ID.match(text))
+
+
+def validate_id(text: str) -> str:
+    if not is_session_id(text):
+        shown = text.encode("unicode_escape", "backslashreplace").decode("ascii")[:80]
+        raise BadInputError(
+            f"'{shown}' is not a session id",
+            hint="ids look like 20261130-073000-a1b2c3; 'interviewsense sessions list' shows them",
+        )
+    return text
+
+
+def audio_name(kind: str, index: int) -> str:
+    """``aNN.wav`` for answers, ``qNN.wav`` for spoken questions (1-based)."""
+    if kind not in ("a", "q") or not 0 < index < 1000:
+        raise ValueError(f"bad audio name {kind}{index}")
+    return f"{kind}{index:02d}.wav"
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    started_at: str
+    type: str
+    kind: str
+    status: str
+    turns: int
+    answered: int
+    mean_score: float | None
+    synced: bool
+
+
+class SessionStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, session_id: str) -> Path:
+        return self.root / validate_id(session_id)
+
+    def audio_path(self, session_id: str, kind: str, index: int) -> Path:
+        return self.folder(session_id) / "audio" / audio_name(kind, index)
+
+    def create(self, session: Session) -> Path:
+        folder = self.folder(session.id)
+        if folder.exists():
+            raise StorageError(f"session {session.id} already exists")
+        ensure_dir(self.root)
+        ensure_dir(folder / "audio")
+        self.save(session)
+        return folder
+
+    def save(self, session: Session) -> None:
+        atomic_write_json(self.folder(session.id) / SESSION_FILE, to_json(session))
+
+    def exists(self, session_id: str) -> bool:
+        return is_session_id(session_id) and (self.folder(session_id) / SESSION_FILE).is_file()
+
+    def load(self, session_id: str) -> Session:
+        path = self.folder(session_id) / SESSION_FILE
+        if not path.is_file():
+            if self.folder(session_id).is_dir():
+                raise StorageError(
+                    f"session {session_id} has no session.json",
+                    hint="'interviewsense sessions repair' rebuilds it from the audio",
+                )
+            raise BadInputError(
+                f"no session {session_id}", hint="'interviewsense sessions list' shows them"
+            )
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            session = from_json(Session, data)
+        except (OSError, UnicodeDecodeError, ValueError, BadInputError) as exc:
+            raise StorageError(
+                f"session {session_id} is damaged ({str(exc)[:120]})",
+                hint="'interviewsense sessions repair' rebuilds it from what is left",
+            ) from None
+        if session.id != session_id:
+            raise StorageError(f"session {session_id}: its session.json names {session.id}")
+        return session
+
+    def ids(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if is_session_id(p.name) and p.is_dir())
+
+    def list(self) -> list[SessionInfo]:
+        out: list[SessionInfo] = []
+        for sid in self.ids():
+            try:
+                s = self.load(sid)
+            except (BadInputError, StorageError):
+                out.append(SessionInfo(sid, "", "", "", "damaged", 0, 0, None, False))
+                continue
+            scores = [t.answer.scores.overall for t in s.turns if t.answer is not None]
+            out.append(
+                SessionInfo(
+                    id=s.id,
+                    started_at=s.started_at,
+                    type=s.type,
+                    kind=s.kind,
+                    status=s.status,
+                    turns=len(s.turns),
+                    answered=len(scores),
+                    mean_score=round(sum(scores) / len(scores), 1) if scores else None,
+                    synced=bool(s.sync.synced_at),
+                )
+            )
+        return out
+
+    def delete(self, session_id: str) -> None:
+        folder = self.folder(session_id)
+        if not folder.is_dir():
+            raise BadInputError(f"no session {session_id}")
+        shutil.rmtree(folder)

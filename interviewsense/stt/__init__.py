@@ -1,0 +1,1 @@
+"""Speech to text: VOSK live, Whisper for the final transcript."""

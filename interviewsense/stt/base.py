@@ -1,0 +1,60 @@
+"""The two kinds of speech recogniser: batch ``Transcriber`` and live ``StreamingRecognizer``.
+
+Engines live one per module (``whisper_engine``, ``vosk_engine``); their libraries are
+imported only when an engine is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from interviewsense.domain import Transcript
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+
+ProgressFn = Callable[[float], None]  # seconds of audio done
+
+
+class Transcriber(Protocol):
+    """Turns a whole recording (16 kHz mono float32) into a timed transcript."""
+
+    engine: str
+    model: str
+
+    def transcribe(
+        self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
+    ) -> Transcript: ...
+
+
+@dataclass
+class Partial:
+    """What a live recogniser has heard so far: settled text plus the unsettled tail."""
+
+    final_text: str
+    partial_text: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t in (self.final_text, self.partial_text) if t)
+
+
+class StreamingSession(Protocol):
+    def accept(self, pcm16: bytes) -> Partial:
+        """Feed 16 kHz mono 16-bit PCM; returns the live text so far."""
+        ...
+
+    def finish(self) -> Transcript:
+        """Flush and return the whole answer's transcript with word times."""
+        ...
+
+
+class StreamingRecognizer(Protocol):
+    engine: str
+    model: str
+
+    def start(self) -> StreamingSession: ...

@@ -1,0 +1,1 @@
+"""Text to speech: the interviewer's voice."""

