@@ -69,15 +69,10 @@ $(STAMP_NODE): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	@touch $@
 
-SAMPLE := $(or $(INTERVIEWSENSE_HOME),$(HOME)/.local/share/interviewsense)/sample-answer.wav
-SAMPLE_TEXT := So, um, last year I led the move of our billing service to a new platform. \
-	The old system failed every week, so I planned the move in three phases, and, you know, \
-	we finished two weeks early and the failures stopped.
-
+# A practice session on built-in defaults: behavioral questions, friendly interviewer, the
+# microphone when there is one (typed answers otherwise), the offline question banks.
 run: install
-	@mkdir -p "$$(dirname "$(SAMPLE)")"
-	@espeak-ng -w "$(SAMPLE)" "$(SAMPLE_TEXT)"
-	$(BIN)/interviewsense finalize "$(SAMPLE)" --question "Tell me about a project you led"
+	$(BIN)/interviewsense practice
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check interviewsense tests

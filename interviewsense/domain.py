@@ -32,6 +32,8 @@ class Question:
     source: str = "user"  # user | bank | llm | follow-up
     follow_up: bool = False
     keywords: list[str] = field(default_factory=list)
+    spoken: str = ""  # what the interviewer says: the text with the persona's lead-in
+    follow_up_of: str = ""  # for a follow-up, the question it follows
 
 
 @dataclass

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +32,31 @@ class Defaults:
     output_name: str
 
 
+_ALSA_HANDLER: Any = None
+
+
+def quiet_alsa() -> None:
+    """Stop ALSA's C library printing recoverable errors ("underrun occurred", unknown PCM
+    cards …) on stderr, where they would break our one-line-per-event output."""
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None or os.environ.get("INTERVIEWSENSE_DEBUG"):
+        return
+    try:
+        lib = ctypes.util.find_library("asound")
+        if lib is None:
+            return
+        asound = ctypes.CDLL(lib)
+        handler_type = ctypes.CFUNCTYPE(
+            None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+        )
+        _ALSA_HANDLER = handler_type(lambda *args: None)
+        asound.snd_lib_error_set_handler(_ALSA_HANDLER)
+    except (OSError, AttributeError):
+        pass
+
+
 def _sd() -> Any:
+    quiet_alsa()
     try:
         import sounddevice
     except OSError:
@@ -80,14 +107,16 @@ def _pick(devices: list[Device], wanted: str, kind: str) -> Device | None:
                 hint="'interviewsense devices' lists them; pass a name or an index",
             )
         return hit[0]
-    default = [d for d in usable if (d.default_input if kind == "input" else d.default_output)]
-    if default:
-        return default[0]
-    for preferred in ("pulse", "pipewire", "default"):
+    # On Linux the sound server's own device starts quickest ("default" can lag by a second).
+    for preferred in ("pulse", "pipewire"):
         hit = [d for d in usable if d.name == preferred]
         if hit:
             return hit[0]
-    return None
+    default = [d for d in usable if (d.default_input if kind == "input" else d.default_output)]
+    if default:
+        return default[0]
+    hit = [d for d in usable if d.name == "default"]
+    return hit[0] if hit else None
 
 
 def default_devices(settings: Settings) -> Defaults:

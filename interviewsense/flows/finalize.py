@@ -98,7 +98,8 @@ def finalize(
     store = SessionStore(settings.sessions_dir)
     rubric = load_rubric(settings.rubric)
     if is_session_id(source) and not Path(source).exists():
-        return _finalize_session(source, store, settings, reporter, rubric, question)
+        session = store.load(source)
+        return refinalize(session, store, settings, reporter, rubric=rubric, question=question)
 
     if is_url(source):
         with reporter.progress("Downloading", total=None, unit="B") as advance:
@@ -150,15 +151,18 @@ def finalize(
     return FinalizeResult(session=session, answers=[answer], notes=answer.notes)
 
 
-def _finalize_session(
-    session_id: str,
+def refinalize(
+    session: Session,
     store: SessionStore,
     settings: Settings,
     reporter: Reporter,
-    rubric: Rubric,
-    question: str,
+    *,
+    rubric: Rubric | None = None,
+    question: str = "",
 ) -> FinalizeResult:
-    session = store.load(session_id)
+    """Re-transcribe every recorded answer of ``session`` with Whisper and rescore it."""
+    session_id = session.id
+    rubric = rubric or load_rubric(settings.rubric)
     with_audio = [t for t in session.turns if store.audio_path(session_id, "a", t.index).is_file()]
     if not with_audio:
         raise BadInputError(

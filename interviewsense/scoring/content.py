@@ -4,6 +4,7 @@ specificity, ownership, relevance and length. Each finding keeps the words that 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from interviewsense.domain import Component, Content, StarPart
 from interviewsense.scoring.curves import piecewise
@@ -159,7 +160,11 @@ _COMPILED: dict[str, list[re.Pattern[str]]] = {}
 NUMBER_WORDS = frozenset(
     """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
     fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
-    billion twice half third quarter dozen dozens percent""".split()
+    billion twice half third quarter dozen dozens""".split()
+)
+UNIT_WORDS = frozenset(
+    "percent % times x weeks days months hours minutes seconds years users customers people "
+    "engineers teams requests ms dollars euros k million".split()
 )
 UNITS = re.compile(r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?$|^\d+(?:st|nd|rd|th)$")
 TECH = frozenset(
@@ -200,27 +205,16 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     """Concrete details: numbers and metrics, and named tools or technologies."""
     numbers: list[str] = []
     tools: list[str] = []
+    skip = -1
     for k, t in enumerate(toks):
+        if k == skip:
+            continue
         raw = t.raw.strip(".,;:!?\"'()")
         if UNITS.match(t.norm) or t.norm in NUMBER_WORDS:
             nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
-            item = (
-                f"{raw} {nxt}"
-                if nxt
-                in {
-                    "percent",
-                    "%",
-                    "times",
-                    "x",
-                    "weeks",
-                    "days",
-                    "months",
-                    "hours",
-                    "users",
-                    "customers",
-                }
-                else raw
-            )
+            item = raw
+            if nxt in UNIT_WORDS:
+                item, skip = f"{raw} {nxt}", k + 1
             if item.lower() not in (n.lower() for n in numbers):
                 numbers.append(item)
         elif t.norm in TECH and t.norm not in (x.lower() for x in tools):
@@ -235,11 +229,14 @@ def ownership(toks: list[Tok]) -> dict[str, float | int | None]:
     return {"i": i, "we": we, "i_share": share}
 
 
-def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, object]:
-    terms = key_terms(question) + [stem(k.lower()) for k in keywords]
-    terms = list(dict.fromkeys(terms))
+def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, Any]:
+    """Which of the question's key terms (and the bank's keywords) the answer uses."""
+    by_stem: dict[str, str] = {}
+    for term in key_terms(question) + [k.lower() for k in keywords]:
+        by_stem.setdefault(stem(term), term)
+    terms = list(by_stem.values())
     said = {stem(t.norm) for t in toks}
-    hit = [t for t in terms if t in said]
+    hit = [term for s, term in by_stem.items() if s in said]
     share = round(len(hit) / len(terms), 2) if terms else None
     return {"terms": terms, "matched": hit, "share": share, "method": "key terms"}
 
@@ -252,25 +249,31 @@ def score_content(
     rubric: Rubric,
     *,
     keywords: list[str] | None = None,
+    follow_up_of: str = "",
 ) -> Content:
+    """Score content. A follow-up answer (``follow_up_of`` names the main question) is not
+    held to the whole structure, is judged against the main question's terms, and has
+    its own, shorter length band."""
     c = "content"
     kind, cues = STRUCTURES.get(qtype, STRUCTURES["general"])
     star = find_structure(sents, STAR)
     structure = star if kind == "star" else find_structure(sents, cues)
     details = find_details(toks)
     own = ownership(toks)
-    rel = relevance(question, toks, keywords or [])
+    rel = relevance(follow_up_of or question, toks, keywords or [])
     words = len(toks)
     parts: list[Component] = []
 
     found = [p for p, v in structure.items() if v.found]
     absent = [p for p, v in structure.items() if not v.found]
-    full = rubric.num(c, "structure_points")
-    label = "STAR" if kind == "star" else kind
-    why = f"{label}: {len(found)} of {len(structure)} parts"
-    why += f" ({', '.join(found)})" if found else ""
-    why += f"; missing {', '.join(absent)}" if absent else ""
-    parts.append(Component("structure", round(full * len(found) / len(structure), 1), full, why))
+    if not follow_up_of:
+        full = rubric.num(c, "structure_points")
+        label = "STAR" if kind == "star" else kind
+        why = f"{label}: {len(found)} of {len(structure)} parts"
+        why += f" ({', '.join(found)})" if found else ""
+        why += f"; missing {', '.join(absent)}" if absent else ""
+        share = len(found) / len(structure)
+        parts.append(Component("structure", round(full * share, 1), full, why))
 
     n_details = len(details["numbers"]) + len(details["tools"])
     full = rubric.num(c, "specificity_points")
@@ -286,9 +289,9 @@ def score_content(
     )
 
     full = rubric.num(c, "ownership_points")
-    share = own["i_share"]
+    i_share = own["i_share"]
     target = rubric.num(c, "ownership_full")
-    frac = 0.5 if share is None else min(1.0, float(share) / target) if target else 1.0
+    frac = 0.5 if i_share is None else min(1.0, float(i_share) / target) if target else 1.0
     parts.append(
         Component(
             "ownership",
@@ -299,23 +302,21 @@ def score_content(
         )
     )
 
-    full = rubric.num(c, "relevance_points")
-    target = rubric.num(c, "relevance_full")
-    rshare = rel["share"]
-    if rshare is None:
-        frac, why = 1.0, "the question has no key terms to check"
-    else:
-        assert isinstance(rshare, float | int)
-        frac = min(1.0, float(rshare) / target) if target else 1.0
-        terms = rel["terms"]
-        assert isinstance(terms, list)
-        why = (
-            f"uses {len(rel['matched'])} of the question's {len(terms)} key terms "  # type: ignore[arg-type]
-            f"({', '.join(terms[:6])})"
-        )
-    parts.append(Component("relevance", round(full * frac, 1), full, why))
+    if not follow_up_of:  # a follow-up answers one narrow question; judge the main answer
+        full = rubric.num(c, "relevance_points")
+        target = rubric.num(c, "relevance_full")
+        if rel["share"] is None:
+            frac, why = 1.0, "the question has no key terms to check"
+        else:
+            frac = min(1.0, rel["share"] / target) if target else 1.0
+            why = (
+                f"uses {len(rel['matched'])} of the question's {len(rel['terms'])} key terms "
+                f"({', '.join(rel['terms'][:6])})"
+            )
+        parts.append(Component("relevance", round(full * frac, 1), full, why))
 
-    lo, ideal_lo, ideal_hi, hi = rubric.length_band(qtype)
+    length_type = "follow_up" if follow_up_of else qtype
+    lo, ideal_lo, ideal_hi, hi = rubric.length_band(length_type)
     full = rubric.num(c, "length_points")
     band = "short" if words < ideal_lo else "long" if words > ideal_hi else "good"
     curve = [(0.0, 0.0), (lo, 0.5), (ideal_lo, 1.0), (ideal_hi, 1.0), (hi, 0.5), (2 * hi, 0.0)]

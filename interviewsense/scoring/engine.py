@@ -76,7 +76,15 @@ def score_answer(
         recovered=recovered,
         pause_threshold=pause_threshold,
     )
-    content = score_content(core, sentences(core), q.text, q.type, rubric, keywords=q.keywords)
+    content = score_content(
+        core,
+        sentences(core),
+        q.text,
+        q.type,
+        rubric,
+        keywords=q.keywords,
+        follow_up_of=q.follow_up_of if q.follow_up else "",
+    )
     voice = score_voice(samples, regions or [], rubric) if toks else score_voice(None, [], rubric)
     if samples is not None and not toks:
         voice.note = "no speech was heard"

@@ -126,7 +126,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             "Tie your first and last sentence back to what was asked.",
         )
     if c.length_band != "good":
-        label = question.type.replace("_", " ")
+        label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         if c.length_band == "short":
             text = (
                 f"At {c.word_count} words the answer is short for a {label} question: "

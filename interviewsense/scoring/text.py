@@ -112,13 +112,11 @@ def stem(word: str) -> str:
 
 
 def key_terms(text: str) -> list[str]:
-    """Content words of a question, stemmed, in order of first appearance."""
-    seen: list[str] = []
+    """Content words of a question, as written, one per stem, in order of appearance."""
+    seen: dict[str, str] = {}
     for m in _TOKEN.finditer(text):
         n = norm(m.group(0))
         if len(n) < 3 or n in STOPWORDS or not n.replace("-", "").isalpha():
             continue
-        s = stem(n)
-        if s not in seen:
-            seen.append(s)
-    return seen
+        seen.setdefault(stem(n), n)
+    return list(seen.values())

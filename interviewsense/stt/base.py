@@ -48,8 +48,9 @@ class StreamingSession(Protocol):
         """Feed 16 kHz mono 16-bit PCM; returns the live text so far."""
         ...
 
-    def finish(self) -> Transcript:
-        """Flush and return the whole answer's transcript with word times."""
+    def finish(self, speech_end: float | None = None) -> Transcript:
+        """Flush and return the whole answer's transcript with word times. ``speech_end``
+        (seconds into the answer) is when the endpointer last heard speech, if known."""
         ...
 
 

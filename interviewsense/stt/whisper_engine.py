@@ -61,42 +61,47 @@ class WhisperTranscriber:
                 hint="the folder may be incomplete; download it again or pick another model",
             ) from None
 
-    def transcribe(
-        self,
-        samples: npt.NDArray[np.float32],
-        *,
-        progress: ProgressFn | None = None,
-        vad: bool = True,
-    ) -> Transcript:
+    def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {
             "word_timestamps": True,
             "condition_on_previous_text": False,
-            "vad_filter": vad,
+            "vad_filter": True,  # no hallucinated words in silences
             "beam_size": 5,
         }
         if self.language and (self._multilingual or self.language == "en"):
             options["language"] = self.language if self._multilingual else "en"
         if self.keep_fillers and self.language == "en":
             options["initial_prompt"] = DISFLUENT_PROMPT
-        segments, _info = self._model.transcribe(samples, **options)
-        words: list[Word] = []
-        texts: list[str] = []
+        return options
+
+    def segments(
+        self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
+    ) -> list[tuple[str, list[Word]]]:
+        """Each recognised segment's text and timed words."""
+        segments, _info = self._model.transcribe(samples, **self._options())
+        out: list[tuple[str, list[Word]]] = []
         for seg in segments:
-            texts.append(seg.text.strip())
-            for w in seg.words or []:
-                token = w.word.strip()
-                if token:
-                    words.append(
-                        Word(
-                            w=token,
-                            start=round(float(w.start), 3),
-                            end=round(float(w.end), 3),
-                            p=round(float(w.probability), 3),
-                        )
-                    )
+            words = [
+                Word(
+                    w=w.word.strip(),
+                    start=round(float(w.start), 3),
+                    end=round(float(w.end), 3),
+                    p=round(float(w.probability), 3),
+                )
+                for w in seg.words or []
+                if w.word.strip()
+            ]
+            out.append((seg.text.strip(), words))
             if progress is not None:
                 progress(float(seg.end))
-        text = _SPACES.sub(" ", " ".join(t for t in texts if t)).strip()
+        return out
+
+    def transcribe(
+        self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
+    ) -> Transcript:
+        found = self.segments(samples, progress=progress)
+        words = [w for _, seg_words in found for w in seg_words]
+        text = _SPACES.sub(" ", " ".join(t for t, _ in found if t)).strip()
         return Transcript(
             text=text, engine=self.engine, model=self.model, language=self.language, words=words
         )

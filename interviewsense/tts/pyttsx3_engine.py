@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import threading
 import wave
 from pathlib import Path
@@ -24,6 +25,11 @@ class Pyttsx3Speaker:
 
             with contextlib.redirect_stdout(io.StringIO()):
                 self._engine: Any = pyttsx3.init()
+            # The espeak driver prints "Audio saved to …" from its synthesis thread, which
+            # would corrupt --json output on stdout; silence print() in that module only.
+            driver = sys.modules.get("pyttsx3.drivers.espeak")
+            if driver is not None:
+                driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
         except Exception as exc:  # RuntimeError, OSError from the platform driver
             raise MissingDependencyError(
                 f"text to speech is not available ({type(exc).__name__}: {exc})",
@@ -45,9 +51,18 @@ class Pyttsx3Speaker:
             self._engine.setProperty("rate", style.rate)
             with contextlib.suppress(KeyError, ValueError):
                 self._engine.setProperty("pitch", style.pitch)
-            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved"
+            # pyttsx3's espeak driver can return from runAndWait before its synthesis thread
+            # has written the file; "finished-utterance" is sent only after the write.
+            done = threading.Event()
+            token = self._engine.connect("finished-utterance", lambda **kw: done.set())
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
                 self._engine.save_to_file(text, str(path))
                 self._engine.runAndWait()
+                done.wait(timeout=10.0 + len(text) / 5)
+            finally:
+                self._engine.disconnect(token)
         try:
             with wave.open(str(path), "rb") as wf:
                 return wf.getnframes() / float(wf.getframerate())

@@ -1,0 +1,241 @@
+"""The practice session on screen: a rich Live view on a terminal, plain lines otherwise.
+
+Keys are read from the terminal in cbreak mode only while an answer is being recorded, and
+the terminal is always restored. With no terminal on stdin, keys are off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import select
+import sys
+import threading
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from interviewsense.domain import Question, Session, Turn
+from interviewsense.flows.setup import Equipment
+from interviewsense.interviewer.base import Assessment
+from interviewsense.report.terminal import band_style
+from interviewsense.stt.base import Partial
+
+KEYS_HELP = "Enter ends the answer · r repeats · s skips · q ends the session"
+
+
+def clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+class KeyReader:
+    """Single keys from a terminal on stdin, read in a thread while it is running."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stdin.isatty()
+        self._keys: queue.Queue[str] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._saved: Any = None
+
+    def start(self) -> None:
+        if not self.enabled or self._thread is not None:
+            return
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        self._saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(fd,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fd: int) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                data = os.read(fd, 1)
+                if data:
+                    self._keys.put(data.decode("utf-8", "ignore").lower())
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        import termios
+
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+
+    def poll(self) -> str | None:
+        try:
+            return self._keys.get_nowait()
+        except queue.Empty:
+            return None
+
+
+def meter(level_db: float, width: int = 20) -> Text:
+    filled = max(0, min(width, int((level_db + 60) / 60 * width)))
+    style = "green" if filled < width * 0.8 else "yellow"
+    return Text("▮" * filled, style=style) + Text("▯" * (width - filled), style="dim")
+
+
+class PracticeScreen:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live_mode = console.is_terminal
+        self.keys = KeyReader()
+        self._live: Live | None = None
+        self._max_s = 0.0
+
+    # --- KeySource ---------------------------------------------------------------------
+    def poll(self) -> str | None:
+        return self.keys.poll()
+
+    # --- PracticeUI --------------------------------------------------------------------
+    def welcome(self, text: str, session: Session, equipment: Equipment) -> None:
+        mode = "voice" if equipment.mic is not None else "keyboard"
+        lines = [
+            Text(text),
+            Text(
+                f"{session.type.replace('_', ' ')} interview · {session.persona} interviewer · "
+                f"{mode} answers · live transcript: "
+                f"{equipment.recognizer.engine if equipment.recognizer else 'none'}",
+                style="dim",
+            ),
+        ]
+        if mode == "voice":
+            lines.append(Text(KEYS_HELP if self.keys.enabled else "keys are off (no terminal)",
+                              style="dim"))  # fmt: skip
+        else:
+            lines.append(Text("Type each answer and press Enter; a line with just r, s or q "
+                              "repeats, skips or ends.", style="dim"))  # fmt: skip
+        self.console.print(Panel(Group(*lines), title="InterviewSense", title_align="left"))
+
+    def question(self, q: Question, number: int, total: int) -> None:
+        label = "Follow-up" if q.follow_up else f"Question {number}/{total}"
+        if q.competency and not q.follow_up:
+            label += f" · {q.competency}"
+        self.console.print()
+        self.console.print(Text(label, style="dim"))
+        self.console.print(Text(q.spoken or q.text, style="bold"))
+
+    def listening(self, max_s: float) -> None:
+        self._max_s = max_s
+        self.keys.start()
+        if self.live_mode:
+            first = self._render(0.0, -100.0, Partial("", ""), False, False)
+            self._live = Live(first, console=self.console, refresh_per_second=10, transient=True)
+            self._live.start()
+        else:
+            self.console.print(f"listening… (answer ends after silence; limit {clock(max_s)})")
+
+    def _render(
+        self, elapsed: float, level_db: float, text: Partial, wrap_up: bool, heard: bool
+    ) -> Any:
+        status = Text.assemble(
+            ("● ", "bold red"),
+            ("listening " if not heard else "recording ", "bold"),
+            (f"{clock(elapsed)} / {clock(self._max_s)}  ", "dim"),
+            meter(level_db),
+        )
+        if wrap_up:
+            status.append("   ⏳ time to wrap up", style="bold yellow")
+        body = Text(text.final_text)
+        if text.partial_text:
+            body.append((" " if text.final_text else "") + text.partial_text, style="dim italic")
+        if not body.plain:
+            body = Text("(speak when you are ready)", style="dim")
+        hint = Text(KEYS_HELP if self.keys.enabled else "", style="dim")
+        return Group(status, body, hint)
+
+    def update(
+        self, *, elapsed: float, level_db: float, text: Partial, wrap_up: bool, heard: bool
+    ) -> None:
+        if self._live is not None:
+            self._live.update(self._render(elapsed, level_db, text, wrap_up, heard))
+
+    def stopped(self, reason: str) -> None:
+        self.keys.stop()
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        said = {
+            "silence": "answer ended (silence)", "enter": "answer ended (Enter)",
+            "max": "answer ended (time limit)", "key": "", "interrupted": "stopped (Ctrl-C)",
+        }.get(reason, "")  # fmt: skip
+        if said:
+            self.console.print(Text(said, style="dim"))
+
+    def answer_done(self, turn: Turn) -> None:
+        answer = turn.answer
+        if answer is None:
+            return
+        s = answer.scores
+        if answer.transcript.text:
+            self.console.print(Text(f"“{answer.transcript.text}”", style="italic"))
+        self.console.print(
+            Text.assemble(
+                ("score ", "dim"),
+                (f"{s.overall}", band_style(s.band) + " bold"),
+                (f" {s.band}", band_style(s.band)),
+                (
+                    f"  content {s.content.score} · delivery "
+                    f"{'–' if s.delivery.score is None else s.delivery.score} · voice "
+                    f"{'–' if s.voice.score is None else s.voice.score}",
+                    "dim",
+                ),
+            )  # fmt: skip
+        )
+        for item in answer.feedback[:3]:
+            self.console.print(f"  • {item}", soft_wrap=False)
+
+    def typed_answer(self) -> str | None:
+        self.console.print(Text("your answer › ", style="bold cyan"), end="")
+        line = sys.stdin.readline()
+        if not line:
+            return None
+        return line.rstrip("\n")
+
+    def closing(self, session: Session, assessment: Assessment) -> None:
+        table = Table(title="Your session", title_justify="left")
+        for col in ("#", "question", "score", "band", "words", "wpm", "fillers"):
+            table.add_column(col, justify="right" if col not in ("question", "band") else "left")
+        for t in session.turns:
+            a = t.answer
+            q = ("↳ " if t.question.follow_up else "") + t.question.text
+            if a is None:
+                table.add_row(str(t.index), q, "–", t.status, "", "", "")
+                continue
+            d = a.scores.delivery
+            table.add_row(
+                str(t.index), q, str(a.scores.overall), a.scores.band,
+                str(a.scores.content.word_count),
+                "–" if d.wpm is None else f"{d.wpm:.0f}", str(d.fillers.count),
+            )  # fmt: skip
+        self.console.print()
+        self.console.print(table)
+        if assessment.strengths:
+            self.console.print("[green]Strengths:[/] " + "; ".join(assessment.strengths))
+        if assessment.gaps:
+            self.console.print("[yellow]Work on:[/] " + "; ".join(assessment.gaps))
+        self.console.print(f"[dim]session {session.id} saved · "
+                           f"interviewsense sessions show {session.id}[/]")  # fmt: skip
+
+
+@contextlib.contextmanager
+def restore_terminal(screen: PracticeScreen) -> Any:
+    try:
+        yield screen
+    finally:
+        screen.keys.stop()
+        if screen._live is not None:
+            screen._live.stop()

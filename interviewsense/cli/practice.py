@@ -1,0 +1,154 @@
+"""``interviewsense practice``: a spoken mock interview in the terminal."""
+
+from __future__ import annotations
+
+import signal
+from enum import StrEnum
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli.finalize import QType
+
+
+class PersonaName(StrEnum):
+    friendly = "friendly"
+    neutral = "neutral"
+    tough = "tough"
+
+
+def _sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+@guarded
+def practice(
+    ctx: typer.Context,
+    qtype: Annotated[
+        QType, typer.Option("--type", "-t", help="Interview type.")
+    ] = QType.behavioral,
+    persona: Annotated[
+        PersonaName, typer.Option("--persona", "-p", help="How the interviewer sounds.")
+    ] = PersonaName.friendly,
+    questions: Annotated[
+        int, typer.Option("--questions", "-n", min=1, max=30, help="Main questions to ask.")
+    ] = 5,
+    role: Annotated[str, typer.Option(help="The role you are interviewing for.")] = "",
+    level: Annotated[
+        str, typer.Option(help="junior, mid or senior: picks questions for that level.")
+    ] = "",
+    keyboard: Annotated[
+        bool, typer.Option("--keyboard", help="Type the answers instead of speaking them.")
+    ] = False,
+    voice: Annotated[
+        bool, typer.Option("--voice/--no-voice", help="Speak the questions aloud.")
+    ] = True,
+    follow_ups: Annotated[
+        bool, typer.Option("--follow-ups/--no-follow-ups", help="Ask follow-up questions.")
+    ] = True,
+    silence: Annotated[
+        float,
+        typer.Option("--silence", min=0.5, max=10.0, help="Seconds of silence that end an answer."),
+    ] = 1.5,
+    max_answer: Annotated[
+        float,
+        typer.Option("--max-answer", min=10, max=1800, help="Longest answer, in seconds."),
+    ] = 180.0,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            envvar="INTERVIEWSENSE_LANGUAGE",
+            help="Language you answer in (picks the VOSK model).",
+            show_default="en",
+        ),
+    ] = None,
+    vosk_model: Annotated[
+        str | None,
+        typer.Option(
+            "--vosk-model",
+            envvar="INTERVIEWSENSE_VOSK_MODEL",
+            help="VOSK model folder for the live transcript.",
+        ),
+    ] = None,
+    whisper_model: Annotated[
+        str | None,
+        typer.Option(
+            "--whisper-model",
+            envvar="INTERVIEWSENSE_WHISPER_MODEL",
+            help="Whisper model for --finalize and the live fallback.",
+            show_default="tiny.en",
+        ),
+    ] = None,
+    input_device: Annotated[
+        str | None,
+        typer.Option(
+            "--input-device",
+            envvar="INTERVIEWSENSE_INPUT_DEVICE",
+            help="Microphone: name or index (see interviewsense devices).",
+        ),
+    ] = None,
+    output_device: Annotated[
+        str | None,
+        typer.Option(
+            "--output-device", envvar="INTERVIEWSENSE_OUTPUT_DEVICE", help="Speaker: name or index."
+        ),
+    ] = None,
+    finalize: Annotated[
+        bool, typer.Option("--finalize", help="Re-transcribe every answer with Whisper at the end.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the session JSON on stdout at the end.")
+    ] = False,
+) -> None:
+    """Run a mock interview: hear a question, answer out loud, get scored, go again.
+
+    Keys while you answer: Enter ends the answer, r repeats the question, s skips it, q ends
+    the session (it is saved). Ctrl-C also ends and saves.
+    """
+    from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
+    from interviewsense.cli._ui import RichReporter
+    from interviewsense.domain import to_json
+    from interviewsense.flows.practice import Practice, PracticeOptions
+    from interviewsense.interviewer.base import InterviewPlan
+
+    settings = load(
+        {
+            "language": language,
+            "vosk_model": vosk_model,
+            "whisper_model": whisper_model,
+            "input_device": input_device,
+            "output_device": output_device,
+        },
+        ctx,
+    )
+    plan = InterviewPlan(
+        type=qtype.value,
+        persona=persona.value,
+        questions=questions,
+        follow_ups=follow_ups,
+        role=role,
+        level=level,
+    )
+    options = PracticeOptions(
+        plan=plan,
+        keyboard=keyboard,
+        voice=voice,
+        silence_s=silence,
+        max_answer_s=max_answer,
+        finalize=finalize,
+    )
+    screen = PracticeScreen(console)
+    reporter = RichReporter(console)
+    previous = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        with restore_terminal(screen):
+            session = Practice(options, settings, screen, screen, reporter).run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if as_json:
+        emit_json(to_json(session))

@@ -1,0 +1,144 @@
+"""One spoken answer: microphone -> WAV on disk + live recogniser + end-of-answer detection.
+
+Keys (when there is a terminal): Enter ends the answer, r repeats the question, s skips
+it, q ends the session. Ctrl-C keeps what was said so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from interviewsense.audio.capture import Microphone
+from interviewsense.audio.endpoint import RATE, EndOfAnswer
+from interviewsense.audio.recorder import WavWriter
+from interviewsense.domain import Transcript
+from interviewsense.stt.base import Partial, StreamingRecognizer
+
+STALL_S = 1.0  # a microphone silent this long is delivering nothing: count it as silence
+UI_EVERY_S = 0.1
+
+
+class LiveView(Protocol):
+    def listening(self, max_s: float) -> None: ...
+
+    def update(
+        self, *, elapsed: float, level_db: float, text: Partial, wrap_up: bool, heard: bool
+    ) -> None: ...
+
+    def stopped(self, reason: str) -> None: ...
+
+
+class KeySource(Protocol):
+    def poll(self) -> str | None:
+        """The next key pressed, if any (never blocks)."""
+        ...
+
+
+@dataclass
+class Captured:
+    status: str  # answered | skipped | repeat | quit | partial
+    ended_by: str  # silence | enter | max | key | interrupted
+    transcript: Transcript | None = None
+    pcm: bytes = b""
+    path: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.pcm) / 2 / RATE
+
+
+KEY_STATUS = {"r": "repeat", "s": "skipped", "q": "quit"}
+
+
+def capture_answer(
+    mic: Microphone,
+    recognizer: StreamingRecognizer,
+    path: Path,
+    *,
+    silence_s: float,
+    max_s: float,
+    view: LiveView,
+    keys: KeySource,
+    clock_zero: float,
+) -> Captured:
+    """Record until the answer ends; the WAV at ``path`` is valid on disk all along."""
+    writer = WavWriter(path)
+    endpoint = EndOfAnswer(silence_s=silence_s, max_s=max_s)
+    session = recognizer.start()
+    pcm = bytearray()
+    partial = Partial("", "")
+    mic.drain()  # nothing heard before we listen belongs to the answer
+    started = time.monotonic()
+    timings = {"answer_started": round(started - clock_zero, 3)}
+    last_data = started
+    last_ui = 0.0
+    status, ended_by = "answered", ""
+    view.listening(max_s)
+
+    def take(chunk: bytes) -> None:
+        nonlocal partial
+        writer.write(chunk)
+        pcm.extend(chunk)
+        endpoint.feed(chunk)
+        partial = session.accept(chunk)
+
+    try:
+        while True:
+            key = keys.poll()
+            if key in ("\n", "\r"):
+                ended_by = "enter"
+                break
+            if key in KEY_STATUS:
+                status, ended_by = KEY_STATUS[key], "key"
+                break
+            chunk = mic.read(timeout=0.05)
+            now = time.monotonic()
+            if chunk is not None:
+                take(chunk)
+                last_data = now
+            elif now - last_data >= STALL_S:
+                take(b"\0\0" * int((now - last_data) * RATE))
+                last_data = now
+            state = endpoint.state
+            if now - last_ui >= UI_EVERY_S:
+                last_ui = now
+                view.update(
+                    elapsed=state.t,
+                    level_db=state.level_db,
+                    text=partial,
+                    wrap_up=state.wrap_up,
+                    heard=state.heard_speech,
+                )
+            if state.ended:
+                ended_by = state.ended
+                break
+    except KeyboardInterrupt:
+        status, ended_by = "partial", "interrupted"
+    finally:
+        writer.close()
+
+    ended = time.monotonic()
+    state = endpoint.state
+    timings["answer_ended"] = round(ended - clock_zero, 3)
+    if state.speech_started is not None:
+        timings["speech_started"] = round(started - clock_zero + state.speech_started, 3)
+    if state.last_speech is not None:
+        timings["speech_ended"] = round(started - clock_zero + state.last_speech, 3)
+    view.stopped(ended_by)
+    if status in ("repeat", "skipped") or (status == "quit" and not state.heard_speech):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return Captured(status=status, ended_by=ended_by, timings=timings)
+    return Captured(
+        status=status,
+        ended_by=ended_by,
+        transcript=session.finish(speech_end=state.last_speech),
+        pcm=bytes(pcm),
+        path=path,
+        timings=timings,
+    )

@@ -1,0 +1,298 @@
+"""practice: a spoken mock interview. Question -> voice -> answer -> score -> next question.
+
+session.json is rewritten atomically after every turn, so a crash or Ctrl-C loses at most
+the turn in progress (and Ctrl-C keeps even that one's audio and words).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from interviewsense.config import Settings
+from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn, to_json
+from interviewsense.errors import Interrupted, InterviewSenseError
+from interviewsense.flows.answer import Captured, KeySource, LiveView, capture_answer
+from interviewsense.flows.finalize import refinalize, summarize
+from interviewsense.flows.setup import Equipment, prepare
+from interviewsense.interviewer.base import Assessment, InterviewPlan
+from interviewsense.progress import Reporter
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.rubric import load_rubric
+from interviewsense.scoring.text import words_from_text
+from interviewsense.storage.store import SessionStore, new_session_id, now_iso
+from interviewsense.tts.silent import SilentSpeaker
+
+if TYPE_CHECKING:
+    from interviewsense.scoring.rubric import Rubric
+
+ECHO_TAIL_S = 0.15  # what the microphone still hears of our own voice after playback
+RECENT_SESSIONS = 10
+
+
+@dataclass
+class PracticeOptions:
+    plan: InterviewPlan
+    keyboard: bool = False
+    voice: bool = True
+    silence_s: float = 1.5
+    max_answer_s: float = 180.0
+    finalize: bool = False
+
+
+class PracticeUI(LiveView, Protocol):
+    def welcome(self, text: str, session: Session, equipment: Equipment) -> None: ...
+
+    def question(self, q: Question, number: int, total: int) -> None: ...
+
+    def answer_done(self, turn: Turn) -> None: ...
+
+    def typed_answer(self) -> str | None:
+        """A typed answer; None at end of input."""
+        ...
+
+    def closing(self, session: Session, assessment: Assessment) -> None: ...
+
+
+def recent_question_ids(store: SessionStore, limit: int = RECENT_SESSIONS) -> frozenset[str]:
+    ids: set[str] = set()
+    for sid in reversed(store.ids()):
+        if limit <= 0:
+            break
+        try:
+            session = store.load(sid)
+        except InterviewSenseError:
+            continue
+        if session.kind != "practice":
+            continue
+        limit -= 1
+        ids.update(t.question.id for t in session.turns if t.question.source in ("bank", "llm"))
+    return frozenset(ids)
+
+
+class Practice:
+    def __init__(
+        self,
+        options: PracticeOptions,
+        settings: Settings,
+        ui: PracticeUI,
+        keys: KeySource,
+        reporter: Reporter,
+    ) -> None:
+        self.options = options
+        self.settings = settings
+        self.ui = ui
+        self.keys = keys
+        self.reporter = reporter
+        self.store = SessionStore(settings.sessions_dir)
+        self.rubric: Rubric = load_rubric(settings.rubric)
+        self.zero = time.monotonic()
+        self.session = Session(
+            id=new_session_id(),
+            started_at=now_iso(),
+            type=options.plan.type,
+            persona=options.plan.persona,
+        )
+
+    def _t(self) -> float:
+        return round(time.monotonic() - self.zero, 3)
+
+    def run(self) -> Session:
+        plan = self.options.plan
+        plan.seed = plan.seed or self.session.id
+        plan.exclude = plan.exclude | recent_question_ids(self.store)
+        eq = prepare(self.options, self.settings, self.reporter)
+        self.session.settings = {
+            "questions": plan.questions,
+            "level": plan.level,
+            "role": plan.role,
+            "company": plan.company,
+            "language": self.settings.language,
+            "mode": "keyboard" if eq.mic is None else "voice",
+            "voice": eq.speaker.name,
+            "live_stt": eq.recognizer.engine if eq.recognizer else "",
+            "interviewer": eq.interviewer.kind,
+            "silence_s": self.options.silence_s,
+            "max_answer_s": self.options.max_answer_s,
+        }
+        self.store.create(self.session)
+        try:
+            self.ui.welcome(eq.persona.welcome, self.session, eq)
+            self._speak(eq, eq.persona.welcome, None)
+            self._loop(eq)
+            assessment = eq.interviewer.closing(self.session.turns)
+            self.session.status = "complete"
+            self._close(assessment)
+            self.ui.closing(self.session, assessment)
+            self._speak(eq, eq.persona.closing, None)
+        except KeyboardInterrupt:
+            self.session.status = "interrupted"
+            self._close(None)
+            raise Interrupted(
+                f"stopped; session {self.session.id} is saved",
+                hint=f"'interviewsense sessions show {self.session.id}' shows what was recorded",
+            ) from None
+        finally:
+            eq.close()
+        if self.options.finalize and any(t.answer and t.answer.audio for t in self.session.turns):
+            refinalize(self.session, self.store, self.settings, self.reporter, rubric=self.rubric)
+            self.session.summary.update(summarize(self.session))
+            self.store.save(self.session)
+        return self.session
+
+    def _close(self, assessment: Assessment | None) -> None:
+        self.session.ended_at = now_iso()
+        self.session.summary = summarize(self.session)
+        if assessment is not None:
+            self.session.summary["assessment"] = to_json(assessment)
+        self.store.save(self.session)
+
+    def _loop(self, eq: Equipment) -> None:
+        plan = self.options.plan
+        prev: Turn | None = None
+        question = eq.interviewer.next_question(self.session.turns)
+        main = 0
+        while question is not None:
+            main += 0 if question.follow_up else 1
+            turn = Turn(index=len(self.session.turns) + 1, question=question)
+            turn.interviewer = getattr(eq.interviewer, "last_source", eq.interviewer.kind)
+            shown = self._t()
+            self.ui.question(question, main, plan.questions)
+            turn.timings["question_shown"] = shown
+            spoke = self._speak(eq, question.spoken or question.text, turn)
+            if prev is not None:
+                prev.timings["next_question_shown"] = shown
+                if spoke is not None:
+                    prev.timings["next_question_spoken"] = spoke
+                if "answer_ended" in prev.timings:
+                    start = spoke if spoke is not None else shown
+                    prev.timings["turn_latency_s"] = round(start - prev.timings["answer_ended"], 3)
+                self.store.save(self.session)
+            captured = self._answer(eq, turn, main)
+            self._record(turn, captured)
+            self.session.turns.append(turn)
+            self.session.summary = summarize(self.session)
+            self.store.save(self.session)
+            if turn.answer is not None:
+                self.ui.answer_done(turn)
+            if captured.ended_by == "interrupted":
+                raise KeyboardInterrupt
+            if captured.status == "quit":
+                return
+            prev = turn
+            question = eq.interviewer.next_question(self.session.turns)
+
+    def _speak(self, eq: Equipment, text: str, turn: Turn | None) -> float | None:
+        """Say ``text``; a question's audio is kept as ``audio/qNN.wav``. Returns when speech
+        started (seconds since the session began), or None when nothing was said."""
+        if eq.speaker.name == "silent" or not text:
+            return None
+        if turn is not None:
+            path = self.store.audio_path(self.session.id, "q", turn.index)
+        else:
+            path = self.settings.cache_dir / "tts-prompt.wav"
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        started = self._t()
+        if eq.mic is not None:
+            eq.mic.muted = True
+        try:
+            eq.speaker.synthesize(text, path, eq.persona.voice)
+            started = self._t()
+            eq.play(path)
+            time.sleep(ECHO_TAIL_S)
+        except InterviewSenseError as exc:
+            # The voice is a nicety: without it the session goes on, in text.
+            self.reporter.notice(f"{exc.message}; questions are shown, not spoken from now on")
+            eq.speaker = SilentSpeaker()
+            return None
+        finally:
+            if eq.mic is not None:
+                eq.mic.drain()
+                eq.mic.muted = False
+        if turn is not None:
+            turn.timings["question_spoken"] = started
+            turn.timings["question_spoken_end"] = self._t()
+        return started
+
+    def _answer(self, eq: Equipment, turn: Turn, number: int) -> Captured:
+        while True:
+            if eq.mic is None or eq.recognizer is None:
+                captured = self._typed(turn)
+            else:
+                path = self.store.audio_path(self.session.id, "a", turn.index)
+                captured = capture_answer(
+                    eq.mic,
+                    eq.recognizer,
+                    path,
+                    silence_s=self.options.silence_s,
+                    max_s=self.options.max_answer_s,
+                    view=self.ui,
+                    keys=self.keys,
+                    clock_zero=self.zero,
+                )
+            if captured.status != "repeat":
+                return captured
+            self.ui.question(turn.question, number, self.options.plan.questions)
+            self._speak(eq, turn.question.spoken or turn.question.text, turn)
+
+    def _typed(self, turn: Turn) -> Captured:
+        started = self._t()
+        text = self.ui.typed_answer()
+        ended = self._t()
+        timings = {"answer_started": started, "answer_ended": ended}
+        if text is None:
+            return Captured(status="quit", ended_by="eof", timings=timings)
+        command = text.strip().lower()
+        if command in ("r", "s", "q"):
+            status = {"r": "repeat", "s": "skipped", "q": "quit"}[command]
+            return Captured(status=status, ended_by="key", timings=timings)
+        transcript = Transcript(
+            text=text.strip(), engine="text", model="keyboard", words=words_from_text(text)
+        )
+        return Captured(status="answered", ended_by="enter", transcript=transcript, timings=timings)
+
+    def _record(self, turn: Turn, captured: Captured) -> None:
+        turn.timings.update(captured.timings)
+        if captured.status == "skipped":
+            turn.status = "skipped"
+            return
+        if captured.transcript is None:
+            turn.status = "unanswered"
+            return
+        turn.status = "answered" if captured.status == "answered" else "partial"
+        samples = None
+        audio = None
+        if captured.path is not None:
+            import numpy as np
+
+            samples = np.frombuffer(captured.pcm, dtype="<i2").astype(np.float32) / 32768.0
+            audio = AudioInfo(
+                path=f"audio/{captured.path.name}",
+                duration_s=round(captured.duration_s, 3),
+                sample_rate=16000,
+                source="microphone",
+                format="wav/pcm_s16le",
+            )
+        scores, feedback = score_answer(
+            captured.transcript,
+            turn.question,
+            rubric=self.rubric,
+            samples=samples,
+            pause_threshold=self.settings.pause_threshold_s or None,
+        )
+        notes = []
+        if not captured.transcript.text.strip():
+            notes.append("no speech was heard")
+        if captured.ended_by == "max":
+            notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
+        turn.answer = Answer(
+            question=turn.question.text,
+            question_info=turn.question,
+            transcript=captured.transcript,
+            scores=scores,
+            feedback=feedback,
+            audio=audio,
+            notes=notes,
+        )
+        turn.timings["scored"] = self._t()

@@ -1,0 +1,128 @@
+"""Getting a practice session's equipment ready, degrading gracefully at every step.
+
+No microphone: typed answers. No speaker or TTS: questions shown only. No VOSK model: live
+transcript by Whisper. No LLM: the offline interviewer. Each fallback is said once, with how
+to get the full experience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from interviewsense.config import Settings
+from interviewsense.errors import InterviewSenseError
+from interviewsense.interviewer.base import Interviewer
+from interviewsense.interviewer.personas import Persona, get_persona
+from interviewsense.progress import Reporter
+from interviewsense.stt.base import StreamingRecognizer
+from interviewsense.tts.base import Speaker
+from interviewsense.tts.silent import SilentSpeaker
+
+if TYPE_CHECKING:
+    from interviewsense.audio.capture import Microphone
+    from interviewsense.flows.practice import PracticeOptions
+
+
+@dataclass
+class Equipment:
+    interviewer: Interviewer
+    persona: Persona
+    speaker: Speaker
+    mic: Microphone | None
+    recognizer: StreamingRecognizer | None
+    play: Callable[[Path], object] = lambda path: None
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.mic is not None:
+            self.mic.close()
+
+
+def make_interviewer(plan: object, settings: Settings, reporter: Reporter) -> Interviewer:
+    from interviewsense.interviewer.base import InterviewPlan
+    from interviewsense.interviewer.scripted import ScriptedInterviewer
+
+    assert isinstance(plan, InterviewPlan)
+    return ScriptedInterviewer(plan)
+
+
+def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) -> Equipment:
+    plan = options.plan
+    persona = get_persona(plan.persona)
+    interviewer = make_interviewer(plan, settings, reporter)
+    eq = Equipment(
+        interviewer=interviewer, persona=persona, speaker=SilentSpeaker(), mic=None,
+        recognizer=None,
+    )  # fmt: skip
+
+    def note(message: str) -> None:
+        eq.notes.append(message)
+        reporter.notice(message)
+
+    devices = None
+    if options.voice or not options.keyboard:
+        try:
+            from interviewsense.audio.devices import default_devices
+
+            devices = default_devices(settings)
+        except InterviewSenseError as exc:
+            note(f"{exc.message}: questions are shown and answers typed")
+
+    if options.voice and devices is not None:
+        if devices.output_index is None:
+            note("no audio output found: questions are shown, not spoken")
+        else:
+            try:
+                from interviewsense.audio.playback import play_wav
+                from interviewsense.tts.pyttsx3_engine import Pyttsx3Speaker
+
+                eq.speaker = Pyttsx3Speaker()
+                out = devices.output_index
+
+                def play(path: Path) -> object:
+                    return play_wav(path, out)
+
+                eq.play = play
+            except InterviewSenseError as exc:
+                note(f"{exc.message}; questions are shown, not spoken ({exc.hint})")
+
+    if not options.keyboard and devices is not None:
+        if devices.input_index is None:
+            note("no microphone found: type your answers (or plug one in and restart)")
+        else:
+            eq.recognizer = _live_recognizer(settings, reporter, note)
+            if eq.recognizer is not None:
+                try:
+                    from interviewsense.audio.capture import Microphone
+
+                    eq.mic = Microphone(devices.input_index)
+                except InterviewSenseError as exc:
+                    note(f"{exc.message}: type your answers instead")
+                    eq.recognizer = None
+    return eq
+
+
+def _live_recognizer(
+    settings: Settings, reporter: Reporter, note: Callable[[str], None]
+) -> StreamingRecognizer | None:
+    from interviewsense.stt.models import find_vosk_model, vosk_hint
+
+    lang = settings.language
+    try:
+        ref = find_vosk_model(settings, lang)
+        if ref is not None:
+            from interviewsense.stt.vosk_engine import VoskRecognizer
+
+            with reporter.status(f"Loading VOSK {ref.name}"):
+                return VoskRecognizer(ref, lang)
+        note(f"no VOSK model for '{lang}': the live transcript uses Whisper; {vosk_hint(lang)}")
+        from interviewsense.flows.finalize import load_transcriber
+        from interviewsense.stt.whisper_live import WhisperLiveRecognizer
+
+        return WhisperLiveRecognizer(load_transcriber(settings, reporter))
+    except InterviewSenseError as exc:
+        note(f"{exc.message}: type your answers instead ({exc.hint})")
+        return None

@@ -1,0 +1,156 @@
+"""The offline interviewer: questions from the banks, follow-ups from the scored answer.
+
+Questions asked in the user's recent sessions are not asked again while others remain.
+The order is shuffled with the session id as seed, so a session can be replayed exactly.
+"""
+
+from __future__ import annotations
+
+import random
+
+from interviewsense.domain import Answer, Question, Turn
+from interviewsense.interviewer.banks import load_bank
+from interviewsense.interviewer.base import Assessment, InterviewPlan, main_questions_asked
+from interviewsense.interviewer.personas import FOLLOW_UP_KINDS, get_persona
+
+
+def choose_gap(answer: Answer, qtype: str) -> str | None:
+    """The follow-up an answer most needs, judged by the points its gap cost; None if none."""
+    if not answer.transcript.text.strip():
+        return None
+    c = answer.scores.content
+    lost = {p.name: p.max_points - p.points for p in c.breakdown}
+    gaps: dict[str, float] = {}
+    own = c.ownership
+    if own.get("i") == 0 and (own.get("we") or 0) > 0:
+        gaps["ownership"] = lost.get("ownership", 0.0) + 5.0
+    if qtype == "behavioral":
+        structure = c.star
+        per_part = lost.get("structure", 0.0) / max(1, sum(not p.found for p in structure.values()))
+        if not structure["result"].found:
+            gaps["result"] = per_part + 1.0
+        if not structure["action"].found:
+            gaps["action"] = per_part + 0.5
+        if not structure["situation"].found or not structure["task"].found:
+            gaps["situation"] = per_part
+    else:
+        s = c.structure
+        if "reasoning" in s and not s["reasoning"].found:
+            gaps["reasoning"] = lost.get("structure", 0.0) / 2
+        if "example" in s and not s["example"].found:
+            gaps["example"] = lost.get("structure", 0.0) / 3
+    if c.specificity.get("count", 0) == 0:
+        gaps["numbers"] = lost.get("specificity", 0.0)
+    if c.length_band == "long":
+        gaps["rambling"] = lost.get("length", 0.0) + 2.0
+    gaps = {k: v for k, v in gaps.items() if v > 0}
+    if not gaps:
+        return None
+    return min(gaps, key=lambda k: (-gaps[k], FOLLOW_UP_KINDS.index(k)))
+
+
+class ScriptedInterviewer:
+    kind = "offline"
+
+    def __init__(self, plan: InterviewPlan) -> None:
+        self.plan = plan
+        self.persona = get_persona(plan.persona)
+        pool = load_bank(plan.type).for_level(plan.level)
+        rng = random.Random(plan.seed or "interviewsense")
+        fresh = [q for q in pool if q.id not in plan.exclude]
+        used = [q for q in pool if q.id in plan.exclude]
+        rng.shuffle(fresh)
+        rng.shuffle(used)
+        self._queue = fresh + used  # recent questions only when the fresh ones run out
+
+    def _lead_in(self, n: int) -> str:
+        if n == 0:
+            return self.persona.first
+        return self.persona.next[(n - 1) % len(self.persona.next)]
+
+    def main_question(self, n: int) -> Question:
+        base = self._queue[n % len(self._queue)]
+        return Question(
+            text=base.text,
+            type=base.type,
+            competency=base.competency,
+            level=base.level,
+            id=base.id,
+            source="bank",
+            keywords=list(base.keywords),
+            spoken=f"{self._lead_in(n)} {base.text}",
+        )
+
+    def follow_up_for(self, turn: Turn) -> Question | None:
+        if turn.answer is None or turn.status != "answered":
+            return None
+        gap = choose_gap(turn.answer, turn.question.type)
+        if gap is None:
+            return None
+        text = self.persona.follow_ups[gap]
+        q = turn.question
+        return Question(
+            text=text,
+            type=q.type,
+            competency=q.competency,
+            level=q.level,
+            id=f"{q.id}#{gap}" if q.id else f"follow-up#{gap}",
+            source="follow-up",
+            follow_up=True,
+            keywords=list(q.keywords),
+            spoken=text,
+            follow_up_of=q.text,
+        )
+
+    def next_question(self, turns: list[Turn]) -> Question | None:
+        asked = main_questions_asked(turns)
+        last = turns[-1] if turns else None
+        if self.plan.follow_ups and last is not None and not last.question.follow_up:
+            follow = self.follow_up_for(last)
+            if follow is not None:
+                return follow
+        if asked >= self.plan.questions:
+            return None
+        return self.main_question(asked)
+
+    def closing(self, turns: list[Turn]) -> Assessment:
+        return offline_assessment(turns)
+
+
+OUTLINES = {
+    "star": "Situation: one sentence on where and when, and what was at stake. Task: what you "
+    "had to achieve ({competency}). Action: two or three steps you took yourself, with the "
+    "reason for each. Result: the outcome with a number, and what you learned.",
+    "reasoning": "Clarify the goal and the constraints first. Outline your approach in two or "
+    "three steps. Give the main trade-off and why you chose as you did. Back it with an example "
+    "from your work ({competency}). Close with a one-sentence summary.",
+    "prep": "Point: answer in one sentence. Reason: why, in one or two sentences. Example: one "
+    "concrete story that shows it ({competency}). Point again: close by tying it to this role.",
+}
+
+
+def offline_assessment(turns: list[Turn]) -> Assessment:
+    """Strengths and gaps from the scores, and an outline of a model answer per question."""
+    answered = [t for t in turns if t.answer is not None and t.answer.transcript.text.strip()]
+    out = Assessment(source="offline")
+    if answered:
+        totals: dict[str, list[float]] = {}
+        for t in answered:
+            assert t.answer is not None
+            s = t.answer.scores
+            for part in s.content.breakdown + s.delivery.breakdown + s.voice.breakdown:
+                totals.setdefault(part.name, []).append(part.points / part.max_points)
+        means = {k: sum(v) / len(v) for k, v in totals.items()}
+        ranked = sorted(means, key=lambda k: (-means[k], k))
+        out.strengths = [
+            f"{k} ({means[k]:.0%} of the points)" for k in ranked[:3] if means[k] >= 0.7
+        ]
+        weakest = sorted(means, key=lambda k: (means[k], k))
+        out.gaps = [f"{k} ({means[k]:.0%} of the points)" for k in weakest[:3] if means[k] < 0.7]
+    for t in turns:
+        if t.question.follow_up:
+            continue
+        kind = {"behavioral": "star", "general": "prep"}.get(t.question.type, "reasoning")
+        outline = OUTLINES[kind].format(competency=t.question.competency or "the skill asked")
+        out.model_answers.append({"question": t.question.text, "outline": outline})
+    return out

@@ -1,0 +1,345 @@
+"""practice end to end, as a user runs it: the real command, the real audio stack.
+
+Answers are espeak-ng recordings "spoken" into a PulseAudio null sink whose monitor is the
+default microphone; the program hears them through sounddevice, PortAudio and ALSA.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import speech
+from tests.vmic import VirtualMic
+
+EN_ANSWERS = [
+    "Last year I led the move of our billing service to a new platform. The old system "
+    "failed every week, so I planned the move in three phases, and we finished two weeks early.",
+    "I measured it with the weekly failure count, which dropped from six to zero, and the "
+    "support team got far fewer tickets.",
+]
+KO_ANSWERS = [
+    "작년에 저는 결제 시스템을 새로운 플랫폼으로 옮기는 일을 맡았습니다.",
+    "실패 횟수가 매주 여섯 번에서 영 번으로 줄었습니다.",
+]
+CLOSING_SILENCE = 1.5
+
+
+@pytest.fixture(scope="module")
+def vmic() -> Iterator[VirtualMic]:
+    with VirtualMic() as mic:
+        yield mic
+
+
+def wav_seconds(path: Path) -> float:
+    samples, rate = speech.read_wav(path)
+    return len(samples) / rate
+
+
+class Run:
+    """A practice subprocess whose stderr is read line by line; answers are played into the
+    microphone each time it starts listening."""
+
+    def __init__(self, args: list[str], env: dict[str, str], mic: VirtualMic | None,
+                 answers: list[Path], stdin: str | None = None) -> None:  # fmt: skip
+        self.lines: list[str] = []
+        self.listening = threading.Event()
+        self.mic = mic
+        self.answers = list(answers)
+        self.played: list[Path] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "interviewsense", "practice", *args],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        if stdin is not None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(stdin)
+            self.proc.stdin.close()
+        self._out: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._stdout = threading.Thread(target=self._read_stdout, daemon=True)
+        self._stdout.start()
+
+    def _read_stdout(self) -> None:
+        assert self.proc.stdout is not None
+        self._out.append(self.proc.stdout.read())
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("listening"):
+                self.listening.set()
+                if self.mic is not None and self.answers:
+                    wav = self.answers.pop(0)
+                    self.played.append(wav)
+                    self.mic.play(wav)
+
+    def finish(self, timeout: float = 240) -> tuple[int, Any]:
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("practice did not finish:\n" + self.stderr) from None
+        self._reader.join(timeout=10)
+        self._stdout.join(timeout=10)
+        if self.mic is not None:
+            self.mic.quiet()
+        out = "".join(self._out)
+        data = json.loads(out) if out.strip() else None
+        return self.proc.returncode, data
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.lines)
+
+
+def practice_env(mic: VirtualMic | None, home: Path) -> dict[str, str]:
+    env = dict(mic.env if mic else os.environ)
+    env.update(INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1", PYTHONUNBUFFERED="1")
+    return env
+
+
+@pytest.fixture(scope="module")
+def en_wavs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    d = tmp_path_factory.mktemp("en")
+    return [speech.espeak(t, d / f"answer{i}.wav") for i, t in enumerate(EN_ANSWERS, 1)]
+
+
+@pytest.fixture(scope="module")
+def ko_wavs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    d = tmp_path_factory.mktemp("ko")
+    return [speech.espeak(t, d / f"answer{i}.wav", voice="ko") for i, t in enumerate(KO_ANSWERS, 1)]
+
+
+def check_voice_session(data: dict[str, Any], home: Path, played: list[Path], engine: str) -> None:
+    assert data["schema"] == "interviewsense.session/1"
+    assert data["status"] == "complete"
+    turns = data["turns"]
+    assert len(turns) == 2
+    folder = home / "sessions" / data["id"]
+    for i, (turn, wav) in enumerate(zip(turns, played, strict=True), 1):
+        assert turn["status"] == "answered"
+        answer = turn["answer"]
+        assert answer["transcript"]["engine"] == engine
+        assert answer["transcript"]["text"].strip()
+        assert answer["transcript"]["words"], "word times are recorded"
+        assert 0 <= answer["scores"]["overall"] <= 100
+        assert answer["feedback"]
+        recorded = folder / "audio" / f"a{i:02d}.wav"
+        question = folder / "audio" / f"q{i:02d}.wav"
+        assert recorded.is_file() and question.is_file()
+        expected = wav_seconds(wav) + CLOSING_SILENCE
+        assert abs(wav_seconds(recorded) - expected) <= 1.0, (wav_seconds(recorded), expected)
+        assert answer["audio"]["path"] == f"audio/a{i:02d}.wav"
+        timings = turn["timings"]
+        for key in ("question_shown", "question_spoken", "answer_started", "speech_started",
+                    "speech_ended", "answer_ended", "scored"):  # fmt: skip
+            assert key in timings, key
+        assert timings["answer_ended"] - timings["speech_ended"] == pytest.approx(
+            CLOSING_SILENCE, abs=0.5
+        )
+    first = turns[0]["timings"]
+    assert "turn_latency_s" in first and 0 <= first["turn_latency_s"] < 30
+    saved = json.loads((folder / "session.json").read_text())
+    assert (
+        saved["turns"][1]["answer"]["transcript"]["text"]
+        == turns[1]["answer"]["transcript"]["text"]
+    )
+
+
+@pytest.mark.slow
+def test_english_voice_session_through_whisper_fallback(
+    vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    run = Run(["-n", "2", "--no-follow-ups", "--json"], practice_env(vmic, home), vmic, en_wavs)
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    assert "no VOSK model for 'en'" in run.stderr  # the fallback is said once
+    assert run.stderr.count("no VOSK model") == 1
+    check_voice_session(data, home, run.played, "whisper-live")
+    for turn, script in zip(data["turns"], EN_ANSWERS, strict=True):
+        error = speech.wer(script, turn["answer"]["transcript"]["text"])
+        assert error <= 0.3, (error, turn["answer"]["transcript"]["text"])
+
+
+@pytest.mark.slow
+def test_korean_voice_session_through_vosk(
+    vmic: VirtualMic, ko_wavs: list[Path], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    args = ["-n", "2", "--no-follow-ups", "--language", "ko", "--json"]
+    run = Run(args, practice_env(vmic, home), vmic, ko_wavs)
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    assert "no VOSK model" not in run.stderr
+    check_voice_session(data, home, run.played, "vosk")
+    assert data["settings"]["live_stt"] == "vosk"
+
+
+@pytest.mark.slow
+def test_no_voice_records_answers_but_speaks_nothing(
+    vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    run = Run(["-n", "1", "--no-follow-ups", "--no-voice", "--json"],
+              practice_env(vmic, home), vmic, en_wavs[:1])  # fmt: skip
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    folder = home / "sessions" / data["id"] / "audio"
+    assert (folder / "a01.wav").is_file()
+    assert not list(folder.glob("q*.wav"))
+    assert data["settings"]["voice"] == "silent"
+    assert data["turns"][0]["answer"]["transcript"]["text"]
+
+
+def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    answers = (
+        "At my last job our release process failed every week. I was responsible for fixing "
+        "it, so I automated the tests with GitHub Actions and I wrote a checklist. As a result "
+        "failures dropped by 80 percent within two months.\n"
+        "We did it together.\n"
+    )
+    run = Run(["-n", "2", "--no-follow-ups", "--keyboard", "--no-voice", "--json"],
+              practice_env(None, home), None, [], stdin=answers)  # fmt: skip
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    turns = data["turns"]
+    first = turns[0]["answer"]
+    assert first["transcript"]["engine"] == "text"
+    assert first["scores"]["delivery"]["wpm"] is None  # no word times when typed
+    assert "wpm" in first["scores"]["delivery"]["missing"]
+    assert first["scores"]["voice"]["score"] is None
+    assert all(first["scores"]["content"]["star"][p]["found"] for p in ("task", "action", "result"))
+    assert data["settings"]["mode"] == "keyboard"
+    assert len(turns) == 2 and turns[1]["answer"]["transcript"]["text"] == "We did it together."
+    assert turns[1]["answer"]["scores"]["content"]["ownership"] == {"i": 0, "we": 1, "i_share": 0.0}
+    assert not (home / "sessions" / data["id"] / "audio" / "a01.wav").exists()
+
+
+def test_skip_repeat_and_quit(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stdin = "s\nr\nI led a team of five people through a database migration at my last job.\nq\n"
+    run = Run(["-n", "3", "--keyboard", "--no-voice", "--no-follow-ups", "--json"],
+              practice_env(None, home), None, [], stdin=stdin)  # fmt: skip
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    turns = data["turns"]
+    assert [t["status"] for t in turns] == ["skipped", "answered", "unanswered"]
+    assert turns[1]["answer"]["transcript"]["text"].startswith("I led a team")
+    assert run.stderr.count("Question 2/3") == 2  # asked again after 'r'
+    assert data["status"] == "complete"
+    saved = json.loads((home / "sessions" / data["id"] / "session.json").read_text())
+    assert len(saved["turns"]) == 3
+
+
+def test_end_of_input_ends_the_session_cleanly(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run = Run(["-n", "3", "--keyboard", "--no-voice", "--json"], practice_env(None, home), None,
+              [], stdin="")  # fmt: skip
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    assert data["turns"][0]["status"] == "unanswered"
+
+
+@pytest.mark.slow
+def test_sigint_mid_answer_keeps_what_was_said(vmic: VirtualMic, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    long = speech.espeak(" ".join(EN_ANSWERS * 2), tmp_path / "long.wav")
+    run = Run(["-n", "2", "--no-voice", "--json"], practice_env(vmic, home), vmic, [long])
+    assert run.listening.wait(120), run.stderr
+    time.sleep(6.0)
+    run.proc.send_signal(signal.SIGINT)
+    code, data = run.finish()
+    assert code == 130, run.stderr
+    assert data is None  # no JSON on an interrupted run; the session is on disk
+    assert "saved" in run.stderr and "Traceback" not in run.stderr
+    (folder,) = (home / "sessions").iterdir()
+    session = json.loads((folder / "session.json").read_text())
+    assert session["status"] == "interrupted"
+    turn = session["turns"][0]
+    assert turn["status"] == "partial"
+    assert turn["answer"]["transcript"]["text"].strip()
+    seconds = wav_seconds(folder / "audio" / "a01.wav")
+    assert 4.0 <= seconds <= 8.0, seconds
+
+
+@pytest.mark.slow
+def test_keys_in_a_terminal(vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path) -> None:
+    """s skips, Enter ends an answer early, q ends the session: read from a real terminal."""
+    import pty
+
+    home = tmp_path / "home"
+    vmic.quiet()
+    master, slave = pty.openpty()
+    env = practice_env(vmic, home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewsense", "practice", "-n", "3", "--no-follow-ups",
+         "--no-voice", "--json"],
+        env=env, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(slave)
+    assert proc.stderr is not None and proc.stdout is not None
+    listening = 0
+    for line in proc.stderr:
+        if not line.startswith("listening"):
+            continue
+        listening += 1
+        time.sleep(0.5)
+        if listening == 1:
+            os.write(master, b"s")
+        elif listening == 2:
+            player = vmic.play(en_wavs[0])
+            time.sleep(3.0)
+            os.write(master, b"\n")
+            player.terminate()
+        else:
+            os.write(master, b"q")
+    out = proc.stdout.read()
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    vmic.quiet()
+    turns = json.loads(out)["turns"]
+    assert [t["status"] for t in turns] == ["skipped", "answered", "unanswered"]
+    assert turns[1]["timings"]["answer_ended"] - turns[1]["timings"]["answer_started"] < 5.0
+    assert turns[1]["answer"]["transcript"]["text"]
+
+
+def test_devices_lists_the_virtual_microphone(vmic: VirtualMic, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "devices", "--json"],
+        env=practice_env(vmic, tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    names = {d["name"] for d in data["devices"]}
+    assert "pulse" in names
+    assert data["input"] is not None and data["output"] is not None
+
+
+def test_no_audio_hardware_falls_back_to_text(tmp_path: Path) -> None:
+    env = practice_env(None, tmp_path / "home")
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no sound server here
+    env.pop("PULSE_SERVER", None)
+    run = Run(["-n", "1", "--no-follow-ups", "--json"], env, None, [],
+              stdin="I led the migration at my last job.\n")  # fmt: skip
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    assert "type your answers" in run.stderr
+    assert "not spoken" in run.stderr
+    assert data["settings"]["mode"] == "keyboard"
+    assert data["turns"][0]["answer"]["transcript"]["text"] == "I led the migration at my last job."

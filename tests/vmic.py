@@ -1,0 +1,88 @@
+"""A real microphone for tests: a PulseAudio null sink whose monitor is the default source.
+
+Whatever is played into the sink (``play``), the program under test hears through
+sounddevice -> PortAudio -> ALSA -> PulseAudio, as on a desktop. A stream of zeros keeps
+the sink running, as a real microphone keeps delivering frames in a quiet room.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+class VirtualMic:
+    def __init__(self) -> None:
+        for tool in ("pulseaudio", "pactl", "paplay", "pacat"):
+            if shutil.which(tool) is None:
+                raise RuntimeError(f"{tool} is missing: run 'make test' (it installs pulseaudio)")
+        self.runtime = Path(tempfile.mkdtemp(prefix="vmic-"))
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=str(self.runtime))
+        self.env.pop("PULSE_SERVER", None)
+        self._server: subprocess.Popen[bytes] | None = None
+        self._zeros: subprocess.Popen[bytes] | None = None
+        self._players: list[subprocess.Popen[bytes]] = []
+
+    def _pactl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True)
+
+    def start(self) -> VirtualMic:
+        self._server = subprocess.Popen(
+            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n",
+             "--load=module-native-protocol-unix",
+             "--load=module-null-sink sink_name=vmic rate=16000 channels=1"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while self._pactl("info").returncode != 0:
+            if time.monotonic() > deadline or self._server.poll() is not None:
+                raise RuntimeError("PulseAudio did not start")
+            time.sleep(0.1)
+        self._pactl("set-default-source", "vmic.monitor")
+        self._pactl("set-default-sink", "vmic")
+        self._zeros = subprocess.Popen(
+            ["pacat", "--device=vmic", "--format=s16le", "--rate=16000", "--channels=1",
+             "--latency-msec=50", "/dev/zero"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.3)
+        return self
+
+    def play(self, wav: Path) -> subprocess.Popen[bytes]:
+        """Start "speaking" ``wav`` into the microphone; returns the player process."""
+        player = subprocess.Popen(
+            ["paplay", "--device=vmic", str(wav)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._players.append(player)
+        return player
+
+    def quiet(self) -> None:
+        """Stop everything still being played into the microphone."""
+        for player in self._players:
+            if player.poll() is None:
+                player.terminate()
+                player.wait()
+        self._players.clear()
+
+    def stop(self) -> None:
+        self.quiet()
+        for proc in (self._zeros, self._server):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def __enter__(self) -> VirtualMic:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
