@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from enum import StrEnum
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -17,6 +18,25 @@ class PersonaName(StrEnum):
     friendly = "friendly"
     neutral = "neutral"
     tough = "tough"
+
+
+def read_text_file(path: Path | None, what: str) -> str:
+    """A text file's content for the LLM prompt, or a clear error."""
+    from interviewsense.errors import BadInputError
+
+    if path is None:
+        return ""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise BadInputError(f"no such {what} file: {path}") from None
+    except UnicodeDecodeError:
+        raise BadInputError(
+            f"the {what} {path} is not a text file", hint="save it as plain text (.txt) first"
+        ) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from None
+    return text.strip()
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
@@ -40,6 +60,53 @@ def practice(
     level: Annotated[
         str, typer.Option(help="junior, mid or senior: picks questions for that level.")
     ] = "",
+    company: Annotated[str, typer.Option(help="The company (tailors LLM questions).")] = "",
+    job_description: Annotated[
+        Path | None,
+        typer.Option("--job-description", help="A text file with the job ad (for the LLM)."),
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Your resume as a text file (for the LLM).")
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            envvar="INTERVIEWSENSE_LLM",
+            show_default="auto",
+            help="auto: use an LLM when configured; on: require one; off: offline.",
+        ),
+    ] = None,
+    llm_model: Annotated[
+        str | None,
+        typer.Option(
+            "--llm-model",
+            envvar="INTERVIEWSENSE_LLM_MODEL",
+            help="Model or Azure deployment name.",
+            show_default="gpt-4o-mini",
+        ),
+    ] = None,
+    llm_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--llm-base-url",
+            envvar="OPENAI_BASE_URL",
+            help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1.",
+        ),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact", help="Remove e-mails and phone numbers from text sent to the LLM."
+        ),
+    ] = False,
+    redact_name: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--redact-name",
+            help="A name to remove from text sent to the LLM (repeat it; implies --redact).",
+        ),
+    ] = None,
     keyboard: Annotated[
         bool, typer.Option("--keyboard", help="Type the answers instead of speaking them.")
     ] = False,
@@ -123,6 +190,9 @@ def practice(
             "whisper_model": whisper_model,
             "input_device": input_device,
             "output_device": output_device,
+            "llm": llm,
+            "llm_model": llm_model,
+            "llm_base_url": llm_base_url,
         },
         ctx,
     )
@@ -133,6 +203,11 @@ def practice(
         follow_ups=follow_ups,
         role=role,
         level=level,
+        company=company,
+        job_description=read_text_file(job_description, "job description"),
+        resume=read_text_file(resume, "resume"),
+        redact=redact or bool(redact_name),
+        redact_names=tuple(redact_name or ()),
     )
     options = PracticeOptions(
         plan=plan,

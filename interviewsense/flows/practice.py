@@ -55,8 +55,12 @@ class PracticeUI(LiveView, Protocol):
     def closing(self, session: Session, assessment: Assessment) -> None: ...
 
 
-def recent_question_ids(store: SessionStore, limit: int = RECENT_SESSIONS) -> frozenset[str]:
+def recent_questions(
+    store: SessionStore, limit: int = RECENT_SESSIONS
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Ids and texts of the main questions asked in the last ``limit`` practice sessions."""
     ids: set[str] = set()
+    texts: list[str] = []
     for sid in reversed(store.ids()):
         if limit <= 0:
             break
@@ -67,8 +71,11 @@ def recent_question_ids(store: SessionStore, limit: int = RECENT_SESSIONS) -> fr
         if session.kind != "practice":
             continue
         limit -= 1
-        ids.update(t.question.id for t in session.turns if t.question.source in ("bank", "llm"))
-    return frozenset(ids)
+        for t in session.turns:
+            if t.question.source in ("bank", "llm") and not t.question.follow_up:
+                ids.add(t.question.id)
+                texts.append(t.question.text)
+    return frozenset(ids), tuple(texts)
 
 
 class Practice:
@@ -101,7 +108,9 @@ class Practice:
     def run(self) -> Session:
         plan = self.options.plan
         plan.seed = plan.seed or self.session.id
-        plan.exclude = plan.exclude | recent_question_ids(self.store)
+        recent_ids, recent_texts = recent_questions(self.store)
+        plan.exclude = plan.exclude | recent_ids
+        plan.avoid = plan.avoid + recent_texts
         eq = prepare(self.options, self.settings, self.reporter)
         self.session.settings = {
             "questions": plan.questions,
@@ -121,7 +130,8 @@ class Practice:
             self.ui.welcome(eq.persona.welcome, self.session, eq)
             self._speak(eq, eq.persona.welcome, None)
             self._loop(eq)
-            assessment = eq.interviewer.closing(self.session.turns)
+            with self.reporter.status("Writing the assessment"):
+                assessment = eq.interviewer.closing(self.session.turns)
             self.session.status = "complete"
             self._close(assessment)
             self.ui.closing(self.session, assessment)
@@ -157,6 +167,8 @@ class Practice:
             main += 0 if question.follow_up else 1
             turn = Turn(index=len(self.session.turns) + 1, question=question)
             turn.interviewer = getattr(eq.interviewer, "last_source", eq.interviewer.kind)
+            if turn.interviewer == "offline-fallback":
+                turn.notes.append("the LLM failed, so this question came from the offline bank")
             shown = self._t()
             self.ui.question(question, main, plan.questions)
             turn.timings["question_shown"] = shown

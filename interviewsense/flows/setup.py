@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewsense.config import Settings
-from interviewsense.errors import InterviewSenseError
-from interviewsense.interviewer.base import Interviewer
+from interviewsense.errors import BadInputError, InterviewSenseError, MissingDependencyError
+from interviewsense.interviewer.base import Interviewer, InterviewPlan
 from interviewsense.interviewer.personas import Persona, get_persona
 from interviewsense.progress import Reporter
 from interviewsense.stt.base import StreamingRecognizer
@@ -41,12 +41,27 @@ class Equipment:
             self.mic.close()
 
 
-def make_interviewer(plan: object, settings: Settings, reporter: Reporter) -> Interviewer:
-    from interviewsense.interviewer.base import InterviewPlan
+def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter) -> Interviewer:
+    """The LLM interviewer when one is configured (or required), else the offline one."""
+    from interviewsense.interviewer.llm_client import llm_configured
     from interviewsense.interviewer.scripted import ScriptedInterviewer
 
-    assert isinstance(plan, InterviewPlan)
-    return ScriptedInterviewer(plan)
+    mode = settings.llm.lower()
+    if mode not in ("auto", "on", "off"):
+        raise BadInputError(f"--llm must be auto, on or off, not '{settings.llm}'")
+    configured = llm_configured(settings)
+    if mode == "off" or (mode == "auto" and not configured):
+        return ScriptedInterviewer(plan)
+    if not configured:
+        raise MissingDependencyError(
+            "--llm on needs an LLM, and none is configured",
+            hint="set OPENAI_API_KEY, or --llm-base-url for a local server (docs/interviewer.md)",
+        )
+    from interviewsense.interviewer.llm import LLMInterviewer
+    from interviewsense.interviewer.redact import Redactor
+
+    redactor = Redactor(plan.redact_names, enabled=plan.redact)
+    return LLMInterviewer(plan, settings, notice=reporter.notice, redactor=redactor)
 
 
 def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) -> Equipment:

@@ -27,7 +27,10 @@ class InterviewPlan:
     job_description: str = ""
     resume: str = ""
     exclude: frozenset[str] = frozenset()  # bank ids asked in recent sessions
+    avoid: tuple[str, ...] = ()  # question texts asked in recent sessions (for an LLM)
     seed: str = ""
+    redact: bool = False
+    redact_names: tuple[str, ...] = ()
 
 
 @dataclass

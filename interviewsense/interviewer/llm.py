@@ -1,0 +1,231 @@
+"""The LLM interviewer: questions tailored to the role, follow-ups that react to the answer,
+and a closing assessment, from any OpenAI-compatible server.
+
+Every reply is JSON checked against a pydantic schema. When the server is down or slow the
+rest of the session uses the offline interviewer; when a reply is invalid twice, that one
+turn does. Either way the session goes on, the turn records ``offline-fallback``, and the
+user is told once. With ``--redact``, text is scrubbed before it is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field, field_validator
+
+from interviewsense.config import Settings
+from interviewsense.domain import Question, Turn
+from interviewsense.interviewer.base import Assessment, InterviewPlan, main_questions_asked
+from interviewsense.interviewer.llm_client import ChatClient, LLMDown, LLMInvalid, describe_endpoint
+from interviewsense.interviewer.personas import get_persona
+from interviewsense.interviewer.redact import Redactor
+from interviewsense.interviewer.scripted import ScriptedInterviewer, choose_gap, offline_assessment
+from interviewsense.scoring.text import norm
+
+MAX_CONTEXT_CHARS = 4000
+
+
+class QuestionReply(BaseModel):
+    question: str = Field(min_length=10, max_length=400)
+    competency: str = Field(default="", max_length=80)
+
+    @field_validator("question")
+    @classmethod
+    def _a_sentence(cls, value: str) -> str:
+        if len(value.split()) < 4:
+            raise ValueError("a question needs at least four words")
+        return value
+
+
+def _same(a: str, b: str) -> bool:
+    """Two questions are the same when their words are (case and punctuation aside)."""
+    return [norm(w) for w in a.split()] == [norm(w) for w in b.split()]
+
+
+class FollowUpReply(BaseModel):
+    follow_up: str | None = Field(default=None, max_length=300)
+
+
+class ModelAnswer(BaseModel):
+    question: str
+    outline: str = Field(min_length=10)
+
+
+class AssessmentReply(BaseModel):
+    strengths: list[str] = Field(min_length=1, max_length=6)
+    gaps: list[str] = Field(min_length=1, max_length=6)
+    model_answers: list[ModelAnswer] = Field(default_factory=list)
+
+
+class LLMInterviewer:
+    kind = "llm"
+
+    def __init__(
+        self,
+        plan: InterviewPlan,
+        settings: Settings,
+        *,
+        notice: Callable[[str], None],
+        redactor: Redactor | None = None,
+        client: ChatClient | None = None,
+    ) -> None:
+        self.plan = plan
+        self.persona = get_persona(plan.persona)
+        self.fallback = ScriptedInterviewer(plan)
+        self.client = client or ChatClient(settings)
+        self.where = describe_endpoint(settings)
+        self.redact = redactor or Redactor(enabled=False)
+        self._notice = notice
+        self._told = False
+        self.down = False
+        self.last_source = "llm"
+
+    # --- prompts -------------------------------------------------------------------------
+    def _system(self) -> str:
+        p = self.plan
+        parts = [
+            f"You are a job interviewer running a {p.type.replace('_', ' ')} interview. "
+            f"Your manner: {self.persona.llm_style}.",
+            "Ask one question at a time, in one or two sentences, with no preamble. "
+            "Reply only with a JSON object, exactly in the form you are asked for.",
+        ]
+        target = " ".join(x for x in (p.level, p.role) if x)
+        if target or p.company:
+            parts.append(
+                "The candidate is interviewing"
+                + (f" for a {target} role" if target else "")
+                + (f" at {p.company}" if p.company else "")
+                + "."
+            )
+        if p.job_description:
+            jd = self.redact(p.job_description[:MAX_CONTEXT_CHARS])
+            parts.append(f"Job description:\n{jd}")
+        if p.resume:
+            cv = self.redact(p.resume[:MAX_CONTEXT_CHARS])
+            parts.append(f"The candidate's resume:\n{cv}")
+        return "\n\n".join(parts)
+
+    def _messages(self, user: str) -> list[dict[str, str]]:
+        return [{"role": "system", "content": self._system()}, {"role": "user", "content": user}]
+
+    # --- failure handling ------------------------------------------------------------------
+    def _fail(self, exc: Exception) -> None:
+        if isinstance(exc, LLMDown):
+            self.down = True
+            why = f"{self.where} is not answering ({exc})"
+        else:
+            why = f"{self.where} gave an unusable reply ({exc})"
+        if not self._told:
+            self._told = True
+            self._notice(f"{why}; going on with the offline interviewer")
+
+    # --- Interviewer ---------------------------------------------------------------------------
+    def next_question(self, turns: list[Turn]) -> Question | None:
+        asked = main_questions_asked(turns)
+        last = turns[-1] if turns else None
+        if (
+            self.plan.follow_ups
+            and last is not None
+            and not last.question.follow_up
+            and last.answer is not None
+            and last.status == "answered"
+            and last.answer.transcript.text.strip()
+        ):
+            follow = self._follow_up(last)
+            if follow is not None:
+                return follow
+        if asked >= self.plan.questions:
+            return None
+        return self._main(asked, turns)
+
+    def _main(self, n: int, turns: list[Turn]) -> Question:
+        if not self.down:
+            before = [t.question.text for t in turns if not t.question.follow_up]
+            avoid = before + list(self.plan.avoid)
+            user = (
+                f"Ask main question {n + 1} of {self.plan.questions}."
+                + (" Do not repeat or rephrase any of these: " + " | ".join(avoid[-20:])
+                   if avoid else "")
+                + ' Reply as {"question": "...", "competency": "the skill it probes"}.'
+            )  # fmt: skip
+
+            def fresh(reply: QuestionReply) -> None:
+                if any(_same(reply.question, old) for old in avoid):
+                    raise ValueError("the question was asked before")
+
+            try:
+                reply = self.client.ask(self._messages(user), QuestionReply, check=fresh)
+                self.last_source = "llm"
+                text = reply.question.strip()
+                lead = self.persona.first if n == 0 else ""
+                return Question(
+                    text=text,
+                    type=self.plan.type,
+                    competency=reply.competency.strip(),
+                    level=self.plan.level,
+                    id="llm-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10],
+                    source="llm",
+                    spoken=f"{lead} {text}".strip(),
+                )
+            except (LLMDown, LLMInvalid) as exc:
+                self._fail(exc)
+        self.last_source = "offline-fallback"
+        return self.fallback.main_question(n)
+
+    def _follow_up(self, turn: Turn) -> Question | None:
+        assert turn.answer is not None
+        q = turn.question
+        if not self.down:
+            gap = choose_gap(turn.answer, q.type)
+            said = self.redact(turn.answer.transcript.text)
+            user = (
+                f"You asked: {q.text}\nThe candidate answered: {said}\n"
+                + (f"Their answer is weakest on: {gap}.\n" if gap else "")
+                + "If a follow-up would help, ask one short follow-up question that reacts to "
+                "what they actually said; otherwise use null. "
+                'Reply as {"follow_up": "..."} or {"follow_up": null}.'
+            )
+            try:
+                reply = self.client.ask(self._messages(user), FollowUpReply)
+                self.last_source = "llm"
+                if not reply.follow_up or len(reply.follow_up.strip()) < 8:
+                    return None
+                text = reply.follow_up.strip()
+                return Question(
+                    text=text, type=q.type, competency=q.competency, level=q.level,
+                    id=f"{q.id}#llm", source="llm", follow_up=True, keywords=list(q.keywords),
+                    spoken=text, follow_up_of=q.text,
+                )  # fmt: skip
+            except (LLMDown, LLMInvalid) as exc:
+                self._fail(exc)
+        self.last_source = "offline-fallback"
+        return self.fallback.follow_up_for(turn)
+
+    def closing(self, turns: list[Turn]) -> Assessment:
+        answered = [t for t in turns if t.answer is not None and t.answer.transcript.text.strip()]
+        if not self.down and answered:
+            transcript = "\n".join(
+                f"Q{t.index}: {t.question.text}\nA{t.index}: {self.redact(text)}"
+                for t in answered
+                if (text := t.answer.transcript.text if t.answer else "")
+            )
+            user = (
+                f"The interview so far:\n{transcript}\n\nAssess the candidate. Reply as "
+                '{"strengths": ["..."], "gaps": ["..."], "model_answers": '
+                '[{"question": "...", "outline": "how a strong answer would go"}]} '
+                "with one model answer per question."
+            )
+            try:
+                reply = self.client.ask(self._messages(user), AssessmentReply)
+                return Assessment(
+                    strengths=reply.strengths,
+                    gaps=reply.gaps,
+                    model_answers=[m.model_dump() for m in reply.model_answers],
+                    source="llm",
+                )
+            except (LLMDown, LLMInvalid) as exc:
+                self._fail(exc)
+        assessment = offline_assessment(turns)
+        assessment.source = "offline-fallback" if answered else "offline"
+        return assessment

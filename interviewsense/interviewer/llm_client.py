@@ -1,0 +1,140 @@
+"""JSON replies from any OpenAI-compatible chat server, validated with pydantic.
+
+Works with OpenAI, Azure OpenAI, Ollama, llama.cpp and vLLM. Structured output is asked
+for in the richest form the server accepts, learned once per session: OpenAI's
+``json_schema``, then ``json_object`` with a schema (llama-cpp-python, which then constrains
+decoding to it), then plain ``json_object``, then none (the schema is in the prompt too).
+
+Timeouts are short (30 s, not the client's 10 minutes) and failures are retried twice with
+backoff. A reply that is not valid JSON for the schema is asked for once more.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from interviewsense.config import Settings
+
+M = TypeVar("M", bound=BaseModel)
+FORMATS = ("json_schema", "json_object+schema", "json_object", "none")
+
+
+class LLMDown(Exception):
+    """The server did not answer usefully (connection, time-out, auth, 5xx after retries)."""
+
+
+class LLMInvalid(Exception):
+    """The server answered twice, but not with JSON that fits the schema."""
+
+
+def describe_endpoint(settings: Settings) -> str:
+    if settings.azure_openai_endpoint:
+        return f"Azure OpenAI at {settings.azure_openai_endpoint}"
+    return settings.llm_base_url or "the OpenAI API"
+
+
+def llm_configured(settings: Settings) -> bool:
+    return bool(settings.azure_openai_endpoint or settings.llm_base_url or settings.openai_api_key)
+
+
+class ChatClient:
+    def __init__(self, settings: Settings) -> None:
+        import openai
+
+        self.settings = settings
+        self.model = settings.llm_model
+        common: dict[str, Any] = {"timeout": settings.llm_timeout_s, "max_retries": 0}
+        if settings.azure_openai_endpoint:
+            self._client: Any = openai.AzureOpenAI(
+                azure_endpoint=settings.azure_openai_endpoint,
+                api_key=settings.azure_openai_api_key or settings.openai_api_key or None,
+                api_version=settings.azure_openai_api_version,
+                **common,
+            )
+        else:
+            self._client = openai.OpenAI(
+                base_url=settings.llm_base_url or None,
+                # Local servers need no key, but the client insists on one.
+                api_key=settings.openai_api_key or "not-needed",
+                **common,
+            )
+        self._format = 0  # index into FORMATS that the server accepted last
+
+    def _response_format(self, schema: type[BaseModel]) -> dict[str, Any] | None:
+        kind = FORMATS[self._format]
+        spec = schema.model_json_schema()
+        if kind == "json_schema":
+            return {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": spec}}
+        if kind == "json_object+schema":
+            return {"type": "json_object", "schema": spec}
+        if kind == "json_object":
+            return {"type": "json_object"}
+        return None
+
+    def _create(self, messages: list[dict[str, str]], schema: type[BaseModel]) -> str:
+        import openai
+
+        retries = max(0, self.settings.llm_retries)
+        attempt = 0
+        while True:
+            options: dict[str, Any] = {"model": self.model, "messages": messages,
+                                       "temperature": 0.6, "max_tokens": 700}  # fmt: skip
+            fmt = self._response_format(schema)
+            if fmt is not None:
+                options["response_format"] = fmt
+            try:
+                reply = self._client.chat.completions.create(**options)
+                content = reply.choices[0].message.content if reply.choices else None
+                return str(content or "")
+            except openai.APIStatusError as exc:
+                about_format = "response_format" in str(exc) or "json_schema" in str(exc)
+                if about_format and self._format < len(FORMATS) - 1:
+                    self._format += 1  # the server does not take this form; try the next
+                    continue
+                if exc.status_code in (400, 401, 403, 404, 422):
+                    raise LLMDown(f"the server refused the request ({exc.status_code})") from None
+                why = f"the server answered {exc.status_code}"
+            except openai.APITimeoutError:
+                why = f"no reply within {self.settings.llm_timeout_s:g} s"
+            except openai.APIConnectionError:
+                why = "could not connect"
+            except (openai.OpenAIError, ValueError) as exc:
+                why = type(exc).__name__
+            attempt += 1
+            if attempt > retries:
+                raise LLMDown(why)
+            time.sleep(0.5 * 2 ** (attempt - 1))
+
+    def ask(
+        self,
+        messages: list[dict[str, str]],
+        schema: type[M],
+        check: Callable[[M], None] | None = None,
+    ) -> M:
+        """One reply parsed into ``schema`` (and passing ``check``, which raises ValueError to
+        refuse it); a reply that does not fit is asked for again once."""
+        last = ""
+        for _ in range(2):
+            content = self._create(messages, schema)
+            try:
+                reply = schema.model_validate(json.loads(_strip_fences(content)))
+                if check is not None:
+                    check(reply)
+                return reply
+            except (ValueError, ValidationError) as exc:
+                last = str(exc).splitlines()[0][:120]
+        raise LLMInvalid(last)
+
+
+def _strip_fences(text: str) -> str:
+    """Accept ```json fenced replies, which many chat models give despite instructions."""
+    t = text.strip()
+    if t.startswith("```"):
+        t = t.split("\n", 1)[1] if "\n" in t else ""
+        t = t.rsplit("```", 1)[0]
+    return t.strip()

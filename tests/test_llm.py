@@ -1,0 +1,231 @@
+"""The LLM interviewer against a real local server, and the session through every outage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from interviewsense.config import load_settings
+from interviewsense.domain import Answer, Question, Transcript, Turn
+from interviewsense.interviewer.base import InterviewPlan
+from interviewsense.interviewer.llm import LLMInterviewer
+from interviewsense.interviewer.redact import Redactor
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.text import words_from_text
+from tests.llm_server import LlamaServer, free_port
+
+ANSWERS = (
+    "At my last job the release pipeline failed every week. I was responsible for fixing it, "
+    "so I rewrote the tests and I added a checklist. As a result failures dropped by 80 "
+    "percent.\n"
+) * 6
+
+
+@pytest.fixture(scope="module")
+def llama() -> Iterator[LlamaServer]:
+    server = LlamaServer().start()
+    yield server
+    server.stop()
+
+
+def answered_turn(question: Question, text: str) -> Turn:
+    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
+    scores, feedback = score_answer(transcript, question)
+    answer = Answer(question=question.text, transcript=transcript, scores=scores, feedback=feedback)
+    return Turn(index=1, question=question, answer=answer, status="answered")
+
+
+def run_practice(env: dict[str, str], *args: str, stdin: str = ANSWERS) -> tuple[int, Any, str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "practice", "--keyboard", "--no-voice",
+         "--json", *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    data = json.loads(proc.stdout) if proc.stdout.strip() else None
+    return proc.returncode, data, proc.stderr
+
+
+def llm_env(base_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-test-not-a-real-key", **extra)
+    return env
+
+
+@pytest.mark.slow
+def test_llm_interviewer_against_a_real_server(
+    llama: LlamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", llama.url)
+    notices: list[str] = []
+    plan = InterviewPlan(type="behavioral", persona="tough", questions=2, role="backend engineer",
+                         level="senior", company="Acme", seed="t")  # fmt: skip
+    interviewer = LLMInterviewer(plan, load_settings(), notice=notices.append)
+    assert "backend engineer" in interviewer._system() and "Acme" in interviewer._system()
+
+    first = interviewer.next_question([])
+    assert first is not None and not first.follow_up
+    # Schema-constrained decoding makes even a 135M model reply with valid JSON here.
+    assert interviewer.last_source == "llm" and first.source == "llm", notices
+    assert len(first.text) >= 10
+
+    turn = answered_turn(first, "We did it together as a team and it went fine.")
+    follow = interviewer.next_question([turn])
+    assert follow is not None
+    if interviewer.last_source == "llm":
+        assert follow.source == "llm"
+    else:
+        assert (
+            follow.source in ("bank", "follow-up") and interviewer.last_source == "offline-fallback"
+        )
+
+    assessment = interviewer.closing([turn])
+    assert assessment.source in ("llm", "offline-fallback")
+    if assessment.source == "llm":
+        assert assessment.strengths and assessment.gaps
+    else:
+        assert assessment.model_answers  # the offline outline stands in
+
+
+@pytest.mark.slow
+def test_practice_session_with_the_llm(llama: LlamaServer, tmp_path: Path) -> None:
+    env = llm_env(llama.url, INTERVIEWSENSE_HOME=str(tmp_path / "home"))
+    code, data, stderr = run_practice(env, "-n", "2", "--role", "data engineer")
+    assert code == 0, stderr
+    assert data["settings"]["interviewer"] == "llm"
+    assert data["turns"][0]["interviewer"] in ("llm", "offline-fallback")
+    assert data["turns"][0]["question"]["source"] in ("llm", "bank")
+    assert data["summary"]["assessment"]["source"] in ("llm", "offline-fallback")
+    assert "sk-test-not-a-real-key" not in stderr + json.dumps(data)
+    saved = (tmp_path / "home" / "sessions" / data["id"] / "session.json").read_text()
+    assert "sk-test-not-a-real-key" not in saved
+
+
+def assert_offline_after_one_notice(code: int, data: Any, stderr: str) -> None:
+    assert code == 0, stderr
+    notices = [line for line in stderr.splitlines() if "offline interviewer" in line]
+    assert len(notices) == 1, stderr
+    assert "Traceback" not in stderr
+    turns = data["turns"]
+    assert len([t for t in turns if not t["question"]["follow_up"]]) == 2
+    assert all(t["interviewer"] == "offline-fallback" for t in turns)
+    assert all(t["question"]["source"] in ("bank", "follow-up") for t in turns)
+    assert data["summary"]["assessment"]["source"] == "offline-fallback"
+
+
+def test_outage_closed_port(tmp_path: Path) -> None:
+    env = llm_env(f"http://127.0.0.1:{free_port()}/v1", INTERVIEWSENSE_HOME=str(tmp_path))
+    started = time.monotonic()
+    code, data, stderr = run_practice(env, "-n", "2")
+    assert_offline_after_one_notice(code, data, stderr)
+    assert "could not connect" in stderr
+    assert time.monotonic() - started < 60
+
+
+def test_outage_server_that_stalls(httpserver: HTTPServer, tmp_path: Path) -> None:
+    def stall(request: Request) -> Response:
+        time.sleep(3)
+        return Response("{}", status=200, content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(stall)
+    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path),
+                  INTERVIEWSENSE_LLM_TIMEOUT="1")  # fmt: skip
+    code, data, stderr = run_practice(env, "-n", "2")
+    assert_offline_after_one_notice(code, data, stderr)
+    assert "no reply within 1 s" in stderr
+
+
+def completion(content: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "test",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": content}}],
+    }  # fmt: skip
+
+
+def test_outage_malformed_json(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/v1/chat/completions").respond_with_data(
+        '{"choices": [ {"message": ', content_type="application/json"
+    )
+    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path))
+    code, data, stderr = run_practice(env, "-n", "2")
+    assert_offline_after_one_notice(code, data, stderr)
+
+
+def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/v1/chat/completions").respond_with_json(
+        completion("Sure! Here is a question: what is your name?")
+    )
+    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path))
+    code, data, stderr = run_practice(env, "-n", "2", "--no-follow-ups")
+    assert code == 0, stderr
+    turns = data["turns"]
+    assert [t["interviewer"] for t in turns] == ["offline-fallback", "offline-fallback"]
+    assert all("offline bank" in t["notes"][0] for t in turns)
+    # Each turn asked twice (the reply, then the one retry); the assessment twice too.
+    assert len(httpserver.log) == 6
+    assert stderr.count("offline interviewer") == 1
+
+
+def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
+    question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
+    assessment = {"strengths": ["clear"], "gaps": ["numbers"], "model_answers": []}
+    replies = iter([completion(json.dumps(question)), completion('{"follow_up": null}'),
+                    completion(json.dumps(assessment))])  # fmt: skip
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(
+        lambda request: Response(json.dumps(next(replies)), content_type="application/json")
+    )
+    resume = tmp_path / "resume.txt"
+    resume.write_text("Jane Doe, jane.doe@example.com, +1 (555) 010-2233. Led payments at Acme.")
+    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path / "home"))
+    answer = "I am Jane Doe; mail me at jane.doe@example.com or call 555 010 2233.\n"
+    code, data, stderr = run_practice(
+        env, "-n", "1", "--resume", str(resume), "--redact-name", "Jane Doe", stdin=answer
+    )
+    assert code == 0, stderr
+    sent = " ".join(req.get_data(as_text=True) for req, _ in httpserver.log)
+    for secret in ("jane.doe@example.com", "Jane Doe", "555", "010-2233"):
+        assert secret not in sent
+    assert "[email]" in sent and "[phone]" in sent and "[name]" in sent
+    assert data["turns"][0]["question"]["source"] == "llm"
+    assert data["summary"]["assessment"]["source"] == "llm"
+
+
+def test_redactor() -> None:
+    r = Redactor(["Jane Doe", "Acme"])
+    text = "Jane Doe (jane@x.io, +44 20 7946 0958) joined ACME in 2019 with 12 people."
+    assert r(text) == "[name] ([email], [phone]) joined [name] in 2019 with 12 people."
+    assert Redactor(enabled=False)(text) == text
+
+
+def test_llm_on_without_configuration_is_a_clear_error(tmp_path: Path) -> None:
+    env = dict(os.environ, INTERVIEWSENSE_HOME=str(tmp_path))
+    code, data, stderr = run_practice(env, "--llm", "on")
+    assert code == 4
+    assert stderr.startswith("error: --llm on needs an LLM")
+
+
+def test_a_repeated_llm_question_is_refused(httpserver: HTTPServer, tmp_path: Path) -> None:
+    same = completion(
+        '{"question": "Tell me about your biggest failure at work.", "competency": "x"}'
+    )
+    httpserver.expect_request("/v1/chat/completions").respond_with_json(same)
+    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path))
+    code, data, stderr = run_practice(env, "-n", "2", "--no-follow-ups")
+    assert code == 0, stderr
+    first, second = data["turns"]
+    assert first["interviewer"] == "llm"
+    assert first["question"]["text"] == "Tell me about your biggest failure at work."
+    assert second["interviewer"] == "offline-fallback"
+    assert second["question"]["source"] == "bank"
