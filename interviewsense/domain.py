@@ -179,6 +179,7 @@ class Score:
     content: Content
     voice: Voice
     weights: dict[str, float] = field(default_factory=dict)
+    caps: list[Component] = field(default_factory=list)  # points = the cap, why = the gap
 
 
 @dataclass

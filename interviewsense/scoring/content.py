@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from interviewsense.domain import Component, Content, StarPart
-from interviewsense.scoring.curves import piecewise
+from interviewsense.scoring.curves import falling, piecewise
 from interviewsense.scoring.rubric import Rubric
-from interviewsense.scoring.text import Sentence, Tok, key_terms, stem
+from interviewsense.scoring.text import SYNONYMS, Sentence, Tok, key_terms, stem
 
 Cues = dict[str, list[str]]
 
@@ -40,6 +40,9 @@ STAR: Cues = {
         r"\b(?:my (?:manager|boss|lead)|the client|the customer) asked me\b",
         r"\bit was (?:my|up to me)\b",
         r"\bi took (?:on|charge|ownership)\b",
+        r"\bi took (?:it|this|that) on\b",
+        r"\b(?:nobody|no one) (?:owned|was responsible|took)\b",
+        r"\bi was the one\b",
     ],
     "action": [
         _I + r" (?:decided|started|built|created|designed|wrote|led|organi[sz]ed|set up|talked|"
@@ -47,7 +50,9 @@ STAR: Cues = {
         r"analy[sz]ed|investigated|reviewed|fixed|changed|moved|planned|prioriti[sz]ed|"
         r"negotiated|presented|asked|called|gathered|ran|used|automated|rewrote|refactored|"
         r"migrated|coached|mentored|worked|took|broke|split|tested|measured|documented|"
-        r"trained|hired|delegated|escalated|listened|explained|convinced|focused|volunteered)\b",
+        r"trained|hired|delegated|escalated|listened|explained|convinced|focused|volunteered|"
+        r"looked|checked|added|found|pulled|cut|reworked|contacted|paired|drafted|sketched|"
+        r"interviewed|prototyped|replaced|removed|simplified|profiled|monitored|agreed)\b",
         r"\b(?:so|then|first|next|after that|afterwards),? i\b",
         r"\bmy approach was\b",
         r"\bthe first thing i did\b",
@@ -59,9 +64,11 @@ STAR: Cues = {
         r"\bthe (?:result|outcome|impact) was\b",
         r"\b(?:which|that|this) (?:led|resulted) (?:to|in)\b",
         r"\bended up\b",
-        r"\b(?:we|i|it|they|this|that) (?:reduced|increased|improved|cut|saved|shipped|launched|"
-        r"delivered|finished|completed|grew|doubled|tripled|halved|won|met|beat|exceeded|"
-        r"went from|dropped)\b",
+        r"\b(?:we|it|they|this|that|which) (?:reduced|increased|improved|saved|shipped|launched|"
+        r"delivered|finished|completed|grew|doubled|tripled|halved|won|beat|exceeded|"
+        r"went from|dropped|stopped|stayed|hasn't|has not|never)\b",
+        r"\bi (?:finished|completed|delivered|won|exceeded|beat|got promoted|was promoted)\b",
+        r"\bwent (?:up|down) from\b",
         r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop)\w* .{0,40}\bby\b",
         r"\d+(?:\.\d+)? ?(?:%|percent)",
         r"\bi learned\b",
@@ -172,9 +179,10 @@ TECH = frozenset(
     sqlite mongodb redis kafka rabbitmq spark hadoop airflow dbt snowflake bigquery redshift
     tableau looker excel aws azure gcp kubernetes k8s docker terraform ansible jenkins github
     gitlab jira confluence figma react angular vue node django flask fastapi spring graphql rest
-    grpc api apis ci cd s3 lambda ec2 linux prometheus grafana datadog splunk elasticsearch
+    grpc api apis s3 lambda ec2 linux prometheus grafana datadog splunk elasticsearch swift
     salesforce hubspot sap okr okrs kpi kpis sla slas a/b nps""".split()
 )
+AMBIGUOUS_TECH = frozenset({"go", "rest", "spring", "excel", "spark", "node", "swift", "sap"})
 I_WORDS = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
 WE_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll"})
 
@@ -202,7 +210,11 @@ def find_structure(sents: list[Sentence], cues: Cues) -> dict[str, StarPart]:
 
 
 def find_details(toks: list[Tok]) -> dict[str, list[str]]:
-    """Concrete details: numbers and metrics, and named tools or technologies."""
+    """Concrete details: numbers and metrics, and named tools or technologies.
+
+    Digits always count ("25 minutes", "40%"); a number word counts with a unit ("three
+    weeks", "forty percent") or after by/from/to ("dropped from six"), not in "two of them".
+    """
     numbers: list[str] = []
     tools: list[str] = []
     skip = -1
@@ -210,14 +222,21 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
         if k == skip:
             continue
         raw = t.raw.strip(".,;:!?\"'()")
-        if UNITS.match(t.norm) or t.norm in NUMBER_WORDS:
-            nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
+        nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
+        prev = toks[k - 1].norm if k else ""
+        digits = bool(UNITS.match(t.norm))
+        if digits or (
+            t.norm in NUMBER_WORDS and (nxt in UNIT_WORDS or prev in ("by", "from", "to"))
+        ):
             item = raw
             if nxt in UNIT_WORDS:
                 item, skip = f"{raw} {nxt}", k + 1
             if item.lower() not in (n.lower() for n in numbers):
                 numbers.append(item)
         elif t.norm in TECH and t.norm not in (x.lower() for x in tools):
+            starts_sentence = k == 0 or toks[k - 1].raw.rstrip().endswith((".", "?", "!"))
+            if t.norm in AMBIGUOUS_TECH and (not raw[:1].isupper() or starts_sentence):
+                continue  # "go wrong", "the rest", "in spring" are not technologies
             tools.append(raw)
     return {"numbers": numbers, "tools": tools}
 
@@ -229,6 +248,19 @@ def ownership(toks: list[Tok]) -> dict[str, float | int | None]:
     return {"i": i, "we": we, "i_share": share}
 
 
+def _used(term_stem: str, said: set[str]) -> bool:
+    """The answer uses a term: the same stem, a longer or shorter form of it ("deliver",
+    "delivery"), or one of its listed synonyms."""
+    options = {term_stem} | {stem(w) for w in SYNONYMS.get(term_stem, ())}
+    for option in options:
+        if option in said:
+            return True
+        if len(option) >= 5 and any(w.startswith(option) or option.startswith(w)
+                                    for w in said if len(w) >= 5):  # fmt: skip
+            return True
+    return False
+
+
 def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, Any]:
     """Which of the question's key terms (and the bank's keywords) the answer uses."""
     by_stem: dict[str, str] = {}
@@ -236,7 +268,7 @@ def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, 
         by_stem.setdefault(stem(term), term)
     terms = list(by_stem.values())
     said = {stem(t.norm) for t in toks}
-    hit = [term for s, term in by_stem.items() if s in said]
+    hit = [term for s, term in by_stem.items() if _used(s, said)]
     share = round(len(hit) / len(terms), 2) if terms else None
     return {"terms": terms, "matched": hit, "share": share, "method": "key terms"}
 
@@ -250,10 +282,13 @@ def score_content(
     *,
     keywords: list[str] | None = None,
     follow_up_of: str = "",
+    padding_words: int = 0,
+    spoken_words: int | None = None,
 ) -> Content:
-    """Score content. A follow-up answer (``follow_up_of`` names the main question) is not
-    held to the whole structure, is judged against the main question's terms, and has
-    its own, shorter length band."""
+    """Score content. ``toks`` are the answer's words without fillers; ``padding_words`` of
+    the ``spoken_words`` were fillers or hedges (for conciseness). A follow-up answer
+    (``follow_up_of`` names the main question) is not held to the whole structure, is judged
+    against the main question's terms, and has its own, shorter length band."""
     c = "content"
     kind, cues = STRUCTURES.get(qtype, STRUCTURES["general"])
     star = find_structure(sents, STAR)
@@ -272,7 +307,10 @@ def score_content(
         why = f"{label}: {len(found)} of {len(structure)} parts"
         why += f" ({', '.join(found)})" if found else ""
         why += f"; missing {', '.join(absent)}" if absent else ""
-        share = len(found) / len(structure)
+        weights = dict(zip(STAR, rubric.data[c]["star_weights"], strict=True))
+        if kind != "star":
+            weights = dict.fromkeys(structure, 1.0)
+        share = sum(weights[p] for p in found) / sum(weights.values())
         parts.append(Component("structure", round(full * share, 1), full, why))
 
     n_details = len(details["numbers"]) + len(details["tools"])
@@ -305,8 +343,8 @@ def score_content(
     if not follow_up_of:  # a follow-up answers one narrow question; judge the main answer
         full = rubric.num(c, "relevance_points")
         target = rubric.num(c, "relevance_full")
-        if rel["share"] is None:
-            frac, why = 1.0, "the question has no key terms to check"
+        if rel["share"] is None or len(rel["terms"]) < 2:
+            frac, why = 1.0, "the question has too few key terms to check"
         else:
             frac = min(1.0, rel["share"] / target) if target else 1.0
             why = (
@@ -328,6 +366,20 @@ def score_content(
             full,
             f"{words} words; {ideal_lo:.0f} to {ideal_hi:.0f} is best for "
             f"{qtype.replace('_', ' ')}",
+        )
+    )
+
+    spoken = spoken_words if spoken_words is not None else words
+    padding = padding_words / spoken if spoken else 0.0
+    full = rubric.num(c, "conciseness_points")
+    ok, high = rubric.num(c, "conciseness_ok"), rubric.num(c, "conciseness_high")
+    parts.append(
+        Component(
+            "conciseness",
+            round(full * falling(padding, ok, high), 1),
+            full,
+            f"{padding_words} of {spoken} words are fillers or hedges ({padding:.0%}); "
+            f"full points up to {ok:.0%}, none from {high:.0%}",
         )
     )
 

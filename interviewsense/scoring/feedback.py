@@ -22,6 +22,10 @@ def clock(seconds: float | None) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def times(n: int) -> str:
+    return {0: "no times", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _lost(parts: list[Component], name: str) -> float:
     for p in parts:
         if p.name == name:
@@ -56,10 +60,16 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
     w = score.weights
     items: list[tuple[float, int, str]] = []  # (overall points lost, order, text)
 
-    def add(weight_key: str, lost_pts: float, max_total: float, text: str) -> None:
+    capped = {cap.name for cap in score.caps}
+
+    def add(weight_key: str, lost_pts: float, max_total: float, text: str, cap: str = "") -> None:
+        """A suggestion, ranked by the overall points it would win back; one that lifts a
+        cap (docs/scoring.md) always ranks first."""
         if lost_pts <= 0 or max_total <= 0:
             return
         impact = lost_pts / max_total * 100 * w.get(weight_key, 0.0)
+        if cap in capped:
+            impact += 100.0
         items.append((impact, len(items), text))
 
     dmax = sum(p.max_points for p in d.breakdown)
@@ -81,7 +91,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             + "; ".join(fixes[m] for m in missing[:2])
             + "."
         )
-        add("content", _lost(c.breakdown, "structure"), cmax, text)
+        add("content", _lost(c.breakdown, "structure"), cmax, text, cap="no result")
     elif missing:
         add(
             "content",
@@ -97,6 +107,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             cmax,
             "No numbers or named tools: add one concrete detail, such as a metric, a date, "
             "a team size or the technology you used.",
+            cap="no numbers",
         )
     elif _lost(c.breakdown, "specificity") > 0:
         shown = ", ".join((c.specificity["numbers"] + c.specificity["tools"])[:3])
@@ -106,6 +117,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             cmax,
             f"Only {c.specificity['count']} concrete detail(s) ({shown}): add a number that "
             "shows the scale or the result.",
+            cap="no numbers",
         )
     own = c.ownership
     if own.get("i_share") is not None and _lost(c.breakdown, "ownership") > 0:
@@ -113,7 +125,9 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             "content",
             _lost(c.breakdown, "ownership"),
             cmax,
-            f"You said 'we' {own['we']} times and 'I' {own['i']} times: say what you did yourself.",
+            f"You said 'we' {times(own['we'])} and 'I' {times(own['i'])}: say what you did "
+            "yourself.",
+            cap="no ownership",
         )
     rel = c.relevance
     if _lost(c.breakdown, "relevance") > 0 and rel.get("terms"):
@@ -124,6 +138,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             cmax,
             f"The answer drifts from the question: it never touches {', '.join(terms)}. "
             "Tie your first and last sentence back to what was asked.",
+            cap="off topic",
         )
     if c.length_band != "good":
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
@@ -137,7 +152,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
                 f"At {c.word_count} words the answer runs long for a {label} question: "
                 "keep to about two minutes and lead with the point."
             )
-        add("content", _lost(c.breakdown, "length"), cmax, text)
+        add("content", _lost(c.breakdown, "length"), cmax, text, cap="too short")
 
     # Delivery.
     if d.fillers.count and _lost(d.breakdown, "fillers") > 0:
@@ -148,7 +163,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             n, at = cluster
             text += f", {n} of them between {clock(at)} and {clock(at + 30)}"
         text += ". Pause silently instead; a short silence sounds more confident."
-        add("delivery", _lost(d.breakdown, "fillers"), dmax, text)
+        add("delivery", _lost(d.breakdown, "fillers"), dmax, text, cap="heavy fillers")
     if d.wpm is not None and d.pace_band != "good":
         rated = [p for p in d.pace_windows if p.wpm is not None]
         if d.pace_band == "fast":
@@ -170,7 +185,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             "delivery",
             _lost(d.breakdown, "long pauses"),
             dmax,
-            f"You paused {len(d.long_pauses)} times for over {d.pause_threshold_s:g} s "
+            f"You paused {times(len(d.long_pauses))} for over {d.pause_threshold_s:g} s "
             f"(longest {longest.duration:.1f} s at {clock(longest.start)}{after}). "
             "Say 'let me think for a second' so the silence reads as thinking.",
         )
@@ -179,7 +194,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             "delivery",
             _lost(d.breakdown, "hedges"),
             dmax,
-            f"You hedged {d.hedges.count} times ({_quote_counts(d.hedges.items)}): state what "
+            f"You hedged {times(d.hedges.count)} ({_quote_counts(d.hedges.items)}): state what "
             "you did and decided plainly.",
         )
     if d.repetitions and _lost(d.breakdown, "repetitions") > 0:
@@ -189,7 +204,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             "delivery",
             _lost(d.breakdown, "repetitions"),
             dmax,
-            f"You repeated words {len(d.repetitions)} times ('{first.w}'{where}): slow down a "
+            f"You repeated words {times(len(d.repetitions))} ('{first.w}'{where}): slow down a "
             "little and finish each phrase once.",
         )
 

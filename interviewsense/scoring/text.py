@@ -120,3 +120,33 @@ def key_terms(text: str) -> list[str]:
             continue
         seen.setdefault(stem(n), n)
     return list(seen.values())
+
+
+# Words an answer may use for a question's key term. Keys are stems (see ``stem``).
+_SYNONYM_GROUPS = (
+    "conflict disagree disagreement argument argue tension clash friction dispute",
+    "teammate colleague coworker peer team partner",
+    "deadline date due schedule launch urgent time pressure rush",
+    "fail failure mistake error wrong setback problem",
+    "feedback criticism review critique comment",
+    "lead led leader manage managed own owned ownership responsible charge",
+    "project initiative program launch product feature",
+    "customer client user stakeholder",
+    "improve improved better faster optimize optimise speed",
+    "process workflow pipeline procedure routine",
+    "learn learned lesson realize realise",
+    "prioritize prioritise priority important urgent first",
+    "data metric metrics number numbers measure measured analysis dashboard",
+    "decide decision chose choose choice",
+    "convince persuade influence buy-in agree",
+    "manager boss lead supervisor",
+    "deliver delivered ship shipped launch released finish finished",
+    "mentor coach teach taught helped grow",
+    "risk bet gamble uncertain",
+    "ambiguity unclear ambiguous vague uncertain",
+)
+SYNONYMS: dict[str, tuple[str, ...]] = {}
+for _group in _SYNONYM_GROUPS:
+    _words = _group.split()
+    for _w in _words:
+        SYNONYMS.setdefault(stem(_w), tuple(x for x in _words if x != _w))

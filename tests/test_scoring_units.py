@@ -1,0 +1,243 @@
+"""Each metric on hand-written timed transcripts, with exact expected values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewsense.domain import Question, Transcript, Word, to_json
+from interviewsense.errors import BadInputError
+from interviewsense.scoring.content import find_details, find_structure
+from interviewsense.scoring.delivery import (
+    find_fillers,
+    find_hedges,
+    find_repetitions,
+    long_pauses,
+    score_delivery,
+)
+from interviewsense.scoring.engine import recover_fillers, score_answer
+from interviewsense.scoring.rubric import load_rubric
+from interviewsense.scoring.text import sentences, tokens, words_from_text
+
+RUBRIC = load_rubric()
+
+
+def timed(text: str, *, step: float = 0.4, gaps: dict[int, float] | None = None) -> Transcript:
+    """Words ``step`` apart (each lasting 0.3 s); ``gaps`` adds silence before word i."""
+    words, t = [], 0.0
+    for i, w in enumerate(text.split()):
+        t += (gaps or {}).get(i, 0.0)
+        words.append(Word(w=w, start=round(t, 3), end=round(t + 0.3, 3)))
+        t += step
+    return Transcript(text=text, engine="whisper-final", words=words)
+
+
+def typed(text: str) -> Transcript:
+    return Transcript(text=text, engine="text", words=words_from_text(text))
+
+
+def hits(text: str) -> list[str]:
+    return [h.text for h in find_fillers(tokens(typed(text)))]
+
+
+# --- delivery -----------------------------------------------------------------------------
+
+
+def test_pace_is_words_over_speaking_time() -> None:
+    # 10 words, 0.4 s apart: the first starts at 0.0, the last ends at 3.9.
+    d = score_delivery(tokens(timed("one two three four five six seven eight nine ten")), RUBRIC)
+    assert d.speaking_time_s == 3.9
+    assert d.wpm == round(60 * 10 / 3.9, 1) == 153.8
+    assert d.pace_band == "good"
+    assert d.breakdown[0].name == "pace" and d.breakdown[0].points == 30.0
+
+
+def test_pace_excludes_long_pauses_and_fillers() -> None:
+    text = "so um we moved the service and then the failures stopped"
+    d = score_delivery(tokens(timed(text, gaps={6: 3.0})), RUBRIC)
+    # 11 words, 10 without the filler; the last ends at 4.0 + 3.0 + 0.3, and the pause
+    # between "service" (ends 2.3) and "and" (starts 5.4) does not count as speaking.
+    assert [p.duration for p in d.long_pauses] == [3.1]
+    assert d.speaking_time_s == round(7.3 - 3.1, 2)
+    assert d.wpm == round(60 * 10 / (7.3 - 3.1), 1)
+
+
+def test_pace_bands_and_points() -> None:
+    def points(step: float) -> tuple[str, float]:
+        d = score_delivery(tokens(timed(" ".join(["word"] * 30), step=step)), RUBRIC)
+        return d.pace_band, d.breakdown[0].points
+
+    assert points(0.2)[0] == "fast"  # ~300 wpm
+    assert points(0.2)[1] == 0.0
+    assert points(0.4) == ("good", 30.0)
+    assert points(0.6)[0] == "slow"  # ~100 wpm
+    assert 0 < points(0.6)[1] < 15
+
+
+def test_pace_windows_every_ten_seconds() -> None:
+    # 40 words 0.5 s apart: windows 0-10 and 10-19.8.
+    d = score_delivery(tokens(timed(" ".join(["word"] * 40), step=0.5)), RUBRIC)
+    assert [(w.start, w.end, w.words) for w in d.pace_windows] == [
+        (0.0, 10.0, 20),
+        (10.0, 19.8, 20),
+    ]
+    assert d.pace_windows[0].wpm == 120.0
+
+
+def test_fillers_single_and_multi_word() -> None:
+    assert hits("Um, so I, like, led the team, you know, and we uh shipped it.") == [
+        "um", "like", "you know", "uh",
+    ]  # fmt: skip
+    assert hits("I mean, it was basically, sort of, a rewrite, actually.") == [
+        "i mean", "basically", "sort of", "actually",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I like Python a lot.", "It looks like a queue.", "Do you know how it works?",
+     "What kind of database was it?", "I mean to finish it today.", "We had two kinds of users."],
+)  # fmt: skip
+def test_ordinary_words_are_not_fillers(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_filler_rates() -> None:
+    d = score_delivery(tokens(timed("um we uh shipped it um on time and um it worked")), RUBRIC)
+    assert d.fillers.count == 4
+    assert d.fillers.top == [("um", 3), ("uh", 1)]
+    assert d.fillers.per_100_words == round(100 * 4 / 8, 2) == 50.0  # per 100 non-filler words
+    assert d.fillers.per_min == round(4 / (d.speaking_time_s / 60), 2)  # type: ignore[operator]
+    assert d.breakdown[1].name == "fillers" and d.breakdown[1].points == 0.0
+
+
+def test_long_pauses_have_times_and_the_word_before() -> None:
+    toks = tokens(timed("I led the move. Then it worked well", gaps={4: 2.5, 6: 1.6}))
+    (pause,) = long_pauses(toks, None, 2.0)
+    # "move." ends at 1.2 + 0.3 = 1.5; "Then" starts at 1.6 + 2.5 = 4.1.
+    assert (pause.start, pause.end, pause.duration, pause.after) == (1.5, 4.1, 2.6, "move.")
+    assert len(long_pauses(toks, None, 1.5)) == 2
+
+
+def test_long_pauses_from_voice_activity_regions() -> None:
+    # Whisper stretched "move." to 6.0, but the audio says the speech stopped at 2.0.
+    words = [Word("I", 0.0, 0.3), Word("moved", 0.4, 6.0), Word("it", 6.1, 6.4)]
+    toks = tokens(Transcript(text="I moved it", engine="whisper-final", words=words))
+    assert long_pauses(toks, None, 2.0) == []
+    (pause,) = long_pauses(toks, [(0.0, 2.0), (5.9, 6.4)], 2.0)
+    assert (pause.start, pause.end, pause.duration) == (2.0, 5.9, 3.9)
+
+
+def test_hedges() -> None:
+    toks = tokens(typed("I think maybe we should just probably go. I think about it daily."))
+    assert [h.text for h in find_hedges(toks)] == ["i think", "maybe", "just", "probably"]
+
+
+def test_repetitions() -> None:
+    toks = tokens(typed("the the plan was I was I was ready and that that was it"))
+    assert [h.text for h in find_repetitions(toks)] == ["the the", "was i was i"]
+
+
+def test_recovered_fillers_are_uncovered_short_voiced_stretches() -> None:
+    tr = timed("we shipped it on time", gaps={2: 1.5})
+    # Speech regions: the words, plus a short sound at 1.0-1.4 no word covers.
+    marks = recover_fillers(tr, [(0.0, 0.7), (1.0, 1.4), (2.3, 3.8), (5.0, 7.0)])
+    assert [(m.w, m.start, m.end) for m in marks] == [("(unclear sound)", 1.0, 1.4)]
+
+
+# --- content ------------------------------------------------------------------------------
+
+
+def test_star_parts_with_their_sentences() -> None:
+    text = (
+        "At my last job the nightly build broke every day. I was responsible for the build. "
+        "So I split the tests and I added a cache. As a result builds took 8 minutes, not 40."
+    )
+    toks = tokens(typed(text))
+    star = find_structure(sentences(toks), __import__("interviewsense.scoring.content",
+                                                       fromlist=["STAR"]).STAR)  # fmt: skip
+    assert {k: v.cue for k, v in star.items()} == {
+        "situation": "at my last job",
+        "task": "i was responsible",
+        "action": "i split",
+        "result": "as a result",
+    }
+    assert star["result"].sentence == "As a result builds took 8 minutes, not 40."
+
+
+def test_specificity_details() -> None:
+    toks = tokens(typed("We cut costs by 40% with Kafka in three weeks; two of us can go home."))
+    assert find_details(toks) == {"numbers": ["40%", "three weeks"], "tools": ["Kafka"]}
+
+
+def test_ownership_relevance_and_length() -> None:
+    q = Question(text="Tell me about a conflict with a teammate.", type="behavioral")
+    text = "I disagreed with a colleague about the design, and we talked it through."
+    score, _ = score_answer(typed(text), q)
+    c = score.content
+    assert c.ownership == {"i": 1, "we": 1, "i_share": 0.5}
+    assert c.relevance["terms"] == ["conflict", "teammate"]
+    assert c.relevance["matched"] == ["conflict", "teammate"]  # disagreed, colleague
+    assert c.word_count == 13 and c.length_band == "short"
+    assert [cap.name for cap in score.caps] == ["no result", "no numbers", "too short"]
+    assert score.overall <= 49
+
+
+# --- the whole score ----------------------------------------------------------------------
+
+
+def test_same_input_same_scores() -> None:
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    tr = timed("um at my last job I led a migration and as a result we cut costs by 30 percent")
+    first = json.dumps(to_json(score_answer(tr, q)), sort_keys=True)
+    second = json.dumps(to_json(score_answer(tr, q)), sort_keys=True)
+    assert first == second
+
+
+def test_feedback_points_at_the_evidence() -> None:
+    words = "um so um I um led uh the um move um and we finished um early and it worked um well"
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    score, feedback = score_answer(timed(words, step=2.0), q)
+    assert 2 <= len(feedback) <= 4
+    filler = next(f for f in feedback if "fillers" in f)
+    assert "'um' ×7" in filler
+    assert "of them between" in filler  # the 30 s stretch where most of them came
+
+
+def test_every_number_has_its_reason() -> None:
+    score, _ = score_answer(timed("I led the project and we shipped it in 3 weeks"), "Why?")
+    for part in score.content.breakdown + score.delivery.breakdown:
+        assert part.why and 0 <= part.points <= part.max_points
+
+
+def test_rubric_override(tmp_path: Path) -> None:
+    custom = tmp_path / "rubric.toml"
+    custom.write_text('version = "coach-1"\n[delivery]\npause_threshold_s = 1.5\n')
+    rubric = load_rubric(custom)
+    assert rubric.version == "coach-1" and rubric.num("delivery", "pause_threshold_s") == 1.5
+    tr = timed("I led it. Then it worked", gaps={3: 1.7})
+    score, _ = score_answer(tr, "Q", rubric=rubric)
+    assert score.rubric_version == "coach-1" and len(score.delivery.long_pauses) == 1
+
+    nameless = tmp_path / "nameless.toml"
+    nameless.write_text("[delivery]\nfiller_ok_per_100 = 3\n")
+    assert load_rubric(nameless).version.startswith(RUBRIC.version + "+custom.")
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[delivery]\nfiler_ok_per_100 = 3\n")
+    with pytest.raises(BadInputError, match="unknown setting 'delivery.filer_ok_per_100'"):
+        load_rubric(bad)
+    bad.write_text('[delivery]\npace_points = "lots"\n')
+    with pytest.raises(BadInputError, match="delivery.pace_points"):
+        load_rubric(bad)
+
+
+def test_typed_answers_report_missing_timing_not_zero() -> None:
+    score, _ = score_answer(typed("At my last job I led the move and we cut costs by 20%."), "Q")
+    d = score.delivery
+    assert d.wpm is None and d.long_pauses == [] and d.pace_windows == []
+    assert d.missing == ["wpm", "pace_windows", "long_pauses"]
+    assert score.voice.score is None and not score.voice.available
+    assert "voice" not in score.weights
