@@ -152,8 +152,14 @@ class Settings:
         return self.home / "cache"
 
     def secrets(self) -> list[str]:
-        """Every secret value that is set, for scrubbing text before it is shown or saved."""
-        return [getattr(self, s.name) for s in SETTINGS if s.secret and getattr(self, s.name)]
+        """Every secret value that is set, for scrubbing text before it is shown or saved:
+        the secret settings, and the key or SAS inside a connection string."""
+        out = [getattr(self, s.name) for s in SETTINGS if s.secret and getattr(self, s.name)]
+        for part in self.azure_storage_connection_string.split(";"):
+            key, _, value = part.partition("=")
+            if key.strip().lower() in ("accountkey", "sharedaccesssignature") and value:
+                out.append(value.strip())
+        return out
 
     def public(self) -> dict[str, Any]:
         """The settings as plain values, secrets replaced by whether they are set."""

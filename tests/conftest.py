@@ -12,9 +12,12 @@ from tests import speech
 from tests.speech import Spoken
 
 SECRET_VARS = (
-    "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_STORAGE_CONNECTION_STRING",
-    "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
-)  # fmt: skip
+    "OPENAI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "OPENAI_BASE_URL",
+    "AZURE_OPENAI_ENDPOINT",
+)
 
 # The answer every finalize test uses: fillers, then a 3 s pause, then more speech.
 PART_A = (

@@ -21,8 +21,9 @@ def require(tool: str) -> str:
     return path
 
 
-def espeak(text: str, out: Path, *, wpm: int = 160, voice: str = "en", pitch: int = 50,
-           ssml: bool = False) -> Path:  # fmt: skip
+def espeak(
+    text: str, out: Path, *, wpm: int = 160, voice: str = "en", pitch: int = 50, ssml: bool = False
+) -> Path:
     """Speak ``text`` with espeak-ng into a WAV file (22 050 Hz mono 16-bit)."""
     args = [require("espeak-ng"), "-v", voice, "-s", str(wpm), "-p", str(pitch), "-w", str(out)]
     if ssml:
@@ -40,8 +41,9 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     return data.astype(np.float32) / 32768.0, rate
 
 
-def write_wav(path: Path, samples: np.ndarray, rate: int, *, channels: int = 1,
-              width: int = 2) -> Path:  # fmt: skip
+def write_wav(
+    path: Path, samples: np.ndarray, rate: int, *, channels: int = 1, width: int = 2
+) -> Path:
     data = np.clip(samples, -1, 1)
     if channels > 1:
         data = np.repeat(data[:, None], channels, axis=1).reshape(-1)
@@ -86,8 +88,9 @@ def speech_bounds(samples: np.ndarray, rate: int, *, floor: float = 0.01) -> tup
     return float(loud[0] * frame / rate), float((loud[-1] + 1) * frame / rate)
 
 
-def encode(src_wav: Path, dst: Path, codec: str, *, rate: int | None = None,
-           layout: str = "mono") -> Path:  # fmt: skip
+def encode(
+    src_wav: Path, dst: Path, codec: str, *, rate: int | None = None, layout: str = "mono"
+) -> Path:
     """Re-encode a WAV with PyAV (FFmpeg): mp3, flac, aac (m4a), libopus (ogg)…"""
     import av
 
@@ -112,8 +115,19 @@ def encode(src_wav: Path, dst: Path, codec: str, *, rate: int | None = None,
     return dst
 
 
-_NUMS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
-         "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten"}  # fmt: skip
+_NUMS = {
+    "0": "zero",
+    "1": "one",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "7": "seven",
+    "8": "eight",
+    "9": "nine",
+    "10": "ten",
+}
 
 
 def normalize_words(text: str) -> list[str]:

@@ -70,10 +70,23 @@ def test_sessions_do_not_repeat_questions(tmp_path: Path) -> None:
 
     def run() -> list[str]:
         proc = subprocess.run(
-            [sys.executable, "-m", "interviewsense", "practice", "--keyboard", "--no-voice",
-             "--no-follow-ups", "-n", "5", "--json"],
-            input="s\n" * 5, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "interviewsense",
+                "practice",
+                "--keyboard",
+                "--no-voice",
+                "--no-follow-ups",
+                "-n",
+                "5",
+                "--json",
+            ],
+            input="s\n" * 5,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stderr
         return [t["question"]["id"] for t in json.loads(proc.stdout)["turns"]]
 
@@ -85,19 +98,28 @@ def test_sessions_do_not_repeat_questions(tmp_path: Path) -> None:
     ("text", "gap"),
     [
         # Situation, task and action, but no result.
-        ("At my last job two engineers on my team disagreed about the database. I was "
-         "responsible for the release, so I set up a meeting, I listened to both and I "
-         "proposed a test of both options with 3 benchmarks.", "result"),
+        (
+            "At my last job two engineers on my team disagreed about the database. I was "
+            "responsible for the release, so I set up a meeting, I listened to both and I "
+            "proposed a test of both options with 3 benchmarks.",
+            "result",
+        ),
         # Complete STAR, but only "we".
-        ("Last year our team had a conflict about the release plan. We needed to ship in "
-         "two weeks. We talked it through and we split the work. As a result we shipped on "
-         "time and cut bugs by 30 percent.", "ownership"),
+        (
+            "Last year our team had a conflict about the release plan. We needed to ship in "
+            "two weeks. We talked it through and we split the work. As a result we shipped on "
+            "time and cut bugs by 30 percent.",
+            "ownership",
+        ),
         # Complete STAR with "I", but no numbers or tools at all.
-        ("At my last job a teammate and I disagreed about code reviews. I was responsible "
-         "for the team process, so I asked him for coffee and I listened. In the end we "
-         "agreed on a checklist and the reviews got much faster.", "numbers"),
+        (
+            "At my last job a teammate and I disagreed about code reviews. I was responsible "
+            "for the team process, so I asked him for coffee and I listened. In the end we "
+            "agreed on a checklist and the reviews got much faster.",
+            "numbers",
+        ),
     ],
-)  # fmt: skip
+)
 def test_follow_up_is_chosen_by_the_gap(text: str, gap: str) -> None:
     turn = answered(text)
     assert choose_gap(turn.answer, "behavioral") == gap  # type: ignore[arg-type]

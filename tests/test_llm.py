@@ -47,10 +47,22 @@ def answered_turn(question: Question, text: str) -> Turn:
 
 def run_practice(env: dict[str, str], *args: str, stdin: str = ANSWERS) -> tuple[int, Any, str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "interviewsense", "practice", "--keyboard", "--no-voice",
-         "--json", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "interviewsense",
+            "practice",
+            "--keyboard",
+            "--no-voice",
+            "--json",
+            *args,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     data = json.loads(proc.stdout) if proc.stdout.strip() else None
     return proc.returncode, data, proc.stderr
 
@@ -67,8 +79,15 @@ def test_llm_interviewer_against_a_real_server(
 ) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", llama.url)
     notices: list[str] = []
-    plan = InterviewPlan(type="behavioral", persona="tough", questions=2, role="backend engineer",
-                         level="senior", company="Acme", seed="t")  # fmt: skip
+    plan = InterviewPlan(
+        type="behavioral",
+        persona="tough",
+        questions=2,
+        role="backend engineer",
+        level="senior",
+        company="Acme",
+        seed="t",
+    )
     interviewer = LLMInterviewer(plan, load_settings(), notice=notices.append)
     assert "backend engineer" in interviewer._system() and "Acme" in interviewer._system()
 
@@ -137,8 +156,9 @@ def test_outage_server_that_stalls(httpserver: HTTPServer, tmp_path: Path) -> No
         return Response("{}", status=200, content_type="application/json")
 
     httpserver.expect_request("/v1/chat/completions").respond_with_handler(stall)
-    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path),
-                  INTERVIEWSENSE_LLM_TIMEOUT="1")  # fmt: skip
+    env = llm_env(
+        httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path), INTERVIEWSENSE_LLM_TIMEOUT="1"
+    )
     code, data, stderr = run_practice(env, "-n", "2")
     assert_offline_after_one_notice(code, data, stderr)
     assert "no reply within 1 s" in stderr
@@ -146,10 +166,18 @@ def test_outage_server_that_stalls(httpserver: HTTPServer, tmp_path: Path) -> No
 
 def completion(content: str) -> dict[str, Any]:
     return {
-        "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "test",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content}}],
-    }  # fmt: skip
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+    }
 
 
 def test_outage_malformed_json(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -181,8 +209,13 @@ def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
 def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     assessment = {"strengths": ["clear"], "gaps": ["numbers"], "model_answers": []}
-    replies = iter([completion(json.dumps(question)), completion('{"follow_up": null}'),
-                    completion(json.dumps(assessment))])  # fmt: skip
+    replies = iter(
+        [
+            completion(json.dumps(question)),
+            completion('{"follow_up": null}'),
+            completion(json.dumps(assessment)),
+        ]
+    )
     httpserver.expect_request("/v1/chat/completions").respond_with_handler(
         lambda request: Response(json.dumps(next(replies)), content_type="application/json")
     )

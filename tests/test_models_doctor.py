@@ -50,8 +50,12 @@ def test_vosk_language_from_names() -> None:
 
 
 def test_doctor_reports_with_masked_secrets() -> None:
-    env = {"OPENAI_API_KEY": "sk-doctor-TOPSECRET-999", "AZURE_STORAGE_CONNECTION_STRING":
-           "DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=KEYSECRET==;"}  # fmt: skip
+    env = {
+        "OPENAI_API_KEY": "sk-doctor-TOPSECRET-999",
+        "AZURE_STORAGE_CONNECTION_STRING": (
+            "DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=KEYSECRET==;"
+        ),
+    }
     result = CliRunner().invoke(app, ["doctor", "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)

@@ -50,8 +50,14 @@ class Run:
     """A practice subprocess whose stderr is read line by line; answers are played into the
     microphone each time it starts listening."""
 
-    def __init__(self, args: list[str], env: dict[str, str], mic: VirtualMic | None,
-                 answers: list[Path], stdin: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        mic: VirtualMic | None,
+        answers: list[Path],
+        stdin: str | None = None,
+    ) -> None:
         self.lines: list[str] = []
         self.listening = threading.Event()
         self.mic = mic
@@ -59,9 +65,12 @@ class Run:
         self.played: list[Path] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "interviewsense", "practice", *args],
-            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         if stdin is not None:
             assert self.proc.stdin is not None
             self.proc.stdin.write(stdin)
@@ -145,8 +154,15 @@ def check_voice_session(data: dict[str, Any], home: Path, played: list[Path], en
         assert abs(wav_seconds(recorded) - expected) <= 1.0, (wav_seconds(recorded), expected)
         assert answer["audio"]["path"] == f"audio/a{i:02d}.wav"
         timings = turn["timings"]
-        for key in ("question_shown", "question_spoken", "answer_started", "speech_started",
-                    "speech_ended", "answer_ended", "scored"):  # fmt: skip
+        for key in (
+            "question_shown",
+            "question_spoken",
+            "answer_started",
+            "speech_started",
+            "speech_ended",
+            "answer_ended",
+            "scored",
+        ):
             assert key in timings, key
         assert timings["answer_ended"] - timings["speech_ended"] == pytest.approx(
             CLOSING_SILENCE, abs=0.5
@@ -195,8 +211,12 @@ def test_no_voice_records_answers_but_speaks_nothing(
     vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    run = Run(["-n", "1", "--no-follow-ups", "--no-voice", "--json"],
-              practice_env(vmic, home), vmic, en_wavs[:1])  # fmt: skip
+    run = Run(
+        ["-n", "1", "--no-follow-ups", "--no-voice", "--json"],
+        practice_env(vmic, home),
+        vmic,
+        en_wavs[:1],
+    )
     code, data = run.finish()
     assert code == 0, run.stderr
     folder = home / "sessions" / data["id"] / "audio"
@@ -214,8 +234,13 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
         "failures dropped by 80 percent within two months.\n"
         "We did it together.\n"
     )
-    run = Run(["-n", "2", "--no-follow-ups", "--keyboard", "--no-voice", "--json"],
-              practice_env(None, home), None, [], stdin=answers)  # fmt: skip
+    run = Run(
+        ["-n", "2", "--no-follow-ups", "--keyboard", "--no-voice", "--json"],
+        practice_env(None, home),
+        None,
+        [],
+        stdin=answers,
+    )
     code, data = run.finish()
     assert code == 0, run.stderr
     turns = data["turns"]
@@ -234,8 +259,13 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
 def test_skip_repeat_and_quit(tmp_path: Path) -> None:
     home = tmp_path / "home"
     stdin = "s\nr\nI led a team of five people through a database migration at my last job.\nq\n"
-    run = Run(["-n", "3", "--keyboard", "--no-voice", "--no-follow-ups", "--json"],
-              practice_env(None, home), None, [], stdin=stdin)  # fmt: skip
+    run = Run(
+        ["-n", "3", "--keyboard", "--no-voice", "--no-follow-ups", "--json"],
+        practice_env(None, home),
+        None,
+        [],
+        stdin=stdin,
+    )
     code, data = run.finish()
     assert code == 0, run.stderr
     turns = data["turns"]
@@ -249,8 +279,13 @@ def test_skip_repeat_and_quit(tmp_path: Path) -> None:
 
 def test_end_of_input_ends_the_session_cleanly(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    run = Run(["-n", "3", "--keyboard", "--no-voice", "--json"], practice_env(None, home), None,
-              [], stdin="")  # fmt: skip
+    run = Run(
+        ["-n", "3", "--keyboard", "--no-voice", "--json"],
+        practice_env(None, home),
+        None,
+        [],
+        stdin="",
+    )
     code, data = run.finish()
     assert code == 0, run.stderr
     assert data["turns"][0]["status"] == "unanswered"
@@ -288,10 +323,23 @@ def test_keys_in_a_terminal(vmic: VirtualMic, en_wavs: list[Path], tmp_path: Pat
     master, slave = pty.openpty()
     env = practice_env(vmic, home)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "interviewsense", "practice", "-n", "3", "--no-follow-ups",
-         "--no-voice", "--json"],
-        env=env, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "interviewsense",
+            "practice",
+            "-n",
+            "3",
+            "--no-follow-ups",
+            "--no-voice",
+            "--json",
+        ],
+        env=env,
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     os.close(slave)
     assert proc.stderr is not None and proc.stdout is not None
     listening = 0
@@ -322,8 +370,11 @@ def test_keys_in_a_terminal(vmic: VirtualMic, en_wavs: list[Path], tmp_path: Pat
 def test_devices_lists_the_virtual_microphone(vmic: VirtualMic, tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "interviewsense", "devices", "--json"],
-        env=practice_env(vmic, tmp_path), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=practice_env(vmic, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     names = {d["name"] for d in data["devices"]}
@@ -335,8 +386,13 @@ def test_no_audio_hardware_falls_back_to_text(tmp_path: Path) -> None:
     env = practice_env(None, tmp_path / "home")
     env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no sound server here
     env.pop("PULSE_SERVER", None)
-    run = Run(["-n", "1", "--no-follow-ups", "--json"], env, None, [],
-              stdin="I led the migration at my last job.\n")  # fmt: skip
+    run = Run(
+        ["-n", "1", "--no-follow-ups", "--json"],
+        env,
+        None,
+        [],
+        stdin="I led the migration at my last job.\n",
+    )
     code, data = run.finish()
     assert code == 0, run.stderr
     assert "type your answers" in run.stderr

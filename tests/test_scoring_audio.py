@@ -37,8 +37,9 @@ def run(path: Path, transcriber: WhisperTranscriber) -> Answer:
 
 
 @pytest.mark.parametrize(("rate", "band"), [(110, "slow"), (150, "good"), (210, "fast")])
-def test_known_speaking_rate(rate: int, band: str, tmp_path: Path,
-                             transcriber: WhisperTranscriber) -> None:  # fmt: skip
+def test_known_speaking_rate(
+    rate: int, band: str, tmp_path: Path, transcriber: WhisperTranscriber
+) -> None:
     path = speech.espeak(TEXT, tmp_path / f"rate{rate}.wav", wpm=rate)
     samples, sr = speech.read_wav(path)
     start, end = speech.speech_bounds(samples, sr)

@@ -88,18 +88,30 @@ def test_pace_windows_every_ten_seconds() -> None:
 
 def test_fillers_single_and_multi_word() -> None:
     assert hits("Um, so I, like, led the team, you know, and we uh shipped it.") == [
-        "um", "like", "you know", "uh",
-    ]  # fmt: skip
+        "um",
+        "like",
+        "you know",
+        "uh",
+    ]
     assert hits("I mean, it was basically, sort of, a rewrite, actually.") == [
-        "i mean", "basically", "sort of", "actually",
-    ]  # fmt: skip
+        "i mean",
+        "basically",
+        "sort of",
+        "actually",
+    ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["I like Python a lot.", "It looks like a queue.", "Do you know how it works?",
-     "What kind of database was it?", "I mean to finish it today.", "We had two kinds of users."],
-)  # fmt: skip
+    [
+        "I like Python a lot.",
+        "It looks like a queue.",
+        "Do you know how it works?",
+        "What kind of database was it?",
+        "I mean to finish it today.",
+        "We had two kinds of users.",
+    ],
+)
 def test_ordinary_words_are_not_fillers(text: str) -> None:
     assert hits(text) == []
 
@@ -156,8 +168,9 @@ def test_star_parts_with_their_sentences() -> None:
         "So I split the tests and I added a cache. As a result builds took 8 minutes, not 40."
     )
     toks = tokens(typed(text))
-    star = find_structure(sentences(toks), __import__("interviewsense.scoring.content",
-                                                       fromlist=["STAR"]).STAR)  # fmt: skip
+    star = find_structure(
+        sentences(toks), __import__("interviewsense.scoring.content", fromlist=["STAR"]).STAR
+    )
     assert {k: v.cue for k, v in star.items()} == {
         "situation": "at my last job",
         "task": "i was responsible",

@@ -5,8 +5,21 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("numpy", "faster_whisper", "ctranslate2", "vosk", "openai", "azure", "sounddevice",
-         "pyttsx3", "parselmouth", "av", "matplotlib", "httpx", "pydantic")  # fmt: skip
+HEAVY = (
+    "numpy",
+    "faster_whisper",
+    "ctranslate2",
+    "vosk",
+    "openai",
+    "azure",
+    "sounddevice",
+    "pyttsx3",
+    "parselmouth",
+    "av",
+    "matplotlib",
+    "httpx",
+    "pydantic",
+)
 
 
 def test_cli_import_pulls_in_no_heavy_library() -> None:

@@ -32,11 +32,18 @@ class VirtualMic:
 
     def start(self) -> VirtualMic:
         self._server = subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n",
-             "--load=module-native-protocol-unix",
-             "--load=module-null-sink sink_name=vmic rate=16000 channels=1"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "pulseaudio",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "-n",
+                "--load=module-native-protocol-unix",
+                "--load=module-null-sink sink_name=vmic rate=16000 channels=1",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 15
         while self._pactl("info").returncode != 0:
             if time.monotonic() > deadline or self._server.poll() is not None:
@@ -45,10 +52,19 @@ class VirtualMic:
         self._pactl("set-default-source", "vmic.monitor")
         self._pactl("set-default-sink", "vmic")
         self._zeros = subprocess.Popen(
-            ["pacat", "--device=vmic", "--format=s16le", "--rate=16000", "--channels=1",
-             "--latency-msec=50", "/dev/zero"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "pacat",
+                "--device=vmic",
+                "--format=s16le",
+                "--rate=16000",
+                "--channels=1",
+                "--latency-msec=50",
+                "/dev/zero",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(0.3)
         return self
 
@@ -56,8 +72,10 @@ class VirtualMic:
         """Start "speaking" ``wav`` into the microphone; returns the player process."""
         player = subprocess.Popen(
             ["paplay", "--device=vmic", str(wav)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self._players.append(player)
         return player
 

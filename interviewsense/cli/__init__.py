@@ -38,7 +38,7 @@ def root(
 
 
 # Commands register themselves on ``app`` when imported.
-from interviewsense.cli import devices, doctor, finalize, models, practice  # noqa: E402,F401
+from interviewsense.cli import devices, doctor, finalize, models, practice, sessions, sync  # noqa: E402,F401
 
 
 def main() -> None:

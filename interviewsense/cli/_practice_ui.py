@@ -113,11 +113,17 @@ class PracticeScreen:
             ),
         ]
         if mode == "voice":
-            lines.append(Text(KEYS_HELP if self.keys.enabled else "keys are off (no terminal)",
-                              style="dim"))  # fmt: skip
+            lines.append(
+                Text(KEYS_HELP if self.keys.enabled else "keys are off (no terminal)", style="dim")
+            )
         else:
-            lines.append(Text("Type each answer and press Enter; a line with just r, s or q "
-                              "repeats, skips or ends.", style="dim"))  # fmt: skip
+            lines.append(
+                Text(
+                    "Type each answer and press Enter; a line with just r, s or q "
+                    "repeats, skips or ends.",
+                    style="dim",
+                )
+            )
         self.console.print(Panel(Group(*lines), title="InterviewSense", title_align="left"))
 
     def question(self, q: Question, number: int, total: int) -> None:
@@ -169,9 +175,12 @@ class PracticeScreen:
             self._live.stop()
             self._live = None
         said = {
-            "silence": "answer ended (silence)", "enter": "answer ended (Enter)",
-            "max": "answer ended (time limit)", "key": "", "interrupted": "stopped (Ctrl-C)",
-        }.get(reason, "")  # fmt: skip
+            "silence": "answer ended (silence)",
+            "enter": "answer ended (Enter)",
+            "max": "answer ended (time limit)",
+            "key": "",
+            "interrupted": "stopped (Ctrl-C)",
+        }.get(reason, "")
         if said:
             self.console.print(Text(said, style="dim"))
 
@@ -193,7 +202,7 @@ class PracticeScreen:
                     f"{'–' if s.voice.score is None else s.voice.score}",
                     "dim",
                 ),
-            )  # fmt: skip
+            )
         )
         for item in answer.feedback[:3]:
             self.console.print(f"  • {item}", soft_wrap=False)
@@ -217,18 +226,23 @@ class PracticeScreen:
                 continue
             d = a.scores.delivery
             table.add_row(
-                str(t.index), q, str(a.scores.overall), a.scores.band,
+                str(t.index),
+                q,
+                str(a.scores.overall),
+                a.scores.band,
                 str(a.scores.content.word_count),
-                "–" if d.wpm is None else f"{d.wpm:.0f}", str(d.fillers.count),
-            )  # fmt: skip
+                "–" if d.wpm is None else f"{d.wpm:.0f}",
+                str(d.fillers.count),
+            )
         self.console.print()
         self.console.print(table)
         if assessment.strengths:
             self.console.print("[green]Strengths:[/] " + "; ".join(assessment.strengths))
         if assessment.gaps:
             self.console.print("[yellow]Work on:[/] " + "; ".join(assessment.gaps))
-        self.console.print(f"[dim]session {session.id} saved · "
-                           f"interviewsense sessions show {session.id}[/]")  # fmt: skip
+        self.console.print(
+            f"[dim]session {session.id} saved · interviewsense sessions show {session.id}[/]"
+        )
 
 
 @contextlib.contextmanager

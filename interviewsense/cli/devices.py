@@ -39,8 +39,15 @@ def devices(
             used.append("microphone")
         if d.index == chosen.output_index:
             used.append("speaker")
-        table.add_row(str(d.index), d.name, d.hostapi, str(d.inputs), str(d.outputs),
-                      f"{d.default_rate:.0f}", ", ".join(used))  # fmt: skip
+        table.add_row(
+            str(d.index),
+            d.name,
+            d.hostapi,
+            str(d.inputs),
+            str(d.outputs),
+            f"{d.default_rate:.0f}",
+            ", ".join(used),
+        )
     console.print(table)
     if chosen.input_index is None:
         console.print("[yellow]no microphone:[/] practice will ask you to type your answers")

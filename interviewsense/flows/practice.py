@@ -149,7 +149,23 @@ class Practice:
             refinalize(self.session, self.store, self.settings, self.reporter, rubric=self.rubric)
             self.session.summary.update(summarize(self.session))
             self.store.save(self.session)
+        if self.settings.sync_auto:
+            self._auto_sync()
         return self.session
+
+    def _auto_sync(self) -> None:
+        """Sync the saved session; a failure is a notice, never an error: it stays unsynced."""
+        from interviewsense.flows.sync import sync
+
+        try:
+            summary = sync([self.session.id], self.settings, self.reporter)
+            self.reporter.notice(f"synced to {summary.target}")
+        except InterviewSenseError as exc:
+            self.reporter.notice(
+                f"auto-sync failed ({exc.message}); the session is saved here and marked "
+                f"unsynced: retry with 'interviewsense sync {self.session.id}'"
+            )
+        self.session = self.store.load(self.session.id)
 
     def _close(self, assessment: Assessment | None) -> None:
         self.session.ended_at = now_iso()

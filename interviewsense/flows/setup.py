@@ -69,9 +69,12 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
     persona = get_persona(plan.persona)
     interviewer = make_interviewer(plan, settings, reporter)
     eq = Equipment(
-        interviewer=interviewer, persona=persona, speaker=SilentSpeaker(), mic=None,
+        interviewer=interviewer,
+        persona=persona,
+        speaker=SilentSpeaker(),
+        mic=None,
         recognizer=None,
-    )  # fmt: skip
+    )
 
     def note(message: str) -> None:
         eq.notes.append(message)

@@ -145,10 +145,13 @@ class LLMInterviewer:
             avoid = before + list(self.plan.avoid)
             user = (
                 f"Ask main question {n + 1} of {self.plan.questions}."
-                + (" Do not repeat or rephrase any of these: " + " | ".join(avoid[-20:])
-                   if avoid else "")
+                + (
+                    " Do not repeat or rephrase any of these: " + " | ".join(avoid[-20:])
+                    if avoid
+                    else ""
+                )
                 + ' Reply as {"question": "...", "competency": "the skill it probes"}.'
-            )  # fmt: skip
+            )
 
             def fresh(reply: QuestionReply) -> None:
                 if any(_same(reply.question, old) for old in avoid):
@@ -193,10 +196,17 @@ class LLMInterviewer:
                     return None
                 text = reply.follow_up.strip()
                 return Question(
-                    text=text, type=q.type, competency=q.competency, level=q.level,
-                    id=f"{q.id}#llm", source="llm", follow_up=True, keywords=list(q.keywords),
-                    spoken=text, follow_up_of=q.text,
-                )  # fmt: skip
+                    text=text,
+                    type=q.type,
+                    competency=q.competency,
+                    level=q.level,
+                    id=f"{q.id}#llm",
+                    source="llm",
+                    follow_up=True,
+                    keywords=list(q.keywords),
+                    spoken=text,
+                    follow_up_of=q.text,
+                )
             except (LLMDown, LLMInvalid) as exc:
                 self._fail(exc)
         self.last_source = "offline-fallback"

@@ -82,8 +82,12 @@ class ChatClient:
         retries = max(0, self.settings.llm_retries)
         attempt = 0
         while True:
-            options: dict[str, Any] = {"model": self.model, "messages": messages,
-                                       "temperature": 0.6, "max_tokens": 700}  # fmt: skip
+            options: dict[str, Any] = {
+                "model": self.model,
+                "messages": messages,
+                "temperature": 0.6,
+                "max_tokens": 700,
+            }
             fmt = self._response_format(schema)
             if fmt is not None:
                 options["response_format"] = fmt

@@ -25,8 +25,15 @@ class Persona:
 
 
 FOLLOW_UP_KINDS = (
-    "ownership", "result", "action", "situation", "numbers", "rambling", "reasoning", "example",
-)  # fmt: skip
+    "ownership",
+    "result",
+    "action",
+    "situation",
+    "numbers",
+    "rambling",
+    "reasoning",
+    "example",
+)
 
 PERSONAS: dict[str, Persona] = {
     "friendly": Persona(

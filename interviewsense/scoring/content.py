@@ -255,8 +255,9 @@ def _used(term_stem: str, said: set[str]) -> bool:
     for option in options:
         if option in said:
             return True
-        if len(option) >= 5 and any(w.startswith(option) or option.startswith(w)
-                                    for w in said if len(w) >= 5):  # fmt: skip
+        if len(option) >= 5 and any(
+            w.startswith(option) or option.startswith(w) for w in said if len(w) >= 5
+        ):
             return True
     return False
 

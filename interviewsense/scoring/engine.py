@@ -23,8 +23,13 @@ if TYPE_CHECKING:
 
 # A voiced stretch this short, barely touched by any transcribed word, is most likely a
 # filler the recogniser left out ("um", "uh").
-DELIVERY_POINTS = ("pace_points", "filler_points", "pause_points", "hedge_points",
-                   "repetition_points")  # fmt: skip
+DELIVERY_POINTS = (
+    "pace_points",
+    "filler_points",
+    "pause_points",
+    "hedge_points",
+    "repetition_points",
+)
 RECOVER_MAX_S = 0.8
 RECOVER_MAX_COVERED = 0.25
 
@@ -73,20 +78,35 @@ def critical_gaps(
             )
         own = content.ownership
         if own.get("i") == 0 and (own.get("we") or 0) > 0:
-            out.append(Component("no ownership", cap["no_ownership"], 100,
-                                 "the answer says 'we' and never 'I'"))  # fmt: skip
+            out.append(
+                Component(
+                    "no ownership", cap["no_ownership"], 100, "the answer says 'we' and never 'I'"
+                )
+            )
     rel = content.relevance
     if main and rel.get("share") == 0 and len(rel.get("terms", [])) >= 3:
-        out.append(Component("off topic", cap["off_topic"], 100,
-                             "the answer uses none of the question's key terms"))  # fmt: skip
+        out.append(
+            Component(
+                "off topic",
+                cap["off_topic"],
+                100,
+                "the answer uses none of the question's key terms",
+            )
+        )
     lo = rubric.length_band("follow_up" if q.follow_up else q.type)[0]
     if content.word_count < lo / 2:
         why = f"{content.word_count} words; under {lo / 2:.0f} is too short"
         out.append(Component("too short", cap["too_short"], 100, why))
     rate = delivery.fillers.per_100_words
     if rate is not None and rate >= rubric.num("delivery", "filler_high_per_100"):
-        out.append(Component("heavy fillers", cap["heavy_fillers"], 100,
-                             f"{rate:.0f} fillers per 100 words bury the content"))  # fmt: skip
+        out.append(
+            Component(
+                "heavy fillers",
+                cap["heavy_fillers"],
+                100,
+                f"{rate:.0f} fillers per 100 words bury the content",
+            )
+        )
     return out
 
 

@@ -45,6 +45,13 @@ def validate_id(text: str) -> str:
     return text
 
 
+def is_synced(session: Session, folder: Path) -> bool:
+    """Synced, and nothing changed since."""
+    from interviewsense.storage.manifest import needs_sync
+
+    return bool(session.sync.synced_at) and not needs_sync(session, folder, session.sync.target)
+
+
 def audio_name(kind: str, index: int) -> str:
     """``aNN.wav`` for answers, ``qNN.wav`` for spoken questions (1-based)."""
     if kind not in ("a", "q") or not 0 < index < 1000:
@@ -137,7 +144,7 @@ class SessionStore:
                     turns=len(s.turns),
                     answered=len(scores),
                     mean_score=round(sum(scores) / len(scores), 1) if scores else None,
-                    synced=bool(s.sync.synced_at),
+                    synced=is_synced(s, self.folder(s.id)),
                 )
             )
         return out

@@ -1,0 +1,84 @@
+"""``interviewsense sync``: copy sessions to Azure Blob Storage or a folder."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from interviewsense.cli._app import app, console, emit_json, guarded, load
+
+
+@app.command()
+@guarded
+def sync(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Session ids; default: every session not yet synced.", show_default=False
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            envvar="INTERVIEWSENSE_SYNC_TARGET",
+            help="azure, or local:PATH for a folder.",
+            show_default="azure if configured",
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare the target with your sessions; copy nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Copy sessions to Azure Blob Storage or a folder; identical files are skipped.
+
+    Azure settings come from AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_CONTAINER
+    (environment or .env). An interrupted sync resumes where it stopped.
+    """
+    from dataclasses import asdict
+
+    from interviewsense.cli._ui import RichReporter
+    from interviewsense.errors import InterviewSenseError
+    from interviewsense.flows.sync import check as compare
+    from interviewsense.flows.sync import sync as run
+    from interviewsense.storage.store import validate_id
+
+    settings = load()
+    wanted = [validate_id(i) for i in ids or []]
+    spec = target or ""
+    if check:
+        diffs = compare(wanted, settings, target_spec=spec)
+        if as_json:
+            emit_json({"differences": [asdict(d) for d in diffs]})
+        for d in diffs:
+            console.print(f"[yellow]{d.problem}[/] {d.session}/{d.file}")
+        if diffs:
+            console.print(f"[bold red]error:[/] {len(diffs)} file(s) differ from the target")
+            console.print("[dim]hint:[/] run 'interviewsense sync' to copy them")
+            raise typer.Exit(1)
+        console.print("[green]in sync:[/] every file matches the target by size and MD5")
+        return
+    try:
+        summary = run(wanted, settings, RichReporter(console), target_spec=spec)
+    except InterviewSenseError as exc:
+        exc.message += "; the session stays marked unsynced"
+        raise
+    if as_json:
+        emit_json(asdict(summary))
+    if not summary.sessions:
+        console.print(f"nothing to sync: every session is up to date on {summary.target}")
+        return
+    mb = summary.bytes_sent / 1024 / 1024
+    console.print(
+        f"synced {len(summary.sessions)} session(s) to {summary.target}: "
+        f"{summary.uploaded} file(s) uploaded ({mb:.1f} MB), {summary.skipped} skipped, "
+        f"{summary.failed} failed"
+    )
+    for sid, links in summary.links.items():
+        console.print(
+            f"[bold]{sid}[/] (read-only links, expire in {settings.azure_blob_sas_ttl_seconds} s):"
+        )
+        for link in links:
+            console.print(f"  {link}", soft_wrap=True, markup=False)

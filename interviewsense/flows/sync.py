@@ -1,0 +1,196 @@
+"""sync: copy sessions to a folder or Azure Blob Storage, by content hash.
+
+Idempotent (identical files are skipped) and resumable (each file, and each block of a
+large one, stands on its own). A session is marked synced only after every file arrived:
+its audio first, then its session.json carrying the new sync state, so the two copies of
+session.json are byte for byte the same. A failure leaves the session marked unsynced.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from interviewsense.config import Settings
+from interviewsense.domain import Session, SyncState
+from interviewsense.errors import BadInputError, InterviewSenseError
+from interviewsense.progress import Reporter
+from interviewsense.storage.manifest import (
+    SESSION_FILE,
+    LocalFile,
+    content_hash,
+    needs_sync,
+    session_files,
+)
+from interviewsense.storage.store import SessionStore, now_iso
+from interviewsense.storage.sync_base import RemoteFile, SyncTarget
+
+
+@dataclass
+class SyncSummary:
+    target: str
+    sessions: list[str] = field(default_factory=list)
+    uploaded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    bytes_sent: int = 0
+    links: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Difference:
+    session: str
+    file: str
+    problem: str  # missing | size | md5
+
+
+def sync_user(settings: Settings) -> str:
+    """The folder for this user's sessions on the target: setting, or user@host."""
+    raw = settings.sync_user or f"{getpass.getuser()}@{socket.gethostname()}"
+    name = re.sub(r"[^a-z0-9._@-]+", "-", raw.lower()).strip("-.")
+    if not name or name in (".", ".."):
+        raise BadInputError(f"'{raw}' cannot be used as a folder name on the sync target")
+    return name[:64]
+
+
+def make_target(spec: str, settings: Settings) -> SyncTarget:
+    spec = spec or settings.sync_target
+    if not spec:
+        if settings.azure_storage_connection_string:
+            spec = "azure"
+        else:
+            raise BadInputError(
+                "no sync target: Azure is not configured and no folder was given",
+                hint="pass --target local:PATH, or set AZURE_STORAGE_CONNECTION_STRING "
+                "(docs/storage.md)",
+            )
+    user = sync_user(settings)
+    if spec == "azure":
+        from interviewsense.storage.sync_azure import AzureTarget
+
+        return AzureTarget(settings, user)
+    if spec.startswith("local:") and len(spec) > len("local:"):
+        from interviewsense.storage.sync_local import LocalTarget
+
+        return LocalTarget(Path(spec[len("local:") :]), user)
+    raise BadInputError(f"unknown sync target '{spec}'", hint="use azure or local:PATH")
+
+
+def pick_sessions(store: SessionStore, ids: list[str]) -> list[Session]:
+    if ids:
+        return [store.load(i) for i in ids]
+    sessions = []
+    for sid in store.ids():
+        try:
+            sessions.append(store.load(sid))
+        except InterviewSenseError:
+            continue  # a damaged session is reported by 'sessions list'/'repair'
+    return sessions
+
+
+def sync(
+    ids: list[str], settings: Settings, reporter: Reporter, *, target_spec: str = ""
+) -> SyncSummary:
+    store = SessionStore(settings.sessions_dir)
+    target = make_target(target_spec, settings)
+    target.prepare()
+    summary = SyncSummary(target=target.name)
+    index = target.remote_index()
+    for session in pick_sessions(store, ids):
+        sync_session(store, session, target, index.get(session.id, {}), reporter, summary)
+    return summary
+
+
+def _differs(f: LocalFile, remote: dict[str, RemoteFile]) -> bool:
+    r = remote.get(f.rel)
+    return r is None or r.size != f.size or (bool(r.md5) and r.md5 != f.md5)
+
+
+def sync_session(
+    store: SessionStore,
+    session: Session,
+    target: SyncTarget,
+    remote: dict[str, RemoteFile],
+    reporter: Reporter,
+    summary: SyncSummary,
+) -> None:
+    """Bring one session up to date on the target; skip it when nothing differs."""
+    folder = store.folder(session.id)
+    files = session_files(folder)
+    pending = [f for f in files if _differs(f, remote)]
+    own_ok = not _differs(_session_file(folder), remote)
+    if not pending and own_ok and not needs_sync(session, folder, target.name):
+        summary.skipped += len(files) + 1
+        return
+    summary.skipped += len(files) - len(pending)
+    total = sum(f.size for f in pending)
+    done = 0
+    with reporter.progress(f"Syncing {session.id}", total=total or None, unit="B") as advance:
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            advance(done)
+
+        for f in pending:
+            try:
+                summary.bytes_sent += target.upload(session.id, f, step)
+            except (InterviewSenseError, KeyboardInterrupt):
+                summary.failed += 1
+                raise
+            summary.uploaded += 1
+
+    previous = session.sync
+    session.sync = SyncState(
+        target=target.name,
+        synced_at=now_iso(),
+        files={**{f.rel: f.md5 for f in files}, SESSION_FILE: content_hash(session)},
+    )
+    store.save(session)
+    try:
+        own = _session_file(folder)
+        summary.bytes_sent += target.upload(session.id, own, lambda n: None)
+        target.finish(session.id, [*files, own])
+    except BaseException:
+        session.sync = previous  # it did not all arrive: still unsynced
+        store.save(session)
+        summary.failed += 1
+        raise
+    summary.uploaded += 1
+    summary.sessions.append(session.id)
+    links = [link for f in (*files, own) if (link := target.link(session.id, f.rel))]
+    if links and target.name.startswith("azure:"):
+        summary.links[session.id] = links
+
+
+def _session_file(folder: Path) -> LocalFile:
+    from interviewsense.storage.manifest import md5_file
+
+    path = folder / SESSION_FILE
+    return LocalFile(SESSION_FILE, path, path.stat().st_size, md5_file(path))
+
+
+def check(ids: list[str], settings: Settings, *, target_spec: str = "") -> list[Difference]:
+    """Compare every local file with its copy on the target, by size and MD5."""
+    store = SessionStore(settings.sessions_dir)
+    target = make_target(target_spec, settings)
+    target.prepare()
+    out: list[Difference] = []
+    index = target.remote_index()
+    for session in pick_sessions(store, ids):
+        if not ids and session.sync.target != target.name:
+            continue  # never synced here: nothing to compare
+        folder = store.folder(session.id)
+        remote = index.get(session.id, {})
+        for f in session_files(folder, include_session=True):
+            r = remote.get(f.rel)
+            if r is None:
+                out.append(Difference(session.id, f.rel, "missing"))
+            elif r.size != f.size:
+                out.append(Difference(session.id, f.rel, "size"))
+            elif r.md5 != f.md5:
+                out.append(Difference(session.id, f.rel, "md5"))
+    return out

@@ -1,0 +1,221 @@
+"""Sync to Azure Blob Storage: ``<user>/<session id>/<file>`` blobs with their content MD5.
+
+Files already there with the same MD5 are skipped, so a second sync uploads nothing. Large
+files go up in 4 MiB blocks whose ids encode their position and hash; an interrupted upload
+resumes by skipping the blocks Azure already holds uncommitted. Timeouts and retries are
+sized for a person waiting at a terminal, not the SDK's minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from interviewsense.config import Settings
+from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
+from interviewsense.storage.azure_settings import parse_connection_string
+from interviewsense.storage.manifest import LocalFile
+from interviewsense.storage.store import is_session_id, validate_id
+from interviewsense.storage.sync_base import Progress, RemoteFile
+
+BLOCK = 4 * 1024 * 1024
+CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
+SAS_START_SKEW = timedelta(minutes=15)
+
+
+def check_container_name(name: str) -> str:
+    if not CONTAINER_NAME.match(name):
+        raise BadInputError(
+            f"'{name}' is not a valid Azure container name",
+            hint="use 3-63 lowercase letters, digits and single hyphens, starting and ending "
+            "with a letter or digit (AZURE_STORAGE_CONTAINER)",
+        )
+    return name
+
+
+def _content_type(rel: str) -> str:
+    return {
+        "json": "application/json",
+        "wav": "audio/wav",
+        "html": "text/html",
+        "md": "text/markdown",
+    }.get(rel.rsplit(".", 1)[-1], "application/octet-stream")
+
+
+class AzureTarget:
+    def __init__(self, settings: Settings, user: str) -> None:
+        conn = settings.azure_storage_connection_string
+        if not conn:
+            raise BadInputError(
+                "no Azure settings: AZURE_STORAGE_CONNECTION_STRING is not set",
+                hint="set it in the environment or .env, or sync to a folder with "
+                "--target local:PATH (docs/storage.md)",
+            )
+        self._parts = {k.lower(): v for k, v in parse_connection_string(conn).items()}
+        self.container = check_container_name(settings.azure_storage_container)
+        self.user = user
+        self.name = f"azure:{self.container}"
+        self.sas_ttl = settings.azure_blob_sas_ttl_seconds
+        try:
+            from azure.storage.blob import BlobServiceClient, ExponentialRetry
+        except ImportError:  # pragma: no cover - a broken install
+            raise MissingDependencyError(
+                "azure-storage-blob is not installed", hint="pip install azure-storage-blob"
+            ) from None
+        retry = ExponentialRetry(
+            initial_backoff=1, increment_base=2, retry_total=2, random_jitter_range=1
+        )
+        try:
+            self._service: Any = BlobServiceClient.from_connection_string(
+                conn, retry_policy=retry, connection_timeout=10, read_timeout=60
+            )
+        except ValueError:
+            raise BadInputError(
+                "AZURE_STORAGE_CONNECTION_STRING is malformed",
+                hint="copy it again from the storage account's 'Access keys' page",
+            ) from None
+        self._container: Any = self._service.get_container_client(self.container)
+
+    def _blob(self, session_id: str, rel: str) -> str:
+        return f"{self.user}/{validate_id(session_id)}/{rel}"
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run an SDK call, turning its errors into one line that names no secret."""
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+            ServiceResponseError,
+        )
+
+        endpoint = self._service.url.split("?")[0]
+        try:
+            return fn(*args, **kwargs)
+        except ClientAuthenticationError as exc:
+            raw = getattr(exc, "error_code", "") or ""
+            code = str(getattr(raw, "value", raw))
+            raise ServiceError(
+                f"Azure refused the credentials while trying to {what} (403 {code})".strip(),
+                hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
+            ) from None
+        except HttpResponseError as exc:
+            raw = getattr(exc, "error_code", "") or ""
+            code = str(getattr(raw, "value", raw))
+            status = getattr(exc, "status_code", "?")
+            if status in (401, 403):
+                raise ServiceError(
+                    f"Azure refused the credentials while trying to {what} ({status} {code})",
+                    hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
+                ) from None
+            raise ServiceError(
+                f"Azure could not {what} ({status} {code})".strip(),
+                hint="try again; if it persists, check the storage account in the Azure portal",
+            ) from None
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise ServiceError(
+                f"could not reach Azure Blob Storage at {endpoint} to {what} "
+                f"({type(exc).__name__})",
+                hint="check your connection; 'interviewsense sync' picks up where it stopped",
+            ) from None
+
+    def prepare(self) -> None:
+        from azure.core.exceptions import ResourceExistsError
+
+        def create() -> None:
+            try:
+                self._container.create_container()
+            except ResourceExistsError:
+                pass
+
+        self._call(f"open container {self.container}", create)
+
+    def remote_index(self) -> dict[str, dict[str, RemoteFile]]:
+        prefix = f"{self.user}/"
+
+        def listing() -> dict[str, dict[str, RemoteFile]]:
+            out: dict[str, dict[str, RemoteFile]] = {}
+            for blob in self._container.list_blobs(name_starts_with=prefix):
+                session_id, _, rel = blob.name[len(prefix) :].partition("/")
+                if not is_session_id(session_id) or not rel:
+                    continue
+                md5 = blob.content_settings.content_md5
+                out.setdefault(session_id, {})[rel] = RemoteFile(
+                    int(blob.size), bytes(md5).hex() if md5 else ""
+                )
+            return out
+
+        result: dict[str, dict[str, RemoteFile]] = self._call("list the synced files", listing)
+        return result
+
+    def upload(self, session_id: str, f: LocalFile, progress: Progress) -> int:
+        from azure.storage.blob import ContentSettings
+
+        blob = self._container.get_blob_client(self._blob(session_id, f.rel))
+        settings = ContentSettings(
+            content_type=_content_type(f.rel), content_md5=bytearray(bytes.fromhex(f.md5))
+        )
+        if f.size <= BLOCK:
+            data = f.path.read_bytes()
+            self._call(
+                f"upload {f.rel}", blob.upload_blob, data, overwrite=True, content_settings=settings
+            )
+            progress(len(data))
+            return len(data)
+        staged = self._staged(blob)
+        ids: list[str] = []
+        sent = 0
+        with f.path.open("rb") as fh:
+            index = 0
+            while chunk := fh.read(BLOCK):
+                block_id = base64.b64encode(
+                    f"{index:06d}-{hashlib.md5(chunk, usedforsecurity=False).hexdigest()}".encode()
+                ).decode()
+                ids.append(block_id)
+                if staged.get(block_id) != len(chunk):
+                    self._call(f"upload {f.rel}", blob.stage_block, block_id, chunk)
+                    sent += len(chunk)
+                progress(len(chunk))
+                index += 1
+        self._call(f"upload {f.rel}", blob.commit_block_list, ids, content_settings=settings)
+        return sent
+
+    def _staged(self, blob: Any) -> dict[str, int]:
+        """Blocks of an interrupted upload that Azure still holds, by id."""
+        from azure.core.exceptions import ResourceNotFoundError
+
+        def blocks() -> dict[str, int]:
+            try:
+                _, uncommitted = blob.get_block_list("uncommitted")
+            except ResourceNotFoundError:
+                return {}
+            return {b.id: int(b.size) for b in uncommitted}
+
+        found: dict[str, int] = self._call("resume an upload", blocks)
+        return found
+
+    def finish(self, session_id: str, files: list[LocalFile]) -> None:
+        return None
+
+    def link(self, session_id: str, rel: str) -> str | None:
+        """A read-only SAS link valid for AZURE_BLOB_SAS_TTL_SECONDS, starting 15 min back
+        to allow for clock skew; None without a TTL or an account key."""
+        if self.sas_ttl <= 0 or "accountkey" not in self._parts:
+            return None
+        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
+
+        now = datetime.now(UTC)
+        name = self._blob(session_id, rel)
+        token = generate_blob_sas(
+            account_name=self._service.account_name,
+            container_name=self.container,
+            blob_name=name,
+            account_key=self._parts["accountkey"],
+            permission=BlobSasPermissions(read=True),
+            start=now - SAS_START_SKEW,
+            expiry=now + timedelta(seconds=self.sas_ttl),
+        )
+        url: str = self._container.get_blob_client(name).url
+        return f"{url}?{token}"

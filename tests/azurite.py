@@ -1,0 +1,61 @@
+"""A real Azure Blob Storage for tests: the Azurite emulator (npm, pinned in package.json)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.llm_server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "devstoreaccount1"
+KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+class Azurite:
+    def __init__(self) -> None:
+        self.binary = ROOT / "node_modules" / ".bin" / "azurite-blob"
+        if not self.binary.exists():
+            raise RuntimeError("Azurite is missing: run 'make test' (npm ci installs it)")
+        self.port = free_port()
+        self.data = Path(tempfile.mkdtemp(prefix="azurite-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def connection_string(self) -> str:
+        return (
+            f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
+            f"BlobEndpoint=http://127.0.0.1:{self.port}/{ACCOUNT};"
+        )
+
+    def start(self) -> Azurite:
+        """Start (or restart) on the same port and data folder, so blobs survive a restart."""
+        self._proc = subprocess.Popen(
+            [str(self.binary), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
+             "--location", str(self.data), "--skipApiVersionCheck", "--disableTelemetry",
+             "--loose", "--silent"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError("Azurite exited at start")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("Azurite did not start within 60 s")
+
+    def kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def stop(self) -> None:
+        self.kill()
+        shutil.rmtree(self.data, ignore_errors=True)

@@ -1,0 +1,348 @@
+"""sync against a real Azurite and a real folder: integrity, idempotence, resuming, faults."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from interviewsense.audio.load import write_wav
+from interviewsense.cli import app
+from interviewsense.config import load_settings
+from interviewsense.domain import Question, Session, Turn, from_json
+from interviewsense.storage.store import SessionStore, new_session_id, now_iso
+from tests.azurite import Azurite
+
+CONTAINER = "isense-test"
+
+
+@pytest.fixture
+def azurite() -> Iterator[Azurite]:
+    server = Azurite().start()
+    yield server
+    server.stop()
+
+
+def make_session(home: Path, seconds: float = 5.0, seed: int = 0) -> str:
+    """A saved session with one answer of ``seconds`` of (noise) audio."""
+    store = SessionStore(home / "sessions")
+    session = Session(id=new_session_id(), started_at=now_iso(), kind="practice")
+    session.id = session.id[:-6] + f"{seed:06x}"
+    store.create(session)
+    rng = np.random.default_rng(seed)
+    samples = (rng.standard_normal(int(16000 * seconds)) * 0.1).astype(np.float32)
+    write_wav(store.audio_path(session.id, "a", 1), samples)
+    session.turns.append(Turn(index=1, question=Question(text="Why?"), status="answered"))
+    store.save(session)
+    return session.id
+
+
+def azure_env(az: Azurite, home: Path, **extra: str) -> dict[str, str]:
+    return {
+        "INTERVIEWSENSE_HOME": str(home),
+        "AZURE_STORAGE_CONNECTION_STRING": az.connection_string,
+        "AZURE_STORAGE_CONTAINER": CONTAINER,
+        "INTERVIEWSENSE_SYNC_USER": "tester",
+        **extra,
+    }
+
+
+def cli(env: dict[str, str], *args: str) -> Any:
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def blobs(az: Azurite) -> dict[str, bytes]:
+    from azure.storage.blob import BlobServiceClient
+
+    container = BlobServiceClient.from_connection_string(az.connection_string).get_container_client(
+        CONTAINER
+    )
+    return {b.name: container.download_blob(b.name).readall() for b in container.list_blobs()}
+
+
+def local_md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ids = [make_session(home, seed=1), make_session(home, seed=2)]
+    env = azure_env(azurite, home)
+    result = cli(env, "sync", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert sorted(summary["sessions"]) == sorted(ids) and summary["uploaded"] == 4
+    remote = blobs(azurite)
+    from azure.storage.blob import BlobServiceClient
+
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    for sid in ids:
+        for rel in ("session.json", "audio/a01.wav"):
+            name = f"tester/{sid}/{rel}"
+            local = home / "sessions" / sid / rel
+            # Download and hash: the emulator does not check Content-MD5 itself.
+            assert hashlib.md5(remote[name]).hexdigest() == local_md5(local)
+            props = service.get_blob_client(CONTAINER, name).get_blob_properties()
+            assert bytes(props.content_settings.content_md5).hex() == local_md5(local)
+        saved = json.loads((home / "sessions" / sid / "session.json").read_text())
+        assert saved["sync"]["target"] == f"azure:{CONTAINER}" and saved["sync"]["synced_at"]
+
+    second = cli(env, "sync", "--json")
+    assert json.loads(second.stdout)["uploaded"] == 0
+    assert "nothing to sync" in second.stderr
+    assert cli(env, "sync", "--check").exit_code == 0
+
+    # A changed file goes up again; the rest is skipped.
+    wav = home / "sessions" / ids[0] / "audio" / "a01.wav"
+    data = bytearray(wav.read_bytes())
+    data[-100:] = b"\x01" * 100
+    wav.write_bytes(bytes(data))
+    assert cli(env, "sync", "--check").exit_code == 1
+    third = json.loads(cli(env, "sync", "--json").stdout)
+    assert third["sessions"] == [ids[0]] and third["uploaded"] == 2  # the audio and session.json
+    assert hashlib.md5(blobs(azurite)[f"tester/{ids[0]}/audio/a01.wav"]).hexdigest() == local_md5(
+        wav
+    )
+
+    # A deleted remote blob is restored.
+    service.get_blob_client(CONTAINER, f"tester/{ids[1]}/audio/a01.wav").delete_blob()
+    check = cli(env, "sync", "--check")
+    assert check.exit_code == 1 and "missing" in check.stderr
+    fourth = json.loads(cli(env, "sync", "--json").stdout)
+    assert fourth["sessions"] == [ids[1]]
+    assert cli(env, "sync", "--check").exit_code == 0
+
+    listing = cli(env, "sessions", "list", "--json")
+    assert all(s["synced"] for s in json.loads(listing.stdout))
+
+
+def test_sas_links_are_read_only_and_start_in_the_past(azurite: Azurite, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    sid = make_session(home, seed=3)
+    env = azure_env(azurite, home, AZURE_BLOB_SAS_TTL_SECONDS="600")
+    result = cli(env, "sync", "--json")
+    links = json.loads(result.stdout)["links"][sid]
+    audio = next(link for link in links if "a01.wav" in link)
+    query = parse_qs(urlsplit(audio).query)
+    assert query["sp"] == ["r"]
+    start = datetime.strptime(query["st"][0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    expiry = datetime.strptime(query["se"][0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    now = datetime.now(UTC)
+    assert timedelta(minutes=14) <= now - start <= timedelta(minutes=16)
+    assert timedelta(seconds=590) <= expiry - now <= timedelta(seconds=610)
+    got = httpx.get(audio, timeout=10)
+    assert got.status_code == 200
+    assert hashlib.md5(got.content).hexdigest() == local_md5(
+        home / "sessions" / sid / "audio/a01.wav"
+    )
+    assert (
+        httpx.put(audio, content=b"x", headers={"x-ms-blob-type": "BlockBlob"}).status_code == 403
+    )
+    assert azurite.connection_string.split("AccountKey=")[1].split(";")[0] not in result.stderr
+
+
+def test_killed_mid_upload_then_resumed(azurite: Azurite, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    sid = make_session(home, seconds=1300, seed=4)  # about 40 MB of audio
+    wav = home / "sessions" / sid / "audio" / "a01.wav"
+    assert wav.stat().st_size > 20 * 1024 * 1024
+    before = local_md5(wav)
+    env = dict(os.environ, **azure_env(azurite, home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewsense", "sync"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_blocks(blob_client(azurite, f"tester/{sid}/audio/a01.wav"), 2)
+    azurite.kill()  # in the middle of the upload
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 5, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "unsynced" in errors[0] and "Traceback" not in stderr
+    store = SessionStore(home / "sessions")
+    session = store.load(sid)  # still complete locally
+    assert local_md5(wav) == before
+    assert session.sync.synced_at == ""  # and marked unsynced
+    assert not json.loads(cli(env, "sessions", "list", "--json").stdout)[0]["synced"]
+
+    azurite.start()
+    result = cli(azure_env(azurite, home), "sync", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["sessions"] == [sid]
+    assert cli(azure_env(azurite, home), "sync", "--check").exit_code == 0
+    assert hashlib.md5(blobs(azurite)[f"tester/{sid}/audio/a01.wav"]).hexdigest() == before
+
+
+def test_an_interrupted_sync_resumes_where_it_stopped(azurite: Azurite, tmp_path: Path) -> None:
+    """SIGKILL the sync itself mid-upload: the blocks Azure already holds are not sent again."""
+    import signal
+
+    home = tmp_path / "home"
+    sid = make_session(home, seconds=1300, seed=7)
+    wav = home / "sessions" / sid / "audio" / "a01.wav"
+    env = dict(os.environ, **azure_env(azurite, home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewsense", "sync"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    blob = blob_client(azurite, f"tester/{sid}/audio/a01.wav")
+    staged = wait_for_blocks(blob, 3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert staged >= 3
+    result = cli(azure_env(azurite, home), "sync", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["bytes_sent"] <= wav.stat().st_size - 3 * 4 * 1024 * 1024 + 10_000
+    assert cli(azure_env(azurite, home), "sync", "--check").exit_code == 0
+    assert hashlib.md5(blobs(azurite)[f"tester/{sid}/audio/a01.wav"]).hexdigest() == local_md5(wav)
+
+
+def blob_client(az: Azurite, name: str) -> Any:
+    from azure.storage.blob import BlobServiceClient
+
+    return BlobServiceClient.from_connection_string(az.connection_string).get_blob_client(
+        CONTAINER, name
+    )
+
+
+def wait_for_blocks(blob: Any, n: int) -> int:
+    """Wait until ``n`` blocks of an upload are staged; returns how many there are."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            count = len(blob.get_block_list("uncommitted")[1])
+            if count >= n:
+                return count
+        except ResourceNotFoundError:
+            pass
+        time.sleep(0.01)
+    return 0
+
+
+@pytest.mark.parametrize(
+    ("conn", "container", "code", "needle"),
+    [
+        ("AccountName;AccountKey=SUPERSECRETKEY==", CONTAINER, 1, "malformed"),
+        (
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey="
+            + base64.b64encode(b"SUPERSECRETKEY-wrong").decode()
+            + ";BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;",
+            CONTAINER,
+            5,
+            "refused",
+        ),
+        (None, "Bad_Container!", 1, "not a valid Azure container name"),
+    ],
+)
+def test_bad_settings_give_one_line_and_no_secret(
+    azurite: Azurite, tmp_path: Path, conn: str | None, container: str, code: int, needle: str
+) -> None:
+    home = tmp_path / "home"
+    make_session(home, seed=5)
+    env = azure_env(azurite, home, AZURE_STORAGE_CONTAINER=container)
+    if conn is not None:
+        env["AZURE_STORAGE_CONNECTION_STRING"] = conn.replace("{port}", str(azurite.port))
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "sync"],
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == code, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and needle in errors[0], proc.stderr
+    secret = env["AZURE_STORAGE_CONNECTION_STRING"].split("AccountKey=")[1].split(";")[0]
+    assert secret not in proc.stderr + proc.stdout
+    assert "SUPERSECRET" not in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_sync_to_a_folder(tmp_path: Path) -> None:
+    home, target = tmp_path / "home", tmp_path / "drive"
+    sid = make_session(home, seed=6)
+    env = {"INTERVIEWSENSE_HOME": str(home), "INTERVIEWSENSE_SYNC_USER": "me"}
+    first = cli(env, "sync", "--target", f"local:{target}", "--json")
+    assert first.exit_code == 0, first.stderr
+    copy = target / "me" / sid
+    for rel in ("session.json", "audio/a01.wav"):
+        assert local_md5(copy / rel) == local_md5(home / "sessions" / sid / rel)
+        assert (copy / rel).stat().st_mode & 0o777 == 0o600
+    manifest = json.loads((copy / "manifest.json").read_text())
+    assert manifest["audio/a01.wav"]["md5"] == local_md5(copy / "audio/a01.wav")
+    assert not list(copy.rglob("*.tmp"))
+    assert (
+        json.loads(cli(env, "sync", "--target", f"local:{target}", "--json").stdout)["uploaded"]
+        == 0
+    )
+    assert cli(env, "sync", "--target", f"local:{target}", "--check").exit_code == 0
+
+
+def test_auto_sync_after_practice(tmp_path: Path) -> None:
+    home, target = tmp_path / "home", tmp_path / "drive"
+    env = {
+        "INTERVIEWSENSE_HOME": str(home),
+        "INTERVIEWSENSE_SYNC_AUTO": "1",
+        "INTERVIEWSENSE_SYNC_TARGET": f"local:{target}",
+        "INTERVIEWSENSE_SYNC_USER": "me",
+    }
+    result = CliRunner().invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json"],
+        input="I led the migration at my last job.\n",
+        env=env,
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["sync"]["target"] == f"local:{target}" and data["sync"]["synced_at"]
+    assert (target / "me" / data["id"] / "session.json").is_file()
+
+
+def test_auto_sync_failure_never_loses_the_session(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {
+        "INTERVIEWSENSE_HOME": str(home),
+        "INTERVIEWSENSE_SYNC_AUTO": "1",
+        "AZURE_STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=http;AccountName=x;"
+        "AccountKey=eA==;BlobEndpoint=http://127.0.0.1:9/x;",
+    }
+    result = CliRunner().invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json"],
+        input="I led the migration at my last job.\n",
+        env=env,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "auto-sync failed" in result.stderr and "interviewsense sync" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["sync"]["synced_at"] == ""
+    saved = from_json(
+        Session, json.loads((home / "sessions" / data["id"] / "session.json").read_text())
+    )
+    assert saved.turns[0].answer is not None
+
+
+def test_settings_are_loaded_once_per_test(tmp_path: Path) -> None:
+    assert load_settings().home != tmp_path  # the isolated home from conftest
