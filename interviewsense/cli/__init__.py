@@ -38,7 +38,16 @@ def root(
 
 
 # Commands register themselves on ``app`` when imported.
-from interviewsense.cli import devices, doctor, finalize, models, practice, sessions, sync  # noqa: E402,F401
+from interviewsense.cli import (  # noqa: E402,F401
+    batch,
+    devices,
+    doctor,
+    finalize,
+    models,
+    practice,
+    sessions,
+    sync,
+)
 
 
 def main() -> None:

@@ -28,8 +28,11 @@ class Tok:
 
 
 def norm(token: str) -> str:
-    """Lower case, curly quotes straightened, punctuation at the edges removed."""
+    """Lower case, curly quotes straightened, punctuation at the edges removed; a lone
+    "%" (Whisper writes "40 %" as two words) reads as "percent"."""
     t = token.replace("\u2019", "'").replace("\u2018", "'").lower()
+    if t.strip(".,;:!?") == "%":
+        return "percent"
     return _EDGE.sub("", t).strip("'")
 
 

@@ -1,0 +1,101 @@
+"""``interviewsense batch``: score a folder or manifest of answers into CSV or JSONL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli.finalize import QType
+from interviewsense.errors import ExitCode
+
+
+@app.command()
+@guarded
+def batch(
+    ctx: typer.Context,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of recordings, or a manifest (.csv or .jsonl).", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Results file: .csv (flat) or .jsonl (full JSON).")
+    ] = Path("results.csv"),
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", "-w", min=0, max=64, help="Worker processes; 0 means one per core."
+        ),
+    ] = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the ids already in the results file.")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing results file.")
+    ] = False,
+    question: Annotated[
+        str, typer.Option("--question", "-q", help="The question, for rows that name none.")
+    ] = "",
+    qtype: Annotated[
+        QType, typer.Option("--type", "-t", help="Interview type, for rows that name none.")
+    ] = QType.behavioral,
+    whisper_model: Annotated[
+        str | None,
+        typer.Option(
+            "--whisper-model",
+            envvar="INTERVIEWSENSE_WHISPER_MODEL",
+            help="Whisper model name or folder.",
+            show_default="tiny.en",
+        ),
+    ] = None,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            envvar="INTERVIEWSENSE_RUBRIC",
+            help="A rubric.toml overriding scoring thresholds.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Score many recorded answers or transcripts, for coaches, bootcamps and scripts.
+
+    A manifest has the columns id, audio (a path relative to the manifest, or a URL) or
+    transcript (the text), question and type. Exit code 0 when every item was scored, 3 when
+    some failed (their rows say why; the rest are complete).
+    """
+    from dataclasses import asdict
+
+    from interviewsense.cli._ui import RichReporter
+    from interviewsense.flows.batch import run_batch
+
+    settings = load({"whisper_model": whisper_model, "rubric": rubric}, ctx)
+    summary = run_batch(
+        source,
+        out,
+        settings,
+        RichReporter(console),
+        workers=workers,
+        resume=resume,
+        overwrite=overwrite,
+        question=question,
+        qtype=qtype.value,
+    )
+    if as_json:
+        emit_json(asdict(summary))
+    mean = "–" if summary.mean is None else f"{summary.mean:g}"
+    median = "–" if summary.median is None else f"{summary.median:g}"
+    console.print(
+        f"{summary.total} answers · {summary.total - summary.failed} scored · "
+        f"{summary.failed} failed · mean {mean} · median {median}"
+        + (f" · {summary.skipped} already done" if summary.skipped else "")
+    )
+    for failure in summary.failures[:20]:
+        console.print(f"  [yellow]{failure['id']}[/]: {failure['error']}", soft_wrap=True)
+    console.print(f"[dim]results: {summary.output}[/]")
+    if summary.failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))

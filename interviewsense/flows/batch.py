@@ -1,0 +1,213 @@
+"""batch: score many recordings or transcripts, in parallel, into CSV or JSONL.
+
+Each result is appended (and fsynced) as soon as its item finishes, so a killed batch loses
+nothing finished; ``--resume`` skips the ids already in the output. When the batch ends the
+file is rewritten in input order, so any number of workers gives the same file.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from interviewsense.config import Settings
+from interviewsense.errors import BadInputError, InterviewSenseError
+from interviewsense.flows.batch_input import Item, read_folder, read_manifest
+from interviewsense.flows.batch_output import ResultsFile
+from interviewsense.progress import Reporter
+
+
+@dataclass
+class BatchSummary:
+    output: str
+    total: int = 0
+    done: int = 0  # scored in this run
+    skipped: int = 0  # already in the output (--resume)
+    failed: int = 0
+    mean: float | None = None
+    median: float | None = None
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+
+def read_items(source: Path, *, question: str, qtype: str) -> list[Item]:
+    if source.is_dir():
+        return read_folder(source, question=question, qtype=qtype)
+    if not source.exists():
+        raise BadInputError(f"no such file or folder: {source}")
+    return read_manifest(source, question=question, qtype=qtype)
+
+
+# --- the work, in a worker process ---------------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(settings: Settings, threads: int) -> None:
+    """Runs once per worker: remember the settings; the Whisper model loads on first use."""
+    settings.whisper_threads = threads
+    _STATE["settings"] = settings
+
+
+def _transcriber() -> Any:
+    if "transcriber" not in _STATE:
+        from interviewsense.flows.finalize import load_transcriber
+        from interviewsense.progress import Quiet
+
+        _STATE["transcriber"] = load_transcriber(_STATE["settings"], Quiet())
+    return _STATE["transcriber"]
+
+
+def score_item(item: Item) -> dict[str, Any]:
+    """One result row: ``id``, ``status`` (ok | error), ``error``, and the ``answer`` JSON."""
+    if item.error:
+        return {"id": item.id, "status": "error", "error": item.error, "answer": None}
+    try:
+        return {"id": item.id, "status": "ok", "error": "", "answer": _score(item)}
+    except InterviewSenseError as exc:
+        return {"id": item.id, "status": "error", "error": exc.message, "answer": None}
+    except Exception as exc:  # one bad item must never stop the batch
+        return {
+            "id": item.id,
+            "status": "error",
+            "error": f"unexpected {type(exc).__name__}: {str(exc)[:200]}",
+            "answer": None,
+        }
+
+
+def _score(item: Item) -> dict[str, Any]:
+    from interviewsense.domain import Answer, Question, Transcript, to_json
+    from interviewsense.scoring.engine import score_answer
+    from interviewsense.scoring.rubric import load_rubric
+    from interviewsense.scoring.text import words_from_text
+
+    settings: Settings = _STATE["settings"]
+    question = Question(text=item.question, type=item.type, source="user")
+    rubric = load_rubric(settings.rubric)
+    if not item.audio:
+        transcript = Transcript(
+            text=item.transcript,
+            engine="text",
+            model="manifest",
+            words=words_from_text(item.transcript),
+        )
+        scores, feedback = score_answer(
+            transcript, question, rubric=rubric, pause_threshold=settings.pause_threshold_s or None
+        )
+        answer = Answer(
+            question=item.question,
+            question_info=question,
+            transcript=transcript,
+            scores=scores,
+            feedback=feedback,
+        )
+        return dict(to_json(answer))
+    from interviewsense.audio.fetch import fetch, is_url
+    from interviewsense.audio.load import load_audio
+    from interviewsense.flows.finalize import analyse
+    from interviewsense.progress import Quiet
+
+    path = Path(item.audio)
+    if is_url(item.audio):
+        path = fetch(
+            item.audio,
+            settings.cache_dir / "downloads",
+            timeout_s=settings.http_timeout_s,
+            max_bytes=settings.max_download_mb * 1024 * 1024,
+        )
+    try:
+        audio = load_audio(path, source=item.audio)
+    finally:
+        if is_url(item.audio):
+            path.unlink(missing_ok=True)
+    answer = analyse(audio, question, _transcriber(), rubric, settings, Quiet())
+    return dict(to_json(answer))
+
+
+# --- the run, in the main process ----------------------------------------------------------
+
+
+def _run_in_process(items: list[Item], settings: Settings) -> Iterator[dict[str, Any]]:
+    init_worker(settings, settings.whisper_threads)
+    for item in items:
+        yield score_item(item)
+
+
+def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterator[dict[str, Any]]:
+    import multiprocessing
+
+    cores = os.cpu_count() or 1
+    threads = max(1, cores // workers)
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=init_worker, initargs=(settings, threads)
+    ) as pool:
+        pending: set[Future[dict[str, Any]]] = set()
+        queue = iter(items)
+        for item in queue:
+            pending.add(pool.submit(score_item, item))
+            if len(pending) >= workers * 2:
+                break
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending.add(pool.submit(score_item, nxt))
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def run_batch(
+    source: Path,
+    output: Path,
+    settings: Settings,
+    reporter: Reporter,
+    *,
+    workers: int = 0,
+    resume: bool = False,
+    overwrite: bool = False,
+    question: str = "",
+    qtype: str = "behavioral",
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> BatchSummary:
+    items = read_items(source, question=question, qtype=qtype)
+    results = ResultsFile(output)
+    done_ids = results.open(resume=resume, overwrite=overwrite)
+    todo = [i for i in items if i.id not in done_ids]
+    summary = BatchSummary(output=str(output), total=len(items), skipped=len(items) - len(todo))
+    workers = workers or (os.cpu_count() or 1)
+    workers = max(1, min(workers, len(todo) or 1))
+    rows = (
+        _run_in_process(todo, settings) if workers == 1 else _run_in_pool(todo, settings, workers)
+    )
+    with reporter.progress(
+        f"Scoring {len(todo)} answers", total=len(todo), unit="answers"
+    ) as advance:
+        for row in rows:
+            results.append(row)
+            summary.done += 1
+            if on_row is not None:
+                on_row(row)
+            advance(summary.done)
+    order = {item.id: item.position for item in items}
+    final = results.finish(order)
+    scores = [
+        float(r["overall"]) for r in final if r["status"] == "ok" and r["overall"] is not None
+    ]
+    failed = [r for r in final if r["status"] != "ok"]
+    summary.failed = len(failed)
+    summary.failures = [{"id": str(r["id"]), "error": str(r["error"])} for r in failed]
+    if scores:
+        summary.mean = round(statistics.fmean(scores), 1)
+        summary.median = round(statistics.median(scores), 1)
+    return summary

@@ -1,0 +1,151 @@
+"""Batch input: a folder of recordings, or a CSV/JSONL manifest, read into items.
+
+A row that cannot be used (no id, nothing to score, a duplicate id, a line that is not
+JSON) becomes an item that already carries its error, so it is reported as an error row
+and never stops the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from interviewsense.audio.fetch import is_url
+from interviewsense.errors import BadInputError
+
+AUDIO_SUFFIXES = {
+    ".wav",
+    ".mp3",
+    ".flac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".m4a",
+    ".aac",
+    ".webm",
+    ".mp4",
+    ".wma",
+}
+TYPES = ("behavioral", "technical", "system_design", "product", "general")
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    position: int  # order in the input: results are written back in this order
+    audio: str = ""  # a path (absolute) or a URL
+    transcript: str = ""
+    question: str = ""
+    type: str = "behavioral"
+    error: str = ""  # set when the row itself is unusable
+
+    @property
+    def source(self) -> str:
+        return self.audio or ("transcript" if self.transcript else "")
+
+
+def read_folder(folder: Path, *, question: str, qtype: str) -> list[Item]:
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+    )
+    if not files:
+        raise BadInputError(
+            f"{folder} holds no audio files",
+            hint="batch scores WAV, MP3, FLAC, OGG, M4A …; or pass a CSV/JSONL manifest",
+        )
+    return [
+        Item(
+            id=p.relative_to(folder).with_suffix("").as_posix(),
+            position=i,
+            audio=str(p),
+            question=question,
+            type=qtype,
+        )
+        for i, p in enumerate(files)
+    ]
+
+
+def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
+    """(line, row) pairs; a row that cannot be parsed is its error message instead."""
+    try:
+        text = manifest.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInputError(
+            f"{manifest} is not UTF-8 text", hint="save the manifest as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from None
+    out: list[tuple[int, dict[str, str] | str]] = []
+    if manifest.suffix.lower() in (".jsonl", ".ndjson"):
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                out.append((n, f"line {n} is not JSON ({exc.msg})"))
+                continue
+            if not isinstance(data, dict):
+                out.append((n, f"line {n} is not a JSON object"))
+                continue
+            out.append((n, {str(k): "" if v is None else str(v) for k, v in data.items()}))
+        return out
+    if manifest.suffix.lower() != ".csv":
+        raise BadInputError(
+            f"{manifest} is neither a folder, a .csv nor a .jsonl manifest",
+            hint="see docs/batch.md for the manifest format",
+        )
+    reader = csv.DictReader(text.splitlines())
+    fields = {f.strip().lower() for f in reader.fieldnames or []}
+    if "id" not in fields or not fields & {"audio", "transcript"}:
+        raise BadInputError(
+            f"{manifest} needs a header with id and audio or transcript columns",
+            hint="for example: id,audio,question,type",
+        )
+    for n, row in enumerate(reader, 2):
+        out.append((n, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}))
+    return out
+
+
+def read_manifest(manifest: Path, *, question: str, qtype: str) -> list[Item]:
+    items: list[Item] = []
+    seen: set[str] = set()
+    for position, (line, row) in enumerate(_rows(manifest)):
+        if isinstance(row, str):
+            items.append(Item(id=f"line-{line}", position=position, error=row))
+            continue
+        rid = row.get("id", "").strip() or f"line-{line}"
+        audio = row.get("audio", "").strip()
+        transcript = row.get("transcript", "").strip()
+        kind = row.get("type", "").strip().lower().replace(" ", "_") or qtype
+        error = ""
+        if not row.get("id", "").strip():
+            error = f"line {line} has no id"
+        elif rid in seen:
+            error = f"duplicate id {rid} (line {line}); only its first row is scored"
+            rid = f"{rid}#line-{line}"
+        elif kind not in TYPES:
+            error = f"unknown type '{kind}' (use one of {', '.join(TYPES)})"
+        elif not audio and not transcript:
+            has_column = "transcript" in row
+            error = "the transcript is empty" if has_column else "the row has no audio"
+        if audio and not is_url(audio):
+            path = Path(audio).expanduser()
+            audio = str(path if path.is_absolute() else (manifest.resolve().parent / path))
+        seen.add(rid)
+        items.append(
+            Item(
+                id=rid,
+                position=position,
+                audio=audio,
+                transcript=transcript,
+                question=row.get("question", "").strip() or question,
+                type=kind,
+                error=error,
+            )
+        )
+    if not items:
+        raise BadInputError(f"{manifest} has no rows to score")
+    return items

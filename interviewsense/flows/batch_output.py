@@ -1,0 +1,174 @@
+"""Batch results on disk: CSV (key scores flattened into columns) or JSONL (full answer JSON).
+
+Rows are appended and fsynced one by one; a line cut short by a crash is dropped when the
+file is opened again. ``finish`` rewrites the file atomically in input order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from interviewsense.errors import BadInputError
+from interviewsense.fsutil import FILE_MODE, atomic_write_bytes, ensure_dir, storage_error
+
+COLUMNS = (
+    "id", "status", "error", "question", "type", "source", "duration_s", "overall", "band",
+    "content", "delivery", "voice", "wpm", "fillers", "fillers_per_min", "fillers_per_100_words",
+    "long_pauses", "hedges", "repetitions", "star_situation", "star_task", "star_action",
+    "star_result", "specificity", "ownership_i_share", "relevance", "word_count",
+    "pitch_sd_semitones", "monotone", "loudness_sd_db", "caps", "missing", "feedback",
+    "transcript",
+)  # fmt: skip
+
+
+def _num(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def flatten(row: dict[str, Any]) -> dict[str, str]:
+    """A result row as CSV columns; metrics that could not be measured stay empty."""
+    out = dict.fromkeys(COLUMNS, "")
+    out.update(id=str(row["id"]), status=str(row["status"]), error=str(row["error"]))
+    a = row.get("answer")
+    if not a:
+        return out
+    s = a["scores"]
+    d, c, v = s["delivery"], s["content"], s["voice"]
+    info = a.get("question_info") or {}
+    out.update(
+        question=a["question"], type=str(info.get("type", "")),
+        source=(a.get("audio") or {}).get("source", "") or "transcript",
+        duration_s=_num((a.get("audio") or {}).get("duration_s")),
+        overall=str(s["overall"]), band=s["band"], content=_num(c["score"]),
+        delivery=_num(d["score"]), voice=_num(v["score"]), wpm=_num(d["wpm"]),
+        fillers=str(d["fillers"]["count"]), fillers_per_min=_num(d["fillers"]["per_min"]),
+        fillers_per_100_words=_num(d["fillers"]["per_100_words"]),
+        long_pauses="" if "long_pauses" in d["missing"] else str(len(d["long_pauses"])),
+        hedges=str(d["hedges"]["count"]), repetitions=str(len(d["repetitions"])),
+        star_situation=str(c["star"]["situation"]["found"]).lower(),
+        star_task=str(c["star"]["task"]["found"]).lower(),
+        star_action=str(c["star"]["action"]["found"]).lower(),
+        star_result=str(c["star"]["result"]["found"]).lower(),
+        specificity=str(c["specificity"]["count"]),
+        ownership_i_share=_num(c["ownership"]["i_share"]),
+        relevance=_num(c["relevance"]["share"]), word_count=str(c["word_count"]),
+        pitch_sd_semitones=_num(v["pitch_sd_semitones"]),
+        monotone="" if v["monotone"] is None else str(v["monotone"]).lower(),
+        loudness_sd_db=_num(v["loudness_sd_db"]),
+        caps=";".join(cap["name"] for cap in s.get("caps", [])),
+        missing=";".join(d["missing"]), feedback=" | ".join(a["feedback"]),
+        transcript=a["transcript"]["text"],
+    )  # fmt: skip
+    return out
+
+
+class ResultsFile:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".jsonl"):
+            raise BadInputError(
+                f"results go to a .csv or .jsonl file, not {path.name}",
+                hint="for example --out results.csv",
+            )
+        self.kind = suffix[1:]
+        self._fh: IO[str] | None = None
+
+    # --- reading --------------------------------------------------------------------------
+    def _complete_lines(self) -> tuple[list[str], int]:
+        """The file's complete lines, and the byte length they take (a cut line is not)."""
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        return data[:end].decode("utf-8").splitlines(keepends=True), end
+
+    def _records(self, lines: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        """(raw line, row) pairs; rows have id, status, error and overall."""
+        out: list[tuple[str, dict[str, Any]]] = []
+        if self.kind == "jsonl":
+            for line in lines:
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                ok = isinstance(row, dict) and "id" in row
+                if ok:
+                    overall = (row.get("answer") or {}).get("scores", {}).get("overall")
+                    out.append((line, {**row, "overall": overall}))
+            return out
+        body = lines[1:]
+        for line, row in zip(body, csv.DictReader(lines), strict=False):
+            out.append(
+                (line, {**row, "overall": float(row["overall"]) if row.get("overall") else None})
+            )
+        return out
+
+    # --- writing --------------------------------------------------------------------------
+    def open(self, *, resume: bool, overwrite: bool) -> set[str]:
+        """Start or continue the file; returns the ids it already holds."""
+        ensure_dir(self.path.parent)
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if exists and not resume and not overwrite:
+            raise BadInputError(
+                f"{self.path} already exists",
+                hint="add --resume to continue it, or --overwrite to start again",
+            )
+        done: set[str] = set()
+        try:
+            if exists and resume:
+                lines, end = self._complete_lines()
+                with self.path.open("r+b") as fh:
+                    fh.truncate(end)  # drop a row cut short by a crash
+                done = {str(row["id"]) for _, row in self._records(lines)}
+                self._fh = self.path.open("a", encoding="utf-8", newline="")
+                if self.kind == "csv" and not lines:
+                    self._write(self._header())
+            else:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+                self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                if self.kind == "csv":
+                    self._write(self._header())
+        except OSError as exc:
+            raise storage_error(exc, self.path) from None
+        return done
+
+    def _header(self) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(COLUMNS)
+        return buf.getvalue()
+
+    def _line(self, row: dict[str, Any]) -> str:
+        if self.kind == "jsonl":
+            return json.dumps(row, ensure_ascii=False) + "\n"
+        buf = io.StringIO()
+        csv.DictWriter(buf, COLUMNS, lineterminator="\n").writerow(flatten(row))
+        return buf.getvalue()
+
+    def _write(self, text: str) -> None:
+        assert self._fh is not None
+        try:
+            self._fh.write(text)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError as exc:
+            raise storage_error(exc, self.path) from None
+
+    def append(self, row: dict[str, Any]) -> None:
+        self._write(self._line(row))
+
+    def finish(self, order: dict[str, int]) -> list[dict[str, Any]]:
+        """Rewrite the file in input order (atomically); returns its rows."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        lines, _ = self._complete_lines()
+        records = self._records(lines)
+        records.sort(key=lambda r: (order.get(str(r[1]["id"]), len(order)), str(r[1]["id"])))
+        head = self._header() if self.kind == "csv" else ""
+        text = head + "".join(line for line, _ in records)
+        atomic_write_bytes(self.path, text.encode("utf-8"))
+        return [row for _, row in records]

@@ -1,0 +1,187 @@
+"""batch on a folder and on manifests that mix every kind of row, good and bad."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+
+from interviewsense.cli import app
+from tests import speech
+
+SCRIPTS = {
+    "alice": "At my last job I led a migration to a new platform, and as a result failures "
+    "dropped by forty percent in three months.",
+    "bob": "Um, I think I would, uh, add a cache, because reads are ten times more frequent "
+    "than writes.",
+    "carol": "I was responsible for the release, so I wrote a checklist and we shipped on time.",
+}
+TRANSCRIPT = "I led the team of five people and we cut costs by 20 percent in one quarter."
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cohort")
+    for name, text in SCRIPTS.items():
+        speech.espeak(text, folder / f"{name}.wav")
+    speech.encode(folder / "carol.wav", folder / "carol.mp3", "mp3", rate=44100)
+    (folder / "carol.wav").unlink()
+    return folder
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, ["batch", *args])
+
+
+def test_a_folder_of_recordings(recordings: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    result = run(str(recordings), "--out", str(out), "--workers", "1", "-q", "Tell me about it")
+    assert result.exit_code == 0, result.stderr
+    got = {r["id"]: r for r in rows(out)}
+    assert sorted(got) == ["alice", "bob", "carol"]
+    assert all(r["status"] == "ok" and r["error"] == "" for r in got.values())
+    assert got["carol"]["source"].endswith("carol.mp3")
+    for name, text in SCRIPTS.items():
+        assert speech.wer(text, got[name]["transcript"]) <= 0.35  # short answers: noisy WER
+        assert 0 <= int(got[name]["overall"]) <= 100 and got[name]["wpm"]
+    assert int(got["bob"]["fillers"]) >= 1 and int(got["bob"]["hedges"]) >= 1
+    assert int(got["alice"]["specificity"]) >= 1
+    assert "3 scored · 0 failed" in result.stderr
+
+
+def write_manifest(recordings: Path, tmp_path: Path, url: str) -> Path:
+    (tmp_path / "noise.wav").write_bytes(np.random.default_rng(0).bytes(5000))
+    manifest = tmp_path / "cohort.csv"
+    lines = [
+        ["id", "audio", "transcript", "question", "type"],
+        ["a1", str(recordings / "alice.wav"), "", "Tell me about a project you led", "behavioral"],
+        ["b1", str(recordings / "bob.wav"), "", "How would you speed up reads?", "technical"],
+        ["c1", str(recordings / "carol.mp3"), "", "", ""],
+        ["u1", url, "", "Tell me about a project you led", "behavioral"],
+        ["t1", "", TRANSCRIPT, "Tell me about leading a team", "behavioral"],
+        ["bad-missing", "no/such/file.wav", "", "", ""],
+        ["bad-noise", "noise.wav", "", "", ""],
+        ["bad-empty", "", "   ", "", ""],
+        ["a1", str(recordings / "alice.wav"), "", "", ""],
+        ["bad-url", url.replace("alice", "nobody"), "", "", ""],
+        ["bad-type", "", TRANSCRIPT, "", "astrology"],
+    ]
+    with manifest.open("w", newline="") as fh:
+        csv.writer(fh).writerows(lines)
+    return manifest
+
+
+@pytest.fixture
+def served(httpserver: HTTPServer, recordings: Path) -> str:
+    httpserver.expect_request("/alice.wav").respond_with_data(
+        (recordings / "alice.wav").read_bytes(), content_type="audio/wav"
+    )
+    httpserver.expect_request("/nobody.wav").respond_with_data("gone", status=404)
+    return httpserver.url_for("/alice.wav")
+
+
+def test_a_mixed_manifest_field_by_field(recordings: Path, tmp_path: Path, served: str) -> None:
+    manifest = write_manifest(recordings, tmp_path, served)
+    out = tmp_path / "results.csv"
+    result = run(str(manifest), "--out", str(out), "--workers", "2", "--json")
+    assert result.exit_code == 3, result.stderr  # some failed; the rest are complete
+    summary = json.loads(result.stdout)
+    assert summary["total"] == 11 and summary["failed"] == 6
+    got = {r["id"]: r for r in rows(out)}
+    assert list(got) == ["a1", "b1", "c1", "u1", "t1", "bad-missing", "bad-noise", "bad-empty",
+                         "a1#line-10", "bad-url", "bad-type"]  # fmt: skip
+    for rid in ("a1", "b1", "c1", "u1", "t1"):
+        assert got[rid]["status"] == "ok", got[rid]["error"]
+    assert got["a1"]["transcript"] == got["u1"]["transcript"]  # the URL served the same file
+    assert got["a1"]["question"] == "Tell me about a project you led"
+    assert got["b1"]["type"] == "technical"
+    assert got["c1"]["type"] == "behavioral"  # the default
+    t1 = got["t1"]
+    assert t1["source"] == "transcript" and t1["transcript"] == TRANSCRIPT
+    assert t1["wpm"] == "" and t1["long_pauses"] == "" and t1["voice"] == ""  # missing, not 0
+    assert "wpm" in t1["missing"] and "long_pauses" in t1["missing"]
+    assert got["bad-missing"]["error"].startswith("no such file")
+    assert "not an audio file" in got["bad-noise"]["error"]
+    assert got["bad-empty"]["error"] == "the transcript is empty"
+    assert got["a1#line-10"]["error"].startswith("duplicate id a1")
+    assert "404" in got["bad-url"]["error"]
+    assert "unknown type 'astrology'" in got["bad-type"]["error"]
+    assert all(got[r]["overall"] == "" for r in got if r.startswith("bad") or "#" in r)
+    assert summary["mean"] is not None and summary["median"] is not None
+
+
+def test_jsonl_has_the_full_answer(recordings: Path, tmp_path: Path) -> None:
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(
+        json.dumps({"id": "x", "audio": str(recordings / "alice.wav"), "question": "Q?"})
+        + "\n"
+        + json.dumps({"id": "y", "transcript": TRANSCRIPT})
+        + "\n"
+        + "{not json\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = run(str(manifest), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 3
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["x", "y", "line-3"]
+    assert lines[0]["answer"]["schema"] == "interviewsense.answer/1"
+    assert lines[0]["answer"]["transcript"]["words"]
+    assert lines[1]["answer"]["scores"]["delivery"]["wpm"] is None
+    assert lines[2]["status"] == "error" and "not JSON" in lines[2]["error"]
+
+
+def test_one_or_two_workers_give_the_same_file(
+    recordings: Path, tmp_path: Path, served: str
+) -> None:
+    manifest = write_manifest(recordings, tmp_path, served)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run(str(manifest), "--out", str(one), "--workers", "1").exit_code == 3
+    assert run(str(manifest), "--out", str(two), "--workers", "2").exit_code == 3
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(10):
+        speech.espeak(f"Answer number {i}: I led the project and we shipped it on time.",
+                      folder / f"item{i:02d}.wav")  # fmt: skip
+    out = tmp_path / "results.csv"
+    cmd = [sys.executable, "-m", "interviewsense", "batch", str(folder), "--out", str(out),
+           "--workers", "1"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ))  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if out.exists() and len(out.read_text().splitlines()) >= 5:  # header + 4 rows
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = rows(out)
+    assert 4 <= len(partial) < 10
+    refused = subprocess.run(cmd, capture_output=True, text=True)
+    assert refused.returncode == 1 and "--resume" in refused.stderr
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    final = [r["id"] for r in rows(out)]
+    assert final == [f"item{i:02d}" for i in range(10)]  # every item, exactly once, in order
+    assert "already done" in resumed.stderr
