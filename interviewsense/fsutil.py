@@ -23,9 +23,17 @@ FILE_MODE = 0o600
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with owner-only permissions; return it."""
+    """Create ``path`` and any missing parents, each with owner-only permissions (folders
+    that already exist are left as they are); return it."""
+    missing = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        for folder in reversed(missing):
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
+            os.chmod(folder, DIR_MODE)  # mkdir's mode is masked by the umask
     except OSError as exc:
         raise storage_error(exc, path) from None
     return path

@@ -91,27 +91,25 @@ def speech_bounds(samples: np.ndarray, rate: int, *, floor: float = 0.01) -> tup
 def encode(
     src_wav: Path, dst: Path, codec: str, *, rate: int | None = None, layout: str = "mono"
 ) -> Path:
-    """Re-encode a WAV with PyAV (FFmpeg): mp3, flac, aac (m4a), libopus (ogg)…"""
+    """Re-encode a WAV with PyAV (FFmpeg), resampling with its filter: mp3, flac, aac (m4a),
+    libopus (ogg), or pcm_s16le / pcm_s24le / pcm_f32le for WAVs of another shape."""
     import av
 
-    samples, src_rate = read_wav(src_wav)
-    out_rate = rate or src_rate
-    samples = resample(samples, src_rate, out_rate)
-    with av.open(str(dst), "w") as container:
-        stream = container.add_stream(codec, rate=out_rate, layout=layout)
-        channels = 2 if layout == "stereo" else 1
-        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
-        frame_size = 1152
-        for i in range(0, len(pcm), frame_size):
-            interleaved = np.repeat(pcm[i : i + frame_size], channels)[None, :]
-            frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(interleaved), format="s16", layout=layout
-            )
-            frame.sample_rate = out_rate
-            for packet in stream.encode(frame):
-                container.mux(packet)
+    with av.open(str(src_wav)) as src, av.open(str(dst), "w") as out:
+        in_stream = src.streams.audio[0]
+        out_rate = rate or in_stream.codec_context.sample_rate
+        stream = out.add_stream(codec, rate=out_rate, layout=layout)
+        fmt = stream.codec_context.format.name if stream.codec_context.format else "s16"
+        resampler = av.AudioResampler(format=fmt, layout=layout, rate=out_rate)
+        for frame in src.decode(in_stream):
+            for piece in resampler.resample(frame):
+                for packet in stream.encode(piece):
+                    out.mux(packet)
+        for piece in resampler.resample(None):
+            for packet in stream.encode(piece):
+                out.mux(packet)
         for packet in stream.encode(None):
-            container.mux(packet)
+            out.mux(packet)
     return dst
 
 

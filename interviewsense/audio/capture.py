@@ -47,6 +47,7 @@ class Microphone:
                 channels=1,
                 dtype="int16",
                 device=device,
+                latency="low",
                 callback=self._callback,
             )
             self._stream.start()

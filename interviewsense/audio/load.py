@@ -88,29 +88,32 @@ def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
             )
         stream = container.streams.audio[0]
         ctx = stream.codec_context
-        rate = int(ctx.sample_rate or 0)
+        if ctx is None or not ctx.sample_rate:
+            raise BadInputError(
+                f"{shown} uses an audio encoding we cannot decode", hint=FORMATS_HINT
+            )
+        rate = int(ctx.sample_rate)
         channels = int(getattr(ctx, "channels", 0) or len(getattr(ctx.layout, "channels", ())))
         fmt = f"{container.format.name}/{ctx.name}"
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-        chunks: list[npt.NDArray[np.int16]] = []
+        # 16-bit samples in one growing buffer: an hour takes 115 MB, not a list of arrays.
+        raw = bytearray()
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
-        except av.error.FFmpegError as exc:
-            if not chunks:
-                raise BadInputError(
-                    f"{shown} could not be decoded ({_reason(exc)})", hint=FORMATS_HINT
-                ) from None
-            notes.append(f"the file is damaged after {_seconds(chunks):.1f} s; scored up to there")
+                    raw += out.to_ndarray().tobytes()
+            for out in resampler.resample(None):
+                raw += out.to_ndarray().tobytes()
         except OSError as exc:
             if exc.errno == errno.EACCES:
                 raise BadInputError(f"cannot read {shown}: permission denied") from None
-            raise BadInputError(f"cannot read {shown}: {exc.strerror or exc}") from None
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
+            if not isinstance(exc, av.error.FFmpegError):
+                raise BadInputError(f"cannot read {shown}: {exc.strerror or exc}") from None
+            _damaged(shown, raw, exc, notes)
+        except (av.error.FFmpegError, ValueError, TypeError, AttributeError) as exc:
+            _damaged(shown, raw, exc, notes)
 
-    pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    pcm = np.frombuffer(raw, dtype=np.int16)
     if pcm.size == 0:
         raise BadInputError(
             f"{shown} holds no audio samples (only a header)", hint="record the answer again"
@@ -122,7 +125,9 @@ def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
             f"the file is cut short: its header promises {promised:.1f} s, "
             f"only {len(pcm) / SAMPLE_RATE:.1f} s are there; scored what is there"
         )
-    samples = (pcm.astype(np.float32) / 32768.0).astype(np.float32)
+    samples = pcm.astype(np.float32)
+    np.multiply(samples, 1.0 / 32768.0, out=samples)
+    del pcm, raw
     info = AudioInfo(
         path=source or shown,
         duration_s=round(len(samples) / SAMPLE_RATE, 3),
@@ -134,6 +139,16 @@ def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
     return LoadedAudio(samples=samples, info=info, notes=notes)
 
 
+def _damaged(shown: str, raw: bytearray, exc: BaseException, notes: list[str]) -> None:
+    """Decoding stopped: an error if nothing came out, else a note and what there is."""
+    if not raw:
+        raise BadInputError(
+            f"{shown} could not be decoded ({_reason(exc)})", hint=FORMATS_HINT
+        ) from None
+    seconds = len(raw) / 2 / SAMPLE_RATE
+    notes.append(f"the file is damaged after {seconds:.1f} s; scored up to there")
+
+
 def _looks_like_text(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
@@ -143,10 +158,6 @@ def _looks_like_text(path: Path) -> bool:
         return False
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
     return bool(text) and printable / len(text) > 0.95
-
-
-def _seconds(chunks: list[npt.NDArray[np.int16]]) -> float:
-    return sum(len(c) for c in chunks) / SAMPLE_RATE
 
 
 def _reason(exc: BaseException) -> str:
@@ -162,10 +173,12 @@ def write_wav(
 
     import numpy as np
 
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
     dest: str | BinaryIO = os.fsdecode(target) if isinstance(target, Path) else target
     with wave.open(dest, "wb") as wf:
         wf.setnchannels(1)
         wf.setsampwidth(2)
         wf.setframerate(rate)
-        wf.writeframes(pcm.tobytes())
+        step = rate * 60  # a minute at a time: no second full-length copy in memory
+        for i in range(0, len(samples), step):
+            block = np.clip(samples[i : i + step], -1.0, 1.0) * 32767.0
+            wf.writeframes(block.astype("<i2").tobytes())

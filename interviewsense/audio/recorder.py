@@ -38,7 +38,7 @@ class WavWriter:
     """Append-only 16-bit PCM WAV writer that is valid on disk after every flush."""
 
     def __init__(
-        self, path: Path, *, rate: int = 16_000, channels: int = 1, flush_s: float = 0.5
+        self, path: Path, *, rate: int = 16_000, channels: int = 1, flush_s: float = 0.25
     ) -> None:
         self.path = path
         self.rate = rate

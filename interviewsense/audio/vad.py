@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 SAMPLE_RATE = 16_000
 Region = tuple[float, float]
+CHUNK = SAMPLE_RATE * 60
 
 
 def speech_regions(
@@ -29,5 +30,19 @@ def speech_regions(
         speech_pad_ms=pad_ms,
         min_speech_duration_ms=80,
     )
-    stamps = get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
-    return [(round(s["start"] / SAMPLE_RATE, 3), round(s["end"] / SAMPLE_RATE, 3)) for s in stamps]
+    # Long recordings go through a minute at a time, so memory stays flat; speech cut by
+    # a boundary between two pieces is joined again.
+    regions: list[Region] = []
+    for start in range(0, len(samples), CHUNK):
+        piece = samples[start : start + CHUNK]
+        if len(piece) < SAMPLE_RATE // 10:
+            break
+        offset = start / SAMPLE_RATE
+        for stamp in get_speech_timestamps(piece, options, sampling_rate=SAMPLE_RATE):
+            a = round(offset + stamp["start"] / SAMPLE_RATE, 3)
+            b = round(offset + stamp["end"] / SAMPLE_RATE, 3)
+            if regions and offset > 0 and a - offset < 0.1 and offset - regions[-1][1] < 0.1:
+                regions[-1] = (regions[-1][0], b)
+            else:
+                regions.append((a, b))
+    return regions

@@ -35,6 +35,32 @@ def root(
 ) -> None:
     """Practise job interviews out loud, offline: questions, live transcript, scores, feedback."""
     state.debug = debug
+    _repair_left_behind()
+
+
+def _repair_left_behind() -> None:
+    """Any command first repairs sessions a crash left unfinished (docs/reliability.md)."""
+    from interviewsense.config import load_settings
+    from interviewsense.errors import InterviewSenseError
+    from interviewsense.storage.repair import repair_abandoned
+    from interviewsense.storage.store import SessionStore
+
+    try:
+        store = SessionStore(load_settings().sessions_dir)
+        reports = repair_abandoned(store)
+    except (InterviewSenseError, OSError):
+        return  # the command itself will say what is wrong with the settings or the disk
+    for r in reports:
+        done = []
+        if r.wavs_fixed:
+            done.append(f"{len(r.wavs_fixed)} recording(s) fixed")
+        if r.turns_recovered:
+            done.append(f"{len(r.turns_recovered)} answer(s) recovered")
+        what = ", ".join(done) or "marked repaired"
+        console.print(
+            f"[yellow]note:[/] session {r.session_id} was left unfinished by a crash; "
+            f"{what} ('interviewsense sessions show {r.session_id}')"
+        )
 
 
 # Commands register themselves on ``app`` when imported.
@@ -50,8 +76,15 @@ from interviewsense.cli import (  # noqa: E402,F401
 )
 
 
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops a command the way Ctrl-C does: state saved, 130
+
+
 def main() -> None:
     """Console entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _sigterm)
     state.debug = os.environ.get("INTERVIEWSENSE_DEBUG", "") not in ("", "0", "false")
     try:
         app()

@@ -126,3 +126,32 @@ def export(
         target.upload(session.id, f, lambda n: None)
     target.finish(session.id, files)
     console.print(f"exported {len(files)} file(s) to {out / session.id}")
+
+
+@sessions_app.command("repair")
+@guarded
+def repair(
+    session_id: Annotated[
+        str | None, typer.Argument(help="A session id; default: every session.", show_default=False)
+    ] = None,
+) -> None:
+    """Fix sessions a crash left unfinished: WAV headers, session.json, recovered answers."""
+    from interviewsense.storage.repair import repair_session
+    from interviewsense.storage.store import validate_id
+
+    store = _store()
+    ids = [validate_id(session_id)] if session_id is not None else store.ids()
+    fixed = 0
+    for sid in ids:
+        report = repair_session(store, sid)
+        if report.changed:
+            fixed += 1
+            parts = []
+            if report.rebuilt:
+                parts.append("session.json rebuilt")
+            if report.wavs_fixed:
+                parts.append("fixed " + ", ".join(report.wavs_fixed))
+            if report.turns_recovered:
+                parts.append(f"recovered answer(s) {', '.join(map(str, report.turns_recovered))}")
+            console.print(f"{sid}: {'; '.join(parts)}")
+    console.print(f"{fixed} of {len(ids)} session(s) needed repair")

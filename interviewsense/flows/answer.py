@@ -7,6 +7,8 @@ it, q ends the session. Ctrl-C keeps what was said so far.
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from interviewsense.audio.capture import Microphone
 from interviewsense.audio.endpoint import RATE, EndOfAnswer
 from interviewsense.audio.recorder import WavWriter
 from interviewsense.domain import Transcript
+from interviewsense.errors import StorageError
 from interviewsense.stt.base import Partial, StreamingRecognizer
 
 STALL_S = 1.0  # a microphone silent this long is delivering nothing: count it as silence
@@ -41,11 +44,12 @@ class KeySource(Protocol):
 @dataclass
 class Captured:
     status: str  # answered | skipped | repeat | quit | partial
-    ended_by: str  # silence | enter | max | key | interrupted
+    ended_by: str  # silence | enter | max | key | interrupted | disk-full
     transcript: Transcript | None = None
     pcm: bytes = b""
     path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    error: str = ""  # why the recording stopped early (a full disk)
 
     @property
     def duration_s(self) -> float:
@@ -53,6 +57,47 @@ class Captured:
 
 
 KEY_STATUS = {"r": "repeat", "s": "skipped", "q": "quit"}
+
+
+class DiskTap(threading.Thread):
+    """Moves microphone blocks to the WAV as they arrive, and hands them on to the caller.
+
+    Recording to disk does not wait for the recogniser or the screen, so a crash loses only
+    what the audio stack still held plus at most one flush interval. A microphone that goes
+    quiet (a sound server that stops sending when nothing plays) counts as silence, so the
+    WAV keeps to the wall clock.
+    """
+
+    def __init__(self, mic: Microphone, writer: WavWriter) -> None:
+        super().__init__(daemon=True)
+        self.mic = mic
+        self.writer = writer
+        self.blocks: queue.Queue[bytes] = queue.Queue()
+        self.error = ""
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        last = time.monotonic()
+        while not self._stop_event.is_set():
+            chunk = self.mic.read(timeout=0.05)
+            now = time.monotonic()
+            if chunk is None:
+                if now - last < STALL_S:
+                    continue
+                chunk = b"\0\0" * int((now - last) * RATE)
+            last = now
+            if not self.error:
+                try:
+                    self.writer.write(chunk)
+                except StorageError as exc:
+                    self.error = exc.message  # keep what is on disk; the caller stops
+            self.blocks.put(chunk)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+        with contextlib.suppress(StorageError):
+            self.writer.close()
 
 
 def capture_answer(
@@ -67,22 +112,21 @@ def capture_answer(
     clock_zero: float,
 ) -> Captured:
     """Record until the answer ends; the WAV at ``path`` is valid on disk all along."""
-    writer = WavWriter(path)
     endpoint = EndOfAnswer(silence_s=silence_s, max_s=max_s)
     session = recognizer.start()
     pcm = bytearray()
     partial = Partial("", "")
     mic.drain()  # nothing heard before we listen belongs to the answer
+    tap = DiskTap(mic, WavWriter(path))
     started = time.monotonic()
     timings = {"answer_started": round(started - clock_zero, 3)}
-    last_data = started
     last_ui = 0.0
     status, ended_by = "answered", ""
     view.listening(max_s)
+    tap.start()
 
     def take(chunk: bytes) -> None:
         nonlocal partial
-        writer.write(chunk)
         pcm.extend(chunk)
         endpoint.feed(chunk)
         partial = session.accept(chunk)
@@ -96,14 +140,11 @@ def capture_answer(
             if key in KEY_STATUS:
                 status, ended_by = KEY_STATUS[key], "key"
                 break
-            chunk = mic.read(timeout=0.05)
+            try:
+                take(tap.blocks.get(timeout=0.05))
+            except queue.Empty:
+                pass
             now = time.monotonic()
-            if chunk is not None:
-                take(chunk)
-                last_data = now
-            elif now - last_data >= STALL_S:
-                take(b"\0\0" * int((now - last_data) * RATE))
-                last_data = now
             state = endpoint.state
             if now - last_ui >= UI_EVERY_S:
                 last_ui = now
@@ -117,10 +158,15 @@ def capture_answer(
             if state.ended:
                 ended_by = state.ended
                 break
+            if tap.error:
+                status, ended_by = "partial", "disk-full"
+                break
     except KeyboardInterrupt:
         status, ended_by = "partial", "interrupted"
     finally:
-        writer.close()
+        tap.stop()
+    while not tap.blocks.empty():  # what reached the WAV also reaches the transcript
+        take(tap.blocks.get_nowait())
 
     ended = time.monotonic()
     state = endpoint.state
@@ -141,4 +187,5 @@ def capture_answer(
         pcm=bytes(pcm),
         path=path,
         timings=timings,
+        error=tap.error,
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from interviewsense.audio.fetch import fetch, is_url
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
 from interviewsense.config import Settings
-from interviewsense.domain import Answer, AudioInfo, Question, Session, Turn
+from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import atomic_open
 from interviewsense.progress import Reporter
@@ -60,11 +60,20 @@ def analyse(
     from interviewsense.audio.vad import speech_regions
 
     duration = audio.duration_s
-    with reporter.progress("Transcribing", total=duration, unit="s") as advance:
-        transcript = transcriber.transcribe(audio.samples, progress=advance)
-        advance(duration)
-    with reporter.status("Scoring"):
+    with reporter.status("Finding the speech"):
         regions = speech_regions(audio.samples)
+    if regions:
+        with reporter.progress("Transcribing", total=duration, unit="s") as advance:
+            transcript = transcriber.transcribe(audio.samples, progress=advance)
+            advance(duration)
+    else:  # nothing to transcribe: spare Whisper the silence (an hour of it, say)
+        transcript = Transcript(
+            text="",
+            engine=transcriber.engine,
+            model=transcriber.model,
+            language=transcriber.language,
+        )
+    with reporter.status("Scoring"):
         scores, feedback = score_answer(
             transcript,
             question,
@@ -148,6 +157,7 @@ def finalize(
     session.ended_at = now_iso()
     session.summary = summarize(session)
     store.save(session)
+    store.release(session.id)
     return FinalizeResult(session=session, answers=[answer], notes=answer.notes)
 
 
@@ -171,6 +181,28 @@ def refinalize(
         )
     transcriber = load_transcriber(settings, reporter)
     result = FinalizeResult(session=session)
+    store.lock(session_id)
+    try:
+        _refinalize_turns(
+            session, with_audio, store, settings, reporter, rubric, question, transcriber, result
+        )
+    finally:
+        store.release(session_id)
+    return result
+
+
+def _refinalize_turns(
+    session: Session,
+    with_audio: list[Turn],
+    store: SessionStore,
+    settings: Settings,
+    reporter: Reporter,
+    rubric: Rubric,
+    question: str,
+    transcriber: WhisperTranscriber,
+    result: FinalizeResult,
+) -> None:
+    session_id = session.id
     for turn in with_audio:
         path = store.audio_path(session_id, "a", turn.index)
         audio = load_audio(path, source=f"audio/{path.name}")
@@ -193,7 +225,6 @@ def refinalize(
         store.save(session)  # keep each re-scored answer even if a later one fails
     session.summary = summarize(session)
     store.save(session)
-    return result
 
 
 def summarize(session: Session) -> dict[str, object]:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from interviewsense.config import Settings
 from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn, to_json
-from interviewsense.errors import Interrupted, InterviewSenseError
+from interviewsense.errors import Interrupted, InterviewSenseError, StorageError
 from interviewsense.flows.answer import Captured, KeySource, LiveView, capture_answer
 from interviewsense.flows.finalize import refinalize, summarize
 from interviewsense.flows.setup import Equipment, prepare
+from interviewsense.fsutil import free_bytes
 from interviewsense.interviewer.base import Assessment, InterviewPlan
 from interviewsense.progress import Reporter
 from interviewsense.scoring.engine import score_answer
@@ -27,6 +28,7 @@ from interviewsense.tts.silent import SilentSpeaker
 if TYPE_CHECKING:
     from interviewsense.scoring.rubric import Rubric
 
+LOW_DISK_BYTES = 200 * 1024 * 1024
 ECHO_TAIL_S = 0.15  # what the microphone still hears of our own voice after playback
 RECENT_SESSIONS = 10
 
@@ -95,6 +97,7 @@ class Practice:
         self.store = SessionStore(settings.sessions_dir)
         self.rubric: Rubric = load_rubric(settings.rubric)
         self.zero = time.monotonic()
+        self._warned_disk = False
         self.session = Session(
             id=new_session_id(),
             started_at=now_iso(),
@@ -139,12 +142,16 @@ class Practice:
         except KeyboardInterrupt:
             self.session.status = "interrupted"
             self._close(None)
+            self.store.release(self.session.id)
             raise Interrupted(
                 f"stopped; session {self.session.id} is saved",
                 hint=f"'interviewsense sessions show {self.session.id}' shows what was recorded",
             ) from None
         finally:
             eq.close()
+        # Released only here: a session a crash or a full disk stopped keeps its lock, so
+        # the next command repairs it (storage/repair.py).
+        self.store.release(self.session.id)
         if self.options.finalize and any(t.answer and t.answer.audio for t in self.session.turns):
             refinalize(self.session, self.store, self.settings, self.reporter, rubric=self.rubric)
             self.session.summary.update(summarize(self.session))
@@ -181,13 +188,15 @@ class Practice:
         main = 0
         while question is not None:
             main += 0 if question.follow_up else 1
-            turn = Turn(index=len(self.session.turns) + 1, question=question)
+            turn = Turn(index=len(self.session.turns) + 1, question=question, status="asking")
             turn.interviewer = getattr(eq.interviewer, "last_source", eq.interviewer.kind)
             if turn.interviewer == "offline-fallback":
                 turn.notes.append("the LLM failed, so this question came from the offline bank")
             shown = self._t()
             self.ui.question(question, main, plan.questions)
             turn.timings["question_shown"] = shown
+            self.session.turns.append(turn)  # saved now: a crash mid-answer keeps the question
+            self.store.save(self.session)
             spoke = self._speak(eq, question.spoken or question.text, turn)
             if prev is not None:
                 prev.timings["next_question_shown"] = shown
@@ -199,13 +208,18 @@ class Practice:
                 self.store.save(self.session)
             captured = self._answer(eq, turn, main)
             self._record(turn, captured)
-            self.session.turns.append(turn)
             self.session.summary = summarize(self.session)
             self.store.save(self.session)
             if turn.answer is not None:
                 self.ui.answer_done(turn)
             if captured.ended_by == "interrupted":
                 raise KeyboardInterrupt
+            if captured.ended_by == "disk-full":
+                self.session.status = "interrupted"
+                self._close(None)  # may fail too on a full disk; the answer's WAV is kept
+                raise StorageError(
+                    captured.error, hint="free some space; your earlier answers are saved"
+                )
             if captured.status == "quit":
                 return
             prev = turn
@@ -243,7 +257,18 @@ class Practice:
             turn.timings["question_spoken_end"] = self._t()
         return started
 
+    def _check_disk(self) -> None:
+        free = free_bytes(self.settings.sessions_dir)
+        if free < LOW_DISK_BYTES and not self._warned_disk:
+            self._warned_disk = True
+            self.reporter.notice(
+                f"only {free // (1024 * 1024)} MB of disk left; recording stops cleanly if it "
+                "fills up (each minute of answer takes about 2 MB)"
+            )
+
     def _answer(self, eq: Equipment, turn: Turn, number: int) -> Captured:
+        if eq.mic is not None:
+            self._check_disk()
         while True:
             if eq.mic is None or eq.recognizer is None:
                 captured = self._typed(turn)
@@ -314,6 +339,8 @@ class Practice:
             notes.append("no speech was heard")
         if captured.ended_by == "max":
             notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
+        if captured.ended_by == "disk-full":
+            notes.append(f"the disk filled up: recording stopped at {captured.duration_s:.1f} s")
         turn.answer = Answer(
             question=turn.question.text,
             question_info=turn.question,

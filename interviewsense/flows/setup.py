@@ -137,10 +137,19 @@ def _live_recognizer(
             with reporter.status(f"Loading VOSK {ref.name}"):
                 return VoskRecognizer(ref, lang)
         note(f"no VOSK model for '{lang}': the live transcript uses Whisper; {vosk_hint(lang)}")
+        import dataclasses
+        import os
+
         from interviewsense.flows.finalize import load_transcriber
         from interviewsense.stt.whisper_live import WhisperLiveRecognizer
 
-        return WhisperLiveRecognizer(load_transcriber(settings, reporter))
+        # Leave a core to the microphone and the screen while Whisper re-decodes.
+        threads = settings.whisper_threads or max(1, (os.cpu_count() or 2) - 1)
+        live = dataclasses.replace(settings, whisper_threads=threads)
+        transcriber = load_transcriber(live, reporter)
+        with reporter.status("Warming up Whisper"):
+            transcriber.warm_up()
+        return WhisperLiveRecognizer(transcriber)
     except InterviewSenseError as exc:
         note(f"{exc.message}: type your answers instead ({exc.hint})")
         return None

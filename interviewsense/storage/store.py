@@ -6,7 +6,9 @@ loses at most the turn in progress. Ids are validated before they touch a path.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import secrets
 import shutil
@@ -16,10 +18,11 @@ from pathlib import Path
 
 from interviewsense.domain import Session, from_json, to_json
 from interviewsense.errors import BadInputError, StorageError
-from interviewsense.fsutil import atomic_write_json, ensure_dir
+from interviewsense.fsutil import atomic_write_bytes, atomic_write_json, ensure_dir
 
 SESSION_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 SESSION_FILE = "session.json"
+LOCK_FILE = ".lock"  # "<pid>": a command is writing this session; left behind by a crash
 
 
 def now_iso() -> str:
@@ -32,7 +35,7 @@ def new_session_id(when: datetime | None = None) -> str:
 
 
 def is_session_id(text: str) -> bool:
-    return bool(SESSION_ID.match(text))
+    return bool(SESSION_ID.fullmatch(text))  # not match(): "$" accepts a trailing newline
 
 
 def validate_id(text: str) -> str:
@@ -88,8 +91,17 @@ class SessionStore:
             raise StorageError(f"session {session.id} already exists")
         ensure_dir(self.root)
         ensure_dir(folder / "audio")
+        self.lock(session.id)
         self.save(session)
         return folder
+
+    def lock(self, session_id: str) -> None:
+        """Mark the session as being written by this process (see ``storage.repair``)."""
+        atomic_write_bytes(self.folder(session_id) / LOCK_FILE, str(os.getpid()).encode())
+
+    def release(self, session_id: str) -> None:
+        with contextlib.suppress(OSError):
+            (self.folder(session_id) / LOCK_FILE).unlink()
 
     def save(self, session: Session) -> None:
         atomic_write_json(self.folder(session.id) / SESSION_FILE, to_json(session))

@@ -27,7 +27,7 @@ SAS_START_SKEW = timedelta(minutes=15)
 
 
 def check_container_name(name: str) -> str:
-    if not CONTAINER_NAME.match(name):
+    if not CONTAINER_NAME.fullmatch(name):
         raise BadInputError(
             f"'{name}' is not a valid Azure container name",
             hint="use 3-63 lowercase letters, digits and single hyphens, starting and ending "

@@ -61,6 +61,14 @@ class WhisperTranscriber:
                 hint="the folder may be incomplete; download it again or pick another model",
             ) from None
 
+    def warm_up(self) -> None:
+        """Decode a second of silence, so the first real answer does not pay for lazy setup
+        (the live fallback would otherwise stall the microphone thread once)."""
+        import numpy as np
+
+        segments, _ = self._model.transcribe(np.zeros(16_000, dtype=np.float32), **self._options())
+        list(segments)
+
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {
             "word_timestamps": True,

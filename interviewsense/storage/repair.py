@@ -1,0 +1,120 @@
+"""Finding and repairing sessions whose command died (SIGKILL, power loss, a full disk).
+
+A session being written has a ``.lock`` holding the writer's pid. A lock whose process is
+gone means the session was left unfinished: its WAV headers get sizes from the file
+lengths (rounded down to whole frames), and its session.json is rebuilt from what exists,
+with recorded answers that never got a transcript marked ``recovered``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+
+from interviewsense.audio.recorder import inspect_wav, repair_wav
+from interviewsense.domain import Question, Session, Turn, from_json
+from interviewsense.errors import BadInputError, InterviewSenseError
+from interviewsense.storage.store import LOCK_FILE, SESSION_FILE, SessionStore, now_iso
+
+RECOVERED_NOTE = "recovered after a crash: run 'interviewsense finalize {id}' to transcribe it"
+
+
+@dataclass
+class RepairReport:
+    session_id: str
+    wavs_fixed: list[str] = field(default_factory=list)
+    turns_recovered: list[int] = field(default_factory=list)
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.wavs_fixed or self.turns_recovered or self.rebuilt)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def abandoned(store: SessionStore) -> list[str]:
+    """Sessions with a lock whose process is gone."""
+    out: list[str] = []
+    if not store.root.is_dir():
+        return out
+    for lock in sorted(store.root.glob(f"*/{LOCK_FILE}")):
+        try:
+            pid = int(lock.read_text().strip() or "0")
+        except (OSError, ValueError):
+            pid = 0
+        if pid != os.getpid() and not _alive(pid):
+            out.append(lock.parent.name)
+    return out
+
+
+def _load_or_new(store: SessionStore, session_id: str, report: RepairReport) -> Session:
+    path = store.folder(session_id) / SESSION_FILE
+    try:
+        return from_json(Session, json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, BadInputError):
+        report.rebuilt = True
+        stamp = session_id[:15]
+        started = (
+            f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+        )
+        return Session(id=session_id, started_at=started, status="repaired")
+
+
+def repair_session(store: SessionStore, session_id: str) -> RepairReport:
+    """Fix one session in place; safe to run on a healthy session (it changes nothing)."""
+    report = RepairReport(session_id)
+    folder = store.folder(session_id)
+    audio = folder / "audio"
+    wavs = sorted(audio.glob("*.wav")) if audio.is_dir() else []
+    for wav in wavs:
+        if repair_wav(wav):
+            report.wavs_fixed.append(wav.name)
+    session = _load_or_new(store, session_id, report)
+    by_index = {t.index: t for t in session.turns}
+    for wav in wavs:
+        if not (wav.name.startswith("a") and wav.stem[1:].isdigit()):
+            continue
+        index = int(wav.stem[1:])
+        turn = by_index.get(index)
+        if turn is not None and turn.answer is not None:
+            continue  # transcribed and scored: nothing to recover
+        info = inspect_wav(wav)
+        seconds = info.whole / (info.rate * info.block) if info and info.rate else 0.0
+        if turn is None:
+            turn = Turn(index=index, question=Question(text="(the question was not saved)"))
+            session.turns.append(turn)
+        turn.status = "recovered"
+        turn.notes.append(RECOVERED_NOTE.format(id=session_id))
+        turn.timings.setdefault("recovered_audio_s", round(seconds, 3))
+        report.turns_recovered.append(index)
+    session.turns.sort(key=lambda t: t.index)
+    if session.status == "in_progress" or report.changed:
+        session.status = "repaired"
+        session.ended_at = session.ended_at or now_iso()
+    if report.changed or session.status == "repaired":
+        store.save(session)
+    store.release(session_id)
+    return report
+
+
+def repair_abandoned(store: SessionStore) -> list[RepairReport]:
+    """Repair every session left unfinished; a session that cannot be repaired is skipped
+    (``sessions repair ID`` reports why)."""
+    reports = []
+    for sid in abandoned(store):
+        with contextlib.suppress(InterviewSenseError, OSError):
+            reports.append(repair_session(store, sid))
+    return reports

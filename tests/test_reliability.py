@@ -1,0 +1,261 @@
+"""Everything that can go wrong, as a tested path: crashes, full disks, odd files, permissions,
+interrupts, secrets. docs/reliability.md lists what these guarantee."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import struct
+import subprocess
+import sys
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from interviewsense.audio.recorder import WavWriter, inspect_wav, repair_wav
+from interviewsense.cli import app
+from interviewsense.errors import StorageError
+from interviewsense.fsutil import atomic_write_json
+from tests import speech
+
+SAY = "At my last job I led the move of our billing service, and failures dropped by half."
+
+
+def finalize(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(app, ["finalize", *args], env=env)
+
+
+def wav_bytes(
+    samples: np.ndarray, rate: int, *, channels: int = 1, width: int = 2, float32: bool = False
+) -> bytes:
+    """A WAV file's bytes, written by hand so odd formats (24-bit, float) are exact."""
+    data = np.repeat(samples[:, None], channels, axis=1).reshape(-1) if channels > 1 else samples
+    if float32:
+        raw, tag, width = data.astype("<f4").tobytes(), 3, 4
+    elif width == 3:
+        ints = (np.clip(data, -1, 1) * 8388607).astype("<i4")
+        raw, tag = b"".join(int(v).to_bytes(4, "little", signed=True)[:3] for v in ints), 1
+    else:
+        raw, tag = (np.clip(data, -1, 1) * 32767).astype("<i2").tobytes(), 1
+    block = channels * width
+    fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * block, block, width * 8)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + len(raw))
+        + b"WAVEfmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(raw))
+        + raw
+    )
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, int]:
+    path = speech.espeak(SAY, tmp_path_factory.mktemp("say") / "say.wav")
+    return speech.read_wav(path)
+
+
+# --- the catalogue of bad and odd input ----------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("codec", "rate", "layout", "max_wer"),
+    [
+        ("pcm_s16le", 8000, "mono", 0.6),  # telephone band: the words suffer, it still works
+        ("pcm_s16le", 48000, "stereo", 0.35),
+        ("pcm_s24le", 22050, "mono", 0.35),
+        ("pcm_f32le", 22050, "mono", 0.35),
+    ],
+)
+def test_odd_but_valid_wavs(
+    tmp_path: Path, codec: str, rate: int, layout: str, max_wer: float
+) -> None:
+    src = speech.espeak(SAY, tmp_path / "say.wav")
+    path = speech.encode(src, tmp_path / f"{codec}-{rate}.wav", codec, rate=rate, layout=layout)
+    result = finalize(str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["audio"]["sample_rate"] == rate
+    assert data["audio"]["channels"] == (2 if layout == "stereo" else 1)
+    assert codec in data["audio"]["format"]
+    assert speech.wer(SAY, data["transcript"]["text"]) <= max_wer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [0, 0xFFFFFFFF])
+def test_data_size_zero_or_unknown_is_read_to_the_end(
+    spoken: tuple[np.ndarray, int], tmp_path: Path, size: int
+) -> None:
+    samples, rate = spoken
+    raw = bytearray(wav_bytes(samples, rate))
+    raw[40:44] = struct.pack("<I", size)
+    path = tmp_path / "crashed.wav"
+    path.write_bytes(bytes(raw))
+    result = finalize(str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert speech.wer(SAY, json.loads(result.stdout)["transcript"]["text"]) <= 0.35
+
+
+@pytest.mark.slow
+def test_an_hour_of_silence(tmp_path: Path) -> None:
+    path = tmp_path / "hour.wav"
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16000)
+        minute = bytes(2 * 16000 * 60)
+        for _ in range(60):
+            wf.writeframes(minute)
+    result = finalize(str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["audio"]["duration_s"] == 3600.0
+    assert data["transcript"]["text"] == "" and "no speech" in data["notes"][0]
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    name = os.fsencode(tmp_path) + b"/answer-\xff\xfe.wav"
+    with open(name, "wb") as fh:
+        fh.write(b"")
+    proc = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "finalize", name], capture_output=True, timeout=120
+    )
+    assert proc.returncode == 1
+    err = proc.stderr.decode("utf-8")
+    assert err.startswith("error:") and "empty" in err and "Traceback" not in err
+
+
+def test_a_file_we_may_not_read(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.wav"
+    locked.write_bytes(wav_bytes(np.zeros(1600, dtype=np.float32), 16000))
+    locked.chmod(0)
+    # Root reads anything; without the capabilities that let it, it meets the error for real.
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    proc = subprocess.run(
+        [*drop, sys.executable, "-m", "interviewsense", "finalize", str(locked)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "permission denied" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- crash-safe recording and repair ----------------------------------------------------------
+
+
+def test_wav_writer_survives_a_kill(tmp_path: Path) -> None:
+    """A writer killed without closing leaves a WAV that repair makes whole, minus at most
+    the last second."""
+    path = tmp_path / "a01.wav"
+    code = (
+        "import sys, time, os\n"
+        "from pathlib import Path\n"
+        "from interviewsense.audio.recorder import WavWriter\n"
+        f"w = WavWriter(Path({str(path)!r}))\n"
+        "block = b'\\x10\\x00' * 1600\n"
+        "for i in range(37):\n"
+        "    w.write(block); time.sleep(0.1)\n"
+        "os._exit(9)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], timeout=60)
+    assert proc.returncode == 9
+    info = inspect_wav(path)
+    assert info is not None
+    on_disk = info.actual / 32000
+    assert 3.7 - 1.0 <= on_disk <= 3.7
+    repair_wav(path)
+    with wave.open(str(path)) as wf:
+        assert wf.getnframes() / 16000 == pytest.approx(on_disk, abs=1 / 16000)
+    assert not repair_wav(path)  # repairing twice changes nothing
+
+
+@pytest.mark.parametrize("declared", [0, 0xFFFFFFFF, 123])
+def test_repair_rewrites_sizes_from_the_file_length(tmp_path: Path, declared: int) -> None:
+    path = tmp_path / "x.wav"
+    raw = bytearray(wav_bytes(np.zeros(16000, dtype=np.float32), 16000)) + b"\x01"  # half frame
+    raw[40:44] = struct.pack("<I", declared)
+    path.write_bytes(bytes(raw))
+    assert repair_wav(path)
+    info = inspect_wav(path)
+    assert info is not None and info.consistent and info.declared == 32000
+    with wave.open(str(path)) as wf:
+        assert wf.getnframes() == 16000
+
+
+def test_a_full_disk_stops_the_writer_cleanly(tmp_path: Path) -> None:
+    full = tmp_path / "a01.wav"
+    full.symlink_to("/dev/full")  # every write fails with ENOSPC
+    with pytest.raises(StorageError, match="the disk is full"):
+        WavWriter(full)
+
+
+def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "session.json"
+    atomic_write_json(path, {"ok": 1})
+
+    class Boom:
+        pass
+
+    with pytest.raises(TypeError):
+        atomic_write_json(path, {"bad": Boom()})
+    assert json.loads(path.read_text()) == {"ok": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
+
+
+def test_files_and_folders_are_private(isolated_home: Path, tmp_path: Path) -> None:
+    wav = speech.espeak("I led it.", tmp_path / "x.wav")
+    assert finalize(str(wav)).exit_code == 0
+    practice = CliRunner().invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups"],
+        input="I led it.\n",
+    )
+    assert practice.exit_code == 0
+    paths = list((isolated_home / "sessions").rglob("*"))
+    assert paths
+    for p in paths:
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
+    assert stat.S_IMODE((isolated_home / "sessions").stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../x",
+        "20261130-073000-a1b2c3\n",
+        "20261130-073000-a1b2c3/..",
+        "\x1b[31m",
+        "/etc/passwd",
+        "",
+    ],
+)
+def test_ids_with_traversal_or_control_characters_are_refused(bad: str) -> None:
+    for command in (
+        ["sessions", "show", bad],
+        ["sync", bad, "--target", "local:/tmp/x"],
+        ["sessions", "repair", bad],
+    ):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "not a session id" in result.stderr
+        assert "\x1b[31m" not in result.stderr
+
+
+def test_sync_user_names_cannot_escape(tmp_path: Path) -> None:
+    from interviewsense.config import load_settings
+    from interviewsense.flows.sync import sync_user
+
+    for raw, expected in (("../../etc", "etc"), ("a/../b", "a-..-b"), ("Ann Lee", "ann-lee")):
+        settings = load_settings({"sync_user": (raw, "flag")})
+        assert sync_user(settings) == expected
+        assert "/" not in expected

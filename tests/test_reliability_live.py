@@ -1,0 +1,295 @@
+"""Reliability under real conditions: a process killed mid-answer, a disk that fills up,
+signals during every long step, and secrets that must never leak."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tests import speech
+from tests.azurite import Azurite
+from tests.vmic import VirtualMic
+
+pytestmark = pytest.mark.slow
+LONG = (
+    "Last year I led the move of our billing service to a new platform. The old system failed "
+    "every week, so I planned the move in three phases, and we finished two weeks early. "
+) * 3
+
+
+@pytest.fixture(scope="module")
+def vmic() -> Iterator[VirtualMic]:
+    with VirtualMic() as mic:
+        yield mic
+
+
+@pytest.fixture(scope="module")
+def long_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.espeak(LONG, tmp_path_factory.mktemp("long") / "long.wav")
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "interviewsense", *args]
+
+
+def start_practice(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command("practice", "--no-voice", *args),
+        env=env,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_listening(proc: subprocess.Popen[str], lines: list[str]) -> float:
+    """Read stderr in a thread; return (the time) once the program listens."""
+    ready = threading.Event()
+    when: list[float] = []
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("listening") and not when:
+                when.append(time.monotonic())
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert ready.wait(120), "".join(lines)
+    return when[0]
+
+
+def session_folder(home: Path) -> Path:
+    (folder,) = (home / "sessions").iterdir()
+    return folder
+
+
+def test_sigkill_mid_answer_loses_at_most_a_second(
+    vmic: VirtualMic, long_wav: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = dict(vmic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+    proc = start_practice(env, "-n", "2")
+    lines: list[str] = []
+    listening = wait_listening(proc, lines)
+    vmic.play(long_wav)
+    time.sleep(6.0)
+    proc.send_signal(signal.SIGKILL)
+    recorded_for = time.monotonic() - listening  # all of it was played into the microphone
+    proc.wait()
+    vmic.quiet()
+    folder = session_folder(home)
+    assert (folder / ".lock").exists()  # the crash left its mark
+
+    listing = subprocess.run(
+        command("sessions", "list", "--json"), env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "left unfinished by a crash" in listing.stderr
+    assert not (folder / ".lock").exists()
+    with open(folder / "audio" / "a01.wav", "rb") as fh:
+        import wave
+
+        with wave.open(fh) as wf:
+            kept = wf.getnframes() / wf.getframerate()
+    assert recorded_for - 1.0 <= kept <= recorded_for + 0.2, (kept, recorded_for)
+    session = json.loads((folder / "session.json").read_text())
+    assert session["status"] == "repaired"
+    turn = session["turns"][0]
+    assert turn["status"] == "recovered" and turn["question"]["text"]  # the question survived
+    assert "finalize" in turn["notes"][0]
+
+    done = subprocess.run(
+        command("finalize", folder.name, "--json"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    words = json.loads(done.stdout)["turns"][0]["answer"]["transcript"]["text"]
+    assert "billing" in words.lower()
+
+
+def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_path: Path) -> None:
+    home = tmp_path / "small"
+    home.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(home)], capture_output=True
+    )
+    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
+    try:
+        env = dict(vmic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+        proc = start_practice(env, "-n", "1")
+        lines: list[str] = []
+        wait_listening(proc, lines)
+        vmic.play(long_wav)
+        proc.wait(timeout=120)
+        vmic.quiet()
+        time.sleep(0.2)
+        stderr = "".join(lines)
+        assert proc.returncode == 1, stderr
+        assert "disk" in stderr and "full" in stderr and "Traceback" not in stderr
+        assert "only" in stderr and "MB of disk left" in stderr  # warned before recording
+        folder = session_folder(home)
+        wav = folder / "audio" / "a01.wav"
+        assert wav.stat().st_size > 100_000  # what was written is kept
+        saved = json.loads((folder / "session.json").read_text())
+        assert saved["turns"][0]["question"]["text"]
+    finally:
+        subprocess.run(["umount", "-l", str(home)], capture_output=True)
+
+
+def test_sigterm_while_recording(vmic: VirtualMic, long_wav: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = dict(vmic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+    proc = start_practice(env, "-n", "2", "--json")
+    lines: list[str] = []
+    wait_listening(proc, lines)
+    vmic.play(long_wav)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 130
+    vmic.quiet()
+    session = json.loads((session_folder(home) / "session.json").read_text())
+    assert session["status"] == "interrupted"
+    assert session["turns"][0]["status"] == "partial"
+    assert session["turns"][0]["answer"]["transcript"]["text"]
+    assert "Traceback" not in "".join(lines)
+
+
+def test_sigint_while_transcribing(long_wav: Path, tmp_path: Path) -> None:
+    long_file = tmp_path / "longer.wav"
+    samples, rate = speech.read_wav(long_wav)
+    speech.write_wav(long_file, speech.concat([samples] * 6), rate)  # about 3 minutes
+    env = dict(os.environ, INTERVIEWSENSE_HOME=str(tmp_path / "home"))
+    proc = subprocess.Popen(
+        command("finalize", str(long_file)),
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(4.0)  # past loading, into transcription
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+
+
+def test_sigterm_while_waiting_for_the_llm(httpserver: HTTPServer, tmp_path: Path) -> None:
+    def stall(request: Request) -> Response:
+        time.sleep(20)
+        return Response("{}", content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(stall)
+    env = dict(
+        os.environ,
+        INTERVIEWSENSE_HOME=str(tmp_path / "home"),
+        OPENAI_BASE_URL=httpserver.url_for("/v1"),
+        OPENAI_API_KEY="sk-x",
+    )
+    proc = subprocess.Popen(
+        command("practice", "--keyboard", "--no-voice", "-n", "2"),
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(4.0)  # asking the LLM for the first question
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "saved" in stderr and "Traceback" not in stderr
+    session = json.loads((session_folder(tmp_path / "home") / "session.json").read_text())
+    assert session["status"] == "interrupted"
+
+
+def test_sigint_while_syncing(tmp_path: Path) -> None:
+    from tests.test_sync import CONTAINER, azure_env, blob_client, make_session, wait_for_blocks
+
+    server = Azurite().start()
+    try:
+        home = tmp_path / "home"
+        sid = make_session(home, seconds=1300, seed=9)
+        env = dict(os.environ, **azure_env(server, home))
+        proc = subprocess.Popen(
+            command("sync"), env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        wait_for_blocks(blob_client(server, f"tester/{sid}/audio/a01.wav"), 1)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        saved = json.loads((home / "sessions" / sid / "session.json").read_text())
+        assert saved["sync"]["synced_at"] == ""
+        assert CONTAINER
+    finally:
+        server.stop()
+
+
+def test_secrets_never_reach_a_file_or_the_screen(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """A full session with an LLM, and a sync, with recognisable secrets in the environment."""
+    from tests.test_llm import completion
+
+    question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
+    httpserver.expect_request("/v1/chat/completions").respond_with_json(
+        completion(json.dumps(question))
+    )
+    server = Azurite().start()
+    try:
+        home, target = tmp_path / "home", tmp_path / "drive"
+        openai_key = "sk-proj-FAKE-SECRET-4242424242424242"
+        azure_llm_key = "AZURE-FAKE-SECRET-1234567890"
+        account_key = server.connection_string.split("AccountKey=")[1].split(";")[0]
+        env = dict(
+            os.environ,
+            INTERVIEWSENSE_HOME=str(home),
+            OPENAI_API_KEY=openai_key,
+            OPENAI_BASE_URL=httpserver.url_for("/v1"),
+            AZURE_OPENAI_API_KEY=azure_llm_key,
+            AZURE_STORAGE_CONNECTION_STRING=server.connection_string,
+            AZURE_STORAGE_CONTAINER="secrets-test",
+            AZURE_BLOB_SAS_TTL_SECONDS="60",
+            INTERVIEWSENSE_SYNC_AUTO="1",
+            INTERVIEWSENSE_DEBUG="",
+        )
+        outputs = []
+        for args, stdin in (
+            (["practice", "--keyboard", "--no-voice", "-n", "1", "--json"], "I led it well.\n"),
+            (["sync", "--json"], ""),
+            (["sync", "--target", f"local:{target}"], ""),
+            (["doctor", "--json"], ""),
+            (["sessions", "list", "--json"], ""),
+        ):
+            proc = subprocess.run(
+                command(*args), env=env, input=stdin, capture_output=True, text=True, timeout=300
+            )
+            assert proc.returncode == 0, (args, proc.stderr)
+            outputs.append(proc.stdout + proc.stderr)
+        written = [
+            p for root in (home, target, server.data) for p in root.rglob("*") if p.is_file()
+        ]
+        assert len(written) >= 4
+        for secret in (openai_key, azure_llm_key, account_key):
+            for text in outputs:
+                assert secret not in text
+            for path in written:
+                assert secret.encode() not in path.read_bytes(), path
+        # The LLM did get the key, in the Authorization header, which is where it belongs.
+        assert any(openai_key in (r.headers.get("Authorization") or "") for r, _ in httpserver.log)
+    finally:
+        server.stop()
