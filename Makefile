@@ -16,7 +16,7 @@ STAMP_NODE := node_modules/.installed
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
 # ones only the tests use (a PulseAudio server for the virtual microphone).
 RUN_DEBS := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins
-TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils
+TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium
 
 .PHONY: install install-test system system-test run test lint format bench clean help
 
@@ -75,13 +75,13 @@ run: install
 	$(BIN)/interviewsense practice
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check interviewsense tests
-	$(BIN)/ruff format --check interviewsense tests
+	$(BIN)/ruff check interviewsense tests bench
+	$(BIN)/ruff format --check interviewsense tests bench
 	$(BIN)/mypy
 
 format: $(STAMP_DEV)
-	$(BIN)/ruff format interviewsense tests
-	$(BIN)/ruff check --fix interviewsense tests
+	$(BIN)/ruff format interviewsense tests bench
+	$(BIN)/ruff check --fix interviewsense tests bench
 
 test: install-test lint
 	$(BIN)/pytest $(PYTEST_ARGS)

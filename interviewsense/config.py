@@ -47,7 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("whisper_compute_type", str, "int8", ("INTERVIEWSENSE_WHISPER_COMPUTE_TYPE",),
             "stt.whisper_compute_type", "CTranslate2 compute type: int8, int8_float32, float32."),
     Setting("whisper_threads", int, 0, ("INTERVIEWSENSE_WHISPER_THREADS",), "stt.whisper_threads",
-            "CPU threads for Whisper; 0 means one per core."),
+            "CPU threads for Whisper; 0 means half the cores, at most 4."),
     Setting("vosk_model", str, "", ("INTERVIEWSENSE_VOSK_MODEL",), "stt.vosk_model",
             "VOSK model folder for live transcription; empty means search (see docs/stt.md)."),
     Setting("offline", bool, False, ("INTERVIEWSENSE_OFFLINE", "HF_HUB_OFFLINE"), "offline",

@@ -399,3 +399,63 @@ def test_no_audio_hardware_falls_back_to_text(tmp_path: Path) -> None:
     assert "not spoken" in run.stderr
     assert data["settings"]["mode"] == "keyboard"
     assert data["turns"][0]["answer"]["transcript"]["text"] == "I led the migration at my last job."
+
+
+@pytest.mark.slow
+def test_the_live_view_in_a_real_terminal(
+    vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path
+) -> None:
+    """stdin, stdout and stderr on a terminal: the rich Live view, the level meter and the
+    live transcript draw, and the keys work."""
+    import pty
+    import select
+
+    home = tmp_path / "home"
+    master, slave = pty.openpty()
+    env = dict(practice_env(vmic, home), TERM="xterm-256color", COLUMNS="100", LINES="40")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "interviewsense",
+            "practice",
+            "-n",
+            "1",
+            "--no-follow-ups",
+            "--no-voice",
+        ],
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
+    os.close(slave)
+    screen = b""
+
+    def read_until(needle: bytes, timeout: float) -> bool:
+        nonlocal screen
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    screen += os.read(master, 65536)
+                except OSError:
+                    return needle in screen
+            if needle in screen:
+                return True
+        return False
+
+    assert read_until(b"speak when you are ready", 120), screen.decode(errors="replace")
+    vmic.play(en_wavs[0])
+    assert read_until(b"recording", 30)
+    assert read_until(b"billing", 30), "the live transcript never showed"
+    time.sleep(1.0)
+    os.write(master, b"q")
+    assert proc.wait(timeout=60) == 0
+    read_until(b"Your session", 5)
+    os.close(master)
+    vmic.quiet()
+    text = screen.decode(errors="replace")
+    assert "▮" in text  # the level meter
+    assert "Your session" in text and "Traceback" not in text

@@ -69,6 +69,7 @@ from interviewsense.cli import (  # noqa: E402,F401
     devices,
     doctor,
     finalize,
+    history,
     models,
     practice,
     sessions,

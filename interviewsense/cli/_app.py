@@ -8,27 +8,74 @@ import sys
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import typer
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from interviewsense.errors import ExitCode, InterviewSenseError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# The order commands are listed in --help: the everyday ones first.
+ORDER = (
+    "practice",
+    "finalize",
+    "batch",
+    "sessions",
+    "history",
+    "sync",
+    "models",
+    "devices",
+    "doctor",
+)
+
+
+class OrderedGroup(typer.core.TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(self.commands)
+        return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+
+
 app = typer.Typer(
     name="interviewsense",
+    cls=OrderedGroup,
     help="Practise job interviews out loud, offline: questions, live transcript, scores, feedback.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
 )
 
-console = Console(stderr=True, highlight=False)
+
+_REAL: list[Console] = []
+
+
+def real_console() -> Console:
+    """The stderr console itself (rich's Live and Progress need the object, not a proxy)."""
+    if not _REAL:
+        from rich.console import Console
+
+        _REAL.append(Console(stderr=True, highlight=False))
+    return _REAL[0]
+
+
+class _LazyConsole:
+    """Stands for the stderr console until first use: importing rich.console costs ~25 ms
+    that ``interviewsense --help`` does not need."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(real_console(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(real_console(), name, value)
+
+
+console = cast("Console", _LazyConsole())
 
 
 @dataclass

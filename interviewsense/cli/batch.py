@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
 from interviewsense.cli.finalize import QType
 from interviewsense.errors import ExitCode
 
@@ -78,7 +78,7 @@ def batch(
         source,
         out,
         settings,
-        RichReporter(console),
+        RichReporter(real_console()),
         workers=workers,
         resume=resume,
         overwrite=overwrite,

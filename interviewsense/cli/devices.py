@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from interviewsense.cli._app import app, console, emit_json, guarded, load
 
@@ -30,6 +29,8 @@ def devices(
             }
         )
         return
+    from rich.table import Table
+
     table = Table(title="Audio devices", title_justify="left")
     for col in ("#", "name", "host API", "in", "out", "rate", "used"):
         table.add_column(col)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from interviewsense.cli._app import app, console, emit_json, guarded, load
 
@@ -33,6 +31,9 @@ def doctor(
             }
         )
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title="interviewsense doctor", title_justify="left")
     table.add_column("check")
     table.add_column("status")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
 
 
 class QType(StrEnum):
@@ -78,6 +78,14 @@ def finalize(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer JSON on stdout, nothing else.")
     ] = False,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            help="Also write a report: md, html or json (in the session folder).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Transcribe a recorded answer with Whisper, score it and explain the score.
 
@@ -87,6 +95,10 @@ def finalize(
       interviewsense finalize 20261130-073000-a1b2c3
     """
     from interviewsense.cli._ui import RichReporter
+    from interviewsense.errors import BadInputError
+
+    if report and report not in ("md", "html", "json"):
+        raise BadInputError(f"--report takes md, html or json, not '{report}'")
     from interviewsense.domain import to_json
     from interviewsense.flows.finalize import finalize as run
     from interviewsense.report.terminal import render_answer
@@ -101,7 +113,7 @@ def finalize(
         },
         ctx,
     )
-    reporter = RichReporter(console)
+    reporter = RichReporter(real_console())
     result = run(source, settings, reporter, question=question, qtype=qtype.value)
     if as_json:
         for note in result.notes:
@@ -117,3 +129,8 @@ def finalize(
             title = f"Answer {i}" if len(result.answers) > 1 else "Your answer"
             render_answer(console, answer, title=title)
     console.print(f"[dim]saved as session {result.session.id}[/]")
+    if report:
+        from interviewsense.cli.sessions import write_report
+
+        path = write_report(result.session.id, report)
+        console.print(f"report written to {path}")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
 
 models_app = typer.Typer(
     help="Speech models: which were found and where; download more when online.",
@@ -44,6 +43,8 @@ def models_list(
             ]
         )
         return
+    from rich.table import Table
+
     table = Table(title="Speech models found", title_justify="left")
     for col in ("kind", "name", "language", "found in", "path"):
         table.add_column(col)
@@ -75,7 +76,7 @@ def models_download(
     from interviewsense.stt.models import WHISPER_NAMES
 
     settings = load()
-    reporter = RichReporter(console)
+    reporter = RichReporter(real_console())
     if name in WHISPER_NAMES:
         with reporter.status(f"Downloading Whisper {name}"):
             ref = download_whisper(name, settings.models_dir / "whisper")

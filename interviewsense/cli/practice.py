@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
 from interviewsense.cli.finalize import QType
 
 
@@ -171,6 +171,14 @@ def practice(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the session JSON on stdout at the end.")
     ] = False,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            help="Also write a report: md, html or json (in the session folder).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a mock interview: hear a question, answer out loud, get scored, go again.
 
@@ -179,6 +187,10 @@ def practice(
     """
     from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
     from interviewsense.cli._ui import RichReporter
+    from interviewsense.errors import BadInputError
+
+    if report and report not in ("md", "html", "json"):
+        raise BadInputError(f"--report takes md, html or json, not '{report}'")
     from interviewsense.domain import to_json
     from interviewsense.flows.practice import Practice, PracticeOptions
     from interviewsense.interviewer.base import InterviewPlan
@@ -217,8 +229,8 @@ def practice(
         max_answer_s=max_answer,
         finalize=finalize,
     )
-    screen = PracticeScreen(console)
-    reporter = RichReporter(console)
+    screen = PracticeScreen(real_console())
+    reporter = RichReporter(real_console())
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         with restore_terminal(screen):
@@ -227,3 +239,8 @@ def practice(
         signal.signal(signal.SIGTERM, previous)
     if as_json:
         emit_json(to_json(session))
+    if report:
+        from interviewsense.cli.sessions import write_report
+
+        path = write_report(session.id, report)
+        console.print(f"report written to {path}")

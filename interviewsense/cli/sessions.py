@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
     from interviewsense.storage.store import SessionStore
@@ -42,6 +42,8 @@ def list_(
     if not infos:
         console.print("no sessions yet: start one with 'interviewsense practice'")
         return
+    from rich.table import Table
+
     table = Table(title="Sessions", title_justify="left")
     for col in ("id", "started", "kind", "type", "answers", "mean", "status", "synced"):
         table.add_column(col)
@@ -155,3 +157,145 @@ def repair(
                 parts.append(f"recovered answer(s) {', '.join(map(str, report.turns_recovered))}")
             console.print(f"{sid}: {'; '.join(parts)}")
     console.print(f"{fixed} of {len(ids)} session(s) needed repair")
+
+
+class ReportFormat(StrEnum):
+    terminal = "terminal"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def write_report(session_id: str, fmt: str, out: Path | None = None) -> Path | None:
+    """Render a report; to a file (default: in the session folder), or '-' for stdout."""
+    import sys
+
+    from interviewsense.fsutil import atomic_write_bytes
+    from interviewsense.report.render import render
+
+    store = _store()
+    session = store.load(session_id)
+    text = render(session, store.folder(session_id), fmt)
+    if out is not None and str(out) == "-":
+        sys.stdout.write(text)
+        return None
+    target = out or store.folder(session_id) / f"report.{fmt}"
+    atomic_write_bytes(target, text.encode("utf-8"))
+    return target
+
+
+@sessions_app.command("report")
+@guarded
+def report(
+    session_id: IdArg,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html (one file) or json.")
+    ] = ReportFormat.terminal,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Where to write it ('-' for stdout); default: the session folder."
+        ),
+    ] = None,
+) -> None:
+    """A report of a session: transcript with fillers, hedges and pauses marked, every score
+    with its evidence, and charts of the pace, the fillers and the pitch."""
+    if fmt is ReportFormat.terminal:
+        from interviewsense.report.terminal import render_session
+
+        store = _store()
+        render_session(console, store.load(session_id), store.folder(session_id))
+        return
+    target = write_report(session_id, fmt.value, out)
+    if target is not None:
+        console.print(f"report written to {target}")
+
+
+@sessions_app.command("compare")
+@guarded
+def compare(
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Two session ids.", show_default=False)
+    ] = None,
+    question: Annotated[
+        str,
+        typer.Option(
+            "--question", "-q", help="Compare every attempt at this question (part of its text)."
+        ),
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Attempts at the same question side by side: what improved and what did not."""
+    from dataclasses import asdict
+    from itertools import pairwise
+
+    from interviewsense.errors import BadInputError
+    from interviewsense.report.progress_data import attempts
+    from interviewsense.report.terminal import render_comparison
+
+    store = _store()
+    if question:
+        found = attempts([store.load(i) for i in store.ids()], question)
+        if len(found) < 2:
+            raise BadInputError(
+                f"found {len(found)} answer(s) to a question like '{question}'",
+                hint="it takes two attempts to compare",
+            )
+        steps = list(pairwise(found))
+    elif ids and len(ids) == 2:
+        first, second = store.load(ids[0]), store.load(ids[1])
+        steps = []
+        for t in first.turns:
+            key = t.question.id or t.question.text
+            match = next(
+                (u for u in second.turns if u.answer and (u.question.id or u.question.text) == key),
+                None,
+            )
+            if t.answer is not None and match is not None:
+                steps.append(((first, t), (second, match)))
+        if not steps:
+            raise BadInputError(
+                "the two sessions share no question",
+                hint="use --question to compare attempts at one question",
+            )
+    else:
+        raise BadInputError("give two session ids, or --question TEXT")
+    rows = render_comparison(console, steps, quiet=as_json)
+    if as_json:
+        emit_json([{"question": q, "changes": [asdict(c) for c in changes]} for q, changes in rows])
+
+
+@sessions_app.command("play")
+@guarded
+def play(
+    session_id: IdArg,
+    answer: Annotated[
+        int | None, typer.Option("--answer", "-a", min=1, help="Only this answer (its number).")
+    ] = None,
+) -> None:
+    """Play a session's questions and answers."""
+    from interviewsense.audio.devices import default_devices
+    from interviewsense.audio.playback import play_wav
+    from interviewsense.errors import BadInputError, MissingDependencyError
+
+    settings = load()
+    store = _store()
+    session = store.load(session_id)
+    out = default_devices(settings).output_index
+    if out is None:
+        raise MissingDependencyError(
+            "no audio output found", hint="'interviewsense devices' lists them"
+        )
+    turns = [t for t in session.turns if answer is None or t.index == answer]
+    if not turns:
+        raise BadInputError(f"session {session_id} has no answer {answer}")
+    played = 0
+    for t in turns:
+        console.print(f"[bold]{t.index}.[/] {t.question.text}")
+        for kind in ("q", "a"):
+            path = store.audio_path(session_id, kind, t.index)
+            if path.is_file():
+                play_wav(path, out)
+                played += 1
+    if not played:
+        raise BadInputError("nothing to play: these answers were typed, not recorded")

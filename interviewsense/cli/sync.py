@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
 
 
 @app.command()
@@ -61,7 +61,7 @@ def sync(
         console.print("[green]in sync:[/] every file matches the target by size and MD5")
         return
     try:
-        summary = run(wanted, settings, RichReporter(console), target_spec=spec)
+        summary = run(wanted, settings, RichReporter(real_console()), target_spec=spec)
     except InterviewSenseError as exc:
         exc.message += "; the session stays marked unsynced"
         raise

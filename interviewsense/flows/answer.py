@@ -23,6 +23,7 @@ from interviewsense.stt.base import Partial, StreamingRecognizer
 
 STALL_S = 1.0  # a microphone silent this long is delivering nothing: count it as silence
 UI_EVERY_S = 0.1
+PAUSE_HINT_S = 0.35  # silence after speech that makes the live recogniser catch up
 
 
 class LiveView(Protocol):
@@ -121,6 +122,7 @@ def capture_answer(
     started = time.monotonic()
     timings = {"answer_started": round(started - clock_zero, 3)}
     last_ui = 0.0
+    hinted: float | None = None  # the pause the recogniser was told about
     status, ended_by = "answered", ""
     view.listening(max_s)
     tap.start()
@@ -146,6 +148,11 @@ def capture_answer(
                 pass
             now = time.monotonic()
             state = endpoint.state
+            pause = state.last_speech
+            if state.heard_speech and pause is not None and pause != hinted:
+                if state.t - pause >= PAUSE_HINT_S:
+                    hinted = pause
+                    session.silence()
             if now - last_ui >= UI_EVERY_S:
                 last_ui = now
                 view.update(

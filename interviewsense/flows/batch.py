@@ -141,7 +141,7 @@ def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterato
     import multiprocessing
 
     cores = os.cpu_count() or 1
-    threads = max(1, cores // workers)
+    threads = max(1, cores // (2 * workers))  # see stt.whisper_engine.auto_threads
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=init_worker, initargs=(settings, threads)

@@ -39,6 +39,8 @@ class Equipment:
     def close(self) -> None:
         if self.mic is not None:
             self.mic.close()
+        if self.recognizer is not None:
+            self.recognizer.close()
 
 
 def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter) -> Interviewer:
@@ -141,10 +143,11 @@ def _live_recognizer(
         import os
 
         from interviewsense.flows.finalize import load_transcriber
+        from interviewsense.stt.whisper_engine import auto_threads
         from interviewsense.stt.whisper_live import WhisperLiveRecognizer
 
         # Leave a core to the microphone and the screen while Whisper re-decodes.
-        threads = settings.whisper_threads or max(1, (os.cpu_count() or 2) - 1)
+        threads = settings.whisper_threads or max(1, min(auto_threads(), (os.cpu_count() or 2) - 1))
         live = dataclasses.replace(settings, whisper_threads=threads)
         transcriber = load_transcriber(live, reporter)
         with reporter.status("Warming up Whisper"):

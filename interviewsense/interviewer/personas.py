@@ -47,7 +47,8 @@ PERSONAS: dict[str, Persona] = {
             "ownership": "I'd love to hear more about your own part. What did you do yourself?",
             "result": "How did it turn out in the end? What was the result?",
             "action": "Could you walk me through what you actually did, step by step?",
-            "situation": "Could you give me a bit more context? What was the situation?",
+            "situation": "Could you give me a bit more context? What was the situation, and "
+            "what were you asked to do?",
             "numbers": "That sounds good. How did you measure the impact?",
             "rambling": "Thanks! If you had to sum that up in two sentences, what would you say?",
             "reasoning": "What made you choose that approach over the alternatives?",

@@ -3,12 +3,18 @@ and the feedback. Everything goes to the console it is given (stderr in the CLI)
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from interviewsense.domain import Answer, Component, Mark, Pause, Transcript
+from interviewsense.domain import Answer, Component, Mark, Pause, Session, Transcript, Turn
+
+if TYPE_CHECKING:
+    from interviewsense.report.progress_data import Change, History
 
 BAND_STYLE = {"strong": "bold green", "good": "green", "developing": "yellow"}
 SPARK = "▁▂▃▄▅▆▇█"
@@ -148,3 +154,122 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
         f"[dim]rubric {s.rubric_version} · transcript by {answer.transcript.engine}"
         f"{' ' + answer.transcript.model if answer.transcript.model else ''}[/]"
     )
+
+
+def timeline(events: list[float], duration: float, width: int = 40) -> str:
+    """A one-line timeline with a mark where each event fell."""
+    if duration <= 0:
+        return ""
+    cells = ["·"] * width
+    for t in events:
+        cells[min(width - 1, int(t / duration * width))] = "│"
+    return "".join(cells)
+
+
+def render_session(console: Console, session: Session, folder: Path | None) -> None:
+    """The terminal report: each answer with its evidence, and sparklines for the charts."""
+    from interviewsense.report.data import session_report
+
+    report = session_report(session, folder)
+    console.print(
+        f"[bold]{session.id}[/] · {session.type.replace('_', ' ')} · "
+        f"{len(report.answers)} answer(s) · mean {session.summary.get('overall', '–')}"
+    )
+    for a in report.answers:
+        label = f"{'Follow-up' if a.follow_up else 'Question'} {a.index}"
+        render_answer(console, a.answer, title=label)
+        duration = a.answer.audio.duration_s if a.answer.audio else 0.0
+        table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column(style="dim")
+        table.add_column()
+        table.add_row("pace", sparkline([p[1] for p in a.pace]) or "–")
+        table.add_row("fillers", timeline([t for t, _ in a.fillers], duration) or "–")
+        pitch = [p[1] for p in a.pitch][:: max(1, len(a.pitch) // 40)]
+        table.add_row("pitch", sparkline(list(pitch)) or "–")
+        console.print(table)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+Attempt = tuple[Session, Turn]
+
+
+def render_comparison(
+    console: Console, steps: list[tuple[Attempt, Attempt]], *, quiet: bool = False
+) -> list[tuple[str, list[Change]]]:
+    """Each (earlier, later) attempt side by side; returns (question, changes) per step."""
+    from interviewsense.report.progress_data import compare
+
+    out = []
+    for (s1, t1), (s2, t2) in steps:
+        assert t1.answer is not None and t2.answer is not None
+        changes = compare(t1.answer, t2.answer)
+        out.append((t1.question.text, changes))
+        if quiet:
+            continue
+        table = Table(title=f"{t1.question.text}", title_justify="left")
+        table.add_column("")
+        table.add_column(s1.id)
+        table.add_column(s2.id)
+        table.add_column("")
+        for c in changes:
+            mark = {
+                "better": "[green]↑ better[/]",
+                "worse": "[red]↓ worse[/]",
+                "same": "[dim]= same[/]",
+            }
+            table.add_row(c.metric, _fmt(c.before), _fmt(c.after), mark.get(c.verdict, ""))
+        console.print(table)
+        better = [c.metric for c in changes if c.verdict == "better"]
+        worse = [c.metric for c in changes if c.verdict == "worse"]
+        console.print(f"[green]improved:[/] {', '.join(better) or 'nothing yet'}")
+        console.print(f"[yellow]not improved:[/] {', '.join(worse) or 'nothing'}")
+    return out
+
+
+def render_history(console: Console, h: History) -> None:
+    if not h.points:
+        console.print("no scored answers yet: start with 'interviewsense practice'")
+        return
+    table = Table(title="Progress", title_justify="left")
+    for col in (
+        "session",
+        "day",
+        "type",
+        "answers",
+        "overall",
+        "content",
+        "delivery",
+        "voice",
+        "wpm",
+        "fillers/100",
+    ):
+        table.add_column(col)
+    for p in h.points:
+        table.add_row(
+            p.id,
+            p.day,
+            p.type,
+            str(p.answers),
+            _fmt(p.overall),
+            _fmt(p.content),
+            _fmt(p.delivery),
+            _fmt(p.voice),
+            _fmt(p.wpm),
+            _fmt(p.filler_rate),
+        )
+    console.print(table)
+    console.print(f"overall  {sparkline([p.overall for p in h.points])}")
+    console.print(f"wpm      {sparkline([p.wpm for p in h.points])}")
+    console.print(f"fillers  {sparkline([p.filler_rate for p in h.points])}")
+    for t in h.trends:
+        style = {"improving": "green", "slipping": "red"}.get(t.verdict, "dim")
+        console.print(f"[{style}]{t.verdict}[/] {t.metric}: {t.first:g} → {t.last:g}")
+    if h.best:
+        console.print("best: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.best))
+    if h.weakest:
+        console.print("weakest: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.weakest))
+    today = " (practised today)" if h.practiced_today else ""
+    console.print(f"streak: {h.streak} day(s){today} · longest {h.longest_streak}")

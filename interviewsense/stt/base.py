@@ -48,6 +48,10 @@ class StreamingSession(Protocol):
         """Feed 16 kHz mono 16-bit PCM; returns the live text so far."""
         ...
 
+    def silence(self) -> None:
+        """The speaker has paused (a hint: the answer may be over)."""
+        ...
+
     def finish(self, speech_end: float | None = None) -> Transcript:
         """Flush and return the whole answer's transcript with word times. ``speech_end``
         (seconds into the answer) is when the endpointer last heard speech, if known."""
@@ -59,3 +63,7 @@ class StreamingRecognizer(Protocol):
     model: str
 
     def start(self) -> StreamingSession: ...
+
+    def close(self) -> None:
+        """Stop any background work (before the process exits)."""
+        ...

@@ -48,6 +48,9 @@ class VoskSession:
             self._partial = str(json.loads(self._rec.PartialResult()).get("partial", ""))
         return Partial(" ".join(self._texts), self._partial)
 
+    def silence(self) -> None:
+        """VOSK decodes as audio arrives; a pause needs nothing."""
+
     def finish(self, speech_end: float | None = None) -> Transcript:
         self._take(self._rec.FinalResult())
         self._partial = ""
@@ -81,3 +84,6 @@ class VoskRecognizer:
 
     def start(self) -> VoskSession:
         return VoskSession(self._model, self.model, self.language)
+
+    def close(self) -> None:
+        """Nothing runs in the background."""

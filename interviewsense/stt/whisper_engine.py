@@ -24,6 +24,16 @@ DISFLUENT_PROMPT = "Um, uh, so, um, I mean, uh, like, um, you know, uh, er, um."
 _SPACES = re.compile(r"\s+")
 
 
+def auto_threads() -> int:
+    """Threads for CTranslate2 when none are set: half the logical cores, at most 4.
+
+    Small models gain little from more threads, and on machines whose logical cores are
+    hyperthreads more threads cost time: on the 2-core test machine tiny.en decodes a minute
+    in 2.8 s with one thread and 5.4 s with two (docs/performance.md).
+    """
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
 class WhisperTranscriber:
     """A loaded faster-whisper model; reuse one for many answers."""
 
@@ -53,7 +63,7 @@ class WhisperTranscriber:
                 str(ref.path),
                 device="cpu",
                 compute_type=compute_type,
-                cpu_threads=threads or (os.cpu_count() or 1),
+                cpu_threads=threads or auto_threads(),
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise MissingDependencyError(
@@ -69,13 +79,15 @@ class WhisperTranscriber:
         segments, _ = self._model.transcribe(np.zeros(16_000, dtype=np.float32), **self._options())
         list(segments)
 
-    def _options(self) -> dict[str, Any]:
+    def _options(self, fast: bool = False) -> dict[str, Any]:
         options: dict[str, Any] = {
             "word_timestamps": True,
             "condition_on_previous_text": False,
             "vad_filter": True,  # no hallucinated words in silences
             "beam_size": 5,
         }
+        if fast:  # live passes: greedy, and no re-decoding at higher temperatures
+            options.update(beam_size=1, temperature=0.0)
         if self.language and (self._multilingual or self.language == "en"):
             options["language"] = self.language if self._multilingual else "en"
         if self.keep_fillers and self.language == "en":
@@ -83,10 +95,15 @@ class WhisperTranscriber:
         return options
 
     def segments(
-        self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
+        self,
+        samples: npt.NDArray[np.float32],
+        *,
+        progress: ProgressFn | None = None,
+        fast: bool = False,
     ) -> list[tuple[str, list[Word]]]:
-        """Each recognised segment's text and timed words."""
-        segments, _info = self._model.transcribe(samples, **self._options())
+        """Each recognised segment's text and timed words; ``fast`` trades a little accuracy
+        for speed (greedy decoding), for the live transcript."""
+        segments, _info = self._model.transcribe(samples, **self._options(fast))
         out: list[tuple[str, list[Word]]] = []
         for seg in segments:
             words = [

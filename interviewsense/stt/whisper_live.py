@@ -35,17 +35,55 @@ class WhisperLiveSession:
         self._last = time.monotonic()
         # The latest pass over the uncommitted tail: (from, to, segments), in seconds.
         self._latest: tuple[float, float, list[tuple[str, list[Word]]]] | None = None
+        self._again = False
+        self._closed = False  # finish() took a result: later passes change nothing
 
     def accept(self, pcm16: bytes) -> Partial:
         with self._lock:
             self._pcm += pcm16
-        busy = self._thread is not None and self._thread.is_alive()
-        if not busy and time.monotonic() - self._last >= self._interval:
-            self._last = time.monotonic()
-            self._thread = threading.Thread(target=self._decode, daemon=True)
-            self._thread.start()
+        if time.monotonic() - self._last >= self._interval:
+            self._start_pass()
         with self._lock:
             return Partial(" ".join(self._texts), self._tail)
+
+    def _take_latest(self, speech_end: float | None) -> bool:
+        """Commit the newest pass if it heard past ``speech_end``; lock held."""
+        latest = self._latest
+        if speech_end is None or latest is None or latest[1] < speech_end + 0.2:
+            return False
+        self._closed = True  # a pass still running changes nothing now
+        start, end, rest = latest
+        self._commit(start, end - start, rest, rest)
+        return True
+
+    def _start_pass(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._last = time.monotonic()
+        self._thread = threading.Thread(target=self._background, daemon=True)
+        self._thread.start()
+
+    def _background(self) -> None:
+        self._decode()
+        while self._again:  # silence began during that pass: hear the end of the answer
+            self._again = False
+            self._decode()
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def silence(self) -> None:
+        """The speaker paused: decode now, so that if the answer is over, the pass that heard
+        all of it is done by the time the end is detected (see ``finish``)."""
+        if self._thread is not None and self._thread.is_alive():
+            self._again = True
+        else:
+            self._start_pass()
 
     def _decode(self, final: bool = False) -> None:
         import numpy as np
@@ -56,10 +94,12 @@ class WhisperLiveSession:
         if len(raw) < RATE // 2:
             return
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-        segments = self._t.segments(samples)
+        segments = self._t.segments(samples, fast=True)
         window = len(samples) / RATE
         keep = segments if final else segments[:-1] if window >= COMMIT_AFTER_S else []
         with self._lock:
+            if self._closed and not final:
+                return
             self._commit(start, window, segments, keep)
 
     def _commit(
@@ -86,21 +126,17 @@ class WhisperLiveSession:
         self._latest = (start, start + window, rest) if rest else None
 
     def finish(self, speech_end: float | None = None) -> Transcript:
-        """The whole transcript. When the last background pass already heard everything up
-        to ``speech_end`` (seconds), its result is used instead of decoding again."""
-        if self._thread is not None:
-            self._thread.join()
-        latest = self._latest
+        """The whole transcript. When a finished background pass already heard everything up
+        to ``speech_end`` (seconds), its result is used at once, without waiting for a pass
+        still running or decoding again; otherwise the tail is decoded one last time."""
         with self._lock:
-            reusable = (
-                speech_end is not None
-                and latest is not None
-                and latest[0] == self._committed_s
-                and latest[1] >= speech_end + 0.3
-            )
-            if reusable and latest is not None:
-                self._commit(latest[0], latest[1] - latest[0], latest[2], latest[2])
-        if not reusable:
+            done = self._take_latest(speech_end)
+        if not done and self._thread is not None:
+            self._thread.join()
+            with self._lock:
+                done = self._take_latest(speech_end)
+        if not done:
+            self._closed = True
             self._decode(final=True)
         with self._lock:
             return Transcript(
@@ -118,6 +154,15 @@ class WhisperLiveRecognizer:
     def __init__(self, transcriber: WhisperTranscriber) -> None:
         self._t = transcriber
         self.model = transcriber.model
+        self._sessions: list[WhisperLiveSession] = []
 
     def start(self) -> WhisperLiveSession:
-        return WhisperLiveSession(self._t)
+        session = WhisperLiveSession(self._t)
+        self._sessions = [s for s in self._sessions if s.busy] + [session]
+        return session
+
+    def close(self) -> None:
+        """Wait for passes still running: the process must not exit under CTranslate2."""
+        for session in self._sessions:
+            session.wait()
+        self._sessions.clear()

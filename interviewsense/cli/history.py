@@ -1,0 +1,45 @@
+"""``interviewsense history``: progress across sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli.finalize import QType
+
+
+@app.command()
+@guarded
+def history(
+    qtype: Annotated[
+        QType | None, typer.Option("--type", "-t", help="Only this interview type.")
+    ] = None,
+    question: Annotated[
+        str,
+        typer.Option("--question", "-q", help="Only answers to this question (part of its text)."),
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
+) -> None:
+    """Your progress: scores over time, pace and filler trends, best and weakest
+    competencies, and your practice streak."""
+    from dataclasses import asdict
+
+    from interviewsense.errors import InterviewSenseError
+    from interviewsense.report.progress_data import history as compute
+    from interviewsense.report.terminal import render_history
+    from interviewsense.storage.store import SessionStore
+
+    store = SessionStore(load().sessions_dir)
+    sessions = []
+    for sid in store.ids():
+        try:
+            sessions.append(store.load(sid))
+        except InterviewSenseError:
+            continue
+    result = compute(sessions, qtype=qtype.value if qtype else "", question=question)
+    if as_json:
+        emit_json(asdict(result))
+        return
+    render_history(console, result)

@@ -1,0 +1,141 @@
+"""What a report shows, computed once for every format: per answer, the transcript split into
+marked pieces, the pace over time, the filler timeline and the pitch contour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from interviewsense.domain import Answer, Session, Turn
+
+
+@dataclass
+class Piece:
+    """A run of the transcript: plain words, or a filler / hedge / repeat, or a long pause."""
+
+    text: str
+    kind: str = ""  # "" | filler | hedge | repeat | pause
+
+
+@dataclass
+class AnswerReport:
+    index: int
+    question: str
+    follow_up: bool
+    answer: Answer
+    pieces: list[Piece]
+    pace: list[tuple[float, float]]  # (window start s, wpm)
+    fillers: list[tuple[float, str]]  # (time s, filler)
+    pitch: list[tuple[float, float]] = field(default_factory=list)  # (time s, Hz)
+
+
+@dataclass
+class SessionReport:
+    session: Session
+    answers: list[AnswerReport]
+
+
+def _marks(answer: Answer) -> dict[int, tuple[int, str]]:
+    """Word index -> (words covered, kind)."""
+    d = answer.scores.delivery
+    out: dict[int, tuple[int, str]] = {}
+    for marks, kind in (
+        (d.fillers.items, "filler"),
+        (d.hedges.items, "hedge"),
+        (d.repetitions, "repeat"),
+    ):
+        for m in marks:
+            if m.index >= 0 and m.index not in out:
+                out[m.index] = (len(m.w.split()), kind)
+    return out
+
+
+def pieces(answer: Answer) -> list[Piece]:
+    words = answer.transcript.words
+    if not words:
+        return [Piece(answer.transcript.text)] if answer.transcript.text else []
+    marks = _marks(answer)
+    pauses = {}
+    if answer.transcript.timed:
+        for p in answer.scores.delivery.long_pauses:
+            before = [i for i, w in enumerate(words) if w.start < p.start]
+            if before:
+                pauses[before[-1]] = p.duration
+    out: list[Piece] = []
+    plain: list[str] = []
+    i = 0
+    while i < len(words):
+        if i in marks:
+            if plain:
+                out.append(Piece(" ".join(plain)))
+                plain = []
+            n, kind = marks[i]
+            out.append(Piece(" ".join(w.w for w in words[i : i + n]), kind))
+            end = i + n - 1
+            i += n
+        else:
+            plain.append(words[i].w)
+            end = i
+            i += 1
+        if end in pauses:
+            if plain:
+                out.append(Piece(" ".join(plain)))
+                plain = []
+            out.append(Piece(f"{pauses[end]:.1f} s", "pause"))
+    if plain:
+        out.append(Piece(" ".join(plain)))
+    return out
+
+
+def pitch_contour(wav: Path, *, step: float = 0.05) -> list[tuple[float, float]]:
+    """Voiced F0 (Hz) every ``step`` seconds, by Praat through parselmouth."""
+    try:
+        import parselmouth
+
+        sound = parselmouth.Sound(str(wav))
+        pitch = sound.to_pitch(time_step=step, pitch_floor=75.0, pitch_ceiling=500.0)
+    except Exception:  # a damaged or missing file: the chart says there is no contour
+        return []
+    freqs = pitch.selected_array["frequency"]
+    return [
+        (round(float(t), 3), round(float(f), 1))
+        for t, f in zip(pitch.xs(), freqs, strict=True)
+        if f > 0
+    ]
+
+
+def answer_report(turn: Turn, folder: Path | None) -> AnswerReport | None:
+    answer = turn.answer
+    if answer is None:
+        return None
+    d = answer.scores.delivery
+    pace = [(w.start, w.wpm) for w in d.pace_windows if w.wpm is not None]
+    fillers = [(m.start, m.w) for m in d.fillers.items if m.start is not None]
+    pitch: list[tuple[float, float]] = []
+    if folder is not None and answer.audio is not None:
+        wav = folder / answer.audio.path
+        if wav.is_file():
+            pitch = pitch_contour(wav)
+    return AnswerReport(
+        index=turn.index,
+        question=turn.question.text,
+        follow_up=turn.question.follow_up,
+        answer=answer,
+        pieces=pieces(answer),
+        pace=pace,
+        fillers=fillers,
+        pitch=pitch,
+    )
+
+
+def session_report(session: Session, folder: Path | None) -> SessionReport:
+    answers = [r for t in session.turns if (r := answer_report(t, folder)) is not None]
+    return SessionReport(session=session, answers=answers)
+
+
+def series_json(report: SessionReport) -> list[dict[str, Any]]:
+    return [
+        {"index": a.index, "pace": a.pace, "fillers": a.fillers, "pitch": a.pitch}
+        for a in report.answers
+    ]

@@ -1,0 +1,133 @@
+"""A session report as one self-contained HTML file: inline CSS and SVG, nothing fetched,
+so it opens offline and can be mailed to a coach."""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from importlib import resources
+
+from interviewsense.domain import Component
+from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
+from interviewsense.report.data import AnswerReport, SessionReport
+
+
+@cache
+def _css() -> str:
+    return resources.files("interviewsense.report").joinpath("report.css").read_text("utf-8")
+
+
+def _band_class(band: str) -> str:
+    return band.replace(" ", "-")
+
+
+def _rows(title: str, score: int | None, parts: list[Component]) -> str:
+    shown = "–" if score is None else str(score)
+    out = [f'<tr><th colspan="2">{escape(title)}</th><th class="pts">{shown}</th></tr>']
+    for p in parts:
+        out.append(
+            f"<tr><td>{escape(p.name)}</td><td>{escape(p.why)}</td>"
+            f'<td class="pts">{p.points:g} / {p.max_points:g}</td></tr>'
+        )
+    return "".join(out)
+
+
+def _answer(a: AnswerReport) -> str:
+    s = a.answer.scores
+    label = "Follow-up" if a.follow_up else "Question"
+    parts = [f'<section class="card" id="answer-{a.index}">']
+    parts.append(
+        f"<h2>{label} {a.index}</h2><p><em>{escape(a.question or '(no question given)')}</em></p>"
+    )
+    parts.append(
+        f'<p><span class="score {_band_class(s.band)}">{s.overall}</span>'
+        f'<span class="band {_band_class(s.band)}">{escape(s.band)}</span></p>'
+        f'<p class="subs"><span>content {s.content.score}</span>'
+        f"<span>delivery {'–' if s.delivery.score is None else s.delivery.score}</span>"
+        f"<span>voice {'–' if s.voice.score is None else s.voice.score}</span></p>"
+    )
+    if s.caps:
+        caps = "; ".join(f"held at {int(c.points)}: {c.why}" for c in s.caps)
+        parts.append(f'<p class="caps">{escape(caps)}</p>')
+    spans = []
+    for piece in a.pieces:
+        text = escape(piece.text)
+        if piece.kind == "pause":
+            spans.append(f'<span class="pause">pause {text}</span>')
+        elif piece.kind:
+            spans.append(f'<span class="{piece.kind}">{text}</span>')
+        else:
+            spans.append(text)
+    body = " ".join(spans) or "<em>(no speech)</em>"
+    parts.append(f'<h3>Transcript</h3><p class="transcript">{body}</p>')
+    parts.append(
+        '<p class="legend"><span class="filler">filler</span><span class="hedge">hedge'
+        '</span><span class="repeat">repeat</span><span class="pause">long pause'
+        "</span></p>"
+    )
+    if a.answer.feedback:
+        items = "".join(f"<li>{escape(f)}</li>" for f in a.answer.feedback)
+        parts.append(f'<h3>What to work on</h3><ol class="feedback">{items}</ol>')
+    duration = a.answer.audio.duration_s if a.answer.audio else 0.0
+    lo = 130.0
+    hi = 170.0
+    parts.append(
+        f'<figure id="pace-{a.index}" class="chart pace">{pace_chart(a.pace, (lo, hi))}'
+        "<figcaption>Pace over the answer (10 s windows); the band is 130–170 words a minute."
+        "</figcaption></figure>"
+        f'<figure id="fillers-{a.index}" class="chart fillers">{filler_chart(a.fillers, duration)}'
+        "<figcaption>Filler timeline: when each filler came.</figcaption></figure>"
+        f'<figure id="pitch-{a.index}" class="chart pitch">{pitch_chart(a.pitch)}'
+        "<figcaption>Pitch contour: a voice that moves keeps listeners with you.</figcaption>"
+        "</figure>"
+    )
+    parts.append("<h3>Every number, explained</h3><table>")
+    parts.append(_rows("Content", s.content.score, s.content.breakdown))
+    parts.append(_rows("Delivery", s.delivery.score, s.delivery.breakdown))
+    if s.voice.available:
+        parts.append(_rows("Voice", s.voice.score, s.voice.breakdown))
+    parts.append("</table>")
+    parts.append(
+        f'<p class="meta">rubric {escape(s.rubric_version)} · transcript by '
+        f"{escape(a.answer.transcript.engine)} {escape(a.answer.transcript.model)}</p>"
+    )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_html(report: SessionReport) -> str:
+    s = report.session
+    summary = s.summary
+    overall = summary.get("overall")
+    head = (
+        f'<h1>InterviewSense report</h1><p class="meta">session {escape(s.id)} · '
+        f"{escape(s.started_at[:16].replace('T', ' '))} · {escape(s.type.replace('_', ' '))}"
+        + (f" · {escape(s.persona)} interviewer" if s.persona else "")
+        + f" · {len(report.answers)} answer(s)"
+        + (f" · mean score {overall}" if overall is not None else "")
+        + "</p>"
+    )
+    assessment = summary.get("assessment")
+    extra = ""
+    if isinstance(assessment, dict):
+        strengths = "".join(f"<li>{escape(str(x))}</li>" for x in assessment.get("strengths", []))
+        gaps = "".join(f"<li>{escape(str(x))}</li>" for x in assessment.get("gaps", []))
+        outlines = "".join(
+            f"<li><em>{escape(str(m.get('question', '')))}</em><br>"
+            f"{escape(str(m.get('outline', '')))}</li>"
+            for m in assessment.get("model_answers", [])
+        )
+        extra = (
+            '<section class="card"><h2>Assessment</h2>'
+            + (f"<h3>Strengths</h3><ul>{strengths}</ul>" if strengths else "")
+            + (f"<h3>Work on</h3><ul>{gaps}</ul>" if gaps else "")
+            + (f"<h3>How a strong answer would go</h3><ol>{outlines}</ol>" if outlines else "")
+            + "</section>"
+        )
+    answers = "".join(_answer(a) for a in report.answers) or "<p>No answers yet.</p>"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>InterviewSense report {escape(s.id)}</title><style>{_css()}</style></head>"
+        f"<body><main>{head}{answers}{extra}</main></body></html>\n"
+    )

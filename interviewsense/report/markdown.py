@@ -1,0 +1,80 @@
+"""A session report in Markdown: the same content as the HTML one, with sparklines for the
+charts (so it reads in a terminal, a README or a chat)."""
+
+from __future__ import annotations
+
+from interviewsense.report.data import AnswerReport, SessionReport
+from interviewsense.report.terminal import sparkline
+
+MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
+
+
+def _answer(a: AnswerReport) -> list[str]:
+    s = a.answer.scores
+    lines = [
+        f"## {'Follow-up' if a.follow_up else 'Question'} {a.index}",
+        "",
+        f"> {a.question or '(no question given)'}",
+        "",
+        f"**{s.overall}/100 · {s.band}** — content {s.content.score} · delivery "
+        f"{'–' if s.delivery.score is None else s.delivery.score} · voice "
+        f"{'–' if s.voice.score is None else s.voice.score}",
+        "",
+    ]
+    for cap in s.caps:
+        lines.append(f"*Held at {int(cap.points)}: {cap.why}.*")
+    text = " ".join(
+        f"{MARK[p.kind][0]}{p.text}{MARK[p.kind][1]}" if p.kind else p.text for p in a.pieces
+    )
+    lines += [
+        "",
+        "### Transcript",
+        "",
+        text or "*(no speech)*",
+        "",
+        "**bold**: fillers · _italic_: hedges · ~~struck~~: repeats · `⏸`: long pauses",
+        "",
+    ]
+    if a.answer.feedback:
+        lines += ["### What to work on", ""]
+        lines += [f"{i}. {f}" for i, f in enumerate(a.answer.feedback, 1)]
+        lines.append("")
+    lines += ["### Over time", "", "| | |", "|---|---|"]
+    lines.append(
+        f"| pace (wpm, 10 s windows) | `{sparkline([p[1] for p in a.pace]) or '–'}` "
+        f"{', '.join(f'{p[1]:.0f}' for p in a.pace)} |"
+    )
+    lines.append(f"| fillers | {', '.join(f'{w} at {t:.0f}s' for t, w in a.fillers) or 'none'} |")
+    pitch = [p[1] for p in a.pitch][:: max(1, len(a.pitch) // 40)]
+    lines.append(f"| pitch | `{sparkline(list(pitch)) or '–'}` |")
+    lines += ["", "### Every number, explained", "", "| measure | points | why |", "|---|---|---|"]
+    for title, score, parts in (
+        ("Content", s.content.score, s.content.breakdown),
+        ("Delivery", s.delivery.score, s.delivery.breakdown),
+        ("Voice", s.voice.score, s.voice.breakdown),
+    ):
+        lines.append(f"| **{title}** | **{'–' if score is None else score}** | |")
+        lines += [f"| {p.name} | {p.points:g}/{p.max_points:g} | {p.why} |" for p in parts]
+    lines.append("")
+    return lines
+
+
+def render_markdown(report: SessionReport) -> str:
+    s = report.session
+    lines = [
+        f"# InterviewSense report — {s.id}",
+        "",
+        f"{s.started_at[:16].replace('T', ' ')} · {s.type.replace('_', ' ')} · "
+        f"{len(report.answers)} answer(s) · mean score {s.summary.get('overall', '–')}",
+        "",
+    ]
+    for a in report.answers:
+        lines += _answer(a)
+    assessment = s.summary.get("assessment")
+    if isinstance(assessment, dict):
+        lines += ["## Assessment", ""]
+        lines += [f"- strength: {x}" for x in assessment.get("strengths", [])]
+        lines += [f"- work on: {x}" for x in assessment.get("gaps", [])]
+        for m in assessment.get("model_answers", []):
+            lines += ["", f"**{m.get('question', '')}**", "", str(m.get("outline", ""))]
+    return "\n".join(lines).rstrip() + "\n"

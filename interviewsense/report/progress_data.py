@@ -1,0 +1,220 @@
+"""Progress across sessions (``history``) and attempts side by side (``sessions compare``)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from interviewsense.domain import Answer, Session, Turn
+
+IDEAL_WPM = 150.0
+
+
+@dataclass
+class Point:
+    id: str
+    day: str  # YYYY-MM-DD
+    type: str
+    answers: int
+    overall: float
+    content: float
+    delivery: float | None
+    voice: float | None
+    wpm: float | None
+    filler_rate: float | None  # per 100 words
+
+
+@dataclass
+class Trend:
+    metric: str
+    first: float
+    last: float
+    slope: float  # change per session, least squares
+    verdict: str  # improving | steady | slipping
+
+
+@dataclass
+class History:
+    points: list[Point] = field(default_factory=list)
+    trends: list[Trend] = field(default_factory=list)
+    best: list[tuple[str, float, int]] = field(default_factory=list)  # competency, mean, answers
+    weakest: list[tuple[str, float, int]] = field(default_factory=list)
+    streak: int = 0  # consecutive days up to today (or yesterday)
+    longest_streak: int = 0
+    practiced_today: bool = False
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 1) if values else None
+
+
+def _matches(turn: Turn, question: str) -> bool:
+    q = question.lower()
+    return q in turn.question.text.lower() or q in turn.question.follow_up_of.lower()
+
+
+def _answers(session: Session, question: str) -> list[tuple[Turn, Answer]]:
+    return [
+        (t, t.answer)
+        for t in session.turns
+        if t.answer is not None
+        and t.answer.transcript.text.strip()
+        and (not question or _matches(t, question))
+    ]
+
+
+def _point(session: Session, pairs: list[tuple[Turn, Answer]]) -> Point:
+    answers = [a for _, a in pairs]
+    rates = [a.scores.delivery.fillers.per_100_words for a in answers]
+    return Point(
+        id=session.id,
+        day=session.started_at[:10],
+        type=session.type,
+        answers=len(answers),
+        overall=_mean([float(a.scores.overall) for a in answers]) or 0.0,
+        content=_mean([float(a.scores.content.score) for a in answers]) or 0.0,
+        delivery=_mean([float(d) for a in answers if (d := a.scores.delivery.score) is not None]),
+        voice=_mean([float(v) for a in answers if (v := a.scores.voice.score) is not None]),
+        wpm=_mean([w for a in answers if (w := a.scores.delivery.wpm) is not None]),
+        filler_rate=_mean([r for r in rates if r is not None]),
+    )
+
+
+def _slope(values: list[float]) -> float:
+    n = len(values)
+    if n < 2:
+        return 0.0
+    xs = range(n)
+    mx, my = (n - 1) / 2, statistics.fmean(values)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, values, strict=True)) / den
+
+
+def _trend(
+    metric: str, values: list[float], *, lower_is_better: bool = False, step: float = 1.0
+) -> Trend:
+    slope = _slope(values)
+    gain = -slope if lower_is_better else slope
+    verdict = "improving" if gain > step else "slipping" if gain < -step else "steady"
+    return Trend(metric, round(values[0], 1), round(values[-1], 1), round(slope, 2), verdict)
+
+
+def _streaks(days: set[date], today: date) -> tuple[int, int]:
+    longest = run = 0
+    previous: date | None = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    cursor = today if today in days else today - timedelta(days=1)
+    while cursor in days:
+        current += 1
+        cursor -= timedelta(days=1)
+    return current, longest
+
+
+def history(
+    sessions: list[Session], *, qtype: str = "", question: str = "", today: date | None = None
+) -> History:
+    today = today or date.today()
+    out = History()
+    competencies: dict[str, list[float]] = {}
+    days: set[date] = set()
+    for s in sorted(sessions, key=lambda s: s.started_at):
+        if qtype and s.type != qtype:
+            continue
+        pairs = _answers(s, question)
+        if not pairs:
+            continue
+        out.points.append(_point(s, pairs))
+        try:
+            days.add(date.fromisoformat(s.started_at[:10]))
+        except ValueError:
+            pass
+        for turn, answer in pairs:
+            name = turn.question.competency or "(none)"
+            competencies.setdefault(name, []).append(float(answer.scores.overall))
+    pts = out.points
+    if len(pts) >= 2:
+        out.trends.append(_trend("overall", [p.overall for p in pts]))
+        out.trends.append(_trend("content", [p.content for p in pts]))
+        delivery = [p.delivery for p in pts if p.delivery is not None]
+        if len(delivery) >= 2:
+            out.trends.append(_trend("delivery", delivery))
+        wpm = [abs(p.wpm - IDEAL_WPM) for p in pts if p.wpm is not None]
+        if len(wpm) >= 2:
+            out.trends.append(_trend("pace (distance from 150 wpm)", wpm, lower_is_better=True))
+        rates = [p.filler_rate for p in pts if p.filler_rate is not None]
+        if len(rates) >= 2:
+            out.trends.append(
+                _trend("fillers per 100 words", rates, lower_is_better=True, step=0.2)
+            )
+    ranked = sorted(
+        ((name, round(statistics.fmean(v), 1), len(v)) for name, v in competencies.items()),
+        key=lambda c: (-c[1], c[0]),
+    )
+    out.best = ranked[:3]
+    out.weakest = sorted(ranked[-3:], key=lambda c: (c[1], c[0])) if len(ranked) > 3 else []
+    out.streak, out.longest_streak = _streaks(days, today)
+    out.practiced_today = today in days
+    return out
+
+
+# --- comparing attempts ----------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    metric: str
+    before: float | None
+    after: float | None
+    verdict: str  # better | worse | same | n/a
+
+
+def _dist(w: float | None) -> float | None:
+    return None if w is None else abs(w - IDEAL_WPM)
+
+
+def metrics(a: Answer) -> dict[str, tuple[float | None, bool]]:
+    """Metric -> (value, higher is better)."""
+    s, d, c = a.scores, a.scores.delivery, a.scores.content
+    star = sum(1 for p in c.structure.values() if p.found)
+    return {
+        "overall": (float(s.overall), True),
+        "content": (float(c.score), True),
+        "delivery": (None if d.score is None else float(d.score), True),
+        "voice": (None if s.voice.score is None else float(s.voice.score), True),
+        "structure parts found": (float(star), True),
+        "concrete details": (float(c.specificity.get("count", 0)), True),
+        "words a minute (distance from 150)": (_dist(d.wpm), False),
+        "fillers per 100 words": (d.fillers.per_100_words, False),
+        "hedges per 100 words": (d.hedges.per_100_words, False),
+        "long pauses": (None if "long_pauses" in d.missing else float(len(d.long_pauses)), False),
+    }
+
+
+def compare(before: Answer, after: Answer) -> list[Change]:
+    out = []
+    b, a = metrics(before), metrics(after)
+    for name, (old, higher) in b.items():
+        new = a[name][0]
+        if old is None or new is None:
+            verdict = "n/a"
+        elif abs(new - old) < 0.5:
+            verdict = "same"
+        else:
+            verdict = "better" if (new > old) == higher else "worse"
+        out.append(Change(name, old, new, verdict))
+    return out
+
+
+def attempts(sessions: list[Session], question: str) -> list[tuple[Session, Turn]]:
+    """Every answer to a question (by text), oldest first."""
+    found = []
+    for s in sorted(sessions, key=lambda s: s.started_at):
+        for t in s.turns:
+            if t.answer is not None and not t.question.follow_up and _matches(t, question):
+                found.append((s, t))
+    return found

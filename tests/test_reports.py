@@ -1,0 +1,306 @@
+"""Reports (md, html, json, terminal), rendered from a real finalized answer; the HTML one is
+opened in headless Chromium and its charts must show. History, compare and play too."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from interviewsense.cli import app
+from interviewsense.domain import Answer, Question, Session, Transcript, Turn
+from interviewsense.report.charts import FILLER_COLOR, PACE_COLOR, PITCH_COLOR
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.text import words_from_text
+from interviewsense.storage.store import SessionStore
+from tests import speech
+
+SCRIPT = (
+    "<speak>So, um, at my last job our billing service failed every week. Uh, I was "
+    "responsible for fixing it, so I, like, planned the move in three phases and I wrote the "
+    'runbook. <break time="3s"/> Um, as a result failures dropped by ninety percent in two '
+    "months, and the support team got far fewer tickets.</speak>"
+)
+
+
+@pytest.fixture(scope="module")
+def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    home = tmp_path_factory.mktemp("reports") / "home"
+    wav = speech.espeak(SCRIPT, home.parent / "answer.wav", ssml=True)
+    env = {"INTERVIEWSENSE_HOME": str(home)}
+    result = CliRunner().invoke(
+        app,
+        ["finalize", str(wav), "-q", "Tell me about a time you fixed a failing system", "--json"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.stderr
+    yield home, json.loads(result.stdout)["session_id"]
+
+
+def report(home: Path, sid: str, fmt: str) -> str:
+    result = CliRunner().invoke(
+        app,
+        ["sessions", "report", sid, "--format", fmt, "--out", "-"],
+        env={"INTERVIEWSENSE_HOME": str(home)},
+    )
+    assert result.exit_code == 0, result.stderr
+    return str(result.stdout)
+
+
+@pytest.mark.slow
+def test_html_report_structure(session_home: tuple[Path, str]) -> None:
+    home, sid = session_home
+    html = report(home, sid, "html")
+    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
+    assert html.count('class="chart pace"') == 1 and html.count("<svg") == 3
+    for chart in ("pace-1", "fillers-1", "pitch-1"):
+        assert f'id="{chart}"' in html
+    assert '<span class="filler">' in html and '<span class="pause">pause ' in html
+    assert "Every number, explained" in html and "What to work on" in html
+    # Self-contained: nothing to fetch.
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert "<script" not in html and "@import" not in html
+    assert not re.search(r"url\((?!#)", html)  # only the SVG's own clip paths
+    saved = home / "sessions" / sid / "report.html"
+    assert not saved.exists()  # --out - wrote to stdout only
+    assert (
+        CliRunner()
+        .invoke(
+            app, ["sessions", "report", sid, "-f", "html"], env={"INTERVIEWSENSE_HOME": str(home)}
+        )
+        .exit_code
+        == 0
+    )
+    assert saved.read_text() == html
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is missing: run 'make test' (it installs Debian's chromium)")
+    return path
+
+
+@pytest.mark.slow
+def test_html_report_renders_with_charts_in_chromium(
+    session_home: tuple[Path, str], tmp_path: Path
+) -> None:
+    import matplotlib.image
+
+    home, sid = session_home
+    page = tmp_path / "report.html"
+    page.write_text(report(home, sid, "html"))
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1000,2600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    pixels = matplotlib.image.imread(str(shot))[:, :, :3]
+
+    def count(color: str) -> int:
+        rgb = np.array([int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+        return int((np.abs(pixels - rgb).max(axis=2) < 0.08).sum())
+
+    for name, color in (("pace", PACE_COLOR), ("fillers", FILLER_COLOR), ("pitch", PITCH_COLOR)):
+        assert count(color) > 300, f"the {name} chart drew nothing"
+    assert (pixels.std(axis=(0, 1)) > 0.05).all()  # not a blank page
+
+
+@pytest.mark.slow
+def test_markdown_json_and_terminal(session_home: tuple[Path, str]) -> None:
+    home, sid = session_home
+    md = report(home, sid, "md")
+    assert md.startswith(f"# InterviewSense report — {sid}")
+    assert "**um,**" in md.lower() or "**um**" in md.lower()
+    assert "`⏸ " in md
+    assert "| pace (wpm, 10 s windows) |" in md
+    data = json.loads(report(home, sid, "json"))
+    assert data["session"]["id"] == sid
+    (series,) = data["series"]
+    assert series["pace"] and series["fillers"] and len(series["pitch"]) > 20
+    terminal = CliRunner().invoke(
+        app, ["sessions", "report", sid], env={"INTERVIEWSENSE_HOME": str(home)}
+    )
+    assert terminal.exit_code == 0
+    assert "pitch" in terminal.stderr and any(c in terminal.stderr for c in "▁▂▃▄▅▆▇█")
+
+
+def test_report_flag_on_practice(isolated_home: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "practice",
+            "--keyboard",
+            "--no-voice",
+            "-n",
+            "1",
+            "--no-follow-ups",
+            "--report",
+            "md",
+            "--json",
+        ],
+        input="I led the migration and we cut costs by 20 percent.\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    sid = json.loads(result.stdout)["id"]
+    text = (isolated_home / "sessions" / sid / "report.md").read_text()
+    assert "no word times" not in text and "| pace (wpm, 10 s windows) | `–`" in text
+    bad = CliRunner().invoke(app, ["practice", "--keyboard", "--report", "pdf"], input="")
+    assert bad.exit_code == 1 and "--report takes md, html or json" in bad.stderr
+
+
+# --- history and compare ---------------------------------------------------------------------
+
+WEAK = "Um, we, like, did stuff, you know, and it was, um, fine I guess."
+STRONG = (
+    "At my last job I led the migration of our billing service. I was responsible for the "
+    "plan, so I split the work into three phases and I wrote the runbook. As a result "
+    "failures dropped by 90 percent and tickets fell from 40 to 3 a week."
+)
+
+
+def typed_answer(question: Question, text: str) -> Answer:
+    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
+    scores, feedback = score_answer(transcript, question)
+    return Answer(
+        question=question.text,
+        question_info=question,
+        transcript=transcript,
+        scores=scores,
+        feedback=feedback,
+    )
+
+
+def make_sessions(home: Path, days: int) -> list[str]:
+    """One session a day, ending today, each better than the last: the weak answer gives way
+    to the strong one, word by word."""
+    store = SessionStore(home / "sessions")
+    ids = []
+    lead = Question(text="Tell me about a project you led.", competency="leadership", id="q-lead")
+    conflict = Question(text="Tell me about a conflict.", competency="conflict", id="q-conflict")
+    strong_words = STRONG.split()
+    for n in range(days):
+        day = date.today() - timedelta(days=days - 1 - n)
+        share = (n + 1) / days
+        text = " ".join(strong_words[: int(len(strong_words) * share)]) or WEAK
+        if n < days // 2:
+            text = WEAK + " " + text
+        session = Session(id=f"{day:%Y%m%d}-090000-{n:06x}", started_at=f"{day}T09:00:00")
+        session.turns = [
+            Turn(index=1, question=lead, answer=typed_answer(lead, text)),
+            Turn(index=2, question=conflict, answer=typed_answer(conflict, WEAK)),
+        ]
+        store.create(session)
+        store.release(session.id)
+        ids.append(session.id)
+    return ids
+
+
+def test_history_shows_known_trends(isolated_home: Path) -> None:
+    make_sessions(isolated_home, 5)
+    result = CliRunner().invoke(app, ["history", "--json"])
+    assert result.exit_code == 0, result.stderr
+    h = json.loads(result.stdout)
+    assert len(h["points"]) == 5
+    overall = [p["overall"] for p in h["points"]]
+    assert overall[-1] > overall[0]
+    verdicts = {t["metric"]: t["verdict"] for t in h["trends"]}
+    assert verdicts["overall"] == "improving"
+    assert verdicts["fillers per 100 words"] == "improving"
+    assert h["best"][0][0] == "leadership"
+    assert h["streak"] == 5 and h["longest_streak"] == 5 and h["practiced_today"]
+
+    only = json.loads(CliRunner().invoke(app, ["history", "--json", "-q", "conflict"]).stdout)
+    assert {t["metric"]: t["verdict"] for t in only["trends"]}["overall"] == "steady"
+    human = CliRunner().invoke(app, ["history"])
+    assert "streak: 5 day(s)" in human.stderr and "improving" in human.stderr
+
+
+def test_a_broken_streak(isolated_home: Path) -> None:
+    store = SessionStore(isolated_home / "sessions")
+    q = Question(text="Why?", competency="x")
+    for offset in (10, 9, 8, 2, 1):
+        day = date.today() - timedelta(days=offset)
+        s = Session(id=f"{day:%Y%m%d}-090000-00000{offset % 10}", started_at=f"{day}T09:00:00")
+        s.turns = [Turn(index=1, question=q, answer=typed_answer(q, STRONG))]
+        store.create(s)
+        store.release(s.id)
+    h = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)
+    assert (h["streak"], h["longest_streak"], h["practiced_today"]) == (2, 3, False)
+
+
+def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
+    first, *_, last = make_sessions(isolated_home, 3)
+    result = CliRunner().invoke(app, ["sessions", "compare", first, last, "--json"])
+    assert result.exit_code == 0, result.stderr
+    steps = {step["question"]: step["changes"] for step in json.loads(result.stdout)}
+    lead = {c["metric"]: c["verdict"] for c in steps["Tell me about a project you led."]}
+    assert lead["overall"] == "better" and lead["fillers per 100 words"] == "better"
+    conflict = {c["metric"]: c["verdict"] for c in steps["Tell me about a conflict."]}
+    assert conflict["overall"] == "same"
+    human = CliRunner().invoke(app, ["sessions", "compare", first, last])
+    assert "improved:" in human.stderr and "not improved:" in human.stderr
+    by_question = CliRunner().invoke(
+        app, ["sessions", "compare", "-q", "project you led", "--json"]
+    )
+    assert len(json.loads(by_question.stdout)) == 2  # three attempts, two steps
+    none = CliRunner().invoke(app, ["sessions", "compare", "-q", "astronaut"])
+    assert none.exit_code == 1 and "found 0 answer(s)" in none.stderr
+
+
+@pytest.mark.slow
+def test_play_through_the_speaker(tmp_path: Path) -> None:
+    from tests.vmic import VirtualMic
+
+    home = tmp_path / "home"
+    wav = speech.espeak("I led the project.", tmp_path / "a.wav")
+    env = {"INTERVIEWSENSE_HOME": str(home)}
+    sid = json.loads(CliRunner().invoke(app, ["finalize", str(wav), "--json"], env=env).stdout)[
+        "session_id"
+    ]
+    with VirtualMic() as mic:
+        proc = subprocess.run(
+            [*_cli(), "sessions", "play", sid, "--answer", "1"],
+            env=dict(mic.env, **env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+    quiet = dict(os.environ, **env, XDG_RUNTIME_DIR=str(tmp_path))  # no sound server there
+    proc = subprocess.run(
+        [*_cli(), "sessions", "play", sid], env=quiet, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 4 and "no audio output" in proc.stderr
+
+
+def _cli() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "interviewsense"]
