@@ -4,11 +4,11 @@ manifest parsing and session loading. Zero unhandled exceptions."""
 from __future__ import annotations
 
 import json
-import struct
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,23 +20,13 @@ from interviewsense.flows.batch_input import read_manifest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.text import words_from_text
 from interviewsense.storage.store import SessionStore
+from tests.helpers import wav_bytes
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def valid_wav(n: int = 800) -> bytes:
-    raw = (b"\x10\x00\xf0\xff" * n)[: n * 2]
-    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
-    return (
-        b"RIFF"
-        + struct.pack("<I", 36 + len(raw))
-        + b"WAVEfmt "
-        + struct.pack("<I", 16)
-        + fmt
-        + b"data"
-        + struct.pack("<I", len(raw))
-        + raw
-    )
+    return wav_bytes(np.tile(np.array([0.0005, -0.0005], dtype=np.float32), n // 2))
 
 
 @FUZZ

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from interviewsense.domain import Answer, Question, Transcript, Turn
+from interviewsense.domain import Question, Turn
 from interviewsense.interviewer.banks import TYPES, load_bank
 from interviewsense.interviewer.base import InterviewPlan
 from interviewsense.interviewer.personas import PERSONAS
 from interviewsense.interviewer.scripted import ScriptedInterviewer, choose_gap
-from interviewsense.scoring.engine import score_answer
-from interviewsense.scoring.text import words_from_text
+from tests.helpers import answered_turn
 
 BEHAVIORAL = Question(
     text="Tell me about a time you had a conflict with a teammate.",
@@ -24,10 +23,7 @@ BEHAVIORAL = Question(
 
 
 def answered(text: str, q: Question = BEHAVIORAL) -> Turn:
-    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
-    scores, feedback = score_answer(transcript, q)
-    answer = Answer(question=q.text, transcript=transcript, scores=scores, feedback=feedback)
-    return Turn(index=1, question=q, answer=answer, status="answered")
+    return answered_turn(q, text)
 
 
 @pytest.mark.parametrize("qtype", TYPES)

@@ -16,12 +16,10 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from interviewsense.config import load_settings
-from interviewsense.domain import Answer, Question, Transcript, Turn
 from interviewsense.interviewer.base import InterviewPlan
 from interviewsense.interviewer.llm import LLMInterviewer
 from interviewsense.interviewer.redact import Redactor
-from interviewsense.scoring.engine import score_answer
-from interviewsense.scoring.text import words_from_text
+from tests.helpers import answered_turn
 from tests.llm_server import LlamaServer, free_port
 
 ANSWERS = (
@@ -36,13 +34,6 @@ def llama() -> Iterator[LlamaServer]:
     server = LlamaServer().start()
     yield server
     server.stop()
-
-
-def answered_turn(question: Question, text: str) -> Turn:
-    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
-    scores, feedback = score_answer(transcript, question)
-    answer = Answer(question=question.text, transcript=transcript, scores=scores, feedback=feedback)
-    return Turn(index=1, question=question, answer=answer, status="answered")
 
 
 def run_practice(env: dict[str, str], *args: str, stdin: str = ANSWERS) -> tuple[int, Any, str]:

@@ -22,38 +22,13 @@ from interviewsense.cli import app
 from interviewsense.errors import StorageError
 from interviewsense.fsutil import atomic_write_json
 from tests import speech
+from tests.helpers import wav_bytes
 
 SAY = "At my last job I led the move of our billing service, and failures dropped by half."
 
 
 def finalize(*args: str, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(app, ["finalize", *args], env=env)
-
-
-def wav_bytes(
-    samples: np.ndarray, rate: int, *, channels: int = 1, width: int = 2, float32: bool = False
-) -> bytes:
-    """A WAV file's bytes, written by hand so odd formats (24-bit, float) are exact."""
-    data = np.repeat(samples[:, None], channels, axis=1).reshape(-1) if channels > 1 else samples
-    if float32:
-        raw, tag, width = data.astype("<f4").tobytes(), 3, 4
-    elif width == 3:
-        ints = (np.clip(data, -1, 1) * 8388607).astype("<i4")
-        raw, tag = b"".join(int(v).to_bytes(4, "little", signed=True)[:3] for v in ints), 1
-    else:
-        raw, tag = (np.clip(data, -1, 1) * 32767).astype("<i2").tobytes(), 1
-    block = channels * width
-    fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * block, block, width * 8)
-    return (
-        b"RIFF"
-        + struct.pack("<I", 36 + len(raw))
-        + b"WAVEfmt "
-        + struct.pack("<I", 16)
-        + fmt
-        + b"data"
-        + struct.pack("<I", len(raw))
-        + raw
-    )
 
 
 @pytest.fixture(scope="module")

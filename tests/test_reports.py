@@ -17,12 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from interviewsense.cli import app
-from interviewsense.domain import Answer, Question, Session, Transcript, Turn
+from interviewsense.domain import Question, Session, Turn
 from interviewsense.report.charts import FILLER_COLOR, PACE_COLOR, PITCH_COLOR
-from interviewsense.scoring.engine import score_answer
-from interviewsense.scoring.text import words_from_text
 from interviewsense.storage.store import SessionStore
 from tests import speech
+from tests.helpers import typed_answer
 
 SCRIPT = (
     "<speak>So, um, at my last job our billing service failed every week. Uh, I was "
@@ -183,18 +182,6 @@ STRONG = (
     "plan, so I split the work into three phases and I wrote the runbook. As a result "
     "failures dropped by 90 percent and tickets fell from 40 to 3 a week."
 )
-
-
-def typed_answer(question: Question, text: str) -> Answer:
-    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
-    scores, feedback = score_answer(transcript, question)
-    return Answer(
-        question=question.text,
-        question_info=question,
-        transcript=transcript,
-        scores=scores,
-        feedback=feedback,
-    )
 
 
 def make_sessions(home: Path, days: int) -> list[str]:

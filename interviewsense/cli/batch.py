@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
-from interviewsense.cli.finalize import QType
+from interviewsense.cli._options import QType, Rubric, WhisperModel
 from interviewsense.errors import ExitCode
 
 
@@ -43,23 +43,8 @@ def batch(
     qtype: Annotated[
         QType, typer.Option("--type", "-t", help="Interview type, for rows that name none.")
     ] = QType.behavioral,
-    whisper_model: Annotated[
-        str | None,
-        typer.Option(
-            "--whisper-model",
-            envvar="INTERVIEWSENSE_WHISPER_MODEL",
-            help="Whisper model name or folder.",
-            show_default="tiny.en",
-        ),
-    ] = None,
-    rubric: Annotated[
-        str | None,
-        typer.Option(
-            "--rubric",
-            envvar="INTERVIEWSENSE_RUBRIC",
-            help="A rubric.toml overriding scoring thresholds.",
-        ),
-    ] = None,
+    whisper_model: WhisperModel = None,
+    rubric: Rubric = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Score many recorded answers or transcripts, for coaches, bootcamps and scripts.

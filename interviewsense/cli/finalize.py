@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
-
-
-class QType(StrEnum):
-    behavioral = "behavioral"
-    technical = "technical"
-    system_design = "system_design"
-    product = "product"
-    general = "general"
+from interviewsense.cli._options import (
+    Language,
+    QType,
+    Report,
+    Rubric,
+    WhisperModel,
+    check_report,
+    write_report_for,
+)
 
 
 @app.command()
@@ -35,33 +35,9 @@ def finalize(
     qtype: Annotated[
         QType, typer.Option("--type", "-t", help="Interview type: sets the content checks.")
     ] = QType.behavioral,
-    whisper_model: Annotated[
-        str | None,
-        typer.Option(
-            "--whisper-model",
-            envvar="INTERVIEWSENSE_WHISPER_MODEL",
-            help="Whisper model name (tiny.en, base.en …) or folder.",
-            show_default="tiny.en",
-        ),
-    ] = None,
-    language: Annotated[
-        str | None,
-        typer.Option(
-            "--language",
-            "-l",
-            envvar="INTERVIEWSENSE_LANGUAGE",
-            help="Language of the answer.",
-            show_default="en",
-        ),
-    ] = None,
-    rubric: Annotated[
-        str | None,
-        typer.Option(
-            "--rubric",
-            envvar="INTERVIEWSENSE_RUBRIC",
-            help="A rubric.toml overriding scoring thresholds.",
-        ),
-    ] = None,
+    whisper_model: WhisperModel = None,
+    language: Language = None,
+    rubric: Rubric = None,
     pause_threshold_s: Annotated[
         float | None,
         typer.Option(
@@ -78,27 +54,19 @@ def finalize(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer JSON on stdout, nothing else.")
     ] = False,
-    report: Annotated[
-        str | None,
-        typer.Option(
-            "--report",
-            help="Also write a report: md, html or json (in the session folder).",
-            show_default=False,
-        ),
-    ] = None,
+    report: Report = None,
 ) -> None:
     """Transcribe a recorded answer with Whisper, score it and explain the score.
 
-    [dim]Examples:[/]
+    \b
+    Examples:
       interviewsense finalize answer.wav -q "Tell me about a conflict with a teammate"
       interviewsense finalize https://example.org/answer.mp3 --json > answer.json
       interviewsense finalize 20261130-073000-a1b2c3
     """
     from interviewsense.cli._ui import RichReporter
-    from interviewsense.errors import BadInputError
 
-    if report and report not in ("md", "html", "json"):
-        raise BadInputError(f"--report takes md, html or json, not '{report}'")
+    check_report(report)
     from interviewsense.domain import to_json
     from interviewsense.flows.finalize import finalize as run
     from interviewsense.report.terminal import render_answer
@@ -129,8 +97,4 @@ def finalize(
             title = f"Answer {i}" if len(result.answers) > 1 else "Your answer"
             render_answer(console, answer, title=title)
     console.print(f"[dim]saved as session {result.session.id}[/]")
-    if report:
-        from interviewsense.cli.sessions import write_report
-
-        path = write_report(result.session.id, report)
-        console.print(f"report written to {path}")
+    write_report_for(result.session.id, report)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from interviewsense.cli._app import app, console, emit_json, guarded, load
-from interviewsense.cli.finalize import QType
+from interviewsense.cli._options import QType
 
 
 @app.command()

@@ -10,8 +10,15 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
-from interviewsense.cli.finalize import QType
+from interviewsense.cli._app import app, emit_json, guarded, load, real_console
+from interviewsense.cli._options import (
+    Language,
+    QType,
+    Report,
+    WhisperModel,
+    check_report,
+    write_report_for,
+)
 
 
 class PersonaName(StrEnum):
@@ -124,16 +131,7 @@ def practice(
         float,
         typer.Option("--max-answer", min=10, max=1800, help="Longest answer, in seconds."),
     ] = 180.0,
-    language: Annotated[
-        str | None,
-        typer.Option(
-            "--language",
-            "-l",
-            envvar="INTERVIEWSENSE_LANGUAGE",
-            help="Language you answer in (picks the VOSK model).",
-            show_default="en",
-        ),
-    ] = None,
+    language: Language = None,
     vosk_model: Annotated[
         str | None,
         typer.Option(
@@ -142,15 +140,7 @@ def practice(
             help="VOSK model folder for the live transcript.",
         ),
     ] = None,
-    whisper_model: Annotated[
-        str | None,
-        typer.Option(
-            "--whisper-model",
-            envvar="INTERVIEWSENSE_WHISPER_MODEL",
-            help="Whisper model for --finalize and the live fallback.",
-            show_default="tiny.en",
-        ),
-    ] = None,
+    whisper_model: WhisperModel = None,
     input_device: Annotated[
         str | None,
         typer.Option(
@@ -171,14 +161,7 @@ def practice(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the session JSON on stdout at the end.")
     ] = False,
-    report: Annotated[
-        str | None,
-        typer.Option(
-            "--report",
-            help="Also write a report: md, html or json (in the session folder).",
-            show_default=False,
-        ),
-    ] = None,
+    report: Report = None,
 ) -> None:
     """Run a mock interview: hear a question, answer out loud, get scored, go again.
 
@@ -187,10 +170,8 @@ def practice(
     """
     from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
     from interviewsense.cli._ui import RichReporter
-    from interviewsense.errors import BadInputError
 
-    if report and report not in ("md", "html", "json"):
-        raise BadInputError(f"--report takes md, html or json, not '{report}'")
+    check_report(report)
     from interviewsense.domain import to_json
     from interviewsense.flows.practice import Practice, PracticeOptions
     from interviewsense.interviewer.base import InterviewPlan
@@ -239,8 +220,4 @@ def practice(
         signal.signal(signal.SIGTERM, previous)
     if as_json:
         emit_json(to_json(session))
-    if report:
-        from interviewsense.cli.sessions import write_report
-
-        path = write_report(session.id, report)
-        console.print(f"report written to {path}")
+    write_report_for(session.id, report)

@@ -1,0 +1,38 @@
+"""Small builders the tests share: a typed answer scored for real, and WAV bytes by hand."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from interviewsense.domain import Answer, Question, Transcript, Turn
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.text import words_from_text
+
+
+def typed_answer(question: Question, text: str) -> Answer:
+    """``text`` as a typed answer to ``question``, scored by the real scorer."""
+    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
+    scores, feedback = score_answer(transcript, question)
+    return Answer(
+        question=question.text,
+        question_info=question,
+        transcript=transcript,
+        scores=scores,
+        feedback=feedback,
+    )
+
+
+def answered_turn(question: Question, text: str, index: int = 1) -> Turn:
+    return Turn(
+        index=index, question=question, answer=typed_answer(question, text), status="answered"
+    )
+
+
+def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
+    """A 16-bit mono WAV file's bytes, written by hand so a test can damage its header."""
+    raw = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    head = b"RIFF" + struct.pack("<I", 36 + len(raw)) + b"WAVEfmt " + struct.pack("<I", 16)
+    return head + fmt + b"data" + struct.pack("<I", len(raw)) + raw
