@@ -199,11 +199,12 @@ def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
 
 def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
+    judged = {"follow_up": None, "relevance": 2, "relevance_reason": "It is about contacts."}
     assessment = {"strengths": ["clear"], "gaps": ["numbers"], "model_answers": []}
     replies = iter(
         [
             completion(json.dumps(question)),
-            completion('{"follow_up": null}'),
+            completion(json.dumps(judged)),
             completion(json.dumps(assessment)),
         ]
     )
@@ -224,6 +225,10 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     assert "[email]" in sent and "[phone]" in sent and "[name]" in sent
     assert data["turns"][0]["question"]["source"] == "llm"
     assert data["summary"]["assessment"]["source"] == "llm"
+    # The LLM's relevance judgement is kept as evidence; the score stays deterministic.
+    relevance = data["turns"][0]["answer"]["scores"]["content"]["relevance"]
+    assert relevance["llm"]["rating"] == 2 and relevance["llm"]["reason"] == "It is about contacts."
+    assert "rubric" in relevance["llm"] and relevance["method"] == "key terms"
 
 
 def test_redactor() -> None:

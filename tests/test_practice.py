@@ -169,6 +169,7 @@ def check_voice_session(data: dict[str, Any], home: Path, played: list[Path], en
         )
     first = turns[0]["timings"]
     assert "turn_latency_s" in first and 0 <= first["turn_latency_s"] < 30
+    assert data["summary"]["input_overflows"] >= 0  # counted (and reported when above 0)
     saved = json.loads((folder / "session.json").read_text())
     assert (
         saved["turns"][1]["answer"]["transcript"]["text"]

@@ -234,3 +234,29 @@ def test_sync_user_names_cannot_escape(tmp_path: Path) -> None:
         settings = load_settings({"sync_user": (raw, "flag")})
         assert sync_user(settings) == expected
         assert "/" not in expected
+
+
+def test_sessions_repair_on_request(isolated_home: Path) -> None:
+    """A session whose writer died: a stale WAV header and a damaged session.json."""
+    from interviewsense.storage.store import SessionStore
+
+    store = SessionStore(isolated_home / "sessions")
+    sid = "20261130-070000-abcdef"
+    folder = store.root / sid
+    (folder / "audio").mkdir(parents=True)
+    raw = bytearray(wav_bytes(np.zeros(48000, dtype=np.float32), 16000))
+    raw[40:44] = struct.pack("<I", 0)  # the header was never updated
+    (folder / "audio" / "a01.wav").write_bytes(bytes(raw))
+    (folder / "session.json").write_text('{"id": "20261130-070000-abcdef", "turns": [')
+    damaged = CliRunner().invoke(app, ["sessions", "show", sid])
+    assert damaged.exit_code == 1 and "sessions repair" in damaged.stderr
+
+    result = CliRunner().invoke(app, ["sessions", "repair", sid])
+    assert result.exit_code == 0, result.stderr
+    assert "session.json rebuilt" in result.stderr and "fixed a01.wav" in result.stderr
+    session = json.loads((folder / "session.json").read_text())
+    assert session["status"] == "repaired" and session["turns"][0]["status"] == "recovered"
+    with wave.open(str(folder / "audio" / "a01.wav")) as wf:
+        assert wf.getnframes() == 48000
+    again = CliRunner().invoke(app, ["sessions", "repair"])
+    assert "0 of 1 session(s) needed repair" in again.stderr

@@ -6,6 +6,7 @@ the turn in progress (and Ctrl-C keeps even that one's audio and words).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -148,6 +149,7 @@ class Practice:
                 hint=f"'interviewsense sessions show {self.session.id}' shows what was recorded",
             ) from None
         finally:
+            self._report_overflows(eq)
             eq.close()
         # Released only here: a session a crash or a full disk stopped keeps its lock, so
         # the next command repairs it (storage/repair.py).
@@ -173,6 +175,18 @@ class Practice:
                 f"unsynced: retry with 'interviewsense sync {self.session.id}'"
             )
         self.session = self.store.load(self.session.id)
+
+    def _report_overflows(self, eq: Equipment) -> None:
+        """Blocks the sound driver dropped because the machine was too busy to take them."""
+        count = eq.mic.overflows if eq.mic is not None else 0
+        self.session.summary["input_overflows"] = count
+        if count:
+            self.reporter.notice(
+                f"the microphone dropped audio {count} time(s) because the computer was busy; "
+                "close other programs, or use a VOSK model, which needs less CPU than Whisper"
+            )
+        with contextlib.suppress(InterviewSenseError):  # a full disk: the notice stands
+            self.store.save(self.session)
 
     def _close(self, assessment: Assessment | None) -> None:
         self.session.ended_at = now_iso()

@@ -45,6 +45,14 @@ def _same(a: str, b: str) -> bool:
 
 class FollowUpReply(BaseModel):
     follow_up: str | None = Field(default=None, max_length=300)
+    relevance: int | None = Field(default=None, ge=1, le=5)
+    relevance_reason: str = Field(default="", max_length=300)
+
+
+RELEVANCE_RUBRIC = (
+    "5: answers the question fully and specifically; 4: answers it with a little drift; "
+    "3: answers part of it; 2: mostly about something else; 1: off topic"
+)
 
 
 class ModelAnswer(BaseModel):
@@ -186,12 +194,23 @@ class LLMInterviewer:
                 f"You asked: {q.text}\nThe candidate answered: {said}\n"
                 + (f"Their answer is weakest on: {gap}.\n" if gap else "")
                 + "If a follow-up would help, ask one short follow-up question that reacts to "
-                "what they actually said; otherwise use null. "
-                'Reply as {"follow_up": "..."} or {"follow_up": null}.'
+                "what they actually said; otherwise use null. Also rate how directly the answer "
+                f"addresses the question ({RELEVANCE_RUBRIC}). "
+                'Reply as {"follow_up": "..." or null, "relevance": 1-5, '
+                '"relevance_reason": "one sentence"}.'
             )
             try:
                 reply = self.client.ask(self._messages(user), FollowUpReply)
                 self.last_source = "llm"
+                if reply.relevance is not None:
+                    # Evidence beside the key-term check; the score itself stays deterministic.
+                    turn.answer.scores.content.relevance["llm"] = {
+                        "rating": reply.relevance,
+                        "out_of": 5,
+                        "reason": reply.relevance_reason.strip(),
+                        "rubric": RELEVANCE_RUBRIC,
+                        "model": self.client.model,
+                    }
                 if not reply.follow_up or len(reply.follow_up.strip()) < 8:
                     return None
                 text = reply.follow_up.strip()

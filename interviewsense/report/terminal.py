@@ -137,6 +137,9 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
         + " "
         + " ".join(("✔" if v.found else "✘") + k for k, v in star.items())
     )
+    judged = s.content.relevance.get("llm")
+    if isinstance(judged, dict):
+        facts.append(f"relevance by the LLM {judged.get('rating')}/5")
     if s.voice.available and s.voice.pitch_sd_semitones is not None:
         flag = " (monotone)" if s.voice.monotone else ""
         facts.append(f"pitch variation {s.voice.pitch_sd_semitones:.1f} st{flag}")

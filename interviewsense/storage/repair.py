@@ -89,8 +89,8 @@ def repair_session(store: SessionStore, session_id: str) -> RepairReport:
             continue
         index = int(wav.stem[1:])
         turn = by_index.get(index)
-        if turn is not None and turn.answer is not None:
-            continue  # transcribed and scored: nothing to recover
+        if turn is not None and (turn.answer is not None or turn.status == "recovered"):
+            continue  # transcribed and scored, or recovered before: nothing to do
         info = inspect_wav(wav)
         seconds = info.whole / (info.rate * info.block) if info and info.rate else 0.0
         if turn is None:
