@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +99,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("debug", bool, False, ("INTERVIEWSENSE_DEBUG",), "debug",
             "Show tracebacks on errors."),
 )  # fmt: skip
-
-_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass
@@ -279,11 +277,3 @@ def load_settings(
     settings = Settings(**values, sources=sources)
     settings.config_file = cfg_path
     return settings
-
-
-def setting(name: str) -> Setting:
-    return _BY_NAME[name]
-
-
-def settings_field_names() -> list[str]:
-    return [f.name for f in fields(Settings) if f.name not in {"sources", "config_file"}]

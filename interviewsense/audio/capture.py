@@ -7,26 +7,13 @@ reports are counted and shown at the end.
 
 from __future__ import annotations
 
-import math
 import queue
-import struct
 from typing import Any
 
 from interviewsense.errors import MissingDependencyError
 
 RATE = 16_000
 BLOCK_S = 0.1
-
-
-def level_dbfs(pcm16: bytes) -> float:
-    """Loudness of a block of 16-bit PCM in dB below full scale (-100 for digital silence)."""
-    import numpy as np
-
-    samples = np.frombuffer(pcm16[: len(pcm16) - len(pcm16) % 2], dtype="<i2")
-    if samples.size == 0:
-        return -100.0
-    energy = float(np.mean(samples.astype(np.float64) ** 2))
-    return -100.0 if energy <= 0 else max(-100.0, 10 * math.log10(energy / 32768.0**2))
 
 
 class Microphone:
@@ -83,7 +70,3 @@ class Microphone:
             self._stream.close()
         except Exception:  # closing a broken stream must not hide the real error
             pass
-
-
-def silence_pcm(seconds: float, rate: int = RATE) -> bytes:
-    return struct.pack("<h", 0) * int(seconds * rate)

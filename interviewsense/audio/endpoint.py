@@ -81,7 +81,3 @@ class EndOfAnswer:
                 s.ended = s.ended or "max"
             s.wrap_up = s.t >= self.max_s * self.wrap_up_at
         return s
-
-    def feed_silence(self, seconds: float) -> EndpointState:
-        """Count time in which the microphone delivered nothing as silence."""
-        return self.feed(b"\0\0" * int(seconds * RATE))
