@@ -63,20 +63,6 @@ def _repair_left_behind() -> None:
         )
 
 
-# Commands register themselves on ``app`` when imported.
-from interviewsense.cli import (  # noqa: E402,F401
-    batch,
-    devices,
-    doctor,
-    finalize,
-    history,
-    models,
-    practice,
-    sessions,
-    sync,
-)
-
-
 def _sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops a command the way Ctrl-C does: state saved, 130
 

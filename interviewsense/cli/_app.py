@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
@@ -20,29 +19,97 @@ from interviewsense.errors import ExitCode, InterviewSenseError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# The order commands are listed in --help: the everyday ones first.
-ORDER = (
-    "practice",
-    "finalize",
-    "batch",
-    "sessions",
-    "history",
-    "sync",
-    "models",
-    "devices",
-    "doctor",
-)
+# Every command, in the order --help lists them (the everyday ones first), with the one-line
+# summary --help shows. Each lives in ``interviewsense.cli.<name>`` as a Typer app of its own
+# and is imported and built only when it runs: building all of them (Typer inspects every
+# signature and evaluates every annotation) cost more than importing Typer itself, which
+# ``interviewsense --help`` does not need. tests/test_startup.py checks the summaries
+# against the commands' own help.
+COMMANDS: dict[str, str] = {
+    "practice": "Run a mock interview: hear a question, answer out loud, get scored, go again.",
+    "finalize": "Transcribe a recorded answer with Whisper, score it and explain the score.",
+    "batch": "Score many recorded answers or transcripts, for coaches, bootcamps and scripts.",
+    "sessions": "Saved sessions: list, show, delete, export, repair, report.",
+    "history": "Your progress: scores over time, pace and filler trends, best and weakest "
+    "competencies, and your practice streak.",
+    "sync": "Copy sessions to Azure Blob Storage or a folder; identical files are skipped.",
+    "models": "Speech models: which were found and where; download more when online.",
+    "devices": "List microphones and speakers; pass a name or index to "
+    "--input-device/--output-device.",
+    "doctor": "Check Python, libraries, audio devices, models, LLM and Azure settings.",
+}
 
 
-class OrderedGroup(typer.core.TyperGroup):
+def command_app(**kwargs: Any) -> typer.Typer:
+    """The Typer app one command module registers its command (or group) on."""
+    return typer.Typer(
+        rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=False, **kwargs
+    )
+
+
+def build_command(name: str) -> Any:
+    """Import ``interviewsense.cli.<name>`` and turn its Typer app into a Click command."""
+    import importlib
+
+    import typer.main
+
+    module = importlib.import_module(f"interviewsense.cli.{name}")
+    command = typer.main.get_command(module.app)
+    command.name = name
+    return command
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands, each built on first lookup (see ``COMMANDS``)."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = build_command(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*COMMANDS, *(n for n in self._built if n not in COMMANDS)])
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._built))
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The root group: lists the commands from ``COMMANDS`` and builds one only to run it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()
+
     def list_commands(self, ctx: Any) -> list[str]:
-        names = list(self.commands)
-        return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        # A bare command carrying the summary shortens it exactly as the real one would.
+        rows = [
+            (n, typer.core.TyperCommand(n, help=COMMANDS[n]).get_short_help_str(limit))
+            for n in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 app = typer.Typer(
     name="interviewsense",
-    cls=OrderedGroup,
+    cls=LazyGroup,
     help="Practise job interviews out loud, offline: questions, live transcript, scores, feedback.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -132,6 +199,8 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
 
 def emit_json(data: Any) -> None:
     """The one machine-readable document of a ``--json`` run, on stdout."""
+    import json
+
     text = json.dumps(data, ensure_ascii=False, indent=2)
     sys.stdout.write(scrub(text) + "\n")
     sys.stdout.flush()

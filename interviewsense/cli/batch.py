@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
+from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import QType, Rubric, WhisperModel
 from interviewsense.errors import ExitCode
+
+app = command_app()
 
 
 @app.command()

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import command_app, console, emit_json, guarded, load
+
+app = command_app()
 
 
 @app.command()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
+from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import (
     Language,
     QType,
@@ -16,6 +16,8 @@ from interviewsense.cli._options import (
     check_report,
     write_report_for,
 )
+
+app = command_app()
 
 
 @app.command()

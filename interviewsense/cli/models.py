@@ -6,17 +6,17 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load, real_console
+from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 
-models_app = typer.Typer(
+app = command_app(
+    name="models",
     help="Speech models: which were found and where; download more when online.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
-app.add_typer(models_app, name="models")
 
 
-@models_app.callback(invoke_without_command=True)
+@app.callback(invoke_without_command=True)
 @guarded
 def models_list(
     ctx: typer.Context,
@@ -59,7 +59,7 @@ def models_list(
     console.print("[dim]docs/stt.md explains where models are looked for.[/]")
 
 
-@models_app.command("download")
+@app.command("download")
 @guarded
 def models_download(
     name: Annotated[

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import app, emit_json, guarded, load, real_console
+from interviewsense.cli._app import command_app, emit_json, guarded, load, real_console
 from interviewsense.cli._options import (
     Language,
     QType,
@@ -48,6 +48,9 @@ def read_text_file(path: Path | None, what: str) -> str:
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+app = command_app()
 
 
 @app.command()

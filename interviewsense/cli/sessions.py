@@ -11,12 +11,13 @@ import typer
 if TYPE_CHECKING:
     from interviewsense.storage.store import SessionStore
 
-from interviewsense.cli._app import app, console, emit_json, guarded, load
+from interviewsense.cli._app import command_app, console, emit_json, guarded, load
 
-sessions_app = typer.Typer(
-    help="Saved sessions: list, show, delete, export, repair, report.", no_args_is_help=True
+app = command_app(
+    name="sessions",
+    help="Saved sessions: list, show, delete, export, repair, report.",
+    no_args_is_help=True,
 )
-app.add_typer(sessions_app, name="sessions")
 
 IdArg = Annotated[str, typer.Argument(help="A session id (see 'interviewsense sessions list').")]
 
@@ -27,7 +28,7 @@ def _store() -> SessionStore:
     return SessionStore(load().sessions_dir)
 
 
-@sessions_app.command("list")
+@app.command("list")
 @guarded
 def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
@@ -61,7 +62,7 @@ def list_(
     console.print(table)
 
 
-@sessions_app.command("show")
+@app.command("show")
 @guarded
 def show(
     session_id: IdArg,
@@ -87,7 +88,7 @@ def show(
         render_answer(console, turn.answer, title=title)
 
 
-@sessions_app.command("delete")
+@app.command("delete")
 @guarded
 def delete(
     session_id: IdArg,
@@ -109,7 +110,7 @@ def delete(
     console.print(f"deleted {session_id}")
 
 
-@sessions_app.command("export")
+@app.command("export")
 @guarded
 def export(
     session_id: IdArg,
@@ -130,7 +131,7 @@ def export(
     console.print(f"exported {len(files)} file(s) to {out / session.id}")
 
 
-@sessions_app.command("repair")
+@app.command("repair")
 @guarded
 def repair(
     session_id: Annotated[
@@ -184,7 +185,7 @@ def write_report(session_id: str, fmt: str, out: Path | None = None) -> Path | N
     return target
 
 
-@sessions_app.command("report")
+@app.command("report")
 @guarded
 def report(
     session_id: IdArg,
@@ -211,7 +212,7 @@ def report(
         console.print(f"report written to {target}")
 
 
-@sessions_app.command("compare")
+@app.command("compare")
 @guarded
 def compare(
     ids: Annotated[
@@ -265,7 +266,7 @@ def compare(
         emit_json([{"question": q, "changes": [asdict(c) for c in changes]} for q, changes in rows])
 
 
-@sessions_app.command("play")
+@app.command("play")
 @guarded
 def play(
     session_id: IdArg,
