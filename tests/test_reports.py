@@ -227,6 +227,9 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     assert {t["metric"]: t["verdict"] for t in only["trends"]}["overall"] == "steady"
     human = CliRunner().invoke(app, ["history"])
     assert "streak: 5 day(s)" in human.stderr and "improving" in human.stderr
+    # The table fits an 80-column terminal with every column whole.
+    assert "day         type" in human.stderr and "fillers" in human.stderr
+    assert "…" not in human.stderr
 
 
 def test_a_broken_streak(isolated_home: Path) -> None:

@@ -236,23 +236,21 @@ def render_history(console: Console, h: History) -> None:
     if not h.points:
         console.print("no scored answers yet: start with 'interviewsense practice'")
         return
-    table = Table(title="Progress", title_justify="left")
-    for col in (
-        "session",
-        "day",
-        "type",
-        "answers",
-        "overall",
-        "content",
-        "delivery",
-        "voice",
-        "wpm",
-        "fillers/100",
-    ):
-        table.add_column(col)
+    # Fits 80 columns: the ids are in 'sessions list' and in --json.
+    table = Table(
+        title="Progress",
+        title_justify="left",
+        caption="n: answers scored · fillers: per 100 words",
+        caption_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column("day", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    for col in ("n", "overall", "content", "delivery", "voice", "wpm", "fillers"):
+        table.add_column(col, justify="right", no_wrap=True)
     for p in h.points:
         table.add_row(
-            p.id,
             p.day,
             p.type,
             str(p.answers),
@@ -264,9 +262,15 @@ def render_history(console: Console, h: History) -> None:
             _fmt(p.filler_rate),
         )
     console.print(table)
-    console.print(f"overall  {sparkline([p.overall for p in h.points])}")
-    console.print(f"wpm      {sparkline([p.wpm for p in h.points])}")
-    console.print(f"fillers  {sparkline([p.filler_rate for p in h.points])}")
+    series: tuple[tuple[str, list[float | None]], ...] = (
+        ("overall", [p.overall for p in h.points]),
+        ("wpm", [p.wpm for p in h.points]),
+        ("fillers", [p.filler_rate for p in h.points]),
+    )
+    for label, values in series:
+        line = sparkline(values)
+        if line.strip():  # typed answers have no pace: no line rather than an empty one
+            console.print(f"{label:<8} {line}")
     for t in h.trends:
         style = {"improving": "green", "slipping": "red"}.get(t.verdict, "dim")
         console.print(f"[{style}]{t.verdict}[/] {t.metric}: {t.first:g} → {t.last:g}")
