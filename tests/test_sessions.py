@@ -31,6 +31,9 @@ def test_list_show_delete(isolated_home: Path) -> None:
     assert [s["id"] for s in listed] == sorted([first, second])
     assert listed[0]["answered"] == 1 and listed[0]["mean_score"] is not None
     assert not listed[0]["synced"]
+    table = runner.invoke(app, ["sessions", "list"]).stderr  # CliRunner: 80 columns
+    for session_id in (first, second):
+        assert session_id in table, "ids are shown whole, ready to copy"
 
     shown = runner.invoke(app, ["sessions", "show", first, "--json"])
     assert json.loads(shown.stdout)["id"] == first

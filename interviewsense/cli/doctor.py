@@ -39,7 +39,7 @@ def doctor(
     table = Table(title="interviewsense doctor", title_justify="left")
     table.add_column("check")
     table.add_column("status")
-    table.add_column("detail")
+    table.add_column("detail", overflow="fold")  # paths stay whole, wrapped
     style = {"ok": "green", "missing": "red", "warn": "yellow", "info": "dim"}
     for c in checks:
         detail = Text(c.detail)
@@ -53,7 +53,7 @@ def doctor(
             title_justify="left",
         )
         st.add_column("setting")
-        st.add_column("value")
+        st.add_column("value", overflow="fold")
         st.add_column("from")
         for name, value in settings.public().items():
             st.add_row(name, str(value), settings.sources.get(name, ""))

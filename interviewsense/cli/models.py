@@ -46,8 +46,10 @@ def models_list(
     from rich.table import Table
 
     table = Table(title="Speech models found", title_justify="left")
-    for col in ("kind", "name", "language", "found in", "path"):
+    for col in ("kind", "name", "language"):
         table.add_column(col)
+    for col in ("found in", "path"):
+        table.add_column(col, overflow="fold")  # whole, wrapped: a path is there to be copied
     for r in refs:
         lang = r.language or ("en" if r.name.endswith(".en") else "any")
         table.add_row(r.kind, r.name, lang, r.origin, str(r.path))

@@ -45,13 +45,19 @@ def list_(
         return
     from rich.table import Table
 
-    table = Table(title="Sessions", title_justify="left")
-    for col in ("id", "started", "kind", "type", "answers", "mean", "status", "synced"):
+    # Fits 80 columns with the id whole: it is what every other command takes, and it
+    # starts with the date and time the session began.
+    table = Table(title="Sessions", title_justify="left", box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    for col in ("kind", "type"):
+        table.add_column(col)
+    table.add_column("answers", justify="right")
+    table.add_column("score", justify="right")
+    for col in ("status", "sync"):
         table.add_column(col)
     for i in infos:
         table.add_row(
             i.id,
-            i.started_at[:16].replace("T", " "),
             i.kind,
             i.type,
             f"{i.answered}/{i.turns}",
