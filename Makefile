@@ -18,7 +18,7 @@ STAMP_NODE := node_modules/.installed
 RUN_DEBS := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins
 TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium
 
-.PHONY: install install-test system system-test run test lint format bench clean help
+.PHONY: install install-test system system-test run test lint format bench docs-example clean help
 
 help:
 	@sed -n '2,6p' Makefile
@@ -75,19 +75,23 @@ run: install
 	$(BIN)/interviewsense practice
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check interviewsense tests bench
-	$(BIN)/ruff format --check interviewsense tests bench
+	$(BIN)/ruff check interviewsense tests bench scripts
+	$(BIN)/ruff format --check interviewsense tests bench scripts
 	$(BIN)/mypy
 
 format: $(STAMP_DEV)
-	$(BIN)/ruff format interviewsense tests bench
-	$(BIN)/ruff check --fix interviewsense tests bench
+	$(BIN)/ruff format interviewsense tests bench scripts
+	$(BIN)/ruff check --fix interviewsense tests bench scripts
 
 test: install-test lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install-test
 	$(PY) bench/run.py
+
+# Regenerate docs/example-report.{html,md,png} from a synthesized answer.
+docs-example: install-test
+	$(PY) scripts/example_report.py
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache build *.egg-info

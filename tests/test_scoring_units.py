@@ -196,6 +196,9 @@ def test_ownership_relevance_and_length() -> None:
     assert c.word_count == 13 and c.length_band == "short"
     assert [cap.name for cap in score.caps] == ["no result", "no numbers", "too short"]
     assert score.overall <= 49
+    why = {part.name: part.why for part in c.breakdown}
+    assert why["ownership"].startswith("'I' 1 time, 'we' 1 time;")  # singular when one
+    assert why["specificity"].startswith("0 concrete details (none)")
 
 
 # --- the whole score ----------------------------------------------------------------------

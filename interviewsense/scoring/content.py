@@ -9,7 +9,7 @@ from typing import Any
 from interviewsense.domain import Component, Content, StarPart
 from interviewsense.scoring.curves import falling, piecewise
 from interviewsense.scoring.rubric import Rubric
-from interviewsense.scoring.text import SYNONYMS, Sentence, Tok, key_terms, stem
+from interviewsense.scoring.text import SYNONYMS, Sentence, Tok, key_terms, plural, stem
 
 Cues = dict[str, list[str]]
 
@@ -323,7 +323,7 @@ def score_content(
             "specificity",
             round(full * min(1.0, n_details / need), 1),
             full,
-            f"{n_details} concrete details ({shown}); full points from {need:g}",
+            f"{plural(n_details, 'concrete detail')} ({shown}); full points from {need:g}",
         )
     )
 
@@ -336,8 +336,8 @@ def score_content(
             "ownership",
             round(full * frac, 1),
             full,
-            f"'I' {own['i']} times, 'we' {own['we']} times; full points when at least "
-            f"{target:.0%} are 'I'",
+            f"'I' {plural(int(own['i'] or 0), 'time')}, 'we' {plural(int(own['we'] or 0), 'time')}"
+            f"; full points when at least {target:.0%} are 'I'",
         )
     )
 

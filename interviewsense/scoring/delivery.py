@@ -14,7 +14,7 @@ from interviewsense.audio.vad import Region
 from interviewsense.domain import Component, CountStat, Delivery, Mark, PaceWindow, Pause
 from interviewsense.scoring.curves import falling, piecewise
 from interviewsense.scoring.rubric import Rubric
-from interviewsense.scoring.text import Tok
+from interviewsense.scoring.text import Tok, plural
 
 # Sounds that are always fillers.
 FILLER_SOUNDS = frozenset("um umm ummm uh uhh uhhh uhm er erm ah ahh hmm hmmm mm mmm eh".split())
@@ -341,7 +341,7 @@ def score_delivery(
                 "fillers",
                 round(full * falling(rate, ok, high), 1),
                 full,
-                f"{_n(fillers.count, 'filler')}, {rate:.1f} per 100 words; "
+                f"{plural(fillers.count, 'filler')}, {rate:.1f} per 100 words; "
                 f"full points up to {ok:g}, none from {high:g}",
             )
         )
@@ -355,7 +355,7 @@ def score_delivery(
                 "long pauses",
                 round(pts, 1),
                 full,
-                f"{_n(len(pauses), 'pause')} over {threshold:g} s; {allowed} allowed, "
+                f"{plural(len(pauses), 'pause')} over {threshold:g} s; {allowed} allowed, "
                 f"-{rubric.num(d, 'pause_penalty'):g} for each further one",
             )
         )
@@ -370,7 +370,7 @@ def score_delivery(
                 "hedges",
                 round(full * falling(rate, ok, high), 1),
                 full,
-                f"{_n(hedges.count, 'hedge')}, {rate:.1f} per 100 words; "
+                f"{plural(hedges.count, 'hedge')}, {rate:.1f} per 100 words; "
                 f"full points up to {ok:g}, none from {high:g}",
             )
         )
@@ -383,7 +383,7 @@ def score_delivery(
                 "repetitions",
                 round(pts, 1),
                 full,
-                f"{_n(len(reps), 'repeat')} of a word or phrase; {allowed} allowed",
+                f"{plural(len(reps), 'repeat')} of a word or phrase; {allowed} allowed",
             )
         )
     return Delivery(
@@ -401,10 +401,6 @@ def score_delivery(
         breakdown=parts,
         missing=missing,
     )
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _mark_key(m: Mark) -> tuple[float, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from interviewsense.domain import Component, Mark, Question, Score, Transcript
+from interviewsense.scoring.text import plural
 
 MAX_ITEMS = 4
 MIN_ITEMS = 2
@@ -115,8 +116,8 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
             "content",
             _lost(c.breakdown, "specificity"),
             cmax,
-            f"Only {c.specificity['count']} concrete detail(s) ({shown}): add a number that "
-            "shows the scale or the result.",
+            f"Only {plural(c.specificity['count'], 'concrete detail')} ({shown}): "
+            "add a number that shows the scale or the result.",
             cap="no numbers",
         )
     own = c.ownership
@@ -157,7 +158,7 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
     # Delivery.
     if d.fillers.count and _lost(d.breakdown, "fillers") > 0:
         top = _quote_counts(d.fillers.items)
-        text = f"You used {d.fillers.count} fillers ({top})"
+        text = f"You used {plural(d.fillers.count, 'filler')} ({top})"
         cluster = _cluster(d.fillers.items)
         if cluster and 3 <= cluster[0] < d.fillers.count:
             n, at = cluster

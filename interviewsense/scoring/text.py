@@ -153,3 +153,8 @@ for _group in _SYNONYM_GROUPS:
     _words = _group.split()
     for _w in _words:
         SYNONYMS.setdefault(stem(_w), tuple(x for x in _words if x != _w))
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 filler', '3 fillers': evidence reads as a sentence."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
