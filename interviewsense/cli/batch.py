@@ -21,7 +21,9 @@ def batch(
     source: Annotated[
         Path,
         typer.Argument(
-            help="A folder of recordings, or a manifest (.csv or .jsonl).", show_default=False
+            help="A folder of recordings, or a manifest (.csv or .jsonl).",
+            metavar="SOURCE",
+            show_default=False,
         ),
     ],
     out: Annotated[

@@ -28,6 +28,7 @@ def finalize(
         str,
         typer.Argument(
             help="An audio file (WAV, MP3, FLAC, OGG, M4A …), an http(s) URL, or a session id.",
+            metavar="SOURCE",
             show_default=False,
         ),
     ],

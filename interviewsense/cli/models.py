@@ -68,7 +68,8 @@ def models_download(
         str,
         typer.Argument(
             help="A Whisper model (tiny.en, base.en, small …), 'vosk-LANG' (vosk-en, vosk-de …) "
-            "or a VOSK model name from the VOSK model list."
+            "or a VOSK model name from the VOSK model list.",
+            metavar="NAME",
         ),
     ],
 ) -> None:

@@ -19,7 +19,10 @@ app = command_app(
     no_args_is_help=True,
 )
 
-IdArg = Annotated[str, typer.Argument(help="A session id (see 'interviewsense sessions list').")]
+IdArg = Annotated[
+    str,
+    typer.Argument(help="A session id (see 'interviewsense sessions list').", metavar="SESSION_ID"),
+]
 
 
 def _store() -> SessionStore:
@@ -141,7 +144,12 @@ def export(
 @guarded
 def repair(
     session_id: Annotated[
-        str | None, typer.Argument(help="A session id; default: every session.", show_default=False)
+        str | None,
+        typer.Argument(
+            help="A session id; default: every session.",
+            metavar="SESSION_ID",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Fix sessions a crash left unfinished: WAV headers, session.json, recovered answers."""
@@ -222,7 +230,8 @@ def report(
 @guarded
 def compare(
     ids: Annotated[
-        list[str] | None, typer.Argument(help="Two session ids.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Two session ids.", metavar="ID", show_default=False),
     ] = None,
     question: Annotated[
         str,

@@ -17,7 +17,9 @@ def sync(
     ids: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Session ids; default: every session not yet synced.", show_default=False
+            help="Session ids; default: every session not yet synced.",
+            metavar="SESSION_ID",
+            show_default=False,
         ),
     ] = None,
     target: Annotated[
