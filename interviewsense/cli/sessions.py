@@ -85,10 +85,9 @@ def show(
     if as_json:
         emit_json(to_json(session))
         return
-    console.print(
-        f"[bold]{session.id}[/] · {session.kind} · {session.type} · "
-        f"{session.persona or '–'} · {session.status} · started {session.started_at}"
-    )
+    started = session.started_at[:16].replace("T", " ")
+    about = [session.kind, session.type, session.persona, session.status, f"started {started}"]
+    console.print(f"[bold]{session.id}[/] · " + " · ".join(a for a in about if a))
     for turn in session.turns:
         title = f"{turn.index}. {'follow-up' if turn.question.follow_up else 'question'}"
         if turn.answer is None:
