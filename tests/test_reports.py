@@ -294,3 +294,21 @@ def _cli() -> list[str]:
     import sys
 
     return [sys.executable, "-m", "interviewsense"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "verdict"),
+    [(190.0, 155.0, "better"), (150.0, 110.0, "worse"), (140.0, 160.0, "same"), (None, 150, "n/a")],
+)
+def test_compare_judges_pace_by_its_distance_from_150(
+    before: float | None, after: float, verdict: str
+) -> None:
+    """Faster is not better: a pace nearer 150 wpm is, from either side; the table shows
+    the real words a minute."""
+    from interviewsense.report.progress_data import compare
+
+    q = Question(text="Why?")
+    first, second = typed_answer(q, STRONG), typed_answer(q, STRONG)
+    first.scores.delivery.wpm, second.scores.delivery.wpm = before, after
+    pace = next(c for c in compare(first, second) if c.metric.startswith("words a minute"))
+    assert (pace.before, pace.after, pace.verdict) == (before, after, verdict)

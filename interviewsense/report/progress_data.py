@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -173,39 +174,50 @@ class Change:
     verdict: str  # better | worse | same | n/a
 
 
-def _dist(w: float | None) -> float | None:
-    return None if w is None else abs(w - IDEAL_WPM)
+def _higher(v: float) -> float:
+    return v
 
 
-def metrics(a: Answer) -> dict[str, tuple[float | None, bool]]:
-    """Metric -> (value, higher is better)."""
+def _lower(v: float) -> float:
+    return -v
+
+
+def _pace(v: float) -> float:
+    return -abs(v - IDEAL_WPM)  # nearer 150 wpm is better, from either side
+
+
+Goodness = Callable[[float], float]
+
+
+def metrics(a: Answer) -> dict[str, tuple[float | None, Goodness]]:
+    """Metric -> (value, how good that value is: higher is better)."""
     s, d, c = a.scores, a.scores.delivery, a.scores.content
     star = sum(1 for p in c.structure.values() if p.found)
     return {
-        "overall": (float(s.overall), True),
-        "content": (float(c.score), True),
-        "delivery": (None if d.score is None else float(d.score), True),
-        "voice": (None if s.voice.score is None else float(s.voice.score), True),
-        "structure parts found": (float(star), True),
-        "concrete details": (float(c.specificity.get("count", 0)), True),
-        "words a minute (distance from 150)": (_dist(d.wpm), False),
-        "fillers per 100 words": (d.fillers.per_100_words, False),
-        "hedges per 100 words": (d.hedges.per_100_words, False),
-        "long pauses": (None if "long_pauses" in d.missing else float(len(d.long_pauses)), False),
+        "overall": (float(s.overall), _higher),
+        "content": (float(c.score), _higher),
+        "delivery": (None if d.score is None else float(d.score), _higher),
+        "voice": (None if s.voice.score is None else float(s.voice.score), _higher),
+        "structure parts found": (float(star), _higher),
+        "concrete details": (float(c.specificity.get("count", 0)), _higher),
+        "words a minute (150 is best)": (d.wpm, _pace),
+        "fillers per 100 words": (d.fillers.per_100_words, _lower),
+        "hedges per 100 words": (d.hedges.per_100_words, _lower),
+        "long pauses": (None if "long_pauses" in d.missing else float(len(d.long_pauses)), _lower),
     }
 
 
 def compare(before: Answer, after: Answer) -> list[Change]:
     out = []
     b, a = metrics(before), metrics(after)
-    for name, (old, higher) in b.items():
+    for name, (old, good) in b.items():
         new = a[name][0]
         if old is None or new is None:
             verdict = "n/a"
-        elif abs(new - old) < 0.5:
+        elif abs(good(new) - good(old)) < 0.5:
             verdict = "same"
         else:
-            verdict = "better" if (new > old) == higher else "worse"
+            verdict = "better" if good(new) > good(old) else "worse"
         out.append(Change(name, old, new, verdict))
     return out
 

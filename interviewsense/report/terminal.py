@@ -199,6 +199,14 @@ def _fmt(value: float | None) -> str:
 Attempt = tuple[Session, Turn]
 
 
+def _when(session: Session) -> str:
+    return session.started_at[:16].replace("T", " ")
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{round(value, 1):g}"
+
+
 def render_comparison(
     console: Console, steps: list[tuple[Attempt, Attempt]], *, quiet: bool = False
 ) -> list[tuple[str, list[Change]]]:
@@ -214,16 +222,17 @@ def render_comparison(
             continue
         table = Table(title=f"{t1.question.text}", title_justify="left")
         table.add_column("")
-        table.add_column(s1.id)
-        table.add_column(s2.id)
-        table.add_column("")
+        # The start times say which attempt is which and fit 80 columns; ids would not.
+        table.add_column(f"before\n{_when(s1)}", justify="right", no_wrap=True)
+        table.add_column(f"after\n{_when(s2)}", justify="right", no_wrap=True)
+        table.add_column("", no_wrap=True)
         for c in changes:
             mark = {
                 "better": "[green]↑ better[/]",
                 "worse": "[red]↓ worse[/]",
                 "same": "[dim]= same[/]",
             }
-            table.add_row(c.metric, _fmt(c.before), _fmt(c.after), mark.get(c.verdict, ""))
+            table.add_row(c.metric, _num(c.before), _num(c.after), mark.get(c.verdict, ""))
         console.print(table)
         better = [c.metric for c in changes if c.verdict == "better"]
         worse = [c.metric for c in changes if c.verdict == "worse"]
