@@ -175,4 +175,6 @@ def test_closing_assessment_outlines_each_main_question() -> None:
     assert assessment.source == "offline"
     assert assessment.model_answers[0]["question"] == BEHAVIORAL.text
     assert "Situation" in assessment.model_answers[0]["outline"]
-    assert assessment.strengths or assessment.gaps
+    # A short answer: its gap names the part and gives the evidence from the answer.
+    assert any(g.startswith("length (") and "is best for behavioral" in g for g in assessment.gaps)
+    assert "concrete details and numbers" not in " ".join(assessment.strengths)  # one number

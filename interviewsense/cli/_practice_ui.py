@@ -236,10 +236,18 @@ class PracticeScreen:
             )
         self.console.print()
         self.console.print(table)
-        if assessment.strengths:
-            self.console.print("[green]Strengths:[/] " + "; ".join(assessment.strengths))
-        if assessment.gaps:
-            self.console.print("[yellow]Work on:[/] " + "; ".join(assessment.gaps))
+        for title, items in (
+            ("[green]Strengths[/]", assessment.strengths),
+            ("[yellow]Work on[/]", assessment.gaps),
+        ):
+            if items:
+                self.console.print(title)
+                bullets = Table.grid(padding=(0, 1))  # wrapped lines stay under their text
+                bullets.add_column(no_wrap=True)
+                bullets.add_column()
+                for item in items:
+                    bullets.add_row("  •", Text(item))
+                self.console.print(bullets)
         self.console.print(
             f"[dim]session {session.id} saved · interviewsense sessions show {session.id}[/]"
         )

@@ -129,24 +129,57 @@ OUTLINES = {
 }
 
 
+# How each scored part reads in the closing assessment, as a strength.
+STRENGTHS = {
+    "structure": "clear structure: situation, task, action, result",
+    "specificity": "concrete details and numbers",
+    "ownership": "owning your part ('I', not only 'we')",
+    "relevance": "staying on the question",
+    "length": "answers of the right length",
+    "conciseness": "concise wording",
+    "pace": "a comfortable pace",
+    "fillers": "few fillers",
+    "long pauses": "no long pauses",
+    "hedges": "confident wording, few hedges",
+    "repetitions": "fluent, few repeats",
+    "pitch variation": "a lively voice",
+    "loudness variation": "varied loudness",
+    "speaking time": "speaking for most of the answer",
+}
+
+
 def offline_assessment(turns: list[Turn]) -> Assessment:
-    """Strengths and gaps from the scores, and an outline of a model answer per question."""
+    """Strengths and gaps from the scores, and an outline of a model answer per question.
+
+    A strength is a part that earned at least 70 % of its points across the answers; a gap
+    one that earned less, told with the evidence from the answer where it did worst."""
     answered = [t for t in turns if t.answer is not None and t.answer.transcript.text.strip()]
     out = Assessment(source="offline")
     if answered:
-        totals: dict[str, list[float]] = {}
+        shares: dict[str, list[float]] = {}
+        worst: dict[str, tuple[float, str]] = {}  # part -> (share, its evidence there)
         for t in answered:
             assert t.answer is not None
             s = t.answer.scores
             for part in s.content.breakdown + s.delivery.breakdown + s.voice.breakdown:
-                totals.setdefault(part.name, []).append(part.points / part.max_points)
-        means = {k: sum(v) / len(v) for k, v in totals.items()}
-        ranked = sorted(means, key=lambda k: (-means[k], k))
+                share = part.points / part.max_points
+                shares.setdefault(part.name, []).append(share)
+                if part.name not in worst or share < worst[part.name][0]:
+                    worst[part.name] = (share, part.why)
+        means = {k: sum(v) / len(v) for k, v in shares.items()}
+        order = list(means)  # ties keep the rubric's order: content, delivery, voice
+        ranked = sorted(means, key=lambda k: (-means[k], order.index(k)))
         out.strengths = [
-            f"{k} ({means[k]:.0%} of the points)" for k in ranked[:3] if means[k] >= 0.7
+            f"{STRENGTHS.get(k, k)} ({means[k]:.0%} of the points)"
+            for k in ranked[:3]
+            if means[k] >= 0.7
         ]
-        weakest = sorted(means, key=lambda k: (means[k], k))
-        out.gaps = [f"{k} ({means[k]:.0%} of the points)" for k in weakest[:3] if means[k] < 0.7]
+        weakest = sorted(means, key=lambda k: (means[k], order.index(k)))
+        out.gaps = [
+            f"{k} ({means[k]:.0%} of the points): {worst[k][1]}"
+            for k in weakest[:3]
+            if means[k] < 0.7
+        ]
     for t in turns:
         if t.question.follow_up:
             continue

@@ -350,7 +350,7 @@ def score_content(
             frac = min(1.0, rel["share"] / target) if target else 1.0
             why = (
                 f"uses {len(rel['matched'])} of the question's {len(rel['terms'])} key terms "
-                f"({', '.join(rel['terms'][:6])})"
+                f"({', '.join(rel['terms'][:6])}{', …' if len(rel['terms']) > 6 else ''})"
             )
         parts.append(Component("relevance", round(full * frac, 1), full, why))
 
