@@ -74,7 +74,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _sigterm)
     state.debug = os.environ.get("INTERVIEWSENSE_DEBUG", "") not in ("", "0", "false")
     try:
-        app()
+        app(prog_name="interviewsense")  # also under python -m interviewsense
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]")
         sys.exit(int(ExitCode.INTERRUPTED))
