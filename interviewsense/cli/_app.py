@@ -99,10 +99,10 @@ class LazyGroup(typer.core.TyperGroup):
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(n) for n in names)
         # A bare command carrying the summary shortens it exactly as the real one would.
-        rows = [
-            (n, typer.core.TyperCommand(n, help=COMMANDS[n]).get_short_help_str(limit))
-            for n in names
-        ]
+        rows = []
+        for n in names:
+            summary = COMMANDS[n] if n in COMMANDS else self.commands[n].help  # added by hand
+            rows.append((n, typer.core.TyperCommand(n, help=summary).get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
