@@ -3,6 +3,7 @@ interrupts, secrets. docs/reliability.md lists what these guarantee."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -171,6 +172,39 @@ def test_a_full_disk_stops_the_writer_cleanly(tmp_path: Path) -> None:
     full.symlink_to("/dev/full")  # every write fails with ENOSPC
     with pytest.raises(StorageError, match="the disk is full"):
         WavWriter(full)
+
+
+def test_a_disk_that_fills_mid_recording_leaves_a_valid_wav(tmp_path: Path) -> None:
+    """The disk fills between flushes: every error is our one-line StorageError (a raw
+    OSError once killed the recording thread and hung practice), and the header matches
+    the whole frames that reached the disk."""
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True
+    )
+    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
+    try:
+        path = small / "a01.wav"
+        writer = WavWriter(path, flush_s=0.0)
+        second = b"\x01\x02" * 16000
+        with pytest.raises(StorageError, match="the disk is full"):
+            for _ in range(10):  # 320 kB into 64 kB
+                writer.write(second[:-1])  # odd sizes: frames are torn across writes
+        with pytest.raises(StorageError):
+            writer.write(b"\x00\x00" * 100)  # still full: still our error
+        with contextlib.suppress(StorageError):  # nothing left to write: it may succeed
+            writer.close()
+        assert writer.closed
+        size = path.stat().st_size
+        assert size > 32_000  # what fitted was kept
+        info = inspect_wav(path)
+        assert info.declared == info.actual == size - 44
+        assert info.actual % 2 == 0
+        with wave.open(str(path)) as wf:
+            assert wf.getnframes() == (size - 44) // 2
+    finally:
+        subprocess.run(["umount", "-l", str(small)], capture_output=True)
 
 
 def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:

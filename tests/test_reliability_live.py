@@ -131,12 +131,23 @@ def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_p
     )
     assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
     try:
-        env = dict(vmic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+        env = dict(
+            vmic.env,
+            INTERVIEWSENSE_HOME=str(home),
+            INTERVIEWSENSE_OFFLINE="1",
+            PYTHONFAULTHANDLER="1",
+        )
         proc = start_practice(env, "-n", "1")
         lines: list[str] = []
         wait_listening(proc, lines)
         vmic.play(long_wav)
-        proc.wait(timeout=120)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # the fault handler prints every thread's stack
+            proc.wait(timeout=10)
+            time.sleep(0.5)
+            pytest.fail("practice hung on a full disk:\n" + "".join(lines))
         vmic.quiet()
         time.sleep(0.2)
         stderr = "".join(lines)

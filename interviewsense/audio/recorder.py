@@ -35,7 +35,12 @@ def _header(rate: int, channels: int, width: int, data_bytes: int) -> bytes:
 
 
 class WavWriter:
-    """Append-only 16-bit PCM WAV writer that is valid on disk after every flush."""
+    """Append-only 16-bit PCM WAV writer that is valid on disk after every flush.
+
+    It writes through a raw file descriptor: a buffered file that hits a full disk keeps
+    the bytes it could not write and fails again on every later seek, so the header could
+    never be fixed. Here the bytes on disk are always known, and the header matches them.
+    """
 
     def __init__(
         self, path: Path, *, rate: int = 16_000, channels: int = 1, flush_s: float = 0.25
@@ -50,12 +55,14 @@ class WavWriter:
         self._last_flush = time.monotonic()
         self.closed = False
         ensure_dir(path.parent)
+        self._fd = -1
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            self._fh = os.fdopen(fd, "wb")
-            self._fh.write(_header(rate, channels, self.width, 0))
-            self._sync()
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            self._write_all(_header(rate, channels, self.width, 0))
+            os.fsync(self._fd)
         except OSError as exc:
+            if self._fd >= 0:
+                os.close(self._fd)
             raise _disk_error(exc, path) from None
 
     @property
@@ -71,6 +78,14 @@ class WavWriter:
         if time.monotonic() - self._last_flush >= self.flush_s:
             self.flush()
 
+    def _write_all(self, data: bytes) -> int:
+        """Write at the end of the file; returns the bytes written before any error."""
+        view = memoryview(data)
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
     def flush(self) -> None:
         """Write what is queued, fix the header's sizes, fsync."""
         data = b"".join(self._pending)
@@ -78,22 +93,30 @@ class WavWriter:
         self._last_flush = time.monotonic()
         block = self.channels * self.width
         data = data[: len(data) - len(data) % block]
+        error: OSError | None = None
+        if data:
+            view = memoryview(data)
+            while view:
+                try:
+                    n = os.write(self._fd, view)
+                except OSError as exc:
+                    error = exc
+                    break
+                self.data_bytes += n
+                view = view[n:]
         try:
-            if data:
-                self._fh.seek(0, os.SEEK_END)
-                self._fh.write(data)
-                self.data_bytes += len(data)
-            self._fh.seek(0)
-            self._fh.write(_header(self.rate, self.channels, self.width, self.data_bytes))
-            self._fh.seek(0, os.SEEK_END)
-            self._sync()
+            torn = self.data_bytes % block
+            if torn:  # a write cut short mid-frame: keep whole frames only
+                self.data_bytes -= torn
+                os.ftruncate(self._fd, HEADER_BYTES + self.data_bytes)
+                os.lseek(self._fd, 0, os.SEEK_END)
+            # Rewriting the header in place needs no new space, even on a full disk.
+            os.pwrite(self._fd, _header(self.rate, self.channels, self.width, self.data_bytes), 0)
+            os.fsync(self._fd)
         except OSError as exc:
-            self._fh.seek(0, os.SEEK_END)
-            raise _disk_error(exc, self.path) from None
-
-    def _sync(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+            error = error or exc
+        if error is not None:
+            raise _disk_error(error, self.path) from None
 
     def close(self) -> None:
         if self.closed:
@@ -102,7 +125,7 @@ class WavWriter:
             self.flush()
         finally:
             self.closed = True
-            self._fh.close()
+            os.close(self._fd)
 
     def __enter__(self) -> WavWriter:
         return self

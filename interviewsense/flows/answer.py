@@ -45,7 +45,7 @@ class KeySource(Protocol):
 @dataclass
 class Captured:
     status: str  # answered | skipped | repeat | quit | partial
-    ended_by: str  # silence | enter | max | key | interrupted | disk-full
+    ended_by: str  # silence | enter | max | key | interrupted | disk-full | recorder-stopped
     transcript: Transcript | None = None
     pcm: bytes = b""
     path: Path | None = None
@@ -92,6 +92,8 @@ class DiskTap(threading.Thread):
                     self.writer.write(chunk)
                 except StorageError as exc:
                     self.error = exc.message  # keep what is on disk; the caller stops
+                except Exception as exc:  # never die silently: the caller would wait forever
+                    self.error = f"recording stopped: {type(exc).__name__}: {exc}"
             self.blocks.put(chunk)
 
     def stop(self) -> None:
@@ -167,6 +169,10 @@ def capture_answer(
                 break
             if tap.error:
                 status, ended_by = "partial", "disk-full"
+                break
+            if not tap.is_alive():  # the microphone itself failed: keep what was recorded
+                tap.error = tap.error or "the recording stopped unexpectedly"
+                status, ended_by = "partial", "recorder-stopped"
                 break
     except KeyboardInterrupt:
         status, ended_by = "partial", "interrupted"

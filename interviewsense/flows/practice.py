@@ -228,12 +228,15 @@ class Practice:
                 self.ui.answer_done(turn)
             if captured.ended_by == "interrupted":
                 raise KeyboardInterrupt
-            if captured.ended_by == "disk-full":
+            if captured.ended_by in ("disk-full", "recorder-stopped"):
                 self.session.status = "interrupted"
                 self._close(None)  # may fail too on a full disk; the answer's WAV is kept
-                raise StorageError(
-                    captured.error, hint="free some space; your earlier answers are saved"
+                hint = (
+                    "free some space; your earlier answers are saved"
+                    if captured.ended_by == "disk-full"
+                    else "your answers so far are saved; run with --debug to see why"
                 )
+                raise StorageError(captured.error, hint=hint)
             if captured.status == "quit":
                 return
             prev = turn
@@ -355,6 +358,8 @@ class Practice:
             notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
         if captured.ended_by == "disk-full":
             notes.append(f"the disk filled up: recording stopped at {captured.duration_s:.1f} s")
+        if captured.ended_by == "recorder-stopped":
+            notes.append(f"the recording stopped at {captured.duration_s:.1f} s: {captured.error}")
         turn.answer = Answer(
             question=turn.question.text,
             question_info=turn.question,
