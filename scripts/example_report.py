@@ -16,6 +16,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import chromium_screenshot_command  # noqa: E402
+
 DOCS = ROOT / "docs"
 CLI = ROOT / ".venv" / "bin" / "interviewsense"
 QUESTION = "Tell me about a project you led from start to finish."
@@ -25,18 +29,6 @@ SCRIPT = (
     '<break time="3s"/> I was responsible for the plan, so I split the move into three '
     "phases and I wrote the runbook. Uh, in the end we finished two weeks early, and "
     "failures dropped by ninety percent.</speak>"
-)
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--window-size=980,2300",
 )
 
 
@@ -66,12 +58,9 @@ def main() -> None:
             run(CLI, "sessions", "report", sid, "-f", fmt, "-o", out, env=env)
             print(f"wrote {out.relative_to(ROOT)}")
         png = DOCS / "example-report.png"
+        page = DOCS / "example-report.html"
         run(
-            chromium,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={work / 'profile'}",
-            f"--screenshot={png}",
-            (DOCS / "example-report.html").as_uri(),
+            *chromium_screenshot_command(chromium, page, png, work / "profile", (980, 2300)),
             env=env,
         )
         print(f"wrote {png.relative_to(ROOT)}")

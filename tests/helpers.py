@@ -1,8 +1,10 @@
-"""Small builders the tests share: a typed answer scored for real, and WAV bytes by hand."""
+"""Small builders the tests share: a typed answer scored for real, WAV bytes by hand, and
+the headless Chromium command that photographs a report (scripts/ uses it too)."""
 
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import numpy as np
 
@@ -36,3 +38,25 @@ def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
     fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
     head = b"RIFF" + struct.pack("<I", 36 + len(raw)) + b"WAVEfmt " + struct.pack("<I", 16)
     return head + fmt + b"data" + struct.pack("<I", len(raw)) + raw
+
+
+def chromium_screenshot_command(
+    chromium: str, page: Path, png: Path, profile: Path, size: tuple[int, int]
+) -> list[str]:
+    """Headless Chromium, offline and quiet, writing a ``size`` screenshot of ``page``."""
+    return [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--window-size={size[0]},{size[1]}",
+        f"--screenshot={png}",
+        page.as_uri(),
+    ]

@@ -21,7 +21,7 @@ from interviewsense.domain import Question, Session, Turn
 from interviewsense.report.charts import FILLER_COLOR, PACE_COLOR, PITCH_COLOR
 from interviewsense.storage.store import SessionStore
 from tests import speech
-from tests.helpers import typed_answer
+from tests.helpers import chromium_screenshot_command, typed_answer
 
 SCRIPT = (
     "<speak>So, um, at my last job our billing service failed every week. Uh, I was "
@@ -100,22 +100,7 @@ def test_html_report_renders_with_charts_in_chromium(
     page.write_text(report(home, sid, "html"))
     shot = tmp_path / "shot.png"
     subprocess.run(
-        [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--hide-scrollbars",
-            "--window-size=1000,2600",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
+        chromium_screenshot_command(chromium(), page, shot, tmp_path / "profile", (1000, 2600)),
         capture_output=True,
         timeout=120,
         check=True,
