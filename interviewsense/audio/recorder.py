@@ -58,7 +58,9 @@ class WavWriter:
         self._fd = -1
         try:
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            self._write_all(_header(rate, channels, self.width, 0))
+            _, error = self._append(_header(rate, channels, self.width, 0))
+            if error is not None:
+                raise error
             os.fsync(self._fd)
         except OSError as exc:
             if self._fd >= 0:
@@ -78,13 +80,16 @@ class WavWriter:
         if time.monotonic() - self._last_flush >= self.flush_s:
             self.flush()
 
-    def _write_all(self, data: bytes) -> int:
-        """Write at the end of the file; returns the bytes written before any error."""
+    def _append(self, data: bytes) -> tuple[int, OSError | None]:
+        """Write at the end of the file: the bytes written, and the error that stopped it."""
         view = memoryview(data)
         done = 0
         while done < len(view):
-            done += os.write(self._fd, view[done:])
-        return done
+            try:
+                done += os.write(self._fd, view[done:])
+            except OSError as exc:
+                return done, exc
+        return done, None
 
     def flush(self) -> None:
         """Write what is queued, fix the header's sizes, fsync."""
@@ -93,17 +98,8 @@ class WavWriter:
         self._last_flush = time.monotonic()
         block = self.channels * self.width
         data = data[: len(data) - len(data) % block]
-        error: OSError | None = None
-        if data:
-            view = memoryview(data)
-            while view:
-                try:
-                    n = os.write(self._fd, view)
-                except OSError as exc:
-                    error = exc
-                    break
-                self.data_bytes += n
-                view = view[n:]
+        written, error = self._append(data)
+        self.data_bytes += written
         try:
             torn = self.data_bytes % block
             if torn:  # a write cut short mid-frame: keep whole frames only
