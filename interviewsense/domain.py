@@ -227,6 +227,11 @@ class Session:
     kind: str = "practice"  # practice | finalize
     schema: str = SESSION_SCHEMA
 
+    @property
+    def started(self) -> str:
+        """The start to the minute, as reports show it: '2026-11-30 11:23'."""
+        return self.started_at[:16].replace("T", " ")
+
 
 def to_json(obj: Any) -> Any:
     """A dataclass tree as plain JSON values (tuples become lists)."""

@@ -85,8 +85,8 @@ def show(
     if as_json:
         emit_json(to_json(session))
         return
-    started = session.started_at[:16].replace("T", " ")
-    about = [session.kind, session.type, session.persona, session.status, f"started {started}"]
+    about = [session.kind, session.type, session.persona, session.status]
+    about.append(f"started {session.started}")
     console.print(f"[bold]{session.id}[/] · " + " · ".join(a for a in about if a))
     for turn in session.turns:
         title = f"{turn.index}. {'follow-up' if turn.question.follow_up else 'question'}"

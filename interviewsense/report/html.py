@@ -101,7 +101,7 @@ def render_html(report: SessionReport) -> str:
     overall = summary.get("overall")
     head = (
         f'<h1>InterviewSense report</h1><p class="meta">session {escape(s.id)} · '
-        f"{escape(s.started_at[:16].replace('T', ' '))} · {escape(s.type.replace('_', ' '))}"
+        f"{escape(s.started)} · {escape(s.type.replace('_', ' '))}"
         + (f" · {escape(s.persona)} interviewer" if s.persona else "")
         + f" · {len(report.answers)} answer(s)"
         + (f" · mean score {overall}" if overall is not None else "")

@@ -64,7 +64,7 @@ def render_markdown(report: SessionReport) -> str:
     lines = [
         f"# InterviewSense report — {s.id}",
         "",
-        f"{s.started_at[:16].replace('T', ' ')} · {s.type.replace('_', ' ')} · "
+        f"{s.started} · {s.type.replace('_', ' ')} · "
         f"{len(report.answers)} answer(s) · mean score {s.summary.get('overall', '–')}",
         "",
     ]

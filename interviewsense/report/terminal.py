@@ -192,19 +192,13 @@ def render_session(console: Console, session: Session, folder: Path | None) -> N
         console.print(table)
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+def _fmt(value: float | None, ndigits: int | None = None) -> str:
+    if value is None:
+        return "–"
+    return f"{value if ndigits is None else round(value, ndigits):g}"
 
 
 Attempt = tuple[Session, Turn]
-
-
-def _when(session: Session) -> str:
-    return session.started_at[:16].replace("T", " ")
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None else f"{round(value, 1):g}"
 
 
 def render_comparison(
@@ -223,8 +217,8 @@ def render_comparison(
         table = Table(title=f"{t1.question.text}", title_justify="left")
         table.add_column("")
         # The start times say which attempt is which and fit 80 columns; ids would not.
-        table.add_column(f"before\n{_when(s1)}", justify="right", no_wrap=True)
-        table.add_column(f"after\n{_when(s2)}", justify="right", no_wrap=True)
+        table.add_column(f"before\n{s1.started}", justify="right", no_wrap=True)
+        table.add_column(f"after\n{s2.started}", justify="right", no_wrap=True)
         table.add_column("", no_wrap=True)
         for c in changes:
             mark = {
@@ -232,7 +226,7 @@ def render_comparison(
                 "worse": "[red]↓ worse[/]",
                 "same": "[dim]= same[/]",
             }
-            table.add_row(c.metric, _num(c.before), _num(c.after), mark.get(c.verdict, ""))
+            table.add_row(c.metric, _fmt(c.before, 1), _fmt(c.after, 1), mark.get(c.verdict, ""))
         console.print(table)
         better = [c.metric for c in changes if c.verdict == "better"]
         worse = [c.metric for c in changes if c.verdict == "worse"]
