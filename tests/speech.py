@@ -156,3 +156,43 @@ class Spoken:
     pause_at: float  # where the long pause starts (s), or -1
     pause_len: float
     speaking_time: float  # speech span minus the long pause
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A real person speaking, with the reference transcript (scripts/real_speech.py)."""
+
+    name: str
+    path: Path
+    text: str
+    fillers: int  # um/uh in the reference
+    duration: float
+    kind: str  # monologue | read | clip
+
+
+REAL_SPEECH = Path(__file__).resolve().parent.parent / ".venv" / "real-speech"
+
+
+def real_recordings(kind: str | None = None) -> list[Recording]:
+    """The real recordings ``make test`` installs; a clear failure when they are missing."""
+    import json
+
+    manifest = REAL_SPEECH / "manifest.json"
+    if not manifest.is_file():
+        raise RuntimeError(
+            f"no real speech in {REAL_SPEECH}: run 'make test' (scripts/real_speech.py)"
+        )
+    out = []
+    for e in json.loads(manifest.read_text())["recordings"]:
+        if kind is None or e["kind"] == kind:
+            out.append(
+                Recording(
+                    e["name"],
+                    REAL_SPEECH / e["wav"],
+                    e["text"],
+                    e["fillers"],
+                    e["duration_s"],
+                    e["kind"],
+                )  # fmt: skip
+            )
+    return out

@@ -192,8 +192,9 @@ def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
     turns = data["turns"]
     assert [t["interviewer"] for t in turns] == ["offline-fallback", "offline-fallback"]
     assert all("offline bank" in t["notes"][0] for t in turns)
-    # Each turn asked twice (the reply, then the one retry); the assessment twice too.
-    assert len(httpserver.log) == 6
+    # Each turn asked twice (the reply, then the one retry); the assessment twice too; and
+    # the content judge twice for each answer (scoring/judge.py), its replies refused too.
+    assert len(httpserver.log) == 10
     assert stderr.count("offline interviewer") == 1
 
 
@@ -201,9 +202,17 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     judged = {"follow_up": None, "relevance": 2, "relevance_reason": "It is about contacts."}
     assessment = {"strengths": ["clear"], "gaps": ["numbers"], "model_answers": []}
+    # The content judge sees the redacted answer, so it can only quote redacted words.
+    part = {"present": False, "quote": ""}
+    verdict = {
+        "situation": {"present": True, "quote": "mail me at [email]"},
+        "task": part, "action": part, "result": part,
+        "relevance": 2, "specificity": 1, "advice": "Answer the question that was asked.",
+    }  # fmt: skip
     replies = iter(
         [
             completion(json.dumps(question)),
+            completion(json.dumps(verdict)),
             completion(json.dumps(judged)),
             completion(json.dumps(assessment)),
         ]
@@ -225,10 +234,16 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     assert "[email]" in sent and "[phone]" in sent and "[name]" in sent
     assert data["turns"][0]["question"]["source"] == "llm"
     assert data["summary"]["assessment"]["source"] == "llm"
-    # The LLM's relevance judgement is kept as evidence; the score stays deterministic.
-    relevance = data["turns"][0]["answer"]["scores"]["content"]["relevance"]
+    # The interviewer's relevance rating is kept as evidence; the judge's verdict is blended
+    # into the content score, and says so.
+    content = data["turns"][0]["answer"]["scores"]["content"]
+    relevance = content["relevance"]
     assert relevance["llm"]["rating"] == 2 and relevance["llm"]["reason"] == "It is about contacts."
-    assert "rubric" in relevance["llm"] and relevance["method"] == "key terms"
+    assert "rubric" in relevance["llm"] and relevance["method"] == "llm"
+    assert (
+        content["method"] == "llm"
+        and content["judge"]["situation"]["quote"] == "mail me at [email]"
+    )
 
 
 def test_redactor() -> None:

@@ -24,6 +24,8 @@ HEAVY = (
     "matplotlib",
     "httpx",
     "pydantic",
+    "onnxruntime",
+    "tokenizers",
 )
 
 

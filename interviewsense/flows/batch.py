@@ -81,7 +81,7 @@ def score_item(item: Item) -> dict[str, Any]:
 
 def _score(item: Item) -> dict[str, Any]:
     from interviewsense.domain import Answer, Question, Transcript, to_json
-    from interviewsense.scoring.engine import score_answer
+    from interviewsense.scoring.engine import score_answer, scorer_options
     from interviewsense.scoring.rubric import load_rubric
     from interviewsense.scoring.text import words_from_text
 
@@ -96,7 +96,7 @@ def _score(item: Item) -> dict[str, Any]:
             words=words_from_text(item.transcript),
         )
         scores, feedback = score_answer(
-            transcript, question, rubric=rubric, pause_threshold=settings.pause_threshold_s or None
+            transcript, question, rubric=rubric, **scorer_options(settings)
         )
         answer = Answer(
             question=item.question,

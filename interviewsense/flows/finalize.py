@@ -17,7 +17,7 @@ from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcri
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import atomic_open
 from interviewsense.progress import Reporter
-from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.engine import score_answer, scorer_options
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.storage.store import SessionStore, is_session_id, new_session_id, now_iso
 
@@ -80,7 +80,7 @@ def analyse(
             rubric=rubric,
             samples=audio.samples,
             regions=regions,
-            pause_threshold=settings.pause_threshold_s or None,
+            **scorer_options(settings),
         )
     notes = list(audio.notes)
     if not transcript.text.strip():

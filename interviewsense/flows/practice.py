@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from interviewsense.config import Settings
 from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn, to_json
@@ -20,7 +20,7 @@ from interviewsense.flows.setup import Equipment, prepare
 from interviewsense.fsutil import free_bytes
 from interviewsense.interviewer.base import Assessment, InterviewPlan
 from interviewsense.progress import Reporter
-from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.engine import score_answer, scorer_options
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.text import words_from_text
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
@@ -97,6 +97,7 @@ class Practice:
         self.reporter = reporter
         self.store = SessionStore(settings.sessions_dir)
         self.rubric: Rubric = load_rubric(settings.rubric)
+        self.scoring: dict[str, Any] = {}
         self.zero = time.monotonic()
         self._warned_disk = False
         self.session = Session(
@@ -116,6 +117,8 @@ class Practice:
         plan.exclude = plan.exclude | recent_ids
         plan.avoid = plan.avoid + recent_texts
         eq = prepare(self.options, self.settings, self.reporter)
+        # The judge sends answers to the same LLM as the interviewer, redacted the same way.
+        self.scoring = scorer_options(self.settings, getattr(eq.interviewer, "redact", None))
         self.session.settings = {
             "questions": plan.questions,
             "level": plan.level,
@@ -349,7 +352,7 @@ class Practice:
             turn.question,
             rubric=self.rubric,
             samples=samples,
-            pause_threshold=self.settings.pause_threshold_s or None,
+            **self.scoring,
         )
         notes = []
         if not captured.transcript.text.strip():

@@ -4,187 +4,30 @@ specificity, ownership, relevance and length. Each finding keeps the words that 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import Component, Content, StarPart
+from interviewsense.scoring.cues import (
+    AMBIGUOUS_TECH,
+    I_WORDS,
+    NUMBER_WORDS,
+    STAR,
+    STRUCTURES,
+    TECH,
+    UNIT_WORDS,
+    UNITS,
+    WE_WORDS,
+    Cues,
+)
 from interviewsense.scoring.curves import falling, piecewise
 from interviewsense.scoring.rubric import Rubric
+from interviewsense.scoring.substance import meaning, substance
 from interviewsense.scoring.text import SYNONYMS, Sentence, Tok, key_terms, plural, stem
 
-Cues = dict[str, list[str]]
+if TYPE_CHECKING:
+    from interviewsense.scoring.semantic import Embedder
 
-_I = r"\bi\b(?:'ve|'d)?"
-STAR: Cues = {
-    "situation": [
-        r"\b(?:at|in) my (?:last|previous|current|old|first) "
-        r"(?:job|company|role|team|position|internship)",
-        r"\bwhen i was\b",
-        r"\bwhile (?:i was )?working (?:at|on|for)\b",
-        r"\b(?:last|this|that) (?:year|month|quarter|semester|summer|spring|autumn|fall|winter)\b",
-        r"\b(?:a few|two|three|several) (?:years|months|weeks) ago\b",
-        r"\bback in\b",
-        r"\bthe situation\b",
-        r"\bwe were (?:facing|dealing|struggling|working)\b",
-        r"\bour (?:team|company|product|service|system) (?:was|had)\b",
-        r"\bthere was a\b",
-        r"\bthe (?:problem|issue|context|background) was\b",
-        r"\bat the time\b",
-        r"\bonce\b",
-    ],
-    "task": [
-        r"\bmy (?:goal|task|job|role|responsibility|assignment|mission) was\b",
-        _I + r" was (?:responsible|asked|tasked|in charge|assigned|supposed)\b",
-        _I + r" (?:needed|had|wanted) to\b",
-        r"\bwe (?:needed|had) to\b",
-        r"\bthe (?:goal|task|objective|aim|challenge|deadline) was\b",
-        r"\b(?:my (?:manager|boss|lead)|the client|the customer) asked me\b",
-        r"\bit was (?:my|up to me)\b",
-        r"\bi took (?:on|charge|ownership)\b",
-        r"\bi took (?:it|this|that) on\b",
-        r"\b(?:nobody|no one) (?:owned|was responsible|took)\b",
-        r"\bi was the one\b",
-    ],
-    "action": [
-        _I + r" (?:decided|started|built|created|designed|wrote|led|organi[sz]ed|set up|talked|"
-        r"spoke|met|proposed|suggested|implemented|introduced|reached out|scheduled|"
-        r"analy[sz]ed|investigated|reviewed|fixed|changed|moved|planned|prioriti[sz]ed|"
-        r"negotiated|presented|asked|called|gathered|ran|used|automated|rewrote|refactored|"
-        r"migrated|coached|mentored|worked|took|broke|split|tested|measured|documented|"
-        r"trained|hired|delegated|escalated|listened|explained|convinced|focused|volunteered|"
-        r"looked|checked|added|found|pulled|cut|reworked|contacted|paired|drafted|sketched|"
-        r"interviewed|prototyped|replaced|removed|simplified|profiled|monitored|agreed)\b",
-        r"\b(?:so|then|first|next|after that|afterwards),? i\b",
-        r"\bmy approach was\b",
-        r"\bthe first thing i did\b",
-        r"\bi made sure\b",
-    ],
-    "result": [
-        r"\bas a result\b",
-        r"\bin the end\b",
-        r"\bthe (?:result|outcome|impact) was\b",
-        r"\b(?:which|that|this) (?:led|resulted) (?:to|in)\b",
-        r"\bended up\b",
-        r"\b(?:we|it|they|this|that|which) (?:reduced|increased|improved|saved|shipped|launched|"
-        r"delivered|finished|completed|grew|doubled|tripled|halved|won|beat|exceeded|"
-        r"went from|dropped|stopped|stayed|hasn't|has not|never)\b",
-        r"\bi (?:finished|completed|delivered|won|exceeded|beat|got promoted|was promoted)\b",
-        r"\bwent (?:up|down) from\b",
-        r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop)\w* .{0,40}\bby\b",
-        r"\d+(?:\.\d+)? ?(?:%|percent)",
-        r"\bi learned\b",
-        r"\bfrom then on\b",
-        r"\bsince then\b",
-        r"\bon time\b",
-        r"\bit worked\b",
-        r"\bthe feedback was\b",
-        r"\bwas promoted\b",
-    ],
-}
-REASONING: Cues = {
-    "clarify": [
-        r"\bclarif",
-        r"\brequirements?\b",
-        r"\bassum",
-        r"\bit depends\b",
-        r"\bconstraints?\b",
-        r"\bscale\b",
-        r"\busers?\b",
-    ],
-    "approach": [
-        _I + r" would\b",
-        r"\bmy approach\b",
-        r"\b(?:start|begin) (?:by|with)\b",
-        r"\bfirst,? ",
-        r"\bthe way i\b",
-        r"\bstep\b",
-        r"\bi'd\b",
-    ],
-    "reasoning": [
-        r"\bbecause\b",
-        r"\btrade-?offs?\b",
-        r"\bsince\b",
-        r"\bthe reason\b",
-        r"\bpros and cons\b",
-        r"\bon the other hand\b",
-        r"\binstead of\b",
-        r"\bcompared (?:to|with)\b",
-        r"\bdownside\b",
-        r"\bcost\b",
-        r"\blatency\b",
-        r"\bso that\b",
-    ],
-    "example": [
-        r"\bfor (?:example|instance)\b",
-        r"\bin my (?:last|previous|current)\b",
-        r"\bat my\b",
-        r"\bwhen i\b",
-        r"\bsuch as\b",
-        r"\blike when\b",
-    ],
-    "summary": [
-        r"\bin summary\b",
-        r"\bto summari[sz]e\b",
-        r"\boverall\b",
-        r"\bin short\b",
-        r"\bthat way\b",
-        r"\bto sum up\b",
-        r"\bso in the end\b",
-        r"\bin conclusion\b",
-    ],
-}
-PREP: Cues = {
-    "point": [
-        r"\bi (?:am|'m|want|believe|see myself|would say)\b",
-        r"\bmy (?:main|biggest|key)\b",
-        r"\bi'm\b",
-    ],
-    "reason": [
-        r"\bbecause\b",
-        r"\bthe reason\b",
-        r"\bsince\b",
-        r"\bthat's why\b",
-        r"\bwhich is why\b",
-    ],
-    "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
-    "close": [
-        r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
-        r"\bthat's why\b",
-        r"\boverall\b",
-        r"\bin short\b",
-        r"\bwhich is why\b",
-        r"\blooking forward\b",
-    ],
-}
-STRUCTURES: dict[str, tuple[str, Cues]] = {
-    "behavioral": ("star", STAR),
-    "technical": ("reasoning", REASONING),
-    "system_design": ("reasoning", REASONING),
-    "product": ("reasoning", REASONING),
-    "general": ("prep", PREP),
-}
 _COMPILED: dict[str, list[re.Pattern[str]]] = {}
-
-NUMBER_WORDS = frozenset(
-    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
-    fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
-    billion twice half third quarter dozen dozens""".split()
-)
-UNIT_WORDS = frozenset(
-    "percent % times x weeks days months hours minutes seconds years users customers people "
-    "engineers teams requests ms dollars euros k million".split()
-)
-UNITS = re.compile(r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?$|^\d+(?:st|nd|rd|th)$")
-TECH = frozenset(
-    """python java javascript typescript go golang rust c++ c# sql nosql postgres postgresql mysql
-    sqlite mongodb redis kafka rabbitmq spark hadoop airflow dbt snowflake bigquery redshift
-    tableau looker excel aws azure gcp kubernetes k8s docker terraform ansible jenkins github
-    gitlab jira confluence figma react angular vue node django flask fastapi spring graphql rest
-    grpc api apis s3 lambda ec2 linux prometheus grafana datadog splunk elasticsearch swift
-    salesforce hubspot sap okr okrs kpi kpis sla slas a/b nps""".split()
-)
-AMBIGUOUS_TECH = frozenset({"go", "rest", "spring", "excel", "spark", "node", "swift", "sap"})
-I_WORDS = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
-WE_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll"})
 
 
 def _patterns(part: str, cues: list[str]) -> list[re.Pattern[str]]:
@@ -224,7 +67,7 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
         raw = t.raw.strip(".,;:!?\"'()")
         nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
         prev = toks[k - 1].norm if k else ""
-        digits = bool(UNITS.match(t.norm))
+        digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
         if digits or (
             t.norm in NUMBER_WORDS and (nxt in UNIT_WORDS or prev in ("by", "from", "to"))
         ):
@@ -271,7 +114,42 @@ def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, 
     said = {stem(t.norm) for t in toks}
     hit = [term for s, term in by_stem.items() if _used(s, said)]
     share = round(len(hit) / len(terms), 2) if terms else None
-    return {"terms": terms, "matched": hit, "share": share, "method": "key terms"}
+    return {"terms": terms, "matched": hit, "share": share, "method": "lexical"}
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
+    """Points for saying something: the mean of four fractions, each with its evidence."""
+    c = "content"
+    n = rubric.num
+    fracs = [
+        piecewise(
+            dense["distinct_share"], [(n(c, "distinct_low"), 0.0), (n(c, "distinct_ok"), 1.0)]
+        ),
+        falling(
+            dense["repeats_per_100_words"], n(c, "repeats_ok_per_100"), n(c, "repeats_high_per_100")
+        ),
+        falling(dense["echo_share"], n(c, "echo_ok"), n(c, "echo_high")),
+        falling(
+            dense["hedges_per_sentence"],
+            n(c, "hedges_ok_per_sentence"),
+            n(c, "hedges_high_per_sentence"),
+        ),
+    ]
+    frac = sum(fracs) / len(fracs) if dense["content_words"] else 0.0
+    dense["fraction"] = round(frac, 3)
+    dense["worst"] = round(min(fracs), 3)  # one signal past its limit makes the cap too
+    bits = [f"{dense['distinct_share']:.0%} distinct content words"]
+    if dense["repeated_phrases"]:
+        top = dense["repeated_phrases"][0]
+        bits.append(f"'{top['phrase']}' said {top['count']} times")
+    bits.append(f"{dense['echo_share']:.0%} of content words echo the question")
+    bits.append(f"{dense['hedges_per_sentence']:.1f} hedges a sentence")
+    full = n(c, "substance_points")
+    return Component("substance", round(full * frac, 1), full, "; ".join(bits))
 
 
 def score_content(
@@ -285,6 +163,8 @@ def score_content(
     follow_up_of: str = "",
     padding_words: int = 0,
     spoken_words: int | None = None,
+    hedge_count: int = 0,
+    embedder: Embedder | None = None,
 ) -> Content:
     """Score content. ``toks`` are the answer's words without fillers; ``padding_words`` of
     the ``spoken_words`` were fillers or hedges (for conciseness). A follow-up answer
@@ -297,6 +177,11 @@ def score_content(
     details = find_details(toks)
     own = ownership(toks)
     rel = relevance(follow_up_of or question, toks, keywords or [])
+    if embedder is not None and not follow_up_of and sents:
+        rel.update(meaning(embedder, question, sents, qtype))
+    elif not follow_up_of:
+        rel["note"] = "no embedding model: judged by the question's key terms"
+    dense = substance(toks, sents, follow_up_of or question, hedge_count)
     words = len(toks)
     parts: list[Component] = []
 
@@ -330,7 +215,10 @@ def score_content(
     full = rubric.num(c, "ownership_points")
     i_share = own["i_share"]
     target = rubric.num(c, "ownership_full")
-    frac = 0.5 if i_share is None else min(1.0, float(i_share) / target) if target else 1.0
+    if i_share is None:  # no story told: only a behavioral answer owes one
+        frac = 0.5 if qtype == "behavioral" and not follow_up_of else 1.0
+    else:
+        frac = min(1.0, float(i_share) / target) if target else 1.0
     parts.append(
         Component(
             "ownership",
@@ -344,7 +232,14 @@ def score_content(
     if not follow_up_of:  # a follow-up answers one narrow question; judge the main answer
         full = rubric.num(c, "relevance_points")
         target = rubric.num(c, "relevance_full")
-        if rel["share"] is None or len(rel["terms"]) < 2:
+        if rel["method"] == "embedding":
+            low, high = rubric.num(c, "similarity_none"), rubric.num(c, "similarity_full")
+            frac = piecewise(rel["similarity"], [(low, 0.0), (high, 1.0)])
+            why = (
+                f"similarity to the question {rel['similarity']:.2f} (by meaning; full points "
+                f'from {high:.2f}); closest: "{_clip(rel["closest"])}"'
+            )
+        elif rel["share"] is None or len(rel["terms"]) < 2:
             frac, why = 1.0, "the question has too few key terms to check"
         else:
             frac = min(1.0, rel["share"] / target) if target else 1.0
@@ -353,6 +248,8 @@ def score_content(
                 f"({', '.join(rel['terms'][:6])}{', …' if len(rel['terms']) > 6 else ''})"
             )
         parts.append(Component("relevance", round(full * frac, 1), full, why))
+
+    parts.append(substance_component(dense, rubric))
 
     length_type = "follow_up" if follow_up_of else qtype
     lo, ideal_lo, ideal_hi, hi = rubric.length_band(length_type)
@@ -394,6 +291,7 @@ def score_content(
         specificity={**details, "count": n_details},
         ownership=own,
         relevance=rel,
+        substance=dense,
         word_count=words,
         length_band=band,
         breakdown=parts,

@@ -7,7 +7,7 @@ the same input always gives the same numbers. Thresholds come from the rubric.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from interviewsense.audio.vad import Region
@@ -18,6 +18,8 @@ from interviewsense.scoring.text import Tok, plural
 
 # Sounds that are always fillers.
 FILLER_SOUNDS = frozenset("um umm ummm uh uhh uhhh uhm er erm ah ahh hmm hmmm mm mmm eh".split())
+# Speech under a transcribed "um" for it to count (or half the word's length, if shorter).
+HEARD_MIN_S = 0.08
 # Words that are fillers whenever they occur ("weak words").
 FILLER_WORDS = frozenset({"basically", "actually", "literally"})
 # Multi-word fillers, with the words before or after that make them ordinary speech.
@@ -186,6 +188,18 @@ def find_repetitions(toks: list[Tok]) -> list[_Hit]:
     return hits
 
 
+def _heard(hit: _Hit, toks: list[Tok], regions: list[Region]) -> bool:
+    """A transcribed filler sound counts only with speech under it: Whisper invents "uh"s
+    over silence (docs/stt.md), and a filler nobody said must never be reported. Filler
+    words ("like", "basically") are ordinary words and always count."""
+    first, last = toks[hit.first], toks[hit.last]
+    if hit.text not in FILLER_SOUNDS or first.start is None or last.end is None:
+        return True
+    start, end = first.start, last.end
+    overlap = sum(max(0.0, min(end, e) - max(start, s)) for s, e in regions)
+    return overlap >= min(HEARD_MIN_S, 0.5 * max(end - start, 0.0))
+
+
 def _marks(hits: list[_Hit], toks: list[Tok]) -> list[Mark]:
     return [
         Mark(w=h.text, start=toks[h.first].start, end=toks[h.last].end, index=toks[h.first].index)
@@ -297,6 +311,10 @@ def score_delivery(
     threshold = pause_threshold or rubric.num(d, "pause_threshold_s")
     filler_hits = find_fillers(toks)
     core = without_fillers(toks, filler_hits)
+    counted, unheard = filler_hits, 0
+    if regions is not None:
+        counted = [h for h in filler_hits if _heard(h, toks, regions)]
+        unheard = len(filler_hits) - len(counted)
     words = len(core)
     timed = bool(toks) and toks[0].start is not None
     hedge_hits = find_hedges(core)
@@ -313,7 +331,9 @@ def score_delivery(
         wpm = round(60 * words / speaking, 1) if speaking > 0 else None
         windows = pace_windows(core, pauses, rubric.num(d, "pace_window_s"))
     minutes = speaking / 60 if speaking else None
-    fillers = _stat(sorted(_marks(filler_hits, toks) + recovered, key=_mark_key), words, minutes)
+    said = [replace(m, source="transcribed") for m in _marks(counted, toks)]
+    heard = [replace(m, source="heard") for m in recovered]
+    fillers = _stat(sorted(said + heard, key=_mark_key), words, minutes)
     hedges = _stat(_marks(hedge_hits, core), words, minutes)
 
     parts: list[Component] = []
@@ -400,6 +420,7 @@ def score_delivery(
         repetitions=_marks(reps, core),
         breakdown=parts,
         missing=missing,
+        unheard_fillers=unheard,
     )
 
 

@@ -6,7 +6,7 @@ and every list is sorted by time or by a fixed order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Component, Content, Delivery, Mark, Question, Score, Transcript
@@ -18,8 +18,16 @@ from interviewsense.scoring.text import sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     import numpy.typing as npt
+
+    from interviewsense.config import Settings
+    from interviewsense.scoring.judge import Verdict
+    from interviewsense.scoring.semantic import Embedder
+
+    Judge = Callable[[str, str, str], Verdict]  # (question, type, transcript) -> verdict
 
 # A voiced stretch this short, barely touched by any transcribed word, is most likely a
 # filler the recogniser left out ("um", "uh").
@@ -76,15 +84,27 @@ def critical_gaps(
                     "a strong behavioral answer puts a number on the scale or the result",
                 )
             )
-        own = content.ownership
-        if own.get("i") == 0 and (own.get("we") or 0) > 0:
-            out.append(
-                Component(
-                    "no ownership", cap["no_ownership"], 100, "the answer says 'we' and never 'I'"
-                )
+    own = content.ownership
+    we_only = own.get("i") == 0 and (own.get("we") or 0) >= (1 if q.type == "behavioral" else 3)
+    if main and content.word_count and we_only:
+        out.append(
+            Component(
+                "no ownership", cap["no_ownership"], 100, "the answer says 'we' and never 'I'"
             )
+        )
     rel = content.relevance
-    if main and rel.get("share") == 0 and len(rel.get("terms", [])) >= 3:
+    if main and rel.get("cliche_similarity", 0.0) >= rubric.num("content", "cliche_similarity"):
+        why = f'a stock line instead of an answer: "{rel["cliche"]}"'
+        out.append(Component("cliche", cap["cliche"], 100, why))
+    judged = rel.get("judge", {}).get("rating")
+    if main and content.method == "llm" and judged == 1:
+        why = f"the LLM judge: {rel['judge'].get('reason') or 'the answer is about something else'}"
+        out.append(Component("off topic", cap["off_topic"], 100, why))
+    elif main and "similarity" in rel and content.word_count:
+        if rel["similarity"] < rubric.num("content", "off_topic_similarity"):
+            why = f"the answer is about something else (similarity {rel['similarity']:.2f})"
+            out.append(Component("off topic", cap["off_topic"], 100, why))
+    elif main and rel.get("share") == 0 and len(rel.get("terms", [])) >= 3:
         out.append(
             Component(
                 "off topic",
@@ -93,6 +113,25 @@ def critical_gaps(
                 "the answer uses none of the question's key terms",
             )
         )
+    dense = content.substance
+    if (
+        main
+        and dense.get("content_words")
+        and (
+            dense.get("fraction", 1.0) < rubric.num("content", "substance_cap_below")
+            or dense.get("worst", 1.0) <= 0.0
+        )
+    ):
+        why = "the answer circles the question or repeats itself"
+        out.append(Component("little substance", cap["little_substance"], 100, why))
+    hedging = dense.get("hedges_per_sentence", 0.0)
+    if main and hedging >= rubric.num("content", "hedges_high_per_sentence"):
+        why = f"{hedging:.1f} hedges a sentence: nothing is stated plainly"
+        out.append(Component("hedged", cap["hedged"], 100, why))
+    blamed = dense.get("blame", [])
+    if main and len(blamed) >= rubric.num("content", "blame_sentences"):
+        why = f'the answer blames others: "{blamed[0]}"'
+        out.append(Component("blames others", cap["blames_others"], 100, why))
     lo = rubric.length_band("follow_up" if q.follow_up else q.type)[0]
     if content.word_count < lo / 2:
         why = f"{content.word_count} words; under {lo / 2:.0f} is too short"
@@ -110,6 +149,28 @@ def critical_gaps(
     return out
 
 
+def apply_verdict(content: Content, verdict: Verdict, rubric: Rubric) -> None:
+    """Blend an LLM judge's verdict into the content score (docs/scoring.md), or record why
+    there is none and keep the deterministic score."""
+    from interviewsense.scoring.judge import blend, llm_content_score
+
+    content.judge = verdict.to_dict()
+    if verdict.reply is None:
+        content.judge["note"] = "the LLM judge gave no verdict: the deterministic score stands"
+        return
+    judged = llm_content_score(verdict.reply, rubric.data["content"]["star_weights"])
+    content.judge.update(score=judged, deterministic=content.score)
+    content.score = blend(content.score, judged)
+    content.method = "llm"
+    content.relevance["method"] = "llm"
+    content.relevance["judge"] = {
+        "rating": verdict.reply.relevance,
+        "out_of": 5,
+        "reason": verdict.reply.relevance_reason,
+        "model": verdict.model,
+    }
+
+
 def band_for(overall: int, rubric: Rubric) -> str:
     for name, lower in rubric.bands():
         if overall >= lower:
@@ -125,9 +186,17 @@ def score_answer(
     samples: npt.NDArray[np.float32] | None = None,
     regions: list[Region] | None = None,
     pause_threshold: float | None = None,
+    embedder: Embedder | None | Literal["auto"] = "auto",
+    judge: Judge | None = None,
 ) -> tuple[Score, list[str]]:
-    """Score one answer; ``samples`` (16 kHz) and their VAD ``regions`` enable voice cues."""
+    """Score one answer; ``samples`` (16 kHz) and their VAD ``regions`` enable voice cues.
+    ``embedder`` judges relevance by meaning: "auto" finds the installed model, None
+    judges by the question's key terms."""
     rubric = rubric or load_rubric()
+    if embedder == "auto":
+        from interviewsense.scoring.semantic import load_embedder
+
+        embedder = load_embedder()
     q = question if isinstance(question, Question) else Question(text=question)
     toks = tokens(transcript)
     core = without_fillers(toks)  # content is judged on what was said, not the "um"s
@@ -154,7 +223,11 @@ def score_answer(
         follow_up_of=q.follow_up_of if q.follow_up else "",
         padding_words=len(toks) - len(core) + hedge_words,
         spoken_words=len(toks),
+        hedge_count=delivery.hedges.count,
+        embedder=embedder,
     )
+    if judge is not None and toks and not q.follow_up:
+        apply_verdict(content, judge(q.text, q.type, transcript.text), rubric)
     voice = score_voice(samples, regions or [], rubric) if toks else score_voice(None, [], rubric)
     if samples is not None and not toks:
         voice.note = "no speech was heard"
@@ -188,4 +261,20 @@ def score_answer(
         weights={k: round(w / total, 3) for k, w in used.items()} if total else {},
         caps=caps,
     )
-    return score, feedback(score, q, transcript)
+    return score, feedback(score, q, transcript, rubric)
+
+
+def scorer_options(
+    settings: Settings, redact: Callable[[str], str] | None = None
+) -> dict[str, Any]:
+    """The ``score_answer`` options the settings choose, the same for every flow: the pause
+    threshold, relevance by meaning (``embedding_model``) and the LLM judge (``llm_judge``,
+    sending text through ``redact``)."""
+    from interviewsense.scoring.judge import judge_for
+    from interviewsense.scoring.semantic import load_embedder
+
+    return {
+        "pause_threshold": settings.pause_threshold_s or None,
+        "embedder": load_embedder(settings.embedding_model),
+        "judge": judge_for(settings, redact),
+    }

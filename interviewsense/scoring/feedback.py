@@ -9,11 +9,69 @@ from __future__ import annotations
 
 from collections import Counter
 
-from interviewsense.domain import Component, Mark, Question, Score, Transcript
+from interviewsense.domain import Mark, Question, Score, Transcript
+from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.text import plural
 
 MAX_ITEMS = 4
 MIN_ITEMS = 2
+
+# The advice lines. Every threshold a line quotes is a rubric value (``{pace_ideal_low}``
+# …, see ``_rubric_values``), so a custom rubric gives advice that matches its own numbers.
+ADVICE = {
+    "star": "Your answer has no clear {missing}: {fixes}.",
+    "outline": "Your answer is missing a {missing} step: outline the approach, give a reason "
+    "or trade-off, and close with a summary.",
+    "no_details": "No numbers or named tools: add one concrete detail, such as a metric, a "
+    "date, a team size or the technology you used.",
+    "few_details": "Only {count} ({shown}): add a number that shows the scale or the result.",
+    "ownership": "You said 'we' {we} and 'I' {i}: say what you did yourself.",
+    "off_topic_meaning": "The answer seems to be about something else (similarity "
+    "{similarity:.2f} to the question; on-topic answers reach {similarity_full:.2f}): answer "
+    "the question that was asked, and tie your first and last sentence to it.",
+    "drift_meaning": "Only part of the answer addresses the question (similarity "
+    "{similarity:.2f}; {similarity_full:.2f} or more is on topic): cut what does not serve it.",
+    "drift_terms": "The answer drifts from the question: it never touches {terms}. Tie your "
+    "first and last sentence back to what was asked.",
+    "substance": "The answer says less than it seems: {evidence}. Say each point once, with "
+    "one concrete detail, and stop.",
+    "short": "At {words} words the answer is short for a {label} question: add the context "
+    "and the outcome.",
+    "long": "At {words} words the answer runs long for a {label} question: keep to about "
+    "two minutes and lead with the point.",
+    "fillers": "You used {count} ({top}){cluster}. Pause silently instead; a short silence "
+    "sounds more confident.",
+    "pace_fast": "You spoke at {wpm:.0f} words a minute{peak}; aim for "
+    "{pace_ideal_low:.0f}–{pace_ideal_high:.0f} and slow down on the key points.",
+    "pace_slow": "You spoke at {wpm:.0f} words a minute, slower than the "
+    "{pace_ideal_low:.0f}–{pace_ideal_high:.0f} most listeners find easy to follow: prepare "
+    "the outline so the words come.",
+    "pauses": "You paused {n} for over {threshold:g} s (longest {longest:.1f} s at {at}"
+    "{after}). Say 'let me think for a second' so the silence reads as thinking.",
+    "hedges": "You hedged {n} ({top}): state what you did and decided plainly.",
+    "repeats": "You repeated words {n} ('{first}'{where}): slow down a little and finish "
+    "each phrase once.",
+    "monotone": "Your pitch barely moved ({sd:.1f} semitones of variation; lively speech is "
+    "above {pitch_lively_sd:g}): stress the key words and the result.",
+    "speaking_time": "Speech filled only {ratio:.0%} of the time you were answering: fewer, "
+    "shorter silences keep the answer moving.",
+}
+STAR_FIXES = {
+    "situation": "set the scene in one sentence (where, when, what was at stake)",
+    "task": "say what you had to achieve",
+    "action": "say what you did yourself, step by step",
+    "result": "end with the result, ideally a number ('cut failures by 40%')",
+}
+
+
+def _rubric_values(rubric: Rubric) -> dict[str, float]:
+    """Every number of the rubric's delivery, content and voice sections, by key."""
+    out: dict[str, float] = {}
+    for section in ("delivery", "content", "voice"):
+        for key, value in rubric.data[section].items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[key] = float(value)
+    return out
 
 
 def clock(seconds: float | None) -> str:
@@ -25,13 +83,6 @@ def clock(seconds: float | None) -> str:
 
 def times(n: int) -> str:
     return {0: "no times", 1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def _lost(parts: list[Component], name: str) -> float:
-    for p in parts:
-        if p.name == name:
-            return p.max_points - p.points
-    return 0.0
 
 
 def _cluster(items: list[Mark], window: float = 30.0) -> tuple[int, float] | None:
@@ -51,8 +102,13 @@ def _quote_counts(marks: list[Mark], limit: int = 3) -> str:
     return ", ".join(f"'{w}' ×{n}" if n > 1 else f"'{w}'" for w, n in counts[:limit])
 
 
-def feedback(score: Score, question: Question, transcript: Transcript) -> list[str]:
+def feedback(score: Score, question: Question, transcript: Transcript, rubric: Rubric) -> list[str]:
     d, c, v = score.delivery, score.content, score.voice
+    nums = _rubric_values(rubric)
+
+    def say(rule: str, **evidence: object) -> str:
+        return ADVICE[rule].format(**nums, **evidence)
+
     if not transcript.text.strip():
         return [
             "No speech was heard. Check that the microphone is on and close enough, "
@@ -78,154 +134,106 @@ def feedback(score: Score, question: Question, transcript: Transcript) -> list[s
     vmax = sum(p.max_points for p in v.breakdown)
 
     # Content first: it weighs most and is what interviewers remember.
-    structure = c.structure
-    missing = [p for p, s in structure.items() if not s.found]
+    lost_c = {p.name: p.max_points - p.points for p in c.breakdown}
+    lost_d = {p.name: p.max_points - p.points for p in d.breakdown}
+    lost_v = {p.name: p.max_points - p.points for p in v.breakdown}
+    missing = [p for p, s in c.structure.items() if not s.found]
     if missing and c.structure_kind == "star":
-        fixes = {
-            "situation": "set the scene in one sentence (where, when, what was at stake)",
-            "task": "say what you had to achieve",
-            "action": "say what you did yourself, step by step",
-            "result": "end with the result, ideally a number ('cut failures by 40%')",
-        }
-        text = (
-            f"Your answer has no clear {' or '.join(missing)}: "
-            + "; ".join(fixes[m] for m in missing[:2])
-            + "."
-        )
-        add("content", _lost(c.breakdown, "structure"), cmax, text, cap="no result")
+        fixes = "; ".join(STAR_FIXES[m] for m in missing[:2])
+        text = say("star", missing=" or ".join(missing), fixes=fixes)
+        add("content", lost_c.get("structure", 0), cmax, text, cap="no result")
     elif missing:
-        add(
-            "content",
-            _lost(c.breakdown, "structure"),
-            cmax,
-            f"Your answer is missing a {' and a '.join(missing[:2])} step: "
-            "outline the approach, give a reason or trade-off, and close with a summary.",
-        )
-    if c.specificity.get("count", 0) == 0:
-        add(
-            "content",
-            _lost(c.breakdown, "specificity"),
-            cmax,
-            "No numbers or named tools: add one concrete detail, such as a metric, a date, "
-            "a team size or the technology you used.",
-            cap="no numbers",
-        )
-    elif _lost(c.breakdown, "specificity") > 0:
-        shown = ", ".join((c.specificity["numbers"] + c.specificity["tools"])[:3])
-        add(
-            "content",
-            _lost(c.breakdown, "specificity"),
-            cmax,
-            f"Only {plural(c.specificity['count'], 'concrete detail')} ({shown}): "
-            "add a number that shows the scale or the result.",
-            cap="no numbers",
-        )
+        text = say("outline", missing=" and a ".join(missing[:2]))
+        add("content", lost_c.get("structure", 0), cmax, text)
+    spec = c.specificity
+    if spec.get("count", 0) == 0:
+        text = say("no_details")
+        add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
+    else:
+        shown = ", ".join((spec["numbers"] + spec["tools"])[:3])
+        text = say("few_details", count=plural(spec["count"], "concrete detail"), shown=shown)
+        add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
     own = c.ownership
-    if own.get("i_share") is not None and _lost(c.breakdown, "ownership") > 0:
-        add(
-            "content",
-            _lost(c.breakdown, "ownership"),
-            cmax,
-            f"You said 'we' {times(own['we'])} and 'I' {times(own['i'])}: say what you did "
-            "yourself.",
-            cap="no ownership",
-        )
+    if own.get("i_share") is not None:
+        text = say("ownership", we=times(own["we"]), i=times(own["i"]))
+        add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
     rel = c.relevance
-    if _lost(c.breakdown, "relevance") > 0 and rel.get("terms"):
-        terms = [t for t in rel["terms"] if t not in rel["matched"]][:4]
+    if "similarity" in rel:  # judged by meaning
+        rule = "off_topic_meaning" if "off topic" in capped else "drift_meaning"
+        text = say(rule, similarity=rel["similarity"])
+        add("content", lost_c.get("relevance", 0), cmax, text, cap="off topic")
+    elif rel.get("terms"):
+        terms = ", ".join([t for t in rel["terms"] if t not in rel["matched"]][:4])
         add(
             "content",
-            _lost(c.breakdown, "relevance"),
+            lost_c.get("relevance", 0),
             cmax,
-            f"The answer drifts from the question: it never touches {', '.join(terms)}. "
-            "Tie your first and last sentence back to what was asked.",
-            cap="off topic",
+            say("drift_terms", terms=terms),
+            "off topic",
         )
+    substance = next((p for p in c.breakdown if p.name == "substance"), None)
+    if substance is not None:
+        text = say("substance", evidence=substance.why)
+        add("content", lost_c["substance"], cmax, text, cap="little substance")
     if c.length_band != "good":
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
-        if c.length_band == "short":
-            text = (
-                f"At {c.word_count} words the answer is short for a {label} question: "
-                "add the context and the outcome."
-            )
-        else:
-            text = (
-                f"At {c.word_count} words the answer runs long for a {label} question: "
-                "keep to about two minutes and lead with the point."
-            )
-        add("content", _lost(c.breakdown, "length"), cmax, text, cap="too short")
+        rule = "short" if c.length_band == "short" else "long"
+        text = say(rule, words=c.word_count, label=label)
+        add("content", lost_c.get("length", 0), cmax, text, cap="too short")
 
     # Delivery.
-    if d.fillers.count and _lost(d.breakdown, "fillers") > 0:
-        top = _quote_counts(d.fillers.items)
-        text = f"You used {plural(d.fillers.count, 'filler')} ({top})"
+    if d.fillers.count:
         cluster = _cluster(d.fillers.items)
+        where = ""
         if cluster and 3 <= cluster[0] < d.fillers.count:
             n, at = cluster
-            text += f", {n} of them between {clock(at)} and {clock(at + 30)}"
-        text += ". Pause silently instead; a short silence sounds more confident."
-        add("delivery", _lost(d.breakdown, "fillers"), dmax, text, cap="heavy fillers")
+            where = f", {n} of them between {clock(at)} and {clock(at + 30)}"
+        about = "about " if any(m.source == "heard" for m in d.fillers.items) else ""
+        text = say(
+            "fillers",
+            count=about + plural(d.fillers.count, "filler"),
+            top=_quote_counts(d.fillers.items),
+            cluster=where,
+        )
+        add("delivery", lost_d.get("fillers", 0), dmax, text, cap="heavy fillers")
     if d.wpm is not None and d.pace_band != "good":
         rated = [p for p in d.pace_windows if p.wpm is not None]
         if d.pace_band == "fast":
-            peak = max(rated, key=lambda p: p.wpm or 0.0) if rated else None
-            text = f"You spoke at {d.wpm:.0f} words a minute"
-            if peak and (peak.wpm or 0) > d.wpm + 10:
-                text += f", {peak.wpm:.0f} at {clock(peak.start)}–{clock(peak.end)}"
-            text += "; aim for 130–170 and slow down on the key points."
+            top = max(rated, key=lambda p: p.wpm or 0.0) if rated else None
+            peak = ""
+            if top and (top.wpm or 0) > d.wpm + 10:
+                peak = f", {top.wpm:.0f} at {clock(top.start)}–{clock(top.end)}"
+            text = say("pace_fast", wpm=d.wpm, peak=peak)
         else:
-            text = (
-                f"You spoke at {d.wpm:.0f} words a minute, slower than the 130–170 most "
-                "listeners find easy to follow: prepare the outline so the words come."
-            )
-        add("delivery", _lost(d.breakdown, "pace"), dmax, text)
-    if d.long_pauses and _lost(d.breakdown, "long pauses") > 0:
+            text = say("pace_slow", wpm=d.wpm)
+        add("delivery", lost_d.get("pace", 0), dmax, text)
+    if d.long_pauses:
         longest = max(d.long_pauses, key=lambda p: p.duration)
-        after = f", after '{longest.after.strip(',.')}'" if longest.after else ""
-        add(
-            "delivery",
-            _lost(d.breakdown, "long pauses"),
-            dmax,
-            f"You paused {times(len(d.long_pauses))} for over {d.pause_threshold_s:g} s "
-            f"(longest {longest.duration:.1f} s at {clock(longest.start)}{after}). "
-            "Say 'let me think for a second' so the silence reads as thinking.",
+        text = say(
+            "pauses",
+            n=times(len(d.long_pauses)),
+            threshold=d.pause_threshold_s,
+            longest=longest.duration,
+            at=clock(longest.start),
+            after=f", after '{longest.after.strip(',.')}'" if longest.after else "",
         )
-    if d.hedges.count and _lost(d.breakdown, "hedges") > 0:
-        add(
-            "delivery",
-            _lost(d.breakdown, "hedges"),
-            dmax,
-            f"You hedged {times(d.hedges.count)} ({_quote_counts(d.hedges.items)}): state what "
-            "you did and decided plainly.",
-        )
-    if d.repetitions and _lost(d.breakdown, "repetitions") > 0:
+        add("delivery", lost_d.get("long pauses", 0), dmax, text)
+    if d.hedges.count:
+        text = say("hedges", n=times(d.hedges.count), top=_quote_counts(d.hedges.items))
+        add("delivery", lost_d.get("hedges", 0), dmax, text)
+    if d.repetitions:
         first = d.repetitions[0]
         where = f" at {clock(first.start)}" if first.start is not None else ""
-        add(
-            "delivery",
-            _lost(d.breakdown, "repetitions"),
-            dmax,
-            f"You repeated words {times(len(d.repetitions))} ('{first.w}'{where}): slow down a "
-            "little and finish each phrase once.",
-        )
+        text = say("repeats", n=times(len(d.repetitions)), first=first.w, where=where)
+        add("delivery", lost_d.get("repetitions", 0), dmax, text)
 
     # Voice.
     if v.available and v.monotone:
-        add(
-            "voice",
-            _lost(v.breakdown, "pitch variation"),
-            vmax,
-            f"Your pitch barely moved ({v.pitch_sd_semitones:.1f} semitones of variation; "
-            "lively speech is above 2.5): stress the key words and the result.",
-        )
-    if v.available and v.speaking_ratio is not None and _lost(v.breakdown, "speaking time") > 0:
-        add(
-            "voice",
-            _lost(v.breakdown, "speaking time"),
-            vmax,
-            f"Speech filled only {v.speaking_ratio:.0%} of the time you were answering: "
-            "fewer, shorter silences keep the answer moving.",
-        )
+        text = say("monotone", sd=v.pitch_sd_semitones)
+        add("voice", lost_v.get("pitch variation", 0), vmax, text)
+    if v.available and v.speaking_ratio is not None:
+        text = say("speaking_time", ratio=v.speaking_ratio)
+        add("voice", lost_v.get("speaking time", 0), vmax, text)
 
     items.sort(key=lambda it: (-round(it[0], 6), it[1]))
     out = [text for impact, _, text in items if impact >= 0.5][:MAX_ITEMS]

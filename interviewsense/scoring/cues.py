@@ -1,0 +1,260 @@
+"""The cue lists the content scorer matches: STAR parts, reasoning outlines, numbers, tools.
+
+Patterns run on a sentence's normal form (lower case, punctuation off the edges; see
+``scoring.text.norm``). Each found part keeps its sentence as evidence (``content.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+Cues = dict[str, list[str]]
+
+_I = r"\bi\b(?:'ve|'d)?"
+# A number said in words or digits: "from four hours to 25 minutes".
+_NUM = (
+    r"(?:\$?\d[\w.,$%]*|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundreds|"
+    r"a thousand|thousands|half|a third|a quarter|a few|several|a couple|nothing|none|days|"
+    r"weeks|months|hours|minutes|seconds|an hour|a day|a week|a month)"
+)
+_PERIOD = r"(?:days?|weeks?|months?|hours?|minutes?|sprints?|quarters?|years?)"
+# Verbs of change, told of anything but the speaker ("churn dropped", "they renewed").
+_CHANGED = (
+    r"(?:dropped|fell|rose|doubled|tripled|quadrupled|halved|shrank|shrunk|grew|climbed|jumped|"
+    r"plummeted|soared|improved|decreased|increased|went down|went up|came down|stabili[sz]ed|"
+    r"recovered|renewed|signed|converted|upgraded|expanded|returned|came back|stuck|held|"
+    r"disappeared|vanished|stopped|passed|shipped|launched|went live|closed|finished)"
+)
+STAR: Cues = {
+    "situation": [
+        r"\b(?:at|in) my (?:last|previous|current|old|first) "
+        r"(?:job|company|role|team|position|internship)",
+        r"\bwhen i was\b",
+        r"\bwhile (?:i was )?working (?:at|on|for)\b",
+        r"\b(?:last|this|that) (?:year|month|quarter|semester|summer|spring|autumn|fall|winter)\b",
+        r"\b(?:a few|two|three|several) (?:years|months|weeks) ago\b",
+        r"\bback in\b",
+        r"\bthe situation\b",
+        r"\bwe were (?:facing|dealing|struggling|working)\b",
+        r"\bour (?:team|company|product|service|system) (?:was|had)\b",
+        r"\bthere was a\b",
+        r"\bthe (?:problem|issue|context|background) was\b",
+        r"\bat the time\b",
+        r"\bonce\b",
+        r"\bin (?:19|20)\d\d\b",
+        r"\b(?:at|in|for|with) (?:a|an|my|our|one) (?:[\w-]+ ){0,2}(?:startup|company|agency|bank|"
+        r"firm|hospital|school|store|shop|retailer|consultancy|lab|nonprofit|non-profit|"
+        r"university|job|role|internship|client|customer|team|project|org|organi[sz]ation)\b",
+        r"\b(?:we|they|the company|the team|the client|the customer|it) (?:was|were) "
+        r"(?:about to|going to|at risk|losing|behind|under pressure|stuck|running out)\b",
+        r"\b(?:was|were) at stake\b",
+        r"\bif we (?:missed|didn't|did not|failed|lost)\b",
+        r"\b(?:a|one|two|three) (?:day|week|month|quarter|year)s? before\b",
+        r"\bduring (?:my|our|the|a)\b",
+    ],
+    "task": [
+        r"\bmy (?:goal|task|job|role|responsibility|assignment|mission) was\b",
+        _I + r" was (?:responsible|asked|tasked|in charge|assigned|supposed)\b",
+        _I + r" (?:needed|had|wanted) to\b",
+        r"\bwe (?:needed|had) to\b",
+        r"\bthe (?:goal|task|objective|aim|challenge|deadline) was\b",
+        r"\b(?:my (?:manager|boss|lead)|the client|the customer) asked me\b",
+        r"\bit was (?:my|up to me)\b",
+        r"\bi took (?:on|charge|ownership)\b",
+        r"\bi took (?:it|this|that) on\b",
+        r"\b(?:nobody|no one) (?:owned|was responsible|took)\b",
+        r"\bi was the one\b",
+        r"\b(?:i|we) (?:was|were|had been) (?:given|handed)\b",
+        r"\bthe (?:plan|brief|ask|requirement|target) was\b",
+        r"\b(?:i|we) had (?:only |just )?" + _NUM + r" " + _PERIOD + r"\b",
+    ],
+    "action": [
+        _I + r" (?:decided|started|built|created|designed|wrote|led|organi[sz]ed|set up|talked|"
+        r"spoke|met|proposed|suggested|implemented|introduced|reached out|scheduled|"
+        r"analy[sz]ed|investigated|reviewed|fixed|changed|moved|planned|prioriti[sz]ed|"
+        r"negotiated|presented|asked|called|gathered|ran|used|automated|rewrote|refactored|"
+        r"migrated|coached|mentored|worked|took|broke|split|tested|measured|documented|"
+        r"trained|hired|delegated|escalated|listened|explained|convinced|focused|volunteered|"
+        r"looked|checked|added|found|pulled|cut|reworked|contacted|paired|drafted|sketched|"
+        r"interviewed|prototyped|replaced|removed|simplified|profiled|monitored|agreed)\b",
+        r"\b(?:so|then|first|next|after that|afterwards),? i\b",
+        r"\bmy approach was\b",
+        r"\bthe first thing i did\b",
+        r"\bi made sure\b",
+        # Any first-person verb in the past tense ("I rebuilt", "I phoned"), but not wishes.
+        _I + r" (?!needed\b|wanted\b|liked\b|hoped\b|loved\b|hated\b|tried\b)\w{3,}ed\b",
+        _I + r" (?:made|set|sat|spent|went|got|gave|kept|held|brought|sent|drew|chose|dug|"
+        r"bought|sold|caught|taught|sought|told|won|wrote|ran|led|took|broke|built|cut|put|"
+        r"began|rebuilt|rewrote|redid|shut|hit|dropped|picked)\b",
+    ],
+    "result": [
+        r"\bas a result\b",
+        r"\bin the end\b",
+        r"\bthe (?:result|outcome|impact) was\b",
+        r"\b(?:which|that|this) (?:led|resulted) (?:to|in)\b",
+        r"\bended up\b",
+        r"\b(?:we|it|they|this|that|which) (?:reduced|increased|improved|saved|shipped|launched|"
+        r"delivered|finished|completed|grew|doubled|tripled|halved|won|beat|exceeded|"
+        r"went from|dropped|stopped|stayed|hasn't|has not|never)\b",
+        r"\bi (?:finished|completed|delivered|won|exceeded|beat|got promoted|was promoted)\b",
+        r"\bwent (?:up|down) from\b",
+        r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop)\w* .{0,40}\bby\b",
+        r"\d+(?:\.\d+)? ?(?:%|percent)",
+        r"\bi learned\b",
+        r"\bfrom then on\b",
+        r"\bsince then\b",
+        r"\bon time\b",
+        r"\bit worked\b",
+        r"\bthe feedback was\b",
+        r"\bwas promoted\b",
+        # A result told as a change: "from 900 ms to 200", "churn dropped", "they renewed".
+        r"\bfrom (?:about |around |roughly |over |under |nearly |almost |more than )?"
+        + _NUM
+        + r"\b.{0,40}?\bto (?:about |around |under |just |roughly |less than |below )?"
+        + _NUM,
+        r"\b(?!i\b)[\w%$'-]+ " + _CHANGED + r"\b",
+        r"\b(?:was|were|got|has been|have been|had been) (?:cut|reduced|halved|doubled|"
+        r"eliminated|resolved|fixed|approved|adopted|renewed|extended|signed|shipped|launched|"
+        r"released|delivered|rolled out|promoted|accepted|merged|closed|adopted|kept|saved)\b",
+        r"\bwithin (?:\d+|" + _NUM + r"|a|the|that) " + _PERIOD + r"\b",
+        r"\b" + _PERIOD + r" (?:early|ahead of|before the)\b",
+        r"\bahead of schedule\b",
+        r"\bunder budget\b",
+        r"\b(?:still|now) (?:in use|in production|in place|running|the default|the standard)\b",
+        r"\b(?:we|it|they|the team|everyone|everybody) now\b",
+        r"\b(?:zero|no) (?:incidents?|outages?|complaints?|escalations?|pages|regressions?)\b",
+        r"\b(?:got|received|earned|won) (?:the |a |an )?(?:offer|promotion|award|bonus|contract|"
+        r"deal|account|renewal)\b",
+    ],
+}
+REASONING: Cues = {
+    "clarify": [
+        r"\bclarif",
+        r"\brequirements?\b",
+        r"\bassum",
+        r"\bit depends\b",
+        r"\bconstraints?\b",
+        r"\bscale\b",
+        r"\busers?\b",
+        r"\bdepends on\b",
+        r"\bthe question is\b",
+        r"\bif (?:you|we) (?:need|have|expect|care)\b",
+        r"\b(?:read|write)-heavy\b",
+    ],
+    "approach": [
+        _I + r" would\b",
+        r"\bmy approach\b",
+        r"\b(?:start|begin) (?:by|with)\b",
+        r"\bfirst,? ",
+        r"\bthe way i\b",
+        r"\bstep\b",
+        r"\bi'd\b",
+        r"\bworks by\b",
+        r"\bthe (?:idea|trick|key|core idea) is\b",
+        r"\bunder the hood\b",
+        r"\b(?:you|we) (?:take|compute|hash|store|keep|use|split|put|look up|walk|check)\b",
+        r"\b(?:then|next|after that),? (?:you|we|i)\b",
+    ],
+    "reasoning": [
+        r"\bbecause\b",
+        r"\btrade-?offs?\b",
+        r"\bsince\b",
+        r"\bthe reason\b",
+        r"\bpros and cons\b",
+        r"\bon the other hand\b",
+        r"\binstead of\b",
+        r"\bcompared (?:to|with)\b",
+        r"\bdownside\b",
+        r"\bcost\b",
+        r"\blatency\b",
+        r"\bso that\b",
+        r"\bwhich means\b",
+        r"\bthat's why\b",
+        r"\bthe (?:catch|price|cost|downside|risk) is\b",
+        r"\bat the (?:cost|expense) of\b",
+        r"\bin exchange\b",
+        r"\bo\((?:1|n|log)",
+        r"\b(?:slower|faster|cheaper|more expensive|simpler|safer) (?:than|because|but)\b",
+    ],
+    "example": [
+        r"\bfor (?:example|instance)\b",
+        r"\bin my (?:last|previous|current)\b",
+        r"\bat my\b",
+        r"\bwhen i\b",
+        r"\bsuch as\b",
+        r"\blike when\b",
+        r"\bsay (?:you|we) have\b",
+        r"\bimagine\b",
+        r"\bin practice\b",
+        r"\be\.?g\b",
+        r"\blast (?:year|quarter|month|time)\b",
+    ],
+    "summary": [
+        r"\bin summary\b",
+        r"\bto summari[sz]e\b",
+        r"\boverall\b",
+        r"\bin short\b",
+        r"\bthat way\b",
+        r"\bto sum up\b",
+        r"\bso in the end\b",
+        r"\bin conclusion\b",
+        r"\bso overall\b",
+        r"\bthe short version\b",
+        r"\brule of thumb\b",
+        r"\bbottom line\b",
+        r"\bso (?:i'd|i would|my recommendation|the answer)\b",
+    ],
+}
+PREP: Cues = {
+    "point": [
+        r"\bi (?:am|'m|want|believe|see myself|would say)\b",
+        r"\bmy (?:main|biggest|key)\b",
+        r"\bi'm\b",
+    ],
+    "reason": [
+        r"\bbecause\b",
+        r"\bthe reason\b",
+        r"\bsince\b",
+        r"\bthat's why\b",
+        r"\bwhich is why\b",
+    ],
+    "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
+    "close": [
+        r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
+        r"\bthat's why\b",
+        r"\boverall\b",
+        r"\bin short\b",
+        r"\bwhich is why\b",
+        r"\blooking forward\b",
+    ],
+}
+STRUCTURES: dict[str, tuple[str, Cues]] = {
+    "behavioral": ("star", STAR),
+    "technical": ("reasoning", REASONING),
+    "system_design": ("reasoning", REASONING),
+    "product": ("reasoning", REASONING),
+    "general": ("prep", PREP),
+}
+
+NUMBER_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
+    fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
+    billion twice half third quarter dozen dozens""".split()
+)
+UNIT_WORDS = frozenset(
+    "percent % times x weeks days months hours minutes seconds years users customers people "
+    "engineers teams requests ms dollars euros k million".split()
+)
+UNITS = re.compile(r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?$|^\d+(?:st|nd|rd|th)$")
+TECH = frozenset(
+    """python java javascript typescript go golang rust c++ c# sql nosql postgres postgresql mysql
+    sqlite mongodb redis kafka rabbitmq spark hadoop airflow dbt snowflake bigquery redshift
+    tableau looker excel aws azure gcp kubernetes k8s docker terraform ansible jenkins github
+    gitlab jira confluence figma react angular vue node django flask fastapi spring graphql rest
+    grpc api apis s3 lambda ec2 linux prometheus grafana datadog splunk elasticsearch swift
+    salesforce hubspot sap okr okrs kpi kpis sla slas a/b nps""".split()
+)
+AMBIGUOUS_TECH = frozenset({"go", "rest", "spring", "excel", "spark", "node", "swift", "sap"})
+I_WORDS = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
+WE_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll"})

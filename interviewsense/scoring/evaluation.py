@@ -1,0 +1,128 @@
+"""How well the scorer agrees with a coach: pairwise accuracy, band agreement, Spearman's rho.
+
+The answers and the coach's bands live in ``tests/data/eval/`` (``dev`` to tune on, ``test``
+to report). ``bench/eval_scoring.py`` (``make eval``) prints the table; a test keeps the
+test split's figures from falling below those in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from interviewsense.domain import Question, Transcript
+from interviewsense.scoring.text import words_from_text
+
+MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
+STRONG_OR_GOOD = ("strong", "good")
+WEAK = ("developing", "needs work")
+BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    pair: str
+    type: str
+    question: str
+    better: bool
+    band: str
+    kind: str
+    why: str
+    text: str
+
+
+@dataclass
+class Report:
+    split: str
+    method: str
+    n: int
+    pairwise: float
+    strong_good_at_70: float
+    weak_under_60: float
+    band_agreement: float
+    spearman: float
+    scores: dict[str, int] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+
+def load_cases(path: Path) -> list[Case]:
+    raw = tomllib.loads(path.read_text("utf-8"))["answer"]
+    return [Case(**{k: a[k] for k in Case.__dataclass_fields__}) for a in raw]
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2
+        i = j + 1
+    return ranks
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Spearman's rho with average ranks for ties (Pearson's r of the ranks)."""
+    ra, rb = _ranks(a), _ranks(b)
+    n = len(a)
+    ma, mb = sum(ra) / n, sum(rb) / n
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
+    va = sum((x - ma) ** 2 for x in ra) ** 0.5
+    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
+    return cov / (va * vb) if va and vb else 0.0
+
+
+Scorer = Callable[[Case], tuple[int, str]]  # a case -> (overall, band)
+
+
+def text_scorer(**options: Any) -> Scorer:
+    """Score a case as a typed answer (no audio), with ``score_answer`` options."""
+    from interviewsense.scoring.engine import score_answer
+
+    def run(case: Case) -> tuple[int, str]:
+        text = " ".join(case.text.split())
+        transcript = Transcript(text=text, engine="text", words=words_from_text(text))
+        score, _ = score_answer(transcript, Question(text=case.question, type=case.type), **options)
+        return score.overall, score.band
+
+    return run
+
+
+def evaluate(cases: list[Case], scorer: Scorer, *, split: str, method: str) -> Report:
+    results = {c.id: scorer(c) for c in cases}
+    scores = {cid: r[0] for cid, r in results.items()}
+    pairs: dict[str, list[Case]] = {}
+    for c in cases:
+        pairs.setdefault(c.pair, []).append(c)
+    ordered, misses = 0, []
+    for name, members in sorted(pairs.items()):
+        better = next(c for c in members if c.better)
+        worse = next(c for c in members if not c.better)
+        gap = scores[better.id] - scores[worse.id]
+        if gap >= MARGIN:
+            ordered += 1
+        else:
+            misses.append(f"{name}: {scores[better.id]} vs {scores[worse.id]}")
+    top = [c for c in cases if c.band in STRONG_OR_GOOD]
+    weak = [c for c in cases if c.band in WEAK]
+    return Report(
+        split=split,
+        method=method,
+        n=len(cases),
+        pairwise=ordered / len(pairs) if pairs else 0.0,
+        strong_good_at_70=sum(scores[c.id] >= 70 for c in top) / len(top) if top else 0.0,
+        weak_under_60=sum(scores[c.id] < 60 for c in weak) / len(weak) if weak else 0.0,
+        band_agreement=sum(results[c.id][1] == c.band for c in cases) / len(cases),
+        spearman=spearman(
+            [float(BAND_ORDER[c.band]) for c in cases], [scores[c.id] for c in cases]
+        ),
+        scores=scores,
+        misses=misses,
+    )

@@ -1,0 +1,142 @@
+"""An LLM judge for content, beside the deterministic scorer, when an LLM is configured.
+
+The judge reads the question and the transcript and answers a fixed rubric: each STAR part
+present or not with a quote, relevance and specificity on 1-5 with a reason, and one
+sentence of advice. The reply is validated with pydantic and every quote must be in the
+transcript, or the reply is refused. ``blend()`` combines it with the deterministic content
+score as docs/scoring.md describes; on an outage the deterministic score stands and the
+answer says why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from interviewsense.config import Settings
+    from interviewsense.interviewer.llm_client import ChatClient
+
+PARTS = ("situation", "task", "action", "result")
+LLM_SHARE = 0.5  # the judge's share of the content score; the rest is deterministic
+RUBRIC = (
+    "Judge the answer as a strict, fair interview coach.\n"
+    "For each STAR part (situation, task, action, result), say whether the answer has it and "
+    "quote the words that show it, copied exactly from the answer (empty when absent).\n"
+    "relevance 1-5: 5 answers the question fully; 3 answers part of it; 1 is about something "
+    "else.\nspecificity 1-5: 5 concrete and correct details (numbers, names, decisions); 1 "
+    "vague, generic or factually wrong.\nadvice: one sentence, the single most useful fix."
+)
+
+
+class PartReply(BaseModel):
+    present: bool
+    quote: str = Field(default="", max_length=400)
+
+
+class JudgeReply(BaseModel):
+    situation: PartReply
+    task: PartReply
+    action: PartReply
+    result: PartReply
+    relevance: int = Field(ge=1, le=5)
+    relevance_reason: str = Field(default="", max_length=300)
+    specificity: int = Field(ge=1, le=5)
+    specificity_reason: str = Field(default="", max_length=300)
+    advice: str = Field(min_length=5, max_length=300)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9%$]+", " ", text.lower()).strip()
+
+
+def check_quotes(reply: JudgeReply, transcript: str) -> None:
+    """Refuse a reply that quotes words the candidate did not say."""
+    said = _squash(transcript)
+    for part in PARTS:
+        p: PartReply = getattr(reply, part)
+        if p.quote.strip() and _squash(p.quote) not in said:
+            raise ValueError(f"the {part} quote is not in the transcript: {p.quote[:60]!r}")
+
+
+@dataclass
+class Verdict:
+    """What the judge said, or why there is no verdict (``error``)."""
+
+    model: str
+    reply: JudgeReply | None = None
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.reply is None:
+            return {"model": self.model, "error": self.error}
+        return {"model": self.model, **self.reply.model_dump()}
+
+
+class LLMJudge:
+    """Judges each answer; after the server fails once it stops asking, so an outage costs
+    one time-out per session, not one per answer (as the interviewer does)."""
+
+    def __init__(self, client: ChatClient, redact: Callable[[str], str] | None = None) -> None:
+        self.client = client
+        self.redact = redact or (lambda text: text)
+        self.down = ""
+
+    @property
+    def model(self) -> str:
+        return self.client.model
+
+    def __call__(self, question: str, qtype: str, transcript: str) -> Verdict:
+        from interviewsense.interviewer.llm_client import LLMDown, LLMInvalid
+
+        if self.down:
+            return Verdict(self.model, error=f"LLMDown: {self.down} (earlier in this session)")
+        said = self.redact(transcript)  # the judge sees, and may quote, only what is sent
+        user = (
+            f"{RUBRIC}\n\nQuestion type: {qtype.replace('_', ' ')}\nQuestion: {question}\n"
+            f"Answer: {said}\n\nReply as JSON with the keys situation, task, action, "
+            "result (each {present, quote}), relevance, relevance_reason, specificity, "
+            "specificity_reason, advice."
+        )
+        messages = [
+            {"role": "system", "content": "You are an interview coach. Reply with JSON only."},
+            {"role": "user", "content": user},
+        ]
+        try:
+            reply = self.client.ask(messages, JudgeReply, check=lambda r: check_quotes(r, said))
+        except LLMDown as exc:
+            self.down = str(exc)
+            return Verdict(self.model, error=f"LLMDown: {exc}")
+        except LLMInvalid as exc:
+            return Verdict(self.model, error=f"LLMInvalid: {exc}")
+        return Verdict(self.model, reply=reply)
+
+
+def llm_content_score(reply: JudgeReply, star_weights: list[float]) -> int:
+    """The judge's content score: STAR parts (weighted as the rubric weighs them), relevance
+    and specificity, a third each."""
+    star = sum(
+        w for part, w in zip(PARTS, star_weights, strict=True) if getattr(reply, part).present
+    ) / (sum(star_weights) or 1.0)
+    rel = (reply.relevance - 1) / 4
+    spec = (reply.specificity - 1) / 4
+    return int(round(100 * (star + rel + spec) / 3))
+
+
+def blend(deterministic: int, judged: int) -> int:
+    return int(round((1 - LLM_SHARE) * deterministic + LLM_SHARE * judged))
+
+
+def judge_for(settings: Settings, redact: Callable[[str], str] | None = None) -> LLMJudge | None:
+    """A judge when an LLM is configured and not turned off; None otherwise. ``redact``
+    scrubs the transcript before it is sent (practice's --redact)."""
+    from interviewsense.interviewer.llm_client import ChatClient, llm_configured
+
+    if settings.llm == "off" or not settings.llm_judge or not llm_configured(settings):
+        return None
+    return LLMJudge(ChatClient(settings), redact)

@@ -1,0 +1,141 @@
+"""Relevance by meaning, and substance over repetition.
+
+``meaning()`` compares the answer with the question (and with what that type of question
+asks for) through sentence embeddings, so an answer in the candidate's own words counts as
+on topic. ``substance()`` measures how much an answer says: distinct content words,
+phrases said again and again, the question's own words echoed back, and hedges per
+sentence. Each keeps the quotes that show it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from interviewsense.scoring.text import STOPWORDS, Sentence, Tok, key_terms, stem
+
+if TYPE_CHECKING:
+    from interviewsense.scoring.semantic import Embedder
+
+# What each type of question asks for, in the words of an answer that gives it: the answer
+# is compared with this as well as with the question.
+TYPE_ASKS = {
+    "behavioral": "A story from my own work: the situation, what I had to do, the actions I "
+    "took myself, and how it turned out in the end.",
+    "technical": "A technical explanation of how it works, the approach I would take, the "
+    "trade-offs and costs, and an example from real code.",
+    "system_design": "A design for a software system: requirements, components, data storage, "
+    "scaling, failure handling and trade-offs.",
+    "product": "A product decision: the users and their problem, goals and metrics, what to "
+    "build first and the trade-offs.",
+    "general": "A direct answer about myself, my work and my career, with a reason and an example.",
+}
+# What coaches call a non-answer: the stock lines that say nothing about the candidate.
+CLICHES = (
+    "My biggest weakness is that I am a perfectionist.",
+    "I work too hard and care too much about my job.",
+    "I honestly can't think of a time I failed.",
+    "I just give one hundred and ten percent to everything.",
+    "I'm a people person and a team player who thinks outside the box.",
+)
+
+
+def meaning(embedder: Embedder, question: str, sents: list[Sentence], qtype: str) -> dict[str, Any]:
+    """Cosine similarity of the sentence closest to the question (the relevance), of the
+    whole answer (the mean of its sentences) to the question and to what the question's
+    type asks for, and of the sentence closest to a stock non-answer."""
+    import numpy as np
+
+    if not sents:
+        return {"method": "lexical", "note": "no sentences to compare"}
+    q = embedder.embed([question])[0]
+    per_sentence = embedder.embed([s.text for s in sents])
+    asks, cliches = embedder.constants(TYPE_ASKS.get(qtype, TYPE_ASKS["general"]), CLICHES)
+    centre = per_sentence.mean(axis=0)
+    centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
+    sims = per_sentence @ q
+    best = int(np.argmax(sims))
+    flags = per_sentence @ cliches.T
+    worst = np.unravel_index(int(np.argmax(flags)), flags.shape)
+    return {
+        "method": "embedding",
+        "model": embedder.name,
+        # The sentence closest to the question: a paraphrased answer still has one that
+        # speaks to it, an answer about something else has none (the mean of the whole
+        # answer rewards echoing the question instead; docs/scoring.md).
+        "similarity": round(float(sims[best]), 3),
+        "closest": sents[best].text,
+        "answer_similarity": round(float(centre @ q), 3),
+        "type_similarity": round(float(centre @ asks), 3),
+        "cliche": sents[int(worst[0])].text,
+        "cliche_similarity": round(float(flags[worst]), 3),
+    }
+
+
+_BLAME = [
+    re.compile(p)
+    for p in (
+        r"\b(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|a mess|a nightmare|"
+        r"impossible to work with|lazy|a joke|hopeless|burned out and don't care)\b",
+        r"\b(?:took|takes|taking|take) (?:all )?(?:the )?credit\b",
+        r"\b(?:wasn't|was not|isn't|is not|never) my fault\b",
+        r"\b(?:my|the|our|their) (?:manager|boss|lead|team|company|management|hr|client|"
+        r"coworkers?|colleagues?|teammates?) (?:never|didn't|did not|doesn't|does not|won't|"
+        r"wouldn't|refused|kept)\b",
+        r"\b(?:they|he|she|management|nobody|no one) (?:never|didn't|did not|don't|doesn't) "
+        r"(?:care|listen|help|do anything|back|follow)\w*\b",
+    )
+]
+
+
+def blame(sents: list[Sentence]) -> list[str]:
+    """Sentences that put the fault on a former employer, manager or colleague."""
+    return [s.text for s in sents if any(p.search(s.norm) for p in _BLAME)]
+
+
+def _content_words(toks: list[Tok]) -> list[str]:
+    return [t.norm for t in toks if len(t.norm) >= 3 and t.norm not in STOPWORDS]
+
+
+def repeated_phrases(toks: list[Tok], n: int = 3) -> list[tuple[str, int]]:
+    """Phrases of ``n`` words, at least two of them content words, said more than once."""
+    grams: Counter[str] = Counter()
+    words = [t.norm for t in toks]
+    for i in range(len(words) - n + 1):
+        gram = words[i : i + n]
+        if sum(1 for w in gram if len(w) >= 3 and w not in STOPWORDS) >= 2:
+            grams[" ".join(gram)] += 1
+    out = [(g, c) for g, c in grams.items() if c >= 2]
+    out.sort(key=lambda gc: (-gc[1], gc[0]))
+    return out
+
+
+def substance(
+    toks: list[Tok], sents: list[Sentence], question: str, hedge_count: int
+) -> dict[str, Any]:
+    """How much the answer says, with the evidence: the share of distinct content words
+    (over windows of 50, so length does not count), repeated phrases per 100 words, the
+    share of content words that echo the question, and hedges per sentence."""
+    content = _content_words(toks)
+    window = 50
+    if len(content) > window:
+        ratios = [
+            len(set(content[i : i + window])) / window for i in range(len(content) - window + 1)
+        ]
+        distinct = sum(ratios) / len(ratios)
+    else:
+        distinct = len(set(content)) / len(content) if content else 0.0
+    repeats = repeated_phrases(toks)
+    extra = sum(c - 1 for _, c in repeats)
+    q_stems = {stem(t) for t in key_terms(question)}
+    echo = sum(1 for w in content if stem(w) in q_stems)
+    return {
+        "content_words": len(content),
+        "distinct_share": round(distinct, 3),
+        "repeated_phrases": [{"phrase": g, "count": c} for g, c in repeats[:5]],
+        "repeats_per_100_words": round(100 * extra / len(toks), 2) if toks else 0.0,
+        "echo_share": round(echo / len(content), 3) if content else 0.0,
+        "hedges_per_sentence": round(hedge_count / len(sents), 2) if sents else 0.0,
+        "blame": blame(sents),
+    }

@@ -1,0 +1,287 @@
+"""Scoring by meaning: relevance from sentence embeddings, results told as changes,
+substance over repetition, advice that quotes the rubric's own numbers, and the LLM judge.
+
+The embedding model is the real one the [models] extra installs (all-MiniLM-L6-v2, int8
+ONNX); the judge's plumbing runs against the tests' llama.cpp server and a closed port.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from interviewsense.config import Settings
+from interviewsense.domain import Question, Score, Transcript, to_json
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.judge import (
+    JudgeReply,
+    LLMJudge,
+    PartReply,
+    Verdict,
+    check_quotes,
+)
+from interviewsense.scoring.rubric import load_rubric
+from interviewsense.scoring.semantic import Embedder, find_embedding_model, load_embedder
+from interviewsense.scoring.text import words_from_text
+from tests.llm_server import LlamaServer
+
+LEADERSHIP_Q = "Tell me about a time you showed leadership."
+# A leadership story that never says "lead", "leader" or "leadership".
+PARAPHRASED = (
+    "Two years ago our mobile team had no one in charge after our manager left, and the "
+    "spring release was slipping. I volunteered to coordinate the five engineers until a "
+    "new manager joined. I set up a fifteen minute stand-up each morning, I split the backlog "
+    "into three milestones, and I paired with the newest engineer on the payment screen. "
+    "When two people disagreed about the offline mode, I wrote up both options and we "
+    "picked one in a single meeting. We shipped the release on the planned date, crash "
+    "reports fell from 120 a week to 15, and the new manager kept the stand-up format."
+)
+# Circles the question's words, says nothing specific, hedges the outcome.
+CIRCLING = (
+    "Leadership is really important to me and I think I have shown leadership many times. "
+    "A time I showed leadership was when I showed leadership on my team. Showing leadership "
+    "means being a leader, and as a leader I always try to show leadership. I think my "
+    "leadership was good, maybe, and I guess the team saw my leadership. Leadership is about "
+    "showing leadership at the right time, so that was a time I showed leadership, I think."
+)
+OFF_TOPIC = (
+    "My favourite holiday was a week of hiking in the Alps with my sister. We ate cheese "
+    "every day, the huts were cosy, and the views from the ridge were amazing at sunrise."
+)
+
+
+def typed(text: str) -> Transcript:
+    return Transcript(text=text, engine="text", words=words_from_text(text))
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    model = load_embedder()
+    if model is None:
+        pytest.fail("no embedding model: run 'make test' (it installs interviewsense[models])")
+    return model
+
+
+def score(text: str, question: str, qtype: str = "behavioral", **kw: object) -> Score:
+    return score_answer(typed(text), Question(text=question, type=qtype), **kw)[0]  # type: ignore[arg-type]
+
+
+def test_the_packaged_model_is_found_and_embeds(embedder: Embedder) -> None:
+    files = find_embedding_model()
+    assert files is not None and files.origin.startswith("package")
+    v = embedder.embed(["How does a hash map work?", "A hash map stores keys in buckets."])
+    assert v.shape == (2, 384)
+    assert abs(float((v[0] ** 2).sum()) - 1.0) < 1e-4
+    assert float(v[0] @ v[1]) > 0.3
+
+
+def test_embedding_model_off_and_missing_folders(tmp_path: Path) -> None:
+    assert find_embedding_model("off") is None
+    assert load_embedder("off") is None
+    # A folder that does not hold the model falls through to the packaged one.
+    found = find_embedding_model(str(tmp_path))
+    assert found is not None and found.origin.startswith("package")
+
+
+def test_a_paraphrased_answer_is_on_topic_by_meaning(embedder: Embedder) -> None:
+    s = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)
+    rel = s.content.relevance
+    assert rel["method"] == "embedding"
+    assert rel["model"] == embedder.name
+    assert rel["closest"] in PARAPHRASED  # the evidence is a quote
+    assert "off topic" not in [c.name for c in s.caps]
+    assert s.overall >= 70, (s.overall, [c.name for c in s.caps])
+    # The same answer judged by key terms alone is called off topic: what the change fixes.
+    lexical = score(PARAPHRASED, LEADERSHIP_Q, embedder=None)
+    assert lexical.content.relevance["method"] == "lexical"
+    assert "note" in lexical.content.relevance
+
+
+def test_an_answer_about_something_else_is_capped(embedder: Embedder) -> None:
+    s = score(OFF_TOPIC, LEADERSHIP_Q, embedder=embedder)
+    assert "off topic" in [c.name for c in s.caps]
+    assert s.overall <= 49
+
+
+def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embedder) -> None:
+    circling = score(CIRCLING, LEADERSHIP_Q, embedder=embedder)
+    specific = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)
+    assert specific.overall - circling.overall >= 10
+    assert circling.overall < 60
+    dense = circling.content.substance
+    assert dense["echo_share"] > 0.3
+    assert any("leadership" in p["phrase"] for p in dense["repeated_phrases"])
+    part = next(p for p in circling.content.breakdown if p.name == "substance")
+    assert "echo the question" in part.why
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "p95 latency dropped from 900 ms to 200 ms.",
+        "Review time went from three days to four hours.",
+        "The customer renewed the contract for two more years.",
+        "We shipped the new checkout within six weeks.",
+    ],
+)
+def test_a_result_told_as_a_change_is_a_result(result: str) -> None:
+    story = (
+        "At my last company our checkout kept timing out. I was responsible for fixing it. "
+        "I profiled the service, I added a cache and I rewrote the slowest query. " + result
+    )
+    s = score(story, "Tell me about a hard problem you solved.", embedder=None)
+    assert s.content.star["result"].found, result
+    assert s.content.star["result"].sentence == result
+    assert "no result" not in [c.name for c in s.caps]
+
+
+def test_a_stock_line_and_blaming_others_are_caught(embedder: Embedder) -> None:
+    cliche = score(
+        "My biggest weakness is that I am a perfectionist and I work too hard.",
+        "What is your greatest weakness?",
+        "general",
+        embedder=embedder,
+    )
+    assert "cliche" in [c.name for c in cliche.caps]
+    blame = score(
+        "My last manager was useless and the team was a mess. It was never my fault when "
+        "releases slipped, because my teammates never listened to me and took the credit.",
+        "Why are you leaving your current job?",
+        "general",
+        embedder=None,
+    )
+    assert "blames others" in [c.name for c in blame.caps]
+
+
+def test_advice_quotes_the_rubrics_own_numbers(tmp_path: Path) -> None:
+    from interviewsense.domain import Word
+
+    # 12 words in 3 s: 240 words a minute, fast for any rubric.
+    words = [Word(w=f"word{i}", start=i * 0.25, end=i * 0.25 + 0.2, p=1.0) for i in range(12)]
+    tr = Transcript(text=" ".join(w.w for w in words), engine="whisper", words=words)
+    q = Question(text="Tell me about yourself.", type="general")
+    custom = tmp_path / "rubric.toml"
+    custom.write_text("[delivery]\npace_ideal_low = 120\npace_ideal_high = 160\n")
+    _, built_in = score_answer(tr, q, embedder=None)
+    _, mine = score_answer(tr, q, rubric=load_rubric(custom), embedder=None)
+    assert any("130–170" in line for line in built_in)
+    assert any("120–160" in line for line in mine)
+    assert not any("130–170" in line for line in mine)
+
+
+def test_quotes_the_candidate_never_said_are_refused() -> None:
+    def reply(quote: str) -> JudgeReply:
+        part = PartReply(present=True, quote=quote)
+        empty = PartReply(present=False)
+        return JudgeReply(
+            situation=part, task=empty, action=empty, result=empty,
+            relevance=4, specificity=4, advice="Add a number to the result.",
+        )  # fmt: skip
+
+    check_quotes(reply("I volunteered to coordinate the five engineers"), PARAPHRASED)
+    with pytest.raises(ValueError, match="not in the transcript"):
+        check_quotes(reply("I led the whole company to a record quarter"), PARAPHRASED)
+
+
+def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
+    full = PartReply(present=True, quote="")
+    verdict = Verdict(
+        "test-model",
+        JudgeReply(
+            situation=full,
+            task=full,
+            action=full,
+            result=full,
+            relevance=5,
+            specificity=5,
+            advice="Keep it up.",
+        ),  # fmt: skip
+    )
+    alone = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)
+    s = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=lambda q, t, a: verdict)
+    c = s.content
+    assert c.method == "llm" and c.relevance["method"] == "llm"
+    assert c.judge["score"] == 100 and c.judge["deterministic"] == alone.content.score
+    assert c.score == round((alone.content.score + 100) / 2)
+    assert to_json(s)["content"]["judge"]["model"] == "test-model"
+
+
+@pytest.fixture(scope="module")
+def llama() -> Iterator[LlamaServer]:
+    server = LlamaServer().start()
+    yield server
+    server.stop()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_the_judge_against_a_real_server(llama: LlamaServer, embedder: Embedder) -> None:
+    from interviewsense.interviewer.llm_client import ChatClient
+
+    settings = Settings(llm_base_url=llama.url, llm_model="smollm2", llm_timeout_s=60.0)
+    judge = LLMJudge(ChatClient(settings))
+    verdict = judge(LEADERSHIP_Q, "behavioral", PARAPHRASED)
+    # A 135M model is weak: it either gives a valid verdict whose quotes are all real, or
+    # its reply is refused and the deterministic score stands, saying why.
+    s = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=lambda q, t, a: verdict)
+    if verdict.reply is not None:
+        check_quotes(verdict.reply, PARAPHRASED)
+        assert s.content.method == "llm"
+    else:
+        assert verdict.error.startswith(("LLMInvalid", "LLMDown"))
+        assert s.content.method == "deterministic"
+        assert "deterministic score stands" in s.content.judge["note"]
+
+
+def test_the_judge_on_an_outage_keeps_the_deterministic_score(embedder: Embedder) -> None:
+    from interviewsense.interviewer.llm_client import ChatClient
+
+    settings = Settings(
+        llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1", llm_retries=0, llm_timeout_s=2.0
+    )
+    judge = LLMJudge(ChatClient(settings))
+    alone = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)
+    s = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=judge)
+    assert s.content.method == "deterministic"
+    assert s.overall == alone.overall
+    assert "could not connect" in s.content.judge["error"]
+    # One outage costs one failure a session: the next answer does not wait again.
+    again = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=judge)
+    assert "earlier in this session" in again.content.judge["error"]
+
+
+@pytest.mark.slow
+def test_a_transcribed_filler_over_silence_is_not_counted(whisper_dir: Path) -> None:
+    """Whisper can write "uh, uh, uh" over silence; only fillers with speech under them
+    count, each marked transcribed or heard. Real speech, real Whisper, real VAD."""
+    from interviewsense.audio.load import load_audio
+    from interviewsense.domain import Word
+    from interviewsense.stt.models import ModelRef
+    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from tests import speech
+
+    (rec,) = [r for r in speech.real_recordings("monologue") if r.name == "acoustic_corpus"]
+    audio = load_audio(rec.path)
+    end = len(audio.samples) / 16000
+    samples = speech.concat([audio.samples, speech.silence(4.0)])
+    whisper = WhisperTranscriber(ModelRef("whisper", "tiny.en", whisper_dir, "path"))
+    heard = whisper.transcribe(audio.samples)
+    invented = [Word(w="uh,", start=end + 1.0 + k, end=end + 1.3 + k, p=0.5) for k in range(3)]
+    words = heard.words + invented
+    tr = Transcript(text=" ".join(w.w for w in words), engine="whisper-live", words=words)
+    s, _ = score_answer(
+        tr, Question(text="Tell me about yourself."), samples=samples, embedder=None
+    )
+    d = s.delivery
+    assert d.unheard_fillers >= 3
+    assert all(m.start is None or m.start < end for m in d.fillers.items)
+    assert {m.source for m in d.fillers.items} <= {"transcribed", "heard"}
+    assert d.fillers.count >= 1  # the real "um"s in the speech still count
