@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewsense.domain import Answer, Session, Turn
+from interviewsense.domain import Answer, Score, Session, Turn
 
 
 @dataclass
@@ -34,6 +34,33 @@ class AnswerReport:
 class SessionReport:
     session: Session
     answers: list[AnswerReport]
+
+
+def content_evidence(score: Score) -> list[tuple[str, str]]:
+    """Each content judgement and the words behind it: the sentence that shows each part of
+    the structure, the sentence closest to the question, the phrase said again and again,
+    and what an LLM judge said. Every format shows these rows."""
+    c = score.content
+    rows: list[tuple[str, str]] = []
+    for part, found in c.structure.items():
+        rows.append((part, f'"{found.sentence}"' if found.found else "not found"))
+    rel = c.relevance
+    if rel.get("closest"):
+        rows.append(("closest to the question", f'"{rel["closest"]}" ({rel["similarity"]:.2f})'))
+    elif rel.get("terms"):
+        rows.append(("question terms used", ", ".join(rel.get("matched", [])) or "none"))
+    repeats = c.substance.get("repeated_phrases") or []
+    if repeats:
+        said = ", ".join(f"'{r['phrase']}' ×{r['count']}" for r in repeats[:3])
+        rows.append(("said again", said))
+    for sentence in (c.substance.get("blame") or [])[:2]:
+        rows.append(("blames others", f'"{sentence}"'))
+    judge = c.judge
+    if judge.get("advice"):
+        rows.append((f"LLM judge ({judge.get('model', '')})", str(judge["advice"])))
+    elif judge.get("note"):
+        rows.append(("LLM judge", str(judge["note"])))
+    return rows
 
 
 def _marks(answer: Answer) -> dict[int, tuple[int, str]]:

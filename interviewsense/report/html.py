@@ -9,7 +9,7 @@ from importlib import resources
 
 from interviewsense.domain import Component
 from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
-from interviewsense.report.data import AnswerReport, SessionReport
+from interviewsense.report.data import AnswerReport, SessionReport, content_evidence
 
 
 @cache
@@ -65,6 +65,10 @@ def _answer(a: AnswerReport) -> str:
         '</span><span class="repeat">repeat</span><span class="pause">long pause'
         "</span></p>"
     )
+    evidence = content_evidence(s)
+    if evidence:
+        rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in evidence)
+        parts.append(f'<h3>The evidence</h3><table class="evidence">{rows}</table>')
     if a.answer.feedback:
         items = "".join(f"<li>{escape(f)}</li>" for f in a.answer.feedback)
         parts.append(f'<h3>What to work on</h3><ol class="feedback">{items}</ol>')

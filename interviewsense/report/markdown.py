@@ -3,7 +3,7 @@ charts (so it reads in a terminal, a README or a chat)."""
 
 from __future__ import annotations
 
-from interviewsense.report.data import AnswerReport, SessionReport
+from interviewsense.report.data import AnswerReport, SessionReport, content_evidence
 from interviewsense.report.terminal import sparkline
 
 MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
@@ -35,6 +35,11 @@ def _answer(a: AnswerReport) -> list[str]:
         "**bold**: fillers · _italic_: hedges · ~~struck~~: repeats · `⏸`: long pauses",
         "",
     ]
+    evidence = content_evidence(s)
+    if evidence:
+        lines += ["### The evidence", "", "| | |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in evidence]
+        lines.append("")
     if a.answer.feedback:
         lines += ["### What to work on", ""]
         lines += [f"{i}. {f}" for i, f in enumerate(a.answer.feedback, 1)]

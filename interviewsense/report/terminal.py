@@ -131,12 +131,6 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
             "long pauses "
             + ", ".join(f"{p.duration:.1f}s at {p.start:.0f}s" for p in d.long_pauses[:4])
         )
-    star = s.content.structure
-    facts.append(
-        s.content.structure_kind.upper()
-        + " "
-        + " ".join(("✔" if v.found else "✘") + k for k, v in star.items())
-    )
     judged = s.content.relevance.get("llm")
     if isinstance(judged, dict):
         facts.append(f"relevance by the LLM {judged.get('rating')}/5")
@@ -144,6 +138,16 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
         flag = " (monotone)" if s.voice.monotone else ""
         facts.append(f"pitch variation {s.voice.pitch_sd_semitones:.1f} st{flag}")
     console.print(Text("  ·  ".join(facts), style="dim"), soft_wrap=False)
+    from interviewsense.report.data import content_evidence
+
+    evidence = Table(show_header=False, box=None, pad_edge=False, expand=False)
+    evidence.add_column(style="dim", no_wrap=True)
+    evidence.add_column()
+    for key, value in content_evidence(s):
+        mark = "✘ " if value == "not found" else ""
+        evidence.add_row(f"{mark}{key}", value)
+    console.print(Text(f"{s.content.structure_kind.upper()} and the evidence", style="bold"))
+    console.print(evidence)
 
     if answer.feedback:
         console.print(Text("What to work on", style="bold"))
