@@ -70,3 +70,18 @@ def test_doctor_reports_with_masked_secrets() -> None:
     human = CliRunner().invoke(app, ["doctor"], env=env)
     assert "Whisper tiny.en" in human.stderr
     assert "TOPSECRET" not in human.stderr
+
+
+def test_doctor_reports_relevance_by_meaning(tmp_path: Path) -> None:
+    """The embedding model is found and loads; turned off or missing, doctor says what
+    relevance falls back to."""
+    result = CliRunner().invoke(app, ["doctor", "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["Relevance by meaning"]["status"] == "ok"
+    assert "all-MiniLM-L6-v2" in checks["Relevance by meaning"]["detail"]
+    off = CliRunner().invoke(
+        app, ["doctor", "--json"], env={"INTERVIEWSENSE_EMBEDDING_MODEL": "off"}
+    )
+    checks = {c["name"]: c for c in json.loads(off.stdout)["checks"]}
+    assert checks["Relevance by meaning"]["status"] == "info"
+    assert "key terms" in checks["Relevance by meaning"]["detail"]
