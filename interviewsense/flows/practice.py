@@ -27,7 +27,12 @@ from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 from interviewsense.tts.silent import SilentSpeaker
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from interviewsense.audio.vad import Region
     from interviewsense.scoring.rubric import Rubric
+    from interviewsense.stt.base import Transcriber
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 ECHO_TAIL_S = 0.15  # what the microphone still hears of our own voice after playback
@@ -98,6 +103,7 @@ class Practice:
         self.store = SessionStore(settings.sessions_dir)
         self.rubric: Rubric = load_rubric(settings.rubric)
         self.scoring: dict[str, Any] = {}
+        self._final: Transcriber | None = None  # loaded when a live transcript fails a check
         self.zero = time.monotonic()
         self._warned_disk = False
         self.session = Session(
@@ -325,6 +331,30 @@ class Practice:
         )
         return Captured(status="answered", ended_by="enter", transcript=transcript, timings=timings)
 
+    def _checked(
+        self, live: Transcript, samples: npt.NDArray[np.float32] | None
+    ) -> tuple[Transcript, list[Region] | None, str]:
+        """The transcript to score: the live one when it passes the sanity checks, else
+        the answer transcribed again by the final Whisper pass; the speech regions; and a
+        note saying why it was transcribed again (stt/sanity.py)."""
+        if samples is None or live.engine == "text":
+            return live, None, ""
+        from interviewsense.audio.vad import speech_regions
+        from interviewsense.stt.sanity import transcript_problems
+
+        regions = speech_regions(samples)
+        problems = transcript_problems(live, regions)
+        if not problems:
+            return live, regions, ""
+        if self._final is None:
+            from interviewsense.flows.finalize import load_transcriber
+
+            self._final = load_transcriber(self.settings, self.reporter)
+        with self.reporter.status("Transcribing the answer again"):
+            final = self._final.transcribe(samples)
+        note = f"the live transcript failed a check ({'; '.join(problems)}): transcribed again"
+        return final, regions, note
+
     def _record(self, turn: Turn, captured: Captured) -> None:
         turn.timings.update(captured.timings)
         if captured.status == "skipped":
@@ -347,15 +377,17 @@ class Practice:
                 source="microphone",
                 format="wav/pcm_s16le",
             )
+        transcript, regions, checked = self._checked(captured.transcript, samples)
         scores, feedback = score_answer(
-            captured.transcript,
+            transcript,
             turn.question,
+            regions=regions,
             rubric=self.rubric,
             samples=samples,
             **self.scoring,
         )
-        notes = []
-        if not captured.transcript.text.strip():
+        notes = [checked] if checked else []
+        if not transcript.text.strip():
             notes.append("no speech was heard")
         if captured.ended_by == "max":
             notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
@@ -366,7 +398,7 @@ class Practice:
         turn.answer = Answer(
             question=turn.question.text,
             question_info=turn.question,
-            transcript=captured.transcript,
+            transcript=transcript,
             scores=scores,
             feedback=feedback,
             audio=audio,

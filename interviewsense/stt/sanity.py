@@ -1,0 +1,70 @@
+"""Is a transcript fit to score? Checks for what live decoding invents.
+
+Greedy Whisper passes over a pause can loop ("uh, uh, uh …" a hundred times) or write
+words where the microphone heard nothing. A score resting on such a transcript is wrong,
+so practice transcribes the answer again (the final Whisper pass) when one of these checks
+fails; docs/stt.md gives the measurements behind the limits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from interviewsense.audio.vad import Region
+from interviewsense.domain import Transcript
+
+LOOP_RUN = 5  # the same word this many times in a row is a loop ("uh uh uh uh uh")
+LOOP_PHRASE_RUN = 4  # a phrase of 2 to 4 words said this many times in a row
+FILLER_SOUNDS = frozenset("um umm uh uhh uhm er erm ah hmm mm".split())
+MAX_FILLERS_PER_100 = 20.0  # far past the most disfluent speakers (about 10-15 per 100)
+MIN_FILLERS = 6
+UNHEARD_SHARE = 0.25  # words with no speech near them
+UNHEARD_TOLERANCE_S = 0.3
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _norm(words: list[str]) -> list[str]:
+    out = []
+    for w in words:
+        m = _WORD.findall(w.lower())
+        if m:
+            out.append(m[0])
+    return out
+
+
+def longest_loop(words: list[str]) -> tuple[str, int]:
+    """The phrase (1 to 4 words) repeated most times in a row, and how many times."""
+    best = ("", 1)
+    for n in range(1, 5):
+        i = 0
+        while i + n <= len(words):
+            gram = words[i : i + n]
+            runs = 1
+            while words[i + runs * n : i + (runs + 1) * n] == gram:
+                runs += 1
+            if runs > best[1] and (n == 1 or runs >= LOOP_PHRASE_RUN):
+                best = (" ".join(gram), runs)
+            i += runs * n if runs > 1 else 1
+    return best
+
+
+def transcript_problems(transcript: Transcript, regions: list[Region] | None) -> list[str]:
+    """Why the transcript cannot be trusted, or nothing."""
+    words = _norm([w.w for w in transcript.words] or transcript.text.split())
+    problems = []
+    phrase, runs = longest_loop(words)
+    if runs >= (LOOP_RUN if " " not in phrase else LOOP_PHRASE_RUN):
+        problems.append(f"'{phrase}' {runs} times in a row")
+    fillers = sum(1 for w in words if w in FILLER_SOUNDS)
+    if fillers >= MIN_FILLERS and 100 * fillers / max(1, len(words)) > MAX_FILLERS_PER_100:
+        problems.append(f"{fillers} fillers in {len(words)} words")
+    if regions is not None and transcript.timed and len(transcript.words) >= 5:
+        tol = UNHEARD_TOLERANCE_S
+        unheard = [
+            w
+            for w in transcript.words
+            if not any(s - tol <= (w.start + w.end) / 2 <= e + tol for s, e in regions)
+        ]
+        if len(unheard) / len(transcript.words) > UNHEARD_SHARE:
+            problems.append(f"{len(unheard)} of {len(transcript.words)} words with no speech")
+    return problems
