@@ -544,7 +544,44 @@ def bench_scoring() -> list[Row]:
     return rows
 
 
+def bench_real_speech() -> list[Row]:
+    """Real human speech (scripts/real_speech.py): the final pass's WER, and how many of the
+    speaker's um/uh it writes, with and without the disfluent prompt (count-based: per
+    recording the matches are min(reference, found))."""
+    from interviewsense.audio.load import load_audio
+    from interviewsense.config import load_settings
+    from interviewsense.flows.finalize import load_transcriber
+    from interviewsense.progress import Quiet
+
+    os.environ.update(env())
+    transcriber = load_transcriber(load_settings(), Quiet())
+    rows: list[Row] = []
+    for prompt in (True, False):
+        transcriber.keep_fillers = prompt
+        ref_n = hyp_n = hit = 0
+        errors: list[float] = []
+        for rec in speech.real_recordings():
+            text = transcriber.transcribe(load_audio(rec.path).samples).text
+            found = sum(1 for w in speech.normalize_words(text) if w in ("um", "uh"))
+            ref_n, hyp_n, hit = ref_n + rec.fillers, hyp_n + found, hit + min(rec.fillers, found)
+            if rec.kind == "monologue":
+                errors.append(speech.wer(rec.text, text))
+        label = "with the prompt" if prompt else "without"
+        rows.append(
+            (
+                f"real speech, final pass, {label}",
+                f"WER {statistics.mean(errors):.1%} (monologues); um/uh recall "
+                f"{hit / max(1, ref_n):.0%}, precision {hit / max(1, hyp_n):.0%}",
+                "",
+                f"{ref_n} um/uh in {len(speech.real_recordings())} recordings",
+            )
+        )
+    transcriber.keep_fillers = True
+    return rows
+
+
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
+    "real_speech": bench_real_speech,
     "scoring": bench_scoring,
     "startup": bench_startup,
     "finalize": bench_finalize,

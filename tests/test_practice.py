@@ -460,3 +460,40 @@ def test_the_live_view_in_a_real_terminal(
     text = screen.decode(errors="replace")
     assert "▮" in text  # the level meter
     assert "Your session" in text and "Traceback" not in text
+
+
+@pytest.fixture(scope="module")
+def real_answer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, speech.Recording]:
+    """A real person's 27 s spontaneous answer (three um/uh in it), then 4 s of silence."""
+    (rec,) = [r for r in speech.real_recordings("monologue") if r.name == "acoustic_corpus"]
+    samples, rate = speech.read_wav(rec.path)
+    path = tmp_path_factory.mktemp("real") / "answer.wav"
+    speech.write_wav(path, speech.concat([samples, speech.silence(4.0, rate)]), rate)
+    return path, rec
+
+
+@pytest.mark.slow
+def test_real_speech_with_trailing_silence_invents_nothing(
+    vmic: VirtualMic, real_answer: tuple[Path, speech.Recording], tmp_path: Path
+) -> None:
+    """Issue 20's regression: the live Whisper path once turned the end of a real answer and
+    the silence after it into 'uh, uh, uh …' a hundred times."""
+    from interviewsense.stt.sanity import longest_loop
+
+    wav, rec = real_answer
+    home = tmp_path / "home"
+    args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
+    run = Run(args, practice_env(vmic, home), vmic, [wav])
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    answer = data["turns"][0]["answer"]
+    text = answer["transcript"]["text"]
+    words = speech.normalize_words(text)
+    # No run longer than the speaker's own ("words, words, words, words").
+    assert longest_loop(words)[1] <= longest_loop(speech.normalize_words(rec.text))[1], text
+    fillers = answer["scores"]["delivery"]["fillers"]["items"]
+    ums = sum(1 for m in fillers if m["w"] in ("um", "uh") or m["source"] == "heard")
+    assert abs(ums - rec.fillers) <= 1, (ums, fillers)
+    assert speech.wer(rec.text, text) <= 0.25, text
+    recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
+    assert recorded >= rec.duration - 0.5  # the WAV holds the whole answer

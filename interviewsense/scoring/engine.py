@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Component, Content, Delivery, Mark, Question, Score, Transcript
 from interviewsense.scoring.content import score_content
-from interviewsense.scoring.delivery import score_delivery, without_fillers
+from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.text import sentences, tokens
@@ -38,6 +38,9 @@ DELIVERY_POINTS = (
     "hedge_points",
     "repetition_points",
 )
+# A filler is a held sound: on real speech, shorter uncovered stretches were mostly short
+# words the recogniser skipped ("who"), so they do not count (docs/stt.md).
+RECOVER_MIN_S = 0.25
 RECOVER_MAX_S = 0.8
 RECOVER_MAX_COVERED = 0.25
 
@@ -50,7 +53,7 @@ def recover_fillers(transcript: Transcript, regions: list[Region]) -> list[Mark]
     out: list[Mark] = []
     for start, end in regions:
         length = end - start
-        if length <= 0 or length > RECOVER_MAX_S:
+        if length < RECOVER_MIN_S or length > RECOVER_MAX_S:
             continue
         covered = sum(max(0.0, min(end, e) - max(start, s)) for s, e in spans)
         if covered / length <= RECOVER_MAX_COVERED:
@@ -204,7 +207,11 @@ def score_answer(
         from interviewsense.audio.vad import speech_regions
 
         regions = speech_regions(samples)
-    recovered = recover_fillers(transcript, regions or [])
+    # Uncovered stretches stand in for fillers only when the recogniser wrote none: on real
+    # speech the prompted Whisper writes them (docs/stt.md), and the stretches it left
+    # uncovered were breaths and skipped words.
+    wrote_fillers = any(t.norm in FILLER_SOUNDS for t in toks)
+    recovered = [] if wrote_fillers else recover_fillers(transcript, regions or [])
     delivery = score_delivery(
         toks,
         rubric,

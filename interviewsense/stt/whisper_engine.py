@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import Transcript, Word
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 DISFLUENT_PROMPT = "Um, uh, so, um, I mean, uh, like, um, you know, uh, er, um."
+# A segment whose text compresses this well repeats itself: Whisper's own threshold for a
+# failed decode. On real speech, live passes that looped measured 10 to 26 (docs/stt.md);
+# ordinary segments 1.5 to 1.7.
+LOOP_RATIO = 2.4
 _SPACES = re.compile(r"\s+")
 
 
@@ -103,9 +108,18 @@ class WhisperTranscriber:
     ) -> list[tuple[str, list[Word]]]:
         """Each recognised segment's text and timed words; ``fast`` trades a little accuracy
         for speed (greedy decoding), for the live transcript."""
-        segments, _info = self._model.transcribe(samples, **self._options(fast))
+        options = self._options(fast)
+        found: Iterable[Any] = self._model.transcribe(samples, **options)[0]
+        if fast:  # a short window: decoded whole before any word is used
+            found = list(found)
+            if any(seg.compression_ratio > LOOP_RATIO for seg in found):
+                # A greedy pass that loops ("uh, uh, uh …"): the disfluent prompt primes it,
+                # so decode the window again without it, and drop what still loops.
+                options.pop("initial_prompt", None)
+                found = list(self._model.transcribe(samples, **options)[0])
+                found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
         out: list[tuple[str, list[Word]]] = []
-        for seg in segments:
+        for seg in found:
             words = [
                 Word(
                     w=w.word.strip(),
