@@ -154,6 +154,13 @@ def test_a_stock_line_and_blaming_others_are_caught(embedder: Embedder) -> None:
         embedder=None,
     )
     assert "blames others" in [c.name for c in blame.caps]
+    # The advice that lifts each cap comes first, quoting the sentence behind it.
+    _, advice = score_answer(
+        typed("My biggest weakness is that I am a perfectionist and I work too hard."),
+        Question(text="What is your greatest weakness?", type="general"),
+        embedder=embedder,
+    )
+    assert "is what every candidate says" in advice[0] and "perfectionist" in advice[0]
 
 
 def test_advice_quotes_the_rubrics_own_numbers(tmp_path: Path) -> None:

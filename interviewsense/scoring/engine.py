@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
     Judge = Callable[[str, str, str], Verdict]  # (question, type, transcript) -> verdict
 
-# A voiced stretch this short, barely touched by any transcribed word, is most likely a
-# filler the recogniser left out ("um", "uh").
 DELIVERY_POINTS = (
     "pace_points",
     "filler_points",
@@ -38,8 +36,9 @@ DELIVERY_POINTS = (
     "hedge_points",
     "repetition_points",
 )
-# A filler is a held sound: on real speech, shorter uncovered stretches were mostly short
-# words the recogniser skipped ("who"), so they do not count (docs/stt.md).
+# A voiced stretch of filler length, barely touched by any transcribed word, is most likely
+# a filler the recogniser left out ("um", "uh"). A filler is a held sound: shorter stretches
+# were mostly short words the recogniser skipped ("who").
 RECOVER_MIN_S = 0.25
 RECOVER_MAX_S = 0.8
 RECOVER_MAX_COVERED = 0.25

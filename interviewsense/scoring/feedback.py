@@ -35,6 +35,10 @@ ADVICE = {
     "first and last sentence back to what was asked.",
     "substance": "The answer says less than it seems: {evidence}. Say each point once, with "
     "one concrete detail, and stop.",
+    "cliche": '"{quote}" is what every candidate says: replace it with something that '
+    "really happened to you, and what you did about it.",
+    "blame": 'The answer puts the fault on others ("{quote}"): say what you did about it, '
+    "and what you would do differently.",
     "short": "At {words} words the answer is short for a {label} question: add the context "
     "and the outcome.",
     "long": "At {words} words the answer runs long for a {label} question: keep to about "
@@ -175,6 +179,12 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if substance is not None:
         text = say("substance", evidence=substance.why)
         add("content", lost_c["substance"], cmax, text, cap="little substance")
+    for cap in score.caps:
+        if cap.name == "cliche":
+            add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")
+        if cap.name == "blames others":
+            blamed = c.substance.get("blame") or [""]
+            add("content", 1.0, 1.0, say("blame", quote=blamed[0]), "blames others")
     if c.length_band != "good":
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         rule = "short" if c.length_band == "short" else "long"
@@ -220,7 +230,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         add("delivery", lost_d.get("long pauses", 0), dmax, text)
     if d.hedges.count:
         text = say("hedges", n=times(d.hedges.count), top=_quote_counts(d.hedges.items))
-        add("delivery", lost_d.get("hedges", 0), dmax, text)
+        add("delivery", lost_d.get("hedges", 0), dmax, text, cap="hedged")
     if d.repetitions:
         first = d.repetitions[0]
         where = f" at {clock(first.start)}" if first.start is not None else ""
