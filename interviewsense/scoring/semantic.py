@@ -10,7 +10,6 @@ process; without a model the scorer falls back to key terms and says so.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -37,14 +36,10 @@ class EmbeddingFiles:
 
 
 def _package_file(module: str, sub: str) -> Path | None:
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / sub
-    return path if path.is_file() else None
+    from interviewsense.stt.models import package_path
+
+    path = package_path(module, sub)
+    return path if path is not None and path.is_file() else None
 
 
 def find_embedding_model(setting: str = "") -> EmbeddingFiles | None:

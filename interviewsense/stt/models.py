@@ -65,15 +65,21 @@ def project_models_dirs(settings: Settings) -> list[Path]:
     return out
 
 
-def _package_dir(module: str, sub: str) -> Path | None:
+def package_path(module: str, sub: str) -> Path | None:
+    """``sub`` inside an installed package's folder (whether or not it exists), found
+    without importing the package; None when the package is not installed."""
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(next(iter(spec.submodule_search_locations))) / sub
-    return path if path.is_dir() else None
+    return Path(next(iter(spec.submodule_search_locations))) / sub
+
+
+def _package_dir(module: str, sub: str) -> Path | None:
+    path = package_path(module, sub)
+    return path if path is not None and path.is_dir() else None
 
 
 def is_whisper_dir(path: Path) -> bool:
