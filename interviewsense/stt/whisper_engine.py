@@ -26,6 +26,8 @@ DISFLUENT_PROMPT = "Um, uh, so, um, I mean, uh, like, um, you know, uh, er, um."
 # failed decode. On real speech, live passes that looped measured 10 to 26 (docs/stt.md);
 # ordinary segments 1.5 to 1.7.
 LOOP_RATIO = 2.4
+LOOP_TOKENS_PER_S = 6  # a live pass may write this many tokens a second of audio, plus …
+LOOP_TOKENS_EXTRA = 24  # … this many (with the prompt, well under Whisper's 448)
 _SPACES = re.compile(r"\s+")
 
 
@@ -109,13 +111,22 @@ class WhisperTranscriber:
         """Each recognised segment's text and timed words; ``fast`` trades a little accuracy
         for speed (greedy decoding), for the live transcript."""
         options = self._options(fast)
+        guard = fast and "initial_prompt" in options
+        if guard:  # real speech needs under 5 tokens a second: a loop stops early
+            seconds = min(30.0, len(samples) / 16_000)
+            options["max_new_tokens"] = int(LOOP_TOKENS_PER_S * seconds) + LOOP_TOKENS_EXTRA
         found: Iterable[Any] = self._model.transcribe(samples, **options)[0]
         if fast:  # a short window: decoded whole before any word is used
             found = list(found)
-            if any(seg.compression_ratio > LOOP_RATIO for seg in found):
-                # A greedy pass that loops ("uh, uh, uh …"): the disfluent prompt primes it,
-                # so decode the window again without it, and drop what still loops.
+            cap = options.get("max_new_tokens", 0)
+            if guard and any(
+                seg.compression_ratio > LOOP_RATIO or len(seg.tokens) >= cap - 2 for seg in found
+            ):
+                # A greedy pass that loops ("uh, uh, uh …"): a window that starts inside a
+                # word sets it off, the disfluent prompt feeds it. Decode the window again
+                # without the prompt, and drop whatever still loops.
                 options.pop("initial_prompt", None)
+                options.pop("max_new_tokens", None)
                 found = list(self._model.transcribe(samples, **options)[0])
                 found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
         out: list[tuple[str, list[Word]]] = []
