@@ -292,3 +292,16 @@ def test_a_transcribed_filler_over_silence_is_not_counted(whisper_dir: Path) -> 
     assert all(m.start is None or m.start < end for m in d.fillers.items)
     assert {m.source for m in d.fillers.items} <= {"transcribed", "heard"}
     assert d.fillers.count >= 1  # the real "um"s in the speech still count
+
+
+def test_one_judge_per_server_in_a_process() -> None:
+    """Batch items and a session's turns share one judge, so an outage is waited for once."""
+    from interviewsense.scoring.judge import judge_for
+
+    port = _closed_port()
+    settings = Settings(llm_base_url=f"http://127.0.0.1:{port}/v1")
+    first = judge_for(settings)
+    assert first is not None and judge_for(Settings(llm_base_url=settings.llm_base_url)) is first
+    assert judge_for(Settings(llm_base_url=settings.llm_base_url, llm_judge=False)) is None
+    assert judge_for(Settings(llm_base_url=settings.llm_base_url, llm="off")) is None
+    assert judge_for(Settings()) is None  # no LLM configured

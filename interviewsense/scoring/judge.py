@@ -139,4 +139,17 @@ def judge_for(settings: Settings, redact: Callable[[str], str] | None = None) ->
 
     if settings.llm == "off" or not settings.llm_judge or not llm_configured(settings):
         return None
-    return LLMJudge(ChatClient(settings), redact)
+    # One judge per server and model in a process, so that batch items and the turns of a
+    # session share what it learned (an outage is waited for once, not once an item).
+    key = (
+        settings.llm_base_url,
+        settings.azure_openai_endpoint,
+        settings.llm_model,
+        id(redact) if redact is not None else 0,
+    )
+    if key not in _JUDGES:
+        _JUDGES[key] = LLMJudge(ChatClient(settings), redact)
+    return _JUDGES[key]
+
+
+_JUDGES: dict[tuple[str, str, str, int], LLMJudge] = {}
