@@ -1,5 +1,6 @@
 """Content from the transcript and the question: structure (STAR or a reasoning outline),
-specificity, ownership, relevance and length. Each finding keeps the words that show it."""
+specificity, ownership, relevance, substance and length. Each finding keeps the words that
+show it."""
 
 from __future__ import annotations
 
