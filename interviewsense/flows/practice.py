@@ -337,7 +337,7 @@ class Practice:
         """The transcript to score: the live one when it passes the sanity checks, else
         the answer transcribed again by the final Whisper pass; the speech regions; and a
         note saying why it was transcribed again (stt/sanity.py)."""
-        if samples is None or live.engine == "text":
+        if samples is None:  # a typed answer
             return live, None, ""
         from interviewsense.audio.vad import speech_regions
         from interviewsense.stt.sanity import transcript_problems

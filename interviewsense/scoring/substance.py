@@ -94,8 +94,12 @@ def blame(sents: list[Sentence]) -> list[str]:
     return [s.text for s in sents if any(p.search(s.norm) for p in _BLAME)]
 
 
+def _is_content(word: str) -> bool:
+    return len(word) >= 3 and word not in STOPWORDS
+
+
 def _content_words(toks: list[Tok]) -> list[str]:
-    return [t.norm for t in toks if len(t.norm) >= 3 and t.norm not in STOPWORDS]
+    return [t.norm for t in toks if _is_content(t.norm)]
 
 
 def repeated_phrases(toks: list[Tok], n: int = 3) -> list[tuple[str, int]]:
@@ -104,7 +108,7 @@ def repeated_phrases(toks: list[Tok], n: int = 3) -> list[tuple[str, int]]:
     words = [t.norm for t in toks]
     for i in range(len(words) - n + 1):
         gram = words[i : i + n]
-        if sum(1 for w in gram if len(w) >= 3 and w not in STOPWORDS) >= 2:
+        if sum(1 for w in gram if _is_content(w)) >= 2:
             grams[" ".join(gram)] += 1
     out = [(g, c) for g, c in grams.items() if c >= 2]
     out.sort(key=lambda gc: (-gc[1], gc[0]))

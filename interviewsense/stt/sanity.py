@@ -8,28 +8,17 @@ fails; docs/stt.md gives the measurements behind the limits.
 
 from __future__ import annotations
 
-import re
-
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Transcript
+from interviewsense.scoring.delivery import FILLER_SOUNDS
+from interviewsense.scoring.text import norm
 
 LOOP_RUN = 5  # the same word this many times in a row is a loop ("uh uh uh uh uh")
 LOOP_PHRASE_RUN = 4  # a phrase of 2 to 4 words said this many times in a row
-FILLER_SOUNDS = frozenset("um umm uh uhh uhm er erm ah hmm mm".split())
 MAX_FILLERS_PER_100 = 20.0  # far past the most disfluent speakers (about 10-15 per 100)
 MIN_FILLERS = 6
 UNHEARD_SHARE = 0.25  # words with no speech near them
 UNHEARD_TOLERANCE_S = 0.3
-_WORD = re.compile(r"[a-z0-9']+")
-
-
-def _norm(words: list[str]) -> list[str]:
-    out = []
-    for w in words:
-        m = _WORD.findall(w.lower())
-        if m:
-            out.append(m[0])
-    return out
 
 
 def longest_loop(words: list[str]) -> tuple[str, int]:
@@ -50,7 +39,9 @@ def longest_loop(words: list[str]) -> tuple[str, int]:
 
 def transcript_problems(transcript: Transcript, regions: list[Region] | None) -> list[str]:
     """Why the transcript cannot be trusted, or nothing."""
-    words = _norm([w.w for w in transcript.words] or transcript.text.split())
+    words = [
+        n for w in ([w.w for w in transcript.words] or transcript.text.split()) if (n := norm(w))
+    ]
     problems = []
     phrase, runs = longest_loop(words)
     if runs >= (LOOP_RUN if " " not in phrase else LOOP_PHRASE_RUN):
