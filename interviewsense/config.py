@@ -1,7 +1,8 @@
 """Settings: CLI flag > environment > .env > config.toml > defaults, with where each came from.
 
-Every setting is declared once in ``SETTINGS``; ``docs/configuration.md`` lists them and
-``interviewsense doctor`` shows each value's source, with secrets masked.
+Every setting is declared once, as a field of ``Settings``; ``SETTINGS``, the commands'
+flags (``cli/_options.setting_option``) and ``docs/configuration.md`` (a test compares)
+derive from it, and ``interviewsense doctor`` shows each value's source, secrets masked.
 """
 
 from __future__ import annotations
@@ -9,18 +10,21 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_type_hints
 
 from interviewsense.errors import BadInputError
 
 APP_NAME = "interviewsense"
+T = TypeVar("T")
+_META = "interviewsense.setting"
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its name, type, default, environment variables and config.toml key."""
+    """One setting as ``Settings`` declares it: name, type, default, environment variables
+    in precedence order, config.toml key, help, whether it is secret, and its CLI flags."""
 
     name: str
     kind: type
@@ -29,6 +33,20 @@ class Setting:
     toml: str
     help: str
     secret: bool = False
+    flags: tuple[str, ...] = ()
+
+
+def _setting(
+    default: T,
+    *env: str,
+    toml: str,
+    help: str,
+    secret: bool = False,
+    flags: tuple[str, ...] = (),
+) -> T:
+    """A ``Settings`` field carrying its declaration (see ``Setting``)."""
+    meta = {"env": env, "toml": toml, "help": help, "secret": secret, "flags": flags}
+    return field(default=default, metadata={_META: meta})
 
 
 def _default_home() -> str:
@@ -37,110 +55,94 @@ def _default_home() -> str:
     return platformdirs.user_data_dir(APP_NAME, appauthor=False)
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("home", Path, None, ("INTERVIEWSENSE_HOME",), "home",
-            "Data folder: sessions, downloaded models, caches."),
-    Setting("language", str, "en", ("INTERVIEWSENSE_LANGUAGE",), "stt.language",
-            "Language of the answers (ISO code), e.g. en, ko."),
-    Setting("whisper_model", str, "tiny.en", ("INTERVIEWSENSE_WHISPER_MODEL",),
-            "stt.whisper_model", "Whisper model: a name (tiny.en, base.en, small …) or a folder."),
-    Setting("whisper_compute_type", str, "int8", ("INTERVIEWSENSE_WHISPER_COMPUTE_TYPE",),
-            "stt.whisper_compute_type", "CTranslate2 compute type: int8, int8_float32, float32."),
-    Setting("whisper_threads", int, 0, ("INTERVIEWSENSE_WHISPER_THREADS",), "stt.whisper_threads",
-            "CPU threads for Whisper; 0 means half the cores, at most 4."),
-    Setting("vosk_model", str, "", ("INTERVIEWSENSE_VOSK_MODEL",), "stt.vosk_model",
-            "VOSK model folder for live transcription; empty means search (see docs/stt.md)."),
-    Setting("offline", bool, False, ("INTERVIEWSENSE_OFFLINE", "HF_HUB_OFFLINE"), "offline",
-            "Never download anything (models are only looked for locally)."),
-    Setting("rubric", str, "", ("INTERVIEWSENSE_RUBRIC",), "scoring.rubric",
-            "A rubric.toml that overrides the built-in scoring thresholds and weights."),
-    Setting("embedding_model", str, "", ("INTERVIEWSENSE_EMBEDDING_MODEL",),
-            "scoring.embedding_model", "Sentence-embedding model folder for relevance by "
-            "meaning; empty means search (docs/scoring.md), off means key terms only."),
-    Setting("pause_threshold_s", float, 0.0, ("INTERVIEWSENSE_PAUSE_THRESHOLD",),
-            "scoring.pause_threshold_s", "Seconds of silence that count as a long pause; "
-            "0 means the rubric's value (2 s)."),
-    Setting("llm", str, "auto", ("INTERVIEWSENSE_LLM",), "llm.mode",
-            "auto: use an LLM when one is configured; off: always the offline interviewer; "
-            "on: require an LLM."),
-    Setting("llm_judge", bool, True, ("INTERVIEWSENSE_LLM_JUDGE",), "llm.judge",
-            "Blend an LLM judge into content scores when an LLM is configured."),
-    Setting("llm_model", str, "gpt-4o-mini", ("INTERVIEWSENSE_LLM_MODEL", "OPENAI_MODEL"),
-            "llm.model", "Model (or Azure deployment) name."),
-    Setting("llm_base_url", str, "", ("INTERVIEWSENSE_LLM_BASE_URL", "OPENAI_BASE_URL"),
-            "llm.base_url", "OpenAI-compatible server URL, e.g. http://127.0.0.1:11434/v1."),
-    Setting("openai_api_key", str, "", ("OPENAI_API_KEY",), "llm.api_key",
-            "API key for OpenAI or a compatible server.", secret=True),
-    Setting("azure_openai_endpoint", str, "", ("AZURE_OPENAI_ENDPOINT",), "llm.azure_endpoint",
-            "Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com."),
-    Setting("azure_openai_api_key", str, "", ("AZURE_OPENAI_API_KEY",), "llm.azure_api_key",
-            "Azure OpenAI key.", secret=True),
-    Setting("azure_openai_api_version", str, "2024-10-21", ("OPENAI_API_VERSION",),
-            "llm.azure_api_version", "Azure OpenAI API version."),
-    Setting("llm_timeout_s", float, 30.0, ("INTERVIEWSENSE_LLM_TIMEOUT",), "llm.timeout_s",
-            "Seconds to wait for one LLM reply."),
-    Setting("llm_retries", int, 2, ("INTERVIEWSENSE_LLM_RETRIES",), "llm.retries",
-            "Retries of a failed LLM request."),
-    Setting("azure_storage_connection_string", str, "", ("AZURE_STORAGE_CONNECTION_STRING",),
-            "sync.azure_connection_string", "Azure Storage connection string.", secret=True),
-    Setting("azure_storage_container", str, "interviewsense", ("AZURE_STORAGE_CONTAINER",),
-            "sync.azure_container", "Blob container for synced sessions (created if missing)."),
-    Setting("azure_blob_sas_ttl_seconds", int, 0, ("AZURE_BLOB_SAS_TTL_SECONDS",),
-            "sync.sas_ttl_seconds", "When above 0, sync prints read-only links valid this long."),
-    Setting("sync_target", str, "", ("INTERVIEWSENSE_SYNC_TARGET",), "sync.target",
-            "Default sync target: azure, or local:PATH."),
-    Setting("sync_auto", bool, False, ("INTERVIEWSENSE_SYNC_AUTO",), "sync.auto",
-            "Sync each practice session when it ends."),
-    Setting("sync_user", str, "", ("INTERVIEWSENSE_SYNC_USER",), "sync.user",
-            "Folder name for your sessions on the target; default: user@host."),
-    Setting("input_device", str, "", ("INTERVIEWSENSE_INPUT_DEVICE",), "audio.input_device",
-            "Microphone: a device name or index (see interviewsense devices)."),
-    Setting("output_device", str, "", ("INTERVIEWSENSE_OUTPUT_DEVICE",), "audio.output_device",
-            "Speaker: a device name or index."),
-    Setting("max_download_mb", int, 200, ("INTERVIEWSENSE_MAX_DOWNLOAD_MB",),
-            "max_download_mb", "Largest audio file finalize downloads from a URL."),
-    Setting("http_timeout_s", float, 20.0, ("INTERVIEWSENSE_HTTP_TIMEOUT",), "http_timeout_s",
-            "Seconds to wait for a web server (audio URLs) before retrying."),
-    Setting("debug", bool, False, ("INTERVIEWSENSE_DEBUG",), "debug",
-            "Show tracebacks on errors."),
-)  # fmt: skip
-
-
 @dataclass
 class Settings:
-    """The resolved settings. ``sources[name]`` says where each value came from."""
+    """Every setting, declared once: the field is the setting (type, default, environment
+    variables, config key, help, CLI flags). ``sources[name]`` says where a value came from.
+    ``SETTINGS`` and every command's flags derive from these fields."""
 
-    home: Path = Path()
-    language: str = "en"
-    whisper_model: str = "tiny.en"
-    whisper_compute_type: str = "int8"
-    whisper_threads: int = 0
-    vosk_model: str = ""
-    offline: bool = False
-    rubric: str = ""
-    embedding_model: str = ""
-    pause_threshold_s: float = 0.0
-    llm: str = "auto"
-    llm_judge: bool = True
-    llm_model: str = "gpt-4o-mini"
-    llm_base_url: str = ""
-    openai_api_key: str = ""
-    azure_openai_endpoint: str = ""
-    azure_openai_api_key: str = ""
-    azure_openai_api_version: str = "2024-10-21"
-    llm_timeout_s: float = 30.0
-    llm_retries: int = 2
-    azure_storage_connection_string: str = ""
-    azure_storage_container: str = "interviewsense"
-    azure_blob_sas_ttl_seconds: int = 0
-    sync_target: str = ""
-    sync_auto: bool = False
-    sync_user: str = ""
-    input_device: str = ""
-    output_device: str = ""
-    max_download_mb: int = 200
-    http_timeout_s: float = 20.0
-    debug: bool = False
+    # fmt: off
+    home: Path = _setting(Path(), "INTERVIEWSENSE_HOME", toml="home",
+        help="Data folder: sessions, downloaded models, caches; default: the user data folder.")
+    language: str = _setting("en", "INTERVIEWSENSE_LANGUAGE", toml="stt.language",
+        flags=("--language", "-l"),
+        help="Language of the answers (ISO code, e.g. en, ko); picks the speech models.")
+    whisper_model: str = _setting("tiny.en", "INTERVIEWSENSE_WHISPER_MODEL",
+        toml="stt.whisper_model", flags=("--whisper-model",),
+        help="Whisper model: a name (tiny.en, base.en, small …) or a folder.")
+    whisper_compute_type: str = _setting("int8", "INTERVIEWSENSE_WHISPER_COMPUTE_TYPE",
+        toml="stt.whisper_compute_type",
+        help="CTranslate2 compute type: int8, int8_float32, float32.")
+    whisper_threads: int = _setting(0, "INTERVIEWSENSE_WHISPER_THREADS",
+        toml="stt.whisper_threads",
+        help="CPU threads for Whisper; 0 means half the cores, at most 4.")
+    vosk_model: str = _setting("", "INTERVIEWSENSE_VOSK_MODEL", toml="stt.vosk_model",
+        flags=("--vosk-model",),
+        help="VOSK model folder for the live transcript; empty means search (docs/stt.md).")
+    offline: bool = _setting(False, "INTERVIEWSENSE_OFFLINE", "HF_HUB_OFFLINE", toml="offline",
+        flags=("--offline/--online",),
+        help="Never download anything (models are only looked for locally).")
+    rubric: str = _setting("", "INTERVIEWSENSE_RUBRIC", toml="scoring.rubric",
+        flags=("--rubric",),
+        help="A rubric.toml that overrides the built-in scoring thresholds and weights.")
+    embedding_model: str = _setting("", "INTERVIEWSENSE_EMBEDDING_MODEL",
+        toml="scoring.embedding_model",
+        help="Sentence-embedding model folder for relevance by meaning; empty means search "
+        "(docs/scoring.md), off means key terms only.")
+    pause_threshold_s: float = _setting(0.0, "INTERVIEWSENSE_PAUSE_THRESHOLD",
+        toml="scoring.pause_threshold_s", flags=("--pause-threshold",),
+        help="Seconds of silence that count as a long pause; 0 means the rubric's value (2 s).")
+    llm: str = _setting("auto", "INTERVIEWSENSE_LLM", toml="llm.mode", flags=("--llm",),
+        help="auto: use an LLM when one is configured; off: always the offline interviewer; "
+        "on: require an LLM.")
+    llm_judge: bool = _setting(True, "INTERVIEWSENSE_LLM_JUDGE", toml="llm.judge",
+        help="Blend an LLM judge into content scores when an LLM is configured.")
+    llm_model: str = _setting("gpt-4o-mini", "INTERVIEWSENSE_LLM_MODEL", "OPENAI_MODEL",
+        toml="llm.model", flags=("--llm-model",), help="Model (or Azure deployment) name.")
+    llm_base_url: str = _setting("", "INTERVIEWSENSE_LLM_BASE_URL", "OPENAI_BASE_URL",
+        toml="llm.base_url", flags=("--llm-base-url",),
+        help="OpenAI-compatible server URL, e.g. http://127.0.0.1:11434/v1.")
+    openai_api_key: str = _setting("", "OPENAI_API_KEY", toml="llm.api_key", secret=True,
+        help="API key for OpenAI or a compatible server.")
+    azure_openai_endpoint: str = _setting("", "AZURE_OPENAI_ENDPOINT", toml="llm.azure_endpoint",
+        help="Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com.")
+    azure_openai_api_key: str = _setting("", "AZURE_OPENAI_API_KEY", toml="llm.azure_api_key",
+        secret=True, help="Azure OpenAI key.")
+    azure_openai_api_version: str = _setting("2024-10-21", "OPENAI_API_VERSION",
+        toml="llm.azure_api_version", help="Azure OpenAI API version.")
+    llm_timeout_s: float = _setting(30.0, "INTERVIEWSENSE_LLM_TIMEOUT", toml="llm.timeout_s",
+        help="Seconds to wait for one LLM reply.")
+    llm_retries: int = _setting(2, "INTERVIEWSENSE_LLM_RETRIES", toml="llm.retries",
+        help="Retries of a failed LLM request.")
+    azure_storage_connection_string: str = _setting("", "AZURE_STORAGE_CONNECTION_STRING",
+        toml="sync.azure_connection_string", secret=True,
+        help="Azure Storage connection string.")
+    azure_storage_container: str = _setting("interviewsense", "AZURE_STORAGE_CONTAINER",
+        toml="sync.azure_container",
+        help="Blob container for synced sessions (created if missing).")
+    azure_blob_sas_ttl_seconds: int = _setting(0, "AZURE_BLOB_SAS_TTL_SECONDS",
+        toml="sync.sas_ttl_seconds",
+        help="When above 0, sync prints read-only links valid this long.")
+    sync_target: str = _setting("", "INTERVIEWSENSE_SYNC_TARGET", toml="sync.target",
+        flags=("--target",), help="Where sync copies to: azure, or local:PATH for a folder; "
+        "empty means azure when configured.")
+    sync_auto: bool = _setting(False, "INTERVIEWSENSE_SYNC_AUTO", toml="sync.auto",
+        help="Sync each practice session when it ends.")
+    sync_user: str = _setting("", "INTERVIEWSENSE_SYNC_USER", toml="sync.user",
+        help="Folder name for your sessions on the target; default: user@host.")
+    input_device: str = _setting("", "INTERVIEWSENSE_INPUT_DEVICE", toml="audio.input_device",
+        flags=("--input-device",),
+        help="Microphone: a device name or index (see interviewsense devices).")
+    output_device: str = _setting("", "INTERVIEWSENSE_OUTPUT_DEVICE",
+        toml="audio.output_device", flags=("--output-device",),
+        help="Speaker: a device name or index.")
+    max_download_mb: int = _setting(200, "INTERVIEWSENSE_MAX_DOWNLOAD_MB",
+        toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
+    http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",
+        help="Seconds to wait for a web server (audio URLs) before retrying.")
+    debug: bool = _setting(False, "INTERVIEWSENSE_DEBUG", toml="debug", flags=("--debug",),
+        help="Show tracebacks on errors.")
+    # fmt: on
     sources: dict[str, str] = field(default_factory=dict)
     config_file: Path | None = None
 
@@ -173,6 +175,19 @@ class Settings:
             value = getattr(self, s.name)
             out[s.name] = mask(value) if s.secret else (str(value) if s.kind is Path else value)
         return out
+
+
+def _declared() -> tuple[Setting, ...]:
+    hints = get_type_hints(Settings)
+    return tuple(
+        Setting(f.name, hints[f.name], f.default, **f.metadata[_META])
+        for f in fields(Settings)
+        if _META in f.metadata
+    )
+
+
+SETTINGS: tuple[Setting, ...] = _declared()
+SETTING: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
 def mask(value: str) -> str:
@@ -279,7 +294,7 @@ def load_settings(
         values[s.name] = value
         sources[s.name] = source
 
-    if values["home"] is None:
+    if sources["home"] == "default":
         values["home"] = Path(_default_home())
     settings = Settings(**values, sources=sources)
     settings.config_file = cfg_path

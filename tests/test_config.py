@@ -3,20 +3,87 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
 
 from interviewsense.config import SETTINGS, Settings, load_settings
 from interviewsense.errors import BadInputError
+from tests.llm_server import free_port
 
 
-def test_every_setting_has_a_field_with_the_same_default() -> None:
+def _every_command() -> Iterator[Any]:
+    from interviewsense.cli import app
+    from interviewsense.cli._app import COMMANDS
+
+    root: Any = typer.main.get_command(app)
+    yield root
+    todo = [root.commands[name] for name in COMMANDS]
+    while todo:
+        command = todo.pop()
+        yield command
+        if hasattr(command, "commands"):  # a group
+            todo.extend(command.commands.values())
+
+
+def test_every_setting_is_one_declaration() -> None:
+    """The dataclass field is the setting: SETTINGS derives from it, with its type."""
     fields = {f.name: f for f in dataclasses.fields(Settings)}
+    assert [s.name for s in SETTINGS] == [n for n in fields if n not in ("sources", "config_file")]
     for s in SETTINGS:
-        assert s.name in fields, s.name
-        if s.default is not None:
-            assert fields[s.name].default == s.default, s.name
+        assert s.kind in (str, int, float, bool, Path), s.name
+        assert isinstance(s.default, s.kind), s.name
+        assert s.env and s.toml and s.help, s.name
+
+
+def test_command_flags_derive_from_the_settings() -> None:
+    """No command reads the environment itself (that is how practice once preferred
+    OPENAI_BASE_URL while doctor preferred INTERVIEWSENSE_LLM_BASE_URL): a flag named after
+    a setting carries that setting's flags, and load_settings alone reads variables."""
+    by_name = {s.name: s for s in SETTINGS}
+    seen: set[str] = set()
+    for command in _every_command():
+        for param in command.params:
+            assert not param.envvar, f"{command.name} --{param.name} reads {param.envvar}"
+            if param.name in by_name:
+                seen.add(param.name)
+                flags = by_name[param.name].flags
+                declared = [f for flag in flags for f in flag.split("/")]
+                assert [*param.opts, *param.secondary_opts] == declared, param.name
+    assert seen == {s.name for s in SETTINGS if s.flags}, "a declared flag no command has"
+
+
+def test_every_command_resolves_the_llm_server_alike(tmp_path: Path) -> None:
+    """Both variables set to different servers: doctor and practice use the same one,
+    INTERVIEWSENSE_LLM_BASE_URL, and --llm-base-url beats both."""
+    ours, generic, flag = (f"http://127.0.0.1:{free_port()}/v1" for _ in range(3))
+    env = {**os.environ, "INTERVIEWSENSE_LLM_BASE_URL": ours, "OPENAI_BASE_URL": generic}
+    env |= {"OPENAI_API_KEY": "sk-test", "INTERVIEWSENSE_LLM_RETRIES": "0"}
+    exe = str(Path(sys.executable).with_name("interviewsense"))
+
+    doctor = subprocess.run(
+        [exe, "doctor", "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert json.loads(doctor.stdout)["settings"]["llm_base_url"] == ours
+
+    def practice(*extra: str) -> str:
+        args = [exe, "practice", "--keyboard", "--no-voice", "-n", "1", *extra]
+        done = subprocess.run(
+            args, env=env, input="q\n", capture_output=True, text=True, timeout=120
+        )
+        return done.stderr
+
+    said = practice()
+    assert ours in said and generic not in said
+    said = practice("--llm-base-url", flag)
+    assert flag in said and ours not in said
 
 
 def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

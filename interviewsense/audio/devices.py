@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,14 +32,25 @@ class Defaults:
 
 
 _ALSA_HANDLER: Any = None
+_ALSA_CHECKED: list[bool] = []
 
 
 def quiet_alsa() -> None:
     """Stop ALSA's C library printing recoverable errors ("underrun occurred", unknown PCM
-    cards …) on stderr, where they would break our one-line-per-event output."""
+    cards …) on stderr, where they would break our one-line-per-event output; under the
+    ``debug`` setting they stay."""
     global _ALSA_HANDLER
-    if _ALSA_HANDLER is not None or os.environ.get("INTERVIEWSENSE_DEBUG"):
+    if _ALSA_CHECKED:
         return
+    _ALSA_CHECKED.append(True)
+    from interviewsense.config import load_settings
+    from interviewsense.errors import InterviewSenseError
+
+    try:
+        if load_settings().debug:
+            return
+    except InterviewSenseError:
+        pass  # a broken config file is reported by the command itself
     try:
         lib = ctypes.util.find_library("asound")
         if lib is None:

@@ -5,7 +5,6 @@ Importing this package must stay cheap: no numpy, Whisper, VOSK, OpenAI or Azure
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
@@ -13,6 +12,7 @@ import typer
 
 from interviewsense import __version__
 from interviewsense.cli._app import app, console, state
+from interviewsense.cli._options import setting_option
 from interviewsense.errors import ExitCode
 
 
@@ -24,17 +24,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    debug: Annotated[
-        bool,
-        typer.Option("--debug", envvar="INTERVIEWSENSE_DEBUG", help="Show tracebacks on errors."),
-    ] = False,
+    debug: Annotated[bool | None, setting_option("debug")] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
     """Practise job interviews out loud, offline: questions, live transcript, scores, feedback."""
-    state.debug = debug
+    state.debug = bool(debug)  # the setting (environment, config) joins in _app.load
     _repair_left_behind()
 
 
@@ -72,7 +69,6 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _sigterm)
-    state.debug = os.environ.get("INTERVIEWSENSE_DEBUG", "") not in ("", "0", "false")
     try:
         app(prog_name="interviewsense")  # also under python -m interviewsense
     except KeyboardInterrupt:

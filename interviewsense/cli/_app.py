@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
@@ -168,6 +168,19 @@ def print_error(message: str, hint: str | None = None) -> None:
         console.print(f"[dim]hint:[/] {scrub(hint)}", soft_wrap=True)
 
 
+def debugging() -> bool:
+    """Whether tracebacks are wanted: ``--debug``, or the ``debug`` setting (environment,
+    config), which an error may have struck before the command loaded its settings."""
+    if state.debug:
+        return True
+    from interviewsense.config import load_settings
+
+    try:
+        return load_settings().debug
+    except Exception:  # a broken config: it is the error being reported
+        return False
+
+
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a command: our errors become one line + hint + exit code; others a short line."""
 
@@ -178,7 +191,7 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except (typer.Exit, typer.Abort):
             raise
         except InterviewSenseError as exc:
-            if state.debug:
+            if debugging():
                 traceback.print_exc()
             print_error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
@@ -186,7 +199,7 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             console.print("[yellow]interrupted[/]")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:
-            if state.debug:
+            if debugging():
                 traceback.print_exc()
             print_error(
                 f"unexpected {type(exc).__name__}: {str(exc)[:200]}",
@@ -206,22 +219,21 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def load(overrides: Mapping[str, Any] | None = None, ctx: typer.Context | None = None) -> Any:
-    """Settings with the command's flags on top; remembers secrets for scrubbing."""
-    from interviewsense.config import load_settings
+def load(ctx: typer.Context | None = None) -> Any:
+    """The settings, with the flags given on this command line on top (a parameter named
+    after a setting is that setting's flag, see ``_options.setting_option``); every command
+    resolves settings this way. Remembers the secrets for scrubbing."""
+    from interviewsense.config import SETTING, load_settings
 
     labelled: dict[str, tuple[Any, str]] = {}
-    for name, value in (overrides or {}).items():
-        if value is None:
-            continue
-        source = "flag"
-        if ctx is not None:
-            src = ctx.get_parameter_source(name)
-            if src is not None and src.name == "ENVIRONMENT":
-                source = "environment"
-            elif src is not None and src.name in ("DEFAULT", "DEFAULT_MAP"):
-                continue
-        labelled[name] = (value, source)
+    node: Any = ctx
+    while node is not None:  # the command's flags, then the root's (--debug)
+        for name, value in node.params.items():
+            src = node.get_parameter_source(name)
+            given = src is not None and src.name not in ("DEFAULT", "DEFAULT_MAP")
+            if name in SETTING and value is not None and given and name not in labelled:
+                labelled[name] = (value, "flag")
+        node = node.parent
     settings = load_settings(labelled)
     state.secrets = settings.secrets()
     state.debug = state.debug or settings.debug

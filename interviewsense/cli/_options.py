@@ -1,11 +1,27 @@
-"""Options several commands share, declared once (each reads its environment variable)."""
+"""Options several commands share, declared once. A setting's flag derives from its
+declaration in ``config.Settings``; ``_app.load(ctx)`` reads it back by the setting's name."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+from interviewsense.config import SETTING
+
+
+def setting_option(name: str, **extra: Any) -> Any:
+    """The CLI option of setting ``name``: its flags and help from the declaration, and no
+    ``envvar`` (the environment is read by ``load_settings``, in one precedence order)."""
+    s = SETTING[name]
+    if not s.flags:
+        raise ValueError(f"setting {name} declares no CLI flag")
+    shown: str | bool = str(s.default) if s.default not in ("", 0, 0.0) else False
+    if s.kind is bool:
+        shown = False
+    env = ", ".join(s.env)
+    return typer.Option(*s.flags, help=f"{s.help} [env: {env}]", show_default=shown, **extra)
 
 
 class QType(StrEnum):
@@ -16,31 +32,9 @@ class QType(StrEnum):
     general = "general"
 
 
-WhisperModel = Annotated[
-    str | None,
-    typer.Option(
-        "--whisper-model",
-        envvar="INTERVIEWSENSE_WHISPER_MODEL",
-        help="Whisper model: a name (tiny.en, base.en …) or a folder.",
-        show_default="tiny.en",
-    ),
-]
-Language = Annotated[
-    str | None,
-    typer.Option(
-        "--language",
-        "-l",
-        envvar="INTERVIEWSENSE_LANGUAGE",
-        help="Language of the answers (picks the speech models).",
-        show_default="en",
-    ),
-]
-Rubric = Annotated[
-    str | None,
-    typer.Option(
-        "--rubric", envvar="INTERVIEWSENSE_RUBRIC", help="A rubric.toml overriding the scoring."
-    ),
-]
+WhisperModel = Annotated[str | None, setting_option("whisper_model")]
+Language = Annotated[str | None, setting_option("language")]
+Rubric = Annotated[str | None, setting_option("rubric")]
 Report = Annotated[
     str | None,
     typer.Option(

@@ -62,7 +62,7 @@ def batch(
     from interviewsense.cli._ui import RichReporter
     from interviewsense.flows.batch import run_batch
 
-    settings = load({"whisper_model": whisper_model, "rubric": rubric}, ctx)
+    settings = load(ctx)
     summary = run_batch(
         source,
         out,

@@ -14,6 +14,7 @@ from interviewsense.cli._options import (
     Rubric,
     WhisperModel,
     check_report,
+    setting_option,
     write_report_for,
 )
 
@@ -41,19 +42,8 @@ def finalize(
     whisper_model: WhisperModel = None,
     language: Language = None,
     rubric: Rubric = None,
-    pause_threshold_s: Annotated[
-        float | None,
-        typer.Option(
-            "--pause-threshold",
-            min=0.3,
-            help="Seconds of silence that count as a long pause.",
-            show_default="2.0",
-        ),
-    ] = None,
-    offline: Annotated[
-        bool | None,
-        typer.Option("--offline/--online", help="Never download models.", show_default=False),
-    ] = None,
+    pause_threshold_s: Annotated[float | None, setting_option("pause_threshold_s", min=0.3)] = None,
+    offline: Annotated[bool | None, setting_option("offline")] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer JSON on stdout, nothing else.")
     ] = False,
@@ -74,16 +64,7 @@ def finalize(
     from interviewsense.flows.finalize import finalize as run
     from interviewsense.report.terminal import render_answer
 
-    settings = load(
-        {
-            "whisper_model": whisper_model,
-            "language": language,
-            "rubric": rubric,
-            "pause_threshold_s": pause_threshold_s,
-            "offline": offline,
-        },
-        ctx,
-    )
+    settings = load(ctx)
     reporter = RichReporter(real_console())
     result = run(source, settings, reporter, question=question, qtype=qtype.value)
     if as_json:

@@ -17,6 +17,7 @@ from interviewsense.cli._options import (
     Report,
     WhisperModel,
     check_report,
+    setting_option,
     write_report_for,
 )
 
@@ -78,32 +79,9 @@ def practice(
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Your resume as a text file (for the LLM).")
     ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm",
-            envvar="INTERVIEWSENSE_LLM",
-            show_default="auto",
-            help="auto: use an LLM when configured; on: require one; off: offline.",
-        ),
-    ] = None,
-    llm_model: Annotated[
-        str | None,
-        typer.Option(
-            "--llm-model",
-            envvar="INTERVIEWSENSE_LLM_MODEL",
-            help="Model or Azure deployment name.",
-            show_default="gpt-4o-mini",
-        ),
-    ] = None,
-    llm_base_url: Annotated[
-        str | None,
-        typer.Option(
-            "--llm-base-url",
-            envvar="OPENAI_BASE_URL",
-            help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1.",
-        ),
-    ] = None,
+    llm: Annotated[str | None, setting_option("llm")] = None,
+    llm_model: Annotated[str | None, setting_option("llm_model")] = None,
+    llm_base_url: Annotated[str | None, setting_option("llm_base_url")] = None,
     redact: Annotated[
         bool,
         typer.Option(
@@ -135,29 +113,10 @@ def practice(
         typer.Option("--max-answer", min=10, max=1800, help="Longest answer, in seconds."),
     ] = 180.0,
     language: Language = None,
-    vosk_model: Annotated[
-        str | None,
-        typer.Option(
-            "--vosk-model",
-            envvar="INTERVIEWSENSE_VOSK_MODEL",
-            help="VOSK model folder for the live transcript.",
-        ),
-    ] = None,
+    vosk_model: Annotated[str | None, setting_option("vosk_model")] = None,
     whisper_model: WhisperModel = None,
-    input_device: Annotated[
-        str | None,
-        typer.Option(
-            "--input-device",
-            envvar="INTERVIEWSENSE_INPUT_DEVICE",
-            help="Microphone: name or index (see interviewsense devices).",
-        ),
-    ] = None,
-    output_device: Annotated[
-        str | None,
-        typer.Option(
-            "--output-device", envvar="INTERVIEWSENSE_OUTPUT_DEVICE", help="Speaker: name or index."
-        ),
-    ] = None,
+    input_device: Annotated[str | None, setting_option("input_device")] = None,
+    output_device: Annotated[str | None, setting_option("output_device")] = None,
     finalize: Annotated[
         bool, typer.Option("--finalize", help="Re-transcribe every answer with Whisper at the end.")
     ] = False,
@@ -179,19 +138,7 @@ def practice(
     from interviewsense.flows.practice import Practice, PracticeOptions
     from interviewsense.interviewer.base import InterviewPlan
 
-    settings = load(
-        {
-            "language": language,
-            "vosk_model": vosk_model,
-            "whisper_model": whisper_model,
-            "input_device": input_device,
-            "output_device": output_device,
-            "llm": llm,
-            "llm_model": llm_model,
-            "llm_base_url": llm_base_url,
-        },
-        ctx,
-    )
+    settings = load(ctx)
     plan = InterviewPlan(
         type=qtype.value,
         persona=persona.value,

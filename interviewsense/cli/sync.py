@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
+from interviewsense.cli._options import setting_option
 
 app = command_app()
 
@@ -14,6 +15,7 @@ app = command_app()
 @app.command()
 @guarded
 def sync(
+    ctx: typer.Context,
     ids: Annotated[
         list[str] | None,
         typer.Argument(
@@ -22,15 +24,7 @@ def sync(
             show_default=False,
         ),
     ] = None,
-    target: Annotated[
-        str | None,
-        typer.Option(
-            "--target",
-            envvar="INTERVIEWSENSE_SYNC_TARGET",
-            help="azure, or local:PATH for a folder.",
-            show_default="azure if configured",
-        ),
-    ] = None,
+    sync_target: Annotated[str | None, setting_option("sync_target")] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Compare the target with your sessions; copy nothing.")
     ] = False,
@@ -49,11 +43,10 @@ def sync(
     from interviewsense.flows.sync import sync as run
     from interviewsense.storage.store import validate_id
 
-    settings = load()
+    settings = load(ctx)
     wanted = [validate_id(i) for i in ids or []]
-    spec = target or ""
     if check:
-        diffs = compare(wanted, settings, target_spec=spec)
+        diffs = compare(wanted, settings)
         if as_json:
             emit_json({"differences": [asdict(d) for d in diffs]})
         for d in diffs:
@@ -65,7 +58,7 @@ def sync(
         console.print("[green]in sync:[/] every file matches the target by size and MD5")
         return
     try:
-        summary = run(wanted, settings, RichReporter(real_console()), target_spec=spec)
+        summary = run(wanted, settings, RichReporter(real_console()))
     except InterviewSenseError as exc:
         exc.message += "; the session stays marked unsynced"
         raise
