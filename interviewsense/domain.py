@@ -10,7 +10,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from interviewsense.errors import BadInputError
 
@@ -19,17 +19,53 @@ SESSION_SCHEMA = "interviewsense.session/1"
 
 T = TypeVar("T")
 
+# The names the tool writes and reads, each declared once as a Literal type: mypy checks every
+# use, ``from_json`` refuses a value outside one, and the tuples below (derived, never
+# retyped) give the CLI's choices, the manifest check and the bank and rubric validation.
+InterviewType = Literal["behavioral", "technical", "system_design", "product", "general"]
+Level = Literal["junior", "mid", "senior"]
+BankLevel = Literal["any", "junior", "mid", "senior"]  # a bank question: any level, or one
+PersonaName = Literal["friendly", "neutral", "tough"]
+QuestionSource = Literal["user", "bank", "llm", "follow-up"]
+TranscriptEngine = Literal["vosk", "whisper-live", "whisper-final", "text"]
+MarkSource = Literal["", "transcribed", "heard"]
+TurnStatus = Literal["asking", "answered", "skipped", "partial", "unanswered", "recovered"]
+InterviewerSource = Literal["offline", "llm", "offline-fallback"]
+SessionStatus = Literal["in_progress", "complete", "interrupted", "repaired"]
+SessionKind = Literal["practice", "finalize"]
+ReportFormat = Literal["md", "html", "json"]  # a report file
+ReportView = Literal["terminal", ReportFormat]  # sessions report: on screen, or a file
+SpeakerName = Literal["pyttsx3", "silent"]
+
+INTERVIEW_TYPES: tuple[InterviewType, ...] = get_args(InterviewType)
+LEVELS: tuple[Level, ...] = get_args(Level)
+BANK_LEVELS: tuple[BankLevel, ...] = get_args(BankLevel)
+PERSONA_NAMES: tuple[PersonaName, ...] = get_args(PersonaName)
+TURN_STATUSES: tuple[TurnStatus, ...] = get_args(TurnStatus)
+REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+
+
+def one_of(names: tuple[T, ...], value: object, what: str) -> T:
+    """``value`` as one of ``names`` (a Literal's tuple above), or a ``BadInputError`` that
+    lists them: for text from outside (a manifest, a bank, a request)."""
+    for name in names:
+        if name == value:
+            return name
+    raise BadInputError(
+        f"unknown {what} {value!r}", hint=f"use one of: {', '.join(map(str, names))}"
+    )
+
 
 @dataclass
 class Question:
     """A question as asked: its text and where it came from."""
 
     text: str
-    type: str = "behavioral"
+    type: InterviewType = "behavioral"
     competency: str = ""
-    level: str = ""
+    level: BankLevel | Literal[""] = ""
     id: str = ""
-    source: str = "user"  # user | bank | llm | follow-up
+    source: QuestionSource = "user"
     follow_up: bool = False
     keywords: list[str] = field(default_factory=list)
     spoken: str = ""  # what the interviewer says: the text with the persona's lead-in
@@ -49,7 +85,7 @@ class Word:
 @dataclass
 class Transcript:
     text: str
-    engine: str  # vosk | whisper-live | whisper-final | text
+    engine: TranscriptEngine
     model: str = ""
     language: str = "en"
     words: list[Word] = field(default_factory=list)
@@ -90,7 +126,7 @@ class Mark:
     index: int = -1  # position in the transcript's words, -1 when it came from elsewhere
     # For fillers: "transcribed" (a word with speech under it) or "heard" (a short voiced
     # stretch no word covers); empty for other marks.
-    source: str = ""
+    source: MarkSource = ""
 
 
 @dataclass
@@ -210,8 +246,8 @@ class Turn:
     question: Question
     answer: Answer | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    status: str = "answered"  # answered | skipped | partial | unanswered
-    interviewer: str = "offline"  # offline | llm | offline-fallback
+    status: TurnStatus = "answered"
+    interviewer: InterviewerSource = "offline"
     notes: list[str] = field(default_factory=list)
 
 
@@ -226,15 +262,15 @@ class SyncState:
 class Session:
     id: str
     started_at: str
-    type: str = "behavioral"
-    persona: str = "friendly"
+    type: InterviewType = "behavioral"
+    persona: PersonaName | Literal[""] = "friendly"  # "" for a finalize session
     ended_at: str = ""
-    status: str = "in_progress"  # in_progress | complete | interrupted | repaired
+    status: SessionStatus = "in_progress"
     settings: dict[str, Any] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     sync: SyncState = field(default_factory=SyncState)
-    kind: str = "practice"  # practice | finalize
+    kind: SessionKind = "practice"
     schema: str = SESSION_SCHEMA
 
     @property
@@ -268,6 +304,12 @@ def _hints(cls: type) -> dict[str, Any]:
 def _convert(tp: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     if tp is Any:
+        return value
+    if origin is Literal:
+        names = typing.get_args(tp)
+        if value not in names:
+            shown = ", ".join(map(repr, names))
+            raise BadInputError(f"{where}: expected one of {shown}, found {value!r}")
         return value
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from interviewsense.domain import Question, Turn
-from interviewsense.interviewer.banks import TYPES, load_bank
+from interviewsense.domain import INTERVIEW_TYPES, Question, Turn
+from interviewsense.interviewer.banks import load_bank
 from interviewsense.interviewer.base import InterviewPlan
 from interviewsense.interviewer.personas import PERSONAS
 from interviewsense.interviewer.scripted import ScriptedInterviewer, choose_gap
@@ -26,7 +26,7 @@ def answered(text: str, q: Question = BEHAVIORAL) -> Turn:
     return answered_turn(q, text)
 
 
-@pytest.mark.parametrize("qtype", TYPES)
+@pytest.mark.parametrize("qtype", INTERVIEW_TYPES)
 def test_banks_are_complete(qtype: str) -> None:
     bank = load_bank(qtype)
     assert len(bank.questions) >= 25

@@ -156,7 +156,7 @@ def test_report_flag_on_practice(isolated_home: Path) -> None:
     text = (isolated_home / "sessions" / sid / "report.md").read_text()
     assert "no word times" not in text and "| pace (wpm, 10 s windows) | `–`" in text
     bad = CliRunner().invoke(app, ["practice", "--keyboard", "--report", "pdf"], input="")
-    assert bad.exit_code == 1 and "--report takes md, html or json" in bad.stderr
+    assert bad.exit_code == 2 and "'md', 'html', 'json'" in bad.output  # a usage error
 
 
 # --- history and compare ---------------------------------------------------------------------

@@ -3,12 +3,12 @@ declaration in ``config.Settings``; ``_app.load(ctx)`` reads it back by the sett
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from interviewsense.config import SETTING
+from interviewsense.domain import ReportFormat
 
 
 def setting_option(name: str, **extra: Any) -> Any:
@@ -24,19 +24,11 @@ def setting_option(name: str, **extra: Any) -> Any:
     return typer.Option(*s.flags, help=f"{s.help} [env: {env}]", show_default=shown, **extra)
 
 
-class QType(StrEnum):
-    behavioral = "behavioral"
-    technical = "technical"
-    system_design = "system_design"
-    product = "product"
-    general = "general"
-
-
 WhisperModel = Annotated[str | None, setting_option("whisper_model")]
 Language = Annotated[str | None, setting_option("language")]
 Rubric = Annotated[str | None, setting_option("rubric")]
 Report = Annotated[
-    str | None,
+    ReportFormat | None,
     typer.Option(
         "--report",
         help="Also write a report: md, html or json (in the session folder).",
@@ -45,14 +37,7 @@ Report = Annotated[
 ]
 
 
-def check_report(fmt: str | None) -> None:
-    from interviewsense.errors import BadInputError
-
-    if fmt and fmt not in ("md", "html", "json"):
-        raise BadInputError(f"--report takes md, html or json, not '{fmt}'")
-
-
-def write_report_for(session_id: str, fmt: str | None) -> None:
+def write_report_for(session_id: str, fmt: ReportFormat | None) -> None:
     if fmt:
         from interviewsense.cli._app import console
         from interviewsense.cli.sessions import write_report

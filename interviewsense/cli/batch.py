@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
-from interviewsense.cli._options import QType, Rubric, WhisperModel
+from interviewsense.cli._options import Rubric, WhisperModel
+from interviewsense.domain import InterviewType
 from interviewsense.errors import ExitCode
 
 app = command_app()
@@ -45,8 +46,8 @@ def batch(
         str, typer.Option("--question", "-q", help="The question, for rows that name none.")
     ] = "",
     qtype: Annotated[
-        QType, typer.Option("--type", "-t", help="Interview type, for rows that name none.")
-    ] = QType.behavioral,
+        InterviewType, typer.Option("--type", "-t", help="Interview type, for rows that name none.")
+    ] = "behavioral",
     whisper_model: WhisperModel = None,
     rubric: Rubric = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -72,7 +73,7 @@ def batch(
         resume=resume,
         overwrite=overwrite,
         question=question,
-        qtype=qtype.value,
+        qtype=qtype,
     )
     if as_json:
         emit_json(asdict(summary))

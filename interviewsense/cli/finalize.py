@@ -9,14 +9,13 @@ import typer
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import (
     Language,
-    QType,
     Report,
     Rubric,
     WhisperModel,
-    check_report,
     setting_option,
     write_report_for,
 )
+from interviewsense.domain import InterviewType
 
 app = command_app()
 
@@ -37,8 +36,9 @@ def finalize(
         str, typer.Option("--question", "-q", help="The question the recording answers.")
     ] = "",
     qtype: Annotated[
-        QType, typer.Option("--type", "-t", help="Interview type: sets the content checks.")
-    ] = QType.behavioral,
+        InterviewType,
+        typer.Option("--type", "-t", help="Interview type: sets the content checks."),
+    ] = "behavioral",
     whisper_model: WhisperModel = None,
     language: Language = None,
     rubric: Rubric = None,
@@ -58,15 +58,13 @@ def finalize(
       interviewsense finalize 20261130-073000-a1b2c3
     """
     from interviewsense.cli._ui import RichReporter
-
-    check_report(report)
     from interviewsense.domain import to_json
     from interviewsense.flows.finalize import finalize as run
     from interviewsense.report.terminal import render_answer
 
     settings = load(ctx)
     reporter = RichReporter(real_console())
-    result = run(source, settings, reporter, question=question, qtype=qtype.value)
+    result = run(source, settings, reporter, question=question, qtype=qtype)
     if as_json:
         for note in result.notes:
             console.print(f"[yellow]note:[/] {note}")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load
-from interviewsense.cli._options import QType
+from interviewsense.domain import InterviewType
 
 app = command_app()
 
@@ -16,7 +16,7 @@ app = command_app()
 @guarded
 def history(
     qtype: Annotated[
-        QType | None, typer.Option("--type", "-t", help="Only this interview type.")
+        InterviewType | None, typer.Option("--type", "-t", help="Only this interview type.")
     ] = None,
     question: Annotated[
         str,
@@ -40,7 +40,7 @@ def history(
             sessions.append(store.load(sid))
         except InterviewSenseError:
             continue
-    result = compute(sessions, qtype=qtype.value if qtype else "", question=question)
+    result = compute(sessions, qtype=qtype or "", question=question)
     if as_json:
         emit_json(asdict(result))
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -13,19 +12,12 @@ import typer
 from interviewsense.cli._app import command_app, emit_json, guarded, load, real_console
 from interviewsense.cli._options import (
     Language,
-    QType,
     Report,
     WhisperModel,
-    check_report,
     setting_option,
     write_report_for,
 )
-
-
-class PersonaName(StrEnum):
-    friendly = "friendly"
-    neutral = "neutral"
-    tough = "tough"
+from interviewsense.domain import InterviewType, Level, PersonaName
 
 
 def read_text_file(path: Path | None, what: str) -> str:
@@ -59,18 +51,18 @@ app = command_app()
 def practice(
     ctx: typer.Context,
     qtype: Annotated[
-        QType, typer.Option("--type", "-t", help="Interview type.")
-    ] = QType.behavioral,
+        InterviewType, typer.Option("--type", "-t", help="Interview type.")
+    ] = "behavioral",
     persona: Annotated[
         PersonaName, typer.Option("--persona", "-p", help="How the interviewer sounds.")
-    ] = PersonaName.friendly,
+    ] = "friendly",
     questions: Annotated[
         int, typer.Option("--questions", "-n", min=1, max=30, help="Main questions to ask.")
     ] = 5,
     role: Annotated[str, typer.Option(help="The role you are interviewing for.")] = "",
     level: Annotated[
-        str, typer.Option(help="junior, mid or senior: picks questions for that level.")
-    ] = "",
+        Level | None, typer.Option(help="Picks questions for that level; default: any level.")
+    ] = None,
     company: Annotated[str, typer.Option(help="The company (tailors LLM questions).")] = "",
     job_description: Annotated[
         Path | None,
@@ -132,16 +124,14 @@ def practice(
     """
     from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
     from interviewsense.cli._ui import RichReporter
-
-    check_report(report)
     from interviewsense.domain import to_json
     from interviewsense.flows.practice import Practice, PracticeOptions
     from interviewsense.interviewer.base import InterviewPlan
 
     settings = load(ctx)
     plan = InterviewPlan(
-        type=qtype.value,
-        persona=persona.value,
+        type=qtype,
+        persona=persona,
         questions=questions,
         follow_ups=follow_ups,
         role=role,

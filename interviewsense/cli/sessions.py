@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +11,7 @@ if TYPE_CHECKING:
     from interviewsense.storage.store import SessionStore
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load
+from interviewsense.domain import ReportFormat, ReportView
 
 app = command_app(
     name="sessions",
@@ -85,7 +85,7 @@ def show(
     if as_json:
         emit_json(to_json(session))
         return
-    about = [session.kind, session.type, session.persona, session.status]
+    about: list[str] = [session.kind, session.type, session.persona, session.status]
     about.append(f"started {session.started}")
     console.print(f"[bold]{session.id}[/] · " + " · ".join(a for a in about if a))
     for turn in session.turns:
@@ -173,14 +173,7 @@ def repair(
     console.print(f"{fixed} of {len(ids)} session(s) needed repair")
 
 
-class ReportFormat(StrEnum):
-    terminal = "terminal"
-    md = "md"
-    html = "html"
-    json = "json"
-
-
-def write_report(session_id: str, fmt: str, out: Path | None = None) -> Path | None:
+def write_report(session_id: str, fmt: ReportFormat, out: Path | None = None) -> Path | None:
     """Render a report; to a file (default: in the session folder), or '-' for stdout."""
     import sys
 
@@ -203,8 +196,9 @@ def write_report(session_id: str, fmt: str, out: Path | None = None) -> Path | N
 def report(
     session_id: IdArg,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html (one file) or json.")
-    ] = ReportFormat.terminal,
+        ReportView,
+        typer.Option("--format", "-f", help="terminal, md, html (one file) or json."),
+    ] = "terminal",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -214,13 +208,13 @@ def report(
 ) -> None:
     """A report of a session: transcript with fillers, hedges and pauses marked, every score
     with its evidence, and charts of the pace, the fillers and the pitch."""
-    if fmt is ReportFormat.terminal:
+    if fmt == "terminal":
         from interviewsense.report.terminal import render_session
 
         store = _store()
         render_session(console, store.load(session_id), store.folder(session_id))
         return
-    target = write_report(session_id, fmt.value, out)
+    target = write_report(session_id, fmt, out)
     if target is not None:
         console.print(f"report written to {target}")
 

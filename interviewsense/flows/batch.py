@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.config import Settings
+from interviewsense.domain import InterviewType
 from interviewsense.errors import BadInputError, InterviewSenseError
 from interviewsense.flows.batch_input import Item, read_folder, read_manifest
 from interviewsense.flows.batch_output import ResultsFile
@@ -34,7 +35,7 @@ class BatchSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
 
 
-def read_items(source: Path, *, question: str, qtype: str) -> list[Item]:
+def read_items(source: Path, *, question: str, qtype: InterviewType) -> list[Item]:
     if source.is_dir():
         return read_folder(source, question=question, qtype=qtype)
     if not source.exists():
@@ -177,7 +178,7 @@ def run_batch(
     resume: bool = False,
     overwrite: bool = False,
     question: str = "",
-    qtype: str = "behavioral",
+    qtype: InterviewType = "behavioral",
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchSummary:
     items = read_items(source, question=question, qtype=qtype)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interviewsense.audio.fetch import is_url
+from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
 
 AUDIO_SUFFIXES = {
@@ -28,7 +29,6 @@ AUDIO_SUFFIXES = {
     ".mp4",
     ".wma",
 }
-TYPES = ("behavioral", "technical", "system_design", "product", "general")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Item:
     audio: str = ""  # a path (absolute) or a URL
     transcript: str = ""
     question: str = ""
-    type: str = "behavioral"
+    type: InterviewType = "behavioral"
     error: str = ""  # set when the row itself is unusable
 
     @property
@@ -46,7 +46,7 @@ class Item:
         return self.audio or ("transcript" if self.transcript else "")
 
 
-def read_folder(folder: Path, *, question: str, qtype: str) -> list[Item]:
+def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[Item]:
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
     )
@@ -109,7 +109,7 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
     return out
 
 
-def read_manifest(manifest: Path, *, question: str, qtype: str) -> list[Item]:
+def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> list[Item]:
     items: list[Item] = []
     seen: set[str] = set()
     for position, (line, row) in enumerate(_rows(manifest)):
@@ -119,15 +119,16 @@ def read_manifest(manifest: Path, *, question: str, qtype: str) -> list[Item]:
         rid = row.get("id", "").strip() or f"line-{line}"
         audio = row.get("audio", "").strip()
         transcript = row.get("transcript", "").strip()
-        kind = row.get("type", "").strip().lower().replace(" ", "_") or qtype
+        named = row.get("type", "").strip().lower().replace(" ", "_") or qtype
+        kind = next((t for t in INTERVIEW_TYPES if t == named), qtype)
         error = ""
         if not row.get("id", "").strip():
             error = f"line {line} has no id"
         elif rid in seen:
             error = f"duplicate id {rid} (line {line}); only its first row is scored"
             rid = f"{rid}#line-{line}"
-        elif kind not in TYPES:
-            error = f"unknown type '{kind}' (use one of {', '.join(TYPES)})"
+        elif named not in INTERVIEW_TYPES:
+            error = f"unknown type '{named}' (use one of {', '.join(INTERVIEW_TYPES)})"
         elif not audio and not transcript:
             has_column = "transcript" in row
             error = "the transcript is empty" if has_column else "the row has no audio"

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 from interviewsense.audio.fetch import fetch, is_url
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
 from interviewsense.config import Settings
-from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn
+from interviewsense.domain import (
+    Answer,
+    AudioInfo,
+    InterviewType,
+    Question,
+    Session,
+    Transcript,
+    Turn,
+)
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import atomic_open
 from interviewsense.progress import Reporter
@@ -102,7 +110,7 @@ def finalize(
     reporter: Reporter,
     *,
     question: str = "",
-    qtype: str = "behavioral",
+    qtype: InterviewType = "behavioral",
 ) -> FinalizeResult:
     store = SessionStore(settings.sessions_dir)
     rubric = load_rubric(settings.rubric)

@@ -212,7 +212,7 @@ class Practice:
         while question is not None:
             main += 0 if question.follow_up else 1
             turn = Turn(index=len(self.session.turns) + 1, question=question, status="asking")
-            turn.interviewer = getattr(eq.interviewer, "last_source", eq.interviewer.kind)
+            turn.interviewer = eq.interviewer.last_source
             if turn.interviewer == "offline-fallback":
                 turn.notes.append("the LLM failed, so this question came from the offline bank")
             shown = self._t()

@@ -7,32 +7,33 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from interviewsense.domain import Question
-from interviewsense.errors import BadInputError
-
-TYPES = ("behavioral", "technical", "system_design", "product", "general")
-LEVELS = ("any", "junior", "mid", "senior")
+from interviewsense.domain import (
+    BANK_LEVELS,
+    INTERVIEW_TYPES,
+    InterviewType,
+    Level,
+    Question,
+    one_of,
+)
 
 
 @dataclass(frozen=True)
 class Bank:
-    type: str
+    type: InterviewType
     title: str
     questions: tuple[Question, ...]
 
-    def for_level(self, level: str) -> list[Question]:
+    def for_level(self, level: Level | None) -> list[Question]:
         """Questions for ``level`` (and those for any level); all of them for no level."""
-        if not level or level == "any":
+        if level is None:
             return list(self.questions)
         return [q for q in self.questions if q.level in ("any", level)]
 
 
 @cache
-def load_bank(qtype: str) -> Bank:
-    if qtype not in TYPES:
-        raise BadInputError(
-            f"no question bank for interview type '{qtype}'", hint=f"types: {', '.join(TYPES)}"
-        )
+def load_bank(qtype: InterviewType) -> Bank:
+    """The bank for ``qtype``; a level outside ``BankLevel`` is refused as it loads."""
+    one_of(INTERVIEW_TYPES, qtype, "interview type")
     text = resources.files("interviewsense.interviewer").joinpath(f"banks/{qtype}.toml")
     data = tomllib.loads(text.read_text("utf-8"))
     questions = tuple(
@@ -40,7 +41,7 @@ def load_bank(qtype: str) -> Bank:
             text=str(q["text"]),
             type=qtype,
             competency=str(q.get("competency", "")),
-            level=str(q.get("level", "any")),
+            level=one_of(BANK_LEVELS, q.get("level", "any"), f"level of bank question {q['id']}"),
             id=str(q["id"]),
             source="bank",
             keywords=[str(k) for k in q.get("keywords", [])],

@@ -8,21 +8,28 @@ one turn by turn when the LLM fails.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
-from interviewsense.domain import Question, Turn
+from interviewsense.domain import (
+    InterviewerSource,
+    InterviewType,
+    Level,
+    PersonaName,
+    Question,
+    Turn,
+)
 
 
 @dataclass
 class InterviewPlan:
     """What the user asked for: the kind of interview and what to tailor it to."""
 
-    type: str = "behavioral"
-    persona: str = "friendly"
+    type: InterviewType = "behavioral"
+    persona: PersonaName = "friendly"
     questions: int = 5
     follow_ups: bool = True
     role: str = ""
-    level: str = ""
+    level: Level | None = None  # None: questions of any level
     company: str = ""
     job_description: str = ""
     resume: str = ""
@@ -44,7 +51,13 @@ class Assessment:
 
 
 class Interviewer(Protocol):
-    kind: str  # offline | llm
+    @property
+    def kind(self) -> Literal["offline", "llm"]: ...
+
+    @property
+    def last_source(self) -> InterviewerSource:
+        """Where the last question came from."""
+        ...
 
     def next_question(self, turns: list[Turn]) -> Question | None:
         """A follow-up on the last answer, the next main question, or None when done."""

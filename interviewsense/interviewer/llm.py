@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from interviewsense.config import Settings
-from interviewsense.domain import Question, Turn
+from interviewsense.domain import InterviewerSource, Question, Turn
 from interviewsense.interviewer.base import Assessment, InterviewPlan, main_questions_asked
 from interviewsense.interviewer.llm_client import ChatClient, LLMDown, LLMInvalid, describe_endpoint
 from interviewsense.interviewer.personas import get_persona
@@ -67,7 +68,7 @@ class AssessmentReply(BaseModel):
 
 
 class LLMInterviewer:
-    kind = "llm"
+    kind: Literal["llm"] = "llm"
 
     def __init__(
         self,
@@ -87,7 +88,7 @@ class LLMInterviewer:
         self._notice = notice
         self._told = False
         self.down = False
-        self.last_source = "llm"
+        self.last_source: InterviewerSource = "llm"
 
     # --- prompts -------------------------------------------------------------------------
     def _system(self) -> str:
@@ -174,7 +175,7 @@ class LLMInterviewer:
                     text=text,
                     type=self.plan.type,
                     competency=reply.competency.strip(),
-                    level=self.plan.level,
+                    level=self.plan.level or "",
                     id="llm-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10],
                     source="llm",
                     spoken=f"{lead} {text}".strip(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from interviewsense.errors import BadInputError
+from interviewsense.domain import PERSONA_NAMES, PersonaName, one_of
 from interviewsense.tts.base import VoiceStyle
 
 
@@ -35,7 +35,7 @@ FOLLOW_UP_KINDS = (
     "example",
 )
 
-PERSONAS: dict[str, Persona] = {
+PERSONAS: dict[PersonaName, Persona] = {
     "friendly": Persona(
         name="friendly",
         voice=VoiceStyle(voice="en-us+f3", rate=165, pitch=60),
@@ -98,9 +98,9 @@ PERSONAS: dict[str, Persona] = {
 
 
 def get_persona(name: str) -> Persona:
-    try:
-        return PERSONAS[name]
-    except KeyError:
-        raise BadInputError(
-            f"no persona '{name}'", hint=f"personas: {', '.join(PERSONAS)}"
-        ) from None
+    """The persona called ``name``, or a ``BadInputError`` listing them."""
+    return PERSONAS[one_of(PERSONA_NAMES, name, "persona")]
+
+
+if set(PERSONAS) != set(PERSONA_NAMES):  # pragma: no cover - a programming error
+    raise RuntimeError("PERSONAS must define exactly the personas domain.PersonaName names")

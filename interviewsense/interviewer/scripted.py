@@ -7,8 +7,9 @@ The order is shuffled with the session id as seed, so a session can be replayed 
 from __future__ import annotations
 
 import random
+from typing import Literal
 
-from interviewsense.domain import Answer, Question, Turn
+from interviewsense.domain import Answer, InterviewerSource, Question, Turn
 from interviewsense.interviewer.banks import load_bank
 from interviewsense.interviewer.base import Assessment, InterviewPlan, main_questions_asked
 from interviewsense.interviewer.personas import FOLLOW_UP_KINDS, get_persona
@@ -50,7 +51,8 @@ def choose_gap(answer: Answer, qtype: str) -> str | None:
 
 
 class ScriptedInterviewer:
-    kind = "offline"
+    kind: Literal["offline"] = "offline"
+    last_source: InterviewerSource = "offline"
 
     def __init__(self, plan: InterviewPlan) -> None:
         self.plan = plan

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from interviewsense.domain import Session, to_json
+from interviewsense.domain import ReportFormat, Session, to_json
 from interviewsense.report.data import series_json, session_report
 
-FORMATS = ("md", "html", "json")
 
-
-def render(session: Session, folder: Path | None, fmt: str) -> str:
+def render(session: Session, folder: Path | None, fmt: ReportFormat) -> str:
     report = session_report(session, folder)
     if fmt == "html":
         from interviewsense.report.html import render_html
@@ -21,7 +19,5 @@ def render(session: Session, folder: Path | None, fmt: str) -> str:
         from interviewsense.report.markdown import render_markdown
 
         return render_markdown(report)
-    if fmt == "json":
-        data = {"session": to_json(session), "series": series_json(report)}
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    raise ValueError(fmt)
+    data = {"session": to_json(session), "series": series_json(report)}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from interviewsense.domain import Component, Content, StarPart
+from interviewsense.domain import Component, Content, InterviewType, StarPart
 from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
     I_WORDS,
@@ -157,7 +157,7 @@ def score_content(
     toks: list[Tok],
     sents: list[Sentence],
     question: str,
-    qtype: str,
+    qtype: InterviewType,
     rubric: Rubric,
     *,
     keywords: list[str] | None = None,
@@ -172,7 +172,7 @@ def score_content(
     (``follow_up_of`` names the main question) is not held to the whole structure, is judged
     against the main question's terms, and has its own, shorter length band."""
     c = "content"
-    kind, cues = STRUCTURES.get(qtype, STRUCTURES["general"])
+    kind, cues = STRUCTURES[qtype]
     star = find_structure(sents, STAR)
     structure = star if kind == "star" else find_structure(sents, cues)
     details = find_details(toks)
@@ -252,8 +252,7 @@ def score_content(
 
     parts.append(substance_component(dense, rubric))
 
-    length_type = "follow_up" if follow_up_of else qtype
-    lo, ideal_lo, ideal_hi, hi = rubric.length_band(length_type)
+    lo, ideal_lo, ideal_hi, hi = rubric.length_band("follow_up" if follow_up_of else qtype)
     full = rubric.num(c, "length_points")
     band = "short" if words < ideal_lo else "long" if words > ideal_hi else "good"
     curve = [(0.0, 0.0), (lo, 0.5), (ideal_lo, 1.0), (ideal_hi, 1.0), (hi, 0.5), (2 * hi, 0.0)]

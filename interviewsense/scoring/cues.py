@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from interviewsense.domain import InterviewType
+
 Cues = dict[str, list[str]]
 
 _I = r"\bi\b(?:'ve|'d)?"
@@ -229,7 +231,7 @@ PREP: Cues = {
         r"\blooking forward\b",
     ],
 }
-STRUCTURES: dict[str, tuple[str, Cues]] = {
+STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
     "behavioral": ("star", STAR),
     "technical": ("reasoning", REASONING),
     "system_design": ("reasoning", REASONING),

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from interviewsense.domain import Question, Transcript
+from interviewsense.domain import INTERVIEW_TYPES, InterviewType, Question, Transcript, one_of
 from interviewsense.scoring.text import words_from_text
 
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
@@ -26,7 +26,7 @@ BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
 class Case:
     id: str
     pair: str
-    type: str
+    type: InterviewType
     question: str
     better: bool
     band: str
@@ -51,7 +51,13 @@ class Report:
 
 def load_cases(path: Path) -> list[Case]:
     raw = tomllib.loads(path.read_text("utf-8"))["answer"]
-    return [Case(**{k: a[k] for k in Case.__dataclass_fields__}) for a in raw]
+    return [
+        replace(
+            Case(**{k: a[k] for k in Case.__dataclass_fields__}),
+            type=one_of(INTERVIEW_TYPES, a["type"], f"type of case {a['id']}"),
+        )
+        for a in raw
+    ]
 
 
 def _ranks(values: list[float]) -> list[float]:

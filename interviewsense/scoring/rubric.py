@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
 
 
@@ -25,9 +26,8 @@ class Rubric:
     def num(self, section: str, key: str) -> float:
         return float(self.data[section][key])
 
-    def length_band(self, qtype: str) -> tuple[float, float, float, float]:
-        table = self.data["content"]["length"]
-        lo, ideal_lo, ideal_hi, hi = table.get(qtype, table["general"])
+    def length_band(self, qtype: InterviewType | Literal["follow_up"]) -> tuple[float, ...]:
+        lo, ideal_lo, ideal_hi, hi = self.data["content"]["length"][qtype]
         return float(lo), float(ideal_lo), float(ideal_hi), float(hi)
 
     def bands(self) -> list[tuple[str, float]]:
@@ -66,6 +66,17 @@ def _merge(base: dict[str, Any], over: dict[str, Any], where: str) -> dict[str, 
     return out
 
 
+def check_types(data: dict[str, Any]) -> None:
+    """The length table names every interview type (and follow-ups), and nothing else."""
+    named = set(data["content"]["length"])
+    wanted = {*INTERVIEW_TYPES, "follow_up"}
+    if named != wanted:
+        raise BadInputError(
+            f"rubric: [content.length] names {sorted(named)}, not the interview types",
+            hint=f"give one row for each of: {', '.join(sorted(wanted))}",
+        )
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
@@ -73,6 +84,7 @@ def _is_number(v: Any) -> bool:
 def load_rubric(path: str | Path | None = None) -> Rubric:
     """The built-in rubric, or it with the file at ``path`` merged over it."""
     base = tomllib.loads(_builtin_text())
+    check_types(base)
     if not path:
         return Rubric(version=str(base["version"]), data=base)
     p = Path(path).expanduser()
@@ -88,6 +100,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
         version = str(over["version"])
     else:
         version = f"{base['version']}+custom.{hashlib.sha256(raw).hexdigest()[:8]}"
+    check_types(data)
     b = data["bands"]
     if not b["strong"] >= b["good"] >= b["developing"]:
         raise BadInputError("rubric: bands must satisfy strong >= good >= developing")

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from interviewsense.domain import InterviewType
 from interviewsense.scoring.text import STOPWORDS, Sentence, Tok, key_terms, stem
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 # What each type of question asks for, in the words of an answer that gives it: the answer
 # is compared with this as well as with the question.
-TYPE_ASKS = {
+TYPE_ASKS: dict[InterviewType, str] = {
     "behavioral": "A story from my own work: the situation, what I had to do, the actions I "
     "took myself, and how it turned out in the end.",
     "technical": "A technical explanation of how it works, the approach I would take, the "
@@ -41,7 +42,9 @@ CLICHES = (
 )
 
 
-def meaning(embedder: Embedder, question: str, sents: list[Sentence], qtype: str) -> dict[str, Any]:
+def meaning(
+    embedder: Embedder, question: str, sents: list[Sentence], qtype: InterviewType
+) -> dict[str, Any]:
     """Cosine similarity of the sentence closest to the question (the relevance), of the
     whole answer (the mean of its sentences) to the question and to what the question's
     type asks for, and of the sentence closest to a stock non-answer."""
@@ -51,7 +54,7 @@ def meaning(embedder: Embedder, question: str, sents: list[Sentence], qtype: str
         return {"method": "lexical", "note": "no sentences to compare"}
     q = embedder.embed([question])[0]
     per_sentence = embedder.embed([s.text for s in sents])
-    asks, cliches = embedder.constants(TYPE_ASKS.get(qtype, TYPE_ASKS["general"]), CLICHES)
+    asks, cliches = embedder.constants(TYPE_ASKS[qtype], CLICHES)
     centre = per_sentence.mean(axis=0)
     centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
     sims = per_sentence @ q

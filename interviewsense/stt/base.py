@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from interviewsense.domain import Transcript
+from interviewsense.domain import Transcript, TranscriptEngine
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,7 +23,9 @@ ProgressFn = Callable[[float], None]  # seconds of audio done
 class Transcriber(Protocol):
     """Turns a whole recording (16 kHz mono float32) into a timed transcript."""
 
-    engine: str
+    @property
+    def engine(self) -> TranscriptEngine: ...
+
     model: str
 
     def transcribe(
@@ -59,7 +61,9 @@ class StreamingSession(Protocol):
 
 
 class StreamingRecognizer(Protocol):
-    engine: str
+    @property
+    def engine(self) -> TranscriptEngine: ...
+
     model: str
 
     def start(self) -> StreamingSession: ...

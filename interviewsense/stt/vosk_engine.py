@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from interviewsense.domain import Transcript, Word
+from interviewsense.domain import Transcript, TranscriptEngine, Word
 from interviewsense.errors import MissingDependencyError
 from interviewsense.stt.base import Partial
 from interviewsense.stt.models import ModelRef
@@ -66,7 +66,7 @@ class VoskSession:
 class VoskRecognizer:
     """A loaded VOSK model; ``start()`` opens a session for one answer."""
 
-    engine = "vosk"
+    engine: TranscriptEngine = "vosk"
 
     def __init__(self, ref: ModelRef, language: str) -> None:
         try:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from interviewsense.domain import Transcript, Word
+from interviewsense.domain import Transcript, TranscriptEngine, Word
 from interviewsense.errors import MissingDependencyError
 from interviewsense.stt.base import ProgressFn
 from interviewsense.stt.models import ModelRef
@@ -52,7 +52,7 @@ class WhisperTranscriber:
         compute_type: str = "int8",
         threads: int = 0,
         keep_fillers: bool = True,
-        engine: str = "whisper-final",
+        engine: TranscriptEngine = "whisper-final",
     ) -> None:
         try:
             from faster_whisper import WhisperModel

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from interviewsense.domain import Transcript, Word
+from interviewsense.domain import Transcript, TranscriptEngine, Word
 from interviewsense.stt.base import Partial
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class WhisperLiveSession:
 
 
 class WhisperLiveRecognizer:
-    engine = "whisper-live"
+    engine: TranscriptEngine = "whisper-live"
 
     def __init__(self, transcriber: WhisperTranscriber) -> None:
         self._t = transcriber

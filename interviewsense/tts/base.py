@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from interviewsense.domain import SpeakerName
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,8 @@ class VoiceStyle:
 
 
 class Speaker(Protocol):
-    name: str
+    @property
+    def name(self) -> SpeakerName: ...
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
         """Write ``text`` spoken in ``style`` to ``path`` (WAV); return its length in seconds."""

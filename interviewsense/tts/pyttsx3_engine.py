@@ -10,6 +10,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from interviewsense.domain import SpeakerName
 from interviewsense.errors import MissingDependencyError
 from interviewsense.tts.base import VoiceStyle
 
@@ -17,7 +18,7 @@ _LOCK = threading.Lock()  # pyttsx3 keeps one engine per process; use it from on
 
 
 class Pyttsx3Speaker:
-    name = "pyttsx3"
+    name: SpeakerName = "pyttsx3"
 
     def __init__(self) -> None:
         try:
