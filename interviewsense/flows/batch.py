@@ -81,8 +81,8 @@ def score_item(item: Item) -> dict[str, Any]:
 
 
 def _score(item: Item) -> dict[str, Any]:
-    from interviewsense.domain import Answer, Question, Transcript, to_json
-    from interviewsense.scoring.engine import score_answer, scorer_options
+    from interviewsense.domain import Question, Transcript, to_json
+    from interviewsense.scoring.engine import build_answer, scorer_options
     from interviewsense.scoring.rubric import load_rubric
     from interviewsense.scoring.text import words_from_text
 
@@ -96,16 +96,7 @@ def _score(item: Item) -> dict[str, Any]:
             model="manifest",
             words=words_from_text(item.transcript),
         )
-        scores, feedback = score_answer(
-            transcript, question, rubric=rubric, **scorer_options(settings)
-        )
-        answer = Answer(
-            question=item.question,
-            question_info=question,
-            transcript=transcript,
-            scores=scores,
-            feedback=feedback,
-        )
+        answer = build_answer(transcript, question, scorer_options(settings), rubric=rubric)
         return dict(to_json(answer))
     from interviewsense.audio.fetch import fetch, is_url
     from interviewsense.audio.load import load_audio

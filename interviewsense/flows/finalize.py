@@ -25,14 +25,12 @@ from interviewsense.domain import (
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import atomic_open
 from interviewsense.progress import Reporter
-from interviewsense.scoring.engine import score_answer, scorer_options
+from interviewsense.scoring.engine import build_answer, scorer_options
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.storage.store import SessionStore, is_session_id, new_session_id, now_iso
 
 if TYPE_CHECKING:
     from interviewsense.stt.whisper_engine import WhisperTranscriber
-
-NO_SPEECH_NOTE = "no speech was heard in the recording"
 
 
 @dataclass
@@ -82,26 +80,16 @@ def analyse(
             language=transcriber.language,
         )
     with reporter.status("Scoring"):
-        scores, feedback = score_answer(
+        return build_answer(
             transcript,
             question,
+            scorer_options(settings),
             rubric=rubric,
             samples=audio.samples,
             regions=regions,
-            **scorer_options(settings),
+            audio=audio.info,
+            notes=audio.notes,
         )
-    notes = list(audio.notes)
-    if not transcript.text.strip():
-        notes.append(NO_SPEECH_NOTE)
-    return Answer(
-        question=question.text,
-        question_info=question,
-        transcript=transcript,
-        scores=scores,
-        feedback=feedback,
-        audio=audio.info,
-        notes=notes,
-    )
 
 
 def finalize(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from interviewsense.config import Settings
-from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn, to_json
+from interviewsense.domain import AudioInfo, Question, Session, Transcript, Turn, to_json
 from interviewsense.errors import Interrupted, InterviewSenseError, StorageError
 from interviewsense.flows.answer import Captured, KeySource, LiveView, capture_answer
 from interviewsense.flows.finalize import refinalize, summarize
@@ -20,7 +20,7 @@ from interviewsense.flows.setup import Equipment, prepare
 from interviewsense.fsutil import free_bytes
 from interviewsense.interviewer.base import Assessment, InterviewPlan
 from interviewsense.progress import Reporter
-from interviewsense.scoring.engine import score_answer, scorer_options
+from interviewsense.scoring.engine import build_answer, scorer_options
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.text import words_from_text
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
@@ -378,29 +378,20 @@ class Practice:
                 format="wav/pcm_s16le",
             )
         transcript, regions, checked = self._checked(captured.transcript, samples)
-        scores, feedback = score_answer(
-            transcript,
-            turn.question,
-            regions=regions,
-            rubric=self.rubric,
-            samples=samples,
-            **self.scoring,
-        )
         notes = [checked] if checked else []
-        if not transcript.text.strip():
-            notes.append("no speech was heard")
         if captured.ended_by == "max":
             notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
         if captured.ended_by == "disk-full":
             notes.append(f"the disk filled up: recording stopped at {captured.duration_s:.1f} s")
         if captured.ended_by == "recorder-stopped":
             notes.append(f"the recording stopped at {captured.duration_s:.1f} s: {captured.error}")
-        turn.answer = Answer(
-            question=turn.question.text,
-            question_info=turn.question,
-            transcript=transcript,
-            scores=scores,
-            feedback=feedback,
+        turn.answer = build_answer(
+            transcript,
+            turn.question,
+            self.scoring,
+            rubric=self.rubric,
+            samples=samples,
+            regions=regions,
             audio=audio,
             notes=notes,
         )

@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from interviewsense.audio.vad import Region
-from interviewsense.domain import Component, Content, Delivery, Mark, Question, Score, Transcript
+from interviewsense.domain import (
+    Answer,
+    AudioInfo,
+    Component,
+    Content,
+    Delivery,
+    Mark,
+    Question,
+    Score,
+    Transcript,
+)
 from interviewsense.scoring.content import score_content
 from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
 from interviewsense.scoring.feedback import feedback
@@ -18,7 +28,7 @@ from interviewsense.scoring.text import sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import numpy as np
     import numpy.typing as npt
@@ -284,3 +294,37 @@ def scorer_options(
         "embedder": load_embedder(settings.embedding_model),
         "judge": judge_for(settings, redact),
     }
+
+
+NO_SPEECH_NOTE = "no speech was heard"
+
+
+def build_answer(
+    transcript: Transcript,
+    question: Question,
+    options: dict[str, Any],
+    *,
+    rubric: Rubric | None = None,
+    samples: npt.NDArray[np.float32] | None = None,
+    regions: list[Region] | None = None,
+    audio: AudioInfo | None = None,
+    notes: Sequence[str] = (),
+) -> Answer:
+    """The one way every flow (practice, finalize, batch, serve) turns a transcript, and the
+    recording when there is one, into a scored ``Answer``: ``options`` from
+    ``scorer_options``, and one note when nothing was said."""
+    scores, advice = score_answer(
+        transcript, question, rubric=rubric, samples=samples, regions=regions, **options
+    )
+    said = [*notes]
+    if not transcript.text.strip():
+        said.append(NO_SPEECH_NOTE)
+    return Answer(
+        question=question.text,
+        question_info=question,
+        transcript=transcript,
+        scores=scores,
+        feedback=advice,
+        audio=audio,
+        notes=said,
+    )

@@ -1,0 +1,44 @@
+"""One builder makes every Answer (scoring.engine.build_answer), with one "no speech" note."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import interviewsense
+from interviewsense.config import load_settings
+from interviewsense.domain import Question, Transcript
+from interviewsense.flows.finalize import finalize
+from interviewsense.progress import Quiet
+from interviewsense.scoring.engine import NO_SPEECH_NOTE, build_answer
+from tests import speech
+
+
+def test_only_the_builder_constructs_an_answer() -> None:
+    package = Path(interviewsense.__file__).parent
+    builders = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            called = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            if called and node.func.id == "Answer":  # type: ignore[attr-defined]
+                builders.append(path.relative_to(package).as_posix())
+    assert builders == ["scoring/engine.py"]
+
+
+def test_a_typed_answer_with_nothing_said_gets_the_note() -> None:
+    answer = build_answer(
+        Transcript(text="", engine="text"), Question(text="Why us?"), {"embedder": None}
+    )
+    assert answer.notes == [NO_SPEECH_NOTE]
+    assert answer.question == "Why us?" and answer.question_info is not None
+
+
+@pytest.mark.slow
+def test_a_silent_recording_gets_the_same_note(tmp_path: Path) -> None:
+    path = speech.write_wav(tmp_path / "quiet.wav", speech.silence(3.0), 16000)
+    result = finalize(str(path), load_settings(), Quiet(), question="Why us?")
+    (answer,) = result.answers
+    assert answer.notes == [NO_SPEECH_NOTE]
+    assert answer.audio is not None and answer.audio.duration_s == pytest.approx(3.0, abs=0.05)
