@@ -80,8 +80,8 @@ class Settings:
         flags=("--vosk-model",),
         help="VOSK model folder for the live transcript; empty means search (docs/stt.md).")
     offline: bool = _setting(False, "INTERVIEWSENSE_OFFLINE", "HF_HUB_OFFLINE", toml="offline",
-        flags=("--offline/--online",),
-        help="Never download anything (models are only looked for locally).")
+        help="Never download anything: 'models download' refuses (finding a model never "
+        "downloads one).")
     rubric: str = _setting("", "INTERVIEWSENSE_RUBRIC", toml="scoring.rubric",
         flags=("--rubric",),
         help="A rubric.toml that overrides the built-in scoring thresholds and weights.")

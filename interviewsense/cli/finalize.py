@@ -43,7 +43,6 @@ def finalize(
     language: Language = None,
     rubric: Rubric = None,
     pause_threshold_s: Annotated[float | None, setting_option("pause_threshold_s", min=0.3)] = None,
-    offline: Annotated[bool | None, setting_option("offline")] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer JSON on stdout, nothing else.")
     ] = False,

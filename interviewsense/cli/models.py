@@ -75,10 +75,17 @@ def models_download(
 ) -> None:
     """Download a model into the data folder (needs a network connection)."""
     from interviewsense.cli._ui import RichReporter
+    from interviewsense.errors import BadInputError
     from interviewsense.stt.download import download_vosk, download_whisper
     from interviewsense.stt.models import WHISPER_NAMES
 
     settings = load()
+    if settings.offline:
+        raise BadInputError(
+            f"not downloading {name}: the offline setting is on ({settings.sources['offline']})",
+            hint="unset it for this command, e.g. INTERVIEWSENSE_OFFLINE=0 interviewsense "
+            f"models download {name}",
+        )
     reporter = RichReporter(real_console())
     if name in WHISPER_NAMES:
         with reporter.status(f"Downloading Whisper {name}"):

@@ -125,7 +125,8 @@ def practice(
     from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
     from interviewsense.cli._ui import RichReporter
     from interviewsense.domain import to_json
-    from interviewsense.flows.practice import Practice, PracticeOptions
+    from interviewsense.flows.practice import Practice
+    from interviewsense.flows.setup import PracticeOptions
     from interviewsense.interviewer.base import InterviewPlan
 
     settings = load(ctx)

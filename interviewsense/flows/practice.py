@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from interviewsense.config import Settings
@@ -16,9 +15,9 @@ from interviewsense.domain import AudioInfo, Question, Session, Transcript, Turn
 from interviewsense.errors import Interrupted, InterviewSenseError, StorageError
 from interviewsense.flows.answer import Captured, KeySource, LiveView, capture_answer
 from interviewsense.flows.finalize import refinalize, summarize
-from interviewsense.flows.setup import Equipment, prepare
+from interviewsense.flows.setup import Equipment, PracticeOptions, prepare
 from interviewsense.fsutil import free_bytes
-from interviewsense.interviewer.base import Assessment, InterviewPlan
+from interviewsense.interviewer.base import Assessment
 from interviewsense.progress import Reporter
 from interviewsense.scoring.engine import build_answer, scorer_options
 from interviewsense.scoring.rubric import load_rubric
@@ -37,16 +36,6 @@ if TYPE_CHECKING:
 LOW_DISK_BYTES = 200 * 1024 * 1024
 ECHO_TAIL_S = 0.15  # what the microphone still hears of our own voice after playback
 RECENT_SESSIONS = 10
-
-
-@dataclass
-class PracticeOptions:
-    plan: InterviewPlan
-    keyboard: bool = False
-    voice: bool = True
-    silence_s: float = 1.5
-    max_answer_s: float = 180.0
-    finalize: bool = False
 
 
 class PracticeUI(LiveView, Protocol):

@@ -23,7 +23,18 @@ from interviewsense.tts.silent import SilentSpeaker
 
 if TYPE_CHECKING:
     from interviewsense.audio.capture import Microphone
-    from interviewsense.flows.practice import PracticeOptions
+
+
+@dataclass
+class PracticeOptions:
+    """What the user chose for a practice session (the plan, and how to answer)."""
+
+    plan: InterviewPlan
+    keyboard: bool = False
+    voice: bool = True
+    silence_s: float = 1.5
+    max_answer_s: float = 180.0
+    finalize: bool = False
 
 
 @dataclass

