@@ -101,6 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
             "max_download_mb", "Largest audio file finalize downloads from a URL."),
     Setting("http_timeout_s", float, 20.0, ("INTERVIEWSENSE_HTTP_TIMEOUT",), "http_timeout_s",
             "Seconds to wait for a web server (audio URLs) before retrying."),
+    Setting("http_deadline_s", float, 120.0, ("INTERVIEWSENSE_HTTP_DEADLINE",), "http_deadline_s",
+            "Most seconds one audio URL download may take, retries included; 0 means no limit."),
+    Setting("http_min_rate_kbps", float, 8.0, ("INTERVIEWSENSE_HTTP_MIN_RATE",),
+            "http_min_rate_kbps", "Slowest download accepted, in KB/s over each 10 s; "
+            "0 turns the check off."),
     Setting("debug", bool, False, ("INTERVIEWSENSE_DEBUG",), "debug",
             "Show tracebacks on errors."),
 )  # fmt: skip
@@ -140,6 +145,8 @@ class Settings:
     output_device: str = ""
     max_download_mb: int = 200
     http_timeout_s: float = 20.0
+    http_deadline_s: float = 120.0
+    http_min_rate_kbps: float = 8.0
     debug: bool = False
     sources: dict[str, str] = field(default_factory=dict)
     config_file: Path | None = None

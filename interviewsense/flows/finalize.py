@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewsense.audio.fetch import fetch, is_url
+from interviewsense.audio.fetch import fetch, fetch_limits, is_url
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
 from interviewsense.config import Settings
 from interviewsense.domain import Answer, AudioInfo, Question, Session, Transcript, Turn
@@ -115,8 +115,7 @@ def finalize(
             path = fetch(
                 source,
                 settings.cache_dir / "downloads",
-                timeout_s=settings.http_timeout_s,
-                max_bytes=settings.max_download_mb * 1024 * 1024,
+                **fetch_limits(settings),
                 progress=lambda done, total: advance(done),
             )
     else:
