@@ -106,6 +106,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_min_rate_kbps", float, 8.0, ("INTERVIEWSENSE_HTTP_MIN_RATE",),
             "http_min_rate_kbps", "Slowest download accepted, in KB/s over each 10 s; "
             "0 turns the check off."),
+    Setting("api_token", str, "", ("INTERVIEWSENSE_API_TOKEN",), "serve.api_token",
+            "Bearer token the web API requires; needed to listen beyond loopback.", secret=True),
+    Setting("serve_audio_roots", str, "", ("INTERVIEWSENSE_SERVE_AUDIO_ROOTS",),
+            "serve.audio_roots", "Folders the web API may read audio_path files from "
+            "(separated by os.pathsep); empty turns audio_path off."),
+    Setting("serve_max_upload_mb", int, 50, ("INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB",),
+            "serve.max_upload_mb", "Largest request body (an uploaded answer) the web API takes."),
+    Setting("serve_jobs", int, 1, ("INTERVIEWSENSE_SERVE_JOBS",), "serve.jobs",
+            "Answers the web API transcribes and scores at once, per worker process."),
+    Setting("serve_queue", int, 8, ("INTERVIEWSENSE_SERVE_QUEUE",), "serve.queue",
+            "Requests that may wait for those jobs; beyond it the API answers 503."),
     Setting("debug", bool, False, ("INTERVIEWSENSE_DEBUG",), "debug",
             "Show tracebacks on errors."),
 )  # fmt: skip
@@ -147,6 +158,11 @@ class Settings:
     http_timeout_s: float = 20.0
     http_deadline_s: float = 120.0
     http_min_rate_kbps: float = 8.0
+    api_token: str = ""
+    serve_audio_roots: str = ""
+    serve_max_upload_mb: int = 50
+    serve_jobs: int = 1
+    serve_queue: int = 8
     debug: bool = False
     sources: dict[str, str] = field(default_factory=dict)
     config_file: Path | None = None

@@ -96,20 +96,8 @@ def analyse(
     )
 
 
-def finalize(
-    source: str,
-    settings: Settings,
-    reporter: Reporter,
-    *,
-    question: str = "",
-    qtype: str = "behavioral",
-) -> FinalizeResult:
-    store = SessionStore(settings.sessions_dir)
-    rubric = load_rubric(settings.rubric)
-    if is_session_id(source) and not Path(source).exists():
-        session = store.load(source)
-        return refinalize(session, store, settings, reporter, rubric=rubric, question=question)
-
+def load_source(source: str, settings: Settings, reporter: Reporter) -> LoadedAudio:
+    """A recording from a file or an http(s) URL (downloaded, then deleted), as 16 kHz mono."""
     if is_url(source):
         with reporter.progress("Downloading", total=None, unit="B") as advance:
             path = fetch(
@@ -122,13 +110,39 @@ def finalize(
         path = Path(source).expanduser()
     try:
         with reporter.status("Loading audio"):
-            audio = load_audio(path, source=source)
+            return load_audio(path, source=source)
     finally:
         if is_url(source):
             path.unlink(missing_ok=True)
 
+
+def finalize(
+    source: str,
+    settings: Settings,
+    reporter: Reporter,
+    *,
+    question: str = "",
+    qtype: str = "behavioral",
+    transcriber: WhisperTranscriber | None = None,
+) -> FinalizeResult:
+    """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded."""
+    store = SessionStore(settings.sessions_dir)
+    rubric = load_rubric(settings.rubric)
+    if is_session_id(source) and not Path(source).exists():
+        session = store.load(source)
+        return refinalize(
+            session,
+            store,
+            settings,
+            reporter,
+            rubric=rubric,
+            question=question,
+            transcriber=transcriber,
+        )
+
+    audio = load_source(source, settings, reporter)
     q = Question(text=question, type=qtype, source="user")
-    transcriber = load_transcriber(settings, reporter)
+    transcriber = transcriber or load_transcriber(settings, reporter)
     answer = analyse(audio, q, transcriber, rubric, settings, reporter)
 
     session = Session(
@@ -168,6 +182,7 @@ def refinalize(
     *,
     rubric: Rubric | None = None,
     question: str = "",
+    transcriber: WhisperTranscriber | None = None,
 ) -> FinalizeResult:
     """Re-transcribe every recorded answer of ``session`` with Whisper and rescore it."""
     session_id = session.id
@@ -178,7 +193,7 @@ def refinalize(
             f"session {session_id} has no recorded answers to re-transcribe",
             hint="answers typed with --keyboard are already final",
         )
-    transcriber = load_transcriber(settings, reporter)
+    transcriber = transcriber or load_transcriber(settings, reporter)
     result = FinalizeResult(session=session)
     store.lock(session_id)
     try:
