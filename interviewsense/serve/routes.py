@@ -50,7 +50,10 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", tags=["health"])
 async def readyz(engine: EngineDep) -> JSONResponse:
     """Readiness: Whisper loaded and the session folder writable."""
-    checks: dict[str, Any] = {"whisper": engine.transcriber.model if engine.transcriber else ""}
+    checks: dict[str, Any] = {
+        "whisper": engine.transcriber.model if engine.transcriber else "",
+        "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
+    }
     problems = []
     if engine.transcriber is None:
         problems.append(engine.missing.message if engine.missing else "Whisper is not loaded")
