@@ -70,9 +70,12 @@ class SessionLocks(Protocol):
 
 
 class LocalLocks:
-    """Per-session locks within this process (a shared backend is needed across workers)."""
+    """Per-session locks on this machine: an asyncio lock within the process, then a file
+    lock (``flock``) across the worker processes of ``--workers N`` that share the folder.
+    Hosts that share sessions over the network need a shared backend instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self._locks: dict[str, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
@@ -81,7 +84,20 @@ class LocalLocks:
 
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            yield
+            try:
+                import fcntl
+            except ImportError:  # Windows: one worker process, the asyncio lock suffices
+                yield
+                return
+            import anyio.to_thread
+
+            ensure_dir(self.folder)
+            fd = os.open(self.folder / safe_id(key), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                await anyio.to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
 
 
 class Artifacts(Protocol):
@@ -198,7 +214,7 @@ class Engine:
             settings=settings,
             store=store,
             pool=WorkPool(settings.serve_jobs, settings.serve_queue),
-            locks=LocalLocks(),
+            locks=LocalLocks(store.root / ".api-locks"),
             ids=IdMap(store),
             artifacts=LocalArtifacts(store),
         )
