@@ -187,8 +187,9 @@ async def answer(
             raise RequestValidationError(exc.errors(include_input=False)) from None
         kwargs: dict[str, Any] = {"text": typed.transcript, "turn": typed.turn}
     elif kind == "multipart/form-data":
+        transcriber = engine.whisper()  # 503 before the upload is read when Whisper is missing
         upload, turn = await _save_upload(request, engine)
-        kwargs = {"audio": str(upload), "turn": turn, "transcriber": engine.whisper()}
+        kwargs = {"audio": str(upload), "turn": turn, "transcriber": transcriber}
     else:
         raise UnsupportedMediaError(
             f"answers come as multipart/form-data or application/json, not '{kind[:60]}'",
