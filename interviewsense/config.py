@@ -140,6 +140,25 @@ class Settings:
         toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
     http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",
         help="Seconds to wait for a web server (audio URLs) before retrying.")
+    http_deadline_s: float = _setting(120.0, "INTERVIEWSENSE_HTTP_DEADLINE",
+        toml="http_deadline_s",
+        help="Most seconds one audio URL download may take, retries included; 0 means no limit.")
+    http_min_rate_kbps: float = _setting(8.0, "INTERVIEWSENSE_HTTP_MIN_RATE",
+        toml="http_min_rate_kbps",
+        help="Slowest download accepted, in KB/s over each 10 s; 0 turns the check off.")
+    api_token: str = _setting("", "INTERVIEWSENSE_API_TOKEN", toml="serve.api_token",
+        secret=True,
+        help="Bearer token the web API requires; needed to listen beyond loopback.")
+    serve_audio_roots: str = _setting("", "INTERVIEWSENSE_SERVE_AUDIO_ROOTS",
+        toml="serve.audio_roots", help="Folders the web API may read audio_path files from "
+        "(separated by os.pathsep); empty turns audio_path off.")
+    serve_max_upload_mb: int = _setting(50, "INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB",
+        toml="serve.max_upload_mb",
+        help="Largest request body (an uploaded answer) the web API takes.")
+    serve_jobs: int = _setting(1, "INTERVIEWSENSE_SERVE_JOBS", toml="serve.jobs",
+        help="Answers the web API transcribes and scores at once, per worker process.")
+    serve_queue: int = _setting(8, "INTERVIEWSENSE_SERVE_QUEUE", toml="serve.queue",
+        help="Requests that may wait for those jobs; beyond it the API answers 503.")
     debug: bool = _setting(False, "INTERVIEWSENSE_DEBUG", toml="debug", flags=("--debug",),
         help="Show tracebacks on errors.")
     # fmt: on

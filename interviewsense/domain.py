@@ -83,12 +83,24 @@ class Word:
 
 
 @dataclass
+class Segment:
+    """One stretch the recogniser decoded as a unit: its text, its times, and how many of
+    the transcript's words (in order, after the previous segments' words) it holds."""
+
+    text: str
+    start: float
+    end: float
+    words: int = 0
+
+
+@dataclass
 class Transcript:
     text: str
     engine: TranscriptEngine
     model: str = ""
     language: str = "en"
     words: list[Word] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)  # Whisper's; empty for other engines
 
     @property
     def timed(self) -> bool:

@@ -35,6 +35,14 @@ class BadInputError(InterviewSenseError):
     """The user gave us something we cannot use (a file, a URL, an option value)."""
 
 
+class NotFoundError(BadInputError):
+    """What the user named (a session, a file) does not exist."""
+
+
+class ConflictError(BadInputError):
+    """The request does not fit the current state (a question already answered, an id taken)."""
+
+
 class MissingDependencyError(InterviewSenseError):
     """A model, a library or a device the command needs is not there."""
 

@@ -26,6 +26,10 @@ HEAVY = (
     "pydantic",
     "onnxruntime",
     "tokenizers",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "multipart",
 )
 
 

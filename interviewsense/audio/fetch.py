@@ -1,4 +1,5 @@
-"""HTTP(S) download of an answer recording: timeouts, retries with backoff, and a size cap."""
+"""HTTP(S) download of an answer recording: timeouts, retries with backoff, a size cap, a
+total deadline and a minimum transfer rate (a server trickling bytes cannot hold us forever)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,75 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from interviewsense.errors import BadInputError, ServiceError
 from interviewsense.fsutil import ensure_dir
 
+if TYPE_CHECKING:
+    from interviewsense.config import Settings
+
 Progress = Callable[[int, int | None], None]
 RETRIES = 3
 BACKOFF_S = 0.5
+RATE_WINDOW_S = 10.0  # the minimum rate is checked over each window this long
+
+
+def fetch_limits(settings: Settings) -> dict[str, Any]:
+    """The settings every download obeys (finalize, batch and the web API alike)."""
+    return {
+        "timeout_s": settings.http_timeout_s,
+        "max_bytes": settings.max_download_mb * 1024 * 1024,
+        "deadline_s": settings.http_deadline_s,
+        "min_rate_bps": settings.http_min_rate_kbps * 1024,
+    }
+
+
+class _Clock:
+    """The total deadline and the minimum rate of one download, retries included."""
+
+    def __init__(self, url: str, deadline_s: float, min_rate_bps: float, window_s: float) -> None:
+        self.url = url
+        self.deadline_s = deadline_s
+        self.min_rate_bps = min_rate_bps
+        self.window_s = window_s
+        self.started = time.monotonic()
+        self._mark = (self.started, 0)
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (infinite without one); raises when none are."""
+        if self.deadline_s <= 0:
+            return float("inf")
+        left = self.started + self.deadline_s - time.monotonic()
+        if left <= 0:
+            raise ServiceError(
+                f"downloading {self.url} took longer than the {self.deadline_s:g} s limit",
+                hint="the server is too slow: raise INTERVIEWSENSE_HTTP_DEADLINE, or download "
+                "the file yourself and pass its path",
+            )
+        return left
+
+    def body_started(self) -> None:
+        self._mark = (time.monotonic(), 0)
+
+    def check(self, done: int) -> None:
+        """Called as bytes arrive: fail past the deadline, or below the minimum rate."""
+        self.remaining()
+        now = time.monotonic()
+        since, at = self._mark
+        elapsed = now - since
+        if self.min_rate_bps <= 0 or elapsed <= 0 or elapsed < self.window_s:
+            return
+        rate = (done - at) / elapsed
+        if rate < self.min_rate_bps:
+            raise ServiceError(
+                f"{self.url} is sending {rate / 1024:.2f} KB/s, under the "
+                f"{self.min_rate_bps / 1024:g} KB/s minimum",
+                hint="the server is too slow: lower INTERVIEWSENSE_HTTP_MIN_RATE (0 turns the "
+                "check off), or download the file yourself and pass its path",
+            )
+        self._mark = (now, done)
 
 
 def is_url(text: str) -> bool:
@@ -33,24 +95,33 @@ def fetch(
     *,
     timeout_s: float = 20.0,
     max_bytes: int = 200 * 1024 * 1024,
+    deadline_s: float = 0.0,
+    min_rate_bps: float = 0.0,
+    rate_window_s: float = RATE_WINDOW_S,
     retries: int = RETRIES,
     progress: Progress | None = None,
 ) -> Path:
     """Download ``url`` into ``dest_dir`` and return the file's path.
 
     Connection failures, time-outs and 5xx answers are retried ``retries`` times with
-    exponential backoff; a 4xx answer or a file over ``max_bytes`` fails at once.
+    exponential backoff; a 4xx answer or a file over ``max_bytes`` fails at once. The whole
+    download, retries included, must end within ``deadline_s`` (0: no limit), and the body
+    must arrive at ``min_rate_bps`` or faster over each ``rate_window_s`` (0: no check):
+    both fail at once, as a server that slow is not worth another try.
     """
     import httpx
 
     ensure_dir(dest_dir)
     key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
     target = dest_dir / f"download-{key}{_suffix(url)}"
-    timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0))
+    clock = _Clock(url, deadline_s, min_rate_bps, rate_window_s)
     last: str = ""
     for attempt in range(retries + 1):
         if attempt:
-            time.sleep(BACKOFF_S * 2 ** (attempt - 1))
+            time.sleep(min(BACKOFF_S * 2 ** (attempt - 1), clock.remaining()))
+        # No single wait may run past the deadline.
+        wait = min(timeout_s, clock.remaining())
+        timeout = httpx.Timeout(wait, connect=min(wait, 10.0))
         try:
             with httpx.Client(timeout=timeout, follow_redirects=True) as client:
                 with client.stream("GET", url) as resp:
@@ -62,9 +133,11 @@ def fetch(
                     if resp.status_code >= 500:
                         last = f"the server answered {resp.status_code} {resp.reason_phrase}"
                         continue
-                    _download(resp, target, max_bytes, url, progress)
+                    clock.body_started()
+                    _download(resp, target, max_bytes, url, progress, clock)
                     return target
         except (httpx.TimeoutException, httpx.TransportError) as exc:
+            clock.remaining()  # a wait cut short by the deadline is the deadline's error
             kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
             last = f"the connection {kind} ({type(exc).__name__})"
         except httpx.InvalidURL:
@@ -76,7 +149,12 @@ def fetch(
 
 
 def _download(
-    resp: object, target: Path, max_bytes: int, url: str, progress: Progress | None
+    resp: object,
+    target: Path,
+    max_bytes: int,
+    url: str,
+    progress: Progress | None,
+    clock: _Clock,
 ) -> None:
     import httpx
 
@@ -94,11 +172,14 @@ def _download(
     try:
         with tmp.open("wb") as fh:
             os.chmod(tmp, 0o600)
-            for chunk in resp.iter_bytes(64 * 1024):
+            # Without a chunk size httpx hands over bytes as they arrive, so a trickle is
+            # seen (and timed) at once rather than after 64 KB.
+            for chunk in resp.iter_bytes():
                 done += len(chunk)
                 if done > max_bytes:
                     raise too_big
                 fh.write(chunk)
+                clock.check(done)
                 if progress:
                     progress(done, total)
         if total is not None and done < total:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "devices": "List microphones and speakers; pass a name or index to "
     "--input-device/--output-device.",
     "doctor": "Check Python, libraries, audio devices, models, LLM and Azure settings.",
+    "serve": "Serve the interview engine as a web API for apps, browsers and teams.",
 }
 
 

@@ -98,7 +98,7 @@ def _score(item: Item) -> dict[str, Any]:
         )
         answer = build_answer(transcript, question, scorer_options(settings), rubric=rubric)
         return dict(to_json(answer))
-    from interviewsense.audio.fetch import fetch, is_url
+    from interviewsense.audio.fetch import fetch, fetch_limits, is_url
     from interviewsense.audio.load import load_audio
     from interviewsense.flows.finalize import analyse
     from interviewsense.progress import Quiet
@@ -108,8 +108,7 @@ def _score(item: Item) -> dict[str, Any]:
         path = fetch(
             item.audio,
             settings.cache_dir / "downloads",
-            timeout_s=settings.http_timeout_s,
-            max_bytes=settings.max_download_mb * 1024 * 1024,
+            **fetch_limits(settings),
         )
     try:
         audio = load_audio(path, source=item.audio)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewsense.audio.fetch import fetch, is_url
+from interviewsense.audio.fetch import fetch, fetch_limits, is_url
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
 from interviewsense.config import Settings
 from interviewsense.domain import (
@@ -92,6 +92,26 @@ def analyse(
         )
 
 
+def load_source(source: str, settings: Settings, reporter: Reporter) -> LoadedAudio:
+    """A recording from a file or an http(s) URL (downloaded, then deleted), as 16 kHz mono."""
+    if is_url(source):
+        with reporter.progress("Downloading", total=None, unit="B") as advance:
+            path = fetch(
+                source,
+                settings.cache_dir / "downloads",
+                **fetch_limits(settings),
+                progress=lambda done, total: advance(done),
+            )
+    else:
+        path = Path(source).expanduser()
+    try:
+        with reporter.status("Loading audio"):
+            return load_audio(path, source=source)
+    finally:
+        if is_url(source):
+            path.unlink(missing_ok=True)
+
+
 def finalize(
     source: str,
     settings: Settings,
@@ -99,33 +119,26 @@ def finalize(
     *,
     question: str = "",
     qtype: InterviewType = "behavioral",
+    transcriber: WhisperTranscriber | None = None,
 ) -> FinalizeResult:
+    """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded."""
     store = SessionStore(settings.sessions_dir)
     rubric = load_rubric(settings.rubric)
     if is_session_id(source) and not Path(source).exists():
         session = store.load(source)
-        return refinalize(session, store, settings, reporter, rubric=rubric, question=question)
+        return refinalize(
+            session,
+            store,
+            settings,
+            reporter,
+            rubric=rubric,
+            question=question,
+            transcriber=transcriber,
+        )
 
-    if is_url(source):
-        with reporter.progress("Downloading", total=None, unit="B") as advance:
-            path = fetch(
-                source,
-                settings.cache_dir / "downloads",
-                timeout_s=settings.http_timeout_s,
-                max_bytes=settings.max_download_mb * 1024 * 1024,
-                progress=lambda done, total: advance(done),
-            )
-    else:
-        path = Path(source).expanduser()
-    try:
-        with reporter.status("Loading audio"):
-            audio = load_audio(path, source=source)
-    finally:
-        if is_url(source):
-            path.unlink(missing_ok=True)
-
+    audio = load_source(source, settings, reporter)
     q = Question(text=question, type=qtype, source="user")
-    transcriber = load_transcriber(settings, reporter)
+    transcriber = transcriber or load_transcriber(settings, reporter)
     answer = analyse(audio, q, transcriber, rubric, settings, reporter)
 
     session = Session(
@@ -165,6 +178,7 @@ def refinalize(
     *,
     rubric: Rubric | None = None,
     question: str = "",
+    transcriber: WhisperTranscriber | None = None,
 ) -> FinalizeResult:
     """Re-transcribe every recorded answer of ``session`` with Whisper and rescore it."""
     session_id = session.id
@@ -175,7 +189,7 @@ def refinalize(
             f"session {session_id} has no recorded answers to re-transcribe",
             hint="answers typed with --keyboard are already final",
         )
-    transcriber = load_transcriber(settings, reporter)
+    transcriber = transcriber or load_transcriber(settings, reporter)
     result = FinalizeResult(session=session)
     store.lock(session_id)
     try:

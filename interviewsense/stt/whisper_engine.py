@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from interviewsense.domain import Transcript, TranscriptEngine, Word
+from interviewsense.domain import Segment, Transcript, TranscriptEngine, Word
 from interviewsense.errors import MissingDependencyError
 from interviewsense.stt.base import ProgressFn
 from interviewsense.stt.models import ModelRef
@@ -110,6 +110,12 @@ class WhisperTranscriber:
     ) -> list[tuple[str, list[Word]]]:
         """Each recognised segment's text and timed words; ``fast`` trades a little accuracy
         for speed (greedy decoding), for the live transcript."""
+        return [(text, words) for text, words, _ in self._decode(samples, progress, fast)]
+
+    def _decode(
+        self, samples: npt.NDArray[np.float32], progress: ProgressFn | None, fast: bool
+    ) -> list[tuple[str, list[Word], tuple[float, float]]]:
+        """Each segment's text, timed words, and (start, end) in seconds."""
         options = self._options(fast)
         guard = fast and "initial_prompt" in options
         if guard:  # real speech needs under 5 tokens a second: a loop stops early
@@ -129,7 +135,7 @@ class WhisperTranscriber:
                 options.pop("max_new_tokens", None)
                 found = list(self._model.transcribe(samples, **options)[0])
                 found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
-        out: list[tuple[str, list[Word]]] = []
+        out: list[tuple[str, list[Word], tuple[float, float]]] = []
         for seg in found:
             words = [
                 Word(
@@ -141,7 +147,9 @@ class WhisperTranscriber:
                 for w in seg.words or []
                 if w.word.strip()
             ]
-            out.append((seg.text.strip(), words))
+            out.append(
+                (seg.text.strip(), words, (round(float(seg.start), 3), round(float(seg.end), 3)))
+            )
             if progress is not None:
                 progress(float(seg.end))
         return out
@@ -149,9 +157,14 @@ class WhisperTranscriber:
     def transcribe(
         self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
     ) -> Transcript:
-        found = self.segments(samples, progress=progress)
-        words = [w for _, seg_words in found for w in seg_words]
-        text = _SPACES.sub(" ", " ".join(t for t, _ in found if t)).strip()
+        found = self._decode(samples, progress, False)
+        words = [w for _, seg_words, _ in found for w in seg_words]
+        text = _SPACES.sub(" ", " ".join(t for t, _, _ in found if t)).strip()
         return Transcript(
-            text=text, engine=self.engine, model=self.model, language=self.language, words=words
+            text=text,
+            engine=self.engine,
+            model=self.model,
+            language=self.language,
+            words=words,
+            segments=[Segment(t, start, end, len(ws)) for t, ws, (start, end) in found],
         )

@@ -1,0 +1,214 @@
+"""An interview driven one step at a time from outside (the web API): start a session with
+its first question, answer the question that is waiting, get the next one.
+
+``practice`` runs the same interviewer and scorer in one loop around a microphone; here
+each step is one call and ``session.json`` is the state between calls, so any process
+that shares the session folder can take the next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from interviewsense.config import Settings
+from interviewsense.domain import (
+    LEVELS,
+    Answer,
+    AudioInfo,
+    Question,
+    Session,
+    Transcript,
+    Turn,
+    one_of,
+    to_json,
+)
+from interviewsense.errors import BadInputError, ConflictError
+from interviewsense.flows.finalize import analyse, load_source, load_transcriber, summarize
+from interviewsense.flows.practice import recent_questions
+from interviewsense.flows.setup import make_interviewer
+from interviewsense.fsutil import atomic_open
+from interviewsense.interviewer.base import Interviewer, InterviewPlan
+from interviewsense.progress import Reporter
+from interviewsense.storage.store import SessionStore, new_session_id, now_iso
+
+if TYPE_CHECKING:
+    from interviewsense.stt.whisper_engine import WhisperTranscriber
+
+
+@dataclass
+class Step:
+    """Where the interview stands after a call: the turn just answered (if any) and the
+    question now waiting (None once the interview is over)."""
+
+    session: Session
+    answered: Turn | None = None
+    waiting: Turn | None = None
+
+
+def plan_of(session: Session) -> InterviewPlan:
+    """The plan a session was started with; the same plan gives the same questions."""
+    s = session.settings
+    return InterviewPlan(
+        type=session.type,
+        persona=session.persona or "friendly",
+        questions=int(s.get("questions", 5)),
+        role=str(s.get("role", "")),
+        level=one_of(LEVELS, s["level"], "level") if s.get("level") else None,
+        exclude=frozenset(str(i) for i in s.get("exclude", [])),
+        seed=session.id,
+    )
+
+
+def waiting_turn(session: Session) -> Turn | None:
+    last = session.turns[-1] if session.turns else None
+    return last if last is not None and last.status == "asking" else None
+
+
+def _ask(session: Session, interviewer: Interviewer) -> Turn | None:
+    question = interviewer.next_question(session.turns)
+    if question is None:
+        return None
+    turn = Turn(index=len(session.turns) + 1, question=question, status="asking")
+    turn.interviewer = getattr(interviewer, "last_source", interviewer.kind)
+    session.turns.append(turn)
+    return turn
+
+
+def start_interview(
+    plan: InterviewPlan, settings: Settings, reporter: Reporter, *, extra: dict[str, Any]
+) -> Step:
+    """Create a session with its first question waiting; ``extra`` goes into its settings."""
+    store = SessionStore(settings.sessions_dir)
+    session = Session(
+        id=new_session_id(), started_at=now_iso(), type=plan.type, persona=plan.persona
+    )
+    recent_ids, recent_texts = recent_questions(store)
+    plan.seed = session.id
+    plan.exclude = plan.exclude | recent_ids
+    plan.avoid = plan.avoid + recent_texts
+    interviewer = make_interviewer(plan, settings, reporter)
+    session.settings = {
+        "questions": plan.questions,
+        "level": plan.level,
+        "role": plan.role,
+        "language": settings.language,
+        "mode": "api",
+        "interviewer": interviewer.kind,
+        "exclude": sorted(plan.exclude),
+        **extra,
+    }
+    first = _ask(session, interviewer)
+    store.create(session)
+    store.release(session.id)
+    return Step(session=session, waiting=first)
+
+
+def answer_turn(
+    session_id: str,
+    settings: Settings,
+    reporter: Reporter,
+    *,
+    audio: str | None = None,
+    text: str | None = None,
+    turn: int | None = None,
+    transcriber: WhisperTranscriber | None = None,
+) -> Step:
+    """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
+    or a typed ``text``, score it, and ask the next question.
+
+    ``turn`` names the turn meant: the waiting one, or an answered one whose recording
+    replaces its answer (transcribed and scored again, the interview does not move on).
+    The caller serialises calls on one session; each call saves the session once.
+    """
+    if (audio is None) == (text is None):
+        raise BadInputError("give a recording or a typed answer, not both or neither")
+    store = SessionStore(settings.sessions_dir)
+    session = store.load(session_id)
+    pending = waiting_turn(session)
+    target = pending if turn is None else next((t for t in session.turns if t.index == turn), None)
+    if target is None:
+        if turn is not None:
+            raise ConflictError(f"session {session_id} has no question {turn}")
+        raise ConflictError(
+            f"session {session_id} has no question waiting: the interview is over",
+            hint="start a new session, or send a recording with 'turn' to redo an answer",
+        )
+    if target is not pending and text is not None:
+        raise ConflictError(
+            f"question {target.index} of session {session_id} is already answered",
+            hint=f"the question waiting is {pending.index}" if pending else "the interview is over",
+        )
+    plan = plan_of(session)
+    interviewer = make_interviewer(plan, settings, reporter)
+    store.lock(session_id)
+    try:
+        if audio is not None:
+            target.answer = _recorded(
+                store, session, target, audio, settings, reporter, transcriber
+            )
+        else:
+            target.answer = typed_answer(text or "", target.question, settings, interviewer)
+        target.status = "answered"
+        step = Step(session=session, answered=target, waiting=pending)
+        assessment = session.summary.get("assessment")
+        if target is pending:
+            step.waiting = _ask(session, interviewer)
+            if step.waiting is None:
+                session.status = "complete"
+                session.ended_at = now_iso()
+                assessment = to_json(interviewer.closing(session.turns))
+        session.summary = summarize(session)
+        if assessment is not None:
+            session.summary["assessment"] = assessment
+        store.save(session)
+    finally:
+        store.release(session_id)
+    return step
+
+
+def _recorded(
+    store: SessionStore,
+    session: Session,
+    turn: Turn,
+    source: str,
+    settings: Settings,
+    reporter: Reporter,
+    transcriber: WhisperTranscriber | None,
+) -> Answer:
+    from interviewsense.audio.fetch import is_url
+    from interviewsense.audio.load import write_wav
+    from interviewsense.scoring.rubric import load_rubric
+
+    loaded = load_source(source, settings, reporter)
+    kept = store.audio_path(session.id, "a", turn.index)
+    with atomic_open(kept) as fh:
+        write_wav(fh, loaded.samples)  # type: ignore[arg-type]
+    transcriber = transcriber or load_transcriber(settings, reporter)
+    answer = analyse(
+        loaded, turn.question, transcriber, load_rubric(settings.rubric), settings, reporter
+    )
+    answer.audio = AudioInfo(
+        path=f"audio/{kept.name}",
+        duration_s=loaded.info.duration_s,
+        sample_rate=loaded.info.sample_rate,
+        channels=loaded.info.channels,
+        source="url" if is_url(source) else "file",  # never a server path or a signed URL
+        format=loaded.info.format,
+    )
+    return answer
+
+
+def typed_answer(
+    text: str, question: Question, settings: Settings, interviewer: Interviewer
+) -> Answer:
+    """A typed answer, scored as practice scores one typed at the keyboard."""
+    from interviewsense.scoring.engine import build_answer, scorer_options
+    from interviewsense.scoring.rubric import load_rubric
+    from interviewsense.scoring.text import words_from_text
+
+    transcript = Transcript(
+        text=text.strip(), engine="text", model="api", words=words_from_text(text)
+    )
+    options = scorer_options(settings, getattr(interviewer, "redact", None))
+    return build_answer(transcript, question, options, rubric=load_rubric(settings.rubric))

@@ -1,0 +1,175 @@
+"""The app factory: settings, the engine (Whisper loaded once per worker), the routes, the
+error handlers, and one middleware for request ids, the bearer token, the body limit and
+the access log."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from interviewsense.config import Settings, load_settings
+from interviewsense.errors import InterviewSenseError
+from interviewsense.serve.errors import TooLargeError, error_response, install
+from interviewsense.serve.security import bearer_ok
+from interviewsense.serve.state import Engine
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access = logging.getLogger("interviewsense.serve.access")
+OPEN_PATHS = ("/healthz",)
+MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an upload at the limit
+_RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _scrubber(settings: Settings) -> Callable[[str], str]:
+    known = [s for s in settings.secrets() if len(s) >= 4]
+
+    def scrub(text: str) -> str:
+        for secret in known:
+            text = text.replace(secret, "***")
+        return text
+
+    return scrub
+
+
+class Guard:
+    """Pure ASGI, outermost: gives each request an id, refuses a missing or wrong bearer
+    token, stops a body over the limit (by its Content-Length, or as it streams in), and
+    logs one line per request: id, method, route, status, milliseconds. Never a body, a
+    query string or a header value."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.token = settings.api_token
+        self.limit = settings.serve_max_upload_mb * 1024 * 1024 + MULTIPART_SLACK
+        self.scrub = _scrubber(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        rid = given if _RID.fullmatch(given) else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = rid
+        started = time.monotonic()
+        status = 500
+
+        async def send_logged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            refusal = self._refuse(scope, headers)
+            if refusal is not None:
+                await refusal(scope, receive, send_logged)
+                return
+            await self.app(scope, self._limited(receive), send_logged)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or scope.get("path", "")
+            access.info(
+                "%s %s %s %d %.0fms",
+                rid,
+                scope.get("method", ""),
+                path,
+                status,
+                (time.monotonic() - started) * 1000,
+            )
+
+    def _refuse(self, scope: Scope, headers: dict[str, str]) -> ASGIApp | None:
+        if self.token and scope.get("path") not in OPEN_PATHS:
+            if not bearer_ok(headers.get("authorization"), self.token):
+                return error_response(
+                    401,
+                    "missing or wrong bearer token",
+                    "send 'Authorization: Bearer <INTERVIEWSENSE_API_TOKEN>'",
+                    self.scrub,
+                    {"WWW-Authenticate": "Bearer"},
+                )
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.limit:
+            return error_response(413, *_too_large(self.limit), self.scrub)
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def wrapped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise TooLargeError(*_too_large(self.limit))
+            return message
+
+        return wrapped
+
+
+def _too_large(limit: int) -> tuple[str, str]:
+    mb = (limit - MULTIPART_SLACK) // (1024 * 1024)
+    return (
+        f"the request body is over the {mb} MB limit",
+        "send a shorter or compressed recording (INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB sets it)",
+    )
+
+
+def _setup_logging() -> None:
+    if not access.handlers and not logging.getLogger("interviewsense").handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logging.getLogger("interviewsense").addHandler(handler)
+        logging.getLogger("interviewsense").setLevel(logging.INFO)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI app (uvicorn calls this in each worker process: ``--factory``)."""
+    from fastapi import FastAPI
+
+    from interviewsense.serve.routes import router
+
+    settings = settings or load_settings()
+    _setup_logging()
+    engine = Engine.local(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        from interviewsense.flows.finalize import load_transcriber
+        from interviewsense.progress import Quiet
+
+        try:  # once per worker, before the first request: answers never wait for it
+            engine.transcriber = await anyio.to_thread.run_sync(load_transcriber, settings, Quiet())
+        except InterviewSenseError as exc:
+            engine.missing = exc  # typed answers still work; /readyz says what is missing
+            logging.getLogger("interviewsense.serve").warning("%s (%s)", exc.message, exc.hint)
+        yield
+
+    app = FastAPI(
+        title="InterviewSense",
+        summary="Spoken mock interviews: questions, Whisper transcripts, scores and feedback.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    install(app, _scrubber(settings))
+    app.include_router(router)
+    app.add_middleware(Guard, settings=settings)
+    return app

@@ -1,0 +1,380 @@
+"""The routes: each parses its input, calls a flow in ``flows/`` (the same ones the CLI
+calls) through the worker pool, and renders the result. No use case is written here."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from interviewsense.errors import BadInputError, NotFoundError
+from interviewsense.fsutil import ensure_dir
+from interviewsense.interviewer.personas import get_persona
+from interviewsense.progress import Quiet
+from interviewsense.serve.errors import TooLargeError, UnsupportedMediaError
+from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
+from interviewsense.serve.security import audio_roots, checked_audio_path, sniff_audio
+from interviewsense.serve.state import Engine
+from interviewsense.serve.views import (
+    client_id,
+    listing_row,
+    question_view,
+    session_view,
+    whisper_result,
+)
+
+TTS_NAME = r"^tts-[0-9a-f]{16}\.wav$"
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+UserQuery = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["health"])
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["health"])
+async def readyz(engine: EngineDep) -> JSONResponse:
+    """Readiness: Whisper loaded and the session folder writable."""
+    checks: dict[str, Any] = {
+        "whisper": engine.transcriber.model if engine.transcriber else "",
+        "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
+    }
+    problems = []
+    if engine.transcriber is None:
+        problems.append(engine.missing.message if engine.missing else "Whisper is not loaded")
+    try:
+        ensure_dir(engine.store.root)
+        writable = os.access(engine.store.root, os.W_OK)
+    except Exception:
+        writable = False
+    checks["storage"] = "ok" if writable else "not writable"
+    if not writable:
+        problems.append("the session folder is not writable")
+    if problems:
+        hint = engine.missing.hint if engine.missing and engine.missing.hint else ""
+        return JSONResponse({"error": "; ".join(problems), "hint": hint, **checks}, 503)
+    return JSONResponse({"status": "ready", **checks})
+
+
+@router.post("/v1/sessions/start", tags=["sessions"])
+async def start(body: StartRequest, engine: EngineDep) -> dict[str, Any]:
+    """Start an interview; returns the session and its first question."""
+    from interviewsense.flows.interview import start_interview
+    from interviewsense.interviewer.base import InterviewPlan
+    from interviewsense.storage.store import is_session_id
+
+    persona = get_persona(body.persona)
+    if body.session_id is not None and is_session_id(body.session_id):
+        raise BadInputError(
+            "session_id looks like one the server makes", hint="pick another, or leave it out"
+        )
+    reserved = engine.ids.reserve(body.user_id, body.session_id) if body.session_id else None
+    plan = InterviewPlan(
+        type=body.interview_type,
+        persona=body.persona,
+        questions=body.questions,
+        role=body.role,
+        level=body.level,
+    )
+    extra = {
+        "api": {
+            "user_id": body.user_id,
+            "session_id": body.session_id or "",
+            "client_tts": body.client_tts,
+        }
+    }
+    try:
+        step = await engine.pool.run(start_interview, plan, engine.settings, Quiet(), extra=extra)
+    except BaseException:
+        if reserved is not None:
+            reserved.unlink(missing_ok=True)
+        raise
+    session = step.session
+    if reserved is None:  # the server's id is the client's too
+        session.settings["api"]["session_id"] = session.id
+        engine.store.save(session)
+        reserved = engine.ids.reserve(body.user_id, session.id)
+    engine.ids.bind(reserved, session.id)
+    return {"welcome": persona.welcome, **session_view(session, step.waiting)}
+
+
+@router.get("/v1/sessions", tags=["sessions"])
+async def list_sessions(
+    engine: EngineDep, user_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+) -> dict[str, Any]:
+    """A user's sessions, oldest first."""
+    rows = []
+    for client, store_id in engine.ids.ids_of(user_id):
+        rows.append(listing_row(client, engine.store.load(store_id)))
+    rows.sort(key=lambda r: str(r["store_id"]))
+    return {"user_id": user_id, "sessions": rows}
+
+
+@router.get("/v1/sessions/{session_id}", tags=["sessions"])
+async def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
+    """A session: its settings, questions, answers and scores (the session JSON)."""
+    from interviewsense.flows.interview import waiting_turn
+
+    store_id, _ = engine.ids.resolve(session_id, user_id)
+    session = engine.store.load(store_id)
+    return session_view(session, waiting_turn(session))
+
+
+@router.delete("/v1/sessions/{session_id}", tags=["sessions"])
+async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
+    """Delete a session and its recordings."""
+    store_id, user = engine.ids.resolve(session_id, user_id)
+    async with engine.locks.hold(store_id):
+        session = engine.store.load(store_id)
+        engine.store.delete(store_id)
+        info = session.settings.get("api", {})
+        if isinstance(info, dict) and info.get("user_id"):
+            engine.ids.forget(str(info["user_id"]), client_id(session))
+    return {"deleted": session_id}
+
+
+@router.get("/v1/sessions/{session_id}/report", tags=["sessions"])
+async def report(
+    session_id: str,
+    engine: EngineDep,
+    format: Literal["html", "md", "json"] = "html",
+    user_id: UserQuery = None,
+) -> Response:
+    """A report of the session, as the CLI's 'sessions report' writes it."""
+    from interviewsense.report.render import render
+
+    store_id, _ = engine.ids.resolve(session_id, user_id)
+    session = engine.store.load(store_id)
+    text = await engine.pool.run(render, session, engine.store.folder(store_id), format)
+    media = {"html": "text/html", "md": "text/markdown", "json": "application/json"}[format]
+    return Response(text, media_type=f"{media}; charset=utf-8")
+
+
+@router.post("/v1/sessions/{session_id}/answers", tags=["answers"])
+async def answer(
+    session_id: str, request: Request, engine: EngineDep, user_id: UserQuery = None
+) -> dict[str, Any]:
+    """Answer the waiting question: multipart ``audio`` (any format the CLI reads), or JSON
+    ``{"transcript": ...}``. Returns the scored answer and the next question."""
+    from pydantic import ValidationError
+
+    from interviewsense.flows.interview import answer_turn
+
+    store_id, _ = engine.ids.resolve(session_id, user_id)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    upload: Path | None = None
+    if kind == "application/json":
+        try:
+            typed = TypedAnswer.model_validate_json(await request.body())
+        except ValidationError as exc:
+            from fastapi.exceptions import RequestValidationError
+
+            raise RequestValidationError(exc.errors(include_input=False)) from None
+        kwargs: dict[str, Any] = {"text": typed.transcript, "turn": typed.turn}
+    elif kind == "multipart/form-data":
+        transcriber = engine.whisper()  # 503 before the upload is read when Whisper is missing
+        upload, turn = await _save_upload(request, engine)
+        kwargs = {"audio": str(upload), "turn": turn, "transcriber": transcriber}
+    else:
+        raise UnsupportedMediaError(
+            f"answers come as multipart/form-data or application/json, not '{kind[:60]}'",
+            hint="send the recording as a multipart field 'audio', or JSON {\"transcript\": …}",
+        )
+    try:
+        async with engine.locks.hold(store_id):
+            step = await engine.pool.run(answer_turn, store_id, engine.settings, Quiet(), **kwargs)
+    finally:
+        if upload is not None:
+            upload.unlink(missing_ok=True)
+    return _step_view(step)
+
+
+def _step_view(step: Any) -> dict[str, Any]:
+    from interviewsense.domain import to_json
+
+    answered = step.answered
+    return {
+        "session_id": client_id(step.session),
+        "turn": answered.index,
+        "answer": to_json(answered.answer),
+        "next": question_view(step.session, step.waiting),
+        "done": step.session.status == "complete",
+        "summary": step.session.summary,
+    }
+
+
+async def _save_upload(request: Request, engine: Engine) -> tuple[Path, int | None]:
+    """The multipart field ``audio`` saved to a private temporary file, size and format
+    checked; and the optional ``turn`` field."""
+    from starlette.datastructures import UploadFile
+
+    limit = engine.settings.serve_max_upload_mb * 1024 * 1024
+    form = await request.form(max_files=1, max_fields=4)
+    audio = form.get("audio")
+    if not isinstance(audio, UploadFile):
+        raise BadInputError("the form has no file field 'audio'", hint="curl -F audio=@answer.wav")
+    turn_text = form.get("turn")
+    turn = None
+    if isinstance(turn_text, str) and turn_text.strip():
+        if not turn_text.strip().isdigit():
+            raise BadInputError("turn must be a number")
+        turn = int(turn_text)
+    head = await audio.read(64)
+    sniff_audio(head)
+    folder = ensure_dir(engine.settings.cache_dir / "uploads")
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".audio", dir=folder)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise TooLargeError(
+                        f"the upload is over the {engine.settings.serve_max_upload_mb} MB limit",
+                        hint="send a shorter or compressed recording",
+                    )
+                fh.write(chunk)
+                chunk = await audio.read(1024 * 1024)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    finally:
+        await form.close()
+    return Path(name), turn
+
+
+@router.post("/v1/sessions/finalize", tags=["answers"])
+async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
+    """Transcribe a recording with Whisper and score it: as the answer to the session's
+    waiting question (or to ``turn``, replacing its answer), or, with no session, as a new
+    one-answer session like 'interviewsense finalize FILE'."""
+    if (body.audio_path is None) == (body.audio_url is None):
+        raise BadInputError("give audio_path or audio_url (one of them)")
+    if body.audio_path is not None:
+        source = str(
+            checked_audio_path(body.audio_path, audio_roots(engine.settings.serve_audio_roots))
+        )
+    else:
+        from interviewsense.audio.fetch import is_url
+
+        source = body.audio_url or ""
+        if not is_url(source):
+            raise BadInputError("audio_url must be an http(s) URL")
+    transcriber = engine.whisper()
+    if body.session_id is None:
+        from interviewsense.flows.finalize import finalize as run
+
+        result = await engine.pool.run(
+            run,
+            source,
+            engine.settings,
+            Quiet(),
+            question=body.question,
+            qtype=body.interview_type,
+            transcriber=transcriber,
+        )
+        return {
+            "session_id": result.session.id,
+            "turn": 1,
+            "whisper_result": whisper_result(result.answers[0]),
+            "next": None,
+            "done": True,
+        }
+    from interviewsense.flows.interview import answer_turn
+
+    store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
+    async with engine.locks.hold(store_id):
+        step = await engine.pool.run(
+            answer_turn,
+            store_id,
+            engine.settings,
+            Quiet(),
+            audio=source,
+            turn=body.turn,
+            transcriber=transcriber,
+        )
+    view = _step_view(step)
+    answered = step.answered.answer if step.answered is not None else None
+    if answered is None:  # pragma: no cover - answer_turn always answers a turn
+        raise BadInputError("nothing was answered")
+    view["whisper_result"] = whisper_result(answered)
+    del view["answer"]  # it is whisper_result.answer
+    return view
+
+
+@router.post("/v1/tts/generate", tags=["tts"])
+async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
+    """The interviewer's voice: instructions for the browser's speech synthesis for a
+    client-TTS session, else a WAV made on the server (a URL to GET)."""
+    from interviewsense.tts.base import speech_synthesis_hints
+
+    persona = get_persona(body.persona)
+    store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
+    session = engine.store.load(store_id)
+    if session.settings.get("api", {}).get("client_tts"):
+        return {
+            "use_client_tts": True,
+            "tts_instructions": {"text": body.text, **speech_synthesis_hints(persona.voice)},
+        }
+    key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()[:16]
+    name = f"tts-{key}.wav"
+    url = f"/v1/sessions/{body.session_id}/tts/{name}"
+    async with engine.locks.hold(store_id):
+        cached = engine.artifacts.get(store_id, name)
+        if cached is None:
+            await engine.pool.run(_synthesize, engine, store_id, name, body.text, persona.voice)
+    import wave
+
+    path = engine.artifacts.get(store_id, name)
+    if path is None:
+        raise NotFoundError("the speech was not made", hint="try again")
+    with wave.open(str(path), "rb") as wf:
+        seconds = wf.getnframes() / float(wf.getframerate())
+    return {
+        "use_client_tts": False,
+        "audio_url": url,
+        "engine": "pyttsx3",
+        "cached": cached is not None,
+        "duration_s": round(seconds, 3),
+    }
+
+
+def _synthesize(engine: Engine, store_id: str, name: str, text: str, style: Any) -> None:
+    folder = ensure_dir(engine.settings.cache_dir / "tts")
+    fd, tmp = tempfile.mkstemp(prefix="tts-", suffix=".wav", dir=folder)
+    os.close(fd)
+    try:
+        engine.speaker().synthesize(text, Path(tmp), style)
+        engine.artifacts.put(store_id, name, Path(tmp))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+@router.get("/v1/sessions/{session_id}/tts/{name}", tags=["tts"])
+async def tts_audio(
+    session_id: str, name: str, engine: EngineDep, user_id: UserQuery = None
+) -> FileResponse:
+    """A WAV /v1/tts/generate made."""
+    import re
+
+    store_id, _ = engine.ids.resolve(session_id, user_id)
+    path = engine.artifacts.get(store_id, name) if re.fullmatch(TTS_NAME, name) else None
+    if path is None:
+        raise NotFoundError(f"session {session_id} has no audio {name[:40]}")
+    return FileResponse(path, media_type="audio/wav")

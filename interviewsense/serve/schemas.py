@@ -1,0 +1,43 @@
+"""The request bodies the API takes (pydantic checks them; a bad one is a 422)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from interviewsense.domain import InterviewType, Level, PersonaName
+from interviewsense.serve.security import SAFE_ID
+
+ID = Field(pattern=SAFE_ID.pattern, max_length=64)
+
+
+class StartRequest(BaseModel):
+    session_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
+    user_id: str = ID
+    interview_type: InterviewType = "behavioral"
+    persona: PersonaName = "friendly"
+    client_tts: bool = False
+    role: str = Field("", max_length=200)
+    level: Level | None = None
+    questions: int = Field(5, ge=1, le=20)
+
+
+class TTSRequest(BaseModel):
+    session_id: str = ID
+    text: str = Field(min_length=1, max_length=2000)
+    persona: str = Field("friendly", max_length=32)
+    user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
+
+
+class FinalizeRequest(BaseModel):
+    session_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
+    user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
+    audio_path: str | None = Field(None, min_length=1, max_length=4096)
+    audio_url: str | None = Field(None, min_length=1, max_length=4096)
+    turn: int | None = Field(None, ge=1, le=999)
+    question: str = Field("", max_length=2000)  # for a recording with no session
+    interview_type: InterviewType = "behavioral"
+
+
+class TypedAnswer(BaseModel):
+    transcript: str = Field(max_length=20000)
+    turn: int | None = Field(None, ge=1, le=999)

@@ -1,0 +1,114 @@
+"""What the API lets in: loopback unless a token is set, the bearer token in constant time,
+``audio_path`` only under the configured roots, uploads only in formats we read."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import re
+import stat
+from pathlib import Path
+
+from interviewsense.errors import BadInputError, NotFoundError
+from interviewsense.serve.errors import UnsupportedMediaError
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SAFE_ID_HINT = "ids are letters, digits, '-' and '_', at most 64 characters"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, token: str) -> None:
+    """Listening beyond this machine needs a token: anyone on the network could call us."""
+    if not is_loopback(host) and not token:
+        raise BadInputError(
+            f"refusing to listen on {host} without INTERVIEWSENSE_API_TOKEN",
+            hint="set INTERVIEWSENSE_API_TOKEN to a long random value (clients send it as "
+            "'Authorization: Bearer …'), or keep the default --host 127.0.0.1",
+        )
+
+
+def bearer_ok(header: str | None, token: str) -> bool:
+    expected = f"Bearer {token}".encode()
+    return hmac.compare_digest((header or "").encode("utf-8", "replace"), expected)
+
+
+def safe_id(text: str, what: str = "session_id") -> str:
+    if not SAFE_ID.fullmatch(text):
+        raise BadInputError(f"{what} is not a valid id", hint=SAFE_ID_HINT)
+    return text
+
+
+def audio_roots(setting: str) -> list[Path]:
+    return [Path(p).expanduser().resolve() for p in setting.split(os.pathsep) if p.strip()]
+
+
+def checked_audio_path(text: str, roots: list[Path]) -> Path:
+    """A regular file under one of ``roots``: no '..', no symlink leading out, no device."""
+    if not roots:
+        raise BadInputError(
+            "audio_path is turned off on this server",
+            hint="set INTERVIEWSENSE_SERVE_AUDIO_ROOTS to the folders it may read, or upload "
+            "the audio to /v1/sessions/{id}/answers, or send audio_url",
+        )
+    path = Path(text)
+    if not path.is_absolute() or ".." in path.parts or "\0" in text:
+        raise BadInputError(
+            "audio_path must be an absolute path without '..'",
+            hint="give the file's full path under one of INTERVIEWSENSE_SERVE_AUDIO_ROOTS",
+        )
+    outside = BadInputError(
+        "audio_path is outside the folders this server may read",
+        hint="put the file under one of INTERVIEWSENSE_SERVE_AUDIO_ROOTS",
+    )
+    try:
+        real = path.resolve()  # every symlink followed, as far as the path exists
+    except (OSError, RuntimeError):
+        raise outside from None
+    if not any(real.is_relative_to(root) for root in roots):
+        raise outside  # outside, or a symlink that leads out
+    if not real.exists():
+        raise NotFoundError("audio_path names no file", hint="check the path")
+    mode = real.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise BadInputError(
+            "audio_path is not a regular file (a folder, device or pipe)",
+            hint="give an audio file",
+        )
+    return real
+
+
+# The first bytes of every container the CLI reads (PyAV decodes them all).
+_MAGIC: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"RIFF", "wav"),
+    (0, b"RF64", "wav"),
+    (0, b"fLaC", "flac"),
+    (0, b"OggS", "ogg"),
+    (0, b"ID3", "mp3"),
+    (4, b"ftyp", "mp4"),
+    (0, b"\x1a\x45\xdf\xa3", "webm"),
+    (0, b"FORM", "aiff"),
+    (0, b"caff", "caf"),
+    (0, b"#!AMR", "amr"),
+)
+
+
+def sniff_audio(head: bytes) -> str:
+    """The container ``head`` starts, or 415: a check before any decoder sees the bytes."""
+    for offset, magic, name in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        return "mp3"  # an MPEG audio frame without an ID3 tag (ADTS AAC too)
+    raise UnsupportedMediaError(
+        "the upload is not in an audio format this server reads",
+        hint="send WAV, MP3, FLAC, OGG/Opus, M4A or WebM audio",
+    )

