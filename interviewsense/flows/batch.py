@@ -18,9 +18,10 @@ from typing import Any
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewType
 from interviewsense.errors import BadInputError, InterviewSenseError
-from interviewsense.flows.batch_input import Item, read_folder, read_manifest
+from interviewsense.flows.batch_input import Item, read_blobs, read_folder, read_manifest
 from interviewsense.flows.batch_output import ResultsFile
 from interviewsense.progress import Reporter
+from interviewsense.storage.blob_input import is_blob_uri
 
 
 @dataclass
@@ -35,7 +36,17 @@ class BatchSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
 
 
-def read_items(source: Path, *, question: str, qtype: InterviewType) -> list[Item]:
+def read_items(
+    source: Path | str, settings: Settings, *, question: str, qtype: InterviewType
+) -> list[Item]:
+    """The items of a folder, a manifest, or an ``az://container/prefix/`` of recordings."""
+    if isinstance(source, str) and is_blob_uri(source):
+        from interviewsense.flows.batch_input import AUDIO_SUFFIXES
+        from interviewsense.storage.blob_input import list_audio
+
+        uris = list_audio(source, settings, AUDIO_SUFFIXES)
+        return read_blobs(source, uris, question=question, qtype=qtype)
+    source = Path(source)
     if source.is_dir():
         return read_folder(source, question=question, qtype=qtype)
     if not source.exists():
@@ -50,7 +61,9 @@ _STATE: dict[str, Any] = {}
 
 def init_worker(settings: Settings, threads: int) -> None:
     """Runs once per worker: remember the settings; the Whisper model loads on first use."""
-    settings.whisper_threads = threads
+    from interviewsense.stt.whisper_engine import auto_threads, pin_threads
+
+    settings.whisper_threads = pin_threads(threads or auto_threads())
     _STATE["settings"] = settings
 
 
@@ -104,16 +117,18 @@ def _score(item: Item) -> dict[str, Any]:
     from interviewsense.progress import Quiet
 
     path = Path(item.audio)
+    downloads = settings.cache_dir / "downloads"
+    limits = fetch_limits(settings)
     if is_url(item.audio):
-        path = fetch(
-            item.audio,
-            settings.cache_dir / "downloads",
-            **fetch_limits(settings),
-        )
+        path = fetch(item.audio, downloads, **limits)
+    elif is_blob_uri(item.audio):
+        from interviewsense.storage.blob_input import download
+
+        path = download(item.audio, settings, downloads, max_bytes=limits["max_bytes"])
     try:
         audio = load_audio(path, source=item.audio)
     finally:
-        if is_url(item.audio):
+        if path != Path(item.audio):  # a downloaded copy
             path.unlink(missing_ok=True)
     answer = analyse(audio, question, _transcriber(), rubric, settings, Quiet())
     return dict(to_json(answer))
@@ -128,11 +143,16 @@ def _run_in_process(items: list[Item], settings: Settings) -> Iterator[dict[str,
         yield score_item(item)
 
 
+def threads_per_worker(cores: int, workers: int) -> int:
+    """Whisper threads for each of ``workers`` sharing ``cores`` (as auto_threads does for
+    one process: half the cores, since decoding does not gain from hyper-threads)."""
+    return max(1, cores // (2 * workers))
+
+
 def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing
 
-    cores = os.cpu_count() or 1
-    threads = max(1, cores // (2 * workers))  # see stt.whisper_engine.auto_threads
+    threads = threads_per_worker(os.cpu_count() or 1, workers)
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=init_worker, initargs=(settings, threads)
@@ -159,7 +179,7 @@ def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterato
 
 
 def run_batch(
-    source: Path,
+    source: Path | str,
     output: Path,
     settings: Settings,
     reporter: Reporter,
@@ -169,18 +189,34 @@ def run_batch(
     overwrite: bool = False,
     question: str = "",
     qtype: InterviewType = "behavioral",
+    ray: str = "",
+    retries: int = 3,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchSummary:
-    items = read_items(source, question=question, qtype=qtype)
+    """Score every item of ``source`` into ``output``: here (``workers`` processes), or on
+    the Ray cluster at ``ray`` (``flows/batch_ray.py``), with the same file either way."""
+    items = read_items(source, settings, question=question, qtype=qtype)
     results = ResultsFile(output)
     done_ids = results.open(resume=resume, overwrite=overwrite)
     todo = [i for i in items if i.id not in done_ids]
     summary = BatchSummary(output=str(output), total=len(items), skipped=len(items) - len(todo))
-    workers = workers or (os.cpu_count() or 1)
-    workers = max(1, min(workers, len(todo) or 1))
-    rows = (
-        _run_in_process(todo, settings) if workers == 1 else _run_in_pool(todo, settings, workers)
-    )
+    rows: Iterator[dict[str, Any]]
+    if ray and todo:
+        from interviewsense.flows.batch_ray import run_on_ray
+
+        rows = run_on_ray(
+            todo,
+            settings,
+            address=ray,
+            workers=workers,
+            retries=retries,
+            threads_for=threads_per_worker,
+            notice=reporter.notice,
+        )
+    else:
+        workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
+        one = workers == 1
+        rows = _run_in_process(todo, settings) if one else _run_in_pool(todo, settings, workers)
     with reporter.progress(
         f"Scoring {len(todo)} answers", total=len(todo), unit="answers"
     ) as advance:

@@ -15,6 +15,7 @@ from pathlib import Path
 from interviewsense.audio.fetch import is_url
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
+from interviewsense.storage.blob_input import is_blob_uri
 
 AUDIO_SUFFIXES = {
     ".wav",
@@ -44,6 +45,20 @@ class Item:
     @property
     def source(self) -> str:
         return self.audio or ("transcript" if self.transcript else "")
+
+
+def read_blobs(prefix: str, uris: list[str], *, question: str, qtype: InterviewType) -> list[Item]:
+    """Items for the blobs under an ``az://`` prefix: ids are the names below the prefix."""
+    return [
+        Item(
+            id=str(Path(uri[len(prefix) :].lstrip("/")).with_suffix("")),
+            position=i,
+            audio=uri,
+            question=question,
+            type=qtype,
+        )
+        for i, uri in enumerate(uris)
+    ]
 
 
 def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[Item]:
@@ -132,7 +147,7 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
         elif not audio and not transcript:
             has_column = "transcript" in row
             error = "the transcript is empty" if has_column else "the row has no audio"
-        if audio and not is_url(audio):
+        if audio and not is_url(audio) and not is_blob_uri(audio):
             path = Path(audio).expanduser()
             audio = str(path if path.is_absolute() else (manifest.resolve().parent / path))
         seen.add(rid)
