@@ -46,7 +46,9 @@ def _content_type(rel: str) -> str:
 
 
 class AzureTarget:
-    def __init__(self, settings: Settings, user: str) -> None:
+    def __init__(self, settings: Settings, user: str, *, probe_s: float | None = None) -> None:
+        """``probe_s``: one try, each connection and read given this many seconds (doctor);
+        by default a few retries and timeouts sized for uploads."""
         conn = settings.azure_storage_connection_string
         if not conn:
             raise BadInputError(
@@ -66,11 +68,17 @@ class AzureTarget:
                 "azure-storage-blob is not installed", hint="pip install azure-storage-blob"
             ) from None
         retry = ExponentialRetry(
-            initial_backoff=1, increment_base=2, retry_total=2, random_jitter_range=1
+            initial_backoff=1,
+            increment_base=2,
+            retry_total=2 if probe_s is None else 0,
+            random_jitter_range=1,
         )
         try:
             self._service: Any = BlobServiceClient.from_connection_string(
-                conn, retry_policy=retry, connection_timeout=10, read_timeout=60
+                conn,
+                retry_policy=retry,
+                connection_timeout=10 if probe_s is None else probe_s,
+                read_timeout=60 if probe_s is None else probe_s,
             )
         except ValueError:
             raise BadInputError(
@@ -91,7 +99,7 @@ class AzureTarget:
             ServiceResponseError,
         )
 
-        endpoint = self._service.url.split("?")[0]
+        endpoint = self.endpoint
         try:
             return fn(*args, **kwargs)
         except ClientAuthenticationError as exc:
@@ -120,6 +128,15 @@ class AzureTarget:
                 f"({type(exc).__name__})",
                 hint="check your connection; 'interviewsense sync' picks up where it stopped",
             ) from None
+
+    @property
+    def endpoint(self) -> str:
+        """The blob endpoint, without any SAS query."""
+        return str(self._service.url).split("?")[0]
+
+    def container_exists(self) -> bool:
+        """Whether the container is there: reaches the account and proves the credential."""
+        return bool(self._call(f"open container {self.container}", self._container.exists))
 
     def prepare(self) -> None:
         from azure.core.exceptions import ResourceExistsError
