@@ -132,7 +132,7 @@ class ChatClient:
                     self._format += 1  # the server does not take this form; try the next
                     continue
                 if exc.status_code in (400, 401, 403, 404, 422):
-                    raise LLMDown(f"the server refused the request ({exc.status_code})") from None
+                    raise LLMDown(f"the server refused the request ({exc.status_code})") from exc
                 why = f"the server answered {exc.status_code}"
             except openai.APITimeoutError:
                 why = f"no reply within {self.settings.llm_timeout_s:g} s"

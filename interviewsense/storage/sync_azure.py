@@ -63,10 +63,10 @@ class AzureTarget:
         self.sas_ttl = settings.azure_blob_sas_ttl_seconds
         try:
             from azure.storage.blob import BlobServiceClient, ExponentialRetry
-        except ImportError:  # pragma: no cover - a broken install
+        except ImportError as exc:  # pragma: no cover - a broken install
             raise MissingDependencyError(
                 "azure-storage-blob is not installed", hint="pip install azure-storage-blob"
-            ) from None
+            ) from exc
         retry = ExponentialRetry(
             initial_backoff=1,
             increment_base=2,
@@ -80,11 +80,11 @@ class AzureTarget:
                 connection_timeout=10 if probe_s is None else probe_s,
                 read_timeout=60 if probe_s is None else probe_s,
             )
-        except ValueError:
+        except ValueError as exc:
             raise BadInputError(
                 "AZURE_STORAGE_CONNECTION_STRING is malformed",
                 hint="copy it again from the storage account's 'Access keys' page",
-            ) from None
+            ) from exc
         self._container: Any = self._service.get_container_client(self.container)
 
     def _blob(self, session_id: str, rel: str) -> str:
@@ -108,7 +108,7 @@ class AzureTarget:
             raise ServiceError(
                 f"Azure refused the credentials while trying to {what} (403 {code})".strip(),
                 hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
-            ) from None
+            ) from exc
         except HttpResponseError as exc:
             raw = getattr(exc, "error_code", "") or ""
             code = str(getattr(raw, "value", raw))
@@ -117,17 +117,17 @@ class AzureTarget:
                 raise ServiceError(
                     f"Azure refused the credentials while trying to {what} ({status} {code})",
                     hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
-                ) from None
+                ) from exc
             raise ServiceError(
                 f"Azure could not {what} ({status} {code})".strip(),
                 hint="try again; if it persists, check the storage account in the Azure portal",
-            ) from None
+            ) from exc
         except (ServiceRequestError, ServiceResponseError) as exc:
             raise ServiceError(
                 f"could not reach Azure Blob Storage at {endpoint} to {what} "
                 f"({type(exc).__name__})",
                 hint="check your connection; 'interviewsense sync' picks up where it stopped",
-            ) from None
+            ) from exc
 
     @property
     def endpoint(self) -> str:
