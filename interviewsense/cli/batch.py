@@ -10,7 +10,7 @@ import typer
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import Rubric, WhisperModel
 from interviewsense.domain import InterviewType
-from interviewsense.errors import ExitCode
+from interviewsense.errors import PartialFailure
 
 app = command_app()
 
@@ -109,4 +109,7 @@ def batch(
         console.print(f"  [yellow]{failure['id']}[/]: {failure['error']}", soft_wrap=True)
     console.print(f"[dim]results: {summary.output}[/]")
     if summary.failed:
-        raise typer.Exit(int(ExitCode.PARTIAL))
+        raise PartialFailure(
+            f"{summary.failed} of {summary.total} answers failed; the others are scored",
+            hint=f"each failed row in {summary.output} says what is wrong",
+        )

@@ -86,12 +86,12 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
     """(line, row) pairs; a row that cannot be parsed is its error message instead."""
     try:
         text = manifest.read_text("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise BadInputError(
             f"{manifest} is not UTF-8 text", hint="save the manifest as UTF-8"
-        ) from None
+        ) from exc
     except OSError as exc:
-        raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from None
+        raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from exc
     out: list[tuple[int, dict[str, str] | str]] = []
     if manifest.suffix.lower() in (".jsonl", ".ndjson"):
         for n, line in enumerate(text.splitlines(), 1):

@@ -74,7 +74,7 @@ class WhisperTranscriber:
         except ImportError as exc:  # pragma: no cover - a broken install
             raise MissingDependencyError(
                 f"faster-whisper cannot be imported ({exc})", hint="pip install faster-whisper"
-            ) from None
+            ) from exc
         self.engine = engine
         self.model = ref.name
         self.language = language
@@ -91,7 +91,7 @@ class WhisperTranscriber:
             raise MissingDependencyError(
                 f"the Whisper model in {ref.path} could not be loaded ({exc})",
                 hint="the folder may be incomplete; download it again or pick another model",
-            ) from None
+            ) from exc
 
     def warm_up(self) -> None:
         """Decode a second of silence, so the first real answer does not pay for lazy setup
