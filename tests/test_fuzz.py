@@ -232,7 +232,8 @@ def test_manifests_never_crash(text: str, suffix: str) -> None:
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
         try:
             items = read_manifest(path, question="", qtype="behavioral")
-        except InterviewSenseError:
+        except InterviewSenseError as exc:
+            assert exc.message and str(path) in exc.message, exc.message  # says which file
             return
         ids = [i.id for i in items]
         assert len(ids) == len(set(ids))  # duplicates are renamed, never merged
