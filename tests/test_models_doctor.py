@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
@@ -140,6 +141,7 @@ def test_doctor_fails_a_malformed_connection_string() -> None:
     assert "KEYSECRET" not in text
 
 
+@pytest.mark.slow
 def test_doctor_reaches_azure_storage(tmp_path: Path) -> None:
     """Azurite with a good connection string: ok, and whether the container is there; a wrong
     key and a stopped server are failures that say so without the key."""

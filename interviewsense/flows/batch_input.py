@@ -8,6 +8,7 @@ and never stops the batch.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,9 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
         raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from exc
     out: list[tuple[int, dict[str, str] | str]] = []
     if manifest.suffix.lower() in (".jsonl", ".ndjson"):
-        for n, line in enumerate(text.splitlines(), 1):
+        # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, U+0085 …,
+        # which JSON strings may hold as they are.
+        for n, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
@@ -112,7 +115,8 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
             f"{manifest} is neither a folder, a .csv nor a .jsonl manifest",
             hint="see docs/batch.md for the manifest format",
         )
-    reader = csv.DictReader(text.splitlines())
+    # The csv module finds the rows itself: a quoted field may hold a line break.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if "id" not in fields or not fields & {"audio", "transcript"}:
         raise BadInputError(

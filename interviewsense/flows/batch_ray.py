@@ -16,6 +16,7 @@ from typing import Any
 from interviewsense.config import Settings
 from interviewsense.errors import MissingDependencyError, ServiceError
 from interviewsense.flows.batch_input import Item
+from interviewsense.flows.batch_work import init_worker, score_item, threads_per_worker
 
 ALL_GONE_S = 120.0  # how long the driver waits for a worker when every actor is gone
 
@@ -53,28 +54,23 @@ def run_on_ray(
     address: str,
     workers: int,
     retries: int,
-    threads_for: Callable[[int, int], int],
     notice: Callable[[str], None],
 ) -> Iterator[dict[str, Any]]:
     """Score ``items`` on the cluster, yielding each result row once, as it arrives."""
     ray = connect(address)
     cpus = int(ray.cluster_resources().get("CPU", 1))
     size = max(1, min(workers or cpus, len(items)))
-    threads = threads_for(cpus, size)
+    threads = threads_per_worker(cpus, size)
 
     @ray.remote(num_cpus=threads, max_restarts=retries, max_task_retries=0)
     class Scorer:
         def __init__(self, settings: Settings, threads: int) -> None:
-            from interviewsense.flows.batch import init_worker
-
             init_worker(settings, threads)
 
         def ready(self) -> bool:
             return True
 
         def score(self, item: Item) -> dict[str, Any]:
-            from interviewsense.flows.batch import score_item
-
             return score_item(item)
 
     actors = [Scorer.remote(settings, threads) for _ in range(size)]  # type: ignore[attr-defined]
