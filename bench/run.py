@@ -100,7 +100,7 @@ def bench_startup() -> list[Row]:
 
 
 def default_threads() -> int:
-    from interviewsense.stt.whisper_engine import auto_threads
+    from interviewsense.threads import auto_threads
 
     return auto_threads()
 
@@ -430,6 +430,7 @@ def bench_ray() -> list[Row]:
     for label, rate in rates.items():
         value = f"{rate:.2f} answers / s"
         rows.append((f"batch {n} answers: {label}", value, "", "start-up included"))
+    rows.extend(stage_costs(folder / "a0.wav"))
     items, cost, wall, ideal = overhead
     rows.append(
         (
@@ -440,6 +441,65 @@ def bench_ray() -> list[Row]:
         )
     )
     return rows
+
+
+def stage_costs(wav: Path) -> list[Row]:
+    """Where one answer's time goes in a worker (docs/scale.md's estimate): loading the
+    models once per actor, fetching a blob (from Azurite on loopback: a floor), transcribing,
+    scoring."""
+    from interviewsense.audio.load import load_audio
+    from interviewsense.config import load_settings
+    from interviewsense.domain import Question
+    from interviewsense.flows.batch_work import init_worker
+    from interviewsense.flows.finalize import load_transcriber
+    from interviewsense.progress import Quiet
+    from interviewsense.scoring.engine import build_answer, scorer_options
+    from interviewsense.scoring.semantic import load_embedder
+    from interviewsense.storage.blob_input import download
+    from tests.azurite import Azurite
+
+    settings = load_settings()
+    init_worker(settings)
+    start = time.perf_counter()
+    transcriber = load_transcriber(settings, Quiet())
+    load_whisper = time.perf_counter() - start
+    start = time.perf_counter()
+    load_embedder(settings.embedding_model)
+    load_embedding = time.perf_counter() - start
+    az = Azurite().start()
+    try:
+        from azure.storage.blob import BlobServiceClient
+
+        BlobServiceClient.from_connection_string(az.connection_string).create_container(
+            "bench"
+        ).upload_blob("a.wav", wav.read_bytes())
+        settings.azure_storage_connection_string = az.connection_string
+        start = time.perf_counter()
+        got = download("az://bench/a.wav", settings, WORK / "dl", max_bytes=1 << 30)
+        fetch_s = time.perf_counter() - start
+    finally:
+        az.stop()
+    audio = load_audio(got)
+    seconds = audio.duration_s
+    start = time.perf_counter()
+    transcript = transcriber.transcribe(audio.samples)
+    transcribe_s = time.perf_counter() - start
+    question = Question(text="Tell me about a project you led.")
+    options = scorer_options(settings)
+    build_answer(transcript, question, options, samples=audio.samples)  # warm
+    start = time.perf_counter()
+    build_answer(transcript, question, options, samples=audio.samples)
+    score_s = time.perf_counter() - start
+    size = wav.stat().st_size / 1e6
+    return [
+        ("worker start: load Whisper tiny.en + embedding model", f"{load_whisper:.2f} + "
+         f"{load_embedding:.2f} s", "", "once per actor"),
+        (f"per answer: fetch a {size:.1f} MB blob (Azurite, loopback)", f"{fetch_s:.3f} s", "",
+         "a floor; real Azure adds the network"),
+        (f"per answer: transcribe {seconds:.0f} s of speech (1 thread)",
+         f"{transcribe_s:.2f} s", "", f"{transcribe_s / seconds:.3f} s per audio second"),
+        ("per answer: score (VAD, delivery, voice, content)", f"{score_s:.2f} s", "", ""),
+    ]  # fmt: skip
 
 
 def driver_overhead(

@@ -1,13 +1,16 @@
 """How flows report progress without knowing about the terminal.
 
-The CLI passes a rich-backed ``Reporter``; tests and library users can pass ``Quiet``.
+The CLI passes a rich-backed ``Reporter`` (``JsonLines`` for scripts); tests and library
+users can pass ``Quiet``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import time
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import IO, Protocol
 
 Advance = Callable[[float], None]  # set the amount done so far
 
@@ -44,3 +47,58 @@ class Quiet:
 
     def notice(self, message: str) -> None:
         self.notices.append(message)
+
+
+class JsonLines:
+    """A reporter for scripts (``--json``): one JSON object per event on ``stream`` (stderr),
+    progress at most ``every_s`` apart plus the last one: ``{"event": "progress", "what",
+    "done", "total", "unit", "elapsed_s", "eta_s"}``, ``{"event": "status" | "notice",
+    "message"}``."""
+
+    def __init__(self, stream: IO[str], every_s: float = 0.5) -> None:
+        self.stream = stream
+        self.every_s = every_s
+
+    def _emit(self, **event: object) -> None:
+        self.stream.write(json.dumps(event, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    @contextlib.contextmanager
+    def status(self, message: str) -> Iterator[None]:
+        self._emit(event="status", message=message)
+        yield
+
+    @contextlib.contextmanager
+    def progress(self, description: str, total: float | None, unit: str = "") -> Iterator[Advance]:
+        start = last = time.monotonic()
+        done_so_far = [0.0]
+        shown: list[float] = []
+
+        def emit(done: float) -> None:
+            shown[:] = [done]
+            elapsed = time.monotonic() - start
+            eta = (total - done) * elapsed / done if total and done else None
+            self._emit(
+                event="progress",
+                what=description,
+                done=done,
+                total=total,
+                unit=unit,
+                elapsed_s=round(elapsed, 2),
+                eta_s=None if eta is None else round(eta, 1),
+            )
+
+        def advance(done: float) -> None:
+            nonlocal last
+            done_so_far[0] = done
+            now = time.monotonic()
+            if now - last >= self.every_s or (total is not None and done >= total):
+                last = now
+                emit(done)
+
+        yield advance
+        if shown != done_so_far:
+            emit(done_so_far[0])
+
+    def notice(self, message: str) -> None:
+        self._emit(event="notice", message=message)

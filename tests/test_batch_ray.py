@@ -92,10 +92,15 @@ def test_the_cluster_gives_the_local_file(
     cluster: tuple[str, subprocess.Popen[str]], cohort: Path, local_result: bytes, tmp_path: Path
 ) -> None:
     out = tmp_path / "results.jsonl"
-    done = batch(dict(os.environ), str(cohort), "--out", str(out), "--ray", cluster[0])
+    done = batch(dict(os.environ), str(cohort), "--out", str(out), "--ray", cluster[0], "--json")
     assert done.returncode == 0, done.stderr
-    assert "2 workers on 2 node(s)" in done.stderr
     assert out.read_bytes() == local_result
+    assert json.loads(done.stdout)["done"] == 20
+    events = [json.loads(line) for line in done.stderr.splitlines()]  # --json: all JSON
+    assert {"event": "notice", "message": "Ray: 2 workers on 2 node(s), 1 thread(s) each"} in events
+    progress = [e for e in events if e["event"] == "progress"]
+    assert progress[-1]["done"] == progress[-1]["total"] == 20
+    assert [e["done"] for e in progress] == sorted(e["done"] for e in progress)
     rows = [json.loads(line) for line in local_result.splitlines()]
     assert len(rows) == 20 and all(r["status"] == "ok" for r in rows)
 
@@ -174,3 +179,24 @@ def test_a_node_killed_mid_batch_loses_and_doubles_nothing(
     assert run.returncode == 0, err
     assert "died" in err  # the lost item was retried
     assert out.read_bytes() == local_result
+
+
+def test_without_ray_one_line_says_what_to_install(cohort: Path, tmp_path: Path) -> None:
+    """A machine without the extra: a ``ray`` package that cannot be imported stands in."""
+    shim = tmp_path / "shim" / "ray"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ImportError('No module named ray')\n")
+    env = {**os.environ, "PYTHONPATH": str(shim.parent)}
+    done = batch(env, str(cohort), "--out", str(tmp_path / "r.jsonl"), "--ray", "auto")
+    assert done.returncode == 4, done.stderr  # a missing dependency
+    assert "pip install 'interviewsense[cluster]'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "r.jsonl").exists() or not (tmp_path / "r.jsonl").read_text()
+
+
+def test_a_cluster_that_is_not_there(cohort: Path, tmp_path: Path) -> None:
+    done = batch(dict(os.environ), str(cohort), "--out", str(tmp_path / "r.jsonl"),
+                 "--ray", "127.0.0.1:9")  # fmt: skip
+    assert done.returncode == 5, done.stderr  # a service that failed
+    assert "could not connect to the Ray cluster at 127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr

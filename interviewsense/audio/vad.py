@@ -23,6 +23,9 @@ def speech_regions(
     """Speech stretches in seconds, split at silences of at least ``min_silence_ms``."""
     if len(samples) < SAMPLE_RATE // 10:
         return []
+    from interviewsense.threads import auto_threads, pin_threads
+
+    pin_threads(auto_threads(), keep=True)  # before faster-whisper loads CTranslate2
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +12,9 @@ from interviewsense.cli._app import command_app, console, emit_json, guarded, lo
 from interviewsense.cli._options import Rubric, WhisperModel
 from interviewsense.domain import InterviewType
 from interviewsense.errors import PartialFailure
+
+if TYPE_CHECKING:
+    from interviewsense.flows.batch import BatchSummary
 
 app = command_app()
 
@@ -81,13 +85,14 @@ def batch(
 
     from interviewsense.cli._ui import RichReporter
     from interviewsense.flows.batch import run_batch
+    from interviewsense.progress import JsonLines
 
     settings = load(ctx)
     summary = run_batch(
         source,
         out,
         settings,
-        RichReporter(real_console()),
+        JsonLines(sys.stderr) if as_json else RichReporter(real_console()),
         workers=workers,
         resume=resume,
         overwrite=overwrite,
@@ -96,8 +101,19 @@ def batch(
         ray=ray or "",
         retries=retries,
     )
-    if as_json:
+    if as_json:  # the summary on stdout; progress went to stderr as JSON lines
         emit_json(asdict(summary))
+    else:
+        show_summary(summary)
+    if summary.failed:
+        raise PartialFailure(
+            f"{summary.failed} of {summary.total} answers failed; the others are scored",
+            hint=f"each failed row in {summary.output} says what is wrong",
+        )
+
+
+def show_summary(summary: BatchSummary) -> None:
+    """The count, the mean and median, and the failures, for a person."""
     mean = "–" if summary.mean is None else f"{summary.mean:g}"
     median = "–" if summary.median is None else f"{summary.median:g}"
     console.print(
@@ -108,8 +124,3 @@ def batch(
     for failure in summary.failures[:20]:
         console.print(f"  [yellow]{failure['id']}[/]: {failure['error']}", soft_wrap=True)
     console.print(f"[dim]results: {summary.output}[/]")
-    if summary.failed:
-        raise PartialFailure(
-            f"{summary.failed} of {summary.total} answers failed; the others are scored",
-            hint=f"each failed row in {summary.output} says what is wrong",
-        )

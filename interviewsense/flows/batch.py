@@ -20,7 +20,7 @@ from interviewsense.domain import InterviewType
 from interviewsense.errors import BadInputError
 from interviewsense.flows.batch_input import Item, read_blobs, read_folder, read_manifest
 from interviewsense.flows.batch_output import ResultsFile
-from interviewsense.flows.batch_work import init_worker, score_item, threads_per_worker
+from interviewsense.flows.batch_work import init_worker, score_item
 from interviewsense.progress import Reporter
 from interviewsense.storage.blob_input import is_blob_uri
 
@@ -59,7 +59,7 @@ def read_items(
 
 
 def _run_in_process(items: list[Item], settings: Settings) -> Iterator[dict[str, Any]]:
-    init_worker(settings, settings.whisper_threads)
+    init_worker(settings)
     for item in items:
         yield score_item(item)
 
@@ -67,10 +67,9 @@ def _run_in_process(items: list[Item], settings: Settings) -> Iterator[dict[str,
 def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing
 
-    threads = threads_per_worker(os.cpu_count() or 1, workers)
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=init_worker, initargs=(settings, threads)
+        workers, mp_context=context, initializer=init_worker, initargs=(settings,)
     ) as pool:
         pending: set[Future[dict[str, Any]]] = set()
         queue = iter(items)

@@ -16,7 +16,7 @@ from typing import Any
 from interviewsense.config import Settings
 from interviewsense.errors import MissingDependencyError, ServiceError
 from interviewsense.flows.batch_input import Item
-from interviewsense.flows.batch_work import init_worker, score_item, threads_per_worker
+from interviewsense.flows.batch_work import init_worker, score_item, worker_threads
 
 ALL_GONE_S = 120.0  # how long the driver waits for a worker when every actor is gone
 
@@ -31,6 +31,7 @@ def connect(address: str) -> Any:
             hint="pip install 'interviewsense[cluster]'",
         ) from exc
     if not ray.is_initialized():
+        _probe(address)
         try:
             ray.init(
                 address=None if address == "local" else address,
@@ -47,6 +48,27 @@ def connect(address: str) -> Any:
     return ray
 
 
+def _probe(address: str, timeout_s: float = 5.0) -> None:
+    """Refuse a HOST:PORT (or ray://HOST:PORT) where nothing listens within ``timeout_s``:
+    Ray itself keeps retrying a dead address for minutes."""
+    import socket
+
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        return  # auto, local: Ray finds (or starts) the cluster itself
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+            return
+    except OSError as exc:
+        raise ServiceError(
+            f"could not connect to the Ray cluster at {address}: nothing answers there "
+            f"({exc.strerror or type(exc).__name__})",
+            hint="check the address ('ray status' on the head node), or use --ray local "
+            "for a one-machine cluster",
+        ) from exc
+
+
 def run_on_ray(
     items: list[Item],
     settings: Settings,
@@ -58,14 +80,14 @@ def run_on_ray(
 ) -> Iterator[dict[str, Any]]:
     """Score ``items`` on the cluster, yielding each result row once, as it arrives."""
     ray = connect(address)
+    threads = worker_threads(settings)
     cpus = int(ray.cluster_resources().get("CPU", 1))
-    size = max(1, min(workers or cpus, len(items)))
-    threads = threads_per_worker(cpus, size)
+    size = max(1, min(workers or cpus // threads, len(items)))
 
     @ray.remote(num_cpus=threads, max_restarts=retries, max_task_retries=0)
     class Scorer:
-        def __init__(self, settings: Settings, threads: int) -> None:
-            init_worker(settings, threads)
+        def __init__(self, settings: Settings) -> None:
+            init_worker(settings)
 
         def ready(self) -> bool:
             return True
@@ -73,7 +95,7 @@ def run_on_ray(
         def score(self, item: Item) -> dict[str, Any]:
             return score_item(item)
 
-    actors = [Scorer.remote(settings, threads) for _ in range(size)]  # type: ignore[attr-defined]
+    actors = [Scorer.remote(settings) for _ in range(size)]  # type: ignore[attr-defined]
     nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
     notice(f"Ray: {size} workers on {nodes} node(s), {threads} thread(s) each")
     try:

@@ -13,20 +13,24 @@ from interviewsense.flows.batch_input import Item
 from interviewsense.storage.blob_input import is_blob_uri
 
 
-def threads_per_worker(cores: int, workers: int) -> int:
-    """Whisper threads for each of ``workers`` sharing ``cores`` (as auto_threads does for
-    one process: half the cores, since decoding does not gain from hyper-threads)."""
-    return max(1, cores // (2 * workers))
+def worker_threads(settings: Settings) -> int:
+    """Whisper threads for each batch worker, whatever the number of workers or the engine:
+    ``whisper_threads`` when set, else 1. CTranslate2 decodes a file differently with a
+    different thread count, so a count that followed the worker count would make
+    ``--workers 1``, ``--workers 8`` and ``--ray`` disagree; a batch gets its speed from
+    more workers instead (one thread is also the fastest per core for tiny.en here)."""
+    return settings.whisper_threads or 1
 
 
 _STATE: dict[str, Any] = {}
 
 
-def init_worker(settings: Settings, threads: int) -> None:
-    """Runs once per worker: remember the settings; the Whisper model loads on first use."""
-    from interviewsense.stt.whisper_engine import auto_threads, pin_threads
+def init_worker(settings: Settings) -> None:
+    """Runs first in every worker (process or actor): pin the thread count before anything
+    loads CTranslate2, remember the settings; the Whisper model loads on first use."""
+    from interviewsense.threads import pin_threads
 
-    settings.whisper_threads = pin_threads(threads or auto_threads())
+    settings.whisper_threads = pin_threads(worker_threads(settings))
     _STATE["settings"] = settings
 
 

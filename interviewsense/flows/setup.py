@@ -154,8 +154,8 @@ def _live_recognizer(
         import os
 
         from interviewsense.flows.finalize import load_transcriber
-        from interviewsense.stt.whisper_engine import auto_threads
         from interviewsense.stt.whisper_live import WhisperLiveRecognizer
+        from interviewsense.threads import auto_threads
 
         # Leave a core to the microphone and the screen while Whisper re-decodes.
         threads = settings.whisper_threads or max(1, min(auto_threads(), (os.cpu_count() or 2) - 1))

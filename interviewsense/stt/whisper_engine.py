@@ -7,7 +7,6 @@ added none to fluent answers (docs/scoring.md has the measurement; bench/ repeat
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from interviewsense.domain import Segment, Transcript, TranscriptEngine, Word
 from interviewsense.errors import MissingDependencyError
 from interviewsense.stt.base import ProgressFn
 from interviewsense.stt.models import ModelRef
+from interviewsense.threads import auto_threads, pin_threads
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,30 +29,6 @@ LOOP_RATIO = 2.4
 LOOP_TOKENS_PER_S = 6  # a live pass may write this many tokens a second of audio, plus …
 LOOP_TOKENS_EXTRA = 24  # … this many (with the prompt, well under Whisper's 448)
 _SPACES = re.compile(r"\s+")
-
-
-def auto_threads() -> int:
-    """Threads for CTranslate2 when none are set: half the logical cores, at most 4.
-
-    Small models gain little from more threads, and on machines whose logical cores are
-    hyperthreads more threads cost time: on the 2-core test machine tiny.en decodes a minute
-    in 2.8 s with one thread and 5.4 s with two (docs/performance.md).
-    """
-    return max(1, min(4, (os.cpu_count() or 2) // 2))
-
-
-def pin_threads(threads: int) -> int:
-    """Set OpenMP's thread count to ``threads`` before CTranslate2 loads (faster-whisper's
-    VAD imports it too), and return it.
-
-    CTranslate2's OpenMP pool reads OMP_NUM_THREADS once, when the library loads, and decodes
-    with that many threads whatever ``cpu_threads`` says; a different count gives different
-    words and probabilities on the same file. Unset here but set by Ray in its workers, a
-    cluster batch differed from a local one. Pinned, every engine agrees (finalize, batch
-    workers, Ray actors, serve). Call it first thing in a worker process.
-    """
-    os.environ["OMP_NUM_THREADS"] = str(threads)
-    return threads
 
 
 class WhisperTranscriber:
