@@ -66,15 +66,19 @@ def server_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_server(base: Path, **extra: str) -> Server:
-    home, roots = base / "home", base / "answers"
-    roots.mkdir(parents=True)
+def start_server(
+    base: Path, *args: str, home: Path | None = None, port: int = 0, **extra: str
+) -> Server:
+    """``interviewsense serve`` on ``port`` (a free one by default) with ``args`` added;
+    servers given one ``home`` share their sessions."""
+    home, roots = home or base / "home", base / "answers"
+    roots.mkdir(parents=True, exist_ok=True)
     env = server_env(home, INTERVIEWSENSE_SERVE_AUDIO_ROOTS=str(roots), **extra)
-    port = free_port()
-    log = base / "server.log"
+    port = port or free_port()
+    log = base / f"server-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "interviewsense", "serve", "--port", str(port)],
+            [sys.executable, "-m", "interviewsense", "serve", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
+from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install
 from interviewsense.serve.security import bearer_ok
-from interviewsense.serve.state import Engine
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     settings = settings or load_settings()
     _setup_logging()
-    engine = Engine.local(settings)
+    engine = engine_for(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -4,15 +4,17 @@ calls) through the worker pool, and renders the result. No use case is written h
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from interviewsense.errors import BadInputError, NotFoundError
+from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
@@ -29,6 +31,7 @@ from interviewsense.serve.views import (
 )
 
 TTS_NAME = r"^tts-[0-9a-f]{16}\.wav$"
+log = logging.getLogger("interviewsense.serve")
 
 
 def get_engine(request: Request) -> Engine:
@@ -49,7 +52,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["health"])
 async def readyz(engine: EngineDep) -> JSONResponse:
-    """Readiness: Whisper loaded and the session folder writable."""
+    """Readiness: Whisper loaded, the session folder writable, Azure reachable."""
     checks: dict[str, Any] = {
         "whisper": engine.transcriber.model if engine.transcriber else "",
         "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
@@ -58,13 +61,10 @@ async def readyz(engine: EngineDep) -> JSONResponse:
     if engine.transcriber is None:
         problems.append(engine.missing.message if engine.missing else "Whisper is not loaded")
     try:
-        ensure_dir(engine.store.root)
-        writable = os.access(engine.store.root, os.W_OK)
-    except Exception:
-        writable = False
-    checks["storage"] = "ok" if writable else "not writable"
-    if not writable:
-        problems.append("the session folder is not writable")
+        checks["storage"] = await anyio.to_thread.run_sync(engine.artifacts.check)
+    except Exception as exc:
+        checks["storage"] = "unreachable"
+        problems.append(exc.message if isinstance(exc, InterviewSenseError) else "storage failed")
     if problems:
         hint = engine.missing.hint if engine.missing and engine.missing.hint else ""
         return JSONResponse({"error": "; ".join(problems), "hint": hint, **checks}, 503)
@@ -173,8 +173,6 @@ async def answer(
     ``{"transcript": ...}``. Returns the scored answer and the next question."""
     from pydantic import ValidationError
 
-    from interviewsense.flows.interview import answer_turn
-
     store_id, _ = engine.ids.resolve(session_id, user_id)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     upload: Path | None = None
@@ -197,11 +195,30 @@ async def answer(
         )
     try:
         async with engine.locks.hold(store_id):
-            step = await engine.pool.run(answer_turn, store_id, engine.settings, Quiet(), **kwargs)
+            step, link = await engine.pool.run(_answer, engine, store_id, **kwargs)
     finally:
         if upload is not None:
             upload.unlink(missing_ok=True)
-    return _step_view(step)
+    return {**_step_view(step), "sas_url": link}
+
+
+def _answer(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Any, str | None]:
+    """Answer a turn (in a worker thread), then keep its recording as an artifact: a blob
+    too when Azure is configured. A storage failure is logged, not raised: the answer is
+    recorded either way, and 'interviewsense sync' can copy it later."""
+    from interviewsense.flows.interview import answer_turn
+
+    step = answer_turn(store_id, engine.settings, Quiet(), **kwargs)
+    answer = step.answered.answer if step.answered is not None else None
+    rel = answer.audio.path if answer is not None and answer.audio is not None else ""
+    if not rel:
+        return step, None
+    try:
+        engine.artifacts.put(store_id, rel, engine.store.folder(store_id) / rel)
+        return step, engine.artifacts.link(store_id, rel)
+    except InterviewSenseError as exc:
+        log.warning("%s (%s)", exc.message, exc.hint)
+        return step, None
 
 
 def _step_view(step: Any) -> dict[str, Any]:
@@ -296,20 +313,12 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
             "next": None,
             "done": True,
         }
-    from interviewsense.flows.interview import answer_turn
-
     store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
     async with engine.locks.hold(store_id):
-        step = await engine.pool.run(
-            answer_turn,
-            store_id,
-            engine.settings,
-            Quiet(),
-            audio=source,
-            turn=body.turn,
-            transcriber=transcriber,
+        step, link = await engine.pool.run(
+            _answer, engine, store_id, audio=source, turn=body.turn, transcriber=transcriber
         )
-    view = _step_view(step)
+    view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None
     if answered is None:  # pragma: no cover - answer_turn always answers a turn
         raise BadInputError("nothing was answered")
@@ -335,33 +344,35 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()[:16]
     name = f"tts-{key}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
+    rel = f"tts/{name}"
     async with engine.locks.hold(store_id):
-        cached = engine.artifacts.get(store_id, name)
+        cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
         if cached is None:
-            await engine.pool.run(_synthesize, engine, store_id, name, body.text, persona.voice)
-    import wave
-
-    path = engine.artifacts.get(store_id, name)
+            await engine.pool.run(_synthesize, engine, store_id, rel, body.text, persona.voice)
+    path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
     if path is None:
         raise NotFoundError("the speech was not made", hint="try again")
+    import wave
+
     with wave.open(str(path), "rb") as wf:
         seconds = wf.getnframes() / float(wf.getframerate())
     return {
         "use_client_tts": False,
         "audio_url": url,
+        "sas_url": engine.artifacts.link(store_id, rel),
         "engine": "pyttsx3",
         "cached": cached is not None,
         "duration_s": round(seconds, 3),
     }
 
 
-def _synthesize(engine: Engine, store_id: str, name: str, text: str, style: Any) -> None:
+def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) -> None:
     folder = ensure_dir(engine.settings.cache_dir / "tts")
     fd, tmp = tempfile.mkstemp(prefix="tts-", suffix=".wav", dir=folder)
     os.close(fd)
     try:
         engine.speaker().synthesize(text, Path(tmp), style)
-        engine.artifacts.put(store_id, name, Path(tmp))
+        engine.artifacts.put(store_id, rel, Path(tmp))
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -374,7 +385,9 @@ async def tts_audio(
     import re
 
     store_id, _ = engine.ids.resolve(session_id, user_id)
-    path = engine.artifacts.get(store_id, name) if re.fullmatch(TTS_NAME, name) else None
+    path = None
+    if re.fullmatch(TTS_NAME, name):
+        path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"tts/{name}")
     if path is None:
         raise NotFoundError(f"session {session_id} has no audio {name[:40]}")
     return FileResponse(path, media_type="audio/wav")

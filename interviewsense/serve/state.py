@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from interviewsense.config import Settings
-from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
+from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import atomic_write_bytes, ensure_dir
 from interviewsense.serve.errors import BusyError
 from interviewsense.serve.security import safe_id
@@ -101,9 +101,24 @@ class LocalLocks:
 
 
 class Artifacts(Protocol):
-    def put(self, store_id: str, name: str, source: Path) -> None: ...
+    """A session's files the API hands out (``rel`` like ``tts/<name>`` or ``audio/a01.wav``)."""
 
-    def get(self, store_id: str, name: str) -> Path | None: ...
+    def put(self, store_id: str, rel: str, source: Path) -> None:
+        """Keep ``source`` as the session's file ``rel`` (a temporary file is moved in; the
+        session's own file is kept where it is)."""
+        ...
+
+    def get(self, store_id: str, rel: str) -> Path | None:
+        """A local file with the artifact's bytes, or None if there is none."""
+        ...
+
+    def link(self, store_id: str, rel: str) -> str | None:
+        """A URL a client can read the file from directly (a SAS link), or None."""
+        ...
+
+    def check(self) -> str:
+        """'ok', or raise when the storage cannot be reached (for /readyz)."""
+        ...
 
 
 @dataclass
@@ -113,17 +128,27 @@ class LocalArtifacts:
 
     store: SessionStore
 
-    def _path(self, store_id: str, name: str) -> Path:
-        return self.store.folder(store_id) / "tts" / name
+    def path(self, store_id: str, rel: str) -> Path:
+        return self.store.folder(store_id) / rel
 
-    def put(self, store_id: str, name: str, source: Path) -> None:
-        target = self._path(store_id, name)
-        ensure_dir(target.parent)
-        shutil.move(source, target)
+    def put(self, store_id: str, rel: str, source: Path) -> None:
+        target = self.path(store_id, rel)
+        if source.resolve() != target.resolve():
+            ensure_dir(target.parent)
+            shutil.move(source, target)
 
-    def get(self, store_id: str, name: str) -> Path | None:
-        path = self._path(store_id, name)
+    def get(self, store_id: str, rel: str) -> Path | None:
+        path = self.path(store_id, rel)
         return path if path.is_file() else None
+
+    def link(self, store_id: str, rel: str) -> str | None:
+        return None
+
+    def check(self) -> str:
+        ensure_dir(self.store.root)
+        if not os.access(self.store.root, os.W_OK):
+            raise StorageError(f"the session folder {self.store.root} is not writable")
+        return "ok"
 
 
 @dataclass
@@ -209,6 +234,8 @@ class Engine:
 
     @classmethod
     def local(cls, settings: Settings) -> Engine:
+        """Everything in this process and the session folder (``backends.engine_for`` swaps
+        in the shared backends that are configured)."""
         store = SessionStore(settings.sessions_dir)
         return cls(
             settings=settings,

@@ -10,30 +10,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from interviewsense.config import Settings
-from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
+from interviewsense.errors import BadInputError
+from interviewsense.storage.azure_blobs import Container, check_container_name
+from interviewsense.storage.azure_sas import read_link
 from interviewsense.storage.azure_settings import parse_connection_string
 from interviewsense.storage.manifest import LocalFile
 from interviewsense.storage.store import is_session_id, validate_id
 from interviewsense.storage.sync_base import Progress, RemoteFile
 
 BLOCK = 4 * 1024 * 1024
-CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
-SAS_START_SKEW = timedelta(minutes=15)
-
-
-def check_container_name(name: str) -> str:
-    if not CONTAINER_NAME.fullmatch(name):
-        raise BadInputError(
-            f"'{name}' is not a valid Azure container name",
-            hint="use 3-63 lowercase letters, digits and single hyphens, starting and ending "
-            "with a letter or digit (AZURE_STORAGE_CONTAINER)",
-        )
-    return name
 
 
 def _content_type(rel: str) -> str:
@@ -59,67 +47,15 @@ class AzureTarget:
         self.user = user
         self.name = f"azure:{self.container}"
         self.sas_ttl = settings.azure_blob_sas_ttl_seconds
-        try:
-            from azure.storage.blob import BlobServiceClient, ExponentialRetry
-        except ImportError:  # pragma: no cover - a broken install
-            raise MissingDependencyError(
-                "azure-storage-blob is not installed", hint="pip install azure-storage-blob"
-            ) from None
-        retry = ExponentialRetry(
-            initial_backoff=1, increment_base=2, retry_total=2, random_jitter_range=1
-        )
-        try:
-            self._service: Any = BlobServiceClient.from_connection_string(
-                conn, retry_policy=retry, connection_timeout=10, read_timeout=60
-            )
-        except ValueError:
-            raise BadInputError(
-                "AZURE_STORAGE_CONNECTION_STRING is malformed",
-                hint="copy it again from the storage account's 'Access keys' page",
-            ) from None
-        self._container: Any = self._service.get_container_client(self.container)
+        self._blobs = Container(settings, self.container)
+        self._service: Any = self._blobs.service
+        self._container: Any = self._blobs.client
 
     def _blob(self, session_id: str, rel: str) -> str:
         return f"{self.user}/{validate_id(session_id)}/{rel}"
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run an SDK call, turning its errors into one line that names no secret."""
-        from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
-            ServiceRequestError,
-            ServiceResponseError,
-        )
-
-        endpoint = self._service.url.split("?")[0]
-        try:
-            return fn(*args, **kwargs)
-        except ClientAuthenticationError as exc:
-            raw = getattr(exc, "error_code", "") or ""
-            code = str(getattr(raw, "value", raw))
-            raise ServiceError(
-                f"Azure refused the credentials while trying to {what} (403 {code})".strip(),
-                hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
-            ) from None
-        except HttpResponseError as exc:
-            raw = getattr(exc, "error_code", "") or ""
-            code = str(getattr(raw, "value", raw))
-            status = getattr(exc, "status_code", "?")
-            if status in (401, 403):
-                raise ServiceError(
-                    f"Azure refused the credentials while trying to {what} ({status} {code})",
-                    hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
-                ) from None
-            raise ServiceError(
-                f"Azure could not {what} ({status} {code})".strip(),
-                hint="try again; if it persists, check the storage account in the Azure portal",
-            ) from None
-        except (ServiceRequestError, ServiceResponseError) as exc:
-            raise ServiceError(
-                f"could not reach Azure Blob Storage at {endpoint} to {what} "
-                f"({type(exc).__name__})",
-                hint="check your connection; 'interviewsense sync' picks up where it stopped",
-            ) from None
+        return self._blobs.call(what, fn, *args, **kwargs)
 
     def prepare(self) -> None:
         from azure.core.exceptions import ResourceExistsError
@@ -200,22 +136,6 @@ class AzureTarget:
         return None
 
     def link(self, session_id: str, rel: str) -> str | None:
-        """A read-only SAS link valid for AZURE_BLOB_SAS_TTL_SECONDS, starting 15 min back
-        to allow for clock skew; None without a TTL or an account key."""
-        if self.sas_ttl <= 0 or "accountkey" not in self._parts:
-            return None
-        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
-
-        now = datetime.now(UTC)
-        name = self._blob(session_id, rel)
-        token = generate_blob_sas(
-            account_name=self._service.account_name,
-            container_name=self.container,
-            blob_name=name,
-            account_key=self._parts["accountkey"],
-            permission=BlobSasPermissions(read=True),
-            start=now - SAS_START_SKEW,
-            expiry=now + timedelta(seconds=self.sas_ttl),
-        )
-        url: str = self._container.get_blob_client(name).url
-        return f"{url}?{token}"
+        """A read-only SAS link valid for AZURE_BLOB_SAS_TTL_SECONDS; None without a TTL or
+        an account key."""
+        return read_link(self._blobs, self._blob(session_id, rel), self.sas_ttl)

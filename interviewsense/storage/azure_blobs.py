@@ -1,0 +1,98 @@
+"""One Azure Blob Storage container through the SDK, shared by sync, batch input and serve:
+the client with bounded retries and time-outs, and every SDK error turned into one line that
+names no secret. The SDK is imported only when a container is opened."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from interviewsense.config import Settings
+from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
+
+CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
+
+
+def check_container_name(name: str) -> str:
+    if not CONTAINER_NAME.fullmatch(name):
+        raise BadInputError(
+            f"'{name}' is not a valid Azure container name",
+            hint="use 3-63 lowercase letters, digits and single hyphens, starting and ending "
+            "with a letter or digit (AZURE_STORAGE_CONTAINER)",
+        )
+    return name
+
+
+class Container:
+    """A blob container: ``client`` (the SDK's ContainerClient) and ``call`` for SDK calls."""
+
+    def __init__(self, settings: Settings, container: str) -> None:
+        conn = settings.azure_storage_connection_string
+        if not conn:
+            raise BadInputError(
+                "no Azure settings: AZURE_STORAGE_CONNECTION_STRING is not set",
+                hint="set it in the environment or .env (docs/storage.md)",
+            )
+        self.name = check_container_name(container)
+        try:
+            from azure.storage.blob import BlobServiceClient, ExponentialRetry
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise MissingDependencyError(
+                "azure-storage-blob is not installed", hint="pip install azure-storage-blob"
+            ) from exc
+        retry = ExponentialRetry(
+            initial_backoff=1, increment_base=2, retry_total=2, random_jitter_range=1
+        )
+        try:
+            self.service: Any = BlobServiceClient.from_connection_string(
+                conn, retry_policy=retry, connection_timeout=10, read_timeout=60
+            )
+        except ValueError:
+            raise BadInputError(  # the SDK's message can quote the string: keep it out
+                "AZURE_STORAGE_CONNECTION_STRING is malformed",
+                hint="copy it again from the storage account's 'Access keys' page",
+            ) from None
+        self.client: Any = self.service.get_container_client(self.name)
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.service.url).split("?")[0]
+
+    def call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run an SDK call, turning its errors into one line that names no secret."""
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ServiceRequestError,
+            ServiceResponseError,
+        )
+
+        try:
+            return fn(*args, **kwargs)
+        except ClientAuthenticationError as exc:
+            raise ServiceError(
+                f"Azure refused the credentials while trying to {what} (403 {_code(exc)})",
+                hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
+            ) from exc
+        except HttpResponseError as exc:
+            status = getattr(exc, "status_code", "?")
+            if status in (401, 403):
+                raise ServiceError(
+                    f"Azure refused the credentials while trying to {what} ({status} {_code(exc)})",
+                    hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
+                ) from exc
+            raise ServiceError(
+                f"Azure could not {what} ({status} {_code(exc)})".strip(),
+                hint="try again; if it persists, check the storage account in the Azure portal",
+            ) from exc
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise ServiceError(
+                f"could not reach Azure Blob Storage at {self.endpoint} to {what} "
+                f"({type(exc).__name__})",
+                hint="check your connection and try again",
+            ) from exc
+
+
+def _code(exc: Exception) -> str:
+    raw = getattr(exc, "error_code", "") or ""
+    return str(getattr(raw, "value", raw))
