@@ -17,6 +17,7 @@ SECRET_VARS = (
     "AZURE_STORAGE_CONNECTION_STRING",
     "OPENAI_BASE_URL",
     "AZURE_OPENAI_ENDPOINT",
+    "REDIS_URL",
 )
 
 # The answer every finalize test uses: fillers, then a 3 s pause, then more speech.

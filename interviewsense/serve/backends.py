@@ -9,13 +9,20 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings
+from interviewsense.errors import BadInputError, MissingDependencyError
 from interviewsense.fsutil import ensure_dir
+from interviewsense.serve.errors import BusyError
 from interviewsense.serve.state import Engine, LocalArtifacts
 from interviewsense.storage.azure_blobs import Container
 from interviewsense.storage.azure_sas import read_link
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("interviewsense.serve")
 BLOB_PREFIX = "serve"  # blobs are serve/<store id>/<rel>: tts/<name>, audio/a01.wav
@@ -101,10 +108,141 @@ class AzureArtifacts:
         return "ok"
 
 
+PREFIX = "interviewsense"  # Redis keys: interviewsense:lock:<store id>, …:answered:…, …:tts:…
+LOCK_TTL_S = 30.0  # a session lock whose holder stops renewing it (a dead process) expires
+LOCK_WAIT_S = 120.0  # a request waits this long for a session's lock, then gets 503
+KEEP_S = 30 * 24 * 3600  # turn counters and the TTS cache are forgotten after 30 days
+
+
+class RedisState:
+    """Session locks, turn counters and the TTS cache in Redis, so several worker processes
+    or hosts serve one session. A lock is held while its holder renews it (every
+    LOCK_TTL_S / 3), so one whose process died frees itself; Redis being down is a 503
+    with Retry-After before any work starts, never a lost answer."""
+
+    def __init__(self, url: str) -> None:
+        from urllib.parse import urlsplit
+
+        try:
+            import redis.asyncio as aioredis
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise MissingDependencyError(
+                "REDIS_URL is set but the redis package is not installed",
+                hint="pip install 'interviewsense[serve]'",
+            ) from exc
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError, TimeoutError
+
+        parts = urlsplit(url)
+        self.shown = f"{parts.hostname or ''}:{parts.port or 6379}"  # never the password
+        try:
+            self.client: Any = aioredis.Redis.from_url(
+                url,
+                socket_connect_timeout=2,
+                socket_timeout=10,
+                health_check_interval=15,
+                # A connection broken by a Redis restart is replaced, not reported.
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+                retry_on_error=[ConnectionError, TimeoutError],
+            )
+        except ValueError:
+            raise BadInputError(
+                f"REDIS_URL is not a Redis URL ({parts.scheme or 'no scheme'})",
+                hint="e.g. redis://127.0.0.1:6379/0 or rediss://:PASSWORD@HOST:6380/0",
+            ) from None
+        self._local: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def reached(self) -> AsyncIterator[None]:
+        """Redis's connection errors as a 503 with Retry-After, naming no password."""
+        from redis.exceptions import ConnectionError, TimeoutError
+
+        try:
+            yield
+        except (ConnectionError, TimeoutError):
+            raise BusyError(
+                f"Redis at {self.shown} cannot be reached",
+                hint=f"try again in {BusyError.retry_after_s} s; GET /readyz says when it is back",
+            ) from None
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        import asyncio
+
+        local = self._local.setdefault(key, asyncio.Lock())
+        async with local:  # one waiter per process polls Redis, not every request
+            lock = self.client.lock(
+                f"{PREFIX}:lock:{key}", timeout=LOCK_TTL_S, sleep=0.05, blocking_timeout=LOCK_WAIT_S
+            )
+            async with self.reached():
+                got = await lock.acquire()
+            if not got:
+                raise BusyError(
+                    f"session {key} stayed busy for {LOCK_WAIT_S:.0f} s",
+                    hint="another request is still working on it; try again",
+                )
+            renewing = asyncio.create_task(self._renew(lock, key))
+            try:
+                yield
+            finally:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
+                try:
+                    await lock.release()
+                except Exception as exc:  # expired or Redis down: it frees itself
+                    log.warning("could not release the lock on session %s (%s)", key, exc)
+
+    async def _renew(self, lock: Any, key: str) -> None:
+        import asyncio
+
+        while True:
+            await asyncio.sleep(LOCK_TTL_S / 3)
+            try:
+                await lock.extend(LOCK_TTL_S, replace_ttl=True)
+            except Exception as exc:
+                log.warning("could not renew the lock on session %s (%s)", key, exc)
+
+    async def answered(self, store_id: str) -> int | None:
+        async with self.reached():
+            raw = await self.client.get(f"{PREFIX}:answered:{store_id}")
+        return int(raw) if raw is not None else None
+
+    async def set_answered(self, store_id: str, count: int) -> None:
+        await self._quietly(self.client.set, f"{PREFIX}:answered:{store_id}", count, ex=KEEP_S)
+
+    async def tts_owner(self, key: str) -> str | None:
+        async with self.reached():
+            raw = await self.client.get(f"{PREFIX}:tts:{key}")
+        return raw.decode("ascii") if raw is not None else None
+
+    async def remember_tts(self, key: str, store_id: str) -> None:
+        await self._quietly(self.client.set, f"{PREFIX}:tts:{key}", store_id, ex=KEEP_S)
+
+    async def _quietly(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+        """A write after the work is done: the answer is saved either way, so a failure is
+        logged rather than turned into an error the client would retry."""
+        try:
+            async with self.reached():
+                await fn(*args, **kwargs)
+        except BusyError as exc:
+            log.warning("%s (%s)", exc.message, exc.hint)
+
+    async def check(self) -> str:
+        async with self.reached():
+            await self.client.ping()
+        return "ok"
+
+
 def engine_for(settings: Settings) -> Engine:
     """The engine with the shared backends that are configured: Azure Blob Storage for
-    artifacts."""
+    artifacts, Redis for locks, turn counters and the TTS cache."""
     engine = Engine.local(settings)
     if settings.azure_storage_connection_string:
         engine.artifacts = AzureArtifacts(settings, LocalArtifacts(engine.store))
+    if settings.redis_url:
+        state = RedisState(settings.redis_url)
+        engine.locks = state
+        engine.shared = state
     return engine

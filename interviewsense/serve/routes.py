@@ -14,7 +14,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError
+from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
@@ -52,7 +52,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["health"])
 async def readyz(engine: EngineDep) -> JSONResponse:
-    """Readiness: Whisper loaded, the session folder writable, Azure reachable."""
+    """Readiness: Whisper loaded, the session folder writable, Azure and Redis reachable."""
     checks: dict[str, Any] = {
         "whisper": engine.transcriber.model if engine.transcriber else "",
         "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
@@ -65,6 +65,11 @@ async def readyz(engine: EngineDep) -> JSONResponse:
     except Exception as exc:
         checks["storage"] = "unreachable"
         problems.append(exc.message if isinstance(exc, InterviewSenseError) else "storage failed")
+    try:
+        checks["redis"] = await engine.shared.check()
+    except InterviewSenseError as exc:
+        checks["redis"] = "unreachable"
+        problems.append(exc.message)
     if problems:
         hint = engine.missing.hint if engine.missing and engine.missing.hint else ""
         return JSONResponse({"error": "; ".join(problems), "hint": hint, **checks}, 503)
@@ -195,11 +200,33 @@ async def answer(
         )
     try:
         async with engine.locks.hold(store_id):
-            step, link = await engine.pool.run(_answer, engine, store_id, **kwargs)
+            step, link = await _answer_locked(engine, store_id, **kwargs)
     finally:
         if upload is not None:
             upload.unlink(missing_ok=True)
     return {**_step_view(step), "sas_url": link}
+
+
+async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Any, str | None]:
+    """Answer a turn of a session whose lock is held: check this server's copy of the
+    session is not behind the shared turn counter, answer, then move the counter."""
+    recorded = await engine.shared.answered(store_id)
+    if recorded is not None:
+        here = _answered(engine.store.load(store_id))
+        if here < recorded:
+            raise StorageError(
+                f"this server's copy of session {store_id} has {here} answers, but "
+                f"{recorded} were recorded: its session folder is not the one the other "
+                "servers write",
+                hint="give every server the same INTERVIEWSENSE_HOME (docs/api.md, Scale)",
+            )
+    step, link = await engine.pool.run(_answer, engine, store_id, **kwargs)
+    await engine.shared.set_answered(store_id, _answered(step.session))
+    return step, link
+
+
+def _answered(session: Any) -> int:
+    return sum(1 for t in session.turns if t.answer is not None)
 
 
 def _answer(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Any, str | None]:
@@ -315,8 +342,8 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
         }
     store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
     async with engine.locks.hold(store_id):
-        step, link = await engine.pool.run(
-            _answer, engine, store_id, audio=source, turn=body.turn, transcriber=transcriber
+        step, link = await _answer_locked(
+            engine, store_id, audio=source, turn=body.turn, transcriber=transcriber
         )
     view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None
@@ -341,14 +368,19 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
             "use_client_tts": True,
             "tts_instructions": {"text": body.text, **speech_synthesis_hints(persona.voice)},
         }
-    key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()[:16]
-    name = f"tts-{key}.wav"
+    key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()
+    name = f"tts-{key[:16]}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
     rel = f"tts/{name}"
     async with engine.locks.hold(store_id):
         cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
         if cached is None:
-            await engine.pool.run(_synthesize, engine, store_id, rel, body.text, persona.voice)
+            owner = await engine.shared.tts_owner(key)  # made for another session before?
+            if owner is not None and owner != store_id:
+                cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel)
+            if cached is None:
+                await engine.pool.run(_synthesize, engine, store_id, rel, body.text, persona.voice)
+                await engine.shared.remember_tts(key, store_id)
     path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
     if path is None:
         raise NotFoundError("the speech was not made", hint="try again")
@@ -364,6 +396,24 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
         "cached": cached is not None,
         "duration_s": round(seconds, 3),
     }
+
+
+def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
+    """The owner session's artifact kept for this session too, or None if it is gone."""
+    import shutil
+
+    source = engine.artifacts.get(owner, rel) if engine.store.exists(owner) else None
+    if source is None:
+        return None
+    folder = ensure_dir(engine.settings.cache_dir / "tts")
+    fd, tmp = tempfile.mkstemp(prefix="tts-", suffix=".wav", dir=folder)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        engine.artifacts.put(store_id, rel, Path(tmp))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return engine.artifacts.get(store_id, rel)
 
 
 def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) -> None:

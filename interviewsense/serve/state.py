@@ -100,6 +100,46 @@ class LocalLocks:
                 os.close(fd)  # closing releases the flock
 
 
+class SharedState(Protocol):
+    """What several processes or hosts must agree on beyond the session files."""
+
+    async def answered(self, store_id: str) -> int | None:
+        """How many answers the session had when it was last answered, if known."""
+        ...
+
+    async def set_answered(self, store_id: str, count: int) -> None: ...
+
+    async def tts_owner(self, key: str) -> str | None:
+        """The session that holds the speech made for ``key``, if any."""
+        ...
+
+    async def remember_tts(self, key: str, store_id: str) -> None: ...
+
+    async def check(self) -> str:
+        """'off', 'ok', or raise when the backend cannot be reached (for /readyz)."""
+        ...
+
+
+class LocalState:
+    """No shared state: the session files are the only record, and speech is cached per
+    session (in its folder) only."""
+
+    async def answered(self, store_id: str) -> int | None:
+        return None
+
+    async def set_answered(self, store_id: str, count: int) -> None:
+        return None
+
+    async def tts_owner(self, key: str) -> str | None:
+        return None
+
+    async def remember_tts(self, key: str, store_id: str) -> None:
+        return None
+
+    async def check(self) -> str:
+        return "off"
+
+
 class Artifacts(Protocol):
     """A session's files the API hands out (``rel`` like ``tts/<name>`` or ``audio/a01.wav``)."""
 
@@ -228,6 +268,7 @@ class Engine:
     locks: SessionLocks
     ids: IdMap
     artifacts: Artifacts
+    shared: SharedState = field(default_factory=LocalState)
     transcriber: WhisperTranscriber | None = None
     missing: InterviewSenseError | None = None  # why Whisper is not loaded
     speakers: dict[str, Speaker] = field(default_factory=dict)
