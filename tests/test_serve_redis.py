@@ -177,3 +177,7 @@ def test_a_redis_restart_loses_no_answer(pair: Pair) -> None:
         f"interviewsense:answered:{store_id}": "3"
     }
     assert "POST /v1/sessions/{session_id}/answers 503" in pair.b.log.read_text()
+
+    with pair.b.client() as c:
+        assert c.delete("/v1/sessions/restart").status_code == 200
+    assert pair.keys(f"interviewsense:answered:{store_id}") == {}

@@ -108,6 +108,11 @@ def test_answers_and_speech_are_blobs_with_links_that_expire(
     for link in (answer_link, tts_link):
         assert httpx.get(link, timeout=30).status_code == 403
 
+    # Deleting the session deletes its blobs too.
+    with srv.client() as c:
+        assert c.delete("/v1/sessions/az1").status_code == 200
+    assert blob_names(azurite) == []
+
 
 def test_without_a_ttl_there_are_no_links_and_a_dead_azure_is_not_ready(
     tmp_path: Path, answer_wav: Spoken

@@ -101,6 +101,16 @@ class AzureArtifacts:
     def link(self, store_id: str, rel: str) -> str | None:
         return read_link(self.blobs, self.blob_name(store_id, rel), self.ttl)
 
+    def delete(self, store_id: str) -> None:
+        prefix = self.blob_name(store_id, "")
+
+        def remove() -> None:
+            for blob in self.blobs.client.list_blobs(name_starts_with=prefix):
+                self.blobs.client.delete_blob(blob.name)
+
+        if self._created or self.blobs.call("look for the container", self.blobs.client.exists):
+            self.blobs.call(f"delete the files of session {store_id}", remove)
+
     def check(self) -> str:
         self.local.check()
         self._ensure_container()
@@ -233,6 +243,9 @@ class RedisState:
         async with self.reached():
             await self.client.ping()
         return "ok"
+
+    async def forget(self, store_id: str) -> None:
+        await self._quietly(self.client.delete, f"{PREFIX}:answered:{store_id}")
 
 
 def engine_for(settings: Settings) -> Engine:

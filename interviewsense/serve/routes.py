@@ -142,11 +142,14 @@ async def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = N
 
 @router.delete("/v1/sessions/{session_id}", tags=["sessions"])
 async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
-    """Delete a session and its recordings."""
+    """Delete a session and its recordings, blobs included."""
     store_id, user = engine.ids.resolve(session_id, user_id)
     async with engine.locks.hold(store_id):
         session = engine.store.load(store_id)
+        # Blobs first: if Azure fails, nothing is deleted and the request can be repeated.
+        await anyio.to_thread.run_sync(engine.artifacts.delete, store_id)
         engine.store.delete(store_id)
+        await engine.shared.forget(store_id)
         info = session.settings.get("api", {})
         if isinstance(info, dict) and info.get("user_id"):
             engine.ids.forget(str(info["user_id"]), client_id(session))

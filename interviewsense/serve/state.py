@@ -119,6 +119,10 @@ class SharedState(Protocol):
         """'off', 'ok', or raise when the backend cannot be reached (for /readyz)."""
         ...
 
+    async def forget(self, store_id: str) -> None:
+        """Drop what is kept about a deleted session."""
+        ...
+
 
 class LocalState:
     """No shared state: the session files are the only record, and speech is cached per
@@ -139,6 +143,9 @@ class LocalState:
     async def check(self) -> str:
         return "off"
 
+    async def forget(self, store_id: str) -> None:
+        return None
+
 
 class Artifacts(Protocol):
     """A session's files the API hands out (``rel`` like ``tts/<name>`` or ``audio/a01.wav``)."""
@@ -158,6 +165,10 @@ class Artifacts(Protocol):
 
     def check(self) -> str:
         """'ok', or raise when the storage cannot be reached (for /readyz)."""
+        ...
+
+    def delete(self, store_id: str) -> None:
+        """Remove every artifact of the session kept outside its folder."""
         ...
 
 
@@ -189,6 +200,9 @@ class LocalArtifacts:
         if not os.access(self.store.root, os.W_OK):
             raise StorageError(f"the session folder {self.store.root} is not writable")
         return "ok"
+
+    def delete(self, store_id: str) -> None:
+        return None  # they live in the session folder, deleted with it
 
 
 @dataclass
