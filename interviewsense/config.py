@@ -159,6 +159,9 @@ class Settings:
         help="Answers the web API transcribes and scores at once, per worker process.")
     serve_queue: int = _setting(8, "INTERVIEWSENSE_SERVE_QUEUE", toml="serve.queue",
         help="Requests that may wait for those jobs; beyond it the API answers 503.")
+    serve_rate_limit: int = _setting(0, "INTERVIEWSENSE_SERVE_RATE_LIMIT",
+        toml="serve.rate_limit", help="Requests one client address may make to the web API "
+        "in any 60 s (shared through Redis when set); beyond it 429. 0 turns it off.")
     redis_url: str = _setting("", "REDIS_URL", toml="serve.redis_url", secret=True,
         help="Redis for the web API's shared state (locks, turn counters, the TTS cache), "
         "e.g. redis://127.0.0.1:6379/0; empty keeps it in this process and its folder.")

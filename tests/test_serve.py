@@ -566,3 +566,31 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "refusing to listen on 0.0.0.0 without INTERVIEWSENSE_API_TOKEN" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+# --- rate limiting -------------------------------------------------------------------------
+
+
+def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
+    srv = start_server(tmp_path, INTERVIEWSENSE_SERVE_RATE_LIMIT="20")
+    try:
+        with srv.client() as c:
+            statuses = [
+                c.get("/v1/sessions", params={"user_id": "rl"}).status_code for _ in range(20)
+            ]
+            assert statuses == [200] * 20
+            r = c.get("/v1/sessions", params={"user_id": "rl"})
+            body = error_of(r, 429)
+            assert "over 20 in 60 s" in body["error"]
+            assert 1 <= int(r.headers["retry-after"]) <= 60
+            error_of(c.post("/v1/sessions/start", json={"user_id": "rl"}), 429)
+            # Probes are never limited.
+            assert c.get("/healthz").status_code == 200
+            assert c.get("/readyz").status_code == 200
+        # Another address has its own allowance.
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with srv.client(transport=other) as c:
+            assert c.get("/v1/sessions", params={"user_id": "rl"}).status_code == 200
+    finally:
+        stop(srv)
+    assert "GET /v1/sessions 429" in srv.log.read_text()

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -37,20 +38,45 @@ class Pair:
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+def redis_server() -> Iterator[RedisServer]:
     rds = RedisServer().start()
-    base = tmp_path_factory.mktemp("serve-redis")
+    yield rds
+    rds.stop()
+
+
+def two_servers(base: Path, rds: RedisServer, **extra: str) -> Pair:
     home = base / "home"
-    a = start_server(base / "a", home=home, REDIS_URL=rds.url)
+    a = start_server(base / "a", home=home, REDIS_URL=rds.url, **extra)
     try:
-        b = start_server(base / "b", home=home, REDIS_URL=rds.url)
+        b = start_server(base / "b", home=home, REDIS_URL=rds.url, **extra)
     except BaseException:
         stop(a)
         raise
-    yield Pair(a, b, rds)
-    stop(a)
-    stop(b)
-    rds.stop()
+    return Pair(a, b, rds)
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer) -> Iterator[Pair]:
+    servers = two_servers(tmp_path_factory.mktemp("serve-redis"), redis_server)
+    yield servers
+    stop(servers.a)
+    stop(servers.b)
+
+
+def test_the_rate_limit_is_shared_by_the_servers(tmp_path: Path, redis_server: RedisServer) -> None:
+    servers = two_servers(tmp_path, redis_server, INTERVIEWSENSE_SERVE_RATE_LIMIT="10")
+    try:
+        with servers.a.client() as a, servers.b.client() as b:
+            for _ in range(5):
+                assert a.get("/v1/sessions", params={"user_id": "rl"}).status_code == 200
+                assert b.get("/v1/sessions", params={"user_id": "rl"}).status_code == 200
+            for c in (a, b):
+                r = c.get("/v1/sessions", params={"user_id": "rl"})
+                error_of(r, 429)
+                assert 1 <= int(r.headers["retry-after"]) <= 60
+    finally:
+        stop(servers.a)
+        stop(servers.b)
 
 
 def start(server: Server, sid: str, user: str, **extra: object) -> str:

@@ -17,7 +17,7 @@ from interviewsense.config import Settings
 from interviewsense.errors import BadInputError, MissingDependencyError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.serve.errors import BusyError
-from interviewsense.serve.state import Engine, LocalArtifacts
+from interviewsense.serve.state import RATE_WINDOW_S, Engine, LocalArtifacts
 from interviewsense.storage.azure_blobs import Container
 from interviewsense.storage.azure_sas import read_link
 
@@ -121,6 +121,19 @@ class AzureArtifacts:
 PREFIX = "interviewsense"  # Redis keys: interviewsense:lock:<store id>, …:answered:…, …:tts:…
 LOCK_TTL_S = 30.0  # a session lock whose holder stops renewing it (a dead process) expires
 LOCK_WAIT_S = 120.0  # a request waits this long for a session's lock, then gets 503
+SPEND = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + window - now)
+"""  # seconds until the client may send again; 0 and the request counted when it may
 KEEP_S = 30 * 24 * 3600  # turn counters and the TTS cache are forgotten after 30 days
 
 
@@ -162,6 +175,7 @@ class RedisState:
                 hint="e.g. redis://127.0.0.1:6379/0 or rediss://:PASSWORD@HOST:6380/0",
             ) from None
         self._local: dict[str, asyncio.Lock] = {}
+        self._spend: Any = None
 
     @contextlib.asynccontextmanager
     async def reached(self) -> AsyncIterator[None]:
@@ -246,6 +260,23 @@ class RedisState:
 
     async def forget(self, store_id: str) -> None:
         await self._quietly(self.client.delete, f"{PREFIX}:answered:{store_id}")
+
+    async def spend(self, client: str, limit: int) -> float:
+        """A sliding window in Redis (its own clock), so every worker and host counts one
+        client together. With Redis down the request is let through: the limit protects
+        the server, and Redis being down must not lock every client out."""
+        from redis.exceptions import RedisError
+
+        if self._spend is None:
+            self._spend = self.client.register_script(SPEND)
+        try:
+            wait = await self._spend(
+                keys=[f"{PREFIX}:rate:{client}"], args=[RATE_WINDOW_S, limit, os.urandom(6).hex()]
+            )
+        except RedisError as exc:
+            log.debug("rate limit not checked (%s)", exc)
+            return 0.0
+        return float(wait)
 
 
 def engine_for(settings: Settings) -> Engine:

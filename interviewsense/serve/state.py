@@ -6,10 +6,12 @@ these without touching the routes.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from interviewsense.tts.base import Speaker
 
 T = TypeVar("T")
+RATE_WINDOW_S = 60.0  # serve_rate_limit counts requests in any window this long
 ID_MAP = ".api-ids"  # <sessions>/.api-ids/<user_id>/<client id> holds the store id
 
 
@@ -123,10 +126,18 @@ class SharedState(Protocol):
         """Drop what is kept about a deleted session."""
         ...
 
+    async def spend(self, client: str, limit: int) -> float:
+        """Count a request of ``client``: 0 if it is within ``limit`` in the last
+        RATE_WINDOW_S seconds, else the seconds until one is allowed."""
+        ...
+
 
 class LocalState:
-    """No shared state: the session files are the only record, and speech is cached per
-    session (in its folder) only."""
+    """No shared state: the session files are the only record, speech is cached per
+    session (in its folder) only, and request rates are counted per process."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, collections.deque[float]] = {}
 
     async def answered(self, store_id: str) -> int | None:
         return None
@@ -145,6 +156,18 @@ class LocalState:
 
     async def forget(self, store_id: str) -> None:
         return None
+
+    async def spend(self, client: str, limit: int) -> float:
+        now = time.monotonic()
+        if len(self._seen) > 10_000:  # forget clients with nothing in the window
+            self._seen = {k: q for k, q in self._seen.items() if q and q[-1] > now - RATE_WINDOW_S}
+        seen = self._seen.setdefault(client, collections.deque())
+        while seen and seen[0] <= now - RATE_WINDOW_S:
+            seen.popleft()
+        if len(seen) >= limit:
+            return seen[0] + RATE_WINDOW_S - now
+        seen.append(now)
+        return 0.0
 
 
 class Artifacts(Protocol):
