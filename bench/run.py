@@ -375,12 +375,110 @@ def bench_turns() -> list[Row]:
     return rows
 
 
+def cohort() -> Path:
+    """Eight spoken answers of about 25 s each (shared by the batch and ray sections)."""
+    folder = WORK / "cohort"
+    if not folder.exists():
+        folder.mkdir()
+        for i in range(8):
+            speech.espeak(f"Answer {i}. " + SCRIPT, folder / f"a{i}.wav")
+    return folder
+
+
+def run_batch(source: Path, *args: str) -> float:
+    """Seconds one ``interviewsense batch`` run takes, start-up included."""
+    start = time.perf_counter()
+    subprocess.run(
+        [str(ROOT / ".venv/bin/interviewsense"), "batch", str(source), "--overwrite", *args],
+        env=env(),
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def bench_ray() -> list[Row]:
+    """Items per second here and on a local two-node Ray cluster, and the driver's own cost
+    per item measured with 1000 items of known cost through the same actor pool."""
+    import signal
+
+    folder = cohort()
+    n = len(list(folder.glob("*.wav")))
+    rows: list[Row] = []
+    rates: dict[str, float] = {}
+    for label, args in (
+        ("local, 1 worker", ["--workers", "1"]),
+        ("local, 2 workers", ["--workers", "2"]),
+        ("Ray, 1 node (--ray local)", ["--ray", "local"]),
+    ):
+        rates[label] = n / run_batch(folder, "--out", str(WORK / "ray.jsonl"), *args)
+    cluster = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "ray_cluster.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert cluster.stdout is not None
+        address = cluster.stdout.readline().strip()
+        label = "Ray, 2 nodes × 1 CPU"
+        rates[label] = n / run_batch(folder, "--out", str(WORK / "ray.jsonl"), "--ray", address)
+        overhead = driver_overhead(address)
+    finally:
+        cluster.send_signal(signal.SIGTERM)
+        cluster.wait(60)
+    for label, rate in rates.items():
+        value = f"{rate:.2f} answers / s"
+        rows.append((f"batch {n} answers: {label}", value, "", "start-up included"))
+    items, cost, wall, ideal = overhead
+    rows.append(
+        (
+            f"Ray driver: {items} items of {cost * 1000:.0f} ms on 2 workers",
+            f"{wall:.1f} s (ideal {ideal:.1f} s)",
+            "",
+            f"driver overhead {(wall - ideal) / items * 1000:.1f} ms per item",
+        )
+    )
+    return rows
+
+
+def driver_overhead(
+    address: str, items: int = 1000, cost: float = 0.05
+) -> tuple[int, float, float, float]:
+    """``items`` fake items that each take ``cost`` seconds, through the same driver loop
+    (flows/batch_ray._drive) on two actors: wall time against the ideal items*cost/2."""
+    import ray
+
+    from interviewsense.flows.batch_input import Item
+    from interviewsense.flows.batch_ray import _drive
+
+    ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+    try:
+
+        @ray.remote(num_cpus=1)
+        class Fake:
+            def ready(self) -> bool:
+                return True
+
+            def score(self, item: Item) -> dict[str, Any]:
+                time.sleep(cost)
+                return {"id": item.id, "status": "ok", "error": "", "answer": None}
+
+        actors = [Fake.remote() for _ in range(2)]  # type: ignore[attr-defined]
+        ray.get([a.ready.remote() for a in actors])
+        todo = [Item(id=f"f{i}", position=i, transcript="x") for i in range(items)]
+        start = time.perf_counter()
+        done = sum(1 for _ in _drive(ray, actors, todo, 0, lambda message: None))
+        wall = time.perf_counter() - start
+        assert done == items
+        return items, cost, wall, items * cost / 2
+    finally:
+        ray.shutdown()
+
+
 def bench_batch() -> list[Row]:
     rows: list[Row] = []
-    folder = WORK / "cohort"
-    folder.mkdir(exist_ok=True)
-    for i in range(8):
-        speech.espeak(f"Answer {i}. " + SCRIPT, folder / f"a{i}.wav")
+    folder = cohort()
     audio_s = sum(len(speech.read_wav(p)[0]) / speech.read_wav(p)[1] for p in folder.glob("*.wav"))
     manifest = WORK / "texts.jsonl"
     manifest.write_text(
@@ -695,6 +793,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "turns": bench_turns,
     "memory": bench_memory,
     "batch": bench_batch,
+    "ray": bench_ray,
     "fillers": bench_fillers,
     "serve": bench_serve,
 }

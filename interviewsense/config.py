@@ -261,7 +261,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise BadInputError(
             f"cannot read config file {path}: {exc}",
             hint="fix the file or point INTERVIEWSENSE_CONFIG at another one",
-        ) from None
+        ) from exc
 
 
 def _toml_lookup(data: Mapping[str, Any], dotted: str) -> Any:

@@ -7,9 +7,10 @@ import importlib.metadata
 import platform
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from interviewsense.config import Settings, mask
+from interviewsense.config import Settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.fsutil import free_bytes
 
@@ -30,12 +31,13 @@ LIBRARIES = (
     ("matplotlib", False),
 )
 LOW_DISK_BYTES = 200 * 1024 * 1024
+PROBE_TIMEOUT_S = 4.0  # each service check waits this long at most for an answer
 
 
 @dataclass
 class Check:
     name: str
-    status: str  # ok | missing | warn | info
+    status: str  # ok | missing | fail (configured, but does not work) | warn | info
     detail: str
     hint: str = ""
     required: bool = False
@@ -176,42 +178,77 @@ def check_embedding(settings: Settings) -> Check:
 
 
 def check_llm(settings: Settings) -> Check:
+    """Ask the configured server for its models: it answers, and offers the model we use."""
+    from interviewsense.interviewer.llm_client import LLMDown, list_models, llm_configured
+
+    name = "LLM interviewer"
     if settings.llm == "off":
-        return Check("LLM interviewer", "info", "off: the offline question banks are used")
-    if settings.azure_openai_endpoint:
-        detail = (
-            f"Azure OpenAI {settings.azure_openai_endpoint}, deployment "
-            f"{settings.llm_model}, key {mask(settings.azure_openai_api_key)}"
+        return Check(name, "info", "off: the offline question banks are used")
+    if not llm_configured(settings):
+        return Check(
+            name,
+            "missing" if settings.llm == "on" else "info",
+            "not configured: the offline question banks are used",
+            "set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server; see docs/interviewer.md",
+            required=settings.llm == "on",
         )
-        return Check("LLM interviewer", "ok", detail)
-    if settings.llm_base_url or settings.openai_api_key:
-        where = settings.llm_base_url or "api.openai.com"
-        detail = f"{where}, model {settings.llm_model}, key {mask(settings.openai_api_key)}"
-        return Check("LLM interviewer", "ok", detail)
+    # With --llm auto practice goes on with the question banks; with --llm on it cannot.
+    failed = "fail" if settings.llm == "on" else "warn"
+    try:
+        url, models = list_models(settings, PROBE_TIMEOUT_S)
+    except LLMDown as exc:
+        if exc.status in (401, 403):
+            hint = "check the key: OPENAI_API_KEY (AZURE_OPENAI_API_KEY for Azure OpenAI)"
+        elif exc.status == 404:
+            hint = "check the URL: an OpenAI-compatible server's usually ends in /v1"
+        else:
+            hint = "start the server, or fix OPENAI_BASE_URL / --llm-base-url"
+        if failed == "warn":
+            hint += "; until then practice uses the offline question banks"
+        return Check(name, failed, str(exc), hint)
+    count = f"{len(models)} model{'' if len(models) == 1 else 's'}"
+    if settings.azure_openai_endpoint:  # it lists base models, not our deployment names
+        return Check(name, "ok", f"{url}: answers, {count}; deployment {settings.llm_model}")
+    if settings.llm_model in models:
+        return Check(name, "ok", f"{url}: {count}, {settings.llm_model} among them")
+    offered = ", ".join(models[:5]) + (" …" if len(models) > 5 else "")
     return Check(
-        "LLM interviewer",
-        "info",
-        "not configured: the offline question banks are used",
-        "set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server; see docs/interviewer.md",
+        name,
+        "warn",
+        f"{url}: {count}, but not {settings.llm_model}",
+        f"set INTERVIEWSENSE_LLM_MODEL (or --llm-model) to one of: {offered or 'none listed'}",
     )
 
 
 def check_azure(settings: Settings) -> Check:
+    """Parse the connection string, then reach the account and look for the container."""
+    from interviewsense.storage.azure_settings import describe_connection_string
+    from interviewsense.storage.sync_azure import AzureTarget
+
+    name = "Azure sync"
     if not settings.azure_storage_connection_string:
         return Check(
-            "Azure sync",
+            name,
             "info",
             "not configured: sync goes to a local folder",
             "set AZURE_STORAGE_CONNECTION_STRING (docs/storage.md)",
         )
-    from interviewsense.storage.azure_settings import describe_connection_string
+    try:  # parses the string and the container name; the SDK is imported only here
+        target = AzureTarget(settings, "doctor", probe_s=PROBE_TIMEOUT_S)
+        exists = target.container_exists()
+    except InterviewSenseError as exc:
+        return Check(name, "fail", exc.message, exc.hint or "")
+    account = describe_connection_string(settings.azure_storage_connection_string)
+    container = settings.azure_storage_container
+    if exists:
+        return Check(name, "ok", f"{account}; container {container} is there")
+    return Check(name, "ok", f"{account}; container {container} is made by the first sync")
 
-    return Check(
-        "Azure sync",
-        "ok",
-        f"{describe_connection_string(settings.azure_storage_connection_string)}, "
-        f"container {settings.azure_storage_container}",
-    )
+
+# External services: each is probed within PROBE_TIMEOUT_S, says "info" when it is not
+# configured, "ok" when it answers, and otherwise "warn" or "fail" with a detail naming the
+# URL (never a secret) and a hint. A Redis check (REDIS_URL, to come) joins this tuple.
+SERVICE_CHECKS: tuple[Callable[[Settings], Check], ...] = (check_llm, check_azure)
 
 
 def check_data_dir(settings: Settings) -> Check:
@@ -240,5 +277,6 @@ def run_checks(settings: Settings) -> list[Check]:
     checks = [check_python(), *check_libraries(), *check_system()]
     checks += check_devices(settings)
     checks += check_models(settings)
-    checks += [check_llm(settings), check_azure(settings), check_data_dir(settings)]
+    checks += [check(settings) for check in SERVICE_CHECKS]
+    checks.append(check_data_dir(settings))
     return checks

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+# Where a person reports a bug; the one-line message of an unexpected error names it.
+REPORT_URL = "https://github.com/interviewsense/interviewsense/issues"
+
 
 class ExitCode(IntEnum):
-    """Process exit codes; part of the public contract (see ARCHITECTURE.md)."""
+    """Process exit codes; part of the public contract (see ARCHITECTURE.md and the table in
+    docs/configuration.md, which tests/test_errors.py checks against this enum)."""
 
     OK = 0
     BAD_INPUT = 1
@@ -14,6 +18,7 @@ class ExitCode(IntEnum):
     PARTIAL = 3
     MISSING = 4
     SERVICE = 5
+    BUG = 70  # sysexits' EX_SOFTWARE: an exception we did not expect, so a bug of ours
     INTERRUPTED = 130
 
 
@@ -53,6 +58,16 @@ class ServiceError(InterviewSenseError):
     """An external service (LLM server, storage, web server) failed."""
 
     exit_code = ExitCode.SERVICE
+
+
+class PartialFailure(InterviewSenseError):
+    """Some items of a run failed and the rest are done (batch); the results are written."""
+
+    exit_code = ExitCode.PARTIAL
+
+
+class CheckFailed(InterviewSenseError):
+    """A check the user asked for found a problem (``sync --check``: files differ)."""
 
 
 class StorageError(InterviewSenseError):

@@ -35,7 +35,7 @@ def ensure_dir(path: Path) -> Path:
             folder.mkdir(mode=DIR_MODE, exist_ok=True)
             os.chmod(folder, DIR_MODE)  # mkdir's mode is masked by the umask
     except OSError as exc:
-        raise storage_error(exc, path) from None
+        raise storage_error(exc, path) from exc
     return path
 
 
@@ -68,7 +68,7 @@ def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
         fsync_dir(path.parent)
     except OSError as exc:
         _unlink_quietly(tmp)
-        raise storage_error(exc, path) from None
+        raise storage_error(exc, path) from exc
     except BaseException:
         _unlink_quietly(tmp)
         raise

@@ -1,4 +1,5 @@
-"""A real Azure Blob Storage for tests: the Azurite emulator (npm, pinned in package.json)."""
+"""A real Azure Blob Storage for tests: the Azurite emulator (npm, pinned in package.json),
+and what the sync tests do with it (their environment, a blob, its staged blocks)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from tests.isolation import clean_environ
 from tests.llm_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "devstoreaccount1"
+CONTAINER = "isense-test"
 KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
@@ -32,13 +36,19 @@ class Azurite:
             f"BlobEndpoint=http://127.0.0.1:{self.port}/{ACCOUNT};"
         )
 
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
     def start(self) -> Azurite:
         """Start (or restart) on the same port and data folder, so blobs survive a restart."""
+        if self.running:
+            return self
         self._proc = subprocess.Popen(
             [str(self.binary), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
              "--location", str(self.data), "--skipApiVersionCheck", "--disableTelemetry",
              "--loose", "--silent"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=clean_environ(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -59,3 +69,43 @@ class Azurite:
     def stop(self) -> None:
         self.kill()
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+def azure_env(az: Azurite, home: Path, **extra: str) -> dict[str, str]:
+    """The variables that point sync at ``az`` (add them to an isolated environment)."""
+    return {
+        "INTERVIEWSENSE_HOME": str(home),
+        "AZURE_STORAGE_CONNECTION_STRING": az.connection_string,
+        "AZURE_STORAGE_CONTAINER": CONTAINER,
+        "INTERVIEWSENSE_SYNC_USER": "tester",
+        **extra,
+    }
+
+
+def blob_client(az: Azurite, name: str) -> Any:
+    from azure.storage.blob import BlobServiceClient
+
+    return BlobServiceClient.from_connection_string(az.connection_string).get_blob_client(
+        CONTAINER, name
+    )
+
+
+def download(az: Azurite, name: str) -> bytes:
+    """One blob's bytes, downloaded: the emulator does not check Content-MD5 itself."""
+    return bytes(blob_client(az, name).download_blob().readall())
+
+
+def wait_for_blocks(blob: Any, n: int) -> int:
+    """Wait until ``n`` blocks of an upload are staged; returns how many there are."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            count = len(blob.get_block_list("uncommitted")[1])
+            if count >= n:
+                return count
+        except ResourceNotFoundError:
+            pass
+        time.sleep(0.01)
+    return 0

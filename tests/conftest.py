@@ -1,24 +1,23 @@
-"""Shared fixtures: an isolated data folder per test, real synthesized answers, the model."""
+"""Shared fixtures: an isolated environment and data folder per test, real synthesized
+answers, the Whisper model, and the real servers (llama.cpp, Azurite, the virtual
+microphone), each started once per session. Tests that start a real engine or server must be
+marked slow; tests/slow.py checks it, wired in by the hooks at the end."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests import speech
+from tests import slow, speech
+from tests.azurite import Azurite
+from tests.isolation import clean_environ, isolated_vars
+from tests.llm_server import LlamaServer
 from tests.speech import Spoken
-
-SECRET_VARS = (
-    "OPENAI_API_KEY",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_STORAGE_CONNECTION_STRING",
-    "OPENAI_BASE_URL",
-    "AZURE_OPENAI_ENDPOINT",
-    "REDIS_URL",
-)
+from tests.vmic import VirtualMic
 
 # The answer every finalize test uses: fillers, then a 3 s pause, then more speech.
 PART_A = (
@@ -34,15 +33,15 @@ PAUSE_S = 3.0
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own data folder, no secrets, no downloads, no config file."""
+    """Every test gets its own data folder, no secrets, no downloads, no config file (nor
+    .env: the working folder is the test's own), and nothing from the developer's shell that
+    configures interviewsense (tests/isolation.py)."""
     home = tmp_path / "home"
-    monkeypatch.setenv("INTERVIEWSENSE_HOME", str(home))
-    monkeypatch.setenv("INTERVIEWSENSE_CONFIG", str(tmp_path / "no-config.toml"))
-    monkeypatch.setenv("INTERVIEWSENSE_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for name in set(os.environ) - set(clean_environ()):
+        monkeypatch.delenv(name)
+    for name, value in isolated_vars(home, tmp_path / "no-config.toml").items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
-    for var in SECRET_VARS:
-        monkeypatch.delenv(var, raising=False)
     return home
 
 
@@ -90,7 +89,71 @@ def whisper_dir() -> Path:
     return path
 
 
+# --- real servers, started once (tests/slow.py: a test that uses one is slow) ---------------
+
+
+@pytest.fixture(scope="session")
+def llama() -> Iterator[LlamaServer]:
+    """A real OpenAI-compatible server (llama.cpp with SmolLM2-135M)."""
+    server = LlamaServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def azurite_server() -> Iterator[Azurite]:
+    server = Azurite().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def env_clean() -> Iterator[dict[str, str]]:
-    """The environment for a subprocess run of the CLI (the monkeypatched one)."""
-    yield dict(os.environ)
+def azurite(azurite_server: Azurite) -> Azurite:
+    """The Azurite emulator, running (restarted if an earlier test killed it)."""
+    return azurite_server.start()
+
+
+@pytest.fixture(scope="session")
+def vmic() -> Iterator[VirtualMic]:
+    """A PulseAudio null sink whose monitor is the default microphone (tests/vmic.py)."""
+    with VirtualMic() as mic:
+        yield mic
+
+
+# --- the slow mark, checked (tests/slow.py) -----------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    slow.install()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = slow.unmarked_engine_users(items)
+    if unmarked:
+        raise pytest.UsageError(
+            "tests that start a real server but are not marked @pytest.mark.slow:\n  "
+            + "\n  ".join(unmarked)
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, Any, Any]:
+    """While a test that is not marked slow is set up, runs and is torn down, starting an
+    engine raises (tests/slow.py)."""
+    slow.GUARD.unmarked = None if item.get_closest_marker("slow") else item.nodeid
+    slow.GUARD.violations.clear()
+    try:
+        return (yield)
+    finally:
+        slow.GUARD.unmarked = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    """Fail the test that started an engine unmarked, even if it caught SlowMarkMissing."""
+    result = yield
+    if slow.GUARD.violations:
+        pytest.fail("\n".join(slow.GUARD.violations), pytrace=False)
+    return result

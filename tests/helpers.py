@@ -1,14 +1,16 @@
-"""Small builders the tests share: a typed answer scored for real, WAV bytes by hand, and
-the headless Chromium command that photographs a report (scripts/ uses it too)."""
+"""Small builders the tests share: a typed answer scored for real, a saved session with
+audio, an LLM reply, WAV bytes by hand, and the headless Chromium command that photographs a
+report (scripts/ uses it too)."""
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from interviewsense.domain import Answer, Question, Transcript, Turn
+from interviewsense.domain import Answer, Question, Session, Transcript, Turn
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.text import words_from_text
 
@@ -30,6 +32,40 @@ def answered_turn(question: Question, text: str, index: int = 1) -> Turn:
     return Turn(
         index=index, question=question, answer=typed_answer(question, text), status="answered"
     )
+
+
+def make_session(home: Path, seconds: float = 5.0, seed: int = 0) -> str:
+    """A saved session with one answer of ``seconds`` of (noise) audio; returns its id."""
+    from interviewsense.audio.load import write_wav
+    from interviewsense.storage.store import SessionStore, new_session_id, now_iso
+
+    store = SessionStore(home / "sessions")
+    session = Session(id=new_session_id(), started_at=now_iso(), kind="practice")
+    session.id = session.id[:-6] + f"{seed:06x}"
+    store.create(session)
+    rng = np.random.default_rng(seed)
+    samples = (rng.standard_normal(int(16000 * seconds)) * 0.1).astype(np.float32)
+    write_wav(store.audio_path(session.id, "a", 1), samples)
+    session.turns.append(Turn(index=1, question=Question(text="Why?"), status="answered"))
+    store.save(session)
+    return session.id
+
+
+def completion(content: str) -> dict[str, Any]:
+    """An OpenAI chat completion replying ``content``, as a stand-in server sends it."""
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+    }
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
+
+from tests.isolation import clean_environ
 
 
 def free_port() -> int:
@@ -28,31 +32,44 @@ def smollm2_path() -> Path:
 
 
 class LlamaServer:
+    """The server, its output (uvicorn's access log among it) kept in a file, so a test can
+    count the requests it really answered (``requests``)."""
+
     def __init__(self) -> None:
         if importlib.util.find_spec("llama_cpp") is None:
             raise RuntimeError("llama-cpp-python is not installed: run 'make test'")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._folder = Path(tempfile.mkdtemp(prefix="llama-"))
+        self.log = self._folder / "server.log"
+
+    def requests(self, path: str = "/v1/chat/completions") -> int:
+        """How many POSTs to ``path`` the server has answered, by its own access log."""
+        line = f'"POST {path} HTTP/1.1"'
+        with open(self.log, encoding="utf-8", errors="replace") as fh:
+            return sum(1 for text in fh if line in text)
 
     def start(self) -> LlamaServer:
-        self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(smollm2_path()),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--n_ctx",
-                "2048",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with open(self.log, "ab") as log:  # the server keeps its own copy of the file
+            self._proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "llama_cpp.server",
+                    "--model",
+                    str(smollm2_path()),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--n_ctx",
+                    "2048",
+                ],
+                env=clean_environ(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -73,3 +90,4 @@ class LlamaServer:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        shutil.rmtree(self._folder, ignore_errors=True)

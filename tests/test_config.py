@@ -60,6 +60,7 @@ def test_command_flags_derive_from_the_settings() -> None:
     assert seen == {s.name for s in SETTINGS if s.flags}, "a declared flag no command has"
 
 
+@pytest.mark.slow
 def test_every_command_resolves_the_llm_server_alike(tmp_path: Path) -> None:
     """Both variables set to different servers: doctor and practice use the same one,
     INTERVIEWSENSE_LLM_BASE_URL, and --llm-base-url beats both."""

@@ -59,6 +59,7 @@ def test_level_filter() -> None:
     assert levels <= {"any", "junior"}
 
 
+@pytest.mark.slow
 def test_sessions_do_not_repeat_questions(tmp_path: Path) -> None:
     import json
     import subprocess

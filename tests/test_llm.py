@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +15,9 @@ from interviewsense.config import load_settings
 from interviewsense.interviewer.base import InterviewPlan
 from interviewsense.interviewer.llm import LLMInterviewer
 from interviewsense.interviewer.redact import Redactor
-from tests.helpers import answered_turn
+from tests import practice
+from tests.helpers import answered_turn, completion
+from tests.isolation import subprocess_env
 from tests.llm_server import LlamaServer, free_port
 
 ANSWERS = (
@@ -29,39 +27,15 @@ ANSWERS = (
 ) * 6
 
 
-@pytest.fixture(scope="module")
-def llama() -> Iterator[LlamaServer]:
-    server = LlamaServer().start()
-    yield server
-    server.stop()
-
-
 def run_practice(env: dict[str, str], *args: str, stdin: str = ANSWERS) -> tuple[int, Any, str]:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "interviewsense",
-            "practice",
-            "--keyboard",
-            "--no-voice",
-            "--json",
-            *args,
-        ],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+    return practice.run_practice(env, *args, stdin=stdin)
+
+
+def llm_env(base_url: str, home: Path, **extra: str) -> dict[str, str]:
+    """An isolated environment whose LLM is the server at ``base_url``."""
+    return subprocess_env(
+        home, OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-test-not-a-real-key", **extra
     )
-    data = json.loads(proc.stdout) if proc.stdout.strip() else None
-    return proc.returncode, data, proc.stderr
-
-
-def llm_env(base_url: str, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-test-not-a-real-key", **extra)
-    return env
 
 
 @pytest.mark.slow
@@ -108,13 +82,24 @@ def test_llm_interviewer_against_a_real_server(
 
 @pytest.mark.slow
 def test_practice_session_with_the_llm(llama: LlamaServer, tmp_path: Path) -> None:
-    env = llm_env(llama.url, INTERVIEWSENSE_HOME=str(tmp_path / "home"))
+    """The first question comes from the real server, which saw the requests: the offline
+    fallback (which a session also survives) would fail this test."""
+    env = llm_env(llama.url, tmp_path / "home")
+    before = llama.requests()
     code, data, stderr = run_practice(env, "-n", "2", "--role", "data engineer")
     assert code == 0, stderr
     assert data["settings"]["interviewer"] == "llm"
-    assert data["turns"][0]["interviewer"] in ("llm", "offline-fallback")
-    assert data["turns"][0]["question"]["source"] in ("llm", "bank")
+    first = data["turns"][0]
+    assert first["interviewer"] == "llm", (first["notes"], stderr)
+    assert first["question"]["source"] == "llm" and first["question"]["text"]
     assert data["summary"]["assessment"]["source"] in ("llm", "offline-fallback")
+    # Every turn and assessment the LLM made cost the server at least one request.
+    made = sum(t["interviewer"] == "llm" for t in data["turns"])
+    made += data["summary"]["assessment"]["source"] == "llm"
+    deadline = time.monotonic() + 5  # the access log is written as the reply goes out
+    while llama.requests() - before < made and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert llama.requests() - before >= made >= 1
     assert "sk-test-not-a-real-key" not in stderr + json.dumps(data)
     saved = (tmp_path / "home" / "sessions" / data["id"] / "session.json").read_text()
     assert "sk-test-not-a-real-key" not in saved
@@ -132,8 +117,9 @@ def assert_offline_after_one_notice(code: int, data: Any, stderr: str) -> None:
     assert data["summary"]["assessment"]["source"] == "offline-fallback"
 
 
+@pytest.mark.slow
 def test_outage_closed_port(tmp_path: Path) -> None:
-    env = llm_env(f"http://127.0.0.1:{free_port()}/v1", INTERVIEWSENSE_HOME=str(tmp_path))
+    env = llm_env(f"http://127.0.0.1:{free_port()}/v1", tmp_path / "home")
     started = time.monotonic()
     code, data, stderr = run_practice(env, "-n", "2")
     assert_offline_after_one_notice(code, data, stderr)
@@ -141,52 +127,37 @@ def test_outage_closed_port(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.slow
 def test_outage_server_that_stalls(httpserver: HTTPServer, tmp_path: Path) -> None:
     def stall(request: Request) -> Response:
         time.sleep(3)
         return Response("{}", status=200, content_type="application/json")
 
     httpserver.expect_request("/v1/chat/completions").respond_with_handler(stall)
-    env = llm_env(
-        httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path), INTERVIEWSENSE_LLM_TIMEOUT="1"
-    )
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home", INTERVIEWSENSE_LLM_TIMEOUT="1")
     code, data, stderr = run_practice(env, "-n", "2")
     assert_offline_after_one_notice(code, data, stderr)
     assert "no reply within 1 s" in stderr
 
 
-def completion(content: str) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "test",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": content},
-            }
-        ],
-    }
-
-
+@pytest.mark.slow
 def test_outage_malformed_json(httpserver: HTTPServer, tmp_path: Path) -> None:
     httpserver.expect_request("/v1/chat/completions").respond_with_data(
         '{"choices": [ {"message": ', content_type="application/json"
     )
-    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path))
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home")
     code, data, stderr = run_practice(env, "-n", "2")
     assert_offline_after_one_notice(code, data, stderr)
 
 
+@pytest.mark.slow
 def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     httpserver.expect_request("/v1/chat/completions").respond_with_json(
         completion("Sure! Here is a question: what is your name?")
     )
-    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path))
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home")
     code, data, stderr = run_practice(env, "-n", "2", "--no-follow-ups")
     assert code == 0, stderr
     turns = data["turns"]
@@ -198,6 +169,7 @@ def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
     assert stderr.count("offline interviewer") == 1
 
 
+@pytest.mark.slow
 def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     judged = {"follow_up": None, "relevance": 2, "relevance_reason": "It is about contacts."}
@@ -222,7 +194,7 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     )
     resume = tmp_path / "resume.txt"
     resume.write_text("Jane Doe, jane.doe@example.com, +1 (555) 010-2233. Led payments at Acme.")
-    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path / "home"))
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home")
     answer = "I am Jane Doe; mail me at jane.doe@example.com or call 555 010 2233.\n"
     code, data, stderr = run_practice(
         env, "-n", "1", "--resume", str(resume), "--redact-name", "Jane Doe", stdin=answer
@@ -253,19 +225,21 @@ def test_redactor() -> None:
     assert Redactor(enabled=False)(text) == text
 
 
+@pytest.mark.slow
 def test_llm_on_without_configuration_is_a_clear_error(tmp_path: Path) -> None:
-    env = dict(os.environ, INTERVIEWSENSE_HOME=str(tmp_path))
+    env = subprocess_env(tmp_path / "home")
     code, data, stderr = run_practice(env, "--llm", "on")
     assert code == 4
     assert stderr.startswith("error: --llm on needs an LLM")
 
 
+@pytest.mark.slow
 def test_a_repeated_llm_question_is_refused(httpserver: HTTPServer, tmp_path: Path) -> None:
     same = completion(
         '{"question": "Tell me about your biggest failure at work.", "competency": "x"}'
     )
     httpserver.expect_request("/v1/chat/completions").respond_with_json(same)
-    env = llm_env(httpserver.url_for("/v1"), INTERVIEWSENSE_HOME=str(tmp_path))
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home")
     code, data, stderr = run_practice(env, "-n", "2", "--no-follow-ups")
     assert code == 0, stderr
     first, second = data["turns"]

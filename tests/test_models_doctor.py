@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 from interviewsense.cli import app
 from interviewsense.config import load_settings
+from interviewsense.errors import ExitCode
 from interviewsense.stt.models import find_vosk_model, find_whisper_model, vosk_language
+from tests.azurite import KEY as AZURITE_KEY
+from tests.azurite import Azurite
+from tests.llm_server import free_port
+
+KEY = "sk-doctor-TOPSECRET-999"
 
 
 def test_models_lists_the_packaged_models() -> None:
@@ -49,27 +59,127 @@ def test_vosk_language_from_names() -> None:
     assert vosk_language("vosk-model-de-0.21") == "de"
 
 
-def test_doctor_reports_with_masked_secrets() -> None:
-    env = {
-        "OPENAI_API_KEY": "sk-doctor-TOPSECRET-999",
-        "AZURE_STORAGE_CONNECTION_STRING": (
-            "DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=KEYSECRET==;"
-        ),
-    }
+def doctor(env: dict[str, str]) -> tuple[int, dict[str, dict[str, Any]], str]:
+    """Run ``doctor --json``: the exit code, the checks by name, and all the output."""
     result = CliRunner().invoke(app, ["doctor", "--json"], env=env)
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    names = {c["name"]: c for c in data["checks"]}
-    assert names["Whisper tiny.en"]["status"] == "ok"
-    assert names["LLM interviewer"]["status"] == "ok"
-    assert "acct" in names["Azure sync"]["detail"]
-    text = result.stdout + result.stderr
-    assert "TOPSECRET" not in text and "KEYSECRET" not in text
-    assert data["sources"]["openai_api_key"] == "environment (OPENAI_API_KEY)"
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    return result.exit_code, checks, result.stdout + result.stderr
+
+
+def models_reply(*ids: str) -> dict[str, Any]:
+    data = [{"id": i, "object": "model", "created": 0, "owned_by": "test"} for i in ids]
+    return {"object": "list", "data": data}
+
+
+def test_doctor_asks_the_llm_server_for_its_models(httpserver: HTTPServer) -> None:
+    """A real HTTP server that lists models: ok, with the URL and the model named; the key
+    travels in the Authorization header and nowhere in the output."""
+    httpserver.expect_request("/v1/models").respond_with_json(models_reply("smol", "big"))
+    url = httpserver.url_for("/v1")
+    env = {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": KEY, "INTERVIEWSENSE_LLM_MODEL": "smol"}
+    code, checks, text = doctor(env)
+    assert code == 0, text
+    llm = checks["LLM interviewer"]
+    assert llm["status"] == "ok", llm
+    assert url in llm["detail"] and "2 models, smol among them" in llm["detail"]
+    assert "TOPSECRET" not in text
+    (request, _), *_ = httpserver.log
+    assert request.headers["Authorization"] == f"Bearer {KEY}"
 
     human = CliRunner().invoke(app, ["doctor"], env=env)
-    assert "Whisper tiny.en" in human.stderr
+    assert "Whisper tiny.en" in human.stderr and "smol among them" in human.stderr
     assert "TOPSECRET" not in human.stderr
+
+
+def test_doctor_names_the_models_when_ours_is_not_served(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/models").respond_with_json(models_reply("llama3.2"))
+    code, checks, text = doctor({"OPENAI_BASE_URL": httpserver.url_for("/v1")})
+    llm = checks["LLM interviewer"]
+    assert code == 0, text
+    assert llm["status"] == "warn" and "not gpt-4o-mini" in llm["detail"]
+    assert "INTERVIEWSENSE_LLM_MODEL" in llm["hint"] and "llama3.2" in llm["hint"]
+
+
+def test_doctor_reports_an_llm_server_that_is_not_there() -> None:
+    """Nothing listens on the port: a warning naming the URL (practice falls back to the
+    question banks); with --llm on it is a failure and doctor exits 5."""
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    env = {"OPENAI_BASE_URL": url, "OPENAI_API_KEY": KEY}
+    started = time.monotonic()
+    code, checks, text = doctor(env)
+    llm = checks["LLM interviewer"]
+    assert code == 0, text
+    assert llm["status"] == "warn"
+    assert llm["detail"] == f"could not connect to {url}"
+    assert "start the server" in llm["hint"] and "offline question banks" in llm["hint"]
+    assert "TOPSECRET" not in text
+
+    code, checks, text = doctor({**env, "INTERVIEWSENSE_LLM": "on"})
+    assert code == ExitCode.SERVICE, text
+    assert checks["LLM interviewer"]["status"] == "fail"
+    assert "not working: LLM interviewer" in text
+    assert time.monotonic() - started < 60
+
+
+def test_doctor_reports_a_server_that_refuses_the_key(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/models").respond_with_json({"error": "no"}, status=401)
+    env = {"OPENAI_BASE_URL": httpserver.url_for("/v1"), "OPENAI_API_KEY": KEY}
+    _, checks, text = doctor(env)
+    llm = checks["LLM interviewer"]
+    assert llm["status"] == "warn" and "(401)" in llm["detail"]
+    assert "OPENAI_API_KEY" in llm["hint"]
+    assert "TOPSECRET" not in text
+
+
+def test_doctor_fails_a_malformed_connection_string() -> None:
+    env = {"AZURE_STORAGE_CONNECTION_STRING": "AccountName=acct;AccountKey=KEYSECRET==;oops"}
+    code, checks, text = doctor(env)
+    azure = checks["Azure sync"]
+    assert azure["status"] == "fail", azure
+    assert "malformed" in azure["detail"] and "Access keys" in azure["hint"]
+    assert code == ExitCode.SERVICE
+    assert "KEYSECRET" not in text
+
+
+@pytest.mark.slow
+def test_doctor_reaches_azure_storage(tmp_path: Path) -> None:
+    """Azurite with a good connection string: ok, and whether the container is there; a wrong
+    key and a stopped server are failures that say so without the key."""
+    from azure.storage.blob import BlobServiceClient
+
+    server = Azurite().start()
+    try:
+        env = {
+            "AZURE_STORAGE_CONNECTION_STRING": server.connection_string,
+            "AZURE_STORAGE_CONTAINER": "doctor-test",
+        }
+        code, checks, text = doctor(env)
+        assert code == 0, text
+        azure = checks["Azure sync"]
+        assert azure["status"] == "ok", azure
+        assert f"127.0.0.1:{server.port}" in azure["detail"]
+        assert "made by the first sync" in azure["detail"]
+        service = BlobServiceClient.from_connection_string(server.connection_string)
+        service.create_container("doctor-test")
+        assert "doctor-test is there" in doctor(env)[1]["Azure sync"]["detail"]
+
+        wrong = server.connection_string.replace(AZURITE_KEY, "V1JPTkdLRVk=")
+        code, checks, text = doctor({**env, "AZURE_STORAGE_CONNECTION_STRING": wrong})
+        assert checks["Azure sync"]["status"] == "fail", checks["Azure sync"]
+        assert "refused the credentials" in checks["Azure sync"]["detail"]
+        assert code == ExitCode.SERVICE and "V1JPTkdLRVk=" not in text
+
+        server.kill()
+        started = time.monotonic()
+        code, checks, text = doctor(env)
+        azure = checks["Azure sync"]
+        assert azure["status"] == "fail", azure
+        endpoint = f"http://127.0.0.1:{server.port}"
+        assert f"could not reach Azure Blob Storage at {endpoint}" in azure["detail"]
+        assert code == ExitCode.SERVICE and time.monotonic() - started < 60
+        assert AZURITE_KEY not in text
+    finally:
+        server.stop()
 
 
 def test_doctor_reports_relevance_by_meaning(tmp_path: Path) -> None:

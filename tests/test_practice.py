@@ -10,16 +10,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import speech
+from tests.practice import Run, command, practice_env, wav_seconds
 from tests.vmic import VirtualMic
 
 EN_ANSWERS = [
@@ -36,92 +34,6 @@ CLOSING_SILENCE = 1.5
 
 
 @pytest.fixture(scope="module")
-def vmic() -> Iterator[VirtualMic]:
-    with VirtualMic() as mic:
-        yield mic
-
-
-def wav_seconds(path: Path) -> float:
-    samples, rate = speech.read_wav(path)
-    return len(samples) / rate
-
-
-class Run:
-    """A practice subprocess whose stderr is read line by line; answers are played into the
-    microphone each time it starts listening."""
-
-    def __init__(
-        self,
-        args: list[str],
-        env: dict[str, str],
-        mic: VirtualMic | None,
-        answers: list[Path],
-        stdin: str | None = None,
-    ) -> None:
-        self.lines: list[str] = []
-        self.listening = threading.Event()
-        self.mic = mic
-        self.answers = list(answers)
-        self.played: list[Path] = []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "interviewsense", "practice", *args],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        if stdin is not None:
-            assert self.proc.stdin is not None
-            self.proc.stdin.write(stdin)
-            self.proc.stdin.close()
-        self._out: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self._stdout = threading.Thread(target=self._read_stdout, daemon=True)
-        self._stdout.start()
-
-    def _read_stdout(self) -> None:
-        assert self.proc.stdout is not None
-        self._out.append(self.proc.stdout.read())
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line.rstrip("\n"))
-            if line.startswith("listening"):
-                self.listening.set()
-                if self.mic is not None and self.answers:
-                    wav = self.answers.pop(0)
-                    self.played.append(wav)
-                    self.mic.play(wav)
-
-    def finish(self, timeout: float = 240) -> tuple[int, Any]:
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise AssertionError("practice did not finish:\n" + self.stderr) from None
-        self._reader.join(timeout=10)
-        self._stdout.join(timeout=10)
-        if self.mic is not None:
-            self.mic.quiet()
-        out = "".join(self._out)
-        data = json.loads(out) if out.strip() else None
-        return self.proc.returncode, data
-
-    @property
-    def stderr(self) -> str:
-        return "\n".join(self.lines)
-
-
-def practice_env(mic: VirtualMic | None, home: Path) -> dict[str, str]:
-    env = dict(mic.env if mic else os.environ)
-    env.update(INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1", PYTHONUNBUFFERED="1")
-    return env
-
-
-@pytest.fixture(scope="module")
 def en_wavs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     d = tmp_path_factory.mktemp("en")
     return [speech.espeak(t, d / f"answer{i}.wav") for i, t in enumerate(EN_ANSWERS, 1)]
@@ -133,7 +45,9 @@ def ko_wavs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [speech.espeak(t, d / f"answer{i}.wav", voice="ko") for i, t in enumerate(KO_ANSWERS, 1)]
 
 
-def check_voice_session(data: dict[str, Any], home: Path, played: list[Path], engine: str) -> None:
+def check_voice_session(
+    data: dict[str, Any], home: Path, played: list[Path], engine: str, stderr: str
+) -> None:
     assert data["schema"] == "interviewsense.session/1"
     assert data["status"] == "complete"
     turns = data["turns"]
@@ -169,7 +83,14 @@ def check_voice_session(data: dict[str, Any], home: Path, played: list[Path], en
         )
     first = turns[0]["timings"]
     assert "turn_latency_s" in first and 0 <= first["turn_latency_s"] < 30
-    assert data["summary"]["input_overflows"] >= 0  # counted (and reported when above 0)
+    # Blocks the driver dropped are counted, and said exactly when there were any. (Zero is
+    # not promised on 2 busy cores; the recorded lengths above show little was lost.)
+    overflows = data["summary"]["input_overflows"]
+    assert type(overflows) is int and overflows >= 0
+    said = [line for line in stderr.splitlines() if "the microphone dropped audio" in line]
+    assert len(said) == (1 if overflows else 0), stderr
+    if overflows:
+        assert f"dropped audio {overflows} time(s)" in said[0]
     saved = json.loads((folder / "session.json").read_text())
     assert (
         saved["turns"][1]["answer"]["transcript"]["text"]
@@ -182,12 +103,12 @@ def test_english_voice_session_through_whisper_fallback(
     vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    run = Run(["-n", "2", "--no-follow-ups", "--json"], practice_env(vmic, home), vmic, en_wavs)
+    run = Run(["-n", "2", "--no-follow-ups", "--json"], practice_env(home, vmic), vmic, en_wavs)
     code, data = run.finish()
     assert code == 0, run.stderr
     assert "no VOSK model for 'en'" in run.stderr  # the fallback is said once
     assert run.stderr.count("no VOSK model") == 1
-    check_voice_session(data, home, run.played, "whisper-live")
+    check_voice_session(data, home, run.played, "whisper-live", run.stderr)
     for turn, script in zip(data["turns"], EN_ANSWERS, strict=True):
         error = speech.wer(script, turn["answer"]["transcript"]["text"])
         assert error <= 0.3, (error, turn["answer"]["transcript"]["text"])
@@ -199,11 +120,11 @@ def test_korean_voice_session_through_vosk(
 ) -> None:
     home = tmp_path / "home"
     args = ["-n", "2", "--no-follow-ups", "--language", "ko", "--json"]
-    run = Run(args, practice_env(vmic, home), vmic, ko_wavs)
+    run = Run(args, practice_env(home, vmic), vmic, ko_wavs)
     code, data = run.finish()
     assert code == 0, run.stderr
     assert "no VOSK model" not in run.stderr
-    check_voice_session(data, home, run.played, "vosk")
+    check_voice_session(data, home, run.played, "vosk", run.stderr)
     assert data["settings"]["live_stt"] == "vosk"
 
 
@@ -214,7 +135,7 @@ def test_no_voice_records_answers_but_speaks_nothing(
     home = tmp_path / "home"
     run = Run(
         ["-n", "1", "--no-follow-ups", "--no-voice", "--json"],
-        practice_env(vmic, home),
+        practice_env(home, vmic),
         vmic,
         en_wavs[:1],
     )
@@ -227,6 +148,7 @@ def test_no_voice_records_answers_but_speaks_nothing(
     assert data["turns"][0]["answer"]["transcript"]["text"]
 
 
+@pytest.mark.slow
 def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
     home = tmp_path / "home"
     answers = (
@@ -237,7 +159,7 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
     )
     run = Run(
         ["-n", "2", "--no-follow-ups", "--keyboard", "--no-voice", "--json"],
-        practice_env(None, home),
+        practice_env(home),
         None,
         [],
         stdin=answers,
@@ -257,12 +179,13 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
     assert not (home / "sessions" / data["id"] / "audio" / "a01.wav").exists()
 
 
+@pytest.mark.slow
 def test_skip_repeat_and_quit(tmp_path: Path) -> None:
     home = tmp_path / "home"
     stdin = "s\nr\nI led a team of five people through a database migration at my last job.\nq\n"
     run = Run(
         ["-n", "3", "--keyboard", "--no-voice", "--no-follow-ups", "--json"],
-        practice_env(None, home),
+        practice_env(home),
         None,
         [],
         stdin=stdin,
@@ -278,11 +201,12 @@ def test_skip_repeat_and_quit(tmp_path: Path) -> None:
     assert len(saved["turns"]) == 3
 
 
+@pytest.mark.slow
 def test_end_of_input_ends_the_session_cleanly(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run = Run(
         ["-n", "3", "--keyboard", "--no-voice", "--json"],
-        practice_env(None, home),
+        practice_env(home),
         None,
         [],
         stdin="",
@@ -296,7 +220,7 @@ def test_end_of_input_ends_the_session_cleanly(tmp_path: Path) -> None:
 def test_sigint_mid_answer_keeps_what_was_said(vmic: VirtualMic, tmp_path: Path) -> None:
     home = tmp_path / "home"
     long = speech.espeak(" ".join(EN_ANSWERS * 2), tmp_path / "long.wav")
-    run = Run(["-n", "2", "--no-voice", "--json"], practice_env(vmic, home), vmic, [long])
+    run = Run(["-n", "2", "--no-voice", "--json"], practice_env(home, vmic), vmic, [long])
     assert run.listening.wait(120), run.stderr
     time.sleep(6.0)
     run.proc.send_signal(signal.SIGINT)
@@ -322,19 +246,9 @@ def test_keys_in_a_terminal(vmic: VirtualMic, en_wavs: list[Path], tmp_path: Pat
     home = tmp_path / "home"
     vmic.quiet()
     master, slave = pty.openpty()
-    env = practice_env(vmic, home)
+    env = practice_env(home, vmic)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interviewsense",
-            "practice",
-            "-n",
-            "3",
-            "--no-follow-ups",
-            "--no-voice",
-            "--json",
-        ],
+        command("practice", "-n", "3", "--no-follow-ups", "--no-voice", "--json"),
         env=env,
         stdin=slave,
         stdout=subprocess.PIPE,
@@ -368,10 +282,11 @@ def test_keys_in_a_terminal(vmic: VirtualMic, en_wavs: list[Path], tmp_path: Pat
     assert turns[1]["answer"]["transcript"]["text"]
 
 
+@pytest.mark.slow
 def test_devices_lists_the_virtual_microphone(vmic: VirtualMic, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "interviewsense", "devices", "--json"],
-        env=practice_env(vmic, tmp_path),
+        command("devices", "--json"),
+        env=practice_env(tmp_path, vmic),
         capture_output=True,
         text=True,
         timeout=60,
@@ -383,8 +298,9 @@ def test_devices_lists_the_virtual_microphone(vmic: VirtualMic, tmp_path: Path) 
     assert data["input"] is not None and data["output"] is not None
 
 
+@pytest.mark.slow
 def test_no_audio_hardware_falls_back_to_text(tmp_path: Path) -> None:
-    env = practice_env(None, tmp_path / "home")
+    env = practice_env(tmp_path / "home")
     env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no sound server here
     env.pop("PULSE_SERVER", None)
     run = Run(
@@ -413,18 +329,9 @@ def test_the_live_view_in_a_real_terminal(
 
     home = tmp_path / "home"
     master, slave = pty.openpty()
-    env = dict(practice_env(vmic, home), TERM="xterm-256color", COLUMNS="100", LINES="40")
+    env = dict(practice_env(home, vmic), TERM="xterm-256color", COLUMNS="100", LINES="40")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interviewsense",
-            "practice",
-            "-n",
-            "1",
-            "--no-follow-ups",
-            "--no-voice",
-        ],
+        command("practice", "-n", "1", "--no-follow-ups", "--no-voice"),
         env=env,
         stdin=slave,
         stdout=slave,
@@ -483,7 +390,7 @@ def test_real_speech_with_trailing_silence_invents_nothing(
     wav, rec = real_answer
     home = tmp_path / "home"
     args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
-    run = Run(args, practice_env(vmic, home), vmic, [wav])
+    run = Run(args, practice_env(home, vmic), vmic, [wav])
     code, data = run.finish()
     assert code == 0, run.stderr
     answer = data["turns"][0]["answer"]

@@ -220,6 +220,7 @@ def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
 
 
+@pytest.mark.slow
 def test_files_and_folders_are_private(isolated_home: Path, tmp_path: Path) -> None:
     wav = speech.espeak("I led it.", tmp_path / "x.wav")
     assert finalize(str(wav)).exit_code == 0

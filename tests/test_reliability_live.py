@@ -4,13 +4,9 @@ signals during every long step, and secrets that must never leak."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +14,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests import speech
-from tests.azurite import Azurite
+from tests.azurite import Azurite, azure_env, blob_client, wait_for_blocks
+from tests.helpers import completion, make_session
+from tests.practice import command, practice_env, start_practice, wait_listening
 from tests.vmic import VirtualMic
 
 pytestmark = pytest.mark.slow
@@ -29,47 +27,8 @@ LONG = (
 
 
 @pytest.fixture(scope="module")
-def vmic() -> Iterator[VirtualMic]:
-    with VirtualMic() as mic:
-        yield mic
-
-
-@pytest.fixture(scope="module")
 def long_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return speech.espeak(LONG, tmp_path_factory.mktemp("long") / "long.wav")
-
-
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "interviewsense", *args]
-
-
-def start_practice(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        command("practice", "--no-voice", *args),
-        env=env,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def wait_listening(proc: subprocess.Popen[str], lines: list[str]) -> float:
-    """Read stderr in a thread; return (the time) once the program listens."""
-    ready = threading.Event()
-    when: list[float] = []
-
-    def read() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line)
-            if line.startswith("listening") and not when:
-                when.append(time.monotonic())
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    assert ready.wait(120), "".join(lines)
-    return when[0]
 
 
 def session_folder(home: Path) -> Path:
@@ -81,7 +40,7 @@ def test_sigkill_mid_answer_loses_at_most_a_second(
     vmic: VirtualMic, long_wav: Path, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    env = dict(vmic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+    env = practice_env(home, vmic)
     proc = start_practice(env, "-n", "2")
     lines: list[str] = []
     listening = wait_listening(proc, lines)
@@ -131,12 +90,7 @@ def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_p
     )
     assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
     try:
-        env = dict(
-            vmic.env,
-            INTERVIEWSENSE_HOME=str(home),
-            INTERVIEWSENSE_OFFLINE="1",
-            PYTHONFAULTHANDLER="1",
-        )
+        env = practice_env(home, vmic, PYTHONFAULTHANDLER="1")
         proc = start_practice(env, "-n", "1")
         lines: list[str] = []
         wait_listening(proc, lines)
@@ -165,7 +119,7 @@ def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_p
 
 def test_sigterm_while_recording(vmic: VirtualMic, long_wav: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = dict(vmic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+    env = practice_env(home, vmic)
     proc = start_practice(env, "-n", "2", "--json")
     lines: list[str] = []
     wait_listening(proc, lines)
@@ -189,7 +143,7 @@ def test_signal_while_transcribing(sig: signal.Signals, long_wav: Path, tmp_path
     long_file = tmp_path / "longer.wav"
     samples, rate = speech.read_wav(long_wav)
     speech.write_wav(long_file, speech.concat([samples] * 6), rate)  # about 3 minutes
-    env = dict(os.environ, INTERVIEWSENSE_HOME=str(tmp_path / "home"))
+    env = practice_env(tmp_path / "home")
     proc = subprocess.Popen(
         command("finalize", str(long_file)),
         env=env,
@@ -213,11 +167,8 @@ def test_signal_while_waiting_for_the_llm(
         return Response("{}", content_type="application/json")
 
     httpserver.expect_request("/v1/chat/completions").respond_with_handler(stall)
-    env = dict(
-        os.environ,
-        INTERVIEWSENSE_HOME=str(tmp_path / "home"),
-        OPENAI_BASE_URL=httpserver.url_for("/v1"),
-        OPENAI_API_KEY="sk-x",
+    env = practice_env(
+        tmp_path / "home", OPENAI_BASE_URL=httpserver.url_for("/v1"), OPENAI_API_KEY="sk-x"
     )
     proc = subprocess.Popen(
         command("practice", "--keyboard", "--no-voice", "-n", "2"),
@@ -237,80 +188,67 @@ def test_signal_while_waiting_for_the_llm(
 
 
 @BOTH_SIGNALS
-def test_signal_while_syncing(sig: signal.Signals, tmp_path: Path) -> None:
-    from tests.test_sync import azure_env, blob_client, make_session, wait_for_blocks
-
-    server = Azurite().start()
-    try:
-        home = tmp_path / "home"
-        sid = make_session(home, seconds=1300, seed=9)
-        wav = home / "sessions" / sid / "audio" / "a01.wav"
-        before = wav.read_bytes()
-        env = dict(os.environ, **azure_env(server, home))
-        proc = subprocess.Popen(
-            command("sync"), env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        wait_for_blocks(blob_client(server, f"tester/{sid}/audio/a01.wav"), 1)
-        proc.send_signal(sig)
-        _, stderr = proc.communicate(timeout=60)
-        assert proc.returncode == 130, stderr
-        assert "interrupted" in stderr and "Traceback" not in stderr
-        saved = json.loads((home / "sessions" / sid / "session.json").read_text())
-        assert saved["sync"]["synced_at"] == ""  # still marked unsynced
-        assert wav.read_bytes() == before  # the local copy is untouched
-    finally:
-        server.stop()
+def test_signal_while_syncing(sig: signal.Signals, azurite: Azurite, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    sid = make_session(home, seconds=1300, seed=9)
+    wav = home / "sessions" / sid / "audio" / "a01.wav"
+    before = wav.read_bytes()
+    env = practice_env(home, **azure_env(azurite, home))
+    proc = subprocess.Popen(
+        command("sync"), env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    wait_for_blocks(blob_client(azurite, f"tester/{sid}/audio/a01.wav"), 1)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    saved = json.loads((home / "sessions" / sid / "session.json").read_text())
+    assert saved["sync"]["synced_at"] == ""  # still marked unsynced
+    assert wav.read_bytes() == before  # the local copy is untouched
 
 
-def test_secrets_never_reach_a_file_or_the_screen(httpserver: HTTPServer, tmp_path: Path) -> None:
+def test_secrets_never_reach_a_file_or_the_screen(
+    httpserver: HTTPServer, azurite: Azurite, tmp_path: Path
+) -> None:
     """A full session with an LLM, and a sync, with recognisable secrets in the environment."""
-    from tests.test_llm import completion
-
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     httpserver.expect_request("/v1/chat/completions").respond_with_json(
         completion(json.dumps(question))
     )
-    server = Azurite().start()
-    try:
-        home, target = tmp_path / "home", tmp_path / "drive"
-        openai_key = "sk-proj-FAKE-SECRET-4242424242424242"
-        azure_llm_key = "AZURE-FAKE-SECRET-1234567890"
-        account_key = server.connection_string.split("AccountKey=")[1].split(";")[0]
-        env = dict(
-            os.environ,
-            INTERVIEWSENSE_HOME=str(home),
-            OPENAI_API_KEY=openai_key,
-            OPENAI_BASE_URL=httpserver.url_for("/v1"),
-            AZURE_OPENAI_API_KEY=azure_llm_key,
-            AZURE_STORAGE_CONNECTION_STRING=server.connection_string,
-            AZURE_STORAGE_CONTAINER="secrets-test",
-            AZURE_BLOB_SAS_TTL_SECONDS="60",
-            INTERVIEWSENSE_SYNC_AUTO="1",
-            INTERVIEWSENSE_DEBUG="",
+    home, target = tmp_path / "home", tmp_path / "drive"
+    openai_key = "sk-proj-FAKE-SECRET-4242424242424242"
+    azure_llm_key = "AZURE-FAKE-SECRET-1234567890"
+    account_key = azurite.connection_string.split("AccountKey=")[1].split(";")[0]
+    env = practice_env(
+        home,
+        OPENAI_API_KEY=openai_key,
+        OPENAI_BASE_URL=httpserver.url_for("/v1"),
+        AZURE_OPENAI_API_KEY=azure_llm_key,
+        AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
+        AZURE_STORAGE_CONTAINER="secrets-test",
+        AZURE_BLOB_SAS_TTL_SECONDS="60",
+        INTERVIEWSENSE_SYNC_AUTO="1",
+        INTERVIEWSENSE_DEBUG="",
+    )
+    outputs = []
+    for args, stdin in (
+        (["practice", "--keyboard", "--no-voice", "-n", "1", "--json"], "I led it well.\n"),
+        (["sync", "--json"], ""),
+        (["sync", "--target", f"local:{target}"], ""),
+        (["doctor", "--json"], ""),
+        (["sessions", "list", "--json"], ""),
+    ):
+        proc = subprocess.run(
+            command(*args), env=env, input=stdin, capture_output=True, text=True, timeout=300
         )
-        outputs = []
-        for args, stdin in (
-            (["practice", "--keyboard", "--no-voice", "-n", "1", "--json"], "I led it well.\n"),
-            (["sync", "--json"], ""),
-            (["sync", "--target", f"local:{target}"], ""),
-            (["doctor", "--json"], ""),
-            (["sessions", "list", "--json"], ""),
-        ):
-            proc = subprocess.run(
-                command(*args), env=env, input=stdin, capture_output=True, text=True, timeout=300
-            )
-            assert proc.returncode == 0, (args, proc.stderr)
-            outputs.append(proc.stdout + proc.stderr)
-        written = [
-            p for root in (home, target, server.data) for p in root.rglob("*") if p.is_file()
-        ]
-        assert len(written) >= 4
-        for secret in (openai_key, azure_llm_key, account_key):
-            for text in outputs:
-                assert secret not in text
-            for path in written:
-                assert secret.encode() not in path.read_bytes(), path
-        # The LLM did get the key, in the Authorization header, which is where it belongs.
-        assert any(openai_key in (r.headers.get("Authorization") or "") for r, _ in httpserver.log)
-    finally:
-        server.stop()
+        assert proc.returncode == 0, (args, proc.stderr)
+        outputs.append(proc.stdout + proc.stderr)
+    written = [p for root in (home, target, azurite.data) for p in root.rglob("*") if p.is_file()]
+    assert len(written) >= 4
+    for secret in (openai_key, azure_llm_key, account_key):
+        for text in outputs:
+            assert secret not in text
+        for path in written:
+            assert secret.encode() not in path.read_bytes(), path
+    # The LLM did get the key, in the Authorization header, which is where it belongs.
+    assert any(openai_key in (r.headers.get("Authorization") or "") for r, _ in httpserver.log)

@@ -4,7 +4,6 @@ opened in headless Chromium and its charts must show. History, compare and play 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,6 +21,8 @@ from interviewsense.report.charts import FILLER_COLOR, PACE_COLOR, PITCH_COLOR
 from interviewsense.storage.store import SessionStore
 from tests import speech
 from tests.helpers import chromium_screenshot_command, typed_answer
+from tests.practice import command, practice_env
+from tests.vmic import VirtualMic
 
 SCRIPT = (
     "<speak>So, um, at my last job our billing service failed every week. Uh, I was "
@@ -250,35 +251,26 @@ def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
 
 
 @pytest.mark.slow
-def test_play_through_the_speaker(tmp_path: Path) -> None:
-    from tests.vmic import VirtualMic
-
+def test_play_through_the_speaker(vmic: VirtualMic, tmp_path: Path) -> None:
     home = tmp_path / "home"
     wav = speech.espeak("I led the project.", tmp_path / "a.wav")
     env = {"INTERVIEWSENSE_HOME": str(home)}
     sid = json.loads(CliRunner().invoke(app, ["finalize", str(wav), "--json"], env=env).stdout)[
         "session_id"
     ]
-    with VirtualMic() as mic:
-        proc = subprocess.run(
-            [*_cli(), "sessions", "play", sid, "--answer", "1"],
-            env=dict(mic.env, **env),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert proc.returncode == 0, proc.stderr
-    quiet = dict(os.environ, **env, XDG_RUNTIME_DIR=str(tmp_path))  # no sound server there
     proc = subprocess.run(
-        [*_cli(), "sessions", "play", sid], env=quiet, capture_output=True, text=True, timeout=60
+        command("sessions", "play", sid, "--answer", "1"),
+        env=practice_env(home, vmic),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    quiet = practice_env(home, XDG_RUNTIME_DIR=str(tmp_path))  # no sound server there
+    proc = subprocess.run(
+        command("sessions", "play", sid), env=quiet, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 4 and "no audio output" in proc.stderr
-
-
-def _cli() -> list[str]:
-    import sys
-
-    return [sys.executable, "-m", "interviewsense"]
 
 
 @pytest.mark.parametrize(

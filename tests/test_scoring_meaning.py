@@ -8,7 +8,6 @@ ONNX); the judge's plumbing runs against the tests' llama.cpp server and a close
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -214,13 +213,6 @@ def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
     assert c.judge["score"] == 100 and c.judge["deterministic"] == alone.content.score
     assert c.score == round((alone.content.score + 100) / 2)
     assert to_json(s)["content"]["judge"]["model"] == "test-model"
-
-
-@pytest.fixture(scope="module")
-def llama() -> Iterator[LlamaServer]:
-    server = LlamaServer().start()
-    yield server
-    server.stop()
 
 
 def _closed_port() -> int:

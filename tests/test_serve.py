@@ -20,7 +20,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests import speech
-from tests.conftest import SECRET_VARS
+from tests.isolation import clean_environ, isolated_vars
 from tests.speech import Spoken
 
 pytestmark = pytest.mark.slow
@@ -52,17 +52,8 @@ class Server:
 
 
 def server_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
-    env.update(
-        INTERVIEWSENSE_HOME=str(home),
-        INTERVIEWSENSE_CONFIG=str(home / "no-config.toml"),
-        INTERVIEWSENSE_OFFLINE="1",
-        HF_HUB_OFFLINE="1",
-        INTERVIEWSENSE_LLM="off",
-        **extra,
-    )
-    env.pop("INTERVIEWSENSE_API_TOKEN", None)
-    env.update(extra)
+    env = clean_environ()
+    env.update(isolated_vars(home, home / "no-config.toml"), INTERVIEWSENSE_LLM="off", **extra)
     return env
 
 

@@ -7,77 +7,32 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from interviewsense.audio.load import write_wav
 from interviewsense.cli import app
-from interviewsense.config import load_settings
-from interviewsense.domain import Question, Session, Turn, from_json
-from interviewsense.storage.store import SessionStore, new_session_id, now_iso
-from tests.azurite import Azurite
-
-CONTAINER = "isense-test"
-
-
-@pytest.fixture
-def azurite() -> Iterator[Azurite]:
-    server = Azurite().start()
-    yield server
-    server.stop()
-
-
-def make_session(home: Path, seconds: float = 5.0, seed: int = 0) -> str:
-    """A saved session with one answer of ``seconds`` of (noise) audio."""
-    store = SessionStore(home / "sessions")
-    session = Session(id=new_session_id(), started_at=now_iso(), kind="practice")
-    session.id = session.id[:-6] + f"{seed:06x}"
-    store.create(session)
-    rng = np.random.default_rng(seed)
-    samples = (rng.standard_normal(int(16000 * seconds)) * 0.1).astype(np.float32)
-    write_wav(store.audio_path(session.id, "a", 1), samples)
-    session.turns.append(Turn(index=1, question=Question(text="Why?"), status="answered"))
-    store.save(session)
-    return session.id
-
-
-def azure_env(az: Azurite, home: Path, **extra: str) -> dict[str, str]:
-    return {
-        "INTERVIEWSENSE_HOME": str(home),
-        "AZURE_STORAGE_CONNECTION_STRING": az.connection_string,
-        "AZURE_STORAGE_CONTAINER": CONTAINER,
-        "INTERVIEWSENSE_SYNC_USER": "tester",
-        **extra,
-    }
+from interviewsense.domain import Session, from_json
+from interviewsense.storage.store import SessionStore
+from tests.azurite import CONTAINER, Azurite, azure_env, blob_client, download, wait_for_blocks
+from tests.helpers import make_session
+from tests.practice import command
 
 
 def cli(env: dict[str, str], *args: str) -> Any:
     return CliRunner().invoke(app, list(args), env=env)
 
 
-def blobs(az: Azurite) -> dict[str, bytes]:
-    from azure.storage.blob import BlobServiceClient
-
-    container = BlobServiceClient.from_connection_string(az.connection_string).get_container_client(
-        CONTAINER
-    )
-    return {b.name: container.download_blob(b.name).readall() for b in container.list_blobs()}
-
-
 def local_md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_path: Path) -> None:
     home = tmp_path / "home"
     ids = [make_session(home, seed=1), make_session(home, seed=2)]
@@ -86,7 +41,6 @@ def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert sorted(summary["sessions"]) == sorted(ids) and summary["uploaded"] == 4
-    remote = blobs(azurite)
     from azure.storage.blob import BlobServiceClient
 
     service = BlobServiceClient.from_connection_string(azurite.connection_string)
@@ -95,7 +49,7 @@ def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_
             name = f"tester/{sid}/{rel}"
             local = home / "sessions" / sid / rel
             # Download and hash: the emulator does not check Content-MD5 itself.
-            assert hashlib.md5(remote[name]).hexdigest() == local_md5(local)
+            assert hashlib.md5(download(azurite, name)).hexdigest() == local_md5(local)
             props = service.get_blob_client(CONTAINER, name).get_blob_properties()
             assert bytes(props.content_settings.content_md5).hex() == local_md5(local)
         saved = json.loads((home / "sessions" / sid / "session.json").read_text())
@@ -114,9 +68,8 @@ def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_
     assert cli(env, "sync", "--check").exit_code == 1
     third = json.loads(cli(env, "sync", "--json").stdout)
     assert third["sessions"] == [ids[0]] and third["uploaded"] == 2  # the audio and session.json
-    assert hashlib.md5(blobs(azurite)[f"tester/{ids[0]}/audio/a01.wav"]).hexdigest() == local_md5(
-        wav
-    )
+    remote = download(azurite, f"tester/{ids[0]}/audio/a01.wav")
+    assert hashlib.md5(remote).hexdigest() == local_md5(wav)
 
     # A deleted remote blob is restored.
     service.get_blob_client(CONTAINER, f"tester/{ids[1]}/audio/a01.wav").delete_blob()
@@ -130,6 +83,7 @@ def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_
     assert all(s["synced"] for s in json.loads(listing.stdout))
 
 
+@pytest.mark.slow
 def test_sas_links_are_read_only_and_start_in_the_past(azurite: Azurite, tmp_path: Path) -> None:
     home = tmp_path / "home"
     sid = make_session(home, seed=3)
@@ -155,6 +109,7 @@ def test_sas_links_are_read_only_and_start_in_the_past(azurite: Azurite, tmp_pat
     assert azurite.connection_string.split("AccountKey=")[1].split(";")[0] not in result.stderr
 
 
+@pytest.mark.slow
 def test_killed_mid_upload_then_resumed(azurite: Azurite, tmp_path: Path) -> None:
     home = tmp_path / "home"
     sid = make_session(home, seconds=1300, seed=4)  # about 40 MB of audio
@@ -163,7 +118,7 @@ def test_killed_mid_upload_then_resumed(azurite: Azurite, tmp_path: Path) -> Non
     before = local_md5(wav)
     env = dict(os.environ, **azure_env(azurite, home))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "interviewsense", "sync"],
+        command("sync"),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -187,9 +142,10 @@ def test_killed_mid_upload_then_resumed(azurite: Azurite, tmp_path: Path) -> Non
     summary = json.loads(result.stdout)
     assert summary["sessions"] == [sid]
     assert cli(azure_env(azurite, home), "sync", "--check").exit_code == 0
-    assert hashlib.md5(blobs(azurite)[f"tester/{sid}/audio/a01.wav"]).hexdigest() == before
+    assert hashlib.md5(download(azurite, f"tester/{sid}/audio/a01.wav")).hexdigest() == before
 
 
+@pytest.mark.slow
 def test_an_interrupted_sync_resumes_where_it_stopped(azurite: Azurite, tmp_path: Path) -> None:
     """SIGKILL the sync itself mid-upload: the blocks Azure already holds are not sent again."""
     import signal
@@ -199,7 +155,7 @@ def test_an_interrupted_sync_resumes_where_it_stopped(azurite: Azurite, tmp_path
     wav = home / "sessions" / sid / "audio" / "a01.wav"
     env = dict(os.environ, **azure_env(azurite, home))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "interviewsense", "sync"],
+        command("sync"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -214,33 +170,12 @@ def test_an_interrupted_sync_resumes_where_it_stopped(azurite: Azurite, tmp_path
     summary = json.loads(result.stdout)
     assert summary["bytes_sent"] <= wav.stat().st_size - 3 * 4 * 1024 * 1024 + 10_000
     assert cli(azure_env(azurite, home), "sync", "--check").exit_code == 0
-    assert hashlib.md5(blobs(azurite)[f"tester/{sid}/audio/a01.wav"]).hexdigest() == local_md5(wav)
-
-
-def blob_client(az: Azurite, name: str) -> Any:
-    from azure.storage.blob import BlobServiceClient
-
-    return BlobServiceClient.from_connection_string(az.connection_string).get_blob_client(
-        CONTAINER, name
+    assert hashlib.md5(download(azurite, f"tester/{sid}/audio/a01.wav")).hexdigest() == local_md5(
+        wav
     )
 
 
-def wait_for_blocks(blob: Any, n: int) -> int:
-    """Wait until ``n`` blocks of an upload are staged; returns how many there are."""
-    from azure.core.exceptions import ResourceNotFoundError
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            count = len(blob.get_block_list("uncommitted")[1])
-            if count >= n:
-                return count
-        except ResourceNotFoundError:
-            pass
-        time.sleep(0.01)
-    return 0
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("conn", "container", "code", "needle"),
     [
@@ -265,7 +200,7 @@ def test_bad_settings_give_one_line_and_no_secret(
     if conn is not None:
         env["AZURE_STORAGE_CONNECTION_STRING"] = conn.replace("{port}", str(azurite.port))
     proc = subprocess.run(
-        [sys.executable, "-m", "interviewsense", "sync"],
+        command("sync"),
         env=dict(os.environ, **env),
         capture_output=True,
         text=True,
@@ -344,5 +279,14 @@ def test_auto_sync_failure_never_loses_the_session(tmp_path: Path) -> None:
     assert saved.turns[0].answer is not None
 
 
-def test_settings_are_loaded_once_per_test(tmp_path: Path) -> None:
-    assert load_settings().home != tmp_path  # the isolated home from conftest
+def test_settings_come_from_the_isolated_home(isolated_home: Path) -> None:
+    """What sync reads is conftest's isolated data folder, never the developer's."""
+    from interviewsense.config import load_settings
+
+    settings = load_settings()
+    assert settings.home == isolated_home
+    assert settings.sources["home"] == "environment (INTERVIEWSENSE_HOME)"
+    assert settings.azure_storage_connection_string == ""
+    assert settings.sync_target == ""
+    assert settings.config_file == isolated_home.parent / "no-config.toml"
+    assert not settings.config_file.exists()

@@ -7,12 +7,13 @@ the sink running, as a real microphone keeps delivering frames in a quiet room.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.isolation import clean_environ
 
 
 class VirtualMic:
@@ -21,7 +22,12 @@ class VirtualMic:
             if shutil.which(tool) is None:
                 raise RuntimeError(f"{tool} is missing: run 'make test' (it installs pulseaudio)")
         self.runtime = Path(tempfile.mkdtemp(prefix="vmic-"))
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=str(self.runtime))
+        # What a program needs to hear this microphone; tests.isolation.subprocess_env adds
+        # it to an isolated environment.
+        self.audio_env = {"XDG_RUNTIME_DIR": str(self.runtime)}
+        # PulseAudio and its tools run with nothing from the developer's shell that
+        # configures interviewsense (the fixture may be made before isolated_home runs).
+        self.env = dict(clean_environ(), **self.audio_env)
         self.env.pop("PULSE_SERVER", None)
         self._server: subprocess.Popen[bytes] | None = None
         self._zeros: subprocess.Popen[bytes] | None = None

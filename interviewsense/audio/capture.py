@@ -42,7 +42,7 @@ class Microphone:
             raise MissingDependencyError(
                 f"cannot open the microphone ({str(exc).splitlines()[0][:120]})",
                 hint="check 'interviewsense devices', or answer by typing with --keyboard",
-            ) from None
+            ) from exc
 
     def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         if status and getattr(status, "input_overflow", False):

@@ -69,11 +69,11 @@ def _sd() -> Any:
     quiet_alsa()
     try:
         import sounddevice
-    except OSError:
+    except OSError as exc:
         raise MissingDependencyError(
             "PortAudio is not installed, so there is no audio input or output",
             hint="apt-get install libportaudio2 (or your system's PortAudio package)",
-        ) from None
+        ) from exc
     return sounddevice
 
 
@@ -84,7 +84,7 @@ def list_devices() -> list[Device]:
         apis = sd.query_hostapis()
         default_in, default_out = sd.default.device
     except Exception as exc:  # PortAudio reports many kinds of failure
-        raise MissingDependencyError(f"cannot list audio devices ({exc})") from None
+        raise MissingDependencyError(f"cannot list audio devices ({exc})") from exc
     out = []
     for i, d in enumerate(devices):
         out.append(

@@ -140,8 +140,8 @@ def fetch(
             clock.remaining()  # a wait cut short by the deadline is the deadline's error
             kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
             last = f"the connection {kind} ({type(exc).__name__})"
-        except httpx.InvalidURL:
-            raise BadInputError(f"{url} is not a valid URL") from None
+        except httpx.InvalidURL as exc:
+            raise BadInputError(f"{url} is not a valid URL") from exc
     raise ServiceError(
         f"could not download {url}: {last} after {retries + 1} tries",
         hint="check the link and your connection, or download the file and pass its path",

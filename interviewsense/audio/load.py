@@ -40,10 +40,10 @@ def check_readable(path: Path) -> None:
     shown = os.fsdecode(path)
     try:
         st = path.stat()
-    except FileNotFoundError:
-        raise BadInputError(f"no such file: {shown}", hint="check the path and try again") from None
+    except FileNotFoundError as exc:
+        raise BadInputError(f"no such file: {shown}", hint="check the path and try again") from exc
     except OSError as exc:
-        raise BadInputError(f"cannot open {shown}: {exc.strerror}") from None
+        raise BadInputError(f"cannot open {shown}: {exc.strerror}") from exc
     if path.is_dir():
         raise BadInputError(
             f"{shown} is a folder, not an audio file",
@@ -69,17 +69,17 @@ def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
     notes: list[str] = []
     try:
         container = av.open(shown, metadata_errors="ignore")
-    except av.error.PermissionError:
-        raise BadInputError(f"cannot read {shown}: permission denied") from None
+    except av.error.PermissionError as exc:
+        raise BadInputError(f"cannot read {shown}: permission denied") from exc
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         if _looks_like_text(path):
             raise BadInputError(
                 f"{shown} is a text file, not an audio recording",
                 hint="to score a written answer, give it to interviewsense batch as a transcript",
-            ) from None
+            ) from exc
         raise BadInputError(
             f"{shown} is not an audio file we can read ({_reason(exc)})", hint=FORMATS_HINT
-        ) from None
+        ) from exc
     with container:
         if not container.streams.audio:
             kind = "a video with no sound" if container.streams.video else "no audio track"
@@ -106,9 +106,9 @@ def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
                 raw += out.to_ndarray().tobytes()
         except OSError as exc:
             if exc.errno == errno.EACCES:
-                raise BadInputError(f"cannot read {shown}: permission denied") from None
+                raise BadInputError(f"cannot read {shown}: permission denied") from exc
             if not isinstance(exc, av.error.FFmpegError):
-                raise BadInputError(f"cannot read {shown}: {exc.strerror or exc}") from None
+                raise BadInputError(f"cannot read {shown}: {exc.strerror or exc}") from exc
             _damaged(shown, raw, exc, notes)
         except (av.error.FFmpegError, ValueError, TypeError, AttributeError) as exc:
             _damaged(shown, raw, exc, notes)
@@ -144,7 +144,7 @@ def _damaged(shown: str, raw: bytearray, exc: BaseException, notes: list[str]) -
     if not raw:
         raise BadInputError(
             f"{shown} could not be decoded ({_reason(exc)})", hint=FORMATS_HINT
-        ) from None
+        ) from exc
     seconds = len(raw) / 2 / SAMPLE_RATE
     notes.append(f"the file is damaged after {seconds:.1f} s; scored up to there")
 

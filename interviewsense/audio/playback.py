@@ -28,5 +28,5 @@ def play_wav(path: Path, device: int | str | None = None) -> float:
         raise MissingDependencyError(
             f"cannot play audio ({str(exc).splitlines()[0][:120]})",
             hint="check 'interviewsense devices', or run with --no-voice",
-        ) from None
+        ) from exc
     return len(data) / float(rate)

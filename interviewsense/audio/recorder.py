@@ -65,7 +65,7 @@ class WavWriter:
         except OSError as exc:
             if self._fd >= 0:
                 os.close(self._fd)
-            raise _disk_error(exc, path) from None
+            raise _disk_error(exc, path) from exc
 
     @property
     def duration_s(self) -> float:
@@ -112,7 +112,7 @@ class WavWriter:
         except OSError as exc:
             error = error or exc
         if error is not None:
-            raise _disk_error(error, self.path) from None
+            raise _disk_error(error, self.path) from error
 
     def close(self) -> None:
         if self.closed:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from interviewsense import __version__
-from interviewsense.cli._app import app, console, state
+from interviewsense.cli._app import app, console, guarded, state
 from interviewsense.cli._options import setting_option
 from interviewsense.errors import ExitCode
 
@@ -23,6 +23,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@guarded
 def root(
     debug: Annotated[bool | None, setting_option("debug")] = None,
     version: Annotated[

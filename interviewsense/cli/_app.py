@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
+import click
 import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-from interviewsense.errors import ExitCode, InterviewSenseError
+from interviewsense.errors import REPORT_URL, ExitCode, InterviewSenseError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -182,33 +183,52 @@ def debugging() -> bool:
         return False
 
 
+def print_traceback() -> None:
+    """The traceback being handled, with its chained causes, secrets scrubbed (--debug)."""
+    sys.stderr.write(scrub(traceback.format_exc()))
+    sys.stderr.flush()
+
+
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run a command: our errors become one line + hint + exit code; others a short line."""
+    """The one error mapper every command runs through. Our errors become one line, a hint
+    and their exit code; anything else is a bug: one line naming where to report it, exit
+    code ``BUG``. ``--debug`` adds the traceback, with the cause each error was raised from."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # an ending chosen on purpose (Typer's and Click's own) keeps its code
+        except click.ClickException:
+            raise  # a usage error Click reports with its own code (2)
         except InterviewSenseError as exc:
             if debugging():
-                traceback.print_exc()
+                print_traceback()
             print_error(exc.message, exc.hint)
-            raise typer.Exit(int(exc.exit_code)) from None
+            raise typer.Exit(int(exc.exit_code)) from None  # the traceback above has the cause
         except KeyboardInterrupt:
             console.print("[yellow]interrupted[/]")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:
-            if debugging():
-                traceback.print_exc()
+            debug = debugging()
+            if debug:
+                print_traceback()
             print_error(
-                f"unexpected {type(exc).__name__}: {str(exc)[:200]}",
-                "run again with --debug for the details, and please report it",
+                f"this is a bug in InterviewSense (unexpected {type(exc).__name__}: "
+                f"{_first_line(exc)}); please report it at {REPORT_URL}",
+                "the traceback is above; include it in the report"
+                if debug
+                else "run the command again with --debug and include the traceback it shows",
             )
-            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+            raise typer.Exit(int(ExitCode.BUG)) from None
 
     return wrapper
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else "no message"
 
 
 def emit_json(data: Any) -> None:

@@ -10,7 +10,7 @@ import typer
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import Rubric, WhisperModel
 from interviewsense.domain import InterviewType
-from interviewsense.errors import ExitCode
+from interviewsense.errors import PartialFailure
 
 app = command_app()
 
@@ -20,9 +20,10 @@ app = command_app()
 def batch(
     ctx: typer.Context,
     source: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="A folder of recordings, or a manifest (.csv or .jsonl).",
+            help="A folder of recordings, a manifest (.csv or .jsonl), or az://CONTAINER/PREFIX/ "
+            "for the recordings under a blob prefix (Azure settings as for sync).",
             metavar="SOURCE",
             show_default=False,
         ),
@@ -50,6 +51,24 @@ def batch(
     ] = "behavioral",
     whisper_model: WhisperModel = None,
     rubric: Rubric = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Run on a Ray cluster: auto (the one this machine belongs to), HOST:PORT, "
+            "ray://HOST:10001, or local (start one here). Needs interviewsense[cluster].",
+            show_default=False,
+        ),
+    ] = None,
+    retries: Annotated[
+        int,
+        typer.Option(
+            "--retries",
+            min=0,
+            max=20,
+            help="With --ray: times an item is retried after its worker died.",
+        ),
+    ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Score many recorded answers or transcripts, for coaches, bootcamps and scripts.
@@ -74,6 +93,8 @@ def batch(
         overwrite=overwrite,
         question=question,
         qtype=qtype,
+        ray=ray or "",
+        retries=retries,
     )
     if as_json:
         emit_json(asdict(summary))
@@ -88,4 +109,7 @@ def batch(
         console.print(f"  [yellow]{failure['id']}[/]: {failure['error']}", soft_wrap=True)
     console.print(f"[dim]results: {summary.output}[/]")
     if summary.failed:
-        raise typer.Exit(int(ExitCode.PARTIAL))
+        raise PartialFailure(
+            f"{summary.failed} of {summary.total} answers failed; the others are scored",
+            hint=f"each failed row in {summary.output} says what is wrong",
+        )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load
+from interviewsense.errors import MissingDependencyError, ServiceError
+
+if TYPE_CHECKING:
+    from interviewsense.config import Settings
+    from interviewsense.diagnostics import Check
 
 app = command_app()
+FIX_HINT = 'each check\'s hint (→, or "hint" in the JSON) says what to do'
 
 
 @app.command()
@@ -32,7 +38,17 @@ def doctor(
                 "sources": settings.sources,
             }
         )
-        return
+    else:
+        _show(checks, settings, settings_table)
+    missing = [c.name for c in checks if c.status == "missing" and c.required]
+    if missing:
+        raise MissingDependencyError(f"missing: {', '.join(missing)}", hint=FIX_HINT)
+    failed = [c.name for c in checks if c.status == "fail"]
+    if failed:
+        raise ServiceError(f"not working: {', '.join(failed)}", hint=FIX_HINT)
+
+
+def _show(checks: list[Check], settings: Settings, settings_table: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -40,7 +56,7 @@ def doctor(
     table.add_column("check")
     table.add_column("status")
     table.add_column("detail", overflow="fold")  # paths stay whole, wrapped
-    style = {"ok": "green", "missing": "red", "warn": "yellow", "info": "dim"}
+    style = {"ok": "green", "missing": "red", "fail": "red", "warn": "yellow", "info": "dim"}
     for c in checks:
         detail = Text(c.detail)
         if c.hint:
@@ -59,6 +75,3 @@ def doctor(
             st.add_row(name, str(value), settings.sources.get(name, ""))
         console.print(st)
         console.print(f"[dim]config file: {settings.config_file}[/]")
-    bad = [c for c in checks if c.status == "missing" and c.required]
-    if bad:
-        raise typer.Exit(4)

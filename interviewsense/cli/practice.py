@@ -28,14 +28,14 @@ def read_text_file(path: Path | None, what: str) -> str:
         return ""
     try:
         text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"no such {what} file: {path}") from None
-    except UnicodeDecodeError:
+    except FileNotFoundError as exc:
+        raise BadInputError(f"no such {what} file: {path}") from exc
+    except UnicodeDecodeError as exc:
         raise BadInputError(
             f"the {what} {path} is not a text file", hint="save it as plain text (.txt) first"
-        ) from None
+        ) from exc
     except OSError as exc:
-        raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from None
+        raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from exc
     return text.strip()
 
 

@@ -36,11 +36,11 @@ def serve(
     check_bind(host, settings.api_token)
     try:
         import uvicorn
-    except ImportError:
+    except ImportError as exc:
         raise MissingDependencyError(
             "the web API needs fastapi, uvicorn and python-multipart",
             hint="pip install 'interviewsense[serve]'",
-        ) from None
+        ) from exc
     shown = f"[{host}]" if ":" in host else host
     console.print(f"serving on http://{shown}:{port} (API docs at /docs); Ctrl-C stops")
     uvicorn.run(

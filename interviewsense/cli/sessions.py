@@ -113,7 +113,7 @@ def delete(
         if not sys.stdin.isatty():
             raise BadInputError("deleting needs confirmation", hint="add --yes")
         if not typer.confirm(f"Delete session {session_id} and its recordings?", err=True):
-            raise typer.Exit(1)
+            raise BadInputError(f"session {session_id} was not deleted: you answered no")
     store.delete(session_id)
     console.print(f"deleted {session_id}")
 

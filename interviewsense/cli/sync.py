@@ -38,7 +38,7 @@ def sync(
     from dataclasses import asdict
 
     from interviewsense.cli._ui import RichReporter
-    from interviewsense.errors import InterviewSenseError
+    from interviewsense.errors import CheckFailed, InterviewSenseError
     from interviewsense.flows.sync import check as compare
     from interviewsense.flows.sync import sync as run
     from interviewsense.storage.store import validate_id
@@ -52,9 +52,10 @@ def sync(
         for d in diffs:
             console.print(f"[yellow]{d.problem}[/] {d.session}/{d.file}")
         if diffs:
-            console.print(f"[bold red]error:[/] {len(diffs)} file(s) differ from the target")
-            console.print("[dim]hint:[/] run 'interviewsense sync' to copy them")
-            raise typer.Exit(1)
+            raise CheckFailed(
+                f"{len(diffs)} file(s) differ from the target",
+                hint="run 'interviewsense sync' to copy them",
+            )
         console.print("[green]in sync:[/] every file matches the target by size and MD5")
         return
     try:

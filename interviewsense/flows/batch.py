@@ -17,10 +17,12 @@ from typing import Any
 
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewType
-from interviewsense.errors import BadInputError, InterviewSenseError
-from interviewsense.flows.batch_input import Item, read_folder, read_manifest
+from interviewsense.errors import BadInputError
+from interviewsense.flows.batch_input import Item, read_blobs, read_folder, read_manifest
 from interviewsense.flows.batch_output import ResultsFile
+from interviewsense.flows.batch_work import init_worker, score_item, threads_per_worker
 from interviewsense.progress import Reporter
+from interviewsense.storage.blob_input import is_blob_uri
 
 
 @dataclass
@@ -35,88 +37,22 @@ class BatchSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
 
 
-def read_items(source: Path, *, question: str, qtype: InterviewType) -> list[Item]:
+def read_items(
+    source: Path | str, settings: Settings, *, question: str, qtype: InterviewType
+) -> list[Item]:
+    """The items of a folder, a manifest, or an ``az://container/prefix/`` of recordings."""
+    if isinstance(source, str) and is_blob_uri(source):
+        from interviewsense.flows.batch_input import AUDIO_SUFFIXES
+        from interviewsense.storage.blob_input import list_audio
+
+        uris = list_audio(source, settings, AUDIO_SUFFIXES)
+        return read_blobs(source, uris, question=question, qtype=qtype)
+    source = Path(source)
     if source.is_dir():
         return read_folder(source, question=question, qtype=qtype)
     if not source.exists():
         raise BadInputError(f"no such file or folder: {source}")
     return read_manifest(source, question=question, qtype=qtype)
-
-
-# --- the work, in a worker process ---------------------------------------------------------
-
-_STATE: dict[str, Any] = {}
-
-
-def init_worker(settings: Settings, threads: int) -> None:
-    """Runs once per worker: remember the settings; the Whisper model loads on first use."""
-    settings.whisper_threads = threads
-    _STATE["settings"] = settings
-
-
-def _transcriber() -> Any:
-    if "transcriber" not in _STATE:
-        from interviewsense.flows.finalize import load_transcriber
-        from interviewsense.progress import Quiet
-
-        _STATE["transcriber"] = load_transcriber(_STATE["settings"], Quiet())
-    return _STATE["transcriber"]
-
-
-def score_item(item: Item) -> dict[str, Any]:
-    """One result row: ``id``, ``status`` (ok | error), ``error``, and the ``answer`` JSON."""
-    if item.error:
-        return {"id": item.id, "status": "error", "error": item.error, "answer": None}
-    try:
-        return {"id": item.id, "status": "ok", "error": "", "answer": _score(item)}
-    except InterviewSenseError as exc:
-        return {"id": item.id, "status": "error", "error": exc.message, "answer": None}
-    except Exception as exc:  # one bad item must never stop the batch
-        return {
-            "id": item.id,
-            "status": "error",
-            "error": f"unexpected {type(exc).__name__}: {str(exc)[:200]}",
-            "answer": None,
-        }
-
-
-def _score(item: Item) -> dict[str, Any]:
-    from interviewsense.domain import Question, Transcript, to_json
-    from interviewsense.scoring.engine import build_answer, scorer_options
-    from interviewsense.scoring.rubric import load_rubric
-    from interviewsense.scoring.text import words_from_text
-
-    settings: Settings = _STATE["settings"]
-    question = Question(text=item.question, type=item.type, source="user")
-    rubric = load_rubric(settings.rubric)
-    if not item.audio:
-        transcript = Transcript(
-            text=item.transcript,
-            engine="text",
-            model="manifest",
-            words=words_from_text(item.transcript),
-        )
-        answer = build_answer(transcript, question, scorer_options(settings), rubric=rubric)
-        return dict(to_json(answer))
-    from interviewsense.audio.fetch import fetch, fetch_limits, is_url
-    from interviewsense.audio.load import load_audio
-    from interviewsense.flows.finalize import analyse
-    from interviewsense.progress import Quiet
-
-    path = Path(item.audio)
-    if is_url(item.audio):
-        path = fetch(
-            item.audio,
-            settings.cache_dir / "downloads",
-            **fetch_limits(settings),
-        )
-    try:
-        audio = load_audio(path, source=item.audio)
-    finally:
-        if is_url(item.audio):
-            path.unlink(missing_ok=True)
-    answer = analyse(audio, question, _transcriber(), rubric, settings, Quiet())
-    return dict(to_json(answer))
 
 
 # --- the run, in the main process ----------------------------------------------------------
@@ -131,8 +67,7 @@ def _run_in_process(items: list[Item], settings: Settings) -> Iterator[dict[str,
 def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing
 
-    cores = os.cpu_count() or 1
-    threads = max(1, cores // (2 * workers))  # see stt.whisper_engine.auto_threads
+    threads = threads_per_worker(os.cpu_count() or 1, workers)
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=init_worker, initargs=(settings, threads)
@@ -159,7 +94,7 @@ def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterato
 
 
 def run_batch(
-    source: Path,
+    source: Path | str,
     output: Path,
     settings: Settings,
     reporter: Reporter,
@@ -169,18 +104,33 @@ def run_batch(
     overwrite: bool = False,
     question: str = "",
     qtype: InterviewType = "behavioral",
+    ray: str = "",
+    retries: int = 3,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchSummary:
-    items = read_items(source, question=question, qtype=qtype)
+    """Score every item of ``source`` into ``output``: here (``workers`` processes), or on
+    the Ray cluster at ``ray`` (``flows/batch_ray.py``), with the same file either way."""
+    items = read_items(source, settings, question=question, qtype=qtype)
     results = ResultsFile(output)
     done_ids = results.open(resume=resume, overwrite=overwrite)
     todo = [i for i in items if i.id not in done_ids]
     summary = BatchSummary(output=str(output), total=len(items), skipped=len(items) - len(todo))
-    workers = workers or (os.cpu_count() or 1)
-    workers = max(1, min(workers, len(todo) or 1))
-    rows = (
-        _run_in_process(todo, settings) if workers == 1 else _run_in_pool(todo, settings, workers)
-    )
+    rows: Iterator[dict[str, Any]]
+    if ray and todo:
+        from interviewsense.flows.batch_ray import run_on_ray
+
+        rows = run_on_ray(
+            todo,
+            settings,
+            address=ray,
+            workers=workers,
+            retries=retries,
+            notice=reporter.notice,
+        )
+    else:
+        workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
+        one = workers == 1
+        rows = _run_in_process(todo, settings) if one else _run_in_pool(todo, settings, workers)
     with reporter.progress(
         f"Scoring {len(todo)} answers", total=len(todo), unit="answers"
     ) as advance:

@@ -8,6 +8,7 @@ and never stops the batch.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from interviewsense.audio.fetch import is_url
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
+from interviewsense.storage.blob_input import is_blob_uri
 
 AUDIO_SUFFIXES = {
     ".wav",
@@ -46,6 +48,20 @@ class Item:
         return self.audio or ("transcript" if self.transcript else "")
 
 
+def read_blobs(prefix: str, uris: list[str], *, question: str, qtype: InterviewType) -> list[Item]:
+    """Items for the blobs under an ``az://`` prefix: ids are the names below the prefix."""
+    return [
+        Item(
+            id=str(Path(uri[len(prefix) :].lstrip("/")).with_suffix("")),
+            position=i,
+            audio=uri,
+            question=question,
+            type=qtype,
+        )
+        for i, uri in enumerate(uris)
+    ]
+
+
 def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[Item]:
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
@@ -71,15 +87,17 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
     """(line, row) pairs; a row that cannot be parsed is its error message instead."""
     try:
         text = manifest.read_text("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise BadInputError(
             f"{manifest} is not UTF-8 text", hint="save the manifest as UTF-8"
-        ) from None
+        ) from exc
     except OSError as exc:
-        raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from None
+        raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from exc
     out: list[tuple[int, dict[str, str] | str]] = []
     if manifest.suffix.lower() in (".jsonl", ".ndjson"):
-        for n, line in enumerate(text.splitlines(), 1):
+        # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, U+0085 …,
+        # which JSON strings may hold as they are.
+        for n, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
@@ -97,7 +115,8 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
             f"{manifest} is neither a folder, a .csv nor a .jsonl manifest",
             hint="see docs/batch.md for the manifest format",
         )
-    reader = csv.DictReader(text.splitlines())
+    # The csv module finds the rows itself: a quoted field may hold a line break.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if "id" not in fields or not fields & {"audio", "transcript"}:
         raise BadInputError(
@@ -132,7 +151,7 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
         elif not audio and not transcript:
             has_column = "transcript" in row
             error = "the transcript is empty" if has_column else "the row has no audio"
-        if audio and not is_url(audio):
+        if audio and not is_url(audio) and not is_blob_uri(audio):
             path = Path(audio).expanduser()
             audio = str(path if path.is_absolute() else (manifest.resolve().parent / path))
         seen.add(rid)

@@ -133,7 +133,7 @@ class ResultsFile:
                 if self.kind == "csv":
                     self._write(self._header())
         except OSError as exc:
-            raise storage_error(exc, self.path) from None
+            raise storage_error(exc, self.path) from exc
         return done
 
     def _header(self) -> str:
@@ -155,7 +155,7 @@ class ResultsFile:
             self._fh.flush()
             os.fsync(self._fh.fileno())
         except OSError as exc:
-            raise storage_error(exc, self.path) from None
+            raise storage_error(exc, self.path) from exc
 
     def append(self, row: dict[str, Any]) -> None:
         self._write(self._line(row))

@@ -138,14 +138,14 @@ class Practice:
             self._close(assessment)
             self.ui.closing(self.session, assessment)
             self._speak(eq, eq.persona.closing, None)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             self.session.status = "interrupted"
             self._close(None)
             self.store.release(self.session.id)
             raise Interrupted(
                 f"stopped; session {self.session.id} is saved",
                 hint=f"'interviewsense sessions show {self.session.id}' shows what was recorded",
-            ) from None
+            ) from exc
         finally:
             self._report_overflows(eq)
             eq.close()

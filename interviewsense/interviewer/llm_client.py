@@ -27,6 +27,10 @@ FORMATS = ("json_schema", "json_object+schema", "json_object", "none")
 class LLMDown(Exception):
     """The server did not answer usefully (connection, time-out, auth, 5xx after retries)."""
 
+    def __init__(self, why: str, status: int | None = None) -> None:
+        super().__init__(why)
+        self.status = status  # the HTTP status the server answered with, if it answered
+
 
 class LLMInvalid(Exception):
     """The server answered twice, but not with JSON that fits the schema."""
@@ -42,27 +46,54 @@ def llm_configured(settings: Settings) -> bool:
     return bool(settings.azure_openai_endpoint or settings.llm_base_url or settings.openai_api_key)
 
 
+def make_client(settings: Settings, timeout_s: float) -> Any:
+    """The ``openai`` client for the configured server (Azure OpenAI or OpenAI-compatible),
+    without the client's own retries; the one place the server's URL and key are read."""
+    import openai
+
+    common: dict[str, Any] = {"timeout": timeout_s, "max_retries": 0}
+    if settings.azure_openai_endpoint:
+        return openai.AzureOpenAI(
+            azure_endpoint=settings.azure_openai_endpoint,
+            api_key=settings.azure_openai_api_key or settings.openai_api_key or None,
+            api_version=settings.azure_openai_api_version,
+            **common,
+        )
+    return openai.OpenAI(
+        base_url=settings.llm_base_url or None,
+        # Local servers need no key, but the client insists on one.
+        api_key=settings.openai_api_key or "not-needed",
+        **common,
+    )
+
+
+def list_models(settings: Settings, timeout_s: float) -> tuple[str, list[str]]:
+    """The server's URL and the ids of the models it lists (``GET {base_url}/models``);
+    ``LLMDown`` says why not, naming the URL and never the key."""
+    import openai
+
+    client = make_client(settings, timeout_s)
+    url = str(client.base_url).rstrip("/")
+    try:
+        page = client.models.list()
+        return url, [str(m.id) for m in page.data]
+    except openai.APITimeoutError as exc:
+        raise LLMDown(f"{url} did not answer within {timeout_s:g} s") from exc
+    except openai.APIConnectionError as exc:
+        raise LLMDown(f"could not connect to {url}") from exc
+    except openai.APIStatusError as exc:
+        raise LLMDown(
+            f"{url} refused to list its models ({exc.status_code})", exc.status_code
+        ) from exc
+    except (openai.OpenAIError, ValueError) as exc:  # e.g. a reply that is not JSON
+        raise LLMDown(f"{url} gave an unusable model list ({type(exc).__name__})") from exc
+
+
 class ChatClient:
     def __init__(self, settings: Settings) -> None:
-        import openai
-
         self.settings = settings
         self.model = settings.llm_model
-        common: dict[str, Any] = {"timeout": settings.llm_timeout_s, "max_retries": 0}
-        if settings.azure_openai_endpoint:
-            self._client: Any = openai.AzureOpenAI(
-                azure_endpoint=settings.azure_openai_endpoint,
-                api_key=settings.azure_openai_api_key or settings.openai_api_key or None,
-                api_version=settings.azure_openai_api_version,
-                **common,
-            )
-        else:
-            self._client = openai.OpenAI(
-                base_url=settings.llm_base_url or None,
-                # Local servers need no key, but the client insists on one.
-                api_key=settings.openai_api_key or "not-needed",
-                **common,
-            )
+        self._client: Any = make_client(settings, settings.llm_timeout_s)
         self._format = 0  # index into FORMATS that the server accepted last
 
     def _response_format(self, schema: type[BaseModel]) -> dict[str, Any] | None:
@@ -101,7 +132,7 @@ class ChatClient:
                     self._format += 1  # the server does not take this form; try the next
                     continue
                 if exc.status_code in (400, 401, 403, 404, 422):
-                    raise LLMDown(f"the server refused the request ({exc.status_code})") from None
+                    raise LLMDown(f"the server refused the request ({exc.status_code})") from exc
                 why = f"the server answered {exc.status_code}"
             except openai.APITimeoutError:
                 why = f"no reply within {self.settings.llm_timeout_s:g} s"

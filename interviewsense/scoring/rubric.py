@@ -91,10 +91,10 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     try:
         raw = p.read_bytes()
         over = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(f"no such rubric file: {p}") from None
+    except FileNotFoundError as exc:
+        raise BadInputError(f"no such rubric file: {p}") from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BadInputError(f"cannot read rubric {p}: {exc}") from None
+        raise BadInputError(f"cannot read rubric {p}: {exc}") from exc
     data = _merge(base, over, "")
     if "version" in over:
         version = str(over["version"])

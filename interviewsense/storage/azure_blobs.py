@@ -26,7 +26,9 @@ def check_container_name(name: str) -> str:
 class Container:
     """A blob container: ``client`` (the SDK's ContainerClient) and ``call`` for SDK calls."""
 
-    def __init__(self, settings: Settings, container: str) -> None:
+    def __init__(self, settings: Settings, container: str, *, probe_s: float | None = None) -> None:
+        """``probe_s``: one try, each connection and read given this many seconds (doctor);
+        by default a few retries and timeouts sized for transfers."""
         conn = settings.azure_storage_connection_string
         if not conn:
             raise BadInputError(
@@ -41,11 +43,17 @@ class Container:
                 "azure-storage-blob is not installed", hint="pip install azure-storage-blob"
             ) from exc
         retry = ExponentialRetry(
-            initial_backoff=1, increment_base=2, retry_total=2, random_jitter_range=1
+            initial_backoff=1,
+            increment_base=2,
+            retry_total=2 if probe_s is None else 0,
+            random_jitter_range=1,
         )
         try:
             self.service: Any = BlobServiceClient.from_connection_string(
-                conn, retry_policy=retry, connection_timeout=10, read_timeout=60
+                conn,
+                retry_policy=retry,
+                connection_timeout=10 if probe_s is None else probe_s,
+                read_timeout=60 if probe_s is None else probe_s,
             )
         except ValueError:
             raise BadInputError(  # the SDK's message can quote the string: keep it out
@@ -89,7 +97,7 @@ class Container:
             raise ServiceError(
                 f"could not reach Azure Blob Storage at {self.endpoint} to {what} "
                 f"({type(exc).__name__})",
-                hint="check your connection and try again",
+                hint="check your connection and try again (sync picks up where it stopped)",
             ) from exc
 
 

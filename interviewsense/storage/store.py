@@ -127,7 +127,7 @@ class SessionStore:
             raise StorageError(
                 f"session {session_id} is damaged ({str(exc)[:120]})",
                 hint="'interviewsense sessions repair' rebuilds it from what is left",
-            ) from None
+            ) from exc
         if session.id != session_id:
             raise StorageError(f"session {session_id}: its session.json names {session.id}")
         return session

@@ -34,7 +34,9 @@ def _content_type(rel: str) -> str:
 
 
 class AzureTarget:
-    def __init__(self, settings: Settings, user: str) -> None:
+    def __init__(self, settings: Settings, user: str, *, probe_s: float | None = None) -> None:
+        """``probe_s``: one try, each connection and read given this many seconds (doctor);
+        by default a few retries and timeouts sized for uploads."""
         conn = settings.azure_storage_connection_string
         if not conn:
             raise BadInputError(
@@ -47,7 +49,7 @@ class AzureTarget:
         self.user = user
         self.name = f"azure:{self.container}"
         self.sas_ttl = settings.azure_blob_sas_ttl_seconds
-        self._blobs = Container(settings, self.container)
+        self._blobs = Container(settings, self.container, probe_s=probe_s)
         self._service: Any = self._blobs.service
         self._container: Any = self._blobs.client
 
@@ -56,6 +58,15 @@ class AzureTarget:
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return self._blobs.call(what, fn, *args, **kwargs)
+
+    @property
+    def endpoint(self) -> str:
+        """The blob endpoint, without any SAS query."""
+        return self._blobs.endpoint
+
+    def container_exists(self) -> bool:
+        """Whether the container is there: reaches the account and proves the credential."""
+        return bool(self._call(f"open container {self.container}", self._container.exists))
 
     def prepare(self) -> None:
         from azure.core.exceptions import ResourceExistsError

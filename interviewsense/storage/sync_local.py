@@ -29,7 +29,7 @@ class LocalTarget:
         try:
             ensure_dir(self.root / self.user)
         except OSError as exc:
-            raise storage_error(exc, self.root) from None
+            raise storage_error(exc, self.root) from exc
 
     def remote_index(self) -> dict[str, dict[str, RemoteFile]]:
         base = self.root / self.user

@@ -27,7 +27,7 @@ def download_whisper(name: str, dest: Path) -> ModelRef:
         raise MissingDependencyError(
             f"could not download Whisper model '{name}' ({type(exc).__name__})",
             hint=whisper_hint(name),
-        ) from None
+        ) from exc
     return ModelRef("whisper", name, Path(path), "download")
 
 
@@ -68,7 +68,7 @@ def download_vosk(
         raise MissingDependencyError(
             f"could not read the VOSK model list ({type(exc).__name__})",
             hint="check your connection, or unpack a model into models/vosk/ by hand",
-        ) from None
+        ) from exc
     if entry is None:
         raise MissingDependencyError(
             f"the VOSK project lists no model for '{wanted}'",
@@ -102,7 +102,7 @@ def download_vosk(
         raise MissingDependencyError(
             f"could not download VOSK model {name} ({type(exc).__name__})",
             hint="check your connection and free disk space, then try again",
-        ) from None
+        ) from exc
     finally:
         archive.unlink(missing_ok=True)
     return ModelRef("vosk", name, final, "download", vosk_language(name))

@@ -78,7 +78,7 @@ class VoskRecognizer:
             raise MissingDependencyError(
                 f"the VOSK model in {ref.path} could not be loaded ({exc})",
                 hint="the folder may be incomplete; unpack the model again",
-            ) from None
+            ) from exc
         self.model = ref.name
         self.language = language
 

@@ -41,6 +41,20 @@ def auto_threads() -> int:
     return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
+def pin_threads(threads: int) -> int:
+    """Set OpenMP's thread count to ``threads`` before CTranslate2 loads (faster-whisper's
+    VAD imports it too), and return it.
+
+    CTranslate2's OpenMP pool reads OMP_NUM_THREADS once, when the library loads, and decodes
+    with that many threads whatever ``cpu_threads`` says; a different count gives different
+    words and probabilities on the same file. Unset here but set by Ray in its workers, a
+    cluster batch differed from a local one. Pinned, every engine agrees (finalize, batch
+    workers, Ray actors, serve). Call it first thing in a worker process.
+    """
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    return threads
+
+
 class WhisperTranscriber:
     """A loaded faster-whisper model; reuse one for many answers."""
 
@@ -54,12 +68,13 @@ class WhisperTranscriber:
         keep_fillers: bool = True,
         engine: TranscriptEngine = "whisper-final",
     ) -> None:
+        threads = pin_threads(threads or auto_threads())
         try:
             from faster_whisper import WhisperModel
         except ImportError as exc:  # pragma: no cover - a broken install
             raise MissingDependencyError(
                 f"faster-whisper cannot be imported ({exc})", hint="pip install faster-whisper"
-            ) from None
+            ) from exc
         self.engine = engine
         self.model = ref.name
         self.language = language
@@ -70,13 +85,13 @@ class WhisperTranscriber:
                 str(ref.path),
                 device="cpu",
                 compute_type=compute_type,
-                cpu_threads=threads or auto_threads(),
+                cpu_threads=threads,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise MissingDependencyError(
                 f"the Whisper model in {ref.path} could not be loaded ({exc})",
                 hint="the folder may be incomplete; download it again or pick another model",
-            ) from None
+            ) from exc
 
     def warm_up(self) -> None:
         """Decode a second of silence, so the first real answer does not pay for lazy setup

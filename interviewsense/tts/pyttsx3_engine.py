@@ -36,7 +36,7 @@ class Pyttsx3Speaker:
                 f"text to speech is not available ({type(exc).__name__}: {exc})",
                 hint="apt-get install espeak-ng libespeak-ng1 (questions are shown as text "
                 "meanwhile)",
-            ) from None
+            ) from exc
         self._voices = {str(v.id).lower() for v in self._engine.getProperty("voices")}
 
     def _set_voice(self, voice: str) -> None:
@@ -67,7 +67,7 @@ class Pyttsx3Speaker:
         try:
             with wave.open(str(path), "rb") as wf:
                 return wf.getnframes() / float(wf.getframerate())
-        except (OSError, wave.Error, EOFError):
+        except (OSError, wave.Error, EOFError) as exc:
             raise MissingDependencyError(
                 "text to speech produced no audio", hint="check espeak-ng with: espeak-ng hello"
-            ) from None
+            ) from exc

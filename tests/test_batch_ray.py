@@ -1,0 +1,176 @@
+"""batch --ray on a real two-node Ray cluster (tests/ray_cluster.py), started once here:
+the same file as --workers 1, a node killed mid-batch with nothing lost or doubled, and
+az:// input from Azurite."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import speech
+from tests.azurite import Azurite
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+EXE = str(Path(sys.executable).with_name("interviewsense"))
+TOPICS = [
+    "a migration to a new platform",
+    "a release checklist",
+    "a flaky test suite",
+    "an angry customer",
+    "a missed deadline",
+    "a new hire I mentored",
+    "a cost review",
+    "a security incident",
+    "a slow database query",
+    "a team disagreement about design",
+]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "ray_cluster.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    address = proc.stdout.readline().strip()
+    assert address, "the Ray cluster did not start"
+    yield address, proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20 spoken answers and a manifest naming them."""
+    folder = tmp_path_factory.mktemp("cohort")
+    lines = ["id,audio,question,type"]
+    for i in range(20):
+        topic = TOPICS[i % len(TOPICS)]
+        text = (
+            f"I handled {topic}. I talked to the people involved, I wrote down a plan, "
+            f"and within {i + 2} weeks the problem was solved."
+        )
+        speech.espeak(text, folder / f"a{i:02d}.wav", wpm=170 + 3 * i)
+        lines.append(f"a{i:02d},a{i:02d}.wav,Tell me about {topic},behavioral")
+    (folder / "cohort.csv").write_text("\n".join(lines) + "\n")
+    return folder / "cohort.csv"
+
+
+def batch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [EXE, "batch", *args], env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+@pytest.fixture(scope="module")
+def local_result(cohort: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("local") / "results.jsonl"
+    done = batch(dict(os.environ), str(cohort), "--out", str(out), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    return out.read_bytes()
+
+
+def test_the_cluster_gives_the_local_file(
+    cluster: tuple[str, subprocess.Popen[str]], cohort: Path, local_result: bytes, tmp_path: Path
+) -> None:
+    out = tmp_path / "results.jsonl"
+    done = batch(dict(os.environ), str(cohort), "--out", str(out), "--ray", cluster[0])
+    assert done.returncode == 0, done.stderr
+    assert "2 workers on 2 node(s)" in done.stderr
+    assert out.read_bytes() == local_result
+    rows = [json.loads(line) for line in local_result.splitlines()]
+    assert len(rows) == 20 and all(r["status"] == "ok" for r in rows)
+
+
+def test_resume_across_engines(
+    cluster: tuple[str, subprocess.Popen[str]], cohort: Path, local_result: bytes, tmp_path: Path
+) -> None:
+    """Half the rows from a local run, the rest from the cluster: the same file."""
+    out = tmp_path / "results.jsonl"
+    out.write_bytes(b"".join(local_result.splitlines(keepends=True)[:10]))
+    done = batch(dict(os.environ), str(cohort), "--out", str(out), "--ray", cluster[0], "--resume")
+    assert done.returncode == 0, done.stderr
+    assert "10 already done" in done.stderr
+    assert out.read_bytes() == local_result
+
+
+def test_az_input_from_azurite(
+    cluster: tuple[str, subprocess.Popen[str]], cohort: Path, tmp_path: Path
+) -> None:
+    from azure.storage.blob import BlobServiceClient, ContentSettings
+
+    az = Azurite().start()
+    try:
+        container = BlobServiceClient.from_connection_string(az.connection_string).create_container(
+            "recordings"
+        )
+        for i in range(3):
+            data = (cohort.parent / f"a{i:02d}.wav").read_bytes()
+            md5 = hashlib.md5(data).digest()
+            container.upload_blob(
+                f"week-12/a{i:02d}.wav", data, content_settings=ContentSettings(content_md5=md5)
+            )
+        damaged = (cohort.parent / "a03.wav").read_bytes()
+        blob = container.upload_blob("week-12/damaged.wav", damaged)
+        # As if the bytes changed after upload: the MD5 Azure holds no longer matches.
+        blob.set_http_headers(ContentSettings(content_md5=hashlib.md5(b"other").digest()))
+        container.upload_blob("week-12/notes.txt", b"not audio")
+        container.upload_blob("week-13/a09.wav", damaged)
+        env = {**os.environ, "AZURE_STORAGE_CONNECTION_STRING": az.connection_string}
+        out = tmp_path / "results.jsonl"
+        done = batch(env, "az://recordings/week-12/", "--out", str(out), "--ray", cluster[0])
+        assert done.returncode == 3, done.stderr  # one item failed, the rest are complete
+        rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+        assert sorted(rows) == ["a00", "a01", "a02", "damaged"]
+        assert all(rows[f"a0{i}"]["status"] == "ok" for i in range(3))
+        assert rows["a00"]["answer"]["audio"]["source"] == "az://recordings/week-12/a00.wav"
+        assert "arrived damaged" in rows["damaged"]["error"]
+        expected = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+        assert expected in rows["damaged"]["error"]
+        assert "AccountKey" not in done.stderr + out.read_text()
+    finally:
+        az.stop()
+
+
+def test_a_node_killed_mid_batch_loses_and_doubles_nothing(
+    cluster: tuple[str, subprocess.Popen[str]], cohort: Path, local_result: bytes, tmp_path: Path
+) -> None:
+    """Runs last: it leaves the cluster with one node."""
+    address, proc = cluster
+    out = tmp_path / "results.jsonl"
+    run = subprocess.Popen(
+        [EXE, "batch", str(cohort), "--out", str(out), "--ray", address],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and run.poll() is None:
+        if out.exists() and len(out.read_bytes().splitlines()) >= 4:
+            break
+        time.sleep(0.1)
+    assert run.poll() is None, "the batch ended before the node could be killed"
+    proc.send_signal(signal.SIGUSR1)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "killed"
+    _, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    assert "died" in err  # the lost item was retried
+    assert out.read_bytes() == local_result

@@ -1,0 +1,117 @@
+"""The one error mapper (cli/_app.py ``guarded``): our errors are one line, a hint and their
+exit code; anything else is a bug with its own code; --debug shows the cause."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+import typer.main
+from click.testing import CliRunner as ClickRunner
+from typer.testing import CliRunner
+
+from interviewsense.cli import app
+from interviewsense.cli._app import command_app, guarded, load
+from interviewsense.errors import REPORT_URL, ExitCode
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SECRET = "sk-errors-TOPSECRET-4242"
+
+boom_app = command_app()
+
+
+@boom_app.command()
+@guarded
+def boom() -> None:
+    """A command with a bug of the kind we write: an error nobody turned into ours."""
+    load()  # as every command does: remembers the secrets to scrub
+
+    def total(text: str) -> int:
+        return int(text)
+
+    try:
+        total("twelve")
+    except ValueError as exc:
+        raise RuntimeError(f"could not total the scores (key {SECRET})") from exc
+
+
+def root_with_boom() -> Any:
+    """The real root group (its --debug and its callback), built afresh, plus ``boom``."""
+    group = typer.main.get_command(app)
+    group.add_command(typer.main.get_command(boom_app), "boom")
+    return group
+
+
+def test_an_unexpected_error_is_a_bug_with_its_own_code_and_no_traceback() -> None:
+    result = ClickRunner().invoke(root_with_boom(), ["boom"], env={"OPENAI_API_KEY": SECRET})
+    assert result.exit_code == ExitCode.BUG == 70
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("error: this is a bug in InterviewSense (unexpected RuntimeError")
+    assert REPORT_URL in lines[0]
+    assert lines[1].startswith("hint:") and "--debug" in lines[1]
+    assert "Traceback" not in result.stderr and "ValueError" not in result.stderr
+    assert SECRET not in result.stderr and "***" in lines[0]
+
+
+def test_debug_shows_the_traceback_with_the_cause_and_no_secret() -> None:
+    env = {"OPENAI_API_KEY": SECRET}
+    result = ClickRunner().invoke(root_with_boom(), ["--debug", "boom"], env=env)
+    assert result.exit_code == ExitCode.BUG
+    err = result.stderr
+    assert "Traceback" in err
+    assert "ValueError: invalid literal for int() with base 10: 'twelve'" in err
+    assert "The above exception was the direct cause of the following exception" in err
+    assert err.index("ValueError") < err.index("RuntimeError: could not total")
+    assert SECRET not in err
+    assert "this is a bug in InterviewSense" in err and REPORT_URL in err
+
+
+def test_our_errors_keep_their_cause_for_debug(tmp_path: Path) -> None:
+    """A missing file: one line and exit 1; under --debug the OSError it came from shows."""
+    missing = str(tmp_path / "nope.wav")
+    plain = CliRunner().invoke(app, ["finalize", missing])
+    assert plain.exit_code == ExitCode.BAD_INPUT
+    assert "Traceback" not in plain.stderr and "FileNotFoundError" not in plain.stderr
+    debug = CliRunner().invoke(app, ["--debug", "finalize", missing])
+    assert debug.exit_code == ExitCode.BAD_INPUT
+    assert "FileNotFoundError" in debug.stderr
+    assert "direct cause" in debug.stderr
+    assert "BadInputError: no such file" in debug.stderr
+
+
+def test_a_partial_batch_exits_3_through_the_mapper(tmp_path: Path) -> None:
+    """batch used to leave with a bare exit code; now PartialFailure says what happened."""
+    manifest = tmp_path / "m.jsonl"
+    good = {"id": "ok", "transcript": "I led the team and we shipped the release on time."}
+    manifest.write_text(json.dumps(good) + "\n{not json\n")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["batch", str(manifest), "--out", str(out)])
+    assert result.exit_code == ExitCode.PARTIAL, result.stderr
+    assert "error: 1 of 2 answers failed; the others are scored" in result.stderr
+    assert f"hint: each failed row in {out} says what is wrong" in result.stderr
+    again = ["--debug", "batch", str(manifest), "--out", str(out), "--overwrite"]
+    debug = CliRunner().invoke(app, again)
+    assert debug.exit_code == ExitCode.PARTIAL, debug.stderr
+    assert "PartialFailure" in debug.stderr  # it went through guarded
+
+
+def test_doctor_json_exits_4_when_something_required_is_missing() -> None:
+    """doctor --json used to exit 0 whatever it found."""
+    env = {"INTERVIEWSENSE_WHISPER_MODEL": "large-v9"}
+    result = CliRunner().invoke(app, ["doctor", "--json"], env=env)
+    assert result.exit_code == ExitCode.MISSING
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["Whisper large-v9"]["status"] == "missing"
+    assert "error: missing: Whisper large-v9" in result.stderr
+
+
+def test_the_documented_exit_codes_are_the_enum() -> None:
+    """docs/configuration.md's table lists every ExitCode, and nothing else."""
+    text = (DOCS / "configuration.md").read_text()
+    section = text.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {int(m) for m in re.findall(r"^\| (\d+) \|", section, re.MULTILINE)}
+    assert documented == {int(code) for code in ExitCode}
