@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.redis_server import RedisServer
+from tests.serve_server import TYPED, Server, error_of, start_server, stop
 from tests.speech import Spoken
-from tests.test_serve import TYPED, Server, error_of, start_server, stop
 
 pytestmark = pytest.mark.slow
 

@@ -21,20 +21,13 @@ import pytest
 
 from tests import speech
 from tests.azurite import KEY, Azurite
+from tests.serve_server import Server, start_server, stop
 from tests.speech import Spoken
-from tests.test_serve import Server, start_server, stop
 
 pytestmark = pytest.mark.slow
 
 CONTAINER = "serve-blobs"
 TTL_S = 3
-
-
-@pytest.fixture(scope="module")
-def azurite() -> Iterator[Azurite]:
-    server = Azurite().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
