@@ -174,6 +174,8 @@ def test_a_worker_killed_mid_answer_keeps_the_recording(tmp_path: Path, answer_w
         worker = int(lock.read_text())
         assert worker != srv.proc.pid  # a worker, not the supervisor
         os.kill(worker, signal.SIGKILL)
+        uploads = srv.home / "cache" / "uploads"
+        assert list(uploads.glob(f"upload-{worker}@*")), "the killed worker left no upload?"
         thread.join(timeout=60)
 
         # The client gets an error, not an answer ...
@@ -192,6 +194,11 @@ def test_a_worker_killed_mid_answer_keeps_the_recording(tmp_path: Path, answer_w
                     assert time.monotonic() < deadline
                     time.sleep(0.2)
         assert [t["status"] for t in session["turns"]] == ["asking"]
+        # The dead worker's temporary upload is removed when its replacement starts.
+        deadline = time.monotonic() + 90
+        while list(uploads.glob(f"upload-{worker}@*")):
+            assert time.monotonic() < deadline, "the killed worker's upload was never removed"
+            time.sleep(0.2)
 
         # 'sessions repair' (on a copy) finds it abandoned and recovers the recorded answer …
         other = tmp_path / "copy"

@@ -18,7 +18,7 @@ from interviewsense.errors import InterviewSenseError
 from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install
 from interviewsense.serve.security import bearer_ok
-from interviewsense.serve.state import SharedState
+from interviewsense.serve.state import SharedState, sweep_dead
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -178,6 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from interviewsense.flows.finalize import load_transcriber
         from interviewsense.progress import Quiet
 
+        for kind in ("uploads", "tts"):  # what a killed worker left behind
+            await anyio.to_thread.run_sync(sweep_dead, settings.cache_dir / kind)
         try:  # once per worker, before the first request: answers never wait for it
             engine.transcriber = await anyio.to_thread.run_sync(load_transcriber, settings, Quiet())
         except InterviewSenseError as exc:

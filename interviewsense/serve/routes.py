@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,13 +14,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError, StorageError
-from interviewsense.fsutil import ensure_dir
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
 from interviewsense.serve.errors import TooLargeError, UnsupportedMediaError
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
 from interviewsense.serve.security import audio_roots, checked_audio_path, sniff_audio
-from interviewsense.serve.state import Engine
+from interviewsense.serve.state import Engine, worker_temp
 from interviewsense.serve.views import (
     client_id,
     listing_row,
@@ -283,8 +281,8 @@ async def _save_upload(request: Request, engine: Engine) -> tuple[Path, int | No
         turn = int(turn_text)
     head = await audio.read(64)
     sniff_audio(head)
-    folder = ensure_dir(engine.settings.cache_dir / "uploads")
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".audio", dir=folder)
+    fd, path = worker_temp(engine.settings.cache_dir / "uploads", "upload", ".audio")
+    name = str(path)
     size = 0
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -408,8 +406,7 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
     source = engine.artifacts.get(owner, rel) if engine.store.exists(owner) else None
     if source is None:
         return None
-    folder = ensure_dir(engine.settings.cache_dir / "tts")
-    fd, tmp = tempfile.mkstemp(prefix="tts-", suffix=".wav", dir=folder)
+    fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)
@@ -420,8 +417,7 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
 
 
 def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) -> None:
-    folder = ensure_dir(engine.settings.cache_dir / "tts")
-    fd, tmp = tempfile.mkstemp(prefix="tts-", suffix=".wav", dir=folder)
+    fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
         engine.speaker().synthesize(text, Path(tmp), style)

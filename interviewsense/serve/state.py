@@ -10,7 +10,10 @@ import collections
 import contextlib
 import functools
 import os
+import re
 import shutil
+import socket
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -35,6 +38,41 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 RATE_WINDOW_S = 60.0  # serve_rate_limit counts requests in any window this long
 ID_MAP = ".api-ids"  # <sessions>/.api-ids/<user_id>/<client id> holds the store id
+_TEMP = re.compile(r"^(upload|tts)-(\d+)@")  # worker_temp's names: <kind>-<pid>@<host>-…
+
+
+def worker_temp(folder: Path, kind: str, suffix: str) -> tuple[int, Path]:
+    """A private temporary file (descriptor, path) named after this process and host, so
+    that the files of a worker that was killed can be told apart (``sweep_dead``)."""
+    ensure_dir(folder)
+    fd, name = tempfile.mkstemp(
+        prefix=f"{kind}-{os.getpid()}@{_host()}-", suffix=suffix, dir=folder
+    )
+    return fd, Path(name)
+
+
+def sweep_dead(folder: Path) -> list[Path]:
+    """Remove the temporary files that worker processes of this host left when they died
+    (killed in the middle of an upload or a synthesis); other hosts' are left alone."""
+    from interviewsense.storage.repair import process_alive
+
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        found = _TEMP.match(path.name)
+        if found is None or not path.name.startswith(f"{found[1]}-{found[2]}@{_host()}-"):
+            continue
+        pid = int(found[2])
+        if pid != os.getpid() and not process_alive(pid):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64]
 
 
 class WorkPool:
