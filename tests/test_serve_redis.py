@@ -5,6 +5,8 @@ the middle that loses no answer."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -162,6 +164,28 @@ def test_the_same_speech_is_served_from_the_shared_cache(pair: Pair) -> None:
     assert audio.content == original.read_bytes() == copy.read_bytes()
     assert original.stat().st_mtime_ns == stamp  # not synthesised again
     assert pair.keys("interviewsense:tts:*") == cache
+
+
+def test_a_server_that_does_not_share_the_folder_refuses_to_answer(
+    pair: Pair, tmp_path: Path
+) -> None:
+    store_id = start(pair.a, "stale", "zoe", client_tts=True, questions=3)
+    copy = tmp_path / "own-home"
+    shutil.copytree(pair.a.home / "sessions", copy / "sessions")  # a copy taken now
+    with pair.a.client() as c:
+        r = c.post("/v1/sessions/stale/answers", json={"transcript": TYPED})
+        assert r.status_code == 200 and r.json()["turn"] == 1, r.text
+    third = start_server(tmp_path / "c", home=copy, REDIS_URL=pair.redis.url)
+    try:
+        with third.client() as c:
+            r = c.post("/v1/sessions/stale/answers", json={"transcript": f"{TYPED} Again."})
+        body = error_of(r, 500)
+        assert "has 0 answers, but 1 were recorded" in body["error"]
+        assert "INTERVIEWSENSE_HOME" in body["hint"]
+    finally:
+        stop(third)
+    stale = json.loads((copy / "sessions" / store_id / "session.json").read_text())
+    assert [t["status"] for t in stale["turns"]] == ["asking"]  # nothing answered twice
 
 
 def test_a_redis_restart_loses_no_answer(pair: Pair) -> None:
