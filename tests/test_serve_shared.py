@@ -119,7 +119,7 @@ def test_without_a_ttl_there_are_no_links_and_a_dead_azure_is_not_ready(
     try:
         with srv.client() as c:
             ready = c.get("/readyz")
-            assert ready.status_code == 503 and ready.json()["storage"] == "unreachable"
+            assert ready.status_code == 503 and ready.json()["storage"] == "unavailable"
             assert "could not reach Azure Blob Storage" in ready.json()["error"]
             assert KEY not in ready.text
             c.post(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings
-from interviewsense.errors import BadInputError, MissingDependencyError
+from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.serve.errors import BusyError
 from interviewsense.serve.state import RATE_WINDOW_S, Engine, LocalArtifacts
@@ -89,9 +89,9 @@ class AzureArtifacts:
             with os.fdopen(fd, "wb") as fh:
                 try:
                     self.blobs.call(f"read {rel}", lambda: blob.download_blob().readinto(fh))
-                except Exception as exc:
+                except ServiceError as exc:
                     if isinstance(exc.__cause__, ResourceNotFoundError):
-                        return None
+                        return None  # neither here nor in Azure
                     raise
             os.replace(tmp, target)
         finally:

@@ -7,7 +7,7 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
@@ -27,6 +27,10 @@ from interviewsense.serve.views import (
     session_view,
     whisper_result,
 )
+
+if TYPE_CHECKING:
+    from interviewsense.domain import Session
+    from interviewsense.flows.interview import Step
 
 TTS_NAME = r"^tts-[0-9a-f]{16}\.wav$"
 log = logging.getLogger("interviewsense.serve")
@@ -61,7 +65,7 @@ async def readyz(engine: EngineDep) -> JSONResponse:
     try:
         checks["storage"] = await anyio.to_thread.run_sync(engine.artifacts.check)
     except Exception as exc:
-        checks["storage"] = "unreachable"
+        checks["storage"] = "unavailable"
         problems.append(exc.message if isinstance(exc, InterviewSenseError) else "storage failed")
     try:
         checks["redis"] = await engine.shared.check()
@@ -208,7 +212,7 @@ async def answer(
     return {**_step_view(step), "sas_url": link}
 
 
-async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Any, str | None]:
+async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Step, str | None]:
     """Answer a turn of a session whose lock is held: check this server's copy of the
     session is not behind the shared turn counter, answer, then move the counter."""
     recorded = await engine.shared.answered(store_id)
@@ -226,11 +230,11 @@ async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[
     return step, link
 
 
-def _answered(session: Any) -> int:
+def _answered(session: Session) -> int:
     return sum(1 for t in session.turns if t.answer is not None)
 
 
-def _answer(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Any, str | None]:
+def _answer(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Step, str | None]:
     """Answer a turn (in a worker thread), then keep its recording as an artifact: a blob
     too when Azure is configured. A storage failure is logged, not raised: the answer is
     recorded either way, and 'interviewsense sync' can copy it later."""
@@ -410,9 +414,9 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)
-        engine.artifacts.put(store_id, rel, Path(tmp))
+        engine.artifacts.put(store_id, rel, tmp)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return engine.artifacts.get(store_id, rel)
 
 
@@ -420,10 +424,10 @@ def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) 
     fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
-        engine.speaker().synthesize(text, Path(tmp), style)
-        engine.artifacts.put(store_id, rel, Path(tmp))
+        engine.speaker().synthesize(text, tmp, style)
+        engine.artifacts.put(store_id, rel, tmp)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 @router.get("/v1/sessions/{session_id}/tts/{name}", tags=["tts"])
