@@ -19,7 +19,7 @@ REAL_SPEECH := $(VENV)/real-speech/manifest.json
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
 # ones only the tests use (a PulseAudio server for the virtual microphone).
 RUN_DEBS := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins
-TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium
+TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium redis-server
 
 .PHONY: install install-test system system-test run test lint format bench eval docs-example clean help
 

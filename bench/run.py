@@ -738,6 +738,112 @@ def bench_real_speech() -> list[Row]:
     return rows
 
 
+SERVE_CLIENTS, SERVE_ANSWERS, SERVE_SECONDS, SERVE_WORKERS = 8, 5, 30.0, 2
+
+
+def bench_serve() -> list[Row]:
+    """``interviewsense serve`` under load: SERVE_CLIENTS clients at once, each answering
+    SERVE_ANSWERS questions with a SERVE_SECONDS recording; a 503 is counted and retried
+    after its Retry-After, as a client would."""
+    import socket
+    import threading
+
+    import httpx
+
+    one, rate = speech.read_wav(answer_wav(SERVE_SECONDS, "answer-serve.wav"))
+    samples = speech.concat([one, speech.silence(0.6, rate), one])[: int(SERVE_SECONDS * rate)]
+    path = speech.write_wav(WORK / "answer30.wav", samples, rate)
+    wav, audio_s = path.read_bytes(), len(samples) / rate
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    home = WORK / "serve-home"
+    e = dict(env(INTERVIEWSENSE_LLM="off"), INTERVIEWSENSE_HOME=str(home))
+    for var in ("INTERVIEWSENSE_API_TOKEN", "REDIS_URL", "AZURE_STORAGE_CONNECTION_STRING"):
+        e.pop(var, None)
+    cmd = [str(ROOT / ".venv/bin/interviewsense"), "serve", "--port", str(port)]
+    log = (WORK / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [*cmd, "--workers", str(SERVE_WORKERS)], env=e, stdout=log, stderr=subprocess.STDOUT
+    )
+    latencies: list[float] = []
+    refused = [0]
+    accepted: dict[str, int] = {}
+    failures: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the server did not become ready")
+            time.sleep(0.2)
+
+        def client(n: int) -> None:
+            with httpx.Client(base_url=base, timeout=600) as c:
+                sid = f"bench-{n}"
+                body = {"session_id": sid, "user_id": "bench", "client_tts": True}
+                c.post("/v1/sessions/start", json=body).raise_for_status()
+                accepted[sid] = 0
+                for _ in range(SERVE_ANSWERS):
+                    for _attempt in range(20):
+                        start = time.perf_counter()
+                        r = c.post(f"/v1/sessions/{sid}/answers", files={"audio": ("a.wav", wav)})
+                        if r.status_code != 503:
+                            break
+                        refused[0] += 1
+                        time.sleep(float(r.headers.get("retry-after", "1")))
+                    if r.status_code == 200:
+                        latencies.append(time.perf_counter() - start)
+                        accepted[sid] += 1
+                    else:
+                        failures.append(f"{r.status_code} {r.text[:80]}")
+
+        began = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(SERVE_CLIENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+        stored = 0
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for sid in accepted:
+                turns = c.get(f"/v1/sessions/{sid}").json()["session"]["turns"]
+                stored += sum(1 for t in turns if t["answer"] and t["answer"]["audio"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+    done = len(latencies)
+    label = f"{SERVE_CLIENTS} clients × {SERVE_ANSWERS} answers of {audio_s:.0f} s"
+    return [
+        (
+            f"serve: throughput, {label}, {SERVE_WORKERS} workers",
+            f"{done / wall:.2f} answers / s ({done * audio_s / wall:.1f} s of audio / s)",
+            "",
+            f"{done} answers in {wall:.0f} s",
+        ),
+        (
+            "serve: answer latency (upload → scored answer), p50 / p95",
+            f"{statistics.median(latencies):.1f} / {_p95(latencies):.1f} s" if latencies else "-",
+            "",
+            "queueing included: 8 clients share 2 workers",
+        ),
+        ("serve: requests refused with 503 (then retried)", str(refused[0]), "", ""),
+        (
+            "serve: accepted answers found in the store",
+            f"{stored} of {done}",
+            "all",
+            "none lost" if stored == done and not failures else f"failures: {failures[:2]}",
+        ),
+    ]
+
+
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "real_speech": bench_real_speech,
     "scoring": bench_scoring,
@@ -749,6 +855,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "batch": bench_batch,
     "ray": bench_ray,
     "fillers": bench_fillers,
+    "serve": bench_serve,
 }
 
 

@@ -119,10 +119,10 @@ class Settings:
         help="Azure Storage connection string.")
     azure_storage_container: str = _setting("interviewsense", "AZURE_STORAGE_CONTAINER",
         toml="sync.azure_container",
-        help="Blob container for synced sessions (created if missing).")
+        help="Blob container for synced sessions and the web API's files (created if missing).")
     azure_blob_sas_ttl_seconds: int = _setting(0, "AZURE_BLOB_SAS_TTL_SECONDS",
         toml="sync.sas_ttl_seconds",
-        help="When above 0, sync prints read-only links valid this long.")
+        help="When above 0, sync prints and the web API returns read-only links valid this long.")
     sync_target: str = _setting("", "INTERVIEWSENSE_SYNC_TARGET", toml="sync.target",
         flags=("--target",), help="Where sync copies to: azure, or local:PATH for a folder; "
         "empty means azure when configured.")
@@ -159,6 +159,12 @@ class Settings:
         help="Answers the web API transcribes and scores at once, per worker process.")
     serve_queue: int = _setting(8, "INTERVIEWSENSE_SERVE_QUEUE", toml="serve.queue",
         help="Requests that may wait for those jobs; beyond it the API answers 503.")
+    serve_rate_limit: int = _setting(0, "INTERVIEWSENSE_SERVE_RATE_LIMIT",
+        toml="serve.rate_limit", help="Requests one client address may make to the web API "
+        "in any 60 s (shared through Redis when set); beyond it 429. 0 turns it off.")
+    redis_url: str = _setting("", "REDIS_URL", toml="serve.redis_url", secret=True,
+        help="Redis for the web API's shared state (locks, turn counters, the TTS cache), "
+        "e.g. redis://127.0.0.1:6379/0; empty keeps it in this process and its folder.")
     debug: bool = _setting(False, "INTERVIEWSENSE_DEBUG", toml="debug", flags=("--debug",),
         help="Show tracebacks on errors.")
     # fmt: on

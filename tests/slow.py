@@ -66,6 +66,8 @@ def engine_in(argv: Any) -> str | None:
         return "PulseAudio (the virtual microphone)"
     if names[0] == "azurite-blob":
         return "Azurite"
+    if names[0] == "redis-server":
+        return "redis-server"
     if "llama_cpp.server" in parts:
         return "the llama.cpp server"
     if "interviewsense" in names and "practice" in parts[names.index("interviewsense") + 1 :]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,78 +18,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests import speech
-from tests.isolation import clean_environ, isolated_vars
+from tests.serve_server import TYPED, Server, error_of, server_env, start_server, stop
 from tests.speech import Spoken
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "s3cret-token-for-tests-0123456789"
-TYPED = (
-    "Last year I led the move of our billing service to a new platform. I planned it in "
-    "three phases, wrote the runbook myself, and we finished two weeks early with no outage."
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    home: Path
-    roots: Path
-    log: Path
-    env: dict[str, str]
-    proc: subprocess.Popen[bytes]
-
-    def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=120, **kwargs)
-
-
-def server_env(home: Path, **extra: str) -> dict[str, str]:
-    env = clean_environ()
-    env.update(isolated_vars(home, home / "no-config.toml"), INTERVIEWSENSE_LLM="off", **extra)
-    return env
-
-
-def start_server(base: Path, **extra: str) -> Server:
-    home, roots = base / "home", base / "answers"
-    roots.mkdir(parents=True)
-    env = server_env(home, INTERVIEWSENSE_SERVE_AUDIO_ROOTS=str(roots), **extra)
-    port = free_port()
-    log = base / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "interviewsense", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=base,
-        )
-    server = Server(f"http://127.0.0.1:{port}", home, roots, log, env, proc)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the server exited {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.terminate()
-    pytest.fail(f"the server did not start:\n{log.read_text()}")
-
-
-def stop(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -118,14 +50,6 @@ def guarded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     )
     yield srv
     stop(srv)
-
-
-def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
-    assert resp.status_code == status, resp.text
-    body = resp.json()
-    assert set(body) >= {"error", "hint"}, body
-    assert isinstance(body["error"], str) and body["error"]
-    return dict(body)
 
 
 def curl(*args: str) -> dict[str, Any]:
@@ -553,3 +477,31 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "refusing to listen on 0.0.0.0 without INTERVIEWSENSE_API_TOKEN" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+# --- rate limiting -------------------------------------------------------------------------
+
+
+def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
+    srv = start_server(tmp_path, INTERVIEWSENSE_SERVE_RATE_LIMIT="20")
+    try:
+        with srv.client() as c:
+            statuses = [
+                c.get("/v1/sessions", params={"user_id": "rl"}).status_code for _ in range(20)
+            ]
+            assert statuses == [200] * 20
+            r = c.get("/v1/sessions", params={"user_id": "rl"})
+            body = error_of(r, 429)
+            assert "over 20 in 60 s" in body["error"]
+            assert 1 <= int(r.headers["retry-after"]) <= 60
+            error_of(c.post("/v1/sessions/start", json={"user_id": "rl"}), 429)
+            # Probes are never limited.
+            assert c.get("/healthz").status_code == 200
+            assert c.get("/readyz").status_code == 200
+        # Another address has its own allowance.
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with srv.client(transport=other) as c:
+            assert c.get("/v1/sessions", params={"user_id": "rl"}).status_code == 200
+    finally:
+        stop(srv)
+    assert "GET /v1/sessions 429" in srv.log.read_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import secrets
 import time
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
+from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install
 from interviewsense.serve.security import bearer_ok
-from interviewsense.serve.state import Engine
+from interviewsense.serve.state import SharedState, sweep_dead
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -29,6 +31,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access = logging.getLogger("interviewsense.serve.access")
 OPEN_PATHS = ("/healthz",)
+PROBES = ("/healthz", "/readyz")  # not rate limited: load balancers poll them
 MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an upload at the limit
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -45,14 +48,16 @@ def _scrubber(settings: Settings) -> Callable[[str], str]:
 
 
 class Guard:
-    """Pure ASGI, outermost: gives each request an id, refuses a missing or wrong bearer
-    token, stops a body over the limit (by its Content-Length, or as it streams in), and
-    logs one line per request: id, method, route, status, milliseconds. Never a body, a
-    query string or a header value."""
+    """Pure ASGI, outermost: gives each request an id, refuses a client over the rate
+    limit (429) and a missing or wrong bearer token, stops a body over the limit (by its
+    Content-Length, or as it streams in), and logs one line per request: id, method,
+    route, status, milliseconds. Never a body, a query string or a header value."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, shared: SharedState) -> None:
         self.app = app
         self.token = settings.api_token
+        self.rate_limit = settings.serve_rate_limit
+        self.shared = shared
         self.limit = settings.serve_max_upload_mb * 1024 * 1024 + MULTIPART_SLACK
         self.scrub = _scrubber(settings)
 
@@ -75,7 +80,7 @@ class Guard:
             await send(message)
 
         try:
-            refusal = self._refuse(scope, headers)
+            refusal = await self._limit(scope) or self._refuse(scope, headers)
             if refusal is not None:
                 await refusal(scope, receive, send_logged)
                 return
@@ -91,6 +96,24 @@ class Guard:
                 status,
                 (time.monotonic() - started) * 1000,
             )
+
+    async def _limit(self, scope: Scope) -> ASGIApp | None:
+        """429 for a client address over serve_rate_limit requests in any 60 s (the probes
+        are not counted). Checked before the token, so guessing tokens is limited too."""
+        if self.rate_limit <= 0 or scope.get("path") in PROBES:
+            return None
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = await self.shared.spend(str(client), self.rate_limit)
+        if wait <= 0:
+            return None
+        seconds = max(1, math.ceil(wait))
+        return error_response(
+            429,
+            f"too many requests: over {self.rate_limit} in 60 s from this address",
+            f"wait {seconds} s (Retry-After) and slow down",
+            self.scrub,
+            {"Retry-After": str(seconds)},
+        )
 
     def _refuse(self, scope: Scope, headers: dict[str, str]) -> ASGIApp | None:
         if self.token and scope.get("path") not in OPEN_PATHS:
@@ -146,7 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     settings = settings or load_settings()
     _setup_logging()
-    engine = Engine.local(settings)
+    engine = engine_for(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -155,6 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from interviewsense.flows.finalize import load_transcriber
         from interviewsense.progress import Quiet
 
+        for kind in ("uploads", "tts"):  # what a killed worker left behind
+            await anyio.to_thread.run_sync(sweep_dead, settings.cache_dir / kind)
         try:  # once per worker, before the first request: answers never wait for it
             engine.transcriber = await anyio.to_thread.run_sync(load_transcriber, settings, Quiet())
         except InterviewSenseError as exc:
@@ -171,5 +196,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     install(app, _scrubber(settings))
     app.include_router(router)
-    app.add_middleware(Guard, settings=settings)
+    app.add_middleware(Guard, settings=settings, shared=engine.shared)
     return app

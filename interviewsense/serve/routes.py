@@ -4,22 +4,22 @@ calls) through the worker pool, and renders the result. No use case is written h
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from interviewsense.errors import BadInputError, NotFoundError
-from interviewsense.fsutil import ensure_dir
+from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
 from interviewsense.serve.errors import TooLargeError, UnsupportedMediaError
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
 from interviewsense.serve.security import audio_roots, checked_audio_path, sniff_audio
-from interviewsense.serve.state import Engine
+from interviewsense.serve.state import Engine, worker_temp
 from interviewsense.serve.views import (
     client_id,
     listing_row,
@@ -28,7 +28,12 @@ from interviewsense.serve.views import (
     whisper_result,
 )
 
+if TYPE_CHECKING:
+    from interviewsense.domain import Session
+    from interviewsense.flows.interview import Step
+
 TTS_NAME = r"^tts-[0-9a-f]{16}\.wav$"
+log = logging.getLogger("interviewsense.serve")
 
 
 def get_engine(request: Request) -> Engine:
@@ -49,7 +54,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["health"])
 async def readyz(engine: EngineDep) -> JSONResponse:
-    """Readiness: Whisper loaded and the session folder writable."""
+    """Readiness: Whisper loaded, the session folder writable, Azure and Redis reachable."""
     checks: dict[str, Any] = {
         "whisper": engine.transcriber.model if engine.transcriber else "",
         "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
@@ -58,13 +63,15 @@ async def readyz(engine: EngineDep) -> JSONResponse:
     if engine.transcriber is None:
         problems.append(engine.missing.message if engine.missing else "Whisper is not loaded")
     try:
-        ensure_dir(engine.store.root)
-        writable = os.access(engine.store.root, os.W_OK)
-    except Exception:
-        writable = False
-    checks["storage"] = "ok" if writable else "not writable"
-    if not writable:
-        problems.append("the session folder is not writable")
+        checks["storage"] = await anyio.to_thread.run_sync(engine.artifacts.check)
+    except Exception as exc:
+        checks["storage"] = "unavailable"
+        problems.append(exc.message if isinstance(exc, InterviewSenseError) else "storage failed")
+    try:
+        checks["redis"] = await engine.shared.check()
+    except InterviewSenseError as exc:
+        checks["redis"] = "unreachable"
+        problems.append(exc.message)
     if problems:
         hint = engine.missing.hint if engine.missing and engine.missing.hint else ""
         return JSONResponse({"error": "; ".join(problems), "hint": hint, **checks}, 503)
@@ -137,11 +144,14 @@ async def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = N
 
 @router.delete("/v1/sessions/{session_id}", tags=["sessions"])
 async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
-    """Delete a session and its recordings."""
+    """Delete a session and its recordings, blobs included."""
     store_id, user = engine.ids.resolve(session_id, user_id)
     async with engine.locks.hold(store_id):
         session = engine.store.load(store_id)
+        # Blobs first: if Azure fails, nothing is deleted and the request can be repeated.
+        await anyio.to_thread.run_sync(engine.artifacts.delete, store_id)
         engine.store.delete(store_id)
+        await engine.shared.forget(store_id)
         info = session.settings.get("api", {})
         if isinstance(info, dict) and info.get("user_id"):
             engine.ids.forget(str(info["user_id"]), client_id(session))
@@ -173,8 +183,6 @@ async def answer(
     ``{"transcript": ...}``. Returns the scored answer and the next question."""
     from pydantic import ValidationError
 
-    from interviewsense.flows.interview import answer_turn
-
     store_id, _ = engine.ids.resolve(session_id, user_id)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     upload: Path | None = None
@@ -197,11 +205,52 @@ async def answer(
         )
     try:
         async with engine.locks.hold(store_id):
-            step = await engine.pool.run(answer_turn, store_id, engine.settings, Quiet(), **kwargs)
+            step, link = await _answer_locked(engine, store_id, **kwargs)
     finally:
         if upload is not None:
             upload.unlink(missing_ok=True)
-    return _step_view(step)
+    return {**_step_view(step), "sas_url": link}
+
+
+async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Step, str | None]:
+    """Answer a turn of a session whose lock is held: check this server's copy of the
+    session is not behind the shared turn counter, answer, then move the counter."""
+    recorded = await engine.shared.answered(store_id)
+    if recorded is not None:
+        here = _answered(engine.store.load(store_id))
+        if here < recorded:
+            raise StorageError(
+                f"this server's copy of session {store_id} has {here} answers, but "
+                f"{recorded} were recorded: its session folder is not the one the other "
+                "servers write",
+                hint="give every server the same INTERVIEWSENSE_HOME (docs/api.md, Scale)",
+            )
+    step, link = await engine.pool.run(_answer, engine, store_id, **kwargs)
+    await engine.shared.set_answered(store_id, _answered(step.session))
+    return step, link
+
+
+def _answered(session: Session) -> int:
+    return sum(1 for t in session.turns if t.answer is not None)
+
+
+def _answer(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Step, str | None]:
+    """Answer a turn (in a worker thread), then keep its recording as an artifact: a blob
+    too when Azure is configured. A storage failure is logged, not raised: the answer is
+    recorded either way, and 'interviewsense sync' can copy it later."""
+    from interviewsense.flows.interview import answer_turn
+
+    step = answer_turn(store_id, engine.settings, Quiet(), **kwargs)
+    answer = step.answered.answer if step.answered is not None else None
+    rel = answer.audio.path if answer is not None and answer.audio is not None else ""
+    if not rel:
+        return step, None
+    try:
+        engine.artifacts.put(store_id, rel, engine.store.folder(store_id) / rel)
+        return step, engine.artifacts.link(store_id, rel)
+    except InterviewSenseError as exc:
+        log.warning("%s (%s)", exc.message, exc.hint)
+        return step, None
 
 
 def _step_view(step: Any) -> dict[str, Any]:
@@ -236,8 +285,8 @@ async def _save_upload(request: Request, engine: Engine) -> tuple[Path, int | No
         turn = int(turn_text)
     head = await audio.read(64)
     sniff_audio(head)
-    folder = ensure_dir(engine.settings.cache_dir / "uploads")
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".audio", dir=folder)
+    fd, path = worker_temp(engine.settings.cache_dir / "uploads", "upload", ".audio")
+    name = str(path)
     size = 0
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -296,20 +345,12 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
             "next": None,
             "done": True,
         }
-    from interviewsense.flows.interview import answer_turn
-
     store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
     async with engine.locks.hold(store_id):
-        step = await engine.pool.run(
-            answer_turn,
-            store_id,
-            engine.settings,
-            Quiet(),
-            audio=source,
-            turn=body.turn,
-            transcriber=transcriber,
+        step, link = await _answer_locked(
+            engine, store_id, audio=source, turn=body.turn, transcriber=transcriber
         )
-    view = _step_view(step)
+    view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None
     if answered is None:  # pragma: no cover - answer_turn always answers a turn
         raise BadInputError("nothing was answered")
@@ -332,38 +373,61 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
             "use_client_tts": True,
             "tts_instructions": {"text": body.text, **speech_synthesis_hints(persona.voice)},
         }
-    key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()[:16]
-    name = f"tts-{key}.wav"
+    key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()
+    name = f"tts-{key[:16]}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
+    rel = f"tts/{name}"
     async with engine.locks.hold(store_id):
-        cached = engine.artifacts.get(store_id, name)
+        cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
         if cached is None:
-            await engine.pool.run(_synthesize, engine, store_id, name, body.text, persona.voice)
-    import wave
-
-    path = engine.artifacts.get(store_id, name)
+            owner = await engine.shared.tts_owner(key)  # made for another session before?
+            if owner is not None and owner != store_id:
+                cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel)
+            if cached is None:
+                await engine.pool.run(_synthesize, engine, store_id, rel, body.text, persona.voice)
+                await engine.shared.remember_tts(key, store_id)
+    path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
     if path is None:
         raise NotFoundError("the speech was not made", hint="try again")
+    import wave
+
     with wave.open(str(path), "rb") as wf:
         seconds = wf.getnframes() / float(wf.getframerate())
     return {
         "use_client_tts": False,
         "audio_url": url,
+        "sas_url": engine.artifacts.link(store_id, rel),
         "engine": "pyttsx3",
         "cached": cached is not None,
         "duration_s": round(seconds, 3),
     }
 
 
-def _synthesize(engine: Engine, store_id: str, name: str, text: str, style: Any) -> None:
-    folder = ensure_dir(engine.settings.cache_dir / "tts")
-    fd, tmp = tempfile.mkstemp(prefix="tts-", suffix=".wav", dir=folder)
+def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
+    """The owner session's artifact kept for this session too, or None if it is gone."""
+    import shutil
+
+    source = engine.artifacts.get(owner, rel) if engine.store.exists(owner) else None
+    if source is None:
+        return None
+    fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
-        engine.speaker().synthesize(text, Path(tmp), style)
-        engine.artifacts.put(store_id, name, Path(tmp))
+        shutil.copyfile(source, tmp)
+        engine.artifacts.put(store_id, rel, tmp)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+    return engine.artifacts.get(store_id, rel)
+
+
+def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) -> None:
+    fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
+    os.close(fd)
+    try:
+        engine.speaker().synthesize(text, tmp, style)
+        engine.artifacts.put(store_id, rel, tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @router.get("/v1/sessions/{session_id}/tts/{name}", tags=["tts"])
@@ -374,7 +438,9 @@ async def tts_audio(
     import re
 
     store_id, _ = engine.ids.resolve(session_id, user_id)
-    path = engine.artifacts.get(store_id, name) if re.fullmatch(TTS_NAME, name) else None
+    path = None
+    if re.fullmatch(TTS_NAME, name):
+        path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"tts/{name}")
     if path is None:
         raise NotFoundError(f"session {session_id} has no audio {name[:40]}")
     return FileResponse(path, media_type="audio/wav")

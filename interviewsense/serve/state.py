@@ -6,17 +6,22 @@ these without touching the routes.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
+import re
 import shutil
+import socket
+import tempfile
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from interviewsense.config import Settings
-from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
+from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import atomic_write_bytes, ensure_dir
 from interviewsense.serve.errors import BusyError
 from interviewsense.serve.security import safe_id
@@ -31,7 +36,43 @@ if TYPE_CHECKING:
     from interviewsense.tts.base import Speaker
 
 T = TypeVar("T")
+RATE_WINDOW_S = 60.0  # serve_rate_limit counts requests in any window this long
 ID_MAP = ".api-ids"  # <sessions>/.api-ids/<user_id>/<client id> holds the store id
+_TEMP = re.compile(r"^(upload|tts)-(\d+)@")  # worker_temp's names: <kind>-<pid>@<host>-…
+
+
+def worker_temp(folder: Path, kind: str, suffix: str) -> tuple[int, Path]:
+    """A private temporary file (descriptor, path) named after this process and host, so
+    that the files of a worker that was killed can be told apart (``sweep_dead``)."""
+    ensure_dir(folder)
+    fd, name = tempfile.mkstemp(
+        prefix=f"{kind}-{os.getpid()}@{_host()}-", suffix=suffix, dir=folder
+    )
+    return fd, Path(name)
+
+
+def sweep_dead(folder: Path) -> list[Path]:
+    """Remove the temporary files that worker processes of this host left when they died
+    (killed in the middle of an upload or a synthesis); other hosts' are left alone."""
+    from interviewsense.storage.repair import process_alive
+
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        found = _TEMP.match(path.name)
+        if found is None or not path.name.startswith(f"{found[1]}-{found[2]}@{_host()}-"):
+            continue
+        pid = int(found[2])
+        if pid != os.getpid() and not process_alive(pid):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64]
 
 
 class WorkPool:
@@ -100,10 +141,96 @@ class LocalLocks:
                 os.close(fd)  # closing releases the flock
 
 
-class Artifacts(Protocol):
-    def put(self, store_id: str, name: str, source: Path) -> None: ...
+class SharedState(Protocol):
+    """What several processes or hosts must agree on beyond the session files."""
 
-    def get(self, store_id: str, name: str) -> Path | None: ...
+    async def answered(self, store_id: str) -> int | None:
+        """How many answers the session had when it was last answered, if known."""
+        ...
+
+    async def set_answered(self, store_id: str, count: int) -> None: ...
+
+    async def tts_owner(self, key: str) -> str | None:
+        """The session that holds the speech made for ``key``, if any."""
+        ...
+
+    async def remember_tts(self, key: str, store_id: str) -> None: ...
+
+    async def check(self) -> str:
+        """'off', 'ok', or raise when the backend cannot be reached (for /readyz)."""
+        ...
+
+    async def forget(self, store_id: str) -> None:
+        """Drop what is kept about a deleted session."""
+        ...
+
+    async def spend(self, client: str, limit: int) -> float:
+        """Count a request of ``client``: 0 if it is within ``limit`` in the last
+        RATE_WINDOW_S seconds, else the seconds until one is allowed."""
+        ...
+
+
+class LocalState:
+    """No shared state: the session files are the only record, speech is cached per
+    session (in its folder) only, and request rates are counted per process."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, collections.deque[float]] = {}
+
+    async def answered(self, store_id: str) -> int | None:
+        return None
+
+    async def set_answered(self, store_id: str, count: int) -> None:
+        return None
+
+    async def tts_owner(self, key: str) -> str | None:
+        return None
+
+    async def remember_tts(self, key: str, store_id: str) -> None:
+        return None
+
+    async def check(self) -> str:
+        return "off"
+
+    async def forget(self, store_id: str) -> None:
+        return None
+
+    async def spend(self, client: str, limit: int) -> float:
+        now = time.monotonic()
+        if len(self._seen) > 10_000:  # forget clients with nothing in the window
+            self._seen = {k: q for k, q in self._seen.items() if q and q[-1] > now - RATE_WINDOW_S}
+        seen = self._seen.setdefault(client, collections.deque())
+        while seen and seen[0] <= now - RATE_WINDOW_S:
+            seen.popleft()
+        if len(seen) >= limit:
+            return seen[0] + RATE_WINDOW_S - now
+        seen.append(now)
+        return 0.0
+
+
+class Artifacts(Protocol):
+    """A session's files the API hands out (``rel`` like ``tts/<name>`` or ``audio/a01.wav``)."""
+
+    def put(self, store_id: str, rel: str, source: Path) -> None:
+        """Keep ``source`` as the session's file ``rel`` (a temporary file is moved in; the
+        session's own file is kept where it is)."""
+        ...
+
+    def get(self, store_id: str, rel: str) -> Path | None:
+        """A local file with the artifact's bytes, or None if there is none."""
+        ...
+
+    def link(self, store_id: str, rel: str) -> str | None:
+        """A URL a client can read the file from directly (a SAS link), or None."""
+        ...
+
+    def check(self) -> str:
+        """'ok', or raise when the storage cannot be reached (for /readyz)."""
+        ...
+
+    def delete(self, store_id: str) -> None:
+        """Remove every artifact of the session kept outside its folder."""
+        ...
 
 
 @dataclass
@@ -113,17 +240,30 @@ class LocalArtifacts:
 
     store: SessionStore
 
-    def _path(self, store_id: str, name: str) -> Path:
-        return self.store.folder(store_id) / "tts" / name
+    def path(self, store_id: str, rel: str) -> Path:
+        return self.store.folder(store_id) / rel
 
-    def put(self, store_id: str, name: str, source: Path) -> None:
-        target = self._path(store_id, name)
-        ensure_dir(target.parent)
-        shutil.move(source, target)
+    def put(self, store_id: str, rel: str, source: Path) -> None:
+        target = self.path(store_id, rel)
+        if source.resolve() != target.resolve():
+            ensure_dir(target.parent)
+            shutil.move(source, target)
 
-    def get(self, store_id: str, name: str) -> Path | None:
-        path = self._path(store_id, name)
+    def get(self, store_id: str, rel: str) -> Path | None:
+        path = self.path(store_id, rel)
         return path if path.is_file() else None
+
+    def link(self, store_id: str, rel: str) -> str | None:
+        return None
+
+    def check(self) -> str:
+        ensure_dir(self.store.root)
+        if not os.access(self.store.root, os.W_OK):
+            raise StorageError(f"the session folder {self.store.root} is not writable")
+        return "ok"
+
+    def delete(self, store_id: str) -> None:
+        return None  # they live in the session folder, deleted with it
 
 
 @dataclass
@@ -203,12 +343,15 @@ class Engine:
     locks: SessionLocks
     ids: IdMap
     artifacts: Artifacts
+    shared: SharedState = field(default_factory=LocalState)
     transcriber: WhisperTranscriber | None = None
     missing: InterviewSenseError | None = None  # why Whisper is not loaded
     speakers: dict[str, Speaker] = field(default_factory=dict)
 
     @classmethod
     def local(cls, settings: Settings) -> Engine:
+        """Everything in this process and the session folder (``backends.engine_for`` swaps
+        in the shared backends that are configured)."""
         store = SessionStore(settings.sessions_dir)
         return cls(
             settings=settings,

@@ -33,7 +33,8 @@ class RepairReport:
         return bool(self.wavs_fixed or self.turns_recovered or self.rebuilt)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine with that id is running."""
     if pid <= 0:
         return False
     try:
@@ -55,7 +56,7 @@ def abandoned(store: SessionStore) -> list[str]:
             pid = int(lock.read_text().strip() or "0")
         except (OSError, ValueError):
             pid = 0
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not process_alive(pid):
             out.append(lock.parent.name)
     return out
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from interviewsense.config import Settings
 from interviewsense.errors import BadInputError
 from interviewsense.storage.azure_blobs import Container, check_container_name
+from interviewsense.storage.azure_sas import read_link
 from interviewsense.storage.azure_settings import parse_connection_string
 from interviewsense.storage.manifest import LocalFile
 from interviewsense.storage.store import is_session_id, validate_id
 from interviewsense.storage.sync_base import Progress, RemoteFile
 
 BLOCK = 4 * 1024 * 1024
-SAS_START_SKEW = timedelta(minutes=15)
 
 
 def _content_type(rel: str) -> str:
@@ -148,22 +147,6 @@ class AzureTarget:
         return None
 
     def link(self, session_id: str, rel: str) -> str | None:
-        """A read-only SAS link valid for AZURE_BLOB_SAS_TTL_SECONDS, starting 15 min back
-        to allow for clock skew; None without a TTL or an account key."""
-        if self.sas_ttl <= 0 or "accountkey" not in self._parts:
-            return None
-        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
-
-        now = datetime.now(UTC)
-        name = self._blob(session_id, rel)
-        token = generate_blob_sas(
-            account_name=self._service.account_name,
-            container_name=self.container,
-            blob_name=name,
-            account_key=self._parts["accountkey"],
-            permission=BlobSasPermissions(read=True),
-            start=now - SAS_START_SKEW,
-            expiry=now + timedelta(seconds=self.sas_ttl),
-        )
-        url: str = self._container.get_blob_client(name).url
-        return f"{url}?{token}"
+        """A read-only SAS link valid for AZURE_BLOB_SAS_TTL_SECONDS; None without a TTL or
+        an account key."""
+        return read_link(self._blobs, self._blob(session_id, rel), self.sas_ttl)

@@ -1,0 +1,90 @@
+"""``interviewsense serve`` for tests: a real uvicorn process on a free loopback port, its
+log in a file, stopped by its handle; and the checks every API test shares."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.isolation import clean_environ, isolated_vars
+from tests.llm_server import free_port
+
+TYPED = (
+    "Last year I led the move of our billing service to a new platform. I planned it in "
+    "three phases, wrote the runbook myself, and we finished two weeks early with no outage."
+)
+
+
+@dataclass
+class Server:
+    url: str
+    home: Path
+    roots: Path
+    log: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes]
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120, **kwargs)
+
+
+def server_env(home: Path, **extra: str) -> dict[str, str]:
+    env = clean_environ()
+    env.update(isolated_vars(home, home / "no-config.toml"), INTERVIEWSENSE_LLM="off", **extra)
+    return env
+
+
+def start_server(
+    base: Path, *args: str, home: Path | None = None, port: int = 0, **extra: str
+) -> Server:
+    """``interviewsense serve`` on ``port`` (a free one by default) with ``args`` added;
+    servers given one ``home`` share their sessions."""
+    home, roots = home or base / "home", base / "answers"
+    roots.mkdir(parents=True, exist_ok=True)
+    env = server_env(home, INTERVIEWSENSE_SERVE_AUDIO_ROOTS=str(roots), **extra)
+    port = port or free_port()
+    log = base / f"server-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "interviewsense", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=base,
+        )
+    server = Server(f"http://127.0.0.1:{port}", home, roots, log, env, proc)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.terminate()
+    pytest.fail(f"the server did not start:\n{log.read_text()}")
+
+
+def stop(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait()
+
+
+def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert set(body) >= {"error", "hint"}, body
+    assert isinstance(body["error"], str) and body["error"]
+    return dict(body)
