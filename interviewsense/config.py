@@ -185,8 +185,18 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every secret value that is set, for scrubbing text before it is shown or saved:
-        the secret settings, and the key or SAS inside a connection string."""
+        the secret settings, the key or SAS inside a connection string, and the password
+        inside a URL (so the URL's host can still be named, as doctor does)."""
+        from urllib.parse import urlsplit
+
         out = [getattr(self, s.name) for s in SETTINGS if s.secret and getattr(self, s.name)]
+        if self.redis_url:
+            out.remove(self.redis_url)
+            try:
+                password = urlsplit(self.redis_url).password
+            except ValueError:  # not a URL: hide it whole
+                password = self.redis_url
+            out += [password] if password else []
         for part in self.azure_storage_connection_string.split(";"):
             key, _, value = part.partition("=")
             if key.strip().lower() in ("accountkey", "sharedaccesssignature") and value:

@@ -245,10 +245,58 @@ def check_azure(settings: Settings) -> Check:
     return Check(name, "ok", f"{account}; container {container} is made by the first sync")
 
 
+def redis_where(url: str) -> str:
+    """A Redis URL as it may be shown: scheme, host, port and database, no password."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def check_redis(settings: Settings) -> Check:
+    """Connect to REDIS_URL (the shared state of several serve workers) and PING it."""
+    name = "Redis (serve)"
+    if not settings.redis_url:
+        return Check(
+            name, "info", "not configured: one server keeps its state itself",
+            "set REDIS_URL to run several serve workers or hosts (docs/api.md)",
+        )  # fmt: skip
+    try:
+        import redis
+    except ImportError:
+        return Check(name, "fail", "REDIS_URL is set but redis-py is not installed",
+                     "pip install 'interviewsense[serve]'")  # fmt: skip
+    try:
+        where = redis_where(settings.redis_url)
+        client = redis.Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=PROBE_TIMEOUT_S,
+            socket_timeout=PROBE_TIMEOUT_S,
+        )
+    except ValueError:
+        return Check(name, "fail", "REDIS_URL is not a Redis URL",
+                     "e.g. redis://127.0.0.1:6379/0 or rediss://:PASSWORD@HOST:6380/0")  # fmt: skip
+    try:
+        client.ping()
+        version = str(client.info("server").get("redis_version", "?"))
+    except redis.AuthenticationError:
+        return Check(name, "fail", f"{where} refused the password", "check REDIS_URL")
+    except redis.RedisError as exc:
+        return Check(
+            name, "fail", f"{where} does not answer ({type(exc).__name__})",
+            "start redis-server, or fix REDIS_URL; serve answers 503 while Redis is down",
+        )  # fmt: skip
+    finally:
+        client.close()
+    return Check(name, "ok", f"{where} answers (Redis {version})")
+
+
 # External services: each is probed within PROBE_TIMEOUT_S, says "info" when it is not
 # configured, "ok" when it answers, and otherwise "warn" or "fail" with a detail naming the
-# URL (never a secret) and a hint. A Redis check (REDIS_URL, to come) joins this tuple.
-SERVICE_CHECKS: tuple[Callable[[Settings], Check], ...] = (check_llm, check_azure)
+# URL (never a secret) and a hint.
+SERVICE_CHECKS: tuple[Callable[[Settings], Check], ...] = (check_llm, check_azure, check_redis)
 
 
 def check_data_dir(settings: Settings) -> Check:

@@ -195,3 +195,26 @@ def test_doctor_reports_relevance_by_meaning(tmp_path: Path) -> None:
     checks = {c["name"]: c for c in json.loads(off.stdout)["checks"]}
     assert checks["Relevance by meaning"]["status"] == "info"
     assert "key terms" in checks["Relevance by meaning"]["detail"]
+
+
+@pytest.mark.slow
+def test_doctor_reaches_redis() -> None:
+    from tests.redis_server import RedisServer
+
+    code, checks, _ = doctor({})
+    assert checks["Redis (serve)"]["status"] == "info"
+    server = RedisServer().start()
+    try:
+        secret_url = server.url.replace("redis://", "redis://:PASSWORDSECRET@")
+        server_up = {"REDIS_URL": server.url}
+        code, checks, text = doctor(server_up)
+        assert checks["Redis (serve)"]["status"] == "ok", checks["Redis (serve)"]
+        assert f"127.0.0.1:{server.port}" in checks["Redis (serve)"]["detail"]
+        server.kill()
+        code, checks, text = doctor({"REDIS_URL": secret_url})
+        assert checks["Redis (serve)"]["status"] == "fail"
+        assert "does not answer" in checks["Redis (serve)"]["detail"]
+        assert code == ExitCode.SERVICE
+        assert "PASSWORDSECRET" not in text
+    finally:
+        server.stop()
