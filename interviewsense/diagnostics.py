@@ -74,26 +74,17 @@ def check_libraries() -> list[Check]:
 
 
 def check_system() -> list[Check]:
-    out = []
-    portaudio = ctypes.util.find_library("portaudio")
-    out.append(
-        Check(
-            "PortAudio",
-            "ok" if portaudio else "warn",
-            portaudio or "not found",
-            "" if portaudio else "apt-get install libportaudio2 (for the microphone)",
-        )
-    )
-    espeak = ctypes.util.find_library("espeak-ng") or shutil.which("espeak-ng")
-    out.append(
-        Check(
-            "espeak-ng (voice)",
-            "ok" if espeak else "warn",
-            espeak or "not found",
-            "" if espeak else "apt-get install espeak-ng (to hear the questions)",
-        )
-    )
-    return out
+    """The system libraries the audio needs: each found, or the package that brings it."""
+    found = (
+        ("PortAudio", ctypes.util.find_library("portaudio"),
+         "apt-get install libportaudio2 (for the microphone)"),
+        ("espeak-ng (voice)", ctypes.util.find_library("espeak-ng") or shutil.which("espeak-ng"),
+         "apt-get install espeak-ng (to hear the questions)"),
+    )  # fmt: skip
+    return [
+        Check(name, "ok", where) if where else Check(name, "warn", "not found", fix)
+        for name, where, fix in found
+    ]
 
 
 def check_devices(settings: Settings) -> list[Check]:

@@ -39,6 +39,23 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
+def read_text(path: Path, what: str, *, encoding: str = "utf-8") -> str:
+    """A text file the user named (a manifest, a resume …), or one ``BadInputError`` that
+    says what is wrong with it."""
+    from interviewsense.errors import BadInputError
+
+    try:
+        return path.read_text(encoding)
+    except FileNotFoundError as exc:
+        raise BadInputError(f"no such {what} file: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"the {what} {path} is not UTF-8 text", hint="save it as plain text (UTF-8) first"
+        ) from exc
+    except OSError as exc:
+        raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from exc
+
+
 def storage_error(exc: OSError, path: Path) -> StorageError:
     """A one-line, actionable error for an OS error on ``path``."""
     if exc.errno == errno.ENOSPC:

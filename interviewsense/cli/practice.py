@@ -22,21 +22,12 @@ from interviewsense.domain import InterviewType, Level, PersonaName
 
 def read_text_file(path: Path | None, what: str) -> str:
     """A text file's content for the LLM prompt, or a clear error."""
-    from interviewsense.errors import BadInputError
 
     if path is None:
         return ""
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError as exc:
-        raise BadInputError(f"no such {what} file: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise BadInputError(
-            f"the {what} {path} is not a text file", hint="save it as plain text (.txt) first"
-        ) from exc
-    except OSError as exc:
-        raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from exc
-    return text.strip()
+    from interviewsense.fsutil import read_text
+
+    return read_text(path, what).strip()
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from interviewsense.audio.fetch import is_url
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
+from interviewsense.fsutil import read_text
 from interviewsense.storage.blob_input import is_blob_uri
 
 AUDIO_SUFFIXES = {
@@ -85,14 +86,7 @@ def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[It
 
 def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
     """(line, row) pairs; a row that cannot be parsed is its error message instead."""
-    try:
-        text = manifest.read_text("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(
-            f"{manifest} is not UTF-8 text", hint="save the manifest as UTF-8"
-        ) from exc
-    except OSError as exc:
-        raise BadInputError(f"cannot read {manifest}: {exc.strerror}") from exc
+    text = read_text(manifest, "manifest", encoding="utf-8-sig")
     out: list[tuple[int, dict[str, str] | str]] = []
     if manifest.suffix.lower() in (".jsonl", ".ndjson"):
         # Only "\n" ends a JSON line: str.splitlines() would also split at U+2028, U+0085 …,

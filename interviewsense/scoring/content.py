@@ -20,7 +20,7 @@ from interviewsense.scoring.cues import (
     WE_WORDS,
     Cues,
 )
-from interviewsense.scoring.curves import falling, piecewise
+from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.substance import meaning, substance
 from interviewsense.scoring.text import SYNONYMS, Sentence, Tok, key_terms, plural, stem
@@ -150,7 +150,7 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     bits.append(f"{dense['echo_share']:.0%} of content words echo the question")
     bits.append(f"{dense['hedges_per_sentence']:.1f} hedges a sentence")
     full = n(c, "substance_points")
-    return Component("substance", round(full * frac, 1), full, "; ".join(bits))
+    return scaled("substance", full, frac, "; ".join(bits))
 
 
 def score_content(
@@ -198,17 +198,17 @@ def score_content(
         if kind != "star":
             weights = dict.fromkeys(structure, 1.0)
         share = sum(weights[p] for p in found) / sum(weights.values())
-        parts.append(Component("structure", round(full * share, 1), full, why))
+        parts.append(scaled("structure", full, share, why))
 
     n_details = len(details["numbers"]) + len(details["tools"])
     full = rubric.num(c, "specificity_points")
     need = rubric.num(c, "specificity_full")
     shown = ", ".join((details["numbers"] + details["tools"])[:6]) or "none"
     parts.append(
-        Component(
+        scaled(
             "specificity",
-            round(full * min(1.0, n_details / need), 1),
             full,
+            min(1.0, n_details / need),
             f"{plural(n_details, 'concrete detail')} ({shown}); full points from {need:g}",
         )
     )
@@ -221,10 +221,10 @@ def score_content(
     else:
         frac = min(1.0, float(i_share) / target) if target else 1.0
     parts.append(
-        Component(
+        scaled(
             "ownership",
-            round(full * frac, 1),
             full,
+            frac,
             f"'I' {plural(int(own['i'] or 0), 'time')}, 'we' {plural(int(own['we'] or 0), 'time')}"
             f"; full points when at least {target:.0%} are 'I'",
         )
@@ -248,7 +248,7 @@ def score_content(
                 f"uses {len(rel['matched'])} of the question's {len(rel['terms'])} key terms "
                 f"({', '.join(rel['terms'][:6])}{', …' if len(rel['terms']) > 6 else ''})"
             )
-        parts.append(Component("relevance", round(full * frac, 1), full, why))
+        parts.append(scaled("relevance", full, frac, why))
 
     parts.append(substance_component(dense, rubric))
 
@@ -258,10 +258,10 @@ def score_content(
     curve = [(0.0, 0.0), (lo, 0.5), (ideal_lo, 1.0), (ideal_hi, 1.0), (hi, 0.5), (2 * hi, 0.0)]
     frac = piecewise(words, curve)
     parts.append(
-        Component(
+        scaled(
             "length",
-            round(full * frac, 1),
             full,
+            frac,
             f"{words} words; {ideal_lo:.0f} to {ideal_hi:.0f} is best for "
             f"{qtype.replace('_', ' ')}",
         )
@@ -272,10 +272,10 @@ def score_content(
     full = rubric.num(c, "conciseness_points")
     ok, high = rubric.num(c, "conciseness_ok"), rubric.num(c, "conciseness_high")
     parts.append(
-        Component(
+        scaled(
             "conciseness",
-            round(full * falling(padding, ok, high), 1),
             full,
+            falling(padding, ok, high),
             f"{padding_words} of {spoken} words are fillers or hedges ({padding:.0%}); "
             f"full points up to {ok:.0%}, none from {high:.0%}",
         )

@@ -1,9 +1,12 @@
-"""Piecewise-linear scoring curves: the one shape every threshold in the rubric uses."""
+"""Piecewise-linear scoring curves (the one shape every threshold in the rubric uses), and
+the score components built from them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
+
+from interviewsense.domain import Component
 
 
 def piecewise(x: float, points: Sequence[tuple[float, float]]) -> float:
@@ -24,3 +27,15 @@ def falling(x: float, good: float, bad: float) -> float:
 def rising(x: float, bad: float, good: float) -> float:
     """0 up to ``bad``, 1 from ``good``, linear between."""
     return piecewise(x, [(bad, 0.0), (good, 1.0)]) if good > bad else float(x >= good)
+
+
+def scaled(name: str, full: float, fraction: float, why: str) -> Component:
+    """A score component worth ``fraction`` of its ``full`` points, rounded as reports show."""
+    return Component(name, round(full * fraction, 1), full, why)
+
+
+def allowance(
+    name: str, full: float, count: int, allowed: int, penalty: float, why: str
+) -> Component:
+    """Full points for up to ``allowed`` of something, ``penalty`` off for each further one."""
+    return Component(name, round(max(0.0, full - max(0, count - allowed) * penalty), 1), full, why)

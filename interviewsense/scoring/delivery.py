@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Component, CountStat, Delivery, Mark, PaceWindow, Pause
-from interviewsense.scoring.curves import falling, piecewise
+from interviewsense.scoring.curves import allowance, falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.text import Tok, plural
 
@@ -343,10 +343,10 @@ def score_delivery(
         frac = pace_fraction(wpm, rubric)
         lo, hi = rubric.num(d, "pace_ideal_low"), rubric.num(d, "pace_ideal_high")
         parts.append(
-            Component(
+            scaled(
                 "pace",
-                round(full * frac, 1),
                 full,
+                frac,
                 f"{wpm:.0f} words a minute; full points from {lo:.0f} to {hi:.0f}",
             )
         )
@@ -357,10 +357,10 @@ def score_delivery(
         ok, high = rubric.num(d, "filler_ok_per_100"), rubric.num(d, "filler_high_per_100")
         rate = fillers.per_100_words if fillers.per_100_words is not None else high
         parts.append(
-            Component(
+            scaled(
                 "fillers",
-                round(full * falling(rate, ok, high), 1),
                 full,
+                falling(rate, ok, high),
                 f"{plural(fillers.count, 'filler')}, {rate:.1f} per 100 words; "
                 f"full points up to {ok:g}, none from {high:g}",
             )
@@ -368,13 +368,13 @@ def score_delivery(
     if timed:
         full = rubric.num(d, "pause_points")
         allowed = int(rubric.num(d, "pauses_allowed"))
-        extra = max(0, len(pauses) - allowed)
-        pts = max(0.0, full - extra * rubric.num(d, "pause_penalty"))
         parts.append(
-            Component(
+            allowance(
                 "long pauses",
-                round(pts, 1),
                 full,
+                len(pauses),
+                allowed,
+                rubric.num(d, "pause_penalty"),
                 f"{plural(len(pauses), 'pause')} over {threshold:g} s; {allowed} allowed, "
                 f"-{rubric.num(d, 'pause_penalty'):g} for each further one",
             )
@@ -386,23 +386,23 @@ def score_delivery(
         rate = hedges.per_100_words or 0.0
         ok, high = rubric.num(d, "hedge_ok_per_100"), rubric.num(d, "hedge_high_per_100")
         parts.append(
-            Component(
+            scaled(
                 "hedges",
-                round(full * falling(rate, ok, high), 1),
                 full,
+                falling(rate, ok, high),
                 f"{plural(hedges.count, 'hedge')}, {rate:.1f} per 100 words; "
                 f"full points up to {ok:g}, none from {high:g}",
             )
         )
         full = rubric.num(d, "repetition_points")
         allowed = int(rubric.num(d, "repetitions_allowed"))
-        extra = max(0, len(reps) - allowed)
-        pts = max(0.0, full - extra * rubric.num(d, "repetition_penalty"))
         parts.append(
-            Component(
+            allowance(
                 "repetitions",
-                round(pts, 1),
                 full,
+                len(reps),
+                allowed,
+                rubric.num(d, "repetition_penalty"),
                 f"{plural(len(reps), 'repeat')} of a word or phrase; {allowed} allowed",
             )
         )

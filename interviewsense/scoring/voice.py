@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Component, Voice
-from interviewsense.scoring.curves import rising
+from interviewsense.scoring.curves import rising, scaled
 from interviewsense.scoring.rubric import Rubric
 
 if TYPE_CHECKING:
@@ -102,10 +102,10 @@ def score_voice(
         flat, lively = rubric.num(v, "pitch_flat_sd"), rubric.num(v, "pitch_lively_sd")
         monotone = sd < rubric.num(v, "monotone_below_sd")
         parts.append(
-            Component(
+            scaled(
                 "pitch variation",
-                round(full * rising(sd, flat, lively), 1),
                 full,
+                rising(sd, flat, lively),
                 f"pitch varies by {sd:.1f} semitones (SD); full points from {lively:g}, "
                 f"none at {flat:g} or less",
             )
@@ -115,10 +115,10 @@ def score_voice(
         full = rubric.num(v, "loudness_points")
         flat, lively = rubric.num(v, "loudness_flat_sd"), rubric.num(v, "loudness_lively_sd")
         parts.append(
-            Component(
+            scaled(
                 "loudness variation",
-                round(full * rising(loud, flat, lively), 1),
                 full,
+                rising(loud, flat, lively),
                 f"loudness varies by {loud:.1f} dB (SD); full points from {lively:g}",
             )
         )
@@ -127,10 +127,10 @@ def score_voice(
         full = rubric.num(v, "ratio_points")
         low, ok = rubric.num(v, "ratio_low"), rubric.num(v, "ratio_ok")
         parts.append(
-            Component(
+            scaled(
                 "speaking time",
-                round(full * rising(ratio, low, ok), 1),
                 full,
+                rising(ratio, low, ok),
                 f"speech fills {ratio:.0%} of the answer; full points from {ok:.0%}",
             )
         )

@@ -33,7 +33,8 @@ class Container:
         if not conn:
             raise BadInputError(
                 "no Azure settings: AZURE_STORAGE_CONNECTION_STRING is not set",
-                hint="set it in the environment or .env (docs/storage.md)",
+                hint="set it in the environment or .env (docs/storage.md); sync can also go "
+                "to a folder with --target local:PATH",
             )
         self.name = check_container_name(container)
         try:

@@ -13,10 +13,8 @@ import hashlib
 from typing import Any
 
 from interviewsense.config import Settings
-from interviewsense.errors import BadInputError
-from interviewsense.storage.azure_blobs import Container, check_container_name
+from interviewsense.storage.azure_blobs import Container
 from interviewsense.storage.azure_sas import read_link
-from interviewsense.storage.azure_settings import parse_connection_string
 from interviewsense.storage.manifest import LocalFile
 from interviewsense.storage.store import is_session_id, validate_id
 from interviewsense.storage.sync_base import Progress, RemoteFile
@@ -37,19 +35,11 @@ class AzureTarget:
     def __init__(self, settings: Settings, user: str, *, probe_s: float | None = None) -> None:
         """``probe_s``: one try, each connection and read given this many seconds (doctor);
         by default a few retries and timeouts sized for uploads."""
-        conn = settings.azure_storage_connection_string
-        if not conn:
-            raise BadInputError(
-                "no Azure settings: AZURE_STORAGE_CONNECTION_STRING is not set",
-                hint="set it in the environment or .env, or sync to a folder with "
-                "--target local:PATH (docs/storage.md)",
-            )
-        self._parts = {k.lower(): v for k, v in parse_connection_string(conn).items()}
-        self.container = check_container_name(settings.azure_storage_container)
+        self._blobs = Container(settings, settings.azure_storage_container, probe_s=probe_s)
+        self.container = self._blobs.name
         self.user = user
         self.name = f"azure:{self.container}"
         self.sas_ttl = settings.azure_blob_sas_ttl_seconds
-        self._blobs = Container(settings, self.container, probe_s=probe_s)
         self._service: Any = self._blobs.service
         self._container: Any = self._blobs.client
 
