@@ -30,6 +30,9 @@ HEAVY = (
     "starlette",
     "uvicorn",
     "multipart",
+    "ray",
+    "redis",
+    "azure",
 )
 
 

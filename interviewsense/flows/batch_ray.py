@@ -144,7 +144,10 @@ def _drive(
             try:
                 ray.get(ref)
                 idle.append(actor)
-                notice("Ray: a restarted worker is back")
+                notice(
+                    f"Ray: a restarted worker is back; {len(actors) - len(waking)} of "
+                    f"{len(actors)} live"
+                )
             except RayActorError:
                 pass  # out of restarts: it stays gone
             continue
@@ -154,8 +157,12 @@ def _drive(
         except RayActorError as exc:
             waking[actor.ready.remote()] = actor  # back once Ray has restarted it
             attempts[item.id] = attempts.get(item.id, 0) + 1
+            live = f"{len(actors) - len(waking)} of {len(actors)} workers live"
             if attempts[item.id] <= retries:
-                notice(f"Ray: the worker scoring {item.id} died ({type(exc).__name__}); retrying")
+                notice(
+                    f"Ray: the worker scoring {item.id} died ({type(exc).__name__}); {live}; "
+                    "retrying it"
+                )
                 queue.append(item)
                 continue
             row = {
