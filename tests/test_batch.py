@@ -190,3 +190,24 @@ def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
     final = [r["id"] for r in rows(out)]
     assert final == [f"item{i:02d}" for i in range(10)]  # every item, exactly once, in order
     assert "already done" in resumed.stderr
+
+
+def test_the_same_real_recording_ten_times_in_two_workers_is_one_transcript(
+    tmp_path: Path,
+) -> None:
+    """Same audio, same transcript: the thread count is pinned and the temperature
+    fallback's sampling is seeded, so no worker or run decodes it differently."""
+    (real,) = [r for r in speech.real_recordings("monologue") if r.name == "cold_corpus"]
+    manifest = tmp_path / "same.csv"
+    manifest.write_text("id,audio\n" + "".join(f"take{i},{real.path}\n" for i in range(10)))
+    out = tmp_path / "same.jsonl"
+    exe = str(Path(sys.executable).with_name("interviewsense"))
+    done = subprocess.run(
+        [exe, "batch", str(manifest), "--out", str(out), "--workers", "2"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answers = [json.loads(line)["answer"] for line in out.read_text().splitlines()]
+    transcripts = {json.dumps(a["transcript"], sort_keys=True) for a in answers}
+    assert len(answers) == 10 and len(transcripts) == 1
+    assert speech.wer(real.text, answers[0]["transcript"]["text"]) <= 0.15

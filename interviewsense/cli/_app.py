@@ -165,9 +165,13 @@ def scrub(text: str) -> str:
 
 
 def print_error(message: str, hint: str | None = None) -> None:
-    console.print(f"[bold red]error:[/] {scrub(message)}", soft_wrap=True, markup=True)
+    """One error line and its hint; their text is printed as it is (``[cluster]`` in a pip
+    command is not rich markup)."""
+    from rich.markup import escape
+
+    console.print(f"[bold red]error:[/] {escape(scrub(message))}", soft_wrap=True)
     if hint:
-        console.print(f"[dim]hint:[/] {scrub(hint)}", soft_wrap=True)
+        console.print(f"[dim]hint:[/] {escape(scrub(hint))}", soft_wrap=True)
 
 
 def debugging() -> bool:

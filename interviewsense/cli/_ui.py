@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -63,4 +64,4 @@ class RichReporter:
         if message in self.notices:
             return
         self.notices.append(message)
-        self.console.print(f"[yellow]note:[/] {message}", soft_wrap=True)
+        self.console.print(f"[yellow]note:[/] {escape(message)}", soft_wrap=True)

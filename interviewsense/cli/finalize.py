@@ -66,7 +66,9 @@ def finalize(
     result = run(source, settings, reporter, question=question, qtype=qtype)
     if as_json:
         for note in result.notes:
-            console.print(f"[yellow]note:[/] {note}")
+            from rich.markup import escape
+
+            console.print(f"[yellow]note:[/] {escape(note)}")
         if len(result.answers) == 1 and result.session.kind == "finalize":
             data = to_json(result.answers[0])
             data["session_id"] = result.session.id

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -154,7 +155,7 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
         for i, item in enumerate(answer.feedback, 1):
             console.print(f" {i}. {item}", soft_wrap=False)
     for note in answer.notes:
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {escape(note)}")
     if s.delivery.missing:
         console.print(f"[dim]not measured without word times: {', '.join(s.delivery.missing)}[/]")
     console.print(

@@ -31,6 +31,9 @@ LOOP_TOKENS_EXTRA = 24  # … this many (with the prompt, well under Whisper's 4
 _SPACES = re.compile(r"\s+")
 
 
+SAMPLING_SEED = 0
+
+
 class WhisperTranscriber:
     """A loaded faster-whisper model; reuse one for many answers."""
 
@@ -107,6 +110,11 @@ class WhisperTranscriber:
         self, samples: npt.NDArray[np.float32], progress: ProgressFn | None, fast: bool
     ) -> list[tuple[str, list[Word], tuple[float, float]]]:
         """Each segment's text, timed words, and (start, end) in seconds."""
+        import ctranslate2
+
+        # A segment that fails the thresholds is decoded again with sampling (temperature
+        # fallback): seeded, the same audio gives the same words in every run and worker.
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         options = self._options(fast)
         guard = fast and "initial_prompt" in options
         if guard:  # real speech needs under 5 tokens a second: a loop stops early
