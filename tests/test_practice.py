@@ -404,3 +404,12 @@ def test_real_speech_with_trailing_silence_invents_nothing(
     assert speech.wer(rec.text, text) <= 0.25, text
     recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
     assert recorded >= rec.duration - 0.5  # the WAV holds the whole answer
+    # The score shown after the answer is within 5 points of finalize's on the same WAV.
+    again = subprocess.run(
+        command("finalize", str(home / "sessions" / data["id"] / "audio" / "a01.wav"),
+                "-q", answer["question"], "--json"),
+        env=practice_env(home), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    final = json.loads(again.stdout)["scores"]["overall"]
+    assert abs(answer["scores"]["overall"] - final) <= 5, (answer["scores"]["overall"], final)
