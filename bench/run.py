@@ -375,6 +375,73 @@ def bench_turns() -> list[Row]:
     return rows
 
 
+def bench_live_real() -> list[Row]:
+    """The live transcript (Whisper fallback) on real human speech through the virtual
+    microphone: each monologue with 4 s of silence after it, the first one five times.
+    Live WER, fillers against the reference, and the score against finalize's."""
+    import threading
+
+    from tests.vmic import VirtualMic
+
+    recordings = speech.real_recordings("monologue")
+    plays = [recordings[0]] * 5 + recordings[1:]
+    wers: list[float] = []
+    filler_gaps: list[int] = []
+    score_gaps: list[int] = []
+    exe = str(ROOT / ".venv/bin/interviewsense")
+    with VirtualMic() as mic:
+        for n, rec in enumerate(plays):
+            samples, rate = speech.read_wav(rec.path)
+            wav = WORK / f"live-{rec.name}.wav"
+            speech.write_wav(wav, speech.concat([samples, speech.silence(4.0, rate)]), rate)
+            home = WORK / f"live-real-{n}"
+            e = dict(mic.env, INTERVIEWSENSE_HOME=str(home), INTERVIEWSENSE_OFFLINE="1")
+            args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
+            proc = subprocess.Popen(
+                [exe, "practice", *args], env=e, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            threading.Thread(target=answer, args=(proc, [wav], mic), daemon=True).start()
+            assert proc.stdout is not None
+            session = json.loads(proc.stdout.read())
+            proc.wait(timeout=300)
+            a = session["turns"][0]["answer"]
+            wers.append(speech.wer(rec.text, a["transcript"]["text"]))
+            items = a["scores"]["delivery"]["fillers"]["items"]
+            ums = sum(1 for m in items if m["w"] in ("um", "uh") or m["source"] == "heard")
+            filler_gaps.append(ums - rec.fillers)
+            wav_path = home / "sessions" / session["id"] / "audio" / "a01.wav"
+            final = subprocess.run(
+                [exe, "finalize", str(wav_path), "-q", a["question"], "--json"],
+                env=e, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            score_gaps.append(
+                a["scores"]["overall"] - json.loads(final.stdout)["scores"]["overall"]
+            )
+    worst = max(wers)
+    return [
+        (
+            f"live WER on real speech ({len(plays)} runs, 3 speakers' monologues)",
+            f"median {statistics.median(wers):.1%}, worst {worst:.1%} "
+            f"({', '.join(f'{w:.0%}' for w in wers)})",
+            "≤ 15 % in every run",
+            "Whisper fallback through the virtual microphone, 4 s of silence after",
+        ),
+        (
+            "live fillers − reference um/uh, per run",
+            ", ".join(f"{g:+d}" for g in filler_gaps),
+            "no invented filler",
+            "",
+        ),
+        (
+            "live score − finalize score, per run",
+            ", ".join(f"{g:+d}" for g in score_gaps),
+            "within 5",
+            "",
+        ),
+    ]
+
+
 def cohort() -> Path:
     """Eight spoken answers of about 25 s each (shared by the batch and ray sections)."""
     folder = WORK / "cohort"
@@ -846,6 +913,7 @@ def bench_serve() -> list[Row]:
 
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "real_speech": bench_real_speech,
+    "live_real": bench_live_real,
     "scoring": bench_scoring,
     "startup": bench_startup,
     "finalize": bench_finalize,

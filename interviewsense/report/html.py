@@ -10,6 +10,7 @@ from importlib import resources
 from interviewsense.domain import Component
 from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
 from interviewsense.report.data import AnswerReport, SessionReport, content_evidence
+from interviewsense.scoring.rubric import load_rubric
 
 
 @cache
@@ -73,12 +74,13 @@ def _answer(a: AnswerReport) -> str:
         items = "".join(f"<li>{escape(f)}</li>" for f in a.answer.feedback)
         parts.append(f'<h3>What to work on</h3><ol class="feedback">{items}</ol>')
     duration = a.answer.audio.duration_s if a.answer.audio else 0.0
-    lo = 130.0
-    hi = 170.0
+    rubric = load_rubric()  # the band the built-in rubric gives full pace points in
+    lo, hi = rubric.num("delivery", "pace_ideal_low"), rubric.num("delivery", "pace_ideal_high")
+    window = rubric.num("delivery", "pace_window_s")
     parts.append(
         f'<figure id="pace-{a.index}" class="chart pace">{pace_chart(a.pace, (lo, hi))}'
-        "<figcaption>Pace over the answer (10 s windows); the band is 130–170 words a minute."
-        "</figcaption></figure>"
+        f"<figcaption>Pace over the answer ({window:g} s windows); the band is {lo:g}–{hi:g} "
+        "words a minute.</figcaption></figure>"
         f'<figure id="fillers-{a.index}" class="chart fillers">{filler_chart(a.fillers, duration)}'
         "<figcaption>Filler timeline: when each filler came.</figcaption></figure>"
         f'<figure id="pitch-{a.index}" class="chart pitch">{pitch_chart(a.pitch)}'
