@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.isolation import clean_environ
 from tests.llm_server import free_port
+from tests.services import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "devstoreaccount1"
@@ -50,16 +51,15 @@ class Azurite:
              "--loose", "--silent"],
             env=clean_environ(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError("Azurite exited at start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("Azurite did not start within 60 s")
+        wait_until_up(self._proc, self._answers, "Azurite", 60)
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
 
     def kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

@@ -11,21 +11,14 @@ from typing import Any
 import numpy as np
 
 from interviewsense.domain import Answer, Question, Session, Transcript, Turn
-from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.engine import build_answer
 from interviewsense.scoring.text import words_from_text
 
 
 def typed_answer(question: Question, text: str) -> Answer:
     """``text`` as a typed answer to ``question``, scored by the real scorer."""
     transcript = Transcript(text=text, engine="text", words=words_from_text(text))
-    scores, feedback = score_answer(transcript, question)
-    return Answer(
-        question=question.text,
-        question_info=question,
-        transcript=transcript,
-        scores=scores,
-        feedback=feedback,
-    )
+    return build_answer(transcript, question, {})
 
 
 def answered_turn(question: Question, text: str, index: int = 1) -> Turn:

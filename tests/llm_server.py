@@ -8,12 +8,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.isolation import clean_environ
+from tests.services import stop_process, wait_until_up
 
 
 def free_port() -> int:
@@ -70,24 +70,15 @@ class LlamaServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError("the llama.cpp server exited at start")
-            try:
-                if httpx.get(f"{self.url}/models", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("the llama.cpp server did not come up in 120 s")
+        wait_until_up(self._proc, self._lists_models, "the llama.cpp server", 120)
+        return self
+
+    def _lists_models(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/models", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        stop_process(self._proc)
         shutil.rmtree(self._folder, ignore_errors=True)

@@ -7,10 +7,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from tests.llm_server import free_port
+from tests.services import wait_until_up
 
 
 class RedisServer:
@@ -34,19 +34,16 @@ class RedisServer:
              "--appendonly", "yes", "--dir", str(self.data), "--protected-mode", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError("redis-server exited at start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("redis-server did not start within 30 s")
+        wait_until_up(self._proc, self._pongs, "redis-server", 30)
+        return self
+
+    def _pongs(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
 
     def kill(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

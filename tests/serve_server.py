@@ -15,6 +15,7 @@ import pytest
 
 from tests.isolation import clean_environ, isolated_vars
 from tests.llm_server import free_port
+from tests.services import stop_process
 
 TYPED = (
     "Last year I led the move of our billing service to a new platform. I planned it in "
@@ -74,12 +75,7 @@ def start_server(
 
 
 def stop(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
+    stop_process(server.proc, grace_s=20)
 
 
 def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
