@@ -293,7 +293,7 @@ class Practice:
                     eq.mic,
                     eq.recognizer,
                     path,
-                    silence_s=self.options.silence_s,
+                    silence_s=self.options.silence_s or 1.5,
                     max_s=self.options.max_answer_s,
                     view=self.ui,
                     keys=self.keys,
