@@ -48,3 +48,85 @@ def test_clean_sentence_end_scores_high_and_a_trailing_word_low(model) -> None: 
     # "i have a thousand thoughts about that thing."
     assert model.predict(_recording("mfa_thoughts")) > 0.8
     assert model.calls >= 4 and model.cpu_s > 0
+
+
+def _pcm(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
+def _run(endpoint, pieces: list[tuple[np.ndarray, str]]) -> float | None:  # type: ignore[no-untyped-def]
+    """Feed audio in 100 ms blocks with the text heard so far; the time it ended, if it did."""
+    for samples, text in pieces:
+        data = _pcm(samples)
+        for i in range(0, len(data), 3200):
+            state = endpoint.feed(data[i : i + 3200], text)
+            if state.ended:
+                return float(state.t)
+    return None
+
+
+READ_TEXT = "he began a confused complaint against the wizard who had vanished behind the"
+CUT_S = 4.12  # just after "behind the" (Whisper's word end + 0.3 s)
+
+
+def test_a_finished_answer_ends_quickly_and_a_thinking_pause_does_not_end_it(model) -> None:  # type: ignore[no-untyped-def]
+    from interviewsense.audio.endpoint import QUICK_S, EndOfAnswer
+
+    read = _recording("61-70968-0000")
+    silence = np.zeros(RATE * 6, dtype=np.float32)
+    # Finished: ends a little after QUICK_S of silence past the last speech.
+    finished = EndOfAnswer(model=model)
+    ended = _run(finished, [(read, READ_TEXT + " curtain on the left"), (silence, "")])
+    assert ended is not None and finished.state.last_speech is not None
+    assert QUICK_S <= ended - finished.state.last_speech < 1.0
+    # Three seconds of thought after "behind the": one answer, ended only after the rest.
+    head, tail = read[: int(CUT_S * RATE)], read[int(CUT_S * RATE) :]
+    thinking = EndOfAnswer(model=model)
+    pieces = [(head, READ_TEXT), (np.zeros(RATE * 3, dtype=np.float32), READ_TEXT)]
+    assert _run(thinking, pieces) is None
+    assert thinking.state.listening  # the screen says it still listens
+    # The words arrive after the audio, as a live transcript's do.
+    ended = _run(thinking, [(tail, READ_TEXT), (silence, READ_TEXT + " curtain on the left")])
+    assert ended is not None and ended > len(read) / RATE + 3
+    assert thinking.state.pauses == 1
+
+
+def test_the_old_rule_and_the_fallback(model) -> None:  # type: ignore[no-untyped-def]
+    from interviewsense.audio.endpoint import FALLBACK_S, EndOfAnswer
+
+    read = _recording("61-70968-0000")
+    head = read[: int(CUT_S * RATE)]
+    pause = np.zeros(RATE * 6, dtype=np.float32)
+    # --silence 1.5: the thinking pause ends the answer, as it always did.
+    fixed = EndOfAnswer(silence_s=1.5, model=model)
+    ended = _run(fixed, [(head, READ_TEXT), (pause, READ_TEXT)])
+    assert ended is not None and fixed.state.last_speech is not None
+    assert 1.5 <= ended - fixed.state.last_speech < 1.6
+    assert fixed.model is None and fixed.rule.startswith("fixed")
+    # No model: a trailing "the" still waits up to max_pause_s; a full stop, FALLBACK_S.
+    bare = EndOfAnswer(max_pause_s=4.0)
+    ended = _run(bare, [(head, READ_TEXT), (pause, READ_TEXT)])
+    assert ended is not None and bare.state.last_speech is not None
+    assert 4.0 <= ended - bare.state.last_speech < 4.1
+    bare = EndOfAnswer()
+    ended = _run(bare, [(read, READ_TEXT + " curtain on the left"), (pause, "")])
+    assert ended is not None and bare.state.last_speech is not None
+    assert FALLBACK_S <= ended - bare.state.last_speech < FALLBACK_S + 0.1
+
+
+def test_resume_undoes_an_end(model) -> None:  # type: ignore[no-untyped-def]
+    from interviewsense.audio.endpoint import EndOfAnswer, trails_off
+
+    assert trails_off("and the customer renewed the contract.") is False
+    assert trails_off("so the first thing I did was")
+    assert trails_off("and then the") and trails_off("Because, um,")
+    read = _recording("mfa_thoughts")
+    endpoint = EndOfAnswer(model=model)
+    text = "i have a thousand thoughts about that thing"
+    ended = _run(endpoint, [(read, text), (np.zeros(RATE * 2, dtype=np.float32), text)])
+    assert ended is not None
+    endpoint.resume()
+    assert not endpoint.state.ended and endpoint.state.pause == 0.0
+    # After an undo the model is not asked again for this pause: it waits max_pause_s.
+    again = _run(endpoint, [(np.zeros(RATE * 6, dtype=np.float32), text)])
+    assert again is not None and again - ended >= endpoint.max_pause_s
