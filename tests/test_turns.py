@@ -3,11 +3,15 @@ audio/endpoint.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from interviewsense.audio.turn import find_turn_model, load_turn_model
-from tests.speech import read_wav, real_recordings
+from tests.practice import Run, practice_env, wav_seconds
+from tests.speech import concat, normalize_words, read_wav, real_recordings, silence, write_wav
+from tests.vmic import VirtualMic
 
 RATE = 16_000
 
@@ -67,6 +71,7 @@ def _run(endpoint, pieces: list[tuple[np.ndarray, str]]) -> float | None:  # typ
 
 READ_TEXT = "he began a confused complaint against the wizard who had vanished behind the"
 CUT_S = 4.12  # just after "behind the" (Whisper's word end + 0.3 s)
+AND_AT_S = 20.3  # cold_corpus: just after a soft "and", where the voice dips
 
 
 def test_a_finished_answer_ends_quickly_and_a_thinking_pause_does_not_end_it(model) -> None:  # type: ignore[no-untyped-def]
@@ -130,3 +135,49 @@ def test_resume_undoes_an_end(model) -> None:  # type: ignore[no-untyped-def]
     # After an undo the model is not asked again for this pause: it waits max_pause_s.
     again = _run(endpoint, [(np.zeros(RATE * 6, dtype=np.float32), text)])
     assert again is not None and again - ended >= endpoint.max_pause_s
+
+
+# --- through the virtual microphone: the whole program, in real time ----------------------
+
+
+def _played(tmp_path: Path, parts: list[np.ndarray]) -> Path:
+    path = tmp_path / "answer.wav"
+    write_wav(path, concat(parts), RATE)
+    return path
+
+
+@pytest.mark.slow
+def test_a_three_second_pause_mid_sentence_is_one_turn(vmic: VirtualMic, tmp_path: Path) -> None:
+    """A real speaker with a cold: '… that i did not say in the original one. and' — 3 s
+    more of thought — 'here's a long pause and i think this is probably good. all right,
+    thanks.' One answer; the WAV holds all of it, the words after the pause are in the
+    transcript, and the report shows the pause with its time."""
+    talk = _recording("cold_corpus")
+    cut = int(AND_AT_S * RATE)
+    wav = _played(tmp_path, [talk[:cut], silence(3.0), talk[cut:], silence(5.0)])
+    home = tmp_path / "home"
+    args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
+    run = Run(args, practice_env(home, vmic), vmic, [wav])
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    (turn,) = data["turns"]
+    text = turn["answer"]["transcript"]["text"]
+    assert {"pause", "thanks"} <= set(normalize_words(text)), (text, turn["timings"])
+    recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
+    assert recorded >= len(talk) / RATE + 3.0, recorded  # all the speech and the pause
+    pauses = turn["answer"]["scores"]["delivery"]["long_pauses"]
+    assert any(p["duration"] >= 3.0 and 19.5 <= p["start"] <= 21.0 for p in pauses), pauses
+
+
+@pytest.mark.slow
+def test_a_finished_real_answer_ends_within_a_second(vmic: VirtualMic, tmp_path: Path) -> None:
+    read = _recording("61-70968-0000")
+    wav = _played(tmp_path, [read, silence(4.0)])
+    home = tmp_path / "home"
+    args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
+    run = Run(args, practice_env(home, vmic), vmic, [wav])
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    timings = data["turns"][0]["timings"]
+    waited = timings["answer_ended"] - timings["speech_ended"]
+    assert 0.3 <= waited <= 1.0, timings

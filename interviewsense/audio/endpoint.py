@@ -8,12 +8,13 @@ whether the words so far trail off. The time limit and Enter end it too (Enter i
 - The transcript: the caller passes the live text; an answer whose last word is "and",
   "the", "so" … is not finished, whatever the model says.
 
-The rule: a pause ends the answer after ``QUICK_S`` when the model says the turn is
-complete and the words do not trail off; otherwise the answer waits, up to ``max_pause_s``
-of silence. ``silence_s`` (``--silence``) is the old fixed rule: any pause that long ends
-it. Without the model, a pause ends it after ``FALLBACK_S``, or ``max_pause_s`` when the
-words trail off. This one class is the rule for every client (terminal, and any other that
-feeds it 16 kHz audio); it does no I/O.
+The rule: a pause ends the answer after ``QUICK_S`` when the model is sure the turn is
+complete (``SURE_P``) and the words do not trail off, after ``FALLBACK_S`` when it only
+thinks so (``COMPLETE_P``); otherwise the answer waits, up to ``max_pause_s`` of silence.
+``silence_s`` (``--silence``) is the old fixed rule: any pause that long ends it. Without
+the model, a pause ends it after ``FALLBACK_S``, or ``max_pause_s`` when the words trail
+off. This one class is the rule for every client (terminal, and any other that feeds it
+16 kHz audio); it does no I/O.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ START_SPEECH_S = 0.25
 SPEECH_ON = 0.5  # Silero probability that starts speech …
 SPEECH_OFF = 0.35  # … and the one it must fall under to end it
 ASK_AT_S = (0.2, 1.2, 2.4, 3.6)  # pause lengths at which the model is asked
-QUICK_S = 0.6  # a finished-sounding answer ends after this much silence
-COMPLETE_P = 0.5  # the model's probability that counts as finished
-FALLBACK_S = 1.5  # without the model: the old fixed silence
+QUICK_S = 0.6  # an answer that surely sounds finished ends after this much silence …
+SURE_P = 0.9  # … "surely": the model's probability at least this
+COMPLETE_P = 0.5  # a probably finished one waits FALLBACK_S (a pause between sentences)
+FALLBACK_S = 1.5  # the old fixed silence; also the rule without the model
 STILL_LISTENING_S = 1.0  # a pause this long shows "still listening"
 MODEL_AUDIO_S = 8.0
 # Words an answer does not end on: it goes on after a thinking pause.
@@ -187,8 +189,9 @@ class EndOfAnswer:
                 while self._asked < len(ASK_AT_S) and pause >= ASK_AT_S[self._asked]:
                     self._asked += 1
                 s.complete = self._ask()
-            finished = s.complete is not None and s.complete >= COMPLETE_P and not trailing
-            if (finished and pause >= QUICK_S) or pause >= self.max_pause_s:
+            p = -1.0 if s.complete is None or trailing else s.complete
+            wait = QUICK_S if p >= SURE_P else FALLBACK_S if p >= COMPLETE_P else self.max_pause_s
+            if pause >= wait:
                 s.ended = "silence"
         s.listening = not s.ended and pause >= STILL_LISTENING_S
 
