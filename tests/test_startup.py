@@ -30,6 +30,8 @@ HEAVY = (
     "starlette",
     "uvicorn",
     "multipart",
+    "interviewsense.audio.turn",  # the Smart Turn model: loaded on the first spoken answer
+    "interviewsense.audio.endpoint",
 )
 
 

@@ -3,6 +3,7 @@ audio/endpoint.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,27 @@ def test_model_is_found_and_off_means_off() -> None:
     assert find_turn_model() is not None
     assert find_turn_model("off") is None
     assert load_turn_model() is load_turn_model()  # once per process
+
+
+def test_doctor_reports_the_model_and_what_happens_without_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interviewsense.cli import app
+
+    def check(**env: str) -> dict[str, str]:
+        result = CliRunner().invoke(app, ["doctor", "--json"], env=env)
+        checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+        return dict(checks["End of answer"])
+
+    found = check()
+    assert found["status"] == "ok" and "smart-turn-v3.2" in found["detail"], found
+    off = check(INTERVIEWSENSE_TURN_MODEL="off")
+    assert off["status"] == "info" and "fixed silence" in off["detail"], off
+    broken = tmp_path / "smart-turn-v3.2-cpu.onnx"
+    broken.write_bytes(b"not a model")
+    bad = check(INTERVIEWSENSE_TURN_MODEL=str(broken))
+    assert bad["status"] == "warn" and "does not load" in bad["detail"], bad
+    assert load_turn_model(str(broken)) is None
 
 
 def test_clean_sentence_end_scores_high_and_a_trailing_word_low(model) -> None:  # type: ignore[no-untyped-def]
