@@ -306,6 +306,7 @@ def answer(proc: subprocess.Popen[str], wavs: list[Path], mic: Any) -> None:
 def bench_turns() -> list[Row]:
     import threading
 
+    from interviewsense.flows.answer import UNDO_S
     from tests.vmic import VirtualMic
 
     rows: list[Row] = []
@@ -369,7 +370,8 @@ def bench_turns() -> list[Row]:
                         f"turn latency ({label}): answer end → next question spoken, p50 / p95",
                         f"{statistics.median(after_end):.2f} / {_p95(after_end):.2f} s",
                         "p95 ≤ 0.8 s",
-                        f"{len(after_end)} turns; +1.5 s of silence before the end is detected",
+                        f"{len(after_end)} turns; includes the {UNDO_S:g} s in which speaking "
+                        "again resumes the answer (docs/practice.md)",
                     )
                 )
     return rows
@@ -738,7 +740,9 @@ def bench_real_speech() -> list[Row]:
     return rows
 
 
-TEXT_LAG_S = 0.5  # how far the live transcript trails the audio, in the simulation
+# How far the live transcript trails the audio after a pause (docs/performance.md, "live"):
+# VOSK about 0.05 s, the Whisper fallback about 1.2 s.
+TEXT_LAG_S = {"VOSK": 0.05, "Whisper live": 1.2}
 INSERTED_PAUSES_S = (2.0, 3.0, 4.0)
 
 
@@ -778,8 +782,8 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float]]:
     return cases
 
 
-def _simulate(endpoint: Any, samples: Any, words: list[Any], undo_s: float) -> float:
-    """Feed ``samples`` in 100 ms blocks with the words whose end is TEXT_LAG_S behind, as
+def _simulate(endpoint: Any, samples: Any, words: list[Any], undo_s: float, lag: float) -> float:
+    """Feed ``samples`` in 100 ms blocks with the words whose end is ``lag`` behind, as
     capture_answer does; a pause that ends the answer is undone by speech within ``undo_s``.
     Returns the time the answer ended (the decision that stood)."""
     import numpy as np
@@ -790,7 +794,7 @@ def _simulate(endpoint: Any, samples: Any, words: list[Any], undo_s: float) -> f
     decided: float | None = None
     for i in range(0, len(pcm), 3200):
         t = (i + 3200) / 2 / 16000
-        text = " ".join(w.w for w in words if w.end <= t - TEXT_LAG_S)
+        text = " ".join(w.w for w in words if w.end <= t - lag)
         state = endpoint.feed(pcm[i : i + 3200], text)
         if state.ended and state.ended != "silence":
             return float(state.t)
@@ -811,7 +815,8 @@ def bench_turns_policy() -> list[Row]:
     (Silero VAD + Smart Turn + the transcript, with the 1 s undo): premature ends, the wait
     after a finished answer's last word, and the model's CPU cost. A simulation of the same
     EndOfAnswer class capture_answer runs, fed in 100 ms blocks with a transcript that lags
-    the audio by TEXT_LAG_S (tests/test_turns.py plays it through the virtual microphone)."""
+    the audio as each live engine's does (TEXT_LAG_S); tests/test_turns.py plays it through
+    the virtual microphone."""
     from interviewsense.audio.endpoint import EndOfAnswer
     from interviewsense.audio.turn import load_turn_model
     from interviewsense.config import load_settings
@@ -826,18 +831,22 @@ def bench_turns_policy() -> list[Row]:
     transcriber = load_transcriber(load_settings(), Quiet())
     cases = _turn_cases(transcriber)
     texts = {name: transcriber.transcribe(samples).words for name, samples, _ in cases}
-    rules: list[tuple[str, Callable[[], Any], float]] = [
-        ("old: fixed 1.5 s silence", lambda: EndOfAnswer(silence_s=1.5), 0.0),
-        ("new: VAD + Smart Turn + words", lambda: EndOfAnswer(model=model), UNDO_S),
+    new = "new: VAD + Smart Turn + words"
+    vosk, whisper = TEXT_LAG_S["VOSK"], TEXT_LAG_S["Whisper live"]
+    rules: list[tuple[str, Callable[[], Any], float, float]] = [
+        ("old: fixed 1.5 s silence", lambda: EndOfAnswer(silence_s=1.5), 0.0, vosk),
+        (f"{new}, VOSK text", lambda: EndOfAnswer(model=model), UNDO_S, vosk),
+        (f"{new}, Whisper-live text", lambda: EndOfAnswer(model=model), UNDO_S, whisper),
+        (f"{new}, Whisper-live text, no undo", lambda: EndOfAnswer(model=model), 0.0, whisper),
     ]
     rows: list[Row] = []
     audio_s = 0.0
     cpu_before, calls_before = model.cpu_s, model.calls
-    for label, make, undo in rules:
+    for label, make, undo, lag in rules:
         early: list[str] = []
         waits: list[float] = []
         for name, samples, last in cases:
-            ended = _simulate(make(), samples, texts[name], undo)
+            ended = _simulate(make(), samples, texts[name], undo, lag)
             if label.startswith("new"):
                 audio_s += min(ended, len(samples) / 16000)
             if ended < last:

@@ -195,7 +195,8 @@ class PracticeScreen:
             )
         elif ending and not self._said_ending:
             self._said_ending = True  # plain output: said once, so a log stays readable
-            self.console.print(Text(UNDO_HELP, style="dim"))
+            said = UNDO_HELP if self.keys.enabled else UNDO_HELP.replace(", or press c,", "")
+            self.console.print(Text(said, style="dim"))
         elif not ending:
             self._said_ending = False
 
