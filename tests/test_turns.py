@@ -94,6 +94,7 @@ def _run(endpoint, pieces: list[tuple[np.ndarray, str]]) -> float | None:  # typ
 READ_TEXT = "he began a confused complaint against the wizard who had vanished behind the"
 CUT_S = 4.12  # just after "behind the" (Whisper's word end + 0.3 s)
 AND_AT_S = 20.3  # cold_corpus: just after a soft "and", where the voice dips
+GOOD_END_S = 23.9  # cold_corpus: after "i think this is probably good.", before "all right"
 
 
 def test_a_finished_answer_ends_quickly_and_a_thinking_pause_does_not_end_it(model) -> None:  # type: ignore[no-untyped-def]
@@ -171,10 +172,12 @@ def _played(tmp_path: Path, parts: list[np.ndarray]) -> Path:
 @pytest.mark.slow
 def test_a_three_second_pause_mid_sentence_is_one_turn(vmic: VirtualMic, tmp_path: Path) -> None:
     """A real speaker with a cold: '… that i did not say in the original one. and' — 3 s
-    more of thought — 'here's a long pause and i think this is probably good. all right,
-    thanks.' One answer; the WAV holds all of it, the words after the pause are in the
-    transcript, and the report shows the pause with its time."""
-    talk = _recording("cold_corpus")
+    more of thought — 'here's a long pause and i think this is probably good.' One answer;
+    the WAV holds all of it, the words after the pause are in the transcript, and the report
+    shows the pause with its time. (The recording's own 'all right, thanks', after a 0.7 s
+    pause that follows a finished sentence, is left out: whether that pause ends the answer
+    is the model's call, and the undo's.)"""
+    talk = _recording("cold_corpus")[: int(GOOD_END_S * RATE)]
     cut = int(AND_AT_S * RATE)
     wav = _played(tmp_path, [talk[:cut], silence(3.0), talk[cut:], silence(5.0)])
     home = tmp_path / "home"
@@ -184,7 +187,11 @@ def test_a_three_second_pause_mid_sentence_is_one_turn(vmic: VirtualMic, tmp_pat
     assert code == 0, run.stderr
     (turn,) = data["turns"]
     text = turn["answer"]["transcript"]["text"]
-    assert {"pause", "thanks"} <= set(normalize_words(text)), (text, turn["timings"])
+    assert {"pause", "good"} <= set(normalize_words(text)), (
+        text,
+        turn["timings"],
+        data["summary"],
+    )
     recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
     assert recorded >= len(talk) / RATE + 3.0, recorded  # all the speech and the pause
     pauses = turn["answer"]["scores"]["delivery"]["long_pauses"]
@@ -203,3 +210,36 @@ def test_a_finished_real_answer_ends_within_a_second(vmic: VirtualMic, tmp_path:
     timings = data["turns"][0]["timings"]
     waited = timings["answer_ended"] - timings["speech_ended"]
     assert 0.3 <= waited <= 1.0, timings
+
+
+@pytest.mark.slow
+def test_speaking_again_just_after_the_end_resumes_the_same_answer(
+    vmic: VirtualMic, tmp_path: Path
+) -> None:
+    """0.6 s of silence after 'i have a thousand thoughts about that thing.' ends the
+    answer (``--silence 0.6``: the undo is the same for every rule, and the fixed one does
+    not depend on how far the live text lags); the speaker goes on 0.9 s after the last
+    word, inside the undo moment: one answer, one WAV with both parts, a note that it was
+    resumed."""
+    from interviewsense.audio.vad import speech_regions
+
+    first = _recording("mfa_thoughts")
+    first = first[: int((speech_regions(first)[-1][1] + 0.1) * RATE)]
+    second = _recording("61-70968-0000")
+    second = second[int((speech_regions(second)[0][0] - 0.05) * RATE) :]
+    # The pause: 0.9 s; the end comes at 0.6 s, the undo moment lasts 1 s more.
+    wav = _played(tmp_path, [first, silence(0.8), second, silence(4.0)])
+    home = tmp_path / "home"
+    args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
+    args += ["--silence", "0.6"]
+    run = Run(args, practice_env(home, vmic), vmic, [wav])
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    (turn,) = data["turns"]
+    words = set(normalize_words(turn["answer"]["transcript"]["text"]))
+    assert {"thoughts", "wizard"} <= words, (words, turn["timings"], run.stderr)
+    ended = [line for line in run.lines if "answer ended" in line]
+    assert any("resumed" in note for note in turn["answer"]["notes"]), (turn["answer"], ended)
+    assert "answer ended · keep talking" in run.stderr
+    recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
+    assert recorded >= (len(first) + len(second)) / RATE + 0.8, recorded

@@ -150,8 +150,9 @@ def capture_answer(
     last_ui = 0.0
     hinted: float | None = None  # the pause the recogniser was told about
     status, ended_by = "answered", ""
-    decided: float | None = None  # audio time when a pause ended the answer (undo window)
-    decided_at = 0.0  # wall clock of that decision
+    # Audio time when a pause ended the answer: the undo moment is counted in audio, so a
+    # loop that falls behind (a model call) still hears the speech that would resume it.
+    decided: float | None = None
     resumed = 0
     view.listening(max_s)
     tap.start()
@@ -198,7 +199,7 @@ def capture_answer(
                     ending=decided is not None,
                 )
             if state.ended == "silence" and decided is None:
-                decided, decided_at = state.t, now
+                decided = state.t
                 timings["answer_ended"] = round(now - clock_zero, 3)
             if decided is not None:
                 spoke = state.last_speech if state.last_speech is not None else decided
@@ -206,7 +207,7 @@ def capture_answer(
                     endpoint.resume()
                     decided, resumed = None, resumed + 1
                     timings.pop("answer_ended", None)
-                elif now - decided_at >= UNDO_S:
+                elif state.t - decided >= UNDO_S:
                     ended_by = "silence"
                     break
             elif state.ended:
