@@ -25,13 +25,13 @@ HEAVY = (
     "httpx",
     "pydantic",
     "onnxruntime",
+    "interviewsense.audio.turn",  # the Smart Turn model: loaded on the first spoken answer
+    "interviewsense.audio.endpoint",
     "tokenizers",
     "fastapi",
     "starlette",
     "uvicorn",
     "multipart",
-    "interviewsense.audio.turn",  # the Smart Turn model: loaded on the first spoken answer
-    "interviewsense.audio.endpoint",
 )
 
 
