@@ -243,3 +243,22 @@ def test_speaking_again_just_after_the_end_resumes_the_same_answer(
     assert "answer ended · keep talking" in run.stderr
     recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
     assert recorded >= (len(first) + len(second)) / RATE + 0.8, recorded
+
+
+@pytest.mark.slow
+def test_without_the_model_answers_end_after_a_silence_and_it_says_so(
+    vmic: VirtualMic, tmp_path: Path
+) -> None:
+    broken = tmp_path / "smart-turn-v3.2-cpu.onnx"
+    broken.write_bytes(b"not a model")
+    wav = _played(tmp_path, [_recording("61-70968-0000"), silence(4.0)])
+    home = tmp_path / "home"
+    args = ["-n", "1", "--no-follow-ups", "--no-voice", "--llm", "off", "--json"]
+    env = practice_env(home, vmic, INTERVIEWSENSE_TURN_MODEL=str(broken))
+    run = Run(args, env, vmic, [wav])
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    assert "no end-of-answer model" in run.stderr
+    timings = data["turns"][0]["timings"]
+    waited = timings["answer_ended"] - timings["speech_ended"]
+    assert 1.3 <= waited <= 2.0, timings  # FALLBACK_S: "on the left" does not trail off
