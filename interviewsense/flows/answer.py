@@ -173,6 +173,7 @@ def capture_answer(
                 endpoint.resume()
                 decided, resumed = None, resumed + 1
                 timings.pop("answer_ended", None)
+                timings.pop("answer_end_heard", None)
             if key in KEY_STATUS:
                 status, ended_by = KEY_STATUS[key], "key"
                 break
@@ -201,12 +202,16 @@ def capture_answer(
             if state.ended == "silence" and decided is None:
                 decided = state.t
                 timings["answer_ended"] = round(now - clock_zero, 3)
+                # The same moment in audio time: answer_ended minus this is how far the
+                # loop ran behind the microphone (recogniser, model, a busy machine).
+                timings["answer_end_heard"] = round(started - clock_zero + decided, 3)
             if decided is not None:
                 spoke = state.last_speech if state.last_speech is not None else decided
                 if spoke - decided >= RESUME_SPEECH_S:
                     endpoint.resume()
                     decided, resumed = None, resumed + 1
                     timings.pop("answer_ended", None)
+                    timings.pop("answer_end_heard", None)
                 elif state.t - decided >= UNDO_S:
                     ended_by = "silence"
                     break
