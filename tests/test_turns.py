@@ -119,6 +119,27 @@ def test_a_finished_answer_ends_quickly_and_a_thinking_pause_does_not_end_it(mod
     assert thinking.state.pauses == 1
 
 
+def test_the_model_asked_in_the_background_ends_a_finished_answer_as_quickly(model) -> None:  # type: ignore[no-untyped-def]
+    """The live loop's way: the model runs on a worker thread, its answer counts from the
+    next block on. Fed in real time, a finished answer still ends well within a second."""
+    import time
+
+    from interviewsense.audio.endpoint import QUICK_S, EndOfAnswer
+
+    read = _recording("61-70968-0000")
+    endpoint = EndOfAnswer(model=model, background=True)
+    assert _run(endpoint, [(read, READ_TEXT + " curtain on the left")]) is None
+    ended = None
+    for _ in range(30):  # up to 3 s of silence, 100 ms at a time, in real time
+        state = endpoint.feed(b"\0\0" * 1600)
+        if state.ended:
+            ended = state.t
+            break
+        time.sleep(0.1)
+    assert ended is not None and endpoint.state.last_speech is not None
+    assert QUICK_S <= ended - endpoint.state.last_speech < 1.0
+
+
 def test_the_old_rule_and_the_fallback(model) -> None:  # type: ignore[no-untyped-def]
     from interviewsense.audio.endpoint import FALLBACK_S, EndOfAnswer
 

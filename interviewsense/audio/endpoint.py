@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from interviewsense.audio.turn import TurnModel
 
 RATE = 16_000
@@ -98,7 +100,11 @@ class EndOfAnswer:
         max_pause_s: float = 4.5,
         model: TurnModel | None = None,
         wrap_up_at: float = 0.8,
+        background: bool = False,
     ) -> None:
+        """``background``: ask the model on a worker thread, so whoever feeds the audio
+        never waits for it (the live loop); its answer then counts from the next feed on.
+        Without it the answer is there at once (tests, the bench's simulation)."""
         from interviewsense.audio.vad import SileroStream
 
         self.silence_s = silence_s
@@ -115,6 +121,9 @@ class EndOfAnswer:
         self._rest = b""
         self._audio = bytearray()  # the last MODEL_AUDIO_S, for the model
         self._asked = 0  # how many of ASK_AT_S this pause has used
+        self._background = background
+        self._pending: Future[float] | None = None
+        self._pending_for: float | None = None  # the pause (its last speech) it was asked for
 
     @property
     def rule(self) -> str:
@@ -132,6 +141,7 @@ class EndOfAnswer:
         s.complete = None
         s.listening = False
         self._asked = len(ASK_AT_S)  # the candidate said it is not finished: ask no more
+        self._pending = None  # nor take an answer asked before
 
     def feed(self, pcm16: bytes, text: str | None = None) -> EndpointState:
         """Account for a block of audio and the live text so far; returns the state."""
@@ -185,22 +195,52 @@ class EndOfAnswer:
             if pause >= (self.max_pause_s if trailing else FALLBACK_S):
                 s.ended = "silence"
         else:
+            self._collect()
             if self._asked < len(ASK_AT_S) and pause >= ASK_AT_S[self._asked]:
                 while self._asked < len(ASK_AT_S) and pause >= ASK_AT_S[self._asked]:
                     self._asked += 1
-                s.complete = self._ask()
+                if not self._background:
+                    s.complete = self._ask(bytes(self._audio))
+                elif self._pending is None:
+                    self._pending_for = s.last_speech
+                    self._pending = _worker().submit(self._ask, bytes(self._audio))
             p = -1.0 if s.complete is None or trailing else s.complete
             wait = QUICK_S if p >= SURE_P else FALLBACK_S if p >= COMPLETE_P else self.max_pause_s
             if pause >= wait:
                 s.ended = "silence"
         s.listening = not s.ended and pause >= STILL_LISTENING_S
 
-    def _ask(self) -> float:
+    def _collect(self) -> None:
+        """Take the worker's answer, if it has come and is still about this pause."""
+        if self._pending is None or not self._pending.done():
+            return
+        future, self._pending = self._pending, None
+        try:
+            p = future.result()
+        except Exception:  # a model that fails mid-session: this pause waits, as without it
+            return
+        if self._pending_for == self.state.last_speech:
+            self.state.complete = p
+
+    def _ask(self, pcm16: bytes) -> float:
         import numpy as np
 
         assert self.model is not None
         started = time.perf_counter()
-        audio = np.frombuffer(bytes(self._audio), dtype="<i2").astype(np.float32) / 32768.0
+        audio = np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0
         p = self.model.predict(audio)
         self.model_s += time.perf_counter() - started
         return p
+
+
+_WORKER: ThreadPoolExecutor | None = None
+
+
+def _worker() -> ThreadPoolExecutor:
+    """One thread per process for the model (ONNX Runtime lets go of the GIL while it runs)."""
+    global _WORKER
+    if _WORKER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smart-turn")
+    return _WORKER

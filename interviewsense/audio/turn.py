@@ -70,7 +70,7 @@ class TurnModel:
         )
         self._lock = threading.Lock()
         self.calls = 0
-        self.cpu_s = 0.0  # process CPU time spent in predict, for the bench
+        self.cpu_s = 0.0  # CPU time of the calling thread in predict, for the bench
 
     def predict(self, samples: npt.NDArray[np.float32]) -> float:
         """P(complete) for 16 kHz float samples; only the last 8 s count (zeros before)."""
@@ -82,12 +82,12 @@ class TurnModel:
         x = np.asarray(samples[-n:], dtype=np.float32)
         if x.size < n:
             x = np.pad(x, (n - x.size, 0))
-        started = time.process_time()
+        started = time.thread_time()
         features = np.expand_dims(log_mel(x), axis=0)
         with self._lock:
             out = self._session.run(None, {"input_features": features})
         self.calls += 1
-        self.cpu_s += time.process_time() - started
+        self.cpu_s += time.thread_time() - started
         return float(np.asarray(out[0]).reshape(-1)[0])
 
 

@@ -138,7 +138,11 @@ def capture_answer(
 ) -> Captured:
     """Record until the answer ends; the WAV at ``path`` is valid on disk all along."""
     endpoint = EndOfAnswer(
-        silence_s=silence_s, max_s=max_s, max_pause_s=max_pause_s, model=turn_model
+        silence_s=silence_s,
+        max_s=max_s,
+        max_pause_s=max_pause_s,
+        model=turn_model,
+        background=True,  # the loop keeps feeding the recogniser while the model thinks
     )
     session = recognizer.start()
     pcm = bytearray()
