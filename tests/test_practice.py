@@ -80,9 +80,12 @@ def check_voice_session(
             "scored",
         ):
             assert key in timings, key
-        assert timings["answer_ended"] - timings["speech_ended"] == pytest.approx(
+        # In the microphone's time, so a busy machine's loop lag (answer_ended minus
+        # answer_end_heard) does not count against the rule.
+        assert timings["answer_end_heard"] - timings["speech_ended"] == pytest.approx(
             CLOSING_SILENCE, abs=0.5
         )
+        assert timings["answer_ended"] >= timings["answer_end_heard"] - 0.5
     first = turns[0]["timings"]
     assert "turn_latency_s" in first and 0 <= first["turn_latency_s"] < 30
     # Blocks the driver dropped are counted, and said exactly when there were any. (Zero is
