@@ -4,6 +4,7 @@ answer into the page, against a real server with real Whisper."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import wave
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.sync.client import connect
 
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.tts.base import speech_synthesis_hints
@@ -184,3 +186,73 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
     with server.client() as client:
         report = client.get(href)
     assert report.status_code == 200 and "<html" in report.text.lower()
+
+
+def pcm_of(spoken: Spoken) -> bytes:
+    with wave.open(str(spoken.path), "rb") as wf:
+        assert wf.getframerate() == 16000 and wf.getnchannels() == 1
+        return wf.readframes(wf.getnframes())
+
+
+def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
+    server: Server, answer_wav: Spoken
+) -> None:
+    with server.client() as client:
+        started = client.post("/v1/sessions/start", json={"user_id": "u-ws", "questions": 2})
+    assert started.status_code == 200, started.text
+    sid = started.json()["session_id"]
+    live = f"{server.url.replace('http', 'ws')}/v1/sessions/{sid}/live?user_id=u-ws&silence_s=4"
+    pcm = pcm_of(answer_wav)
+    half = len(pcm) // 2 - len(pcm) // 2 % 3200
+    with connect(live) as ws:
+        assert json.loads(ws.recv())["type"] == "ready"
+        for at in range(0, half, 3200):  # 100 ms frames
+            ws.send(pcm[at : at + 3200])
+        time.sleep(1.0)
+    # The connection dropped: what was received is on disk, the question still waits.
+    view = session_of(server, (sid, "u-ws"))
+    assert view["question"]["turn"] == 1
+    wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
+    assert abs(wav_seconds(wav) - half / 32000) <= 0.3
+    with connect(live) as ws:
+        ready = json.loads(ws.recv())
+        assert ready["type"] == "ready" and abs(ready["resumed_s"] - half / 32000) <= 0.3
+        for at in range(half, len(pcm), 3200):
+            ws.send(pcm[at : at + 3200])
+        ws.send(json.dumps({"type": "stop"}))
+        events = {}
+        while "scored" not in events and "error" not in events:
+            msg = json.loads(ws.recv(timeout=180))
+            events[msg["type"]] = msg
+    assert "error" not in events, events
+    assert events["end"]["reason"] == "stop"
+    assert abs(events["final"]["duration_s"] - len(pcm) / 32000) <= 0.3
+    answer = events["scored"]["answer"]
+    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
+    assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
+    assert events["scored"]["next"]["turn"] == 2
+
+
+def test_with_a_token_the_page_is_open_and_the_socket_is_not(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    token = "web-token-0123456789abcdef"
+    srv = start_server(tmp_path_factory.mktemp("web-token"), INTERVIEWSENSE_API_TOKEN=token)
+    try:
+        with srv.client() as client:
+            assert client.get("/").status_code == 200
+            assert client.get("/static/app.js").status_code == 200
+            assert client.get("/v1/sessions?user_id=u").status_code == 401
+            auth = {"Authorization": f"Bearer {token}"}
+            sid = client.post("/v1/sessions/start", json={"user_id": "u"}, headers=auth).json()[
+                "session_id"
+            ]
+        base = f"{srv.url.replace('http', 'ws')}/v1/sessions/{sid}/live?user_id=u"
+        with connect(base) as ws:
+            refused = json.loads(ws.recv())
+        assert refused["type"] == "error" and refused["status"] == 401
+        assert token not in json.dumps(refused)
+        with connect(f"{base}&token={token}") as ws:
+            assert json.loads(ws.recv())["type"] == "ready"
+    finally:
+        stop(srv)
