@@ -389,7 +389,7 @@ function scored(step) {
     }
     return li;
   }));
-  $("next").textContent = step.done ? "See the summary" : "Next question";
+  $("next").textContent = step.done ? "See the summary " : "Next question ";
   $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
   $("card").focus();
 }
