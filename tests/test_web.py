@@ -68,14 +68,22 @@ def chromium(playwright: Any, wav: Path | None, *, allow_mic: bool = True) -> An
 
 
 def start_page(
-    browser: Any, server: Server, *, persona: str = "friendly", questions: int = 2
+    browser: Any,
+    server: Server,
+    *,
+    persona: str = "friendly",
+    questions: int = 2,
+    voice: bool = True,
 ) -> Any:
+    """The page with a session started; ``voice``: the browser speaks (client_tts), else
+    the server's TTS."""
     page = browser.new_page()
     page.add_init_script(SPY)
     page.set_default_timeout(120_000)
     page.goto(f"{server.url}/?silence_s={SILENCE_S}")
     page.select_option("#persona", persona)
     page.fill("#questions", str(questions))
+    page.set_checked("#client-tts", voice)
     page.click("#start")
     page.wait_for_selector("#caption:not(:empty)")
     return page
@@ -154,7 +162,7 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
 def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any) -> None:
     browser = chromium(playwright, None, allow_mic=False)
     try:
-        page = start_page(browser, server, persona="tough", questions=1)
+        page = start_page(browser, server, persona="tough", questions=1, voice=False)
         page.wait_for_selector("#typed:not([hidden])")
         assert "microphone" in (page.text_content("#typed-note") or "").lower()
         page.fill("#typed-text", TYPED)
@@ -177,12 +185,16 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
             page.wait_for_selector("#card:not([hidden])")
         href = page.get_attribute("#report", "href") or ""
         done = session_of(server, ids_of(page))
+        spoken = page.evaluate("window.__spoken")
     finally:
         browser.close()
     answer = view["session"]["turns"][0]["answer"]
     assert answer["transcript"]["text"] == TYPED
     assert overall == answer["scores"]["overall"]
     assert done["status"] == "complete"
+    # Without client_tts the server spoke: its WAVs are in the session, the browser said nothing.
+    assert not spoken
+    assert list(server.home.rglob(f"{done['store_id']}/tts/tts-*.wav"))
     with server.client() as client:
         report = client.get(href)
     assert report.status_code == 200 and "<html" in report.text.lower()
@@ -231,6 +243,25 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
     assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
     assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
     assert events["scored"]["next"]["turn"] == 2
+
+
+def test_a_discarded_answer_leaves_no_recording(server: Server, answer_wav: Spoken) -> None:
+    with server.client() as client:
+        started = client.post("/v1/sessions/start", json={"user_id": "u-skip", "questions": 1})
+    sid = started.json()["session_id"]
+    live = f"{server.url.replace('http', 'ws')}/v1/sessions/{sid}/live?user_id=u-skip"
+    pcm = pcm_of(answer_wav)
+    with connect(live) as ws:
+        assert json.loads(ws.recv())["type"] == "ready"
+        for at in range(0, 32000, 3200):
+            ws.send(pcm[at : at + 3200])
+        ws.send(json.dumps({"type": "discard"}))
+        while (msg := json.loads(ws.recv(timeout=60)))["type"] != "end":
+            assert msg["type"] == "transcript", msg
+        assert msg["reason"] == "discard"
+    view = session_of(server, (sid, "u-skip"))
+    assert view["question"]["turn"] == 1  # still waiting: nothing was scored
+    assert not list(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
 
 
 def test_with_a_token_the_page_is_open_and_the_socket_is_not(

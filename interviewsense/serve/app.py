@@ -191,6 +191,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.missing = exc  # typed answers still work; /readyz says what is missing
             logging.getLogger("interviewsense.serve").warning("%s (%s)", exc.message, exc.hint)
         yield
+        live = getattr(app.state, "live_recognizer", None)
+        if live is not None:  # its passes must end before the process exits
+            await anyio.to_thread.run_sync(live.close)
 
     app = FastAPI(
         title="InterviewSense",

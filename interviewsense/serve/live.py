@@ -8,6 +8,7 @@ they change (turn-taking, issue 21) only this module is re-pointed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import wave
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ class LiveAnswer:
         self.endpoint = EndOfAnswer(silence_s=silence_s, max_s=max_s)
         self.session: StreamingSession = recognizer.start()
         self.writer = WavWriter(path)
+        self._inode = path.stat().st_ino
         self.partial = Partial("", "")
         self._hinted: float | None = None
         self.resumed_s = len(earlier) / 2 / RATE
@@ -130,6 +132,14 @@ class LiveAnswer:
     def close(self) -> None:
         """Keep what was received (the connection dropped): the WAV stays for a resume."""
         self.writer.close()
+
+    def discard(self) -> None:
+        """Drop the recording (the question was skipped or asked again), unless a newer
+        connection has already started the answer again in its place."""
+        self.writer.close()
+        with contextlib.suppress(OSError):
+            if self.path.stat().st_ino == self._inode:
+                self.path.unlink()
 
     def finish(self) -> Transcript:
         """The WAV closed, and the whole live transcript."""

@@ -3,12 +3,13 @@
 then the answer scored by the same flow as ``POST /v1/sessions/{id}/answers``.
 
 The socket speaks JSON text messages; the page sends binary frames of 16-bit little-endian
-PCM and ``{"type": "stop"}``. The server sends, in order: ``ready`` {turn, resumed_s,
-engine}, ``transcript`` {final, partial, t, level_db, heard} while it hears, ``end``
-{reason}, ``final`` {text, duration_s}, then ``scored`` (the answers route's response) or
-``error`` {error, hint, status}. Query: ``user_id``, ``token`` (browsers cannot send
-headers on a WebSocket), ``silence_s``, ``max_s``, and ``fresh=1`` to start the answer
-again rather than resume what an earlier connection recorded.
+PCM, ``{"type": "stop"}`` (score what was said) and ``{"type": "discard"}`` (drop it). The
+server sends, in order: ``ready`` {turn, resumed_s, engine}, ``transcript`` {final,
+partial, t, level_db, heard} while it hears, ``end`` {reason}, ``final`` {text,
+duration_s}, then ``scored`` (the answers route's response) or ``error`` {error, hint,
+status}. Query: ``user_id``, ``token`` (browsers cannot send headers on a WebSocket),
+``silence_s``, ``max_s``, and ``fresh=1`` to start the answer again rather than resume
+what an earlier connection recorded (docs/web.md).
 """
 
 from __future__ import annotations
@@ -129,6 +130,10 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
         await anyio.to_thread.run_sync(answer.close)
         raise
     await ws.send_json({"type": "end", "reason": reason})
+    if reason == "discard":  # skipped: the question is answered another way
+        await anyio.to_thread.run_sync(answer.discard)
+        await ws.close()
+        return
     transcript = await anyio.to_thread.run_sync(answer.finish)
     await ws.send_json(
         {"type": "final", "text": transcript.text, "duration_s": round(answer.duration_s, 3)}
@@ -173,8 +178,8 @@ async def _hear(ws: WebSocket, answer: LiveAnswer) -> str:
                 kind = json.loads(text).get("type") if text.startswith("{") else text
             except ValueError:
                 kind = ""
-            if kind == "stop":
-                return "stop"
+            if kind in ("stop", "discard"):
+                return str(kind)
             continue
         heard = await anyio.to_thread.run_sync(answer.feed, data)
         now = time.monotonic()

@@ -252,7 +252,10 @@ function connect(rec) {
 
 function stopMic(rec) {
   rec.ended = true;
-  rec.mic.close();
+  if (!rec.closed) {
+    rec.closed = true;
+    rec.mic.close();
+  }
   $("level-meter").value = -70;
   if (state.recording === rec) state.recording = null;
   buttons();
@@ -260,6 +263,7 @@ function stopMic(rec) {
 
 function onLive(rec, msg) {
   window.interviewsenseLive.events.push(msg.type);
+  if (rec.done) return; // skipped, repeated, or already scored
   if (msg.type === "ready") {
     rec.ready = true;
     rec.tries = 0;
@@ -298,11 +302,14 @@ function stopAnswer() {
 }
 
 function dropAnswer() {
+  // Skip or repeat: the server drops what it recorded of this answer.
   const rec = state.recording;
   if (!rec) return;
   rec.done = true;
   stopMic(rec);
-  if (rec.ws) rec.ws.close();
+  if (rec.ws && rec.ws.readyState === WebSocket.OPEN && rec.ready) {
+    rec.ws.send(JSON.stringify({ type: "discard" }));
+  } else if (rec.ws) rec.ws.close();
 }
 
 // --- typed answers, skip, repeat ---------------------------------------------------------
