@@ -159,6 +159,37 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
     assert math.isclose(spoken[0]["pitch"], float(str(hints["pitch"])), abs_tol=1e-3)
 
 
+def test_the_keys_stop_repeat_and_skip(server: Server, playwright: Any, answer_wav: Spoken) -> None:
+    browser = chromium(playwright, answer_wav.path)
+    try:
+        page = start_page(browser, server, questions=2)
+        page.wait_for_function("document.querySelector('#level-meter').value > -50")  # heard
+        page.wait_for_function("document.querySelector('#transcript').textContent.trim()")
+        page.keyboard.press("Space")  # stop now: what was said so far is scored
+        page.wait_for_selector("#card:not([hidden])")
+        assert page.evaluate("window.interviewsenseLive.events").count("end") == 1
+        ids = ids_of(page)
+        first = session_of(server, ids)["session"]["turns"][0]["answer"]
+        assert first["audio"]["duration_s"] < answer_wav.duration - 3  # cut short
+        assert int(page.text_content("#overall") or "-1") == first["scores"]["overall"]
+
+        page.keyboard.press("n")  # the next question (or a follow-up), spoken, then heard
+        page.wait_for_function("!document.querySelector('#stop').disabled")
+        said = len(page.evaluate("window.__spoken"))
+        page.keyboard.press("r")  # asked again: spoken again, the answer starts over
+        page.wait_for_function(f"window.__spoken.length > {said}")
+        page.wait_for_function("!document.querySelector('#stop').disabled")
+        page.keyboard.press("s")  # skipped: scored as an empty answer, nothing recorded
+        page.wait_for_selector("#card:not([hidden])")
+        assert page.text_content("#overall") == "0"
+    finally:
+        browser.close()
+    view = session_of(server, ids)
+    second = view["session"]["turns"][1]
+    assert second["answer"]["transcript"]["text"] == ""
+    assert not list(server.home.rglob(f"{view['store_id']}/audio/a02.wav"))
+
+
 def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any) -> None:
     browser = chromium(playwright, None, allow_mic=False)
     try:
@@ -243,6 +274,10 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
     assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
     assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
     assert events["scored"]["next"]["turn"] == 2
+    # A late reconnect for the answer already scored is refused, not taken as the next one.
+    with connect(f"{live}&turn=1") as ws:
+        late = json.loads(ws.recv())
+    assert late["type"] == "error" and late["status"] == 409, late
 
 
 def test_a_discarded_answer_leaves_no_recording(server: Server, answer_wav: Spoken) -> None:

@@ -7,9 +7,10 @@ PCM, ``{"type": "stop"}`` (score what was said) and ``{"type": "discard"}`` (dro
 server sends, in order: ``ready`` {turn, resumed_s, engine}, ``transcript`` {final,
 partial, t, level_db, heard} while it hears, ``end`` {reason}, ``final`` {text,
 duration_s}, then ``scored`` (the answers route's response) or ``error`` {error, hint,
-status}. Query: ``user_id``, ``token`` (browsers cannot send headers on a WebSocket),
-``silence_s``, ``max_s``, and ``fresh=1`` to start the answer again rather than resume
-what an earlier connection recorded (docs/web.md).
+status}. Query: ``user_id``, ``turn`` (the question meant: 409 if another waits),
+``token`` (browsers cannot send headers on a WebSocket), ``silence_s``, ``max_s``, and
+``fresh=1`` to start the answer again rather than resume what an earlier connection
+recorded (docs/web.md).
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
         raise ConflictError(
             f"session {store_id} has no question waiting: the interview is over",
             hint="start a new session",
+        )
+    meant = ws.query_params.get("turn", "")
+    if meant and meant != str(turn.index):  # a reconnect after the answer was scored
+        raise ConflictError(
+            f"question {meant[:4]} of session {store_id} is not the one waiting",
+            hint=f"the question waiting is {turn.index}",
         )
     recognizer = await _recognizer(ws, engine)
     path = engine.store.audio_path(store_id, "a", turn.index)

@@ -223,7 +223,7 @@ function flush(rec) {
 }
 
 function liveUrl(rec) {
-  const q = new URLSearchParams({ user_id: state.userId });
+  const q = new URLSearchParams({ user_id: state.userId, turn: String(rec.turn) });
   for (const name of ["silence_s", "max_s"]) if (params.get(name)) q.set(name, params.get(name));
   if (rec.fresh) q.set("fresh", "1");
   if (token()) q.set("token", token());
@@ -269,6 +269,7 @@ function onLive(rec, msg) {
     rec.tries = 0;
     say("");
     flush(rec);
+    if (rec.stopOnReady) rec.ws.send(JSON.stringify({ type: "stop" }));
   } else if (msg.type === "transcript") {
     setTranscript(msg.final, msg.partial);
     $("clock").textContent = `${Math.floor(msg.t)} s`;
@@ -298,6 +299,7 @@ function stopAnswer() {
     flush(rec);
     rec.ws.send(JSON.stringify({ type: "stop" }));
   }
+  rec.stopOnReady = true; // after the frames recorded so far; again after a reconnect
   stopMic(rec);
 }
 
@@ -307,9 +309,13 @@ function dropAnswer() {
   if (!rec) return;
   rec.done = true;
   stopMic(rec);
-  if (rec.ws && rec.ws.readyState === WebSocket.OPEN && rec.ready) {
-    rec.ws.send(JSON.stringify({ type: "discard" }));
-  } else if (rec.ws) rec.ws.close();
+  if (rec.ws) sendWhenOpen(rec.ws, { type: "discard" });
+}
+
+function sendWhenOpen(ws, msg) {
+  // A message the server must get even when the socket is still connecting.
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  else if (ws.readyState === WebSocket.CONNECTING) ws.addEventListener("open", () => ws.send(JSON.stringify(msg)));
 }
 
 // --- typed answers, skip, repeat ---------------------------------------------------------
