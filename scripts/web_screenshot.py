@@ -57,6 +57,7 @@ def main() -> None:
                 page.fill("#questions", "2")
                 page.click("#start")
                 page.wait_for_selector("#card:not([hidden])")
+                page.wait_for_selector("#recording-box:not([hidden])")
                 page.locator("#card").screenshot(path=str(OUT))
                 browser.close()
         finally:

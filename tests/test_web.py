@@ -134,6 +134,12 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
         overall = int(page.text_content("#overall") or "-1")
         spoken = page.evaluate("window.__spoken")
         ids = ids_of(page)
+        # The recording, playable from the long pause the evidence points at.
+        page.wait_for_function("document.querySelector('#recording').duration > 0")
+        played_back = page.evaluate("document.querySelector('#recording').duration")
+        page.click("#evidence button.jump")
+        page.wait_for_function("document.querySelector('#recording').currentTime > 0")
+        jumped = page.evaluate("document.querySelector('#recording').currentTime")
     finally:
         browser.close()
 
@@ -147,6 +153,16 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
     assert view["question"]["turn"] == 2  # the next question waits
 
     wav = next(server.home.rglob(f"{view['store_id']}/{answer['audio']['path']}"))
+    assert abs(played_back - wav_seconds(wav)) <= 0.1
+    pause = answer["scores"]["delivery"]["long_pauses"][0]["start"]
+    assert pause - 1.5 <= jumped <= pause + 1.0, (jumped, pause)
+    with server.client() as client:
+        name = wav.name
+        sid, user = ids
+        got = client.get(f"/v1/sessions/{sid}/audio/{name}", params={"user_id": user})
+        assert got.status_code == 200 and got.content == wav.read_bytes()
+        for bad in ("session.json", "..%2Fsession.json", "q01.wav", "a99.wav"):
+            assert client.get(f"/v1/sessions/{sid}/audio/{bad}").status_code == 404, bad
     played = answer_wav.duration
     # What the page sent: all that was played, and the silence that ended the answer.
     assert abs(wav_seconds(wav) - (played + SILENCE_S - 0.5)) <= 1.0, (wav_seconds(wav), played)

@@ -16,12 +16,13 @@ recorded (docs/web.md).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 
 from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
@@ -42,6 +43,26 @@ router = APIRouter()
 async def index() -> FileResponse:
     """The practice page."""
     return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+ANSWER_AUDIO = re.compile(r"^a\d{2,3}\.wav$")  # audio/aNN.wav: storage/store.py audio_name
+
+
+@router.get("/v1/sessions/{session_id}/audio/{name}", tags=["answers"])
+async def answer_audio(session_id: str, name: str, request: Request) -> FileResponse:
+    """An answer's recording as the session keeps it (``audio/aNN.wav``), so a page can
+    play it from the moments its feedback points at."""
+    engine: Engine = request.app.state.engine
+    user = request.query_params.get("user_id")
+    if user is not None and not SAFE_ID.fullmatch(user):
+        raise NotFoundError("no such user")
+    store_id, _ = engine.ids.resolve(session_id, user)
+    path = None
+    if ANSWER_AUDIO.fullmatch(name):
+        path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"audio/{name}")
+    if path is None:
+        raise NotFoundError(f"session {session_id} has no recording {name[:40]}")
+    return FileResponse(path, media_type="audio/wav")
 
 
 def _bounded(raw: str | None, default: float, lo: float, hi: float) -> float:

@@ -366,7 +366,7 @@ function evidence(answer) {
   }
   const d = answer.scores.delivery || {};
   for (const p of (d.long_pauses || []).slice(0, 3)) {
-    items.push([`A ${p.duration.toFixed(1)} s pause at ${p.start.toFixed(1)} s`, p.after ? ` before “${p.after}”` : ""]);
+    items.push([`A ${p.duration.toFixed(1)} s pause at ${p.start.toFixed(1)} s`, p.after ? ` before “${p.after}”` : "", p.start]);
   }
   if (d.fillers && d.fillers.count) items.push([`${d.fillers.count} filler words`, ""]);
   return items.slice(0, 6);
@@ -392,7 +392,8 @@ function scored(step) {
     li.textContent = line;
     return li;
   }));
-  $("evidence").replaceChildren(...evidence(a).map(([label, quote]) => {
+  const recorded = Boolean(a.audio && a.audio.path);
+  $("evidence").replaceChildren(...evidence(a).map(([label, quote, at]) => {
     const li = document.createElement("li");
     li.append(label);
     if (quote) {
@@ -400,11 +401,45 @@ function scored(step) {
       q.textContent = quote;
       li.append(q);
     }
+    if (recorded && at !== undefined) {
+      const play = document.createElement("button");
+      play.type = "button";
+      play.className = "jump";
+      play.textContent = `Play from ${Math.max(0, at - 1).toFixed(1)} s`;
+      play.onclick = () => playFrom(Math.max(0, at - 1));
+      li.append(" ", play);
+    }
     return li;
   }));
+  loadRecording(recorded ? a.audio.path.split("/").pop() : null);
   $("next").textContent = step.done ? "See the summary " : "Next question ";
   $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
   $("card").focus();
+}
+
+async function loadRecording(name) {
+  // Fetched with the token (an <audio src> cannot send it), then played from a blob.
+  const audio = $("recording");
+  if (audio.src.startsWith("blob:")) URL.revokeObjectURL(audio.src);
+  audio.removeAttribute("src");
+  $("recording-box").hidden = true;
+  if (!name) return;
+  const headers = token() ? { Authorization: `Bearer ${token()}` } : {};
+  const url = `/v1/sessions/${encodeURIComponent(state.sessionId)}/audio/${name}?user_id=${state.userId}`;
+  try {
+    const resp = await fetch(url, { headers });
+    if (!resp.ok) return;
+    audio.src = URL.createObjectURL(await resp.blob());
+    $("recording-box").hidden = false;
+  } catch {
+    // the card stands without the recording
+  }
+}
+
+function playFrom(seconds) {
+  const audio = $("recording");
+  audio.currentTime = seconds;
+  audio.play().catch(() => {});
 }
 
 function next() {
