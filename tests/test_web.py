@@ -334,6 +334,10 @@ def test_with_a_token_the_page_is_open_and_the_socket_is_not(
             refused = json.loads(ws.recv())
         assert refused["type"] == "error" and refused["status"] == 401
         assert token not in json.dumps(refused)
+        # Another site's page in the user's browser: refused even with the token.
+        with connect(f"{base}&token={token}", origin="http://elsewhere.example") as ws:
+            foreign = json.loads(ws.recv())
+        assert foreign["type"] == "error" and foreign["status"] == 401
         with connect(f"{base}&token={token}") as ws:
             assert json.loads(ws.recv())["type"] == "ready"
     finally:

@@ -15,6 +15,7 @@ recorded (docs/web.md).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -74,8 +75,18 @@ def _bounded(raw: str | None, default: float, lo: float, hi: float) -> float:
 
 
 def _checked(ws: WebSocket, engine: Engine) -> None:
-    """The bearer token (header, or ``token`` in the query: browsers cannot set headers on
-    a WebSocket), when the server has one."""
+    """A browser's socket only from this server's own page (WebSockets are not covered by
+    CORS, so any site could otherwise send answers to a local server); then the bearer
+    token (header, or ``token`` in the query: browsers cannot set headers on a
+    WebSocket), when the server has one."""
+    from urllib.parse import urlsplit
+
+    origin = ws.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != ws.headers.get("host", ""):
+        raise UnauthorizedError(
+            "the live socket takes browsers only from this server's own page",
+            hint="open the practice page this server serves",
+        )
     token = engine.settings.api_token
     if not token:
         return
@@ -110,8 +121,9 @@ async def live(ws: WebSocket, session_id: str) -> None:
     except Exception as exc:
         log.error("live answer failed: %s", type(exc).__name__, exc_info=exc)
         error = {"type": "error", "error": f"unexpected {type(exc).__name__}", "hint": ""}
-        await ws.send_json({**error, "status": 500})
-        await ws.close()
+        with contextlib.suppress(Exception):  # the page may be gone already
+            await ws.send_json({**error, "status": 500})
+            await ws.close()
 
 
 async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
