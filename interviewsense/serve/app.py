@@ -30,7 +30,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access = logging.getLogger("interviewsense.serve.access")
-OPEN_PATHS = ("/healthz",)
+OPEN_PATHS = ("/healthz", "/")  # the page holds no data: it asks for the token itself
+STATIC_PREFIX = "/static/"
 PROBES = ("/healthz", "/readyz")  # not rate limited: load balancers poll them
 MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an upload at the limit
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -116,7 +117,8 @@ class Guard:
         )
 
     def _refuse(self, scope: Scope, headers: dict[str, str]) -> ASGIApp | None:
-        if self.token and scope.get("path") not in OPEN_PATHS:
+        path = str(scope.get("path", ""))
+        if self.token and path not in OPEN_PATHS and not path.startswith(STATIC_PREFIX):
             if not bearer_ok(headers.get("authorization"), self.token):
                 return error_response(
                     401,
@@ -164,7 +166,10 @@ def _setup_logging() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app (uvicorn calls this in each worker process: ``--factory``)."""
     from fastapi import FastAPI
+    from fastapi.staticfiles import StaticFiles
 
+    from interviewsense.serve.page import STATIC
+    from interviewsense.serve.page import router as page_router
     from interviewsense.serve.routes import router
 
     settings = settings or load_settings()
@@ -186,6 +191,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.missing = exc  # typed answers still work; /readyz says what is missing
             logging.getLogger("interviewsense.serve").warning("%s (%s)", exc.message, exc.hint)
         yield
+        live = getattr(app.state, "live_recognizer", None)
+        if live is not None:  # its passes must end before the process exits
+            await anyio.to_thread.run_sync(live.close)
 
     app = FastAPI(
         title="InterviewSense",
@@ -196,5 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     install(app, _scrubber(settings))
     app.include_router(router)
+    app.include_router(page_router)
+    app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard, settings=settings, shared=engine.shared)
     return app

@@ -1,0 +1,147 @@
+"""The live answer behind ``/v1/sessions/{id}/live``: PCM frames from the page go to the
+session's answer WAV, the live recogniser (the same engine ``practice`` uses: VOSK, or
+Whisper re-decoding when there is no VOSK model) and the end-of-answer detector.
+
+This is the one place the web page meets the live engines and the endpointing, so when
+they change (turn-taking, issue 21) only this module is re-pointed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from interviewsense.audio.endpoint import RATE, EndOfAnswer
+from interviewsense.audio.recorder import WavWriter
+from interviewsense.stt.base import Partial
+
+if TYPE_CHECKING:
+    from interviewsense.config import Settings
+    from interviewsense.domain import Transcript
+    from interviewsense.stt.base import StreamingRecognizer, StreamingSession
+    from interviewsense.stt.whisper_engine import WhisperTranscriber
+
+log = logging.getLogger("interviewsense.serve")
+PAUSE_HINT_S = 0.35  # silence after speech that makes the live recogniser catch up (practice)
+SILENCE_S = 1.5  # practice's defaults (flows/setup.py PracticeOptions)
+MAX_ANSWER_S = 180.0
+
+
+def live_recognizer(settings: Settings, whisper: WhisperTranscriber | None) -> StreamingRecognizer:
+    """VOSK for the session language when its model is installed, else Whisper re-decoding
+    with the worker's already loaded model (practice's choice, flows/setup.py)."""
+    from interviewsense.errors import NotFoundError
+    from interviewsense.stt.models import find_vosk_model
+
+    ref = find_vosk_model(settings, settings.language)
+    if ref is not None:
+        from interviewsense.stt.vosk_engine import VoskRecognizer
+
+        return VoskRecognizer(ref, settings.language)
+    if whisper is None:
+        raise NotFoundError(
+            "no live recogniser: no VOSK model and Whisper is not loaded",
+            hint="type the answer, or install a model (interviewsense models doctor)",
+        )
+    from interviewsense.stt.whisper_live import WhisperLiveRecognizer
+
+    return WhisperLiveRecognizer(whisper)
+
+
+@dataclass
+class Heard:
+    """What one block of audio changed: the live text, the endpointer's view, and why the
+    answer ended ("" while it goes on)."""
+
+    text: Partial
+    t: float
+    level_db: float
+    heard_speech: bool
+    wrap_up: bool
+    ended: str
+
+
+def read_pcm(path: Path) -> bytes:
+    """The 16-bit PCM a (possibly unfinished) answer WAV holds; nothing if unreadable."""
+    from interviewsense.audio.recorder import repair_wav
+
+    if not path.is_file():
+        return b""
+    try:
+        repair_wav(path)
+        with wave.open(str(path), "rb") as wf:
+            if wf.getframerate() != RATE or wf.getnchannels() != 1 or wf.getsampwidth() != 2:
+                return b""
+            return wf.readframes(wf.getnframes())
+    except (OSError, EOFError, wave.Error) as exc:
+        log.warning("could not resume %s (%s)", path.name, exc)
+        return b""
+
+
+class LiveAnswer:
+    """One answer being spoken: every block is on disk (``WavWriter``: valid after each
+    flush) before the recogniser sees it. ``resume`` replays what an earlier connection
+    recorded into the same WAV, so a dropped connection loses nothing."""
+
+    def __init__(
+        self,
+        recognizer: StreamingRecognizer,
+        path: Path,
+        *,
+        silence_s: float = SILENCE_S,
+        max_s: float = MAX_ANSWER_S,
+        resume: bool = True,
+    ) -> None:
+        earlier = read_pcm(path) if resume else b""
+        self.path = path
+        self.endpoint = EndOfAnswer(silence_s=silence_s, max_s=max_s)
+        self.session: StreamingSession = recognizer.start()
+        self.writer = WavWriter(path)
+        self._inode = path.stat().st_ino
+        self.partial = Partial("", "")
+        self._hinted: float | None = None
+        self.resumed_s = len(earlier) / 2 / RATE
+        if earlier:
+            self.feed(earlier)
+            state = self.endpoint.state
+            state.ended = ""  # the candidate goes on from here
+            state.last_speech = state.t if state.heard_speech else state.last_speech
+
+    @property
+    def duration_s(self) -> float:
+        return self.writer.duration_s
+
+    def feed(self, pcm16: bytes) -> Heard:
+        pcm16 = pcm16[: len(pcm16) - len(pcm16) % 2]
+        self.writer.write(pcm16)
+        state = self.endpoint.feed(pcm16)
+        self.partial = self.session.accept(pcm16)
+        pause = state.last_speech
+        if state.heard_speech and pause is not None and pause != self._hinted:
+            if state.t - pause >= PAUSE_HINT_S:
+                self._hinted = pause
+                self.session.silence()
+        return Heard(
+            self.partial, state.t, state.level_db, state.heard_speech, state.wrap_up, state.ended
+        )
+
+    def close(self) -> None:
+        """Keep what was received (the connection dropped): the WAV stays for a resume."""
+        self.writer.close()
+
+    def discard(self) -> None:
+        """Drop the recording (the question was skipped or asked again), unless a newer
+        connection has already started the answer again in its place."""
+        self.writer.close()
+        with contextlib.suppress(OSError):
+            if self.path.stat().st_ino == self._inode:
+                self.path.unlink()
+
+    def finish(self) -> Transcript:
+        """The WAV closed, and the whole live transcript."""
+        self.writer.close()
+        return self.session.finish(speech_end=self.endpoint.state.last_speech)

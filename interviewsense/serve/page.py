@@ -1,0 +1,240 @@
+"""The practice page (static files, no build step) and its live socket,
+``/v1/sessions/{id}/live``: 16 kHz mono PCM in, transcript and end-of-answer events out,
+then the answer scored by the same flow as ``POST /v1/sessions/{id}/answers``.
+
+The socket speaks JSON text messages; the page sends binary frames of 16-bit little-endian
+PCM, ``{"type": "stop"}`` (score what was said) and ``{"type": "discard"}`` (drop it). The
+server sends, in order: ``ready`` {turn, resumed_s, engine}, ``transcript`` {final,
+partial, t, level_db, heard} while it hears, ``end`` {reason}, ``final`` {text,
+duration_s}, then ``scored`` (the answers route's response) or ``error`` {error, hint,
+status}. Query: ``user_id``, ``turn`` (the question meant: 409 if another waits),
+``token`` (browsers cannot send headers on a WebSocket), ``silence_s``, ``max_s``, and
+``fresh=1`` to start the answer again rather than resume what an earlier connection
+recorded (docs/web.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse
+
+from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
+from interviewsense.serve.errors import UnauthorizedError, status_for
+from interviewsense.serve.security import SAFE_ID, bearer_ok
+
+if TYPE_CHECKING:
+    from interviewsense.serve.live import LiveAnswer
+    from interviewsense.serve.state import Engine
+
+STATIC = Path(__file__).parent / "static"
+EVENT_EVERY_S = 0.2  # transcript events at most this often (and whenever the text changes)
+log = logging.getLogger("interviewsense.serve")
+router = APIRouter()
+
+
+@router.get("/", include_in_schema=False)
+async def index() -> FileResponse:
+    """The practice page."""
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+ANSWER_AUDIO = re.compile(r"^a\d{2,3}\.wav$")  # audio/aNN.wav: storage/store.py audio_name
+
+
+@router.get("/v1/sessions/{session_id}/audio/{name}", tags=["answers"])
+async def answer_audio(session_id: str, name: str, request: Request) -> FileResponse:
+    """An answer's recording as the session keeps it (``audio/aNN.wav``), so a page can
+    play it from the moments its feedback points at."""
+    engine: Engine = request.app.state.engine
+    user = request.query_params.get("user_id")
+    if user is not None and not SAFE_ID.fullmatch(user):
+        raise NotFoundError("no such user")
+    store_id, _ = engine.ids.resolve(session_id, user)
+    path = None
+    if ANSWER_AUDIO.fullmatch(name):
+        path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"audio/{name}")
+    if path is None:
+        raise NotFoundError(f"session {session_id} has no recording {name[:40]}")
+    return FileResponse(path, media_type="audio/wav")
+
+
+def _bounded(raw: str | None, default: float, lo: float, hi: float) -> float:
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return min(hi, max(lo, value))
+
+
+def _checked(ws: WebSocket, engine: Engine) -> None:
+    """A browser's socket only from this server's own page (WebSockets are not covered by
+    CORS, so any site could otherwise send answers to a local server); then the bearer
+    token (header, or ``token`` in the query: browsers cannot set headers on a
+    WebSocket), when the server has one."""
+    from urllib.parse import urlsplit
+
+    origin = ws.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != ws.headers.get("host", ""):
+        raise UnauthorizedError(
+            "the live socket takes browsers only from this server's own page",
+            hint="open the practice page this server serves",
+        )
+    token = engine.settings.api_token
+    if not token:
+        return
+    header = ws.headers.get("authorization") or f"Bearer {ws.query_params.get('token', '')}"
+    if not bearer_ok(header, token):
+        raise UnauthorizedError("missing or wrong bearer token", hint="add ?token=<the token>")
+
+
+async def _send_error(ws: WebSocket, exc: InterviewSenseError) -> None:
+    await ws.send_json(
+        {"type": "error", "error": exc.message, "hint": exc.hint or "", "status": status_for(exc)}
+    )
+
+
+@router.websocket("/v1/sessions/{session_id}/live")
+async def live(ws: WebSocket, session_id: str) -> None:
+    """One spoken answer to the waiting question, heard live, then scored."""
+    engine: Engine = ws.app.state.engine
+    await ws.accept()
+    try:
+        _checked(ws, engine)
+        user = ws.query_params.get("user_id")
+        if user is not None and not SAFE_ID.fullmatch(user):
+            raise NotFoundError("no such user")
+        store_id, _ = engine.ids.resolve(session_id, user)
+        await _live_answer(ws, engine, store_id)
+    except WebSocketDisconnect:
+        return
+    except InterviewSenseError as exc:
+        await _send_error(ws, exc)
+        await ws.close()
+    except Exception as exc:
+        log.error("live answer failed: %s", type(exc).__name__, exc_info=exc)
+        error = {"type": "error", "error": f"unexpected {type(exc).__name__}", "hint": ""}
+        with contextlib.suppress(Exception):  # the page may be gone already
+            await ws.send_json({**error, "status": 500})
+            await ws.close()
+
+
+async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
+    from interviewsense.flows.interview import waiting_turn
+    from interviewsense.serve.live import MAX_ANSWER_S, SILENCE_S, LiveAnswer
+
+    session = engine.store.load(store_id)
+    turn = waiting_turn(session)
+    if turn is None:
+        raise ConflictError(
+            f"session {store_id} has no question waiting: the interview is over",
+            hint="start a new session",
+        )
+    meant = ws.query_params.get("turn", "")
+    if meant and meant != str(turn.index):  # a reconnect after the answer was scored
+        raise ConflictError(
+            f"question {meant[:4]} of session {store_id} is not the one waiting",
+            hint=f"the question waiting is {turn.index}",
+        )
+    recognizer = await _recognizer(ws, engine)
+    path = engine.store.audio_path(store_id, "a", turn.index)
+    silence_s = _bounded(ws.query_params.get("silence_s"), SILENCE_S, 0.5, 10.0)
+    max_s = _bounded(ws.query_params.get("max_s"), MAX_ANSWER_S, 5.0, 600.0)
+    resume = ws.query_params.get("fresh") != "1"  # fresh: the question was asked again
+    answer: LiveAnswer = await anyio.to_thread.run_sync(
+        lambda: LiveAnswer(recognizer, path, silence_s=silence_s, max_s=max_s, resume=resume)
+    )
+    await ws.send_json(
+        {
+            "type": "ready",
+            "turn": turn.index,
+            "resumed_s": round(answer.resumed_s, 3),
+            "engine": recognizer.engine,
+            "silence_s": silence_s,
+            "max_s": max_s,
+        }
+    )
+    try:
+        reason = await _hear(ws, answer)
+    except WebSocketDisconnect:
+        await anyio.to_thread.run_sync(answer.close)  # kept for the reconnect
+        raise
+    except BaseException:
+        await anyio.to_thread.run_sync(answer.close)
+        raise
+    await ws.send_json({"type": "end", "reason": reason})
+    if reason == "discard":  # skipped: the question is answered another way
+        await anyio.to_thread.run_sync(answer.discard)
+        await ws.close()
+        return
+    transcript = await anyio.to_thread.run_sync(answer.finish)
+    await ws.send_json(
+        {"type": "final", "text": transcript.text, "duration_s": round(answer.duration_s, 3)}
+    )
+    from interviewsense.serve.routes import _answer_locked, _step_view
+
+    async with engine.locks.hold(store_id):
+        step, link = await _answer_locked(
+            engine, store_id, audio=str(path), turn=turn.index, transcriber=engine.whisper()
+        )
+    await ws.send_json({"type": "scored", **_step_view(step), "sas_url": link})
+    await ws.close()
+
+
+async def _recognizer(ws: WebSocket, engine: Engine) -> Any:
+    """The worker's live recogniser, made on first use."""
+    from interviewsense.serve.live import live_recognizer
+
+    state = ws.app.state
+    if getattr(state, "live_recognizer", None) is None:
+        state.live_recognizer = await anyio.to_thread.run_sync(
+            live_recognizer, engine.settings, engine.transcriber
+        )
+    return state.live_recognizer
+
+
+async def _hear(ws: WebSocket, answer: LiveAnswer) -> str:
+    """Take frames until the endpointer ends the answer or the page says stop; send the
+    live text as it changes."""
+    import json
+
+    shown = ""
+    last = 0.0
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        data = message.get("bytes")
+        if data is None:
+            text = message.get("text") or ""
+            try:
+                kind = json.loads(text).get("type") if text.startswith("{") else text
+            except ValueError:
+                kind = ""
+            if kind in ("stop", "discard"):
+                return str(kind)
+            continue
+        heard = await anyio.to_thread.run_sync(answer.feed, data)
+        now = time.monotonic()
+        if heard.text.text != shown or now - last >= EVENT_EVERY_S:
+            shown, last = heard.text.text, now
+            await ws.send_json(
+                {
+                    "type": "transcript",
+                    "final": heard.text.final_text,
+                    "partial": heard.text.partial_text,
+                    "t": round(heard.t, 2),
+                    "level_db": round(heard.level_db, 1),
+                    "heard": heard.heard_speech,
+                    "wrap_up": heard.wrap_up,
+                }
+            )
+        if heard.ended:
+            return heard.ended

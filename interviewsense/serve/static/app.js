@@ -1,0 +1,557 @@
+// The practice page: one interview through the web API (docs/api.md, docs/web.md).
+// Questions are shown as captions and spoken (the browser's voice for client_tts, else
+// the server's WAV); answers stream as 16 kHz PCM over /v1/sessions/{id}/live, or are
+// typed when there is no microphone.
+
+const $ = (id) => document.getElementById(id);
+const KEPT = "interviewsense.session";
+const params = new URLSearchParams(location.search);
+
+const state = {
+  sessionId: null,
+  userId: localStorage.getItem("interviewsense.user") || null,
+  persona: "friendly",
+  clientTts: true,
+  question: null, // the waiting question (the API's question view)
+  welcome: "",
+  typed: false, // no microphone: typed answers
+  recording: null, // the answer being recorded
+  answers: [],
+};
+
+if (!state.userId) {
+  state.userId = "web-" + Math.random().toString(36).slice(2, 10);
+  localStorage.setItem("interviewsense.user", state.userId);
+}
+
+function say(text) {
+  $("status").textContent = text || "";
+}
+
+function show(id) {
+  for (const s of ["setup", "interview", "card", "summary"]) $(s).hidden = s !== id;
+}
+
+function token() {
+  return $("token").value || sessionStorage.getItem("interviewsense.token") || "";
+}
+
+// --- the API, retried while the server cannot be reached -------------------------------
+
+async function api(path, { method = "GET", body } = {}) {
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token()) headers.Authorization = `Bearer ${token()}`;
+  for (let attempt = 0; ; attempt++) {
+    let resp;
+    try {
+      resp = await fetch(path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      if (attempt >= 20) throw new Error("the server cannot be reached");
+      say(`The server cannot be reached; retrying (${attempt + 1})…`);
+      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+      continue;
+    }
+    const data = await resp.json().catch(() => ({}));
+    if (resp.status === 401) $("token-box").open = true;
+    if (resp.status === 503 && attempt < 5 && resp.headers.get("Retry-After")) {
+      say(`The server is busy; retrying…`);
+      await new Promise((r) => setTimeout(r, 1000 * Number(resp.headers.get("Retry-After"))));
+      continue;
+    }
+    if (!resp.ok) {
+      const err = new Error(data.error || `HTTP ${resp.status}`);
+      err.hint = data.hint || "";
+      err.status = resp.status;
+      throw err;
+    }
+    say("");
+    return data;
+  }
+}
+
+function failed(err) {
+  say(`${err.message}${err.hint ? ` — ${err.hint}` : ""}`);
+}
+
+// --- the interviewer's voice -------------------------------------------------------------
+
+function pickVoice(ins) {
+  const voices = window.speechSynthesis.getVoices();
+  const lang = voices.filter((v) => v.lang && v.lang.toLowerCase().startsWith(ins.lang.slice(0, 2)));
+  const gender = (ins.voice_hints && ins.voice_hints.gender) || "";
+  const named = lang.find((v) => gender && v.name.toLowerCase().includes(gender));
+  return named || lang.find((v) => v.lang === ins.lang) || lang[0] || null;
+}
+
+function waitFor(start, seconds) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    start(() => { clearTimeout(timer); resolve(); });
+  });
+}
+
+async function speak(text) {
+  const words = text.split(/\s+/).length;
+  const r = await api("/v1/tts/generate", {
+    method: "POST", body: { session_id: state.sessionId, user_id: state.userId, text, persona: state.persona },
+  });
+  if (r.use_client_tts) {
+    if (!("speechSynthesis" in window)) return; // the caption is there: no voice, no wait
+    const ins = r.tts_instructions;
+    const u = new SpeechSynthesisUtterance(ins.text);
+    u.lang = ins.lang;
+    u.rate = ins.rate;
+    u.pitch = ins.pitch;
+    u.volume = ins.volume;
+    const voice = pickVoice(ins);
+    if (voice) u.voice = voice;
+    window.speechSynthesis.cancel();
+    await waitFor((done) => {
+      u.onend = done;
+      u.onerror = done;
+      window.speechSynthesis.speak(u);
+    }, 1 + words / (2.6 * ins.rate));
+    return;
+  }
+  const audio = new Audio(r.audio_url);
+  await waitFor((done) => {
+    audio.onended = done;
+    audio.onerror = done;
+    audio.play().catch(done);
+  }, (r.duration_s || words / 2.5) + 1);
+}
+
+// --- a question ----------------------------------------------------------------------------
+
+async function ask(question, { first = false } = {}) {
+  state.question = question;
+  show("interview");
+  $("progress").textContent = question.follow_up
+    ? `Follow-up to question ${question.number} of ${question.total}`
+    : `Question ${question.number} of ${question.total}`;
+  $("caption").textContent = question.text;
+  setTranscript("", "");
+  $("typed").hidden = true;
+  buttons();
+  const spoken = first && state.welcome ? `${state.welcome} ${question.spoken}` : question.spoken;
+  try {
+    await speak(spoken);
+  } catch (err) {
+    failed(err);
+  }
+  if (state.question !== question || state.recording) return;
+  await startAnswer();
+}
+
+function buttons() {
+  const rec = Boolean(state.recording);
+  $("answer").disabled = rec || state.typed;
+  $("stop").disabled = !rec;
+  $("skip").disabled = !state.question;
+  $("repeat").disabled = !state.question;
+}
+
+function setTranscript(final, partial) {
+  const p = $("transcript");
+  p.querySelector(".final").textContent = final;
+  p.querySelector(".partial").textContent = partial;
+}
+
+// --- a spoken answer ------------------------------------------------------------------------
+
+async function openMic() {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { channelCount: 1, echoCancellation: true, noiseSuppression: false, autoGainControl: false },
+  });
+  const ctx = new AudioContext();
+  await ctx.audioWorklet.addModule("/static/mic-worklet.js");
+  const source = ctx.createMediaStreamSource(stream);
+  const node = new AudioWorkletNode(ctx, "mic-pcm");
+  const mute = ctx.createGain();
+  mute.gain.value = 0;
+  source.connect(node).connect(mute).connect(ctx.destination);
+  return {
+    node,
+    close() {
+      node.port.onmessage = null;
+      stream.getTracks().forEach((t) => t.stop());
+      ctx.close();
+    },
+  };
+}
+
+function typedMode(why) {
+  state.typed = true;
+  $("typed").hidden = false;
+  $("typed-note").textContent = why;
+  buttons();
+  $("typed-text").focus();
+}
+
+async function startAnswer({ fresh = false } = {}) {
+  if (state.recording || !state.question) return;
+  if (state.typed) return typedMode($("typed-note").textContent);
+  let mic;
+  try {
+    if (!navigator.mediaDevices || !window.AudioWorkletNode) throw new Error("this browser cannot record");
+    mic = await openMic();
+  } catch (err) {
+    return typedMode(`No microphone (${err.name || err.message}): type your answer instead.`);
+  }
+  const rec = { mic, pending: [], ws: null, turn: state.question.turn, ended: false, tries: 0, fresh };
+  state.recording = rec;
+  window.interviewsenseLive = { frames: 0, events: [] }; // what the tests look at
+  mic.node.port.onmessage = (e) => {
+    $("level-meter").value = Math.max(-70, e.data.db);
+    if (rec.ended) return;
+    rec.pending.push(e.data.pcm);
+    flush(rec);
+  };
+  buttons();
+  connect(rec);
+}
+
+function flush(rec) {
+  if (!rec.ws || rec.ws.readyState !== WebSocket.OPEN || !rec.ready) return;
+  while (rec.pending.length) {
+    rec.ws.send(rec.pending.shift());
+    window.interviewsenseLive.frames += 1;
+  }
+}
+
+function liveUrl(rec) {
+  const q = new URLSearchParams({ user_id: state.userId, turn: String(rec.turn) });
+  for (const name of ["silence_s", "max_s"]) if (params.get(name)) q.set(name, params.get(name));
+  if (rec.fresh) q.set("fresh", "1");
+  if (token()) q.set("token", token());
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${location.host}/v1/sessions/${encodeURIComponent(state.sessionId)}/live?${q}`;
+}
+
+function connect(rec) {
+  const ws = new WebSocket(liveUrl(rec));
+  rec.ws = rec.ready = null;
+  rec.ws = ws;
+  rec.fresh = false; // a reconnect resumes what this connection recorded
+  ws.binaryType = "arraybuffer";
+  ws.onmessage = (e) => onLive(rec, JSON.parse(e.data));
+  ws.onclose = () => {
+    if (rec.done || state.recording !== rec) return;
+    if (rec.tries++ >= 10) {
+      stopMic(rec);
+      say("The live connection was lost. Your answer so far is kept on the server; press Answer to go on.");
+      return;
+    }
+    say("The connection was lost; reconnecting (your answer so far is kept)…");
+    setTimeout(() => connect(rec), 1000);
+  };
+}
+
+function stopMic(rec) {
+  rec.ended = true;
+  if (!rec.closed) {
+    rec.closed = true;
+    rec.mic.close();
+  }
+  $("level-meter").value = -70;
+  if (state.recording === rec) state.recording = null;
+  buttons();
+}
+
+function onLive(rec, msg) {
+  window.interviewsenseLive.events.push(msg.type);
+  if (rec.done) return; // skipped, repeated, or already scored
+  if (msg.type === "ready") {
+    rec.ready = true;
+    rec.tries = 0;
+    say("");
+    flush(rec);
+    if (rec.stopOnReady) rec.ws.send(JSON.stringify({ type: "stop" }));
+  } else if (msg.type === "transcript") {
+    setTranscript(msg.final, msg.partial);
+    $("clock").textContent = `${Math.floor(msg.t)} s`;
+  } else if (msg.type === "end") {
+    stopMic(rec);
+    say("Scoring your answer…");
+  } else if (msg.type === "final") {
+    setTranscript(msg.text, "");
+    $("transcript").dataset.final = msg.text;
+  } else if (msg.type === "scored") {
+    rec.done = true;
+    say("");
+    scored(msg);
+  } else if (msg.type === "error") {
+    rec.done = true;
+    stopMic(rec);
+    if (msg.status === 409) return recover();
+    failed({ message: msg.error, hint: msg.hint });
+    typedMode("The live answer failed: type your answer instead.");
+  }
+}
+
+function stopAnswer() {
+  const rec = state.recording;
+  if (!rec) return;
+  if (rec.ws && rec.ws.readyState === WebSocket.OPEN && rec.ready) {
+    flush(rec);
+    rec.ws.send(JSON.stringify({ type: "stop" }));
+  }
+  rec.stopOnReady = true; // after the frames recorded so far; again after a reconnect
+  stopMic(rec);
+}
+
+function dropAnswer() {
+  // Skip or repeat: the server drops what it recorded of this answer.
+  const rec = state.recording;
+  if (!rec) return;
+  rec.done = true;
+  stopMic(rec);
+  if (rec.ws) sendWhenOpen(rec.ws, { type: "discard" });
+}
+
+function sendWhenOpen(ws, msg) {
+  // A message the server must get even when the socket is still connecting.
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  else if (ws.readyState === WebSocket.CONNECTING) ws.addEventListener("open", () => ws.send(JSON.stringify(msg)));
+}
+
+// --- typed answers, skip, repeat ---------------------------------------------------------
+
+async function sendTyped(text) {
+  const q = state.question;
+  try {
+    const step = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}/answers?user_id=${state.userId}`, {
+      method: "POST", body: { transcript: text, turn: q.turn },
+    });
+    scored(step);
+  } catch (err) {
+    if (err.status === 409) return recover();
+    failed(err);
+  }
+}
+
+async function skip() {
+  if (!state.question) return;
+  dropAnswer();
+  await sendTyped("");
+}
+
+async function repeat() {
+  if (!state.question) return;
+  const wasRecording = Boolean(state.recording);
+  dropAnswer();
+  setTranscript("", "");
+  try {
+    await speak(state.question.spoken);
+  } catch (err) {
+    failed(err);
+  }
+  if (wasRecording || !state.typed) await startAnswer({ fresh: true });
+}
+
+// --- the score card and the summary --------------------------------------------------------
+
+function scoreText(v) {
+  return v === null || v === undefined ? "—" : String(v);
+}
+
+function evidence(answer) {
+  const items = [];
+  const star = (answer.scores.content && answer.scores.content.star) || {};
+  for (const [part, found] of Object.entries(star)) {
+    if (found.found && found.sentence) items.push([`${part[0].toUpperCase()}${part.slice(1)}: `, found.sentence]);
+  }
+  const d = answer.scores.delivery || {};
+  for (const p of (d.long_pauses || []).slice(0, 3)) {
+    items.push([`A ${p.duration.toFixed(1)} s pause at ${p.start.toFixed(1)} s`, p.after ? ` before “${p.after}”` : "", p.start]);
+  }
+  if (d.fillers && d.fillers.count) items.push([`${d.fillers.count} filler words`, ""]);
+  return items.slice(0, 6);
+}
+
+function scored(step) {
+  const a = step.answer;
+  state.answers.push(a);
+  state.question = null;
+  state.next = step.next;
+  state.done = step.done;
+  state.summary = step.summary;
+  show("card");
+  $("overall").textContent = String(a.scores.overall);
+  const band = $("band");
+  band.textContent = a.scores.band;
+  band.className = `band ${a.scores.band.replace(/\s+/g, "-")}`;
+  $("content-score").textContent = scoreText(a.scores.content.score);
+  $("delivery-score").textContent = scoreText(a.scores.delivery.score);
+  $("voice-score").textContent = scoreText(a.scores.voice.score);
+  $("feedback").replaceChildren(...a.feedback.slice(0, 3).map((line) => {
+    const li = document.createElement("li");
+    li.textContent = line;
+    return li;
+  }));
+  const recorded = Boolean(a.audio && a.audio.path);
+  $("evidence").replaceChildren(...evidence(a).map(([label, quote, at]) => {
+    const li = document.createElement("li");
+    li.append(label);
+    if (quote) {
+      const q = document.createElement("q");
+      q.textContent = quote;
+      li.append(q);
+    }
+    if (recorded && at !== undefined) {
+      const play = document.createElement("button");
+      play.type = "button";
+      play.className = "jump";
+      play.textContent = `Play from ${Math.max(0, at - 1).toFixed(1)} s`;
+      play.onclick = () => playFrom(Math.max(0, at - 1));
+      li.append(" ", play);
+    }
+    return li;
+  }));
+  loadRecording(recorded ? a.audio.path.split("/").pop() : null);
+  $("next").textContent = step.done ? "See the summary " : "Next question ";
+  $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
+  $("card").focus();
+}
+
+async function loadRecording(name) {
+  // Fetched with the token (an <audio src> cannot send it), then played from a blob.
+  const audio = $("recording");
+  if (audio.src.startsWith("blob:")) URL.revokeObjectURL(audio.src);
+  audio.removeAttribute("src");
+  $("recording-box").hidden = true;
+  if (!name) return;
+  const headers = token() ? { Authorization: `Bearer ${token()}` } : {};
+  const url = `/v1/sessions/${encodeURIComponent(state.sessionId)}/audio/${name}?user_id=${state.userId}`;
+  try {
+    const resp = await fetch(url, { headers });
+    if (!resp.ok) return;
+    audio.src = URL.createObjectURL(await resp.blob());
+    $("recording-box").hidden = false;
+  } catch {
+    // the card stands without the recording
+  }
+}
+
+function playFrom(seconds) {
+  const audio = $("recording");
+  audio.currentTime = seconds;
+  audio.play().catch(() => {});
+}
+
+function next() {
+  if ($("card").hidden) return;
+  if (state.done || !state.next) return summary();
+  ask(state.next);
+}
+
+function summary() {
+  show("summary");
+  const s = state.summary || {};
+  const rows = [["Overall", s.overall], ["Content", s.content], ["Delivery", s.delivery], ["Voice", s.voice]];
+  $("summary-scores").replaceChildren(...rows.map(([k, v]) => {
+    const div = document.createElement("div");
+    div.append(Object.assign(document.createElement("dt"), { textContent: k }));
+    div.append(Object.assign(document.createElement("dd"), { textContent: scoreText(v) }));
+    return div;
+  }));
+  const assessment = s.assessment || {};
+  $("assessment").textContent = assessment.summary || assessment.text || "";
+  $("report").href = `/v1/sessions/${encodeURIComponent(state.sessionId)}/report?format=html&user_id=${state.userId}`;
+  $("summary").focus();
+}
+
+// --- start, resume ------------------------------------------------------------------------
+
+async function start(event) {
+  event.preventDefault();
+  if (token()) sessionStorage.setItem("interviewsense.token", token());
+  state.persona = $("persona").value;
+  state.clientTts = $("client-tts").checked;
+  const body = {
+    user_id: state.userId,
+    interview_type: $("type").value,
+    persona: state.persona,
+    client_tts: state.clientTts,
+    role: $("role").value.trim(),
+    questions: Number($("questions").value) || 3,
+  };
+  if ($("level").value) body.level = $("level").value;
+  $("start").disabled = true;
+  try {
+    const started = await api("/v1/sessions/start", { method: "POST", body });
+    state.sessionId = started.session_id;
+    state.welcome = started.welcome;
+    state.answers = [];
+    localStorage.setItem(KEPT, JSON.stringify({ session_id: state.sessionId, persona: state.persona }));
+    await ask(started.question, { first: true });
+  } catch (err) {
+    failed(err);
+  } finally {
+    $("start").disabled = false;
+  }
+}
+
+async function recover() {
+  // The server has moved on (the answer was scored while the page was away): show where it is.
+  const view = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}?user_id=${state.userId}`);
+  state.clientTts = view.client_tts;
+  state.persona = view.session.persona || state.persona;
+  if (view.question) return ask(view.question);
+  state.summary = view.session.summary;
+  summary();
+}
+
+async function offerResume() {
+  const kept = JSON.parse(localStorage.getItem(KEPT) || "null");
+  if (!kept) return;
+  try {
+    const view = await api(`/v1/sessions/${encodeURIComponent(kept.session_id)}?user_id=${state.userId}`);
+    if (!view.question) return localStorage.removeItem(KEPT);
+    $("resume").hidden = false;
+    $("resume").onclick = () => {
+      state.sessionId = kept.session_id;
+      recover().catch(failed);
+    };
+  } catch {
+    localStorage.removeItem(KEPT);
+  }
+}
+
+// --- keys -------------------------------------------------------------------------------------
+
+function onKey(e) {
+  const tag = (e.target && e.target.tagName) || "";
+  if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || e.ctrlKey || e.metaKey || e.altKey) return;
+  const key = e.key.toLowerCase();
+  if (key === " " && !$("interview").hidden) {
+    e.preventDefault(); // not a click on the focused button too
+    if (state.recording) stopAnswer();
+    else startAnswer();
+  } else if (key === "s" && !$("interview").hidden) skip();
+  else if (key === "r" && !$("interview").hidden) repeat();
+  else if ((key === "n" || key === "enter") && !$("card").hidden) {
+    e.preventDefault();
+    next();
+  }
+}
+
+$("setup-form").addEventListener("submit", start);
+$("answer").addEventListener("click", () => startAnswer());
+$("stop").addEventListener("click", stopAnswer);
+$("skip").addEventListener("click", skip);
+$("repeat").addEventListener("click", repeat);
+$("next").addEventListener("click", next);
+$("again").addEventListener("click", () => show("setup"));
+$("typed").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = $("typed-text").value.trim();
+  if (!text) return;
+  $("typed-text").value = "";
+  sendTyped(text);
+});
+document.addEventListener("keydown", onKey);
+offerResume();
