@@ -32,6 +32,7 @@ def pin_threads(threads: int, *, keep: bool = False) -> int:
     workers, Ray actors, serve). Call it first thing in a worker process.
     """
     if keep and os.environ.get("OMP_NUM_THREADS"):
-        return int(os.environ["OMP_NUM_THREADS"])
+        first = os.environ["OMP_NUM_THREADS"].split(",")[0].strip()  # OpenMP allows "4,2"
+        return int(first) if first.isdigit() else threads
     os.environ["OMP_NUM_THREADS"] = str(threads)
     return threads

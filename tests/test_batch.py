@@ -211,3 +211,13 @@ def test_the_same_real_recording_ten_times_in_two_workers_is_one_transcript(
     transcripts = {json.dumps(a["transcript"], sort_keys=True) for a in answers}
     assert len(answers) == 10 and len(transcripts) == 1
     assert speech.wer(real.text, answers[0]["transcript"]["text"]) <= 0.15
+
+
+def test_no_whisper_model_is_one_error_not_a_failed_row_per_answer(
+    recordings: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERVIEWSENSE_WHISPER_MODEL", "medium.en")  # not installed here
+    result = run(str(recordings), "--out", str(tmp_path / "r.csv"), "--workers", "1")
+    assert result.exit_code == 4, result.stderr  # a missing dependency, not a partial run
+    assert "no Whisper model 'medium.en'" in result.stderr
+    assert "models download medium.en" in result.stderr

@@ -505,3 +505,15 @@ def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
     finally:
         stop(srv)
     assert "GET /v1/sessions 429" in srv.log.read_text()
+
+
+@pytest.mark.slow
+def test_a_loopback_server_answers_only_to_loopback_names(server: Server) -> None:
+    """DNS rebinding: a page on evil.example that points its name at 127.0.0.1 must not
+    reach a server that has no token."""
+    with server.client() as c:
+        assert c.get("/v1/sessions", params={"user_id": "u1"}).status_code == 200
+        refused = c.get("/v1/sessions", params={"user_id": "u1"},
+                        headers={"Host": "evil.example:8000"})  # fmt: skip
+        body = error_of(refused, 421)
+        assert "localhost" in body["error"] and "127.0.0.1" in body["hint"]

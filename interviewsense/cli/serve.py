@@ -34,6 +34,9 @@ def serve(
 
     settings = load()
     check_bind(host, settings.api_token)
+    from interviewsense.serve.backends import engine_for
+
+    engine_for(settings)  # a bad REDIS_URL or Azure setting: one line here, not a crash loop
     try:
         import uvicorn
     except ImportError as exc:

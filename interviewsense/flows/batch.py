@@ -127,6 +127,10 @@ def run_batch(
             notice=reporter.notice,
         )
     else:
+        if any(item.audio and not item.error for item in todo):
+            from interviewsense.stt.models import find_whisper_model
+
+            find_whisper_model(settings)  # no model: one error and exit 4, not N error rows
         workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
         one = workers == 1
         rows = _run_in_process(todo, settings) if one else _run_in_pool(todo, settings, workers)

@@ -48,6 +48,9 @@ def _scrubber(settings: Settings) -> Callable[[str], str]:
     return scrub
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 class Guard:
     """Pure ASGI, outermost: gives each request an id, refuses a client over the rate
     limit (429) and a missing or wrong bearer token, stops a body over the limit (by its
@@ -118,6 +121,15 @@ class Guard:
 
     def _refuse(self, scope: Scope, headers: dict[str, str]) -> ASGIApp | None:
         path = str(scope.get("path", ""))
+        host = headers.get("host", "").rsplit(":", 1)[0].strip("[]").lower()
+        if not self.token and host not in LOOPBACK_NAMES:
+            # No token means a loopback server: a page elsewhere that rebinds its own name to
+            # 127.0.0.1 (DNS rebinding) must not reach it.
+            return error_response(
+                421, f"this server answers only as localhost, not as {host or '(no host)'}",
+                "open it at http://127.0.0.1:PORT, or set INTERVIEWSENSE_API_TOKEN to serve "
+                "other names", self.scrub,
+            )  # fmt: skip
         if self.token and path not in OPEN_PATHS and not path.startswith(STATIC_PREFIX):
             if not bearer_ok(headers.get("authorization"), self.token):
                 return error_response(

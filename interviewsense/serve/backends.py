@@ -179,12 +179,14 @@ class RedisState:
 
     @contextlib.asynccontextmanager
     async def reached(self) -> AsyncIterator[None]:
-        """Redis's connection errors as a 503 with Retry-After, naming no password."""
-        from redis.exceptions import ConnectionError, TimeoutError
+        """Redis's errors as a 503 with Retry-After, naming no password: a connection lost,
+        and also a replica after a failover (READONLY), a full memory (OOM) or refused
+        rights, so a client retries instead of seeing a 500 and sending its answer twice."""
+        from redis.exceptions import RedisError
 
         try:
             yield
-        except (ConnectionError, TimeoutError):
+        except RedisError:
             raise BusyError(
                 f"Redis at {self.shown} cannot be reached",
                 hint=f"try again in {BusyError.retry_after_s} s; GET /readyz says when it is back",
