@@ -38,17 +38,26 @@ def _patterns(part: str, cues: list[str]) -> list[re.Pattern[str]]:
     return _COMPILED[key]
 
 
-def find_structure(sents: list[Sentence], cues: Cues) -> dict[str, StarPart]:
-    """For each part, the first sentence that shows it and the cue that matched."""
+def find_structure(
+    sents: list[Sentence], cues: Cues, *, after: tuple[str, str] | None = None
+) -> dict[str, StarPart]:
+    """For each part, the first sentence that shows it and the cue that matched.
+
+    ``after`` = (later, earlier) makes a part count only from the first sentence of another:
+    a result is what came of the actions, so "deploys took two hours" told before anything
+    was done is the situation, not the result."""
     out: dict[str, StarPart] = {}
+    first: dict[str, int] = {}
     for part, patterns in cues.items():
         out[part] = StarPart(found=False)
-        for s in sents:
+        start = first.get(after[1], 0) if after and part == after[0] else 0
+        for k, s in enumerate(sents[start:], start):
             m = next(
                 (p.search(s.norm) for p in _patterns(part, patterns) if p.search(s.norm)), None
             )
             if m:
                 out[part] = StarPart(found=True, sentence=s.text, cue=m.group(0).strip())
+                first[part] = k
                 break
     return out
 
@@ -173,7 +182,7 @@ def score_content(
     against the main question's terms, and has its own, shorter length band."""
     c = "content"
     kind, cues = STRUCTURES[qtype]
-    star = find_structure(sents, STAR)
+    star = find_structure(sents, STAR, after=("result", "action"))
     structure = star if kind == "star" else find_structure(sents, cues)
     details = find_details(toks)
     own = ownership(toks)

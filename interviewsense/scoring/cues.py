@@ -107,7 +107,7 @@ STAR: Cues = {
         r"\bfrom then on\b",
         r"\bsince then\b",
         r"\bon time\b",
-        r"\bit worked\b",
+        r"(?<!how )\bit worked\b",  # "showed them how it worked" explains, it is no result
         r"\bthe feedback was\b",
         r"\bwas promoted\b",
         # A result told as a change: "from 900 ms to 200", "churn dropped", "they renewed".
@@ -124,7 +124,9 @@ STAR: Cues = {
         r"\bahead of schedule\b",
         r"\bunder budget\b",
         r"\b(?:still|now) (?:in use|in production|in place|running|the default|the standard)\b",
-        r"\b(?:we|it|they|the team|everyone|everybody) now\b",
+        r"\b(?:we|it|they|he|she|the team|everyone|everybody|\w+ and i) now\b",
+        r"\bsince (?:launch|the launch|release|the release|we|it|that)\b",
+        r"\bzero (?!to\b)\w+",  # "zero double charges", "zero downtime", after the actions
         r"\b(?:zero|no) (?:incidents?|outages?|complaints?|escalations?|pages|regressions?)\b",
         r"\b(?:got|received|earned|won) (?:the |a |an )?(?:offer|promotion|award|bonus|contract|"
         r"deal|account|renewal)\b",

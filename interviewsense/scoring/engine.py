@@ -24,7 +24,7 @@ from interviewsense.scoring.content import score_content
 from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
-from interviewsense.scoring.text import sentences, tokens
+from interviewsense.scoring.text import plural, sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
 if TYPE_CHECKING:
@@ -97,13 +97,13 @@ def critical_gaps(
                 )
             )
     own = content.ownership
-    we_only = own.get("i") == 0 and (own.get("we") or 0) >= (1 if q.type == "behavioral" else 3)
+    i_count, we_count = int(own.get("i") or 0), int(own.get("we") or 0)
+    we_only = we_count >= (1 if q.type == "behavioral" else 3) and i_count < we_count * rubric.num(
+        "content", "no_ownership_i_share"
+    )
     if main and content.word_count and we_only:
-        out.append(
-            Component(
-                "no ownership", cap["no_ownership"], 100, "the answer says 'we' and never 'I'"
-            )
-        )
+        why = f"the answer says 'we' {plural(we_count, 'time')} and 'I' {plural(i_count, 'time')}"
+        out.append(Component("no ownership", cap["no_ownership"], 100, why))
     rel = content.relevance
     if main and rel.get("cliche_similarity", 0.0) >= rubric.num("content", "cliche_similarity"):
         why = f'a stock line instead of an answer: "{rel["cliche"]}"'

@@ -76,11 +76,19 @@ def meaning(
     }
 
 
+# Harsh words count as blame only in a sentence about people or the employer: "the code
+# base was a mess" sets a scene, "the place is a mess" and "his code was a mess" blame.
+_HARSH = re.compile(
+    r"\b(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|a mess|a nightmare|"
+    r"impossible to work with|lazy(?! load)|a joke|hopeless|burned out and don't care)\b"
+)
+_WHO = re.compile(
+    r"\b(?:he|she|they|him|his|her|their|guy|people|manager|boss|lead|management|company|"
+    r"place|hr|coworkers?|colleagues?|teammates?|employer|leadership|team)\b"
+)
 _BLAME = [
     re.compile(p)
     for p in (
-        r"\b(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|a mess|a nightmare|"
-        r"impossible to work with|lazy|a joke|hopeless|burned out and don't care)\b",
         r"\b(?:took|takes|taking|take) (?:all )?(?:the )?credit\b",
         r"\b(?:wasn't|was not|isn't|is not|never) my fault\b",
         r"\b(?:my|the|our|their) (?:manager|boss|lead|team|company|management|hr|client|"
@@ -94,7 +102,11 @@ _BLAME = [
 
 def blame(sents: list[Sentence]) -> list[str]:
     """Sentences that put the fault on a former employer, manager or colleague."""
-    return [s.text for s in sents if any(p.search(s.norm) for p in _BLAME)]
+    return [
+        s.text
+        for s in sents
+        if any(p.search(s.norm) for p in _BLAME) or (_HARSH.search(s.norm) and _WHO.search(s.norm))
+    ]
 
 
 def _is_content(word: str) -> bool:
