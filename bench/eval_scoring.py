@@ -1,9 +1,11 @@
 """The scoring eval: how often the scorer agrees with a coach, per split and per method.
 
-    make eval                                    # both splits, every method available
+    make eval                                    # every split, every method available
     python bench/eval_scoring.py dev --misses    # the dev split, with the pairs it gets wrong
 
-Tune on ``dev``; report ``test`` (docs/scoring.md says why and gives the figures).
+Tune on ``dev`` and ``test``; report ``holdout`` (docs/scoring.md says why and gives the
+figures). The ``llm`` method runs when an LLM judge is configured (the usual settings:
+INTERVIEWSENSE_LLM_BASE_URL and friends, ``llm_judge`` on).
 """
 
 from __future__ import annotations
@@ -15,35 +17,47 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interviewsense.scoring.evaluation import Report, evaluate, load_cases, text_scorer  # noqa: E402
+from interviewsense.scoring.evaluation import (  # noqa: E402
+    SPLITS,
+    Report,
+    evaluate,
+    load_cases,
+    text_scorer,
+)
 
 EVAL_DIR = ROOT / "tests" / "data" / "eval"
 
 
 def methods() -> dict[str, dict[str, object]]:
+    from interviewsense.config import load_settings
+    from interviewsense.scoring.judge import judge_for
     from interviewsense.scoring.semantic import load_embedder
 
+    settings = load_settings()
     out: dict[str, dict[str, object]] = {"lexical": {"embedder": None}}
-    embedder = load_embedder()
+    embedder = load_embedder(settings.embedding_model)
     if embedder is not None:
         out["embedding"] = {"embedder": embedder}
+    judge = judge_for(settings)
+    if judge is not None:
+        out["llm"] = {"embedder": embedder, "judge": judge}
     return out
 
 
 def row(r: Report) -> str:
     return (
-        f"{r.split:<5} {r.method:<10} {r.n:>3}  {r.pairwise:>8.0%}  {r.strong_good_at_70:>10.0%}"
+        f"{r.split:<7} {r.method:<10} {r.n:>3}  {r.pairwise:>8.0%}  {r.strong_good_at_70:>10.0%}"
         f"  {r.weak_under_60:>9.0%}  {r.band_agreement:>6.0%}  {r.spearman:>5.2f}"
     )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("splits", nargs="*", default=["dev", "test"])
+    ap.add_argument("splits", nargs="*", default=list(SPLITS))
     ap.add_argument("--misses", action="store_true", help="list each answer's score and misses")
     args = ap.parse_args()
-    print("split method       n  pairwise  strong/good  weak<60  bands    rho")
-    print("                        (>=10)     >=70")
+    print("split   method       n  pairwise  strong/good  weak<60  bands    rho")
+    print("                          (>=10)     >=70")
     reports = []
     for split in args.splits:
         cases = load_cases(EVAL_DIR / f"{split}.toml")

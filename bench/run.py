@@ -718,7 +718,7 @@ def bench_scoring() -> list[Row]:
 
     from interviewsense.domain import Question, Transcript
     from interviewsense.scoring.engine import score_answer
-    from interviewsense.scoring.evaluation import evaluate, load_cases, text_scorer
+    from interviewsense.scoring.evaluation import HELD_OUT, evaluate, load_cases, text_scorer
     from interviewsense.scoring.semantic import load_embedder
     from interviewsense.scoring.text import words_from_text
 
@@ -754,12 +754,12 @@ def bench_scoring() -> list[Row]:
             "all-MiniLM-L6-v2 int8, once per process",
         )
     )
-    cases = load_cases(ROOT / "tests" / "data" / "eval" / "test.toml")
+    cases = load_cases(ROOT / "tests" / "data" / "eval" / f"{HELD_OUT}.toml")
     for name, emb in (("lexical", None), ("embedding", embedder)):
-        r = evaluate(cases, text_scorer(embedder=emb), split="test", method=name)
+        r = evaluate(cases, text_scorer(embedder=emb), split=HELD_OUT, method=name)
         rows.append(
             (
-                f"eval (test split), {name}",
+                f"eval ({HELD_OUT} split), {name}",
                 f"pairs {r.pairwise:.0%}, strong/good>=70 {r.strong_good_at_70:.0%}, "
                 f"weak<60 {r.weak_under_60:.0%}, rho {r.spearman:.2f}",
                 ">= 95% / 90% / 90%",

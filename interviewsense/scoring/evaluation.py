@@ -1,8 +1,9 @@
 """How well the scorer agrees with a coach: pairwise accuracy, band agreement, Spearman's rho.
 
-The answers and the coach's bands live in ``tests/data/eval/`` (``dev`` to tune on, ``test``
-to report). ``bench/eval_scoring.py`` (``make eval``) prints the table; a test keeps the
-test split's figures from falling below those in docs/scoring.md.
+The answers and the coach's bands live in ``tests/data/eval/`` (``SPLITS``: tune on
+``dev`` and ``test``, report ``HELD_OUT``). ``bench/eval_scoring.py`` (``make eval``) prints
+the table; a test keeps the held-out split's figures from falling below those in
+docs/scoring.md.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from interviewsense.domain import INTERVIEW_TYPES, InterviewType, Question, Tran
 from interviewsense.scoring.text import words_from_text
 
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
+# The splits in tests/data/eval/: ``dev`` and ``test`` are tuned on (``test`` was the held-out
+# split until its per-answer output was seen); ``holdout`` is only ever reported.
+SPLITS = ("dev", "test", "holdout")
+HELD_OUT = "holdout"
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
