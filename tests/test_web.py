@@ -296,6 +296,47 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
     assert late["type"] == "error" and late["status"] == 409, late
 
 
+def zip_of(data: bytes) -> dict[str, bytes]:
+    """The files of a zip, checked for damage (CRCs)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_my_data_downloads_as_a_zip_of_the_json_and_the_recordings(
+    server: Server, answer_wav: Spoken
+) -> None:
+    with server.client() as client:
+        body = {"user_id": "u-zip", "session_id": "my-zip", "questions": 2}
+        store = client.post("/v1/sessions/start", json=body).json()["store_id"]
+        sid = "my-zip"
+        sent = client.post(
+            f"/v1/sessions/{sid}/answers",
+            params={"user_id": "u-zip"},
+            files={"audio": ("a.wav", answer_wav.path.read_bytes())},
+        )
+        assert sent.status_code == 200, sent.text
+        got = client.get(f"/v1/sessions/{sid}/export.zip", params={"user_id": "u-zip"})
+        assert got.status_code == 200, got.text
+        assert got.headers["content-type"] == "application/zip"
+        assert f'filename="interviewsense-{sid}.zip"' in got.headers["content-disposition"]
+        # Another user's id, or no such session: not found, and nothing of the session.
+        other = client.get(f"/v1/sessions/{sid}/export.zip", params={"user_id": "u-other"})
+        missing = client.get("/v1/sessions/nope/export.zip", params={"user_id": "u-zip"})
+    assert other.status_code == 404 and missing.status_code == 404
+    assert set(other.json()) == {"error", "hint"}
+    folder = next(server.home.rglob(f"{store}/session.json")).parent
+    files = zip_of(got.content)
+    assert set(files) == {f"{store}/session.json", f"{store}/audio/a01.wav"}, set(files)
+    assert files[f"{store}/session.json"] == (folder / "session.json").read_bytes()
+    assert files[f"{store}/audio/a01.wav"] == (folder / "audio/a01.wav").read_bytes()
+    saved = json.loads(files[f"{store}/session.json"])
+    assert saved["turns"][0]["answer"]["audio"]["path"] == "audio/a01.wav"
+
+
 def test_a_discarded_answer_leaves_no_recording(server: Server, answer_wav: Spoken) -> None:
     with server.client() as client:
         started = client.post("/v1/sessions/start", json={"user_id": "u-skip", "questions": 1})
@@ -340,5 +381,12 @@ def test_with_a_token_the_page_is_open_and_the_socket_is_not(
         assert foreign["type"] == "error" and foreign["status"] == 401
         with connect(f"{base}&token={token}") as ws:
             assert json.loads(ws.recv())["type"] == "ready"
+        with srv.client() as client:  # my data, like every session route: with the token
+            export = f"/v1/sessions/{sid}/export.zip?user_id=u"
+            assert client.get(export).status_code == 401
+            got = client.get(export, headers={"Authorization": f"Bearer {token}"})
+        assert got.status_code == 200 and any(
+            n.endswith("/session.json") for n in zip_of(got.content)
+        )
     finally:
         stop(srv)
