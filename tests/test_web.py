@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from websockets.sync.client import connect
 
@@ -67,6 +68,16 @@ def chromium(playwright: Any, wav: Path | None, *, allow_mic: bool = True) -> An
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
 
 
+def open_page(where: Any, server: Server) -> Any:
+    """The page, in a browser (a context of its own) or in ``where``, a context whose
+    pages share their storage."""
+    page = where.new_page()
+    page.add_init_script(SPY)
+    page.set_default_timeout(120_000)
+    page.goto(f"{server.url}/?silence_s={SILENCE_S}")
+    return page
+
+
 def start_page(
     browser: Any,
     server: Server,
@@ -77,10 +88,7 @@ def start_page(
 ) -> Any:
     """The page with a session started; ``voice``: the browser speaks (client_tts), else
     the server's TTS."""
-    page = browser.new_page()
-    page.add_init_script(SPY)
-    page.set_default_timeout(120_000)
-    page.goto(f"{server.url}/?silence_s={SILENCE_S}")
+    page = open_page(browser, server)
     page.select_option("#persona", persona)
     page.fill("#questions", str(questions))
     page.set_checked("#client-tts", voice)
@@ -245,6 +253,84 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
     with server.client() as client:
         report = client.get(href)
     assert report.status_code == 200 and "<html" in report.text.lower()
+
+
+def wav_pcm(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as wf:
+        return wf.readframes(wf.getnframes())
+
+
+def finish_session(page: Any) -> None:
+    """From the score card on to the summary, skipping any follow-up still to come."""
+    for _ in range(5):
+        if page.is_visible("#summary"):
+            return
+        page.click("#next")  # the summary, or the next question (then skipped: a card)
+        page.wait_for_function(
+            "!document.getElementById('summary').hidden"
+            " || !document.getElementById('interview').hidden"
+        )
+        if page.is_visible("#interview"):
+            page.keyboard.press("s")
+            page.wait_for_selector("#card:not([hidden])")
+    raise AssertionError("the session did not end")
+
+
+def test_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
+    server: Server, playwright: Any, answer_wav: Spoken
+) -> None:
+    browser = chromium(playwright, answer_wav.path)
+    try:
+        context = browser.new_context(accept_downloads=True)
+        page = start_page(context, server, questions=1)
+        page.wait_for_function(
+            "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= 3"
+        )
+        ids = ids_of(page)
+        page.close()  # mid-answer: the fake microphone is still playing
+        time.sleep(1.0)
+        view = session_of(server, ids)
+        assert view["question"]["turn"] == 1  # nothing was scored: the question still waits
+        wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
+        kept = wav_pcm(wav)
+        assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+
+        page = open_page(context, server)  # the tab opened again
+        page.wait_for_selector("#resume:not([hidden])")
+        page.click("#resume")
+        page.wait_for_selector("#card:not([hidden])", timeout=180_000)
+        resumed = page.evaluate("window.interviewsenseLive.resumed_s")
+        overall = int(page.text_content("#overall") or "-1")
+        finish_session(page)
+        with page.expect_download() as download:
+            page.click("#export")
+        saved = Path(download.value.path()).read_bytes()
+        name = download.value.suggested_filename
+    finally:
+        browser.close()
+    assert abs(resumed - len(kept) / 32000) <= 0.2, (resumed, len(kept))
+    done = session_of(server, ids)
+    answer = done["session"]["turns"][0]["answer"]
+    assert overall == answer["scores"]["overall"]
+    final = wav_pcm(wav)
+    # What was received before the close is kept as it was (scoring re-encodes the WAV
+    # through floats: a sample may move by one step).
+    before, after = (np.frombuffer(b, "<i2").astype(np.int32) for b in (kept, final[: len(kept)]))
+    assert len(after) == len(before) and np.abs(after - before).max() <= 2
+    assert abs(answer["audio"]["duration_s"] - len(final) / 32000) <= 0.1
+    said = answer["transcript"]["text"].lower()
+    # Chromium's fake microphone plays its file from the start again in the reopened tab:
+    # the answer is the seconds kept, then the whole answer, then the silence that ended it;
+    # and the scored transcript has the kept start too (its words twice).
+    expected = len(kept) / 32000 + answer_wav.duration + SILENCE_S - 0.5
+    assert abs(len(final) / 32000 - expected) <= 1.0, (len(final) / 32000, expected)
+    assert said.count("last year") == 2, said
+    # "Download my data" on the summary: the zip of the session JSON and the recording.
+    files = zip_of(saved)
+    store = done["store_id"]
+    assert name == f"interviewsense-{ids[0]}.zip"
+    assert files[f"{store}/audio/a01.wav"] == wav.read_bytes()
+    assert json.loads(files[f"{store}/session.json"])["status"] == "complete"
 
 
 def pcm_of(spoken: Spoken) -> bytes:

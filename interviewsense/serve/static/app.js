@@ -267,7 +267,8 @@ function onLive(rec, msg) {
   if (msg.type === "ready") {
     rec.ready = true;
     rec.tries = 0;
-    say("");
+    window.interviewsenseLive.resumed_s = msg.resumed_s;
+    say(msg.resumed_s > 0 ? `The ${Math.round(msg.resumed_s)} s you had said are kept: go on.` : "");
     flush(rec);
     if (rec.stopOnReady) rec.ws.send(JSON.stringify({ type: "stop" }));
   } else if (msg.type === "transcript") {
@@ -412,6 +413,8 @@ function scored(step) {
     return li;
   }));
   loadRecording(recorded ? a.audio.path.split("/").pop() : null);
+  $("card-export-box").hidden = !step.done;
+  if (step.done) exportLink($("card-export"));
   $("next").textContent = step.done ? "See the summary " : "Next question ";
   $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
   $("card").focus();
@@ -461,7 +464,30 @@ function summary() {
   const assessment = s.assessment || {};
   $("assessment").textContent = assessment.summary || assessment.text || "";
   $("report").href = `/v1/sessions/${encodeURIComponent(state.sessionId)}/report?format=html&user_id=${state.userId}`;
+  exportLink($("export"));
   $("summary").focus();
+}
+
+function exportLink(a) {
+  // "Download my data": the session JSON and the recordings as a zip (docs/web.md).
+  const sid = encodeURIComponent(state.sessionId);
+  a.href = `/v1/sessions/${sid}/export.zip?user_id=${state.userId}`;
+  a.download = `interviewsense-${state.sessionId}.zip`;
+  a.onclick = async (e) => {
+    if (!token()) return; // a plain link: the browser downloads it
+    e.preventDefault(); // a link cannot send the token: fetch it, then save the blob
+    try {
+      const resp = await fetch(a.href, { headers: { Authorization: `Bearer ${token()}` } });
+      if (!resp.ok) throw new Error(`the download failed (HTTP ${resp.status})`);
+      const saved = Object.assign(document.createElement("a"), {
+        href: URL.createObjectURL(await resp.blob()), download: a.download,
+      });
+      saved.click();
+      setTimeout(() => URL.revokeObjectURL(saved.href), 60_000);
+    } catch (err) {
+      failed(err);
+    }
+  };
 }
 
 // --- start, resume ------------------------------------------------------------------------
