@@ -203,8 +203,13 @@ async function startAnswer({ fresh = false } = {}) {
   }
   const rec = { mic, pending: [], ws: null, turn: state.question.turn, ended: false, tries: 0, fresh };
   state.recording = rec;
-  window.interviewsenseLive = { frames: 0, events: [] }; // what the tests look at
+  // What the tests and the bench look at: the events, when each came, and when each
+  // 100 ms of audio was captured (to time the score card from the end of speech).
+  const live = { frames: 0, events: [], times: [], captured: [], samples: 0 };
+  window.interviewsenseLive = live;
   mic.node.port.onmessage = (e) => {
+    live.samples += e.data.pcm.byteLength / 2;
+    live.captured.push([performance.now(), live.samples]);
     $("level-meter").value = Math.max(-70, e.data.db);
     if (rec.ended) return;
     rec.pending.push(e.data.pcm);
@@ -263,6 +268,7 @@ function stopMic(rec) {
 
 function onLive(rec, msg) {
   window.interviewsenseLive.events.push(msg.type);
+  window.interviewsenseLive.times.push([msg.type, performance.now()]);
   if (rec.done) return; // skipped, repeated, or already scored
   if (msg.type === "ready") {
     rec.ready = true;
@@ -418,6 +424,8 @@ function scored(step) {
   $("next").textContent = step.done ? "See the summary " : "Next question ";
   $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
   $("card").focus();
+  const live = window.interviewsenseLive;
+  if (live) requestAnimationFrame(() => { live.shown = performance.now(); }); // painted
 }
 
 async function loadRecording(name) {
