@@ -214,6 +214,47 @@ def test_the_keys_stop_repeat_and_skip(server: Server, playwright: Any, answer_w
     assert not list(server.home.rglob(f"{view['store_id']}/audio/a02.wav"))
 
 
+BAND_COLOURS = {  # style.css: --good, --fair, --weak
+    "strong": "#1e7b3c",
+    "good": "#1e7b3c",
+    "developing": "#a56a00",
+    "needs work": "#b3261e",
+}
+ACCENT, FOCUS = "#1f5fbf", "#ffbf47"  # style.css: --accent (the main button), --focus
+
+
+def pixels_of(png: bytes) -> Any:
+    import io
+
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(png), format="png")[:, :, :3]
+
+
+def count(pixels: Any, color: str) -> int:
+    rgb = np.array([int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    return int((np.abs(pixels - rgb).max(axis=2) < 0.08).sum())
+
+
+def check_card_colours_and_focus(page: Any) -> None:
+    """The score card as a user sees it: its band in the band's colour, the main button in
+    the accent colour; and, reached by Tab, the button wears the visible focus ring."""
+    band = (page.text_content("#band") or "").strip()
+    shot = pixels_of(page.locator("#card").screenshot())
+    assert band in BAND_COLOURS, band
+    assert count(shot, BAND_COLOURS[band]) > 300, f"the band '{band}' is not in its colour"
+    assert count(shot, ACCENT) > 1000, "the Next button is not drawn in the accent colour"
+    assert (shot.std(axis=(0, 1)) > 0.05).all()  # not a blank card
+    assert count(shot, FOCUS) < 50  # no focus ring before the keyboard is used
+    for _ in range(10):
+        if page.evaluate("document.activeElement.id") == "next":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "next"
+    focused = pixels_of(page.locator("#card").screenshot())
+    assert count(focused, FOCUS) > 300, "the focused button shows no visible focus"
+
+
 def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any) -> None:
     browser = chromium(playwright, None, allow_mic=False)
     try:
@@ -227,6 +268,7 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
         assert time.monotonic() - started < 60
         overall = int(page.text_content("#overall") or "-1")
         assert page.text_content("#feedback li")
+        check_card_colours_and_focus(page)
         view = session_of(server, ids_of(page))
         for _ in range(3):  # the interviewer may ask a follow-up: answer it too
             page.click("#next")
