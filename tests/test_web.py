@@ -41,6 +41,17 @@ if (window.speechSynthesis) {
 """
 
 
+# Headless Chromium has no SpeechSynthesis voice (the page would then ask the server to
+# speak): this stands in for a desktop browser's voices.
+VOICE = """
+if (window.speechSynthesis) {
+  const voices = window.speechSynthesis.getVoices.bind(window.speechSynthesis);
+  const stand_in = { name: "Test voice", lang: "en-US", default: true, localService: true };
+  window.speechSynthesis.getVoices = () => (voices().length ? voices() : [stand_in]);
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = start_server(tmp_path_factory.mktemp("web"))
@@ -68,10 +79,12 @@ def chromium(playwright: Any, wav: Path | None, *, allow_mic: bool = True) -> An
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
 
 
-def open_page(where: Any, server: Server) -> Any:
+def open_page(where: Any, server: Server, *, voices: bool = True) -> Any:
     """The page, in a browser (a context of its own) or in ``where``, a context whose
-    pages share their storage."""
+    pages share their storage; ``voices``: the browser has a speech voice."""
     page = where.new_page()
+    if voices:
+        page.add_init_script(VOICE)
     page.add_init_script(SPY)
     page.set_default_timeout(120_000)
     page.goto(f"{server.url}/?silence_s={SILENCE_S}")
@@ -85,10 +98,11 @@ def start_page(
     persona: str = "friendly",
     questions: int = 2,
     voice: bool = True,
+    voices: bool = True,
 ) -> Any:
     """The page with a session started; ``voice``: the browser speaks (client_tts), else
-    the server's TTS."""
-    page = open_page(browser, server)
+    the server's TTS; ``voices``: the browser has a speech voice."""
+    page = open_page(browser, server, voices=voices)
     page.select_option("#persona", persona)
     page.fill("#questions", str(questions))
     page.set_checked("#client-tts", voice)
@@ -373,6 +387,24 @@ def test_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     assert name == f"interviewsense-{ids[0]}.zip"
     assert files[f"{store}/audio/a01.wav"] == wav.read_bytes()
     assert json.loads(files[f"{store}/session.json"])["status"] == "complete"
+
+
+def test_a_browser_without_a_voice_shows_the_question_and_the_server_speaks(
+    server: Server, playwright: Any
+) -> None:
+    browser = chromium(playwright, None, allow_mic=False)
+    try:
+        page = start_page(browser, server, questions=1, voice=True, voices=False)
+        page.wait_for_selector("#typed:not([hidden])")  # spoken, then listening (typed here)
+        caption = page.text_content("#caption") or ""
+        spoken = page.evaluate("window.__spoken")
+        view = session_of(server, ids_of(page))
+    finally:
+        browser.close()
+    assert view["client_tts"] is True
+    assert caption == view["question"]["text"]
+    assert not spoken  # no voice to speak with
+    assert list(server.home.rglob(f"{view['store_id']}/tts/tts-*.wav"))  # the server spoke
 
 
 def pcm_of(spoken: Spoken) -> bytes:

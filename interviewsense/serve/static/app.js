@@ -93,13 +93,30 @@ function waitFor(start, seconds) {
   });
 }
 
+let voiceFound = null; // whether this browser has a SpeechSynthesis voice (asked once)
+
+async function hasVoice() {
+  if (voiceFound !== null) return voiceFound;
+  if (!("speechSynthesis" in window)) return (voiceFound = false);
+  if (!window.speechSynthesis.getVoices().length) {
+    // Chromium fills the list a moment after the page loads.
+    await new Promise((resolve) => {
+      window.speechSynthesis.addEventListener("voiceschanged", resolve, { once: true });
+      setTimeout(resolve, 1500);
+    });
+  }
+  return (voiceFound = window.speechSynthesis.getVoices().length > 0);
+}
+
 async function speak(text) {
   const words = text.split(/\s+/).length;
+  // No voice in this browser: the server speaks instead (the caption shows the text anyway).
+  const serverVoice = state.clientTts && !(await hasVoice());
   const r = await api("/v1/tts/generate", {
-    method: "POST", body: { session_id: state.sessionId, user_id: state.userId, text, persona: state.persona },
+    method: "POST",
+    body: { session_id: state.sessionId, user_id: state.userId, text, persona: state.persona, server_voice: serverVoice },
   });
   if (r.use_client_tts) {
-    if (!("speechSynthesis" in window)) return; // the caption is there: no voice, no wait
     const ins = r.tts_instructions;
     const u = new SpeechSynthesisUtterance(ins.text);
     u.lang = ins.lang;
@@ -107,7 +124,11 @@ async function speak(text) {
     u.pitch = ins.pitch;
     u.volume = ins.volume;
     const voice = pickVoice(ins);
-    if (voice) u.voice = voice;
+    try {
+      if (voice) u.voice = voice;
+    } catch {
+      // not a voice this browser made (a test's stand-in): its default voice speaks
+    }
     window.speechSynthesis.cancel();
     await waitFor((done) => {
       u.onend = done;
