@@ -911,6 +911,128 @@ def bench_serve() -> list[Row]:
     ]
 
 
+WEB_ANSWERS = 6
+WEB_ANSWER = "I led the move of our billing service to a new platform, and we finished early."
+
+
+def _start_server(home: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``interviewsense serve`` on a free port, ready (Whisper loaded), offline engines."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    e = dict(env(INTERVIEWSENSE_LLM="off"), INTERVIEWSENSE_HOME=str(home))
+    for var in ("INTERVIEWSENSE_API_TOKEN", "REDIS_URL", "AZURE_STORAGE_CONNECTION_STRING"):
+        e.pop(var, None)
+    cmd = [str(ROOT / ".venv/bin/interviewsense"), "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=e, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.terminate()
+            raise RuntimeError("the server did not become ready")
+        time.sleep(0.2)
+
+
+def _captured_at(captured: list[list[float]], sample: float) -> float:
+    """The page's clock when the frame holding ``sample`` (16 kHz) was captured."""
+    for at, total in captured:
+        if total >= sample:
+            return at
+    return captured[-1][0] if captured else float("nan")
+
+
+def bench_web() -> list[Row]:
+    """The practice page (tests/test_web.py's set-up): headless system Chromium, its fake
+    microphone playing a short espeak-ng answer into each question of one session, against
+    ``interviewsense serve`` with the offline engines. Timed on the page's clock, from the
+    capture of the last spoken 100 ms to the score card painted, and split at the live
+    events (end of answer, live transcript done, scored)."""
+    from playwright.sync_api import sync_playwright
+
+    from interviewsense.serve.live import SILENCE_S
+
+    raw, rate = speech.read_wav(speech.espeak(WEB_ANSWER, WORK / "web-raw.wav"))
+    samples = speech.resample(raw, rate, 16000)
+    samples = speech.concat([speech.silence(0.5), samples, speech.silence(SILENCE_S + 3.0)])
+    wav = speech.write_wav(WORK / "web-answer.wav", samples, 16000)
+    speech_end = speech.speech_bounds(samples, 16000)[1] * 16000
+    proc, base = _start_server(WORK / "web-home", WORK / "web-serve.log")
+    runs: list[dict[str, float]] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=[
+                    "--use-fake-ui-for-media-stream",
+                    "--use-fake-device-for-media-stream",
+                    f"--use-file-for-fake-audio-capture={wav}%noloop",
+                ],
+            )
+            page = browser.new_page()
+            page.set_default_timeout(180_000)
+            page.goto(base)
+            page.fill("#questions", str(WEB_ANSWERS))
+            page.click("#start")
+            while len(runs) < WEB_ANSWERS:
+                page.wait_for_function(
+                    "!document.getElementById('summary').hidden || "
+                    "(!document.getElementById('card').hidden && window.interviewsenseLive.shown)"
+                )
+                if page.is_visible("#summary"):
+                    break
+                live = page.evaluate("window.interviewsenseLive")
+                spoke = _captured_at(live["captured"], speech_end)
+                at = {name: t for name, t in live["times"] if name not in ("transcript", "ready")}
+                runs.append(
+                    {
+                        "card": live["shown"] - spoke,
+                        "end": at.get("end", float("nan")) - spoke,
+                        "final": at.get("final", float("nan")) - at.get("end", float("nan")),
+                        "scored": at.get("scored", float("nan")) - at.get("final", float("nan")),
+                        "paint": live["shown"] - at.get("scored", float("nan")),
+                    }
+                )
+                page.keyboard.press("n")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    if not runs:
+        return [("web: end of speech → score card", "-", "", "no answer was scored")]
+
+    def p50_95(key: str, scale: float = 1000.0) -> str:
+        values = [r[key] / scale for r in runs]
+        return f"{statistics.median(values):.2f} / {_p95(values):.2f} s"
+
+    after = [(r["card"] - SILENCE_S * 1000) / 1000 for r in runs]
+    n = f"{len(runs)} answers of {len(samples) / 16000 - SILENCE_S - 3.0:.1f} s"
+    return [
+        ("web: end of speech → score card painted, p50 / p95", p50_95("card"), "", n),
+        (
+            "web: end of answer (speech end + silence) → score card, p50 / p95",
+            f"{statistics.median(after):.2f} / {_p95(after):.2f} s",
+            "p95 ≤ 1.0 s",
+            f"the card less the {SILENCE_S} s of silence that ends an answer",
+        ),
+        ("web: end of speech → 'end' event on the page", p50_95("end"), "", "endpointing"),
+        ("web: 'end' → 'final' (live transcript finished)", p50_95("final"), "", ""),
+        ("web: 'final' → 'scored' (Whisper's final pass, scoring)", p50_95("scored"), "", ""),
+        ("web: 'scored' → card painted", p50_95("paint"), "", ""),
+    ]
+
+
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "real_speech": bench_real_speech,
     "live_real": bench_live_real,
@@ -924,6 +1046,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "ray": bench_ray,
     "fillers": bench_fillers,
     "serve": bench_serve,
+    "web": bench_web,
 }
 
 

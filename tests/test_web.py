@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from websockets.sync.client import connect
 
@@ -36,6 +37,17 @@ if (window.speechSynthesis) {
     window.__spoken.push({ text: u.text, rate: u.rate, pitch: u.pitch, lang: u.lang });
     speak(u);
   };
+}
+"""
+
+
+# Headless Chromium has no SpeechSynthesis voice (the page would then ask the server to
+# speak): this stands in for a desktop browser's voices.
+VOICE = """
+if (window.speechSynthesis) {
+  const voices = window.speechSynthesis.getVoices.bind(window.speechSynthesis);
+  const stand_in = { name: "Test voice", lang: "en-US", default: true, localService: true };
+  window.speechSynthesis.getVoices = () => (voices().length ? voices() : [stand_in]);
 }
 """
 
@@ -67,6 +79,18 @@ def chromium(playwright: Any, wav: Path | None, *, allow_mic: bool = True) -> An
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
 
 
+def open_page(where: Any, server: Server, *, voices: bool = True) -> Any:
+    """The page, in a browser (a context of its own) or in ``where``, a context whose
+    pages share their storage; ``voices``: the browser has a speech voice."""
+    page = where.new_page()
+    if voices:
+        page.add_init_script(VOICE)
+    page.add_init_script(SPY)
+    page.set_default_timeout(120_000)
+    page.goto(f"{server.url}/?silence_s={SILENCE_S}")
+    return page
+
+
 def start_page(
     browser: Any,
     server: Server,
@@ -74,13 +98,11 @@ def start_page(
     persona: str = "friendly",
     questions: int = 2,
     voice: bool = True,
+    voices: bool = True,
 ) -> Any:
     """The page with a session started; ``voice``: the browser speaks (client_tts), else
-    the server's TTS."""
-    page = browser.new_page()
-    page.add_init_script(SPY)
-    page.set_default_timeout(120_000)
-    page.goto(f"{server.url}/?silence_s={SILENCE_S}")
+    the server's TTS; ``voices``: the browser has a speech voice."""
+    page = open_page(browser, server, voices=voices)
     page.select_option("#persona", persona)
     page.fill("#questions", str(questions))
     page.set_checked("#client-tts", voice)
@@ -206,6 +228,47 @@ def test_the_keys_stop_repeat_and_skip(server: Server, playwright: Any, answer_w
     assert not list(server.home.rglob(f"{view['store_id']}/audio/a02.wav"))
 
 
+BAND_COLOURS = {  # style.css: --good, --fair, --weak
+    "strong": "#1e7b3c",
+    "good": "#1e7b3c",
+    "developing": "#a56a00",
+    "needs work": "#b3261e",
+}
+ACCENT, FOCUS = "#1f5fbf", "#ffbf47"  # style.css: --accent (the main button), --focus
+
+
+def pixels_of(png: bytes) -> Any:
+    import io
+
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(png), format="png")[:, :, :3]
+
+
+def count(pixels: Any, color: str) -> int:
+    rgb = np.array([int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    return int((np.abs(pixels - rgb).max(axis=2) < 0.08).sum())
+
+
+def check_card_colours_and_focus(page: Any) -> None:
+    """The score card as a user sees it: its band in the band's colour, the main button in
+    the accent colour; and, reached by Tab, the button wears the visible focus ring."""
+    band = (page.text_content("#band") or "").strip()
+    shot = pixels_of(page.locator("#card").screenshot())
+    assert band in BAND_COLOURS, band
+    assert count(shot, BAND_COLOURS[band]) > 300, f"the band '{band}' is not in its colour"
+    assert count(shot, ACCENT) > 1000, "the Next button is not drawn in the accent colour"
+    assert (shot.std(axis=(0, 1)) > 0.05).all()  # not a blank card
+    assert count(shot, FOCUS) < 50  # no focus ring before the keyboard is used
+    for _ in range(10):
+        if page.evaluate("document.activeElement.id") == "next":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "next"
+    focused = pixels_of(page.locator("#card").screenshot())
+    assert count(focused, FOCUS) > 300, "the focused button shows no visible focus"
+
+
 def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any) -> None:
     browser = chromium(playwright, None, allow_mic=False)
     try:
@@ -219,6 +282,7 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
         assert time.monotonic() - started < 60
         overall = int(page.text_content("#overall") or "-1")
         assert page.text_content("#feedback li")
+        check_card_colours_and_focus(page)
         view = session_of(server, ids_of(page))
         for _ in range(3):  # the interviewer may ask a follow-up: answer it too
             page.click("#next")
@@ -245,6 +309,102 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
     with server.client() as client:
         report = client.get(href)
     assert report.status_code == 200 and "<html" in report.text.lower()
+
+
+def wav_pcm(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as wf:
+        return wf.readframes(wf.getnframes())
+
+
+def finish_session(page: Any) -> None:
+    """From the score card on to the summary, skipping any follow-up still to come."""
+    for _ in range(5):
+        if page.is_visible("#summary"):
+            return
+        page.click("#next")  # the summary, or the next question (then skipped: a card)
+        page.wait_for_function(
+            "!document.getElementById('summary').hidden"
+            " || !document.getElementById('interview').hidden"
+        )
+        if page.is_visible("#interview"):
+            page.keyboard.press("s")
+            page.wait_for_selector("#card:not([hidden])")
+    raise AssertionError("the session did not end")
+
+
+def test_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
+    server: Server, playwright: Any, answer_wav: Spoken
+) -> None:
+    browser = chromium(playwright, answer_wav.path)
+    try:
+        context = browser.new_context(accept_downloads=True)
+        page = start_page(context, server, questions=1)
+        page.wait_for_function(
+            "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= 3"
+        )
+        ids = ids_of(page)
+        page.close()  # mid-answer: the fake microphone is still playing
+        time.sleep(1.0)
+        view = session_of(server, ids)
+        assert view["question"]["turn"] == 1  # nothing was scored: the question still waits
+        wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
+        kept = wav_pcm(wav)
+        assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+
+        page = open_page(context, server)  # the tab opened again
+        page.wait_for_selector("#resume:not([hidden])")
+        page.click("#resume")
+        page.wait_for_selector("#card:not([hidden])", timeout=180_000)
+        resumed = page.evaluate("window.interviewsenseLive.resumed_s")
+        overall = int(page.text_content("#overall") or "-1")
+        finish_session(page)
+        with page.expect_download() as download:
+            page.click("#export")
+        saved = Path(download.value.path()).read_bytes()
+        name = download.value.suggested_filename
+    finally:
+        browser.close()
+    assert abs(resumed - len(kept) / 32000) <= 0.2, (resumed, len(kept))
+    done = session_of(server, ids)
+    answer = done["session"]["turns"][0]["answer"]
+    assert overall == answer["scores"]["overall"]
+    final = wav_pcm(wav)
+    # What was received before the close is kept as it was (scoring re-encodes the WAV
+    # through floats: a sample may move by one step).
+    before, after = (np.frombuffer(b, "<i2").astype(np.int32) for b in (kept, final[: len(kept)]))
+    assert len(after) == len(before) and np.abs(after - before).max() <= 2
+    assert abs(answer["audio"]["duration_s"] - len(final) / 32000) <= 0.1
+    said = answer["transcript"]["text"].lower()
+    # Chromium's fake microphone plays its file from the start again in the reopened tab:
+    # the answer is the seconds kept, then the whole answer, then the silence that ended it;
+    # and the scored transcript has the kept start too (its words twice).
+    expected = len(kept) / 32000 + answer_wav.duration + SILENCE_S - 0.5
+    assert abs(len(final) / 32000 - expected) <= 1.0, (len(final) / 32000, expected)
+    assert said.count("last year") == 2, said
+    # "Download my data" on the summary: the zip of the session JSON and the recording.
+    files = zip_of(saved)
+    store = done["store_id"]
+    assert name == f"interviewsense-{ids[0]}.zip"
+    assert files[f"{store}/audio/a01.wav"] == wav.read_bytes()
+    assert json.loads(files[f"{store}/session.json"])["status"] == "complete"
+
+
+def test_a_browser_without_a_voice_shows_the_question_and_the_server_speaks(
+    server: Server, playwright: Any
+) -> None:
+    browser = chromium(playwright, None, allow_mic=False)
+    try:
+        page = start_page(browser, server, questions=1, voice=True, voices=False)
+        page.wait_for_selector("#typed:not([hidden])")  # spoken, then listening (typed here)
+        caption = page.text_content("#caption") or ""
+        spoken = page.evaluate("window.__spoken")
+        view = session_of(server, ids_of(page))
+    finally:
+        browser.close()
+    assert view["client_tts"] is True
+    assert caption == view["question"]["text"]
+    assert not spoken  # no voice to speak with
+    assert list(server.home.rglob(f"{view['store_id']}/tts/tts-*.wav"))  # the server spoke
 
 
 def pcm_of(spoken: Spoken) -> bytes:
@@ -296,6 +456,47 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
     assert late["type"] == "error" and late["status"] == 409, late
 
 
+def zip_of(data: bytes) -> dict[str, bytes]:
+    """The files of a zip, checked for damage (CRCs)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_my_data_downloads_as_a_zip_of_the_json_and_the_recordings(
+    server: Server, answer_wav: Spoken
+) -> None:
+    with server.client() as client:
+        body = {"user_id": "u-zip", "session_id": "my-zip", "questions": 2}
+        store = client.post("/v1/sessions/start", json=body).json()["store_id"]
+        sid = "my-zip"
+        sent = client.post(
+            f"/v1/sessions/{sid}/answers",
+            params={"user_id": "u-zip"},
+            files={"audio": ("a.wav", answer_wav.path.read_bytes())},
+        )
+        assert sent.status_code == 200, sent.text
+        got = client.get(f"/v1/sessions/{sid}/export.zip", params={"user_id": "u-zip"})
+        assert got.status_code == 200, got.text
+        assert got.headers["content-type"] == "application/zip"
+        assert f'filename="interviewsense-{sid}.zip"' in got.headers["content-disposition"]
+        # Another user's id, or no such session: not found, and nothing of the session.
+        other = client.get(f"/v1/sessions/{sid}/export.zip", params={"user_id": "u-other"})
+        missing = client.get("/v1/sessions/nope/export.zip", params={"user_id": "u-zip"})
+    assert other.status_code == 404 and missing.status_code == 404
+    assert set(other.json()) == {"error", "hint"}
+    folder = next(server.home.rglob(f"{store}/session.json")).parent
+    files = zip_of(got.content)
+    assert set(files) == {f"{store}/session.json", f"{store}/audio/a01.wav"}, set(files)
+    assert files[f"{store}/session.json"] == (folder / "session.json").read_bytes()
+    assert files[f"{store}/audio/a01.wav"] == (folder / "audio/a01.wav").read_bytes()
+    saved = json.loads(files[f"{store}/session.json"])
+    assert saved["turns"][0]["answer"]["audio"]["path"] == "audio/a01.wav"
+
+
 def test_a_discarded_answer_leaves_no_recording(server: Server, answer_wav: Spoken) -> None:
     with server.client() as client:
         started = client.post("/v1/sessions/start", json={"user_id": "u-skip", "questions": 1})
@@ -340,5 +541,12 @@ def test_with_a_token_the_page_is_open_and_the_socket_is_not(
         assert foreign["type"] == "error" and foreign["status"] == 401
         with connect(f"{base}&token={token}") as ws:
             assert json.loads(ws.recv())["type"] == "ready"
+        with srv.client() as client:  # my data, like every session route: with the token
+            export = f"/v1/sessions/{sid}/export.zip?user_id=u"
+            assert client.get(export).status_code == 401
+            got = client.get(export, headers={"Authorization": f"Bearer {token}"})
+        assert got.status_code == 200 and any(
+            n.endswith("/session.json") for n in zip_of(got.content)
+        )
     finally:
         stop(srv)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
 from interviewsense.serve.errors import UnauthorizedError, status_for
@@ -64,6 +64,26 @@ async def answer_audio(session_id: str, name: str, request: Request) -> FileResp
     if path is None:
         raise NotFoundError(f"session {session_id} has no recording {name[:40]}")
     return FileResponse(path, media_type="audio/wav")
+
+
+@router.get("/v1/sessions/{session_id}/export.zip", tags=["sessions"])
+async def export_zip(session_id: str, request: Request) -> StreamingResponse:
+    """'Download my data': the session JSON and its recordings (``audio/*.wav``) as one
+    zip, streamed as it is built."""
+    from interviewsense.serve.export import export_files, zip_stream
+
+    engine: Engine = request.app.state.engine
+    user = request.query_params.get("user_id")
+    if user is not None and not SAFE_ID.fullmatch(user):
+        raise NotFoundError("no such user")
+    store_id, _ = engine.ids.resolve(session_id, user)
+    files = await anyio.to_thread.run_sync(export_files, engine, store_id)
+    name = f"interviewsense-{session_id}.zip"  # resolve() took only a safe id or a store id
+    return StreamingResponse(
+        zip_stream(files),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _bounded(raw: str | None, default: float, lo: float, hi: float) -> float:

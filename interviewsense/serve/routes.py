@@ -368,7 +368,7 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     persona = get_persona(body.persona)
     store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
     session = engine.store.load(store_id)
-    if session.settings.get("api", {}).get("client_tts"):
+    if session.settings.get("api", {}).get("client_tts") and not body.server_voice:
         return {
             "use_client_tts": True,
             "tts_instructions": {"text": body.text, **speech_synthesis_hints(persona.voice)},

@@ -26,6 +26,7 @@ class TTSRequest(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     persona: str = Field("friendly", max_length=32)
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
+    server_voice: bool = False  # a client_tts browser with no voice: the server speaks
 
 
 class FinalizeRequest(BaseModel):

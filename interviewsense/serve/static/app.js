@@ -93,13 +93,30 @@ function waitFor(start, seconds) {
   });
 }
 
+let voiceFound = null; // whether this browser has a SpeechSynthesis voice (asked once)
+
+async function hasVoice() {
+  if (voiceFound !== null) return voiceFound;
+  if (!("speechSynthesis" in window)) return (voiceFound = false);
+  if (!window.speechSynthesis.getVoices().length) {
+    // Chromium fills the list a moment after the page loads.
+    await new Promise((resolve) => {
+      window.speechSynthesis.addEventListener("voiceschanged", resolve, { once: true });
+      setTimeout(resolve, 1500);
+    });
+  }
+  return (voiceFound = window.speechSynthesis.getVoices().length > 0);
+}
+
 async function speak(text) {
   const words = text.split(/\s+/).length;
+  // No voice in this browser: the server speaks instead (the caption shows the text anyway).
+  const serverVoice = state.clientTts && !(await hasVoice());
   const r = await api("/v1/tts/generate", {
-    method: "POST", body: { session_id: state.sessionId, user_id: state.userId, text, persona: state.persona },
+    method: "POST",
+    body: { session_id: state.sessionId, user_id: state.userId, text, persona: state.persona, server_voice: serverVoice },
   });
   if (r.use_client_tts) {
-    if (!("speechSynthesis" in window)) return; // the caption is there: no voice, no wait
     const ins = r.tts_instructions;
     const u = new SpeechSynthesisUtterance(ins.text);
     u.lang = ins.lang;
@@ -107,7 +124,11 @@ async function speak(text) {
     u.pitch = ins.pitch;
     u.volume = ins.volume;
     const voice = pickVoice(ins);
-    if (voice) u.voice = voice;
+    try {
+      if (voice) u.voice = voice;
+    } catch {
+      // not a voice this browser made (a test's stand-in): its default voice speaks
+    }
     window.speechSynthesis.cancel();
     await waitFor((done) => {
       u.onend = done;
@@ -203,8 +224,13 @@ async function startAnswer({ fresh = false } = {}) {
   }
   const rec = { mic, pending: [], ws: null, turn: state.question.turn, ended: false, tries: 0, fresh };
   state.recording = rec;
-  window.interviewsenseLive = { frames: 0, events: [] }; // what the tests look at
+  // What the tests and the bench look at: the events, when each came, and when each
+  // 100 ms of audio was captured (to time the score card from the end of speech).
+  const live = { frames: 0, events: [], times: [], captured: [], samples: 0 };
+  window.interviewsenseLive = live;
   mic.node.port.onmessage = (e) => {
+    live.samples += e.data.pcm.byteLength / 2;
+    live.captured.push([performance.now(), live.samples]);
     $("level-meter").value = Math.max(-70, e.data.db);
     if (rec.ended) return;
     rec.pending.push(e.data.pcm);
@@ -263,11 +289,13 @@ function stopMic(rec) {
 
 function onLive(rec, msg) {
   window.interviewsenseLive.events.push(msg.type);
+  window.interviewsenseLive.times.push([msg.type, performance.now()]);
   if (rec.done) return; // skipped, repeated, or already scored
   if (msg.type === "ready") {
     rec.ready = true;
     rec.tries = 0;
-    say("");
+    window.interviewsenseLive.resumed_s = msg.resumed_s;
+    say(msg.resumed_s > 0 ? `The ${Math.round(msg.resumed_s)} s you had said are kept: go on.` : "");
     flush(rec);
     if (rec.stopOnReady) rec.ws.send(JSON.stringify({ type: "stop" }));
   } else if (msg.type === "transcript") {
@@ -412,9 +440,13 @@ function scored(step) {
     return li;
   }));
   loadRecording(recorded ? a.audio.path.split("/").pop() : null);
+  $("card-export-box").hidden = !step.done;
+  if (step.done) exportLink($("card-export"));
   $("next").textContent = step.done ? "See the summary " : "Next question ";
   $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
   $("card").focus();
+  const live = window.interviewsenseLive;
+  if (live) requestAnimationFrame(() => { live.shown = performance.now(); }); // painted
 }
 
 async function loadRecording(name) {
@@ -461,7 +493,30 @@ function summary() {
   const assessment = s.assessment || {};
   $("assessment").textContent = assessment.summary || assessment.text || "";
   $("report").href = `/v1/sessions/${encodeURIComponent(state.sessionId)}/report?format=html&user_id=${state.userId}`;
+  exportLink($("export"));
   $("summary").focus();
+}
+
+function exportLink(a) {
+  // "Download my data": the session JSON and the recordings as a zip (docs/web.md).
+  const sid = encodeURIComponent(state.sessionId);
+  a.href = `/v1/sessions/${sid}/export.zip?user_id=${state.userId}`;
+  a.download = `interviewsense-${state.sessionId}.zip`;
+  a.onclick = async (e) => {
+    if (!token()) return; // a plain link: the browser downloads it
+    e.preventDefault(); // a link cannot send the token: fetch it, then save the blob
+    try {
+      const resp = await fetch(a.href, { headers: { Authorization: `Bearer ${token()}` } });
+      if (!resp.ok) throw new Error(`the download failed (HTTP ${resp.status})`);
+      const saved = Object.assign(document.createElement("a"), {
+        href: URL.createObjectURL(await resp.blob()), download: a.download,
+      });
+      saved.click();
+      setTimeout(() => URL.revokeObjectURL(saved.href), 60_000);
+    } catch (err) {
+      failed(err);
+    }
+  };
 }
 
 // --- start, resume ------------------------------------------------------------------------
