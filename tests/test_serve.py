@@ -368,6 +368,21 @@ def test_uploads_over_the_limit_are_413(server: Server) -> None:
         turns = c.get("/v1/sessions/big").json()["session"]["turns"]
         assert turns[0]["status"] == "asking"  # nothing was recorded
 
+        # A JSON body sent chunked: the framework reads it, and would call the cut a 400.
+        def json_chunks() -> Iterator[bytes]:
+            yield b'{"session_id": "big", "user_id": "gina", "question": "'
+            for _ in range(32):
+                yield b"a" * 64 * 1024
+            yield b'", "audio_url": "http://example.org/a.wav"}'
+
+        r = c.post(
+            "/v1/sessions/finalize",
+            content=json_chunks(),
+            headers={"content-type": "application/json"},
+        )
+        assert "1 MB" in error_of(r, 413)["error"]
+        assert r.headers["x-request-id"]
+
 
 def test_audio_path_stays_under_the_roots(server: Server, answer_wav: Spoken) -> None:
     roots = server.roots

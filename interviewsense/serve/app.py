@@ -75,6 +75,7 @@ class Guard:
         scope.setdefault("state", {})["request_id"] = rid
         started = time.monotonic()
         status = 500
+        over = False  # the body went over the limit as it streamed in
 
         async def send_logged(message: Message) -> None:
             nonlocal status
@@ -83,12 +84,25 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
+        async def send_checked(message: Message) -> None:
+            nonlocal over
+            if over:  # whatever the route made of the cut body (FastAPI says 400): 413
+                if message["type"] == "http.response.start":
+                    too_large = error_response(413, *_too_large(self.limit), self.scrub)
+                    await too_large(scope, receive, send_logged)
+                return  # the route's own response is dropped
+            await send_logged(message)
+
+        def overflowed() -> None:
+            nonlocal over
+            over = True
+
         try:
             refusal = await self._limit(scope) or self._refuse(scope, headers)
             if refusal is not None:
                 await refusal(scope, receive, send_logged)
                 return
-            await self.app(scope, self._limited(receive), send_logged)
+            await self.app(scope, self._limited(receive, overflowed), send_checked)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or scope.get("path", "")
@@ -144,7 +158,10 @@ class Guard:
             return error_response(413, *_too_large(self.limit), self.scrub)
         return None
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, overflowed: Callable[[], None]) -> Receive:
+        """``receive`` that stops a body at the limit. The error may be caught and turned
+        into another status by the framework (FastAPI answers 400 for any failure while it
+        reads a JSON body), so ``overflowed`` tells ``__call__`` to answer 413 itself."""
         seen = 0
 
         async def wrapped() -> Message:
@@ -153,6 +170,7 @@ class Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    overflowed()
                     raise TooLargeError(*_too_large(self.limit))
             return message
 
