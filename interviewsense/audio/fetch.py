@@ -3,8 +3,8 @@ total deadline and a minimum transfer rate (a server trickling bytes cannot hold
 
 from __future__ import annotations
 
-import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -109,11 +109,33 @@ def fetch(
     must arrive at ``min_rate_bps`` or faster over each ``rate_window_s`` (0: no check):
     both fail at once, as a server that slow is not worth another try.
     """
+    ensure_dir(dest_dir)
+    # A name of its own: two requests for one URL at once must not share (and truncate,
+    # rename or delete) each other's file.
+    fd, name = tempfile.mkstemp(prefix="download-", suffix=_suffix(url), dir=dest_dir)
+    os.close(fd)
+    target = Path(name)
+    try:
+        return _fetch_into(target, url, timeout_s, max_bytes, deadline_s, min_rate_bps,
+                           rate_window_s, retries, progress)  # fmt: skip
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _fetch_into(
+    target: Path,
+    url: str,
+    timeout_s: float,
+    max_bytes: int,
+    deadline_s: float,
+    min_rate_bps: float,
+    rate_window_s: float,
+    retries: int,
+    progress: Progress | None,
+) -> Path:
     import httpx
 
-    ensure_dir(dest_dir)
-    key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
-    target = dest_dir / f"download-{key}{_suffix(url)}"
     clock = _Clock(url, deadline_s, min_rate_bps, rate_window_s)
     last: str = ""
     for attempt in range(retries + 1):
