@@ -182,12 +182,21 @@ def _recorded(
 
     loaded = load_source(source, settings, reporter)
     kept = store.audio_path(session.id, "a", turn.index)
-    with atomic_open(kept) as fh:
-        write_wav(fh, loaded.samples)  # type: ignore[arg-type]
     transcriber = transcriber or load_transcriber(settings, reporter)
-    answer = analyse(
-        loaded, turn.question, transcriber, load_rubric(settings.rubric), settings, reporter
-    )
+    rubric = load_rubric(settings.rubric)
+    if turn.answer is None:
+        # A new answer is kept before Whisper starts: a worker killed mid-answer loses
+        # nothing ('sessions repair' recovers it, a retry answers it).
+        with atomic_open(kept) as fh:
+            write_wav(fh, loaded.samples)  # type: ignore[arg-type]
+        answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
+    else:
+        # A redo: the new WAV waits in a temporary sibling and replaces the recorded one
+        # only once its answer is scored, so a redo that fails (or a worker killed in it)
+        # leaves the recorded answer and its recording as they were.
+        with atomic_open(kept) as fh:
+            write_wav(fh, loaded.samples)  # type: ignore[arg-type]
+            answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
     answer.audio = AudioInfo(
         path=f"audio/{kept.name}",
         duration_s=loaded.info.duration_s,
