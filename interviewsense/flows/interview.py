@@ -8,6 +8,7 @@ that shares the session folder can take the next step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,7 @@ def answer_turn(
     text: str | None = None,
     turn: int | None = None,
     transcriber: WhisperTranscriber | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> Step:
     """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
     or a typed ``text``, score it, and ask the next question.
@@ -120,7 +122,10 @@ def answer_turn(
     ``turn`` names the turn meant: the waiting one, or an answered one whose recording
     replaces its answer (transcribed and scored again, the interview does not move on).
     The caller serialises calls on one session; each call saves the session once.
+    ``guard`` is called right before each write (the recording, the session) and raises to
+    stop it: the web API's check that it still holds the session's lock.
     """
+    guard = guard or _unguarded
     if (audio is None) == (text is None):
         raise BadInputError("give a recording or a typed answer, not both or neither")
     store = SessionStore(settings.sessions_dir)
@@ -145,7 +150,7 @@ def answer_turn(
     try:
         if audio is not None:
             target.answer = _recorded(
-                store, session, target, audio, settings, reporter, transcriber
+                store, session, target, audio, settings, reporter, transcriber, guard
             )
         else:
             target.answer = typed_answer(text or "", target.question, settings, interviewer)
@@ -161,6 +166,7 @@ def answer_turn(
         session.summary = summarize(session)
         if assessment is not None:
             session.summary["assessment"] = assessment
+        guard()
         store.save(session)
     finally:
         store.release(session_id)
@@ -175,6 +181,7 @@ def _recorded(
     settings: Settings,
     reporter: Reporter,
     transcriber: WhisperTranscriber | None,
+    guard: Callable[[], None],
 ) -> Answer:
     from interviewsense.audio.fetch import is_url
     from interviewsense.audio.load import write_wav
@@ -187,6 +194,7 @@ def _recorded(
     if turn.answer is None:
         # A new answer is kept before Whisper starts: a worker killed mid-answer loses
         # nothing ('sessions repair' recovers it, a retry answers it).
+        guard()
         with atomic_open(kept) as fh:
             write_wav(fh, loaded.samples)  # type: ignore[arg-type]
         answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
@@ -197,6 +205,7 @@ def _recorded(
         with atomic_open(kept) as fh:
             write_wav(fh, loaded.samples)  # type: ignore[arg-type]
             answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
+            guard()
     answer.audio = AudioInfo(
         path=f"audio/{kept.name}",
         duration_s=loaded.info.duration_s,
@@ -206,6 +215,10 @@ def _recorded(
         format=loaded.info.format,
     )
     return answer
+
+
+def _unguarded() -> None:
+    return None
 
 
 def typed_answer(

@@ -180,9 +180,9 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
     )
     from interviewsense.serve.routes import _answer_locked, _step_view
 
-    async with engine.locks.hold(store_id):
+    async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
-            engine, store_id, audio=str(path), turn=turn.index, transcriber=engine.whisper()
+            engine, store_id, lease, audio=str(path), turn=turn.index, transcriber=engine.whisper()
         )
     await ws.send_json({"type": "scored", **_step_view(step), "sas_url": link})
     await ws.close()

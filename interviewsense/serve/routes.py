@@ -19,7 +19,7 @@ from interviewsense.progress import Quiet
 from interviewsense.serve.errors import TooLargeError, UnsupportedMediaError
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
 from interviewsense.serve.security import audio_roots, checked_audio_path, sniff_audio
-from interviewsense.serve.state import Engine, worker_temp
+from interviewsense.serve.state import Engine, Lease, worker_temp
 from interviewsense.serve.views import (
     client_id,
     listing_row,
@@ -146,10 +146,12 @@ async def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = N
 async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
     """Delete a session and its recordings, blobs included."""
     store_id, user = engine.ids.resolve(session_id, user_id)
-    async with engine.locks.hold(store_id):
+    async with engine.locks.hold(store_id) as lease:
         session = engine.store.load(store_id)
         # Blobs first: if Azure fails, nothing is deleted and the request can be repeated.
+        await anyio.to_thread.run_sync(lease.check)
         await anyio.to_thread.run_sync(engine.artifacts.delete, store_id)
+        await anyio.to_thread.run_sync(lease.check)
         engine.store.delete(store_id)
         await engine.shared.forget(store_id)
         info = session.settings.get("api", {})
@@ -204,17 +206,20 @@ async def answer(
             hint="send the recording as a multipart field 'audio', or JSON {\"transcript\": …}",
         )
     try:
-        async with engine.locks.hold(store_id):
-            step, link = await _answer_locked(engine, store_id, **kwargs)
+        async with engine.locks.hold(store_id) as lease:
+            step, link = await _answer_locked(engine, store_id, lease, **kwargs)
     finally:
         if upload is not None:
             upload.unlink(missing_ok=True)
     return {**_step_view(step), "sas_url": link}
 
 
-async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Step, str | None]:
-    """Answer a turn of a session whose lock is held: check this server's copy of the
-    session is not behind the shared turn counter, answer, then move the counter."""
+async def _answer_locked(
+    engine: Engine, store_id: str, lease: Lease, **kwargs: Any
+) -> tuple[Step, str | None]:
+    """Answer a turn of a session whose lock is held (``lease``): check this server's copy
+    of the session is not behind the shared turn counter, answer, then move the counter.
+    The lease is checked before each write, so a request that lost the lock stops (503)."""
     recorded = await engine.shared.answered(store_id)
     if recorded is not None:
         here = _answered(engine.store.load(store_id))
@@ -225,7 +230,7 @@ async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[
                 "servers write",
                 hint="give every server the same INTERVIEWSENSE_HOME (docs/api.md, Scale)",
             )
-    step, link = await engine.pool.run(_answer, engine, store_id, **kwargs)
+    step, link = await engine.pool.run(_answer, engine, store_id, guard=lease.check, **kwargs)
     await engine.shared.set_answered(store_id, _answered(step.session))
     return step, link
 
@@ -346,9 +351,9 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
             "done": True,
         }
     store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
-    async with engine.locks.hold(store_id):
+    async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
-            engine, store_id, audio=source, turn=body.turn, transcriber=transcriber
+            engine, store_id, lease, audio=source, turn=body.turn, transcriber=transcriber
         )
     view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None
@@ -377,14 +382,16 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     name = f"tts-{key[:16]}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
     rel = f"tts/{name}"
-    async with engine.locks.hold(store_id):
+    async with engine.locks.hold(store_id) as lease:
         cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
         if cached is None:
             owner = await engine.shared.tts_owner(key)  # made for another session before?
             if owner is not None and owner != store_id:
-                cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel)
+                cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel, lease)
             if cached is None:
-                await engine.pool.run(_synthesize, engine, store_id, rel, body.text, persona.voice)
+                await engine.pool.run(
+                    _synthesize, engine, store_id, rel, body.text, persona.voice, lease
+                )
                 await engine.shared.remember_tts(key, store_id)
     path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
     if path is None:
@@ -403,7 +410,7 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     }
 
 
-def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
+def _copy(engine: Engine, owner: str, store_id: str, rel: str, lease: Lease) -> Path | None:
     """The owner session's artifact kept for this session too, or None if it is gone."""
     import shutil
 
@@ -414,17 +421,21 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)
+        lease.check()
         engine.artifacts.put(store_id, rel, tmp)
     finally:
         tmp.unlink(missing_ok=True)
     return engine.artifacts.get(store_id, rel)
 
 
-def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) -> None:
+def _synthesize(
+    engine: Engine, store_id: str, rel: str, text: str, style: Any, lease: Lease
+) -> None:
     fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
         engine.speaker().synthesize(text, tmp, style)
+        lease.check()
         engine.artifacts.put(store_id, rel, tmp)
     finally:
         tmp.unlink(missing_ok=True)
