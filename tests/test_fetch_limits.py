@@ -133,3 +133,22 @@ def test_two_downloads_of_one_url_at_once_get_files_of_their_own(
     for p in got:
         p.unlink()
     assert not list(tmp_path.iterdir())  # no partial file left behind
+
+
+def test_a_policy_lets_the_download_reach_only_what_it_allows(
+    trickle_url: str, tmp_path: Path
+) -> None:
+    """The web API's policy: loopback refused unless allowed (by network or by name); the
+    CLI passes none and reaches its own machine and network."""
+    from interviewsense.audio.addresses import AddressPolicy
+    from interviewsense.errors import RefusedAddressError
+
+    url = f"{trickle_url}/fast.wav"
+    with pytest.raises(RefusedAddressError, match="127.0.0.1"):
+        fetch(url, tmp_path, policy=AddressPolicy())
+    assert not list(tmp_path.iterdir())
+    allowed = fetch(url, tmp_path, policy=AddressPolicy.parse("10.0.0.0/8, 127.0.0.0/8"))
+    assert allowed.stat().st_size == FAST_BYTES
+    named = trickle_url.replace("127.0.0.1", "localhost") + "/fast.wav"
+    assert fetch(named, tmp_path, policy=AddressPolicy.parse("localhost")).stat().st_size
+    assert fetch(url, tmp_path).stat().st_size == FAST_BYTES  # no policy: the CLI

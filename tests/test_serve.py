@@ -29,9 +29,10 @@ TOKEN = "s3cret-token-for-tests-0123456789"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the module: no token, 1 MB uploads, one job and no queue (so a second
-    heavy request while one runs is refused with 503)."""
+    heavy request while one runs is refused with 503), audio_url allowed to 'localhost'."""
     srv = start_server(
         tmp_path_factory.mktemp("serve"),
+        INTERVIEWSENSE_SERVE_FETCH_ALLOW="localhost",  # pytest-httpserver serves the audio
         INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB="1",
         INTERVIEWSENSE_SERVE_JOBS="1",
         INTERVIEWSENSE_SERVE_QUEUE="0",
@@ -193,6 +194,48 @@ def test_finalize_from_a_url_and_without_a_session(
         assert body["done"] is True
         # No session id given: the server's id works in every route.
         assert c.get(f"/v1/sessions/{body['session_id']}").json()["status"] == "complete"
+
+
+def test_audio_url_to_a_private_address_is_refused(
+    guarded_server: Server, httpserver: HTTPServer
+) -> None:
+    """Without INTERVIEWSENSE_SERVE_FETCH_ALLOW, loopback, link-local (the cloud metadata
+    service) and private addresses are refused before any connection is made."""
+    httpserver.expect_request("/answer.wav").respond_with_data(b"RIFF", content_type="audio/wav")
+    port = httpserver.port
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with guarded_server.client(headers=auth) as c:
+        for url in (
+            f"http://127.0.0.1:{port}/answer.wav",
+            f"http://localhost:{port}/answer.wav",
+            f"http://[::1]:{port}/answer.wav",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.0.0.1/answer.wav",
+        ):
+            r = c.post("/v1/sessions/finalize", json={"audio_url": url})
+            body = error_of(r, 403)
+            assert "does not fetch from private, loopback or link-local" in body["error"], url
+            assert "INTERVIEWSENSE_SERVE_FETCH_ALLOW" in body["hint"]
+    assert not httpserver.log  # nothing was fetched
+
+
+def test_a_redirect_to_a_private_address_is_refused(
+    server: Server, answer_wav: Spoken, httpserver: HTTPServer
+) -> None:
+    """'localhost' is allowed by name; a redirect from it to 127.0.0.1 (not allowed) is
+    checked again and refused."""
+    httpserver.expect_request("/answer.wav").respond_with_data(
+        answer_wav.path.read_bytes(), content_type="audio/wav"
+    )
+    hop = f"http://127.0.0.1:{httpserver.port}/answer.wav"
+    httpserver.expect_request("/hop.wav").respond_with_data(
+        "", status=302, headers={"Location": hop}
+    )
+    with server.client() as c:
+        r = c.post("/v1/sessions/finalize", json={"audio_url": httpserver.url_for("/hop.wav")})
+    body = error_of(r, 403)
+    assert "127.0.0.1" in body["error"]
+    assert [req.path for req, _ in httpserver.log] == ["/hop.wav"]
 
 
 def test_server_tts_is_stored_and_served_and_cached(server: Server) -> None:

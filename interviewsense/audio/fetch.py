@@ -15,6 +15,7 @@ from interviewsense.errors import BadInputError, ServiceError
 from interviewsense.fsutil import ensure_dir
 
 if TYPE_CHECKING:
+    from interviewsense.audio.addresses import AddressPolicy
     from interviewsense.config import Settings
 
 Progress = Callable[[int, int | None], None]
@@ -100,6 +101,7 @@ def fetch(
     rate_window_s: float = RATE_WINDOW_S,
     retries: int = RETRIES,
     progress: Progress | None = None,
+    policy: AddressPolicy | None = None,
 ) -> Path:
     """Download ``url`` into ``dest_dir`` and return the file's path.
 
@@ -107,7 +109,9 @@ def fetch(
     exponential backoff; a 4xx answer or a file over ``max_bytes`` fails at once. The whole
     download, retries included, must end within ``deadline_s`` (0: no limit), and the body
     must arrive at ``min_rate_bps`` or faster over each ``rate_window_s`` (0: no check):
-    both fail at once, as a server that slow is not worth another try.
+    both fail at once, as a server that slow is not worth another try. With ``policy``
+    every connection, redirects included, goes only to addresses it permits (the web API;
+    proxy settings from the environment are then ignored, as the proxy would connect).
     """
     ensure_dir(dest_dir)
     # A name of its own: two requests for one URL at once must not share (and truncate,
@@ -117,7 +121,7 @@ def fetch(
     target = Path(name)
     try:
         return _fetch_into(target, url, timeout_s, max_bytes, deadline_s, min_rate_bps,
-                           rate_window_s, retries, progress)  # fmt: skip
+                           rate_window_s, retries, progress, policy)  # fmt: skip
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -133,8 +137,15 @@ def _fetch_into(
     rate_window_s: float,
     retries: int,
     progress: Progress | None,
+    policy: AddressPolicy | None,
 ) -> Path:
     import httpx
+
+    guarded: dict[str, Any] = {}
+    if policy is not None:
+        from interviewsense.audio.addresses import guarded_transport
+
+        guarded = {"transport": guarded_transport(policy), "trust_env": False}
 
     clock = _Clock(url, deadline_s, min_rate_bps, rate_window_s)
     last: str = ""
@@ -145,7 +156,7 @@ def _fetch_into(
         wait = min(timeout_s, clock.remaining())
         timeout = httpx.Timeout(wait, connect=min(wait, 10.0))
         try:
-            with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+            with httpx.Client(timeout=timeout, follow_redirects=True, **guarded) as client:
                 with client.stream("GET", url) as resp:
                     if 400 <= resp.status_code < 500:
                         raise BadInputError(

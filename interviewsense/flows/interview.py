@@ -34,6 +34,7 @@ from interviewsense.progress import Reporter
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 
 if TYPE_CHECKING:
+    from interviewsense.audio.addresses import AddressPolicy
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 
@@ -115,6 +116,7 @@ def answer_turn(
     turn: int | None = None,
     transcriber: WhisperTranscriber | None = None,
     guard: Callable[[], None] | None = None,
+    fetch_policy: AddressPolicy | None = None,
 ) -> Step:
     """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
     or a typed ``text``, score it, and ask the next question.
@@ -123,7 +125,8 @@ def answer_turn(
     replaces its answer (transcribed and scored again, the interview does not move on).
     The caller serialises calls on one session; each call saves the session once.
     ``guard`` is called right before each write (the recording, the session) and raises to
-    stop it: the web API's check that it still holds the session's lock.
+    stop it: the web API's check that it still holds the session's lock. ``fetch_policy``:
+    the addresses an ``audio`` URL may lead to (``load_source``).
     """
     guard = guard or _unguarded
     if (audio is None) == (text is None):
@@ -150,7 +153,15 @@ def answer_turn(
     try:
         if audio is not None:
             target.answer = _recorded(
-                store, session, target, audio, settings, reporter, transcriber, guard
+                store,
+                session,
+                target,
+                audio,
+                settings,
+                reporter,
+                transcriber,
+                guard,
+                fetch_policy,
             )
         else:
             target.answer = typed_answer(text or "", target.question, settings, interviewer)
@@ -182,12 +193,13 @@ def _recorded(
     reporter: Reporter,
     transcriber: WhisperTranscriber | None,
     guard: Callable[[], None],
+    fetch_policy: AddressPolicy | None,
 ) -> Answer:
     from interviewsense.audio.fetch import is_url
     from interviewsense.audio.load import write_wav
     from interviewsense.scoring.rubric import load_rubric
 
-    loaded = load_source(source, settings, reporter)
+    loaded = load_source(source, settings, reporter, fetch_policy)
     kept = store.audio_path(session.id, "a", turn.index)
     transcriber = transcriber or load_transcriber(settings, reporter)
     rubric = load_rubric(settings.rubric)

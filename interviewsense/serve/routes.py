@@ -330,6 +330,9 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
         source = body.audio_url or ""
         if not is_url(source):
             raise BadInputError("audio_url must be an http(s) URL")
+        # Refused at once when its host is private (403); the download checks every
+        # connection again, redirects included.
+        await anyio.to_thread.run_sync(engine.fetch_policy.check_url, source)
     transcriber = engine.whisper()
     if body.session_id is None:
         from interviewsense.flows.finalize import finalize as run
@@ -342,6 +345,7 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
             question=body.question,
             qtype=body.interview_type,
             transcriber=transcriber,
+            fetch_policy=engine.fetch_policy,
         )
         return {
             "session_id": result.session.id,
@@ -353,7 +357,13 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
     store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
     async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
-            engine, store_id, lease, audio=source, turn=body.turn, transcriber=transcriber
+            engine,
+            store_id,
+            lease,
+            audio=source,
+            turn=body.turn,
+            transcriber=transcriber,
+            fetch_policy=engine.fetch_policy,
         )
     view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None

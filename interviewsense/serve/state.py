@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from interviewsense.audio.addresses import AddressPolicy
 from interviewsense.config import Settings
 from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import atomic_write_bytes, ensure_dir
@@ -364,6 +365,7 @@ class Engine:
     transcriber: WhisperTranscriber | None = None
     missing: InterviewSenseError | None = None  # why Whisper is not loaded
     speakers: dict[str, Speaker] = field(default_factory=dict)
+    fetch_policy: AddressPolicy = field(default_factory=AddressPolicy)  # where audio_url may go
 
     @classmethod
     def local(cls, settings: Settings) -> Engine:
@@ -377,6 +379,7 @@ class Engine:
             locks=LocalLocks(store.root / ".api-locks"),
             ids=IdMap(store),
             artifacts=LocalArtifacts(store),
+            fetch_policy=AddressPolicy.parse(settings.serve_fetch_allow),
         )
 
     def whisper(self) -> WhisperTranscriber:
