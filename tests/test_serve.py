@@ -526,6 +526,22 @@ def test_access_log_has_ids_routes_statuses_and_no_bodies(server: Server) -> Non
     assert secret_words not in text and "user_id=jo" not in text
 
 
+def test_the_live_socket_is_in_the_access_log(server: Server) -> None:
+    from websockets.sync.client import connect
+
+    url = server.url.replace("http://", "ws://") + "/v1/sessions/nosuch/live?user_id=jo"
+    with connect(url, additional_headers={"X-Request-ID": "ws-log-check-1"}) as ws:
+        event = json.loads(ws.recv(timeout=30))
+        assert event["type"] == "error" and event["status"] == 404
+    deadline = time.monotonic() + 10
+    while "ws-log-check-1" not in server.log.read_text():
+        assert time.monotonic() < deadline, "no access log line for the socket"
+        time.sleep(0.1)
+    line = next(ln for ln in server.log.read_text().splitlines() if "ws-log-check-1" in ln)
+    assert "WS /v1/sessions/{session_id}/live 101" in line and line.rstrip().endswith("ms")
+    assert "user_id=jo" not in line
+
+
 def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     env = server_env(tmp_path / "home")
     out = subprocess.run(
@@ -556,6 +572,14 @@ def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
             # Probes are never limited.
             assert c.get("/healthz").status_code == 200
             assert c.get("/readyz").status_code == 200
+        # The live socket counts too: its handshake is refused with the same 429.
+        from websockets.exceptions import InvalidStatus
+        from websockets.sync.client import connect
+
+        with pytest.raises(InvalidStatus) as refused:
+            connect(srv.url.replace("http://", "ws://") + "/v1/sessions/rl/live")
+        assert refused.value.response.status_code == 429
+        assert 1 <= int(refused.value.response.headers["retry-after"]) <= 60
         # Another address has its own allowance.
         other = httpx.HTTPTransport(local_address="127.0.0.2")
         with srv.client(transport=other) as c:
@@ -563,6 +587,7 @@ def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
     finally:
         stop(srv)
     assert "GET /v1/sessions 429" in srv.log.read_text()
+    assert "WS /v1/sessions/rl/live 429" in srv.log.read_text()  # refused before routing
 
 
 @pytest.mark.slow
