@@ -331,6 +331,40 @@ def test_a_full_queue_answers_503_with_retry_after(server: Server, answer_wav: S
     assert slow[0].status_code == 200, slow[0].text  # the running one is not disturbed
 
 
+def test_slow_file_work_does_not_stall_the_other_requests(server: Server) -> None:
+    """Deleting a session with very many files takes a while: it runs off the event loop,
+    so /healthz answers at once meanwhile instead of waiting for it."""
+    with server.client() as c:
+        r = c.post("/v1/sessions/start", json={"session_id": "slow-del", "user_id": "del",
+                                               "client_tts": True})  # fmt: skip
+        store_id = r.json()["store_id"]
+    junk = server.home / "sessions" / store_id / "junk"
+    junk.mkdir()
+    for i in range(80_000):
+        (junk / f"f{i}").touch()
+    took: list[float] = []
+
+    def delete() -> None:
+        with server.client() as c:
+            started = time.monotonic()
+            assert c.delete("/v1/sessions/slow-del?user_id=del").status_code == 200
+            took.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=delete)
+    latencies = []
+    with server.client() as c:
+        thread.start()
+        while thread.is_alive():
+            started = time.monotonic()
+            assert c.get("/healthz").status_code == 200
+            latencies.append(time.monotonic() - started)
+            time.sleep(0.02)
+    thread.join()
+    assert not junk.exists()
+    assert took[0] > 0.5, f"the delete was too quick ({took[0]:.2f} s) to tell"
+    assert max(latencies) < took[0] / 2, (max(latencies), took[0])
+
+
 # --- errors --------------------------------------------------------------------------------
 
 

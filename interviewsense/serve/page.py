@@ -57,7 +57,7 @@ async def answer_audio(session_id: str, name: str, request: Request) -> FileResp
     user = request.query_params.get("user_id")
     if user is not None and not SAFE_ID.fullmatch(user):
         raise NotFoundError("no such user")
-    store_id, _ = engine.ids.resolve(session_id, user)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
     path = None
     if ANSWER_AUDIO.fullmatch(name):
         path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"audio/{name}")
@@ -111,7 +111,7 @@ async def live(ws: WebSocket, session_id: str) -> None:
         user = ws.query_params.get("user_id")
         if user is not None and not SAFE_ID.fullmatch(user):
             raise NotFoundError("no such user")
-        store_id, _ = engine.ids.resolve(session_id, user)
+        store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
         await _live_answer(ws, engine, store_id)
     except WebSocketDisconnect:
         return
@@ -130,7 +130,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
     from interviewsense.flows.interview import waiting_turn
     from interviewsense.serve.live import MAX_ANSWER_S, SILENCE_S, LiveAnswer
 
-    session = engine.store.load(store_id)
+    session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     turn = waiting_turn(session)
     if turn is None:
         raise ConflictError(
