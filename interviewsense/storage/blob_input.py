@@ -39,7 +39,7 @@ def split_uri(uri: str) -> tuple[str, str]:
 def list_audio(uri: str, settings: Settings, suffixes: Collection[str]) -> list[str]:
     """Every audio blob under the prefix, as ``az://`` addresses in name order."""
     container, prefix = split_uri(uri)
-    blobs = Container(settings, container)
+    blobs = Container.shared(settings, container)
     names = blobs.call(
         f"list the blobs under {uri}",
         lambda: [b.name for b in blobs.client.list_blobs(name_starts_with=prefix or None)],
@@ -59,7 +59,7 @@ def download(uri: str, settings: Settings, dest_dir: Path, *, max_bytes: int) ->
     from azure.core.exceptions import ResourceNotFoundError
 
     container, name = split_uri(uri)
-    blobs = Container(settings, container)
+    blobs = Container.shared(settings, container)  # one client for every blob, not one each
     blob = blobs.client.get_blob_client(name)
 
     def properties() -> Any:
