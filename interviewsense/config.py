@@ -152,6 +152,10 @@ class Settings:
     serve_audio_roots: str = _setting("", "INTERVIEWSENSE_SERVE_AUDIO_ROOTS",
         toml="serve.audio_roots", help="Folders the web API may read audio_path files from "
         "(separated by os.pathsep); empty turns audio_path off.")
+    serve_fetch_allow: str = _setting("", "INTERVIEWSENSE_SERVE_FETCH_ALLOW",
+        toml="serve.fetch_allow", help="Hosts and networks the web API's audio_url may reach "
+        "besides public addresses (names or CIDR, separated by commas), e.g. for on-prem "
+        "audio servers; empty refuses private, loopback and link-local ones.")
     serve_max_upload_mb: int = _setting(50, "INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB",
         toml="serve.max_upload_mb",
         help="Largest request body (an uploaded answer) the web API takes.")

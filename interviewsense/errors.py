@@ -44,6 +44,11 @@ class NotFoundError(BadInputError):
     """What the user named (a session, a file) does not exist."""
 
 
+class RefusedAddressError(BadInputError):
+    """A URL whose host is an address this server may not fetch from (the web API refuses
+    private, loopback and link-local ones: audio/addresses.py)."""
+
+
 class ConflictError(BadInputError):
     """The request does not fit the current state (a question already answered, an id taken)."""
 

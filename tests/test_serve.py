@@ -29,9 +29,10 @@ TOKEN = "s3cret-token-for-tests-0123456789"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the module: no token, 1 MB uploads, one job and no queue (so a second
-    heavy request while one runs is refused with 503)."""
+    heavy request while one runs is refused with 503), audio_url allowed to 'localhost'."""
     srv = start_server(
         tmp_path_factory.mktemp("serve"),
+        INTERVIEWSENSE_SERVE_FETCH_ALLOW="localhost",  # pytest-httpserver serves the audio
         INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB="1",
         INTERVIEWSENSE_SERVE_JOBS="1",
         INTERVIEWSENSE_SERVE_QUEUE="0",
@@ -195,6 +196,48 @@ def test_finalize_from_a_url_and_without_a_session(
         assert c.get(f"/v1/sessions/{body['session_id']}").json()["status"] == "complete"
 
 
+def test_audio_url_to_a_private_address_is_refused(
+    guarded_server: Server, httpserver: HTTPServer
+) -> None:
+    """Without INTERVIEWSENSE_SERVE_FETCH_ALLOW, loopback, link-local (the cloud metadata
+    service) and private addresses are refused before any connection is made."""
+    httpserver.expect_request("/answer.wav").respond_with_data(b"RIFF", content_type="audio/wav")
+    port = httpserver.port
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with guarded_server.client(headers=auth) as c:
+        for url in (
+            f"http://127.0.0.1:{port}/answer.wav",
+            f"http://localhost:{port}/answer.wav",
+            f"http://[::1]:{port}/answer.wav",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.0.0.1/answer.wav",
+        ):
+            r = c.post("/v1/sessions/finalize", json={"audio_url": url})
+            body = error_of(r, 403)
+            assert "does not fetch from private, loopback or link-local" in body["error"], url
+            assert "INTERVIEWSENSE_SERVE_FETCH_ALLOW" in body["hint"]
+    assert not httpserver.log  # nothing was fetched
+
+
+def test_a_redirect_to_a_private_address_is_refused(
+    server: Server, answer_wav: Spoken, httpserver: HTTPServer
+) -> None:
+    """'localhost' is allowed by name; a redirect from it to 127.0.0.1 (not allowed) is
+    checked again and refused."""
+    httpserver.expect_request("/answer.wav").respond_with_data(
+        answer_wav.path.read_bytes(), content_type="audio/wav"
+    )
+    hop = f"http://127.0.0.1:{httpserver.port}/answer.wav"
+    httpserver.expect_request("/hop.wav").respond_with_data(
+        "", status=302, headers={"Location": hop}
+    )
+    with server.client() as c:
+        r = c.post("/v1/sessions/finalize", json={"audio_url": httpserver.url_for("/hop.wav")})
+    body = error_of(r, 403)
+    assert "127.0.0.1" in body["error"]
+    assert [req.path for req, _ in httpserver.log] == ["/hop.wav"]
+
+
 def test_server_tts_is_stored_and_served_and_cached(server: Server) -> None:
     with server.client() as c:
         r = c.post(
@@ -288,6 +331,40 @@ def test_a_full_queue_answers_503_with_retry_after(server: Server, answer_wav: S
     assert slow[0].status_code == 200, slow[0].text  # the running one is not disturbed
 
 
+def test_slow_file_work_does_not_stall_the_other_requests(server: Server) -> None:
+    """Deleting a session with very many files takes a while: it runs off the event loop,
+    so /healthz answers at once meanwhile instead of waiting for it."""
+    with server.client() as c:
+        r = c.post("/v1/sessions/start", json={"session_id": "slow-del", "user_id": "del",
+                                               "client_tts": True})  # fmt: skip
+        store_id = r.json()["store_id"]
+    junk = server.home / "sessions" / store_id / "junk"
+    junk.mkdir()
+    for i in range(80_000):
+        (junk / f"f{i}").touch()
+    took: list[float] = []
+
+    def delete() -> None:
+        with server.client() as c:
+            started = time.monotonic()
+            assert c.delete("/v1/sessions/slow-del?user_id=del").status_code == 200
+            took.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=delete)
+    latencies = []
+    with server.client() as c:
+        thread.start()
+        while thread.is_alive():
+            started = time.monotonic()
+            assert c.get("/healthz").status_code == 200
+            latencies.append(time.monotonic() - started)
+            time.sleep(0.02)
+    thread.join()
+    assert not junk.exists()
+    assert took[0] > 0.5, f"the delete was too quick ({took[0]:.2f} s) to tell"
+    assert max(latencies) < took[0] / 2, (max(latencies), took[0])
+
+
 # --- errors --------------------------------------------------------------------------------
 
 
@@ -367,6 +444,21 @@ def test_uploads_over_the_limit_are_413(server: Server) -> None:
         error_of(r, 413)
         turns = c.get("/v1/sessions/big").json()["session"]["turns"]
         assert turns[0]["status"] == "asking"  # nothing was recorded
+
+        # A JSON body sent chunked: the framework reads it, and would call the cut a 400.
+        def json_chunks() -> Iterator[bytes]:
+            yield b'{"session_id": "big", "user_id": "gina", "question": "'
+            for _ in range(32):
+                yield b"a" * 64 * 1024
+            yield b'", "audio_url": "http://example.org/a.wav"}'
+
+        r = c.post(
+            "/v1/sessions/finalize",
+            content=json_chunks(),
+            headers={"content-type": "application/json"},
+        )
+        assert "1 MB" in error_of(r, 413)["error"]
+        assert r.headers["x-request-id"]
 
 
 def test_audio_path_stays_under_the_roots(server: Server, answer_wav: Spoken) -> None:
@@ -468,6 +560,22 @@ def test_access_log_has_ids_routes_statuses_and_no_bodies(server: Server) -> Non
     assert secret_words not in text and "user_id=jo" not in text
 
 
+def test_the_live_socket_is_in_the_access_log(server: Server) -> None:
+    from websockets.sync.client import connect
+
+    url = server.url.replace("http://", "ws://") + "/v1/sessions/nosuch/live?user_id=jo"
+    with connect(url, additional_headers={"X-Request-ID": "ws-log-check-1"}) as ws:
+        event = json.loads(ws.recv(timeout=30))
+        assert event["type"] == "error" and event["status"] == 404
+    deadline = time.monotonic() + 10
+    while "ws-log-check-1" not in server.log.read_text():
+        assert time.monotonic() < deadline, "no access log line for the socket"
+        time.sleep(0.1)
+    line = next(ln for ln in server.log.read_text().splitlines() if "ws-log-check-1" in ln)
+    assert "WS /v1/sessions/{session_id}/live 101" in line and line.rstrip().endswith("ms")
+    assert "user_id=jo" not in line
+
+
 def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     env = server_env(tmp_path / "home")
     out = subprocess.run(
@@ -498,6 +606,14 @@ def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
             # Probes are never limited.
             assert c.get("/healthz").status_code == 200
             assert c.get("/readyz").status_code == 200
+        # The live socket counts too: its handshake is refused with the same 429.
+        from websockets.exceptions import InvalidStatus
+        from websockets.sync.client import connect
+
+        with pytest.raises(InvalidStatus) as refused:
+            connect(srv.url.replace("http://", "ws://") + "/v1/sessions/rl/live")
+        assert refused.value.response.status_code == 429
+        assert 1 <= int(refused.value.response.headers["retry-after"]) <= 60
         # Another address has its own allowance.
         other = httpx.HTTPTransport(local_address="127.0.0.2")
         with srv.client(transport=other) as c:
@@ -505,6 +621,7 @@ def test_a_client_over_the_rate_limit_gets_429(tmp_path: Path) -> None:
     finally:
         stop(srv)
     assert "GET /v1/sessions 429" in srv.log.read_text()
+    assert "WS /v1/sessions/rl/live 429" in srv.log.read_text()  # refused before routing
 
 
 @pytest.mark.slow

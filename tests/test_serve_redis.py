@@ -231,3 +231,50 @@ def test_a_redis_restart_loses_no_answer(pair: Pair) -> None:
     with pair.b.client() as c:
         assert c.delete("/v1/sessions/restart").status_code == 200
     assert pair.keys(f"interviewsense:answered:{store_id}") == {}
+
+
+def test_a_request_that_loses_its_lock_stops_before_it_writes(
+    pair: Pair, answer_wav: Spoken, tmp_path: Path
+) -> None:
+    """The lease runs out while Whisper works (here: another holder takes the key, as after
+    an expiry): the request answers 503 with Retry-After and writes nothing; sent again, it
+    answers the question."""
+    import redis
+
+    from tests import speech
+
+    samples, rate = speech.read_wav(answer_wav.path)
+    long = speech.write_wav(tmp_path / "long.wav", speech.concat([samples] * 4), rate)
+    store_id = start(pair.a, "lease", "zoe", client_tts=True, questions=2)
+    folder = pair.a.home / "sessions" / store_id
+    outcome: list[httpx.Response] = []
+
+    def send() -> None:
+        with pair.a.client() as c, long.open("rb") as fh:
+            outcome.append(c.post("/v1/sessions/lease/answers", files={"audio": ("a.wav", fh)}))
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (folder / ".lock").exists():  # the answer is being made, under the lock
+        assert time.monotonic() < deadline and thread.is_alive(), outcome
+        time.sleep(0.005)
+    key = f"interviewsense:lock:{store_id}"
+    client = redis.Redis(port=pair.redis.port, socket_timeout=5)
+    try:
+        assert client.get(key), "the request holds no Redis lock?"
+        client.set(key, "another-request")
+        thread.join(timeout=120)
+        (got,) = outcome
+        body = error_of(got, 503)
+        assert "lock on session" in body["error"] and "lost" in body["error"]
+        assert int(got.headers["retry-after"]) > 0
+        client.delete(key)
+    finally:
+        client.close()
+    with pair.b.client() as c:
+        session = c.get("/v1/sessions/lease").json()["session"]
+        assert [t["status"] for t in session["turns"]] == ["asking"]  # nothing answered
+        assert pair.keys(f"interviewsense:answered:{store_id}") == {}
+        r = c.post("/v1/sessions/lease/answers", json={"transcript": TYPED, "turn": 1})
+        assert r.status_code == 200 and r.json()["turn"] == 1, r.text

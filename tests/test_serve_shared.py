@@ -225,3 +225,74 @@ def test_a_worker_killed_mid_answer_keeps_the_recording(tmp_path: Path, answer_w
         assert not lock.exists()
     finally:
         stop(srv)
+
+
+def test_a_worker_killed_mid_redo_keeps_the_recorded_answer(
+    tmp_path: Path, answer_wav: Spoken
+) -> None:
+    """A redo (a new recording for an answered turn) replaces the recorded WAV only once it
+    is scored: killed while Whisper works on it, the first answer and its WAV stay."""
+    samples, rate = speech.read_wav(answer_wav.path)
+    long = speech.write_wav(tmp_path / "long.wav", speech.concat([samples] * 4), rate)
+    srv = start_server(tmp_path, "--workers", "2")
+    try:
+        with srv.client() as c:
+            r = c.post(
+                "/v1/sessions/start",
+                json={"session_id": "redo", "user_id": "zed", "client_tts": True},
+            )
+            store_id = r.json()["store_id"]
+            with answer_wav.path.open("rb") as fh:
+                first = c.post("/v1/sessions/redo/answers", files={"audio": ("a.wav", fh)})
+            assert first.status_code == 200, first.text
+        folder = srv.home / "sessions" / store_id
+        kept, lock = folder / "audio" / "a01.wav", folder / ".lock"
+        recorded = kept.read_bytes()
+        before = kept.stat().st_mtime_ns
+        outcome: list[httpx.Response | Exception] = []
+
+        def redo() -> None:
+            try:
+                with srv.client() as c, long.open("rb") as fh:
+                    outcome.append(
+                        c.post(
+                            "/v1/sessions/redo/answers",
+                            files={"audio": ("a.wav", fh)},
+                            data={"turn": "1"},
+                        )
+                    )
+            except httpx.TransportError as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=redo)
+        thread.start()
+        deadline = time.monotonic() + 60
+        # The new recording is written (beside the old one, or over it): Whisper starts.
+        while not (
+            lock.exists()
+            and (list(kept.parent.glob(".a01.wav.*")) or kept.stat().st_mtime_ns != before)
+        ):
+            assert time.monotonic() < deadline and thread.is_alive(), outcome
+            time.sleep(0.005)
+        time.sleep(0.2)
+        os.kill(int(lock.read_text()), signal.SIGKILL)
+        thread.join(timeout=60)
+        (got,) = outcome
+        assert isinstance(got, httpx.TransportError) or got.status_code >= 500, got
+
+        assert kept.read_bytes() == recorded  # the first recording, whole
+        with srv.client() as c:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    session = c.get("/v1/sessions/redo").json()["session"]
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.2)
+        answer = session["turns"][0]["answer"]
+        assert answer["transcript"]["text"] == first.json()["answer"]["transcript"]["text"]
+        seconds = len(samples) / rate
+        assert answer["audio"]["duration_s"] == pytest.approx(seconds, abs=0.05)
+    finally:
+        stop(srv)

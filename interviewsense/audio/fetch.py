@@ -3,8 +3,8 @@ total deadline and a minimum transfer rate (a server trickling bytes cannot hold
 
 from __future__ import annotations
 
-import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +15,7 @@ from interviewsense.errors import BadInputError, ServiceError
 from interviewsense.fsutil import ensure_dir
 
 if TYPE_CHECKING:
+    from interviewsense.audio.addresses import AddressPolicy
     from interviewsense.config import Settings
 
 Progress = Callable[[int, int | None], None]
@@ -100,6 +101,7 @@ def fetch(
     rate_window_s: float = RATE_WINDOW_S,
     retries: int = RETRIES,
     progress: Progress | None = None,
+    policy: AddressPolicy | None = None,
 ) -> Path:
     """Download ``url`` into ``dest_dir`` and return the file's path.
 
@@ -107,13 +109,44 @@ def fetch(
     exponential backoff; a 4xx answer or a file over ``max_bytes`` fails at once. The whole
     download, retries included, must end within ``deadline_s`` (0: no limit), and the body
     must arrive at ``min_rate_bps`` or faster over each ``rate_window_s`` (0: no check):
-    both fail at once, as a server that slow is not worth another try.
+    both fail at once, as a server that slow is not worth another try. With ``policy``
+    every connection, redirects included, goes only to addresses it permits (the web API;
+    proxy settings from the environment are then ignored, as the proxy would connect).
     """
+    ensure_dir(dest_dir)
+    # A name of its own: two requests for one URL at once must not share (and truncate,
+    # rename or delete) each other's file.
+    fd, name = tempfile.mkstemp(prefix="download-", suffix=_suffix(url), dir=dest_dir)
+    os.close(fd)
+    target = Path(name)
+    try:
+        return _fetch_into(target, url, timeout_s, max_bytes, deadline_s, min_rate_bps,
+                           rate_window_s, retries, progress, policy)  # fmt: skip
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _fetch_into(
+    target: Path,
+    url: str,
+    timeout_s: float,
+    max_bytes: int,
+    deadline_s: float,
+    min_rate_bps: float,
+    rate_window_s: float,
+    retries: int,
+    progress: Progress | None,
+    policy: AddressPolicy | None,
+) -> Path:
     import httpx
 
-    ensure_dir(dest_dir)
-    key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
-    target = dest_dir / f"download-{key}{_suffix(url)}"
+    guarded: dict[str, Any] = {}
+    if policy is not None:
+        from interviewsense.audio.addresses import guarded_transport
+
+        guarded = {"transport": guarded_transport(policy), "trust_env": False}
+
     clock = _Clock(url, deadline_s, min_rate_bps, rate_window_s)
     last: str = ""
     for attempt in range(retries + 1):
@@ -123,7 +156,7 @@ def fetch(
         wait = min(timeout_s, clock.remaining())
         timeout = httpx.Timeout(wait, connect=min(wait, 10.0))
         try:
-            with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+            with httpx.Client(timeout=timeout, follow_redirects=True, **guarded) as client:
                 with client.stream("GET", url) as resp:
                     if 400 <= resp.status_code < 500:
                         raise BadInputError(

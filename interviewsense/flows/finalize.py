@@ -30,6 +30,7 @@ from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.storage.store import SessionStore, is_session_id, new_session_id, now_iso
 
 if TYPE_CHECKING:
+    from interviewsense.audio.addresses import AddressPolicy
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 
@@ -92,14 +93,18 @@ def analyse(
         )
 
 
-def load_source(source: str, settings: Settings, reporter: Reporter) -> LoadedAudio:
-    """A recording from a file or an http(s) URL (downloaded, then deleted), as 16 kHz mono."""
+def load_source(
+    source: str, settings: Settings, reporter: Reporter, fetch_policy: AddressPolicy | None = None
+) -> LoadedAudio:
+    """A recording from a file or an http(s) URL (downloaded, then deleted), as 16 kHz mono;
+    ``fetch_policy``: the addresses a URL may lead to (the web API's; the CLI has none)."""
     if is_url(source):
         with reporter.progress("Downloading", total=None, unit="B") as advance:
             path = fetch(
                 source,
                 settings.cache_dir / "downloads",
                 **fetch_limits(settings),
+                policy=fetch_policy,
                 progress=lambda done, total: advance(done),
             )
     else:
@@ -120,8 +125,10 @@ def finalize(
     question: str = "",
     qtype: InterviewType = "behavioral",
     transcriber: WhisperTranscriber | None = None,
+    fetch_policy: AddressPolicy | None = None,
 ) -> FinalizeResult:
-    """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded."""
+    """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded.
+    ``fetch_policy``: see ``load_source``."""
     store = SessionStore(settings.sessions_dir)
     rubric = load_rubric(settings.rubric)
     if is_session_id(source) and not Path(source).exists():
@@ -136,7 +143,7 @@ def finalize(
             transcriber=transcriber,
         )
 
-    audio = load_source(source, settings, reporter)
+    audio = load_source(source, settings, reporter, fetch_policy)
     q = Question(text=question, type=qtype, source="user")
     transcriber = transcriber or load_transcriber(settings, reporter)
     answer = analyse(audio, q, transcriber, rubric, settings, reporter)

@@ -8,6 +8,7 @@ that shares the session folder can take the next step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from interviewsense.progress import Reporter
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 
 if TYPE_CHECKING:
+    from interviewsense.audio.addresses import AddressPolicy
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 
@@ -113,6 +115,8 @@ def answer_turn(
     text: str | None = None,
     turn: int | None = None,
     transcriber: WhisperTranscriber | None = None,
+    guard: Callable[[], None] | None = None,
+    fetch_policy: AddressPolicy | None = None,
 ) -> Step:
     """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
     or a typed ``text``, score it, and ask the next question.
@@ -120,7 +124,11 @@ def answer_turn(
     ``turn`` names the turn meant: the waiting one, or an answered one whose recording
     replaces its answer (transcribed and scored again, the interview does not move on).
     The caller serialises calls on one session; each call saves the session once.
+    ``guard`` is called right before each write (the recording, the session) and raises to
+    stop it: the web API's check that it still holds the session's lock. ``fetch_policy``:
+    the addresses an ``audio`` URL may lead to (``load_source``).
     """
+    guard = guard or _unguarded
     if (audio is None) == (text is None):
         raise BadInputError("give a recording or a typed answer, not both or neither")
     store = SessionStore(settings.sessions_dir)
@@ -145,7 +153,15 @@ def answer_turn(
     try:
         if audio is not None:
             target.answer = _recorded(
-                store, session, target, audio, settings, reporter, transcriber
+                store,
+                session,
+                target,
+                audio,
+                settings,
+                reporter,
+                transcriber,
+                guard,
+                fetch_policy,
             )
         else:
             target.answer = typed_answer(text or "", target.question, settings, interviewer)
@@ -161,6 +177,7 @@ def answer_turn(
         session.summary = summarize(session)
         if assessment is not None:
             session.summary["assessment"] = assessment
+        guard()
         store.save(session)
     finally:
         store.release(session_id)
@@ -175,19 +192,32 @@ def _recorded(
     settings: Settings,
     reporter: Reporter,
     transcriber: WhisperTranscriber | None,
+    guard: Callable[[], None],
+    fetch_policy: AddressPolicy | None,
 ) -> Answer:
     from interviewsense.audio.fetch import is_url
     from interviewsense.audio.load import write_wav
     from interviewsense.scoring.rubric import load_rubric
 
-    loaded = load_source(source, settings, reporter)
+    loaded = load_source(source, settings, reporter, fetch_policy)
     kept = store.audio_path(session.id, "a", turn.index)
-    with atomic_open(kept) as fh:
-        write_wav(fh, loaded.samples)  # type: ignore[arg-type]
     transcriber = transcriber or load_transcriber(settings, reporter)
-    answer = analyse(
-        loaded, turn.question, transcriber, load_rubric(settings.rubric), settings, reporter
-    )
+    rubric = load_rubric(settings.rubric)
+    if turn.answer is None:
+        # A new answer is kept before Whisper starts: a worker killed mid-answer loses
+        # nothing ('sessions repair' recovers it, a retry answers it).
+        guard()
+        with atomic_open(kept) as fh:
+            write_wav(fh, loaded.samples)  # type: ignore[arg-type]
+        answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
+    else:
+        # A redo: the new WAV waits in a temporary sibling and replaces the recorded one
+        # only once its answer is scored, so a redo that fails (or a worker killed in it)
+        # leaves the recorded answer and its recording as they were.
+        with atomic_open(kept) as fh:
+            write_wav(fh, loaded.samples)  # type: ignore[arg-type]
+            answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
+            guard()
     answer.audio = AudioInfo(
         path=f"audio/{kept.name}",
         duration_s=loaded.info.duration_s,
@@ -197,6 +227,10 @@ def _recorded(
         format=loaded.info.format,
     )
     return answer
+
+
+def _unguarded() -> None:
+    return None
 
 
 def typed_answer(

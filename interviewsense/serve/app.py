@@ -55,7 +55,8 @@ class Guard:
     """Pure ASGI, outermost: gives each request an id, refuses a client over the rate
     limit (429) and a missing or wrong bearer token, stops a body over the limit (by its
     Content-Length, or as it streams in), and logs one line per request: id, method,
-    route, status, milliseconds. Never a body, a query string or a header value."""
+    route, status, milliseconds. Never a body, a query string or a header value. A
+    WebSocket gets the id, the rate limit and the log line too (``_socket``)."""
 
     def __init__(self, app: ASGIApp, settings: Settings, shared: SharedState) -> None:
         self.app = app
@@ -66,15 +67,17 @@ class Guard:
         self.scrub = _scrubber(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        given = headers.get("x-request-id", "")
-        rid = given if _RID.fullmatch(given) else secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = rid
+        headers = _headers(scope)
+        rid = _request_id(scope, headers)
         started = time.monotonic()
         status = 500
+        over = False  # the body went over the limit as it streamed in
 
         async def send_logged(message: Message) -> None:
             nonlocal status
@@ -83,23 +86,56 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
+        async def send_checked(message: Message) -> None:
+            nonlocal over
+            if over:  # whatever the route made of the cut body (FastAPI says 400): 413
+                if message["type"] == "http.response.start":
+                    too_large = error_response(413, *_too_large(self.limit), self.scrub)
+                    await too_large(scope, receive, send_logged)
+                return  # the route's own response is dropped
+            await send_logged(message)
+
+        def overflowed() -> None:
+            nonlocal over
+            over = True
+
         try:
             refusal = await self._limit(scope) or self._refuse(scope, headers)
             if refusal is not None:
                 await refusal(scope, receive, send_logged)
                 return
-            await self.app(scope, self._limited(receive), send_logged)
+            await self.app(scope, self._limited(receive, overflowed), send_checked)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or scope.get("path", "")
-            access.info(
-                "%s %s %s %d %.0fms",
-                rid,
-                scope.get("method", ""),
-                path,
-                status,
-                (time.monotonic() - started) * 1000,
-            )
+            _log(scope, rid, scope.get("method", ""), status, started)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket (the live answer) as an HTTP request: an id, the rate limit (the
+        connection counts as one request; over it, the handshake is refused with 429 and
+        Retry-After) and one access log line when it ends: ``WS``, the route, 101 if it
+        was accepted (else the status the handshake was refused with), milliseconds."""
+        rid = _request_id(scope, _headers(scope))
+        started = time.monotonic()
+        status = 500
+
+        async def send_logged(message: Message) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind == "websocket.accept":
+                status = 101
+            elif kind == "websocket.http.response.start":
+                status = message["status"]
+            elif kind == "websocket.close" and status == 500:
+                status = 403  # closed before it was accepted: the handshake is refused
+            await send(message)
+
+        try:
+            refusal = await self._limit(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send_logged)
+                return
+            await self.app(scope, receive, send_logged)
+        finally:
+            _log(scope, rid, "WS", status, started)
 
     async def _limit(self, scope: Scope) -> ASGIApp | None:
         """429 for a client address over serve_rate_limit requests in any 60 s (the probes
@@ -144,7 +180,10 @@ class Guard:
             return error_response(413, *_too_large(self.limit), self.scrub)
         return None
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, overflowed: Callable[[], None]) -> Receive:
+        """``receive`` that stops a body at the limit. The error may be caught and turned
+        into another status by the framework (FastAPI answers 400 for any failure while it
+        reads a JSON body), so ``overflowed`` tells ``__call__`` to answer 413 itself."""
         seen = 0
 
         async def wrapped() -> Message:
@@ -153,10 +192,32 @@ class Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    overflowed()
                     raise TooLargeError(*_too_large(self.limit))
             return message
 
         return wrapped
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _request_id(scope: Scope, headers: dict[str, str]) -> str:
+    """The client's X-Request-ID if it is a plain token, else a new one; kept in the scope."""
+    given = headers.get("x-request-id", "")
+    rid = given if _RID.fullmatch(given) else secrets.token_hex(8)
+    scope.setdefault("state", {})["request_id"] = rid
+    return rid
+
+
+def _log(scope: Scope, rid: str, method: str, status: int, started: float) -> None:
+    """The access log line: id, method, route template (never the query), status, ms."""
+    route = scope.get("route")
+    path = getattr(route, "path", None) or scope.get("path", "")
+    access.info(
+        "%s %s %s %d %.0fms", rid, method, path, status, (time.monotonic() - started) * 1000
+    )
 
 
 def _too_large(limit: int) -> tuple[str, str]:

@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,7 @@ class AzureArtifacts:
 
 PREFIX = "interviewsense"  # Redis keys: interviewsense:lock:<store id>, …:answered:…, …:tts:…
 LOCK_TTL_S = 30.0  # a session lock whose holder stops renewing it (a dead process) expires
+LEASE_MARGIN_S = 5.0  # a lease not renewed for LOCK_TTL_S minus this is taken as lost
 LOCK_WAIT_S = 120.0  # a request waits this long for a session's lock, then gets 503
 SPEND = """
 local t = redis.call('TIME')
@@ -135,6 +137,35 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return tostring(tonumber(oldest[2]) + window - now)
 """  # seconds until the client may send again; 0 and the request counted when it may
 KEEP_S = 30 * 24 * 3600  # turn counters and the TTS cache are forgotten after 30 days
+
+
+class RedisLease:
+    """A session lock held in Redis. Renewed by ``RedisState._renew``; ``check`` asks Redis
+    whether it is still this request's before each write, so a request whose lease expired
+    (a renewal that could not reach Redis, a process paused past the TTL) stops with 503
+    instead of writing while another request may hold the lock."""
+
+    def __init__(self, lock: Any, key: str) -> None:
+        self.lock = lock
+        self.key = key
+        self.renewed = time.monotonic()
+        self.lost = False
+
+    def check(self) -> None:
+        import anyio.from_thread
+        from redis.exceptions import RedisError
+
+        if not self.lost:
+            try:
+                self.lost = not anyio.from_thread.run(self.lock.owned)
+            except RedisError:  # cannot ask: still ours while its TTL has surely not run out
+                self.lost = time.monotonic() - self.renewed > LOCK_TTL_S - LEASE_MARGIN_S
+        if self.lost:
+            raise BusyError(
+                f"the lock on session {self.key} was lost (Redis did not keep it for this "
+                "request), so nothing more was written",
+                hint=f"send the same request again in {BusyError.retry_after_s} s",
+            )
 
 
 class RedisState:
@@ -193,7 +224,7 @@ class RedisState:
             ) from None
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str) -> AsyncIterator[RedisLease]:
         import asyncio
 
         local = self._local.setdefault(key, asyncio.Lock())
@@ -208,9 +239,10 @@ class RedisState:
                     f"session {key} stayed busy for {LOCK_WAIT_S:.0f} s",
                     hint="another request is still working on it; try again",
                 )
-            renewing = asyncio.create_task(self._renew(lock, key))
+            lease = RedisLease(lock, key)
+            renewing = asyncio.create_task(self._renew(lease))
             try:
-                yield
+                yield lease
             finally:
                 renewing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -220,15 +252,22 @@ class RedisState:
                 except Exception as exc:  # expired or Redis down: it frees itself
                     log.warning("could not release the lock on session %s (%s)", key, exc)
 
-    async def _renew(self, lock: Any, key: str) -> None:
+    async def _renew(self, lease: RedisLease) -> None:
         import asyncio
+
+        from redis.exceptions import LockError
 
         while True:
             await asyncio.sleep(LOCK_TTL_S / 3)
             try:
-                await lock.extend(LOCK_TTL_S, replace_ttl=True)
-            except Exception as exc:
-                log.warning("could not renew the lock on session %s (%s)", key, exc)
+                await lease.lock.extend(LOCK_TTL_S, replace_ttl=True)
+                lease.renewed = time.monotonic()
+            except LockError:  # expired, and maybe taken by another request: gone for good
+                lease.lost = True
+                log.warning("lost the lock on session %s: its request stops", lease.key)
+                return
+            except Exception as exc:  # Redis unreachable: the lease holds until its TTL
+                log.warning("could not renew the lock on session %s (%s)", lease.key, exc)
 
     async def answered(self, store_id: str) -> int | None:
         async with self.reached():

@@ -17,6 +17,7 @@ from interviewsense.errors import (
     InterviewSenseError,
     MissingDependencyError,
     NotFoundError,
+    RefusedAddressError,
     ServiceError,
     StorageError,
 )
@@ -49,6 +50,7 @@ class BusyError(ServiceError):
 # The first class an error is an instance of gives its status: subclasses before bases.
 STATUS: tuple[tuple[type[InterviewSenseError], int], ...] = (
     (UnauthorizedError, 401),
+    (RefusedAddressError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooLargeError, 413),

@@ -57,7 +57,7 @@ async def answer_audio(session_id: str, name: str, request: Request) -> FileResp
     user = request.query_params.get("user_id")
     if user is not None and not SAFE_ID.fullmatch(user):
         raise NotFoundError("no such user")
-    store_id, _ = engine.ids.resolve(session_id, user)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
     path = None
     if ANSWER_AUDIO.fullmatch(name):
         path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"audio/{name}")
@@ -76,7 +76,7 @@ async def export_zip(session_id: str, request: Request) -> StreamingResponse:
     user = request.query_params.get("user_id")
     if user is not None and not SAFE_ID.fullmatch(user):
         raise NotFoundError("no such user")
-    store_id, _ = engine.ids.resolve(session_id, user)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
     files = await anyio.to_thread.run_sync(export_files, engine, store_id)
     name = f"interviewsense-{session_id}.zip"  # resolve() took only a safe id or a store id
     return StreamingResponse(
@@ -131,7 +131,7 @@ async def live(ws: WebSocket, session_id: str) -> None:
         user = ws.query_params.get("user_id")
         if user is not None and not SAFE_ID.fullmatch(user):
             raise NotFoundError("no such user")
-        store_id, _ = engine.ids.resolve(session_id, user)
+        store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
         await _live_answer(ws, engine, store_id)
     except WebSocketDisconnect:
         return
@@ -150,7 +150,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
     from interviewsense.flows.interview import waiting_turn
     from interviewsense.serve.live import MAX_ANSWER_S, SILENCE_S, LiveAnswer
 
-    session = engine.store.load(store_id)
+    session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     turn = waiting_turn(session)
     if turn is None:
         raise ConflictError(
@@ -200,9 +200,9 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
     )
     from interviewsense.serve.routes import _answer_locked, _step_view
 
-    async with engine.locks.hold(store_id):
+    async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
-            engine, store_id, audio=str(path), turn=turn.index, transcriber=engine.whisper()
+            engine, store_id, lease, audio=str(path), turn=turn.index, transcriber=engine.whisper()
         )
     await ws.send_json({"type": "scored", **_step_view(step), "sas_url": link})
     await ws.close()

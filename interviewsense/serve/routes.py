@@ -1,5 +1,10 @@
 """The routes: each parses its input, calls a flow in ``flows/`` (the same ones the CLI
-calls) through the worker pool, and renders the result. No use case is written here."""
+calls) through the worker pool, and renders the result. No use case is written here.
+
+No file is touched on the event loop: a route that only reads the session folder is a
+plain ``def`` (FastAPI runs it in a thread); an ``async`` one does its file work through
+``anyio.to_thread.run_sync`` or the worker pool, so one slow disk stalls one request, not
+every request of the worker (the probes included)."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from interviewsense.progress import Quiet
 from interviewsense.serve.errors import TooLargeError, UnsupportedMediaError
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
 from interviewsense.serve.security import audio_roots, checked_audio_path, sniff_audio
-from interviewsense.serve.state import Engine, worker_temp
+from interviewsense.serve.state import Engine, Lease, worker_temp
 from interviewsense.serve.views import (
     client_id,
     listing_row,
@@ -90,7 +95,9 @@ async def start(body: StartRequest, engine: EngineDep) -> dict[str, Any]:
         raise BadInputError(
             "session_id looks like one the server makes", hint="pick another, or leave it out"
         )
-    reserved = engine.ids.reserve(body.user_id, body.session_id) if body.session_id else None
+    reserved = None
+    if body.session_id:
+        reserved = await anyio.to_thread.run_sync(engine.ids.reserve, body.user_id, body.session_id)
     plan = InterviewPlan(
         type=body.interview_type,
         persona=body.persona,
@@ -109,19 +116,24 @@ async def start(body: StartRequest, engine: EngineDep) -> dict[str, Any]:
         step = await engine.pool.run(start_interview, plan, engine.settings, Quiet(), extra=extra)
     except BaseException:
         if reserved is not None:
-            reserved.unlink(missing_ok=True)
+            await anyio.to_thread.run_sync(lambda: reserved.unlink(missing_ok=True))
         raise
     session = step.session
-    if reserved is None:  # the server's id is the client's too
-        session.settings["api"]["session_id"] = session.id
-        engine.store.save(session)
-        reserved = engine.ids.reserve(body.user_id, session.id)
-    engine.ids.bind(reserved, session.id)
+    await anyio.to_thread.run_sync(_bind, engine, body.user_id, session, reserved)
     return {"welcome": persona.welcome, **session_view(session, step.waiting)}
 
 
+def _bind(engine: Engine, user_id: str, session: Session, reserved: Path | None) -> None:
+    """The client's id bound to the new session (the server's id when it gave none)."""
+    if reserved is None:  # the server's id is the client's too
+        session.settings["api"]["session_id"] = session.id
+        engine.store.save(session)
+        reserved = engine.ids.reserve(user_id, session.id)
+    engine.ids.bind(reserved, session.id)
+
+
 @router.get("/v1/sessions", tags=["sessions"])
-async def list_sessions(
+def list_sessions(
     engine: EngineDep, user_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 ) -> dict[str, Any]:
     """A user's sessions, oldest first."""
@@ -133,7 +145,7 @@ async def list_sessions(
 
 
 @router.get("/v1/sessions/{session_id}", tags=["sessions"])
-async def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
+def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
     """A session: its settings, questions, answers and scores (the session JSON)."""
     from interviewsense.flows.interview import waiting_turn
 
@@ -145,16 +157,20 @@ async def get_session(session_id: str, engine: EngineDep, user_id: UserQuery = N
 @router.delete("/v1/sessions/{session_id}", tags=["sessions"])
 async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery = None) -> Any:
     """Delete a session and its recordings, blobs included."""
-    store_id, user = engine.ids.resolve(session_id, user_id)
-    async with engine.locks.hold(store_id):
-        session = engine.store.load(store_id)
+    store_id, user = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
+    async with engine.locks.hold(store_id) as lease:
+        session = await anyio.to_thread.run_sync(engine.store.load, store_id)
         # Blobs first: if Azure fails, nothing is deleted and the request can be repeated.
+        await anyio.to_thread.run_sync(lease.check)
         await anyio.to_thread.run_sync(engine.artifacts.delete, store_id)
-        engine.store.delete(store_id)
+        await anyio.to_thread.run_sync(lease.check)
+        await anyio.to_thread.run_sync(engine.store.delete, store_id)
         await engine.shared.forget(store_id)
         info = session.settings.get("api", {})
         if isinstance(info, dict) and info.get("user_id"):
-            engine.ids.forget(str(info["user_id"]), client_id(session))
+            await anyio.to_thread.run_sync(
+                engine.ids.forget, str(info["user_id"]), client_id(session)
+            )
     return {"deleted": session_id}
 
 
@@ -168,8 +184,8 @@ async def report(
     """A report of the session, as the CLI's 'sessions report' writes it."""
     from interviewsense.report.render import render
 
-    store_id, _ = engine.ids.resolve(session_id, user_id)
-    session = engine.store.load(store_id)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
+    session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     text = await engine.pool.run(render, session, engine.store.folder(store_id), format)
     media = {"html": "text/html", "md": "text/markdown", "json": "application/json"}[format]
     return Response(text, media_type=f"{media}; charset=utf-8")
@@ -183,7 +199,7 @@ async def answer(
     ``{"transcript": ...}``. Returns the scored answer and the next question."""
     from pydantic import ValidationError
 
-    store_id, _ = engine.ids.resolve(session_id, user_id)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     upload: Path | None = None
     if kind == "application/json":
@@ -204,20 +220,23 @@ async def answer(
             hint="send the recording as a multipart field 'audio', or JSON {\"transcript\": …}",
         )
     try:
-        async with engine.locks.hold(store_id):
-            step, link = await _answer_locked(engine, store_id, **kwargs)
+        async with engine.locks.hold(store_id) as lease:
+            step, link = await _answer_locked(engine, store_id, lease, **kwargs)
     finally:
         if upload is not None:
-            upload.unlink(missing_ok=True)
+            await anyio.to_thread.run_sync(lambda: upload.unlink(missing_ok=True))
     return {**_step_view(step), "sas_url": link}
 
 
-async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[Step, str | None]:
-    """Answer a turn of a session whose lock is held: check this server's copy of the
-    session is not behind the shared turn counter, answer, then move the counter."""
+async def _answer_locked(
+    engine: Engine, store_id: str, lease: Lease, **kwargs: Any
+) -> tuple[Step, str | None]:
+    """Answer a turn of a session whose lock is held (``lease``): check this server's copy
+    of the session is not behind the shared turn counter, answer, then move the counter.
+    The lease is checked before each write, so a request that lost the lock stops (503)."""
     recorded = await engine.shared.answered(store_id)
     if recorded is not None:
-        here = _answered(engine.store.load(store_id))
+        here = _answered(await anyio.to_thread.run_sync(engine.store.load, store_id))
         if here < recorded:
             raise StorageError(
                 f"this server's copy of session {store_id} has {here} answers, but "
@@ -225,7 +244,7 @@ async def _answer_locked(engine: Engine, store_id: str, **kwargs: Any) -> tuple[
                 "servers write",
                 hint="give every server the same INTERVIEWSENSE_HOME (docs/api.md, Scale)",
             )
-    step, link = await engine.pool.run(_answer, engine, store_id, **kwargs)
+    step, link = await engine.pool.run(_answer, engine, store_id, guard=lease.check, **kwargs)
     await engine.shared.set_answered(store_id, _answered(step.session))
     return step, link
 
@@ -285,7 +304,9 @@ async def _save_upload(request: Request, engine: Engine) -> tuple[Path, int | No
         turn = int(turn_text)
     head = await audio.read(64)
     sniff_audio(head)
-    fd, path = worker_temp(engine.settings.cache_dir / "uploads", "upload", ".audio")
+    fd, path = await anyio.to_thread.run_sync(
+        worker_temp, engine.settings.cache_dir / "uploads", "upload", ".audio"
+    )
     name = str(path)
     size = 0
     try:
@@ -298,10 +319,10 @@ async def _save_upload(request: Request, engine: Engine) -> tuple[Path, int | No
                         f"the upload is over the {engine.settings.serve_max_upload_mb} MB limit",
                         hint="send a shorter or compressed recording",
                     )
-                fh.write(chunk)
+                await anyio.to_thread.run_sync(fh.write, chunk)
                 chunk = await audio.read(1024 * 1024)
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        await anyio.to_thread.run_sync(lambda: Path(name).unlink(missing_ok=True))
         raise
     finally:
         await form.close()
@@ -316,15 +337,17 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
     if (body.audio_path is None) == (body.audio_url is None):
         raise BadInputError("give audio_path or audio_url (one of them)")
     if body.audio_path is not None:
-        source = str(
-            checked_audio_path(body.audio_path, audio_roots(engine.settings.serve_audio_roots))
-        )
+        roots = audio_roots(engine.settings.serve_audio_roots)
+        source = str(await anyio.to_thread.run_sync(checked_audio_path, body.audio_path, roots))
     else:
         from interviewsense.audio.fetch import is_url
 
         source = body.audio_url or ""
         if not is_url(source):
             raise BadInputError("audio_url must be an http(s) URL")
+        # Refused at once when its host is private (403); the download checks every
+        # connection again, redirects included.
+        await anyio.to_thread.run_sync(engine.fetch_policy.check_url, source)
     transcriber = engine.whisper()
     if body.session_id is None:
         from interviewsense.flows.finalize import finalize as run
@@ -337,6 +360,7 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
             question=body.question,
             qtype=body.interview_type,
             transcriber=transcriber,
+            fetch_policy=engine.fetch_policy,
         )
         return {
             "session_id": result.session.id,
@@ -345,10 +369,16 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
             "next": None,
             "done": True,
         }
-    store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
-    async with engine.locks.hold(store_id):
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
+    async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
-            engine, store_id, audio=source, turn=body.turn, transcriber=transcriber
+            engine,
+            store_id,
+            lease,
+            audio=source,
+            turn=body.turn,
+            transcriber=transcriber,
+            fetch_policy=engine.fetch_policy,
         )
     view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None
@@ -366,8 +396,8 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     from interviewsense.tts.base import speech_synthesis_hints
 
     persona = get_persona(body.persona)
-    store_id, _ = engine.ids.resolve(body.session_id, body.user_id)
-    session = engine.store.load(store_id)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
+    session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     if session.settings.get("api", {}).get("client_tts") and not body.server_voice:
         return {
             "use_client_tts": True,
@@ -377,22 +407,21 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     name = f"tts-{key[:16]}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
     rel = f"tts/{name}"
-    async with engine.locks.hold(store_id):
+    async with engine.locks.hold(store_id) as lease:
         cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
         if cached is None:
             owner = await engine.shared.tts_owner(key)  # made for another session before?
             if owner is not None and owner != store_id:
-                cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel)
+                cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel, lease)
             if cached is None:
-                await engine.pool.run(_synthesize, engine, store_id, rel, body.text, persona.voice)
+                await engine.pool.run(
+                    _synthesize, engine, store_id, rel, body.text, persona.voice, lease
+                )
                 await engine.shared.remember_tts(key, store_id)
     path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
     if path is None:
         raise NotFoundError("the speech was not made", hint="try again")
-    import wave
-
-    with wave.open(str(path), "rb") as wf:
-        seconds = wf.getnframes() / float(wf.getframerate())
+    seconds = await anyio.to_thread.run_sync(_duration_s, path)
     return {
         "use_client_tts": False,
         "audio_url": url,
@@ -403,7 +432,14 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     }
 
 
-def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
+def _duration_s(path: Path) -> float:
+    import wave
+
+    with wave.open(str(path), "rb") as wf:
+        return wf.getnframes() / float(wf.getframerate())
+
+
+def _copy(engine: Engine, owner: str, store_id: str, rel: str, lease: Lease) -> Path | None:
     """The owner session's artifact kept for this session too, or None if it is gone."""
     import shutil
 
@@ -414,24 +450,28 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str) -> Path | None:
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)
+        lease.check()
         engine.artifacts.put(store_id, rel, tmp)
     finally:
         tmp.unlink(missing_ok=True)
     return engine.artifacts.get(store_id, rel)
 
 
-def _synthesize(engine: Engine, store_id: str, rel: str, text: str, style: Any) -> None:
+def _synthesize(
+    engine: Engine, store_id: str, rel: str, text: str, style: Any, lease: Lease
+) -> None:
     fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
         engine.speaker().synthesize(text, tmp, style)
+        lease.check()
         engine.artifacts.put(store_id, rel, tmp)
     finally:
         tmp.unlink(missing_ok=True)
 
 
 @router.get("/v1/sessions/{session_id}/tts/{name}", tags=["tts"])
-async def tts_audio(
+def tts_audio(
     session_id: str, name: str, engine: EngineDep, user_id: UserQuery = None
 ) -> FileResponse:
     """A WAV /v1/tts/generate made."""
@@ -440,7 +480,7 @@ async def tts_audio(
     store_id, _ = engine.ids.resolve(session_id, user_id)
     path = None
     if re.fullmatch(TTS_NAME, name):
-        path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"tts/{name}")
+        path = engine.artifacts.get(store_id, f"tts/{name}")
     if path is None:
         raise NotFoundError(f"session {session_id} has no audio {name[:40]}")
     return FileResponse(path, media_type="audio/wav")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from interviewsense.audio.addresses import AddressPolicy
 from interviewsense.config import Settings
 from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import atomic_write_bytes, ensure_dir
@@ -104,8 +105,25 @@ class WorkPool:
             self.pending -= 1
 
 
+class Lease(Protocol):
+    """A held session lock, as the code that writes under it sees it."""
+
+    def check(self) -> None:
+        """Raise ``BusyError`` (503) if the lock is no longer this request's, so it stops
+        before it writes. Called from a worker thread (``WorkPool.run``) right before each
+        write to the session."""
+        ...
+
+
+class KeptLease:
+    """A lock that cannot be lost while its process lives (``LocalLocks``)."""
+
+    def check(self) -> None:
+        return None
+
+
 class SessionLocks(Protocol):
-    def hold(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
+    def hold(self, key: str) -> contextlib.AbstractAsyncContextManager[Lease]:
         """Serialise the requests that change one session."""
         ...
 
@@ -120,7 +138,7 @@ class LocalLocks:
         self._locks: dict[str, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str) -> AsyncIterator[Lease]:
         import asyncio
 
         lock = self._locks.setdefault(key, asyncio.Lock())
@@ -128,7 +146,7 @@ class LocalLocks:
             try:
                 import fcntl
             except ImportError:  # Windows: one worker process, the asyncio lock suffices
-                yield
+                yield KeptLease()
                 return
             import anyio.to_thread
 
@@ -136,7 +154,7 @@ class LocalLocks:
             fd = os.open(self.folder / safe_id(key), os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 await anyio.to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX)
-                yield
+                yield KeptLease()
             finally:
                 os.close(fd)  # closing releases the flock
 
@@ -347,6 +365,7 @@ class Engine:
     transcriber: WhisperTranscriber | None = None
     missing: InterviewSenseError | None = None  # why Whisper is not loaded
     speakers: dict[str, Speaker] = field(default_factory=dict)
+    fetch_policy: AddressPolicy = field(default_factory=AddressPolicy)  # where audio_url may go
 
     @classmethod
     def local(cls, settings: Settings) -> Engine:
@@ -360,6 +379,7 @@ class Engine:
             locks=LocalLocks(store.root / ".api-locks"),
             ids=IdMap(store),
             artifacts=LocalArtifacts(store),
+            fetch_policy=AddressPolicy.parse(settings.serve_fetch_allow),
         )
 
     def whisper(self) -> WhisperTranscriber:

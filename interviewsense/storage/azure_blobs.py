@@ -5,7 +5,8 @@ names no secret. The SDK is imported only when a container is opened."""
 from __future__ import annotations
 
 import re
-from typing import Any
+import threading
+from typing import Any, ClassVar
 
 from interviewsense.config import Settings
 from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
@@ -24,7 +25,22 @@ def check_container_name(name: str) -> str:
 
 
 class Container:
-    """A blob container: ``client`` (the SDK's ContainerClient) and ``call`` for SDK calls."""
+    """A blob container: ``client`` (the SDK's ContainerClient) and ``call`` for SDK calls.
+    ``Container.shared`` gives one per container and process, for code that opens many
+    blobs (batch input): one client keeps its connections (and TLS sessions) alive."""
+
+    _shared: ClassVar[dict[tuple[str, str], Container]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, settings: Settings, container: str) -> Container:
+        """This process's client for ``container`` (the SDK's clients are thread-safe)."""
+        key = (settings.azure_storage_connection_string, container)
+        with cls._shared_lock:
+            found = cls._shared.get(key)
+            if found is None:
+                found = cls._shared[key] = cls(settings, container)
+        return found
 
     def __init__(self, settings: Settings, container: str, *, probe_s: float | None = None) -> None:
         """``probe_s``: one try, each connection and read given this many seconds (doctor);

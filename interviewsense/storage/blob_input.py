@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from interviewsense.config import Settings
 from interviewsense.errors import BadInputError
-from interviewsense.fsutil import atomic_open, ensure_dir
+from interviewsense.fsutil import ensure_dir
 from interviewsense.storage.azure_blobs import Container
 
 SCHEME = "az://"
@@ -37,7 +39,7 @@ def split_uri(uri: str) -> tuple[str, str]:
 def list_audio(uri: str, settings: Settings, suffixes: Collection[str]) -> list[str]:
     """Every audio blob under the prefix, as ``az://`` addresses in name order."""
     container, prefix = split_uri(uri)
-    blobs = Container(settings, container)
+    blobs = Container.shared(settings, container)
     names = blobs.call(
         f"list the blobs under {uri}",
         lambda: [b.name for b in blobs.client.list_blobs(name_starts_with=prefix or None)],
@@ -57,7 +59,7 @@ def download(uri: str, settings: Settings, dest_dir: Path, *, max_bytes: int) ->
     from azure.core.exceptions import ResourceNotFoundError
 
     container, name = split_uri(uri)
-    blobs = Container(settings, container)
+    blobs = Container.shared(settings, container)  # one client for every blob, not one each
     blob = blobs.client.get_blob_client(name)
 
     def properties() -> Any:
@@ -72,17 +74,26 @@ def download(uri: str, settings: Settings, dest_dir: Path, *, max_bytes: int) ->
             f"{uri} is {props.size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit",
             hint="raise INTERVIEWSENSE_MAX_DOWNLOAD_MB, or trim the recording",
         )
-    key = hashlib.sha256(uri.encode("utf-8")).hexdigest()[:16]
-    target = ensure_dir(dest_dir) / f"blob-{key}{Path(name).suffix.lower()}"
+    # A name of its own (not one per blob): two workers reading one blob at once must not
+    # replace or delete each other's copy.
+    fd, tmp = tempfile.mkstemp(
+        prefix="blob-", suffix=Path(name).suffix.lower()[:8], dir=ensure_dir(dest_dir)
+    )
+    os.close(fd)
+    target = Path(tmp)
     md5 = hashlib.md5()
 
     def fetch() -> None:
-        with atomic_open(target) as fh:
+        with target.open("wb") as fh:
             for chunk in blob.download_blob().chunks():
                 fh.write(chunk)
                 md5.update(chunk)
 
-    blobs.call(f"download {uri}", fetch)
+    try:
+        blobs.call(f"download {uri}", fetch)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     expected = props.content_settings.content_md5
     if expected and bytes(expected) != md5.digest():
         target.unlink(missing_ok=True)
