@@ -849,10 +849,14 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float]]:
     return cases
 
 
-def _simulate(endpoint: Any, samples: Any, words: list[Any], undo_s: float, lag: float) -> float:
+def _simulate(
+    endpoint: Any, samples: Any, words: list[Any], undo_s: float, lag: float, passes: bool
+) -> float:
     """Feed ``samples`` in 100 ms blocks with the words whose end is ``lag`` behind, as
     capture_answer does; a pause that ends the answer is undone by speech within ``undo_s``.
-    Returns the time the answer ended (the decision that stood)."""
+    ``passes``: the recogniser decodes in passes and says how far its text reaches (Whisper
+    live), else its text covers all the audio (VOSK). Returns the time the answer ended
+    (the decision that stood)."""
     import numpy as np
 
     from interviewsense.flows.answer import RESUME_SPEECH_S
@@ -862,7 +866,7 @@ def _simulate(endpoint: Any, samples: Any, words: list[Any], undo_s: float, lag:
     for i in range(0, len(pcm), 3200):
         t = (i + 3200) / 2 / 16000
         text = " ".join(w.w for w in words if w.end <= t - lag)
-        state = endpoint.feed(pcm[i : i + 3200], text)
+        state = endpoint.feed(pcm[i : i + 3200], text, max(0.0, t - lag) if passes else None)
         if state.ended and state.ended != "silence":
             return float(state.t)
         if state.ended and decided is None:
@@ -913,7 +917,7 @@ def bench_turns_policy() -> list[Row]:
         early: list[str] = []
         waits: list[float] = []
         for name, samples, last in cases:
-            ended = _simulate(make(), samples, texts[name], undo, lag)
+            ended = _simulate(make(), samples, texts[name], undo, lag, lag == whisper)
             if label.startswith("new"):
                 audio_s += min(ended, len(samples) / 16000)
             if ended < last:

@@ -6,7 +6,10 @@ whether the words so far trail off. The time limit and Enter end it too (Enter i
 - Turn completion: the Smart Turn model (audio/turn.py) hears the last 8 s when a pause
   after speech reaches ``ASK_AT_S[0]``, and again as the pause grows (``ASK_AT_S``).
 - The transcript: the caller passes the live text; an answer whose last word is "and",
-  "the", "so" … is not finished, whatever the model says.
+  "the", "so" … is not finished, whatever the model says. A recogniser that lags the
+  microphone (Whisper decodes in passes) says how far its text reaches (``heard_s``);
+  until the text reaches the pause, nobody knows whether the words trail off, so the
+  answer waits for it (up to ``max_pause_s``), however finished the model thinks it is.
 
 The rule: a pause ends the answer after ``QUICK_S`` when the model is sure the turn is
 complete (``SURE_P``) and the words do not trail off, after ``FALLBACK_S`` when it only
@@ -41,6 +44,7 @@ SURE_P = 0.9  # … "surely": the model's probability at least this
 COMPLETE_P = 0.5  # a probably finished one waits FALLBACK_S (a pause between sentences)
 FALLBACK_S = 1.5  # the old fixed silence; also the rule without the model
 STILL_LISTENING_S = 1.0  # a pause this long shows "still listening"
+PAUSE_HINT_S = 0.35  # a pause this long tells a lagging live recogniser to decode now
 MODEL_AUDIO_S = 8.0
 # Words an answer does not end on: it goes on after a thinking pause.
 TRAILING = frozenset(
@@ -114,6 +118,7 @@ class EndOfAnswer:
         self.wrap_up_at = wrap_up_at
         self.state = EndpointState()
         self.text = ""
+        self.text_heard_s: float | None = None  # how far the text reaches; None: all of it
         self.model_s = 0.0  # wall time spent asking the model
         self._vad = SileroStream()
         self._speaking = False
@@ -143,12 +148,16 @@ class EndOfAnswer:
         self._asked = len(ASK_AT_S)  # the candidate said it is not finished: ask no more
         self._pending = None  # nor take an answer asked before
 
-    def feed(self, pcm16: bytes, text: str | None = None) -> EndpointState:
-        """Account for a block of audio and the live text so far; returns the state."""
+    def feed(
+        self, pcm16: bytes, text: str | None = None, heard_s: float | None = None
+    ) -> EndpointState:
+        """Account for a block of audio and the live text so far (``heard_s``: how many
+        seconds of the audio that text accounts for, None for all); returns the state."""
         import numpy as np
 
         if text is not None:
             self.text = text
+            self.text_heard_s = heard_s
         s = self.state
         self._audio.extend(pcm16)
         keep = int(MODEL_AUDIO_S * RATE) * 2
@@ -191,8 +200,10 @@ class EndOfAnswer:
                 s.ended = "silence"
             return
         trailing = trails_off(self.text)
+        # The words before the pause are not in yet: they may trail off, so wait for them.
+        lagging = self.text_heard_s is not None and self.text_heard_s < (s.last_speech or 0.0)
         if self.model is None:
-            if pause >= (self.max_pause_s if trailing else FALLBACK_S):
+            if pause >= (self.max_pause_s if trailing or lagging else FALLBACK_S):
                 s.ended = "silence"
         else:
             self._collect()
@@ -204,7 +215,7 @@ class EndOfAnswer:
                 elif self._pending is None:
                     self._pending_for = s.last_speech
                     self._pending = _worker().submit(self._ask, bytes(self._audio))
-            p = -1.0 if s.complete is None or trailing else s.complete
+            p = -1.0 if s.complete is None or trailing or lagging else s.complete
             wait = QUICK_S if p >= SURE_P else FALLBACK_S if p >= COMPLETE_P else self.max_pause_s
             if pause >= wait:
                 s.ended = "silence"

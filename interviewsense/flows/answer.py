@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from interviewsense.audio.capture import Microphone
-from interviewsense.audio.endpoint import RATE, EndOfAnswer
+from interviewsense.audio.endpoint import PAUSE_HINT_S, RATE, EndOfAnswer
 from interviewsense.audio.recorder import WavWriter
 from interviewsense.domain import Transcript
 from interviewsense.errors import StorageError
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 STALL_S = 1.0  # a microphone silent this long is delivering nothing: count it as silence
 UI_EVERY_S = 0.1
-PAUSE_HINT_S = 0.35  # silence after speech that makes the live recogniser catch up
 UNDO_S = 1.0  # after a pause ends the answer: how long c (or speaking again) resumes it
 RESUME_SPEECH_S = 0.25  # speech this long after the end resumes the answer
 
@@ -165,7 +164,7 @@ def capture_answer(
         nonlocal partial
         pcm.extend(chunk)
         partial = session.accept(chunk)
-        endpoint.feed(chunk, f"{partial.final_text} {partial.partial_text}")
+        endpoint.feed(chunk, partial.text, partial.heard_s)
 
     try:
         while True:
