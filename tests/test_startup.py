@@ -25,6 +25,8 @@ HEAVY = (
     "httpx",
     "pydantic",
     "onnxruntime",
+    "interviewsense.audio.turn",  # the Smart Turn model: loaded on the first spoken answer
+    "interviewsense.audio.endpoint",
     "tokenizers",
     "fastapi",
     "starlette",

@@ -1,32 +1,75 @@
-"""End-of-answer detection: silence after speech, or the time limit (Enter is a key).
+"""End of answer, from three signals: where the speech is, whether it sounds finished, and
+whether the words so far trail off. The time limit and Enter end it too (Enter is a key).
 
-An energy detector with an adaptive noise floor, in 30 ms frames: a frame is speech when it
-is 12 dB above the floor and above -50 dBFS. An answer has started after 0.25 s of speech;
-it has ended after ``silence_s`` of non-speech following that, or at ``max_s``.
+- Speech: Silero VAD on each 32 ms window (audio/vad.py ``SileroStream``), with hysteresis.
+  An answer has started after 0.25 s of speech.
+- Turn completion: the Smart Turn model (audio/turn.py) hears the last 8 s when a pause
+  after speech reaches ``ASK_AT_S[0]``, and again as the pause grows (``ASK_AT_S``).
+- The transcript: the caller passes the live text; an answer whose last word is "and",
+  "the", "so" … is not finished, whatever the model says. A recogniser that lags the
+  microphone (Whisper decodes in passes) says how far its text reaches (``heard_s``);
+  until the text reaches the pause, nobody knows whether the words trail off, so the
+  answer waits for it (up to ``max_pause_s``), however finished the model thinks it is.
+
+The rule: a pause ends the answer after ``QUICK_S`` when the model is sure the turn is
+complete (``SURE_P``) and the words do not trail off, after ``FALLBACK_S`` when it only
+thinks so (``COMPLETE_P``); otherwise the answer waits, up to ``max_pause_s`` of silence.
+``silence_s`` (``--silence``) is the old fixed rule: any pause that long ends it. Without
+the model, a pause ends it after ``FALLBACK_S``, or ``max_pause_s`` when the words trail
+off. This one class is the rule for every client (terminal, and any other that feeds it
+16 kHz audio); it does no I/O.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from interviewsense.audio.turn import TurnModel
 
 RATE = 16_000
-FRAME = 480  # 30 ms
-SPEECH_OVER_FLOOR_DB = 12.0
-ABS_MIN_DB = -50.0
+WINDOW = 512  # Silero's step: 32 ms
 START_SPEECH_S = 0.25
+SPEECH_ON = 0.5  # Silero probability that starts speech …
+SPEECH_OFF = 0.35  # … and the one it must fall under to end it
+ASK_AT_S = (0.2, 1.2, 2.4, 3.6)  # pause lengths at which the model is asked
+QUICK_S = 0.6  # an answer that surely sounds finished ends after this much silence …
+SURE_P = 0.9  # … "surely": the model's probability at least this
+COMPLETE_P = 0.5  # a probably finished one waits FALLBACK_S (a pause between sentences)
+FALLBACK_S = 1.5  # the old fixed silence; also the rule without the model
+STILL_LISTENING_S = 1.0  # a pause this long shows "still listening"
+PAUSE_HINT_S = 0.35  # a pause this long tells a lagging live recogniser to decode now
+MODEL_AUDIO_S = 8.0
+# Words an answer does not end on: it goes on after a thinking pause.
+TRAILING = frozenset(
+    """and the a an so but or because to of with that which who for in on at as if then
+    than my our their your its is was were are be been like um uh er erm my i we when
+    where while about from into by also plus just""".split()
+)
 
 
-def frame_levels(pcm16: bytes) -> list[float]:
-    """dBFS of each whole 30 ms frame."""
+def frame_levels(pcm16: bytes, frame: int = WINDOW) -> list[float]:
+    """dBFS of each whole frame (the meter on screen)."""
     import numpy as np
 
     samples = np.frombuffer(pcm16, dtype="<i2").astype(np.float64)
-    frames = samples[: len(samples) - len(samples) % FRAME].reshape(-1, FRAME)
+    frames = samples[: len(samples) - len(samples) % frame].reshape(-1, frame)
     energy = np.mean(frames**2, axis=1) / 32768.0**2
     with np.errstate(divide="ignore"):
         db = 10 * np.log10(energy)
     return [max(-100.0, float(v)) if math.isfinite(v) else -100.0 for v in db]
+
+
+def trails_off(text: str) -> bool:
+    """Whether the words so far stop on one that needs more after it."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return bool(words) and words[-1] in TRAILING
 
 
 @dataclass
@@ -37,47 +80,178 @@ class EndpointState:
     last_speech: float | None = None
     level_db: float = -100.0
     wrap_up: bool = False
+    listening: bool = False  # a long pause mid-thought: the screen says it still listens
+    complete: float | None = None  # the model's last answer for this pause
     ended: str = ""  # "" | silence | max
+    pauses: int = 0  # pauses the answer waited through that were longer than QUICK_S
+    resumed_at: float | None = None  # when an end was undone
+
+    @property
+    def pause(self) -> float:
+        if self.last_speech is None:
+            return 0.0
+        return max(0.0, self.t - max(self.last_speech, self.resumed_at or 0.0))
 
 
 class EndOfAnswer:
-    def __init__(self, *, silence_s: float = 1.5, max_s: float = 180.0, wrap_up_at: float = 0.8):
+    """Feed it 16-bit mono 16 kHz audio and the live text; ``state.ended`` says when to stop."""
+
+    def __init__(
+        self,
+        *,
+        silence_s: float | None = None,
+        max_s: float = 180.0,
+        max_pause_s: float = 4.5,
+        model: TurnModel | None = None,
+        wrap_up_at: float = 0.8,
+        background: bool = False,
+    ) -> None:
+        """``background``: ask the model on a worker thread, so whoever feeds the audio
+        never waits for it (the live loop); its answer then counts from the next feed on.
+        Without it the answer is there at once (tests, the bench's simulation)."""
+        from interviewsense.audio.vad import SileroStream
+
         self.silence_s = silence_s
         self.max_s = max_s
+        self.max_pause_s = max(max_pause_s, QUICK_S)
+        self.model = model if silence_s is None else None
         self.wrap_up_at = wrap_up_at
         self.state = EndpointState()
-        self._floor_db = -70.0
+        self.text = ""
+        self.text_heard_s: float | None = None  # how far the text reaches; None: all of it
+        self.model_s = 0.0  # wall time spent asking the model
+        self._vad = SileroStream()
+        self._speaking = False
         self._speech_run = 0.0
         self._rest = b""
+        self._audio = bytearray()  # the last MODEL_AUDIO_S, for the model
+        self._asked = 0  # how many of ASK_AT_S this pause has used
+        self._background = background
+        self._pending: Future[float] | None = None
+        self._pending_for: float | None = None  # the pause (its last speech) it was asked for
 
-    def feed(self, pcm16: bytes) -> EndpointState:
-        """Account for a block of audio; returns the state (``ended`` set once it is over)."""
+    @property
+    def rule(self) -> str:
+        if self.silence_s is not None:
+            return f"fixed {self.silence_s:g} s silence"
+        if self.model is None:
+            return f"VAD, {FALLBACK_S:g} s silence (no turn model)"
+        return f"VAD + {self.model.name} + transcript"
+
+    def resume(self) -> None:
+        """Undo an end: the answer goes on, the pause so far counts as one."""
         s = self.state
+        s.ended = ""
+        s.resumed_at = s.t  # the pause starts again from now
+        s.complete = None
+        s.listening = False
+        self._asked = len(ASK_AT_S)  # the candidate said it is not finished: ask no more
+        self._pending = None  # nor take an answer asked before
+
+    def feed(
+        self, pcm16: bytes, text: str | None = None, heard_s: float | None = None
+    ) -> EndpointState:
+        """Account for a block of audio and the live text so far (``heard_s``: how many
+        seconds of the audio that text accounts for, None for all); returns the state."""
+        import numpy as np
+
+        if text is not None:
+            self.text = text
+            self.text_heard_s = heard_s
+        s = self.state
+        self._audio.extend(pcm16)
+        keep = int(MODEL_AUDIO_S * RATE) * 2
+        if len(self._audio) > keep + RATE:
+            del self._audio[: len(self._audio) - keep]
         data = self._rest + pcm16
-        usable = len(data) - len(data) % (FRAME * 2)
+        usable = len(data) - len(data) % (WINDOW * 2)
         self._rest = data[usable:]
-        for db in frame_levels(data[:usable]):
+        block = data[:usable]
+        if not block:
+            return s
+        samples = np.frombuffer(block, dtype="<i2").astype(np.float32) / 32768.0
+        for prob, db in zip(self._vad.feed(samples), frame_levels(block), strict=False):
             s.level_db = db
-            s.t += FRAME / RATE
-            speech = db > max(self._floor_db + SPEECH_OVER_FLOOR_DB, ABS_MIN_DB)
-            if speech:
-                self._speech_run += FRAME / RATE
+            s.t += WINDOW / RATE
+            self._speaking = prob >= (SPEECH_OFF if self._speaking else SPEECH_ON)
+            if self._speaking:
+                self._speech_run += WINDOW / RATE
+                if s.heard_speech and s.pause >= QUICK_S and not s.ended:
+                    s.pauses += 1
                 s.last_speech = s.t
+                s.complete, s.listening, self._asked = None, False, 0
                 if not s.heard_speech and self._speech_run >= START_SPEECH_S:
                     s.heard_speech = True
                     s.speech_started = s.t - self._speech_run
             else:
-                self._speech_run = max(0.0, self._speech_run - FRAME / RATE)
-                # The floor follows quiet frames quickly and loud ones slowly.
-                rate = 0.2 if db < self._floor_db else 0.01
-                self._floor_db += rate * (max(db, -90.0) - self._floor_db)
-            if (
-                s.heard_speech
-                and s.last_speech is not None
-                and s.t - s.last_speech >= self.silence_s
-            ):
-                s.ended = s.ended or "silence"
+                self._speech_run = max(0.0, self._speech_run - WINDOW / RATE)
             if s.t >= self.max_s:
                 s.ended = s.ended or "max"
             s.wrap_up = s.t >= self.max_s * self.wrap_up_at
+        if s.heard_speech and not self._speaking and not s.ended:
+            self._decide()
         return s
+
+    def _decide(self) -> None:
+        s = self.state
+        pause = s.pause
+        if self.silence_s is not None:
+            if pause >= self.silence_s:
+                s.ended = "silence"
+            return
+        trailing = trails_off(self.text)
+        # The words before the pause are not in yet: they may trail off, so wait for them.
+        lagging = self.text_heard_s is not None and self.text_heard_s < (s.last_speech or 0.0)
+        if self.model is None:
+            if pause >= (self.max_pause_s if trailing or lagging else FALLBACK_S):
+                s.ended = "silence"
+        else:
+            self._collect()
+            if self._asked < len(ASK_AT_S) and pause >= ASK_AT_S[self._asked]:
+                while self._asked < len(ASK_AT_S) and pause >= ASK_AT_S[self._asked]:
+                    self._asked += 1
+                if not self._background:
+                    s.complete = self._ask(bytes(self._audio))
+                elif self._pending is None:
+                    self._pending_for = s.last_speech
+                    self._pending = _worker().submit(self._ask, bytes(self._audio))
+            p = -1.0 if s.complete is None or trailing or lagging else s.complete
+            wait = QUICK_S if p >= SURE_P else FALLBACK_S if p >= COMPLETE_P else self.max_pause_s
+            if pause >= wait:
+                s.ended = "silence"
+        s.listening = not s.ended and pause >= STILL_LISTENING_S
+
+    def _collect(self) -> None:
+        """Take the worker's answer, if it has come and is still about this pause."""
+        if self._pending is None or not self._pending.done():
+            return
+        future, self._pending = self._pending, None
+        try:
+            p = future.result()
+        except Exception:  # a model that fails mid-session: this pause waits, as without it
+            return
+        if self._pending_for == self.state.last_speech:
+            self.state.complete = p
+
+    def _ask(self, pcm16: bytes) -> float:
+        import numpy as np
+
+        assert self.model is not None
+        started = time.perf_counter()
+        audio = np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0
+        p = self.model.predict(audio)
+        self.model_s += time.perf_counter() - started
+        return p
+
+
+_WORKER: ThreadPoolExecutor | None = None
+
+
+def _worker() -> ThreadPoolExecutor:
+    """One thread per process for the model (ONNX Runtime lets go of the GIL while it runs)."""
+    global _WORKER
+    if _WORKER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smart-turn")
+    return _WORKER

@@ -27,6 +27,7 @@ from interviewsense.report.terminal import band_style
 from interviewsense.stt.base import Partial
 
 KEYS_HELP = "Enter ends the answer · r repeats · s skips · q ends the session"
+UNDO_HELP = "answer ended · keep talking, or press c, to go on with it"
 
 
 def clock(seconds: float) -> str:
@@ -95,6 +96,7 @@ class PracticeScreen:
         self.keys = KeyReader()
         self._live: Live | None = None
         self._max_s = 0.0
+        self._said_ending = False
 
     # --- KeySource ---------------------------------------------------------------------
     def poll(self) -> str | None:
@@ -138,14 +140,23 @@ class PracticeScreen:
         self._max_s = max_s
         self.keys.start()
         if self.live_mode:
-            first = self._render(0.0, -100.0, Partial("", ""), False, False)
+            first = self._render(0.0, -100.0, Partial("", ""), False, False, False, False)
             self._live = Live(first, console=self.console, refresh_per_second=10, transient=True)
             self._live.start()
         else:
-            self.console.print(f"listening… (answer ends after silence; limit {clock(max_s)})")
+            self.console.print(
+                f"listening… (the answer ends when you sound finished; limit {clock(max_s)})"
+            )
 
     def _render(
-        self, elapsed: float, level_db: float, text: Partial, wrap_up: bool, heard: bool
+        self,
+        elapsed: float,
+        level_db: float,
+        text: Partial,
+        wrap_up: bool,
+        heard: bool,
+        still_listening: bool,
+        ending: bool,
     ) -> Any:
         status = Text.assemble(
             ("● ", "bold red"),
@@ -153,6 +164,10 @@ class PracticeScreen:
             (f"{clock(elapsed)} / {clock(self._max_s)}  ", "dim"),
             meter(level_db),
         )
+        if ending:
+            status.append(f"   {UNDO_HELP}", style="bold cyan")
+        elif still_listening:  # calm, no countdown: thinking is allowed
+            status.append("   still listening… take your time", style="cyan")
         if wrap_up:
             status.append("   ⏳ time to wrap up", style="bold yellow")
         body = Text(text.final_text)
@@ -164,10 +179,26 @@ class PracticeScreen:
         return Group(status, body, hint)
 
     def update(
-        self, *, elapsed: float, level_db: float, text: Partial, wrap_up: bool, heard: bool
+        self,
+        *,
+        elapsed: float,
+        level_db: float,
+        text: Partial,
+        wrap_up: bool,
+        heard: bool,
+        still_listening: bool = False,
+        ending: bool = False,
     ) -> None:
         if self._live is not None:
-            self._live.update(self._render(elapsed, level_db, text, wrap_up, heard))
+            self._live.update(
+                self._render(elapsed, level_db, text, wrap_up, heard, still_listening, ending)
+            )
+        elif ending and not self._said_ending:
+            self._said_ending = True  # plain output: said once, so a log stays readable
+            said = UNDO_HELP if self.keys.enabled else UNDO_HELP.replace(", or press c,", "")
+            self.console.print(Text(said, style="dim"))
+        elif not ending:
+            self._said_ending = False
 
     def stopped(self, reason: str) -> None:
         self.keys.stop()

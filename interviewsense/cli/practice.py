@@ -88,9 +88,16 @@ def practice(
         bool, typer.Option("--follow-ups/--no-follow-ups", help="Ask follow-up questions.")
     ] = True,
     silence: Annotated[
-        float,
-        typer.Option("--silence", min=0.5, max=10.0, help="Seconds of silence that end an answer."),
-    ] = 1.5,
+        float | None,
+        typer.Option(
+            "--silence",
+            min=0.5,
+            max=10.0,
+            help="End every answer after this fixed silence (the old rule); default: the "
+            "answer ends when it sounds finished (docs/practice.md).",
+        ),
+    ] = None,
+    turn_max_pause_s: Annotated[float | None, setting_option("turn_max_pause_s")] = None,
     max_answer: Annotated[
         float,
         typer.Option("--max-answer", min=10, max=1800, help="Longest answer, in seconds."),

@@ -1,7 +1,9 @@
 """One spoken answer: microphone -> WAV on disk + live recogniser + end-of-answer detection.
 
 Keys (when there is a terminal): Enter ends the answer, r repeats the question, s skips
-it, q ends the session. Ctrl-C keeps what was said so far.
+it, q ends the session. Ctrl-C keeps what was said so far. When a pause ends the answer
+(audio/endpoint.py decides), the screen says so for ``UNDO_S``: c, or simply speaking
+again, resumes the same answer, and the WAV goes on where it was.
 """
 
 from __future__ import annotations
@@ -12,26 +14,41 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from interviewsense.audio.capture import Microphone
-from interviewsense.audio.endpoint import RATE, EndOfAnswer
+from interviewsense.audio.endpoint import PAUSE_HINT_S, RATE, EndOfAnswer
 from interviewsense.audio.recorder import WavWriter
 from interviewsense.domain import Transcript
 from interviewsense.errors import StorageError
 from interviewsense.stt.base import Partial, StreamingRecognizer
 
+if TYPE_CHECKING:
+    from interviewsense.audio.turn import TurnModel
+
 STALL_S = 1.0  # a microphone silent this long is delivering nothing: count it as silence
 UI_EVERY_S = 0.1
-PAUSE_HINT_S = 0.35  # silence after speech that makes the live recogniser catch up
+UNDO_S = 1.0  # after a pause ends the answer: how long c (or speaking again) resumes it
+RESUME_SPEECH_S = 0.25  # speech this long after the end resumes the answer
 
 
 class LiveView(Protocol):
     def listening(self, max_s: float) -> None: ...
 
     def update(
-        self, *, elapsed: float, level_db: float, text: Partial, wrap_up: bool, heard: bool
-    ) -> None: ...
+        self,
+        *,
+        elapsed: float,
+        level_db: float,
+        text: Partial,
+        wrap_up: bool,
+        heard: bool,
+        still_listening: bool = False,
+        ending: bool = False,
+    ) -> None:
+        """``still_listening``: a long pause mid-thought; ``ending``: a pause ended the
+        answer, and c resumes it for a moment."""
+        ...
 
     def stopped(self, reason: str) -> None: ...
 
@@ -51,6 +68,8 @@ class Captured:
     path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""  # why the recording stopped early (a full disk)
+    resumed: int = 0  # ends the candidate undid
+    rule: str = ""  # the end-of-answer rule used
 
     @property
     def duration_s(self) -> float:
@@ -108,14 +127,22 @@ def capture_answer(
     recognizer: StreamingRecognizer,
     path: Path,
     *,
-    silence_s: float,
+    silence_s: float | None,
     max_s: float,
     view: LiveView,
     keys: KeySource,
     clock_zero: float,
+    max_pause_s: float = 4.5,
+    turn_model: TurnModel | None = None,
 ) -> Captured:
     """Record until the answer ends; the WAV at ``path`` is valid on disk all along."""
-    endpoint = EndOfAnswer(silence_s=silence_s, max_s=max_s)
+    endpoint = EndOfAnswer(
+        silence_s=silence_s,
+        max_s=max_s,
+        max_pause_s=max_pause_s,
+        model=turn_model,
+        background=True,  # the loop keeps feeding the recogniser while the model thinks
+    )
     session = recognizer.start()
     pcm = bytearray()
     partial = Partial("", "")
@@ -126,14 +153,18 @@ def capture_answer(
     last_ui = 0.0
     hinted: float | None = None  # the pause the recogniser was told about
     status, ended_by = "answered", ""
+    # Audio time when a pause ended the answer: the undo moment is counted in audio, so a
+    # loop that falls behind (a model call) still hears the speech that would resume it.
+    decided: float | None = None
+    resumed = 0
     view.listening(max_s)
     tap.start()
 
     def take(chunk: bytes) -> None:
         nonlocal partial
         pcm.extend(chunk)
-        endpoint.feed(chunk)
         partial = session.accept(chunk)
+        endpoint.feed(chunk, partial.text, partial.heard_s)
 
     try:
         while True:
@@ -141,6 +172,11 @@ def capture_answer(
             if key in ("\n", "\r"):
                 ended_by = "enter"
                 break
+            if key == "c" and decided is not None:
+                endpoint.resume()
+                decided, resumed = None, resumed + 1
+                timings.pop("answer_ended", None)
+                timings.pop("answer_end_heard", None)
             if key in KEY_STATUS:
                 status, ended_by = KEY_STATUS[key], "key"
                 break
@@ -163,8 +199,26 @@ def capture_answer(
                     text=partial,
                     wrap_up=state.wrap_up,
                     heard=state.heard_speech,
+                    still_listening=state.listening,
+                    ending=decided is not None,
                 )
-            if state.ended:
+            if state.ended == "silence" and decided is None:
+                decided = state.t
+                timings["answer_ended"] = round(now - clock_zero, 3)
+                # The same moment in audio time: answer_ended minus this is how far the
+                # loop ran behind the microphone (recogniser, model, a busy machine).
+                timings["answer_end_heard"] = round(started - clock_zero + decided, 3)
+            if decided is not None:
+                spoke = state.last_speech if state.last_speech is not None else decided
+                if spoke - decided >= RESUME_SPEECH_S:
+                    endpoint.resume()
+                    decided, resumed = None, resumed + 1
+                    timings.pop("answer_ended", None)
+                    timings.pop("answer_end_heard", None)
+                elif state.t - decided >= UNDO_S:
+                    ended_by = "silence"
+                    break
+            elif state.ended:
                 ended_by = state.ended
                 break
             if tap.error:
@@ -183,7 +237,8 @@ def capture_answer(
 
     ended = time.monotonic()
     state = endpoint.state
-    timings["answer_ended"] = round(ended - clock_zero, 3)
+    if ended_by != "silence" or "answer_ended" not in timings:
+        timings["answer_ended"] = round(ended - clock_zero, 3)
     if state.speech_started is not None:
         timings["speech_started"] = round(started - clock_zero + state.speech_started, 3)
     if state.last_speech is not None:
@@ -201,4 +256,6 @@ def capture_answer(
         path=path,
         timings=timings,
         error=tap.error,
+        resumed=resumed,
+        rule=endpoint.rule,
     )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from interviewsense.audio.turn import TurnModel
     from interviewsense.audio.vad import Region
     from interviewsense.scoring.rubric import Rubric
     from interviewsense.stt.base import Transcriber
@@ -95,6 +96,7 @@ class Practice:
         self._final: Transcriber | None = None  # loaded when a live transcript fails a check
         self.zero = time.monotonic()
         self._warned_disk = False
+        self._warned_turn = False
         self.session = Session(
             id=new_session_id(),
             started_at=now_iso(),
@@ -125,6 +127,7 @@ class Practice:
             "live_stt": eq.recognizer.engine if eq.recognizer else "",
             "interviewer": eq.interviewer.kind,
             "silence_s": self.options.silence_s,
+            "max_pause_s": self.settings.turn_max_pause_s,
             "max_answer_s": self.options.max_answer_s,
         }
         self.store.create(self.session)
@@ -294,6 +297,8 @@ class Practice:
                     eq.recognizer,
                     path,
                     silence_s=self.options.silence_s,
+                    max_pause_s=self.settings.turn_max_pause_s,
+                    turn_model=self._turn_model(),
                     max_s=self.options.max_answer_s,
                     view=self.ui,
                     keys=self.keys,
@@ -303,6 +308,24 @@ class Practice:
                 return captured
             self.ui.question(turn.question, number, self.options.plan.questions)
             self._speak(eq, turn.question.spoken or turn.question.text, turn)
+
+    def _turn_model(self) -> TurnModel | None:
+        """The Smart Turn model, loaded on the first spoken answer (once per process); the
+        first time it is missing, a notice says answers end after a fixed silence."""
+        if self.options.silence_s is not None:
+            return None
+        from interviewsense.audio.turn import load_turn_model
+
+        model = load_turn_model(self.settings.turn_model)
+        if model is None and not self._warned_turn:
+            self._warned_turn = True
+            if self.settings.turn_model.strip().lower() not in ("off", "none"):
+                self.reporter.notice(
+                    "no end-of-answer model (Smart Turn): an answer ends after 1.5 s of "
+                    "silence, or a longer pause when it trails off; 'interviewsense doctor' "
+                    "says how to install it"
+                )
+        return model
 
     def _typed(self, turn: Turn) -> Captured:
         started = self._t()
@@ -368,6 +391,8 @@ class Practice:
             )
         transcript, regions, checked = self._checked(captured.transcript, samples)
         notes = [checked] if checked else []
+        if captured.resumed:
+            notes.append(f"you resumed this answer after it ended ({captured.resumed}×)")
         if captured.ended_by == "max":
             notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
         if captured.ended_by == "disk-full":

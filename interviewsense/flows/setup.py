@@ -32,7 +32,7 @@ class PracticeOptions:
     plan: InterviewPlan
     keyboard: bool = False
     voice: bool = True
-    silence_s: float = 1.5
+    silence_s: float | None = None  # a fixed silence ends answers; None: audio/endpoint.py
     max_answer_s: float = 180.0
     finalize: bool = False
 

@@ -2,8 +2,9 @@
 session's answer WAV, the live recogniser (the same engine ``practice`` uses: VOSK, or
 Whisper re-decoding when there is no VOSK model) and the end-of-answer detector.
 
-This is the one place the web page meets the live engines and the endpointing, so when
-they change (turn-taking, issue 21) only this module is re-pointed.
+This is the one place the web page meets the live engines and the endpointing. The end of
+an answer is practice's rule (audio/endpoint.py: VAD, the turn model and the live words),
+or a fixed silence when the page asks for one (``silence_s``), as ``--silence`` does.
 """
 
 from __future__ import annotations
@@ -15,19 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewsense.audio.endpoint import RATE, EndOfAnswer
+from interviewsense.audio.endpoint import PAUSE_HINT_S, RATE, EndOfAnswer
 from interviewsense.audio.recorder import WavWriter
 from interviewsense.stt.base import Partial
 
 if TYPE_CHECKING:
+    from interviewsense.audio.turn import TurnModel
     from interviewsense.config import Settings
     from interviewsense.domain import Transcript
     from interviewsense.stt.base import StreamingRecognizer, StreamingSession
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 log = logging.getLogger("interviewsense.serve")
-PAUSE_HINT_S = 0.35  # silence after speech that makes the live recogniser catch up (practice)
-SILENCE_S = 1.5  # practice's defaults (flows/setup.py PracticeOptions)
 MAX_ANSWER_S = 180.0
 
 
@@ -92,13 +92,21 @@ class LiveAnswer:
         recognizer: StreamingRecognizer,
         path: Path,
         *,
-        silence_s: float = SILENCE_S,
+        silence_s: float | None = None,
         max_s: float = MAX_ANSWER_S,
+        max_pause_s: float = 4.5,
+        turn_model: TurnModel | None = None,
         resume: bool = True,
     ) -> None:
         earlier = read_pcm(path) if resume else b""
         self.path = path
-        self.endpoint = EndOfAnswer(silence_s=silence_s, max_s=max_s)
+        self.endpoint = EndOfAnswer(
+            silence_s=silence_s,
+            max_s=max_s,
+            max_pause_s=max_pause_s,
+            model=turn_model,
+            background=True,  # the socket keeps taking audio while the model thinks
+        )
         self.session: StreamingSession = recognizer.start()
         self.writer = WavWriter(path)
         self._inode = path.stat().st_ino
@@ -118,8 +126,8 @@ class LiveAnswer:
     def feed(self, pcm16: bytes) -> Heard:
         pcm16 = pcm16[: len(pcm16) - len(pcm16) % 2]
         self.writer.write(pcm16)
-        state = self.endpoint.feed(pcm16)
         self.partial = self.session.accept(pcm16)
+        state = self.endpoint.feed(pcm16, self.partial.text, self.partial.heard_s)
         pause = state.last_speech
         if state.heard_speech and pause is not None and pause != self._hinted:
             if state.t - pause >= PAUSE_HINT_S:

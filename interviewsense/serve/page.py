@@ -147,8 +147,9 @@ async def live(ws: WebSocket, session_id: str) -> None:
 
 
 async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
+    from interviewsense.audio.turn import load_turn_model
     from interviewsense.flows.interview import waiting_turn
-    from interviewsense.serve.live import MAX_ANSWER_S, SILENCE_S, LiveAnswer
+    from interviewsense.serve.live import MAX_ANSWER_S, LiveAnswer
 
     session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     turn = waiting_turn(session)
@@ -165,11 +166,22 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
         )
     recognizer = await _recognizer(ws, engine)
     path = engine.store.audio_path(store_id, "a", turn.index)
-    silence_s = _bounded(ws.query_params.get("silence_s"), SILENCE_S, 0.5, 10.0)
+    # No silence_s: practice's turn rule; silence_s: the old fixed rule (--silence).
+    raw_silence = ws.query_params.get("silence_s")
+    silence_s = _bounded(raw_silence, 1.5, 0.5, 10.0) if raw_silence else None
     max_s = _bounded(ws.query_params.get("max_s"), MAX_ANSWER_S, 5.0, 600.0)
     resume = ws.query_params.get("fresh") != "1"  # fresh: the question was asked again
+    settings = engine.settings
     answer: LiveAnswer = await anyio.to_thread.run_sync(
-        lambda: LiveAnswer(recognizer, path, silence_s=silence_s, max_s=max_s, resume=resume)
+        lambda: LiveAnswer(
+            recognizer,
+            path,
+            silence_s=silence_s,
+            max_s=max_s,
+            max_pause_s=settings.turn_max_pause_s,
+            turn_model=None if silence_s is not None else load_turn_model(settings.turn_model),
+            resume=resume,
+        )
     )
     await ws.send_json(
         {
@@ -179,6 +191,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
             "engine": recognizer.engine,
             "silence_s": silence_s,
             "max_s": max_s,
+            "rule": answer.endpoint.rule,
         }
     )
     try:

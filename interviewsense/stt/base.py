@@ -35,10 +35,15 @@ class Transcriber(Protocol):
 
 @dataclass
 class Partial:
-    """What a live recogniser has heard so far: settled text plus the unsettled tail."""
+    """What a live recogniser has heard so far: settled text plus the unsettled tail.
+
+    ``heard_s``: how many seconds of the audio fed so far the text accounts for; None when
+    it accounts for all of it (a recogniser that decodes as audio arrives, as VOSK does).
+    A recogniser that decodes in passes (Whisper) lags behind the microphone."""
 
     final_text: str
     partial_text: str
+    heard_s: float | None = None
 
     @property
     def text(self) -> str:

@@ -37,6 +37,7 @@ class WhisperLiveSession:
         self._latest: tuple[float, float, list[tuple[str, list[Word]]]] | None = None
         self._again = False
         self._closed = False  # finish() took a result: later passes change nothing
+        self._heard_s = 0.0  # the end of the audio the latest pass decoded
 
     def accept(self, pcm16: bytes) -> Partial:
         with self._lock:
@@ -44,7 +45,7 @@ class WhisperLiveSession:
         if time.monotonic() - self._last >= self._interval:
             self._start_pass()
         with self._lock:
-            return Partial(" ".join(self._texts), self._tail)
+            return Partial(" ".join(self._texts), self._tail, heard_s=self._heard_s)
 
     def _take_latest(self, speech_end: float | None) -> bool:
         """Commit the newest pass if it heard past ``speech_end``; lock held."""
@@ -124,6 +125,7 @@ class WhisperLiveSession:
             self._committed_s = start + (nxt if nxt is not None else last or window)
         self._tail = " ".join(text for text, _ in rest)
         self._latest = (start, start + window, rest) if rest else None
+        self._heard_s = max(self._heard_s, start + window)
 
     def finish(self, speech_end: float | None = None) -> Transcript:
         """The whole transcript. When a finished background pass already heard everything up
