@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     import anyio
 
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.stt.base import Transcriber
     from interviewsense.tts.base import Speaker
 
 T = TypeVar("T")
@@ -344,7 +344,7 @@ class Engine:
     ids: IdMap
     artifacts: Artifacts
     shared: SharedState = field(default_factory=LocalState)
-    transcriber: WhisperTranscriber | None = None
+    transcriber: Transcriber | None = None
     missing: InterviewSenseError | None = None  # why Whisper is not loaded
     speakers: dict[str, Speaker] = field(default_factory=dict)
 
@@ -362,7 +362,7 @@ class Engine:
             artifacts=LocalArtifacts(store),
         )
 
-    def whisper(self) -> WhisperTranscriber:
+    def whisper(self) -> Transcriber:
         if self.transcriber is None:
             raise self.missing or NotFoundError("Whisper is not loaded")
         return self.transcriber
