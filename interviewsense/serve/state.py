@@ -367,10 +367,20 @@ class Engine:
             raise self.missing or NotFoundError("Whisper is not loaded")
         return self.transcriber
 
+    def tts_name(self) -> str:
+        """The name of the server's TTS engine (tts/registry.py), without loading it."""
+        if "tts" in self.speakers:
+            return self.speakers["tts"].name
+        from interviewsense.tts.registry import TTS
+
+        return TTS.choose(self.settings).name
+
     def speaker(self) -> Speaker:
         """The server's TTS engine, made on first use (called in a worker thread)."""
         if "tts" not in self.speakers:
-            from interviewsense.tts.pyttsx3_engine import Pyttsx3Speaker
+            from interviewsense.progress import Quiet
+            from interviewsense.tts.registry import TTS
 
-            self.speakers["tts"] = Pyttsx3Speaker()
+            info = TTS.choose(self.settings)
+            self.speakers["tts"] = info.build(self.settings, Quiet())
         return self.speakers["tts"]

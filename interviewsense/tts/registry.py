@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from interviewsense.engines import EngineInfo, Registry
 from interviewsense.tts.base import Speaker
+from interviewsense.tts.piper_engine import VOICE_HINT, piper_missing, piper_voices
 
 if TYPE_CHECKING:
     from interviewsense.config import Settings
@@ -33,6 +34,17 @@ def _pyttsx3_missing(settings: Settings) -> str:
     return ""
 
 
+TTS.register(
+    EngineInfo(
+        name="piper",
+        factory="interviewsense.tts.piper_engine:build",
+        summary="Piper neural voices (ONNX Runtime on the CPU), sentence by sentence",
+        unavailable=piper_missing,
+        hint=VOICE_HINT,
+        streaming=True,
+        voices=piper_voices,
+    )
+)
 TTS.register(
     EngineInfo(
         name="pyttsx3",
