@@ -264,6 +264,7 @@ class Turn:
     status: TurnStatus = "answered"
     interviewer: InterviewerSource = "offline"
     notes: list[str] = field(default_factory=list)
+    question_audio: AudioInfo | None = None  # the question as spoken (source "tts:ENGINE")
 
 
 @dataclass

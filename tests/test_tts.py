@@ -5,6 +5,7 @@ listens to what each engine says."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +91,25 @@ def test_persona_parameters_and_voice_flag(tmp_path: Path) -> None:
     with pytest.raises(MissingDependencyError, match="no Piper voice named 'nobody'") as exc:
         TTS.get("piper").build(wrong, Quiet())
     assert "en_US-joe-medium" in (exc.value.hint or "")
+
+
+@pytest.mark.slow
+def test_sentences_come_one_by_one_from_a_warm_voice(tmp_path: Path) -> None:
+    from interviewsense.flows.speech import say
+
+    settings = load_settings({"tts_engine": ("piper", "test")})
+    piper = TTS.get("piper").build(settings, Quiet())  # loaded and warmed up
+    style = VoiceStyle(sentence_pause_s=0.3)
+    started = time.monotonic()
+    chunks = piper.stream(QUESTION, style)
+    first = next(chunks)
+    first_after = time.monotonic() - started
+    rest = list(chunks)
+    assert len(rest) == 1  # two sentences: the first is ready before the second is made
+    assert first_after < 1.0  # 0.1 to 0.3 s when the machine is idle (docs/performance.md)
+    assert first.seconds == pytest.approx(first.samples.size / first.rate)
+    said = say(piper, QUESTION, style, tmp_path / "q.wav", output=None, play=False)
+    assert said.started is None  # nothing played: only kept
+    whole = first.seconds + sum(c.seconds for c in rest)
+    assert said.seconds == pytest.approx(whole, abs=0.5)
+    assert speech.read_wav(tmp_path / "q.wav")[0].size / said.rate == pytest.approx(said.seconds)

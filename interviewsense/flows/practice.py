@@ -250,14 +250,21 @@ class Practice:
         else:
             path = self.settings.cache_dir / "tts-prompt.wav"
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        started = self._t()
+        from interviewsense.flows.speech import say
+
         if eq.mic is not None:
             eq.mic.muted = True
         try:
-            eq.speaker.synthesize(text, path, eq.persona.voice)
-            started = self._t()
-            eq.play(path)
-            time.sleep(ECHO_TAIL_S)
+            said = say(
+                eq.speaker,
+                text,
+                eq.persona.voice,
+                path,
+                output=eq.output,
+                play=eq.output is not None,
+            )
+            if said.started is not None:
+                time.sleep(ECHO_TAIL_S)
         except InterviewSenseError as exc:
             # The voice is a nicety: without it the session goes on, in text.
             self.reporter.notice(f"{exc.message}; questions are shown, not spoken from now on")
@@ -267,9 +274,18 @@ class Practice:
             if eq.mic is not None:
                 eq.mic.drain()
                 eq.mic.muted = False
+        started = None if said.started is None else round(said.started - self.zero, 3)
         if turn is not None:
-            turn.timings["question_spoken"] = started
-            turn.timings["question_spoken_end"] = self._t()
+            if started is not None:
+                turn.timings["question_spoken"] = started
+                turn.timings["question_spoken_end"] = round(said.ended - self.zero, 3)
+            turn.question_audio = AudioInfo(
+                path=f"audio/{path.name}",
+                duration_s=round(said.seconds, 3),
+                sample_rate=said.rate,
+                source=f"tts:{eq.speaker.name}",
+                format="wav/pcm_s16le",
+            )
         return started
 
     def _check_disk(self) -> None:

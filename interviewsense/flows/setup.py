@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewsense.config import Settings
@@ -44,7 +43,7 @@ class Equipment:
     speaker: Speaker
     mic: Microphone | None
     recognizer: StreamingRecognizer | None
-    play: Callable[[Path], object] = lambda path: None
+    output: int | None = None  # where the questions are played; None: only saved
     notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
@@ -107,15 +106,8 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
         if devices is None or devices.output_index is None:
             if devices is not None:
                 note("no audio output found: questions are shown, not spoken")
-        elif eq.speaker.name != "silent":
-            from interviewsense.audio.playback import play_wav
-
-            out = devices.output_index
-
-            def play(path: Path) -> object:
-                return play_wav(path, out)
-
-            eq.play = play
+        else:
+            eq.output = devices.output_index
 
     if not options.keyboard and devices is not None:
         if devices.input_index is None:

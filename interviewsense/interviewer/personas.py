@@ -39,7 +39,7 @@ PERSONAS: dict[PersonaName, Persona] = {
     "friendly": Persona(
         name="friendly",
         voice=VoiceStyle(
-            voice="en-us+f3", rate=165, pitch=60, noise_scale=0.75, sentence_pause_s=0.35
+            voice="en-us+f3", rate=165, pitch=60, length_scale=1.05, sentence_pause_s=0.35
         ),
         welcome="Hi! Let's practise. Answer as you would in the real interview.",
         first="Let's start.",

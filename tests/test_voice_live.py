@@ -1,0 +1,72 @@
+"""The interviewer's voice, live: practice with Piper through the PulseAudio speaker sink
+(tests/vmic.py), heard by the test as a candidate would hear it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interviewsense.config import load_settings
+from interviewsense.flows.finalize import load_transcriber
+from interviewsense.progress import Quiet
+from tests import speech
+from tests.practice import Run, practice_env
+from tests.vmic import VirtualMic
+
+ANSWER = (
+    "Last year I led the move of our billing service to a new platform. The old system "
+    "failed every week, so I planned the move in three phases, and we finished two weeks early."
+)
+MOST_WER = 0.1
+
+
+def heard(samples: np.ndarray) -> str:
+    return load_transcriber(load_settings(), Quiet()).transcribe(samples.astype(np.float32)).text
+
+
+def wav_text(path: Path) -> str:
+    samples, rate = speech.read_wav(path)
+    return heard(speech.resample(samples, rate, 16000))
+
+
+@pytest.fixture(scope="module")
+def answer_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.espeak(ANSWER, tmp_path_factory.mktemp("voice") / "answer.wav")
+
+
+@pytest.mark.slow
+def test_question_is_played_sentence_by_sentence_and_kept(
+    vmic: VirtualMic, answer_wav: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    tap = vmic.tap()
+    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json"]
+    run = Run(args, practice_env(home, vmic), vmic, [answer_wav])
+    try:
+        code, data = run.finish()
+    finally:
+        tap.stop()
+    assert code == 0, run.stderr
+    assert data["settings"]["voice"] == "piper"
+    turn = data["turns"][0]
+    text = turn["question"]["spoken"] or turn["question"]["text"]
+    kept = turn["question_audio"]
+    assert kept["source"] == "tts:piper" and kept["path"] == "audio/q01.wav"
+    path = home / "sessions" / data["id"] / kept["path"]
+    # One question is about 15 words: one word misheard is 7 %. The 5 % goal is measured
+    # over 30 questions by 'make bench' (docs/performance.md); here, at most one word.
+    assert speech.wer(text, wav_text(path)) <= MOST_WER  # the artifact is the question
+    assert kept["duration_s"] == pytest.approx(speech.read_wav(path)[0].size / 22050, abs=0.05)
+
+    shown = next(t for t, line in run.stamps if line.startswith("Question 1/1"))
+    listening = next(t for t, line in run.stamps if line.startswith("listening"))
+    sound = [t for t in tap.sound(shown) if t <= listening]
+    assert sound, "nothing was played"
+    # What the candidate heard: the whole question, as long as the file (less its last
+    # pause), and Whisper hears the question in it.
+    assert sound[-1] - sound[0] == pytest.approx(kept["duration_s"], abs=0.6)
+    assert speech.wer(text, heard(tap.between(shown, listening))) <= MOST_WER
+    timings = turn["timings"]
+    assert timings["question_spoken"] - timings["question_shown"] < 1.5  # the first sentence
