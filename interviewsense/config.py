@@ -149,6 +149,9 @@ class Settings:
     output_device: str = _setting("", "INTERVIEWSENSE_OUTPUT_DEVICE",
         toml="audio.output_device", flags=("--output-device",),
         help="Speaker: a device name or index.")
+    barge_in: bool = _setting(True, "INTERVIEWSENSE_BARGE_IN", toml="audio.barge_in",
+        flags=("--barge-in/--no-barge-in",), help="Stop the question when you start "
+        "answering over it; turn it off if the microphone hears the speakers (docs/tts.md).")
     max_download_mb: int = _setting(200, "INTERVIEWSENSE_MAX_DOWNLOAD_MB",
         toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
     http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",

@@ -112,9 +112,9 @@ class VirtualMic:
                     proc.wait()
         shutil.rmtree(self.runtime, ignore_errors=True)
 
-    def tap(self) -> SpeakerTap:
-        """Start hearing what the program plays."""
-        return SpeakerTap(self)
+    def tap(self, sink: str = "speaker") -> SpeakerTap:
+        """Start hearing what the program plays (``sink="vmic"``: what the microphone hears)."""
+        return SpeakerTap(self, sink)
 
     def __enter__(self) -> VirtualMic:
         return self.start()
@@ -124,15 +124,16 @@ class VirtualMic:
 
 
 class SpeakerTap:
-    """Records the speaker sink in 10 ms blocks, each stamped with ``time.monotonic()`` when
-    it arrived (a little after it was played: the stamps err late)."""
+    """Records a sink (the speaker) in 10 ms blocks, each stamped with ``time.monotonic()``
+    when it arrived (a little after it was played: the stamps err late, and two taps err
+    alike, so times between them are right)."""
 
     BLOCK = 160  # samples: 10 ms at 16 kHz
 
-    def __init__(self, mic: VirtualMic) -> None:
+    def __init__(self, mic: VirtualMic, sink: str = "speaker") -> None:
         self.blocks: list[tuple[float, np.ndarray]] = []
         self._proc = subprocess.Popen(
-            ["parec", "--device=speaker.monitor", "--format=s16le", "--rate=16000",
+            ["parec", f"--device={sink}.monitor", "--format=s16le", "--rate=16000",
              "--channels=1", "--latency-msec=10"],
             env=mic.env,
             stdout=subprocess.PIPE,

@@ -105,6 +105,7 @@ def practice(
     stt_final_engine: FinalStt = None,
     input_device: Annotated[str | None, setting_option("input_device")] = None,
     output_device: Annotated[str | None, setting_option("output_device")] = None,
+    barge_in: Annotated[bool | None, setting_option("barge_in")] = None,
     finalize: Annotated[
         bool, typer.Option("--finalize", help="Re-transcribe every answer with Whisper at the end.")
     ] = False,

@@ -4,6 +4,10 @@ A streaming engine (Piper) hands over each sentence as soon as it is made, in a 
 thread, so the first words are heard while the rest is synthesised; any other engine writes
 the whole WAV first. Either way the audio is saved at ``path``: the question's TTS artifact,
 kept (and synced) with the session.
+
+Barge-in: while a question plays, ``BargeIn`` listens to the microphone; when the candidate
+starts speaking, playback stops at once and what they said from that moment is handed on
+as the start of the answer.
 """
 
 from __future__ import annotations
@@ -24,6 +28,69 @@ if TYPE_CHECKING:
     from interviewsense.audio.capture import Microphone
 
 _END = object()
+BARGE_IN_S = 0.09  # this much speech over the question stops it (three 30 ms frames)
+BARGE_IN_OVER_FLOOR_DB = 15.0  # a frame is speech this far above the room's noise …
+BARGE_IN_MIN_DB = -45.0  # … and above this level
+
+
+class BargeIn(threading.Thread):
+    """Listens while the question plays; on speech sets ``stop`` and keeps the microphone's
+    audio from the moment the speech began (``heard``). Energy in 30 ms frames over an
+    adaptive noise floor, as the end-of-answer detector, with a shorter run: stopping a
+    question must be quick, and a false start only cuts the question short."""
+
+    def __init__(self, mic: Microphone) -> None:
+        super().__init__(daemon=True)
+        self.mic = mic
+        self.stop = threading.Event()
+        self.when: float | None = None  # time.monotonic() of the speech start
+        self.heard = bytearray()
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        from interviewsense.audio.endpoint import FRAME, RATE, frame_levels
+
+        floor = -70.0
+        run_s = 0.0
+        blocks: list[tuple[float, bytes]] = []  # recent blocks, with when each ended
+        while not self._done.is_set():
+            block = self.mic.read(timeout=0.02)
+            if block is None:
+                continue
+            now = time.monotonic()
+            if self.stop.is_set():
+                self.heard.extend(block)
+                continue
+            blocks = [*blocks[-4:], (now, block)]
+            levels = frame_levels(block)
+            for i, db in enumerate(levels):
+                if db > max(floor + BARGE_IN_OVER_FLOOR_DB, BARGE_IN_MIN_DB):
+                    run_s += FRAME / RATE
+                else:
+                    run_s = 0.0
+                    floor += (0.2 if db < floor else 0.01) * (max(db, -90.0) - floor)
+                if run_s >= BARGE_IN_S:
+                    frame_end = now - (len(levels) - 1 - i) * FRAME / RATE
+                    self.when = frame_end - run_s
+                    self.heard.extend(self._since(blocks, self.when))
+                    self.stop.set()
+                    break
+
+    @staticmethod
+    def _since(blocks: list[tuple[float, bytes]], start: float) -> bytes:
+        """The audio of ``blocks`` from ``start`` on (each block ended at its time)."""
+        out = bytearray()
+        for ended, block in blocks:
+            began = ended - len(block) / 2 / 16_000
+            if ended <= start:
+                continue
+            skip = max(0, int((start - began) * 16_000)) * 2
+            out.extend(block[skip:])
+        return bytes(out)
+
+    def finish(self) -> None:
+        self._done.set()
+        self.join()
 
 
 @dataclass
@@ -113,29 +180,41 @@ def say(
     *,
     output: int | str | None,
     play: bool = True,
-    mic: Microphone | None = None,
+    barge_in: Microphone | None = None,
 ) -> Said:
     """Say ``text`` on ``output`` (not played when ``play`` is false: only saved), the
-    audio kept at ``path``."""
+    audio kept at ``path``. With ``barge_in`` (an open, unmuted microphone), speech on it
+    stops the playback; ``Said.heard`` is then the answer so far, and the microphone's
+    queue holds the rest."""
     from interviewsense.audio.playback import play_chunks
 
     said = Said()
-    if isinstance(speaker, StreamingSpeaker):
-        prefetch = Prefetch(speaker.stream(text, style))
-        try:
-            if play:
-                said.started, _, _ = play_chunks(prefetch, output)
-            else:
-                for _ in prefetch:
-                    pass
-        finally:
-            prefetch.close()
-            said.seconds, said.rate = write_chunks(path, prefetch.made)
-    else:
-        said.seconds = speaker.synthesize(text, path, style)
-        if play and said.seconds > 0:
-            chunk = read_chunk(path)
-            said.rate = chunk.rate
-            said.started, _, _ = play_chunks([chunk], output)
-    said.ended = time.monotonic()
+    watch = BargeIn(barge_in) if barge_in is not None and play else None
+    if watch is not None:
+        watch.start()
+    stop = watch.stop if watch is not None else None
+    try:
+        if isinstance(speaker, StreamingSpeaker):
+            prefetch = Prefetch(speaker.stream(text, style))
+            try:
+                if play:
+                    said.started, _, _ = play_chunks(prefetch, output, stop=stop)
+                else:
+                    for _ in prefetch:
+                        pass
+            finally:
+                prefetch.close()
+                said.seconds, said.rate = write_chunks(path, prefetch.made)
+        else:
+            said.seconds = speaker.synthesize(text, path, style)
+            if play and said.seconds > 0:
+                chunk = read_chunk(path)
+                said.rate = chunk.rate
+                said.started, _, _ = play_chunks([chunk], output, stop=stop)
+    finally:
+        said.ended = time.monotonic()
+        if watch is not None:
+            watch.finish()
+            if watch.when is not None:
+                said.interrupted, said.heard = watch.when, bytes(watch.heard)
     return said
