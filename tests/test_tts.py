@@ -82,7 +82,7 @@ def test_persona_parameters_and_voice_flag(tmp_path: Path) -> None:
     )
     paused = piper.synthesize(QUESTION, tmp_path / "c.wav", VoiceStyle(sentence_pause_s=0.8))
     assert slow > plain * 1.12  # measured 1.18: pauses inside a sentence scale less
-    assert paused == pytest.approx(plain + 2 * 0.8, abs=0.3)  # two sentences, a pause after each
+    assert paused == pytest.approx(plain + 0.8, abs=0.3)  # two sentences, one pause between
     named = load_settings({"tts_engine": ("piper", "t"), "tts_voice": ("en_US-joe-medium", "t")})
     assert (
         TTS.get("piper").build(named, Quiet()).synthesize("Hi.", tmp_path / "d.wav", VoiceStyle())

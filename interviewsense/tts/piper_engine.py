@@ -161,8 +161,9 @@ class PiperSpeaker:
             pass
 
     def stream(self, text: str, style: VoiceStyle) -> Iterator[Chunk]:
-        """``text`` one sentence at a time, each as soon as it is synthesised, followed by
-        the style's pause between sentences."""
+        """``text`` one sentence at a time, each as soon as it is synthesised; each after the
+        first begins with the style's pause between sentences (none after the last: the
+        candidate's turn starts when the question ends)."""
         import numpy as np
         from piper.config import SynthesisConfig
 
@@ -174,8 +175,9 @@ class PiperSpeaker:
         )
         rate = int(piper.config.sample_rate)
         pause = np.zeros(int(rate * style.sentence_pause_s), dtype=np.int16)
-        for chunk in piper.synthesize(text, config):
-            yield Chunk(np.concatenate([chunk.audio_int16_array, pause]), rate)
+        for i, chunk in enumerate(piper.synthesize(text, config)):
+            samples = chunk.audio_int16_array
+            yield Chunk(np.concatenate([pause, samples]) if i else samples, rate)
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
         import numpy as np
