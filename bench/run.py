@@ -911,6 +911,90 @@ def bench_serve() -> list[Row]:
     ]
 
 
+def bench_tts() -> list[Row]:
+    """Each available voice engine, warm, on 30 bank questions: time to first audio (the
+    first sentence for a streaming engine, the whole question otherwise), the real-time
+    factor, and how well Whisper tiny.en hears it (WER over all the words)."""
+    from interviewsense.config import load_settings
+    from interviewsense.domain import INTERVIEW_TYPES
+    from interviewsense.flows.finalize import load_transcriber
+    from interviewsense.flows.speech import write_chunks
+    from interviewsense.interviewer.banks import load_bank
+    from interviewsense.interviewer.personas import get_persona
+    from interviewsense.progress import Quiet
+    from interviewsense.tts.base import StreamingSpeaker
+    from interviewsense.tts.registry import TTS
+
+    os.environ.update(env())
+    questions = [q.text for t in INTERVIEW_TYPES[:3] for q in load_bank(t).questions[:10]]
+    style = get_persona("friendly").voice
+    whisper = load_transcriber(load_settings(), Quiet())
+    rows: list[Row] = []
+    for info in TTS:
+        if not info.auto:
+            continue
+        settings = load_settings({"tts_engine": (info.name, "bench")})
+        why = info.unavailable(settings)
+        if why:
+            rows.append((f"tts {info.name}", "unavailable", "", why))
+            continue
+        started = time.monotonic()
+        speaker = info.build(settings, Quiet())
+        load_s = time.monotonic() - started
+        speaker.synthesize("Hello there.", WORK / "warm.wav", style)  # warm
+        firsts, spent, audio_s, errors, words, empty = [], 0.0, 0.0, 0.0, 0, 0
+        for i, text in enumerate(questions):
+            path = WORK / f"tts-{info.name}-{i}.wav"
+            started = time.monotonic()
+            if isinstance(speaker, StreamingSpeaker):
+                chunks = speaker.stream(text, style)
+                first = next(chunks)
+                firsts.append(time.monotonic() - started)
+                rest = list(chunks)
+                spent += time.monotonic() - started
+                write_chunks(path, [first, *rest])
+            else:
+                speaker.synthesize(text, path, style)
+                firsts.append(time.monotonic() - started)
+                spent += firsts[-1]
+            samples, rate = speech.read_wav(path)
+            if not len(samples):  # pyttsx3 now and then writes a WAV with no frames
+                empty += 1
+                errors += len(speech.normalize_words(text))
+                words += len(speech.normalize_words(text))
+                continue
+            audio_s += len(samples) / rate
+            heard = whisper.transcribe(speech.resample(samples, rate, 16000).astype("float32")).text
+            n = len(speech.normalize_words(text))
+            # "e-mail" and "email" are the same words heard: hyphens are not compared
+            errors += speech.wer(text.replace("-", ""), heard.replace("-", "")) * n
+            words += n
+        goal_first, goal_wer = ("≤ 300 ms", "≤ 5 %") if info.name == "piper" else ("", "")
+        rows += [
+            (
+                f"tts {info.name}: time to first audio, warm",
+                f"median {statistics.median(firsts) * 1000:.0f} ms, "
+                f"p95 {_p95(firsts) * 1000:.0f} ms",
+                goal_first,
+                f"{len(questions)} bank questions; loaded and warmed in {load_s:.1f} s",
+            ),
+            (
+                f"tts {info.name}: real-time factor",
+                f"{spent / audio_s:.3f}",
+                "< 1",
+                f"{spent:.1f} s to make {audio_s:.0f} s of speech",
+            ),
+            (
+                f"tts {info.name}: Whisper's WER on it",
+                f"{errors / words:.1%}",
+                goal_wer,
+                f"tiny.en, {words} words"
+                + (f"; {empty} question(s) came out empty" if empty else ""),
+            ),
+        ]
+    return rows
+
+
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "real_speech": bench_real_speech,
     "live_real": bench_live_real,
@@ -924,6 +1008,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "ray": bench_ray,
     "fillers": bench_fillers,
     "serve": bench_serve,
+    "tts": bench_tts,
 }
 
 

@@ -35,7 +35,9 @@ SessionStatus = Literal["in_progress", "complete", "interrupted", "repaired"]
 SessionKind = Literal["practice", "finalize"]
 ReportFormat = Literal["md", "html", "json"]  # a report file
 ReportView = Literal["terminal", ReportFormat]  # sessions report: on screen, or a file
-SpeakerName = Literal["pyttsx3", "silent"]
+# A text-to-speech engine's name: a key of tts.registry.TTS, the one list of them (a
+# session only notes it, in its settings).
+SpeakerName = str
 
 INTERVIEW_TYPES: tuple[InterviewType, ...] = get_args(InterviewType)
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -43,6 +45,7 @@ BANK_LEVELS: tuple[BankLevel, ...] = get_args(BankLevel)
 PERSONA_NAMES: tuple[PersonaName, ...] = get_args(PersonaName)
 TURN_STATUSES: tuple[TurnStatus, ...] = get_args(TurnStatus)
 REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+TRANSCRIPT_ENGINES: tuple[TranscriptEngine, ...] = get_args(TranscriptEngine)
 
 
 def one_of(names: tuple[T, ...], value: object, what: str) -> T:
@@ -261,6 +264,7 @@ class Turn:
     status: TurnStatus = "answered"
     interviewer: InterviewerSource = "offline"
     notes: list[str] = field(default_factory=list)
+    question_audio: AudioInfo | None = None  # the question as spoken (source "tts:ENGINE")
 
 
 @dataclass

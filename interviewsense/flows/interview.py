@@ -33,7 +33,7 @@ from interviewsense.progress import Reporter
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 
 if TYPE_CHECKING:
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.stt.base import Transcriber
 
 
 @dataclass
@@ -112,7 +112,7 @@ def answer_turn(
     audio: str | None = None,
     text: str | None = None,
     turn: int | None = None,
-    transcriber: WhisperTranscriber | None = None,
+    transcriber: Transcriber | None = None,
 ) -> Step:
     """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
     or a typed ``text``, score it, and ask the next question.
@@ -174,7 +174,7 @@ def _recorded(
     source: str,
     settings: Settings,
     reporter: Reporter,
-    transcriber: WhisperTranscriber | None,
+    transcriber: Transcriber | None,
 ) -> Answer:
     from interviewsense.audio.fetch import is_url
     from interviewsense.audio.load import write_wav
