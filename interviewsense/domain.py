@@ -35,9 +35,10 @@ SessionStatus = Literal["in_progress", "complete", "interrupted", "repaired"]
 SessionKind = Literal["practice", "finalize"]
 ReportFormat = Literal["md", "html", "json"]  # a report file
 ReportView = Literal["terminal", ReportFormat]  # sessions report: on screen, or a file
-# A text-to-speech engine's name: a key of tts.registry.TTS, the one list of them (a
-# session only notes it, in its settings).
-SpeakerName = str
+# The text-to-speech engines shipped, each one TTS.register line in tts/registry.py (a test
+# keeps the two equal). A session only notes the name, never reads it back, so the Speaker
+# protocol takes any str: an engine registered by a test or a plugin needs no line here.
+SpeakerName = Literal["piper", "pyttsx3", "silent"]
 
 INTERVIEW_TYPES: tuple[InterviewType, ...] = get_args(InterviewType)
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -46,6 +47,7 @@ PERSONA_NAMES: tuple[PersonaName, ...] = get_args(PersonaName)
 TURN_STATUSES: tuple[TurnStatus, ...] = get_args(TurnStatus)
 REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 TRANSCRIPT_ENGINES: tuple[TranscriptEngine, ...] = get_args(TranscriptEngine)
+SPEAKER_NAMES: tuple[SpeakerName, ...] = get_args(SpeakerName)
 
 
 def one_of(names: tuple[T, ...], value: object, what: str) -> T:

@@ -107,3 +107,10 @@ def test_unknown_and_unavailable_engines_say_why() -> None:
     assert LIVE.choose(settings).name == "whisper-live"  # auto: VOSK has no English model
     with pytest.raises(BadInputError):  # a live engine's name is what its transcripts say
         LIVE.register(EngineInfo(name="toy", factory="x:y", summary=""))
+
+
+def test_the_shipped_voices_are_the_speaker_names() -> None:
+    """domain.SpeakerName lists the engines tts/registry.py ships, in no particular order."""
+    from interviewsense.domain import SPEAKER_NAMES
+
+    assert sorted(TTS.names()) == sorted(SPEAKER_NAMES)

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from interviewsense.domain import SpeakerName
-
 
 @dataclass(frozen=True)
 class VoiceStyle:
@@ -68,7 +66,7 @@ def speech_synthesis_hints(style: VoiceStyle) -> dict[str, object]:
 
 class Speaker(Protocol):
     @property
-    def name(self) -> SpeakerName: ...
+    def name(self) -> str: ...  # a shipped engine's is a SpeakerName (domain.py)
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
         """Write ``text`` spoken in ``style`` to ``path`` (WAV); return its length in seconds."""

@@ -23,6 +23,7 @@ from interviewsense.tts.base import Chunk, VoiceStyle
 
 if TYPE_CHECKING:
     from interviewsense.config import Settings
+    from interviewsense.domain import SpeakerName
     from interviewsense.progress import Reporter
 
 VOICE_HINT = (
@@ -95,7 +96,7 @@ def build(settings: Settings, reporter: Reporter) -> PiperSpeaker:
 
 
 class PiperSpeaker:
-    name = "piper"
+    name: SpeakerName = "piper"
 
     def __init__(
         self, voices: list[Voice], *, voice: str = "", language: str = "en", threads: int = 1
