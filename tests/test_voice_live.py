@@ -22,6 +22,9 @@ ANSWER = (
     "failed every week, so I planned the move in three phases, and we finished two weeks early."
 )
 MOST_WER = 0.2
+# The answer ends after 1.5 s of silence, the fixed rule: the recording's length below counts
+# on it, whatever practice's default end-of-answer rule becomes.
+FIXED_END = ["--silence", "1.5"]
 
 
 def heard(samples: np.ndarray) -> str:
@@ -44,7 +47,7 @@ def test_question_is_played_sentence_by_sentence_and_kept(
 ) -> None:
     home = tmp_path / "home"
     tap = vmic.tap()
-    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json"]
+    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json", *FIXED_END]
     run = Run(args, practice_env(home, vmic), vmic, [answer_wav])
     try:
         code, data = run.finish()
@@ -93,7 +96,7 @@ def test_speaking_over_the_question_stops_it_and_is_the_answer(
     300 ms of their first word, and the answer is recorded from that word on."""
     home = tmp_path / "home"
     tap, ear = vmic.tap(), vmic.tap("vmic")  # what is played, what the microphone hears
-    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json"]
+    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json", *FIXED_END]
     run = Run(args, practice_env(home, vmic), vmic, [])  # the test speaks, not on "listening"
     try:
         shown = wait_for(
