@@ -113,3 +113,41 @@ def test_sentences_come_one_by_one_from_a_warm_voice(tmp_path: Path) -> None:
     whole = first.seconds + sum(c.seconds for c in rest)
     assert said.seconds == pytest.approx(whole, abs=0.5)
     assert speech.read_wav(tmp_path / "q.wav")[0].size / said.rate == pytest.approx(said.seconds)
+
+
+def test_where_a_first_sentence_is_cut() -> None:
+    from interviewsense.tts.piper_engine import first_cut
+
+    def cut(text: str) -> str:  # phonemes are characters; here, letters stand in for them
+        at = first_cut(list(text))
+        return text[:at] if at else ""
+
+    assert cut("aa bb cc dd, ee ff gg hh") == "aa bb cc dd,"  # 8 words: cut
+    assert cut("aa bb cc, dd ee ff gg") == ""  # 7 words: whole
+    assert cut("aa, bb cc dd ee ff gg, hh ii jj") == "aa, bb cc dd ee ff gg,"  # 3 before
+    assert cut("aa bb cc dd ee ff gg, hh") == ""  # one word after it: whole
+    assert cut("aa bb cc dd ee ff gg hh ii") == ""  # no comma: whole
+
+
+@pytest.mark.slow
+def test_a_long_first_sentence_starts_with_its_first_clause(tmp_path: Path) -> None:
+    from interviewsense.flows.speech import write_chunks
+
+    settings = load_settings({"tts_engine": ("piper", "test")})
+    piper = TTS.get("piper").build(settings, Quiet())
+    text = "How does a hash map work, and what happens when two keys collide? Thank you."
+    chunks = list(piper.stream(text, VoiceStyle(sentence_pause_s=0.5)))
+    assert len(chunks) == 3  # the clause, the rest of its sentence, the next sentence
+    clause, rest, last = chunks
+    assert clause.seconds < rest.seconds  # five words of twelve
+
+    def silent_s(samples: np.ndarray, rate: int, at_end: bool) -> float:
+        loud = np.flatnonzero(np.abs(samples.astype(np.float32)) > 600)
+        return float((samples.size - 1 - loud[-1]) if at_end else loud[0]) / rate
+
+    # The comma is a pause as short as in the whole sentence, not the one between sentences
+    comma = silent_s(clause.samples, clause.rate, True) + silent_s(rest.samples, rest.rate, False)
+    assert 0.05 < comma < 0.5, comma
+    assert silent_s(last.samples, last.rate, False) >= 0.5
+    write_chunks(tmp_path / "q.wav", chunks)
+    assert speech.wer(text, heard(tmp_path / "q.wav")) <= 0.2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import pkgutil
 import threading
 import wave
@@ -82,17 +83,57 @@ def piper_missing(settings: Settings) -> str:
 def build(settings: Settings, reporter: Reporter) -> PiperSpeaker:
     """The ``piper`` entry of tts/registry.py: the voice ``--voice`` names, else the
     persona's, else the first for the answers' language; loaded and warmed up now."""
-    from interviewsense.threads import auto_threads
-
     speaker = PiperSpeaker(
         piper_voices(settings),
         voice=settings.tts_voice,
         language=settings.language,
-        threads=auto_threads(),
+        threads=SYNTH_THREADS,
     )
     with reporter.status("Loading the interviewer's voice"):
         speaker.warm_up()
     return speaker
+
+
+# ONNX Runtime threads for a voice, whatever Whisper uses: synthesis comes in short bursts
+# while the rest of the tool waits for the question, so it takes both cores of a small
+# machine. On the 2-core test machine the first audio of 30 bank questions took a median
+# 288 ms with one thread and 197 ms with two (docs/performance.md).
+SYNTH_THREADS = max(1, min(4, os.cpu_count() or 1))
+LONG_SENTENCE_WORDS = 8  # a first sentence this long is cut at its first comma
+CLAUSE_WORDS = 3  # the fewest words on each side of the cut
+CLAUSE_MARKS = (",", ";", ":")
+
+
+def first_cut(phonemes: list[str]) -> int:
+    """Where to cut a sentence's phonemes so that its first clause is synthesised alone:
+    just after the first comma (or ; :) with at least ``CLAUSE_WORDS`` words on each side,
+    in a sentence of ``LONG_SENTENCE_WORDS`` or more; 0 for no cut. The comma stays with
+    the first piece, so the voice pauses there as it would in the whole sentence."""
+    words = phonemes.count(" ") + 1
+    if words < LONG_SENTENCE_WORDS:
+        return 0
+    before = 0
+    for i, phoneme in enumerate(phonemes):
+        if phoneme == " ":
+            before += 1
+        elif phoneme in CLAUSE_MARKS and min(before + 1, words - before - 1) >= CLAUSE_WORDS:
+            return i + 1
+    return 0
+
+
+def _audio(piper: Any, phonemes: list[str], config: Any) -> Any:
+    """One piece of phonemes as int16 samples, as ``PiperVoice.synthesize`` makes a
+    sentence's (normalised to full scale, then the volume)."""
+    import numpy as np
+
+    audio = piper.phoneme_ids_to_audio(piper.phonemes_to_ids(phonemes), config)
+    if isinstance(audio, tuple):  # (audio, alignments) from a voice that has them
+        audio = audio[0]
+    if config.normalize_audio:
+        peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+        audio = audio / peak if peak >= 1e-8 else np.zeros_like(audio)
+    audio = np.clip(audio * config.volume, -1.0, 1.0)
+    return (audio * 32767).astype(np.int16)
 
 
 class PiperSpeaker:
@@ -164,7 +205,9 @@ class PiperSpeaker:
     def stream(self, text: str, style: VoiceStyle) -> Iterator[Chunk]:
         """``text`` one sentence at a time, each as soon as it is synthesised; each after the
         first begins with the style's pause between sentences (none after the last: the
-        candidate's turn starts when the question ends)."""
+        candidate's turn starts when the question ends). A long first sentence comes in two
+        pieces, cut after its first comma (``first_cut``): the first words are heard
+        sooner, as synthesis takes time in proportion to the length."""
         import numpy as np
         from piper.config import SynthesisConfig
 
@@ -176,9 +219,18 @@ class PiperSpeaker:
         )
         rate = int(piper.config.sample_rate)
         pause = np.zeros(int(rate * style.sentence_pause_s), dtype=np.int16)
-        for i, chunk in enumerate(piper.synthesize(text, config)):
-            samples = chunk.audio_int16_array
-            yield Chunk(np.concatenate([pause, samples]) if i else samples, rate)
+        sentences = [p for p in piper.phonemize(text) if p]  # the whole text: its stresses
+        pieces: list[tuple[list[str], bool]] = [(p, i > 0) for i, p in enumerate(sentences)]
+        cut = first_cut(sentences[0]) if sentences else 0
+        if cut:
+            first = sentences[0]
+            rest = first[cut:]
+            while rest and rest[0] == " ":
+                rest = rest[1:]
+            pieces[:1] = [(first[:cut], False), (rest, False)]
+        for phonemes, after_sentence in pieces:
+            samples = _audio(piper, phonemes, config)
+            yield Chunk(np.concatenate([pause, samples]) if after_sentence else samples, rate)
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
         import numpy as np
