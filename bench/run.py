@@ -1065,6 +1065,7 @@ def bench_serve() -> list[Row]:
 
 WEB_ANSWERS = 6
 WEB_ANSWER = "I led the move of our billing service to a new platform, and we finished early."
+WEB_TAIL_S = 7.0  # silence after the answer: longer than any end-of-answer wait (--max-pause)
 
 
 def _start_server(home: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -1112,11 +1113,9 @@ def bench_web() -> list[Row]:
     events (end of answer, live transcript done, scored)."""
     from playwright.sync_api import sync_playwright
 
-    from interviewsense.serve.live import SILENCE_S
-
     raw, rate = speech.read_wav(speech.espeak(WEB_ANSWER, WORK / "web-raw.wav"))
     samples = speech.resample(raw, rate, 16000)
-    samples = speech.concat([speech.silence(0.5), samples, speech.silence(SILENCE_S + 3.0)])
+    samples = speech.concat([speech.silence(0.5), samples, speech.silence(WEB_TAIL_S)])
     wav = speech.write_wav(WORK / "web-answer.wav", samples, 16000)
     speech_end = speech.speech_bounds(samples, 16000)[1] * 16000
     proc, base = _start_server(WORK / "web-home", WORK / "web-serve.log")
@@ -1168,21 +1167,105 @@ def bench_web() -> list[Row]:
         values = [r[key] / scale for r in runs]
         return f"{statistics.median(values):.2f} / {_p95(values):.2f} s"
 
-    after = [(r["card"] - SILENCE_S * 1000) / 1000 for r in runs]
-    n = f"{len(runs)} answers of {len(samples) / 16000 - SILENCE_S - 3.0:.1f} s"
+    after = [(r["card"] - r["end"]) / 1000 for r in runs]
+    n = f"{len(runs)} answers of {len(samples) / 16000 - WEB_TAIL_S:.1f} s"
     return [
         ("web: end of speech → score card painted, p50 / p95", p50_95("card"), "", n),
         (
-            "web: end of answer (speech end + silence) → score card, p50 / p95",
+            "web: end of answer ('end' event) → score card, p50 / p95",
             f"{statistics.median(after):.2f} / {_p95(after):.2f} s",
             "p95 ≤ 1.0 s",
-            f"the card less the {SILENCE_S} s of silence that ends an answer",
+            "from the moment the rule ended the answer (practice's rule: VAD + Smart Turn)",
         ),
         ("web: end of speech → 'end' event on the page", p50_95("end"), "", "endpointing"),
         ("web: 'end' → 'final' (live transcript finished)", p50_95("final"), "", ""),
         ("web: 'final' → 'scored' (Whisper's final pass, scoring)", p50_95("scored"), "", ""),
         ("web: 'scored' → card painted", p50_95("paint"), "", ""),
     ]
+
+
+def bench_tts() -> list[Row]:
+    """Each available voice engine, warm, on 30 bank questions: time to first audio (the
+    first sentence for a streaming engine, the whole question otherwise), the real-time
+    factor, and how well Whisper tiny.en hears it (WER over all the words)."""
+    from interviewsense.config import load_settings
+    from interviewsense.domain import INTERVIEW_TYPES
+    from interviewsense.flows.finalize import load_transcriber
+    from interviewsense.flows.speech import write_chunks
+    from interviewsense.interviewer.banks import load_bank
+    from interviewsense.interviewer.personas import get_persona
+    from interviewsense.progress import Quiet
+    from interviewsense.tts.base import StreamingSpeaker
+    from interviewsense.tts.registry import TTS
+
+    os.environ.update(env())
+    questions = [q.text for t in INTERVIEW_TYPES[:3] for q in load_bank(t).questions[:10]]
+    style = get_persona("friendly").voice
+    whisper = load_transcriber(load_settings(), Quiet())
+    rows: list[Row] = []
+    for info in TTS:
+        if not info.auto:
+            continue
+        settings = load_settings({"tts_engine": (info.name, "bench")})
+        why = info.unavailable(settings)
+        if why:
+            rows.append((f"tts {info.name}", "unavailable", "", why))
+            continue
+        started = time.monotonic()
+        speaker = info.build(settings, Quiet())
+        load_s = time.monotonic() - started
+        speaker.synthesize("Hello there.", WORK / "warm.wav", style)  # warm
+        firsts, spent, audio_s, errors, words, empty = [], 0.0, 0.0, 0.0, 0, 0
+        for i, text in enumerate(questions):
+            path = WORK / f"tts-{info.name}-{i}.wav"
+            started = time.monotonic()
+            if isinstance(speaker, StreamingSpeaker):
+                chunks = speaker.stream(text, style)
+                first = next(chunks)
+                firsts.append(time.monotonic() - started)
+                rest = list(chunks)
+                spent += time.monotonic() - started
+                write_chunks(path, [first, *rest])
+            else:
+                speaker.synthesize(text, path, style)
+                firsts.append(time.monotonic() - started)
+                spent += firsts[-1]
+            samples, rate = speech.read_wav(path)
+            if not len(samples):  # pyttsx3 now and then writes a WAV with no frames
+                empty += 1
+                errors += len(speech.normalize_words(text))
+                words += len(speech.normalize_words(text))
+                continue
+            audio_s += len(samples) / rate
+            heard = whisper.transcribe(speech.resample(samples, rate, 16000).astype("float32")).text
+            n = len(speech.normalize_words(text))
+            # "e-mail" and "email" are the same words heard: hyphens are not compared
+            errors += speech.wer(text.replace("-", ""), heard.replace("-", "")) * n
+            words += n
+        goal_first, goal_wer = ("≤ 300 ms", "≤ 5 %") if info.name == "piper" else ("", "")
+        rows += [
+            (
+                f"tts {info.name}: time to first audio, warm",
+                f"median {statistics.median(firsts) * 1000:.0f} ms, "
+                f"p95 {_p95(firsts) * 1000:.0f} ms",
+                goal_first,
+                f"{len(questions)} bank questions; loaded and warmed in {load_s:.1f} s",
+            ),
+            (
+                f"tts {info.name}: real-time factor",
+                f"{spent / audio_s:.3f}",
+                "< 1",
+                f"{spent:.1f} s to make {audio_s:.0f} s of speech",
+            ),
+            (
+                f"tts {info.name}: Whisper's WER on it",
+                f"{errors / words:.1%}",
+                goal_wer,
+                f"tiny.en, {words} words"
+                + (f"; {empty} question(s) came out empty" if empty else ""),
+            ),
+        ]
+    return rows
 
 
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
@@ -1200,6 +1283,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "fillers": bench_fillers,
     "serve": bench_serve,
     "web": bench_web,
+    "tts": bench_tts,
 }
 
 

@@ -79,6 +79,19 @@ class Settings:
     vosk_model: str = _setting("", "INTERVIEWSENSE_VOSK_MODEL", toml="stt.vosk_model",
         flags=("--vosk-model",),
         help="VOSK model folder for the live transcript; empty means search (docs/stt.md).")
+    stt_live_engine: str = _setting("auto", "INTERVIEWSENSE_LIVE_STT", toml="stt.live_engine",
+        flags=("--live-stt",), help="Engine for the live transcript: auto (VOSK when it has "
+        "a model for the language, else Whisper), vosk or whisper-live ('interviewsense "
+        "models' lists them).")
+    stt_final_engine: str = _setting("whisper-final", "INTERVIEWSENSE_FINAL_STT",
+        toml="stt.final_engine", flags=("--final-stt",),
+        help="Engine for whole recordings (finalize, batch, the web API): whisper-final.")
+    tts_engine: str = _setting("auto", "INTERVIEWSENSE_TTS", toml="tts.engine",
+        flags=("--tts",), help="Voice of the interviewer: auto (the first available in "
+        "docs/tts.md's order), or an engine 'interviewsense models' lists.")
+    tts_voice: str = _setting("", "INTERVIEWSENSE_VOICE", toml="tts.voice", flags=("--voice",),
+        help="A voice of that engine ('interviewsense models' lists them); empty means the "
+        "persona's.")
     offline: bool = _setting(False, "INTERVIEWSENSE_OFFLINE", "HF_HUB_OFFLINE", toml="offline",
         help="Never download anything: 'models download' refuses (finding a model never "
         "downloads one).")
@@ -142,6 +155,9 @@ class Settings:
     turn_max_pause_s: float = _setting(4.5, "INTERVIEWSENSE_TURN_MAX_PAUSE",
         toml="audio.turn_max_pause_s", flags=("--max-pause",),
         help="Longest pause an answer that sounds unfinished waits through before it ends.")
+    barge_in: bool = _setting(True, "INTERVIEWSENSE_BARGE_IN", toml="audio.barge_in",
+        flags=("--barge-in/--no-barge-in",), help="Stop the question when you start "
+        "answering over it; turn it off if the microphone hears the speakers (docs/tts.md).")
     max_download_mb: int = _setting(200, "INTERVIEWSENSE_MAX_DOWNLOAD_MB",
         toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
     http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",

@@ -9,10 +9,14 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.fsutil import free_bytes
+
+if TYPE_CHECKING:
+    from interviewsense.engines import Registry
 
 LIBRARIES = (
     ("typer", True),
@@ -144,6 +148,36 @@ def check_models(settings: Settings) -> list[Check]:
         )
     out.append(check_embedding(settings))
     out.append(check_turn_model(settings))
+    return out
+
+
+def engine_registries() -> list[tuple[str, Registry[Any]]]:
+    """Every engine registry, with the label doctor and models show: (label, registry)."""
+    from interviewsense.stt.registry import FINAL, LIVE
+    from interviewsense.tts.registry import TTS
+
+    return [("voice", TTS), ("live stt", LIVE), ("final stt", FINAL)]
+
+
+def check_engines(settings: Settings) -> list[Check]:
+    """Each registered engine: usable here (and with how many voices or models), or why not
+    and the fix; the one the settings choose is marked."""
+    out = []
+    for label, registry in engine_registries():
+        try:
+            chosen = registry.choose(settings).name
+        except InterviewSenseError:
+            chosen = ""
+        for info in registry:
+            why = info.unavailable(settings)
+            name = f"{label} {info.name}"
+            if why:
+                out.append(Check(name, "warn" if info.auto else "info", why, info.hint))
+                continue
+            voices = info.voices(settings)
+            detail = info.summary + (f"; {len(voices)} found: {voices[0].name} …" if voices else "")
+            detail += " (chosen)" if info.name == chosen else ""
+            out.append(Check(name, "ok", detail))
     return out
 
 
@@ -334,6 +368,7 @@ def run_checks(settings: Settings) -> list[Check]:
     checks = [check_python(), *check_libraries(), *check_system()]
     checks += check_devices(settings)
     checks += check_models(settings)
+    checks += check_engines(settings)
     checks += [check(settings) for check in SERVICE_CHECKS]
     checks.append(check_data_dir(settings))
     return checks

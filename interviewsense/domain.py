@@ -35,7 +35,10 @@ SessionStatus = Literal["in_progress", "complete", "interrupted", "repaired"]
 SessionKind = Literal["practice", "finalize"]
 ReportFormat = Literal["md", "html", "json"]  # a report file
 ReportView = Literal["terminal", ReportFormat]  # sessions report: on screen, or a file
-SpeakerName = Literal["pyttsx3", "silent"]
+# The text-to-speech engines shipped, each one TTS.register line in tts/registry.py (a test
+# keeps the two equal). A session only notes the name, never reads it back, so the Speaker
+# protocol takes any str: an engine registered by a test or a plugin needs no line here.
+SpeakerName = Literal["piper", "pyttsx3", "silent"]
 
 INTERVIEW_TYPES: tuple[InterviewType, ...] = get_args(InterviewType)
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -43,6 +46,8 @@ BANK_LEVELS: tuple[BankLevel, ...] = get_args(BankLevel)
 PERSONA_NAMES: tuple[PersonaName, ...] = get_args(PersonaName)
 TURN_STATUSES: tuple[TurnStatus, ...] = get_args(TurnStatus)
 REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+TRANSCRIPT_ENGINES: tuple[TranscriptEngine, ...] = get_args(TranscriptEngine)
+SPEAKER_NAMES: tuple[SpeakerName, ...] = get_args(SpeakerName)
 
 
 def one_of(names: tuple[T, ...], value: object, what: str) -> T:
@@ -261,6 +266,7 @@ class Turn:
     status: TurnStatus = "answered"
     interviewer: InterviewerSource = "offline"
     notes: list[str] = field(default_factory=list)
+    question_audio: AudioInfo | None = None  # the question as spoken (source "tts:ENGINE")
 
 
 @dataclass

@@ -44,6 +44,7 @@ class Run:
         stdin: str | None = None,
     ) -> None:
         self.lines: list[str] = []
+        self.stamps: list[tuple[float, str]] = []  # each line with when it arrived
         self.listening = threading.Event()
         self.mic = mic
         self.answers = list(answers)
@@ -74,6 +75,7 @@ class Run:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
             self.lines.append(line.rstrip("\n"))
+            self.stamps.append((time.monotonic(), line.rstrip("\n")))
             if line.startswith("listening"):
                 self.listening.set()
                 if self.mic is not None and self.answers:

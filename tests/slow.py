@@ -30,6 +30,7 @@ ENGINES = (
     ("interviewsense.stt.whisper_engine", "WhisperTranscriber", "Whisper"),
     ("interviewsense.stt.vosk_engine", "VoskRecognizer", "VOSK"),
     ("interviewsense.tts.pyttsx3_engine", "Pyttsx3Speaker", "a TTS voice"),
+    ("interviewsense.tts.piper_engine", "PiperSpeaker", "a Piper voice"),
 )
 
 

@@ -3,6 +3,9 @@
 Whatever is played into the sink (``play``), the program under test hears through
 sounddevice -> PortAudio -> ALSA -> PulseAudio, as on a desktop. A stream of zeros keeps
 the sink running, as a real microphone keeps delivering frames in a quiet room.
+
+What the program plays goes to a second null sink, the default one: the speaker, heard
+by ``SpeakerTap`` (as if the candidate wore headphones: the microphone does not hear it).
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import numpy as np
 
 from tests.isolation import clean_environ
 
@@ -45,6 +51,7 @@ class VirtualMic:
                 "-n",
                 "--load=module-native-protocol-unix",
                 "--load=module-null-sink sink_name=vmic rate=16000 channels=1",
+                "--load=module-null-sink sink_name=speaker rate=16000 channels=1",
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -56,7 +63,7 @@ class VirtualMic:
                 raise RuntimeError("PulseAudio did not start")
             time.sleep(0.1)
         self._pactl("set-default-source", "vmic.monitor")
-        self._pactl("set-default-sink", "vmic")
+        self._pactl("set-default-sink", "speaker")
         self._zeros = subprocess.Popen(
             [
                 "pacat",
@@ -105,8 +112,62 @@ class VirtualMic:
                     proc.wait()
         shutil.rmtree(self.runtime, ignore_errors=True)
 
+    def tap(self, sink: str = "speaker") -> SpeakerTap:
+        """Start hearing what the program plays (``sink="vmic"``: what the microphone hears)."""
+        return SpeakerTap(self, sink)
+
     def __enter__(self) -> VirtualMic:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SpeakerTap:
+    """Records a sink (the speaker) in 10 ms blocks, each stamped with ``time.monotonic()``
+    when it arrived (a little after it was played: the stamps err late, and two taps err
+    alike, so times between them are right)."""
+
+    BLOCK = 160  # samples: 10 ms at 16 kHz
+
+    def __init__(self, mic: VirtualMic, sink: str = "speaker") -> None:
+        self.blocks: list[tuple[float, np.ndarray]] = []
+        self._proc = subprocess.Popen(
+            ["parec", f"--device={sink}.monitor", "--format=s16le", "--rate=16000",
+             "--channels=1", "--latency-msec=10"],
+            env=mic.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        while True:
+            data = self._proc.stdout.read(self.BLOCK * 2)
+            if len(data) < self.BLOCK * 2:
+                return
+            self.blocks.append((time.monotonic(), np.frombuffer(data, dtype="<i2")))
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        self._proc.wait()
+        self._thread.join(timeout=5)
+
+    def between(self, start: float, end: float) -> np.ndarray:
+        """What was played from ``start`` to ``end`` (monotonic), as float samples."""
+        parts = [b for t, b in self.blocks if start <= t <= end]
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        return (np.concatenate(parts).astype(np.float32) / 32768.0).astype(np.float32)
+
+    def sound(self, start: float = 0.0, floor_db: float = -45.0) -> list[float]:
+        """The arrival times of the blocks after ``start`` that carry sound."""
+        out = []
+        for t, b in self.blocks:
+            if t >= start:
+                rms = float(np.sqrt(np.mean((b.astype(np.float64) / 32768.0) ** 2))) + 1e-12
+                if 20 * np.log10(rms) > floor_db:
+                    out.append(t)
+        return out

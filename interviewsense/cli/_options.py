@@ -25,6 +25,7 @@ def setting_option(name: str, **extra: Any) -> Any:
 
 
 WhisperModel = Annotated[str | None, setting_option("whisper_model")]
+FinalStt = Annotated[str | None, setting_option("stt_final_engine")]
 Language = Annotated[str | None, setting_option("language")]
 Rubric = Annotated[str | None, setting_option("rubric")]
 Report = Annotated[

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
-from interviewsense.cli._options import Rubric, WhisperModel
+from interviewsense.cli._options import FinalStt, Rubric, WhisperModel
 from interviewsense.domain import InterviewType
 from interviewsense.errors import PartialFailure
 
@@ -54,6 +54,7 @@ def batch(
         InterviewType, typer.Option("--type", "-t", help="Interview type, for rows that name none.")
     ] = "behavioral",
     whisper_model: WhisperModel = None,
+    stt_final_engine: FinalStt = None,
     rubric: Rubric = None,
     ray: Annotated[
         str | None,

@@ -8,6 +8,7 @@ import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import (
+    FinalStt,
     Language,
     Report,
     Rubric,
@@ -40,6 +41,7 @@ def finalize(
         typer.Option("--type", "-t", help="Interview type: sets the content checks."),
     ] = "behavioral",
     whisper_model: WhisperModel = None,
+    stt_final_engine: FinalStt = None,
     language: Language = None,
     rubric: Rubric = None,
     pause_threshold_s: Annotated[float | None, setting_option("pause_threshold_s", min=0.3)] = None,

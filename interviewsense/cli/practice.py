@@ -11,6 +11,7 @@ import typer
 
 from interviewsense.cli._app import command_app, emit_json, guarded, load, real_console
 from interviewsense.cli._options import (
+    FinalStt,
     Language,
     Report,
     WhisperModel,
@@ -81,9 +82,11 @@ def practice(
     keyboard: Annotated[
         bool, typer.Option("--keyboard", help="Type the answers instead of speaking them.")
     ] = False,
-    voice: Annotated[
-        bool, typer.Option("--voice/--no-voice", help="Speak the questions aloud.")
-    ] = True,
+    no_voice: Annotated[
+        bool, typer.Option("--no-voice", help="Show the questions without speaking them.")
+    ] = False,
+    tts_engine: Annotated[str | None, setting_option("tts_engine")] = None,
+    tts_voice: Annotated[str | None, setting_option("tts_voice")] = None,
     follow_ups: Annotated[
         bool, typer.Option("--follow-ups/--no-follow-ups", help="Ask follow-up questions.")
     ] = True,
@@ -103,10 +106,13 @@ def practice(
         typer.Option("--max-answer", min=10, max=1800, help="Longest answer, in seconds."),
     ] = 180.0,
     language: Language = None,
+    stt_live_engine: Annotated[str | None, setting_option("stt_live_engine")] = None,
     vosk_model: Annotated[str | None, setting_option("vosk_model")] = None,
     whisper_model: WhisperModel = None,
+    stt_final_engine: FinalStt = None,
     input_device: Annotated[str | None, setting_option("input_device")] = None,
     output_device: Annotated[str | None, setting_option("output_device")] = None,
+    barge_in: Annotated[bool | None, setting_option("barge_in")] = None,
     finalize: Annotated[
         bool, typer.Option("--finalize", help="Re-transcribe every answer with Whisper at the end.")
     ] = False,
@@ -144,7 +150,7 @@ def practice(
     options = PracticeOptions(
         plan=plan,
         keyboard=keyboard,
-        voice=voice,
+        voice=not no_voice,
         silence_s=silence,
         max_answer_s=max_answer,
         finalize=finalize,

@@ -88,18 +88,20 @@ class DiskTap(threading.Thread):
     WAV keeps to the wall clock.
     """
 
-    def __init__(self, mic: Microphone, writer: WavWriter) -> None:
+    def __init__(self, mic: Microphone, writer: WavWriter, heard: bytes = b"") -> None:
         super().__init__(daemon=True)
         self.mic = mic
         self.writer = writer
+        self.heard = heard  # already heard of the answer (barge-in): written first
         self.blocks: queue.Queue[bytes] = queue.Queue()
         self.error = ""
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         last = time.monotonic()
+        pending, self.heard = self.heard, b""
         while not self._stop_event.is_set():
-            chunk = self.mic.read(timeout=0.05)
+            chunk, pending = pending or self.mic.read(timeout=0.05), b""
             now = time.monotonic()
             if chunk is None:
                 if now - last < STALL_S:
@@ -134,8 +136,11 @@ def capture_answer(
     clock_zero: float,
     max_pause_s: float = 4.5,
     turn_model: TurnModel | None = None,
+    heard: bytes = b"",
 ) -> Captured:
-    """Record until the answer ends; the WAV at ``path`` is valid on disk all along."""
+    """Record until the answer ends; the WAV at ``path`` is valid on disk all along.
+    ``heard``: the answer's start, when the candidate spoke over the question (barge-in);
+    the microphone's queue then holds the rest, so it is not drained."""
     endpoint = EndOfAnswer(
         silence_s=silence_s,
         max_s=max_s,
@@ -146,9 +151,10 @@ def capture_answer(
     session = recognizer.start()
     pcm = bytearray()
     partial = Partial("", "")
-    mic.drain()  # nothing heard before we listen belongs to the answer
-    tap = DiskTap(mic, WavWriter(path))
-    started = time.monotonic()
+    if not heard:
+        mic.drain()  # nothing heard before we listen belongs to the answer
+    tap = DiskTap(mic, WavWriter(path), heard)
+    started = time.monotonic() - len(heard) / 2 / RATE
     timings = {"answer_started": round(started - clock_zero, 3)}
     last_ui = 0.0
     hinted: float | None = None  # the pause the recogniser was told about

@@ -128,9 +128,15 @@ def run_batch(
         )
     else:
         if any(item.audio and not item.error for item in todo):
+            from interviewsense.engines import AUTO
             from interviewsense.stt.models import find_whisper_model
+            from interviewsense.stt.registry import FINAL
 
-            find_whisper_model(settings)  # no model: one error and exit 4, not N error rows
+            # No engine or no model: one error and exit 4, not N error rows. Whisper's own
+            # error first, as its hint names the model to download.
+            if settings.stt_final_engine in (AUTO, "whisper-final"):
+                find_whisper_model(settings)
+            FINAL.choose(settings)
         workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
         one = workers == 1
         rows = _run_in_process(todo, settings) if one else _run_in_pool(todo, settings, workers)

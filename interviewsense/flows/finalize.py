@@ -31,7 +31,7 @@ from interviewsense.storage.store import SessionStore, is_session_id, new_sessio
 
 if TYPE_CHECKING:
     from interviewsense.audio.addresses import AddressPolicy
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.stt.base import Transcriber
 
 
 @dataclass
@@ -41,24 +41,17 @@ class FinalizeResult:
     notes: list[str] = field(default_factory=list)
 
 
-def load_transcriber(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
-    from interviewsense.stt.models import find_whisper_model
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+def load_transcriber(settings: Settings, reporter: Reporter) -> Transcriber:
+    """The final-transcript engine the settings name (stt/registry.py), loaded."""
+    from interviewsense.stt.registry import FINAL
 
-    ref = find_whisper_model(settings)
-    with reporter.status(f"Loading Whisper {ref.name} ({ref.origin})"):
-        return WhisperTranscriber(
-            ref,
-            language=settings.language,
-            compute_type=settings.whisper_compute_type,
-            threads=settings.whisper_threads,
-        )
+    return FINAL.choose(settings).build(settings, reporter)
 
 
 def analyse(
     audio: LoadedAudio,
     question: Question,
-    transcriber: WhisperTranscriber,
+    transcriber: Transcriber,
     rubric: Rubric,
     settings: Settings,
     reporter: Reporter,
@@ -124,7 +117,7 @@ def finalize(
     *,
     question: str = "",
     qtype: InterviewType = "behavioral",
-    transcriber: WhisperTranscriber | None = None,
+    transcriber: Transcriber | None = None,
     fetch_policy: AddressPolicy | None = None,
 ) -> FinalizeResult:
     """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded.
@@ -185,7 +178,7 @@ def refinalize(
     *,
     rubric: Rubric | None = None,
     question: str = "",
-    transcriber: WhisperTranscriber | None = None,
+    transcriber: Transcriber | None = None,
 ) -> FinalizeResult:
     """Re-transcribe every recorded answer of ``session`` with Whisper and rescore it."""
     session_id = session.id
@@ -216,7 +209,7 @@ def _refinalize_turns(
     reporter: Reporter,
     rubric: Rubric,
     question: str,
-    transcriber: WhisperTranscriber,
+    transcriber: Transcriber,
     result: FinalizeResult,
 ) -> None:
     session_id = session.id

@@ -35,7 +35,7 @@ from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 
 if TYPE_CHECKING:
     from interviewsense.audio.addresses import AddressPolicy
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.stt.base import Transcriber
 
 
 @dataclass
@@ -114,7 +114,7 @@ def answer_turn(
     audio: str | None = None,
     text: str | None = None,
     turn: int | None = None,
-    transcriber: WhisperTranscriber | None = None,
+    transcriber: Transcriber | None = None,
     guard: Callable[[], None] | None = None,
     fetch_policy: AddressPolicy | None = None,
 ) -> Step:
@@ -191,7 +191,7 @@ def _recorded(
     source: str,
     settings: Settings,
     reporter: Reporter,
-    transcriber: WhisperTranscriber | None,
+    transcriber: Transcriber | None,
     guard: Callable[[], None],
     fetch_policy: AddressPolicy | None,
 ) -> Answer:

@@ -97,6 +97,7 @@ class Practice:
         self.zero = time.monotonic()
         self._warned_disk = False
         self._warned_turn = False
+        self._heard = b""  # the answer so far, when the candidate spoke over the question
         self.session = Session(
             id=new_session_id(),
             started_at=now_iso(),
@@ -253,14 +254,28 @@ class Practice:
         else:
             path = self.settings.cache_dir / "tts-prompt.wav"
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        started = self._t()
+        from interviewsense.flows.speech import Said, say
+
+        # Barge-in: while a question plays the microphone listens, so the candidate can
+        # start answering over it (voice answers only; --no-barge-in keeps it deaf).
+        listen = turn is not None and eq.recognizer is not None and self.settings.barge_in
+        barge_in = eq.mic if listen else None
         if eq.mic is not None:
-            eq.mic.muted = True
+            eq.mic.drain()
+            eq.mic.muted = barge_in is None
+        said = Said()
         try:
-            eq.speaker.synthesize(text, path, eq.persona.voice)
-            started = self._t()
-            eq.play(path)
-            time.sleep(ECHO_TAIL_S)
+            said = say(
+                eq.speaker,
+                text,
+                eq.persona.voice,
+                path,
+                output=eq.output,
+                play=eq.output is not None,
+                barge_in=barge_in,
+            )
+            if said.started is not None and said.interrupted is None:
+                time.sleep(ECHO_TAIL_S)
         except InterviewSenseError as exc:
             # The voice is a nicety: without it the session goes on, in text.
             self.reporter.notice(f"{exc.message}; questions are shown, not spoken from now on")
@@ -268,11 +283,25 @@ class Practice:
             return None
         finally:
             if eq.mic is not None:
-                eq.mic.drain()
+                if said.interrupted is None:  # what it heard meanwhile was not an answer
+                    eq.mic.drain()
                 eq.mic.muted = False
+        self._heard = said.heard
+        started = None if said.started is None else round(said.started - self.zero, 3)
         if turn is not None:
-            turn.timings["question_spoken"] = started
-            turn.timings["question_spoken_end"] = self._t()
+            if started is not None:
+                turn.timings["question_spoken"] = started
+                turn.timings["question_spoken_end"] = round(said.ended - self.zero, 3)
+            if said.interrupted is not None:
+                turn.timings["barge_in"] = round(said.interrupted - self.zero, 3)
+                turn.notes.append("you started answering over the question: it stopped there")
+            turn.question_audio = AudioInfo(
+                path=f"audio/{path.name}",
+                duration_s=round(said.seconds, 3),
+                sample_rate=said.rate,
+                source=f"tts:{eq.speaker.name}",
+                format="wav/pcm_s16le",
+            )
         return started
 
     def _check_disk(self) -> None:
@@ -303,7 +332,9 @@ class Practice:
                     view=self.ui,
                     keys=self.keys,
                     clock_zero=self.zero,
+                    heard=self._heard,
                 )
+                self._heard = b""
             if captured.status != "repeat":
                 return captured
             self.ui.question(turn.question, number, self.options.plan.questions)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewsense.config import Settings
@@ -44,7 +43,7 @@ class Equipment:
     speaker: Speaker
     mic: Microphone | None
     recognizer: StreamingRecognizer | None
-    play: Callable[[Path], object] = lambda path: None
+    output: int | None = None  # where the questions are played; None: only saved
     notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
@@ -102,23 +101,13 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
         except InterviewSenseError as exc:
             note(f"{exc.message}: questions are shown and answers typed")
 
-    if options.voice and devices is not None:
-        if devices.output_index is None:
-            note("no audio output found: questions are shown, not spoken")
+    if options.voice:
+        eq.speaker = _speaker(settings, reporter, note)
+        if devices is None or devices.output_index is None:
+            if devices is not None:
+                note("no audio output found: questions are shown, not spoken")
         else:
-            try:
-                from interviewsense.audio.playback import play_wav
-                from interviewsense.tts.pyttsx3_engine import Pyttsx3Speaker
-
-                eq.speaker = Pyttsx3Speaker()
-                out = devices.output_index
-
-                def play(path: Path) -> object:
-                    return play_wav(path, out)
-
-                eq.play = play
-            except InterviewSenseError as exc:
-                note(f"{exc.message}; questions are shown, not spoken ({exc.hint})")
+            eq.output = devices.output_index
 
     if not options.keyboard and devices is not None:
         if devices.input_index is None:
@@ -136,34 +125,45 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
     return eq
 
 
+def _speaker(settings: Settings, reporter: Reporter, note: Callable[[str], None]) -> Speaker:
+    """The voice ``--tts`` names (tts/registry.py); with ``auto`` the first available, and
+    a note when a better one is missing. Any failure: questions are shown, not spoken."""
+    from interviewsense.engines import AUTO
+    from interviewsense.tts.registry import TTS
+
+    try:
+        info = TTS.choose(settings)
+        if settings.tts_engine == AUTO:
+            for better in TTS:
+                if better is info:
+                    break
+                if better.auto:
+                    why = better.unavailable(settings) or "no voice for this language"
+                    note(f"{better.name}: {why}; the voice is {info.name} ({better.hint})")
+        return info.build(settings, reporter)
+    except InterviewSenseError as exc:
+        note(f"{exc.message}; questions are shown, not spoken ({exc.hint})")
+        return SilentSpeaker()
+
+
 def _live_recognizer(
     settings: Settings, reporter: Reporter, note: Callable[[str], None]
 ) -> StreamingRecognizer | None:
-    from interviewsense.stt.models import find_vosk_model, vosk_hint
+    """The live engine ``--live-stt`` names (stt/registry.py); with ``auto`` VOSK when it
+    has a model for the language, else Whisper, said once with how to get VOSK."""
+    from interviewsense.engines import AUTO
+    from interviewsense.stt.registry import LIVE
 
-    lang = settings.language
     try:
-        ref = find_vosk_model(settings, lang)
-        if ref is not None:
-            from interviewsense.stt.vosk_engine import VoskRecognizer
-
-            with reporter.status(f"Loading VOSK {ref.name}"):
-                return VoskRecognizer(ref, lang)
-        note(f"no VOSK model for '{lang}': the live transcript uses Whisper; {vosk_hint(lang)}")
-        import dataclasses
-        import os
-
-        from interviewsense.flows.finalize import load_transcriber
-        from interviewsense.stt.whisper_live import WhisperLiveRecognizer
-        from interviewsense.threads import auto_threads
-
-        # Leave a core to the microphone and the screen while Whisper re-decodes.
-        threads = settings.whisper_threads or max(1, min(auto_threads(), (os.cpu_count() or 2) - 1))
-        live = dataclasses.replace(settings, whisper_threads=threads)
-        transcriber = load_transcriber(live, reporter)
-        with reporter.status("Warming up Whisper"):
-            transcriber.warm_up()
-        return WhisperLiveRecognizer(transcriber)
+        info = LIVE.choose(settings)
+        if settings.stt_live_engine == AUTO:
+            for better in LIVE:
+                if better is info:
+                    break
+                if better.auto:
+                    note(f"{better.unavailable(settings)}: the live transcript uses {info.name}; "
+                         f"{better.hint}")  # fmt: skip
+        return info.build(settings, reporter)
     except InterviewSenseError as exc:
         note(f"{exc.message}: type your answers instead ({exc.hint})")
         return None

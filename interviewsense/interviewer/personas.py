@@ -38,7 +38,9 @@ FOLLOW_UP_KINDS = (
 PERSONAS: dict[PersonaName, Persona] = {
     "friendly": Persona(
         name="friendly",
-        voice=VoiceStyle(voice="en-us+f3", rate=165, pitch=60),
+        voice=VoiceStyle(
+            voice="en-us+f3", rate=165, pitch=60, length_scale=1.05, sentence_pause_s=0.35
+        ),
         welcome="Hi! Let's practise. Answer as you would in the real interview.",
         first="Let's start.",
         next=("Thanks, that's helpful.", "Great, thank you.", "Thanks for sharing that."),
@@ -58,7 +60,9 @@ PERSONAS: dict[PersonaName, Persona] = {
     ),
     "neutral": Persona(
         name="neutral",
-        voice=VoiceStyle(voice="en-gb", rate=170, pitch=48),
+        voice=VoiceStyle(
+            voice="en-gb", rate=170, pitch=48, noise_scale=0.5, noise_w=0.6, sentence_pause_s=0.3
+        ),
         welcome="Hello. This is a practice interview.",
         first="First question.",
         next=("Next question.", "Thank you. Next question.", "Moving on."),
@@ -77,7 +81,9 @@ PERSONAS: dict[PersonaName, Persona] = {
     ),
     "tough": Persona(
         name="tough",
-        voice=VoiceStyle(voice="en-us+m3", rate=185, pitch=35),
+        voice=VoiceStyle(
+            voice="en-us+m3", rate=185, pitch=35, length_scale=0.9, sentence_pause_s=0.2
+        ),
         welcome="Let's begin. I will push on your answers.",
         first="First question.",
         next=("Next.", "All right. Next.", "Let's move on."),

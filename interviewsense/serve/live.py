@@ -24,32 +24,28 @@ if TYPE_CHECKING:
     from interviewsense.audio.turn import TurnModel
     from interviewsense.config import Settings
     from interviewsense.domain import Transcript
-    from interviewsense.stt.base import StreamingRecognizer, StreamingSession
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.stt.base import StreamingRecognizer, StreamingSession, Transcriber
 
 log = logging.getLogger("interviewsense.serve")
 MAX_ANSWER_S = 180.0
 
 
-def live_recognizer(settings: Settings, whisper: WhisperTranscriber | None) -> StreamingRecognizer:
-    """VOSK for the session language when its model is installed, else Whisper re-decoding
-    with the worker's already loaded model (practice's choice, flows/setup.py)."""
-    from interviewsense.errors import NotFoundError
-    from interviewsense.stt.models import find_vosk_model
+def live_recognizer(settings: Settings, transcriber: Transcriber | None) -> StreamingRecognizer:
+    """The live engine ``stt_live_engine`` names (stt/registry.py; with ``auto`` VOSK when it
+    has a model for the language, else Whisper re-decoding), as practice chooses it. Whisper
+    re-decoding reuses the worker's loaded model when that is Whisper, not a second copy."""
+    from interviewsense.progress import Quiet
+    from interviewsense.stt.registry import LIVE
 
-    ref = find_vosk_model(settings, settings.language)
-    if ref is not None:
-        from interviewsense.stt.vosk_engine import VoskRecognizer
+    info = LIVE.choose(settings)  # none available: a MissingDependencyError saying why
+    if info.name == "whisper-live":
+        from interviewsense.stt.whisper_engine import WhisperTranscriber
 
-        return VoskRecognizer(ref, settings.language)
-    if whisper is None:
-        raise NotFoundError(
-            "no live recogniser: no VOSK model and Whisper is not loaded",
-            hint="type the answer, or install a model (interviewsense models doctor)",
-        )
-    from interviewsense.stt.whisper_live import WhisperLiveRecognizer
+        if isinstance(transcriber, WhisperTranscriber):  # re-decoding needs Whisper's own
+            from interviewsense.stt.whisper_live import WhisperLiveRecognizer
 
-    return WhisperLiveRecognizer(whisper)
+            return WhisperLiveRecognizer(transcriber)
+    return info.build(settings, Quiet())
 
 
 @dataclass

@@ -403,7 +403,8 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
             "use_client_tts": True,
             "tts_instructions": {"text": body.text, **speech_synthesis_hints(persona.voice)},
         }
-    key = hashlib.sha256(f"pyttsx3\0{persona.name}\0{body.text}".encode()).hexdigest()
+    voice = await anyio.to_thread.run_sync(engine.tts_name)
+    key = hashlib.sha256(f"{voice}\0{persona.name}\0{body.text}".encode()).hexdigest()
     name = f"tts-{key[:16]}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
     rel = f"tts/{name}"
@@ -426,7 +427,7 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
         "use_client_tts": False,
         "audio_url": url,
         "sas_url": engine.artifacts.link(store_id, rel),
-        "engine": "pyttsx3",
+        "engine": voice,
         "cached": cached is not None,
         "duration_s": round(seconds, 3),
     }

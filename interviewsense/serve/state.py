@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     import anyio
 
-    from interviewsense.stt.whisper_engine import WhisperTranscriber
+    from interviewsense.stt.base import Transcriber
     from interviewsense.tts.base import Speaker
 
 T = TypeVar("T")
@@ -362,7 +362,7 @@ class Engine:
     ids: IdMap
     artifacts: Artifacts
     shared: SharedState = field(default_factory=LocalState)
-    transcriber: WhisperTranscriber | None = None
+    transcriber: Transcriber | None = None
     missing: InterviewSenseError | None = None  # why Whisper is not loaded
     speakers: dict[str, Speaker] = field(default_factory=dict)
     fetch_policy: AddressPolicy = field(default_factory=AddressPolicy)  # where audio_url may go
@@ -382,15 +382,25 @@ class Engine:
             fetch_policy=AddressPolicy.parse(settings.serve_fetch_allow),
         )
 
-    def whisper(self) -> WhisperTranscriber:
+    def whisper(self) -> Transcriber:
         if self.transcriber is None:
             raise self.missing or NotFoundError("Whisper is not loaded")
         return self.transcriber
 
+    def tts_name(self) -> str:
+        """The name of the server's TTS engine (tts/registry.py), without loading it."""
+        if "tts" in self.speakers:
+            return self.speakers["tts"].name
+        from interviewsense.tts.registry import TTS
+
+        return TTS.choose(self.settings).name
+
     def speaker(self) -> Speaker:
         """The server's TTS engine, made on first use (called in a worker thread)."""
         if "tts" not in self.speakers:
-            from interviewsense.tts.pyttsx3_engine import Pyttsx3Speaker
+            from interviewsense.progress import Quiet
+            from interviewsense.tts.registry import TTS
 
-            self.speakers["tts"] = Pyttsx3Speaker()
+            info = TTS.choose(self.settings)
+            self.speakers["tts"] = info.build(self.settings, Quiet())
         return self.speakers["tts"]

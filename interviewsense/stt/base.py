@@ -27,6 +27,11 @@ class Transcriber(Protocol):
     def engine(self) -> TranscriptEngine: ...
 
     model: str
+    language: str
+
+    def warm_up(self) -> None:
+        """Do the lazy setup now, so the first answer does not wait for it."""
+        ...
 
     def transcribe(
         self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None

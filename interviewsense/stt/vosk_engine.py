@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import Transcript, TranscriptEngine, Word
 from interviewsense.errors import MissingDependencyError
 from interviewsense.stt.base import Partial
 from interviewsense.stt.models import ModelRef
+
+if TYPE_CHECKING:
+    from interviewsense.config import Settings
+    from interviewsense.progress import Reporter
 
 RATE = 16_000
 
@@ -87,3 +91,16 @@ class VoskRecognizer:
 
     def close(self) -> None:
         """Nothing runs in the background."""
+
+
+def build_live(settings: Settings, reporter: Reporter) -> VoskRecognizer:
+    """The ``vosk`` entry of stt/registry.py: the model found for the answers' language."""
+    from interviewsense.stt.models import find_vosk_model, vosk_hint
+
+    ref = find_vosk_model(settings)
+    if ref is None:
+        raise MissingDependencyError(
+            f"no VOSK model for '{settings.language}'", hint=vosk_hint(settings.language)
+        )
+    with reporter.status(f"Loading VOSK {ref.name}"):
+        return VoskRecognizer(ref, settings.language)

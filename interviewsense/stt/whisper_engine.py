@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from interviewsense.config import Settings
+    from interviewsense.progress import Reporter
+
 DISFLUENT_PROMPT = "Um, uh, so, um, I mean, uh, like, um, you know, uh, er, um."
 # A segment whose text compresses this well repeats itself: Whisper's own threshold for a
 # failed decode. On real speech, live passes that looped measured 10 to 26 (docs/stt.md);
@@ -167,3 +170,22 @@ class WhisperTranscriber:
             words=words,
             segments=[Segment(t, start, end, len(ws)) for t, ws, (start, end) in found],
         )
+
+
+def build_whisper(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
+    """The Whisper model the settings name, loaded."""
+    from interviewsense.stt.models import find_whisper_model
+
+    ref = find_whisper_model(settings)
+    with reporter.status(f"Loading Whisper {ref.name} ({ref.origin})"):
+        return WhisperTranscriber(
+            ref,
+            language=settings.language,
+            compute_type=settings.whisper_compute_type,
+            threads=settings.whisper_threads,
+        )
+
+
+def build_final(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
+    """The ``whisper-final`` entry of stt/registry.py."""
+    return build_whisper(settings, reporter)

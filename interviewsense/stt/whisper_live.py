@@ -15,6 +15,8 @@ from interviewsense.domain import Transcript, TranscriptEngine, Word
 from interviewsense.stt.base import Partial
 
 if TYPE_CHECKING:
+    from interviewsense.config import Settings
+    from interviewsense.progress import Reporter
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 RATE = 16_000
@@ -168,3 +170,20 @@ class WhisperLiveRecognizer:
         for session in self._sessions:
             session.wait()
         self._sessions.clear()
+
+
+def build_live(settings: Settings, reporter: Reporter) -> WhisperLiveRecognizer:
+    """The ``whisper-live`` entry of stt/registry.py: the final Whisper model, warmed up,
+    leaving a core to the microphone and the screen while it re-decodes."""
+    import dataclasses
+    import os
+
+    from interviewsense.stt.whisper_engine import build_whisper
+    from interviewsense.threads import auto_threads
+
+    threads = settings.whisper_threads or max(1, min(auto_threads(), (os.cpu_count() or 2) - 1))
+    live = dataclasses.replace(settings, whisper_threads=threads)
+    transcriber = build_whisper(live, reporter)
+    with reporter.status("Warming up Whisper"):
+        transcriber.warm_up()
+    return WhisperLiveRecognizer(transcriber)

