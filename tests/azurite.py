@@ -3,17 +3,11 @@ and what the sync tests do with it (their environment, a blob, its staged blocks
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.isolation import clean_environ
-from tests.llm_server import free_port
-from tests.services import wait_until_up
+from tests.services import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "devstoreaccount1"
@@ -21,14 +15,15 @@ CONTAINER = "isense-test"
 KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
-class Azurite:
+class Azurite(LocalServer):
+    name = "Azurite"
+    start_timeout_s = 60.0
+
     def __init__(self) -> None:
         self.binary = ROOT / "node_modules" / ".bin" / "azurite-blob"
         if not self.binary.exists():
             raise RuntimeError("Azurite is missing: run 'make test' (npm ci installs it)")
-        self.port = free_port()
-        self.data = Path(tempfile.mkdtemp(prefix="azurite-"))
-        self._proc: subprocess.Popen[bytes] | None = None
+        super().__init__("azurite-")
 
     @property
     def connection_string(self) -> str:
@@ -37,38 +32,10 @@ class Azurite:
             f"BlobEndpoint=http://127.0.0.1:{self.port}/{ACCOUNT};"
         )
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def start(self) -> Azurite:
-        """Start (or restart) on the same port and data folder, so blobs survive a restart."""
-        if self.running:
-            return self
-        self._proc = subprocess.Popen(
-            [str(self.binary), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
-             "--location", str(self.data), "--skipApiVersionCheck", "--disableTelemetry",
-             "--loose", "--silent"],
-            env=clean_environ(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until_up(self._proc, self._answers, "Azurite", 60)
-        return self
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-
-    def stop(self) -> None:
-        self.kill()
-        shutil.rmtree(self.data, ignore_errors=True)
+    def command(self) -> list[str]:
+        return [str(self.binary), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
+                "--location", str(self.data), "--skipApiVersionCheck", "--disableTelemetry",
+                "--loose", "--silent"]  # fmt: skip
 
 
 def azure_env(az: Azurite, home: Path, **extra: str) -> dict[str, str]:
