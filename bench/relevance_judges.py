@@ -35,42 +35,40 @@ import argparse
 import resource
 import sys
 import time
-import tomllib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SPLITS = ("dev", "test")  # never the held-out split
+from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, Case, load_cases  # noqa: E402
+
+TUNED = tuple(s for s in SPLITS if s != HELD_OUT)  # never the held-out split
 SWAPS = 4
 OFF = "off-topic-anecdote"
 
 
-def load(split: str) -> list[dict[str, Any]]:
-    path = ROOT / "tests" / "data" / "eval" / f"{split}.toml"
-    cases: list[dict[str, Any]] = tomllib.loads(path.read_text("utf-8"))["answer"]
-    for c in cases:
-        c["text"] = " ".join(c["text"].split())
-        c["split"] = split
-    return cases
+def load(split: str) -> list[Case]:
+    cases = load_cases(ROOT / "tests" / "data" / "eval" / f"{split}.toml")
+    return [replace(c, text=" ".join(c.text.split())) for c in cases]
 
 
-def items(cases: list[dict[str, Any]], swaps: int = SWAPS) -> list[tuple[str, str, str, str]]:
+def items(cases: list[Case], swaps: int = SWAPS) -> list[tuple[str, str, str, str]]:
     """(set, question, answer, label) with label "on" or "off"."""
-    out = [("real", c["question"], c["text"], "off" if c["kind"] == OFF else "on") for c in cases]
+    out = [("real", c.question, c.text, "off" if c.kind == OFF else "on") for c in cases]
     questions: dict[str, list[str]] = {}
     for c in cases:
-        qs = questions.setdefault(c["type"], [])
-        if c["question"] not in qs:
-            qs.append(c["question"])
+        qs = questions.setdefault(c.type, [])
+        if c.question not in qs:
+            qs.append(c.question)
     for c in cases:
-        if not c["better"]:
+        if not c.better:
             continue
-        others = [q for q in questions[c["type"]] if q != c["question"]]
+        others = [q for q in questions[c.type] if q != c.question]
         for q in others[:swaps]:
-            out.append(("swap", q, c["text"], "off"))
+            out.append(("swap", q, c.text, "off"))
     return out
 
 
@@ -218,7 +216,7 @@ def main() -> None:
         t0 = time.perf_counter()
         score = method(spec)
         load_s = time.perf_counter() - t0
-        for split in SPLITS:
+        for split in TUNED:
             cases = load(split)
             rows = items(cases, args.swaps)
             score(rows[0][1], rows[0][2])  # warm
@@ -229,16 +227,16 @@ def main() -> None:
             real_off = [x[4] for x in got if x[0] == "real" and x[3] == "off"]
             swap_off = [x[4] for x in got if x[0] == "swap"]
             own = {(q, a): v for s, q, a, lab, v in got if s == "real"}
-            better = [c for c in cases if c["better"]]
+            better = [c for c in cases if c.better]
             best = sum(
                 all(
-                    own[(c["question"], c["text"])] > v
+                    own[(c.question, c.text)] > v
                     for s, q, a, lab, v in got
-                    if s == "swap" and a == c["text"]
+                    if s == "swap" and a == c.text
                 )
                 for c in better
             )
-            on_better = [own[(c["question"], c["text"])] for c in better]
+            on_better = [own[(c.question, c.text)] for c in better]
             print(
                 f"{spec[-26:]:<26} {split:<6} {auc(on, real_off):>8.2f}  "
                 f"{auc(on_better, swap_off):>8.2f}  {auc(on, real_off + swap_off):>10.2f}  "
@@ -246,8 +244,8 @@ def main() -> None:
             )
             if args.show:
                 for c in cases:
-                    v = own[(c["question"], c["text"])]
-                    print(f"    {c['id']:<28} {c['kind']:<30} {v:7.3f}")
+                    v = own[(c.question, c.text)]
+                    print(f"    {c.id:<28} {c.kind:<30} {v:7.3f}")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{'':26} load {load_s:.1f} s, peak RSS {rss:.0f} MB")
 
