@@ -3,7 +3,7 @@
     make eval                                    # every split, every method available
     python bench/eval_scoring.py dev --misses    # the dev split, with the pairs it gets wrong
 
-Tune on ``dev`` and ``test``; report ``holdout`` (docs/scoring.md says why and gives the
+Tune on ``dev`` and ``test``; report ``HELD_OUT`` (docs/scoring.md says why and gives the
 figures). The ``llm`` method runs when an LLM judge is configured (the usual settings:
 INTERVIEWSENSE_LLM_BASE_URL and friends, ``llm_judge`` on).
 """

@@ -1,7 +1,7 @@
 """Which offline model tells an answer about something else from an answer in other words?
 
 Scratch measurement for issue 14 (docs/scoring.md, "What was tried for relevance"). Runs on
-the ``dev`` and ``test`` splits only (never ``holdout``):
+the ``dev`` and ``test`` splits only (never a held-out split):
 
     python bench/relevance_judges.py minilm
     python bench/relevance_judges.py upr:/path/model.gguf yesno:/path/model.gguf
