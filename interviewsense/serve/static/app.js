@@ -213,7 +213,8 @@ function typedMode(why) {
 }
 
 async function startAnswer({ fresh = false } = {}) {
-  if (state.recording || !state.question) return;
+  const question = state.question;
+  if (state.recording || !question || question.sent) return;
   if (state.typed) return typedMode($("typed-note").textContent);
   let mic;
   try {
@@ -222,7 +223,12 @@ async function startAnswer({ fresh = false } = {}) {
   } catch (err) {
     return typedMode(`No microphone (${err.name || err.message}): type your answer instead.`);
   }
-  const rec = { mic, pending: [], ws: null, turn: state.question.turn, ended: false, tries: 0, fresh };
+  if (state.question !== question || question.sent || state.recording) {
+    // Skipped, typed or scored while the microphone opened: record nothing for it.
+    mic.close();
+    return;
+  }
+  const rec = { mic, pending: [], ws: null, turn: question.turn, ended: false, tries: 0, fresh };
   state.recording = rec;
   // What the tests and the bench look at: the events, when each came, and when each
   // 100 ms of audio was captured (to time the score card from the end of speech).
@@ -350,12 +356,15 @@ function sendWhenOpen(ws, msg) {
 
 async function sendTyped(text) {
   const q = state.question;
+  if (!q || q.sent) return;
+  q.sent = true; // answered (or skipped): no recording starts for it from here on
   try {
     const step = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}/answers?user_id=${state.userId}`, {
       method: "POST", body: { transcript: text, turn: q.turn },
     });
     scored(step);
   } catch (err) {
+    q.sent = false;
     if (err.status === 409) return recover();
     failed(err);
   }
