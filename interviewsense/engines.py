@@ -10,6 +10,7 @@ check that says why not, and what it can do (streaming, languages, voices).
 from __future__ import annotations
 
 import importlib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -114,6 +115,14 @@ class Registry(Generic[E]):
                 hint=f"use one of: {', '.join([AUTO, *self._entries])}",
             )
         return self._entries[name]
+
+    def passed_over(self, settings: Settings, chosen: EngineInfo[E]) -> list[EngineInfo[E]]:
+        """With the setting ``auto``: the candidates tried before ``chosen``, so each is
+        unavailable here or has no voice for the language. None when an engine is named."""
+        if str(getattr(settings, self.setting)) != AUTO:
+            return []
+        ahead = itertools.takewhile(lambda info: info is not chosen, self)
+        return [info for info in ahead if info.auto]
 
     def choose(self, settings: Settings, wanted: str | None = None) -> EngineInfo[E]:
         """The engine ``wanted`` (default: the setting) names, or with ``auto`` the first

@@ -109,6 +109,15 @@ def test_unknown_and_unavailable_engines_say_why() -> None:
         LIVE.register(EngineInfo(name="toy", factory="x:y", summary=""))
 
 
+def test_auto_lists_the_engines_it_passed_over() -> None:
+    """Practice says which better engine auto passed over and how to get it (flows/setup.py)."""
+    settings = load_settings()
+    chosen = LIVE.choose(settings)
+    assert [info.name for info in LIVE.passed_over(settings, chosen)] == ["vosk"]
+    named = load_settings({"stt_live_engine": ("whisper-live", "test")})
+    assert LIVE.passed_over(named, LIVE.choose(named)) == []
+
+
 def test_the_shipped_voices_are_the_speaker_names() -> None:
     """domain.SpeakerName lists the engines tts/registry.py ships, in no particular order."""
     from interviewsense.domain import SPEAKER_NAMES

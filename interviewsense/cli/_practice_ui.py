@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interviewsense.domain import Question, Session, Turn
+from interviewsense.flows.answer import LiveState
 from interviewsense.flows.setup import Equipment
 from interviewsense.interviewer.base import Assessment
 from interviewsense.report.terminal import band_style
@@ -140,7 +141,7 @@ class PracticeScreen:
         self._max_s = max_s
         self.keys.start()
         if self.live_mode:
-            first = self._render(0.0, -100.0, Partial("", ""), False, False, False, False)
+            first = self._render(LiveState(0.0, -100.0, Partial("", ""), False, False))
             self._live = Live(first, console=self.console, refresh_per_second=10, transient=True)
             self._live.start()
         else:
@@ -148,28 +149,20 @@ class PracticeScreen:
                 f"listening… (the answer ends when you sound finished; limit {clock(max_s)})"
             )
 
-    def _render(
-        self,
-        elapsed: float,
-        level_db: float,
-        text: Partial,
-        wrap_up: bool,
-        heard: bool,
-        still_listening: bool,
-        ending: bool,
-    ) -> Any:
+    def _render(self, live: LiveState) -> Any:
         status = Text.assemble(
             ("● ", "bold red"),
-            ("listening " if not heard else "recording ", "bold"),
-            (f"{clock(elapsed)} / {clock(self._max_s)}  ", "dim"),
-            meter(level_db),
+            ("listening " if not live.heard else "recording ", "bold"),
+            (f"{clock(live.elapsed)} / {clock(self._max_s)}  ", "dim"),
+            meter(live.level_db),
         )
-        if ending:
+        if live.ending:
             status.append(f"   {UNDO_HELP}", style="bold cyan")
-        elif still_listening:  # calm, no countdown: thinking is allowed
+        elif live.still_listening:  # calm, no countdown: thinking is allowed
             status.append("   still listening… take your time", style="cyan")
-        if wrap_up:
+        if live.wrap_up:
             status.append("   ⏳ time to wrap up", style="bold yellow")
+        text = live.text
         body = Text(text.final_text)
         if text.partial_text:
             body.append((" " if text.final_text else "") + text.partial_text, style="dim italic")
@@ -178,26 +171,14 @@ class PracticeScreen:
         hint = Text(KEYS_HELP if self.keys.enabled else "", style="dim")
         return Group(status, body, hint)
 
-    def update(
-        self,
-        *,
-        elapsed: float,
-        level_db: float,
-        text: Partial,
-        wrap_up: bool,
-        heard: bool,
-        still_listening: bool = False,
-        ending: bool = False,
-    ) -> None:
+    def update(self, live: LiveState) -> None:
         if self._live is not None:
-            self._live.update(
-                self._render(elapsed, level_db, text, wrap_up, heard, still_listening, ending)
-            )
-        elif ending and not self._said_ending:
+            self._live.update(self._render(live))
+        elif live.ending and not self._said_ending:
             self._said_ending = True  # plain output: said once, so a log stays readable
             said = UNDO_HELP if self.keys.enabled else UNDO_HELP.replace(", or press c,", "")
             self.console.print(Text(said, style="dim"))
-        elif not ending:
+        elif not live.ending:
             self._said_ending = False
 
     def stopped(self, reason: str) -> None:

