@@ -390,6 +390,7 @@ def bench_live_real() -> list[Row]:
     wers: list[float] = []
     filler_gaps: list[int] = []
     score_gaps: list[int] = []
+    runs: list[dict[str, Any]] = []  # each run's transcripts, for reading the worst one
     exe = str(ROOT / ".venv/bin/interviewsense")
     with VirtualMic() as mic:
         for n, rec in enumerate(plays):
@@ -417,13 +418,28 @@ def bench_live_real() -> list[Row]:
                 [exe, "finalize", str(wav_path), "-q", a["question"], "--json"],
                 env=e, capture_output=True, text=True, check=True,
             )  # fmt: skip
-            score_gaps.append(
-                a["scores"]["overall"] - json.loads(final.stdout)["scores"]["overall"]
+            finalized = json.loads(final.stdout)
+            score_gaps.append(a["scores"]["overall"] - finalized["scores"]["overall"])
+            runs.append(
+                {
+                    "recording": rec.name,
+                    "wer": round(wers[-1], 3),
+                    "filler_gap": filler_gaps[-1],
+                    "reference": rec.text,
+                    "live": a["transcript"]["text"],
+                    "notes": session["turns"][0].get("notes", []),
+                    "fillers": items,
+                    "final": finalized["transcript"]["text"],
+                    "wav": str(wav_path),
+                }
             )
+    details = WORK / "live_real.json"
+    details.write_text(json.dumps(runs, indent=2) + "\n")
+    print(f"live_real: each run's transcripts in {details}", file=sys.stderr)
     worst = max(wers)
     return [
         (
-            f"live WER on real speech ({len(plays)} runs, 3 speakers' monologues)",
+            f"live WER on real speech ({len(plays)} runs, 3 monologues by one speaker)",
             f"median {statistics.median(wers):.1%}, worst {worst:.1%} "
             f"({', '.join(f'{w:.0%}' for w in wers)})",
             "≤ 15 % in every run",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from interviewsense.domain import Transcript, Word
 from interviewsense.scoring.text import words_from_text
-from interviewsense.stt.sanity import longest_loop, transcript_problems
+from interviewsense.stt.sanity import drop_prompt_echo, longest_loop, transcript_problems
 
 
 def typed(text: str) -> Transcript:
@@ -38,3 +38,18 @@ def test_words_where_no_one_spoke_are_caught() -> None:
     speech_until = [(0.0, 4.0)]  # the VAD heard speech for the first 4 s only
     assert any("with no speech" in p for p in transcript_problems(tr, speech_until))
     assert transcript_problems(tr, [(0.0, 10.0)]) == []
+
+
+def test_the_prompt_echoed_after_the_last_sentence_is_dropped() -> None:
+    said = "And that should be all. Thanks."
+    echoed = drop_prompt_echo(typed(said + " So, um,"))
+    assert echoed.text == said and [w.w for w in echoed.words] == said.split()
+    # A filler inside the answer, a trailing phrase without one, or one that does not
+    # follow a finished sentence, is the speaker's: kept.
+    for kept in (
+        "Um, and that should be all. Thanks.",
+        "That was the plan. You know,",
+        "And that was, um, so",
+        "Um, uh,",
+    ):
+        assert drop_prompt_echo(typed(kept)).text == kept

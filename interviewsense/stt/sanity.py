@@ -8,10 +8,13 @@ fails; docs/stt.md gives the measurements behind the limits.
 
 from __future__ import annotations
 
+import dataclasses
+
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Transcript
 from interviewsense.scoring.delivery import FILLER_SOUNDS
 from interviewsense.scoring.text import norm
+from interviewsense.stt.whisper_engine import DISFLUENT_PROMPT
 
 LOOP_RUN = 5  # the same word this many times in a row is a loop ("uh uh uh uh uh")
 LOOP_PHRASE_RUN = 4  # a phrase of 2 to 4 words said this many times in a row
@@ -59,3 +62,27 @@ def transcript_problems(transcript: Transcript, regions: list[Region] | None) ->
         if len(unheard) / len(transcript.words) > UNHEARD_SHARE:
             problems.append(f"{len(unheard)} of {len(transcript.words)} words with no speech")
     return problems
+
+
+PROMPT_WORDS = frozenset(norm(w) for w in DISFLUENT_PROMPT.split())
+SENTENCE_END = (".", "!", "?")
+
+
+def drop_prompt_echo(transcript: Transcript) -> Transcript:
+    """Without a trailing run of prompt words ("So, um,") after the answer's last sentence.
+
+    A live pass over the end of an answer (the last word, then silence) can write the
+    start of the disfluent prompt after the final full stop: "… all. Thanks. So, um,". The
+    run is dropped when it holds a filler, follows a finished sentence and is the whole
+    of what comes after it; anything else is kept (docs/stt.md has the measurement)."""
+    words = transcript.words
+    n = 0
+    while n < len(words) and norm(words[-1 - n].w) in PROMPT_WORDS:
+        n += 1
+    if n == 0 or n == len(words) or not words[-1 - n].w.endswith(SENTENCE_END):
+        return transcript
+    tail = [norm(w.w) for w in words[-n:]]
+    tokens = transcript.text.split()
+    if not any(t in FILLER_SOUNDS for t in tail) or [norm(t) for t in tokens[-n:]] != tail:
+        return transcript
+    return dataclasses.replace(transcript, text=" ".join(tokens[:-n]), words=words[:-n])

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 RATE = 16_000
 COMMIT_AFTER_S = 8.0  # decode windows longer than this commit all but their last segment
+Segments = list[tuple[str, list[Word]]]
+Heard = tuple[float, float, Segments, Segments]  # a pass: from, length, segments, to commit
 
 
 class WhisperLiveSession:
@@ -89,21 +91,32 @@ class WhisperLiveSession:
             self._start_pass()
 
     def _decode(self, final: bool = False) -> None:
+        heard = self._hear(final)
+        if heard is not None:
+            self._apply(heard, final)
+
+    def _hear(self, final: bool = False) -> Heard | None:
+        """Decode the uncommitted tail: where it starts, its length, its segments, and
+        those to commit (all when ``final``). Changes nothing (scripts/live_harness.py
+        replays passes with it, as a loaded machine would time them)."""
         import numpy as np
 
         with self._lock:
             start = self._committed_s
             raw = bytes(self._pcm[int(start * RATE) * 2 :])
         if len(raw) < RATE // 2:
-            return
+            return None
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
         segments = self._t.segments(samples, fast=True)
         window = len(samples) / RATE
         keep = segments if final else segments[:-1] if window >= COMMIT_AFTER_S else []
+        return start, window, segments, keep
+
+    def _apply(self, heard: Heard, final: bool = False) -> None:
         with self._lock:
             if self._closed and not final:
                 return
-            self._commit(start, window, segments, keep)
+            self._commit(*heard)
 
     def _commit(
         self,
@@ -142,13 +155,17 @@ class WhisperLiveSession:
         if not done:
             self._closed = True
             self._decode(final=True)
+        from interviewsense.stt.sanity import drop_prompt_echo
+
         with self._lock:
-            return Transcript(
-                text=" ".join(t for t in self._texts if t),
-                engine="whisper-live",
-                model=self._t.model,
-                language=self._t.language,
-                words=list(self._words),
+            return drop_prompt_echo(
+                Transcript(
+                    text=" ".join(t for t in self._texts if t),
+                    engine="whisper-live",
+                    model=self._t.model,
+                    language=self._t.language,
+                    words=list(self._words),
+                )
             )
 
 
