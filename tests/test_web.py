@@ -228,6 +228,44 @@ def test_the_keys_stop_repeat_and_skip(server: Server, playwright: Any, answer_w
     assert not list(server.home.rglob(f"{view['store_id']}/audio/a02.wav"))
 
 
+def test_the_card_is_provisional_at_once_then_final(
+    server: Server, playwright: Any, answer_wav: Spoken
+) -> None:
+    browser = chromium(playwright, answer_wav.path)
+    try:
+        page = start_page(browser, server, questions=1)
+        page.wait_for_function(
+            "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= 4"
+        )
+        page.keyboard.press("Space")  # the answer ends: the provisional card, then the final
+        page.wait_for_selector("#card:not([hidden])")
+        live = page.evaluate("window.interviewsenseLive")
+        overall = int(page.text_content("#overall") or "-1")
+        check = page.text_content("#score-check") or ""
+        provisional_hidden = page.is_hidden("#provisional")
+        busy = page.get_attribute("#provisional", "aria-busy")
+        note_role = page.get_attribute("#provisional-note", "role")
+        ids = ids_of(page)
+    finally:
+        browser.close()
+    answer = session_of(server, ids)["session"]["turns"][0]["answer"]
+    order = [name for name, _ in live["times"] if name in ("end", "final", "provisional", "scored")]
+    assert order == ["end", "final", "provisional", "scored"], order
+    first, last = live["cards"]
+    # The provisional card came first, said it is provisional, and no final card was showing.
+    assert first["kind"] == "provisional" and first["final_hidden"], first
+    assert "checking the transcript" in first["note"].lower(), first
+    assert busy == "true" and note_role == "status"
+    # Then the final card replaced it, with the recorded (final-pass) score, and said
+    # whether the check changed the score.
+    assert last["kind"] == "final" and last["provisional_hidden"] and provisional_hidden, last
+    assert overall == last["overall"] == answer["scores"]["overall"]
+    if first["overall"] == overall:
+        assert f"stays {overall}" in check, check
+    else:
+        assert f"from {first['overall']} to {overall}" in check, check
+
+
 BAND_COLOURS = {  # style.css: --good, --fair, --weak
     "strong": "#1e7b3c",
     "good": "#1e7b3c",
@@ -448,12 +486,19 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
             msg = json.loads(ws.recv(timeout=180))
             events[msg["type"]] = msg
     assert "error" not in events, events
+    assert list(events)[-4:] == ["end", "final", "provisional", "scored"], list(events)
     assert events["end"]["reason"] == "stop"
     assert abs(events["final"]["duration_s"] - len(pcm) / 32000) <= 0.3
     answer = events["scored"]["answer"]
     assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
     assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
     assert events["scored"]["next"]["turn"] == 2
+    # The provisional answer is scored from the live transcript and is not recorded: the
+    # session holds the final pass's answer.
+    early = events["provisional"]
+    assert early["turn"] == 1 and early["answer"]["audio"] is None
+    assert early["answer"]["transcript"]["text"] == events["final"]["text"]
+    assert session_of(server, (sid, "u-ws"))["session"]["turns"][0]["answer"] == answer
     # A late reconnect for the answer already scored is refused, not taken as the next one.
     with connect(f"{live}&turn=1") as ws:
         late = json.loads(ws.recv())
