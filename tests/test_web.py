@@ -599,3 +599,75 @@ def test_with_a_token_the_page_is_open_and_the_socket_is_not(
         )
     finally:
         stop(srv)
+
+
+def test_with_a_token_the_report_opens_from_a_short_lived_signed_link(
+    tmp_path_factory: pytest.TempPathFactory, playwright: Any
+) -> None:
+    from interviewsense.serve.security import REPORT_LINK_TTL_S, report_access
+
+    token = "web-token-report-0123456789"
+    srv = start_server(tmp_path_factory.mktemp("web-report"), INTERVIEWSENSE_API_TOKEN=token)
+    try:
+        browser = chromium(playwright, None, allow_mic=False)
+        try:
+            page = open_page(browser, srv)
+            page.click("#token-box summary")
+            page.fill("#token", token)
+            page.fill("#questions", "1")
+            page.set_checked("#client-tts", True)
+            page.click("#start")
+            page.wait_for_selector("#typed:not([hidden])")
+            page.fill("#typed-text", TYPED)
+            page.click("#send-typed")
+            page.wait_for_selector("#card:not([hidden])")
+            for _ in range(3):  # the interviewer may ask a follow-up: answer it too
+                page.click("#next")
+                page.wait_for_function(
+                    "['summary', 'typed'].some((id) => document.getElementById(id).offsetParent)"
+                )
+                if page.is_visible("#summary"):
+                    break
+                page.fill("#typed-text", TYPED)
+                page.click("#send-typed")
+                page.wait_for_selector("#card:not([hidden])")
+            with page.expect_popup() as popup:
+                page.click("#report")
+            tab = popup.value
+            tab.wait_for_load_state()
+            url, html = tab.url, tab.content()
+            sid, user = ids_of(page)
+        finally:
+            browser.close()
+        # The tab opened the report through a link signed for it: no token in the URL.
+        assert "<html" in html.lower() and "InterviewSense practice" not in html
+        assert f"/v1/sessions/{sid}/report?" in url and "access=" in url and token not in url
+        path = f"/v1/sessions/{sid}/report"
+        with srv.client() as client:
+            assert client.post(f"{path}/link", params={"user_id": user}).status_code == 401
+            auth = {"Authorization": f"Bearer {token}"}
+            made = client.post(f"{path}/link", params={"user_id": user}, headers=auth)
+            assert made.status_code == 200, made.text
+            link = made.json()
+            assert link["expires_in"] == REPORT_LINK_TTL_S and token not in link["url"]
+            got = client.get(link["url"])
+            assert got.status_code == 200 and "<html" in got.text.lower()
+            assert got.headers["referrer-policy"] == "no-referrer"
+            access = link["url"].split("access=")[1]
+            # Scoped: not another route, user or session; not tampered; not once expired.
+            for other in (
+                f"/v1/sessions/{sid}/export.zip?user_id={user}&access={access}",
+                f"/v1/sessions/{sid}?user_id={user}&access={access}",
+                f"{path}?format=html&user_id=someone-else&access={access}",
+                f"{path}?format=html&access={access}",
+                f"/v1/sessions/other-session/report?user_id={user}&access={access}",
+                f"{path}?user_id={user}&access={access[:-2]}xx",
+                f"{path}?user_id={user}&access=" + report_access(token, path, user, 0),
+            ):
+                assert client.get(other).status_code == 401, other
+            unknown = client.post(
+                "/v1/sessions/no-such/report/link", params={"user_id": user}, headers=auth
+            )
+            assert unknown.status_code == 404
+    finally:
+        stop(srv)

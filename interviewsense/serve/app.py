@@ -17,7 +17,7 @@ from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install
-from interviewsense.serve.security import bearer_ok
+from interviewsense.serve.security import bearer_ok, report_access_ok
 from interviewsense.serve.state import SharedState, sweep_dead
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class Guard:
                 "other names", self.scrub,
             )  # fmt: skip
         if self.token and path not in OPEN_PATHS and not path.startswith(STATIC_PREFIX):
-            if not bearer_ok(headers.get("authorization"), self.token):
+            if not bearer_ok(headers.get("authorization"), self.token) and not self._linked(scope):
                 return error_response(
                     401,
                     "missing or wrong bearer token",
@@ -179,6 +179,19 @@ class Guard:
         if length.isdigit() and int(length) > self.limit:
             return error_response(413, *_too_large(self.limit), self.scrub)
         return None
+
+    def _linked(self, scope: Scope) -> bool:
+        """A GET of a session's report with a valid ``access`` (``POST …/report/link``
+        made it): a new tab cannot send the bearer token."""
+        from urllib.parse import parse_qs
+
+        if scope.get("method") != "GET":
+            return False
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        access = query.get("access", [""])[-1]
+        user = query.get("user_id", [""])[-1]
+        path = str(scope.get("path", ""))
+        return bool(access) and report_access_ok(self.token, path, user, access, time.time())
 
     def _limited(self, receive: Receive, overflowed: Callable[[], None]) -> Receive:
         """``receive`` that stops a body at the limit. The error may be caught and turned

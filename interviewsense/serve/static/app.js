@@ -560,9 +560,32 @@ function summary() {
   }));
   const assessment = s.assessment || {};
   $("assessment").textContent = assessment.summary || assessment.text || "";
-  $("report").href = `/v1/sessions/${encodeURIComponent(state.sessionId)}/report?format=html&user_id=${state.userId}`;
+  reportLink($("report"));
   exportLink($("export"));
   $("summary").focus();
+}
+
+function reportLink(a) {
+  // The HTML report in a new tab. A tab cannot send the server token, so with one the page
+  // asks for a short-lived link signed for this report only (POST …/report/link).
+  const sid = encodeURIComponent(state.sessionId);
+  const query = `format=html&user_id=${state.userId}`;
+  a.href = `/v1/sessions/${sid}/report?${query}`;
+  a.onclick = async (e) => {
+    if (!token()) return; // a plain link: the tab opens it
+    e.preventDefault();
+    const tab = window.open("", "_blank"); // now, while the click still counts as the user's
+    if (tab) tab.opener = null;
+    try {
+      const link = await api(`/v1/sessions/${sid}/report/link?${query}`, { method: "POST" });
+      const url = new URL(link.url, location.href).href;
+      if (tab) tab.location.replace(url);
+      else location.assign(url); // pop-ups blocked: open it here
+    } catch (err) {
+      if (tab) tab.close();
+      failed(err);
+    }
+  };
 }
 
 function exportLink(a) {
