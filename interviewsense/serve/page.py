@@ -238,10 +238,15 @@ async def _send_provisional(
         scored = await engine.pool.run(
             provisional, transcript, turn.question, engine.settings, path
         )
+    except InterviewSenseError as exc:  # busy, say: the final card only
+        log.info("no provisional score: %s", exc.message)
+        return
     except Exception as exc:  # the final pass decides: never lose the answer over this
         log.warning("no provisional score: %s", type(exc).__name__, exc_info=exc)
         return
-    if scored is not None:
+    if scored is None:
+        return
+    with contextlib.suppress(Exception):  # the page is gone: the answer is scored anyway
         await ws.send_json({"type": "provisional", "turn": turn.index, "answer": to_json(scored)})
 
 
