@@ -268,6 +268,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         from interviewsense.flows.finalize import load_transcriber
         from interviewsense.progress import Quiet
+        from interviewsense.serve.live import warm_up
 
         for kind in ("uploads", "tts"):  # what a killed worker left behind
             await anyio.to_thread.run_sync(sweep_dead, settings.cache_dir / kind)
@@ -276,6 +277,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except InterviewSenseError as exc:
             engine.missing = exc  # typed answers still work; /readyz says what is missing
             logging.getLogger("interviewsense.serve").warning("%s (%s)", exc.message, exc.hint)
+        try:  # the scorer's models too: the first answer's card is as quick as the next
+            await anyio.to_thread.run_sync(warm_up, settings)
+        except Exception as exc:  # scoring loads them on first use then
+            logging.getLogger("interviewsense.serve").warning("scoring warm-up failed: %r", exc)
         yield
         live = getattr(app.state, "live_recognizer", None)
         if live is not None:  # its passes must end before the process exits
