@@ -633,7 +633,8 @@ def test_with_a_token_the_report_opens_from_a_short_lived_signed_link(
                 page.wait_for_selector("#card:not([hidden])")
             with page.expect_popup() as popup:
                 page.click("#report")
-            tab = popup.value
+            tab = popup.value  # opened blank at the click, then sent to the signed link
+            tab.wait_for_url("**/report?**")
             tab.wait_for_load_state()
             url, html = tab.url, tab.content()
             sid, user = ids_of(page)
