@@ -510,6 +510,8 @@ GUARDED = (
     ("GET", "/openapi.json"),
     ("POST", "/v1/sessions/start"),
     ("GET", "/v1/sessions/x"),
+    ("POST", "/v1/sessions/x/report/link"),
+    ("GET", "/v1/sessions/x/report?access=1.abc"),
 )
 
 

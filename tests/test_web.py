@@ -287,6 +287,44 @@ def test_a_skip_while_the_microphone_opens_records_nothing(
     assert not list(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
 
 
+def test_the_card_is_provisional_at_once_then_final(
+    server: Server, playwright: Any, answer_wav: Spoken
+) -> None:
+    browser = chromium(playwright, answer_wav.path)
+    try:
+        page = start_page(browser, server, questions=1)
+        page.wait_for_function(
+            "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= 4"
+        )
+        page.keyboard.press("Space")  # the answer ends: the provisional card, then the final
+        page.wait_for_selector("#card:not([hidden])")
+        live = page.evaluate("window.interviewsenseLive")
+        overall = int(page.text_content("#overall") or "-1")
+        check = page.text_content("#score-check") or ""
+        provisional_hidden = page.is_hidden("#provisional")
+        busy = page.get_attribute("#provisional", "aria-busy")
+        note_role = page.get_attribute("#provisional-note", "role")
+        ids = ids_of(page)
+    finally:
+        browser.close()
+    answer = session_of(server, ids)["session"]["turns"][0]["answer"]
+    order = [name for name, _ in live["times"] if name in ("end", "final", "provisional", "scored")]
+    assert order == ["end", "final", "provisional", "scored"], order
+    first, last = live["cards"]
+    # The provisional card came first, said it is provisional, and no final card was showing.
+    assert first["kind"] == "provisional" and first["final_hidden"], first
+    assert "checking the transcript" in first["note"].lower(), first
+    assert busy == "true" and note_role == "status"
+    # Then the final card replaced it, with the recorded (final-pass) score, and said
+    # whether the check changed the score.
+    assert last["kind"] == "final" and last["provisional_hidden"] and provisional_hidden, last
+    assert overall == last["overall"] == answer["scores"]["overall"]
+    if first["overall"] == overall:
+        assert f"stays {overall}" in check, check
+    else:
+        assert f"from {first['overall']} to {overall}" in check, check
+
+
 BAND_COLOURS = {  # style.css: --good, --fair, --weak
     "strong": "#1e7b3c",
     "good": "#1e7b3c",
@@ -503,12 +541,19 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
             msg = json.loads(ws.recv(timeout=180))
             events[msg["type"]] = msg
     assert "error" not in events, events
+    assert list(events)[-4:] == ["end", "final", "provisional", "scored"], list(events)
     assert events["end"]["reason"] == "stop"
     assert abs(events["final"]["duration_s"] - len(pcm) / 32000) <= 0.3
     answer = events["scored"]["answer"]
     assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
     assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
     assert events["scored"]["next"]["turn"] == 2
+    # The provisional answer is scored from the live transcript and is not recorded: the
+    # session holds the final pass's answer.
+    early = events["provisional"]
+    assert early["turn"] == 1 and early["answer"]["audio"] is None
+    assert early["answer"]["transcript"]["text"] == events["final"]["text"]
+    assert session_of(server, (sid, "u-ws"))["session"]["turns"][0]["answer"] == answer
     # A late reconnect for the answer already scored is refused, not taken as the next one.
     with connect(f"{live}&turn=1") as ws:
         late = json.loads(ws.recv())
@@ -607,5 +652,78 @@ def test_with_a_token_the_page_is_open_and_the_socket_is_not(
         assert got.status_code == 200 and any(
             n.endswith("/session.json") for n in zip_of(got.content)
         )
+    finally:
+        stop(srv)
+
+
+def test_with_a_token_the_report_opens_from_a_short_lived_signed_link(
+    tmp_path_factory: pytest.TempPathFactory, playwright: Any
+) -> None:
+    from interviewsense.serve.security import REPORT_LINK_TTL_S, report_access
+
+    token = "web-token-report-0123456789"
+    srv = start_server(tmp_path_factory.mktemp("web-report"), INTERVIEWSENSE_API_TOKEN=token)
+    try:
+        browser = chromium(playwright, None, allow_mic=False)
+        try:
+            page = open_page(browser, srv)
+            page.click("#token-box summary")
+            page.fill("#token", token)
+            page.fill("#questions", "1")
+            page.set_checked("#client-tts", True)
+            page.click("#start")
+            page.wait_for_selector("#typed:not([hidden])")
+            page.fill("#typed-text", TYPED)
+            page.click("#send-typed")
+            page.wait_for_selector("#card:not([hidden])")
+            for _ in range(3):  # the interviewer may ask a follow-up: answer it too
+                page.click("#next")
+                page.wait_for_function(
+                    "['summary', 'typed'].some((id) => document.getElementById(id).offsetParent)"
+                )
+                if page.is_visible("#summary"):
+                    break
+                page.fill("#typed-text", TYPED)
+                page.click("#send-typed")
+                page.wait_for_selector("#card:not([hidden])")
+            with page.expect_popup() as popup:
+                page.click("#report")
+            tab = popup.value  # opened blank at the click, then sent to the signed link
+            tab.wait_for_url("**/report?**")
+            tab.wait_for_load_state()
+            url, html = tab.url, tab.content()
+            sid, user = ids_of(page)
+        finally:
+            browser.close()
+        # The tab opened the report through a link signed for it: no token in the URL.
+        assert "<html" in html.lower() and "InterviewSense practice" not in html
+        assert f"/v1/sessions/{sid}/report?" in url and "access=" in url and token not in url
+        path = f"/v1/sessions/{sid}/report"
+        with srv.client() as client:
+            assert client.post(f"{path}/link", params={"user_id": user}).status_code == 401
+            auth = {"Authorization": f"Bearer {token}"}
+            made = client.post(f"{path}/link", params={"user_id": user}, headers=auth)
+            assert made.status_code == 200, made.text
+            link = made.json()
+            assert link["expires_in"] == REPORT_LINK_TTL_S and token not in link["url"]
+            got = client.get(link["url"])
+            assert got.status_code == 200 and "<html" in got.text.lower()
+            assert got.headers["referrer-policy"] == "no-referrer"
+            access = link["url"].split("access=")[1]
+            # Scoped: not another route, user or session; not tampered; not once expired.
+            for other in (
+                f"/v1/sessions/{sid}/export.zip?user_id={user}&access={access}",
+                f"/v1/sessions/{sid}?user_id={user}&access={access}",
+                f"{path}?format=html&user_id=someone-else&access={access}",
+                f"{path}?format=html&access={access}",
+                f"/v1/sessions/other-session/report?user_id={user}&access={access}",
+                f"{path}?user_id={user}&access={access[:-2]}xx",
+                f"{path}?user_id={user}&access=" + report_access(token, path, user, 0),
+            ):
+                assert client.get(other).status_code == 401, other
+            unknown = client.post(
+                "/v1/sessions/no-such/report/link", params={"user_id": user}, headers=auth
+            )
+            assert unknown.status_code == 404
     finally:
         stop(srv)

@@ -17,7 +17,7 @@ from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install
-from interviewsense.serve.security import bearer_ok
+from interviewsense.serve.security import bearer_ok, report_access_ok
 from interviewsense.serve.state import SharedState, sweep_dead
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class Guard:
                 "other names", self.scrub,
             )  # fmt: skip
         if self.token and path not in OPEN_PATHS and not path.startswith(STATIC_PREFIX):
-            if not bearer_ok(headers.get("authorization"), self.token):
+            if not bearer_ok(headers.get("authorization"), self.token) and not self._linked(scope):
                 return error_response(
                     401,
                     "missing or wrong bearer token",
@@ -179,6 +179,19 @@ class Guard:
         if length.isdigit() and int(length) > self.limit:
             return error_response(413, *_too_large(self.limit), self.scrub)
         return None
+
+    def _linked(self, scope: Scope) -> bool:
+        """A GET of a session's report with a valid ``access`` (``POST …/report/link``
+        made it): a new tab cannot send the bearer token."""
+        from urllib.parse import parse_qs
+
+        if scope.get("method") != "GET":
+            return False
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        access = query.get("access", [""])[-1]
+        user = query.get("user_id", [""])[-1]
+        path = str(scope.get("path", ""))
+        return bool(access) and report_access_ok(self.token, path, user, access, time.time())
 
     def _limited(self, receive: Receive, overflowed: Callable[[], None]) -> Receive:
         """``receive`` that stops a body at the limit. The error may be caught and turned
@@ -255,6 +268,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         from interviewsense.flows.finalize import load_transcriber
         from interviewsense.progress import Quiet
+        from interviewsense.serve.live import warm_up
 
         for kind in ("uploads", "tts"):  # what a killed worker left behind
             await anyio.to_thread.run_sync(sweep_dead, settings.cache_dir / kind)
@@ -263,6 +277,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except InterviewSenseError as exc:
             engine.missing = exc  # typed answers still work; /readyz says what is missing
             logging.getLogger("interviewsense.serve").warning("%s (%s)", exc.message, exc.hint)
+        try:  # the scorer's models too: the first answer's card is as quick as the next
+            await anyio.to_thread.run_sync(warm_up, settings)
+        except Exception as exc:  # scoring loads them on first use then
+            logging.getLogger("interviewsense.serve").warning("scoring warm-up failed: %r", exc)
         yield
         live = getattr(app.state, "live_recognizer", None)
         if live is not None:  # its passes must end before the process exits

@@ -23,7 +23,7 @@ from interviewsense.stt.base import Partial
 if TYPE_CHECKING:
     from interviewsense.audio.turn import TurnModel
     from interviewsense.config import Settings
-    from interviewsense.domain import Transcript
+    from interviewsense.domain import Answer, Question, Transcript
     from interviewsense.stt.base import StreamingRecognizer, StreamingSession, Transcriber
 
 log = logging.getLogger("interviewsense.serve")
@@ -149,3 +149,57 @@ class LiveAnswer:
         """The WAV closed, and the whole live transcript."""
         self.writer.close()
         return self.session.finish(speech_end=self.endpoint.state.last_speech)
+
+
+def provisional(
+    transcript: Transcript, question: Question, settings: Settings, path: Path
+) -> Answer | None:
+    """The answer scored from its live transcript, for the card the page shows while
+    Whisper's final pass runs: the same scoring (``build_answer``, the recording's speech
+    regions and voice) but no LLM judge, whose round trip would delay both cards. None when
+    the live transcript fails practice's sanity checks (stt/sanity.py), as practice would
+    not score it either. Nothing of it is kept: the final pass makes the recorded answer."""
+    import numpy as np
+
+    from interviewsense.audio.vad import speech_regions
+    from interviewsense.scoring.engine import build_answer, scorer_options
+    from interviewsense.scoring.rubric import load_rubric
+    from interviewsense.stt.sanity import transcript_problems
+
+    pcm = read_pcm(path)
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    regions = speech_regions(samples)
+    if transcript_problems(transcript, regions):
+        return None
+    options = {**scorer_options(settings), "judge": None}
+    rubric = load_rubric(settings.rubric)
+    return build_answer(
+        transcript, question, options, rubric=rubric, samples=samples, regions=regions
+    )
+
+
+def warm_up(settings: Settings) -> None:
+    """Score a made-up two-second answer, so that what scoring loads on first use (the
+    VAD, the embedding model, the rubric, the voice analysis: 0.85 s measured) is loaded
+    when the worker starts, not while the first candidate waits for a card."""
+    import numpy as np
+
+    from interviewsense.audio.vad import speech_regions
+    from interviewsense.domain import Question, Transcript
+    from interviewsense.scoring.engine import build_answer, scorer_options
+    from interviewsense.scoring.rubric import load_rubric
+    from interviewsense.scoring.text import words_from_text
+
+    t = np.arange(2 * RATE, dtype=np.float32) / RATE
+    samples = (0.1 * np.sin(2 * np.pi * 150.0 * t)).astype(np.float32)
+    regions = speech_regions(samples) or [(0.0, 2.0)]
+    text = "I led the project and we finished early."
+    transcript = Transcript(text=text, engine="text", model="warm-up", words=words_from_text(text))
+    build_answer(
+        transcript,
+        Question(text="Tell me about a project you led."),
+        {**scorer_options(settings), "judge": None},
+        rubric=load_rubric(settings.rubric),
+        samples=samples,
+        regions=regions,
+    )

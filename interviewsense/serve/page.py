@@ -6,11 +6,12 @@ The socket speaks JSON text messages; the page sends binary frames of 16-bit lit
 PCM, ``{"type": "stop"}`` (score what was said) and ``{"type": "discard"}`` (drop it). The
 server sends, in order: ``ready`` {turn, resumed_s, engine}, ``transcript`` {final,
 partial, t, level_db, heard} while it hears, ``end`` {reason}, ``final`` {text,
-duration_s}, then ``scored`` (the answers route's response) or ``error`` {error, hint,
-status}. Query: ``user_id``, ``turn`` (the question meant: 409 if another waits),
-``token`` (browsers cannot send headers on a WebSocket), ``silence_s``, ``max_s``, and
-``fresh=1`` to start the answer again rather than resume what an earlier connection
-recorded (docs/web.md).
+duration_s}, usually ``provisional`` {turn, answer} (scored from the live transcript, not
+recorded), then ``scored`` (the answers route's response: the recorded answer, from
+Whisper's final pass) or ``error`` {error, hint, status}. Query: ``user_id``, ``turn``
+(the question meant: 409 if another waits), ``token`` (browsers cannot send headers on a
+WebSocket), ``silence_s``, ``max_s``, and ``fresh=1`` to start the answer again rather
+than resume what an earlier connection recorded (docs/web.md).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from interviewsense.serve.errors import UnauthorizedError, status_for
 from interviewsense.serve.security import SAFE_ID, bearer_ok
 
 if TYPE_CHECKING:
+    from interviewsense.domain import Transcript, Turn
     from interviewsense.serve.live import LiveAnswer
     from interviewsense.serve.state import Engine
 
@@ -211,6 +213,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
     await ws.send_json(
         {"type": "final", "text": transcript.text, "duration_s": round(answer.duration_s, 3)}
     )
+    await _send_provisional(ws, engine, transcript, turn, path)
     from interviewsense.serve.routes import _answer_locked, _step_view
 
     async with engine.locks.hold(store_id) as lease:
@@ -219,6 +222,32 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
         )
     await ws.send_json({"type": "scored", **_step_view(step), "sas_url": link})
     await ws.close()
+
+
+async def _send_provisional(
+    ws: WebSocket, engine: Engine, transcript: Transcript, turn: Turn, path: Path
+) -> None:
+    """The ``provisional`` event: the answer scored from the live transcript, sent before
+    Whisper's final pass so the page can show a card at once (marked provisional). Only
+    the final pass's answer is recorded; when this one cannot be made (the live transcript
+    fails the checks, the server is busy, scoring fails) the page waits for ``scored``."""
+    from interviewsense.domain import to_json
+    from interviewsense.serve.live import provisional
+
+    try:
+        scored = await engine.pool.run(
+            provisional, transcript, turn.question, engine.settings, path
+        )
+    except InterviewSenseError as exc:  # busy, say: the final card only
+        log.info("no provisional score: %s", exc.message)
+        return
+    except Exception as exc:  # the final pass decides: never lose the answer over this
+        log.warning("no provisional score: %s", type(exc).__name__, exc_info=exc)
+        return
+    if scored is None:
+        return
+    with contextlib.suppress(Exception):  # the page is gone: the answer is scored anyway
+        await ws.send_json({"type": "provisional", "turn": turn.index, "answer": to_json(scored)})
 
 
 async def _recognizer(ws: WebSocket, engine: Engine) -> Any:

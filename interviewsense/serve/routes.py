@@ -188,7 +188,36 @@ async def report(
     session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     text = await engine.pool.run(render, session, engine.store.folder(store_id), format)
     media = {"html": "text/html", "md": "text/markdown", "json": "application/json"}[format]
-    return Response(text, media_type=f"{media}; charset=utf-8")
+    # Opened from a signed link, the URL must not leak on (Referer) nor stay in a cache.
+    headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+    return Response(text, media_type=f"{media}; charset=utf-8", headers=headers)
+
+
+@router.post("/v1/sessions/{session_id}/report/link", tags=["sessions"])
+async def report_link(
+    session_id: str,
+    engine: EngineDep,
+    format: Literal["html", "md", "json"] = "html",
+    user_id: UserQuery = None,
+) -> dict[str, Any]:
+    """A link to the session's report that a browser tab can open without the bearer
+    token (it cannot send one): signed for this session and user, valid for
+    ``expires_in`` seconds. Without a server token the plain link (``expires_in`` null)."""
+    import time
+    from urllib.parse import quote, urlencode
+
+    from interviewsense.serve.security import REPORT_LINK_TTL_S, report_access
+
+    await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)  # 404: no such
+    path = f"/v1/sessions/{quote(session_id)}/report"
+    query: dict[str, str] = {"format": format}
+    if user_id is not None:
+        query["user_id"] = user_id
+    token = engine.settings.api_token
+    if not token:
+        return {"url": f"{path}?{urlencode(query)}", "expires_in": None}
+    query["access"] = report_access(token, path, user_id or "", time.time())
+    return {"url": f"{path}?{urlencode(query)}", "expires_in": REPORT_LINK_TTL_S}
 
 
 @router.post("/v1/sessions/{session_id}/answers", tags=["answers"])

@@ -1,4 +1,5 @@
 """What the API lets in: loopback unless a token is set, the bearer token in constant time,
+short-lived signed links to one session's report (a browser tab cannot send the token),
 ``audio_path`` only under the configured roots, uploads only in formats we read."""
 
 from __future__ import annotations
@@ -39,6 +40,44 @@ def check_bind(host: str, token: str) -> None:
 def bearer_ok(header: str | None, token: str) -> bool:
     expected = f"Bearer {token}".encode()
     return hmac.compare_digest((header or "").encode("utf-8", "replace"), expected)
+
+
+REPORT_LINK_TTL_S = 600  # a report link works this long after it was made
+REPORT_PATH = re.compile(r"^/v1/sessions/[A-Za-z0-9_-]{1,64}/report$")
+
+
+def _link_key(token: str) -> bytes:
+    """The key that signs report links: derived from the API token, so every worker and
+    host that shares the token accepts them, and changing the token voids them all."""
+    return hmac.new(token.encode(), b"interviewsense report link v1", "sha256").digest()
+
+
+def _link_mac(token: str, path: str, user_id: str, expires: int) -> str:
+    import base64
+
+    message = f"GET\0{path}\0{user_id}\0{expires}".encode()
+    mac = hmac.new(_link_key(token), message, "sha256").digest()
+    return base64.urlsafe_b64encode(mac[:24]).decode()
+
+
+def report_access(token: str, path: str, user_id: str, now: float) -> str:
+    """The ``access`` value that lets a GET of ``path`` (one session's report) with this
+    ``user_id`` through without the bearer token until ``REPORT_LINK_TTL_S`` from ``now``:
+    the expiry and a MAC, never the token itself."""
+    expires = int(now) + REPORT_LINK_TTL_S
+    return f"{expires}.{_link_mac(token, path, user_id, expires)}"
+
+
+def report_access_ok(token: str, path: str, user_id: str, access: str, now: float) -> bool:
+    """Whether ``access`` was made by ``report_access`` for this path and user, and has not
+    expired. Any other path, user, or a changed token: no."""
+    expires, _, mac = access.partition(".")
+    if not REPORT_PATH.fullmatch(path) or not expires.isdigit() or len(expires) > 12:
+        return False
+    if int(expires) < now or int(expires) > now + REPORT_LINK_TTL_S + 60:
+        return False
+    expected = _link_mac(token, path, user_id, int(expires))
+    return hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode())
 
 
 def safe_id(text: str, what: str = "session_id") -> str:

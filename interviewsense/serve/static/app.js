@@ -29,7 +29,7 @@ function say(text) {
 }
 
 function show(id) {
-  for (const s of ["setup", "interview", "card", "summary"]) $(s).hidden = s !== id;
+  for (const s of ["setup", "interview", "provisional", "card", "summary"]) $(s).hidden = s !== id;
 }
 
 function token() {
@@ -232,7 +232,7 @@ async function startAnswer({ fresh = false } = {}) {
   state.recording = rec;
   // What the tests and the bench look at: the events, when each came, and when each
   // 100 ms of audio was captured (to time the score card from the end of speech).
-  const live = { frames: 0, events: [], times: [], captured: [], samples: 0 };
+  const live = { frames: 0, events: [], times: [], captured: [], samples: 0, cards: [] };
   window.interviewsenseLive = live;
   mic.node.port.onmessage = (e) => {
     live.samples += e.data.pcm.byteLength / 2;
@@ -271,7 +271,9 @@ function connect(rec) {
   ws.binaryType = "arraybuffer";
   ws.onmessage = (e) => onLive(rec, JSON.parse(e.data));
   ws.onclose = () => {
-    if (rec.done || state.recording !== rec) return;
+    if (rec.done) return;
+    if (rec.scoring) return awaitScored(rec); // lost while the server scores: it goes on
+    if (state.recording !== rec) return;
     if (rec.tries++ >= 10) {
       stopMic(rec);
       say("The live connection was lost. Your answer so far is kept on the server; press Answer to go on.");
@@ -309,17 +311,21 @@ function onLive(rec, msg) {
     $("clock").textContent = `${Math.floor(msg.t)} s`;
   } else if (msg.type === "end") {
     stopMic(rec);
+    rec.scoring = msg.reason !== "discard";
     say("Scoring your answer…");
   } else if (msg.type === "final") {
     setTranscript(msg.text, "");
     $("transcript").dataset.final = msg.text;
+  } else if (msg.type === "provisional") {
+    if (msg.turn === rec.turn) provisional(rec, msg.answer);
   } else if (msg.type === "scored") {
     rec.done = true;
     say("");
-    scored(msg);
+    scored(msg, rec.provisional);
   } else if (msg.type === "error") {
     rec.done = true;
     stopMic(rec);
+    if (!$("provisional").hidden) show("interview"); // the provisional score is void
     if (msg.status === 409) return recover();
     failed({ message: msg.error, hint: msg.hint });
     typedMode("The live answer failed: type your answer instead.");
@@ -409,7 +415,68 @@ function evidence(answer) {
   return items.slice(0, 6);
 }
 
-function scored(step) {
+function fillScores(ids, a) {
+  // The overall score, its band, the three parts and the top feedback lines of an answer.
+  $(ids.overall).textContent = String(a.scores.overall);
+  const band = $(ids.band);
+  band.textContent = a.scores.band;
+  band.className = `band ${a.scores.band.replace(/\s+/g, "-")}`;
+  $(ids.content).textContent = scoreText(a.scores.content.score);
+  $(ids.delivery).textContent = scoreText(a.scores.delivery.score);
+  $(ids.voice).textContent = scoreText(a.scores.voice.score);
+  $(ids.feedback).replaceChildren(...a.feedback.slice(0, 3).map((line) => {
+    const li = document.createElement("li");
+    li.textContent = line;
+    return li;
+  }));
+}
+
+function provisional(rec, a) {
+  // Scored from the live transcript while Whisper's final pass runs: shown at once, marked
+  // provisional, with no Next button (the next question comes with the final score).
+  rec.provisional = a.scores.overall;
+  show("provisional");
+  say("");
+  fillScores({
+    overall: "provisional-overall", band: "provisional-band", content: "provisional-content",
+    delivery: "provisional-delivery", voice: "provisional-voice", feedback: "provisional-feedback",
+  }, a);
+  $("provisional-note").textContent = "Provisional, from the live transcript: checking the transcript…";
+  $("provisional").focus();
+  const live = window.interviewsenseLive;
+  if (live) {
+    live.cards.push({ kind: "provisional", overall: a.scores.overall, note: $("provisional-note").textContent, final_hidden: $("card").hidden });
+    requestAnimationFrame(() => { live.provisionalShown = performance.now(); }); // painted
+  }
+}
+
+async function awaitScored(rec) {
+  // The connection dropped after the answer ended: the server scores and records it
+  // anyway, so wait for it in the session (never show the provisional score as final).
+  say("The connection was lost while your answer was being checked; waiting for the score…");
+  for (let i = 0; i < 90 && !rec.done; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    let view;
+    try {
+      view = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}?user_id=${state.userId}`);
+    } catch {
+      continue;
+    }
+    const turn = view.session.turns.find((t) => t.index === rec.turn);
+    if (rec.done) return;
+    if (turn && turn.answer) {
+      rec.done = true;
+      say("");
+      return scored({ answer: turn.answer, next: view.question, done: view.status === "complete", summary: view.session.summary }, rec.provisional);
+    }
+  }
+  if (!rec.done) {
+    rec.done = true;
+    recover().catch(failed); // not scored: the question still waits, its answer kept
+  }
+}
+
+function scored(step, provisionalScore) {
   const a = step.answer;
   state.answers.push(a);
   state.question = null;
@@ -417,18 +484,16 @@ function scored(step) {
   state.done = step.done;
   state.summary = step.summary;
   show("card");
-  $("overall").textContent = String(a.scores.overall);
-  const band = $("band");
-  band.textContent = a.scores.band;
-  band.className = `band ${a.scores.band.replace(/\s+/g, "-")}`;
-  $("content-score").textContent = scoreText(a.scores.content.score);
-  $("delivery-score").textContent = scoreText(a.scores.delivery.score);
-  $("voice-score").textContent = scoreText(a.scores.voice.score);
-  $("feedback").replaceChildren(...a.feedback.slice(0, 3).map((line) => {
-    const li = document.createElement("li");
-    li.textContent = line;
-    return li;
-  }));
+  fillScores({
+    overall: "overall", band: "band", content: "content-score",
+    delivery: "delivery-score", voice: "voice-score", feedback: "feedback",
+  }, a);
+  const check = $("score-check");
+  check.hidden = provisionalScore === undefined;
+  check.textContent = provisionalScore === undefined ? ""
+    : provisionalScore === a.scores.overall
+      ? `Checked against the full transcript: the score stays ${a.scores.overall}.`
+      : `Checked against the full transcript: the score changed from ${provisionalScore} to ${a.scores.overall}.`;
   const recorded = Boolean(a.audio && a.audio.path);
   $("evidence").replaceChildren(...evidence(a).map(([label, quote, at]) => {
     const li = document.createElement("li");
@@ -455,7 +520,10 @@ function scored(step) {
   $("next").append(Object.assign(document.createElement("kbd"), { textContent: "N" }));
   $("card").focus();
   const live = window.interviewsenseLive;
-  if (live) requestAnimationFrame(() => { live.shown = performance.now(); }); // painted
+  if (live) {
+    if (live.cards) live.cards.push({ kind: "final", overall: a.scores.overall, check: check.textContent, provisional_hidden: $("provisional").hidden });
+    requestAnimationFrame(() => { live.shown = performance.now(); }); // painted
+  }
 }
 
 async function loadRecording(name) {
@@ -501,9 +569,32 @@ function summary() {
   }));
   const assessment = s.assessment || {};
   $("assessment").textContent = assessment.summary || assessment.text || "";
-  $("report").href = `/v1/sessions/${encodeURIComponent(state.sessionId)}/report?format=html&user_id=${state.userId}`;
+  reportLink($("report"));
   exportLink($("export"));
   $("summary").focus();
+}
+
+function reportLink(a) {
+  // The HTML report in a new tab. A tab cannot send the server token, so with one the page
+  // asks for a short-lived link signed for this report only (POST …/report/link).
+  const sid = encodeURIComponent(state.sessionId);
+  const query = `format=html&user_id=${state.userId}`;
+  a.href = `/v1/sessions/${sid}/report?${query}`;
+  a.onclick = async (e) => {
+    if (!token()) return; // a plain link: the tab opens it
+    e.preventDefault();
+    const tab = window.open("", "_blank"); // now, while the click still counts as the user's
+    if (tab) tab.opener = null;
+    try {
+      const link = await api(`/v1/sessions/${sid}/report/link?${query}`, { method: "POST" });
+      const url = new URL(link.url, location.href).href;
+      if (tab) tab.location.replace(url);
+      else location.assign(url); // pop-ups blocked: open it here
+    } catch (err) {
+      if (tab) tab.close();
+      failed(err);
+    }
+  };
 }
 
 function exportLink(a) {
