@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from tests import speech  # noqa: E402
 
 WORK = Path(tempfile.mkdtemp(prefix="isense-bench-"))
+AFTER_QUESTION_S = 1.0  # tts: the silence heard after a question (the candidate's turn)
 SCRIPT = (
     "So, last year I led the move of our billing service to a new platform. The old system "
     "failed every week, and our customers were angry. I planned the move in three phases, I "
@@ -1226,6 +1227,8 @@ def bench_tts() -> list[Row]:
     """Each available voice engine, warm, on 30 bank questions: time to first audio (the
     first sentence for a streaming engine, the whole question otherwise), the real-time
     factor, and how well Whisper tiny.en hears it (WER over all the words)."""
+    import numpy as np
+
     from interviewsense.config import load_settings
     from interviewsense.domain import INTERVIEW_TYPES
     from interviewsense.flows.finalize import load_transcriber
@@ -1275,7 +1278,12 @@ def bench_tts() -> list[Row]:
                 words += len(speech.normalize_words(text))
                 continue
             audio_s += len(samples) / rate
-            heard = whisper.transcribe(speech.resample(samples, rate, 16000).astype("float32")).text
+            # Heard as in a session: the candidate's silence follows the question. Cut off at
+            # its last sample, Whisper tiny.en adds "Thank you." to one question in six.
+            heard_audio = np.concatenate(
+                [speech.resample(samples, rate, 16000), np.zeros(int(16000 * AFTER_QUESTION_S))]
+            )
+            heard = whisper.transcribe(heard_audio.astype("float32")).text
             n = len(speech.normalize_words(text))
             # "e-mail" and "email" are the same words heard: hyphens are not compared
             errors += speech.wer(text.replace("-", ""), heard.replace("-", "")) * n
