@@ -11,7 +11,6 @@ import math
 import os
 import shutil
 import subprocess
-import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,10 +108,8 @@ def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
     run = drive(server, browser_env(vmic), mic="system")
     try:
         assert run.line() == {"recording": True}  # the page listens: the candidate speaks
-        started = time.monotonic()
         vmic.play(answer_wav.path)
         got = run.line()
-        took = time.monotonic() - started
     finally:
         run.close()
         vmic.quiet()
@@ -128,11 +125,11 @@ def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
     assert got["overall"] == answer["scores"]["overall"]
     # The worklet's resampling from Firefox's rate is right: the words are heard, and the
     # recording is as long as the answer (it began a moment before the answer was played).
+    assert got["sample_rate"] == 48000  # resampled to 16 kHz by the page's worklet
     assert speech.wer(answer_wav.script, got["final"]) <= LIVE_WER, got["final"]
     wav = next(server.home.rglob(f"{view['store_id']}/{answer['audio']['path']}"))
     expected = answer_wav.duration + SILENCE_S - 0.5
     assert expected - 1.0 <= wav_seconds(wav) <= expected + 2.0, (wav_seconds(wav), got)
-    assert took < 120
     # client_tts: Firefox was asked to speak the question with the persona's rate and pitch.
     hints = speech_synthesis_hints(get_persona("friendly").voice)
     spoken = got["spoken"]
