@@ -19,9 +19,10 @@ REAL_SPEECH := $(VENV)/real-speech/manifest.json
 TURN_MODEL := $(VENV)/share/interviewsense/smart-turn/smart-turn-v3.2-cpu.onnx
 
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
-# ones only the tests use (a PulseAudio server for the virtual microphone).
+# ones only the tests use (a PulseAudio server for the virtual microphone, the two browsers
+# the practice page is tested in).
 RUN_DEBS := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins
-TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium redis-server
+TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium firefox-esr redis-server
 
 .PHONY: install install-test system system-test run test lint format bench eval docs-example clean help
 
