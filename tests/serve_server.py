@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,17 @@ def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
     assert set(body) >= {"error", "hint"}, body
     assert isinstance(body["error"], str) and body["error"]
     return dict(body)
+
+
+def session_of(server: Server, ids: tuple[str, str]) -> dict[str, Any]:
+    """The session's view (``GET /v1/sessions/{id}``) for ``ids``: (session id, user id)."""
+    sid, user = ids
+    with server.client() as client:
+        resp = client.get(f"/v1/sessions/{sid}", params={"user_id": user})
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as wf:
+        return wf.getnframes() / wf.getframerate()

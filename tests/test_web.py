@@ -19,7 +19,7 @@ from websockets.sync.client import connect
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
-from tests.serve_server import TYPED, Server, start_server, stop
+from tests.serve_server import TYPED, Server, session_of, start_server, stop, wav_seconds
 from tests.speech import Spoken
 
 pytestmark = pytest.mark.slow
@@ -129,19 +129,6 @@ def ids_of(page: Any) -> tuple[str, str]:
     """The page's session id and user id."""
     sid = page.evaluate("JSON.parse(localStorage.getItem('interviewsense.session')).session_id")
     return str(sid), str(page.evaluate("localStorage.getItem('interviewsense.user')"))
-
-
-def session_of(server: Server, ids: tuple[str, str]) -> dict[str, Any]:
-    sid, user = ids
-    with server.client() as client:
-        resp = client.get(f"/v1/sessions/{sid}", params={"user_id": user})
-    assert resp.status_code == 200, resp.text
-    return dict(resp.json())
-
-
-def wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as wf:
-        return wf.getnframes() / wf.getframerate()
 
 
 def test_the_page_is_served_with_its_files(server: Server) -> None:
@@ -381,16 +368,7 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
         assert page.text_content("#feedback li")
         check_card_colours_and_focus(page)
         view = session_of(server, ids_of(page))
-        for _ in range(3):  # the interviewer may ask a follow-up: answer it too
-            page.click("#next")
-            page.wait_for_function(
-                "['summary', 'typed'].some((id) => document.getElementById(id).offsetParent)"
-            )
-            if page.is_visible("#summary"):
-                break
-            page.fill("#typed-text", TYPED)
-            page.click("#send-typed")
-            page.wait_for_selector("#card:not([hidden])")
+        type_to_the_summary(page)
         href = page.get_attribute("#report", "href") or ""
         done = session_of(server, ids_of(page))
         spoken = page.evaluate("window.__spoken")
@@ -411,6 +389,20 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
 def wav_pcm(path: Path) -> bytes:
     with wave.open(str(path), "rb") as wf:
         return wf.readframes(wf.getnframes())
+
+
+def type_to_the_summary(page: Any) -> None:
+    """From a score card on to the summary, typing an answer to any follow-up that comes."""
+    for _ in range(3):
+        page.click("#next")
+        page.wait_for_function(
+            "['summary', 'typed'].some((id) => document.getElementById(id).offsetParent)"
+        )
+        if page.is_visible("#summary"):
+            return
+        page.fill("#typed-text", TYPED)
+        page.click("#send-typed")
+        page.wait_for_selector("#card:not([hidden])")
 
 
 def finish_session(page: Any) -> None:
@@ -676,16 +668,7 @@ def test_with_a_token_the_report_opens_from_a_short_lived_signed_link(
             page.fill("#typed-text", TYPED)
             page.click("#send-typed")
             page.wait_for_selector("#card:not([hidden])")
-            for _ in range(3):  # the interviewer may ask a follow-up: answer it too
-                page.click("#next")
-                page.wait_for_function(
-                    "['summary', 'typed'].some((id) => document.getElementById(id).offsetParent)"
-                )
-                if page.is_visible("#summary"):
-                    break
-                page.fill("#typed-text", TYPED)
-                page.click("#send-typed")
-                page.wait_for_selector("#card:not([hidden])")
+            type_to_the_summary(page)
             with page.expect_popup() as popup:
                 page.click("#report")
             tab = popup.value  # opened blank at the click, then sent to the signed link

@@ -11,7 +11,6 @@ import math
 import os
 import shutil
 import subprocess
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
-from tests.serve_server import TYPED, Server, start_server, stop
+from tests.serve_server import TYPED, Server, session_of, start_server, stop, wav_seconds
 from tests.services import stop_process
 from tests.speech import Spoken
 from tests.vmic import VirtualMic
@@ -89,18 +88,6 @@ def browser_env(vmic: VirtualMic) -> dict[str, str]:
     return env
 
 
-def session_of(server: Server, sid: str, user: str) -> dict[str, Any]:
-    with server.client() as client:
-        resp = client.get(f"/v1/sessions/{sid}", params={"user_id": user})
-    assert resp.status_code == 200, resp.text
-    return dict(resp.json())
-
-
-def wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as wf:
-        return wf.getnframes() / wf.getframerate()
-
-
 def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
     server: Server, firefox: str, vmic: VirtualMic, answer_wav: Spoken
 ) -> None:
@@ -120,7 +107,7 @@ def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
     assert events[0] == "ready" and "transcript" in events, events
     assert events.index("end") < events.index("scored"), events
     assert len(got["heard_live"].split()) >= 3
-    view = session_of(server, got["session_id"], got["user_id"])
+    view = session_of(server, (got["session_id"], got["user_id"]))
     answer = view["session"]["turns"][0]["answer"]
     assert got["overall"] == answer["scores"]["overall"]
     # The worklet's resampling from Firefox's rate is right: the words are heard, and the
@@ -150,6 +137,6 @@ def test_with_the_microphone_denied_firefox_offers_typed_answers(
     assert not got["errors"], got["errors"]
     assert "NotAllowedError" in got["typed_note"], got["typed_note"]
     assert got["events"] == [] and got["frames"] == 0  # nothing was recorded
-    answer = session_of(server, got["session_id"], got["user_id"])["session"]["turns"][0]
+    answer = session_of(server, (got["session_id"], got["user_id"]))["session"]["turns"][0]
     assert answer["answer"]["transcript"]["text"] == TYPED
     assert got["overall"] == answer["answer"]["scores"]["overall"]
