@@ -99,10 +99,25 @@ def test_a_paraphrased_answer_is_on_topic_by_meaning(embedder: Embedder) -> None
     assert "note" in lexical.content.relevance
 
 
-def test_an_answer_about_something_else_is_capped(embedder: Embedder) -> None:
+def test_an_answer_about_something_else_is_capped(embedder: Embedder, tmp_path: Path) -> None:
+    """MiniLM puts a story about something else (0.21 here) as close to the question as
+    strong answers in other words (0.09-0.21 on the eval sets), so the default cap fires
+    only below 0.10 and never tells a strong candidate they went off topic
+    (docs/scoring.md). The answer still loses relevance points, and a coach who wants the
+    old rule sets the threshold in their own rubric."""
     s = score(OFF_TOPIC, LEADERSHIP_Q, embedder=embedder)
-    assert "off topic" in [c.name for c in s.caps]
+    on_topic = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)
+    relevance = {p.name: p for p in s.content.breakdown}["relevance"]
+    assert relevance.points < relevance.max_points
+    assert s.content.relevance["similarity"] < on_topic.content.relevance["similarity"]
+    assert "off topic" not in [c.name for c in s.caps]
     assert s.overall <= 49
+    strict = tmp_path / "strict.toml"
+    strict.write_text('version = "strict"\n[content]\noff_topic_similarity = 0.22\n', "utf-8")
+    capped = score(OFF_TOPIC, LEADERSHIP_Q, embedder=embedder, rubric=load_rubric(strict))
+    assert "off topic" in [c.name for c in capped.caps]
+    kept = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, rubric=load_rubric(strict))
+    assert "off topic" not in [c.name for c in kept.caps]
 
 
 def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embedder) -> None:
@@ -297,3 +312,42 @@ def test_one_judge_per_server_in_a_process() -> None:
     assert judge_for(Settings(llm_base_url=settings.llm_base_url, llm_judge=False)) is None
     assert judge_for(Settings(llm_base_url=settings.llm_base_url, llm="off")) is None
     assert judge_for(Settings()) is None  # no LLM configured
+
+
+SWEEPING_Q = "How would you store user passwords, and why that way?"
+SWEEPING = (
+    "Passwords are simple: you always encrypt them with one company-wide key, and that key "
+    "never leaves the server, so they are completely safe. Salting is a myth from "
+    "the nineties, you don't need it with modern hardware. Encryption is easy to add to any "
+    "framework. And because we use HTTPS everywhere, the database is guaranteed to be secure. "
+    "Users can even get their password e-mailed back if they forget it."
+)
+SOUND = (
+    "I'd store a slow, salted hash, Argon2id today or bcrypt where that is what the platform "
+    "has, with a unique random salt per user kept next to the hash. Hashing is one-way, so a "
+    "stolen table does not give the passwords back, and the salt stops precomputed tables and "
+    "shows two users with the same password as different rows. The cost factor is the "
+    "trade-off: I tune it so one check takes about a quarter of a second on our servers, "
+    "which an attacker pays for every guess, and I raise it when hardware gets faster, "
+    "rehashing each user at their next login. Reset links replace a forgotten password; "
+    "nothing can e-mail the old one back."
+)
+
+
+def test_a_confidently_sweeping_technical_answer_is_capped(embedder: Embedder) -> None:
+    s = score(SWEEPING, SWEEPING_Q, "technical", embedder=embedder)
+    caps = {c.name: c for c in s.caps}
+    assert "sweeping claims" in caps, [c.name for c in s.caps]
+    assert s.overall <= 59
+    claims = s.content.substance["sweeping"]
+    assert all(c["sentence"] in SWEEPING for c in claims)  # the evidence is a quote
+    assert {"always", "never", "guaranteed"} <= {w for c in claims for w in c["words"]}
+    advice = score_answer(typed(SWEEPING), Question(text=SWEEPING_Q, type="technical"))[1]
+    assert any("Sweeping claims" in line and "what it costs" in line for line in advice)
+    sound = score(SOUND, SWEEPING_Q, "technical", embedder=embedder)
+    assert "sweeping claims" not in [c.name for c in sound.caps]
+    assert sound.overall - s.overall >= 10
+    # A story told with "always" and "never" is not a technical claim.
+    story_q = "Tell me about a time you disagreed with a teammate."
+    story = score(SWEEPING, story_q, embedder=embedder)
+    assert "sweeping claims" not in [c.name for c in story.caps]

@@ -55,6 +55,9 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
         rows.append(("said again", said))
     for sentence in (c.substance.get("blame") or [])[:2]:
         rows.append(("blames others", f'"{sentence}"'))
+    capped = {cap.name for cap in score.caps}
+    for claim in (c.substance.get("sweeping") or [])[:2] if "sweeping claims" in capped else []:
+        rows.append((f"sweeping claim ({', '.join(claim['words'])})", f'"{claim["sentence"]}"'))
     judge = c.judge
     if judge.get("advice"):
         rows.append((f"LLM judge ({judge.get('model', '')})", str(judge["advice"])))

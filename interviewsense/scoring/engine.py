@@ -144,6 +144,19 @@ def critical_gaps(
     if main and len(blamed) >= rubric.num("content", "blame_sentences"):
         why = f'the answer blames others: "{blamed[0]}"'
         out.append(Component("blames others", cap["blames_others"], 100, why))
+    claims = dense.get("sweeping", [])
+    share = float(dense.get("sweeping_share", 0.0))
+    if (
+        main
+        and content.structure_kind == "reasoning"
+        and claims
+        and share >= rubric.num("content", "sweeping_share")
+    ):
+        why = (
+            f"{len(claims)} of the sentences make sweeping claims "
+            f'({", ".join(claims[0]["words"])}: "{claims[0]["sentence"]}")'
+        )
+        out.append(Component("sweeping claims", cap["sweeping_claims"], 100, why))
     lo = rubric.length_band("follow_up" if q.follow_up else q.type)[0]
     if content.word_count < lo / 2:
         why = f"{content.word_count} words; under {lo / 2:.0f} is too short"

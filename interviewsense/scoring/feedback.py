@@ -39,6 +39,9 @@ ADVICE = {
     "really happened to you, and what you did about it.",
     "blame": 'The answer puts the fault on others ("{quote}"): say what you did about it, '
     "and what you would do differently.",
+    "sweeping": 'Sweeping claims in {n} of {total} sentences ("{quote}"): a strong {label} '
+    "answer says when each claim holds and what it costs. Check every 'always', 'never' and "
+    "'no need' before you say it.",
     "short": "At {words} words the answer is short for a {label} question: add the context "
     "and the outcome.",
     "long": "At {words} words the answer runs long for a {label} question: keep to about "
@@ -185,6 +188,16 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         if cap.name == "blames others":
             blamed = c.substance.get("blame") or [""]
             add("content", 1.0, 1.0, say("blame", quote=blamed[0]), "blames others")
+        if cap.name == "sweeping claims":
+            claims = c.substance.get("sweeping") or [{"sentence": ""}]
+            text = say(
+                "sweeping",
+                n=len(claims),
+                total=c.substance.get("sentences", len(claims)),
+                quote=claims[0]["sentence"],
+                label=question.type.replace("_", " "),
+            )
+            add("content", 1.0, 1.0, text, "sweeping claims")
     if c.length_band != "good":
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         rule = "short" if c.length_band == "short" else "long"

@@ -4,7 +4,8 @@
 asks for) through sentence embeddings, so an answer in the candidate's own words counts as
 on topic. ``substance()`` measures how much an answer says: distinct content words,
 phrases said again and again, the question's own words echoed back, and hedges per
-sentence. Each keeps the quotes that show it.
+sentence; and the sentences made of sweeping claims ("always", "never", "no need"). Each
+keeps the quotes that show it.
 """
 
 from __future__ import annotations
@@ -109,6 +110,28 @@ def blame(sents: list[Sentence]) -> list[str]:
     ]
 
 
+# Sweeping claims: absolutes and dismissals. A technical, design or product answer told
+# mostly in these ("always O(1)", "you never need a salt", "TCP guarantees exactly once",
+# "caching is simply free") states no limit or cost, which is how a confidently wrong
+# answer sounds to a coach; a sound one says when a claim holds and what it costs.
+_SWEEPING = re.compile(
+    r"\b(?:always|never|guarantee[sd]?|forever|infinitely|instantly|automatically|completely|"
+    r"totally|perfectly|100 percent|no need|(?:do not|don't|doesn't|does not) (?:really )?"
+    r"(?:need|matter)|not (?:really )?(?:a|an) (?:concern|issue|problem)|the whole point|"
+    r"(?:pretty|really|very) simple|easy|proven|exactly once|simply)\b"
+)
+
+
+def sweeping(sents: list[Sentence]) -> list[dict[str, Any]]:
+    """Sentences that make a sweeping claim, with the words that make it."""
+    out: list[dict[str, Any]] = []
+    for s in sents:
+        found = [m.group(0) for m in _SWEEPING.finditer(s.text.lower().replace("’", "'"))]
+        if found:
+            out.append({"sentence": s.text, "words": list(dict.fromkeys(found))})
+    return out
+
+
 def _is_content(word: str) -> bool:
     return len(word) >= 3 and word not in STOPWORDS
 
@@ -149,6 +172,7 @@ def substance(
     extra = sum(c - 1 for _, c in repeats)
     q_stems = {stem(t) for t in key_terms(question)}
     echo = sum(1 for w in content if stem(w) in q_stems)
+    claims = sweeping(sents)
     return {
         "content_words": len(content),
         "distinct_share": round(distinct, 3),
@@ -157,4 +181,7 @@ def substance(
         "echo_share": round(echo / len(content), 3) if content else 0.0,
         "hedges_per_sentence": round(hedge_count / len(sents), 2) if sents else 0.0,
         "blame": blame(sents),
+        "sentences": len(sents),
+        "sweeping": claims,
+        "sweeping_share": round(len(claims) / len(sents), 2) if sents else 0.0,
     }
