@@ -183,6 +183,15 @@ def test_star_parts_with_their_sentences() -> None:
 def test_specificity_details() -> None:
     toks = tokens(typed("We cut costs by 40% with Kafka in three weeks; two of us can go home."))
     assert find_details(toks) == {"numbers": ["40%", "three weeks"], "tools": ["Kafka"]}
+    # Names in the middle of a sentence are details too; a run of them is one name, and
+    # the word that starts a sentence, or "I", is not a name.
+    toks = tokens(
+        typed(
+            "Then I moved checkout to Stripe, and Apple Pay came for free. Refunds stayed "
+            "in our PCI scope. Later, I met Priya in Lisbon."
+        )
+    )
+    assert find_details(toks)["tools"] == ["Stripe", "Apple Pay", "PCI", "Priya", "Lisbon"]
 
 
 def test_ownership_relevance_and_length() -> None:

@@ -63,14 +63,15 @@ def find_structure(
 
 
 def find_details(toks: list[Tok]) -> dict[str, list[str]]:
-    """Concrete details: numbers and metrics, and named tools or technologies.
+    """Concrete details: numbers and metrics, named tools or technologies, and other names
+    (a capitalised word that does not start a sentence: a product, a place, a person).
 
     Digits always count ("25 minutes", "40%"); a number word counts with a unit ("three
     weeks", "forty percent") or after by/from/to ("dropped from six"), not in "two of them".
     """
     numbers: list[str] = []
     tools: list[str] = []
-    skip = -1
+    skip = last_named = -1
     for k, t in enumerate(toks):
         if k == skip:
             continue
@@ -86,11 +87,21 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
                 item, skip = f"{raw} {nxt}", k + 1
             if item.lower() not in (n.lower() for n in numbers):
                 numbers.append(item)
-        elif t.norm in TECH and t.norm not in (x.lower() for x in tools):
-            starts_sentence = k == 0 or toks[k - 1].raw.rstrip().endswith((".", "?", "!"))
-            if t.norm in AMBIGUOUS_TECH and (not raw[:1].isupper() or starts_sentence):
-                continue  # "go wrong", "the rest", "in spring" are not technologies
-            tools.append(raw)
+        elif t.norm not in (x.lower() for x in tools):
+            starts_sentence = k == 0 or toks[k - 1].raw.rstrip().endswith((".", "?", "!", ":"))
+            named = raw[:1].isupper() and not starts_sentence and t.norm not in I_WORDS
+            if t.norm in TECH:
+                if t.norm in AMBIGUOUS_TECH and not named:
+                    continue  # "go wrong", "the rest", "in spring" are not technologies
+                tools.append(raw)
+            elif named and len(raw) >= 2:
+                # A name in the middle of a sentence (Stripe, PCI, Lisbon); one that runs on
+                # from the word before is one name (Apple Pay, Internet Explorer).
+                if tools and last_named == k - 1 and not toks[k - 1].raw.endswith((",", ";")):
+                    tools[-1] = f"{tools[-1]} {raw}"
+                else:
+                    tools.append(raw)
+                last_named = k
     return {"numbers": numbers, "tools": tools}
 
 
