@@ -139,6 +139,9 @@ def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embed
         "Review time went from three days to four hours.",
         "The customer renewed the contract for two more years.",
         "We shipped the new checkout within six weeks.",
+        "That let us switch off two of the old servers.",
+        "We moved the other four services the next quarter without slipping the launch.",
+        "After three weeks she was running the on-call rotation herself.",
     ],
 )
 def test_a_result_told_as_a_change_is_a_result(result: str) -> None:

@@ -130,6 +130,16 @@ STAR: Cues = {
         r"\b(?:zero|no) (?:incidents?|outages?|complaints?|escalations?|pages|regressions?)\b",
         r"\b(?:got|received|earned|won) (?:the |a |an )?(?:offer|promotion|award|bonus|contract|"
         r"deal|account|renewal)\b",
+        # What the actions made possible, or the state some time after them: "which let us
+        # remove the polyfills", "without slipping the launch", "after a couple of months he
+        # was picking up tickets on his own".
+        r"\b(?:which|that|this) (?:let|allowed|enabled|meant) (?:us|them|me|him|her|the team)\b",
+        r"\bwithout (?:slipping|missing|delaying|losing|breaking)\b",
+        r"\b(?:after|within|by the end of) (?:"
+        + _NUM
+        + r" |another )?"
+        + _PERIOD
+        + r",? (?:he|she|they|we|it|the team|everyone)\b",
     ],
 }
 REASONING: Cues = {
