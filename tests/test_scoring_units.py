@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,16 @@ def test_typed_answers_report_missing_timing_not_zero() -> None:
     assert d.missing == ["wpm", "pace_windows", "long_pauses"]
     assert score.voice.score is None and not score.voice.available
     assert "voice" not in score.weights
+
+
+def test_outline_advice_uses_the_right_article() -> None:
+    q = Question(text="How does a database index speed up a query?", type="technical")
+    text = (
+        "An index keeps the values of a column sorted, with pointers to the rows, so the "
+        "database walks a tree instead of reading every row. It costs disk space, and each "
+        "write updates the index too, so I add one only for columns we filter on often."
+    )
+    _, advice = score_answer(typed(text), q)
+    outline = [line for line in advice if line.startswith("Your answer is missing")]
+    assert outline and "an approach" in outline[0], advice
+    assert not re.search(r"\ba [aeiou]", outline[0])

@@ -20,7 +20,7 @@ MIN_ITEMS = 2
 # …, see ``_rubric_values``), so a custom rubric gives advice that matches its own numbers.
 ADVICE = {
     "star": "Your answer has no clear {missing}: {fixes}.",
-    "outline": "Your answer is missing a {missing} step: outline the approach, give a reason "
+    "outline": "Your answer is missing {missing} step: outline the approach, give a reason "
     "or trade-off, and close with a summary.",
     "no_details": "No numbers or named tools: add one concrete detail, such as a metric, a "
     "date, a team size or the technology you used.",
@@ -79,6 +79,11 @@ def _rubric_values(rubric: Rubric) -> dict[str, float]:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 out[key] = float(value)
     return out
+
+
+def _a(word: str) -> str:
+    """The word with its indefinite article: "an example", "a summary"."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def clock(seconds: float | None) -> str:
@@ -150,7 +155,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         text = say("star", missing=" or ".join(missing), fixes=fixes)
         add("content", lost_c.get("structure", 0), cmax, text, cap="no result")
     elif missing:
-        text = say("outline", missing=" and a ".join(missing[:2]))
+        text = say("outline", missing=" and ".join(_a(m) for m in missing[:2]))
         add("content", lost_c.get("structure", 0), cmax, text)
     spec = c.specificity
     if spec.get("count", 0) == 0:
