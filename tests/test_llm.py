@@ -179,7 +179,8 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     verdict = {
         "situation": {"present": True, "quote": "mail me at [email]"},
         "task": part, "action": part, "result": part,
-        "relevance": 2, "specificity": 1, "advice": "Answer the question that was asked.",
+        "relevance": 2, "specificity": 1, "accuracy": 5, "blame": part,
+        "advice": "Answer the question that was asked.",
     }  # fmt: skip
     replies = iter(
         [

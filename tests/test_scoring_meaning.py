@@ -14,6 +14,7 @@ import pytest
 
 from interviewsense.config import Settings
 from interviewsense.domain import Question, Score, Transcript, to_json
+from interviewsense.report.data import content_evidence
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.judge import (
     JudgeReply,
@@ -202,12 +203,17 @@ def test_quotes_the_candidate_never_said_are_refused() -> None:
         empty = PartReply(present=False)
         return JudgeReply(
             situation=part, task=empty, action=empty, result=empty,
-            relevance=4, specificity=4, advice="Add a number to the result.",
+            relevance=4, specificity=4, accuracy=5, blame=empty,
+            advice="Add a number to the result.",
         )  # fmt: skip
 
     check_quotes(reply("I volunteered to coordinate the five engineers"), PARAPHRASED)
     with pytest.raises(ValueError, match="not in the transcript"):
         check_quotes(reply("I led the whole company to a record quarter"), PARAPHRASED)
+    invented = reply("I volunteered to coordinate the five engineers")
+    invented.blame = PartReply(present=True, quote="my manager was useless")
+    with pytest.raises(ValueError, match="the blame quote"):
+        check_quotes(invented, PARAPHRASED)
 
 
 def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
@@ -221,6 +227,8 @@ def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
             result=full,
             relevance=5,
             specificity=5,
+            accuracy=5,
+            blame=PartReply(present=False),
             advice="Keep it up.",
         ),  # fmt: skip
     )
@@ -231,6 +239,51 @@ def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
     assert c.judge["score"] == 100 and c.judge["deterministic"] == alone.content.score
     assert c.score == round((alone.content.score + 100) / 2)
     assert to_json(s)["content"]["judge"]["model"] == "test-model"
+
+
+def test_the_judge_caps_a_wrong_answer_and_hears_quiet_blame(embedder: Embedder) -> None:
+    """What the offline rules cannot see (docs/scoring.md): a fluent, wrong answer, and blame
+    without a harsh word. The judge's rating and quote cap the score, with the evidence."""
+    empty = PartReply(present=False)
+
+    def verdict(accuracy: int, blame: PartReply) -> Verdict:
+        return Verdict(
+            "test-model",
+            JudgeReply(
+                situation=empty,
+                task=empty,
+                action=empty,
+                result=empty,
+                relevance=4,
+                specificity=4,
+                accuracy=accuracy,
+                accuracy_reason="salting is not optional and MD5 is not a password hash",
+                blame=blame,
+                advice="Check the facts.",
+            ),  # fmt: skip
+        )
+
+    wrong = score(SOUND, SWEEPING_Q, "technical", embedder=embedder,
+                  judge=lambda q, t, a: verdict(1, empty))  # fmt: skip
+    caps = {c.name: c for c in wrong.caps}
+    assert "factually wrong" in caps and "MD5" in caps["factually wrong"].why
+    assert wrong.overall <= 49
+    assert wrong.content.judge["accuracy"] == 1
+    right = score(SOUND, SWEEPING_Q, "technical", embedder=embedder,
+                  judge=lambda q, t, a: verdict(5, empty))  # fmt: skip
+    assert "factually wrong" not in [c.name for c in right.caps]
+    assert right.overall - wrong.overall >= 10
+
+    quiet = "the culture there was relaxed about accountability"
+    story = f"{PARAPHRASED} Honestly, {quiet}, so I carried most of it myself and then I left."
+    said_it = PartReply(present=True, quote=quiet)
+    heard = score(story, LEADERSHIP_Q, embedder=embedder, judge=lambda q, t, a: verdict(5, said_it))
+    assert "blames others" not in [c.name for c in score(story, LEADERSHIP_Q).caps]
+    blamed = {c.name: c for c in heard.caps}
+    assert quiet in blamed["blames others"].why
+    rows = dict(content_evidence(heard))
+    assert rows["blames others (LLM judge)"] == f'"{quiet}"'
+    assert rows["accuracy (LLM judge)"].startswith("5/5")
 
 
 def _closed_port() -> int:

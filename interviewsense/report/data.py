@@ -61,6 +61,11 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
     judge = c.judge
     if judge.get("advice"):
         rows.append((f"LLM judge ({judge.get('model', '')})", str(judge["advice"])))
+        if "accuracy" in judge:
+            why = f"{judge['accuracy']}/5 {judge.get('accuracy_reason', '')}".strip()
+            rows.append(("accuracy (LLM judge)", why))
+        if (judge.get("blame") or {}).get("present") and judge["blame"].get("quote"):
+            rows.append(("blames others (LLM judge)", f'"{judge["blame"]["quote"]}"'))
     elif judge.get("note"):
         rows.append(("LLM judge", str(judge["note"])))
     return rows

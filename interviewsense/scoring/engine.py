@@ -125,6 +125,11 @@ def critical_gaps(
                 "the answer uses none of the question's key terms",
             )
         )
+    verdict = content.judge if content.method == "llm" else {}
+    accuracy = verdict.get("accuracy")
+    if main and accuracy is not None and accuracy <= rubric.num("content", "llm_wrong_accuracy"):
+        why = f"the LLM judge rates its accuracy {accuracy}/5: {verdict.get('accuracy_reason', '')}"
+        out.append(Component("factually wrong", cap["factually_wrong"], 100, why.rstrip(": ")))
     dense = content.substance
     if (
         main
@@ -141,8 +146,12 @@ def critical_gaps(
         why = f"{hedging:.1f} hedges a sentence: nothing is stated plainly"
         out.append(Component("hedged", cap["hedged"], 100, why))
     blamed = dense.get("blame", [])
+    judged_blame = (verdict.get("blame") or {}).get("quote", "") if verdict else ""
     if main and len(blamed) >= rubric.num("content", "blame_sentences"):
         why = f'the answer blames others: "{blamed[0]}"'
+        out.append(Component("blames others", cap["blames_others"], 100, why))
+    elif main and judged_blame and (verdict.get("blame") or {}).get("present"):
+        why = f'the LLM judge hears blame: "{judged_blame}"'
         out.append(Component("blames others", cap["blames_others"], 100, why))
     claims = dense.get("sweeping", [])
     share = float(dense.get("sweeping_share", 0.0))

@@ -42,6 +42,8 @@ ADVICE = {
     "sweeping": 'Sweeping claims in {n} of {total} sentences ("{quote}"): a strong {label} '
     "answer says when each claim holds and what it costs. Check every 'always', 'never' and "
     "'no need' before you say it.",
+    "wrong": "The LLM judge doubts the facts ({reason}): check each claim before the "
+    "interview, and say where it stops being true.",
     "short": "At {words} words the answer is short for a {label} question: add the context "
     "and the outcome.",
     "long": "At {words} words the answer runs long for a {label} question: keep to about "
@@ -191,8 +193,12 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         if cap.name == "cliche":
             add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")
         if cap.name == "blames others":
-            blamed = c.substance.get("blame") or [""]
+            judged = (c.judge.get("blame") or {}).get("quote", "")
+            blamed = c.substance.get("blame") or [judged]
             add("content", 1.0, 1.0, say("blame", quote=blamed[0]), "blames others")
+        if cap.name == "factually wrong":
+            reason = c.judge.get("accuracy_reason") or "some claims are not right"
+            add("content", 1.0, 1.0, say("wrong", reason=reason.rstrip(".")), "factually wrong")
         if cap.name == "sweeping claims":
             claims = c.substance.get("sweeping") or [{"sentence": ""}]
             text = say(

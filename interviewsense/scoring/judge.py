@@ -1,11 +1,11 @@
 """An LLM judge for content, beside the deterministic scorer, when an LLM is configured.
 
 The judge reads the question and the transcript and answers a fixed rubric: each STAR part
-present or not with a quote, relevance and specificity on 1-5 with a reason, and one
-sentence of advice. The reply is validated with pydantic and every quote must be in the
-transcript, or the reply is refused. ``blend()`` combines it with the deterministic content
-score as docs/scoring.md describes; on an outage the deterministic score stands and the
-answer says why.
+present or not with a quote, relevance, specificity and accuracy on 1-5 with a reason,
+whether the answer blames others (with the quote), and one sentence of advice. The reply
+is validated with pydantic and every quote must be in the transcript, or the reply is
+refused. ``blend()`` combines it with the deterministic content score as docs/scoring.md
+describes; on an outage the deterministic score stands and the answer says why.
 """
 
 from __future__ import annotations
@@ -30,8 +30,14 @@ RUBRIC = (
     "quote the words that show it, copied exactly from the answer (empty when absent).\n"
     "relevance 1-5: 5 answers the question fully; 3 answers part of it; 1 is about something "
     "else.\nspecificity 1-5: 5 concrete and correct details (numbers, names, decisions); 1 "
-    "vague, generic or factually wrong.\nadvice: one sentence, the single most useful fix."
+    "vague, generic or factually wrong.\naccuracy 1-5: 5 every technical or factual claim is "
+    "correct, or there is none to check; 3 a claim is doubtful; 1 confidently wrong.\n"
+    "blame: whether the answer puts the fault on a former employer, manager or colleague, "
+    "with the words that do it, copied exactly (empty when it does not).\n"
+    "advice: one sentence, the single most useful fix."
 )
+# The parts of a reply that quote the candidate: every quote must be in the transcript.
+QUOTED = (*PARTS, "blame")
 
 
 class PartReply(BaseModel):
@@ -48,6 +54,9 @@ class JudgeReply(BaseModel):
     relevance_reason: str = Field(default="", max_length=300)
     specificity: int = Field(ge=1, le=5)
     specificity_reason: str = Field(default="", max_length=300)
+    accuracy: int = Field(ge=1, le=5)
+    accuracy_reason: str = Field(default="", max_length=300)
+    blame: PartReply
     advice: str = Field(min_length=5, max_length=300)
 
 
@@ -58,7 +67,7 @@ def _squash(text: str) -> str:
 def check_quotes(reply: JudgeReply, transcript: str) -> None:
     """Refuse a reply that quotes words the candidate did not say."""
     said = _squash(transcript)
-    for part in PARTS:
+    for part in QUOTED:
         p: PartReply = getattr(reply, part)
         if p.quote.strip() and _squash(p.quote) not in said:
             raise ValueError(f"the {part} quote is not in the transcript: {p.quote[:60]!r}")
@@ -101,7 +110,7 @@ class LLMJudge:
             f"{RUBRIC}\n\nQuestion type: {qtype.replace('_', ' ')}\nQuestion: {question}\n"
             f"Answer: {said}\n\nReply as JSON with the keys situation, task, action, "
             "result (each {present, quote}), relevance, relevance_reason, specificity, "
-            "specificity_reason, advice."
+            "specificity_reason, accuracy, accuracy_reason, blame ({present, quote}), advice."
         )
         messages = [
             {"role": "system", "content": "You are an interview coach. Reply with JSON only."},
@@ -118,14 +127,13 @@ class LLMJudge:
 
 
 def llm_content_score(reply: JudgeReply, star_weights: list[float]) -> int:
-    """The judge's content score: STAR parts (weighted as the rubric weighs them), relevance
-    and specificity, a third each."""
+    """The judge's content score: STAR parts (weighted as the rubric weighs them), relevance,
+    specificity and accuracy, a quarter each."""
     star = sum(
         w for part, w in zip(PARTS, star_weights, strict=True) if getattr(reply, part).present
     ) / (sum(star_weights) or 1.0)
-    rel = (reply.relevance - 1) / 4
-    spec = (reply.specificity - 1) / 4
-    return int(round(100 * (star + rel + spec) / 3))
+    ratings = [(r - 1) / 4 for r in (reply.relevance, reply.specificity, reply.accuracy)]
+    return int(round(100 * (star + sum(ratings)) / 4))
 
 
 def blend(deterministic: int, judged: int) -> int:
