@@ -162,7 +162,8 @@ def critical_gaps(
         and share >= rubric.num("content", "sweeping_share")
     ):
         why = (
-            f"{len(claims)} of the sentences make sweeping claims "
+            f"{len(claims)} of {dense.get('sentences', len(claims))} sentences make sweeping "
+            "claims "
             f'({", ".join(claims[0]["words"])}: "{claims[0]["sentence"]}")'
         )
         out.append(Component("sweeping claims", cap["sweeping_claims"], 100, why))
