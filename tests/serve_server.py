@@ -1,5 +1,7 @@
 """``interviewsense serve`` for tests: a real uvicorn process on a free loopback port, its
-log in a file, stopped by its handle; and the checks every API test shares."""
+log in a file, stopped by its handle; the checks every API test shares; and the scripts the
+browser tests (tests/test_web.py in Chromium, tests/test_web_firefox.py in Firefox) run in
+the practice page before its own."""
 
 from __future__ import annotations
 
@@ -22,6 +24,28 @@ TYPED = (
     "Last year I led the move of our billing service to a new platform. I planned it in "
     "three phases, wrote the runbook myself, and we finished two weeks early with no outage."
 )
+
+# A spy on speechSynthesis.speak: what the page asked the browser to say, and how.
+SPY = """
+window.__spoken = [];
+if (window.speechSynthesis) {
+  const speak = window.speechSynthesis.speak.bind(window.speechSynthesis);
+  window.speechSynthesis.speak = (u) => {
+    window.__spoken.push({ text: u.text, rate: u.rate, pitch: u.pitch, lang: u.lang });
+    speak(u);
+  };
+}
+"""
+
+# Headless browsers have no SpeechSynthesis voice (the page would then ask the server to
+# speak): this stands in for a desktop browser's voices.
+VOICE = """
+if (window.speechSynthesis) {
+  const voices = window.speechSynthesis.getVoices.bind(window.speechSynthesis);
+  const stand_in = { name: "Test voice", lang: "en-US", default: true, localService: true };
+  window.speechSynthesis.getVoices = () => (voices().length ? voices() : [stand_in]);
+}
+"""
 
 
 @dataclass

@@ -19,7 +19,16 @@ from websockets.sync.client import connect
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
-from tests.serve_server import TYPED, Server, session_of, start_server, stop, wav_seconds
+from tests.serve_server import (
+    SPY,
+    TYPED,
+    VOICE,
+    Server,
+    session_of,
+    start_server,
+    stop,
+    wav_seconds,
+)
 from tests.speech import Spoken
 
 pytestmark = pytest.mark.slow
@@ -29,29 +38,6 @@ LIVE_WER = 0.35  # the live (re-decoding) transcript of a 25 s answer: 0.3 is pr
 # on shorter ones (tests/test_practice.py), and this one has measured 0.32 once
 FINAL_WER = 0.2  # the scored (final Whisper) transcript's, as in tests/test_finalize.py
 SILENCE_S = 4.0  # end of answer: longer than the 3 s pause inside answer_wav (?silence_s=)
-SPY = """
-window.__spoken = [];
-if (window.speechSynthesis) {
-  const speak = window.speechSynthesis.speak.bind(window.speechSynthesis);
-  window.speechSynthesis.speak = (u) => {
-    window.__spoken.push({ text: u.text, rate: u.rate, pitch: u.pitch, lang: u.lang });
-    speak(u);
-  };
-}
-"""
-
-
-# Headless Chromium has no SpeechSynthesis voice (the page would then ask the server to
-# speak): this stands in for a desktop browser's voices.
-VOICE = """
-if (window.speechSynthesis) {
-  const voices = window.speechSynthesis.getVoices.bind(window.speechSynthesis);
-  const stand_in = { name: "Test voice", lang: "en-US", default: true, localService: true };
-  window.speechSynthesis.getVoices = () => (voices().length ? voices() : [stand_in]);
-}
-"""
-
-
 PAGE_ERRORS: list[str] = []  # uncaught errors in any page this test opened
 
 

@@ -1,8 +1,10 @@
 """The practice page in Firefox: Debian's firefox-esr, headless, driven over WebDriver BiDi
-by puppeteer-core (tests/firefox_page.mjs; nothing downloaded). Firefox's microphone is the
-default PulseAudio source, the tests' virtual microphone (tests/vmic.py), into which the
-spoken answer is played once the page listens; against a real server with real Whisper.
-Chromium's tests are in tests/test_web.py."""
+by puppeteer-core (tests/firefox_page.mjs, one command a line; nothing downloaded).
+Firefox's microphone is the default PulseAudio source, the tests' virtual microphone
+(tests/vmic.py), into which the spoken answer is played once the page listens; against a
+real server with real Whisper. One Firefox (and one server) serves the module's tests, each
+in a tab of its own; a blocked microphone needs a Firefox of its own. Chromium's tests are in
+tests/test_web.py."""
 
 from __future__ import annotations
 
@@ -11,16 +13,28 @@ import math
 import os
 import shutil
 import subprocess
+import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
-from tests.serve_server import TYPED, Server, session_of, start_server, stop, wav_seconds
+from tests.serve_server import (
+    SPY,
+    TYPED,
+    VOICE,
+    Server,
+    session_of,
+    start_server,
+    stop,
+    wav_seconds,
+)
 from tests.services import stop_process
 from tests.speech import Spoken
 from tests.vmic import VirtualMic
@@ -32,6 +46,19 @@ FIREFOX = "/usr/bin/firefox-esr"
 DRIVER = ROOT / "tests" / "firefox_page.mjs"
 LIVE_WER = 0.35  # as tests/test_web.py: the live transcript of the 25 s answer
 SILENCE_S = 4.0  # end of answer: longer than the 3 s pause inside answer_wav
+# The rate the page's AudioContext runs at (the worklet resamples it to 16 kHz).
+SAMPLE_RATE = """
+const Context = window.AudioContext;
+window.AudioContext = class extends Context {
+  constructor(...args) {
+    super(...args);
+    window.__sampleRate = this.sampleRate;
+  }
+};
+"""
+WORDS = "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= {}"
+LISTENING = "!document.querySelector('#stop').disabled"
+CARD = "#card:not([hidden])"
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +77,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop(srv)
 
 
-class Driven:
-    """tests/firefox_page.mjs running: its JSON lines as they come."""
+class Firefox:
+    """tests/firefox_page.mjs running one headless Firefox: each method one command to it,
+    on its current tab."""
 
-    def __init__(self, options: dict[str, Any], env: dict[str, str]) -> None:
+    def __init__(self, firefox: str, vmic: VirtualMic, mic: str) -> None:
+        options = {"firefox": firefox, "mic": mic, "init": VOICE + SPY + SAMPLE_RATE}
         self.proc = subprocess.Popen(
             ["node", str(DRIVER), json.dumps(options)],
-            env=env,
+            env=browser_env(vmic),
             cwd=ROOT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        self.version = self._line()["browser"]
 
-    def line(self) -> dict[str, Any]:
+    def _line(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
         raw = self.proc.stdout.readline()
         if not raw:
@@ -71,13 +102,62 @@ class Driven:
             raise AssertionError(f"the driver ended ({self.proc.returncode}): {err[-3000:]}")
         return dict(json.loads(raw))
 
+    def call(self, op: str, **args: Any) -> Any:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"op": op, **args}).encode() + b"\n")
+        self.proc.stdin.flush()
+        got = self._line()
+        if "error" in got:
+            raise AssertionError(got["error"])
+        return got["value"]
+
+    def open(self, server: Server) -> None:
+        """The page in a new tab (sharing the browser's storage with the tabs before it)."""
+        self.call("open", url=f"{server.url}/?silence_s={SILENCE_S}")
+
+    def eval(self, js: str) -> Any:
+        return self.call("eval", js=js)
+
+    def wait(self, js: str, timeout_s: float = 120) -> None:
+        self.call("wait", js=js, timeout=int(timeout_s * 1000))
+
+    def selector(self, selector: str, timeout_s: float = 120) -> None:
+        self.call("selector", selector=selector, timeout=int(timeout_s * 1000))
+
+    def text(self, selector: str) -> str:
+        return str(self.eval(f"document.querySelector({json.dumps(selector)}).textContent"))
+
     def close(self) -> None:
-        stop_process(self.proc, grace_s=10)
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            self.proc.stdin.close()  # the driver closes Firefox and ends
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            stop_process(self.proc, grace_s=10)
 
 
-def drive(server: Server, env: dict[str, str], **options: Any) -> Driven:
-    url = f"{server.url}/?silence_s={SILENCE_S}"
-    return Driven({"url": url, "firefox": FIREFOX, **options}, env)
+@pytest.fixture(scope="module")
+def browser(firefox: str, vmic: VirtualMic) -> Iterator[Firefox]:
+    """One Firefox for the module's tests, the virtual microphone allowed."""
+    ff = Firefox(firefox, vmic, mic="system")
+    yield ff
+    ff.close()
+
+
+@pytest.fixture
+def page(browser: Firefox, vmic: VirtualMic) -> Iterator[Firefox]:
+    """The module's Firefox for one test, the microphone quiet; it fails on an uncaught
+    error in any page the test opened, and closes the test's tab."""
+    vmic.quiet()
+    browser.call("errors")
+    yield browser
+    vmic.quiet()
+    try:
+        browser.call("close")
+    except AssertionError:
+        pass  # closed by the test
+    errors = browser.call("errors")
+    assert not errors, errors
 
 
 def browser_env(vmic: VirtualMic) -> dict[str, str]:
@@ -88,55 +168,171 @@ def browser_env(vmic: VirtualMic) -> dict[str, str]:
     return env
 
 
+def start_page(ff: Firefox, server: Server, questions: int) -> None:
+    """The page with a session started: the friendly persona, the browser speaking."""
+    ff.open(server)
+    ff.call("select", selector="#persona", value="friendly")
+    ff.eval(f"document.querySelector('#questions').value = '{questions}'")
+    ff.eval("document.querySelector('#client-tts').checked = true")
+    ff.call("click", selector="#start")
+    ff.selector("#caption:not(:empty)")
+
+
+def ids_of(ff: Firefox) -> tuple[str, str]:
+    """The page's session id and user id."""
+    sid, user = ff.eval(
+        "[JSON.parse(localStorage.getItem('interviewsense.session')).session_id,"
+        " localStorage.getItem('interviewsense.user')]"
+    )
+    return str(sid), str(user)
+
+
+def live_of(ff: Firefox) -> dict[str, Any]:
+    return dict(ff.eval("window.interviewsenseLive || { events: [], frames: 0, samples: 0 }"))
+
+
+def wav_pcm(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as wf:
+        return wf.readframes(wf.getnframes())
+
+
 def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
-    server: Server, firefox: str, vmic: VirtualMic, answer_wav: Spoken
+    server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
 ) -> None:
-    vmic.quiet()
-    run = drive(server, browser_env(vmic), mic="system")
-    try:
-        assert run.line() == {"recording": True}  # the page listens: the candidate speaks
-        vmic.play(answer_wav.path)
-        got = run.line()
-    finally:
-        run.close()
-        vmic.quiet()
-    assert not got["errors"], got["errors"]
-    events = got["events"]
+    start_page(page, server, questions=1)
+    page.wait(LISTENING)  # the page listens: the candidate speaks
+    vmic.play(answer_wav.path)
+    page.wait(WORDS.format(3))
+    heard_live = page.text("#transcript").strip()
+    page.selector(CARD, timeout_s=180)
+    live = live_of(page)
+    events = live["events"]
+    overall = int(page.text("#overall"))
+    final = page.eval("document.querySelector('#transcript').dataset.final || ''")
+    sample_rate = page.eval("window.__sampleRate || null")
+    spoken = page.eval("window.__spoken")
+    view = session_of(server, ids_of(page))
     # Heard live: the frames went over the socket, transcripts came back, then the end.
-    assert got["frames"] >= 10 * answer_wav.duration * 0.9, got["frames"]
+    assert live["frames"] >= 10 * answer_wav.duration * 0.9, live["frames"]
     assert events[0] == "ready" and "transcript" in events, events
     assert events.index("end") < events.index("scored"), events
-    assert len(got["heard_live"].split()) >= 3
-    view = session_of(server, (got["session_id"], got["user_id"]))
+    assert len(heard_live.split()) >= 3
     answer = view["session"]["turns"][0]["answer"]
-    assert got["overall"] == answer["scores"]["overall"]
+    assert overall == answer["scores"]["overall"]
     # The worklet's resampling from Firefox's rate is right: the words are heard, and the
     # recording is as long as the answer (it began a moment before the answer was played).
-    assert got["sample_rate"] == 48000  # resampled to 16 kHz by the page's worklet
-    assert speech.wer(answer_wav.script, got["final"]) <= LIVE_WER, got["final"]
+    assert sample_rate == 48000  # resampled to 16 kHz by the page's worklet
+    assert speech.wer(answer_wav.script, final) <= LIVE_WER, final
     wav = next(server.home.rglob(f"{view['store_id']}/{answer['audio']['path']}"))
     expected = answer_wav.duration + SILENCE_S - 0.5
-    assert expected - 1.0 <= wav_seconds(wav) <= expected + 2.0, (wav_seconds(wav), got)
+    assert expected - 1.0 <= wav_seconds(wav) <= expected + 2.0, (wav_seconds(wav), live)
     # client_tts: Firefox was asked to speak the question with the persona's rate and pitch.
     hints = speech_synthesis_hints(get_persona("friendly").voice)
-    spoken = got["spoken"]
     assert spoken and view["session"]["turns"][0]["question"]["text"] in spoken[0]["text"]
     assert math.isclose(spoken[0]["rate"], float(str(hints["rate"])), abs_tol=1e-3)
     assert math.isclose(spoken[0]["pitch"], float(str(hints["pitch"])), abs_tol=1e-3)
 
 
+def test_in_firefox_the_keys_stop_repeat_and_skip(
+    server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
+) -> None:
+    start_page(page, server, questions=2)
+    page.wait(LISTENING)
+    vmic.play(answer_wav.path)
+    page.wait("document.querySelector('#level-meter').value > -50")  # heard
+    page.wait("document.querySelector('#transcript').textContent.trim()")
+    page.call("press", key=" ")  # Space: stop now, what was said so far is scored
+    page.selector(CARD)
+    vmic.quiet()
+    assert live_of(page)["events"].count("end") == 1
+    ids = ids_of(page)
+    first = session_of(server, ids)["session"]["turns"][0]["answer"]
+    assert first["audio"]["duration_s"] < answer_wav.duration - 3  # cut short
+    assert int(page.text("#overall")) == first["scores"]["overall"]
+
+    page.call("press", key="n")  # the next question (or a follow-up), spoken, then heard
+    page.wait(LISTENING)
+    said = len(page.eval("window.__spoken"))
+    page.call("press", key="r")  # asked again: spoken again, the answer starts over
+    page.wait(f"window.__spoken.length > {said}", timeout_s=30)
+    page.wait(LISTENING)
+    page.call("press", key="s")  # skipped: scored as an empty answer, nothing recorded
+    page.selector(CARD)
+    assert page.text("#overall") == "0"
+    view = session_of(server, ids)
+    second = view["session"]["turns"][1]
+    assert second["answer"]["transcript"]["text"] == ""
+    assert not list(server.home.rglob(f"{view['store_id']}/audio/a02.wav"))
+
+
+def test_in_firefox_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
+    server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
+) -> None:
+    start_page(page, server, questions=1)
+    page.wait(LISTENING)
+    vmic.play(answer_wav.path)
+    page.wait(WORDS.format(3))
+    ids = ids_of(page)
+    page.call("close")  # mid-answer: the candidate is still speaking
+    vmic.quiet()
+    time.sleep(1.0)
+    view = session_of(server, ids)
+    assert view["question"]["turn"] == 1  # nothing was scored: the question still waits
+    wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
+    kept = wav_pcm(wav)
+    assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+
+    page.open(server)  # the tab opened again: the page offers to resume
+    page.selector("#resume:not([hidden])", timeout_s=30)
+    page.call("click", selector="#resume")
+    page.wait(LISTENING)  # the question asked again, then heard: the answer goes on
+    page.wait("document.querySelector('#status').textContent.includes('kept')", timeout_s=30)
+    status = page.text("#status")
+    vmic.play(answer_wav.path)  # the candidate answers again from the start
+    page.selector(CARD, timeout_s=180)
+    resumed = page.eval("window.interviewsenseLive.resumed_s")
+    overall = int(page.text("#overall"))
+    assert abs(resumed - len(kept) / 32000) <= 0.2, (resumed, len(kept))
+    assert f"The {round(len(kept) / 32000)} s you had said are kept" in status, status
+    answer = session_of(server, ids)["session"]["turns"][0]["answer"]
+    assert overall == answer["scores"]["overall"]
+    final = wav_pcm(wav)
+    # What was received before the close is kept as it was (scoring re-encodes the WAV
+    # through floats: a sample may move by one step).
+    before, after = (np.frombuffer(b, "<i2").astype(np.int32) for b in (kept, final[: len(kept)]))
+    assert len(after) == len(before) and np.abs(after - before).max() <= 2
+    assert abs(answer["audio"]["duration_s"] - len(final) / 32000) <= 0.1
+    # The answer is the seconds kept, then the whole answer (heard from a moment before it
+    # was played), then the silence that ended it (where the silence is heard to start
+    # varies: 1.1 s short of this once); the scored transcript has both starts.
+    expected = len(kept) / 32000 + answer_wav.duration + SILENCE_S - 0.5
+    assert expected - 1.5 <= len(final) / 32000 <= expected + 2.0, (len(final) / 32000, expected)
+    said = answer["transcript"]["text"].lower()
+    assert said.count("last year") == 2, said
+
+
 def test_with_the_microphone_denied_firefox_offers_typed_answers(
     server: Server, firefox: str, vmic: VirtualMic
 ) -> None:
-    # A microphone is there (without one Firefox says NotFoundError), but it is blocked.
-    run = drive(server, browser_env(vmic), mic="denied", typed=TYPED)
+    # A microphone is there (without one Firefox says NotFoundError), but it is blocked:
+    # a Firefox of its own, since the setting is the browser's.
+    ff = Firefox(firefox, vmic, mic="denied")
     try:
-        got = run.line()
+        start_page(ff, server, questions=1)
+        ff.selector("#typed:not([hidden])")
+        typed_note = ff.text("#typed-note")
+        ff.call("type", selector="#typed-text", text=TYPED)
+        ff.call("click", selector="#send-typed")
+        ff.selector(CARD)
+        live = live_of(ff)
+        overall = int(ff.text("#overall"))
+        ids = ids_of(ff)
+        errors = ff.call("errors")
     finally:
-        run.close()
-    assert not got["errors"], got["errors"]
-    assert "NotAllowedError" in got["typed_note"], got["typed_note"]
-    assert got["events"] == [] and got["frames"] == 0  # nothing was recorded
-    answer = session_of(server, (got["session_id"], got["user_id"]))["session"]["turns"][0]
+        ff.close()
+    assert not errors, errors
+    assert "NotAllowedError" in typed_note, typed_note
+    assert live["events"] == [] and live["frames"] == 0  # nothing was recorded
+    answer = session_of(server, ids)["session"]["turns"][0]
     assert answer["answer"]["transcript"]["text"] == TYPED
-    assert got["overall"] == answer["answer"]["scores"]["overall"]
+    assert overall == answer["answer"]["scores"]["overall"]
