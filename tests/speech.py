@@ -134,16 +134,42 @@ def normalize_words(text: str) -> list[str]:
     return [_NUMS.get(w, w) for w in words]
 
 
+JOIN_UP_TO = 4  # the most words (or spelled letters) one written word is heard as
+
+
+def _joined(words: list[str], other: set[str]) -> list[str]:
+    """``words`` with each run the other side writes as one word merged into it: "auto
+    complete" / "autocomplete", "news feed" / "newsfeed", "g r p c" / "gRPC". A run whose
+    words all stand in the other text as well is left alone."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(JOIN_UP_TO, len(words) - i), 1, -1):
+            run = words[i : i + n]
+            if "".join(run) in other and not all(w in other for w in run):
+                out.append("".join(run))
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: edits (substitutions, insertions, deletions) over reference words."""
+    """Word error rate: edits (substitutions, insertions, deletions) over reference words.
+    A compound written as one word on one side and two on the other (or an acronym heard
+    letter by letter) is the same words heard, not an error (``_joined``)."""
     ref, hyp = normalize_words(reference), normalize_words(hypothesis)
+    total = len(ref)
+    ref, hyp = _joined(ref, set(hyp)), _joined(hyp, set(ref))
     d = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         prev, d[0] = d[0], i
         for j, h in enumerate(hyp, 1):
             cur = min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
             prev, d[j] = d[j], cur
-    return d[len(hyp)] / max(1, len(ref))
+    return d[len(hyp)] / max(1, total)
 
 
 @dataclass

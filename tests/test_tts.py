@@ -151,3 +151,48 @@ def test_a_long_first_sentence_starts_with_its_first_clause(tmp_path: Path) -> N
     assert silent_s(last.samples, last.rate, False) >= 0.5
     write_chunks(tmp_path / "q.wav", chunks)
     assert speech.wer(text, heard(tmp_path / "q.wav")) <= 0.2
+
+
+def test_names_are_said_as_an_interviewer_says_them() -> None:
+    from interviewsense.tts.spoken import spoken
+
+    assert spoken("Design a URL shortener like bit.ly.") == "Design a URL shortener like bitly."
+    assert spoken("Run A/B tests, e.g. on iOS vs. Android.") == (
+        "Run A B tests, for example on i O S versus Android."
+    )
+    assert (
+        spoken("When would you choose gRPC, and why?") == "When would you choose G R P C, and why?"
+    )
+    assert spoken("24/7 on-call and CI/CD") == "twenty-four seven on-call and C I C D"
+    # Only whole names: not inside another word, path or address
+    assert spoken("habit.ly, bit.lyx, bit.ly/abc, vsync") == "habit.ly, bit.lyx, bit.ly/abc, vsync"
+    assert spoken("Utilisez bit.ly, e.g.", "fr") == "Utilisez bit.ly, e.g."  # English only
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["piper", "pyttsx3"])
+def test_each_engine_says_names_the_spoken_way(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The written question goes in; the engine reads what tts/spoken.py says for it."""
+    settings = load_settings({"tts_engine": (engine, "test")})
+    speaker = TTS.get(engine).build(settings, Quiet())
+    style = get_persona("friendly").voice
+    if engine == "piper":  # its output is random: compare what it was asked to phonemize
+        voice = speaker._load(speaker._pick(style))  # type: ignore[attr-defined]
+        asked: list[str] = []
+        real = voice.phonemize
+        monkeypatch.setattr(voice, "phonemize", lambda text: asked.append(text) or real(text))
+        speaker.synthesize("Shorten it with bit.ly, e.g. for SMS.", tmp_path / "a.wav", style)
+        assert asked == ["Shorten it with bitly, for example for SMS."]
+    else:  # espeak-ng: as long as the spoken form (within a few ms), not as the written one
+        import interviewsense.tts.pyttsx3_engine as module
+
+        def length(text: str) -> int:
+            speaker.synthesize(text, tmp_path / "a.wav", style)
+            return len(speech.read_wav(tmp_path / "a.wav")[0])
+
+        said = length("Shorten it with bitly, for example for SMS.")
+        assert abs(length("Shorten it with bit.ly, e.g. for SMS.") - said) < 800  # 36 ms
+        monkeypatch.setattr(module, "spoken", lambda text, language="en": text)
+        assert length("Shorten it with bit.ly, e.g. for SMS.") - said > 4000  # "bit dot l y"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from interviewsense.engines import Voice
 from interviewsense.errors import MissingDependencyError
 from interviewsense.tts.base import Chunk, VoiceStyle
+from interviewsense.tts.spoken import spoken
 
 if TYPE_CHECKING:
     from interviewsense.config import Settings
@@ -219,7 +220,8 @@ class PiperSpeaker:
         )
         rate = int(piper.config.sample_rate)
         pause = np.zeros(int(rate * style.sentence_pause_s), dtype=np.int16)
-        sentences = [p for p in piper.phonemize(text) if p]  # the whole text: its stresses
+        # the whole text at once (its stresses), as an interviewer would say it (tts/spoken.py)
+        sentences = [p for p in piper.phonemize(spoken(text, self.language)) if p]
         pieces: list[tuple[list[str], bool]] = [(p, i > 0) for i, p in enumerate(sentences)]
         cut = first_cut(sentences[0]) if sentences else 0
         if cut:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from interviewsense.domain import SpeakerName
 from interviewsense.errors import MissingDependencyError
 from interviewsense.tts.base import VoiceStyle
+from interviewsense.tts.spoken import spoken
 
 if TYPE_CHECKING:
     from interviewsense.config import Settings
@@ -58,7 +59,8 @@ class Pyttsx3Speaker:
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
         with _LOCK:
-            self._set_voice(self.voice or style.voice)
+            voice = self.voice or style.voice
+            self._set_voice(voice)
             self._engine.setProperty("rate", style.rate)
             with contextlib.suppress(KeyError, ValueError):
                 self._engine.setProperty("pitch", style.pitch)
@@ -69,7 +71,7 @@ class Pyttsx3Speaker:
             try:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-                self._engine.save_to_file(text, str(path))
+                self._engine.save_to_file(spoken(text, voice.split("+")[0]), str(path))
                 self._engine.runAndWait()
                 done.wait(timeout=10.0 + len(text) / 5)
             finally:
