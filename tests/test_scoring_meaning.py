@@ -143,6 +143,7 @@ def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embed
         "That let us switch off two of the old servers.",
         "We moved the other four services the next quarter without slipping the launch.",
         "After three weeks she was running the on-call rotation herself.",
+        "No-shows went from eighteen percent to just under nine over the next quarter.",
     ],
 )
 def test_a_result_told_as_a_change_is_a_result(result: str) -> None:

@@ -16,9 +16,15 @@ _I = r"\bi\b(?:'ve|'d)?"
 # A number said in words or digits: "from four hours to 25 minutes".
 _NUM = (
     r"(?:\$?\d[\w.,$%]*|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundreds|"
-    r"a thousand|thousands|half|a third|a quarter|a few|several|a couple|nothing|none|days|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|a hundred|hundreds|a thousand|thousands|a million|"
+    r"millions|a dozen|dozens|half|a third|a quarter|a few|several|a couple|nothing|none|days|"
     r"weeks|months|hours|minutes|seconds|an hour|a day|a week|a month)"
+)
+# How near a number is: "from about 40 to just under nine", "to a little over two".
+_ABOUT = (
+    r"(?:(?:about|around|roughly|over|under|nearly|almost|just|barely|well|only|a little|"
+    r"a bit|more than|less than|fewer than|below|above) ){0,2}"
 )
 _PERIOD = r"(?:days?|weeks?|months?|hours?|minutes?|sprints?|quarters?|years?)"
 # Verbs of change, told of anything but the speaker ("churn dropped", "they renewed").
@@ -111,10 +117,7 @@ STAR: Cues = {
         r"\bthe feedback was\b",
         r"\bwas promoted\b",
         # A result told as a change: "from 900 ms to 200", "churn dropped", "they renewed".
-        r"\bfrom (?:about |around |roughly |over |under |nearly |almost |more than )?"
-        + _NUM
-        + r"\b.{0,40}?\bto (?:about |around |under |just |roughly |less than |below )?"
-        + _NUM,
+        r"\bfrom " + _ABOUT + _NUM + r"\b.{0,40}?\bto " + _ABOUT + _NUM,
         r"\b(?!i\b)[\w%$'-]+ " + _CHANGED + r"\b",
         r"\b(?:was|were|got|has been|have been|had been) (?:cut|reduced|halved|doubled|"
         r"eliminated|resolved|fixed|approved|adopted|renewed|extended|signed|shipped|launched|"
