@@ -39,7 +39,13 @@ PERSONAS: dict[PersonaName, Persona] = {
     "friendly": Persona(
         name="friendly",
         voice=VoiceStyle(
-            voice="en-us+f3", rate=165, pitch=60, length_scale=1.05, sentence_pause_s=0.35
+            voice="en-us+f3",
+            rate=165,
+            pitch=60,
+            length_scale=1.05,
+            noise_scale=0.4,
+            noise_w=0.5,
+            sentence_pause_s=0.35,
         ),
         welcome="Hi! Let's practise. Answer as you would in the real interview.",
         first="Let's start.",
