@@ -833,14 +833,25 @@ TEXT_LAG_S = {"VOSK": 0.05, "Whisper live": 1.2}
 INSERTED_PAUSES_S = (2.0, 3.0, 4.0)
 
 
-def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float]]:
-    """(name, samples, end of the last word) for each real recording: as spoken, then 5 s of
-    silence; and with a 2-4 s pause inserted after a word that leaves the sentence open
-    ("and", "the" …) and after a sentence end, where the recording has them."""
+def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
+    """(name, samples, end of the last word, timed words) for each real recording: as
+    spoken, then 5 s of silence; and with a 2-4 s pause after a word that leaves the sentence
+    open ("and", "the" …) and after a sentence end, where the recording has them.
+
+    A pause goes only where the recogniser's two words stand side by side in the recording's
+    reference text too: "Forced Aligner" heard as "forced a line" offers no place after
+    "a", inside a word. And the pause is all the silence there: a natural gap the VAD finds
+    at that spot is counted in it, so "a 4 s pause" is never 4.5 s of silence.
+
+    The words are the recording's own, as the recogniser heard it without the pause, those
+    after the pause moved later by it: transcribing the played audio instead let Whisper
+    time a word after a 3 s gap before it ("forced" at 4.2 s, spoken at 7 s), which told
+    the simulated rule that the sentence had gone on before the pause."""
     import numpy as np
 
     from interviewsense.audio.endpoint import TRAILING
     from interviewsense.audio.vad import speech_regions
+    from interviewsense.domain import Word
 
     cases = []
     for i, rec in enumerate(speech.real_recordings()):
@@ -850,10 +861,15 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float]]:
             continue
         last = regions[-1][1]
         tail = np.zeros(5 * rate, dtype=np.float32)
-        cases.append((f"{rec.name} clean", np.concatenate([samples, tail]), last))
         words = transcriber.transcribe(samples).words
+        cases.append((f"{rec.name} clean", np.concatenate([samples, tail]), last, words))
+        reference = speech.normalize_words(rec.text)
+        pairs = set(itertools.pairwise(reference))
         spots: dict[str, float] = {}
-        for w, nxt in zip(words, words[1:], strict=False):
+        for w, nxt in itertools.pairwise(words):
+            said = speech.normalize_words(f"{w.w} {nxt.w}")
+            if len(said) != 2 or tuple(said) not in pairs:
+                continue
             word = w.w.strip().lower()
             mid = max(w.end, min(nxt.start, w.end + 0.15))  # in the gap, if there is one
             if word.strip(",.?!") in TRAILING and "mid" not in spots and w.end > 1.0:
@@ -862,10 +878,17 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float]]:
                 spots["between"] = mid
         for n, (kind, at) in enumerate(spots.items()):
             pause = INSERTED_PAUSES_S[(i + n) % len(INSERTED_PAUSES_S)]
+            # the silence already there: from the speech before the spot to the speech after
+            before = max((b for a, b in regions if b <= at), default=at)
+            after = min((a for a, b in regions if a >= at), default=at)
+            inside = any(a < at < b for a, b in regions)
+            natural = 0.0 if inside else max(0.0, after - before)
             cut = int(at * rate)
-            gap = np.zeros(int(pause * rate), dtype=np.float32)
+            gap = np.zeros(int(max(0.0, pause - natural) * rate), dtype=np.float32)
             played = np.concatenate([samples[:cut], gap, samples[cut:], tail])
-            cases.append((f"{rec.name} {kind} {pause:g}s", played, last + pause))
+            g = len(gap) / rate
+            moved = [w if w.start < at else Word(w.w, w.start + g, w.end + g, w.p) for w in words]
+            cases.append((f"{rec.name} {kind} {pause:g}s", played, last + g, moved))
     return cases
 
 
@@ -921,7 +944,6 @@ def bench_turns_policy() -> list[Row]:
         return [("turns policy", "skipped", "", "no Smart Turn model (scripts/smart_turn.py)")]
     transcriber = load_transcriber(load_settings(), Quiet())
     cases = _turn_cases(transcriber)
-    texts = {name: transcriber.transcribe(samples).words for name, samples, _ in cases}
     new = "new: VAD + Smart Turn + words"
     vosk, whisper = TEXT_LAG_S["VOSK"], TEXT_LAG_S["Whisper live"]
     rules: list[tuple[str, Callable[[], Any], float, float]] = [
@@ -936,8 +958,8 @@ def bench_turns_policy() -> list[Row]:
     for label, make, undo, lag in rules:
         early: list[str] = []
         waits: list[float] = []
-        for name, samples, last in cases:
-            ended = _simulate(make(), samples, texts[name], undo, lag, lag == whisper)
+        for name, samples, last, words in cases:
+            ended = _simulate(make(), samples, words, undo, lag, lag == whisper)
             if label.startswith("new"):
                 audio_s += min(ended, len(samples) / 16000)
             if ended < last:
@@ -950,7 +972,7 @@ def bench_turns_policy() -> list[Row]:
         kinds = {"clean": "as spoken", " mid ": "pause mid-sentence", "between": "between"}
         counts = []
         for key, said in kinds.items():
-            of = [name for name, _, _ in cases if key in f"{name} "]
+            of = [name for name, *_ in cases if key in f"{name} "]
             cut = [name for name in early if key in f"{name} "]
             counts.append(f"{said} {len(cut)}/{len(of)}")
         rows.append(

@@ -196,6 +196,8 @@ def test_resume_undoes_an_end(model) -> None:  # type: ignore[no-untyped-def]
     assert trails_off("and the customer renewed the contract.") is False
     assert trails_off("so the first thing I did was")
     assert trails_off("and then the") and trails_off("Because, um,")
+    assert trails_off("And I feel it's") and trails_off("and what I'd")  # never a last word
+    assert not trails_off("It's what we shipped, and they're happy.")
     read = _recording("mfa_thoughts")
     endpoint = EndOfAnswer(model=model)
     text = "i have a thousand thoughts about that thing"

@@ -46,11 +46,14 @@ FALLBACK_S = 1.5  # the old fixed silence; also the rule without the model
 STILL_LISTENING_S = 1.0  # a pause this long shows "still listening"
 PAUSE_HINT_S = 0.35  # a pause this long tells a lagging live recogniser to decode now
 MODEL_AUDIO_S = 8.0
-# Words an answer does not end on: it goes on after a thinking pause.
+# Words an answer does not end on: it goes on after a thinking pause. A pronoun contracted
+# with its verb never ends an English sentence ("I know where it is", never "where it's").
 TRAILING = frozenset(
     """and the a an so but or because to of with that which who for in on at as if then
     than my our their your its is was were are be been like um uh er erm my i we when
-    where while about from into by also plus just""".split()
+    where while about from into by also plus just it's that's there's here's what's who's
+    i'm we're they're you're he's she's i've we've they've you've i'd we'd they'd you'd
+    i'll we'll they'll you'll let's""".split()
 )
 
 
