@@ -111,6 +111,23 @@ def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
     return dict(body)
 
 
+def wav_pcm(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as wf:
+        return wf.readframes(wf.getnframes())
+
+
+def kept_after_close(server: Server, ids: tuple[str, str]) -> tuple[Path, bytes]:
+    """The page was closed mid-answer to the first question: nothing is scored (the question
+    still waits), and the answer's WAV holds what was received. Its path and its PCM."""
+    time.sleep(1.0)
+    view = session_of(server, ids)
+    assert view["question"]["turn"] == 1
+    wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
+    kept = wav_pcm(wav)
+    assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+    return wav, kept
+
+
 def session_of(server: Server, ids: tuple[str, str]) -> dict[str, Any]:
     """The session's view (``GET /v1/sessions/{id}``) for ``ids``: (session id, user id)."""
     sid, user = ids

@@ -217,22 +217,29 @@ def test_quotes_the_candidate_never_said_are_refused() -> None:
         check_quotes(invented, PARAPHRASED)
 
 
-def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
-    full = PartReply(present=True, quote="")
-    verdict = Verdict(
+def judged(parts: bool, rating: int, accuracy: int, blame: PartReply, reason: str = "") -> Verdict:
+    """A judge's verdict: every STAR part present or none, relevance and specificity at
+    ``rating``, the accuracy (and why), and the blame it heard."""
+    part = PartReply(present=parts, quote="")
+    return Verdict(
         "test-model",
         JudgeReply(
-            situation=full,
-            task=full,
-            action=full,
-            result=full,
-            relevance=5,
-            specificity=5,
-            accuracy=5,
-            blame=PartReply(present=False),
+            situation=part,
+            task=part,
+            action=part,
+            result=part,
+            relevance=rating,
+            specificity=rating,
+            accuracy=accuracy,
+            accuracy_reason=reason,
+            blame=blame,
             advice="Keep it up.",
         ),  # fmt: skip
     )
+
+
+def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
+    verdict = judged(True, 5, 5, PartReply(present=False))
     alone = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)
     s = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=lambda q, t, a: verdict)
     c = s.content
@@ -248,21 +255,8 @@ def test_the_judge_caps_a_wrong_answer_and_hears_quiet_blame(embedder: Embedder)
     empty = PartReply(present=False)
 
     def verdict(accuracy: int, blame: PartReply) -> Verdict:
-        return Verdict(
-            "test-model",
-            JudgeReply(
-                situation=empty,
-                task=empty,
-                action=empty,
-                result=empty,
-                relevance=4,
-                specificity=4,
-                accuracy=accuracy,
-                accuracy_reason="salting is not optional and MD5 is not a password hash",
-                blame=blame,
-                advice="Check the facts.",
-            ),  # fmt: skip
-        )
+        why = "salting is not optional and MD5 is not a password hash"
+        return judged(False, 4, accuracy, blame, why)
 
     wrong = score(SOUND, SWEEPING_Q, "technical", embedder=embedder,
                   judge=lambda q, t, a: verdict(1, empty))  # fmt: skip

@@ -24,9 +24,11 @@ from tests.serve_server import (
     TYPED,
     VOICE,
     Server,
+    kept_after_close,
     session_of,
     start_server,
     stop,
+    wav_pcm,
     wav_seconds,
 )
 from tests.speech import Spoken
@@ -372,11 +374,6 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
     assert report.status_code == 200 and "<html" in report.text.lower()
 
 
-def wav_pcm(path: Path) -> bytes:
-    with wave.open(str(path), "rb") as wf:
-        return wf.readframes(wf.getnframes())
-
-
 def type_to_the_summary(page: Any) -> None:
     """From a score card on to the summary, typing an answer to any follow-up that comes."""
     for _ in range(3):
@@ -419,12 +416,7 @@ def test_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
         )
         ids = ids_of(page)
         page.close()  # mid-answer: the fake microphone is still playing
-        time.sleep(1.0)
-        view = session_of(server, ids)
-        assert view["question"]["turn"] == 1  # nothing was scored: the question still waits
-        wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
-        kept = wav_pcm(wav)
-        assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+        wav, kept = kept_after_close(server, ids)
 
         page = open_page(context, server)  # the tab opened again
         page.wait_for_selector("#resume:not([hidden])")

@@ -13,8 +13,6 @@ import math
 import os
 import shutil
 import subprocess
-import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,9 +28,11 @@ from tests.serve_server import (
     TYPED,
     VOICE,
     Server,
+    kept_after_close,
     session_of,
     start_server,
     stop,
+    wav_pcm,
     wav_seconds,
 )
 from tests.services import stop_process
@@ -178,6 +178,16 @@ def start_page(ff: Firefox, server: Server, questions: int) -> None:
     ff.selector("#caption:not(:empty)")
 
 
+def start_answering(
+    ff: Firefox, server: Server, questions: int, vmic: VirtualMic, wav: Path
+) -> None:
+    """A session started (``start_page``), and once the page listens, ``wav`` spoken into
+    the virtual microphone."""
+    start_page(ff, server, questions)
+    ff.wait(LISTENING)
+    vmic.play(wav)
+
+
 def ids_of(ff: Firefox) -> tuple[str, str]:
     """The page's session id and user id."""
     sid, user = ff.eval(
@@ -191,17 +201,10 @@ def live_of(ff: Firefox) -> dict[str, Any]:
     return dict(ff.eval("window.interviewsenseLive || { events: [], frames: 0, samples: 0 }"))
 
 
-def wav_pcm(path: Path) -> bytes:
-    with wave.open(str(path), "rb") as wf:
-        return wf.readframes(wf.getnframes())
-
-
 def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
     server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
 ) -> None:
-    start_page(page, server, questions=1)
-    page.wait(LISTENING)  # the page listens: the candidate speaks
-    vmic.play(answer_wav.path)
+    start_answering(page, server, 1, vmic, answer_wav.path)
     page.wait(WORDS.format(3))
     heard_live = page.text("#transcript").strip()
     page.selector(CARD, timeout_s=180)
@@ -236,9 +239,7 @@ def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
 def test_in_firefox_the_keys_stop_repeat_and_skip(
     server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
 ) -> None:
-    start_page(page, server, questions=2)
-    page.wait(LISTENING)
-    vmic.play(answer_wav.path)
+    start_answering(page, server, 2, vmic, answer_wav.path)
     page.wait("document.querySelector('#level-meter').value > -50")  # heard
     page.wait("document.querySelector('#transcript').textContent.trim()")
     page.call("press", key=" ")  # Space: stop now, what was said so far is scored
@@ -268,19 +269,12 @@ def test_in_firefox_the_keys_stop_repeat_and_skip(
 def test_in_firefox_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
 ) -> None:
-    start_page(page, server, questions=1)
-    page.wait(LISTENING)
-    vmic.play(answer_wav.path)
+    start_answering(page, server, 1, vmic, answer_wav.path)
     page.wait(WORDS.format(3))
     ids = ids_of(page)
     page.call("close")  # mid-answer: the candidate is still speaking
     vmic.quiet()
-    time.sleep(1.0)
-    view = session_of(server, ids)
-    assert view["question"]["turn"] == 1  # nothing was scored: the question still waits
-    wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
-    kept = wav_pcm(wav)
-    assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+    wav, kept = kept_after_close(server, ids)
 
     page.open(server)  # the tab opened again: the page offers to resume
     page.selector("#resume:not([hidden])", timeout_s=30)
