@@ -97,6 +97,19 @@ def replay(transcriber: Any, pcm: bytes, seed: int) -> tuple[Any, float]:
     return session.finish(speech_end), speech_end or 0.0
 
 
+def take(live: Any, rec: Any, seed: int) -> tuple[Any, Any]:
+    """One simulated run of a recording (tests/speech.py ``Recording``): its transcript, and
+    the 16 kHz audio played (a seeded lead-in of silence, the recording, 4 s of silence)."""
+    from tests import speech
+
+    samples, rate = speech.read_wav(rec.path)
+    lead = random.Random(1000 + seed).uniform(0.2, 2.0)
+    audio = speech.concat([speech.silence(lead, rate), samples, speech.silence(4.0, rate)])
+    audio16 = speech.resample(audio, rate, 16_000)
+    pcm = (audio16.clip(-1, 1) * 32767).astype("<i2").tobytes()
+    return replay(live, pcm, seed)[0], audio16
+
+
 def main() -> None:
     from interviewsense.audio.vad import speech_regions
     from interviewsense.config import load_settings
@@ -119,13 +132,8 @@ def main() -> None:
     known = {r.name: r for r in speech.real_recordings()}
     for name in args.recordings:
         rec = known[name]
-        samples, rate = speech.read_wav(rec.path)
         for seed in seeds:
-            lead = random.Random(1000 + seed).uniform(0.2, 2.0)
-            audio = speech.concat([speech.silence(lead, rate), samples, speech.silence(4.0, rate)])
-            audio16 = speech.resample(audio, rate, 16_000)
-            pcm = (audio16.clip(-1, 1) * 32767).astype("<i2").tobytes()
-            transcript, _ = replay(live, pcm, seed)
+            transcript, audio16 = take(live, rec, seed)
             regions = speech_regions(audio16.astype("float32"))
             problems = transcript_problems(transcript, regions)
             words = speech.normalize_words(transcript.text)

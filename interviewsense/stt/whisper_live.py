@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 RATE = 16_000
-COMMIT_AFTER_S = 8.0  # decode windows longer than this commit all but their last segment
+# Decode windows longer than this commit all but their last segment. Each new window may
+# lose its first words (docs/stt.md), so it is long: 8 s lost phrases on real speech.
+COMMIT_AFTER_S = 16.0
 Segments = list[tuple[str, list[Word]]]
 Heard = tuple[float, float, Segments, Segments]  # a pass: from, length, segments, to commit
 
