@@ -321,5 +321,11 @@ def test_without_the_model_answers_end_after_a_silence_and_it_says_so(
     assert code == 0, run.stderr
     assert "no end-of-answer model" in run.stderr
     timings = data["turns"][0]["timings"]
-    waited = timings["answer_ended"] - timings["speech_ended"]
-    assert 1.3 <= waited <= 2.0, timings  # FALLBACK_S: "on the left" does not trail off
+    # FALLBACK_S, since "on the left" does not trail off; not the wait for words that do.
+    # (Past FALLBACK_S, the end also waits for the Whisper pass that hears the last words:
+    # about 1.2 s after the pause on a quiet machine, longer on a busy one.)
+    from interviewsense.audio.endpoint import FALLBACK_S
+    from interviewsense.config import load_settings
+
+    waited = timings["answer_end_heard"] - timings["speech_ended"]
+    assert FALLBACK_S - 0.2 <= waited < load_settings().turn_max_pause_s, timings
