@@ -86,8 +86,15 @@ def check_voice_session(
             CLOSING_SILENCE, abs=0.5
         )
         assert timings["answer_ended"] >= timings["answer_end_heard"] - 0.5
+        # Final only once the undo moment has passed in the microphone's time.
+        assert timings["answer_final"] >= timings["answer_end_heard"] + UNDO_S - 0.1
     first = turns[0]["timings"]
     assert "turn_latency_s" in first and 0 <= first["turn_latency_s"] < 30
+    # The reply is counted from the answer being final: the undo moment is not in it.
+    assert first["reply_latency_s"] == pytest.approx(
+        first["turn_latency_s"] - (first["answer_final"] - first["answer_ended"]), abs=0.002
+    )
+    assert 0 <= first["reply_latency_s"] < first["turn_latency_s"]
     # Blocks the driver dropped are counted, and said exactly when there were any. (Zero is
     # not promised on 2 busy cores; the recorded lengths above show little was lost.)
     overflows = data["summary"]["input_overflows"]

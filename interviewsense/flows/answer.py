@@ -247,6 +247,9 @@ def capture_answer(
     state = endpoint.state
     if ended_by != "silence" or "answer_ended" not in timings:
         timings["answer_ended"] = round(ended - clock_zero, 3)
+    # When the answer could no longer be resumed: after a pause ends it, the undo moment
+    # later; otherwise the same moment as answer_ended.
+    timings["answer_final"] = round(ended - clock_zero, 3)
     if state.speech_started is not None:
         timings["speech_started"] = round(started - clock_zero + state.speech_started, 3)
     if state.last_speech is not None:

@@ -218,9 +218,11 @@ class Practice:
                 prev.timings["next_question_shown"] = shown
                 if spoke is not None:
                     prev.timings["next_question_spoken"] = spoke
+                start = spoke if spoke is not None else shown
                 if "answer_ended" in prev.timings:
-                    start = spoke if spoke is not None else shown
                     prev.timings["turn_latency_s"] = round(start - prev.timings["answer_ended"], 3)
+                if "answer_final" in prev.timings:  # the program's own time, without the undo
+                    prev.timings["reply_latency_s"] = round(start - prev.timings["answer_final"], 3)
                 self.store.save(self.session)
             captured = self._answer(eq, turn, main)
             self._record(turn, captured)
@@ -362,7 +364,7 @@ class Practice:
         started = self._t()
         text = self.ui.typed_answer()
         ended = self._t()
-        timings = {"answer_started": started, "answer_ended": ended}
+        timings = {"answer_started": started, "answer_ended": ended, "answer_final": ended}
         if text is None:
             return Captured(status="quit", ended_by="eof", timings=timings)
         command = text.strip().lower()
