@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -402,8 +403,19 @@ def _turn_rows(label: str, turns: list[dict[str, Any]]) -> list[Row]:
     def p50_95(values: list[float]) -> str:
         return f"{statistics.median(values):.2f} / {_p95(values):.2f} s"
 
+    ends = [t["end"] for t in turns if (t.get("end") or {}).get("by") == "silence"]
+    why = Counter(e["why"] for e in ends)
+    late = [e["pause_s"] - e["wait_s"] for e in ends]
     n = len(spans["final"])
     return [
+        (
+            f"why answers ended ({label})",
+            ", ".join(f"{k} ×{v}" for k, v in why.most_common()),
+            "",
+            "the wait the rule set (audio/endpoint.py WHY); past it by "
+            + (f"{statistics.median(late):.2f} s p50" if late else "-")
+            + ": the end waited for the live text",
+        ),
         (
             f"reply latency ({label}): answer final → next question spoken, p50 / p95",
             p50_95(spans["final"]),

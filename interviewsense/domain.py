@@ -258,6 +258,19 @@ class Answer:
 
 
 @dataclass
+class AnswerEnd:
+    """How an answer ended: by what, under which rule, and when a pause ended it, what the
+    rule waited for (audio/endpoint.py ``WHY``) and how long the pause was by then."""
+
+    by: str  # silence | enter | max | key | interrupted | disk-full | recorder-stopped | eof
+    rule: str = ""
+    why: str = ""  # a key of audio/endpoint.py WHY, for a pause
+    wait_s: float | None = None  # the silence the rule asked for
+    pause_s: float | None = None  # the silence when it decided (more: it waited for the text)
+    p: float | None = None  # the turn model's probability that the answer was finished
+
+
+@dataclass
 class Turn:
     index: int
     question: Question
@@ -267,6 +280,7 @@ class Turn:
     interviewer: InterviewerSource = "offline"
     notes: list[str] = field(default_factory=list)
     question_audio: AudioInfo | None = None  # the question as spoken (source "tts:ENGINE")
+    end: AnswerEnd | None = None  # how the answer ended (spoken and typed answers)
 
 
 @dataclass

@@ -86,6 +86,13 @@ def check_voice_session(
             CLOSING_SILENCE, abs=0.5
         )
         assert timings["answer_ended"] >= timings["answer_end_heard"] - 0.5
+        # How it ended: the fixed rule, and the pause it heard (the same moment as above).
+        end = turn["end"]
+        assert end["by"] == "silence" and end["why"] == "fixed", end
+        assert end["rule"] == f"fixed {CLOSING_SILENCE:g} s silence" and end["p"] is None
+        assert end["wait_s"] == CLOSING_SILENCE <= end["pause_s"], end
+        heard = timings["answer_end_heard"] - timings["speech_ended"]
+        assert end["pause_s"] == pytest.approx(heard, abs=0.01), (end, timings)
         # Final only once the undo moment has passed in the microphone's time.
         assert timings["answer_final"] >= timings["answer_end_heard"] + UNDO_S - 0.1
     first = turns[0]["timings"]
@@ -191,6 +198,7 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
     assert len(turns) == 2 and turns[1]["answer"]["transcript"]["text"] == "We did it together."
     assert turns[1]["answer"]["scores"]["content"]["ownership"] == {"i": 0, "we": 1, "i_share": 0.0}
     assert not (home / "sessions" / data["id"] / "audio" / "a01.wav").exists()
+    assert [t["end"]["by"] for t in turns] == ["enter", "enter"]
 
 
 @pytest.mark.slow

@@ -271,6 +271,16 @@ def test_a_finished_real_answer_ends_within_a_second(vmic: VirtualMic, tmp_path:
 
     decided = timings["answer_end_heard"] - timings["speech_ended"]
     assert QUICK_S - 0.3 <= decided <= 3.0, timings
+    # The session says what the rule saw: the same pause, the model's view of it, and the
+    # wait it set (a pause longer than the wait waited for the live text).
+    from interviewsense.audio.endpoint import WHY
+    from interviewsense.audio.turn import MODEL_NAME
+
+    end = data["turns"][0]["end"]
+    assert end["by"] == "silence" and end["rule"] == f"VAD + {MODEL_NAME} + transcript", end
+    assert end["why"] in WHY and end["wait_s"] <= end["pause_s"] + 0.001, end
+    assert end["pause_s"] == pytest.approx(decided, abs=0.01), (end, timings)
+    assert end["p"] is not None and 0.0 <= end["p"] <= 1.0, end
 
 
 @pytest.mark.slow
@@ -329,3 +339,6 @@ def test_without_the_model_answers_end_after_a_silence_and_it_says_so(
 
     waited = timings["answer_end_heard"] - timings["speech_ended"]
     assert FALLBACK_S - 0.2 <= waited < load_settings().turn_max_pause_s, timings
+    end = data["turns"][0]["end"]
+    assert end["why"] == "no model" and end["wait_s"] == FALLBACK_S and end["p"] is None, end
+    assert end["rule"].startswith("VAD, ") and end["pause_s"] == pytest.approx(waited, abs=0.01)

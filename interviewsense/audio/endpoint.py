@@ -57,6 +57,18 @@ TRAILING = frozenset(
 )
 
 
+# What set the silence a pause had to reach to end the answer (``EndpointState.why``).
+WHY = {
+    "fixed": "the fixed silence (--silence)",
+    "sure": "it sounded finished",
+    "probably": "it probably sounded finished",
+    "unsure": "it did not sound finished",
+    "trails off": "the words trail off",
+    "text lags": "the live text had not reached the pause",
+    "no model": "no turn model: the plain silence",
+}
+
+
 def frame_levels(pcm16: bytes, frame: int = WINDOW) -> list[float]:
     """dBFS of each whole frame (the meter on screen)."""
     import numpy as np
@@ -88,6 +100,8 @@ class EndpointState:
     ended: str = ""  # "" | silence | max
     pauses: int = 0  # pauses the answer waited through that were longer than QUICK_S
     resumed_at: float | None = None  # when an end was undone
+    why: str = ""  # for a pause that ended the answer: what set the wait (WHY)
+    wait_s: float | None = None  # … the silence the rule asked for then
 
     @property
     def pause(self) -> float:
@@ -144,7 +158,7 @@ class EndOfAnswer:
     def resume(self) -> None:
         """Undo an end: the answer goes on, the pause so far counts as one."""
         s = self.state
-        s.ended = ""
+        s.ended, s.why, s.wait_s = "", "", None
         s.resumed_at = s.t  # the pause starts again from now
         s.complete = None
         s.listening = False
@@ -200,14 +214,16 @@ class EndOfAnswer:
         pause = s.pause
         if self.silence_s is not None:
             if pause >= self.silence_s:
-                s.ended = "silence"
+                self._end("fixed", self.silence_s)
             return
         trailing = trails_off(self.text)
         # The words before the pause are not in yet: they may trail off, so wait for them.
         lagging = self.text_heard_s is not None and self.text_heard_s < (s.last_speech or 0.0)
+        held = "text lags" if lagging else "trails off" if trailing else ""
         if self.model is None:
-            if pause >= (self.max_pause_s if trailing or lagging else FALLBACK_S):
-                s.ended = "silence"
+            wait = self.max_pause_s if held else FALLBACK_S
+            if pause >= wait:
+                self._end(held or "no model", wait)
         else:
             self._collect()
             if self._asked < len(ASK_AT_S) and pause >= ASK_AT_S[self._asked]:
@@ -221,8 +237,12 @@ class EndOfAnswer:
             p = -1.0 if s.complete is None or trailing or lagging else s.complete
             wait = QUICK_S if p >= SURE_P else FALLBACK_S if p >= COMPLETE_P else self.max_pause_s
             if pause >= wait:
-                s.ended = "silence"
+                sure = "sure" if p >= SURE_P else "probably" if p >= COMPLETE_P else "unsure"
+                self._end(held or sure, wait)
         s.listening = not s.ended and pause >= STILL_LISTENING_S
+
+    def _end(self, why: str, wait: float) -> None:
+        self.state.ended, self.state.why, self.state.wait_s = "silence", why, wait
 
     def _collect(self) -> None:
         """Take the worker's answer, if it has come and is still about this pause."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from interviewsense.audio.capture import Microphone
 from interviewsense.audio.endpoint import PAUSE_HINT_S, RATE, EndOfAnswer
 from interviewsense.audio.recorder import WavWriter
-from interviewsense.domain import Transcript
+from interviewsense.domain import AnswerEnd, Transcript
 from interviewsense.errors import StorageError
 from interviewsense.stt.base import Partial, StreamingRecognizer
 
@@ -70,6 +70,7 @@ class Captured:
     error: str = ""  # why the recording stopped early (a full disk)
     resumed: int = 0  # ends the candidate undid
     rule: str = ""  # the end-of-answer rule used
+    end: AnswerEnd | None = None
 
     @property
     def duration_s(self) -> float:
@@ -162,6 +163,7 @@ def capture_answer(
     # Audio time when a pause ended the answer: the undo moment is counted in audio, so a
     # loop that falls behind (a model call) still hears the speech that would resume it.
     decided: float | None = None
+    decision: AnswerEnd | None = None  # what the rule saw when it decided
     resumed = 0
     view.listening(max_s)
     tap.start()
@@ -212,6 +214,14 @@ def capture_answer(
                 )
             if state.ended == "silence" and decided is None:
                 decided = state.t
+                decision = AnswerEnd(
+                    by="silence",
+                    rule=endpoint.rule,
+                    why=state.why,
+                    wait_s=state.wait_s,
+                    pause_s=round(state.pause, 3),
+                    p=None if state.complete is None else round(state.complete, 3),
+                )
                 timings["answer_ended"] = round(now - clock_zero, 3)
                 # The same moment in audio time: answer_ended minus this is how far the
                 # loop ran behind the microphone (recogniser, model, a busy machine).
@@ -269,4 +279,5 @@ def capture_answer(
         error=tap.error,
         resumed=resumed,
         rule=endpoint.rule,
+        end=decision if ended_by == "silence" and decision else AnswerEnd(ended_by, endpoint.rule),
     )

@@ -11,7 +11,15 @@ import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from interviewsense.config import Settings
-from interviewsense.domain import AudioInfo, Question, Session, Transcript, Turn, to_json
+from interviewsense.domain import (
+    AnswerEnd,
+    AudioInfo,
+    Question,
+    Session,
+    Transcript,
+    Turn,
+    to_json,
+)
 from interviewsense.errors import Interrupted, InterviewSenseError, StorageError
 from interviewsense.flows.answer import Captured, KeySource, LiveView, capture_answer
 from interviewsense.flows.finalize import refinalize, summarize
@@ -402,6 +410,7 @@ class Practice:
 
     def _record(self, turn: Turn, captured: Captured) -> None:
         turn.timings.update(captured.timings)
+        turn.end = captured.end or AnswerEnd(captured.ended_by)
         if captured.status == "skipped":
             turn.status = "skipped"
             return
