@@ -263,6 +263,7 @@ class AnswerEnd:
     rule waited for (audio/endpoint.py ``WHY``) and how long the pause was by then."""
 
     by: str  # silence | enter | max | key | interrupted | disk-full | recorder-stopped | eof
+    # (the web page: silence | max | stop)
     rule: str = ""
     why: str = ""  # a key of audio/endpoint.py WHY, for a pause
     wait_s: float | None = None  # the silence the rule asked for

@@ -162,6 +162,12 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
     assert live_error <= LIVE_WER, (live_error, final)
     assert overall == answer["scores"]["overall"]
     assert view["question"]["turn"] == 2  # the next question waits
+    # A pause ended it, and the session says what practice's rule saw (audio/endpoint.py).
+    from interviewsense.audio.endpoint import WHY
+
+    end = view["session"]["turns"][0]["end"]
+    assert end["by"] == "silence" and end["why"] in WHY, end
+    assert end["wait_s"] <= end["pause_s"] + 0.001, end
 
     wav = next(server.home.rglob(f"{view['store_id']}/{answer['audio']['path']}"))
     assert abs(played_back - wav_seconds(wav)) <= 0.1
@@ -513,6 +519,9 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
     assert "error" not in events, events
     assert list(events)[-4:] == ["end", "final", "provisional", "scored"], list(events)
     assert events["end"]["reason"] == "stop"
+    assert events["end"]["end"]["by"] == "stop" and events["end"]["end"]["why"] == "", events
+    turns = session_of(server, (sid, "u-ws"))["session"]["turns"]
+    assert turns[0]["end"]["by"] == "stop", turns[0]
     assert abs(events["final"]["duration_s"] - len(pcm) / 32000) <= 0.3
     answer = events["scored"]["answer"]
     assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER

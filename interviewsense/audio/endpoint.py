@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from interviewsense.domain import AnswerEnd
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -154,6 +156,22 @@ class EndOfAnswer:
         if self.model is None:
             return f"VAD, {FALLBACK_S:g} s silence (no turn model)"
         return f"VAD + {self.model.name} + transcript"
+
+    def verdict(self, by: str) -> AnswerEnd:
+        """How the answer ended, as the session records it (``by``: silence, enter, stop,
+        max …); for a pause, what the rule saw when it decided: call it then, since the
+        pause goes on growing after."""
+        s = self.state
+        if by != "silence" or not s.why:
+            return AnswerEnd(by=by, rule=self.rule)
+        return AnswerEnd(
+            by=by,
+            rule=self.rule,
+            why=s.why,
+            wait_s=s.wait_s,
+            pause_s=round(s.pause, 3),
+            p=None if s.complete is None else round(s.complete, 3),
+        )
 
     def resume(self) -> None:
         """Undo an end: the answer goes on, the pause so far counts as one."""

@@ -214,14 +214,7 @@ def capture_answer(
                 )
             if state.ended == "silence" and decided is None:
                 decided = state.t
-                decision = AnswerEnd(
-                    by="silence",
-                    rule=endpoint.rule,
-                    why=state.why,
-                    wait_s=state.wait_s,
-                    pause_s=round(state.pause, 3),
-                    p=None if state.complete is None else round(state.complete, 3),
-                )
+                decision = endpoint.verdict("silence")
                 timings["answer_ended"] = round(now - clock_zero, 3)
                 # The same moment in audio time: answer_ended minus this is how far the
                 # loop ran behind the microphone (recogniser, model, a busy machine).
@@ -279,5 +272,5 @@ def capture_answer(
         error=tap.error,
         resumed=resumed,
         rule=endpoint.rule,
-        end=decision if ended_by == "silence" and decision else AnswerEnd(ended_by, endpoint.rule),
+        end=decision if ended_by == "silence" and decision else endpoint.verdict(ended_by),
     )

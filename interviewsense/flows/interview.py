@@ -16,6 +16,7 @@ from interviewsense.config import Settings
 from interviewsense.domain import (
     LEVELS,
     Answer,
+    AnswerEnd,
     AudioInfo,
     Question,
     Session,
@@ -117,6 +118,7 @@ def answer_turn(
     transcriber: Transcriber | None = None,
     guard: Callable[[], None] | None = None,
     fetch_policy: AddressPolicy | None = None,
+    end: AnswerEnd | None = None,
 ) -> Step:
     """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
     or a typed ``text``, score it, and ask the next question.
@@ -126,7 +128,8 @@ def answer_turn(
     The caller serialises calls on one session; each call saves the session once.
     ``guard`` is called right before each write (the recording, the session) and raises to
     stop it: the web API's check that it still holds the session's lock. ``fetch_policy``:
-    the addresses an ``audio`` URL may lead to (``load_source``).
+    the addresses an ``audio`` URL may lead to (``load_source``). ``end``: how a live
+    answer ended (the web page's endpointing), kept as the turn's ``end``.
     """
     guard = guard or _unguarded
     if (audio is None) == (text is None):
@@ -166,6 +169,8 @@ def answer_turn(
         else:
             target.answer = typed_answer(text or "", target.question, settings, interviewer)
         target.status = "answered"
+        if end is not None:
+            target.end = end
         step = Step(session=session, answered=target, waiting=pending)
         assessment = session.summary.get("assessment")
         if target is pending:

@@ -204,7 +204,10 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
     except BaseException:
         await anyio.to_thread.run_sync(answer.close)
         raise
-    await ws.send_json({"type": "end", "reason": reason})
+    from interviewsense.domain import to_json
+
+    end = answer.endpoint.verdict(reason)
+    await ws.send_json({"type": "end", "reason": reason, "end": to_json(end)})
     if reason == "discard":  # skipped: the question is answered another way
         await anyio.to_thread.run_sync(answer.discard)
         await ws.close()
@@ -218,7 +221,13 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
 
     async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
-            engine, store_id, lease, audio=str(path), turn=turn.index, transcriber=engine.whisper()
+            engine,
+            store_id,
+            lease,
+            audio=str(path),
+            turn=turn.index,
+            transcriber=engine.whisper(),
+            end=end,
         )
     await ws.send_json({"type": "scored", **_step_view(step), "sas_url": link})
     await ws.close()
