@@ -69,8 +69,7 @@ class Captured:
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""  # why the recording stopped early (a full disk)
     resumed: int = 0  # ends the candidate undid
-    rule: str = ""  # the end-of-answer rule used
-    end: AnswerEnd | None = None
+    end: AnswerEnd | None = None  # how it ended, and under which rule
 
     @property
     def duration_s(self) -> float:
@@ -271,6 +270,5 @@ def capture_answer(
         timings=timings,
         error=tap.error,
         resumed=resumed,
-        rule=endpoint.rule,
         end=decision if ended_by == "silence" and decision else endpoint.verdict(ended_by),
     )
