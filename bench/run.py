@@ -497,7 +497,8 @@ def bench_live_real() -> list[Row]:
                     "filler_gap": filler_gaps[-1],
                     "reference": rec.text,
                     "live": a["transcript"]["text"],
-                    "notes": session["turns"][0].get("notes", []),
+                    "notes": a.get("notes", []),
+                    "engine": a["transcript"]["engine"],
                     "fillers": items,
                     "final": finalized["transcript"]["text"],
                     "wav": str(wav_path),
@@ -508,10 +509,14 @@ def bench_live_real() -> list[Row]:
     print(f"live_real: each run's transcripts in {details}", file=sys.stderr)
     worst = max(wers)
     over = sum(1 for w in wers if w > 0.15)
+    # The scored transcript is the final pass's when the live one failed a check (practice
+    # says so in the answer's notes): those runs measure the check, not the live path.
+    again = sum(1 for r in runs if r["engine"] != "whisper-live")
     return [
         (
             f"live WER on real speech ({len(plays)} runs: {len(recordings)} monologues by one "
-            f"speaker, {LIVE_REAL_PLAYS} times each; {over} over 15 %)",
+            f"speaker, {LIVE_REAL_PLAYS} times each; {over} over 15 %; {again} transcribed "
+            "again after a failed check)",
             f"median {statistics.median(wers):.1%}, worst {worst:.1%} "
             f"({', '.join(f'{w:.0%}' for w in wers)})",
             "≤ 15 % in every run",

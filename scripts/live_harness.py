@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 BLOCK = 1600  # samples: 0.1 s
 CALIBRATE = False
 VERBOSE = False
+# Modelled pass time: BASE + PER_S x window, times a load factor from 1 to LOAD.
+COST = (0.15, 0.03, 3.0)
 
 
 def replay(transcriber: Any, pcm: bytes, seed: int) -> tuple[Any, float]:
@@ -78,7 +80,8 @@ def replay(transcriber: Any, pcm: bytes, seed: int) -> tuple[Any, float]:
                     print(f"    {kept} [{span}] {text}")
             # The compute time is modelled, not measured, so a seed replays the same run:
             # tiny.en on one thread here, about 0.15 s + 0.03 s per second of window.
-            took = (0.15 + 0.03 * window) * rng.uniform(1.0, 3.0)
+            base, per_s, load = COST
+            took = (base + per_s * window) * rng.uniform(1.0, load)
             if result is not None:
                 pending = (t + took, result)
         if state.ended == "silence" and decided is None:
@@ -123,15 +126,28 @@ def main() -> None:
     parser.add_argument("--seeds", default="0-4")
     parser.add_argument("--calibrate", action="store_true", help="print each pass's time")
     parser.add_argument("--verbose", action="store_true", help="print each pass's segments")
+    parser.add_argument(
+        "--cost",
+        default="0.15,0.03,3",
+        help="a pass's modelled time: base s, s per s of window, load factor up to",
+    )
     args = parser.parse_args()
-    global CALIBRATE, VERBOSE
+    global CALIBRATE, VERBOSE, COST
+    base, per_s, load = (float(x) for x in args.cost.split(","))
+    COST = (base, per_s, load)
     CALIBRATE, VERBOSE = args.calibrate, args.verbose
     lo, _, hi = args.seeds.partition("-")
     seeds = range(int(lo), int(hi or lo) + 1)
     live = build_live(load_settings(), Quiet())._t
     known = {r.name: r for r in speech.real_recordings()}
     for name in args.recordings:
+        # NAME or NAME=WAV: the reference of NAME, the audio of WAV (a session's recording)
+        name, _, wav = name.partition("=")
         rec = known[name]
+        if wav:
+            import dataclasses
+
+            rec = dataclasses.replace(rec, path=Path(wav))
         for seed in seeds:
             transcript, audio16 = take(live, rec, seed)
             regions = speech_regions(audio16.astype("float32"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from interviewsense.audio.vad import Region
-from interviewsense.domain import Transcript
+from interviewsense.domain import Transcript, Word
 from interviewsense.scoring.delivery import FILLER_SOUNDS
 from interviewsense.scoring.text import norm
 from interviewsense.stt.whisper_engine import DISFLUENT_PROMPT
@@ -21,7 +21,20 @@ LOOP_PHRASE_RUN = 4  # a phrase of 2 to 4 words said this many times in a row
 MAX_FILLERS_PER_100 = 20.0  # far past the most disfluent speakers (about 10-15 per 100)
 MIN_FILLERS = 6
 UNHEARD_SHARE = 0.25  # words with no speech near them
-UNHEARD_TOLERANCE_S = 0.3
+# Whisper's word times on a quiet speaker miss the detector's speech by up to half a
+# second (live_real: at 0.3 s up to 21 % of a sound transcript's words, and one run over
+# the 25 % share was transcribed again for nothing; at 0.6 s 7 % at most). Words invented
+# over a silence sit a second or more from any speech.
+UNHEARD_TOLERANCE_S = 0.6
+# A sentence that starts this long after the last speech the VAD heard is written over the
+# silence after the answer ("… Alright, thanks. This is the first time I've been working
+# on."); Whisper's word starts are off by a tenth of a second or two, not half a second.
+AFTER_SPEECH_S = 0.5
+# Or its words have no length: the aligner stacked them where it found no sound ("This is
+# the first time I've been working on.": 7 of 9 words at 23.13 s, none long). Real words of
+# no length are rare (a quick "uh", "is"), so it takes most of a sentence of 3 or more.
+UNALIGNED_SHARE = 0.6
+UNALIGNED_MIN = 3
 
 
 def longest_loop(words: list[str]) -> tuple[str, int]:
@@ -40,14 +53,20 @@ def longest_loop(words: list[str]) -> tuple[str, int]:
     return best
 
 
+def is_loop(words: list[str]) -> bool:
+    """Whether ``words`` repeat a word or a short phrase more than a person would."""
+    phrase, runs = longest_loop(words)
+    return runs >= (LOOP_RUN if " " not in phrase else LOOP_PHRASE_RUN)
+
+
 def transcript_problems(transcript: Transcript, regions: list[Region] | None) -> list[str]:
     """Why the transcript cannot be trusted, or nothing."""
     words = [
         n for w in ([w.w for w in transcript.words] or transcript.text.split()) if (n := norm(w))
     ]
     problems = []
-    phrase, runs = longest_loop(words)
-    if runs >= (LOOP_RUN if " " not in phrase else LOOP_PHRASE_RUN):
+    if is_loop(words):
+        phrase, runs = longest_loop(words)
         problems.append(f"'{phrase}' {runs} times in a row")
     fillers = sum(1 for w in words if w in FILLER_SOUNDS)
     if fillers >= MIN_FILLERS and 100 * fillers / max(1, len(words)) > MAX_FILLERS_PER_100:
@@ -84,5 +103,40 @@ def drop_prompt_echo(transcript: Transcript) -> Transcript:
     tail = [norm(w.w) for w in words[-n:]]
     tokens = transcript.text.split()
     if not any(t in FILLER_SOUNDS for t in tail) or [norm(t) for t in tokens[-n:]] != tail:
+        return transcript
+    return dataclasses.replace(transcript, text=" ".join(tokens[:-n]), words=words[:-n])
+
+
+def after_speech(words: list[Word], speech_end: float | None) -> int:
+    """How many of the last ``words`` are whole sentences nobody said: Whisper writing over
+    the silence that ends an answer ("… Alright, thanks. This is the first time I've been
+    working on."). A last sentence goes when it starts more than ``AFTER_SPEECH_S`` after the
+    speech ended (``speech_end``, seconds, from the voice activity detector), or when most
+    of its words have no length: the aligner found no sound for them. The first sentence
+    always stays."""
+    n = 0
+    while n < len(words):
+        end = len(words) - n
+        start = end - 1
+        while start > 0 and not words[start - 1].w.endswith(SENTENCE_END):
+            start -= 1
+        if start == 0:
+            break
+        sentence = words[start:end]
+        late = speech_end is not None and sentence[0].start > speech_end + AFTER_SPEECH_S
+        flat = sum(1 for w in sentence if w.end <= w.start)
+        if not late and (len(sentence) < UNALIGNED_MIN or flat < UNALIGNED_SHARE * len(sentence)):
+            break
+        n = len(words) - start
+    return n
+
+
+def drop_after_speech(transcript: Transcript, speech_end: float | None) -> Transcript:
+    """Without the sentences ``after_speech`` finds (the live path's last passes)."""
+    n = after_speech(transcript.words, speech_end)
+    words = transcript.words
+    tail = [norm(w.w) for w in words[-n:]]
+    tokens = transcript.text.split()
+    if n == 0 or [norm(t) for t in tokens[-n:]] != tail:
         return transcript
     return dataclasses.replace(transcript, text=" ".join(tokens[:-n]), words=words[:-n])

@@ -32,6 +32,11 @@ LOOP_RATIO = 2.4
 LOOP_TOKENS_PER_S = 6  # a live pass may write this many tokens a second of audio, plus …
 LOOP_TOKENS_EXTRA = 24  # … this many (with the prompt, well under Whisper's 448)
 _SPACES = re.compile(r"\s+")
+# A final pass that leaves this much speech with no word near it (WORD_REACH_S), and at
+# least SKIP_SHARE of the answer's speech, skipped some: it is decoded again (docs/stt.md).
+SKIP_MIN_S = 2.0
+SKIP_SHARE = 0.3
+WORD_REACH_S = 0.5
 
 
 SAMPLING_SEED = 0
@@ -127,9 +132,7 @@ class WhisperTranscriber:
         if fast:  # a short window: decoded whole before any word is used
             found = list(found)
             cap = options.get("max_new_tokens", 0)
-            if guard and any(
-                seg.compression_ratio > LOOP_RATIO or len(seg.tokens) >= cap - 2 for seg in found
-            ):
+            if guard and any(_looped(seg, cap) for seg in found):
                 # A greedy pass that loops ("uh, uh, uh …"): a window that starts inside a
                 # word sets it off, the disfluent prompt feeds it. Decode the window again
                 # without the prompt, and drop whatever still loops.
@@ -137,24 +140,25 @@ class WhisperTranscriber:
                 options.pop("max_new_tokens", None)
                 found = list(self._model.transcribe(samples, **options)[0])
                 found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
-        out: list[tuple[str, list[Word], tuple[float, float]]] = []
-        for seg in found:
-            words = [
-                Word(
-                    w=w.word.strip(),
-                    start=round(float(w.start), 3),
-                    end=round(float(w.end), 3),
-                    p=round(float(w.probability), 3),
-                )
-                for w in seg.words or []
-                if w.word.strip()
-            ]
-            out.append(
-                (seg.text.strip(), words, (round(float(seg.start), 3), round(float(seg.end), 3)))
-            )
-            if progress is not None:
-                progress(float(seg.end))
-        return out
+        out = _collect(found, progress)
+        if fast:
+            return out
+        from interviewsense.audio.vad import speech_regions
+        from interviewsense.stt.sanity import after_speech
+
+        regions = speech_regions(samples)
+        if "initial_prompt" in options:
+            missed = unheard_speech(regions, out)
+            if missed > max(SKIP_MIN_S, SKIP_SHARE * sum(e - s for s, e in regions)):
+                # The decoder jumped over speech: one segment spanning the answer, its words
+                # stacked at the end (seen on real speech, docs/stt.md). Decode it again
+                # without the prompt and keep whichever covers more of the speech.
+                options.pop("initial_prompt")
+                again = _collect(self._model.transcribe(samples, **options)[0], None)
+                if unheard_speech(regions, again) < missed:
+                    out = again
+        words = [w for _, ws, _ in out for w in ws]
+        return _without_last(out, after_speech(words, regions[-1][1] if regions else None))
 
     def transcribe(
         self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
@@ -170,6 +174,79 @@ class WhisperTranscriber:
             words=words,
             segments=[Segment(t, start, end, len(ws)) for t, ws, (start, end) in found],
         )
+
+
+Decoded = list[tuple[str, list[Word], tuple[float, float]]]
+
+
+def _collect(found: Iterable[Any], progress: ProgressFn | None) -> Decoded:
+    """Each faster-whisper segment's text, timed words, and (start, end) in seconds."""
+    out: Decoded = []
+    for seg in found:
+        words = [
+            Word(
+                w=w.word.strip(),
+                start=round(float(w.start), 3),
+                end=round(float(w.end), 3),
+                p=round(float(w.probability), 3),
+            )
+            for w in seg.words or []
+            if w.word.strip()
+        ]
+        out.append(
+            (seg.text.strip(), words, (round(float(seg.start), 3), round(float(seg.end), 3)))
+        )
+        if progress is not None:
+            progress(float(seg.end))
+    return out
+
+
+def _without_last(decoded: Decoded, n: int) -> Decoded:
+    """``decoded`` without its last ``n`` words (and the segments left with none)."""
+    left = sum(len(ws) for _, ws, _ in decoded) - n
+    if n <= 0:
+        return decoded
+    out: Decoded = []
+    for text, ws, (start, end) in decoded:
+        if left <= 0:
+            break
+        if len(ws) <= left:
+            out.append((text, ws, (start, end)))
+        else:
+            kept = ws[:left]
+            out.append((" ".join(w.w for w in kept), kept, (start, kept[-1].end)))
+        left -= len(ws)
+    return out
+
+
+def unheard_speech(regions: list[tuple[float, float]], decoded: Decoded) -> float:
+    """Seconds of speech (``regions``, from the voice activity detector) with no word within
+    ``WORD_REACH_S``: a decode that skipped part of the answer leaves a lot. A word of no
+    length that shares its time with two others was placed by a failed alignment, not heard."""
+    words = [w for _, ws, _ in decoded for w in ws]
+    points = [w.start for w in words if w.end <= w.start]
+    stacked = {t for t in points if points.count(t) >= 3}
+    heard_words = [w for w in words if w.start not in stacked]
+    union: list[list[float]] = []
+    for s, e in sorted((w.start - WORD_REACH_S, w.end + WORD_REACH_S) for w in heard_words):
+        if union and s <= union[-1][1]:
+            union[-1][1] = max(union[-1][1], e)
+        else:
+            union.append([s, e])
+    heard = sum(max(0.0, min(e, end) - max(s, start)) for start, end in regions for s, e in union)
+    return sum(e - s for s, e in regions) - heard
+
+
+def _looped(seg: Any, cap: int) -> bool:
+    """A live pass's segment that loops: it compresses like a repetition, fills the token
+    cap, or says one word (or a short phrase) over and over inside ordinary text ("so I
+    probably spent like, a, a, a, …", which compresses only to about 2)."""
+    from interviewsense.scoring.text import norm
+    from interviewsense.stt.sanity import is_loop
+
+    if seg.compression_ratio > LOOP_RATIO or len(seg.tokens) >= cap - 2:
+        return True
+    return is_loop([n for w in (seg.words or []) if (n := norm(w.word))])
 
 
 def build_whisper(settings: Settings, reporter: Reporter) -> WhisperTranscriber:

@@ -112,6 +112,7 @@ class WhisperLiveSession:
         segments = self._t.segments(samples, fast=True)
         window = len(samples) / RATE
         keep = segments if final else segments[:-1] if window >= COMMIT_AFTER_S else []
+
         return start, window, segments, keep
 
     def _apply(self, heard: Heard, final: bool = False) -> None:
@@ -157,18 +158,20 @@ class WhisperLiveSession:
         if not done:
             self._closed = True
             self._decode(final=True)
-        from interviewsense.stt.sanity import drop_prompt_echo
+        from interviewsense.stt.sanity import drop_after_speech, drop_prompt_echo
 
         with self._lock:
-            return drop_prompt_echo(
+            heard = drop_after_speech(
                 Transcript(
                     text=" ".join(t for t in self._texts if t),
                     engine="whisper-live",
                     model=self._t.model,
                     language=self._t.language,
                     words=list(self._words),
-                )
+                ),
+                speech_end,
             )
+        return drop_prompt_echo(heard)
 
 
 class WhisperLiveRecognizer:
