@@ -407,7 +407,7 @@ def test_real_speech_with_trailing_silence_invents_nothing(
 ) -> None:
     """Issue 20's regression: the live Whisper path once turned the end of a real answer and
     the silence after it into 'uh, uh, uh …' a hundred times."""
-    from interviewsense.stt.sanity import longest_loop
+    from interviewsense.stt.invented import longest_loop
 
     wav, rec = real_answer
     home = tmp_path / "home"

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from interviewsense.domain import Transcript, Word
 from interviewsense.scoring.text import words_from_text
-from interviewsense.stt.sanity import (
-    drop_after_speech,
-    drop_prompt_echo,
-    is_loop,
-    longest_loop,
-    transcript_problems,
-)
+from interviewsense.stt.invented import is_loop, longest_loop
+from interviewsense.stt.sanity import drop_after_speech, drop_prompt_echo, transcript_problems
 from interviewsense.stt.whisper_engine import unheard_speech
 
 

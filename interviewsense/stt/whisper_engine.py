@@ -144,7 +144,7 @@ class WhisperTranscriber:
         if fast:
             return out
         from interviewsense.audio.vad import speech_regions
-        from interviewsense.stt.sanity import after_speech
+        from interviewsense.stt.invented import after_speech
 
         regions = speech_regions(samples)
         if "initial_prompt" in options:
@@ -242,7 +242,7 @@ def _looped(seg: Any, cap: int) -> bool:
     cap, or says one word (or a short phrase) over and over inside ordinary text ("so I
     probably spent like, a, a, a, …", which compresses only to about 2)."""
     from interviewsense.scoring.text import norm
-    from interviewsense.stt.sanity import is_loop
+    from interviewsense.stt.invented import is_loop
 
     if seg.compression_ratio > LOOP_RATIO or len(seg.tokens) >= cap - 2:
         return True

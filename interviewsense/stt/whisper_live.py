@@ -112,7 +112,6 @@ class WhisperLiveSession:
         segments = self._t.segments(samples, fast=True)
         window = len(samples) / RATE
         keep = segments if final else segments[:-1] if window >= COMMIT_AFTER_S else []
-
         return start, window, segments, keep
 
     def _apply(self, heard: Heard, final: bool = False) -> None:
