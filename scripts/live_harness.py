@@ -114,6 +114,7 @@ def take(live: Any, rec: Any, seed: int) -> tuple[Any, Any]:
 
 
 def main() -> None:
+    global CALIBRATE, VERBOSE, COST
     from interviewsense.audio.vad import speech_regions
     from interviewsense.config import load_settings
     from interviewsense.progress import Quiet
@@ -128,11 +129,10 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print each pass's segments")
     parser.add_argument(
         "--cost",
-        default="0.15,0.03,3",
+        default=",".join(str(x) for x in COST),
         help="a pass's modelled time: base s, s per s of window, load factor up to",
     )
     args = parser.parse_args()
-    global CALIBRATE, VERBOSE, COST
     base, per_s, load = (float(x) for x in args.cost.split(","))
     COST = (base, per_s, load)
     CALIBRATE, VERBOSE = args.calibrate, args.verbose

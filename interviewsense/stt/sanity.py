@@ -67,19 +67,21 @@ def drop_prompt_echo(transcript: Transcript) -> Transcript:
         n += 1
     if n == 0 or n == len(words) or not words[-1 - n].w.endswith(SENTENCE_END):
         return transcript
-    tail = [norm(w.w) for w in words[-n:]]
-    tokens = transcript.text.split()
-    if not any(t in FILLER_SOUNDS for t in tail) or [norm(t) for t in tokens[-n:]] != tail:
+    if not any(norm(w.w) in FILLER_SOUNDS for w in words[-n:]):
         return transcript
-    return dataclasses.replace(transcript, text=" ".join(tokens[:-n]), words=words[:-n])
+    return _without_last(transcript, n)
 
 
 def drop_after_speech(transcript: Transcript, speech_end: float | None) -> Transcript:
     """Without the sentences ``after_speech`` finds (the live path's last passes)."""
-    n = after_speech(transcript.words, speech_end)
+    return _without_last(transcript, after_speech(transcript.words, speech_end))
+
+
+def _without_last(transcript: Transcript, n: int) -> Transcript:
+    """``transcript`` without its last ``n`` words, when its text ends with the same words
+    (else unchanged: the text and the timed words disagree, so nothing is cut blind)."""
     words = transcript.words
-    tail = [norm(w.w) for w in words[-n:]]
     tokens = transcript.text.split()
-    if n == 0 or [norm(t) for t in tokens[-n:]] != tail:
+    if n == 0 or [norm(t) for t in tokens[-n:]] != [norm(w.w) for w in words[-n:]]:
         return transcript
     return dataclasses.replace(transcript, text=" ".join(tokens[:-n]), words=words[:-n])
