@@ -182,6 +182,48 @@ def test_a_stock_line_and_blaming_others_are_caught(embedder: Embedder) -> None:
     assert "is what every candidate says" in advice[0] and "perfectionist" in advice[0]
 
 
+def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes() -> None:
+    """Session 12's rules (docs/scoring.md), on answers written for this test: each cap
+    fires on the weak answer, quotes it, and leaves the sound answer beside it alone."""
+    q = "Tell me about a time a project you worked on went off track."
+    scene = "The vendor's API kept timing out and nobody on their side answered our tickets."
+    sound = (
+        f"Last year I led the move of our clinic's booking system to a new vendor. {scene} "
+        "I set up a retry queue myself, I wrote a weekly status note for the clinic managers, "
+        "and I booked a call with the vendor's CTO. Failed bookings dropped from 40 a day to 3 "
+        "within two weeks, and the clinic renewed the contract."
+    )
+    complaint = (
+        "At my current company I build the booking pages. My manager tended to "
+        "say yes to whatever the sales team asked for. The project went off track in the "
+        "second month and I did my part. That's why I'm looking for a place where engineering "
+        "has a say, and the dates are 40 days apart from reality there anyway."
+    )
+    doubted = (
+        "I took over a migration of 200 stores to a new till system that was slipping. I "
+        "re-planned it into four waves and I ran the first wave myself. It went, I think, "
+        "mostly okay? Some stores had problems, it's hard to say how many. I believe costs "
+        "went down, or at least they didn't go up much."
+    )
+    team = (
+        "So we had a project like that on my last team. We looked at the plan together and we "
+        "moved some dates around. We worked hard on it and we got it back on track in 3 "
+        "weeks. I think we learned a lot, and I guess we all grew from it as a team."
+    )
+    caps = {name: {c.name: c for c in score(text, q, embedder=None).caps}
+            for name, text in (("sound", sound), ("complaint", complaint),
+                               ("doubted", doubted), ("team", team))}  # fmt: skip
+    assert not {"blames others", "hedged", "no ownership"} & set(caps["sound"])
+    blamed = caps["complaint"]["blames others"].why
+    assert "tended to say yes" in blamed and "reason to leave" in blamed
+    hedged = caps["doubted"]["hedged"].why
+    assert hedged.startswith("3 sentences leave the outcome in doubt") and "mostly okay" in hedged
+    assert (
+        "no ownership" in caps["team"]
+        and "'I' as the one acting 0 times" in caps["team"]["no ownership"].why
+    )
+
+
 def test_advice_quotes_the_rubrics_own_numbers(tmp_path: Path) -> None:
     from interviewsense.domain import Word
 

@@ -200,7 +200,7 @@ def test_ownership_relevance_and_length() -> None:
     text = "I disagreed with a colleague about the design, and we talked it through."
     score, _ = score_answer(typed(text), q)
     c = score.content
-    assert c.ownership == {"i": 1, "we": 1, "i_share": 0.5}
+    assert c.ownership == {"i": 1, "we": 1, "i_share": 0.5, "i_acting": 1}
     assert c.relevance["terms"] == ["conflict", "teammate"]
     assert c.relevance["matched"] == ["conflict", "teammate"]  # disagreed, colleague
     assert c.word_count == 13 and c.length_band == "short"

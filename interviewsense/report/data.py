@@ -53,9 +53,13 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
     if repeats:
         said = ", ".join(f"'{r['phrase']}' ×{r['count']}" for r in repeats[:3])
         rows.append(("said again", said))
-    for sentence in (c.substance.get("blame") or [])[:2]:
-        rows.append(("blames others", f'"{sentence}"'))
     capped = {cap.name for cap in score.caps}
+    for sentence in (c.substance.get("blame") or [])[:2] if "blames others" in capped else []:
+        rows.append(("blames others", f'"{sentence}"'))
+    for sentence in (c.substance.get("unsure") or [])[:2] if "hedged" in capped else []:
+        rows.append(("outcome in doubt", f'"{sentence}"'))
+    for sentence in (c.substance.get("leaving") or [])[:1] if "blames others" in capped else []:
+        rows.append(("the reason to leave", f'"{sentence}"'))
     for claim in (c.substance.get("sweeping") or [])[:2] if "sweeping claims" in capped else []:
         rows.append((f"sweeping claim ({', '.join(claim['words'])})", f'"{claim["sentence"]}"'))
     judge = c.judge

@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 from interviewsense.domain import Component, Content, InterviewType, StarPart
 from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
+    I_SOFTENERS,
+    I_SUBJECTS,
     I_WORDS,
     NUMBER_WORDS,
+    OPINION_VERBS,
     STAR,
     STRUCTURES,
     TECH,
@@ -105,11 +108,26 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     return {"numbers": numbers, "tools": tools}
 
 
+def acting_i(words: list[str]) -> int:
+    """How often "I" is the one acting: "I rewrote", "I'd split", not "I think", "I'd say"."""
+    count = 0
+    for k, word in enumerate(words):
+        if word not in I_SUBJECTS:
+            continue
+        j = k + 1
+        while j < len(words) and words[j] in I_SOFTENERS:
+            j += 1
+        if j < len(words) and words[j] in OPINION_VERBS:
+            continue
+        count += 1
+    return count
+
+
 def ownership(toks: list[Tok]) -> dict[str, float | int | None]:
     i = sum(1 for t in toks if t.norm in I_WORDS)
     we = sum(1 for t in toks if t.norm in WE_WORDS)
     share = round(i / (i + we), 2) if i + we else None
-    return {"i": i, "we": we, "i_share": share}
+    return {"i": i, "we": we, "i_share": share, "i_acting": acting_i([t.norm for t in toks])}
 
 
 def _used(term_stem: str, said: set[str]) -> bool:

@@ -275,3 +275,15 @@ TECH = frozenset(
 AMBIGUOUS_TECH = frozenset({"go", "rest", "spring", "excel", "spark", "node", "swift", "sap"})
 I_WORDS = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"})
 WE_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'd", "we'll"})
+# "I" as the one who acts: the subject forms, unless the verb after them (past a few
+# softeners) only gives an opinion ("I think", "I guess", "I'd say"): a team's story told with
+# "I think" all through it is still a team's story.
+I_SUBJECTS = frozenset({"i", "i've", "i'd", "i'll", "i'm"})
+OPINION_VERBS = frozenset(
+    """think guess believe mean feel suppose hope know remember say imagine assume reckon like
+    love want would wish agree am was""".split()
+)
+I_SOFTENERS = frozenset(
+    """really just also then actually personally honestly still probably always definitely kind
+    sort of do don't didn't did never not""".split()
+)

@@ -97,12 +97,16 @@ def critical_gaps(
                 )
             )
     own = content.ownership
-    i_count, we_count = int(own.get("i") or 0), int(own.get("we") or 0)
+    i_count = int(own.get("i_acting", own.get("i")) or 0)
+    we_count = int(own.get("we") or 0)
     we_only = we_count >= (1 if q.type == "behavioral" else 3) and i_count < we_count * rubric.num(
         "content", "no_ownership_i_share"
     )
     if main and content.word_count and we_only:
-        why = f"the answer says 'we' {plural(we_count, 'time')} and 'I' {plural(i_count, 'time')}"
+        why = (
+            f"the answer says 'we' {plural(we_count, 'time')} and 'I' as the one acting "
+            f"{plural(i_count, 'time')} ('I think' does not count)"
+        )
         out.append(Component("no ownership", cap["no_ownership"], 100, why))
     rel = content.relevance
     if main and rel.get("cliche_similarity", 0.0) >= rubric.num("content", "cliche_similarity"):
@@ -142,13 +146,21 @@ def critical_gaps(
         why = "the answer circles the question or repeats itself"
         out.append(Component("little substance", cap["little_substance"], 100, why))
     hedging = dense.get("hedges_per_sentence", 0.0)
+    doubts = dense.get("unsure", [])
     if main and hedging >= rubric.num("content", "hedges_high_per_sentence"):
         why = f"{hedging:.1f} hedges a sentence: nothing is stated plainly"
         out.append(Component("hedged", cap["hedged"], 100, why))
+    elif main and len(doubts) >= rubric.num("content", "unsure_sentences"):
+        why = f'{plural(len(doubts), "sentence")} leave the outcome in doubt: "{doubts[0]}"'
+        out.append(Component("hedged", cap["hedged"], 100, why))
     blamed = dense.get("blame", [])
     judged_blame = (verdict.get("blame") or {}).get("quote", "") if verdict else ""
-    if main and len(blamed) >= rubric.num("content", "blame_sentences"):
+    if main and (
+        len(blamed) >= rubric.num("content", "blame_sentences") or (blamed and dense.get("leaving"))
+    ):
         why = f'the answer blames others: "{blamed[0]}"'
+        if len(blamed) < rubric.num("content", "blame_sentences"):
+            why += f', and gives it as the reason to leave: "{dense["leaving"][0]}"'
         out.append(Component("blames others", cap["blames_others"], 100, why))
     elif main and judged_blame and (verdict.get("blame") or {}).get("present"):
         why = f'the LLM judge hears blame: "{judged_blame}"'

@@ -25,7 +25,7 @@ ADVICE = {
     "no_details": "No numbers or named tools: add one concrete detail, such as a metric, a "
     "date, a team size or the technology you used.",
     "few_details": "Only {count} ({shown}): add a number that shows the scale or the result.",
-    "ownership": "You said 'we' {we} and 'I' {i}: say what you did yourself.",
+    "ownership": "You said 'we' {we} and 'I' {i}{acting}: say what you did yourself.",
     "off_topic_meaning": "The answer seems to be about something else (similarity "
     "{similarity:.2f} to the question; on-topic answers reach {similarity_full:.2f}): answer "
     "the question that was asked, and tie your first and last sentence to it.",
@@ -39,6 +39,8 @@ ADVICE = {
     "really happened to you, and what you did about it.",
     "blame": 'The answer puts the fault on others ("{quote}"): say what you did about it, '
     "and what you would do differently.",
+    "unsure": 'The outcome is left in doubt ("{quote}"): say what changed and how you know, or '
+    "say plainly that it was not measured and what you would measure next time.",
     "sweeping": 'Sweeping claims in {n} of {total} sentences ("{quote}"): a strong {label} '
     "answer says when each claim holds and what it costs. Check every 'always', 'never' and "
     "'no need' before you say it.",
@@ -169,7 +171,9 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
     own = c.ownership
     if own.get("i_share") is not None:
-        text = say("ownership", we=times(own["we"]), i=times(own["i"]))
+        acting = own.get("i_acting")
+        note = "" if acting is None or acting == own["i"] else f" ({acting} as the one acting)"
+        text = say("ownership", we=times(own["we"]), i=times(own["i"]), acting=note)
         add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
     rel = c.relevance
     if "similarity" in rel:  # judged by meaning
@@ -196,6 +200,9 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
             judged = (c.judge.get("blame") or {}).get("quote", "")
             blamed = c.substance.get("blame") or [judged]
             add("content", 1.0, 1.0, say("blame", quote=blamed[0]), "blames others")
+        doubts = c.substance.get("unsure") or []
+        if cap.name == "hedged" and len(doubts) >= nums["unsure_sentences"]:
+            add("content", 1.0, 1.0, say("unsure", quote=doubts[0]), "hedged")
         if cap.name == "factually wrong":
             reason = c.judge.get("accuracy_reason") or "some claims are not right"
             add("content", 1.0, 1.0, say("wrong", reason=reason.rstrip(".")), "factually wrong")

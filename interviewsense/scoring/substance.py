@@ -101,13 +101,68 @@ _BLAME = [
 ]
 
 
+# Quiet blame, without a harsh word: the employer, a manager or another team as the subject,
+# and a failing as its verb, a few words on ("my manager tended to agree to whatever sales
+# asked", "the school didn't really support teachers", "management there had other
+# priorities"). One such sentence sets a scene; an answer that keeps coming back to them, or
+# that gives them as the reason to leave, is a complaint (the "blames others" cap).
+_ACTOR = (
+    r"\b(?:(?:my|our|the|their) (?:current |previous |last |old |engineering |product )?"
+    r"(?:manager|boss|director|lead|management|leadership|company|employer|school|"
+    r"department head|organi[sz]ation|org|place|culture|executives?|vp)|management|leadership|"
+    r"sales(?: team)?|(?:the|another|other) (?:\w+ )?team|higher.?ups|above me|nobody|no one)\b"
+)
+_FAILING = (
+    r"\b(?:never|nobody|no one|nothing|didn't|did not|doesn't|does not|don't|wasn't|weren't|"
+    r"isn't|aren't|won't|wouldn't|couldn't|not really|not always|no idea|without (?:much |any )?"
+    r"(?:input|asking|checking|support)|other priorities|kept \w+ing|tended to|tends to|"
+    r"changed? every|frozen|chaotic|top.down|promis\w+|blame\w*|pads?|excuses|relaxed about|"
+    r"get away with|no room|not a lot of room|deserve|run properly|thrown away|just weren't|"
+    r"around it)\b"
+)
+_QUIET = re.compile(_ACTOR + r"(?:\s+\S+){0,5}?\s+" + _FAILING)
+# The wish to leave told as the answer's point: "that's why I'm looking for a place where".
+_LEAVING = re.compile(
+    r"\b(?:(?:i'm|i am|i've been|i started|started) looking (?:for|elsewhere)|"
+    r"look(?:ing)? elsewhere|(?:work|be) (?:somewhere|at a place|in a place|in a company) "
+    r"(?:where|that|with)|reasons? (?:i'm|i am|i started|why i)|why i'm (?:looking|leaving)|"
+    r"that's (?:kind of |part of )?(?:why i|what attracted))\b"
+)
+
+
 def blame(sents: list[Sentence]) -> list[str]:
-    """Sentences that put the fault on a former employer, manager or colleague."""
+    """Sentences that put the fault on a former employer, manager or colleague, in harsh
+    words or quietly."""
     return [
         s.text
         for s in sents
-        if any(p.search(s.norm) for p in _BLAME) or (_HARSH.search(s.norm) and _WHO.search(s.norm))
+        if any(p.search(s.norm) for p in _BLAME)
+        or (_HARSH.search(s.norm) and _WHO.search(s.norm))
+        or _QUIET.search(s.norm)
     ]
+
+
+def leaving(sents: list[Sentence]) -> list[str]:
+    """Sentences that give wanting to leave as the point ("why I'm looking elsewhere")."""
+    return [s.text for s in sents if _LEAVING.search(s.norm)]
+
+
+# An outcome claimed and then left in doubt: "hard to say", "I'm not sure we tracked it",
+# "or at least it didn't hurt". One is honesty; two or more and the result is not stated.
+_UNSURE = re.compile(
+    r"\b(?:hard to (?:say|tell|measure|know|pin down|quantify)|(?:i'm|i am|we're|we were|i was) "
+    r"not (?:really |totally |entirely |a hundred percent |100 percent )?sure|(?:i )?(?:don't|do "
+    r"not|can't|cannot) (?:really )?(?:remember|recall|say for sure|tell) (?:exactly|for sure|if|"
+    r"whether|how|what)|(?:at least )?i hope so|or at least|no way to (?:know|tell)|not sure "
+    r"(?:if|whether|we|it|that)|i don't (?:really )?know (?:if|whether|exactly)|(?:mostly|more "
+    r"or less|sort of|kind of) (?:okay|ok|fine)|i (?:think|guess|believe) (?:it|things|that) "
+    r"(?:\w+ )?(?:helped|worked|got better|went))\b"
+)
+
+
+def unsure(sents: list[Sentence]) -> list[str]:
+    """Sentences that leave the outcome in doubt."""
+    return [s.text for s in sents if _UNSURE.search(s.norm)]
 
 
 # Sweeping claims: absolutes and dismissals. A technical, design or product answer told
@@ -181,6 +236,8 @@ def substance(
         "echo_share": round(echo / len(content), 3) if content else 0.0,
         "hedges_per_sentence": round(hedge_count / len(sents), 2) if sents else 0.0,
         "blame": blame(sents),
+        "leaving": leaving(sents),
+        "unsure": unsure(sents),
         "sentences": len(sents),
         "sweeping": claims,
         "sweeping_share": round(len(claims) / len(sents), 2) if sents else 0.0,
