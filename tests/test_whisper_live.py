@@ -31,3 +31,54 @@ def test_no_phrase_is_lost_where_a_window_once_committed_inside_it() -> None:
     transcript, _ = harness.take(build_live(load_settings(), Quiet())._t, rec, seed=2)
     assert "different than the" in transcript.text.lower(), transcript.text
     assert speech.wer(rec.text, transcript.text) <= 0.15, transcript.text
+
+
+def test_windows_commit_where_a_sentence_ends() -> None:
+    """A window committed inside "a bunch of different | words that I did not say …" began
+    the next one mid-sentence, and Whisper wrote "a bunch of different uh, uh, here's" (2 of
+    5 bench runs). Long windows now commit up to the last segment that ends a sentence."""
+    from interviewsense.stt.whisper_live import COMMIT_AFTER_S, COMMIT_ANYWAY_S, to_commit
+
+    segs = [
+        ("The reporting environment is also quite different.", []),
+        ("And I'm saying a bunch of different", []),
+        ("words that I did not say in the original one.", []),
+    ]
+    assert to_commit(segs, COMMIT_AFTER_S - 1) == []  # short windows commit nothing
+    assert to_commit(segs, COMMIT_AFTER_S) == segs[:1]  # not "… a bunch of different"
+    open_ended = [("And I'm saying a bunch of different", []), ("words that I", [])]
+    assert to_commit(open_ended, COMMIT_AFTER_S) == []  # no sentence end yet: wait
+    assert to_commit(open_ended, COMMIT_ANYWAY_S) == open_ended[:1]  # but not for ever
+    assert to_commit(segs[:1], COMMIT_ANYWAY_S) == []  # the last segment is never final
+
+
+def test_a_window_resumes_before_speech_its_pass_jumped_over() -> None:
+    """A pass that jumps from one segment to the next over a spoken sentence ("acoustic
+    corpus. [Um, the recording environment is also quite different.] And I'm saying", a
+    bench run): the next window starts at the last committed word, so it is heard again.
+    Over a silence, or a short gap, it starts at the next segment, as before. The detector
+    is the real one, on a real recording."""
+    import numpy as np
+
+    from interviewsense.domain import Word
+    from interviewsense.stt.whisper_live import RATE, WhisperLiveSession
+
+    (rec,) = [r for r in speech.real_recordings("monologue") if r.name == "acoustic_corpus"]
+    audio, rate = speech.read_wav(rec.path)
+    audio = speech.resample(audio, rate, RATE)
+    a, _ = speech.speech_bounds(audio, RATE)
+    talk = audio[int(a * RATE) : int(a * RATE) + 4 * RATE]  # 4 s of speech
+    pcm = speech.concat([talk, speech.silence(3.0), talk])  # speech, 3 s quiet, speech
+    raw = (np.clip(pcm, -1, 1) * 32767).astype("<i2").tobytes()
+
+    def resume_after(last_end: float, next_start: float) -> float:
+        session = WhisperLiveSession(transcriber=None)  # type: ignore[arg-type]
+        session._pcm += raw
+        kept = [("Committed words.", [Word("words.", last_end - 0.3, last_end, 1.0)])]
+        rest = [("The next segment", [Word("The", next_start, next_start + 0.3, 1.0)])]
+        session._commit(0.0, len(pcm) / RATE, kept + rest, kept)
+        return session._committed_s
+
+    assert resume_after(1.0, 3.5) == 1.0  # 2.5 s of speech jumped over: heard again
+    assert resume_after(4.1, 6.9) == 6.9  # only the quiet between: as before
+    assert resume_after(2.0, 2.6) == 2.6  # a short gap (a word timed early): as before

@@ -20,11 +20,38 @@ if TYPE_CHECKING:
     from interviewsense.stt.whisper_engine import WhisperTranscriber
 
 RATE = 16_000
-# Decode windows longer than this commit all but their last segment. Each new window may
-# lose its first words (docs/stt.md), so it is long: 8 s lost phrases on real speech.
+# Decode windows longer than this commit their segments up to the last one that ends a
+# sentence, never the last segment. Each new window may lose its first words (docs/stt.md),
+# so it is long (8 s lost phrases on real speech), and it starts where a sentence does: one
+# that began inside "a bunch of different | words that I did not say …" wrote "a bunch of
+# different uh, uh, here's" in 2 of 5 runs. With no sentence end, a window this long commits
+# all but its last segment anyway (Whisper hears 30 s at a time).
 COMMIT_AFTER_S = 16.0
+COMMIT_ANYWAY_S = 24.0
+# A pass may also jump over a phrase between two segments ("acoustic corpus. [Um, the
+# recording environment is also quite different.] And I'm saying …"). When more than this
+# much of the detector's speech lies between the last committed word and the next segment,
+# the next window starts at the last committed word instead, so it is heard again. A phrase,
+# not a word: a last word timed early leaves up to 0.7 s of speech in the gap (seen on
+# acoustic_corpus), and resuming there wrote that word twice.
+SKIPPED_SPEECH_S = 1.0
 Segments = list[tuple[str, list[Word]]]
 Heard = tuple[float, float, Segments, Segments]  # a pass: from, length, segments, to commit
+
+
+def to_commit(segments: Segments, window: float) -> Segments:
+    """The first segments of a pass over ``window`` seconds that are final: none under
+    ``COMMIT_AFTER_S``, then up to the last that ends a sentence (never the last segment),
+    and from ``COMMIT_ANYWAY_S`` all but the last."""
+    from interviewsense.stt.invented import SENTENCE_END
+
+    if window < COMMIT_AFTER_S:
+        return []
+    done = segments[:-1]
+    ends = [k for k, (text, _) in enumerate(done) if text.rstrip().endswith(SENTENCE_END)]
+    if ends:
+        return done[: ends[-1] + 1]
+    return done if window >= COMMIT_ANYWAY_S else []
 
 
 class WhisperLiveSession:
@@ -111,8 +138,7 @@ class WhisperLiveSession:
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
         segments = self._t.segments(samples, fast=True)
         window = len(samples) / RATE
-        keep = segments if final else segments[:-1] if window >= COMMIT_AFTER_S else []
-        return start, window, segments, keep
+        return start, window, segments, segments if final else to_commit(segments, window)
 
     def _apply(self, heard: Heard, final: bool = False) -> None:
         with self._lock:
@@ -136,13 +162,28 @@ class WhisperLiveSession:
         rest = segments[len(keep) :]
         if keep:
             # Resume at the next segment's first word (so no word is cut), else after the
-            # last kept word, else after the window.
+            # last kept word, else after the window; at the last kept word when the pass
+            # jumped over speech between the two.
             nxt = next((ws[0].start for _, ws in rest if ws), None)
             last = next((ws[-1].end for _, ws in reversed(keep) if ws), None)
-            self._committed_s = start + (nxt if nxt is not None else last or window)
+            resume = nxt if nxt is not None else last or window
+            if last is not None and resume - last > SKIPPED_SPEECH_S:
+                if self._speech_between(start + last, start + resume) > SKIPPED_SPEECH_S:
+                    resume = last
+            self._committed_s = start + resume
         self._tail = " ".join(text for text, _ in rest)
         self._latest = (start, start + window, rest) if rest else None
         self._heard_s = max(self._heard_s, start + window)
+
+    def _speech_between(self, t0: float, t1: float) -> float:
+        """Seconds of the detector's speech in the recorded audio from ``t0`` to ``t1``."""
+        import numpy as np
+
+        from interviewsense.audio.vad import speech_regions
+
+        raw = bytes(self._pcm[int(t0 * RATE) * 2 : int(t1 * RATE) * 2])
+        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+        return sum(e - s for s, e in speech_regions(samples))
 
     def finish(self, speech_end: float | None = None) -> Transcript:
         """The whole transcript. When a finished background pass already heard everything up
