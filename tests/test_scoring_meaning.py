@@ -214,6 +214,16 @@ def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes()
             for name, text in (("sound", sound), ("complaint", complaint),
                                ("doubted", doubted), ("team", team))}  # fmt: skip
     assert not {"blames others", "hedged", "no ownership"} & set(caps["sound"])
+    # A manager's habit told as the situation, "that's why I …", and hedges that put a number
+    # on the outcome are not complaints or doubts.
+    plain = (
+        "My manager tended to review every change herself, so releases waited a week. That's "
+        "why I added a review rota with two other seniors, and I started looking for the root "
+        "cause of the slow reviews. I think it helped: reviews took 2 days instead of 5. I'm "
+        "not sure it will last, but so far the rota cut the wait from 5 days to 2."
+    )
+    plain_caps = {c.name for c in score(plain, q, embedder=None).caps}
+    assert not {"blames others", "hedged"} & plain_caps, plain_caps
     blamed = caps["complaint"]["blames others"].why
     assert "tended to say yes" in blamed and "reason to leave" in blamed
     hedged = caps["doubted"]["hedged"].why

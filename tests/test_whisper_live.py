@@ -50,6 +50,8 @@ def test_windows_commit_where_a_sentence_ends() -> None:
     assert to_commit(open_ended, COMMIT_AFTER_S) == []  # no sentence end yet: wait
     assert to_commit(open_ended, COMMIT_ANYWAY_S) == open_ended[:1]  # but not for ever
     assert to_commit(segs[:1], COMMIT_ANYWAY_S) == []  # the last segment is never final
+    # Long past 24 s, a sentence end still decides where the commit stops.
+    assert to_commit(segs + open_ended, COMMIT_ANYWAY_S + 5) == segs
 
 
 def test_a_window_resumes_before_speech_its_pass_jumped_over() -> None:
@@ -58,10 +60,8 @@ def test_a_window_resumes_before_speech_its_pass_jumped_over() -> None:
     bench run): the next window starts at the last committed word, so it is heard again.
     Over a silence, or a short gap, it starts at the next segment, as before. The detector
     is the real one, on a real recording."""
-    import numpy as np
-
     from interviewsense.domain import Word
-    from interviewsense.stt.whisper_live import RATE, WhisperLiveSession
+    from interviewsense.stt.whisper_live import RATE, resume_point
 
     (rec,) = [r for r in speech.real_recordings("monologue") if r.name == "acoustic_corpus"]
     audio, rate = speech.read_wav(rec.path)
@@ -69,16 +69,14 @@ def test_a_window_resumes_before_speech_its_pass_jumped_over() -> None:
     a, _ = speech.speech_bounds(audio, RATE)
     talk = audio[int(a * RATE) : int(a * RATE) + 4 * RATE]  # 4 s of speech
     pcm = speech.concat([talk, speech.silence(3.0), talk])  # speech, 3 s quiet, speech
-    raw = (np.clip(pcm, -1, 1) * 32767).astype("<i2").tobytes()
 
     def resume_after(last_end: float, next_start: float) -> float:
-        session = WhisperLiveSession(transcriber=None)  # type: ignore[arg-type]
-        session._pcm += raw
         kept = [("Committed words.", [Word("words.", last_end - 0.3, last_end, 1.0)])]
         rest = [("The next segment", [Word("The", next_start, next_start + 0.3, 1.0)])]
-        session._commit(0.0, len(pcm) / RATE, kept + rest, kept)
-        return session._committed_s
+        return resume_point(pcm, kept + rest, kept, len(pcm) / RATE)
 
     assert resume_after(1.0, 3.5) == 1.0  # 2.5 s of speech jumped over: heard again
-    assert resume_after(4.1, 6.9) == 6.9  # only the quiet between: as before
-    assert resume_after(2.0, 2.6) == 2.6  # a short gap (a word timed early): as before
+    assert resume_after(4.1, 6.9) == 6.9  # 2.8 s, only the quiet between: as before
+    assert resume_after(0.5, 1.3) == 1.3  # under a second: never checked, as before
+    done = [("Done.", [Word("Done.", 0.0, 0.5, 1.0)])]
+    assert resume_point(None, done, done, 9.0) == 0.5  # nothing after it: after its last word

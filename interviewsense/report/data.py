@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.domain import Answer, Score, Session, Turn
+from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY
 
 
 @dataclass
@@ -53,13 +54,15 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
     if repeats:
         said = ", ".join(f"'{r['phrase']}' ×{r['count']}" for r in repeats[:3])
         rows.append(("said again", said))
-    capped = {cap.name for cap in score.caps}
-    for sentence in (c.substance.get("blame") or [])[:2] if "blames others" in capped else []:
+    capped = {cap.name: cap.why for cap in score.caps}
+    blamed = capped.get("blames others", "")
+    for sentence in (c.substance.get("blame") or [])[:2] if blamed.startswith(BLAME_WHY) else []:
         rows.append(("blames others", f'"{sentence}"'))
-    for sentence in (c.substance.get("unsure") or [])[:2] if "hedged" in capped else []:
-        rows.append(("outcome in doubt", f'"{sentence}"'))
-    for sentence in (c.substance.get("leaving") or [])[:1] if "blames others" in capped else []:
+    for sentence in (c.substance.get("leaving") or [])[:1] if LEAVING_WHY in blamed else []:
         rows.append(("the reason to leave", f'"{sentence}"'))
+    doubts = c.substance.get("unsure") or []
+    for sentence in doubts[:2] if DOUBT_WHY in capped.get("hedged", "") else []:
+        rows.append(("outcome in doubt", f'"{sentence}"'))
     for claim in (c.substance.get("sweeping") or [])[:2] if "sweeping claims" in capped else []:
         rows.append((f"sweeping claim ({', '.join(claim['words'])})", f'"{claim["sentence"]}"'))
     judge = c.judge

@@ -281,9 +281,9 @@ WE_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've", 
 I_SUBJECTS = frozenset({"i", "i've", "i'd", "i'll", "i'm"})
 OPINION_VERBS = frozenset(
     """think guess believe mean feel suppose hope know remember say imagine assume reckon like
-    love want would wish agree am was""".split()
+    love want wish agree""".split()
 )
 I_SOFTENERS = frozenset(
     """really just also then actually personally honestly still probably always definitely kind
-    sort of do don't didn't did never not""".split()
+    sort of do don't didn't did never not would""".split()
 )

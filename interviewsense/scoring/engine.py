@@ -24,6 +24,7 @@ from interviewsense.scoring.content import score_content
 from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
+from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY
 from interviewsense.scoring.text import plural, sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
@@ -151,16 +152,16 @@ def critical_gaps(
         why = f"{hedging:.1f} hedges a sentence: nothing is stated plainly"
         out.append(Component("hedged", cap["hedged"], 100, why))
     elif main and len(doubts) >= rubric.num("content", "unsure_sentences"):
-        why = f'{plural(len(doubts), "sentence")} leave the outcome in doubt: "{doubts[0]}"'
+        why = f'{plural(len(doubts), "sentence")} {DOUBT_WHY}: "{doubts[0]}"'
         out.append(Component("hedged", cap["hedged"], 100, why))
     blamed = dense.get("blame", [])
     judged_blame = (verdict.get("blame") or {}).get("quote", "") if verdict else ""
     if main and (
         len(blamed) >= rubric.num("content", "blame_sentences") or (blamed and dense.get("leaving"))
     ):
-        why = f'the answer blames others: "{blamed[0]}"'
+        why = f'{BLAME_WHY}: "{blamed[0]}"'
         if len(blamed) < rubric.num("content", "blame_sentences"):
-            why += f', and gives it as the reason to leave: "{dense["leaving"][0]}"'
+            why += f', {LEAVING_WHY}: "{dense["leaving"][0]}"'
         out.append(Component("blames others", cap["blames_others"], 100, why))
     elif main and judged_blame and (verdict.get("blame") or {}).get("present"):
         why = f'the LLM judge hears blame: "{judged_blame}"'

@@ -11,6 +11,7 @@ from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
 from interviewsense.scoring.rubric import Rubric
+from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY
 from interviewsense.scoring.text import plural
 
 MAX_ITEMS = 4
@@ -198,10 +199,11 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
             add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")
         if cap.name == "blames others":
             judged = (c.judge.get("blame") or {}).get("quote", "")
-            blamed = c.substance.get("blame") or [judged]
-            add("content", 1.0, 1.0, say("blame", quote=blamed[0]), "blames others")
+            ours = cap.why.startswith(BLAME_WHY) and c.substance.get("blame")
+            quote = c.substance["blame"][0] if ours else judged
+            add("content", 1.0, 1.0, say("blame", quote=quote), "blames others")
         doubts = c.substance.get("unsure") or []
-        if cap.name == "hedged" and len(doubts) >= nums["unsure_sentences"]:
+        if cap.name == "hedged" and DOUBT_WHY in cap.why and doubts:
             add("content", 1.0, 1.0, say("unsure", quote=doubts[0]), "hedged")
         if cap.name == "factually wrong":
             reason = c.judge.get("accuracy_reason") or "some claims are not right"

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import InterviewType
+from interviewsense.scoring.cues import NUMBER_WORDS
 from interviewsense.scoring.text import STOPWORDS, Sentence, Tok, key_terms, stem
 
 if TYPE_CHECKING:
@@ -116,18 +117,27 @@ _FAILING = (
     r"\b(?:never|nobody|no one|nothing|didn't|did not|doesn't|does not|don't|wasn't|weren't|"
     r"isn't|aren't|won't|wouldn't|couldn't|not really|not always|no idea|without (?:much |any )?"
     r"(?:input|asking|checking|support)|other priorities|kept \w+ing|tended to|tends to|"
-    r"changed? every|frozen|chaotic|top.down|promis\w+|blame\w*|pads?|excuses|relaxed about|"
-    r"get away with|no room|not a lot of room|deserve|run properly|thrown away|just weren't|"
-    r"around it)\b"
+    r"changed? every|frozen|chaotic|top.down|blame\w*|pads?|excuses|relaxed about|"
+    r"get away with|no room|not a lot of room|deserve|run properly|thrown away|just weren't)\b"
 )
-_QUIET = re.compile(_ACTOR + r"(?:\s+\S+){0,5}?\s+" + _FAILING)
+# The failing must be the actor's: no "I", "we" or new clause in between ("the lead and I
+# didn't test it" is the speaker's own).
+_QUIET = re.compile(_ACTOR + r"(?:\s+(?!(?:i|we|and|but|so)\b)\S+){0,5}?\s+" + _FAILING)
 # The wish to leave told as the answer's point: "that's why I'm looking for a place where".
 _LEAVING = re.compile(
-    r"\b(?:(?:i'm|i am|i've been|i started|started) looking (?:for|elsewhere)|"
-    r"look(?:ing)? elsewhere|(?:work|be) (?:somewhere|at a place|in a place|in a company) "
-    r"(?:where|that|with)|reasons? (?:i'm|i am|i started|why i)|why i'm (?:looking|leaving)|"
-    r"that's (?:kind of |part of )?(?:why i|what attracted))\b"
+    r"\b(?:looking (?:for|at) (?:a |another |a new )?(?:place|company|role|job|team|employer|"
+    r"position|environment)|look(?:ing)? (?:elsewhere|around)|(?:work|be) (?:somewhere|at a "
+    r"place|in a place|in a company|at a company) (?:where|that|with)|reasons? (?:why )?(?:i'm|"
+    r"i am|i started|i've been|i began) (?:looking|leaving|interviewing)|why i'm (?:looking|"
+    r"leaving|interviewing)|what attracted me to (?:this|your|the)|(?:want|wanted) to leave)\b"
 )
+
+
+# How the caps these rules make say why (scoring/engine.py); reports and advice find the
+# evidence of a cap by them.
+BLAME_WHY = "the answer blames others"
+LEAVING_WHY = "and gives it as the reason to leave"
+DOUBT_WHY = "leave the outcome in doubt"
 
 
 def blame(sents: list[Sentence]) -> list[str]:
@@ -161,8 +171,15 @@ _UNSURE = re.compile(
 
 
 def unsure(sents: list[Sentence]) -> list[str]:
-    """Sentences that leave the outcome in doubt."""
-    return [s.text for s in sents if _UNSURE.search(s.norm)]
+    """Sentences that leave the outcome in doubt; not one that puts a number on it ("I think
+    it helped, latency fell 40 percent")."""
+    return [
+        s.text
+        for s in sents
+        if _UNSURE.search(s.norm)
+        and not any(ch.isdigit() for ch in s.norm)
+        and not NUMBER_WORDS.intersection(s.norm.split())
+    ]
 
 
 # Sweeping claims: absolutes and dismissals. A technical, design or product answer told

@@ -15,6 +15,9 @@ from interviewsense.domain import Transcript, TranscriptEngine, Word
 from interviewsense.stt.base import Partial
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from interviewsense.config import Settings
     from interviewsense.progress import Reporter
     from interviewsense.stt.whisper_engine import WhisperTranscriber
@@ -36,13 +39,15 @@ COMMIT_ANYWAY_S = 24.0
 # acoustic_corpus), and resuming there wrote that word twice.
 SKIPPED_SPEECH_S = 1.0
 Segments = list[tuple[str, list[Word]]]
-Heard = tuple[float, float, Segments, Segments]  # a pass: from, length, segments, to commit
+# A pass: from, length, segments, those to commit, and where the next window starts (from
+# the pass's start; None when nothing is committed).
+Heard = tuple[float, float, Segments, Segments, float | None]
 
 
 def to_commit(segments: Segments, window: float) -> Segments:
     """The first segments of a pass over ``window`` seconds that are final: none under
-    ``COMMIT_AFTER_S``, then up to the last that ends a sentence (never the last segment),
-    and from ``COMMIT_ANYWAY_S`` all but the last."""
+    ``COMMIT_AFTER_S``, then up to the last that ends a sentence (never the last segment);
+    with no sentence end, none until ``COMMIT_ANYWAY_S``, then all but the last."""
     from interviewsense.stt.invented import SENTENCE_END
 
     if window < COMMIT_AFTER_S:
@@ -52,6 +57,27 @@ def to_commit(segments: Segments, window: float) -> Segments:
     if ends:
         return done[: ends[-1] + 1]
     return done if window >= COMMIT_ANYWAY_S else []
+
+
+def resume_point(
+    samples: npt.NDArray[np.float32] | None, segments: Segments, keep: Segments, window: float
+) -> float:
+    """Where the window after a pass that commits ``keep`` starts, in seconds from the pass's
+    start: the next segment's first word (so no word is cut), else after the last kept word,
+    else after the window; at the last kept word when the pass jumped over more than
+    ``SKIPPED_SPEECH_S`` of the detector's speech in ``samples`` between the two. Runs on
+    the pass's thread, outside the session's lock."""
+    rest = segments[len(keep) :]
+    nxt = next((ws[0].start for _, ws in rest if ws), None)
+    last = next((ws[-1].end for _, ws in reversed(keep) if ws), None)
+    resume = nxt if nxt is not None else last or window
+    if samples is not None and last is not None and resume - last > SKIPPED_SPEECH_S:
+        from interviewsense.audio.vad import speech_regions
+
+        gap = samples[int(last * RATE) : int(resume * RATE)]
+        if sum(e - s for s, e in speech_regions(gap)) > SKIPPED_SPEECH_S:
+            resume = last
+    return resume
 
 
 class WhisperLiveSession:
@@ -87,7 +113,7 @@ class WhisperLiveSession:
             return False
         self._closed = True  # a pass still running changes nothing now
         start, end, rest = latest
-        self._commit(start, end - start, rest, rest)
+        self._commit(start, end - start, rest, rest, None)
         return True
 
     def _start_pass(self) -> None:
@@ -138,7 +164,9 @@ class WhisperLiveSession:
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
         segments = self._t.segments(samples, fast=True)
         window = len(samples) / RATE
-        return start, window, segments, segments if final else to_commit(segments, window)
+        keep = segments if final else to_commit(segments, window)
+        resume = resume_point(samples, segments, keep, window) if keep else None
+        return start, window, segments, keep, resume
 
     def _apply(self, heard: Heard, final: bool = False) -> None:
         with self._lock:
@@ -152,6 +180,7 @@ class WhisperLiveSession:
         window: float,
         segments: list[tuple[str, list[Word]]],
         keep: list[tuple[str, list[Word]]],
+        resume: float | None,
     ) -> None:
         """Make ``keep`` (the first segments of a pass from ``start``) final; lock held."""
         for text, words in keep:
@@ -161,29 +190,12 @@ class WhisperLiveSession:
             )
         rest = segments[len(keep) :]
         if keep:
-            # Resume at the next segment's first word (so no word is cut), else after the
-            # last kept word, else after the window; at the last kept word when the pass
-            # jumped over speech between the two.
-            nxt = next((ws[0].start for _, ws in rest if ws), None)
-            last = next((ws[-1].end for _, ws in reversed(keep) if ws), None)
-            resume = nxt if nxt is not None else last or window
-            if last is not None and resume - last > SKIPPED_SPEECH_S:
-                if self._speech_between(start + last, start + resume) > SKIPPED_SPEECH_S:
-                    resume = last
-            self._committed_s = start + resume
+            self._committed_s = start + (
+                resume if resume is not None else resume_point(None, segments, keep, window)
+            )
         self._tail = " ".join(text for text, _ in rest)
         self._latest = (start, start + window, rest) if rest else None
         self._heard_s = max(self._heard_s, start + window)
-
-    def _speech_between(self, t0: float, t1: float) -> float:
-        """Seconds of the detector's speech in the recorded audio from ``t0`` to ``t1``."""
-        import numpy as np
-
-        from interviewsense.audio.vad import speech_regions
-
-        raw = bytes(self._pcm[int(t0 * RATE) * 2 : int(t1 * RATE) * 2])
-        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-        return sum(e - s for s, e in speech_regions(samples))
 
     def finish(self, speech_end: float | None = None) -> Transcript:
         """The whole transcript. When a finished background pass already heard everything up
