@@ -196,7 +196,9 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
     assert all(first["scores"]["content"]["star"][p]["found"] for p in ("task", "action", "result"))
     assert data["settings"]["mode"] == "keyboard"
     assert len(turns) == 2 and turns[1]["answer"]["transcript"]["text"] == "We did it together."
-    assert turns[1]["answer"]["scores"]["content"]["ownership"] == {"i": 0, "we": 1, "i_share": 0.0}
+    assert turns[1]["answer"]["scores"]["content"]["ownership"] == {
+        "i": 0, "we": 1, "i_share": 0.0, "i_acting": 0,
+    }  # fmt: skip
     assert not (home / "sessions" / data["id"] / "audio" / "a01.wav").exists()
     assert [t["end"]["by"] for t in turns] == ["enter", "enter"]
 
