@@ -27,8 +27,8 @@ RATE = 16_000
 # sentence, never the last segment. Each new window may lose its first words (docs/stt.md),
 # so it is long (8 s lost phrases on real speech), and it starts where a sentence does: one
 # that began inside "a bunch of different | words that I did not say …" wrote "a bunch of
-# different uh, uh, here's" in 2 of 5 runs. With no sentence end, a window this long commits
-# all but its last segment anyway (Whisper hears 30 s at a time).
+# different uh, uh, here's" in 2 of 5 runs. With no sentence end, a window of
+# ``COMMIT_ANYWAY_S`` commits all but its last segment anyway (Whisper hears 30 s at a time).
 COMMIT_AFTER_S = 16.0
 COMMIT_ANYWAY_S = 24.0
 # A pass may also jump over a phrase between two segments ("acoustic corpus. [Um, the
