@@ -24,6 +24,9 @@ MARGIN = 10  # a pair counts as ordered when the better answer scores this much 
 # now (only its totals have been read, never its per-answer output).
 SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
 HELD_OUT = "holdout6"
+# Written blind and committed, never scored: the next held-out split, for when HELD_OUT's
+# per-answer output is read (docs/scoring.md).
+UNREAD = ("holdout7",)
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
