@@ -7,6 +7,7 @@ bench/results.json, and never fails on a timing (docs/performance.md explains ea
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -911,10 +912,15 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
     spoken, then 5 s of silence; and with a 2-4 s pause after a word that leaves the sentence
     open ("and", "the" …) and after a sentence end, where the recording has them.
 
-    A pause goes only where the recogniser's two words stand side by side in the recording's
-    reference text too: "Forced Aligner" heard as "forced a line" offers no place after
-    "a", inside a word. And the pause is all the silence there: a natural gap the VAD finds
-    at that spot is counted in it, so "a 4 s pause" is never 4.5 s of silence.
+    The pause goes at the quietest 10 ms between the two words (``_quietest``): the
+    recogniser's word times are off by up to a tenth of a second, and a cut at its end of
+    the word left the next word's first sound before the pause, which a recogniser hears
+    ("hopefully the re-" read "hopefully the recording."), as no speaker who stops to think
+    would say it. A pause goes only where the recogniser's two words stand side by side in
+    the recording's reference text too: "Forced Aligner" heard as "forced a line" offers no
+    place after "a", inside a word. And the pause is all the silence there: a natural gap
+    the VAD finds at that spot is counted in it, so "a 4 s pause" is never 4.5 s of
+    silence.
 
     The words are the recording's own, as the recogniser heard it without the pause, those
     after the pause moved later by it: transcribing the played audio instead let Whisper
@@ -944,7 +950,7 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
             if len(said) != 2 or tuple(said) not in pairs:
                 continue
             word = w.w.strip().lower()
-            mid = max(w.end, min(nxt.start, w.end + 0.15))  # in the gap, if there is one
+            mid = _quietest(samples, rate, w.end - 0.12, max(w.end, nxt.start) + 0.12)
             if word.strip(",.?!") in TRAILING and "mid" not in spots and w.end > 1.0:
                 spots["mid"] = mid
             elif word.endswith((".", "?", "!")) and "between" not in spots:
@@ -965,24 +971,61 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
     return cases
 
 
+def _quietest(samples: Any, rate: int, a: float, b: float) -> float:
+    """The middle of the quietest 10 ms of ``samples`` between ``a`` and ``b`` seconds."""
+    import numpy as np
+
+    frame = rate // 100
+    lo = max(0, int(a * rate))
+    piece = samples[lo : max(lo + frame, int(b * rate))]
+    n = max(1, len(piece) // frame)
+    energy = np.mean(np.square(piece[: n * frame].reshape(n, -1)), axis=1)
+    return (lo + int(np.argmin(energy)) * frame + frame // 2) / rate
+
+
+# What the Whisper fallback's text says at a pause: the words a real pass over the audio up
+# to that moment decodes (the live pass's window: its last LIVE_WINDOW_S), not the words
+# of the whole recording, which know how the sentence goes on.
+LIVE_WINDOW_S = 16.0
+Hear = Callable[[Any], str]  # the audio so far -> the words a pass hears
+
+
 def _simulate(
-    endpoint: Any, samples: Any, words: list[Any], undo_s: float, lag: float, passes: bool
+    endpoint: Any,
+    samples: Any,
+    words: list[Any],
+    undo_s: float,
+    lag: float,
+    passes: bool,
+    hear: Hear | None = None,
 ) -> float:
     """Feed ``samples`` in 100 ms blocks with the words whose end is ``lag`` behind, as
     capture_answer does; a pause that ends the answer is undone by speech within ``undo_s``.
     ``passes``: the recogniser decodes in passes and says how far its text reaches (Whisper
-    live), else its text covers all the audio (VOSK). Returns the time the answer ended
-    (the decision that stood)."""
+    live), else its text covers all the audio (VOSK). ``hear``: when a pause reaches
+    PAUSE_HINT_S, the text is decoded from the audio so far, and from ``lag`` after the
+    pause began it replaces the recording's words. Returns the time the answer ended (the
+    decision that stood)."""
     import numpy as np
 
+    from interviewsense.audio.endpoint import PAUSE_HINT_S
     from interviewsense.flows.answer import RESUME_SPEECH_S
 
     pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
     decided: float | None = None
+    heard: tuple[float | None, float, str] = (None, math.inf, "")  # pause, ready at, text
+    state = endpoint.state
     for i in range(0, len(pcm), 3200):
         t = (i + 3200) / 2 / 16000
         text = " ".join(w.w for w in words if w.end <= t - lag)
-        state = endpoint.feed(pcm[i : i + 3200], text, max(0.0, t - lag) if passes else None)
+        reach: float | None = max(0.0, t - lag) if passes else None
+        pause_from = state.last_speech
+        if hear is not None and pause_from is not None and state.heard_speech:
+            if heard[0] != pause_from and t - pause_from >= PAUSE_HINT_S:
+                heard = (pause_from, pause_from + lag, hear(samples[: int(t * 16000)]))
+            if heard[0] == pause_from and t >= heard[1]:
+                text, reach = heard[2], t
+        state = endpoint.feed(pcm[i : i + 3200], text, reach)
         if state.ended and state.ended != "silence":
             return float(state.t)
         if state.ended and decided is None:
@@ -997,13 +1040,29 @@ def _simulate(
     return decided if decided is not None else len(samples) / 16000
 
 
+def _hearing(decode: Callable[[Any], list[tuple[str, list[Any]]]]) -> Hear:
+    """A ``Hear`` for ``_simulate`` from a decoder of segments, remembered per clip: every
+    rule meets the same pauses."""
+    seen: dict[tuple[int, int], str] = {}
+
+    def hear(clip: Any) -> str:
+        key = (len(clip), hash(clip[-1600:].tobytes()))
+        if key not in seen:
+            seen[key] = " ".join(text for text, _ in decode(clip))
+        return seen[key]
+
+    return hear
+
+
 def bench_turns_policy() -> list[Row]:
     """End of answer on real speech, the old rule (a fixed 1.5 s silence) against the new one
     (Silero VAD + Smart Turn + the transcript, with the 1 s undo): premature ends, the wait
     after a finished answer's last word, and the model's CPU cost. A simulation of the same
     EndOfAnswer class capture_answer runs, fed in 100 ms blocks with a transcript that lags
-    the audio as each live engine's does (TEXT_LAG_S); tests/test_turns.py plays it through
-    the virtual microphone."""
+    the audio as each live engine's does (TEXT_LAG_S): the recording's own words, and, for
+    the Whisper fallback, the words a real pass decodes at each pause (what it would write
+    there, not knowing how the sentence goes on); tests/test_turns.py plays it through the
+    virtual microphone."""
     from interviewsense.audio.endpoint import EndOfAnswer
     from interviewsense.audio.turn import load_turn_model
     from interviewsense.config import load_settings
@@ -1019,20 +1078,25 @@ def bench_turns_policy() -> list[Row]:
     cases = _turn_cases(transcriber)
     new = "new: VAD + Smart Turn + words"
     vosk, whisper = TEXT_LAG_S["VOSK"], TEXT_LAG_S["Whisper live"]
-    rules: list[tuple[str, Callable[[], Any], float, float]] = [
-        ("old: fixed 1.5 s silence", lambda: EndOfAnswer(silence_s=1.5), 0.0, vosk),
-        (f"{new}, VOSK text", lambda: EndOfAnswer(model=model), UNDO_S, vosk),
-        (f"{new}, Whisper-live text", lambda: EndOfAnswer(model=model), UNDO_S, whisper),
-        (f"{new}, Whisper-live text, no undo", lambda: EndOfAnswer(model=model), 0.0, whisper),
+    live_pass = _hearing(
+        lambda clip: transcriber.segments(clip[-int(LIVE_WINDOW_S * 16000) :], fast=True)
+    )
+    model_rule = functools.partial(EndOfAnswer, model=model)
+    rules: list[tuple[str, Callable[[], Any], float, float, Hear | None]] = [
+        ("old: fixed 1.5 s silence", lambda: EndOfAnswer(silence_s=1.5), 0.0, vosk, None),
+        (f"{new}, VOSK text (the recording's words)", model_rule, UNDO_S, vosk, None),
+        (f"{new}, Whisper-live text (the recording's words)", model_rule, UNDO_S, whisper, None),
+        (f"{new}, Whisper-live text as a pass decodes it", model_rule, UNDO_S, whisper, live_pass),
+        (f"{new}, the same, no undo", model_rule, 0.0, whisper, live_pass),
     ]
     rows: list[Row] = []
     audio_s = 0.0
     cpu_before, calls_before = model.cpu_s, model.calls
-    for label, make, undo, lag in rules:
+    for label, make, undo, lag, hear in rules:
         early: list[str] = []
         waits: list[float] = []
         for name, samples, last, words in cases:
-            ended = _simulate(make(), samples, words, undo, lag, lag == whisper)
+            ended = _simulate(make(), samples, words, undo, lag, lag == whisper, hear)
             if label.startswith("new"):
                 audio_s += min(ended, len(samples) / 16000)
             if ended < last:
