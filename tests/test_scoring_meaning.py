@@ -144,6 +144,10 @@ def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embed
         "We moved the other four services the next quarter without slipping the launch.",
         "After three weeks she was running the on-call rotation herself.",
         "No-shows went from eighteen percent to just under nine over the next quarter.",
+        "After a couple of months he was picking up tickets on his own.",
+        "The wait for a decision went from six days to same-day.",
+        "Within about a month the backlog was gone.",
+        "Two months later the template only pulled from active orders.",
     ],
 )
 def test_a_result_told_as_a_change_is_a_result(result: str) -> None:
@@ -454,3 +458,22 @@ def test_a_confidently_sweeping_technical_answer_is_capped(embedder: Embedder) -
     story_q = "Tell me about a time you disagreed with a teammate."
     story = score(SWEEPING, story_q, embedder=embedder)
     assert "sweeping claims" not in [c.name for c in story.caps]
+
+
+def test_a_design_told_as_we_is_not_a_team_story() -> None:
+    """In a system design "we" is the designer's voice ("we'd put the binaries on a CDN"),
+    so the "no ownership" cap is for stories; the same words in a behavioral answer are
+    still capped."""
+    design = (
+        "Devices check in every few hours with their model and firmware version, and the "
+        "service answers with a manifest: the version, a download URL and a checksum. We'd "
+        "keep the binaries on a CDN so we're not serving them ourselves. The device verifies "
+        "the signature, installs to the spare partition and rolls back if it fails to boot. "
+        "We'd roll out to one percent, then ten, then everyone, so we can stop on a spike."
+    )
+    caps = score(
+        design, "Design a system to roll out device updates.", "system_design", embedder=None
+    )
+    assert "no ownership" not in [c.name for c in caps.caps]
+    story = score(design, "Tell me about a project you led.", "behavioral", embedder=None)
+    assert "no ownership" in [c.name for c in story.caps]

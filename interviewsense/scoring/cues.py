@@ -31,7 +31,7 @@ _PERIOD = r"(?:days?|weeks?|months?|hours?|minutes?|sprints?|quarters?|years?)"
 _CHANGED = (
     r"(?:dropped|fell|rose|doubled|tripled|quadrupled|halved|shrank|shrunk|grew|climbed|jumped|"
     r"plummeted|soared|improved|decreased|increased|went down|went up|came down|stabili[sz]ed|"
-    r"recovered|renewed|signed|converted|upgraded|expanded|returned|came back|stuck|held|"
+    r"went from|recovered|renewed|signed|converted|upgraded|expanded|returned|came back|stuck|held|"
     r"disappeared|vanished|stopped|passed|shipped|launched|went live|closed|finished)"
 )
 STAR: Cues = {
@@ -122,7 +122,8 @@ STAR: Cues = {
         r"\b(?:was|were|got|has been|have been|had been) (?:cut|reduced|halved|doubled|"
         r"eliminated|resolved|fixed|approved|adopted|renewed|extended|signed|shipped|launched|"
         r"released|delivered|rolled out|promoted|accepted|merged|closed|adopted|kept|saved)\b",
-        r"\bwithin (?:\d+|" + _NUM + r"|a|the|that) " + _PERIOD + r"\b",
+        r"\bwithin " + _ABOUT + r"(?:\d+|" + _NUM + r"|a|the|that) " + _PERIOD + r"\b",
+        r"\b(?:\d+|" + _NUM + r") (?:of )?" + _PERIOD + r" later\b",  # "two months later, …"
         r"\b" + _PERIOD + r" (?:early|ahead of|before the)\b",
         r"\bahead of schedule\b",
         r"\bunder budget\b",
@@ -138,9 +139,11 @@ STAR: Cues = {
         # was picking up tickets on his own".
         r"\b(?:which|that|this) (?:let|allowed|enabled|meant) (?:us|them|me|him|her|the team)\b",
         r"\bwithout (?:slipping|missing|delaying|losing|breaking)\b",
-        r"\b(?:after|within|by the end of) (?:"
+        r"\b(?:after|within|by the end of) "
+        + _ABOUT
+        + r"(?:"
         + _NUM
-        + r" |another )?"
+        + r" (?:of )?|another )?"
         + _PERIOD
         + r",? (?:he|she|they|we|it|the team|everyone)\b",
     ],

@@ -103,7 +103,9 @@ def critical_gaps(
     we_only = we_count >= (1 if q.type == "behavioral" else 3) and i_count < we_count * rubric.num(
         "content", "no_ownership_i_share"
     )
-    if main and content.word_count and we_only:
+    # A design is told in the first person plural ("we'd put the binaries on a CDN"): there
+    # "we" is the designer's voice, not a team the speaker hides in.
+    if main and content.word_count and we_only and q.type != "system_design":
         why = (
             f"the answer says 'we' {plural(we_count, 'time')} and 'I' as the one acting "
             f"{plural(i_count, 'time')} ('I think' does not count)"
