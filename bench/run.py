@@ -944,18 +944,22 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
         cases.append((f"{rec.name} clean", np.concatenate([samples, tail]), last, words))
         reference = speech.normalize_words(rec.text)
         pairs = set(itertools.pairwise(reference))
-        spots: dict[str, float] = {}
-        for w, nxt in itertools.pairwise(words):
+        spots: dict[str, tuple[float, int]] = {}  # kind: (where, the first word after)
+        for k, (w, nxt) in enumerate(itertools.pairwise(words), start=1):
             said = speech.normalize_words(f"{w.w} {nxt.w}")
             if len(said) != 2 or tuple(said) not in pairs:
                 continue
             word = w.w.strip().lower()
-            mid = _quietest(samples, rate, w.end - 0.12, max(w.end, nxt.start) + 0.12)
             if word.strip(",.?!") in TRAILING and "mid" not in spots and w.end > 1.0:
-                spots["mid"] = mid
+                kind = "mid"
             elif word.endswith((".", "?", "!")) and "between" not in spots:
-                spots["between"] = mid
-        for n, (kind, at) in enumerate(spots.items()):
+                kind = "between"
+            else:
+                continue
+            # between the middles of the two words: never before the word, nor after the next
+            middle = (w.start + w.end) / 2, (nxt.start + nxt.end) / 2
+            spots[kind] = (_quietest(samples, rate, *middle), k)
+        for n, (kind, (at, k)) in enumerate(spots.items()):
             pause = INSERTED_PAUSES_S[(i + n) % len(INSERTED_PAUSES_S)]
             # the silence already there: from the speech before the spot to the speech after
             before = max((b for a, b in regions if b <= at), default=at)
@@ -966,7 +970,7 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
             gap = np.zeros(int(max(0.0, pause - natural) * rate), dtype=np.float32)
             played = np.concatenate([samples[:cut], gap, samples[cut:], tail])
             g = len(gap) / rate
-            moved = [w if w.start < at else Word(w.w, w.start + g, w.end + g, w.p) for w in words]
+            moved = words[:k] + [Word(w.w, w.start + g, w.end + g, w.p) for w in words[k:]]
             cases.append((f"{rec.name} {kind} {pause:g}s", played, last + g, moved))
     return cases
 
@@ -984,9 +988,8 @@ def _quietest(samples: Any, rate: int, a: float, b: float) -> float:
 
 
 # What the Whisper fallback's text says at a pause: the words a real pass over the audio up
-# to that moment decodes (the live pass's window: its last LIVE_WINDOW_S), not the words
-# of the whole recording, which know how the sentence goes on.
-LIVE_WINDOW_S = 16.0
+# to that moment decodes, not the words of the whole recording, which know how the sentence
+# goes on.
 Hear = Callable[[Any], str]  # the audio so far -> the words a pass hears
 
 
@@ -1019,13 +1022,13 @@ def _simulate(
         t = (i + 3200) / 2 / 16000
         text = " ".join(w.w for w in words if w.end <= t - lag)
         reach: float | None = max(0.0, t - lag) if passes else None
-        pause_from = state.last_speech
-        if hear is not None and pause_from is not None and state.heard_speech:
-            if heard[0] != pause_from and t - pause_from >= PAUSE_HINT_S:
-                heard = (pause_from, pause_from + lag, hear(samples[: int(t * 16000)]))
-            if heard[0] == pause_from and t >= heard[1]:
-                text, reach = heard[2], t
+        if heard[0] is not None and heard[0] == state.last_speech and t >= heard[1]:
+            text, reach = heard[2], t
         state = endpoint.feed(pcm[i : i + 3200], text, reach)
+        spoke = state.last_speech
+        if hear is not None and spoke is not None and state.heard_speech and heard[0] != spoke:
+            if state.t - spoke >= PAUSE_HINT_S:  # the pass the pause asks for, as it hears it
+                heard = (spoke, spoke + lag, hear(samples[: int(state.t * 16000)]))
         if state.ended and state.ended != "silence":
             return float(state.t)
         if state.ended and decided is None:
@@ -1040,15 +1043,18 @@ def _simulate(
     return decided if decided is not None else len(samples) / 16000
 
 
-def _hearing(decode: Callable[[Any], list[tuple[str, list[Any]]]]) -> Hear:
-    """A ``Hear`` for ``_simulate`` from a decoder of segments, remembered per clip: every
-    rule meets the same pauses."""
-    seen: dict[tuple[int, int], str] = {}
+def _hearing(decode: Callable[[Any], list[tuple[str, list[Any]]]], window_s: float) -> Hear:
+    """A ``Hear`` for ``_simulate``: ``decode`` on the last ``window_s`` of the audio so far,
+    remembered by those samples (every rule meets the same pauses)."""
+    import hashlib
 
-    def hear(clip: Any) -> str:
-        key = (len(clip), hash(clip[-1600:].tobytes()))
+    seen: dict[bytes, str] = {}
+
+    def hear(audio: Any) -> str:
+        window = audio[-int(window_s * 16000) :]
+        key = hashlib.blake2b(window.tobytes(), digest_size=16).digest()
         if key not in seen:
-            seen[key] = " ".join(text for text, _ in decode(clip))
+            seen[key] = " ".join(text for text, _ in decode(window))
         return seen[key]
 
     return hear
@@ -1069,6 +1075,7 @@ def bench_turns_policy() -> list[Row]:
     from interviewsense.flows.answer import UNDO_S
     from interviewsense.flows.finalize import load_transcriber
     from interviewsense.progress import Quiet
+    from interviewsense.stt.whisper_live import COMMIT_AFTER_S
 
     os.environ.update(env())
     model = load_turn_model()
@@ -1078,9 +1085,8 @@ def bench_turns_policy() -> list[Row]:
     cases = _turn_cases(transcriber)
     new = "new: VAD + Smart Turn + words"
     vosk, whisper = TEXT_LAG_S["VOSK"], TEXT_LAG_S["Whisper live"]
-    live_pass = _hearing(
-        lambda clip: transcriber.segments(clip[-int(LIVE_WINDOW_S * 16000) :], fast=True)
-    )
+    # A live pass hears the uncommitted tail: under COMMIT_AFTER_S it is all of it.
+    live_pass = _hearing(lambda clip: transcriber.segments(clip, fast=True), COMMIT_AFTER_S)
     model_rule = functools.partial(EndOfAnswer, model=model)
     rules: list[tuple[str, Callable[[], Any], float, float, Hear | None]] = [
         ("old: fixed 1.5 s silence", lambda: EndOfAnswer(silence_s=1.5), 0.0, vosk, None),
