@@ -31,7 +31,7 @@ _PERIOD = r"(?:days?|weeks?|months?|hours?|minutes?|sprints?|quarters?|years?)"
 _CHANGED = (
     r"(?:dropped|fell|rose|doubled|tripled|quadrupled|halved|shrank|shrunk|grew|climbed|jumped|"
     r"plummeted|soared|improved|decreased|increased|went down|went up|came down|stabili[sz]ed|"
-    r"went from|recovered|renewed|signed|converted|upgraded|expanded|returned|came back|stuck|held|"
+    r"recovered|renewed|signed|converted|upgraded|expanded|returned|came back|stuck|held|"
     r"disappeared|vanished|stopped|passed|shipped|launched|went live|closed|finished)"
 )
 STAR: Cues = {
@@ -104,7 +104,7 @@ STAR: Cues = {
         r"\bended up\b",
         r"\b(?:we|it|they|this|that|which) (?:reduced|increased|improved|saved|shipped|launched|"
         r"delivered|finished|completed|grew|doubled|tripled|halved|won|beat|exceeded|"
-        r"went from|dropped|stopped|stayed|hasn't|has not|never)\b",
+        r"dropped|stopped|stayed|hasn't|has not|never)\b",
         r"\bi (?:finished|completed|delivered|won|exceeded|beat|got promoted|was promoted)\b",
         r"\bwent (?:up|down) from\b",
         r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop)\w* .{0,40}\bby\b",
@@ -119,11 +119,16 @@ STAR: Cues = {
         # A result told as a change: "from 900 ms to 200", "churn dropped", "they renewed".
         r"\bfrom " + _ABOUT + _NUM + r"\b.{0,40}?\bto " + _ABOUT + _NUM,
         r"\b(?!i\b)[\w%$'-]+ " + _CHANGED + r"\b",
+        # "the wait went from six days to same-day"; not "and we went from there"
+        r"\b(?!i\b)[\w%$'-]+ went from\b(?! there\b| here\b).{0,40}?\bto\b",
         r"\b(?:was|were|got|has been|have been|had been) (?:cut|reduced|halved|doubled|"
         r"eliminated|resolved|fixed|approved|adopted|renewed|extended|signed|shipped|launched|"
         r"released|delivered|rolled out|promoted|accepted|merged|closed|adopted|kept|saved)\b",
         r"\bwithin " + _ABOUT + r"(?:\d+|" + _NUM + r"|a|the|that) " + _PERIOD + r"\b",
-        r"\b(?:\d+|" + _NUM + r") (?:of )?" + _PERIOD + r" later\b",  # "two months later, …"
+        # "two months later the template …", not "two weeks later I followed up": what stood
+        # some time after the actions, told of something other than the speaker.
+        r"\b" + _NUM + r" (?:of )?" + _PERIOD + r" later,? (?!i\b|we\b|i'|we')"
+        r"(?:he|she|they|it|the|our|their|his|her|everyone|everybody)\b",
         r"\b" + _PERIOD + r" (?:early|ahead of|before the)\b",
         r"\bahead of schedule\b",
         r"\bunder budget\b",

@@ -29,7 +29,7 @@ SPLITS = (
 HELD_OUT = "holdout7"
 # Written blind and committed, never scored: the next held-out split, for when HELD_OUT's
 # per-answer output is read (docs/scoring.md).
-UNREAD: tuple[str, ...] = ()
+UNREAD: tuple[str, ...] = ("holdout8",)
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
