@@ -188,11 +188,17 @@ def test_each_engine_says_names_the_spoken_way(
     else:  # espeak-ng: as long as the spoken form (within a few ms), not as the written one
         import interviewsense.tts.pyttsx3_engine as module
 
-        def length(text: str) -> int:
+        def once(text: str) -> int:
             """Samples from the first sound to the last (the silence around them varies)."""
             speaker.synthesize(text, tmp_path / "a.wav", style)
             loud = np.flatnonzero(np.abs(speech.read_wav(tmp_path / "a.wav")[0]) > 0.01)
             return int(loud[-1] - loud[0]) if len(loud) else 0
+
+        def length(text: str) -> int:
+            """The longer of two renderings: in one full run on a loaded machine, pyttsx3's
+            espeak driver wrote this WAV 0.49 s short (54864 samples for 65682), which 30
+            renderings alone never did; a short file can only be shorter."""
+            return max(once(text), once(text))
 
         said = length("Shorten it with bitly, for example for SMS.")
         assert abs(length("Shorten it with bit.ly, e.g. for SMS.") - said) < 800  # 36 ms
