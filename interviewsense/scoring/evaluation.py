@@ -27,9 +27,9 @@ SPLITS = (
     "holdout7",
 )  # fmt: skip
 HELD_OUT = "holdout7"
-# Written blind and committed, never scored: the next held-out split, for when HELD_OUT's
+# Written blind and committed, never scored: the next held-out splits, for when HELD_OUT's
 # per-answer output is read (docs/scoring.md).
-UNREAD: tuple[str, ...] = ("holdout8",)
+UNREAD: tuple[str, ...] = ("holdout8", "holdout9")
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
