@@ -71,4 +71,6 @@ def test_the_held_out_split_keeps_its_documented_figures() -> None:
     cases = load_cases(EVAL / f"{HELD_OUT}.toml")
     report = evaluate(cases, text_scorer(embedder=embedder), split=HELD_OUT, method="embedding")
     for key in ("pairwise", "strong_good_at_70", "weak_under_60"):
-        assert getattr(report, key) >= float(want[key]), (key, report.misses)
+        # Totals only: the held-out split's per-answer scores are never printed, or the
+        # split is no longer blind to whoever reads the failure.
+        assert getattr(report, key) >= float(want[key]), (key, f"{getattr(report, key):.2f}")

@@ -19,17 +19,17 @@ from interviewsense.scoring.text import words_from_text
 
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
 # The splits in tests/data/eval/: ``dev`` and ``test`` are tuned on (``test`` was the held-out
-# split until its per-answer output was seen); ``holdout`` to ``holdout6`` were each reported
-# and their output then seen, so they are no longer blind; ``holdout7`` is the one reported
+# split until its per-answer output was seen); ``holdout`` to ``holdout7`` were each reported
+# and their output then seen, so they are no longer blind; ``holdout8`` is the one reported
 # now (only its totals have been read, never its per-answer output).
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
-    "holdout7",
+    "holdout7", "holdout8",
 )  # fmt: skip
-HELD_OUT = "holdout7"
-# Written blind and committed, never scored: the next held-out splits, for when HELD_OUT's
+HELD_OUT = "holdout8"
+# Written blind and committed, never scored: the next held-out split, for when HELD_OUT's
 # per-answer output is read (docs/scoring.md).
-UNREAD: tuple[str, ...] = ("holdout8", "holdout9")
+UNREAD: tuple[str, ...] = ("holdout9",)
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
