@@ -158,7 +158,7 @@ def test_names_are_said_as_an_interviewer_says_them() -> None:
 
     assert spoken("Design a URL shortener like bit.ly.") == "Design a URL shortener like bitly."
     assert spoken("Run A/B tests, e.g. on iOS vs. Android.") == (
-        "Run A B tests, for example on i O S versus Android."
+        "Run A-B tests, for example on i O S versus Android."
     )
     assert (
         spoken("When would you choose gRPC, and why?") == "When would you choose G R P C, and why?"

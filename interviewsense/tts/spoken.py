@@ -20,7 +20,7 @@ SAID_AS: dict[str, str] = {
     "etc.": "et cetera",
     "vs.": "versus",
     "vs": "versus",
-    "A/B": "A B",
+    "A/B": "A-B",  # "A B" is heard "in a B" (tiny.en, 3 of 3 renderings); "A-B" as "AB"
     "CI/CD": "C I C D",
     "I/O": "I O",
     "24/7": "twenty-four seven",
