@@ -25,6 +25,7 @@ from interviewsense.scoring.judge import (
 )
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.semantic import Embedder, find_embedding_model, load_embedder
+from interviewsense.scoring.substance import UNCHECKED
 from interviewsense.scoring.text import words_from_text
 from tests.llm_server import LlamaServer
 
@@ -321,6 +322,8 @@ def test_a_judge_verdict_is_blended_and_recorded(embedder: Embedder) -> None:
     assert c.judge["score"] == 100 and c.judge["deterministic"] == alone.content.score
     assert c.score == round((alone.content.score + 100) / 2)
     assert to_json(s)["content"]["judge"]["model"] == "test-model"
+    # The judge read what the answer means: nothing is left to say it could not check.
+    assert not c.unchecked and "not checked" not in dict(content_evidence(s))
 
 
 def test_the_judge_caps_a_wrong_answer_and_hears_quiet_blame(embedder: Embedder) -> None:
@@ -392,6 +395,11 @@ def test_the_judge_on_an_outage_keeps_the_deterministic_score(embedder: Embedder
     assert s.content.method == "deterministic"
     assert s.overall == alone.overall
     assert "could not connect" in s.content.judge["error"]
+    # Without the judge's verdict the candidate is told what the number cannot see, with the
+    # rest of the evidence, and in the answer's JSON for every client.
+    assert s.content.unchecked == alone.content.unchecked == UNCHECKED
+    assert dict(content_evidence(s))["not checked"] == UNCHECKED
+    assert to_json(s)["content"]["unchecked"] == UNCHECKED
     # One outage costs one failure a session: the next answer does not wait again.
     again = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=judge)
     assert "earlier in this session" in again.content.judge["error"]

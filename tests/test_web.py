@@ -143,6 +143,7 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
         page.wait_for_selector("#card:not([hidden])", timeout=180_000)
         final = page.get_attribute("#transcript", "data-final") or ""
         overall = int(page.text_content("#overall") or "-1")
+        unchecked = page.text_content("#unchecked") if page.is_visible("#unchecked") else ""
         spoken = page.evaluate("window.__spoken")
         ids = ids_of(page)
         # The recording, playable from the long pause the evidence points at.
@@ -161,6 +162,9 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
     assert speech.wer(answer_wav.script, scored) <= FINAL_WER, scored
     assert live_error <= LIVE_WER, (live_error, final)
     assert overall == answer["scores"]["overall"]
+    # No LLM judge here: the card says what the score could not check, as the JSON does.
+    said = answer["scores"]["content"]["unchecked"]
+    assert said and said in (unchecked or ""), unchecked
     assert view["question"]["turn"] == 2  # the next question waits
     # A pause ended it, and the session says what practice's rule saw (audio/endpoint.py).
     from interviewsense.audio.endpoint import WHY

@@ -75,6 +75,8 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
             rows.append(("blames others (LLM judge)", f'"{judge["blame"]["quote"]}"'))
     elif judge.get("note"):
         rows.append(("LLM judge", str(judge["note"])))
+    if c.unchecked:
+        rows.append(("not checked", c.unchecked))
     return rows
 
 

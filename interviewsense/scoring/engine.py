@@ -24,7 +24,7 @@ from interviewsense.scoring.content import score_content
 from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
-from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY
+from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY, UNCHECKED
 from interviewsense.scoring.text import plural, sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
@@ -282,6 +282,8 @@ def score_answer(
     )
     if judge is not None and toks and not q.follow_up:
         apply_verdict(content, judge(q.text, q.type, transcript.text), rubric)
+    if toks and content.method != "llm":
+        content.unchecked = UNCHECKED
     voice = score_voice(samples, regions or [], rubric) if toks else score_voice(None, [], rubric)
     if samples is not None and not toks:
         voice.note = "no speech was heard"

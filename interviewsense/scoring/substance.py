@@ -34,6 +34,15 @@ TYPE_ASKS: dict[InterviewType, str] = {
     "build first and the trade-offs.",
     "general": "A direct answer about myself, my work and my career, with a reason and an example.",
 }
+# Said with every answer scored without a judge's verdict. On answers it had never seen, the
+# offline scorer gave most fluent, well-built answers that were wrong or beside the point 60
+# or more (docs/scoring.md, the held-out split): a candidate must know what the number
+# cannot see.
+UNCHECKED = (
+    "whether the answer is right, and whether it answers this question rather than one near "
+    "it: without an LLM judge the score hears how an answer is built and told, not what it "
+    "means (docs/scoring.md)"
+)
 # What coaches call a non-answer: the stock lines that say nothing about the candidate.
 CLICHES = (
     "My biggest weakness is that I am a perfectionist.",

@@ -513,6 +513,9 @@ function scored(step, provisionalScore) {
     }
     return li;
   }));
+  const unchecked = (a.scores.content && a.scores.content.unchecked) || "";
+  $("unchecked").hidden = !unchecked;
+  $("unchecked").textContent = unchecked ? `Not checked: ${unchecked}.` : "";
   loadRecording(recorded ? a.audio.path.split("/").pop() : null);
   $("card-export-box").hidden = !step.done;
   if (step.done) exportLink($("card-export"));
