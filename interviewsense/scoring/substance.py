@@ -41,7 +41,7 @@ TYPE_ASKS: dict[InterviewType, str] = {
 UNCHECKED = (
     "whether the answer is right, and whether it answers this question rather than one near "
     "it: without an LLM judge the score hears how an answer is built and told, not what it "
-    "means (docs/scoring.md)"
+    "means"
 )
 # What coaches call a non-answer: the stock lines that say nothing about the candidate.
 CLICHES = (
