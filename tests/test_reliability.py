@@ -282,13 +282,17 @@ def test_sessions_repair_on_request(isolated_home: Path) -> None:
     raw = bytearray(wav_bytes(np.zeros(48000, dtype=np.float32), 16000))
     raw[40:44] = struct.pack("<I", 0)  # the header was never updated
     (folder / "audio" / "a01.wav").write_bytes(bytes(raw))
-    (folder / "session.json").write_text('{"id": "20261130-070000-abcdef", "turns": [')
+    damaged_json = '{"id": "20261130-070000-abcdef", "turns": ['
+    (folder / "session.json").write_text(damaged_json)
     damaged = CliRunner().invoke(app, ["sessions", "show", sid])
     assert damaged.exit_code == 1 and "sessions repair" in damaged.stderr
 
     result = CliRunner().invoke(app, ["sessions", "repair", sid])
     assert result.exit_code == 0, result.stderr
     assert "session.json rebuilt" in result.stderr and "fixed a01.wav" in result.stderr
+    # What the damaged file still held is kept beside the rebuilt one, never thrown away.
+    assert "kept as session.damaged.json" in " ".join(result.stderr.split())
+    assert (folder / "session.damaged.json").read_text() == damaged_json
     session = json.loads((folder / "session.json").read_text())
     assert session["status"] == "repaired" and session["turns"][0]["status"] == "recovered"
     with wave.open(str(folder / "audio" / "a01.wav")) as wf:

@@ -164,7 +164,8 @@ def repair(
             fixed += 1
             parts = []
             if report.rebuilt:
-                parts.append("session.json rebuilt")
+                kept = f" (the damaged one is kept as {report.kept})" if report.kept else ""
+                parts.append(f"session.json rebuilt{kept}")
             if report.wavs_fixed:
                 parts.append("fixed " + ", ".join(report.wavs_fixed))
             if report.turns_recovered:

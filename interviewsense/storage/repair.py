@@ -11,13 +11,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from interviewsense.audio.recorder import inspect_wav, repair_wav
 from interviewsense.domain import Question, Session, Turn, from_json
 from interviewsense.errors import BadInputError, InterviewSenseError
 from interviewsense.storage.store import LOCK_FILE, SESSION_FILE, SessionStore, now_iso
 
+DAMAGED_FILE = "session.damaged.json"
 RECOVERED_NOTE = "recovered after a crash: run 'interviewsense finalize {id}' to transcribe it"
 
 
@@ -27,6 +30,7 @@ class RepairReport:
     wavs_fixed: list[str] = field(default_factory=list)
     turns_recovered: list[int] = field(default_factory=list)
     rebuilt: bool = False
+    kept: str = ""  # the damaged session.json, copied aside before it was rebuilt
 
     @property
     def changed(self) -> bool:
@@ -67,11 +71,27 @@ def _load_or_new(store: SessionStore, session_id: str, report: RepairReport) -> 
         return from_json(Session, json.loads(path.read_text("utf-8")))
     except (OSError, ValueError, BadInputError):
         report.rebuilt = True
+        report.kept = _keep_damaged(path)
         stamp = session_id[:15]
         started = (
             f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
         )
         return Session(id=session_id, started_at=started, status="repaired")
+
+
+def _keep_damaged(path: Path) -> str:
+    """Copy a session.json that no longer loads aside (``session.damaged.json``, then
+    ``session.damaged-2.json`` …) before the rebuilt one replaces it: what it still holds
+    (the question, the transcript) can be read by hand. Returns the copy's name, or "" when
+    there was nothing to keep."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return ""
+    n, kept = 1, path.with_name(DAMAGED_FILE)
+    while kept.exists():
+        n += 1
+        kept = path.with_name(DAMAGED_FILE.replace(".json", f"-{n}.json"))
+    shutil.copy2(path, kept)
+    return kept.name
 
 
 def repair_session(store: SessionStore, session_id: str) -> RepairReport:
