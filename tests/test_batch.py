@@ -221,3 +221,28 @@ def test_no_whisper_model_is_one_error_not_a_failed_row_per_answer(
     assert result.exit_code == 4, result.stderr  # a missing dependency, not a partial run
     assert "no Whisper model 'medium.en'" in result.stderr
     assert "models download medium.en" in result.stderr
+
+
+def test_the_manifest_and_other_files_are_never_written_over(tmp_path: Path) -> None:
+    """QA found `-o` pointed at the manifest, or `--resume` at a file that is not a results
+    file, mixed results into it (or failed as a bug, exit 70). Both are refused, untouched."""
+    manifest = tmp_path / "answers.csv"
+    manifest.write_text(f"id,transcript\nx,{TRANSCRIPT}\n")
+    before = manifest.read_bytes()
+    for extra in ([], ["--resume"], ["--overwrite"]):
+        result = run(str(manifest), "--out", str(manifest), *extra)
+        assert result.exit_code == 1, result.stderr
+        assert "over the manifest" in result.stderr and "Traceback" not in result.output
+        assert manifest.read_bytes() == before
+    for name, text in (("notes.csv", "my notes\n"), ("other.jsonl", '{"a": 1}\n')):
+        other = tmp_path / name
+        other.write_text(text)
+        result = run(str(manifest), "--out", str(other), "--resume")
+        assert result.exit_code == 1, result.stderr
+        assert "not a results file" in result.stderr
+        assert other.read_text() == text
+    # A results file it wrote itself still resumes.
+    out = tmp_path / "results.csv"
+    assert run(str(manifest), "--out", str(out)).exit_code == 0
+    again = run(str(manifest), "--out", str(out), "--resume", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["skipped"] == 1

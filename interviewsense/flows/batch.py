@@ -109,6 +109,13 @@ def run_batch(
 ) -> BatchSummary:
     """Score every item of ``source`` into ``output``: here (``workers`` processes), or on
     the Ray cluster at ``ray`` (``flows/batch_ray.py``), with the same file either way."""
+    if not str(source).startswith(("http://", "https://")) and Path(source).resolve() == (
+        output.resolve()
+    ):
+        raise BadInputError(
+            f"the results would be written over the manifest {source}",
+            hint="choose another --out, for example --out results.csv",
+        )
     items = read_items(source, settings, question=question, qtype=qtype)
     results = ResultsFile(output)
     done_ids = results.open(resume=resume, overwrite=overwrite)

@@ -6,6 +6,7 @@ file is opened again. ``finish`` rewrites the file atomically in input order.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -107,6 +108,21 @@ class ResultsFile:
             )
         return out
 
+    def _is_results(self, lines: list[str]) -> bool:
+        """Whether the complete lines are (the start of) a results file with today's columns:
+        resuming anything else would mix its lines into ours."""
+        if not lines:
+            return True
+        if self.kind == "csv":
+            return lines[0] == self._header()
+        rows = []
+        for line in lines:
+            with contextlib.suppress(json.JSONDecodeError):
+                rows.append(json.loads(line))
+        return bool(rows) and all(
+            isinstance(r, dict) and {"id", "status"} <= r.keys() for r in rows
+        )
+
     # --- writing --------------------------------------------------------------------------
     def open(self, *, resume: bool, overwrite: bool) -> set[str]:
         """Start or continue the file; returns the ids it already holds."""
@@ -121,6 +137,12 @@ class ResultsFile:
         try:
             if exists and resume:
                 lines, end = self._complete_lines()
+                if not self._is_results(lines):
+                    raise BadInputError(
+                        f"{self.path} is not a results file of this version of "
+                        "interviewsense batch, so there is nothing to resume",
+                        hint="choose another --out (or --overwrite to replace that file)",
+                    )
                 with self.path.open("r+b") as fh:
                     fh.truncate(end)  # drop a row cut short by a crash
                 done = {str(row["id"]) for _, row in self._records(lines)}
