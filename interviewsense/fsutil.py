@@ -65,7 +65,7 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StorageError(
             f"no permission to write {path}",
-            hint="choose another data folder with INTERVIEWSENSE_HOME",
+            hint="choose a folder you can write to (the data folder: INTERVIEWSENSE_HOME)",
         )
     return StorageError(f"could not write {path}: {exc.strerror or exc}")
 
@@ -74,7 +74,10 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
 def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path``; on success fsync it and rename it into place."""
     ensure_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # a read-only or full folder: no temporary file to clean up
+        raise storage_error(exc, path) from exc
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, mode) as fh:

@@ -220,6 +220,24 @@ def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
 
 
+def test_a_read_only_folder_is_one_clear_error(tmp_path: Path) -> None:
+    """QA found a report written into a read-only folder ended as 'a bug' (exit 70): the
+    temporary file was made outside the error handling."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(locked)], capture_output=True
+    )
+    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
+    try:
+        with pytest.raises(StorageError, match="no permission to write") as raised:
+            atomic_write_json(locked / "report.json", {"ok": 1})
+        assert "a folder you can write to" in (raised.value.hint or "")
+        assert list(locked.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", str(locked)], capture_output=True)
+
+
 @pytest.mark.slow
 def test_files_and_folders_are_private(isolated_home: Path, tmp_path: Path) -> None:
     wav = speech.espeak("I led it.", tmp_path / "x.wav")
