@@ -7,6 +7,7 @@ derive from it, and ``interviewsense doctor`` shows each value's source, secrets
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -269,9 +270,19 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
         return Path(str(raw)).expanduser()
     else:
         try:
-            return setting.kind(raw)
+            value = setting.kind(raw)
         except (TypeError, ValueError):
             pass
+        else:
+            # Every number setting is a count, a size or a time, where 0 means "off" or
+            # "automatic": nan, inf or a negative one would reach a timeout or a JSON file.
+            if setting.kind not in (int, float) or (math.isfinite(value) and value >= 0):
+                return value
+            shown = "(hidden)" if setting.secret else repr(raw)
+            raise BadInputError(
+                f"{setting.name} from {origin} is {shown}, which is not a number of 0 or more",
+                hint=f"fix it in {origin}; see docs/configuration.md",
+            )
     shown = "(hidden)" if setting.secret else repr(raw)
     raise BadInputError(
         f"{setting.name} from {origin} is {shown}, which is not a valid {setting.kind.__name__}",

@@ -135,6 +135,18 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWSENSE_SYNC_AUTO", "perhaps")
     with pytest.raises(BadInputError, match="sync_auto"):
         load_settings()
+    monkeypatch.delenv("INTERVIEWSENSE_SYNC_AUTO")
+    # QA found these passed as numbers: nan reached the answer's JSON as NaN, -1 a timeout
+    # as "the server is not answering".
+    for name, bad in (("INTERVIEWSENSE_PAUSE_THRESHOLD", "nan"),
+                      ("INTERVIEWSENSE_HTTP_TIMEOUT", "-1"),
+                      ("INTERVIEWSENSE_LLM_RETRIES", "-3"),
+                      ("INTERVIEWSENSE_TURN_MAX_PAUSE", "inf")):  # fmt: skip
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(BadInputError, match="not a number of 0 or more"):
+            load_settings()
+        monkeypatch.delenv(name)
+    assert load_settings().llm_timeout_s == 5.0
 
 
 def test_broken_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

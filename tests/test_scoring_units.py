@@ -258,6 +258,10 @@ def test_rubric_override(tmp_path: Path) -> None:
     bad.write_text('[delivery]\npace_points = "lots"\n')
     with pytest.raises(BadInputError, match="delivery.pace_points"):
         load_rubric(bad)
+    for value in ("nan", "inf"):  # TOML allows them; the answer's JSON would say NaN
+        bad.write_text(f"[delivery]\npause_threshold_s = {value}\n")
+        with pytest.raises(BadInputError, match="delivery.pause_threshold_s"):
+            load_rubric(bad)
 
 
 def test_typed_answers_report_missing_timing_not_zero() -> None:

@@ -7,6 +7,7 @@ rejected with the key's name, so a typo never silently changes nothing.
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -78,7 +79,8 @@ def check_types(data: dict[str, Any]) -> None:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    """A finite int or float: TOML's nan and inf would reach the answer's JSON as NaN."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
