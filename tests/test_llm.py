@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,19 @@ def test_llm_on_without_configuration_is_a_clear_error(tmp_path: Path) -> None:
     code, data, stderr = run_practice(env, "--llm", "on")
     assert code == 4
     assert stderr.startswith("error: --llm on needs an LLM")
+
+
+@pytest.mark.slow
+def test_llm_on_with_a_dead_server_stops_before_the_first_question(tmp_path: Path) -> None:
+    """QA found it went on with the banks and exited 0, though --llm on requires an LLM."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = int(s.getsockname()[1])
+    env = llm_env(f"http://127.0.0.1:{closed}/v1", tmp_path / "home")
+    code, data, stderr = run_practice(env, "--llm", "on")
+    assert code == 5, stderr
+    assert stderr.startswith("error: --llm on needs an LLM, and could not connect to")
+    assert "--llm auto" in stderr and "Traceback" not in stderr
 
 
 @pytest.mark.slow

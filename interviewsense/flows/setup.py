@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from interviewsense.config import Settings
-from interviewsense.errors import BadInputError, InterviewSenseError, MissingDependencyError
+from interviewsense.errors import (
+    BadInputError,
+    InterviewSenseError,
+    MissingDependencyError,
+    ServiceError,
+)
 from interviewsense.interviewer.base import Interviewer, InterviewPlan
 from interviewsense.interviewer.personas import Persona, get_persona
 from interviewsense.progress import Reporter
@@ -53,6 +58,25 @@ class Equipment:
             self.recognizer.close()
 
 
+def _reachable(settings: Settings) -> None:
+    """With ``--llm on`` the session needs the server: one that cannot be reached at all is
+    an error before the first question (exit 5), as doctor says. A server that answers, even
+    with an error status for its model list, gets its chance; an outage later in the session
+    goes on with the question banks, saying so, so the answers already given are kept."""
+    from interviewsense.diagnostics import PROBE_TIMEOUT_S
+    from interviewsense.interviewer.llm_client import LLMDown, list_models
+
+    try:
+        list_models(settings, PROBE_TIMEOUT_S)
+    except LLMDown as exc:
+        if exc.status is None:
+            raise ServiceError(
+                f"--llm on needs an LLM, and {exc}",
+                hint="start the server or fix --llm-base-url; --llm auto practises with the "
+                "question banks instead",
+            ) from exc
+
+
 def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter) -> Interviewer:
     """The LLM interviewer when one is configured (or required), else the offline one."""
     from interviewsense.interviewer.llm_client import llm_configured
@@ -69,6 +93,8 @@ def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter
             "--llm on needs an LLM, and none is configured",
             hint="set OPENAI_API_KEY, or --llm-base-url for a local server (docs/interviewer.md)",
         )
+    if mode == "on":
+        _reachable(settings)
     from interviewsense.interviewer.llm import LLMInterviewer
     from interviewsense.interviewer.redact import Redactor
 
