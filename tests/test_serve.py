@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -587,6 +588,28 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "refusing to listen on 0.0.0.0 without INTERVIEWSENSE_API_TOKEN" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_port_in_use_is_one_line_before_serving(tmp_path: Path) -> None:
+    """QA found uvicorn's log and exit 3 after a false "serving on" line."""
+    env = server_env(tmp_path / "home")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        cases = [
+            ("127.0.0.1", f"port {port} on 127.0.0.1 is in use"),
+            ("no-such-host.invalid", "cannot listen on no-such-host.invalid"),
+        ]
+        for host, said in cases:
+            out = subprocess.run(
+                [sys.executable, "-m", "interviewsense", "serve", "--host", host, "--port", port],
+                env={**env, "INTERVIEWSENSE_API_TOKEN": "t" * 32}, capture_output=True,
+                text=True, timeout=60,
+            )  # fmt: skip
+            assert out.returncode == 1, out.stderr
+            assert out.stderr.startswith(f"error: {said}"), out.stderr
+            assert "serving on" not in out.stdout + out.stderr and "Traceback" not in out.stderr
 
 
 # --- rate limiting -------------------------------------------------------------------------
