@@ -124,6 +124,16 @@ def test_finalize_url(answer_wav: Spoken, httpserver: HTTPServer) -> None:
     data = json.loads(proc.stdout)
     check_answer(data, answer_wav)
     assert data["audio"]["source"] == url
+    # A link to the page about a recording, not the recording: QA found the error named our
+    # temporary file and suggested scoring it as a transcript.
+    httpserver.expect_request("/answers/page.wav").respond_with_data(
+        "<html><body>My answer</body></html>", content_type="text/html; charset=utf-8"
+    )
+    page = httpserver.url_for("/answers/page.wav")
+    proc = run_cli("finalize", page)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith(f"error: {page} is a web page (text/html)"), proc.stderr
+    assert "download-" not in proc.stderr  # no temporary file named
 
 
 @pytest.mark.slow

@@ -80,6 +80,10 @@ class _Clock:
         self._mark = (now, done)
 
 
+# Content types that are never a recording, whatever the link's name says.
+WEB_PAGES = frozenset({"text/html", "application/xhtml+xml"})
+
+
 def is_url(text: str) -> bool:
     return urlsplit(text).scheme.lower() in {"http", "https"}
 
@@ -166,6 +170,13 @@ def _fetch_into(
                     if resp.status_code >= 500:
                         last = f"the server answered {resp.status_code} {resp.reason_phrase}"
                         continue
+                    kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+                    if kind in WEB_PAGES:  # a page about the recording, not the recording
+                        raise BadInputError(
+                            f"{url} is a web page ({kind}), not an audio file",
+                            hint="the link must point at the audio file itself (its "
+                            "download link), or download it and pass its path",
+                        )
                     clock.body_started()
                     _download(resp, target, max_bytes, url, progress, clock)
                     return target

@@ -107,8 +107,9 @@ def batch(
     else:
         show_summary(summary)
     if summary.failed:
+        rest = "none was scored" if summary.failed == summary.total else "the others are scored"
         raise PartialFailure(
-            f"{summary.failed} of {summary.total} answers failed; the others are scored",
+            f"{summary.failed} of {summary.total} answers failed; {rest}",
             hint=f"each failed row in {summary.output} says what is wrong",
         )
 
