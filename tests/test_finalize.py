@@ -146,4 +146,8 @@ def test_silence_is_a_valid_answer(tmp_path: Path) -> None:
     assert data["transcript"]["words"] == []
     assert any("no speech" in n for n in data["notes"])
     assert data["scores"]["overall"] == 0
+    # Nothing said is no content at all (QA found 30: points for ownership, relevance and
+    # conciseness of an answer that does not exist).
+    content = data["scores"]["content"]
+    assert content["score"] == 0 and {p["points"] for p in content["breakdown"]} == {0}
     assert "No speech was heard" in data["feedback"][0]

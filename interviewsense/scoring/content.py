@@ -319,6 +319,8 @@ def score_content(
         )
     )
 
+    if not words:  # nothing said: no part of the content is there, whatever its checks say
+        parts = [Component(p.name, 0.0, p.max_points, "nothing was said") for p in parts]
     total = sum(p.max_points for p in parts)
     score = int(round(100 * sum(p.points for p in parts) / total)) if total else 0
     return Content(
