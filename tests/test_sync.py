@@ -180,6 +180,8 @@ def test_an_interrupted_sync_resumes_where_it_stopped(azurite: Azurite, tmp_path
     ("conn", "container", "code", "needle"),
     [
         ("AccountName;AccountKey=SUPERSECRETKEY==", CONTAINER, 1, "malformed"),
+        # QA: a key that is not base64 was reported as Azure refusing it (Azure never saw it)
+        ("AccountName=x;AccountKey=SUPERSECRETKEY!!", CONTAINER, 1, "AccountKey is not base64"),
         (
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey="
             + base64.b64encode(b"SUPERSECRETKEY-wrong").decode()

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from interviewsense.config import Settings
 from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
+from interviewsense.storage.azure_settings import parse_connection_string
 
 CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
 
@@ -65,6 +66,7 @@ class Container:
             retry_total=2 if probe_s is None else 0,
             random_jitter_range=1,
         )
+        parse_connection_string(conn)  # a malformed string or key: one line, Azure unasked
         try:
             self.service: Any = BlobServiceClient.from_connection_string(
                 conn,

@@ -7,6 +7,17 @@ from interviewsense.errors import BadInputError
 SECRET_KEYS = {"accountkey", "sharedaccesssignature"}
 
 
+def _is_base64(text: str) -> bool:
+    import base64
+    import binascii
+
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
 def parse_connection_string(text: str) -> dict[str, str]:
     """The key=value pairs of a connection string; a malformed one raises without echoing it."""
     parts: dict[str, str] = {}
@@ -22,6 +33,12 @@ def parse_connection_string(text: str) -> dict[str, str]:
             )
         parts[key.strip()] = value.strip()
     lowered = {k.lower() for k in parts}
+    secret = next((v for k, v in parts.items() if k.lower() == "accountkey"), None)
+    if secret is not None and not _is_base64(secret):  # Azure is never asked: the key is not one
+        raise BadInputError(
+            "AZURE_STORAGE_CONNECTION_STRING is malformed: its AccountKey is not base64",
+            hint="copy it again from the storage account's 'Access keys' page",
+        )
     if "accountname" not in lowered and "blobendpoint" not in lowered:
         raise BadInputError(
             "AZURE_STORAGE_CONNECTION_STRING has neither AccountName nor BlobEndpoint",
