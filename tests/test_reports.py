@@ -216,6 +216,9 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     # The table fits an 80-column terminal with every column whole.
     assert "day         type" in human.stderr and "fillers" in human.stderr
     assert "…" not in human.stderr
+    # A filter that matches nothing says so, not "no scored answers yet" (QA).
+    none = CliRunner().invoke(app, ["history", "-q", "zzz-no-such-question"])
+    assert none.exit_code == 0 and "no scored answers match question" in none.stderr
 
 
 def test_a_broken_streak(isolated_home: Path) -> None:

@@ -44,4 +44,15 @@ def history(
     if as_json:
         emit_json(asdict(result))
         return
+    if not result.points and (qtype or question):
+        shown = " and ".join(
+            x
+            for x in (
+                f"type {qtype}" if qtype else "",
+                f"question '{question}'" if question else "",
+            )
+            if x
+        )
+        console.print(f"no scored answers match {shown}: try without the filter")
+        return
     render_history(console, result)
