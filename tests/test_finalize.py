@@ -93,6 +93,12 @@ def test_finalize_cli_runner_json_and_report(answer_wav: Spoken, isolated_home: 
     assert human.stdout == ""  # the report goes to stderr
     assert "What to work on" in human.stderr
     assert "fillers" in human.stderr
+    # A session whose recording went missing says so (QA found "typed answers are final").
+    (session_dir / "audio" / "a01.wav").unlink()
+    lost = runner.invoke(app, ["finalize", data["session_id"]])
+    assert lost.exit_code == 1
+    said = " ".join(lost.stderr.split())
+    assert "recordings are missing (audio/a01.wav" in said and "interviewsense sync" in said
 
 
 @pytest.mark.slow

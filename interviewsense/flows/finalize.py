@@ -185,6 +185,17 @@ def refinalize(
     rubric = rubric or load_rubric(settings.rubric)
     with_audio = [t for t in session.turns if store.audio_path(session_id, "a", t.index).is_file()]
     if not with_audio:
+        lost = [
+            t.answer.audio.path
+            for t in session.turns
+            if t.answer is not None and t.answer.audio is not None and t.answer.audio.path
+        ]
+        if lost:  # recorded once, but the files are gone from the session's folder
+            raise BadInputError(
+                f"session {session_id}'s recordings are missing ({', '.join(lost[:3])}"
+                f"{' …' if len(lost) > 3 else ''} not in {store.folder(session_id)})",
+                hint="restore them from your sync target (interviewsense sync), or a backup",
+            )
         raise BadInputError(
             f"session {session_id} has no recorded answers to re-transcribe",
             hint="answers typed with --keyboard are already final",
