@@ -271,7 +271,7 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
     else:
         try:
             value = setting.kind(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf) in TOML
             pass
         else:
             # Every number setting is a count, a size or a time, where 0 means "off" or

@@ -216,7 +216,7 @@ class Content:
     # "deterministic", or "llm" when an LLM judge's verdict is blended in (scoring/judge.py).
     method: str = "deterministic"
     judge: dict[str, Any] = field(default_factory=dict)
-    # What this score could not judge, said to the candidate (scoring/judge.py UNCHECKED);
+    # What this score could not judge, said to the candidate (scoring/substance.py UNCHECKED);
     # empty when an LLM judge's verdict is in it, or nothing was said.
     unchecked: str = ""
 

@@ -155,6 +155,9 @@ def test_broken_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("INTERVIEWSENSE_CONFIG", str(cfg))
     with pytest.raises(BadInputError, match="cannot read config file"):
         load_settings()
+    cfg.write_text("[llm]\nretries = inf\n")  # int(inf) overflows: still one clear line
+    with pytest.raises(BadInputError, match="llm_retries"):
+        load_settings()
 
 
 def test_docs_list_every_setting() -> None:

@@ -98,7 +98,7 @@ def test_finalize_cli_runner_json_and_report(answer_wav: Spoken, isolated_home: 
     lost = runner.invoke(app, ["finalize", data["session_id"]])
     assert lost.exit_code == 1
     said = " ".join(lost.stderr.split())
-    assert "recordings are missing (audio/a01.wav" in said and "interviewsense sync" in said
+    assert "recordings are missing (audio/a01.wav" in said and "sync target" in said
 
 
 @pytest.mark.slow

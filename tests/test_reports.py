@@ -219,6 +219,8 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     # A filter that matches nothing says so, not "no scored answers yet" (QA).
     none = CliRunner().invoke(app, ["history", "-q", "zzz-no-such-question"])
     assert none.exit_code == 0 and "no scored answers match question" in none.stderr
+    markup = CliRunner().invoke(app, ["history", "-q", "[/x] a[b]"])  # the user's words, as typed
+    assert markup.exit_code == 0 and "[/x] a[b]" in markup.stderr, markup.stderr
 
 
 def test_a_broken_streak(isolated_home: Path) -> None:

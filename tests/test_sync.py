@@ -292,3 +292,16 @@ def test_settings_come_from_the_isolated_home(isolated_home: Path) -> None:
     assert settings.sync_target == ""
     assert settings.config_file == isolated_home.parent / "no-config.toml"
     assert not settings.config_file.exists()
+
+
+def test_a_connection_string_is_checked_before_azure_is_asked() -> None:
+    from interviewsense.errors import BadInputError
+    from interviewsense.storage.azure_settings import parse_connection_string
+
+    with pytest.raises(BadInputError, match="AccountKey is not base64") as raised:
+        parse_connection_string("AccountName=x;AccountKey=NOT-BASE64-SECRET!!")
+    assert "NOT-BASE64" not in str(raised.value) + (raised.value.hint or "")
+    # Azurite's shortcut, which the SDK accepts, stays accepted.
+    assert parse_connection_string("UseDevelopmentStorage=true") == {
+        "UseDevelopmentStorage": "true"
+    }

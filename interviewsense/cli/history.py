@@ -28,6 +28,8 @@ def history(
     competencies, and your practice streak."""
     from dataclasses import asdict
 
+    from rich.markup import escape
+
     from interviewsense.errors import InterviewSenseError
     from interviewsense.report.progress_data import history as compute
     from interviewsense.report.terminal import render_history
@@ -53,6 +55,6 @@ def history(
             )
             if x
         )
-        console.print(f"no scored answers match {shown}: try without the filter")
+        console.print(f"no scored answers match {escape(shown)}: try without the filter")
         return
     render_history(console, result)

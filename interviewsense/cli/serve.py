@@ -59,37 +59,36 @@ def serve(
 
 
 def _can_listen(host: str, port: int) -> None:
-    """Bind the address once, as uvicorn will, so a port in use or a host that is not this
-    machine's is one line (exit 1) before "serving on", not uvicorn's log and exit 3."""
+    """Bind the address once, as uvicorn will (IPv6 when the host has a ':', else IPv4), so a
+    port in use or a host that is not this machine's is one line (exit 1) before "serving
+    on", not uvicorn's log and exit 3."""
     import errno
     import socket
 
     from interviewsense.errors import BadInputError
 
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind((host, port))
     except socket.gaierror as exc:
         raise BadInputError(
             f"cannot listen on {host}: {exc.strerror}",
             hint="give an address of this machine, e.g. --host 127.0.0.1 or --host 0.0.0.0",
         ) from exc
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise BadInputError(
-                    f"port {port} on {host} is in use (another server, or an earlier serve)",
-                    hint="choose another with --port, or stop what is using it",
-                ) from exc
-            if exc.errno in (errno.EACCES, errno.EPERM):
-                raise BadInputError(
-                    f"no permission to listen on port {port}",
-                    hint="ports under 1024 need privileges: choose one above, e.g. --port 8000",
-                ) from exc
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
             raise BadInputError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                hint="give an address of this machine with --host",
+                f"port {port} on {host} is in use (another server, or an earlier serve)",
+                hint="choose another with --port, or stop what is using it",
             ) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise BadInputError(
+                f"no permission to listen on port {port}",
+                hint="ports under 1024 need privileges: choose one above, e.g. --port 8000",
+            ) from exc
+        raise BadInputError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="give an address of this machine with --host",
+        ) from exc

@@ -194,7 +194,8 @@ def refinalize(
             raise BadInputError(
                 f"session {session_id}'s recordings are missing ({', '.join(lost[:3])}"
                 f"{' …' if len(lost) > 3 else ''} not in {store.folder(session_id)})",
-                hint="restore them from your sync target (interviewsense sync), or a backup",
+                hint="copy them back into that folder from your sync target (the Azure "
+                "container or the local:PATH folder) or a backup",
             )
         raise BadInputError(
             f"session {session_id} has no recorded answers to re-transcribe",

@@ -59,17 +59,17 @@ class Equipment:
 
 
 def _reachable(settings: Settings) -> None:
-    """With ``--llm on`` the session needs the server: one that cannot be reached at all is
-    an error before the first question (exit 5), as doctor says. A server that answers, even
-    with an error status for its model list, gets its chance; an outage later in the session
-    goes on with the question banks, saying so, so the answers already given are kept."""
+    """With ``--llm on`` practice needs the server: one that cannot be connected to at all
+    is an error before the first question (exit 5), as doctor says. A server that answers,
+    even slowly or with an error for its model list, gets its chance; an outage later in the
+    session goes on with the question banks, saying so, so the answers given are kept."""
     from interviewsense.diagnostics import PROBE_TIMEOUT_S
     from interviewsense.interviewer.llm_client import LLMDown, list_models
 
     try:
-        list_models(settings, PROBE_TIMEOUT_S)
+        list_models(settings, max(PROBE_TIMEOUT_S, settings.llm_timeout_s))
     except LLMDown as exc:
-        if exc.status is None:
+        if exc.unreachable:
             raise ServiceError(
                 f"--llm on needs an LLM, and {exc}",
                 hint="start the server or fix --llm-base-url; --llm auto practises with the "
@@ -93,8 +93,6 @@ def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter
             "--llm on needs an LLM, and none is configured",
             hint="set OPENAI_API_KEY, or --llm-base-url for a local server (docs/interviewer.md)",
         )
-    if mode == "on":
-        _reachable(settings)
     from interviewsense.interviewer.llm import LLMInterviewer
     from interviewsense.interviewer.redact import Redactor
 
@@ -106,6 +104,8 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
     plan = options.plan
     persona = get_persona(plan.persona)
     interviewer = make_interviewer(plan, settings, reporter)
+    if settings.llm.lower() == "on":
+        _reachable(settings)  # once, as the session starts (never per answer)
     eq = Equipment(
         interviewer=interviewer,
         persona=persona,

@@ -27,9 +27,10 @@ FORMATS = ("json_schema", "json_object+schema", "json_object", "none")
 class LLMDown(Exception):
     """The server did not answer usefully (connection, time-out, auth, 5xx after retries)."""
 
-    def __init__(self, why: str, status: int | None = None) -> None:
+    def __init__(self, why: str, status: int | None = None, *, unreachable: bool = False) -> None:
         super().__init__(why)
         self.status = status  # the HTTP status the server answered with, if it answered
+        self.unreachable = unreachable  # no connection could be made at all
 
 
 class LLMInvalid(Exception):
@@ -80,7 +81,7 @@ def list_models(settings: Settings, timeout_s: float) -> tuple[str, list[str]]:
     except openai.APITimeoutError as exc:
         raise LLMDown(f"{url} did not answer within {timeout_s:g} s") from exc
     except openai.APIConnectionError as exc:
-        raise LLMDown(f"could not connect to {url}") from exc
+        raise LLMDown(f"could not connect to {url}", unreachable=True) from exc
     except openai.APIStatusError as exc:
         raise LLMDown(
             f"{url} refused to list its models ({exc.status_code})", exc.status_code

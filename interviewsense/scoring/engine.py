@@ -282,7 +282,7 @@ def score_answer(
     )
     if judge is not None and toks and not q.follow_up:
         apply_verdict(content, judge(q.text, q.type, transcript.text), rubric)
-    if toks and content.method != "llm":
+    if toks and not q.follow_up and content.method != "llm":  # a judge never reads follow-ups
         content.unchecked = UNCHECKED
     voice = score_voice(samples, regions or [], rubric) if toks else score_voice(None, [], rubric)
     if samples is not None and not toks:

@@ -33,6 +33,8 @@ def parse_connection_string(text: str) -> dict[str, str]:
             )
         parts[key.strip()] = value.strip()
     lowered = {k.lower() for k in parts}
+    if "usedevelopmentstorage" in lowered:  # Azurite's shortcut, which the SDK accepts
+        return parts
     secret = next((v for k, v in parts.items() if k.lower() == "accountkey"), None)
     if secret is not None and not _is_base64(secret):  # Azure is never asked: the key is not one
         raise BadInputError(

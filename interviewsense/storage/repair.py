@@ -18,6 +18,7 @@ from pathlib import Path
 from interviewsense.audio.recorder import inspect_wav, repair_wav
 from interviewsense.domain import Question, Session, Turn, from_json
 from interviewsense.errors import BadInputError, InterviewSenseError
+from interviewsense.fsutil import storage_error
 from interviewsense.storage.store import LOCK_FILE, SESSION_FILE, SessionStore, now_iso
 
 DAMAGED_FILE = "session.damaged.json"
@@ -90,7 +91,11 @@ def _keep_damaged(path: Path) -> str:
     while kept.exists():
         n += 1
         kept = path.with_name(DAMAGED_FILE.replace(".json", f"-{n}.json"))
-    shutil.copy2(path, kept)
+    try:
+        shutil.copy2(path, kept)
+    except OSError as exc:  # a full disk: keep the damaged file as it is, rebuild nothing
+        kept.unlink(missing_ok=True)
+        raise storage_error(exc, kept) from exc
     return kept.name
 
 
