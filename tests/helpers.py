@@ -4,7 +4,10 @@ report (scripts/ uses it too)."""
 
 from __future__ import annotations
 
+import contextlib
 import struct
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +92,19 @@ def chromium_screenshot_command(
         f"--screenshot={png}",
         page.as_uri(),
     ]
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """``folder`` (created) with a tmpfs mounted on it for the test, e.g. ``size=64k`` (a
+    disk that fills up) or ``ro`` (a read-only one); unmounted after. Needs root, as
+    ``make test`` runs."""
+    folder.mkdir(exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
+    )
+    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

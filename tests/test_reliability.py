@@ -23,7 +23,7 @@ from interviewsense.cli import app
 from interviewsense.errors import StorageError
 from interviewsense.fsutil import atomic_write_json
 from tests import speech
-from tests.helpers import wav_bytes
+from tests.helpers import tmpfs, wav_bytes
 
 SAY = "At my last job I led the move of our billing service, and failures dropped by half."
 
@@ -178,13 +178,7 @@ def test_a_disk_that_fills_mid_recording_leaves_a_valid_wav(tmp_path: Path) -> N
     """The disk fills between flushes: every error is our one-line StorageError (a raw
     OSError once killed the recording thread and hung practice), and the header matches
     the whole frames that reached the disk."""
-    small = tmp_path / "small"
-    small.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True
-    )
-    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
-    try:
+    with tmpfs(tmp_path / "small", "size=64k") as small:
         path = small / "a01.wav"
         writer = WavWriter(path, flush_s=0.0)
         second = b"\x01\x02" * 16000
@@ -203,8 +197,6 @@ def test_a_disk_that_fills_mid_recording_leaves_a_valid_wav(tmp_path: Path) -> N
         assert info.actual % 2 == 0
         with wave.open(str(path)) as wf:
             assert wf.getnframes() == (size - 44) // 2
-    finally:
-        subprocess.run(["umount", "-l", str(small)], capture_output=True)
 
 
 def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:
@@ -223,19 +215,11 @@ def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:
 def test_a_read_only_folder_is_one_clear_error(tmp_path: Path) -> None:
     """QA found a report written into a read-only folder ended as 'a bug' (exit 70): the
     temporary file was made outside the error handling."""
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(locked)], capture_output=True
-    )
-    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
-    try:
+    with tmpfs(tmp_path / "locked", "ro,size=64k") as locked:
         with pytest.raises(StorageError, match="no permission to write") as raised:
             atomic_write_json(locked / "report.json", {"ok": 1})
         assert "a folder you can write to" in (raised.value.hint or "")
         assert list(locked.iterdir()) == []
-    finally:
-        subprocess.run(["umount", "-l", str(locked)], capture_output=True)
 
 
 @pytest.mark.slow

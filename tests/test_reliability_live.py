@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 from tests import speech
 from tests.azurite import Azurite, azure_env, blob_client, wait_for_blocks
 from tests.counted_writer import received
-from tests.helpers import completion, make_session
+from tests.helpers import completion, make_session, tmpfs
 from tests.practice import command, practice_env, start_practice, wait_listening
 from tests.vmic import VirtualMic
 
@@ -103,13 +103,7 @@ def test_sigkill_mid_answer_loses_at_most_a_second(
 
 
 def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_path: Path) -> None:
-    home = tmp_path / "small"
-    home.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(home)], capture_output=True
-    )
-    assert mounted.returncode == 0, "mounting a tmpfs needs root: run the tests as make test does"
-    try:
+    with tmpfs(tmp_path / "small", "size=256k") as home:
         env = practice_env(home, vmic, PYTHONFAULTHANDLER="1")
         proc = start_practice(env, "-n", "1")
         lines: list[str] = []
@@ -133,8 +127,6 @@ def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_p
         assert wav.stat().st_size > 100_000  # what was written is kept
         saved = json.loads((folder / "session.json").read_text())
         assert saved["turns"][0]["question"]["text"]
-    finally:
-        subprocess.run(["umount", "-l", str(home)], capture_output=True)
 
 
 def test_sigterm_while_recording(vmic: VirtualMic, long_wav: Path, tmp_path: Path) -> None:
