@@ -274,8 +274,8 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
         except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf) in TOML
             pass
         else:
-            # Every number setting is a count, a size or a time, where 0 means "off" or
-            # "automatic": nan, inf or a negative one would reach a timeout or a JSON file.
+            # Every number setting is a count, a size or a time (0 does what its help says):
+            # nan, inf or a negative one would reach a timeout or a JSON file.
             if setting.kind not in (int, float) or (math.isfinite(value) and value >= 0):
                 return value
             shown = "(hidden)" if setting.secret else repr(raw)

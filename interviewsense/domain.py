@@ -217,7 +217,7 @@ class Content:
     method: str = "deterministic"
     judge: dict[str, Any] = field(default_factory=dict)
     # What this score could not judge, said to the candidate (scoring/substance.py UNCHECKED);
-    # empty when an LLM judge's verdict is in it, or nothing was said.
+    # empty when an LLM judge's verdict is in it, for a follow-up, or when nothing was said.
     unchecked: str = ""
 
 
