@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from interviewsense.audio.fetch import is_url
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewType
 from interviewsense.errors import BadInputError
@@ -109,9 +110,7 @@ def run_batch(
 ) -> BatchSummary:
     """Score every item of ``source`` into ``output``: here (``workers`` processes), or on
     the Ray cluster at ``ray`` (``flows/batch_ray.py``), with the same file either way."""
-    if not str(source).startswith(("http://", "https://")) and Path(source).resolve() == (
-        output.resolve()
-    ):
+    if not is_url(str(source)) and Path(source).resolve() == output.resolve():
         raise BadInputError(
             f"the results would be written over the manifest {source}",
             hint="choose another --out, for example --out results.csv",
