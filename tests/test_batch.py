@@ -67,6 +67,20 @@ def test_a_folder_of_recordings(recordings: Path, tmp_path: Path) -> None:
     assert "3 scored · 0 failed" in result.stderr
 
 
+def test_one_recording_is_a_batch_of_one(recordings: Path, tmp_path: Path) -> None:
+    """`batch alice.wav` scores it (it used to read the WAV as a manifest: "not UTF-8")."""
+    out = tmp_path / "one.jsonl"
+    result = run(str(recordings / "carol.mp3"), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["id"] == "carol" and row["status"] == "ok"
+    assert speech.wer(SCRIPTS["carol"], row["answer"]["transcript"]["text"]) <= 0.35
+    assert "1 answer · 1 scored · 0 failed" in result.stderr
+    missing = run(str(tmp_path / "nobody.wav"), "--out", str(tmp_path / "x.csv"))
+    assert missing.exit_code == 1 and "no such file or folder" in missing.stderr
+    assert "one recording" in missing.stderr  # the hint names what it takes
+
+
 def write_manifest(recordings: Path, tmp_path: Path, url: str) -> Path:
     (tmp_path / "noise.wav").write_bytes(np.random.default_rng(0).bytes(5000))
     manifest = tmp_path / "cohort.csv"

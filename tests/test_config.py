@@ -160,6 +160,36 @@ def test_broken_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         load_settings()
 
 
+def test_config_keys_no_setting_reads_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in config.toml is named, with the key it was probably meant to be, instead of
+    quietly leaving the default in place."""
+    cfg = tmp_path / "config.toml"
+    monkeypatch.setenv("INTERVIEWSENSE_CONFIG", str(cfg))
+    cfg.write_text('[stt]\nlanguage = "de"\nwhisper_modle = "base"\n')
+    with pytest.raises(BadInputError, match="sets stt.whisper_modle") as caught:
+        load_settings()
+    assert str(caught.value.hint).startswith("did you mean stt.whisper_model?")
+    cfg.write_text('[stt]\nlanguage = "de"\n[colours]\ntheme = 1\n')  # nothing near
+    with pytest.raises(BadInputError, match="colours.theme") as caught:
+        load_settings()
+    assert "did you mean" not in str(caught.value.hint)
+    cfg.write_text('[stt]\nlanguage = "de"\n')
+    assert load_settings().language == "de"
+
+
+@pytest.mark.parametrize(("given", "kept"), [("EN", "en"), ("pt_BR", "pt-br"), ("yue", "yue")])
+def test_a_language_is_a_code(given: str, kept: str) -> None:
+    assert load_settings({"language": (given, "flag")}).language == kept
+
+
+@pytest.mark.parametrize("bad", ["english", "e n", "", "en-", "12"])
+def test_a_language_that_is_not_a_code_is_refused(bad: str) -> None:
+    with pytest.raises(BadInputError, match="language from flag .* not a language code"):
+        load_settings({"language": (bad, "flag")})
+
+
 def test_docs_list_every_setting() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "configuration.md").read_text()
     for s in SETTINGS:

@@ -26,8 +26,9 @@ def batch(
     source: Annotated[
         str,
         typer.Argument(
-            help="A folder of recordings, a manifest (.csv or .jsonl), or az://CONTAINER/PREFIX/ "
-            "for the recordings under a blob prefix (Azure settings as for sync).",
+            help="A folder of recordings, a manifest (.csv or .jsonl), one recording, or "
+            "az://CONTAINER/PREFIX/ for the recordings under a blob prefix (Azure settings as "
+            "for sync).",
             metavar="SOURCE",
             show_default=False,
         ),
@@ -118,8 +119,9 @@ def show_summary(summary: BatchSummary) -> None:
     """The count, the mean and median, and the failures, for a person."""
     mean = "–" if summary.mean is None else f"{summary.mean:g}"
     median = "–" if summary.median is None else f"{summary.median:g}"
+    answers = "1 answer" if summary.total == 1 else f"{summary.total} answers"
     console.print(
-        f"{summary.total} answers · {summary.total - summary.failed} scored · "
+        f"{answers} · {summary.total - summary.failed} scored · "
         f"{summary.failed} failed · mean {mean} · median {median}"
         + (f" · {summary.skipped} already done" if summary.skipped else "")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load
 from interviewsense.errors import MissingDependencyError, ServiceError
@@ -74,4 +75,6 @@ def _show(checks: list[Check], settings: Settings, settings_table: bool) -> None
         for name, value in settings.public().items():
             st.add_row(name, str(value), settings.sources.get(name, ""))
         console.print(st)
-        console.print(f"[dim]config file: {settings.config_file}[/]")
+        cfg = settings.config_file
+        found = "" if cfg is not None and cfg.is_file() else " (not found: the defaults apply)"
+        console.print(f"[dim]config file: {escape(str(cfg))}{found}[/]")

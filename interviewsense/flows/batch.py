@@ -19,7 +19,13 @@ from interviewsense.audio.fetch import is_url
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewType
 from interviewsense.errors import BadInputError
-from interviewsense.flows.batch_input import Item, read_blobs, read_folder, read_manifest
+from interviewsense.flows.batch_input import (
+    AUDIO_SUFFIXES,
+    Item,
+    read_blobs,
+    read_folder,
+    read_manifest,
+)
 from interviewsense.flows.batch_output import ResultsFile
 from interviewsense.flows.batch_work import init_worker, score_item
 from interviewsense.progress import Reporter
@@ -43,7 +49,6 @@ def read_items(
 ) -> list[Item]:
     """The items of a folder, a manifest, or an ``az://container/prefix/`` of recordings."""
     if isinstance(source, str) and is_blob_uri(source):
-        from interviewsense.flows.batch_input import AUDIO_SUFFIXES
         from interviewsense.storage.blob_input import list_audio
 
         uris = list_audio(source, settings, AUDIO_SUFFIXES)
@@ -52,7 +57,12 @@ def read_items(
     if source.is_dir():
         return read_folder(source, question=question, qtype=qtype)
     if not source.exists():
-        raise BadInputError(f"no such file or folder: {source}")
+        raise BadInputError(
+            f"no such file or folder: {source}",
+            hint="pass a folder of recordings, a CSV/JSONL manifest or one recording",
+        )
+    if source.suffix.lower() in AUDIO_SUFFIXES:  # one recording: a batch of one
+        return [Item(id=source.stem, position=0, audio=str(source), question=question, type=qtype)]
     return read_manifest(source, question=question, qtype=qtype)
 
 

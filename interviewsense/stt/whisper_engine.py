@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import Segment, Transcript, TranscriptEngine, Word
-from interviewsense.errors import MissingDependencyError
+from interviewsense.errors import BadInputError, MissingDependencyError
 from interviewsense.stt.base import ProgressFn
 from interviewsense.stt.models import ModelRef
 from interviewsense.threads import auto_threads, pin_threads
@@ -64,7 +64,7 @@ class WhisperTranscriber:
             ) from exc
         self.engine = engine
         self.model = ref.name
-        self.language = language
+        self.language = language.split("-")[0]  # Whisper's code: "pt-br" is "pt"
         self.keep_fillers = keep_fillers
         self._multilingual = not ref.name.endswith(".en")
         try:
@@ -249,11 +249,45 @@ def _looped(seg: Any, cap: int) -> bool:
     return is_loop([n for w in (seg.words or []) if (n := norm(w.word))])
 
 
+def _check_compute_type(compute_type: str) -> None:
+    """A compute type CTranslate2 can run on this CPU; a typo is not a broken model."""
+    import ctranslate2
+
+    known = sorted(ctranslate2.get_supported_compute_types("cpu")) + ["auto", "default"]
+    if compute_type not in known:
+        raise BadInputError(
+            f"whisper_compute_type is {compute_type!r}, which this CPU cannot run",
+            hint=f"use one of {', '.join(known)} (INTERVIEWSENSE_WHISPER_COMPUTE_TYPE)",
+        )
+
+
+def _whisper_language(language: str) -> str:
+    """The Whisper language code of a settings language ("pt-br" is Whisper's "pt")."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    base = language.split("-")[0]
+    if base not in _LANGUAGE_CODES:
+        raise BadInputError(
+            f"Whisper does not know the language '{language}'",
+            hint="use an ISO 639-1 code Whisper knows, such as en, de, es, fr, ja or ko",
+        )
+    return base
+
+
 def build_whisper(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
-    """The Whisper model the settings name, loaded."""
+    """The Whisper model the settings name, loaded. An English-only model (``.en``) with
+    another language transcribes the answers as English, and the notice says so."""
     from interviewsense.stt.models import find_whisper_model
 
+    base = _whisper_language(settings.language)
+    _check_compute_type(settings.whisper_compute_type)
     ref = find_whisper_model(settings)
+    if ref.name.endswith(".en") and base != "en":
+        reporter.notice(
+            f"Whisper {ref.name} knows English only: '{base}' answers will be transcribed "
+            "as English; pass --whisper-model with a multilingual model (tiny, base, small "
+            "…: 'interviewsense models download tiny' once online)"
+        )
     with reporter.status(f"Loading Whisper {ref.name} ({ref.origin})"):
         return WhisperTranscriber(
             ref,
