@@ -179,6 +179,23 @@ def test_config_keys_no_setting_reads_are_refused(
     assert load_settings().language == "de"
 
 
+def test_the_documented_example_config_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every key of docs/configuration.md's example is a setting (unknown keys are refused)."""
+    import re
+
+    doc = (Path(__file__).parent.parent / "docs" / "configuration.md").read_text()
+    example = re.search(r"## Example `config.toml`\n\n```toml\n(.*?)```", doc, re.S)
+    assert example is not None
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(example.group(1))
+    monkeypatch.setenv("INTERVIEWSENSE_CONFIG", str(cfg))
+    s = load_settings()
+    assert s.sources["whisper_model"] == "config.toml (stt.whisper_model)"
+    assert s.sources["input_device"] == "config.toml (audio.input_device)"
+
+
 @pytest.mark.parametrize(("given", "kept"), [("EN", "en"), ("pt_BR", "pt-br"), ("yue", "yue")])
 def test_a_language_is_a_code(given: str, kept: str) -> None:
     assert load_settings({"language": (given, "flag")}).language == kept
