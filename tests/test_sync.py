@@ -237,6 +237,38 @@ def test_sync_to_a_folder(tmp_path: Path) -> None:
     assert cli(env, "sync", "--target", f"local:{target}", "--check").exit_code == 0
 
 
+def test_what_sync_leaves_out_and_where_it_will_not_copy(tmp_path: Path) -> None:
+    """A damaged session is named, not skipped in silence; a copy inside the data folder (or
+    onto a file) is refused, and export says "export folder", not "sync target"."""
+    home, target = tmp_path / "home", tmp_path / "drive"
+    sid = make_session(home, seed=7)
+    damaged = home / "sessions" / "20261202-000000-abcdef"
+    damaged.mkdir()
+    (damaged / "session.json").write_text("{half")
+    env = {"INTERVIEWSENSE_HOME": str(home), "INTERVIEWSENSE_SYNC_USER": "me"}
+    result = cli(env, "sync", "--target", f"local:{target}")
+    assert result.exit_code == 0, result.stderr
+    assert "not synced: session 20261202-000000-abcdef is damaged" in result.stderr
+    assert "sessions repair" in result.stderr
+    assert (target / "me" / sid / "session.json").is_file()
+    assert not (target / "me" / damaged.name).exists()
+    for args, needle in (
+        (("sync", "--target", f"local:{home / 'backup'}"), "the sync target"),
+        (("sessions", "export", sid, "--out", str(home / "sessions")), "the export folder"),
+    ):
+        refused = cli(env, *args)
+        assert refused.exit_code == 1, refused.stderr
+        assert f"{needle} " in refused.stderr and "is inside the data folder" in refused.stderr
+    assert not (home / "backup").exists()
+    assert sorted(p.name for p in (home / "sessions").iterdir()) == sorted([sid, damaged.name])
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    refused = cli(env, "sessions", "export", sid, "--out", str(a_file))
+    assert refused.exit_code == 1
+    assert "the export folder" in refused.stderr and "is a file" in refused.stderr
+    assert "sync target" not in refused.stderr and a_file.read_text() == "mine"
+
+
 def test_auto_sync_after_practice(tmp_path: Path) -> None:
     home, target = tmp_path / "home", tmp_path / "drive"
     env = {

@@ -125,12 +125,16 @@ def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to copy the session into.")],
 ) -> None:
     """Copy a session (session.json and its audio) into a folder."""
+    from interviewsense.flows.sync import outside_data_folder
     from interviewsense.storage.manifest import session_files
+    from interviewsense.storage.store import SessionStore
     from interviewsense.storage.sync_local import LocalTarget
 
-    store = _store()
+    settings = load()
+    store = SessionStore(settings.sessions_dir)
     session = store.load(session_id)
-    target = LocalTarget(out, "")  # no user folder: OUT/<id>/
+    outside_data_folder(out, settings, "the export folder")
+    target = LocalTarget(out, "", "the export folder")  # no user folder: OUT/<id>/
     target.prepare()
     files = session_files(store.folder(session.id), include_session=True)
     for f in files:

@@ -38,7 +38,7 @@ def sync(
     from dataclasses import asdict
 
     from interviewsense.cli._ui import RichReporter
-    from interviewsense.errors import CheckFailed, InterviewSenseError
+    from interviewsense.errors import CheckFailed
     from interviewsense.flows.sync import check as compare
     from interviewsense.flows.sync import sync as run
     from interviewsense.storage.store import validate_id
@@ -58,11 +58,7 @@ def sync(
             )
         console.print("[green]in sync:[/] every file matches the target by size and MD5")
         return
-    try:
-        summary = run(wanted, settings, RichReporter(real_console()))
-    except InterviewSenseError as exc:
-        exc.message += "; the session stays marked unsynced"
-        raise
+    summary = run(wanted, settings, RichReporter(real_console()))
     if as_json:
         emit_json(asdict(summary))
     if not summary.sessions:

@@ -75,19 +75,42 @@ def make_target(spec: str, settings: Settings) -> SyncTarget:
     if spec.startswith("local:") and len(spec) > len("local:"):
         from interviewsense.storage.sync_local import LocalTarget
 
-        return LocalTarget(Path(spec[len("local:") :]), user)
+        root = Path(spec[len("local:") :]).expanduser()
+        outside_data_folder(root, settings, "the sync target")
+        return LocalTarget(root, user)
     raise BadInputError(f"unknown sync target '{spec}'", hint="use azure or local:PATH")
 
 
-def pick_sessions(store: SessionStore, ids: list[str]) -> list[Session]:
+def outside_data_folder(folder: Path, settings: Settings, what: str) -> None:
+    """Refuse a copy's folder inside the data folder: a copy there is lost with the original,
+    and one inside ``sessions/`` would be read as sessions (or written over one)."""
+    home = settings.home.expanduser().resolve()
+    where = folder.expanduser().resolve()
+    if where == home or home in where.parents:
+        raise BadInputError(
+            f"{what} {folder} is inside the data folder {settings.home}",
+            hint="choose a folder outside it (another drive, a synced folder): a copy next "
+            "to the original is lost with it",
+        )
+
+
+def pick_sessions(
+    store: SessionStore, ids: list[str], reporter: Reporter | None = None
+) -> list[Session]:
+    """The sessions named, or every one; a damaged one among every one is named to the
+    reporter (it needs 'sessions repair') and left out."""
     if ids:
         return [store.load(i) for i in ids]
     sessions = []
     for sid in store.ids():
         try:
             sessions.append(store.load(sid))
-        except InterviewSenseError:
-            continue  # a damaged session is reported by 'sessions list'/'repair'
+        except InterviewSenseError as exc:
+            if reporter is not None:
+                reporter.notice(
+                    f"not synced: {exc.message}; run 'interviewsense sessions repair' and "
+                    "sync again"
+                )
     return sessions
 
 
@@ -99,8 +122,14 @@ def sync(
     target.prepare()
     summary = SyncSummary(target=target.name)
     index = target.remote_index()
-    for session in pick_sessions(store, ids):
-        sync_session(store, session, target, index.get(session.id, {}), reporter, summary)
+    for session in pick_sessions(store, ids, reporter):
+        try:
+            sync_session(store, session, target, index.get(session.id, {}), reporter, summary)
+        except InterviewSenseError as exc:
+            done = len(summary.sessions)
+            before = f" ({done} session{'s' if done != 1 else ''} synced before it)" if done else ""
+            exc.message += f"; session {session.id} stays marked unsynced{before}"
+            raise
     return summary
 
 

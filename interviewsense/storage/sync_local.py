@@ -15,9 +15,10 @@ MANIFEST = "manifest.json"
 
 
 class LocalTarget:
-    def __init__(self, root: Path, user: str) -> None:
+    def __init__(self, root: Path, user: str, what: str = "sync target") -> None:
         self.root = root.expanduser()
         self.user = user
+        self.what = what  # how messages name the folder
         self.name = f"local:{self.root}"
 
     def _folder(self, session_id: str) -> Path:
@@ -25,7 +26,10 @@ class LocalTarget:
 
     def prepare(self) -> None:
         if self.root.exists() and not self.root.is_dir():
-            raise BadInputError(f"sync target {self.root} is a file, not a folder")
+            raise BadInputError(
+                f"{self.what} {self.root} is a file, not a folder",
+                hint="name a folder (it is created if missing)",
+            )
         try:
             ensure_dir(self.root / self.user)
         except OSError as exc:
