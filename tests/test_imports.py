@@ -94,3 +94,15 @@ def test_models_download_refuses_when_offline() -> None:
     result = CliRunner().invoke(app, ["models", "download", "base.en"])
     assert result.exit_code == 1
     assert "offline" in result.output and "INTERVIEWSENSE_OFFLINE=0" in result.output
+
+
+def test_models_download_refuses_a_name_that_is_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo is bad input (exit 1), said before anything is asked of the network; it used to
+    be read as a VOSK name and fail as "could not read the VOSK model list" (exit 4)."""
+    monkeypatch.setenv("INTERVIEWSENSE_OFFLINE", "0")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    result = CliRunner().invoke(app, ["models", "download", "tiny-en"])
+    assert result.exit_code == 1, result.output
+    assert "no model is called 'tiny-en'" in result.stderr
+    assert "tiny.en" in result.stderr and "vosk-LANG" in result.stderr
+    assert "VOSK model list" not in result.stderr

@@ -131,6 +131,12 @@ def models_download(
             hint="unset it for this command, e.g. INTERVIEWSENSE_OFFLINE=0 interviewsense "
             f"models download {name}",
         )
+    if name not in WHISPER_NAMES and not name.startswith("vosk-"):
+        raise BadInputError(
+            f"no model is called '{name}'",
+            hint=f"name a Whisper model ({', '.join(WHISPER_NAMES[:6])} …), vosk-LANG "
+            "(vosk-en, vosk-de …) or a VOSK model name (vosk-model-…)",
+        )
     reporter = RichReporter(real_console())
     if name in WHISPER_NAMES:
         with reporter.status(f"Downloading Whisper {name}"):

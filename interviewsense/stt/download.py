@@ -18,11 +18,15 @@ Progress = Callable[[int, int | None], None]
 
 
 def download_whisper(name: str, dest: Path) -> ModelRef:
+    import warnings
+
     from faster_whisper import download_model
 
     target = ensure_dir(dest / name)
     try:
-        path = download_model(name, output_dir=str(target))
+        with warnings.catch_warnings():  # the hub's deprecation notices are not the user's
+            warnings.simplefilter("ignore")
+            path = download_model(name, output_dir=str(target))
     except Exception as exc:  # the hub client raises many kinds
         raise MissingDependencyError(
             f"could not download Whisper model '{name}' ({type(exc).__name__})",
