@@ -199,6 +199,28 @@ def test_a_disk_that_fills_mid_recording_leaves_a_valid_wav(tmp_path: Path) -> N
             assert wf.getnframes() == (size - 44) // 2
 
 
+@pytest.mark.slow
+def test_finalize_onto_a_full_disk_leaves_no_empty_session(tmp_path: Path) -> None:
+    """The data folder fills while finalize saves its copy of the answer: one clear error,
+    the user's file untouched, and no in-progress session left for 'sessions list'."""
+    wav = speech.espeak(
+        "I led the migration of our billing system, and we moved every customer in six "
+        "weeks without a single outage, which cut our support tickets by a third.",
+        tmp_path / "answer.wav",
+    )
+    before = wav.read_bytes()
+    with tmpfs(tmp_path / "small", "size=64k") as home:
+        result = finalize(str(wav), env={"INTERVIEWSENSE_HOME": str(home)})
+        assert result.exit_code == 1, result.stderr
+        assert "the disk is full" in result.stderr and "Traceback" not in result.stderr
+        assert not (home / "sessions").exists() or not list((home / "sessions").iterdir())
+        listed = CliRunner().invoke(
+            app, ["sessions", "list", "--json"], env={"INTERVIEWSENSE_HOME": str(home)}
+        )
+        assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    assert wav.read_bytes() == before
+
+
 def test_atomic_json_never_leaves_half_a_file(tmp_path: Path) -> None:
     path = tmp_path / "session.json"
     atomic_write_json(path, {"ok": 1})

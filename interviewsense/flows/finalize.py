@@ -150,6 +150,23 @@ def finalize(
         settings={"whisper_model": transcriber.model, "language": settings.language},
     )
     store.create(session)
+    try:
+        _save_new(session, store, audio, answer, q, source)
+    except BaseException:  # a full disk: the source is untouched, and no empty session stays
+        store.discard(session.id)
+        raise
+    store.release(session.id)
+    return FinalizeResult(session=session, answers=[answer], notes=answer.notes)
+
+
+def _save_new(
+    session: Session,
+    store: SessionStore,
+    audio: LoadedAudio,
+    answer: Answer,
+    q: Question,
+    source: str,
+) -> None:
     stored = store.audio_path(session.id, "a", 1)
     with atomic_open(stored) as fh:
         write_wav(fh, audio.samples)  # type: ignore[arg-type]
@@ -166,8 +183,6 @@ def finalize(
     session.ended_at = now_iso()
     session.summary = summarize(session)
     store.save(session)
-    store.release(session.id)
-    return FinalizeResult(session=session, answers=[answer], notes=answer.notes)
 
 
 def refinalize(

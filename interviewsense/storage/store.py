@@ -90,10 +90,19 @@ class SessionStore:
         if folder.exists():
             raise StorageError(f"session {session.id} already exists")
         ensure_dir(self.root)
-        ensure_dir(folder / "audio")
-        self.lock(session.id)
-        self.save(session)
+        try:
+            ensure_dir(folder / "audio")
+            self.lock(session.id)
+            self.save(session)
+        except BaseException:  # a full disk: no half-made session left for 'list' to show
+            self.discard(session.id)
+            raise
         return folder
+
+    def discard(self, session_id: str) -> None:
+        """Remove a session this process was making and could not finish (nothing of it was
+        the user's: its answer is still wherever it came from)."""
+        shutil.rmtree(self.folder(session_id), ignore_errors=True)
 
     def lock(self, session_id: str) -> None:
         """Mark the session as being written by this process (see ``storage.repair``)."""
