@@ -253,6 +253,9 @@ def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
     assert len(json.loads(by_question.stdout)) == 2  # three attempts, two steps
     none = CliRunner().invoke(app, ["sessions", "compare", "-q", "astronaut"])
     assert none.exit_code == 1 and "found 0 answer(s)" in none.stderr
+    one = CliRunner().invoke(app, ["sessions", "compare", first])
+    assert one.exit_code == 1 and "give two session ids" in one.stderr
+    assert "hint: 'interviewsense sessions list' shows the ids" in one.stderr
 
 
 @pytest.mark.slow

@@ -264,6 +264,18 @@ def test_rubric_override(tmp_path: Path) -> None:
             load_rubric(bad)
 
 
+def test_every_rubric_error_says_what_to_do(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    for text in ("x = = 1", "[bands]\nstrong = 10\ngood = 80\n", "[weights]\ncontent = -1\n"):
+        bad.write_text(text)
+        with pytest.raises(BadInputError) as raised:
+            load_rubric(bad)
+        assert f"fix {bad}" in str(raised.value.hint), text
+    with pytest.raises(BadInputError, match="no such rubric file") as raised:
+        load_rubric(tmp_path / "missing.toml")
+    assert "--rubric" in str(raised.value.hint)
+
+
 def test_typed_answers_report_missing_timing_not_zero() -> None:
     score, _ = score_answer(typed("At my last job I led the move and we cut costs by 20%."), "Q")
     d = score.delivery

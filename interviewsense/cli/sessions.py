@@ -273,7 +273,11 @@ def compare(
                 hint="use --question to compare attempts at one question",
             )
     else:
-        raise BadInputError("give two session ids, or --question TEXT")
+        raise BadInputError(
+            "give two session ids, or --question TEXT",
+            hint="'interviewsense sessions list' shows the ids; --question compares every "
+            "attempt at one question",
+        )
     rows = render_comparison(console, steps, quiet=as_json)
     if as_json:
         emit_json([{"question": q, "changes": [asdict(c) for c in changes]} for q, changes in rows])
@@ -302,7 +306,10 @@ def play(
         )
     turns = [t for t in session.turns if answer is None or t.index == answer]
     if not turns:
-        raise BadInputError(f"session {session_id} has no answer {answer}")
+        raise BadInputError(
+            f"session {session_id} has no answer {answer}",
+            hint=f"'interviewsense sessions show {session_id}' lists its answers",
+        )
     played = 0
     for t in turns:
         console.print(f"[bold]{t.index}.[/] {t.question.text}")

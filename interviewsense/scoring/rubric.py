@@ -91,10 +91,24 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
         return Rubric(version=str(base["version"]), data=base)
     p = Path(path).expanduser()
     try:
+        return _load_over(base, p)
+    except BadInputError as exc:  # every rubric error says where to fix it
+        exc.hint = exc.hint or (
+            f"fix {p}, or leave the rubric setting empty for the built-in one; "
+            "docs/scoring.md lists the keys and their defaults"
+        )
+        raise
+
+
+def _load_over(base: dict[str, Any], p: Path) -> Rubric:
+    try:
         raw = p.read_bytes()
         over = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError as exc:
-        raise BadInputError(f"no such rubric file: {p}") from exc
+        raise BadInputError(
+            f"no such rubric file: {p}",
+            hint="check the path given to --rubric (or INTERVIEWSENSE_RUBRIC)",
+        ) from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BadInputError(f"cannot read rubric {p}: {exc}") from exc
     data = _merge(base, over, "")

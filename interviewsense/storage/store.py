@@ -173,5 +173,7 @@ class SessionStore:
     def delete(self, session_id: str) -> None:
         folder = self.folder(session_id)
         if not folder.is_dir():
-            raise BadInputError(f"no session {session_id}")
+            raise BadInputError(
+                f"no session {session_id}", hint="'interviewsense sessions list' shows them"
+            )
         shutil.rmtree(folder)
