@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -610,6 +611,18 @@ def test_a_port_in_use_is_one_line_before_serving(tmp_path: Path) -> None:
             assert out.returncode == 1, out.stderr
             assert out.stderr.startswith(f"error: {said}"), out.stderr
             assert "serving on" not in out.stdout + out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_the_server_is_an_interruption(tmp_path: Path, sig: signal.Signals) -> None:
+    """Ctrl-C (or SIGTERM) stops it after a graceful shutdown with the contract's 130, as any
+    interrupted command; uvicorn swallowed the interrupt and it exited 0."""
+    srv = start_server(tmp_path)
+    srv.proc.send_signal(sig)
+    assert srv.proc.wait(timeout=30) == 130
+    log = srv.log.read_text()
+    assert "Application shutdown complete" in log and "interrupted" in log
+    assert "Traceback" not in log
 
 
 # --- rate limiting -------------------------------------------------------------------------

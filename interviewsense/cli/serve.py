@@ -56,6 +56,10 @@ def serve(
         access_log=False,  # ours logs the route, never the query string (serve/app.py)
         log_level="info",
     )
+    # uvicorn returns only once a signal (Ctrl-C, SIGTERM) has stopped it, after the requests
+    # in flight finished; it swallows the KeyboardInterrupt. Stopped is interrupted: 130, as
+    # every command (a failed start exits 3 inside uvicorn.run, and is checked before).
+    raise KeyboardInterrupt
 
 
 def _can_listen(host: str, port: int) -> None:
