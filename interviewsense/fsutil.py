@@ -56,6 +56,35 @@ def read_text(path: Path, what: str, *, encoding: str = "utf-8") -> str:
         raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from exc
 
 
+def output_file(path: Path, sessions_dir: Path, what: str) -> Path:
+    """A file the user named for output (a report, a results file), checked before anything
+    is written: it must not be inside the session store (it would replace recorded data),
+    must not be a folder or a device, and its folder must exist (a typo does not create
+    folders)."""
+    from interviewsense.errors import BadInputError
+
+    where = path.expanduser()
+    resolved = where.resolve()
+    store = sessions_dir.expanduser().resolve()
+    if resolved == store or store in resolved.parents:
+        raise BadInputError(
+            f"the {what} {path} would be written inside the session store {sessions_dir}",
+            hint="choose a path outside it; the default report goes next to the session "
+            "without --out",
+        )
+    if where.exists() and not where.is_file():
+        raise BadInputError(
+            f"the {what} {path} is not a regular file",
+            hint="name a file (a new one, or one to replace)",
+        )
+    if not where.parent.is_dir():
+        raise BadInputError(
+            f"the folder {where.parent} for the {what} does not exist",
+            hint=f"create it first (mkdir -p {where.parent}) or choose another path",
+        )
+    return where
+
+
 def storage_error(exc: OSError, path: Path) -> StorageError:
     """A one-line, actionable error for an OS error on ``path``."""
     if exc.errno == errno.ENOSPC:

@@ -4,6 +4,7 @@ opened in headless Chromium and its charts must show. History, compare and play 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -54,6 +55,40 @@ def report(home: Path, sid: str, fmt: str) -> str:
     )
     assert result.exit_code == 0, result.stderr
     return str(result.stdout)
+
+
+@pytest.mark.slow
+def test_a_report_never_writes_over_recorded_data(
+    session_home: tuple[Path, str], tmp_path: Path
+) -> None:
+    """QA wrote a report over the session's own session.json (the answer was lost), over a
+    device file, and into a folder a typo created. Each is refused, and nothing changes."""
+    home, sid = session_home
+    env = {"INTERVIEWSENSE_HOME": str(home)}
+    saved = home / "sessions" / sid / "session.json"
+    before = saved.read_bytes()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    cases = [
+        (saved, "would be written inside the session store"),
+        (fifo, "is not a regular file"),
+        (tmp_path / "typo" / "r.md", "does not exist"),
+    ]
+    for out, said in cases:
+        result = CliRunner().invoke(app, ["sessions", "report", sid, "-f", "md", "-o", str(out)],
+                                    env=env)  # fmt: skip
+        assert result.exit_code == 1 and said in result.stderr, result.stderr
+        assert "hint:" in result.stderr
+    assert saved.read_bytes() == before and not (tmp_path / "typo").exists()
+    batch = CliRunner().invoke(app, ["batch", str(home.parent / "answer.wav"), "-o",
+                                     str(home / "sessions" / "results.csv")], env=env)  # fmt: skip
+    assert batch.exit_code == 1 and "inside the session store" in batch.stderr
+    # The terminal report goes where --out says, as plain text.
+    plain = tmp_path / "report.txt"
+    result = CliRunner().invoke(app, ["sessions", "report", sid, "-o", str(plain)], env=env)
+    assert result.exit_code == 0, result.stderr
+    text = plain.read_text("utf-8")
+    assert sid in text and "\x1b[" not in text
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from interviewsense.domain import Session
     from interviewsense.storage.store import SessionStore
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load
@@ -182,11 +183,13 @@ def write_report(session_id: str, fmt: ReportFormat, out: Path | None = None) ->
     """Render a report; to a file (default: in the session folder), or '-' for stdout."""
     import sys
 
-    from interviewsense.fsutil import atomic_write_bytes
+    from interviewsense.fsutil import atomic_write_bytes, output_file
     from interviewsense.report.render import render
 
     store = _store()
     session = store.load(session_id)
+    if out is not None and str(out) != "-":
+        out = output_file(out, store.root, "report")
     text = render(session, store.folder(session_id), fmt)
     if out is not None and str(out) == "-":
         sys.stdout.write(text)
@@ -194,6 +197,28 @@ def write_report(session_id: str, fmt: ReportFormat, out: Path | None = None) ->
     target = out or store.folder(session_id) / f"report.{fmt}"
     atomic_write_bytes(target, text.encode("utf-8"))
     return target
+
+
+def _plain_report(session: Session, store: SessionStore, out: Path) -> None:
+    """The terminal report as plain text, into ``out`` ('-': stdout)."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from interviewsense.fsutil import atomic_write_bytes, output_file
+    from interviewsense.report.terminal import render_session
+
+    if str(out) != "-":
+        out = output_file(out, store.root, "report")
+    buffer = io.StringIO()
+    render_session(Console(file=buffer, width=100, no_color=True, highlight=False), session,
+                   store.folder(session.id))  # fmt: skip
+    if str(out) == "-":
+        sys.stdout.write(buffer.getvalue())
+        return
+    atomic_write_bytes(out, buffer.getvalue().encode("utf-8"))
+    console.print(f"report written to {out}")
 
 
 @app.command("report")
@@ -217,7 +242,11 @@ def report(
         from interviewsense.report.terminal import render_session
 
         store = _store()
-        render_session(console, store.load(session_id), store.folder(session_id))
+        session = store.load(session_id)
+        if out is None:
+            render_session(console, session, store.folder(session_id))
+            return
+        _plain_report(session, store, out)
         return
     target = write_report(session_id, fmt, out)
     if target is not None:

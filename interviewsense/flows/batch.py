@@ -28,6 +28,7 @@ from interviewsense.flows.batch_input import (
 )
 from interviewsense.flows.batch_output import ResultsFile
 from interviewsense.flows.batch_work import init_worker, score_item
+from interviewsense.fsutil import output_file
 from interviewsense.progress import Reporter
 from interviewsense.storage.blob_input import is_blob_uri
 
@@ -125,6 +126,7 @@ def run_batch(
             f"the results would be written over the manifest {source}",
             hint="choose another --out, for example --out results.csv",
         )
+    output = output_file(output, settings.sessions_dir, "results file")
     items = read_items(source, settings, question=question, qtype=qtype)
     results = ResultsFile(output)
     done_ids = results.open(resume=resume, overwrite=overwrite)
