@@ -204,6 +204,30 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_typed_answer_of_any_bytes_is_kept_and_cleaned(tmp_path: Path) -> None:
+    """QA typed bytes that are not UTF-8: the session was lost to a crash (exit 70). Escape
+    sequences typed (or pasted) would later repaint the terminal of whoever reads the report.
+    A paste of 1 MB took minutes and gigabytes; the first 20,000 characters are kept."""
+    home = tmp_path / "home"
+    typed = b"\xff\xfe I led the migration \x1b[2J\x1b]0;pwned\x07 and we cut costs by 20%.\n"
+    long = ("I measured it again. " * 1500).encode() + b"\n"  # 31,500 characters
+    out = subprocess.run(
+        command("practice", "-n", "2", "--no-follow-ups", "--keyboard", "--no-voice", "--json"),
+        input=typed + long, env=practice_env(home), capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr.decode()
+    data = json.loads(out.stdout)
+    first, second = (t["answer"]["transcript"]["text"] for t in data["turns"])
+    assert first.startswith("\ufffd\ufffd I led the migration") and "cut costs by 20%" in first
+    assert "\x1b" not in first and "\x07" not in first
+    assert len(second) <= 20_000 and second.startswith("I measured it again.")
+    assert b"the first 20,000 (about 3,000 words)" in b" ".join(out.stderr.split())
+    shown = subprocess.run(command("sessions", "show", data["id"]), env=practice_env(home),
+                           capture_output=True, timeout=120)  # fmt: skip
+    assert shown.returncode == 0 and b"\x1b]0;" not in shown.stderr + shown.stdout
+
+
+@pytest.mark.slow
 def test_skip_repeat_and_quit(tmp_path: Path) -> None:
     home = tmp_path / "home"
     stdin = "s\nr\nI led a team of five people through a database migration at my last job.\nq\n"

@@ -17,6 +17,7 @@ from interviewsense.audio.fetch import is_url
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import read_text
+from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
 from interviewsense.storage.blob_input import is_blob_uri
 
 AUDIO_SUFFIXES = {
@@ -131,7 +132,7 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
             continue
         rid = row.get("id", "").strip() or f"line-{line}"
         audio = row.get("audio", "").strip()
-        transcript = row.get("transcript", "").strip()
+        transcript = clean_text(row.get("transcript", "")).strip()
         named = row.get("type", "").strip().lower().replace(" ", "_") or qtype
         kind = next((t for t in INTERVIEW_TYPES if t == named), qtype)
         error = ""
@@ -145,6 +146,11 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
         elif not audio and not transcript:
             has_column = "transcript" in row
             error = "the transcript is empty" if has_column else "the row has no audio"
+        elif not audio and len(transcript) > MAX_TYPED_CHARS:
+            error = (
+                f"the transcript is {len(transcript):,} characters long; the most scored is "
+                f"{MAX_TYPED_CHARS:,}"
+            )
         if audio and not is_url(audio) and not is_blob_uri(audio):
             path = Path(audio).expanduser()
             audio = str(path if path.is_absolute() else (manifest.resolve().parent / path))

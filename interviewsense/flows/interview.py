@@ -244,8 +244,9 @@ def typed_answer(
     """A typed answer, scored as practice scores one typed at the keyboard."""
     from interviewsense.scoring.engine import build_answer, scorer_options
     from interviewsense.scoring.rubric import load_rubric
-    from interviewsense.scoring.text import words_from_text
+    from interviewsense.scoring.text import clean_text, words_from_text
 
+    text = clean_text(text)  # sent by a client: no terminal escapes reach a report
     transcript = Transcript(
         text=text.strip(), engine="text", model="api", words=words_from_text(text)
     )

@@ -29,7 +29,7 @@ from interviewsense.interviewer.base import Assessment
 from interviewsense.progress import Reporter
 from interviewsense.scoring.engine import build_answer, scorer_options
 from interviewsense.scoring.rubric import load_rubric
-from interviewsense.scoring.text import words_from_text
+from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text, words_from_text
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 from interviewsense.tts.silent import SilentSpeaker
 
@@ -379,6 +379,13 @@ class Practice:
         if command in ("r", "s", "q"):
             status = {"r": "repeat", "s": "skipped", "q": "quit"}[command]
             return Captured(status=status, ended_by="key", timings=timings)
+        text = clean_text(text)
+        if len(text) > MAX_TYPED_CHARS:
+            self.reporter.notice(
+                f"the answer is {len(text):,} characters long: the first {MAX_TYPED_CHARS:,} "
+                "(about 3,000 words) are kept and scored"
+            )
+            text = text[:MAX_TYPED_CHARS]
         transcript = Transcript(
             text=text.strip(), engine="text", model="keyboard", words=words_from_text(text)
         )

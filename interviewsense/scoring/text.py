@@ -41,6 +41,26 @@ def words_from_text(text: str) -> list[Word]:
     return [Word(w=m.group(0), start=0.0, end=0.0, p=1.0) for m in _TOKEN.finditer(text)]
 
 
+MAX_TYPED_CHARS = 20_000  # a typed answer or transcript: about 3,000 words, 20 minutes spoken
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Text a person typed or sent, safe to store and show: bytes that were not UTF-8 (read
+    as lone surrogates) become U+FFFD, and control characters other than tab and newline
+    (a terminal's escape sequences among them) are dropped."""
+    try:  # bytes read with surrogateescape (stdin) come back as the bytes they were
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return _CONTROL.sub("", raw.decode("utf-8", "replace"))
+
+
+def clip(text: str, limit: int = 90) -> str:
+    """A quote cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def tokens(transcript: Transcript) -> list[Tok]:
     words = transcript.words or words_from_text(transcript.text)
     timed = transcript.timed
