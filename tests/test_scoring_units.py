@@ -204,7 +204,8 @@ def test_ownership_relevance_and_length() -> None:
     assert c.relevance["terms"] == ["conflict", "teammate"]
     assert c.relevance["matched"] == ["conflict", "teammate"]  # disagreed, colleague
     assert c.word_count == 13 and c.length_band == "short"
-    assert [cap.name for cap in score.caps] == ["no result", "no numbers", "too short"]
+    caps = ["no result", "no numbers", "reads weak", "too short"]  # 13 words: weak to a coach
+    assert [cap.name for cap in score.caps] == caps
     assert score.overall <= 49
     why = {part.name: part.why for part in c.breakdown}
     assert why["ownership"].startswith("'I' 1 time, 'we' 1 time;")  # singular when one

@@ -26,9 +26,18 @@ from interviewsense.scoring.cues import (
 from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.substance import meaning, substance
-from interviewsense.scoring.text import SYNONYMS, Sentence, Tok, key_terms, plural, stem
+from interviewsense.scoring.text import (
+    SYNONYMS,
+    Sentence,
+    Tok,
+    clip,
+    key_terms,
+    plural,
+    stem,
+)
 
 if TYPE_CHECKING:
+    from interviewsense.scoring.coach import CoachModel, Rating
     from interviewsense.scoring.semantic import Embedder
 
 _COMPILED: dict[str, list[re.Pattern[str]]] = {}
@@ -156,10 +165,6 @@ def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, 
     return {"terms": terms, "matched": hit, "share": share, "method": "lexical"}
 
 
-def _clip(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     """Points for saying something: the mean of four fractions, each with its evidence."""
     c = "content"
@@ -191,6 +196,18 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     return scaled("substance", full, frac, "; ".join(bits))
 
 
+def impression_component(rating: Rating, answers: int, rubric: Rubric) -> Component:
+    """The coach model's rating as points, its evidence the sentences that weigh most."""
+    why = (
+        f"how coaches rated answers like it: {rating.p:.0%} likely good or strong (a model "
+        f"learned from {answers} coach-rated answers); most like a weak answer: "
+        f'"{clip(rating.weakest)}"'
+    )
+    if rating.strongest != rating.weakest:
+        why += f'; most like a strong one: "{clip(rating.strongest)}"'
+    return scaled("impression", rubric.num("content", "impression_points"), rating.p, why)
+
+
 def score_content(
     toks: list[Tok],
     sents: list[Sentence],
@@ -204,6 +221,7 @@ def score_content(
     spoken_words: int | None = None,
     hedge_count: int = 0,
     embedder: Embedder | None = None,
+    coach: CoachModel | None = None,
 ) -> Content:
     """Score content. ``toks`` are the answer's words without fillers; ``padding_words`` of
     the ``spoken_words`` were fillers or hedges (for conciseness). A follow-up answer
@@ -216,8 +234,10 @@ def score_content(
     details = find_details(toks)
     own = ownership(toks)
     rel = relevance(follow_up_of or question, toks, keywords or [])
+    rating = None
     if embedder is not None and not follow_up_of and sents:
-        rel.update(meaning(embedder, question, sents, qtype))
+        by_meaning, rating = meaning(embedder, question, sents, qtype, coach)
+        rel.update(by_meaning)
     elif not follow_up_of:
         rel["note"] = "no embedding model: judged by the question's key terms"
     dense = substance(toks, sents, follow_up_of or question, hedge_count)
@@ -276,7 +296,7 @@ def score_content(
             frac = piecewise(rel["similarity"], [(low, 0.0), (high, 1.0)])
             why = (
                 f"similarity to the question {rel['similarity']:.2f} (by meaning; full points "
-                f'from {high:.2f}); closest: "{_clip(rel["closest"])}"'
+                f'from {high:.2f}); closest: "{clip(rel["closest"])}"'
             )
         elif rel["share"] is None or len(rel["terms"]) < 2:
             frac, why = 1.0, "the question has too few key terms to check"
@@ -287,6 +307,17 @@ def score_content(
                 f"({', '.join(rel['terms'][:6])}{', …' if len(rel['terms']) > 6 else ''})"
             )
         parts.append(scaled("relevance", full, frac, why))
+
+    impression: dict[str, Any] = {}
+    if rating is not None and coach is not None:
+        impression = {
+            "p": round(rating.p, 3),
+            "model": coach.version,
+            "answers": coach.answers,
+            "weakest": rating.weakest,
+            "strongest": rating.strongest,
+        }
+        parts.append(impression_component(rating, coach.answers, rubric))
 
     parts.append(substance_component(dense, rubric))
 
@@ -335,4 +366,5 @@ def score_content(
         word_count=words,
         length_band=band,
         breakdown=parts,
+        impression=impression,
     )

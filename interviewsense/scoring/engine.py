@@ -25,7 +25,7 @@ from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, witho
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY, UNCHECKED
-from interviewsense.scoring.text import plural, sentences, tokens
+from interviewsense.scoring.text import clip, plural, sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from interviewsense.config import Settings
+    from interviewsense.scoring.coach import CoachModel
     from interviewsense.scoring.judge import Verdict
     from interviewsense.scoring.semantic import Embedder
 
@@ -111,6 +112,13 @@ def critical_gaps(
             f"{plural(i_count, 'time')} ('I think' does not count)"
         )
         out.append(Component("no ownership", cap["no_ownership"], 100, why))
+    imp = content.impression
+    if main and imp and imp["p"] < rubric.num("content", "impression_cap_below"):
+        why = (
+            f"answers that read like this one were rated weak by coaches: {imp['p']:.0%} "
+            f'likely good or strong; it reads weakest at "{clip(imp["weakest"])}"'
+        )
+        out.append(Component("reads weak", cap["reads_weak"], 100, why))
     rel = content.relevance
     if main and rel.get("cliche_similarity", 0.0) >= rubric.num("content", "cliche_similarity"):
         why = f'a stock line instead of an answer: "{rel["cliche"]}"'
@@ -238,6 +246,7 @@ def score_answer(
     pause_threshold: float | None = None,
     embedder: Embedder | None | Literal["auto"] = "auto",
     judge: Judge | None = None,
+    coach: CoachModel | None | Literal["auto"] = "auto",
 ) -> tuple[Score, list[str]]:
     """Score one answer; ``samples`` (16 kHz) and their VAD ``regions`` enable voice cues.
     ``embedder`` judges relevance by meaning: "auto" finds the installed model, None
@@ -247,6 +256,12 @@ def score_answer(
         from interviewsense.scoring.semantic import load_embedder
 
         embedder = load_embedder()
+    if coach == "auto":
+        from interviewsense.scoring.coach import load_coach
+
+        coach = load_coach()
+    if coach is not None and (embedder is None or embedder.name != coach.embedding_model):
+        coach = None  # its weights mean something only in the vectors it learned from
     q = question if isinstance(question, Question) else Question(text=question)
     toks = tokens(transcript)
     core = without_fillers(toks)  # content is judged on what was said, not the "um"s
@@ -279,6 +294,7 @@ def score_answer(
         spoken_words=len(toks),
         hedge_count=delivery.hedges.count,
         embedder=embedder,
+        coach=coach,
     )
     if judge is not None and toks and not q.follow_up:
         apply_verdict(content, judge(q.text, q.type, transcript.text), rubric)

@@ -27,8 +27,9 @@ SPLITS = (
     "holdout7", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
-# Written blind and committed, never scored: the next held-out split, for when HELD_OUT's
-# per-answer output is read (docs/scoring.md).
+# Written blind and committed; its totals were read once (session 15), its per-answer output
+# never: the next held-out split, for when HELD_OUT's per-answer output is read
+# (docs/scoring.md). Neither is ever trained on (scoring/coach.py).
 UNREAD: tuple[str, ...] = ("holdout9",)
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")

@@ -12,7 +12,7 @@ from collections import Counter
 from interviewsense.domain import Mark, Question, Score, Transcript
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY
-from interviewsense.scoring.text import plural
+from interviewsense.scoring.text import clip, plural
 
 MAX_ITEMS = 4
 MIN_ITEMS = 2
@@ -36,6 +36,9 @@ ADVICE = {
     "first and last sentence back to what was asked.",
     "substance": "The answer says less than it seems: {evidence}. Say each point once, with "
     "one concrete detail, and stop.",
+    "impression": "Coaches rated answers that read like this one as weaker ({p:.0%} likely "
+    'good or strong); it reads weakest at "{quote}": say instead what you did, why, and what '
+    "changed.",
     "cliche": '"{quote}" is what every candidate says: replace it with something that '
     "really happened to you, and what you did about it.",
     "blame": 'The answer puts the fault on others ("{quote}"): say what you did about it, '
@@ -194,6 +197,9 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if substance is not None:
         text = say("substance", evidence=substance.why)
         add("content", lost_c["substance"], cmax, text, cap="little substance")
+    if c.impression:
+        text = say("impression", p=c.impression["p"], quote=clip(c.impression["weakest"]))
+        add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
     for cap in score.caps:
         if cap.name == "cliche":
             add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")

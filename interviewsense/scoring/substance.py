@@ -19,6 +19,7 @@ from interviewsense.scoring.cues import NUMBER_WORDS
 from interviewsense.scoring.text import STOPWORDS, Sentence, Tok, key_terms, stem
 
 if TYPE_CHECKING:
+    from interviewsense.scoring.coach import CoachModel, Rating
     from interviewsense.scoring.semantic import Embedder
 
 # What each type of question asks for, in the words of an answer that gives it: the answer
@@ -54,17 +55,25 @@ CLICHES = (
 
 
 def meaning(
-    embedder: Embedder, question: str, sents: list[Sentence], qtype: InterviewType
-) -> dict[str, Any]:
+    embedder: Embedder,
+    question: str,
+    sents: list[Sentence],
+    qtype: InterviewType,
+    coach: CoachModel | None = None,
+) -> tuple[dict[str, Any], Rating | None]:
     """Cosine similarity of the sentence closest to the question (the relevance), of the
     whole answer (the mean of its sentences) to the question and to what the question's
-    type asks for, and of the sentence closest to a stock non-answer."""
+    type asks for, and of the sentence closest to a stock non-answer; and, with a ``coach``
+    model, its rating of the answer (scoring/coach.py), from the same vectors."""
     import numpy as np
 
+    from interviewsense.scoring.coach import rate
+
     if not sents:
-        return {"method": "lexical", "note": "no sentences to compare"}
+        return {"method": "lexical", "note": "no sentences to compare"}, None
     q = embedder.embed([question])[0]
     per_sentence = embedder.embed([s.text for s in sents])
+    rating = rate(coach, per_sentence, q, sents) if coach is not None else None
     asks, cliches = embedder.constants(TYPE_ASKS[qtype], CLICHES)
     centre = per_sentence.mean(axis=0)
     centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
@@ -84,7 +93,7 @@ def meaning(
         "type_similarity": round(float(centre @ asks), 3),
         "cliche": sents[int(worst[0])].text,
         "cliche_similarity": round(float(flags[worst]), 3),
-    }
+    }, rating
 
 
 # Harsh words count as blame only in a sentence about people or the employer: "the code

@@ -1,0 +1,118 @@
+"""The coach model (scoring/coach.py): learned only from the tuned splits, its verdict a
+part of the content score with the sentences that weigh most as evidence.
+
+How well it agrees with a coach on answers it never saw is the held-out eval's to say
+(tests/test_scoring_eval.py, docs/scoring.md); these check what it is and how it is used.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from interviewsense.domain import Question, Score, Transcript, to_json
+from interviewsense.scoring.coach import MODEL_FILE, load_coach, split_digest
+from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
+from interviewsense.scoring.semantic import Embedder, load_embedder
+from interviewsense.scoring.text import words_from_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT / "tests" / "data" / "eval"
+QUESTION = "Tell me about a time you had a conflict with a teammate. How did you handle it?"
+# Written for this test, not taken from any split: a specific, owned story with an outcome,
+# and a complaint that blames everyone and ends in avoidance.
+OWNED = (
+    "On my last team a designer and I disagreed about whether to ship a redesign of the "
+    "settings page before the holidays. She wanted it out; I was worried about the support "
+    "load. I asked her for twenty minutes, listened to why the date mattered to her, and "
+    "showed her the ticket numbers from the last redesign. We agreed to ship it to ten "
+    "percent of users first. Tickets stayed flat, so we rolled it out to everyone a week "
+    "later, and since then we review risky launches together before we argue about them."
+)
+BLAMING = (
+    "Honestly there was this guy on my team who was just impossible. He never listened to "
+    "anybody and management never did anything about it, because they never do. I told him "
+    "a few times that his attitude was a problem but he did not care. In the end I just "
+    "stopped working with him and did my own thing. Some people are just like that."
+)
+
+
+def typed(text: str) -> Transcript:
+    return Transcript(text=text, engine="text", words=words_from_text(text))
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    model = load_embedder()
+    if model is None:
+        pytest.fail("no embedding model: run 'make test' (it installs interviewsense[models])")
+    return model
+
+
+def score(text: str, question: str = QUESTION, **kw: object) -> Score:
+    return score_answer(typed(text), Question(text=question, type="behavioral"), **kw)[0]  # type: ignore[arg-type]
+
+
+def test_it_learned_only_from_the_tuned_splits_as_they_are() -> None:
+    """Never from the held-out or unread split, and not from a tuned split since edited (the
+    digests): otherwise the held-out figures would measure what it memorised."""
+    model = load_coach()
+    assert model is not None, f"{MODEL_FILE} is missing"
+    tuned = [s for s in SPLITS if s != HELD_OUT and s not in UNREAD]
+    assert list(model.splits) == tuned
+    assert HELD_OUT not in model.splits and not set(UNREAD) & set(model.splits)
+    for split, digest in model.splits.items():
+        assert split_digest(EVAL / f"{split}.toml") == digest, f"{split} changed: retrain"
+    raw = json.loads(MODEL_FILE.read_text("utf-8"))
+    assert len(raw["centre"]) == 384 and len(raw["extra"]) == 3
+    assert model.answers == sum(
+        (EVAL / f"{s}.toml").read_text("utf-8").count("[[answer]]") for s in tuned
+    )
+
+
+def test_its_verdict_is_a_part_with_quoted_evidence(embedder: Embedder) -> None:
+    owned, blaming = score(OWNED, embedder=embedder), score(BLAMING, embedder=embedder)
+    good, bad = owned.content.impression, blaming.content.impression
+    assert good["p"] > 0.5 > bad["p"], (good["p"], bad["p"])
+    for text, imp in ((OWNED, good), (BLAMING, bad)):
+        assert imp["weakest"] in text and imp["strongest"] in text
+        assert imp["model"] == load_coach().version and imp["answers"] > 400  # type: ignore[union-attr]
+    part = {p.name: p for p in blaming.content.breakdown}["impression"]
+    assert part.points < part.max_points / 2
+    assert f'"{bad["weakest"][:40]}' in part.why and "coach-rated answers" in part.why
+    assert any("Coaches rated answers that read like this one" in f for f in score_answer(
+        typed(BLAMING), Question(text=QUESTION, type="behavioral"), embedder=embedder
+    )[1])  # fmt: skip
+    assert owned.overall - blaming.overall >= 10
+    assert to_json(owned)["content"]["impression"]["p"] == good["p"]
+
+
+def test_it_needs_the_vectors_it_learned_from(embedder: Embedder) -> None:
+    """No embedding model (key terms), no coach part: the content score is the rules'."""
+    lexical = score(OWNED, embedder=None)
+    assert lexical.content.impression == {}
+    assert "impression" not in [p.name for p in lexical.content.breakdown]
+    off = score(OWNED, embedder=embedder, coach=None)
+    assert off.content.impression == {} and off.content.relevance["method"] == "embedding"
+
+
+def test_a_follow_up_is_not_rated(embedder: Embedder) -> None:
+    q = Question(text="What would you do differently?", type="behavioral", follow_up=True,
+                 follow_up_of=QUESTION)  # fmt: skip
+    s, _ = score_answer(typed("I would talk to her a week earlier."), q, embedder=embedder)
+    assert s.content.impression == {}
+
+
+@pytest.mark.slow
+def test_the_shipped_model_is_what_the_training_script_makes() -> None:
+    """One fact, one place: the file is the script's output on the splits it names."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_coach.py"), "--check"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
