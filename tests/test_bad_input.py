@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -121,6 +122,43 @@ def test_url_404(httpserver: HTTPServer) -> None:
     code, _, err = finalize(httpserver.url_for("/missing.wav"))
     assert code == 1
     assert_one_error(err, "404")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::1", "http://xn--.invalid/a.wav", "http:///a.wav", "https://", "http://a b/",
+     "http://a..b/a.wav", f"http://{'a' * 70}.com/a.wav", "http://host:port/a.wav"],
+)  # fmt: skip
+def test_a_malformed_url_is_bad_input_at_once(url: str) -> None:
+    """QA: a traceback (exit 70) for some, four tries and exit 5 for others."""
+    started = time.monotonic()
+    code, _, err = finalize(url)
+    assert code == 1, err
+    assert_one_error(err, "is not a valid URL")
+    assert time.monotonic() - started < 5  # no retries: nothing was asked of the network
+
+
+@pytest.mark.slow
+def test_credentials_in_a_url_are_never_shown_or_kept(httpserver: HTTPServer) -> None:
+    """A user name, password or SAS token in the link stays out of messages and out of the
+    session (which syncs and exports)."""
+    home = Path(os.environ["INTERVIEWSENSE_HOME"])
+    wav = speech.espeak("I led the project and we shipped on time.", home.parent / "cred.wav")
+    httpserver.expect_request("/a.wav").respond_with_data(
+        wav.read_bytes(), content_type="audio/wav"
+    )
+    httpserver.expect_request("/gone.wav").respond_with_data("gone", status=404)
+    base = httpserver.url_for("/a.wav").replace("http://", "http://alice:hunter2@")
+    code, out, err = finalize(base + "?sig=SECRETSIG123", "--json")
+    assert code == 0, err
+    saved = out + err
+    assert "hunter2" not in saved and "SECRETSIG123" not in saved
+    session = home / "sessions" / json.loads(out)["session_id"]
+    stored = (session / "session.json").read_text()
+    assert "hunter2" not in stored and "SECRETSIG123" not in stored and "/a.wav?…" in stored
+    code, _, err = finalize(base.replace("/a.wav", "/gone.wav") + "?sig=SECRETSIG123")
+    assert code == 1 and "404" in err
+    assert "hunter2" not in err and "SECRETSIG123" not in err
 
 
 def test_url_that_never_answers(httpserver: HTTPServer) -> None:

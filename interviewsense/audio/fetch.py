@@ -4,6 +4,7 @@ total deadline and a minimum transfer rate (a server trickling bytes cannot hold
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -85,7 +86,59 @@ WEB_PAGES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 def is_url(text: str) -> bool:
-    return urlsplit(text).scheme.lower() in {"http", "https"}
+    """Whether ``text`` is meant as an http(s) address (a malformed one too: it is then
+    refused as a URL, not looked for as a file)."""
+    try:
+        return urlsplit(text).scheme.lower() in {"http", "https"}
+    except ValueError:  # "http://[::1": still meant as a URL
+        return text.strip().lower().startswith(("http://", "https://"))
+
+
+def shown(url: str) -> str:
+    """``url`` as it may be printed, stored or sent back: no user name or password, and no
+    query (a SAS token, a signature) or fragment, which "?…" stands for."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return url.split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1][:200]
+    host = f"[{host}]" if ":" in host else host
+    rest = "?…" if parts.query or parts.fragment else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}{rest}"
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")  # "_": container names
+
+
+def check_url(url: str) -> None:
+    """Refuse an address no server can answer (no host, an empty or overlong label, a space,
+    a name IDNA cannot encode) at once, as bad input: no retries, no network."""
+    import ipaddress
+
+    bad = BadInputError(
+        f"{shown(url)} is not a valid URL",
+        hint="give the full address of the audio file, e.g. https://example.com/answer.wav",
+    )
+    try:
+        host = urlsplit(url).hostname or ""
+        urlsplit(url).port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise bad from exc
+    if not host:
+        raise bad
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise bad from exc
+    labels = ascii_host.rstrip(".").split(".")
+    if len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise bad
 
 
 def _suffix(url: str) -> str:
@@ -117,6 +170,7 @@ def fetch(
     every connection, redirects included, goes only to addresses it permits (the web API;
     proxy settings from the environment are then ignored, as the proxy would connect).
     """
+    check_url(url)
     ensure_dir(dest_dir)
     # A name of its own: two requests for one URL at once must not share (and truncate,
     # rename or delete) each other's file.
@@ -151,7 +205,7 @@ def _fetch_into(
 
         guarded = {"transport": guarded_transport(policy), "trust_env": False}
 
-    clock = _Clock(url, deadline_s, min_rate_bps, rate_window_s)
+    clock = _Clock(shown(url), deadline_s, min_rate_bps, rate_window_s)
     last: str = ""
     for attempt in range(retries + 1):
         if attempt:
@@ -164,7 +218,7 @@ def _fetch_into(
                 with client.stream("GET", url) as resp:
                     if 400 <= resp.status_code < 500:
                         raise BadInputError(
-                            f"{url} answered {resp.status_code} {resp.reason_phrase}",
+                            f"{shown(url)} answered {resp.status_code} {resp.reason_phrase}",
                             hint="check the link; it must point at the audio file itself",
                         )
                     if resp.status_code >= 500:
@@ -173,7 +227,7 @@ def _fetch_into(
                     kind = resp.headers.get("content-type", "").split(";")[0].strip().lower()
                     if kind in WEB_PAGES:  # a page about the recording, not the recording
                         raise BadInputError(
-                            f"{url} is a web page ({kind}), not an audio file",
+                            f"{shown(url)} is a web page ({kind}), not an audio file",
                             hint="the link must point at the audio file itself (its "
                             "download link), or download it and pass its path",
                         )
@@ -184,10 +238,13 @@ def _fetch_into(
             clock.remaining()  # a wait cut short by the deadline is the deadline's error
             kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
             last = f"the connection {kind} ({type(exc).__name__})"
-        except httpx.InvalidURL as exc:
-            raise BadInputError(f"{url} is not a valid URL") from exc
+        except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: IDNA, on connect
+            raise BadInputError(
+                f"{shown(url)} is not a valid URL",
+                hint="give the full address of the audio file, e.g. https://example.com/answer.wav",
+            ) from exc
     raise ServiceError(
-        f"could not download {url}: {last} after {retries + 1} tries",
+        f"could not download {shown(url)}: {last} after {retries + 1} tries",
         hint="check the link and your connection, or download the file and pass its path",
     )
 
@@ -206,7 +263,7 @@ def _download(
     length = resp.headers.get("content-length")
     total = int(length) if length and length.isdigit() else None
     too_big = BadInputError(
-        f"{url} is larger than the {max_bytes // (1024 * 1024)} MB limit",
+        f"{shown(url)} is larger than the {max_bytes // (1024 * 1024)} MB limit",
         hint="raise INTERVIEWSENSE_MAX_DOWNLOAD_MB, or download the file yourself",
     )
     if total is not None and total > max_bytes:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from interviewsense.audio.fetch import is_url
+from interviewsense.audio.fetch import is_url, shown
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import read_text
@@ -47,6 +47,10 @@ class Item:
 
     @property
     def source(self) -> str:
+        """What the results file names as the answer's source: never a URL's credentials
+        or query (a SAS token)."""
+        if self.audio and is_url(self.audio):
+            return shown(self.audio)
         return self.audio or ("transcript" if self.transcript else "")
 
 

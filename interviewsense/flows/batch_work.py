@@ -78,7 +78,7 @@ def _score(item: Item) -> dict[str, Any]:
         )
         answer = build_answer(transcript, question, scorer_options(settings), rubric=rubric)
         return dict(to_json(answer))
-    from interviewsense.audio.fetch import fetch, fetch_limits, is_url
+    from interviewsense.audio.fetch import fetch, fetch_limits, is_url, shown
     from interviewsense.audio.load import load_audio
     from interviewsense.flows.finalize import analyse
     from interviewsense.progress import Quiet
@@ -93,7 +93,7 @@ def _score(item: Item) -> dict[str, Any]:
 
         path = download(item.audio, settings, downloads, max_bytes=limits["max_bytes"])
     try:
-        audio = load_audio(path, source=item.audio)
+        audio = load_audio(path, source=shown(item.audio) if is_url(item.audio) else item.audio)
     finally:
         if path != Path(item.audio):  # a downloaded copy
             path.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewsense.audio.fetch import fetch, fetch_limits, is_url
+from interviewsense.audio.fetch import fetch, fetch_limits, is_url, shown
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
 from interviewsense.config import Settings
 from interviewsense.domain import (
@@ -104,7 +104,7 @@ def load_source(
         path = Path(source).expanduser()
     try:
         with reporter.status("Loading audio"):
-            return load_audio(path, source=source)
+            return load_audio(path, source=shown(source) if is_url(source) else source)
     finally:
         if is_url(source):
             path.unlink(missing_ok=True)
@@ -175,7 +175,7 @@ def _save_new(
         duration_s=audio.info.duration_s,
         sample_rate=audio.info.sample_rate,
         channels=audio.info.channels,
-        source=source,
+        source=shown(source) if is_url(source) else source,  # no credentials or SAS kept
         format=audio.info.format,
     )
     session.turns.append(Turn(index=1, question=q, answer=answer, status="answered"))
