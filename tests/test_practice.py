@@ -274,11 +274,11 @@ def test_sigint_mid_answer_keeps_what_was_said(vmic: VirtualMic, tmp_path: Path)
     run.proc.send_signal(signal.SIGINT)
     code, data = run.finish()
     assert code == 130, run.stderr
-    assert data is None  # no JSON on an interrupted run; the session is on disk
     assert "saved" in run.stderr and "Traceback" not in run.stderr
     (folder,) = (home / "sessions").iterdir()
     session = json.loads((folder / "session.json").read_text())
     assert session["status"] == "interrupted"
+    assert data == session  # --json still prints what was saved (a script's result)
     turn = session["turns"][0]
     assert turn["status"] == "partial"
     assert turn["answer"]["transcript"]["text"].strip()

@@ -129,6 +129,7 @@ def practice(
     from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
     from interviewsense.cli._ui import RichReporter
     from interviewsense.domain import to_json
+    from interviewsense.errors import Interrupted
     from interviewsense.flows.practice import Practice
     from interviewsense.flows.setup import PracticeOptions
     from interviewsense.interviewer.base import InterviewPlan
@@ -158,9 +159,14 @@ def practice(
     screen = PracticeScreen(real_console())
     reporter = RichReporter(real_console())
     previous = signal.signal(signal.SIGTERM, _sigterm)
+    practice = Practice(options, settings, screen, screen, reporter)
     try:
         with restore_terminal(screen):
-            session = Practice(options, settings, screen, screen, reporter).run()
+            session = practice.run()
+    except Interrupted:
+        if as_json:  # stopped is saved: a script still gets what was recorded
+            emit_json(to_json(practice.session))
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
     if as_json:
