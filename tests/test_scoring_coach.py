@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from interviewsense.domain import Question, Score, Transcript, to_json
+from interviewsense.report.data import content_evidence
 from interviewsense.scoring.coach import MODEL_FILE, load_coach, split_digest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
@@ -89,6 +90,9 @@ def test_its_verdict_is_a_part_with_quoted_evidence(embedder: Embedder) -> None:
         typed(BLAMING), Question(text=QUESTION, type="behavioral"), embedder=embedder
     )[1])  # fmt: skip
     assert owned.overall - blaming.overall >= 10
+    rows = dict(content_evidence(blaming))  # every report format shows these rows
+    assert rows["reads most like a weak answer"] == f'"{bad["weakest"]}"'
+    assert rows["coach model"].startswith(f"{bad['p']:.0%} likely good or strong")
     assert to_json(owned)["content"]["impression"]["p"] == good["p"]
 
 

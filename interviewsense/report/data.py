@@ -39,8 +39,9 @@ class SessionReport:
 
 def content_evidence(score: Score) -> list[tuple[str, str]]:
     """Each content judgement and the words behind it: the sentence that shows each part of
-    the structure, the sentence closest to the question, the phrase said again and again,
-    and what an LLM judge said. Every format shows these rows."""
+    the structure, the sentence closest to the question, the coach model's verdict and the
+    sentences that weigh most in it, the phrase said again and again, and what an LLM judge
+    said. Every format shows these rows."""
     c = score.content
     rows: list[tuple[str, str]] = []
     for part, found in c.structure.items():
@@ -54,6 +55,13 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
     if repeats:
         said = ", ".join(f"'{r['phrase']}' ×{r['count']}" for r in repeats[:3])
         rows.append(("said again", said))
+    imp = c.impression
+    if imp:
+        rows.append(("coach model", f"{imp['p']:.0%} likely good or strong (learned from "
+                                    f"{imp['answers']} coach-rated answers)"))  # fmt: skip
+        rows.append(("reads most like a weak answer", f'"{imp["weakest"]}"'))
+        if imp["strongest"] != imp["weakest"]:
+            rows.append(("reads most like a strong one", f'"{imp["strongest"]}"'))
     capped = {cap.name: cap.why for cap in score.caps}
     blamed = capped.get("blames others", "")
     for sentence in (c.substance.get("blame") or [])[:2] if blamed.startswith(BLAME_WHY) else []:
