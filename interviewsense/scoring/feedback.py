@@ -36,8 +36,8 @@ ADVICE = {
     "first and last sentence back to what was asked.",
     "substance": "The answer says less than it seems: {evidence}. Say each point once, with "
     "one concrete detail, and stop.",
-    "impression": "Coaches rated answers that read like this one as weaker ({p:.0%} likely "
-    'good or strong); it reads weakest at "{quote}": say instead what you did, why, and what '
+    "impression": "Coaches rated answers that read like this one as weak ({p:.0%} likely good "
+    'or strong); it reads weakest at "{quote}": say instead what you did, why, and what '
     "changed.",
     "cliche": '"{quote}" is what every candidate says: replace it with something that '
     "really happened to you, and what you did about it.",
@@ -197,7 +197,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if substance is not None:
         text = say("substance", evidence=substance.why)
         add("content", lost_c["substance"], cmax, text, cap="little substance")
-    if c.impression:
+    if c.impression and c.impression["p"] < 0.5:  # advice only when it reads more weak than not
         text = say("impression", p=c.impression["p"], quote=clip(c.impression["weakest"]))
         add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
     for cap in score.caps:
