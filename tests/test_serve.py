@@ -672,3 +672,152 @@ def test_a_loopback_server_answers_only_to_loopback_names(server: Server) -> Non
                         headers={"Host": "evil.example:8000"})  # fmt: skip
         body = error_of(refused, 421)
         assert "localhost" in body["error"] and "127.0.0.1" in body["hint"]
+
+
+# --- hostile input, and errors a client can act on ------------------------------------------
+
+
+def _session(c: httpx.Client, sid: str, user: str, **extra: Any) -> None:
+    body = {"session_id": sid, "user_id": user, "persona": "friendly", "client_tts": True}
+    r = c.post("/v1/sessions/start", json={**body, "questions": 2, **extra})
+    assert r.status_code == 200, r.text
+
+
+def test_tts_text_loses_its_control_characters_and_nothing_left_is_400(server: Server) -> None:
+    """QA: a null character in the text made Piper raise (500, a traceback in the log)."""
+    with server.client() as c:
+        _session(c, "ctl", "u-ctl")
+        say = {"session_id": "ctl", "user_id": "u-ctl", "persona": "friendly"}
+        hostile = {**say, "text": "\u0000\u0007\u001b[31m", "server_voice": True}
+        body = error_of(c.post("/v1/tts/generate", json=hostile), 400)
+        assert "nothing to say" in body["error"] and body["hint"]
+        text = "Hello\u0000 there\u001b[0m, welcome."
+        spoken = c.post("/v1/tts/generate", json={**say, "text": text, "server_voice": True})
+        assert spoken.status_code == 200, spoken.text
+        assert spoken.json()["duration_s"] > 0.3
+        hints = c.post("/v1/tts/generate", json={**say, "text": "Hi\u0007 there\u001b[1m"})
+        assert hints.json()["tts_instructions"]["text"] == "Hi there"
+        lone = json.dumps({**say, "text": "Hi \ud800 there"})  # a lone surrogate, as JSON has it
+        r = c.post("/v1/tts/generate", content=lone, headers={"content-type": "application/json"})
+        error_of(r, 422)
+    log = server.log.read_text()
+    assert "Traceback" not in log and "ValueError" not in log
+
+
+def test_user_id_may_be_a_field_of_the_answer_body(server: Server) -> None:
+    """QA: the JSON body's user_id was dropped, and the answer got 409."""
+    with server.client() as c:
+        for user in ("u-body-1", "u-body-2"):
+            _session(c, "shared-id", user)
+        url = "/v1/sessions/shared-id/answers"
+        ambiguous = error_of(c.post(url, json={"transcript": TYPED}), 409)
+        assert "user_id" in ambiguous["hint"]
+        r = c.post(url, json={"transcript": TYPED, "user_id": "u-body-2"})
+        assert r.status_code == 200, r.text
+        assert r.json()["turn"] == 1
+        mine = c.get("/v1/sessions/shared-id", params={"user_id": "u-body-2"}).json()
+        other = c.get("/v1/sessions/shared-id", params={"user_id": "u-body-1"}).json()
+        assert mine["question"]["turn"] == 2 and other["question"]["turn"] == 1
+        differ = c.post(
+            f"{url}?user_id=u-body-1", json={"transcript": TYPED, "user_id": "u-body-2"}
+        )
+        assert "differ" in error_of(differ, 400)["error"]
+        error_of(c.post(url, json={"transcript": TYPED, "user_id": "../x"}), 422)
+
+
+def test_errors_name_the_upload_never_a_server_path(server: Server, tmp_path: Path) -> None:
+    """QA: a header-only WAV said '/…/home/cache/uploads/upload-…@host.audio holds no audio
+    samples'."""
+    import wave
+
+    empty = tmp_path / "empty.wav"
+    with wave.open(str(empty), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16000)
+    with server.client() as c:
+        _session(c, "no-samples", "u-path")
+        r = c.post(
+            "/v1/sessions/no-samples/answers",
+            files={"audio": ("empty.wav", empty.read_bytes(), "audio/wav")},
+        )
+        body = error_of(r, 400)
+        assert body["error"].startswith("the uploaded file holds no audio samples"), body
+        # audio_path: the client's own path, never the file it resolved to.
+        (server.roots / "empty.wav").write_bytes(empty.read_bytes())
+        link = server.roots / "link-to-empty.wav"
+        link.symlink_to(server.roots / "empty.wav")
+        r = c.post(
+            "/v1/sessions/finalize",
+            json={"session_id": "no-samples", "user_id": "u-path", "audio_path": str(link)},
+        )
+        named = error_of(r, 400)
+        assert named["error"].startswith("the file at audio_path holds no audio samples"), named
+    for shown in (body, named):
+        text = json.dumps(shown)
+        assert str(server.home) not in text and str(server.roots) not in text
+        assert "upload-" not in text and "@" not in text
+
+
+def test_every_error_says_what_to_do(server: Server) -> None:
+    """QA found these with an empty hint."""
+    with server.client() as c:
+        _session(c, "hints", "u-hint")
+        answers = "/v1/sessions/hints/answers?user_id=u-hint"
+        wav = {"audio": ("a.wav", b"RIFF" + b"\0" * 60, "audio/wav")}
+        cases = {
+            "no question 5": (c.post(answers, json={"transcript": TYPED, "turn": 5}), 409),
+            "no recording": (c.get("/v1/sessions/hints/audio/a05.wav?user_id=u-hint"), 404),
+            "no speech": (c.get(f"/v1/sessions/hints/tts/tts-{'0' * 16}.wav?user_id=u-hint"), 404),
+            "no audio": (c.post("/v1/sessions/finalize", json={"session_id": "hints"}), 400),
+            "not http": (
+                c.post("/v1/sessions/finalize", json={"audio_url": "ftp://example.org/a.wav"}),
+                400,
+            ),
+            "no boundary": (
+                c.post(answers, content=b"xx", headers={"content-type": "multipart/form-data"}),
+                400,
+            ),
+            "not utf-8": (
+                c.post(
+                    "/v1/sessions/start",
+                    content=b'{"user_id": "\xff\xfe"}',
+                    headers={"content-type": "application/json"},
+                ),
+                400,
+            ),
+            "too deep": (
+                c.post(
+                    "/v1/sessions/start",
+                    content=b'{"a":' * 5000,
+                    headers={"content-type": "application/json"},
+                ),
+                400,
+            ),
+            "turn not a number": (c.post(answers, files=wav, data={"turn": "abc"}), 422),
+        }
+        for name, (resp, status) in cases.items():
+            body = error_of(resp, status)
+            assert body["hint"].strip(), (name, body)
+            assert "Traceback" not in resp.text, name
+        assert "multipart" in cases["no boundary"][0].json()["error"]
+        assert "JSON" in cases["too deep"][0].json()["error"]
+        assert "/docs" in cases["not utf-8"][0].json()["hint"]
+    assert "RecursionError" not in server.log.read_text()
+
+
+def test_a_turn_out_of_range_is_422_in_json_and_in_a_form_alike(server: Server) -> None:
+    """QA: a form's turn=0 was a 409 that echoed it, JSON's a 422."""
+    with server.client() as c:
+        _session(c, "turns", "u-turn")
+        url = "/v1/sessions/turns/answers?user_id=u-turn"
+        wav = {"audio": ("a.wav", b"RIFF" + b"\0" * 60, "audio/wav")}
+        for turn in (0, -3, 10**6):
+            as_json = error_of(c.post(url, json={"transcript": TYPED, "turn": turn}), 422)
+            as_form = error_of(c.post(url, files=wav, data={"turn": str(turn)}), 422)
+            assert as_form == as_json, (as_form, as_json)
+            assert str(turn) not in as_form["error"]
+        absurd = "9" * 5000
+        body = error_of(c.post(url, files=wav, data={"turn": absurd}), 422)
+        assert "turn" in body["error"] and "99999" not in json.dumps(body)
+        assert c.get(url.replace("/answers", "")).json()["question"]["turn"] == 1

@@ -141,6 +141,35 @@ def test_a_session_started_on_one_server_is_answered_on_the_other(
     assert pair.keys("interviewsense:answered:*")[f"interviewsense:answered:{store_id}"] == "4"
 
 
+def test_one_live_socket_records_a_session_across_the_servers(pair: Pair) -> None:
+    """The live answer's claim is a Redis lock: a second socket, on the other server, is
+    refused (409) while the first records, and connects once the first has dropped."""
+    from websockets.sync.client import connect
+
+    store_id = start(pair.a, "live-one", "lou")
+    key = f"interviewsense:live:{store_id}"
+    on_a, on_b = (
+        f"{srv.url.replace('http', 'ws')}/v1/sessions/live-one/live?user_id=lou"
+        for srv in (pair.a, pair.b)
+    )
+    with connect(on_a) as first:
+        assert json.loads(first.recv(timeout=60))["type"] == "ready"
+        assert key in pair.keys("interviewsense:live:*")
+        with connect(on_b) as second:
+            refused = json.loads(second.recv(timeout=30))
+        assert refused["type"] == "error" and refused["status"] == 409, refused
+        assert refused["busy"] is True and refused["hint"]
+    deadline = time.monotonic() + 10
+    while pair.keys("interviewsense:live:*"):  # released when the first socket dropped
+        assert time.monotonic() < deadline, "the live claim was not released"
+        time.sleep(0.05)
+    with connect(on_b) as again:
+        assert json.loads(again.recv(timeout=60))["type"] == "ready"
+        again.send(json.dumps({"type": "discard"}))
+        while (msg := json.loads(again.recv(timeout=60)))["type"] != "end":
+            assert msg["type"] == "transcript", msg
+
+
 def test_the_same_speech_is_served_from_the_shared_cache(pair: Pair) -> None:
     first_id = start(pair.a, "tts-a", "xia", client_tts=False)
     second_id = start(pair.b, "tts-b", "xia", client_tts=False)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.serve.backends import engine_for
-from interviewsense.serve.errors import TooLargeError, error_response, install
+from interviewsense.serve.errors import TooLargeError, error_response, install, scrubber
 from interviewsense.serve.security import bearer_ok, report_access_ok
 from interviewsense.serve.state import SharedState, sweep_dead
 
@@ -37,17 +37,6 @@ MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an upload at t
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def _scrubber(settings: Settings) -> Callable[[str], str]:
-    known = [s for s in settings.secrets() if len(s) >= 4]
-
-    def scrub(text: str) -> str:
-        for secret in known:
-            text = text.replace(secret, "***")
-        return text
-
-    return scrub
-
-
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -64,7 +53,7 @@ class Guard:
         self.rate_limit = settings.serve_rate_limit
         self.shared = shared
         self.limit = settings.serve_max_upload_mb * 1024 * 1024 + MULTIPART_SLACK
-        self.scrub = _scrubber(settings)
+        self.scrub = scrubber(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -241,7 +230,46 @@ def _too_large(limit: int) -> tuple[str, str]:
     )
 
 
+_QUERY = re.compile(r"((?:^|(?<=[\s\"'(]))/[^\s\"'?]*)\?[^\s\"']*")
+# uvicorn's loggers (and websockets', which uvicorn hands its own): their lines name the
+# request target, query string included ("WebSocket /v1/…/live?token=…" [accepted]).
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "websockets")
+
+
+class NoQueryString(logging.Filter):
+    """Drops the query string from every request target a log line carries: a query may
+    hold the live socket's token (``?token=``) or a user's id, and logs keep neither."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and any(isinstance(a, str) and "?" in a for a in args):
+            # uvicorn's "%s - \"WebSocket %s\" …": the target is an argument, its path
+            # percent-quoted, so its first "?" starts the query.
+            record.args = tuple(
+                a.split("?", 1)[0] if isinstance(a, str) and a.startswith("/") else a for a in args
+            )
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: logging reports it, not this filter
+            return True
+        if "?" in message:
+            record.msg, record.args = _QUERY.sub(r"\1", message), ()
+        return True
+
+
+def _no_query_strings() -> None:
+    """Put ``NoQueryString`` on uvicorn's loggers and their handlers (the records of any
+    logger below them pass those handlers). Called in every worker, after uvicorn has set
+    up its logging there; a second call adds nothing."""
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        for target in (logger, *logger.handlers):
+            if not any(isinstance(f, NoQueryString) for f in target.filters):
+                target.addFilter(NoQueryString())
+
+
 def _setup_logging() -> None:
+    _no_query_strings()
     if not access.handlers and not logging.getLogger("interviewsense").handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
@@ -293,7 +321,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.engine = engine
-    install(app, _scrubber(settings))
+    app.state.scrub = scrubber(settings)
+    install(app, app.state.scrub)
     app.include_router(router)
     app.include_router(page_router)
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC), name="static")

@@ -18,7 +18,13 @@ from interviewsense.config import Settings
 from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.serve.errors import BusyError
-from interviewsense.serve.state import RATE_WINDOW_S, Engine, LocalArtifacts
+from interviewsense.serve.state import (
+    LIVE_WAIT_S,
+    RATE_WINDOW_S,
+    Engine,
+    LocalArtifacts,
+    live_busy,
+)
 from interviewsense.storage.azure_blobs import Container
 from interviewsense.storage.azure_sas import read_link
 
@@ -119,7 +125,7 @@ class AzureArtifacts:
         return "ok"
 
 
-PREFIX = "interviewsense"  # Redis keys: interviewsense:lock:<store id>, …:answered:…, …:tts:…
+PREFIX = "interviewsense"  # Redis keys: interviewsense:lock:<store id>, …:live:…, …:answered:…
 LOCK_TTL_S = 30.0  # a session lock whose holder stops renewing it (a dead process) expires
 LEASE_MARGIN_S = 5.0  # a lease not renewed for LOCK_TTL_S minus this is taken as lost
 LOCK_WAIT_S = 120.0  # a request waits this long for a session's lock, then gets 503
@@ -239,18 +245,40 @@ class RedisState:
                     f"session {key} stayed busy for {LOCK_WAIT_S:.0f} s",
                     hint="another request is still working on it; try again",
                 )
-            lease = RedisLease(lock, key)
-            renewing = asyncio.create_task(self._renew(lease))
-            try:
+            async with self._renewed(lock, key) as lease:
                 yield lease
-            finally:
-                renewing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renewing
-                try:
-                    await lock.release()
-                except Exception as exc:  # expired or Redis down: it frees itself
-                    log.warning("could not release the lock on session %s (%s)", key, exc)
+
+    @contextlib.asynccontextmanager
+    async def claim(self, key: str) -> AsyncIterator[None]:
+        """The session's live answer: a Redis lock of its own (renewed like the session
+        locks, so a dead holder frees it), waited for up to LIVE_WAIT_S, then 409."""
+        lock = self.client.lock(
+            f"{PREFIX}:live:{key}", timeout=LOCK_TTL_S, sleep=0.1, blocking_timeout=LIVE_WAIT_S
+        )
+        async with self.reached():
+            got = await lock.acquire()
+        if not got:
+            raise live_busy(key)
+        async with self._renewed(lock, key):
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _renewed(self, lock: Any, key: str) -> AsyncIterator[RedisLease]:
+        """An acquired lock, renewed while the block runs, then released."""
+        import asyncio
+
+        lease = RedisLease(lock, key)
+        renewing = asyncio.create_task(self._renew(lease))
+        try:
+            yield lease
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            try:
+                await lock.release()
+            except Exception as exc:  # expired or Redis down: it frees itself
+                log.warning("could not release the lock on session %s (%s)", key, exc)
 
     async def _renew(self, lease: RedisLease) -> None:
         import asyncio

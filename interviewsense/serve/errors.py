@@ -6,8 +6,11 @@ both, and nothing from the request body is echoed back.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.errors import (
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
 
+    from interviewsense.config import Settings
+
 log = logging.getLogger("interviewsense.serve")
 
 
@@ -39,6 +44,10 @@ class TooLargeError(BadInputError):
 
 class UnsupportedMediaError(BadInputError):
     """A body in a format we do not read."""
+
+
+class LiveBusyError(ConflictError):
+    """Another live socket is recording the answer to this session's question."""
 
 
 class BusyError(ServiceError):
@@ -68,6 +77,122 @@ HTTP_HINTS = {
     404: "see /docs for the routes",
     405: "see /docs for the methods each route takes",
 }
+# What to do, for an error raised without a hint (every error carries one).
+HINTS = {
+    400: "see /docs for what this route takes",
+    404: "GET /v1/sessions?user_id=… lists a user's sessions; /docs lists the routes",
+    409: "GET /v1/sessions/{id} shows the question waiting (its turn)",
+    413: "send less",
+    415: "see /docs for the formats this route takes",
+    500: "try again; if it persists, the server log says more",
+    502: "try again in a while",
+    503: "try again in a few seconds",
+}
+# Starlette's and FastAPI's own messages, said in our words.
+HTTP_MESSAGES = {
+    "There was an error parsing the body": (
+        "the request body could not be read as JSON (it must be UTF-8, and not nested "
+        "deeper than a few levels)",
+        "send a JSON object with the fields /docs shows for this route",
+    ),
+}
+
+
+@contextlib.contextmanager
+def named(path: str, name: str) -> Iterator[None]:
+    """Errors raised in the block say ``name`` where they said ``path`` (a file of the
+    client's that the server resolved or downloaded: the client knows it by ``name``)."""
+    try:
+        yield
+    except InterviewSenseError as exc:
+        if path:
+            exc.message = exc.message.replace(path, name)
+            exc.hint = exc.hint.replace(path, name) if exc.hint else exc.hint
+        raise
+
+
+def hint_for(status: int, hint: str | None) -> str:
+    """The error's own hint, else what to do about any error of its status."""
+    return hint or HINTS.get(status, "see /docs for the routes and what each takes")
+
+
+def scrubber(settings: Settings) -> Callable[[str], str]:
+    """What makes an error message safe to send: secrets masked, and the server's own files
+    (anything under INTERVIEWSENSE_HOME) named for what they are ("the uploaded file", "the
+    recording of answer 1"), never by their path."""
+    known = [s for s in settings.secrets() if len(s) >= 4]
+    paths = _path_namer(settings.home)
+
+    def scrub(text: str) -> str:
+        for secret in known:
+            text = text.replace(secret, "***")
+        return paths(text)
+
+    return scrub
+
+
+_ANSWER_WAV = re.compile(r"^audio/a(\d{2,3})\.wav$")
+
+
+def _path_namer(home: Path) -> Callable[[str], str]:
+    homes = [home.absolute()]
+    try:
+        homes.append(home.resolve())
+    except (OSError, RuntimeError):
+        pass
+    roots = {str(h).rstrip("/\\") for h in homes}
+    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True) if r)
+    if not alternatives:  # the home folder is the file system's root: nothing to tell apart
+        return lambda text: text
+    # The home folder as a whole path (not inside a longer one), then maybe a path below
+    # it, up to a space, a quote or punctuation.
+    found = re.compile(
+        rf"(?<![^\s'\"(])(?:{alternatives})(?![^/\\\s'\"(),;:])([/\\][^\s'\"(),;:]*)?"
+    )
+
+    def name(match: re.Match[str]) -> str:
+        rest = (match.group(1) or "").replace("\\", "/").strip("/")
+        dot = "." if rest.endswith(".") else ""
+        return _file_name(rest.rstrip(".")) + dot
+
+    return lambda text: found.sub(name, text)
+
+
+def _file_name(rel: str) -> str:
+    """A file under the home folder (``rel``), named for a client."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return {"": "the server's data folder", "sessions": "the server's session folder"}.get(
+            rel, "a folder of the server"
+        )
+    if parts[:2] == ["cache", "uploads"] and len(parts) > 2:
+        return "the uploaded file"
+    if parts[:2] == ["cache", "downloads"] and len(parts) > 2:
+        return "the downloaded file"
+    if parts[0] == "sessions" and len(parts) == 2:
+        return "the session's folder"
+    if parts[0] == "sessions":
+        inner = "/".join(parts[2:])
+        answer = _ANSWER_WAV.match(inner)
+        if answer:
+            return f"the recording of answer {int(answer.group(1))}"
+        return f"the session's {inner}"
+    return "a file of the server"
+
+
+def event_of(exc: InterviewSenseError, scrub: Callable[[str], str]) -> dict[str, Any]:
+    """An error as the live socket sends it: the ``{error, hint}`` of the HTTP answers and
+    its ``status`` (``busy`` when another connection holds the answer: worth a retry)."""
+    status = status_for(exc)
+    event: dict[str, Any] = {
+        "type": "error",
+        "error": scrub(exc.message),
+        "hint": scrub(hint_for(status, exc.hint)),
+        "status": status,
+    }
+    if isinstance(exc, LiveBusyError):
+        event["busy"] = True
+    return event
 
 
 def status_for(exc: InterviewSenseError) -> int:
@@ -83,7 +208,7 @@ def error_response(
 ) -> JSONResponse:
     from fastapi.responses import JSONResponse
 
-    body = {"error": scrub(message), "hint": scrub(hint or "")}
+    body = {"error": scrub(message), "hint": scrub(hint_for(status, hint))}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -115,9 +240,10 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
 
     async def http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        return error_response(
-            exc.status_code, str(exc.detail), HTTP_HINTS.get(exc.status_code, ""), scrub
+        message, hint = HTTP_MESSAGES.get(
+            str(exc.detail), (str(exc.detail), HTTP_HINTS.get(exc.status_code, ""))
         )
+        return error_response(exc.status_code, message, hint, scrub)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = request.scope.get("state", {}).get("request_id", "")

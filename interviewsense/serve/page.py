@@ -27,8 +27,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, StreamingResponse
 
-from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError
-from interviewsense.serve.errors import UnauthorizedError, status_for
+from interviewsense.errors import BadInputError, ConflictError, InterviewSenseError, NotFoundError
+from interviewsense.serve.errors import UnauthorizedError, event_of
 from interviewsense.serve.security import SAFE_ID, bearer_ok
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ async def index() -> FileResponse:
 
 
 ANSWER_AUDIO = re.compile(r"^a\d{2,3}\.wav$")  # audio/aNN.wav: storage/store.py audio_name
+NO_USER = "user_id is letters, digits, '-' and '_'; GET /v1/sessions?user_id=… lists its sessions"
 
 
 @router.get("/v1/sessions/{session_id}/audio/{name}", tags=["answers"])
@@ -58,13 +59,17 @@ async def answer_audio(session_id: str, name: str, request: Request) -> FileResp
     engine: Engine = request.app.state.engine
     user = request.query_params.get("user_id")
     if user is not None and not SAFE_ID.fullmatch(user):
-        raise NotFoundError("no such user")
+        raise NotFoundError("no such user", hint=NO_USER)
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
     path = None
     if ANSWER_AUDIO.fullmatch(name):
         path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"audio/{name}")
     if path is None:
-        raise NotFoundError(f"session {session_id} has no recording {name[:40]}")
+        raise NotFoundError(
+            f"session {session_id} has no recording {name[:40]}",
+            hint="recordings are audio/aNN.wav, as each answer's audio.path names it; "
+            "GET /v1/sessions/{id} lists the answers",
+        )
     return FileResponse(path, media_type="audio/wav")
 
 
@@ -77,7 +82,7 @@ async def export_zip(session_id: str, request: Request) -> StreamingResponse:
     engine: Engine = request.app.state.engine
     user = request.query_params.get("user_id")
     if user is not None and not SAFE_ID.fullmatch(user):
-        raise NotFoundError("no such user")
+        raise NotFoundError("no such user", hint=NO_USER)
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
     files = await anyio.to_thread.run_sync(export_files, engine, store_id)
     name = f"interviewsense-{session_id}.zip"  # resolve() took only a safe id or a store id
@@ -118,9 +123,7 @@ def _checked(ws: WebSocket, engine: Engine) -> None:
 
 
 async def _send_error(ws: WebSocket, exc: InterviewSenseError) -> None:
-    await ws.send_json(
-        {"type": "error", "error": exc.message, "hint": exc.hint or "", "status": status_for(exc)}
-    )
+    await ws.send_json(event_of(exc, ws.app.state.scrub))
 
 
 @router.websocket("/v1/sessions/{session_id}/live")
@@ -132,19 +135,25 @@ async def live(ws: WebSocket, session_id: str) -> None:
         _checked(ws, engine)
         user = ws.query_params.get("user_id")
         if user is not None and not SAFE_ID.fullmatch(user):
-            raise NotFoundError("no such user")
+            raise NotFoundError("no such user", hint=NO_USER)
         store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
-        await _live_answer(ws, engine, store_id)
+        # One socket records a session's answer at a time (two would write one WAV); the
+        # claim is shared by every worker (a file lock, or Redis) and freed when this ends.
+        async with engine.locks.claim(store_id):
+            await _live_answer(ws, engine, store_id)
     except WebSocketDisconnect:
         return
     except InterviewSenseError as exc:
-        await _send_error(ws, exc)
-        await ws.close()
+        with contextlib.suppress(Exception):  # the page may be gone already
+            await _send_error(ws, exc)
+            await ws.close()
     except Exception as exc:
         log.error("live answer failed: %s", type(exc).__name__, exc_info=exc)
-        error = {"type": "error", "error": f"unexpected {type(exc).__name__}", "hint": ""}
+        rid = ws.scope.get("state", {}).get("request_id", "")
+        error = {"type": "error", "error": f"unexpected {type(exc).__name__}"}
         with contextlib.suppress(Exception):  # the page may be gone already
-            await ws.send_json({**error, "status": 500})
+            hint = f"the server log has it (request {rid})"
+            await ws.send_json({**error, "hint": hint, "status": 500})
             await ws.close()
 
 
@@ -289,6 +298,12 @@ async def _hear(ws: WebSocket, answer: LiveAnswer) -> str:
                 kind = json.loads(text).get("type") if text.startswith("{") else text
             except ValueError:
                 kind = ""
+            except RecursionError:  # {"a": {"a": … thousands deep
+                raise BadInputError(
+                    "a text frame on the live socket is nested too deeply to read",
+                    hint='send {"type": "stop"} or {"type": "discard"} as text, and the '
+                    "audio as binary frames",
+                ) from None
             if kind in ("stop", "discard"):
                 return str(kind)
             continue

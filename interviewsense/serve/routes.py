@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,9 +22,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
-from interviewsense.serve.errors import TooLargeError, UnsupportedMediaError
+from interviewsense.serve.errors import UnsupportedMediaError, named
+from interviewsense.serve.inputs import save_upload, speakable, validated
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
-from interviewsense.serve.security import audio_roots, checked_audio_path, sniff_audio
+from interviewsense.serve.security import audio_roots, checked_audio_path
 from interviewsense.serve.state import Engine, Lease, worker_temp
 from interviewsense.serve.views import (
     client_id,
@@ -226,22 +228,22 @@ async def answer(
 ) -> dict[str, Any]:
     """Answer the waiting question: multipart ``audio`` (any format the CLI reads), or JSON
     ``{"transcript": ...}``. Returns the scored answer and the next question."""
-    from pydantic import ValidationError
-
-    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     upload: Path | None = None
     if kind == "application/json":
-        try:
-            typed = TypedAnswer.model_validate_json(await request.body())
-        except ValidationError as exc:
-            from fastapi.exceptions import RequestValidationError
-
-            raise RequestValidationError(exc.errors(include_input=False)) from None
+        typed = validated(TypedAnswer, await request.body())
+        if user_id is not None and typed.user_id is not None and user_id != typed.user_id:
+            raise BadInputError(
+                "user_id in the query and user_id in the body differ",
+                hint="send user_id once: as a query parameter or as a field of the body",
+            )
+        user_id = user_id or typed.user_id
+        store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
         kwargs: dict[str, Any] = {"text": typed.transcript, "turn": typed.turn}
     elif kind == "multipart/form-data":
+        store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
         transcriber = engine.whisper()  # 503 before the upload is read when Whisper is missing
-        upload, turn = await _save_upload(request, engine)
+        upload, turn = await save_upload(request, engine)
         kwargs = {"audio": str(upload), "turn": turn, "transcriber": transcriber}
     else:
         raise UnsupportedMediaError(
@@ -315,68 +317,39 @@ def _step_view(step: Any) -> dict[str, Any]:
     }
 
 
-async def _save_upload(request: Request, engine: Engine) -> tuple[Path, int | None]:
-    """The multipart field ``audio`` saved to a private temporary file, size and format
-    checked; and the optional ``turn`` field."""
-    from starlette.datastructures import UploadFile
-
-    limit = engine.settings.serve_max_upload_mb * 1024 * 1024
-    form = await request.form(max_files=1, max_fields=4)
-    audio = form.get("audio")
-    if not isinstance(audio, UploadFile):
-        raise BadInputError("the form has no file field 'audio'", hint="curl -F audio=@answer.wav")
-    turn_text = form.get("turn")
-    turn = None
-    if isinstance(turn_text, str) and turn_text.strip():
-        if not turn_text.strip().isdigit():
-            raise BadInputError("turn must be a number")
-        turn = int(turn_text)
-    head = await audio.read(64)
-    sniff_audio(head)
-    fd, path = await anyio.to_thread.run_sync(
-        worker_temp, engine.settings.cache_dir / "uploads", "upload", ".audio"
-    )
-    name = str(path)
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise TooLargeError(
-                        f"the upload is over the {engine.settings.serve_max_upload_mb} MB limit",
-                        hint="send a shorter or compressed recording",
-                    )
-                await anyio.to_thread.run_sync(fh.write, chunk)
-                chunk = await audio.read(1024 * 1024)
-    except BaseException:
-        await anyio.to_thread.run_sync(lambda: Path(name).unlink(missing_ok=True))
-        raise
-    finally:
-        await form.close()
-    return Path(name), turn
-
-
 @router.post("/v1/sessions/finalize", tags=["answers"])
 async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
     """Transcribe a recording with Whisper and score it: as the answer to the session's
     waiting question (or to ``turn``, replacing its answer), or, with no session, as a new
     one-answer session like 'interviewsense finalize FILE'."""
     if (body.audio_path is None) == (body.audio_url is None):
-        raise BadInputError("give audio_path or audio_url (one of them)")
+        raise BadInputError(
+            "give audio_path or audio_url (one of them)",
+            hint='e.g. {"session_id": "s1", "audio_url": "https://example.org/answer.mp3"}; '
+            "or upload the recording to POST /v1/sessions/{id}/answers",
+        )
+    shown = "the file at audio_path"
     if body.audio_path is not None:
         roots = audio_roots(engine.settings.serve_audio_roots)
         source = str(await anyio.to_thread.run_sync(checked_audio_path, body.audio_path, roots))
     else:
         from interviewsense.audio.fetch import is_url
 
+        shown = "the audio at audio_url"
         source = body.audio_url or ""
         if not is_url(source):
-            raise BadInputError("audio_url must be an http(s) URL")
+            raise BadInputError(
+                "audio_url must be an http(s) URL",
+                hint="give a link that starts with https:// (or http://) to the recording",
+            )
         # Refused at once when its host is private (403); the download checks every
         # connection again, redirects included.
         await anyio.to_thread.run_sync(engine.fetch_policy.check_url, source)
+    with named(source, shown):  # an error about the file names it as the client knows it
+        return await _finalize(body, engine, source)
+
+
+async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[str, Any]:
     transcriber = engine.whisper()
     if body.session_id is None:
         from interviewsense.flows.finalize import finalize as run
@@ -425,15 +398,16 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     from interviewsense.tts.base import speech_synthesis_hints
 
     persona = get_persona(body.persona)
+    text = speakable(body.text)
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
     session = await anyio.to_thread.run_sync(engine.store.load, store_id)
     if session.settings.get("api", {}).get("client_tts") and not body.server_voice:
         return {
             "use_client_tts": True,
-            "tts_instructions": {"text": body.text, **speech_synthesis_hints(persona.voice)},
+            "tts_instructions": {"text": text, **speech_synthesis_hints(persona.voice)},
         }
     voice = await anyio.to_thread.run_sync(engine.tts_name)
-    key = hashlib.sha256(f"{voice}\0{persona.name}\0{body.text}".encode()).hexdigest()
+    key = hashlib.sha256(f"{voice}\0{persona.name}\0{text}".encode()).hexdigest()
     name = f"tts-{key[:16]}.wav"
     url = f"/v1/sessions/{body.session_id}/tts/{name}"
     rel = f"tts/{name}"
@@ -445,7 +419,7 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
                 cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel, lease)
             if cached is None:
                 await engine.pool.run(
-                    _synthesize, engine, store_id, rel, body.text, persona.voice, lease
+                    _synthesize, engine, store_id, rel, text, persona.voice, lease
                 )
                 await engine.shared.remember_tts(key, store_id)
     path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
@@ -505,12 +479,13 @@ def tts_audio(
     session_id: str, name: str, engine: EngineDep, user_id: UserQuery = None
 ) -> FileResponse:
     """A WAV /v1/tts/generate made."""
-    import re
-
     store_id, _ = engine.ids.resolve(session_id, user_id)
     path = None
     if re.fullmatch(TTS_NAME, name):
         path = engine.artifacts.get(store_id, f"tts/{name}")
     if path is None:
-        raise NotFoundError(f"session {session_id} has no audio {name[:40]}")
+        raise NotFoundError(
+            f"session {session_id} has no audio {name[:40]}",
+            hint="POST /v1/tts/generate makes the speech and answers with its audio_url",
+        )
     return FileResponse(path, media_type="audio/wav")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from interviewsense.domain import InterviewType, Level, PersonaName
+from interviewsense.scoring.text import MAX_TYPED_CHARS
 from interviewsense.serve.security import SAFE_ID
 
 ID = Field(pattern=SAFE_ID.pattern, max_length=64)
+MAX_TURN = 999
 
 
 class StartRequest(BaseModel):
@@ -34,11 +36,18 @@ class FinalizeRequest(BaseModel):
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
     audio_path: str | None = Field(None, min_length=1, max_length=4096)
     audio_url: str | None = Field(None, min_length=1, max_length=4096)
-    turn: int | None = Field(None, ge=1, le=999)
+    turn: int | None = Field(None, ge=1, le=MAX_TURN)
     question: str = Field("", max_length=2000)  # for a recording with no session
     interview_type: InterviewType = "behavioral"
 
 
-class TypedAnswer(BaseModel):
-    transcript: str = Field(max_length=20000)
-    turn: int | None = Field(None, ge=1, le=999)
+class AnswerTurn(BaseModel):
+    """The question an answer is meant for: a JSON field, or a multipart form field (a
+    string there, checked by the same rule, so both say 422 for 0 or "abc")."""
+
+    turn: int | None = Field(None, ge=1, le=MAX_TURN)
+
+
+class TypedAnswer(AnswerTurn):
+    transcript: str = Field(max_length=MAX_TYPED_CHARS)  # as practice and batch
+    user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)

@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from interviewsense.audio.addresses import AddressPolicy
 from interviewsense.config import Settings
 from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import atomic_write_bytes, ensure_dir
-from interviewsense.serve.errors import BusyError
+from interviewsense.serve.errors import BusyError, LiveBusyError
 from interviewsense.serve.security import safe_id
 from interviewsense.storage.store import SessionStore, is_session_id
 
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 RATE_WINDOW_S = 60.0  # serve_rate_limit counts requests in any window this long
+# A second live socket on a session waits this long for the first one to end (a page's
+# reconnect can beat the close of its old connection), then it is refused (409).
+LIVE_WAIT_S = 3.0
 ID_MAP = ".api-ids"  # <sessions>/.api-ids/<user_id>/<client id> holds the store id
 _TEMP = re.compile(r"^(upload|tts)-(\d+)@")  # worker_temp's names: <kind>-<pid>@<host>-…
 
@@ -127,6 +131,19 @@ class SessionLocks(Protocol):
         """Serialise the requests that change one session."""
         ...
 
+    def claim(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """The session's live answer, for one socket at a time across every worker (and
+        host, with Redis): held while that socket records, released when it ends, however
+        it ends. Another claim waits up to LIVE_WAIT_S, then raises ``LiveBusyError``."""
+        ...
+
+
+def live_busy(key: str) -> LiveBusyError:
+    return LiveBusyError(
+        f"the answer to the question of session {key} is being recorded by another connection",
+        hint="close the other tab or connection (or let it finish), then connect again",
+    )
+
 
 class LocalLocks:
     """Per-session locks on this machine: an asyncio lock within the process, then a file
@@ -136,6 +153,8 @@ class LocalLocks:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._locks: dict[str, asyncio.Lock] = {}
+        self._claimed: set[str] = set()  # live claims, where there is no flock
+        self._claiming = threading.Lock()
 
     @contextlib.asynccontextmanager
     async def hold(self, key: str) -> AsyncIterator[Lease]:
@@ -157,6 +176,50 @@ class LocalLocks:
                 yield KeptLease()
             finally:
                 os.close(fd)  # closing releases the flock
+
+    @contextlib.asynccontextmanager
+    async def claim(self, key: str) -> AsyncIterator[None]:
+        """A non-blocking ``flock`` on ``<key>.live``, tried until LIVE_WAIT_S has passed:
+        two sockets of one process conflict too (each opens the file), and a worker that
+        dies releases it with its descriptors."""
+        import anyio
+        import anyio.to_thread
+
+        path = self.folder / f"{safe_id(key)}.live"
+        deadline = time.monotonic() + LIVE_WAIT_S
+        while (fd := await anyio.to_thread.run_sync(self._try_claim, path, key)) is None:
+            if time.monotonic() >= deadline:
+                raise live_busy(key)
+            await anyio.sleep(0.1)
+        try:
+            yield
+        finally:  # not awaited: a cancelled socket must release it all the same
+            self._release(fd, key)
+
+    def _try_claim(self, path: Path, key: str) -> int | None:
+        try:
+            import fcntl
+        except ImportError:  # Windows: one worker process, a set of keys suffices
+            with self._claiming:
+                if key in self._claimed:
+                    return None
+                self._claimed.add(key)
+                return -1
+        ensure_dir(self.folder)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    def _release(self, fd: int, key: str) -> None:
+        if fd < 0:
+            with self._claiming:
+                self._claimed.discard(key)
+        else:
+            os.close(fd)  # closing releases the flock
 
 
 class SharedState(Protocol):

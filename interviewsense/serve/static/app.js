@@ -323,6 +323,9 @@ function onLive(rec, msg) {
     say("");
     scored(msg, rec.provisional);
   } else if (msg.type === "error") {
+    // Another connection still records this answer: most often this page's own old one,
+    // which the server has not yet seen drop. The socket closes and onclose reconnects.
+    if (msg.busy && !rec.scoring && state.recording === rec && rec.tries < 10) return;
     rec.done = true;
     stopMic(rec);
     if (!$("provisional").hidden) show("interview"); // the provisional score is void

@@ -1,0 +1,112 @@
+"""What a request sends, made safe to use: a body or form checked against its schema (422,
+as FastAPI's own checks), an uploaded recording saved to a private temporary file (size
+and format checked), and text to speak without what no voice can say."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio.to_thread
+from pydantic import BaseModel
+
+from interviewsense.errors import BadInputError
+from interviewsense.serve.errors import TooLargeError
+from interviewsense.serve.schemas import AnswerTurn
+from interviewsense.serve.security import sniff_audio
+from interviewsense.serve.state import Engine, worker_temp
+
+if TYPE_CHECKING:
+    from fastapi import Request
+    from starlette.datastructures import FormData
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: bytes | dict[str, Any]) -> M:
+    """``data`` (a JSON body, or form fields) checked against ``model``: a 422 naming the
+    field and the rule, never the value, as FastAPI's own checks say it."""
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        if isinstance(data, bytes):
+            return model.model_validate_json(data)
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+        raise RequestValidationError(errors) from None
+
+
+async def save_upload(request: Request, engine: Engine) -> tuple[Path, int | None]:
+    """The multipart field ``audio`` saved to a private temporary file, size and format
+    checked; and the optional ``turn`` field (422 unless a question number, as in JSON)."""
+    from starlette.exceptions import HTTPException
+
+    try:
+        form = await request.form(max_files=1, max_fields=4)
+    except HTTPException as exc:  # Starlette's words for a form it cannot parse
+        raise BadInputError(
+            f"the multipart form cannot be read ({str(exc.detail)[:80]})",
+            hint="send multipart/form-data with the recording as the file field 'audio' "
+            "(curl -F audio=@answer.wav), and 'turn' if you like",
+        ) from None
+    try:
+        return await _saved(form, engine)
+    finally:
+        await form.close()
+
+
+async def _saved(form: FormData, engine: Engine) -> tuple[Path, int | None]:
+    from starlette.datastructures import UploadFile
+
+    limit = engine.settings.serve_max_upload_mb * 1024 * 1024
+    audio = form.get("audio")
+    if not isinstance(audio, UploadFile):
+        raise BadInputError("the form has no file field 'audio'", hint="curl -F audio=@answer.wav")
+    turn_text = form.get("turn")
+    text = turn_text.strip() if isinstance(turn_text, str) else None
+    turn = validated(AnswerTurn, {"turn": text or None}).turn
+    head = await audio.read(64)
+    sniff_audio(head)
+    fd, path = await anyio.to_thread.run_sync(
+        worker_temp, engine.settings.cache_dir / "uploads", "upload", ".audio"
+    )
+    name = str(path)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise TooLargeError(
+                        f"the upload is over the {engine.settings.serve_max_upload_mb} MB limit",
+                        hint="send a shorter or compressed recording",
+                    )
+                await anyio.to_thread.run_sync(fh.write, chunk)
+                chunk = await audio.read(1024 * 1024)
+    except BaseException:
+        await anyio.to_thread.run_sync(lambda: Path(name).unlink(missing_ok=True))
+        raise
+    return Path(name), turn
+
+
+# A terminal's escape sequences (CSI "ESC [ … m", OSC "ESC ] … BEL"), then any other
+# control character but tab and newline, and lone surrogates (JSON's "\ud800"): no voice
+# can say them, and a null character made Piper raise.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)")
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def speakable(text: str) -> str:
+    """``text`` without what no voice can say; 400 when nothing is left to say."""
+    text = _UNSPEAKABLE.sub("", _ESCAPES.sub("", text)).strip()
+    if not any(ch.isalnum() for ch in text):
+        raise BadInputError(
+            "text has nothing to say once control characters are removed",
+            hint="send the words to speak as plain text",
+        )
+    return text

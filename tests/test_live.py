@@ -1,0 +1,174 @@
+"""The live socket, ``/v1/sessions/{id}/live``, against a real server (uvicorn, real live
+recogniser and Whisper) as a client without a browser drives it: one socket per answer,
+hostile frames, errors that name no server file, and logs that keep no query string."""
+
+from __future__ import annotations
+
+import json
+import time
+import wave
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests import speech
+from tests.serve_server import Server, session_of, start_server, stop, wav_seconds
+from tests.speech import Spoken
+
+pytestmark = pytest.mark.slow
+
+FINAL_WER = 0.2  # the scored (final Whisper) transcript's, as in tests/test_web.py
+SECRET = "tok-SECRET-123456"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = start_server(tmp_path_factory.mktemp("live"))
+    yield srv
+    stop(srv)
+
+
+def started(server: Server, user: str, questions: int = 2) -> str:
+    with server.client() as client:
+        r = client.post("/v1/sessions/start", json={"user_id": user, "questions": questions})
+    assert r.status_code == 200, r.text
+    return str(r.json()["session_id"])
+
+
+def live_url(server: Server, sid: str, query: str) -> str:
+    return f"{server.url.replace('http', 'ws')}/v1/sessions/{sid}/live?{query}"
+
+
+def pcm_of(spoken: Spoken) -> bytes:
+    with wave.open(str(spoken.path), "rb") as wf:
+        assert wf.getframerate() == 16000 and wf.getnchannels() == 1
+        return wf.readframes(wf.getnframes())
+
+
+def events_until(ws: ClientConnection, *last: str, timeout: float = 180) -> dict[str, Any]:
+    """The socket's events by type, up to the first of ``last`` (or an error)."""
+    events: dict[str, Any] = {}
+    while not any(kind in events for kind in (*last, "error")):
+        msg = json.loads(ws.recv(timeout=timeout))
+        events[msg["type"]] = msg
+    return events
+
+
+def closed_after(ws: ClientConnection) -> bool:
+    """The server closed the socket (nothing more comes)."""
+    try:
+        ws.recv(timeout=10)
+    except ConnectionClosed:
+        return True
+    return False
+
+
+# --- the server log ------------------------------------------------------------------------
+
+
+def test_a_token_in_the_query_never_reaches_the_server_log(server: Server) -> None:
+    """QA: uvicorn logged 'WebSocket /v1/sessions/nope/live?user_id=w&token=…' [accepted]."""
+    sid = started(server, "u-log")
+    for target in ("nope", sid):
+        with connect(live_url(server, target, f"user_id=u-log&token={SECRET}")) as ws:
+            first = json.loads(ws.recv(timeout=30))
+        assert first["type"] == ("error" if target == "nope" else "ready"), first
+    with server.client() as client:  # a plain request with the token in its query too
+        client.get("/v1/sessions", params={"user_id": "u-log", "token": SECRET})
+    deadline = time.monotonic() + 10
+    while f"WebSocket /v1/sessions/{sid}/live" not in server.log.read_text():
+        assert time.monotonic() < deadline, "uvicorn's line for the socket is not in the log"
+        time.sleep(0.1)
+    log = server.log.read_text()
+    assert SECRET not in log
+    assert "user_id=u-log" not in log and "live?" not in log
+    assert '"WebSocket /v1/sessions/nope/live" [accepted]' in log  # the line, without query
+
+
+# --- one socket per answer -----------------------------------------------------------------
+
+
+def test_a_second_socket_on_a_session_is_refused_until_the_first_ends(
+    server: Server, answer_wav: Spoken
+) -> None:
+    """QA: two sockets on one session both recorded into a01.wav, and the turn kept one's
+    transcript with the other's duration. The second is refused (409) while the first
+    records, and may connect once it has ended, by a disconnect or by being scored."""
+    sid = started(server, "u-two")
+    url = live_url(server, sid, "user_id=u-two&silence_s=4")
+    pcm = pcm_of(answer_wav)
+    half = len(pcm) // 2 - len(pcm) // 2 % 3200
+    with connect(url) as first:
+        assert json.loads(first.recv(timeout=60))["type"] == "ready"
+        for at in range(0, half, 3200):
+            first.send(pcm[at : at + 3200])
+        with connect(url) as second:
+            refused = json.loads(second.recv(timeout=30))
+            assert refused["type"] == "error" and refused["status"] == 409, refused
+            assert refused["busy"] is True
+            assert "another connection" in refused["error"] and refused["hint"]
+            assert closed_after(second)
+        time.sleep(1.0)  # every frame on disk before the page goes
+    view = session_of(server, (sid, "u-two"))
+    wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
+    assert abs(wav_seconds(wav) - half / 32000) <= 0.3  # the first socket's audio only
+
+    # The first one dropped: a reconnect takes the answer over and finishes it.
+    with connect(url) as again:
+        ready = json.loads(again.recv(timeout=60))
+        assert ready["type"] == "ready", ready
+        assert abs(ready["resumed_s"] - half / 32000) <= 0.3
+        for at in range(half, len(pcm), 3200):
+            again.send(pcm[at : at + 3200])
+        again.send(json.dumps({"type": "stop"}))
+        events = events_until(again, "scored")
+    assert "error" not in events, events
+    answer = events["scored"]["answer"]
+    assert events["scored"]["turn"] == 1
+    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
+    assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
+    assert abs(wav_seconds(wav) - len(pcm) / 32000) <= 0.3
+
+    # Scored and closed: the next question's answer may start at once.
+    with connect(url) as nxt:
+        ready = json.loads(nxt.recv(timeout=60))
+        assert ready["type"] == "ready" and ready["turn"] == 2, ready
+        nxt.send(json.dumps({"type": "discard"}))
+        assert events_until(nxt, "end")["end"]["reason"] == "discard"
+
+
+# --- hostile frames and empty answers -------------------------------------------------------
+
+
+def test_a_deeply_nested_text_frame_is_a_400_not_a_crash(server: Server) -> None:
+    """QA: '{"a":' 5000 times over was an error event 500 (RecursionError)."""
+    sid = started(server, "u-deep")
+    with connect(live_url(server, sid, "user_id=u-deep")) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        ws.send('{"a":' * 5000)
+        event = events_until(ws, "end")
+    error = event["error"]
+    assert error["status"] == 400, error
+    assert "nested too deeply" in error["error"] and '"stop"' in error["hint"]
+    assert "RecursionError" not in server.log.read_text()
+    # The socket was not left claimed: the answer can be given now.
+    with connect(live_url(server, sid, "user_id=u-deep")) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+
+
+def test_an_answer_with_no_audio_names_the_answer_not_a_server_path(server: Server) -> None:
+    """QA: 'stop' before any audio said '/…/home/sessions/<id>/audio/a01.wav holds no audio
+    samples'."""
+    sid = started(server, "u-empty")
+    with connect(live_url(server, sid, "user_id=u-empty")) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        ws.send(json.dumps({"type": "stop"}))
+        error = events_until(ws, "scored")["error"]
+    assert error["status"] == 400, error
+    assert error["error"].startswith("the recording of answer 1 holds no audio samples"), error
+    assert error["hint"]
+    shown = json.dumps(error)
+    assert str(server.home) not in shown and "a01.wav" not in shown and "/" not in error["error"]
