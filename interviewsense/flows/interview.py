@@ -140,7 +140,10 @@ def answer_turn(
     target = pending if turn is None else next((t for t in session.turns if t.index == turn), None)
     if target is None:
         if turn is not None:
-            raise ConflictError(f"session {session_id} has no question {turn}")
+            raise ConflictError(
+                f"session {session_id} has no question {turn}",
+                hint=f"GET /v1/sessions/{session_id} lists its questions and the one waiting",
+            )
         raise ConflictError(
             f"session {session_id} has no question waiting: the interview is over",
             hint="start a new session, or send a recording with 'turn' to redo an answer",
