@@ -827,12 +827,19 @@ def bench_scoring() -> list[Row]:
     load_s = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows: list[Row] = []
-    for name, emb in (("lexical", None), ("embedding", embedder)):
-        score_answer(tr, q, embedder=emb)  # warm: rubric, regexes, the ONNX session
+    # lexical: no model; embedding: the rules by meaning; coach: and the coach model (the
+    # default, scoring/coach.py).
+    methods: list[tuple[str, dict[str, Any]]] = [
+        ("lexical", {"embedder": None, "coach": None}),
+        ("embedding", {"embedder": embedder, "coach": None}),
+        ("coach", {"embedder": embedder}),
+    ]
+    for name, options in methods:
+        score_answer(tr, q, **options)  # warm: rubric, regexes, the ONNX session
         times = []
         for _ in range(20):
             t = time.perf_counter()
-            score_answer(tr, q, embedder=emb)
+            score_answer(tr, q, **options)
             times.append(time.perf_counter() - t)
         rows.append(
             (
@@ -851,8 +858,8 @@ def bench_scoring() -> list[Row]:
         )
     )
     cases = load_cases(ROOT / "tests" / "data" / "eval" / f"{HELD_OUT}.toml")
-    for name, emb in (("lexical", None), ("embedding", embedder)):
-        r = evaluate(cases, text_scorer(embedder=emb), split=HELD_OUT, method=name)
+    for name, options in methods:
+        r = evaluate(cases, text_scorer(**options), split=HELD_OUT, method=name)
         rows.append(
             (
                 f"eval ({HELD_OUT} split), {name}",
