@@ -41,8 +41,8 @@ TYPE_ASKS: dict[InterviewType, str] = {
 # cannot see.
 UNCHECKED = (
     "whether the answer is right, and whether it answers this question rather than one near "
-    "it: without an LLM judge the score hears how an answer is built and told, not what it "
-    "means"
+    "it: without an LLM judge the score hears how an answer is built and told, and how much "
+    "it reads like answers coaches rated, not whether what it says is true"
 )
 # What coaches call a non-answer: the stock lines that say nothing about the candidate.
 CLICHES = (
