@@ -35,7 +35,8 @@ from interviewsense.scoring.evaluation import (  # noqa: E402
 )
 
 EVAL = ROOT / "tests" / "data" / "eval"
-VERSION = "2026.12.1"
+VERSION = "2026.12.2"
+LOGIT_TOLERANCE = 0.05
 
 
 def training_splits() -> list[str]:
@@ -63,34 +64,51 @@ def case_rows(cases: list[Case]) -> list[tuple[object, object, bool]]:
     return rows
 
 
-def train(splits: list[str]) -> dict[str, object]:
-    from interviewsense.scoring.semantic import MODEL_NAME
+def train(splits: list[str]) -> tuple[dict[str, object], list[tuple[object, object, bool]]]:
+    """The model file's content, and the rows it learned from."""
+    from interviewsense.scoring.semantic import MODEL_NAME, load_embedder
 
+    embedder = load_embedder()
+    assert embedder is not None  # case_rows has said so already when it is missing
     cases = [c for s in splits for c in load_cases(EVAL / f"{s}.toml")]
-    centre, extra, bias = fit(case_rows(cases))  # type: ignore[arg-type]
+    rows = case_rows(cases)
+    centre, extra, bias = fit(rows)  # type: ignore[arg-type]
     return {
         "version": VERSION,
         "embedding_model": MODEL_NAME,
+        "embedding_sha256": embedder.identity,
         "answers": len(cases),
         "splits": {s: split_digest(EVAL / f"{s}.toml") for s in splits},
         "bias": round(bias, 6),
         "extra": [round(float(v), 6) for v in extra],
         "centre": [round(float(v), 6) for v in centre],
-    }
+    }, rows
+
+
+def logits(model: dict[str, object], rows: list[tuple[object, object, bool]]) -> list[float]:
+    import numpy as np
+
+    w = np.array(model["centre"])
+    e = np.array(model["extra"])
+    b = float(model["bias"])  # type: ignore[arg-type]
+    return [float(np.asarray(c) @ w + np.asarray(x) @ e + b) for c, x, _ in rows]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="compare with the shipped file")
     args = ap.parse_args()
-    model = train(training_splits())
+    model, rows = train(training_splits())
     text = json.dumps(model, indent=1) + "\n"
     if args.check:
+        # Compared by what it says about each answer it learned from, not weight by weight:
+        # ONNX Runtime's int8 kernels differ a little between CPUs.
         shipped = json.loads(MODEL_FILE.read_text("utf-8"))
-        same = shipped["splits"] == model["splits"] and all(
-            abs(a - b) < 1e-3
-            for a, b in zip(shipped["centre"], model["centre"], strict=True)  # type: ignore[arg-type]
+        gap = max(
+            abs(a - b) for a, b in zip(logits(shipped, rows), logits(model, rows), strict=True)
         )
+        same = shipped["splits"] == model["splits"] and gap < LOGIT_TOLERANCE
+        print(f"largest difference in a logit: {gap:.4f} (tolerance {LOGIT_TOLERANCE})")
         print("the shipped model matches" if same else "the shipped model differs: retrain")
         raise SystemExit(0 if same else 1)
     MODEL_FILE.write_text(text, "utf-8")

@@ -7,6 +7,7 @@ How well it agrees with a coach on answers it never saw is the held-out eval's t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewsense.domain import Question, Score, Transcript, to_json
+from interviewsense.domain import Answer, Question, Score, Transcript, to_json
 from interviewsense.report.data import content_evidence
-from interviewsense.scoring.coach import MODEL_FILE, load_coach, split_digest
+from interviewsense.scoring.coach import MODEL_FILE, features, load_coach, shares, split_digest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
 from interviewsense.scoring.semantic import Embedder, load_embedder
@@ -103,6 +104,65 @@ def test_it_needs_the_vectors_it_learned_from(embedder: Embedder) -> None:
     assert "impression" not in [p.name for p in lexical.content.breakdown]
     off = score(OWNED, embedder=embedder, coach=None)
     assert off.content.impression == {} and off.content.relevance["method"] == "embedding"
+
+
+def test_another_embedding_model_leaves_it_out(embedder: Embedder) -> None:
+    """Its weights mean something only in the vectors it learned from: the model file's
+    SHA-256 is checked, not its name (which is the same for any folder)."""
+    model = load_coach()
+    assert model is not None and model.embedding_sha256 == embedder.identity
+    other = dataclasses.replace(model, embedding_sha256="0" * 64)
+    s = score(OWNED, embedder=embedder, coach=other)
+    assert s.content.impression == {} and "impression" not in [p.name for p in s.content.breakdown]
+
+
+def test_the_evidence_is_each_sentence_share_of_the_verdict(embedder: Embedder) -> None:
+    """The shares add up to the model's logit (less its bias), so the sentence called the
+    weakest is the one that pulls it down most."""
+    import numpy as np
+
+    model = load_coach()
+    assert model is not None
+    s = score(BLAMING, embedder=embedder)
+    sents = BLAMING.split(". ")
+    vectors = embedder.embed([x if x.endswith(".") else x + "." for x in sents])
+    q = embedder.embed([QUESTION])[0]
+    centre, extra = features(vectors, q)
+    logit = float(centre @ model.centre + extra @ model.extra)
+    part = shares(model, vectors, q)
+    assert float(part.sum()) == pytest.approx(logit, abs=1e-6)
+    assert s.content.impression["weakest"] in BLAMING
+    assert len(part) == len(sents) and np.isfinite(part).all()
+
+
+def test_a_quote_is_shown_as_text_not_markup(embedder: Embedder) -> None:
+    """A sentence with square brackets once crashed the terminal report (Rich markup)."""
+    import io
+
+    from rich.console import Console
+
+    from interviewsense.report.terminal import render_answer
+
+    text = "I kept my notes in [/etc/app] and [bold]nobody[/bold] read them."
+    s, advice = score_answer(typed(text), Question(text=QUESTION, type="behavioral"),
+                             embedder=embedder)  # fmt: skip
+    out = io.StringIO()
+    render_answer(Console(file=out, width=300), Answer(QUESTION, typed(text), s, advice))
+    assert "[/etc/app] and [bold]nobody[/bold]" in out.getvalue()
+
+
+def test_with_an_llm_judge_its_verdict_decides_the_caps(embedder: Embedder) -> None:
+    """The judge reads meaning; the coach model's "reads weak" cap is for when nothing does.
+    Its points still count."""
+    from interviewsense.scoring.judge import PartReply
+    from tests.test_scoring_meaning import judged
+
+    plain = score(BLAMING, embedder=embedder)
+    assert "reads weak" in [c.name for c in plain.caps]
+    verdict = judged(True, 4, 4, PartReply(present=False))
+    s = score(BLAMING, embedder=embedder, judge=lambda q, t, a: verdict)
+    assert s.content.method == "llm" and "reads weak" not in [c.name for c in s.caps]
+    assert s.content.impression["p"] == plain.content.impression["p"]
 
 
 def test_a_follow_up_is_not_rated(embedder: Embedder) -> None:

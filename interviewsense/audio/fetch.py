@@ -101,8 +101,10 @@ def shown(url: str) -> str:
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return url.split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1][:200]
+    except ValueError:  # unparsable: keep the scheme and what follows the last "@" only
+        scheme, _, rest = url.partition("://")
+        rest = rest.rsplit("@", 1)[-1] if "@" in rest else rest
+        return f"{scheme}://{rest.split('?', 1)[0].split('#', 1)[0]}"[:200]
     host = f"[{host}]" if ":" in host else host
     rest = "?…" if parts.query or parts.fragment else ""
     return f"{parts.scheme}://{host}{port}{parts.path}{rest}"

@@ -217,7 +217,7 @@ class PracticeScreen:
             )
         )
         for item in answer.feedback[:3]:
-            self.console.print(f"  • {item}", soft_wrap=False)
+            self.console.print(Text(f"  • {item}"), soft_wrap=False)  # it quotes the answer
 
     def typed_answer(self) -> str | None:
         self.console.print(Text("your answer › ", style="bold cyan"), end="")

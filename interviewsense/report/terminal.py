@@ -79,7 +79,7 @@ def _breakdown_rows(table: Table, title: str, score: int | None, parts: list[Com
     shown = "–" if score is None else str(score)
     table.add_row(Text(title, style="bold"), Text(shown, style="bold"), "")
     for p in parts:
-        table.add_row(f"  {p.name}", f"{p.points:g}/{p.max_points:g}", p.why)
+        table.add_row(f"  {p.name}", f"{p.points:g}/{p.max_points:g}", Text(p.why))  # quotes
 
 
 def render_answer(console: Console, answer: Answer, *, title: str = "Your answer") -> None:
@@ -146,14 +146,14 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
     evidence.add_column()
     for key, value in content_evidence(s):
         mark = "✘ " if value == "not found" else ""
-        evidence.add_row(f"{mark}{key}", value)
+        evidence.add_row(Text(f"{mark}{key}"), Text(value))  # quotes are text, not markup
     console.print(Text(f"{s.content.structure_kind.upper()} and the evidence", style="bold"))
     console.print(evidence)
 
     if answer.feedback:
         console.print(Text("What to work on", style="bold"))
         for i, item in enumerate(answer.feedback, 1):
-            console.print(f" {i}. {item}", soft_wrap=False)
+            console.print(Text(f" {i}. {item}"), soft_wrap=False)  # it quotes the answer
     for note in answer.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
     if s.delivery.missing:

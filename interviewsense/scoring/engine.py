@@ -113,7 +113,10 @@ def critical_gaps(
         )
         out.append(Component("no ownership", cap["no_ownership"], 100, why))
     imp = content.impression
-    if main and imp and imp["p"] < rubric.num("content", "impression_cap_below"):
+    # An LLM judge reads what the answer means: its verdict, not the coach model's reading
+    # of how it sounds, decides the caps then (off topic, factually wrong, blame).
+    weak = bool(imp) and imp["p"] < rubric.num("content", "impression_cap_below")
+    if main and weak and content.method != "llm":
         why = (
             f"answers that read like this one were rated weak by coaches: {imp['p']:.0%} "
             f'likely good or strong; it reads weakest at "{clip(imp["weakest"])}"'
@@ -260,7 +263,7 @@ def score_answer(
         from interviewsense.scoring.coach import load_coach
 
         coach = load_coach()
-    if coach is not None and (embedder is None or embedder.name != coach.embedding_model):
+    if coach is not None and (embedder is None or embedder.identity != coach.embedding_sha256):
         coach = None  # its weights mean something only in the vectors it learned from
     q = question if isinstance(question, Question) else Question(text=question)
     toks = tokens(transcript)

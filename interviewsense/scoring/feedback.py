@@ -197,7 +197,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if substance is not None:
         text = say("substance", evidence=substance.why)
         add("content", lost_c["substance"], cmax, text, cap="little substance")
-    if c.impression and c.impression["p"] < 0.5:  # advice only when it reads more weak than not
+    if c.impression and c.impression["p"] < rubric.num("content", "impression_advice_below"):
         text = say("impression", p=c.impression["p"], quote=clip(c.impression["weakest"]))
         add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
     for cap in score.caps:

@@ -10,6 +10,7 @@ process; without a model the scorer falls back to key terms and says so.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -87,6 +88,18 @@ class Embedder:
         self._constants: dict[
             tuple[str, tuple[str, ...]], tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]
         ] = {}
+
+    @functools.cached_property
+    def identity(self) -> str:
+        """The SHA-256 of the model file: what a model learned on its vectors (the coach
+        model) checks, since ``name`` is the same whatever folder the setting names."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        with self.files.model.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         import numpy as np

@@ -42,18 +42,22 @@ def words_from_text(text: str) -> list[Word]:
 
 
 MAX_TYPED_CHARS = 20_000  # a typed answer or transcript: about 3,000 words, 20 minutes spoken
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters that separate words or lines (a carriage return, Word's soft line break, a form
+# feed, the information separators, NEL) become a newline; other control characters go.
+_SEPARATOR = re.compile(r"[\r\x0b\x0c\x1c-\x1f\x85]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def clean_text(text: str) -> str:
     """Text a person typed or sent, safe to store and show: bytes that were not UTF-8 (read
-    as lone surrogates) become U+FFFD, and control characters other than tab and newline
-    (a terminal's escape sequences among them) are dropped."""
+    as lone surrogates) become U+FFFD, characters that separate words or lines become a
+    newline, and other control characters (a terminal's escape sequences among them) are
+    dropped."""
     try:  # bytes read with surrogateescape (stdin) come back as the bytes they were
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         raw = text.encode("utf-8", "surrogatepass")
-    return _CONTROL.sub("", raw.decode("utf-8", "replace"))
+    return _CONTROL.sub("", _SEPARATOR.sub("\n", raw.decode("utf-8", "replace")))
 
 
 def clip(text: str, limit: int = 90) -> str:

@@ -18,7 +18,13 @@ from pathlib import Path
 
 from interviewsense.domain import Session, from_json, to_json
 from interviewsense.errors import BadInputError, StorageError
-from interviewsense.fsutil import atomic_write_bytes, atomic_write_json, ensure_dir
+from interviewsense.fsutil import (
+    DIR_MODE,
+    atomic_write_bytes,
+    atomic_write_json,
+    ensure_dir,
+    storage_error,
+)
 
 SESSION_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 SESSION_FILE = "session.json"
@@ -87,9 +93,14 @@ class SessionStore:
 
     def create(self, session: Session) -> Path:
         folder = self.folder(session.id)
-        if folder.exists():
-            raise StorageError(f"session {session.id} already exists")
         ensure_dir(self.root)
+        try:  # claimed by creating it: two processes drawing one id cannot share (or discard) it
+            folder.mkdir(mode=DIR_MODE)
+            os.chmod(folder, DIR_MODE)  # mkdir's mode is masked by the umask
+        except FileExistsError as exc:
+            raise StorageError(f"session {session.id} already exists") from exc
+        except OSError as exc:
+            raise storage_error(exc, folder) from exc
         try:
             ensure_dir(folder / "audio")
             self.lock(session.id)
