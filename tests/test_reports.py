@@ -57,6 +57,26 @@ def report(home: Path, sid: str, fmt: str) -> str:
     return str(result.stdout)
 
 
+def test_markdown_shows_html_and_pipes_as_text(tmp_path: Path) -> None:
+    """QA: raw HTML from a transcript passed into the Markdown report, where a viewer could
+    run it; a "|" in a quoted sentence broke the evidence table."""
+    from interviewsense.report.render import render
+    from tests.helpers import answered_turn
+
+    q = Question(text="Tell me about <b>a</b> project | you led.", type="behavioral")
+    text = ("I led the move <script>alert(1)</script> of our billing service | and we cut "
+            "failures by 90% in two months.")  # fmt: skip
+    session = Session(id="20261202-000000-abcdef", started_at="2026-12-02T00:00:00+00:00")
+    session.turns.append(answered_turn(q, text))
+    md = render(session, None, "md")
+    assert "<script>" not in md and "&lt;script&gt;" in md and "<b>" not in md
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "billing" in line]
+    assert rows and all(re.sub(r"\\\|", "", row).count("|") in (3, 4) for row in rows)
+    from interviewsense.report.markdown import _md
+
+    assert _md("a | b\nc", cell=True) == "a \\| b c"  # a cell stays one cell
+
+
 @pytest.mark.slow
 def test_a_report_never_writes_over_recorded_data(
     session_home: tuple[Path, str], tmp_path: Path

@@ -9,12 +9,19 @@ from interviewsense.report.terminal import sparkline
 MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
 
 
+def _md(text: str, cell: bool = False) -> str:
+    """Words from an answer, a question or a model, as Markdown text: raw HTML ("<script>")
+    is shown, never run by a viewer, and in a table cell a "|" does not end the cell."""
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("|", "\\|").replace("\n", " ") if cell else out
+
+
 def _answer(a: AnswerReport) -> list[str]:
     s = a.answer.scores
     lines = [
         f"## {'Follow-up' if a.follow_up else 'Question'} {a.index}",
         "",
-        f"> {a.question or '(no question given)'}",
+        f"> {_md(a.question) or '(no question given)'}",
         "",
         f"**{s.overall}/100 · {s.band}** — content {s.content.score} · delivery "
         f"{'–' if s.delivery.score is None else s.delivery.score} · voice "
@@ -22,9 +29,10 @@ def _answer(a: AnswerReport) -> list[str]:
         "",
     ]
     for cap in s.caps:
-        lines.append(f"*Held at {int(cap.points)}: {cap.why}.*")
+        lines.append(f"*Held at {int(cap.points)}: {_md(cap.why)}.*")
     text = " ".join(
-        f"{MARK[p.kind][0]}{p.text}{MARK[p.kind][1]}" if p.kind else p.text for p in a.pieces
+        f"{MARK[p.kind][0]}{_md(p.text)}{MARK[p.kind][1]}" if p.kind else _md(p.text)
+        for p in a.pieces
     )
     lines += [
         "",
@@ -38,11 +46,11 @@ def _answer(a: AnswerReport) -> list[str]:
     evidence = content_evidence(s)
     if evidence:
         lines += ["### The evidence", "", "| | |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in evidence]
+        lines += [f"| {_md(k, cell=True)} | {_md(v, cell=True)} |" for k, v in evidence]
         lines.append("")
     if a.answer.feedback:
         lines += ["### What to work on", ""]
-        lines += [f"{i}. {f}" for i, f in enumerate(a.answer.feedback, 1)]
+        lines += [f"{i}. {_md(f)}" for i, f in enumerate(a.answer.feedback, 1)]
         lines.append("")
     lines += ["### Over time", "", "| | |", "|---|---|"]
     lines.append(
@@ -59,7 +67,8 @@ def _answer(a: AnswerReport) -> list[str]:
         ("Voice", s.voice.score, s.voice.breakdown),
     ):
         lines.append(f"| **{title}** | **{'–' if score is None else score}** | |")
-        lines += [f"| {p.name} | {p.points:g}/{p.max_points:g} | {p.why} |" for p in parts]
+        lines += [f"| {p.name} | {p.points:g}/{p.max_points:g} | {_md(p.why, cell=True)} |"
+                  for p in parts]  # fmt: skip
     lines.append("")
     return lines
 
@@ -78,8 +87,9 @@ def render_markdown(report: SessionReport) -> str:
     assessment = s.summary.get("assessment")
     if isinstance(assessment, dict):
         lines += ["## Assessment", ""]
-        lines += [f"- strength: {x}" for x in assessment.get("strengths", [])]
-        lines += [f"- work on: {x}" for x in assessment.get("gaps", [])]
+        lines += [f"- strength: {_md(str(x))}" for x in assessment.get("strengths", [])]
+        lines += [f"- work on: {_md(str(x))}" for x in assessment.get("gaps", [])]
         for m in assessment.get("model_answers", []):
-            lines += ["", f"**{m.get('question', '')}**", "", str(m.get("outline", ""))]
+            outline = _md(str(m.get("outline", "")))
+            lines += ["", f"**{_md(str(m.get('question', '')))}**", "", outline]
     return "\n".join(lines).rstrip() + "\n"
