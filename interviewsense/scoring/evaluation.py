@@ -30,7 +30,7 @@ HELD_OUT = "holdout8"
 # Written blind and committed; its totals were read once (session 15), its per-answer output
 # never: the next held-out split, for when HELD_OUT's per-answer output is read
 # (docs/scoring.md). Neither is ever trained on (scoring/coach.py).
-UNREAD: tuple[str, ...] = ("holdout9",)
+UNREAD: tuple[str, ...] = ("holdout9", "holdout10")  # holdout10: never scored at all
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
