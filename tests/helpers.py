@@ -18,10 +18,14 @@ from interviewsense.scoring.engine import build_answer
 from interviewsense.scoring.text import words_from_text
 
 
+def typed(text: str) -> Transcript:
+    """``text`` as the transcript of a typed answer (no word times)."""
+    return Transcript(text=text, engine="text", words=words_from_text(text))
+
+
 def typed_answer(question: Question, text: str) -> Answer:
     """``text`` as a typed answer to ``question``, scored by the real scorer."""
-    transcript = Transcript(text=text, engine="text", words=words_from_text(text))
-    return build_answer(transcript, question, {})
+    return build_answer(typed(text), question, {})
 
 
 def answered_turn(question: Question, text: str, index: int = 1) -> Turn:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from interviewsense.domain import Answer, Question, Score, Transcript, to_json
+from interviewsense.domain import Answer, Question, Score, to_json
 from interviewsense.report.data import content_evidence
 from interviewsense.scoring.coach import MODEL_FILE, features, load_coach, shares, split_digest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
-from interviewsense.scoring.semantic import Embedder, load_embedder
-from interviewsense.scoring.text import words_from_text
+from interviewsense.scoring.semantic import Embedder
+from tests.helpers import typed
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "data" / "eval"
@@ -42,18 +42,6 @@ BLAMING = (
     "a few times that his attitude was a problem but he did not care. In the end I just "
     "stopped working with him and did my own thing. Some people are just like that."
 )
-
-
-def typed(text: str) -> Transcript:
-    return Transcript(text=text, engine="text", words=words_from_text(text))
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    model = load_embedder()
-    if model is None:
-        pytest.fail("no embedding model: run 'make test' (it installs interviewsense[models])")
-    return model
 
 
 def score(text: str, question: str = QUESTION, **kw: object) -> Score:

@@ -26,7 +26,7 @@ from interviewsense.scoring.judge import (
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.semantic import Embedder, find_embedding_model, load_embedder
 from interviewsense.scoring.substance import UNCHECKED
-from interviewsense.scoring.text import words_from_text
+from tests.helpers import typed
 from tests.llm_server import LlamaServer
 
 LEADERSHIP_Q = "Tell me about a time you showed leadership."
@@ -52,18 +52,6 @@ OFF_TOPIC = (
     "My favourite holiday was a week of hiking in the Alps with my sister. We ate cheese "
     "every day, the huts were cosy, and the views from the ridge were amazing at sunrise."
 )
-
-
-def typed(text: str) -> Transcript:
-    return Transcript(text=text, engine="text", words=words_from_text(text))
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    model = load_embedder()
-    if model is None:
-        pytest.fail("no embedding model: run 'make test' (it installs interviewsense[models])")
-    return model
 
 
 def score(text: str, question: str, qtype: str = "behavioral", **kw: object) -> Score:

@@ -20,7 +20,8 @@ from interviewsense.scoring.delivery import (
 )
 from interviewsense.scoring.engine import recover_fillers, score_answer
 from interviewsense.scoring.rubric import load_rubric
-from interviewsense.scoring.text import sentences, tokens, words_from_text
+from interviewsense.scoring.text import sentences, tokens
+from tests.helpers import typed
 
 RUBRIC = load_rubric()
 
@@ -33,10 +34,6 @@ def timed(text: str, *, step: float = 0.4, gaps: dict[int, float] | None = None)
         words.append(Word(w=w, start=round(t, 3), end=round(t + 0.3, 3)))
         t += step
     return Transcript(text=text, engine="whisper-final", words=words)
-
-
-def typed(text: str) -> Transcript:
-    return Transcript(text=text, engine="text", words=words_from_text(text))
 
 
 def hits(text: str) -> list[str]:

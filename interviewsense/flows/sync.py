@@ -84,9 +84,9 @@ def make_target(spec: str, settings: Settings) -> SyncTarget:
 def outside_data_folder(folder: Path, settings: Settings, what: str) -> None:
     """Refuse a copy's folder inside the data folder: a copy there is lost with the original,
     and one inside ``sessions/`` would be read as sessions (or written over one)."""
-    home = settings.home.expanduser().resolve()
-    where = folder.expanduser().resolve()
-    if where == home or home in where.parents:
+    from interviewsense.fsutil import inside
+
+    if inside(folder, settings.home):
         raise BadInputError(
             f"{what} {folder} is inside the data folder {settings.home}",
             hint="choose a folder outside it (another drive, a synced folder): a copy next "
