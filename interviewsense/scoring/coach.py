@@ -84,10 +84,9 @@ def rate(
     centre, extra = features(per_sentence, q)
     logit = float(centre @ model.centre + extra @ model.extra + model.bias)
     p = 1.0 / (1.0 + float(np.exp(-logit)))
+    part = shares(model, per_sentence, q)
     return Rating(
-        p=p,
-        weakest=sents[int(np.argmin(shares(model, per_sentence, q)))].text,
-        strongest=sents[int(np.argmax(shares(model, per_sentence, q)))].text,
+        p=p, weakest=sents[int(np.argmin(part))].text, strongest=sents[int(np.argmax(part))].text
     )
 
 
