@@ -55,23 +55,14 @@ def fold_models(splits: list[str]) -> dict[str, object]:
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_coach
 
-    from interviewsense.scoring.coach import CoachModel, fit
-    from interviewsense.scoring.semantic import MODEL_NAME, load_embedder
+    from interviewsense.scoring.coach import fit
 
-    embedder = load_embedder()
-    if embedder is None:
-        raise SystemExit("the embedding model is not installed (make install)")
     tuned = train_coach.training_splits()
     rows = {s: train_coach.case_rows(load_cases(EVAL_DIR / f"{s}.toml")) for s in tuned}
     out: dict[str, object] = {}
     for split in (s for s in splits if s in tuned):
         others = [r for s in tuned if s != split for r in rows[s]]
-        centre, extra, bias = fit(others)  # type: ignore[arg-type]
-        out[split] = CoachModel(
-            version=f"without-{split}", embedding_model=MODEL_NAME,
-            embedding_sha256=embedder.identity, centre=centre, extra=extra, bias=bias,
-            answers=len(others), splits={},
-        )  # fmt: skip
+        out[split] = train_coach.model_of(fit(others), len(others), {}, f"without-{split}")
     return out
 
 

@@ -4,9 +4,9 @@
     python scripts/train_coach.py --check    # trains, and says whether the file matches
 
 Only the splits the scorer is tuned on are used: every split in ``SPLITS`` but ``HELD_OUT``,
-and never ``UNREAD``. Each answer goes through the scorer's own text pipeline (its words
-without fillers, split into sentences, embedded) so the model sees what it will see when
-scoring. Training is deterministic (full-batch gradient descent from zeros).
+and never ``UNREAD``. Each answer goes through the scorer's own pipeline (its words without
+fillers, split into sentences, embedded, and the rules' parts) so the model sees what it will
+see when scoring. Training is deterministic (full-batch gradient descent from zeros).
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewsense.scoring.coach import (  # noqa: E402
-    GOOD_BANDS,
     MODEL_FILE,
+    CoachModel,
+    Head,
+    Row,
     features,
     fit,
+    rule_features,
     split_digest,
 )
 from interviewsense.scoring.evaluation import (  # noqa: E402
@@ -35,7 +38,7 @@ from interviewsense.scoring.evaluation import (  # noqa: E402
 )
 
 EVAL = ROOT / "tests" / "data" / "eval"
-VERSION = "2026.12.2"
+VERSION = "2026.12.7"
 LOGIT_TOLERANCE = 0.05
 
 
@@ -43,55 +46,81 @@ def training_splits() -> list[str]:
     return [s for s in SPLITS if s != HELD_OUT and s not in UNREAD]
 
 
-def case_rows(cases: list[Case]) -> list[tuple[object, object, bool]]:
-    """(centre, extra, is good) per case, through the scorer's own text pipeline."""
-    from interviewsense.domain import Transcript
+def case_rows(cases: list[Case]) -> list[Row]:
+    """(centre, extra, rules, band) per case, through the scorer's own pipeline: the answer
+    is scored without the model (its words without fillers, split into sentences, embedded,
+    and the rules' parts), so the model sees what it will see when scoring."""
+    from interviewsense.domain import Question, Transcript
     from interviewsense.scoring.delivery import without_fillers
+    from interviewsense.scoring.engine import score_answer
     from interviewsense.scoring.semantic import load_embedder
     from interviewsense.scoring.text import sentences, tokens, words_from_text
 
     embedder = load_embedder()
     if embedder is None:
         raise SystemExit("the embedding model is not installed (make install)")
-    rows: list[tuple[object, object, bool]] = []
+    rows: list[Row] = []
     for case in cases:
         text = " ".join(case.text.split())
-        toks = tokens(Transcript(text=text, engine="text", words=words_from_text(text)))
-        sents = sentences(without_fillers(toks))
+        transcript = Transcript(text=text, engine="text", words=words_from_text(text))
+        sents = sentences(without_fillers(tokens(transcript)))
         q = embedder.embed([case.question])[0]
         centre, extra = features(embedder.embed([s.text for s in sents]), q)
-        rows.append((centre, extra, case.band in GOOD_BANDS))
+        score, _ = score_answer(
+            transcript, Question(text=case.question, type=case.type), embedder=embedder,
+            coach=None,
+        )  # fmt: skip
+        rules = rule_features(score.content.breakdown)
+        rows.append((centre, extra, rules, case.band))
     return rows
 
 
-def train(splits: list[str]) -> tuple[dict[str, object], list[tuple[object, object, bool]]]:
-    """The model file's content, and the rows it learned from."""
+def model_of(
+    heads: tuple[Head, ...], answers: int, splits: dict[str, str], version: str = VERSION
+) -> CoachModel:
     from interviewsense.scoring.semantic import MODEL_NAME, load_embedder
 
     embedder = load_embedder()
     assert embedder is not None  # case_rows has said so already when it is missing
+    return CoachModel(
+        version=version, embedding_model=MODEL_NAME, embedding_sha256=embedder.identity,
+        heads=heads, answers=answers, splits=splits,
+    )  # fmt: skip
+
+
+def to_json(model: CoachModel) -> dict[str, object]:
+    def nums(v: object) -> list[float]:
+        return [round(float(x), 6) for x in v]  # type: ignore[attr-defined]
+
+    return {
+        "version": model.version,
+        "embedding_model": model.embedding_model,
+        "embedding_sha256": model.embedding_sha256,
+        "answers": model.answers,
+        "splits": model.splits,
+        "heads": [
+            {
+                "level": h.level,
+                "bias": round(h.bias, 6),
+                "rules": nums(h.rules),
+                "extra": nums(h.extra),
+                "centre": nums(h.centre),
+            }  # fmt: skip
+            for h in model.heads
+        ],
+    }
+
+
+def train(splits: list[str]) -> tuple[CoachModel, list[Row]]:
+    """The model, and the rows it learned from."""
     cases = [c for s in splits for c in load_cases(EVAL / f"{s}.toml")]
     rows = case_rows(cases)
-    centre, extra, bias = fit(rows)  # type: ignore[arg-type]
-    return {
-        "version": VERSION,
-        "embedding_model": MODEL_NAME,
-        "embedding_sha256": embedder.identity,
-        "answers": len(cases),
-        "splits": {s: split_digest(EVAL / f"{s}.toml") for s in splits},
-        "bias": round(bias, 6),
-        "extra": [round(float(v), 6) for v in extra],
-        "centre": [round(float(v), 6) for v in centre],
-    }, rows
+    digests = {s: split_digest(EVAL / f"{s}.toml") for s in splits}
+    return model_of(fit(rows), len(cases), digests), rows
 
 
-def logits(model: dict[str, object], rows: list[tuple[object, object, bool]]) -> list[float]:
-    import numpy as np
-
-    w = np.array(model["centre"])
-    e = np.array(model["extra"])
-    b = float(model["bias"])  # type: ignore[arg-type]
-    return [float(np.asarray(c) @ w + np.asarray(x) @ e + b) for c, x, _ in rows]
+def logits(model: CoachModel, rows: list[Row]) -> list[float]:
+    return [h.logit(c, e, r) for c, e, r, _ in rows for h in model.heads]
 
 
 def main() -> None:
@@ -99,20 +128,24 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="compare with the shipped file")
     args = ap.parse_args()
     model, rows = train(training_splits())
-    text = json.dumps(model, indent=1) + "\n"
     if args.check:
         # Compared by what it says about each answer it learned from, not weight by weight:
         # ONNX Runtime's int8 kernels differ a little between CPUs.
-        shipped = json.loads(MODEL_FILE.read_text("utf-8"))
+        from interviewsense.scoring.coach import load_coach
+
+        shipped = load_coach()
+        if shipped is None:
+            print(f"{MODEL_FILE} is missing or unreadable: retrain")
+            raise SystemExit(1)
         gap = max(
             abs(a - b) for a, b in zip(logits(shipped, rows), logits(model, rows), strict=True)
         )
-        same = shipped["splits"] == model["splits"] and gap < LOGIT_TOLERANCE
+        same = shipped.splits == model.splits and gap < LOGIT_TOLERANCE
         print(f"largest difference in a logit: {gap:.4f} (tolerance {LOGIT_TOLERANCE})")
         print("the shipped model matches" if same else "the shipped model differs: retrain")
         raise SystemExit(0 if same else 1)
-    MODEL_FILE.write_text(text, "utf-8")
-    print(f"wrote {MODEL_FILE} ({model['answers']} answers from {', '.join(model['splits'])})")
+    MODEL_FILE.write_text(json.dumps(to_json(model), indent=1) + "\n", "utf-8")
+    print(f"wrote {MODEL_FILE} ({model.answers} answers from {', '.join(model.splits)})")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,16 @@ import pytest
 
 from interviewsense.domain import Answer, Question, Score, to_json
 from interviewsense.report.data import content_evidence
-from interviewsense.scoring.coach import MODEL_FILE, features, load_coach, shares, split_digest
+from interviewsense.scoring.coach import (
+    LEVELS,
+    MODEL_FILE,
+    RULE_PARTS,
+    band_of,
+    features,
+    load_coach,
+    shares,
+    split_digest,
+)
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
 from interviewsense.scoring.semantic import Embedder
@@ -59,7 +68,11 @@ def test_it_learned_only_from_the_tuned_splits_as_they_are() -> None:
     for split, digest in model.splits.items():
         assert split_digest(EVAL / f"{split}.toml") == digest, f"{split} changed: retrain"
     raw = json.loads(MODEL_FILE.read_text("utf-8"))
-    assert len(raw["centre"]) == 384 and len(raw["extra"]) == 3
+    assert [h["level"] for h in raw["heads"]] == list(LEVELS)
+    for h in raw["heads"]:
+        assert len(h["centre"]) == 384 and len(h["extra"]) == 3
+        # The rules' fractions, and not the length: the splits' strong answers run longer.
+        assert len(h["rules"]) == len(RULE_PARTS) and "length" not in RULE_PARTS
     assert model.answers == sum(
         (EVAL / f"{s}.toml").read_text("utf-8").count("[[answer]]") for s in tuned
     )
@@ -83,6 +96,26 @@ def test_its_verdict_is_a_part_with_quoted_evidence(embedder: Embedder) -> None:
     assert rows["reads most like a weak answer"] == f'"{bad["weakest"]}"'
     assert rows["coach model"].startswith(f"{bad['p']:.0%} likely good or strong")
     assert to_json(owned)["content"]["impression"]["p"] == good["p"]
+
+
+def test_its_points_are_the_expected_band(embedder: Embedder) -> None:
+    """Three steps up the bands, each its own estimate: their mean is the expected band
+    (needs work 0 to strong 1), and the points follow it between the rubric's two marks."""
+    from interviewsense.scoring.curves import piecewise
+    from interviewsense.scoring.rubric import load_rubric
+
+    rubric = load_rubric()
+    low, high = rubric.num("content", "impression_none"), rubric.num("content", "impression_full")
+    for text in (OWNED, BLAMING):
+        s = score(text, embedder=embedder)
+        imp = s.content.impression
+        assert 0.0 <= imp["quality"] <= 1.0
+        part = {p.name: p for p in s.content.breakdown}["impression"]
+        assert part.max_points == rubric.num("content", "impression_points")
+        want = part.max_points * piecewise(imp["quality"], [(low, 0.0), (high, 1.0)])
+        assert part.points == pytest.approx(want, abs=0.3)  # quality is kept to 3 places
+        assert f"reads as {band_of(imp['quality'])}" in part.why
+    assert band_of(0.0) == "needs work" and band_of(0.7) == "good" and band_of(0.9) == "strong"
 
 
 def test_it_needs_the_vectors_it_learned_from(embedder: Embedder) -> None:
@@ -116,7 +149,8 @@ def test_the_evidence_is_each_sentence_share_of_the_verdict(embedder: Embedder) 
     vectors = embedder.embed([x if x.endswith(".") else x + "." for x in sents])
     q = embedder.embed([QUESTION])[0]
     centre, extra = features(vectors, q)
-    logit = float(centre @ model.centre + extra @ model.extra)
+    head = model.head()  # "good or strong": the estimate the evidence explains
+    logit = float(centre @ head.centre + extra @ head.extra)
     part = shares(model, vectors, q)
     assert float(part.sum()) == pytest.approx(logit, abs=1e-6)
     assert s.content.impression["weakest"] in BLAMING

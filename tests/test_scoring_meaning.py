@@ -129,6 +129,7 @@ def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embed
         "Two weeks later we met again.",
         "I set up the meeting and we went from there.",
         "After that I kind of went from one fire to the next.",
+        "Then I went out and talked to the two biggest customers.",
     ],
 )
 def test_a_story_moving_on_is_no_result(story_turn: str) -> None:
@@ -155,6 +156,9 @@ def test_a_story_moving_on_is_no_result(story_turn: str) -> None:
         "The wait for a decision went from six days to same-day.",
         "Within about a month the backlog was gone.",
         "Two months later the template only pulled from active orders.",
+        "Saturday clinics lifted uptake there by around six points.",
+        "It went out in the next release, and I removed our fork.",
+        "When we switched to enforcing there were only a handful of complaints.",
     ],
 )
 def test_a_result_told_as_a_change_is_a_result(result: str) -> None:

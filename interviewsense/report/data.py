@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.domain import Answer, Score, Session, Turn
+from interviewsense.scoring.coach import band_of
 from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY
 
 
@@ -57,8 +58,9 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
         rows.append(("said again", said))
     imp = c.impression
     if imp:
-        rows.append(("coach model", f"{imp['p']:.0%} likely good or strong (learned from "
-                                    f"{imp['answers']} coach-rated answers)"))  # fmt: skip
+        reads = f", reads as {band_of(imp['quality'])}" if "quality" in imp else ""
+        rows.append(("coach model", f"{imp['p']:.0%} likely good or strong{reads} (learned "
+                                    f"from {imp['answers']} coach-rated answers)"))  # fmt: skip
         rows.append(("reads most like a weak answer", f'"{imp["weakest"]}"'))
         if imp["strongest"] != imp["weakest"]:
             rows.append(("reads most like a strong one", f'"{imp["strongest"]}"'))

@@ -1,27 +1,33 @@
 """How a coach rated answers that read like this one: a small model learned from coach bands.
 
-The rules (structure, specificity, relevance …) hear an answer's form. This hears the whole
-of it at once: a logistic regression on the answer's sentence embeddings (their mean, from
-the same all-MiniLM-L6-v2 that judges relevance) and on how close its sentences are to the
-question, trained on the coach-banded answers of the tuned evaluation splits
-(``tests/data/eval/``, never ``HELD_OUT`` or ``UNREAD``). Its output estimates how likely a
-coach is to band the answer good or strong.
+The rules (structure, specificity, relevance …) hear an answer's form, each by a weight set
+by hand. This hears the whole of it at once, and weighs the rules by what coaches did: three
+logistic regressions, one for each step up the bands ("at least developing", "at least good",
+"strong"), on the answer's sentence embeddings (their mean, from the same all-MiniLM-L6-v2
+that judges relevance), on how close its sentences are to the question, and on the rules' own
+fractions (structure, specificity …). They are trained on the
+coach-banded answers of the tuned evaluation splits (``tests/data/eval/``, never ``HELD_OUT``
+or ``UNREAD``). The "at least good" estimate is ``p``, how likely a coach is to band the answer
+good or strong; the mean of the three is ``quality``, the expected band on a 0 to 1 scale
+(needs work 0, developing ⅓, good ⅔, strong 1), which the content score counts.
 
-It is linear in the mean of the sentence vectors and in the sentences' closeness to the
-question, so each sentence's share of the verdict can be read off (``shares``): the evidence
-is the sentence that reads most like a weak answer, and the one that reads most like a
-strong one. Its output is the model's estimate, not a calibrated probability: on splits it
-never saw, it was sure (under 0.1 or over 0.9) about most answers and wrong about a few.
-``scripts/train_coach.py`` writes ``coach_model.json``; the file records the splits and their
-SHA-256 and the embedding model's, and tests check they are the tuned splits as they are now
-and that the file is what the script makes. docs/scoring.md gives what it was measured to do
-on splits it never saw.
+Each regression is linear in the mean of the sentence vectors and in the sentences'
+closeness to the question, so each sentence's share of the "at least good" verdict can be
+read off (``shares``): the evidence is the sentence that reads most like a weak answer, and
+the one that reads most like a strong one. The estimates are not calibrated probabilities:
+on splits the model never saw, it was sure (under 0.1 or over 0.9) about most answers and
+wrong about a few. ``scripts/train_coach.py`` writes ``coach_model.json``; the file records the
+splits and their SHA-256 and the embedding model's, and tests check they are the tuned splits
+as they are now and that the file is what the script makes. docs/scoring.md gives what it was
+measured to do on splits it never saw.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,14 +37,39 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from interviewsense.domain import Component
     from interviewsense.scoring.text import Sentence
 
 MODEL_FILE = Path(__file__).with_name("coach_model.json")
-GOOD_BANDS = ("strong", "good")  # the positive class: what a coach calls good or better
-L2 = 0.01  # the weight penalty, chosen by cross-split accuracy (docs/scoring.md)
+# The bands from the lowest; head k estimates "banded at least LEVELS[k + 1]".
+BANDS = ("needs work", "developing", "good", "strong")
+LEVELS = BANDS[1:]
+P_LEVEL = "good"  # the head whose estimate is ``p``: good or strong
+# The rule parts (scoring/content.py) whose fractions the model reads, in this order. Not the
+# length: the coaches' strong answers in the splits run longer than their weak ones (their
+# writers said so), and a model that learned it marked compact, complete answers down.
+RULE_PARTS = ("structure", "specificity", "ownership", "relevance", "substance", "conciseness")
+L2 = 0.03  # the weight penalty, chosen by cross-split accuracy (docs/scoring.md)
 STEPS = 3000  # full-batch gradient steps: deterministic, and converged at this size
 RATE = 0.5
 DEAD_SD = 1e-4  # a feature whose spread over the training answers is under this is left out
+
+
+@dataclass(frozen=True)
+class Head:
+    level: str  # estimates "banded at least this"
+    centre: npt.NDArray[np.float64]  # weights on the mean sentence vector (unit length)
+    extra: npt.NDArray[np.float64]  # weights on [centre·q, max sentence·q, mean sentence·q]
+    rules: npt.NDArray[np.float64]  # weights on the RULE_PARTS fractions
+    bias: float
+
+    def logit(
+        self,
+        centre: npt.NDArray[np.float64],
+        extra: npt.NDArray[np.float64],
+        rules: npt.NDArray[np.float64],
+    ) -> float:
+        return float(centre @ self.centre + extra @ self.extra + rules @ self.rules + self.bias)
 
 
 @dataclass(frozen=True)
@@ -46,18 +77,25 @@ class CoachModel:
     version: str
     embedding_model: str
     embedding_sha256: str  # the model file whose vectors it learned from (Embedder.identity)
-    centre: npt.NDArray[np.float64]  # weights on the mean sentence vector (unit length)
-    extra: npt.NDArray[np.float64]  # weights on [centre·q, max sentence·q, mean sentence·q]
-    bias: float
+    heads: tuple[Head, ...]  # one per LEVELS, in that order
     answers: int
     splits: dict[str, str]  # split name -> SHA-256 of its file when trained
+
+    def head(self, level: str = P_LEVEL) -> Head:
+        return next(h for h in self.heads if h.level == level)
 
 
 @dataclass(frozen=True)
 class Rating:
-    p: float  # probability a coach bands the answer good or strong
+    p: float  # estimate that a coach bands the answer good or strong
+    quality: float  # the expected band, needs work 0 to strong 1 (the heads' mean)
     weakest: str  # the sentence that reads most like a weak answer
     strongest: str  # and the one that reads most like a strong one
+
+
+def band_of(quality: float) -> str:
+    """The band nearest an expected band (``Rating.quality``)."""
+    return BANDS[min(len(BANDS) - 1, max(0, round(quality * (len(BANDS) - 1))))]
 
 
 def features(
@@ -73,39 +111,55 @@ def features(
     return centre, np.array([float(centre @ q), float(sims.max()), float(sims.mean())])
 
 
+def rule_features(parts: Sequence[Component]) -> npt.NDArray[np.float64]:
+    """The fraction of its points each RULE_PARTS part gave (0 when absent)."""
+    import numpy as np
+
+    got = {p.name: (p.points / p.max_points if p.max_points else 0.0) for p in parts}
+    return np.array([got.get(name, 0.0) for name in RULE_PARTS])
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+
+
 def rate(
     model: CoachModel,
     per_sentence: npt.NDArray[np.float32],
     q: npt.NDArray[np.float32],
     sents: list[Sentence],
+    rules: npt.NDArray[np.float64],
 ) -> Rating:
     import numpy as np
 
     centre, extra = features(per_sentence, q)
-    logit = float(centre @ model.centre + extra @ model.extra + model.bias)
-    p = 1.0 / (1.0 + float(np.exp(-logit)))
+    probs = {h.level: _sigmoid(h.logit(centre, extra, rules)) for h in model.heads}
     part = shares(model, per_sentence, q)
     return Rating(
-        p=p, weakest=sents[int(np.argmin(part))].text, strongest=sents[int(np.argmax(part))].text
+        p=probs[P_LEVEL],
+        quality=sum(probs.values()) / len(probs),
+        weakest=sents[int(np.argmin(part))].text,
+        strongest=sents[int(np.argmax(part))].text,
     )
 
 
 def shares(
     model: CoachModel, per_sentence: npt.NDArray[np.float32], q: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.float64]:
-    """Each sentence's share of the logit (less the bias). With centre = Σ sᵢ / (n |mean|):
-    centre·w and centre·q add sᵢ·(w + e₀q) / (n |mean|) each, the sentences' mean closeness
-    adds e₂ (sᵢ·q) / n each, and the closest sentence's closeness, e₁ max(sᵢ·q), is that
-    sentence's alone."""
+    """Each sentence's share of the "good or strong" logit, less the bias and the rules' part.
+    With centre = Σ sᵢ / (n |mean|): centre·w and centre·q add sᵢ·(w + e₀q) / (n |mean|) each,
+    the sentences' mean closeness adds e₂ (sᵢ·q) / n each, and the closest sentence's
+    closeness, e₁ max(sᵢ·q), is that sentence's alone."""
     import numpy as np
 
+    head = model.head()
     s = per_sentence.astype(np.float64)
     qv = q.astype(np.float64)
     n = len(s)
     norm = max(float(np.linalg.norm(s.mean(axis=0))), 1e-12)
-    e0, e1, e2 = (float(v) for v in model.extra)
+    e0, e1, e2 = (float(v) for v in head.extra)
     sims = s @ qv
-    out = s @ (model.centre + e0 * qv) / (n * norm) + e2 * sims / n
+    out = s @ (head.centre + e0 * qv) / (n * norm) + e2 * sims / n
     out[int(np.argmax(sims))] += e1 * float(sims.max())
     return np.asarray(out, dtype=np.float64)
 
@@ -116,34 +170,60 @@ def split_digest(path: Path) -> str:
 
 @cache
 def load_coach(path: Path = MODEL_FILE) -> CoachModel | None:
-    """The shipped model, or None when the file is missing (the part is then left out)."""
+    """The shipped model, or None when the file is missing or of an older form (the part is
+    then left out)."""
     import numpy as np
 
     try:
         raw: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        heads = tuple(
+            Head(
+                level=str(h["level"]),
+                centre=np.array(h["centre"], dtype=np.float64),
+                extra=np.array(h["extra"], dtype=np.float64),
+                rules=np.array(h["rules"], dtype=np.float64),
+                bias=float(h["bias"]),
+            )
+            for h in raw["heads"]
+        )
+        if tuple(h.level for h in heads) != LEVELS:
+            return None
+        return CoachModel(
+            version=str(raw["version"]),
+            embedding_model=str(raw["embedding_model"]),
+            embedding_sha256=str(raw["embedding_sha256"]),
+            heads=heads,
+            answers=int(raw["answers"]),
+            splits={str(k): str(v) for k, v in raw["splits"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return CoachModel(
-        version=str(raw["version"]),
-        embedding_model=str(raw["embedding_model"]),
-        embedding_sha256=str(raw["embedding_sha256"]),
-        centre=np.array(raw["centre"], dtype=np.float64),
-        extra=np.array(raw["extra"], dtype=np.float64),
-        bias=float(raw["bias"]),
-        answers=int(raw["answers"]),
-        splits={str(k): str(v) for k, v in raw["splits"].items()},
-    )
 
 
-def fit(
-    rows: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], bool]],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
+Row = tuple["npt.NDArray[np.float64]", "npt.NDArray[np.float64]", "npt.NDArray[np.float64]", str]
+
+
+def fit(rows: list[Row]) -> tuple[Head, ...]:
+    """One head per LEVELS from (centre, extra, rules, band) rows."""
+    import numpy as np
+
+    x = np.array([np.concatenate([c, e, r]) for c, e, r, _ in rows])
+    n_c, n_e = len(rows[0][0]), len(rows[0][1])
+    heads = []
+    for level in LEVELS:
+        y = np.array([BANDS.index(band) >= BANDS.index(level) for *_, band in rows], dtype=float)
+        w, b = _logistic(x, y)
+        heads.append(Head(level, w[:n_c], w[n_c : n_c + n_e], w[n_c + n_e :], b))
+    return tuple(heads)
+
+
+def _logistic(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], float]:
     """Logistic regression on standardised features, by full-batch gradient descent with an
     L2 penalty; returns the weights on the raw features (the standardisation folded in)."""
     import numpy as np
 
-    x = np.array([np.concatenate([c, e]) for c, e, _ in rows])
-    y = np.array([1.0 if good else 0.0 for _, _, good in rows])
     mu, sd = x.mean(axis=0), x.std(axis=0)
     # A dimension that barely varies (MiniLM has one) would get a huge weight from noise the
     # size of a CPU's rounding: it is left out (weight 0).
@@ -155,5 +235,4 @@ def fit(
         w -= RATE * (z.T @ (p - y) / len(y) + L2 * w)
         b -= RATE * float((p - y).mean())
     raw_w = np.where(live, w / np.where(live, sd, 1.0), 0.0)
-    n = rows[0][0].shape[0]
-    return raw_w[:n], raw_w[n:], b - float(mu @ raw_w)
+    return raw_w, b - float(mu @ raw_w)

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import Component, Content, InterviewType, StarPart
+from interviewsense.scoring.coach import band_of, rate, rule_features
 from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
     I_SOFTENERS,
@@ -197,15 +198,19 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
 
 
 def impression_component(rating: Rating, answers: int, rubric: Rubric) -> Component:
-    """The coach model's rating as points, its evidence the sentences that weigh most."""
+    """The coach model's rating as points (its expected band), its evidence the sentences
+    that weigh most."""
     why = (
-        f"how coaches rated answers like it: {rating.p:.0%} likely good or strong (a model "
-        f"learned from {answers} coach-rated answers); most like a weak answer: "
-        f'"{clip(rating.weakest)}"'
+        f"how coaches rated answers like it: {rating.p:.0%} likely good or strong, reads as "
+        f"{band_of(rating.quality)} (a model learned from {answers} coach-rated answers, "
+        "reading the words and the parts above); "
+        f'most like a weak answer: "{clip(rating.weakest)}"'
     )
     if rating.strongest != rating.weakest:
         why += f'; most like a strong one: "{clip(rating.strongest)}"'
-    return scaled("impression", rubric.num("content", "impression_points"), rating.p, why)
+    low, high = rubric.num("content", "impression_none"), rubric.num("content", "impression_full")
+    frac = piecewise(rating.quality, [(low, 0.0), (high, 1.0)])
+    return scaled("impression", rubric.num("content", "impression_points"), frac, why)
 
 
 def score_content(
@@ -234,9 +239,9 @@ def score_content(
     details = find_details(toks)
     own = ownership(toks)
     rel = relevance(follow_up_of or question, toks, keywords or [])
-    rating = None
+    vectors = None
     if embedder is not None and not follow_up_of and sents:
-        by_meaning, rating = meaning(embedder, question, sents, qtype, coach)
+        by_meaning, vectors = meaning(embedder, question, sents, qtype)
         rel.update(by_meaning)
     elif not follow_up_of:
         rel["note"] = "no embedding model: judged by the question's key terms"
@@ -308,17 +313,6 @@ def score_content(
             )
         parts.append(scaled("relevance", full, frac, why))
 
-    impression: dict[str, Any] = {}
-    if rating is not None and coach is not None:
-        impression = {
-            "p": round(rating.p, 3),
-            "model": coach.version,
-            "answers": coach.answers,
-            "weakest": rating.weakest,
-            "strongest": rating.strongest,
-        }
-        parts.append(impression_component(rating, coach.answers, rubric))
-
     parts.append(substance_component(dense, rubric))
 
     lo, ideal_lo, ideal_hi, hi = rubric.length_band("follow_up" if follow_up_of else qtype)
@@ -349,6 +343,20 @@ def score_content(
             f"full points up to {ok:.0%}, none from {high:.0%}",
         )
     )
+
+    impression: dict[str, Any] = {}
+    if vectors is not None and coach is not None and words:
+        # Last: the model reads the rules' parts as well as the words (scoring/coach.py).
+        rating = rate(coach, *vectors, sents, rule_features(parts))
+        impression = {
+            "p": round(rating.p, 3),
+            "quality": round(rating.quality, 3),
+            "model": coach.version,
+            "answers": coach.answers,
+            "weakest": rating.weakest,
+            "strongest": rating.strongest,
+        }
+        parts.append(impression_component(rating, coach.answers, rubric))
 
     if not words:  # nothing said: no part of the content is there, whatever its checks say
         parts = [Component(p.name, 0.0, p.max_points, "nothing was said") for p in parts]

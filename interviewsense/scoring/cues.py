@@ -107,7 +107,7 @@ STAR: Cues = {
         r"dropped|stopped|stayed|hasn't|has not|never)\b",
         r"\bi (?:finished|completed|delivered|won|exceeded|beat|got promoted|was promoted)\b",
         r"\bwent (?:up|down) from\b",
-        r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop)\w* .{0,40}\bby\b",
+        r"\b(?:reduc|increas|improv|cut|sav|grew|grow|decreas|drop|lift|boost)\w* .{0,40}\bby\b",
         r"\d+(?:\.\d+)? ?(?:%|percent)",
         r"\bi learned\b",
         r"\bfrom then on\b",
@@ -137,6 +137,10 @@ STAR: Cues = {
         r"\bsince (?:launch|the launch|release|the release|we|it|that)\b",
         r"\bzero (?!to\b)\w+",  # "zero double charges", "zero downtime", after the actions
         r"\b(?:zero|no) (?:incidents?|outages?|complaints?|escalations?|pages|regressions?)\b",
+        r"\b(?:only|just) (?:a handful|a few|a couple|one|two|three) (?:of )?(?:complaints?|"
+        r"tickets?|incidents?|escalations?|issues?)\b",
+        # "it went out in the next release", "the fix went live that night"
+        r"(?<!\bi )(?<!\bwe )\b(?:went|was) (?:out|live)\b(?! of\b| to\b| and\b)",
         r"\b(?:got|received|earned|won) (?:the |a |an )?(?:offer|promotion|award|bonus|contract|"
         r"deal|account|renewal)\b",
         # What the actions made possible, or the state some time after them: "which let us

@@ -22,15 +22,17 @@ MARGIN = 10  # a pair counts as ordered when the better answer scores this much 
 # split until its per-answer output was seen); ``holdout`` to ``holdout7`` were each reported
 # and their output then seen, so they are no longer blind; ``holdout8`` is the one reported
 # now (only its totals have been read, never its per-answer output).
+# ``train1`` to ``train4`` were written blind (session 16) to give the coach model more to
+# learn from; they are tuned on like the others.
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
-    "holdout7", "holdout8",
+    "holdout7", "train1", "train2", "train3", "train4", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
-# Written blind and committed; its totals were read once (session 15), its per-answer output
-# never: the next held-out split, for when HELD_OUT's per-answer output is read
-# (docs/scoring.md). Neither is ever trained on (scoring/coach.py).
-UNREAD: tuple[str, ...] = ("holdout9", "holdout10")  # holdout10: never scored at all
+# Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
+# output never read: holdout9's and holdout10's totals have been read (sessions 15 and 16,
+# docs/scoring.md); holdout11 has never been scored at all, and is the next to report.
+UNREAD: tuple[str, ...] = ("holdout9", "holdout10", "holdout11")
 STRONG_OR_GOOD = ("strong", "good")
 WEAK = ("developing", "needs work")
 BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}

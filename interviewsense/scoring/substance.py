@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from interviewsense.domain import InterviewType
 from interviewsense.scoring.cues import NUMBER_WORDS
 from interviewsense.scoring.text import STOPWORDS, Sentence, Tok, key_terms, stem
 
 if TYPE_CHECKING:
-    from interviewsense.scoring.coach import CoachModel, Rating
+    import numpy as np
+    import numpy.typing as npt
+
     from interviewsense.scoring.semantic import Embedder
+
+
+class Vectors(NamedTuple):
+    """An answer's sentence vectors and its question's (what the coach model reads)."""
+
+    sentences: npt.NDArray[np.float32]
+    question: npt.NDArray[np.float32]
+
 
 # What each type of question asks for, in the words of an answer that gives it: the answer
 # is compared with this as well as with the question.
@@ -59,21 +69,17 @@ def meaning(
     question: str,
     sents: list[Sentence],
     qtype: InterviewType,
-    coach: CoachModel | None = None,
-) -> tuple[dict[str, Any], Rating | None]:
+) -> tuple[dict[str, Any], Vectors | None]:
     """Cosine similarity of the sentence closest to the question (the relevance), of the
     whole answer (the mean of its sentences) to the question and to what the question's
-    type asks for, and of the sentence closest to a stock non-answer; and, with a ``coach``
-    model, its rating of the answer (scoring/coach.py), from the same vectors."""
+    type asks for, and of the sentence closest to a stock non-answer; and the vectors, for
+    the coach model (scoring/coach.py)."""
     import numpy as np
-
-    from interviewsense.scoring.coach import rate
 
     if not sents:
         return {"method": "lexical", "note": "no sentences to compare"}, None
     q = embedder.embed([question])[0]
     per_sentence = embedder.embed([s.text for s in sents])
-    rating = rate(coach, per_sentence, q, sents) if coach is not None else None
     asks, cliches = embedder.constants(TYPE_ASKS[qtype], CLICHES)
     centre = per_sentence.mean(axis=0)
     centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
@@ -93,7 +99,7 @@ def meaning(
         "type_similarity": round(float(centre @ asks), 3),
         "cliche": sents[int(worst[0])].text,
         "cliche_similarity": round(float(flags[worst]), 3),
-    }, rating
+    }, Vectors(per_sentence, q)
 
 
 # Harsh words count as blame only in a sentence about people or the employer: "the code
