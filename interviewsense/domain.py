@@ -219,7 +219,8 @@ class Content:
     # What this score could not judge, said to the candidate (scoring/substance.py UNCHECKED);
     # empty when an LLM judge's verdict is in it, for a follow-up, or when nothing was said.
     unchecked: str = ""
-    # The coach model's rating (scoring/coach.py): p (a coach bands it good or strong), model,
+    # The coach model's rating (scoring/coach.py): p (a coach bands it good or strong),
+    # quality (the expected band, needs work 0 to strong 1) and band (the nearest), model,
     # answers (it learned from), weakest and strongest sentence; empty without the embedding
     # model, for a follow-up, and in answers scored before it.
     impression: dict[str, Any] = field(default_factory=dict)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from interviewsense.scoring.coach import (  # noqa: E402
     MODEL_FILE,
+    RULE_PARTS,
     CoachModel,
     Head,
     Row,
@@ -98,6 +99,7 @@ def to_json(model: CoachModel) -> dict[str, object]:
         "embedding_sha256": model.embedding_sha256,
         "answers": model.answers,
         "splits": model.splits,
+        "rule_parts": list(RULE_PARTS),
         "heads": [
             {
                 "level": h.level,

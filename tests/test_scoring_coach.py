@@ -202,3 +202,40 @@ def test_the_shipped_model_is_what_the_training_script_makes() -> None:
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_rubric_of_ones_own_reweighs_points_not_what_the_model_reads(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    """It learned the built-in rubric's fractions: a stricter specificity rule changes the
+    specificity points, not the model's reading of the answer."""
+    from interviewsense.scoring.rubric import load_rubric
+
+    mine = tmp_path / "rubric.toml"
+    mine.write_text("[content]\nspecificity_full = 12\nstructure_points = 5\n", "utf-8")
+    rubric = load_rubric(mine)
+    own = score(OWNED, embedder=embedder, rubric=rubric)
+    plain = score(OWNED, embedder=embedder)
+    assert own.content.impression["p"] == plain.content.impression["p"]
+    assert own.content.impression["quality"] == plain.content.impression["quality"]
+    spec = {p.name: p for p in own.content.breakdown}["specificity"]
+    assert spec.points < {p.name: p for p in plain.content.breakdown}["specificity"].points
+
+
+def test_a_model_file_of_another_shape_is_left_out(embedder: Embedder, tmp_path: Path) -> None:
+    """An older single-model file, or rule weights for other parts, would misread every
+    answer: such a file is not loaded, and the part is left out, not a crash."""
+    from interviewsense.scoring.coach import load_coach as load
+
+    raw = json.loads(MODEL_FILE.read_text("utf-8"))
+    for name, change in (
+        ("old.json", lambda r: {k: v for k, v in r.items() if k != "heads"}),
+        ("parts.json", lambda r: {**r, "rule_parts": list(reversed(r["rule_parts"]))}),
+        ("short.json", lambda r: {**r, "heads": [{**h, "rules": h["rules"][:-1]}
+                                                 for h in r["heads"]]}),
+    ):  # fmt: skip
+        path = tmp_path / name
+        path.write_text(json.dumps(change(raw)), "utf-8")
+        assert load(path) is None, name
+    s = score(OWNED, embedder=embedder, coach=None)
+    assert s.content.impression == {}

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.domain import Answer, Score, Session, Turn
-from interviewsense.scoring.coach import band_of
 from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY
 
 
@@ -58,7 +57,7 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
         rows.append(("said again", said))
     imp = c.impression
     if imp:
-        reads = f", reads as {band_of(imp['quality'])}" if "quality" in imp else ""
+        reads = f", reads as {imp['band']}" if "band" in imp else ""
         rows.append(("coach model", f"{imp['p']:.0%} likely good or strong{reads} (learned "
                                     f"from {imp['answers']} coach-rated answers)"))  # fmt: skip
         rows.append(("reads most like a weak answer", f'"{imp["weakest"]}"'))

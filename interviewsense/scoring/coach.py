@@ -55,7 +55,7 @@ RATE = 0.5
 DEAD_SD = 1e-4  # a feature whose spread over the training answers is under this is left out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compared by identity
 class Head:
     level: str  # estimates "banded at least this"
     centre: npt.NDArray[np.float64]  # weights on the mean sentence vector (unit length)
@@ -72,7 +72,7 @@ class Head:
         return float(centre @ self.centre + extra @ self.extra + rules @ self.rules + self.bias)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CoachModel:
     version: str
     embedding_model: str
@@ -94,7 +94,8 @@ class Rating:
 
 
 def band_of(quality: float) -> str:
-    """The band nearest an expected band (``Rating.quality``)."""
+    """The band nearest an expected band (``Rating.quality``); the JSON keeps it
+    (``content.impression.band``) so every report names the same one."""
     return BANDS[min(len(BANDS) - 1, max(0, round(quality * (len(BANDS) - 1))))]
 
 
@@ -133,7 +134,10 @@ def rate(
     import numpy as np
 
     centre, extra = features(per_sentence, q)
-    probs = {h.level: _sigmoid(h.logit(centre, extra, rules)) for h in model.heads}
+    probs: dict[str, float] = {}
+    below = 1.0
+    for h in model.heads:  # the heads were fitted apart: a step up is never likelier
+        below = probs[h.level] = min(below, _sigmoid(h.logit(centre, extra, rules)))
     part = shares(model, per_sentence, q)
     return Rating(
         p=probs[P_LEVEL],
@@ -176,6 +180,8 @@ def load_coach(path: Path = MODEL_FILE) -> CoachModel | None:
 
     try:
         raw: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        if tuple(raw["rule_parts"]) != RULE_PARTS:
+            return None  # its rule weights are in another order or for other parts
         heads = tuple(
             Head(
                 level=str(h["level"]),
@@ -186,8 +192,11 @@ def load_coach(path: Path = MODEL_FILE) -> CoachModel | None:
             )
             for h in raw["heads"]
         )
-        if tuple(h.level for h in heads) != LEVELS:
-            return None
+        dims = {(len(h.centre), len(h.extra), len(h.rules)) for h in heads}
+        if tuple(h.level for h in heads) != LEVELS or dims != {
+            (len(heads[0].centre), 3, len(RULE_PARTS))
+        }:
+            return None  # fmt: skip
         return CoachModel(
             version=str(raw["version"]),
             embedding_model=str(raw["embedding_model"]),

@@ -25,7 +25,7 @@ from interviewsense.scoring.cues import (
     Cues,
 )
 from interviewsense.scoring.curves import falling, piecewise, scaled
-from interviewsense.scoring.rubric import Rubric
+from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import meaning, substance
 from interviewsense.scoring.text import (
     SYNONYMS,
@@ -213,6 +213,10 @@ def impression_component(rating: Rating, answers: int, rubric: Rubric) -> Compon
     return scaled("impression", rubric.num("content", "impression_points"), frac, why)
 
 
+def _rule_settings(rubric: Rubric) -> dict[str, Any]:
+    return {k: v for k, v in rubric.data["content"].items() if not k.startswith("impression")}
+
+
 def score_content(
     toks: list[Tok],
     sents: list[Sentence],
@@ -346,11 +350,22 @@ def score_content(
 
     impression: dict[str, Any] = {}
     if vectors is not None and coach is not None and words:
-        # Last: the model reads the rules' parts as well as the words (scoring/coach.py).
-        rating = rate(coach, *vectors, sents, rule_features(parts))
+        # Last: the model reads the rules' parts as well as the words (scoring/coach.py), as
+        # the built-in rubric measures them: a rubric of one's own reweighs the points, not
+        # what the model learned to read.
+        builtin = load_rubric()
+        read = parts
+        if _rule_settings(rubric) != _rule_settings(builtin):
+            read = score_content(
+                toks, sents, question, qtype, builtin, keywords=keywords,
+                padding_words=padding_words, spoken_words=spoken_words, hedge_count=hedge_count,
+                embedder=embedder,
+            ).breakdown  # fmt: skip
+        rating = rate(coach, *vectors, sents, rule_features(read))
         impression = {
             "p": round(rating.p, 3),
             "quality": round(rating.quality, 3),
+            "band": band_of(rating.quality),
             "model": coach.version,
             "answers": coach.answers,
             "weakest": rating.weakest,

@@ -197,7 +197,9 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if substance is not None:
         text = say("substance", evidence=substance.why)
         add("content", lost_c["substance"], cmax, text, cap="little substance")
-    if c.impression and c.impression["p"] < rubric.num("content", "impression_advice_below"):
+    # On the expected band, as the points are: an answer read as developing loses most of them.
+    imp_q = c.impression.get("quality", c.impression.get("p", 1.0)) if c.impression else 1.0
+    if c.impression and imp_q < rubric.num("content", "impression_advice_below"):
         text = say("impression", p=c.impression["p"], quote=clip(c.impression["weakest"]))
         add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
     for cap in score.caps:
