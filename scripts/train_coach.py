@@ -51,19 +51,19 @@ def case_rows(cases: list[Case]) -> list[Row]:
     """(centre, extra, rules, band) per case, through the scorer's own pipeline: the answer
     is scored without the model (its words without fillers, split into sentences, embedded,
     and the rules' parts), so the model sees what it will see when scoring."""
-    from interviewsense.domain import Question, Transcript
+    from interviewsense.domain import Question
     from interviewsense.scoring.delivery import without_fillers
     from interviewsense.scoring.engine import score_answer
+    from interviewsense.scoring.evaluation import typed_case
     from interviewsense.scoring.semantic import load_embedder
-    from interviewsense.scoring.text import sentences, tokens, words_from_text
+    from interviewsense.scoring.text import sentences, tokens
 
     embedder = load_embedder()
     if embedder is None:
         raise SystemExit("the embedding model is not installed (make install)")
     rows: list[Row] = []
     for case in cases:
-        text = " ".join(case.text.split())
-        transcript = Transcript(text=text, engine="text", words=words_from_text(text))
+        transcript = typed_case(case)
         sents = sentences(without_fillers(tokens(transcript)))
         q = embedder.embed([case.question])[0]
         centre, extra = features(embedder.embed([s.text for s in sents]), q)

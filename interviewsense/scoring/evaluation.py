@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType, Question, Transcript, one_of
+from interviewsense.scoring.coach import BANDS
 from interviewsense.scoring.text import words_from_text
 
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
@@ -33,9 +34,9 @@ HELD_OUT = "holdout8"
 # output never read: holdout9's and holdout10's totals have been read (sessions 15 and 16,
 # docs/scoring.md); holdout11 has never been scored at all, and is the next to report.
 UNREAD: tuple[str, ...] = ("holdout9", "holdout10", "holdout11")
-STRONG_OR_GOOD = ("strong", "good")
-WEAK = ("developing", "needs work")
-BAND_ORDER = {"needs work": 0, "developing": 1, "good": 2, "strong": 3}
+BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
+STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
+WEAK = BANDS[: BANDS.index("good")]
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,19 @@ def spearman(a: list[float], b: list[float]) -> float:
 Scorer = Callable[[Case], tuple[int, str]]  # a case -> (overall, band)
 
 
+def typed_case(case: Case) -> Transcript:
+    """A case's answer as a typed transcript (its lines joined), as the eval scores it."""
+    text = " ".join(case.text.split())
+    return Transcript(text=text, engine="text", words=words_from_text(text))
+
+
 def text_scorer(**options: Any) -> Scorer:
     """Score a case as a typed answer (no audio), with ``score_answer`` options."""
     from interviewsense.scoring.engine import score_answer
 
     def run(case: Case) -> tuple[int, str]:
-        text = " ".join(case.text.split())
-        transcript = Transcript(text=text, engine="text", words=words_from_text(text))
-        score, _ = score_answer(transcript, Question(text=case.question, type=case.type), **options)
+        question = Question(text=case.question, type=case.type)
+        score, _ = score_answer(typed_case(case), question, **options)
         return score.overall, score.band
 
     return run
