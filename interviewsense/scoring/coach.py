@@ -219,18 +219,24 @@ def fit(rows: list[Row]) -> tuple[Head, ...]:
     x = np.array([np.concatenate([c, e, r]) for c, e, r, _ in rows])
     n_c, n_e = len(rows[0][0]), len(rows[0][1])
     heads = []
+    # The rules' weights are kept at 0 or more: a better structure, more details … never
+    # lower the estimate (unconstrained, collinearity with the vectors gave some a negative
+    # weight, and adding fillers raised a score).
+    monotone = np.zeros(x.shape[1], dtype=bool)
+    monotone[n_c + n_e :] = True
     for level in LEVELS:
         y = np.array([BANDS.index(band) >= BANDS.index(level) for *_, band in rows], dtype=float)
-        w, b = _logistic(x, y)
+        w, b = _logistic(x, y, monotone)
         heads.append(Head(level, w[:n_c], w[n_c : n_c + n_e], w[n_c + n_e :], b))
     return tuple(heads)
 
 
 def _logistic(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], monotone: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.float64], float]:
     """Logistic regression on standardised features, by full-batch gradient descent with an
-    L2 penalty; returns the weights on the raw features (the standardisation folded in)."""
+    L2 penalty, the ``monotone`` features' weights held at 0 or more (projected after each
+    step); returns the weights on the raw features (the standardisation folded in)."""
     import numpy as np
 
     mu, sd = x.mean(axis=0), x.std(axis=0)
@@ -242,6 +248,7 @@ def _logistic(
     for _ in range(STEPS):
         p = 1.0 / (1.0 + np.exp(-(z @ w + b)))
         w -= RATE * (z.T @ (p - y) / len(y) + L2 * w)
+        w[monotone] = np.maximum(w[monotone], 0.0)
         b -= RATE * float((p - y).mean())
     raw_w = np.where(live, w / np.where(live, sd, 1.0), 0.0)
     return raw_w, b - float(mu @ raw_w)
