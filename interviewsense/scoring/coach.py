@@ -196,7 +196,7 @@ def load_coach(path: Path = MODEL_FILE) -> CoachModel | None:
         if tuple(h.level for h in heads) != LEVELS or dims != {
             (len(heads[0].centre), 3, len(RULE_PARTS))
         }:
-            return None  # fmt: skip
+            return None  # another shape: its weights would be misread
         return CoachModel(
             version=str(raw["version"]),
             embedding_model=str(raw["embedding_model"]),
