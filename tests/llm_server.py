@@ -55,7 +55,7 @@ class LlamaServer:
             self._proc = subprocess.Popen(
                 [
                     sys.executable,
-                    "-m",
+                    str(Path(__file__).with_name("llama_launch.py")),
                     "llama_cpp.server",
                     "--model",
                     str(smollm2_path()),
@@ -78,6 +78,15 @@ class LlamaServer:
             return httpx.get(f"{self.url}/models", timeout=1).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def state(self) -> str:
+        """Whether the server still runs, and the end of its log: what a failed test shows
+        when the server stopped answering."""
+        code = None if self._proc is None else self._proc.poll()
+        alive = "running" if code is None else f"exited with code {code}"
+        with open(self.log, encoding="utf-8", errors="replace") as fh:
+            tail = fh.read()[-1500:]
+        return f"the llama.cpp server is {alive}; its log ends:\n{tail}"
 
     def stop(self) -> None:
         stop_process(self._proc)

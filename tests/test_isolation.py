@@ -128,6 +128,7 @@ def test_isolated_home_removed_the_developers_settings(isolated_home: Path) -> N
         (["pactl", "info"], None),
         (["/x/node_modules/.bin/azurite-blob", "--blobPort", "1"], "Azurite"),
         ([sys.executable, "-m", "llama_cpp.server", "--model", "m.gguf"], "the llama.cpp server"),
+        ([sys.executable, "tests/llama_launch.py", "llama_cpp.server"], "the llama.cpp server"),
         ("espeak-ng -w out.wav hello", None),
     ],
 )

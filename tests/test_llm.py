@@ -60,7 +60,7 @@ def test_llm_interviewer_against_a_real_server(
     first = interviewer.next_question([])
     assert first is not None and not first.follow_up
     # Schema-constrained decoding makes even a 135M model reply with valid JSON here.
-    assert interviewer.last_source == "llm" and first.source == "llm", notices
+    assert interviewer.last_source == "llm" and first.source == "llm", (notices, llama.state())
     assert len(first.text) >= 10
 
     turn = answered_turn(first, "We did it together as a team and it went fine.")
@@ -91,7 +91,7 @@ def test_practice_session_with_the_llm(llama: LlamaServer, tmp_path: Path) -> No
     assert code == 0, stderr
     assert data["settings"]["interviewer"] == "llm"
     first = data["turns"][0]
-    assert first["interviewer"] == "llm", (first["notes"], stderr)
+    assert first["interviewer"] == "llm", (first["notes"], stderr, llama.state())
     assert first["question"]["source"] == "llm" and first["question"]["text"]
     assert data["summary"]["assessment"]["source"] in ("llm", "offline-fallback")
     # Every turn and assessment the LLM made cost the server at least one request.

@@ -370,7 +370,8 @@ def test_the_judge_against_a_real_server(llama: LlamaServer, embedder: Embedder)
         check_quotes(verdict.reply, PARAPHRASED)
         assert s.content.method == "llm"
     else:
-        assert verdict.error.startswith(("LLMInvalid", "LLMDown"))
+        # A refused reply, never a server that stopped answering (it did, on AMX hosts).
+        assert verdict.error.startswith("LLMInvalid"), (verdict.error, llama.state())
         assert s.content.method == "deterministic"
         assert "deterministic score stands" in s.content.judge["note"]
 
