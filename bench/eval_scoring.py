@@ -3,7 +3,8 @@
     make eval                                    # every split, every method available
     python bench/eval_scoring.py dev --misses    # the dev split, with the pairs it gets wrong
 
-Tune on ``dev`` and ``test``; report ``HELD_OUT`` (docs/scoring.md says why and gives the
+Tune on ``dev`` and ``test``; report ``HELD_OUT`` (and ``FOLLOW_UP_HELD_OUT`` for answers to
+follow-up questions) (docs/scoring.md says why and gives the
 figures). The ``llm`` method runs when an LLM judge is configured (the usual settings:
 INTERVIEWSENSE_LLM_BASE_URL and friends, ``llm_judge`` on).
 """
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewsense.scoring.evaluation import (  # noqa: E402
+    FOLLOW_UP_SPLITS,
     SPLITS,
     Report,
     evaluate,
@@ -75,7 +77,7 @@ def row(r: Report) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("splits", nargs="*", default=list(SPLITS))
+    ap.add_argument("splits", nargs="*", default=[*SPLITS, *FOLLOW_UP_SPLITS])
     ap.add_argument("--misses", action="store_true", help="list each answer's score and misses")
     ap.add_argument(
         "--cross-split",

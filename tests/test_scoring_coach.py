@@ -53,6 +53,16 @@ BLAMING = (
 )
 
 
+# Written for this test: a follow-up answer that says what changes and why, with numbers.
+DIFFERENTLY = (
+    "I would bring the support numbers a week earlier. This time I found the ticket spike "
+    "from the last redesign only on the day before we argued, so she heard it as a veto. If "
+    "she had seen it early we could have planned the ten percent rollout together. I now "
+    "share the risk data when a launch is first planned, and the last two went out a week "
+    "early."
+)
+
+
 def score(text: str, question: str = QUESTION, **kw: object) -> Score:
     return score_answer(typed(text), Question(text=question, type="behavioral"), **kw)[0]  # type: ignore[arg-type]
 
@@ -191,11 +201,22 @@ def test_with_an_llm_judge_its_verdict_decides_the_caps(embedder: Embedder) -> N
     assert s.content.impression["p"] == plain.content.impression["p"]
 
 
-def test_a_follow_up_is_not_rated(embedder: Embedder) -> None:
-    q = Question(text="What would you do differently?", type="behavioral", follow_up=True,
-                 follow_up_of=QUESTION)  # fmt: skip
-    s, _ = score_answer(typed("I would talk to her a week earlier."), q, embedder=embedder)
-    assert s.content.impression == {}
+def test_a_follow_up_is_rated_on_the_main_answers_scale(embedder: Embedder) -> None:
+    """A follow-up answer is read as an answer to its own question, so a reply with nothing
+    in it no longer scores like a sound one (it scored 63 by the rules alone, in a session
+    mean with main answers scored by the model; followups1 in docs/scoring.md). Structure
+    and relevance still earn a follow-up no points."""
+    q = Question(text="What would you do differently next time?", type="behavioral",
+                 follow_up=True, follow_up_of=QUESTION)  # fmt: skip
+    thin, _ = score_answer(typed("We did it together as a team and it went fine."), q,
+                           embedder=embedder)  # fmt: skip
+    owned, _ = score_answer(typed(DIFFERENTLY), q, embedder=embedder)
+    for s in (thin, owned):
+        names = [p.name for p in s.content.breakdown]
+        assert "impression" in names and not {"structure", "relevance"} & set(names)
+        assert s.content.impression["model"] and s.content.impression["weakest"]
+    assert thin.overall < 60 <= owned.overall - 10
+    assert thin.content.impression["quality"] < owned.content.impression["quality"]
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import pytest
 
 from interviewsense.scoring.coach import load_coach
 from interviewsense.scoring.evaluation import (
+    FOLLOW_UP_SPLITS,
     HELD_OUT,
     SPLITS,
     UNREAD,
@@ -36,16 +37,21 @@ def floor() -> dict[str, str]:
     return dict(kv.split("=", 1) for kv in m.group(1).split())
 
 
-@pytest.mark.parametrize("split", [s for s in (*SPLITS, *UNREAD) if s != "dev"])
+ALL = (*SPLITS, *UNREAD, *FOLLOW_UP_SPLITS)
+
+
+@pytest.mark.parametrize("split", [s for s in ALL if s != "dev"])
 def test_the_written_blind_splits_are_the_ones_documented(split: str) -> None:
     digest = hashlib.sha256((EVAL / f"{split}.toml").read_bytes()).hexdigest()
     assert digest in DOC, f"{split}.toml changed: a set written blind is never edited"
 
 
 def test_the_splits_are_pairs_with_a_coach_band() -> None:
-    for split in (*SPLITS, *UNREAD):  # loading an unread split scores nothing
+    for split in ALL:  # loading an unread split scores nothing
         cases = load_cases(EVAL / f"{split}.toml")
         assert len(cases) >= 30
+        # Every answer in a follow-up split follows a main question, and no other does.
+        assert {bool(c.follows) for c in cases} == {split in FOLLOW_UP_SPLITS}, split
         pairs: dict[str, list[bool]] = {}
         for c in cases:
             assert c.band in ("strong", "good", "developing", "needs work"), c.id

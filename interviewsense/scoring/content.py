@@ -244,9 +244,11 @@ def score_content(
     own = ownership(toks)
     rel = relevance(follow_up_of or question, toks, keywords or [])
     vectors = None
-    if embedder is not None and not follow_up_of and sents:
+    if embedder is not None and sents:
+        # A follow-up's vectors are read against its own question, for the coach model only.
         by_meaning, vectors = meaning(embedder, question, sents, qtype)
-        rel.update(by_meaning)
+        if not follow_up_of:
+            rel.update(by_meaning)
     elif not follow_up_of:
         rel["note"] = "no embedding model: judged by the question's key terms"
     dense = substance(toks, sents, follow_up_of or question, hedge_count)
@@ -352,10 +354,12 @@ def score_content(
     if vectors is not None and coach is not None and words:
         # Last: the model reads the rules' parts as well as the words (scoring/coach.py), as
         # the built-in rubric measures them: a rubric of one's own reweighs the points, not
-        # what the model learned to read.
+        # what the model learned to read. It learned from main answers: a follow-up answer
+        # is read as one to its own question (structure and relevance measured too, though
+        # they earn it no points), which puts it on the main answers' scale (docs/scoring.md).
         builtin = load_rubric()
         read = parts
-        if _rule_settings(rubric) != _rule_settings(builtin):
+        if follow_up_of or _rule_settings(rubric) != _rule_settings(builtin):
             read = score_content(
                 toks, sents, question, qtype, builtin, keywords=keywords,
                 padding_words=padding_words, spoken_words=spoken_words, hedge_count=hedge_count,

@@ -37,6 +37,11 @@ HELD_OUT = "holdout8"
 # output never read: holdout9's and holdout10's totals have been read (sessions 15 and 16,
 # docs/scoring.md); holdout11 has never been scored at all, and is the next to report.
 UNREAD: tuple[str, ...] = ("holdout9", "holdout10", "holdout11")
+# Answers to follow-up questions (each case ``follows`` its main question), written blind
+# (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
+# follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
+FOLLOW_UP_SPLITS = ("followups1", "followups2")
+FOLLOW_UP_HELD_OUT = "followups2"
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
@@ -53,6 +58,7 @@ class Case:
     kind: str
     why: str
     text: str
+    follows: str = ""  # for an answer to a follow-up question, the main question it follows
 
 
 @dataclass
@@ -73,7 +79,7 @@ def load_cases(path: Path) -> list[Case]:
     raw = tomllib.loads(path.read_text("utf-8"))["answer"]
     return [
         replace(
-            Case(**{k: a[k] for k in Case.__dataclass_fields__}),
+            Case(**{k: a[k] for k in Case.__dataclass_fields__ if k in a}),
             type=one_of(INTERVIEW_TYPES, a["type"], f"type of case {a['id']}"),
         )
         for a in raw
@@ -114,13 +120,22 @@ def typed_case(case: Case) -> Transcript:
     return Transcript(text=text, engine="text", words=words_from_text(text))
 
 
+def case_question(case: Case) -> Question:
+    """The question a case answers, a follow-up one when it ``follows`` a main question."""
+    return Question(
+        text=case.question,
+        type=case.type,
+        follow_up=bool(case.follows),
+        follow_up_of=case.follows,
+    )
+
+
 def text_scorer(**options: Any) -> Scorer:
     """Score a case as a typed answer (no audio), with ``score_answer`` options."""
     from interviewsense.scoring.engine import score_answer
 
     def run(case: Case) -> tuple[int, str]:
-        question = Question(text=case.question, type=case.type)
-        score, _ = score_answer(typed_case(case), question, **options)
+        score, _ = score_answer(typed_case(case), case_question(case), **options)
         return score.overall, score.band
 
     return run
