@@ -849,6 +849,25 @@ def bench_scoring() -> list[Row]:
                 "140 words, median of 20",
             )
         )
+    # A follow-up is read twice (its own parts, and as a main answer for the coach model).
+    follow = Question(
+        text="What would you do differently?", type="behavioral", follow_up=True,
+        follow_up_of=q.text,
+    )  # fmt: skip
+    score_answer(tr, follow, embedder=embedder)
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        score_answer(tr, follow, embedder=embedder)
+        times.append(time.perf_counter() - t)
+    rows.append(
+        (
+            "score a typed follow-up answer, coach",
+            f"{statistics.median(times) * 1000:.0f} ms (p95 {_p95(times) * 1000:.0f})",
+            "<= 150 ms warm",
+            "the same 140 words, median of 20",
+        )
+    )
     rows.append(
         (
             "embedding model load",

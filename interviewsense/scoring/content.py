@@ -40,6 +40,7 @@ from interviewsense.scoring.text import (
 if TYPE_CHECKING:
     from interviewsense.scoring.coach import CoachModel, Rating
     from interviewsense.scoring.semantic import Embedder
+    from interviewsense.scoring.substance import Vectors
 
 _COMPILED: dict[str, list[re.Pattern[str]]] = {}
 
@@ -231,11 +232,13 @@ def score_content(
     hedge_count: int = 0,
     embedder: Embedder | None = None,
     coach: CoachModel | None = None,
+    meant: tuple[dict[str, Any], Vectors | None] | None = None,
 ) -> Content:
     """Score content. ``toks`` are the answer's words without fillers; ``padding_words`` of
     the ``spoken_words`` were fillers or hedges (for conciseness). A follow-up answer
     (``follow_up_of`` names the main question) is not held to the whole structure, is judged
-    against the main question's terms, and has its own, shorter length band."""
+    against the main question's terms, and has its own, shorter length band. ``meant`` is
+    what ``meaning`` gave for these sentences and this question, when already known."""
     c = "content"
     kind, cues = STRUCTURES[qtype]
     star = find_structure(sents, STAR, after=("result", "action"))
@@ -246,7 +249,7 @@ def score_content(
     vectors = None
     if embedder is not None and sents:
         # A follow-up's vectors are read against its own question, for the coach model only.
-        by_meaning, vectors = meaning(embedder, question, sents, qtype)
+        by_meaning, vectors = meant or meaning(embedder, question, sents, qtype)
         if not follow_up_of:
             rel.update(by_meaning)
     elif not follow_up_of:
@@ -363,7 +366,7 @@ def score_content(
             read = score_content(
                 toks, sents, question, qtype, builtin, keywords=keywords,
                 padding_words=padding_words, spoken_words=spoken_words, hedge_count=hedge_count,
-                embedder=embedder,
+                embedder=embedder, meant=(by_meaning, vectors),
             ).breakdown  # fmt: skip
         rating = rate(coach, *vectors, sents, rule_features(read))
         impression = {
