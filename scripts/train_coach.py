@@ -37,9 +37,10 @@ from interviewsense.scoring.evaluation import (  # noqa: E402
     Case,
     load_cases,
 )
+from interviewsense.scoring.rubric import load_rubric  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval"
-VERSION = "2026.12.7"
+VERSION = load_rubric().version  # the model goes with the rubric it was made for
 LOGIT_TOLERANCE = 0.05
 
 

@@ -26,16 +26,15 @@ def test_the_set_covers_what_coaches_see() -> None:
 # Where the scorer and this set's coach disagree, said rather than relabelled (strict: the
 # test fails when they agree again, so the entry is removed then).
 DISAGREES = {
-    "rambling": "rubric 2026.12.7: the coach model reads it as weak as any answer it learned "
+    "rambling": "rubric 2026.12.8: the coach model reads it as weak as any answer it learned "
     "from, and its points take the overall under 50 (needs work, not developing)",
-    "star-vague-result": "rubric 2026.12.7: the coach model's expected band for it is under "
+    "star-vague-result": "rubric 2026.12.8: the coach model's expected band for it is under "
     "developing, so it scores under 50 (needs work, not good)",
-    "tech-reasoned": "rubric 2026.12.7: the coach model reads this compact answer as between "
-    "developing and good (developing, not strong)",
-    "design-structured": "rubric 2026.12.7: the coach model reads it as good, not strong",
-    "general-prep": "rubric 2026.12.7: the coach model reads this 91-word answer as "
+    "tech-reasoned": "rubric 2026.12.8: the coach model reads this compact answer as good "
+    "(good, not strong)",
+    "general-prep": "rubric 2026.12.8: the coach model reads this 91-word answer as "
     "developing, not strong",
-    "tech-incomplete": "rubric 2026.12.7: the coach model reads it as developing, not good; "
+    "tech-incomplete": "rubric 2026.12.8: the coach model reads it as developing, not good; "
     "the eval splits, not this set, decide such calls (docs/scoring.md)",
 }
 
