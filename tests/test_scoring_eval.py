@@ -17,6 +17,7 @@ from interviewsense.scoring.coach import load_coach
 from interviewsense.scoring.evaluation import (
     FOLLOW_UP_HELD_OUT,
     FOLLOW_UP_SPLITS,
+    FOLLOW_UP_UNREAD,
     HELD_OUT,
     SPLITS,
     UNREAD,
@@ -38,7 +39,8 @@ def floor(name: str = "eval-floor") -> dict[str, str]:
     return dict(kv.split("=", 1) for kv in m.group(1).split())
 
 
-ALL = (*SPLITS, *UNREAD, *FOLLOW_UP_SPLITS)
+FOLLOW_UPS = (*FOLLOW_UP_SPLITS, *FOLLOW_UP_UNREAD)
+ALL = (*SPLITS, *UNREAD, *FOLLOW_UPS)
 
 
 @pytest.mark.parametrize("split", [s for s in ALL if s != "dev"])
@@ -52,7 +54,7 @@ def test_the_splits_are_pairs_with_a_coach_band() -> None:
         cases = load_cases(EVAL / f"{split}.toml")
         assert len(cases) >= 30
         # Every answer in a follow-up split follows a main question, and no other does.
-        assert {bool(c.follows) for c in cases} == {split in FOLLOW_UP_SPLITS}, split
+        assert {bool(c.follows) for c in cases} == {split in FOLLOW_UPS}, split
         pairs: dict[str, list[bool]] = {}
         for c in cases:
             assert c.band in ("strong", "good", "developing", "needs work"), c.id
