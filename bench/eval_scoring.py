@@ -3,10 +3,10 @@
     make eval                                    # every split, every method available
     python bench/eval_scoring.py dev --misses    # the dev split, with the pairs it gets wrong
 
-Tune on ``dev`` and ``test``; report ``HELD_OUT`` (and ``FOLLOW_UP_HELD_OUT`` for answers to
-follow-up questions) (docs/scoring.md says why and gives the
-figures). The ``llm`` method runs when an LLM judge is configured (the usual settings:
-INTERVIEWSENSE_LLM_BASE_URL and friends, ``llm_judge`` on).
+Tune on ``dev`` and ``test``; report ``HELD_OUT``, and ``FOLLOW_UP_HELD_OUT`` for answers to
+follow-up questions (docs/scoring.md says why and gives the figures). The ``llm`` method runs
+when an LLM judge is configured (the usual settings: INTERVIEWSENSE_LLM_BASE_URL and friends,
+``llm_judge`` on).
 """
 
 from __future__ import annotations

@@ -834,40 +834,29 @@ def bench_scoring() -> list[Row]:
         ("embedding", {"embedder": embedder, "coach": None}),
         ("coach", {"embedder": embedder}),
     ]
-    for name, options in methods:
-        score_answer(tr, q, **options)  # warm: rubric, regexes, the ONNX session
+    # A follow-up's rule parts are scored twice (its own, and a main answer's for the coach
+    # model to read), its sentences embedded once.
+    follow = Question(
+        text="What would you do differently?", type="behavioral", follow_up=True,
+        follow_up_of=q.text,
+    )  # fmt: skip
+    timed = [(f"score a typed answer, {name}", q, options) for name, options in methods]
+    timed.append(("score a typed follow-up answer, coach", follow, {"embedder": embedder}))
+    for label, question, options in timed:
+        score_answer(tr, question, **options)  # warm: rubric, regexes, the ONNX session
         times = []
         for _ in range(20):
             t = time.perf_counter()
-            score_answer(tr, q, **options)
+            score_answer(tr, question, **options)
             times.append(time.perf_counter() - t)
         rows.append(
             (
-                f"score a typed answer, {name}",
+                label,
                 f"{statistics.median(times) * 1000:.0f} ms (p95 {_p95(times) * 1000:.0f})",
                 "<= 150 ms warm",
                 "140 words, median of 20",
             )
         )
-    # A follow-up is read twice (its own parts, and as a main answer for the coach model).
-    follow = Question(
-        text="What would you do differently?", type="behavioral", follow_up=True,
-        follow_up_of=q.text,
-    )  # fmt: skip
-    score_answer(tr, follow, embedder=embedder)
-    times = []
-    for _ in range(20):
-        t = time.perf_counter()
-        score_answer(tr, follow, embedder=embedder)
-        times.append(time.perf_counter() - t)
-    rows.append(
-        (
-            "score a typed follow-up answer, coach",
-            f"{statistics.median(times) * 1000:.0f} ms (p95 {_p95(times) * 1000:.0f})",
-            "<= 150 ms warm",
-            "the same 140 words, median of 20",
-        )
-    )
     rows.append(
         (
             "embedding model load",
