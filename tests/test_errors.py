@@ -14,7 +14,14 @@ from click.testing import CliRunner as ClickRunner
 from typer.testing import CliRunner
 
 from interviewsense.cli import app
-from interviewsense.cli._app import command_app, guarded, load
+from interviewsense.cli._app import (
+    COMMANDS,
+    ERROR_SCHEMA,
+    build_command,
+    command_app,
+    guarded,
+    load,
+)
 from interviewsense.errors import REPORT_URL, ExitCode
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -25,7 +32,7 @@ boom_app = command_app()
 
 @boom_app.command()
 @guarded
-def boom() -> None:
+def boom(as_json: bool = typer.Option(False, "--json")) -> None:
     """A command with a bug of the kind we write: an error nobody turned into ours."""
     load()  # as every command does: remembers the secrets to scrub
 
@@ -107,6 +114,48 @@ def test_doctor_json_exits_4_when_something_required_is_missing() -> None:
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["Whisper large-v9"]["status"] == "missing"
     assert "error: missing: Whisper large-v9" in result.stderr
+
+
+def test_a_failed_json_run_still_prints_one_json_document(tmp_path: Path) -> None:
+    """A script reading ``--json`` used to get an empty stdout on an error; now it gets the
+    error document (the web API's ``{error, hint}`` with the exit code), and stderr the line."""
+    missing = str(tmp_path / "nope.wav")
+    result = CliRunner().invoke(app, ["finalize", missing, "--json"])
+    assert result.exit_code == ExitCode.BAD_INPUT
+    doc = json.loads(result.stdout)
+    assert doc == {
+        "schema": ERROR_SCHEMA,
+        "error": f"no such file: {missing}",
+        "hint": doc["hint"],
+        "exit_code": 1,
+    }
+    assert doc["hint"] and f"error: no such file: {missing}" in result.stderr
+    bug = ClickRunner().invoke(root_with_boom(), ["boom", "--json"], env={"OPENAI_API_KEY": SECRET})
+    assert bug.exit_code == ExitCode.BUG
+    doc = json.loads(bug.stdout)
+    assert doc["exit_code"] == 70 and doc["error"].startswith("this is a bug in InterviewSense")
+    assert SECRET not in bug.stdout and "***" in doc["error"]
+    plain = CliRunner().invoke(app, ["finalize", missing])
+    assert plain.stdout == ""  # without --json, stdout stays empty
+
+
+def test_every_json_flag_is_the_one_the_error_mapper_reads() -> None:
+    """``guarded`` knows a run wants JSON by the parameter name ``as_json``."""
+
+    def commands(cmd: Any) -> Any:
+        yield cmd
+        for name in cmd.list_commands(None) if hasattr(cmd, "list_commands") else []:
+            yield from commands(cmd.get_command(None, name))
+
+    flags = [
+        (c.name, p.name)
+        for name in COMMANDS
+        for c in commands(build_command(name))
+        for p in c.params
+        if "--json" in getattr(p, "opts", [])
+    ]
+    assert len(flags) >= 10
+    assert {p for _, p in flags} == {"as_json"}, flags
 
 
 def test_the_documented_exit_codes_are_the_enum() -> None:

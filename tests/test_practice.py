@@ -204,6 +204,30 @@ def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_reader_of_stderr_that_goes_away_loses_no_answer(tmp_path: Path) -> None:
+    """``practice 2>&1 | head`` : the screen's reader left after the first lines. Rich's
+    handler ended the session with exit 1 before the first answer was read, and the session
+    was left for repair; now the session goes on without its screen and saves every answer."""
+    home = tmp_path / "home"
+    proc = subprocess.Popen(
+        command("practice", "-n", "2", "--no-follow-ups", "--keyboard", "--no-voice", "--json"),
+        env=practice_env(home), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    proc.stderr.close()  # nobody reads the screen from the start
+    out, _ = proc.communicate(b"I led the migration and we cut costs by 20%.\nWe did it.\n", 300)
+    assert proc.returncode == 0
+    data = json.loads(out)
+    assert [t["answer"]["transcript"]["text"] for t in data["turns"]] == [
+        "I led the migration and we cut costs by 20%.",
+        "We did it.",
+    ]
+    saved = json.loads((home / "sessions" / data["id"] / "session.json").read_text())
+    assert saved["status"] == "complete" and len(saved["turns"]) == 2
+
+
+@pytest.mark.slow
 def test_a_typed_answer_of_any_bytes_is_kept_and_cleaned(tmp_path: Path) -> None:
     """QA typed bytes that are not UTF-8: the session was lost to a crash (exit 70). Escape
     sequences typed (or pasted) would later repaint the terminal of whoever reads the report.

@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar, cast
 
 import click
 import typer
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from interviewsense.errors import REPORT_URL, ExitCode, InterviewSenseError
+
+ERROR_SCHEMA = "interviewsense.error/1"  # the document a failed --json run prints
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -129,8 +131,30 @@ def real_console() -> Console:
     if not _REAL:
         from rich.console import Console
 
-        _REAL.append(Console(stderr=True, highlight=False))
+        console = Console(stderr=True, highlight=False)
+        console.on_broken_pipe = _stderr_gone  # type: ignore[method-assign]
+        _REAL.append(console)
     return _REAL[0]
+
+
+def _stderr_gone() -> None:
+    """Whoever read stderr has gone (``practice 2>&1 | head``): the command carries on without
+    its human output, so a session still records and saves every answer. Rich's own handler
+    would exit 1 in the middle of the session."""
+    _to_devnull(sys.stderr)
+    real_console().quiet = True
+
+
+def _to_devnull(stream: Any) -> None:
+    """Point a stream's file descriptor at /dev/null, so writes (and the flush at exit) to a
+    pipe nobody reads any more succeed quietly."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
 
 
 class _LazyConsole:
@@ -151,6 +175,7 @@ console = cast("Console", _LazyConsole())
 class State:
     debug: bool = False
     secrets: list[str] = field(default_factory=list)
+    emitted: bool = False  # the run's one ``--json`` document is out
 
 
 state = State()
@@ -200,6 +225,8 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        as_json = bool(kwargs.get("as_json"))  # every command names its --json flag as_json
+        state.emitted = False
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort):
@@ -209,25 +236,43 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except InterviewSenseError as exc:
             if debugging():
                 print_traceback()
-            print_error(exc.message, exc.hint)
-            raise typer.Exit(int(exc.exit_code)) from None  # the traceback above has the cause
+            fail(exc.message, exc.hint, exc.exit_code, as_json)
         except KeyboardInterrupt:
             console.print("[yellow]interrupted[/]")
+            if as_json:
+                emit_error("interrupted", None, ExitCode.INTERRUPTED)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:
             debug = debugging()
             if debug:
                 print_traceback()
-            print_error(
+            fail(
                 f"this is a bug in InterviewSense (unexpected {type(exc).__name__}: "
                 f"{_first_line(exc)}); please report it at {REPORT_URL}",
                 "the traceback is above; include it in the report"
                 if debug
                 else "run the command again with --debug and include the traceback it shows",
+                ExitCode.BUG,
+                as_json,
             )
-            raise typer.Exit(int(ExitCode.BUG)) from None
 
     return wrapper
+
+
+def fail(message: str, hint: str | None, code: ExitCode, as_json: bool) -> NoReturn:
+    """End the command on an error: the line and hint on stderr, with ``--json`` the error
+    document on stdout too (unless the command's own document is already out), and the code."""
+    print_error(message, hint)
+    if as_json:
+        emit_error(message, hint, code)
+    raise typer.Exit(int(code)) from None  # with --debug, the traceback above has the cause
+
+
+def emit_error(message: str, hint: str | None, code: ExitCode) -> None:
+    """A ``--json`` run that fails still prints one document: ``{schema, error, hint,
+    exit_code}``, the web API's ``{error, hint}`` with the exit code (docs/architecture.md)."""
+    if not state.emitted:
+        emit_json({"schema": ERROR_SCHEMA, "error": message, "hint": hint, "exit_code": int(code)})
 
 
 def _first_line(exc: BaseException) -> str:
@@ -240,8 +285,12 @@ def emit_json(data: Any) -> None:
     import json
 
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    sys.stdout.write(scrub(text) + "\n")
-    sys.stdout.flush()
+    state.emitted = True
+    try:
+        sys.stdout.write(scrub(text) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _to_devnull(sys.stdout)  # the reader left (``| head``); what was saved stays saved
 
 
 def load(ctx: typer.Context | None = None) -> Any:
