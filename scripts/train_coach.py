@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +40,12 @@ from interviewsense.scoring.evaluation import (  # noqa: E402
 )
 from interviewsense.scoring.rubric import load_rubric  # noqa: E402
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from interviewsense.scoring.semantic import Embedder
+
 EVAL = ROOT / "tests" / "data" / "eval"
 VERSION = load_rubric().version  # the model goes with the rubric it was made for
 LOGIT_TOLERANCE = 0.05
@@ -49,9 +56,23 @@ def training_splits() -> list[str]:
 
 
 def case_rows(cases: list[Case]) -> list[Row]:
-    """(centre, extra, rules, band) per case, through the scorer's own pipeline: the answer
-    is scored without the model (its words without fillers, split into sentences, embedded,
-    and the rules' parts), so the model sees what it will see when scoring."""
+    """(centre, extra, rules, band) per case, in order, read by one process per core."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, min(os.cpu_count() or 1, len(cases) // 50))
+    if workers == 1:
+        return _rows(cases)
+    size = -(-len(cases) // workers)
+    with ProcessPoolExecutor(workers) as pool:
+        parts = pool.map(_rows, [cases[i : i + size] for i in range(0, len(cases), size)])
+        return [row for part in parts for row in part]
+
+
+def _rows(cases: list[Case]) -> list[Row]:
+    """Each case through the scorer's own pipeline: the answer is scored without the model
+    (its words without fillers, split into sentences, embedded, and the rules' parts), so
+    the model sees what it will see when scoring."""
     from interviewsense.domain import Question
     from interviewsense.scoring.delivery import without_fillers
     from interviewsense.scoring.engine import score_answer
@@ -62,6 +83,7 @@ def case_rows(cases: list[Case]) -> list[Row]:
     embedder = load_embedder()
     if embedder is None:
         raise SystemExit("the embedding model is not installed (make install)")
+    _remember(embedder)
     rows: list[Row] = []
     for case in cases:
         transcript = typed_case(case)
@@ -75,6 +97,21 @@ def case_rows(cases: list[Case]) -> list[Row]:
         rules = rule_features(score.content.breakdown)
         rows.append((centre, extra, rules, case.band))
     return rows
+
+
+def _remember(embedder: Embedder) -> None:
+    """The scorer embeds the same sentences (and question) the rows just did, in the same
+    batches: remember each batch's vectors, which halves the training's time."""
+    plain = embedder.embed
+    seen: dict[tuple[str, ...], npt.NDArray[np.float32]] = {}
+
+    def embed(texts: list[str]) -> npt.NDArray[np.float32]:
+        key = tuple(texts)
+        if key not in seen:
+            seen[key] = plain(texts)
+        return seen[key].copy()
+
+    embedder.embed = embed  # type: ignore[method-assign]
 
 
 def model_of(
