@@ -1016,14 +1016,15 @@ def _simulate(
     lag: float,
     passes: bool,
     hear: Hear | None = None,
-) -> float:
+) -> tuple[float, float]:
     """Feed ``samples`` in 100 ms blocks with the words whose end is ``lag`` behind, as
     capture_answer does; a pause that ends the answer is undone by speech within ``undo_s``.
     ``passes``: the recogniser decodes in passes and says how far its text reaches (Whisper
     live), else its text covers all the audio (VOSK). ``hear``: when a pause reaches
     PAUSE_HINT_S, the text is decoded from the audio so far, and from ``lag`` after the
-    pause began it replaces the recording's words. Returns the time the answer ended (the
-    decision that stood)."""
+    pause began it replaces the recording's words. Returns when the answer ended (the
+    decision that stood) and when it became final (the undo moment over: the reply may
+    start)."""
     import numpy as np
 
     from interviewsense.audio.endpoint import PAUSE_HINT_S
@@ -1045,7 +1046,7 @@ def _simulate(
             if state.t - spoke >= PAUSE_HINT_S:  # the pass the pause asks for, as it hears it
                 heard = (spoke, spoke + lag, hear(samples[: int(state.t * 16000)]))
         if state.ended and state.ended != "silence":
-            return float(state.t)
+            return float(state.t), float(state.t)
         if state.ended and decided is None:
             decided = float(state.t)
         if decided is not None:
@@ -1054,8 +1055,9 @@ def _simulate(
                 endpoint.resume()
                 decided = None
             elif state.t - decided >= undo_s:
-                return decided
-    return decided if decided is not None else len(samples) / 16000
+                return decided, float(state.t)
+    end = decided if decided is not None else len(samples) / 16000
+    return end, max(end, len(samples) / 16000)
 
 
 def _hearing(decode: Callable[[Any], list[tuple[str, list[Any]]]], window_s: float) -> Hear:
@@ -1113,20 +1115,28 @@ def bench_turns_policy() -> list[Row]:
     rows: list[Row] = []
     audio_s = 0.0
     cpu_before, calls_before = model.cpu_s, model.calls
+
+    def quantiles(values: list[float]) -> tuple[float, float]:
+        values = sorted(values)
+        if not values:
+            return float("nan"), float("nan")
+        return values[len(values) // 2], values[min(len(values) - 1, int(len(values) * 0.9))]
+
     for label, make, undo, lag, hear in rules:
         early: list[str] = []
         waits: list[float] = []
+        finals: list[float] = []
         for name, samples, last, words in cases:
-            ended = _simulate(make(), samples, words, undo, lag, lag == whisper, hear)
+            ended, final = _simulate(make(), samples, words, undo, lag, lag == whisper, hear)
             if label.startswith("new"):
                 audio_s += min(ended, len(samples) / 16000)
             if ended < last:
                 early.append(name)
             elif name.endswith("clean"):
                 waits.append(ended - last)
-        waits.sort()
-        p50 = waits[len(waits) // 2] if waits else float("nan")
-        p90 = waits[min(len(waits) - 1, int(len(waits) * 0.9))] if waits else float("nan")
+                finals.append(final - last)
+        p50, p90 = quantiles(waits)
+        f50, f90 = quantiles(finals)
         kinds = {"clean": "as spoken", " mid ": "pause mid-sentence", "between": "between"}
         counts = []
         for key, said in kinds.items():
@@ -1137,7 +1147,7 @@ def bench_turns_policy() -> list[Row]:
             (
                 f"turns, {label}",
                 f"premature: {', '.join(counts)}; last word to end p50 {p50:.2f} s, "
-                f"p90 {p90:.2f} s",
+                f"p90 {p90:.2f} s; to final (undo over) p50 {f50:.2f} s, p90 {f90:.2f} s",
                 "premature 0; p50 <= 0.8 s",
                 ("cut: " + ", ".join(early))[:160] if early else "",
             )
