@@ -214,8 +214,11 @@ def debugging() -> bool:
 
 def print_traceback() -> None:
     """The traceback being handled, with its chained causes, secrets scrubbed (--debug)."""
-    sys.stderr.write(scrub(traceback.format_exc()))
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(scrub(traceback.format_exc()))
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _stderr_gone()
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
