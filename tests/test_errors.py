@@ -23,6 +23,7 @@ from interviewsense.cli._app import (
     load,
 )
 from interviewsense.errors import REPORT_URL, ExitCode
+from tests.isolation import subprocess_env
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SECRET = "sk-errors-TOPSECRET-4242"
@@ -137,6 +138,23 @@ def test_a_failed_json_run_still_prints_one_json_document(tmp_path: Path) -> Non
     assert SECRET not in bug.stdout and "***" in doc["error"]
     plain = CliRunner().invoke(app, ["finalize", missing])
     assert plain.stdout == ""  # without --json, stdout stays empty
+
+
+def test_without_a_stderr_the_json_error_still_comes_out(tmp_path: Path) -> None:
+    """Started with stderr closed (``2>&-``), even under --debug, whose traceback had nowhere
+    to go and ended the run with Python's own error instead of the document."""
+    import os
+    import subprocess
+    import sys
+
+    missing = str(tmp_path / "nope.wav")
+    out = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "--debug", "finalize", missing, "--json"],
+        stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2), timeout=120,
+        env=subprocess_env(tmp_path / "home"),
+    )  # fmt: skip
+    assert out.returncode == ExitCode.BAD_INPUT
+    assert json.loads(out.stdout)["error"] == f"no such file: {missing}"
 
 
 def test_every_json_flag_is_the_one_the_error_mapper_reads() -> None:

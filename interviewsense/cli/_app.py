@@ -141,7 +141,8 @@ def _stderr_gone() -> None:
     """Whoever read stderr has gone (``practice 2>&1 | head``): the command carries on without
     its human output, so a session still records and saves every answer. Rich's own handler
     would exit 1 in the middle of the session."""
-    _to_devnull(sys.stderr)
+    if sys.stderr is not None:
+        _to_devnull(sys.stderr)
     real_console().quiet = True
 
 
@@ -214,6 +215,8 @@ def debugging() -> bool:
 
 def print_traceback() -> None:
     """The traceback being handled, with its chained causes, secrets scrubbed (--debug)."""
+    if sys.stderr is None:  # started without one (2>&-)
+        return
     try:
         sys.stderr.write(scrub(traceback.format_exc()))
         sys.stderr.flush()
