@@ -555,8 +555,13 @@ def test_access_log_has_ids_routes_statuses_and_no_bodies(server: Server) -> Non
         assert r.headers["x-request-id"] == "req-log-check-1"
         secret_words = "my-private-answer-words-zebra"
         c.post("/v1/sessions/logged/answers?user_id=jo", json={"transcript": secret_words})
+        # QA: an unmatched path's line break wrote a forged line into the log.
+        forged = c.get("/nope%0aFORGED-LINE%1b%5b2J", headers={"X-Request-ID": "req-forge-1"})
+        assert forged.status_code == 404
     time.sleep(0.3)
     lines = server.log.read_text().splitlines()
+    assert not any("FORGED-LINE" in line or "\x1b" in line for line in lines)
+    assert "GET (no route) 404" in next(line for line in lines if "req-forge-1" in line)
     line = next(line for line in lines if "req-log-check-1" in line)
     assert "POST /v1/sessions/start 200" in line and line.rstrip().endswith("ms")
     assert any("POST /v1/sessions/{session_id}/answers 200" in line for line in lines)

@@ -214,9 +214,11 @@ def _request_id(scope: Scope, headers: dict[str, str]) -> str:
 
 
 def _log(scope: Scope, rid: str, method: str, status: int, started: float) -> None:
-    """The access log line: id, method, route template (never the query), status, ms."""
+    """The access log line: id, method, route template (never the query), status, ms. A
+    request no route matched logs no path: the path is the client's, and a line break or an
+    escape code in it would forge log lines or repaint the terminal that reads the log."""
     route = scope.get("route")
-    path = getattr(route, "path", None) or scope.get("path", "")
+    path = getattr(route, "path", None) or "(no route)"
     access.info(
         "%s %s %s %d %.0fms", rid, method, path, status, (time.monotonic() - started) * 1000
     )
