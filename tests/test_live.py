@@ -143,6 +143,18 @@ def test_a_second_socket_on_a_session_is_refused_until_the_first_ends(
 # --- hostile frames and empty answers -------------------------------------------------------
 
 
+@pytest.mark.parametrize("frame", ["hello {", '{"type": "explode"}', '{"type": 5}', "[1, 2]"])
+def test_a_text_frame_the_page_never_sends_is_a_400(server: Server, frame: str) -> None:
+    """QA: such frames were ignored in silence, the socket left open; docs/web.md says 400."""
+    sid = started(server, "u-odd")
+    with connect(live_url(server, sid, "user_id=u-odd")) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        ws.send(frame)
+        error = events_until(ws, "end")["error"]
+    assert error["status"] == 400 and "cannot read this text frame" in error["error"], error
+    assert frame not in error["error"] and '"stop"' in error["hint"]
+
+
 def test_a_deeply_nested_text_frame_is_a_400_not_a_crash(server: Server) -> None:
     """QA: '{"a":' 5000 times over was an error event 500 (RecursionError)."""
     sid = started(server, "u-deep")

@@ -294,19 +294,21 @@ async def _hear(ws: WebSocket, answer: LiveAnswer) -> str:
         data = message.get("bytes")
         if data is None:
             text = message.get("text") or ""
+            hint = 'send {"type": "stop"} or {"type": "discard"} as text, and the audio as '
+            hint += "binary frames"
             try:
-                kind = json.loads(text).get("type") if text.startswith("{") else text
+                parsed = json.loads(text) if text.startswith("{") else text
             except ValueError:
-                kind = ""
+                parsed = None
             except RecursionError:  # {"a": {"a": … thousands deep
                 raise BadInputError(
-                    "a text frame on the live socket is nested too deeply to read",
-                    hint='send {"type": "stop"} or {"type": "discard"} as text, and the '
-                    "audio as binary frames",
+                    "a text frame on the live socket is nested too deeply to read", hint=hint
                 ) from None
+            kind = parsed.get("type") if isinstance(parsed, dict) else parsed
             if kind in ("stop", "discard"):
                 return str(kind)
-            continue
+            # Not a frame the page sends: say so (docs/web.md), without echoing it.
+            raise BadInputError("the live socket cannot read this text frame", hint=hint)
         heard = await anyio.to_thread.run_sync(answer.feed, data)
         now = time.monotonic()
         if heard.text.text != shown or now - last >= EVENT_EVERY_S:
