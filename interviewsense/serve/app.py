@@ -215,10 +215,13 @@ def _request_id(scope: Scope, headers: dict[str, str]) -> str:
 
 def _log(scope: Scope, rid: str, method: str, status: int, started: float) -> None:
     """The access log line: id, method, route template (never the query), status, ms. A
-    request no route matched logs no path: the path is the client's, and a line break or an
-    escape code in it would forge log lines or repaint the terminal that reads the log."""
+    request refused before routing, or matching no route, logs its own path with every
+    control character escaped: a line break or an escape code in it would forge log lines
+    or repaint the terminal that reads the log."""
     route = scope.get("route")
-    path = getattr(route, "path", None) or "(no route)"
+    path = getattr(route, "path", None)
+    if path is None:
+        path = str(scope.get("path", ""))[:200].encode("unicode_escape").decode("ascii")
     access.info(
         "%s %s %s %d %.0fms", rid, method, path, status, (time.monotonic() - started) * 1000
     )
