@@ -560,8 +560,9 @@ def test_access_log_has_ids_routes_statuses_and_no_bodies(server: Server) -> Non
         assert forged.status_code == 404
     time.sleep(0.3)
     lines = server.log.read_text().splitlines()
-    assert not any("FORGED-LINE" in line or "\x1b" in line for line in lines)
-    assert "GET (no route) 404" in next(line for line in lines if "req-forge-1" in line)
+    assert not any(line.startswith("FORGED-LINE") or "\x1b" in line for line in lines)
+    forged_line = next(line for line in lines if "req-forge-1" in line)
+    assert "GET /nope\\nFORGED-LINE\\x1b[2J 404" in forged_line, forged_line
     line = next(line for line in lines if "req-log-check-1" in line)
     assert "POST /v1/sessions/start 200" in line and line.rstrip().endswith("ms")
     assert any("POST /v1/sessions/{session_id}/answers 200" in line for line in lines)
@@ -707,6 +708,22 @@ def test_tts_text_loses_its_control_characters_and_nothing_left_is_400(server: S
         error_of(r, 422)
     log = server.log.read_text()
     assert "Traceback" not in log and "ValueError" not in log
+
+
+def test_a_role_and_a_typed_answer_keep_no_escapes_or_bidi_overrides(server: Server) -> None:
+    """QA: the role was stored as sent (escape codes, a line break, a right-to-left
+    override), and a typed answer kept its U+202E, which shows text in another order."""
+    with server.client() as c:
+        _session(c, "bidi", "u-bidi", role="\u001b[31mdata\nengineer\u001b[0m\u202e")
+        r = c.post(
+            "/v1/sessions/bidi/answers?user_id=u-bidi",
+            json={"transcript": "I \u202eled\u2066 the \u001b[2Jmigration."},
+        )
+        assert r.status_code == 200, r.text
+        session = c.get("/v1/sessions/bidi?user_id=u-bidi").json()["session"]
+    assert session["settings"]["role"] == "[31mdata engineer[0m"
+    said = session["turns"][0]["answer"]["transcript"]["text"]
+    assert said == "I led the [2Jmigration."
 
 
 def test_user_id_may_be_a_field_of_the_answer_body(server: Server) -> None:

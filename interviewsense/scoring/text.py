@@ -45,14 +45,16 @@ MAX_TYPED_CHARS = 20_000  # a typed answer or transcript: about 3,000 words, 20 
 # Characters that separate words or lines (a carriage return, Word's soft line break, a form
 # feed, the information separators, NEL) become a newline; other control characters go.
 _SEPARATOR = re.compile(r"[\r\x0b\x0c\x1c-\x1f\x85]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) go too: they make text
+# read in an order other than it is stored ("Trojan Source").
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
     """Text a person typed or sent, safe to store and show: bytes that were not UTF-8 (read
     as lone surrogates) become U+FFFD, characters that separate words or lines become a
-    newline, and other control characters (a terminal's escape sequences among them) are
-    dropped."""
+    newline, and other control characters (a terminal's escape sequences among them, and
+    bidirectional overrides) are dropped."""
     try:  # bytes read with surrogateescape (stdin) come back as the bytes they were
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from interviewsense.domain import InterviewType, Level, PersonaName
-from interviewsense.scoring.text import MAX_TYPED_CHARS
+from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
 from interviewsense.serve.security import SAFE_ID
 
 ID = Field(pattern=SAFE_ID.pattern, max_length=64)
@@ -21,6 +21,12 @@ class StartRequest(BaseModel):
     role: str = Field("", max_length=200)
     level: Level | None = None
     questions: int = Field(5, ge=1, le=20)
+
+    @field_validator("role")
+    @classmethod
+    def _one_clean_line(cls, role: str) -> str:
+        """Stored, spoken and shown: no terminal escapes, no line breaks (QA sent both)."""
+        return " ".join(clean_text(role).split())
 
 
 class TTSRequest(BaseModel):
@@ -38,6 +44,12 @@ class FinalizeRequest(BaseModel):
     audio_url: str | None = Field(None, min_length=1, max_length=4096)
     turn: int | None = Field(None, ge=1, le=MAX_TURN)
     question: str = Field("", max_length=2000)  # for a recording with no session
+
+    @field_validator("question")
+    @classmethod
+    def _clean(cls, question: str) -> str:
+        return " ".join(clean_text(question).split())
+
     interview_type: InterviewType = "behavioral"
 
 
