@@ -390,8 +390,13 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         assert "session_id" in bad_id["error"] and "../x" not in bad_id["error"]
         error_of(c.post("/v1/sessions/start", json={**start, "session_id": "x" * 65}), 422)
         error_of(c.post("/v1/sessions/start", json={**start, "interview_type": "poker"}), 422)
-        error_of(c.post("/v1/sessions/start", content=b"{not json", headers={
-            "content-type": "application/json"}), 422)  # fmt: skip
+        for url in ("/v1/sessions/start", "/v1/tts/generate", "/v1/sessions/errs/answers"):
+            broken = error_of(c.post(url, content=b'{"session_id":', headers={
+                "content-type": "application/json"}), 422)  # fmt: skip
+            assert broken["error"] == "invalid request: the body is not valid JSON", broken
+        pirate = {**amb, "user_id": "frank", "persona": "<b>pirate</b>"}
+        voice = error_of(c.post("/v1/tts/generate", json=pirate), 422)  # as /start says it
+        assert "pirate" not in voice["error"] and "friendly" in voice["error"] + voice["hint"]
         persona = error_of(c.post("/v1/sessions/start", json={**start, "persona": "pirate"}), 422)
         assert "friendly" in persona["error"] + persona["hint"]
         error_of(

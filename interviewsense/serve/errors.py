@@ -229,6 +229,9 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
         assert isinstance(exc, RequestValidationError)
         problems = []
         for err in exc.errors()[:5]:  # the location and the rule, never the value sent
+            if err.get("type") == "json_invalid":  # FastAPI's loc is a character offset
+                problems.append("the body is not valid JSON")
+                continue
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             problems.append(f"{where}: {err.get('msg', 'invalid')}")
         return error_response(

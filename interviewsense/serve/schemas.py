@@ -32,7 +32,7 @@ class StartRequest(BaseModel):
 class TTSRequest(BaseModel):
     session_id: str = ID
     text: str = Field(min_length=1, max_length=2000)
-    persona: str = Field("friendly", max_length=32)
+    persona: PersonaName = "friendly"  # as in StartRequest: a 422 that names the choices
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
     server_voice: bool = False  # a client_tts browser with no voice: the server speaks
 
