@@ -413,6 +413,8 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         error_of(c.post(url, content=b"hello", headers={"content-type": "text/plain"}), 415)
         error_of(c.post(url, files={"audio": ("a.txt", b"just some text, not audio")}), 415)
         error_of(c.post(url, files={"other": ("a.wav", b"RIFF")}), 400)
+        empty = error_of(c.post(url, files={"audio": ("a.wav", b"")}), 400)  # QA: was 415
+        assert empty["error"] == "the uploaded file is empty", empty
         error_of(c.post(url, json={"transcript": 5}), 422)
         error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)
 

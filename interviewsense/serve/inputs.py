@@ -70,6 +70,11 @@ async def _saved(form: FormData, engine: Engine) -> tuple[Path, int | None]:
     text = turn_text.strip() if isinstance(turn_text, str) else None
     turn = validated(AnswerTurn, {"turn": text or None}).turn
     head = await audio.read(64)
+    if not head:
+        raise BadInputError(
+            "the uploaded file is empty",
+            hint="send the recording itself (curl -F audio=@answer.wav)",
+        )
     sniff_audio(head)
     fd, path = await anyio.to_thread.run_sync(
         worker_temp, engine.settings.cache_dir / "uploads", "upload", ".audio"
