@@ -155,6 +155,22 @@ def test_a_text_frame_the_page_never_sends_is_a_400(server: Server, frame: str) 
     assert frame not in error["error"] and '"stop"' in error["hint"]
 
 
+def test_one_frame_of_minutes_is_recorded_up_to_the_time_limit(
+    server: Server, answer_wav: Spoken
+) -> None:
+    """QA: one 10 MB frame was taken whole, and the answer recorded as 328 s of a 180 s
+    limit. The recording stops at the limit, whatever the frames hold."""
+    sid = started(server, "u-big")
+    pcm = pcm_of(answer_wav) * 4  # about 20 s in one frame
+    with connect(live_url(server, sid, "user_id=u-big&max_s=5")) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        ws.send(pcm)
+        events = events_until(ws, "scored")
+    assert "error" not in events, events
+    assert events["end"]["reason"] == "max", events["end"]
+    assert 4.9 <= events["scored"]["answer"]["audio"]["duration_s"] <= 5.1
+
+
 def test_a_deeply_nested_text_frame_is_a_400_not_a_crash(server: Server) -> None:
     """QA: '{"a":' 5000 times over was an error event 500 (RecursionError)."""
     sid = started(server, "u-deep")
