@@ -171,6 +171,18 @@ def test_one_frame_of_minutes_is_recorded_up_to_the_time_limit(
     assert 4.9 <= events["scored"]["answer"]["audio"]["duration_s"] <= 5.1
 
 
+@pytest.mark.parametrize(("turn", "status"), [("<script>", 400), ("1e3", 400), ("2", 409)])
+def test_a_turn_that_is_not_the_waiting_question_is_refused_without_echo(
+    server: Server, turn: str, status: int
+) -> None:
+    """QA: ?turn=<script> was a 409 that quoted '<scr' back."""
+    sid = started(server, "u-turn")
+    with connect(live_url(server, sid, f"user_id=u-turn&turn={turn}")) as ws:
+        error = events_until(ws, "ready")["error"]
+    assert error["status"] == status and "waiting is 1" in error["hint"], error
+    assert "<" not in error["error"] and "1e3" not in error["error"]
+
+
 def test_a_deeply_nested_text_frame_is_a_400_not_a_crash(server: Server) -> None:
     """QA: '{"a":' 5000 times over was an error event 500 (RecursionError)."""
     sid = started(server, "u-deep")

@@ -170,9 +170,13 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
             hint="start a new session",
         )
     meant = ws.query_params.get("turn", "")
-    if meant and meant != str(turn.index):  # a reconnect after the answer was scored
+    if meant and not (meant.isascii() and meant.isdigit() and len(meant) <= 3):
+        raise BadInputError(  # the value is not echoed: it is the client's
+            "turn is not a question number", hint=f"the question waiting is {turn.index}"
+        )
+    if meant and int(meant) != turn.index:  # a reconnect after the answer was scored
         raise ConflictError(
-            f"question {meant[:4]} of session {store_id} is not the one waiting",
+            f"question {int(meant)} of session {store_id} is not the one waiting",
             hint=f"the question waiting is {turn.index}",
         )
     recognizer = await _recognizer(ws, engine)
