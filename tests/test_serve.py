@@ -413,6 +413,10 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         error_of(c.post(url, content=b"hello", headers={"content-type": "text/plain"}), 415)
         error_of(c.post(url, files={"audio": ("a.txt", b"just some text, not audio")}), 415)
         error_of(c.post(url, files={"other": ("a.wav", b"RIFF")}), 400)
+        cut = b'--xx\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\nRIFF'
+        form = {"content-type": "multipart/form-data; boundary=xx"}
+        cut_short = error_of(c.post(url, content=cut, headers=form), 400)
+        assert "whole file field 'audio'" in cut_short["error"], cut_short
         empty = error_of(c.post(url, files={"audio": ("a.wav", b"")}), 400)  # QA: was 415
         assert empty["error"] == "the uploaded file is empty", empty
         error_of(c.post(url, json={"transcript": 5}), 422)

@@ -65,7 +65,11 @@ async def _saved(form: FormData, engine: Engine) -> tuple[Path, int | None]:
     limit = engine.settings.serve_max_upload_mb * 1024 * 1024
     audio = form.get("audio")
     if not isinstance(audio, UploadFile):
-        raise BadInputError("the form has no file field 'audio'", hint="curl -F audio=@answer.wav")
+        raise BadInputError(  # none sent, or a body cut off before the file's end
+            "the form has no whole file field 'audio'",
+            hint="send the recording as the file field 'audio', the body complete "
+            "(curl -F audio=@answer.wav)",
+        )
     turn_text = form.get("turn")
     text = turn_text.strip() if isinstance(turn_text, str) else None
     turn = validated(AnswerTurn, {"turn": text or None}).turn
