@@ -29,6 +29,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from interviewsense.errors import BadInputError, ConflictError, InterviewSenseError, NotFoundError
 from interviewsense.serve.errors import UnauthorizedError, event_of
+from interviewsense.serve.schemas import MAX_TURN
 from interviewsense.serve.security import SAFE_ID, bearer_ok
 
 if TYPE_CHECKING:
@@ -170,7 +171,8 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
             hint="start a new session",
         )
     meant = ws.query_params.get("turn", "")
-    if meant and not (meant.isascii() and meant.isdigit() and len(meant) <= 3):
+    number = meant.isascii() and meant.isdigit() and len(meant) <= len(str(MAX_TURN))
+    if meant and not number:
         raise BadInputError(  # the value is not echoed: it is the client's
             "turn is not a question number", hint=f"the question waiting is {turn.index}"
         )

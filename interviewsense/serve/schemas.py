@@ -9,6 +9,14 @@ from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
 from interviewsense.serve.security import SAFE_ID
 
 ID = Field(pattern=SAFE_ID.pattern, max_length=64)
+
+
+def one_clean_line(text: str) -> str:
+    """A client's text that is stored, spoken and shown (a role, a question): no terminal
+    escapes or bidi overrides (``clean_text``), no line breaks (QA sent both)."""
+    return " ".join(clean_text(text).split())
+
+
 MAX_TURN = 999
 
 
@@ -22,11 +30,7 @@ class StartRequest(BaseModel):
     level: Level | None = None
     questions: int = Field(5, ge=1, le=20)
 
-    @field_validator("role")
-    @classmethod
-    def _one_clean_line(cls, role: str) -> str:
-        """Stored, spoken and shown: no terminal escapes, no line breaks (QA sent both)."""
-        return " ".join(clean_text(role).split())
+    _role = field_validator("role")(one_clean_line)
 
 
 class TTSRequest(BaseModel):
@@ -44,13 +48,9 @@ class FinalizeRequest(BaseModel):
     audio_url: str | None = Field(None, min_length=1, max_length=4096)
     turn: int | None = Field(None, ge=1, le=MAX_TURN)
     question: str = Field("", max_length=2000)  # for a recording with no session
-
-    @field_validator("question")
-    @classmethod
-    def _clean(cls, question: str) -> str:
-        return " ".join(clean_text(question).split())
-
     interview_type: InterviewType = "behavioral"
+
+    _question = field_validator("question")(one_clean_line)
 
 
 class AnswerTurn(BaseModel):
