@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import IO, Protocol
@@ -58,10 +59,20 @@ class JsonLines:
     def __init__(self, stream: IO[str], every_s: float = 0.5) -> None:
         self.stream = stream
         self.every_s = every_s
+        self.gone = False  # nobody reads the stream any more
 
     def _emit(self, **event: object) -> None:
-        self.stream.write(json.dumps(event, ensure_ascii=False) + "\n")
-        self.stream.flush()
+        if self.gone:
+            return
+        try:
+            self.stream.write(json.dumps(event, ensure_ascii=False) + "\n")
+            self.stream.flush()
+        except BrokenPipeError:  # the reader left (``2> >(head -1)``): the work goes on
+            self.gone = True
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+                os.close(devnull)
 
     @contextlib.contextmanager
     def status(self, message: str) -> Iterator[None]:

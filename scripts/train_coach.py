@@ -60,7 +60,8 @@ def case_rows(cases: list[Case]) -> list[Row]:
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = max(1, min(os.cpu_count() or 1, len(cases) // 50))
+    cores = len(os.sched_getaffinity(0))  # the ones this process may use, not the host's
+    workers = max(1, min(cores, 4, len(cases) // 50))
     if workers == 1:
         return _rows(cases)
     size = -(-len(cases) // workers)

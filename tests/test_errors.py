@@ -157,6 +157,37 @@ def test_without_a_stderr_the_json_error_still_comes_out(tmp_path: Path) -> None
     assert json.loads(out.stdout)["error"] == f"no such file: {missing}"
 
 
+def test_streams_closed_or_left_never_cost_the_result(tmp_path: Path) -> None:
+    """A review: with stdout closed (``>&-``) a failing --json run raised inside the error
+    mapper; ``batch --json`` whose stderr reader left (its progress events) died as a bug."""
+    import os
+    import subprocess
+    import sys
+
+    env = subprocess_env(tmp_path / "home")
+    cli = [sys.executable, "-m", "interviewsense"]
+    missing = str(tmp_path / "nope.wav")
+    out = subprocess.run(
+        [*cli, "finalize", missing, "--json"], stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: os.close(1), timeout=120, env=env,
+    )  # fmt: skip
+    assert out.returncode == ExitCode.BAD_INPUT, out.stderr
+    assert "error: no such file" in out.stderr and "Traceback" not in out.stderr
+    manifest = tmp_path / "m.jsonl"
+    row = {"transcript": "I led the migration and we cut the failures from six a week to zero."}
+    manifest.write_text("".join(json.dumps({"id": f"a{i}", **row}) + "\n" for i in range(3)))
+    proc = subprocess.Popen(
+        [*cli, "batch", str(manifest), "--out", str(tmp_path / "r.csv"), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    proc.stderr.close()  # the progress events' reader is gone from the start
+    stdout, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0
+    summary = json.loads(stdout)
+    assert summary["done"] == 3 and summary["failed"] == 0, summary
+
+
 def test_every_json_flag_is_the_one_the_error_mapper_reads() -> None:
     """``guarded`` knows a run wants JSON by the parameter name ``as_json``."""
 

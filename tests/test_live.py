@@ -171,6 +171,27 @@ def test_one_frame_of_minutes_is_recorded_up_to_the_time_limit(
     assert 4.9 <= events["scored"]["answer"]["audio"]["duration_s"] <= 5.1
 
 
+def test_a_resume_past_a_shorter_limit_keeps_what_was_recorded(
+    server: Server, answer_wav: Spoken
+) -> None:
+    """A review of the limit above: a reconnect whose max_s is under what the first socket
+    recorded must keep all of it (and say so), and end the answer at the next frame."""
+    sid = started(server, "u-over")
+    pcm = pcm_of(answer_wav) * 2  # about 10 s
+    with connect(live_url(server, sid, "user_id=u-over&max_s=60")) as first:
+        assert json.loads(first.recv(timeout=60))["type"] == "ready"
+        for at in range(0, len(pcm), 32000):
+            first.send(pcm[at : at + 32000])
+        time.sleep(1.0)  # every frame on disk before the page goes
+    with connect(live_url(server, sid, "user_id=u-over&max_s=5")) as again:
+        ready = json.loads(again.recv(timeout=60))
+        assert abs(ready["resumed_s"] - len(pcm) / 32000) <= 0.3, ready
+        again.send(pcm[:3200])
+        events = events_until(again, "scored")
+    assert events["end"]["reason"] == "max", events
+    assert abs(events["scored"]["answer"]["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
+
+
 @pytest.mark.parametrize(("turn", "status"), [("<script>", 400), ("1e3", 400), ("2", 409)])
 def test_a_turn_that_is_not_the_waiting_question_is_refused_without_echo(
     server: Server, turn: str, status: int

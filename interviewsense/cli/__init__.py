@@ -65,10 +65,28 @@ def _sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops a command the way Ctrl-C does: state saved, 130
 
 
+def _reopen_closed_streams() -> None:
+    """Started with stdin, stdout or stderr closed (``2>&-``): /dev/null takes its place.
+    Otherwise the first file we open would get that descriptor, and whatever a library
+    writes to "stderr" would land in a session file or a recording."""
+    import os
+
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: this one
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+            setattr(sys, name, open(fd, mode, closefd=False))  # noqa: SIM115
+
+
 def main() -> None:
     """Console entry point."""
     import signal
 
+    _reopen_closed_streams()
     signal.signal(signal.SIGTERM, _sigterm)
     try:
         app(prog_name="interviewsense")  # also under python -m interviewsense

@@ -233,6 +233,8 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         as_json = bool(kwargs.get("as_json"))  # every command names its --json flag as_json
         state.emitted = False
+        if _REAL:  # a console silenced by an earlier run's reader leaving (one process)
+            _REAL[0].quiet = False
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort):
@@ -282,7 +284,7 @@ def emit_error(message: str, hint: str | None, code: ExitCode) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
+    lines = scrub(str(exc)).strip().splitlines()  # scrubbed whole: a cut secret is not matched
     return lines[0][:200] if lines else "no message"
 
 

@@ -110,7 +110,7 @@ class LiveAnswer:
         self._hinted: float | None = None
         self.resumed_s = len(earlier) / 2 / RATE
         if earlier:
-            self.feed(earlier)
+            self.feed(earlier, limit=False)  # kept whole; a frame past the limit ends it
             state = self.endpoint.state
             state.ended = ""  # the candidate goes on from here
             state.last_speech = state.t if state.heard_speech else state.last_speech
@@ -119,14 +119,17 @@ class LiveAnswer:
     def duration_s(self) -> float:
         return self.writer.duration_s
 
-    def feed(self, pcm16: bytes) -> Heard:
-        # Whole samples, and none past the time limit: one frame may hold minutes (QA sent
-        # 10 MB at once, and the answer was recorded as 328 s of a 180 s limit).
-        room = max(0, int((self.endpoint.max_s - self.writer.duration_s) * RATE) * 2)
+    def feed(self, pcm16: bytes, limit: bool = True) -> Heard:
+        """A frame from the page (whole samples, none past the time limit: one frame may
+        hold minutes, and QA's 10 MB frame was recorded as 328 s of a 180 s limit); or,
+        without ``limit``, what an earlier connection recorded, kept whole."""
         whole = len(pcm16) - len(pcm16) % 2
-        pcm16 = pcm16[: min(room, whole)]
-        if whole >= room:  # the limit is reached within this frame
-            self.endpoint.state.ended = self.endpoint.state.ended or "max"
+        if limit:
+            room = max(0, int((self.endpoint.max_s - self.writer.duration_s) * RATE) * 2)
+            if whole >= room:  # the limit is reached within this frame
+                self.endpoint.state.ended = self.endpoint.state.ended or "max"
+            whole = min(room, whole)
+        pcm16 = pcm16[:whole]
         self.writer.write(pcm16)
         self.partial = self.session.accept(pcm16)
         state = self.endpoint.feed(pcm16, self.partial.text, self.partial.heard_s)

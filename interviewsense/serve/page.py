@@ -171,10 +171,11 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
             hint="start a new session",
         )
     meant = ws.query_params.get("turn", "")
-    number = meant.isascii() and meant.isdigit() and len(meant) <= len(str(MAX_TURN))
-    if meant and not number:
+    digits = meant.isascii() and meant.isdigit() and len(meant) <= len(str(MAX_TURN))
+    if meant and not (digits and 1 <= int(meant) <= MAX_TURN):
         raise BadInputError(  # the value is not echoed: it is the client's
-            "turn is not a question number", hint=f"the question waiting is {turn.index}"
+            f"turn is not a question number (1 to {MAX_TURN})",
+            hint=f"the question waiting is {turn.index}",
         )
     if meant and int(meant) != turn.index:  # a reconnect after the answer was scored
         raise ConflictError(
