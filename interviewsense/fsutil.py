@@ -151,6 +151,16 @@ def _unlink_quietly(path: str) -> None:
         os.unlink(path)
 
 
+def to_devnull(stream: IO[Any]) -> None:
+    """Point a stream's file descriptor at /dev/null: writes (and the flush at exit) to a
+    pipe nobody reads any more then succeed quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
 def free_bytes(path: Path) -> int:
     """Free space on the file system holding ``path`` (or its nearest existing parent)."""
     probe = path

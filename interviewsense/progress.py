@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import IO, Protocol
+
+from interviewsense.fsutil import to_devnull
 
 Advance = Callable[[float], None]  # set the amount done so far
 
@@ -70,9 +71,7 @@ class JsonLines:
         except BrokenPipeError:  # the reader left (``2> >(head -1)``): the work goes on
             self.gone = True
             with contextlib.suppress(OSError):
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, self.stream.fileno())
-                os.close(devnull)
+                to_devnull(self.stream)
 
     @contextlib.contextmanager
     def status(self, message: str) -> Iterator[None]:

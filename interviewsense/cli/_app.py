@@ -141,21 +141,11 @@ def _stderr_gone() -> None:
     """Whoever read stderr has gone (``practice 2>&1 | head``): the command carries on without
     its human output, so a session still records and saves every answer. Rich's own handler
     would exit 1 in the middle of the session."""
+    from interviewsense.fsutil import to_devnull
+
     if sys.stderr is not None:
-        _to_devnull(sys.stderr)
+        to_devnull(sys.stderr)
     real_console().quiet = True
-
-
-def _to_devnull(stream: Any) -> None:
-    """Point a stream's file descriptor at /dev/null, so writes (and the flush at exit) to a
-    pipe nobody reads any more succeed quietly."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, stream.fileno())
-    finally:
-        os.close(devnull)
 
 
 class _LazyConsole:
@@ -298,7 +288,9 @@ def emit_json(data: Any) -> None:
         sys.stdout.write(scrub(text) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
-        _to_devnull(sys.stdout)  # the reader left (``| head``); what was saved stays saved
+        from interviewsense.fsutil import to_devnull
+
+        to_devnull(sys.stdout)  # the reader left (``| head``); what was saved stays saved
 
 
 def load(ctx: typer.Context | None = None) -> Any:
