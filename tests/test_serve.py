@@ -422,6 +422,15 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         error_of(c.post(url, json={"transcript": 5}), 422)
         error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)
 
+        # HEAD (curl -I): what GET answers, headers only; a route GET does not take is 405.
+        for path in ("/healthz", "/", "/v1/sessions/errs?user_id=erin"):
+            head, got = c.head(path), c.get(path)
+            assert (head.status_code, head.content) == (got.status_code, b""), path
+            assert head.headers["content-length"] == got.headers["content-length"], path
+            assert head.headers["content-type"] == got.headers["content-type"], path
+        error_of(c.get("/v1/tts/generate"), 405)
+        assert c.head("/v1/tts/generate").status_code == 405
+
 
 def test_uploads_over_the_limit_are_413(server: Server) -> None:
     big = b"RIFF" + b"\0" * (2 * 1024 * 1024)

@@ -576,8 +576,15 @@ def test_my_data_downloads_as_a_zip_of_the_json_and_the_recordings(
         # Another user's id, or no such session: not found, and nothing of the session.
         other = client.get(f"/v1/sessions/{sid}/export.zip", params={"user_id": "u-other"})
         missing = client.get("/v1/sessions/nope/export.zip", params={"user_id": "u-zip"})
+        # A user id that is no id at all fails its schema, as on every other route.
+        unsafe = [
+            client.get(f"/v1/sessions/{sid}/{route}", params={"user_id": "../u-zip"})
+            for route in ("export.zip", "audio/a01.wav", "report")
+        ]
     assert other.status_code == 404 and missing.status_code == 404
     assert set(other.json()) == {"error", "hint"}
+    assert [r.status_code for r in unsafe] == [422] * 3, [r.text for r in unsafe]
+    assert all("user_id" in r.json()["error"] for r in unsafe)
     folder = next(server.home.rglob(f"{store}/session.json")).parent
     files = zip_of(got.content)
     assert set(files) == {f"{store}/session.json", f"{store}/audio/a01.wav"}, set(files)
@@ -628,7 +635,11 @@ def test_with_a_token_the_page_is_open_and_the_socket_is_not(
         # Another site's page in the user's browser: refused even with the token.
         with connect(f"{base}&token={token}", origin="http://elsewhere.example") as ws:
             foreign = json.loads(ws.recv())
-        assert foreign["type"] == "error" and foreign["status"] == 401
+        assert foreign["type"] == "error" and foreign["status"] == 403
+        unsafe_user = f"{srv.url.replace('http', 'ws')}/v1/sessions/{sid}/live?user_id=../x"
+        with connect(f"{unsafe_user}&token={token}") as ws:
+            unsafe = json.loads(ws.recv())
+        assert unsafe["type"] == "error" and unsafe["status"] == 422, unsafe
         with connect(f"{base}&token={token}") as ws:
             assert json.loads(ws.recv())["type"] == "ready"
         with srv.client() as client:  # my data, like every session route: with the token

@@ -93,7 +93,11 @@ class Guard:
             if refusal is not None:
                 await refusal(scope, receive, send_logged)
                 return
-            await self.app(scope, self._limited(receive, overflowed), send_checked)
+            inner: Scope = scope
+            reply: Send = send_checked
+            if scope["method"] == "HEAD":  # every GET route answers HEAD: its headers alone
+                inner, reply = _head_as_get(scope, send_checked)
+            await self.app(inner, self._limited(receive, overflowed), reply)
         finally:
             _log(scope, rid, scope.get("method", ""), status, started)
 
@@ -199,6 +203,20 @@ class Guard:
             return message
 
         return wrapped
+
+
+def _head_as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
+    """HEAD as the GET it stands for (FastAPI's routes take only the methods they name),
+    with the body dropped and the headers, Content-Length included, kept."""
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return {**scope, "method": "GET"}, headers_only
 
 
 def _headers(scope: Scope) -> dict[str, str]:

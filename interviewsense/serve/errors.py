@@ -38,6 +38,15 @@ class UnauthorizedError(InterviewSenseError):
     """No bearer token, or the wrong one."""
 
 
+class ForbiddenError(InterviewSenseError):
+    """A request this server refuses whoever sends it (a socket from another site's page)."""
+
+
+class InvalidFieldError(BadInputError):
+    """A field that fails the route's schema where FastAPI does not check it (a socket's
+    query): the same 422 as the fields it does check."""
+
+
 class TooLargeError(BadInputError):
     """A request body over the upload limit."""
 
@@ -60,10 +69,12 @@ class BusyError(ServiceError):
 STATUS: tuple[tuple[type[InterviewSenseError], int], ...] = (
     (UnauthorizedError, 401),
     (RefusedAddressError, 403),
+    (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooLargeError, 413),
     (UnsupportedMediaError, 415),
+    (InvalidFieldError, 422),
     (BusyError, 503),
     (MissingDependencyError, 503),
     (Interrupted, 503),

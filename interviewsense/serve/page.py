@@ -28,9 +28,14 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, StreamingResponse
 
 from interviewsense.errors import BadInputError, ConflictError, InterviewSenseError, NotFoundError
-from interviewsense.serve.errors import UnauthorizedError, event_of
+from interviewsense.serve.errors import (
+    ForbiddenError,
+    InvalidFieldError,
+    UnauthorizedError,
+    event_of,
+)
 from interviewsense.serve.schemas import MAX_TURN
-from interviewsense.serve.security import SAFE_ID, bearer_ok
+from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, UserQuery, bearer_ok
 
 if TYPE_CHECKING:
     from interviewsense.domain import Transcript, Turn
@@ -50,18 +55,16 @@ async def index() -> FileResponse:
 
 
 ANSWER_AUDIO = re.compile(r"^a\d{2,3}\.wav$")  # audio/aNN.wav: storage/store.py audio_name
-NO_USER = "user_id is letters, digits, '-' and '_'; GET /v1/sessions?user_id=… lists its sessions"
 
 
 @router.get("/v1/sessions/{session_id}/audio/{name}", tags=["answers"])
-async def answer_audio(session_id: str, name: str, request: Request) -> FileResponse:
+async def answer_audio(
+    session_id: str, name: str, request: Request, user_id: UserQuery = None
+) -> FileResponse:
     """An answer's recording as the session keeps it (``audio/aNN.wav``), so a page can
     play it from the moments its feedback points at."""
     engine: Engine = request.app.state.engine
-    user = request.query_params.get("user_id")
-    if user is not None and not SAFE_ID.fullmatch(user):
-        raise NotFoundError("no such user", hint=NO_USER)
-    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
     path = None
     if ANSWER_AUDIO.fullmatch(name):
         path = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, f"audio/{name}")
@@ -75,16 +78,15 @@ async def answer_audio(session_id: str, name: str, request: Request) -> FileResp
 
 
 @router.get("/v1/sessions/{session_id}/export.zip", tags=["sessions"])
-async def export_zip(session_id: str, request: Request) -> StreamingResponse:
+async def export_zip(
+    session_id: str, request: Request, user_id: UserQuery = None
+) -> StreamingResponse:
     """'Download my data': the session JSON and its recordings (``audio/*.wav``) as one
     zip, streamed as it is built."""
     from interviewsense.serve.export import export_files, zip_stream
 
     engine: Engine = request.app.state.engine
-    user = request.query_params.get("user_id")
-    if user is not None and not SAFE_ID.fullmatch(user):
-        raise NotFoundError("no such user", hint=NO_USER)
-    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
+    store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user_id)
     files = await anyio.to_thread.run_sync(export_files, engine, store_id)
     name = f"interviewsense-{session_id}.zip"  # resolve() took only a safe id or a store id
     return StreamingResponse(
@@ -111,7 +113,7 @@ def _checked(ws: WebSocket, engine: Engine) -> None:
 
     origin = ws.headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != ws.headers.get("host", ""):
-        raise UnauthorizedError(
+        raise ForbiddenError(
             "the live socket takes browsers only from this server's own page",
             hint="open the practice page this server serves",
         )
@@ -136,7 +138,7 @@ async def live(ws: WebSocket, session_id: str) -> None:
         _checked(ws, engine)
         user = ws.query_params.get("user_id")
         if user is not None and not SAFE_ID.fullmatch(user):
-            raise NotFoundError("no such user", hint=NO_USER)
+            raise InvalidFieldError("user_id is not a valid id", hint=SAFE_ID_HINT)
         store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
         # One socket records a session's answer at a time (two would write one WAV); the
         # claim is shared by every worker (a file lock, or Redis) and freed when this ends.

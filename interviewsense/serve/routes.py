@@ -25,7 +25,7 @@ from interviewsense.progress import Quiet
 from interviewsense.serve.errors import UnsupportedMediaError, named
 from interviewsense.serve.inputs import save_upload, speakable, validated
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
-from interviewsense.serve.security import audio_roots, checked_audio_path
+from interviewsense.serve.security import SAFE_ID, UserQuery, audio_roots, checked_audio_path
 from interviewsense.serve.state import Engine, Lease, worker_temp
 from interviewsense.serve.views import (
     client_id,
@@ -49,7 +49,6 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-UserQuery = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 router = APIRouter()
 
 
@@ -136,7 +135,7 @@ def _bind(engine: Engine, user_id: str, session: Session, reserved: Path | None)
 
 @router.get("/v1/sessions", tags=["sessions"])
 def list_sessions(
-    engine: EngineDep, user_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    engine: EngineDep, user_id: Annotated[str, Query(pattern=SAFE_ID.pattern)]
 ) -> dict[str, Any]:
     """A user's sessions, oldest first."""
     rows = []
