@@ -260,3 +260,36 @@ def test_the_manifest_and_other_files_are_never_written_over(tmp_path: Path) -> 
     assert run(str(manifest), "--out", str(out)).exit_code == 0
     again = run(str(manifest), "--out", str(out), "--resume", "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["skipped"] == 1
+
+
+def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
+    """QA: a question holding a line break (quoted in the CSV), U+2028 or a form feed cost
+    rows: the results were read back line by line, so a quoted field shifted every later row
+    and the last was cut off, with exit 0. A row cut inside its quotes is dropped on resume."""
+    questions = ["Tell me about a team.", "Line one\nline two?", "A\u2028second part?",
+                 "Form\x0cfeed?", "Last one?"]  # fmt: skip
+    ids = [f"r{i}" for i in range(1, len(questions) + 1)]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(
+        "".join(
+            json.dumps({"id": i, "question": q, "transcript": TRANSCRIPT}) + "\n"
+            for i, q in zip(ids, questions, strict=True)
+        )
+    )
+    out_csv, out_jsonl = tmp_path / "o.csv", tmp_path / "o.jsonl"
+    for out in (out_csv, out_jsonl):
+        result = run(str(manifest), "--out", str(out), "--workers", "1")
+        assert result.exit_code == 0, result.output
+    assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
+        zip(ids, questions, strict=True)
+    )
+    records = out_jsonl.read_bytes().decode().split("\n")[:-1]
+    assert [json.loads(r)["answer"]["question"] for r in records] == questions
+    # Killed while writing r2's question: the file ends inside its quotes.
+    whole = out_csv.read_bytes()
+    out_csv.write_bytes(whole[: whole.index(b"Line one\n") + len(b"Line one\n")])
+    resumed = run(str(manifest), "--out", str(out_csv), "--workers", "1", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
+        zip(ids, questions, strict=True)
+    )

@@ -1,6 +1,6 @@
 """Batch results on disk: CSV (key scores flattened into columns) or JSONL (full answer JSON).
 
-Rows are appended and fsynced one by one; a line cut short by a crash is dropped when the
+Rows are appended and fsynced one by one; a row cut short by a crash is dropped when the
 file is opened again. ``finish`` rewrites the file atomically in input order.
 """
 
@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,17 +82,37 @@ class ResultsFile:
         self._fh: IO[str] | None = None
 
     # --- reading --------------------------------------------------------------------------
-    def _complete_lines(self) -> tuple[list[str], int]:
-        """The file's complete lines, and the byte length they take (a cut line is not)."""
+    def _complete_records(self) -> tuple[list[str], int]:
+        """The file's complete records as written (a CSV file's header first), and the bytes
+        they take: a record cut short by a crash is not one. Records end at "\n" only: a
+        question may hold U+2028 or a form feed (JSONL keeps them raw), and a CSV field a
+        line break inside its quotes."""
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1
-        return data[:end].decode("utf-8").splitlines(keepends=True), end
+        lines = [line + "\n" for line in data[:end].decode("utf-8").split("\n")[:-1]]
+        if self.kind == "jsonl":
+            return lines, end
+        records: list[str] = []
+        taken: list[str] = []
 
-    def _records(self, lines: list[str]) -> list[tuple[str, dict[str, Any]]]:
-        """(raw line, row) pairs; rows have id, status, error and overall."""
+        def feed() -> Iterator[str]:
+            for line in lines:
+                taken.append(line)
+                yield line
+
+        try:
+            for _ in csv.reader(feed(), strict=True):  # reads no further than its record
+                records.append("".join(taken))
+                taken.clear()
+        except csv.Error:
+            pass  # the last record ends inside its quotes: cut short
+        return records, len("".join(records).encode("utf-8"))
+
+    def _records(self, records: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        """(record as written, row) pairs; rows have id, status, error and overall."""
         out: list[tuple[str, dict[str, Any]]] = []
         if self.kind == "jsonl":
-            for line in lines:
+            for line in records:
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError:
@@ -101,22 +122,22 @@ class ResultsFile:
                     overall = (row.get("answer") or {}).get("scores", {}).get("overall")
                     out.append((line, {**row, "overall": overall}))
             return out
-        body = lines[1:]
-        for line, row in zip(body, csv.DictReader(lines), strict=False):
+        parsed = csv.DictReader(io.StringIO("".join(records), newline=""))
+        for record, row in zip(records[1:], parsed, strict=True):
             out.append(
-                (line, {**row, "overall": float(row["overall"]) if row.get("overall") else None})
+                (record, {**row, "overall": float(row["overall"]) if row.get("overall") else None})
             )
         return out
 
-    def _is_results(self, lines: list[str]) -> bool:
-        """Whether the complete lines are (the start of) a results file with today's columns:
-        resuming anything else would mix its lines into ours."""
-        if not lines:
+    def _is_results(self, records: list[str]) -> bool:
+        """Whether the complete records are (the start of) a results file with today's
+        columns: resuming anything else would mix its lines into ours."""
+        if not records:
             return True
         if self.kind == "csv":
-            return lines[0] == self._header()
+            return records[0] == self._header()
         rows = []
-        for line in lines:
+        for line in records:
             with contextlib.suppress(json.JSONDecodeError):
                 rows.append(json.loads(line))
         return bool(rows) and all(
@@ -136,8 +157,8 @@ class ResultsFile:
         done: set[str] = set()
         try:
             if exists and resume:
-                lines, end = self._complete_lines()
-                if not self._is_results(lines):
+                records, end = self._complete_records()
+                if not self._is_results(records):
                     raise BadInputError(
                         f"{self.path} is not a results file of this version of "
                         "interviewsense batch, so there is nothing to resume",
@@ -145,9 +166,9 @@ class ResultsFile:
                     )
                 with self.path.open("r+b") as fh:
                     fh.truncate(end)  # drop a row cut short by a crash
-                done = {str(row["id"]) for _, row in self._records(lines)}
+                done = {str(row["id"]) for _, row in self._records(records)}
                 self._fh = self.path.open("a", encoding="utf-8", newline="")
-                if self.kind == "csv" and not lines:
+                if self.kind == "csv" and not records:
                     self._write(self._header())
             else:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
@@ -187,10 +208,9 @@ class ResultsFile:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
-        lines, _ = self._complete_lines()
-        records = self._records(lines)
-        records.sort(key=lambda r: (order.get(str(r[1]["id"]), len(order)), str(r[1]["id"])))
+        rows = self._records(self._complete_records()[0])
+        rows.sort(key=lambda r: (order.get(str(r[1]["id"]), len(order)), str(r[1]["id"])))
         head = self._header() if self.kind == "csv" else ""
-        text = head + "".join(line for line, _ in records)
+        text = head + "".join(record for record, _ in rows)
         atomic_write_bytes(self.path, text.encode("utf-8"))
-        return [row for _, row in records]
+        return [row for _, row in rows]
