@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -66,3 +67,50 @@ def test_export_copies_the_folder(isolated_home: Path, tmp_path: Path) -> None:
     copied = json.loads((out / sid / "session.json").read_text())
     assert copied["id"] == sid
     assert (out / sid / "manifest.json").is_file()
+
+
+def test_a_copied_folder_is_repaired_in_itself_never_over_the_original(
+    isolated_home: Path,
+) -> None:
+    """QA: a session folder copied by hand still names the original in its session.json;
+    left unfinished (a dead writer's lock), the repair before every command saved it as the
+    original, overwriting that session. Now the copy gets its folder's id."""
+    runner = CliRunner()
+    original = practice()
+    root = isolated_home / "sessions"
+    before = (root / original / "session.json").read_bytes()
+    copy = "20260101-000050-aaaaaa"
+    shutil.copytree(root / original, root / copy)
+    data = json.loads((root / copy / "session.json").read_text())
+    data["status"] = "in_progress"
+    (root / copy / "session.json").write_text(json.dumps(data))
+    (root / copy / ".lock").write_text("999999")  # a writer long gone
+    shown = runner.invoke(app, ["sessions", "show", copy])
+    assert shown.exit_code == 0, shown.stderr  # repaired first, as every command does
+    assert (root / original / "session.json").read_bytes() == before
+    repaired = json.loads((root / copy / "session.json").read_text())
+    assert repaired["id"] == copy and repaired["turns"] == data["turns"]
+    assert json.loads((root / copy / "session.damaged.json").read_text())["id"] == original
+
+
+def test_an_unknown_id_is_never_made_and_a_damaged_session_can_go(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    unknown = "20990101-000000-abcdef"
+    result = runner.invoke(app, ["sessions", "repair", unknown])
+    assert result.exit_code == 1 and "no session" in result.stderr
+    assert not (isolated_home / "sessions" / unknown).exists()
+    # A session.json that no longer loads: listed as damaged, still exported and deleted.
+    sid = practice()
+    folder = isolated_home / "sessions" / sid
+    (folder / "session.json").write_bytes(b"\x00\xff not json")
+    listed = json.loads(runner.invoke(app, ["sessions", "list", "--json"]).stdout)
+    assert [s["status"] for s in listed] == ["damaged"]
+    out = tmp_path / "kept"
+    exported = runner.invoke(app, ["sessions", "export", sid, "--out", str(out)])
+    assert exported.exit_code == 0, exported.stderr
+    assert (out / sid / "session.json").read_bytes() == b"\x00\xff not json"
+    deleted = runner.invoke(app, ["sessions", "delete", sid, "--yes"])
+    assert deleted.exit_code == 0, deleted.stderr
+    assert not folder.exists()

@@ -109,7 +109,7 @@ def delete(
     from interviewsense.errors import BadInputError
 
     store = _store()
-    store.load(session_id)  # it must exist and be ours
+    store.existing(session_id)  # damaged or not: a session that cannot be read can go
     if not yes:
         if not sys.stdin.isatty():
             raise BadInputError("deleting needs confirmation", hint="add --yes")
@@ -125,7 +125,8 @@ def export(
     session_id: IdArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to copy the session into.")],
 ) -> None:
-    """Copy a session (session.json and its audio) into a folder."""
+    """Copy a session (session.json and its audio) into a folder; a damaged one too, as it
+    is (to keep it, or to send it to someone who can help)."""
     from interviewsense.flows.sync import outside_data_folder
     from interviewsense.storage.manifest import session_files
     from interviewsense.storage.store import SessionStore
@@ -133,15 +134,15 @@ def export(
 
     settings = load()
     store = SessionStore(settings.sessions_dir)
-    session = store.load(session_id)
+    folder = store.existing(session_id)
     outside_data_folder(out, settings, "the export folder")
     target = LocalTarget(out, "", "the export folder")  # no user folder: OUT/<id>/
     target.prepare()
-    files = session_files(store.folder(session.id), include_session=True)
+    files = session_files(folder, include_session=True)
     for f in files:
-        target.upload(session.id, f, lambda n: None)
-    target.finish(session.id, files)
-    console.print(f"exported {len(files)} file(s) to {out / session.id}")
+        target.upload(session_id, f, lambda n: None)
+    target.finish(session_id, files)
+    console.print(f"exported {len(files)} file(s) to {out / session_id}")
 
 
 @app.command("repair")

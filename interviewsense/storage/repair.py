@@ -67,9 +67,17 @@ def abandoned(store: SessionStore) -> list[str]:
 
 
 def _load_or_new(store: SessionStore, session_id: str, report: RepairReport) -> Session:
+    """The folder's session: its session.json, under the folder's id when the file names
+    another session (a folder copied by hand: saving it as it was would overwrite the
+    other's), else rebuilt; a file changed is copied aside first."""
     path = store.folder(session_id) / SESSION_FILE
     try:
-        return from_json(Session, json.loads(path.read_text("utf-8")))
+        session = from_json(Session, json.loads(path.read_text("utf-8")))
+        if session.id != session_id:
+            report.rebuilt = True
+            report.kept = _keep_damaged(path)
+            session.id = session_id
+        return session
     except (OSError, ValueError, BadInputError):
         report.rebuilt = True
         report.kept = _keep_damaged(path)
@@ -102,7 +110,7 @@ def _keep_damaged(path: Path) -> str:
 def repair_session(store: SessionStore, session_id: str) -> RepairReport:
     """Fix one session in place; safe to run on a healthy session (it changes nothing)."""
     report = RepairReport(session_id)
-    folder = store.folder(session_id)
+    folder = store.existing(session_id)  # never a folder made for an id that has none
     audio = folder / "audio"
     wavs = sorted(audio.glob("*.wav")) if audio.is_dir() else []
     for wav in wavs:

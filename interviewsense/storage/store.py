@@ -132,13 +132,10 @@ class SessionStore:
     def load(self, session_id: str) -> Session:
         path = self.folder(session_id) / SESSION_FILE
         if not path.is_file():
-            if self.folder(session_id).is_dir():
-                raise StorageError(
-                    f"session {session_id} has no session.json",
-                    hint="'interviewsense sessions repair' rebuilds it from the audio",
-                )
-            raise BadInputError(
-                f"no session {session_id}", hint="'interviewsense sessions list' shows them"
+            self.existing(session_id)
+            raise StorageError(
+                f"session {session_id} has no session.json",
+                hint="'interviewsense sessions repair' rebuilds it from the audio",
             )
         try:
             data = json.loads(path.read_text("utf-8"))
@@ -148,8 +145,11 @@ class SessionStore:
                 f"session {session_id} is damaged ({str(exc)[:120]})",
                 hint="'interviewsense sessions repair' rebuilds it from what is left",
             ) from exc
-        if session.id != session_id:
-            raise StorageError(f"session {session_id}: its session.json names {session.id}")
+        if session.id != session_id:  # a folder copied or renamed by hand
+            raise StorageError(
+                f"session {session_id}: its session.json names another session, {session.id}",
+                hint=f"'interviewsense sessions repair {session_id}' gives it this folder's id",
+            )
         return session
 
     def ids(self) -> list[str]:
@@ -181,10 +181,14 @@ class SessionStore:
             )
         return out
 
-    def delete(self, session_id: str) -> None:
+    def existing(self, session_id: str) -> Path:
+        """The session's folder, whether or not its session.json still loads."""
         folder = self.folder(session_id)
         if not folder.is_dir():
             raise BadInputError(
                 f"no session {session_id}", hint="'interviewsense sessions list' shows them"
             )
-        shutil.rmtree(folder)
+        return folder
+
+    def delete(self, session_id: str) -> None:
+        shutil.rmtree(self.existing(session_id))
