@@ -237,6 +237,22 @@ def test_sync_to_a_folder(tmp_path: Path) -> None:
     assert cli(env, "sync", "--target", f"local:{target}", "--check").exit_code == 0
 
 
+def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA: `--target local:backup` copied one session, then failed as a bug (exit 70): a
+    relative path has no file URI. It is the folder under the current one, named whole."""
+    home = tmp_path / "home"
+    ids = [make_session(home, seed=7), make_session(home, seed=8)]
+    monkeypatch.chdir(tmp_path)
+    env = {"INTERVIEWSENSE_HOME": str(home), "INTERVIEWSENSE_SYNC_USER": "me"}
+    first = cli(env, "sync", "--target", "local:backup", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert sorted(p.name for p in (tmp_path / "backup" / "me").iterdir()) == sorted(ids)
+    saved = json.loads((home / "sessions" / ids[0] / "session.json").read_text())
+    assert saved["sync"]["target"] == f"local:{tmp_path / 'backup'}"
+    again = cli(env, "sync", "--target", "local:backup", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["uploaded"] == 0
+
+
 def test_what_sync_leaves_out_and_where_it_will_not_copy(tmp_path: Path) -> None:
     """A damaged session is named, not skipped in silence; a copy inside the data folder (or
     onto a file) is refused, and export says "export folder", not "sync target"."""

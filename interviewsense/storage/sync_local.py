@@ -16,7 +16,7 @@ MANIFEST = "manifest.json"
 
 class LocalTarget:
     def __init__(self, root: Path, user: str, what: str = "sync target") -> None:
-        self.root = root.expanduser()
+        self.root = root.expanduser().absolute()  # links are file URIs: never relative
         self.user = user
         self.what = what  # how messages name the folder
         self.name = f"local:{self.root}"
