@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,21 @@ def test_doctor_fails_a_malformed_connection_string() -> None:
     assert "malformed" in azure["detail"] and "Access keys" in azure["hint"]
     assert code == ExitCode.SERVICE
     assert "KEYSECRET" not in text
+
+
+def test_doctor_fails_an_endpoint_that_is_not_azure(httpserver: HTTPServer) -> None:
+    """QA: any web server's 404 read as "no container yet", so doctor said ok and sync then
+    failed. Only Azure's own ContainerNotFound means that."""
+    httpserver.expect_request(re.compile(".*")).respond_with_data("File not found", 404)
+    url = httpserver.url_for("/acct").rstrip("/")
+    conn = f"DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=S0VZ;BlobEndpoint={url}"
+    code, checks, text = doctor({"AZURE_STORAGE_CONNECTION_STRING": conn})
+    azure = checks["Azure sync"]
+    assert azure["status"] == "fail", azure
+    assert (
+        "not an Azure Blob Storage endpoint" in azure["detail"] and "BlobEndpoint" in azure["hint"]
+    )
+    assert code == ExitCode.SERVICE and "S0VZ" not in text
 
 
 @pytest.mark.slow

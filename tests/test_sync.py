@@ -6,7 +6,9 @@ import base64
 import hashlib
 import json
 import os
+import socket
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typer.testing import CliRunner
 
 from interviewsense.cli import app
 from interviewsense.domain import Session, from_json
+from interviewsense.errors import ExitCode
 from interviewsense.storage.store import SessionStore
 from tests.azurite import CONTAINER, Azurite, azure_env, blob_client, download, wait_for_blocks
 from tests.helpers import make_session
@@ -215,6 +218,30 @@ def test_bad_settings_give_one_line_and_no_secret(
     assert secret not in proc.stderr + proc.stdout
     assert "SUPERSECRET" not in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_server_that_never_answers_fails_in_seconds(tmp_path: Path) -> None:
+    """QA: an endpoint that takes the connection and never answers kept sync silent for
+    191 s (a transfer's read timeout, three times); the first call waits OPEN_TIMEOUT_S."""
+    from interviewsense.storage.sync_azure import OPEN_TIMEOUT_S
+
+    home = tmp_path / "home"
+    sid = make_session(home, seed=9)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        conn = (
+            "DefaultEndpointsProtocol=http;AccountName=x;AccountKey=S0VZ;"
+            f"BlobEndpoint=http://127.0.0.1:{port}/x"
+        )
+        env = {"INTERVIEWSENSE_HOME": str(home), "AZURE_STORAGE_CONNECTION_STRING": conn}
+        started = time.monotonic()
+        result = cli(env, "sync")
+        took = time.monotonic() - started
+    assert result.exit_code == ExitCode.SERVICE, result.stderr
+    assert "could not reach Azure Blob Storage" in result.stderr and "S0VZ" not in result.stderr
+    assert took < OPEN_TIMEOUT_S + 10, took
+    session = json.loads((home / "sessions" / sid / "session.json").read_text())
+    assert not session["sync"]["synced_at"]  # nothing recorded as copied
 
 
 def test_sync_to_a_folder(tmp_path: Path) -> None:

@@ -98,28 +98,37 @@ class Container:
             return fn(*args, **kwargs)
         except ClientAuthenticationError as exc:
             raise ServiceError(
-                f"Azure refused the credentials while trying to {what} (403 {_code(exc)})",
+                f"Azure refused the credentials while trying to {what} (403 {error_code(exc)})",
                 hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
             ) from exc
         except HttpResponseError as exc:
             status = getattr(exc, "status_code", "?")
             if status in (401, 403):
                 raise ServiceError(
-                    f"Azure refused the credentials while trying to {what} ({status} {_code(exc)})",
+                    f"Azure refused the credentials while trying to {what} "
+                    f"({_status(status, exc)})",
                     hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
                 ) from exc
             raise ServiceError(
-                f"Azure could not {what} ({status} {_code(exc)})".strip(),
+                f"Azure could not {what} ({_status(status, exc)})",
                 hint="try again; if it persists, check the storage account in the Azure portal",
             ) from exc
         except (ServiceRequestError, ServiceResponseError) as exc:
             raise ServiceError(
                 f"could not reach Azure Blob Storage at {self.endpoint} to {what} "
                 f"({type(exc).__name__})",
-                hint="check your connection and try again (sync picks up where it stopped)",
+                hint="check your connection and the BlobEndpoint, then try again (what was "
+                "already copied is not copied again)",
             ) from exc
 
 
-def _code(exc: Exception) -> str:
+def _status(status: object, exc: Exception) -> str:
+    """The status and the error code the reply named ("404 ContainerNotFound"), or the
+    status alone."""
+    return " ".join(part for part in (str(status), error_code(exc)) if part)
+
+
+def error_code(exc: Exception) -> str:
+    """The error code an Azure reply named ("ContainerNotFound"), or ""."""
     raw = getattr(exc, "error_code", "") or ""
     return str(getattr(raw, "value", raw))

@@ -13,13 +13,15 @@ import hashlib
 from typing import Any
 
 from interviewsense.config import Settings
-from interviewsense.storage.azure_blobs import Container
+from interviewsense.errors import ServiceError
+from interviewsense.storage.azure_blobs import Container, error_code
 from interviewsense.storage.azure_sas import read_link
 from interviewsense.storage.manifest import LocalFile
 from interviewsense.storage.store import is_session_id, validate_id
 from interviewsense.storage.sync_base import Progress, RemoteFile
 
 BLOCK = 4 * 1024 * 1024
+OPEN_TIMEOUT_S = 10  # the first call: a storage account answers it in well under a second
 
 
 def _content_type(rel: str) -> str:
@@ -55,15 +57,37 @@ class AzureTarget:
         return self._blobs.endpoint
 
     def container_exists(self) -> bool:
-        """Whether the container is there: reaches the account and proves the credential."""
-        return bool(self._call(f"open container {self.container}", self._container.exists))
+        """Whether the container is there: reaches the account and proves the credential. A
+        "not found" counts only as Azure says it (``ContainerNotFound``): any web server
+        answers 404 to a path it does not know."""
+        from azure.core.exceptions import ResourceNotFoundError
+
+        def probe() -> bool:
+            try:
+                self._container.get_container_properties()
+            except ResourceNotFoundError as exc:
+                if error_code(exc) == "ContainerNotFound":
+                    return False
+                raise ServiceError(
+                    f"{self.endpoint} answered 404 without Azure's error code: it is not an "
+                    "Azure Blob Storage endpoint",
+                    hint="check BlobEndpoint (or AccountName) in AZURE_STORAGE_CONNECTION_STRING",
+                ) from exc
+            return True
+
+        return bool(self._call(f"open container {self.container}", probe))
 
     def prepare(self) -> None:
+        """Make the container (if it is not there): the first call, so it waits
+        ``OPEN_TIMEOUT_S`` for an answer, once, not a transfer's minutes of retries (a
+        server that takes the connection and never answers took 191 s to give up)."""
         from azure.core.exceptions import ResourceExistsError
 
         def create() -> None:
             try:
-                self._container.create_container()
+                self._container.create_container(
+                    read_timeout=OPEN_TIMEOUT_S, connection_timeout=OPEN_TIMEOUT_S, retry_total=0
+                )
             except ResourceExistsError:
                 pass
 
