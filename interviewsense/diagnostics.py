@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings
 from interviewsense.errors import InterviewSenseError
-from interviewsense.fsutil import free_bytes
+from interviewsense.fsutil import free_bytes, nearest_existing
 
 if TYPE_CHECKING:
     from interviewsense.engines import Registry
@@ -343,8 +343,22 @@ SERVICE_CHECKS: tuple[Callable[[Settings], Check], ...] = (check_llm, check_azur
 
 
 def check_data_dir(settings: Settings) -> Check:
+    """Free space, and that a file can be written where the data folder is (or will be
+    made): a read-only folder failed only after an answer had been transcribed."""
+    import tempfile
+
+    if settings.home.exists() and not settings.home.is_dir():
+        return Check(
+            "data folder",
+            "missing",
+            f"{settings.home} is a file, not a folder",
+            "set INTERVIEWSENSE_HOME to a folder, or move that file away",
+            required=True,
+        )
     try:
         free = free_bytes(settings.home)
+        with tempfile.TemporaryFile(dir=nearest_existing(settings.home)):
+            pass
     except OSError as exc:
         return Check(
             "data folder",

@@ -161,10 +161,15 @@ def to_devnull(stream: IO[Any]) -> None:
         os.close(devnull)
 
 
-def free_bytes(path: Path) -> int:
-    """Free space on the file system holding ``path`` (or its nearest existing parent)."""
+def nearest_existing(path: Path) -> Path:
+    """``path``, or its nearest parent that exists (where it would be created)."""
     probe = path
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    st = os.statvfs(probe)
+    return probe
+
+
+def free_bytes(path: Path) -> int:
+    """Free space on the file system holding ``path`` (or its nearest existing parent)."""
+    st = os.statvfs(nearest_existing(path))
     return st.f_bavail * st.f_frsize

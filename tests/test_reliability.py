@@ -251,6 +251,22 @@ def test_a_read_only_folder_is_one_clear_error(tmp_path: Path) -> None:
         assert list(locked.iterdir()) == []
 
 
+def test_doctor_fails_a_data_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    """QA: doctor passed a read-only data folder ("only 0 MB free", a warning) and a data
+    folder that is a file; finalize then failed after transcribing."""
+    plain_file = tmp_path / "home-file"
+    plain_file.write_text("not a folder")
+    with tmpfs(tmp_path / "locked", "ro,size=64k") as locked:
+        for home, needle in ((locked / "home", "Read-only"), (plain_file, "not a folder")):
+            result = CliRunner().invoke(
+                app, ["doctor", "--json"], env={"INTERVIEWSENSE_HOME": str(home)}
+            )
+            checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+            assert checks["data folder"]["status"] == "missing", checks["data folder"]
+            assert needle in checks["data folder"]["detail"], checks["data folder"]
+            assert result.exit_code != 0
+
+
 @pytest.mark.slow
 def test_files_and_folders_are_private(isolated_home: Path, tmp_path: Path) -> None:
     wav = speech.espeak("I led it.", tmp_path / "x.wav")
