@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from enum import IntEnum
 
 # Where a person reports a bug; the one-line message of an unexpected error names it.
@@ -83,3 +85,16 @@ class Interrupted(InterviewSenseError):
     """The user stopped the command (Ctrl-C or SIGTERM); state has been saved."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+@contextlib.contextmanager
+def named(path: str, name: str) -> Iterator[None]:
+    """Errors raised in the block say ``name`` where they said ``path`` (a file of the
+    client's that the server resolved or downloaded: the client knows it by ``name``)."""
+    try:
+        yield
+    except InterviewSenseError as exc:
+        if path:
+            exc.message = exc.message.replace(path, name)
+            exc.hint = exc.hint.replace(path, name) if exc.hint else exc.hint
+        raise

@@ -98,7 +98,14 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StorageError(
             f"no permission to write {path}",
-            hint="choose a folder you can write to (the data folder: INTERVIEWSENSE_HOME)",
+            hint="choose a folder you can write to, or make this one writable "
+            "(INTERVIEWSENSE_HOME moves the data folder)",
+        )
+    if exc.errno == errno.ENOTDIR:
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path)
+        return StorageError(
+            f"could not write {path}: {blocker} is a file, not a folder",
+            hint="move that file away, or choose another folder",
         )
     return StorageError(f"could not write {path}: {exc.strerror or exc}")
 

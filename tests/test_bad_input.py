@@ -83,6 +83,30 @@ def test_text_file(tmp_path: Path) -> None:
     assert_one_error(err, "text file")
 
 
+def test_a_device_or_a_pipe_is_not_empty_but_not_a_file(tmp_path: Path) -> None:
+    """QA: /dev/zero and a FIFO were "empty (0 bytes)", with advice to record again."""
+    fifo = tmp_path / "answer.wav"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        code, _, err = finalize(path)
+        assert code == 1
+        assert_one_error(err, "not a file but a device or a pipe", path)
+
+
+def test_a_download_is_named_by_its_address(httpserver: HTTPServer) -> None:
+    """QA: a web page served as .wav was "…/cache/downloads/download-2wlchpi9.wav is a text
+    file"; ftp:// was looked for as the file "ftp:/host/a.wav"."""
+    httpserver.expect_request("/fake.wav").respond_with_data("plain words " * 40)
+    url = httpserver.url_for("/fake.wav")
+    code, _, err = finalize(url)
+    assert code == 1
+    assert_one_error(err, f"{url} is a text file")
+    assert "download-" not in err
+    code, _, err = finalize("ftp://127.0.0.1/a.wav")
+    assert code == 1
+    assert_one_error(err, "only http and https", "ftp://127.0.0.1/a.wav")
+
+
 def test_directory(tmp_path: Path) -> None:
     code, _, err = finalize(str(tmp_path))
     assert code == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -48,6 +49,11 @@ def check_readable(path: Path) -> None:
         raise BadInputError(
             f"{shown} is a folder, not an audio file",
             hint="pass one recording, or score a whole folder with: interviewsense batch " + shown,
+        )
+    if not stat.S_ISREG(st.st_mode):  # /dev/zero, a pipe: endless, or gone once read
+        raise BadInputError(
+            f"{shown} is not a file but a device or a pipe",
+            hint="save the recording to a file first, then pass that file",
         )
     if st.st_size == 0:
         raise BadInputError(f"{shown} is empty (0 bytes)", hint="record the answer again")

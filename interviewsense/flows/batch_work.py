@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.config import Settings
-from interviewsense.errors import InterviewSenseError
+from interviewsense.errors import InterviewSenseError, named
 from interviewsense.flows.batch_input import Item
 from interviewsense.storage.blob_input import is_blob_uri
 
@@ -92,8 +92,10 @@ def _score(item: Item) -> dict[str, Any]:
         from interviewsense.storage.blob_input import download
 
         path = download(item.audio, settings, downloads, max_bytes=limits["max_bytes"])
+    name = shown(item.audio) if is_url(item.audio) else item.audio  # never a cache file's
     try:
-        audio = load_audio(path, source=shown(item.audio) if is_url(item.audio) else item.audio)
+        with named(str(path), name):
+            audio = load_audio(path, source=name)
     finally:
         if path != Path(item.audio):  # a downloaded copy
             path.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ a session id re-transcribes every answer of that session in place.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from interviewsense.domain import (
     Transcript,
     Turn,
 )
-from interviewsense.errors import BadInputError
+from interviewsense.errors import BadInputError, named
 from interviewsense.fsutil import atomic_open
 from interviewsense.progress import Reporter
 from interviewsense.scoring.engine import build_answer, scorer_options
@@ -32,6 +33,9 @@ from interviewsense.storage.store import SessionStore, is_session_id, new_sessio
 if TYPE_CHECKING:
     from interviewsense.audio.addresses import AddressPolicy
     from interviewsense.stt.base import Transcriber
+
+# An address with a scheme we do not download ("ftp://…", "s3://…"): not a file name.
+OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass
@@ -100,11 +104,18 @@ def load_source(
                 policy=fetch_policy,
                 progress=lambda done, total: advance(done),
             )
+    elif OTHER_SCHEME.match(source):
+        raise BadInputError(
+            f"only http and https addresses can be downloaded, not {shown(source)}",
+            hint="download the recording first, then pass the file",
+        )
     else:
         path = Path(source).expanduser()
+    # An error about a download names its address, not the file in the cache.
+    name = shown(source) if is_url(source) else str(path)
     try:
-        with reporter.status("Loading audio"):
-            return load_audio(path, source=shown(source) if is_url(source) else source)
+        with reporter.status("Loading audio"), named(str(path), name):
+            return load_audio(path, source=name if is_url(source) else source)
     finally:
         if is_url(source):
             path.unlink(missing_ok=True)

@@ -6,10 +6,9 @@ both, and nothing from the request body is echoed back.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,19 +106,6 @@ HTTP_MESSAGES = {
         "send a JSON object with the fields /docs shows for this route",
     ),
 }
-
-
-@contextlib.contextmanager
-def named(path: str, name: str) -> Iterator[None]:
-    """Errors raised in the block say ``name`` where they said ``path`` (a file of the
-    client's that the server resolved or downloaded: the client knows it by ``name``)."""
-    try:
-        yield
-    except InterviewSenseError as exc:
-        if path:
-            exc.message = exc.message.replace(path, name)
-            exc.hint = exc.hint.replace(path, name) if exc.hint else exc.hint
-        raise
 
 
 def hint_for(status: int, hint: str | None) -> str:

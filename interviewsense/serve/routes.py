@@ -19,10 +19,16 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from interviewsense.errors import BadInputError, InterviewSenseError, NotFoundError, StorageError
+from interviewsense.errors import (
+    BadInputError,
+    InterviewSenseError,
+    NotFoundError,
+    StorageError,
+    named,
+)
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
-from interviewsense.serve.errors import UnsupportedMediaError, named
+from interviewsense.serve.errors import UnsupportedMediaError
 from interviewsense.serve.inputs import save_upload, speakable, validated
 from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
 from interviewsense.serve.security import SAFE_ID, UserQuery, audio_roots, checked_audio_path
