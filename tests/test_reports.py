@@ -278,6 +278,31 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     assert markup.exit_code == 0 and "[/x] a[b]" in markup.stderr, markup.stderr
 
 
+def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> None:
+    """QA: a damaged session was left out of history without a word; an answer to a
+    question of your own was ranked as the competency "(none)"; a data folder that is a file
+    was "no sessions yet"."""
+    ids = make_sessions(isolated_home, 2)
+    (isolated_home / "sessions" / ids[0] / "session.json").write_text("{oops")
+    store = SessionStore(isolated_home / "sessions")
+    own = Question(text="Why this company?")  # no competency
+    session = Session(id="20260101-090000-00000a", started_at="2026-01-01T09:00:00")
+    session.turns = [Turn(index=1, question=own, answer=typed_answer(own, STRONG))]
+    store.create(session)
+    store.release(session.id)
+    result = CliRunner().invoke(app, ["history", "--json"])
+    assert result.exit_code == 0, result.stderr
+    h = json.loads(result.stdout)
+    assert len(h["points"]) == 2
+    assert f"left out 1 damaged session(s): {ids[0]}" in " ".join(result.stderr.split())
+    assert [name for name, *_ in h["best"]] and "(none)" not in json.dumps(h)
+    a_file = tmp_path / "home-file"
+    a_file.write_text("")
+    for command in (["history"], ["sessions", "list"]):
+        done = CliRunner().invoke(app, command, env={"INTERVIEWSENSE_HOME": str(a_file)})
+        assert done.exit_code != 0 and "is a file, not a folder" in done.stderr, done.stderr
+
+
 def test_a_broken_streak(isolated_home: Path) -> None:
     store = SessionStore(isolated_home / "sessions")
     q = Question(text="Why?", competency="x")

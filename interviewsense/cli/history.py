@@ -36,12 +36,17 @@ def history(
     from interviewsense.storage.store import SessionStore
 
     store = SessionStore(load().sessions_dir)
-    sessions = []
+    sessions, damaged = [], []
     for sid in store.ids():
         try:
             sessions.append(store.load(sid))
         except InterviewSenseError:
-            continue
+            damaged.append(sid)
+    if damaged:  # left out, and said: a silent gap would read as no practice that day
+        console.print(
+            f"[yellow]left out {len(damaged)} damaged session(s): {', '.join(damaged)}; "
+            "'interviewsense sessions repair' may recover them[/]"
+        )
     result = compute(sessions, qtype=qtype or "", question=question)
     if as_json:
         emit_json(asdict(result))

@@ -135,8 +135,10 @@ def history(
         except ValueError:
             pass
         for turn, answer in pairs:
-            name = turn.question.competency or "(none)"
-            competencies.setdefault(name, []).append(float(answer.scores.overall))
+            if turn.question.competency:  # a question of your own names none
+                competencies.setdefault(turn.question.competency, []).append(
+                    float(answer.scores.overall)
+                )
     pts = out.points
     if len(pts) >= 2:
         out.trends.append(_trend("overall", [p.overall for p in pts]))

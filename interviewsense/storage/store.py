@@ -154,6 +154,12 @@ class SessionStore:
 
     def ids(self) -> list[str]:
         if not self.root.is_dir():
+            blocker = next((p for p in (self.root, *self.root.parents) if p.is_file()), None)
+            if blocker is not None:  # not "no sessions yet": none could ever be kept
+                raise StorageError(
+                    f"{blocker} is a file, not a folder: sessions cannot be kept in it",
+                    hint="move that file away, or set INTERVIEWSENSE_HOME to a folder",
+                )
             return []
         return sorted(p.name for p in self.root.iterdir() if is_session_id(p.name) and p.is_dir())
 
