@@ -298,8 +298,8 @@ def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> N
     assert [name for name, *_ in h["best"]] and "(none)" not in json.dumps(h)
     a_file = tmp_path / "home-file"
     a_file.write_text("")
-    for command in (["history"], ["sessions", "list"]):
-        done = CliRunner().invoke(app, command, env={"INTERVIEWSENSE_HOME": str(a_file)})
+    for args in (["history"], ["sessions", "list"]):
+        done = CliRunner().invoke(app, args, env={"INTERVIEWSENSE_HOME": str(a_file)})
         assert done.exit_code != 0 and "is a file, not a folder" in done.stderr, done.stderr
 
 
