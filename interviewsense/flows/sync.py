@@ -52,7 +52,10 @@ def sync_user(settings: Settings) -> str:
     raw = settings.sync_user or f"{getpass.getuser()}@{socket.gethostname()}"
     name = re.sub(r"[^a-z0-9._@-]+", "-", raw.lower()).strip("-.")
     if not name or name in (".", ".."):
-        raise BadInputError(f"'{raw}' cannot be used as a folder name on the sync target")
+        raise BadInputError(
+            f"'{raw}' cannot be used as a folder name on the sync target",
+            hint="set INTERVIEWSENSE_SYNC_USER to a name of letters and digits",
+        )
     return name[:64]
 
 
