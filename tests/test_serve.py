@@ -19,6 +19,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
+from interviewsense.errors import ExitCode
 from tests import speech
 from tests.serve_server import TYPED, Server, error_of, server_env, start_server, stop
 from tests.speech import Spoken
@@ -615,6 +616,22 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "refusing to listen on 0.0.0.0 without INTERVIEWSENSE_API_TOKEN" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_without_the_serve_extra_it_says_what_to_install(tmp_path: Path) -> None:
+    """fastapi and uvicorn absent (``[serve]`` not installed): exit 4 and the pip line, not a
+    bug (a review found security.py importing fastapi before that check)."""
+    hide = (
+        "import sys; sys.modules.update(fastapi=None, uvicorn=None, starlette=None); "
+        "sys.argv = ['interviewsense', 'serve', '--port', '1']; "
+        "from interviewsense.cli import main; main()"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", hide], env=server_env(tmp_path / "home"),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == ExitCode.MISSING, out.stderr
+    assert "pip install 'interviewsense[serve]'" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_a_port_in_use_is_one_line_before_serving(tmp_path: Path) -> None:

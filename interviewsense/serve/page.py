@@ -34,8 +34,8 @@ from interviewsense.serve.errors import (
     UnauthorizedError,
     event_of,
 )
-from interviewsense.serve.schemas import MAX_TURN
-from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, UserQuery, bearer_ok
+from interviewsense.serve.schemas import MAX_TURN, UserQuery
+from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, bearer_ok
 
 if TYPE_CHECKING:
     from interviewsense.domain import Transcript, Turn

@@ -30,8 +30,14 @@ from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
 from interviewsense.serve.errors import UnsupportedMediaError
 from interviewsense.serve.inputs import save_upload, speakable, validated
-from interviewsense.serve.schemas import FinalizeRequest, StartRequest, TTSRequest, TypedAnswer
-from interviewsense.serve.security import SAFE_ID, UserQuery, audio_roots, checked_audio_path
+from interviewsense.serve.schemas import (
+    FinalizeRequest,
+    StartRequest,
+    TTSRequest,
+    TypedAnswer,
+    UserQuery,
+)
+from interviewsense.serve.security import SAFE_ID, audio_roots, checked_audio_path
 from interviewsense.serve.state import Engine, Lease, worker_temp
 from interviewsense.serve.views import (
     client_id,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
 from pydantic import BaseModel, Field, field_validator
 
 from interviewsense.domain import InterviewType, Level, PersonaName
@@ -9,6 +12,8 @@ from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
 from interviewsense.serve.security import SAFE_ID
 
 ID = Field(pattern=SAFE_ID.pattern, max_length=64)
+# ``?user_id=`` on a route: a safe id, or 422 as any field that fails its schema.
+UserQuery = Annotated[str | None, Query(pattern=SAFE_ID.pattern)]
 
 
 def one_clean_line(text: str) -> str:

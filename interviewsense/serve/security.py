@@ -10,17 +10,12 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Annotated
-
-from fastapi import Query
 
 from interviewsense.errors import BadInputError, NotFoundError
 from interviewsense.serve.errors import UnsupportedMediaError
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SAFE_ID_HINT = "ids are letters, digits, '-' and '_', at most 64 characters"
-# ``?user_id=`` on a route: a safe id, or 422 as any field that fails its schema.
-UserQuery = Annotated[str | None, Query(pattern=SAFE_ID.pattern)]
 
 
 def is_loopback(host: str) -> bool:
