@@ -265,9 +265,11 @@ def test_the_manifest_and_other_files_are_never_written_over(tmp_path: Path) -> 
 def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
     """QA: a question holding a line break (quoted in the CSV), U+2028 or a form feed cost
     rows: the results were read back line by line, so a quoted field shifted every later row
-    and the last was cut off, with exit 0. A row cut inside its quotes is dropped on resume."""
+    and the last was cut off, with exit 0. A review: a lone carriage return (left unquoted by
+    the csv module) and a field over its 128 KB limit then lost every row after them. A row
+    cut inside its quotes is dropped on resume."""
     questions = ["Tell me about a team.", "Line one\nline two?", "A\u2028second part?",
-                 "Form\x0cfeed?", "Last one?"]  # fmt: skip
+                 "Form\x0cfeed?", "Lone\rreturn?", "x" * 200_000 + "?", "Last one?"]  # fmt: skip
     ids = [f"r{i}" for i in range(1, len(questions) + 1)]
     manifest = tmp_path / "m.jsonl"
     manifest.write_text(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from interviewsense.errors import BadInputError
+from interviewsense.errors import BadInputError, StorageError
 from interviewsense.fsutil import FILE_MODE, atomic_write_bytes, ensure_dir, storage_error
 
 COLUMNS = (
@@ -26,6 +26,9 @@ COLUMNS = (
     "pitch_sd_semitones", "monotone", "loudness_sd_db", "caps", "missing", "feedback",
     "transcript",
 )  # fmt: skip
+
+
+FIELD_LIMIT = 1 << 30  # a transcript of hours is one field: the csv module's default is 128 KB
 
 
 def _num(value: Any) -> str:
@@ -94,18 +97,28 @@ class ResultsFile:
             return lines, end
         records: list[str] = []
         taken: list[str] = []
+        read = 0  # lines the reader has taken
 
         def feed() -> Iterator[str]:
+            nonlocal read
             for line in lines:
+                read += 1
                 taken.append(line)
                 yield line
 
+        csv.field_size_limit(FIELD_LIMIT)
         try:
-            for _ in csv.reader(feed(), strict=True):  # reads no further than its record
-                records.append("".join(taken))
+            for row in csv.reader(feed(), strict=True):  # reads no further than its record
+                if row:  # a blank line is no record
+                    records.append("".join(taken))
                 taken.clear()
-        except csv.Error:
-            pass  # the last record ends inside its quotes: cut short
+        except csv.Error as exc:
+            if read < len(lines):  # not a record cut short at the end: never rewrite it
+                raise StorageError(
+                    f"{self.path} cannot be read back after its record {len(records)} ({exc})",
+                    hint="it is left as it is; write the results to another --out",
+                ) from exc
+            # else the last record ends inside its quotes: cut short by a crash
         return records, len("".join(records).encode("utf-8"))
 
     def _records(self, records: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -188,7 +201,11 @@ class ResultsFile:
         if self.kind == "jsonl":
             return json.dumps(row, ensure_ascii=False) + "\n"
         buf = io.StringIO()
-        csv.DictWriter(buf, COLUMNS, lineterminator="\n").writerow(flatten(row))
+        # Every field quoted: the csv module leaves a lone "\r" unquoted, which it then
+        # cannot read back.
+        csv.DictWriter(buf, COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(
+            flatten(row)
+        )
         return buf.getvalue()
 
     def _write(self, text: str) -> None:
