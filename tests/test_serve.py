@@ -579,8 +579,12 @@ def test_access_log_has_ids_routes_statuses_and_no_bodies(server: Server) -> Non
         # QA: an unmatched path's line break wrote a forged line into the log.
         forged = c.get("/nope%0aFORGED-LINE%1b%5b2J", headers={"X-Request-ID": "req-forge-1"})
         assert forged.status_code == 404
+        head = c.head("/v1/sessions/logged?user_id=jo", headers={"X-Request-ID": "req-head-1"})
+        assert head.status_code == 200
     time.sleep(0.3)
     lines = server.log.read_text().splitlines()
+    head_line = next(line for line in lines if "req-head-1" in line)  # its route, not its id
+    assert "HEAD /v1/sessions/{session_id} 200" in head_line, head_line
     assert not any(line.startswith("FORGED-LINE") or "\x1b" in line for line in lines)
     forged_line = next(line for line in lines if "req-forge-1" in line)
     assert "GET /nope\\nFORGED-LINE\\x1b[2J 404" in forged_line, forged_line
@@ -784,7 +788,9 @@ def test_user_id_may_be_a_field_of_the_answer_body(server: Server) -> None:
         error_of(c.post(url, json={"transcript": TYPED, "user_id": "../x"}), 422)
 
 
-def test_errors_name_the_upload_never_a_server_path(server: Server, tmp_path: Path) -> None:
+def test_errors_name_the_upload_never_a_server_path(
+    server: Server, tmp_path: Path, httpserver: HTTPServer
+) -> None:
     """QA: a header-only WAV said '/…/home/cache/uploads/upload-…@host.audio holds no audio
     samples'."""
     import wave
@@ -812,7 +818,19 @@ def test_errors_name_the_upload_never_a_server_path(server: Server, tmp_path: Pa
         )
         named = error_of(r, 400)
         assert named["error"].startswith("the file at audio_path holds no audio samples"), named
-    for shown in (body, named):
+        # audio_url: "the audio at audio_url", with or without a query in the link.
+        httpserver.expect_request("/empty.wav").respond_with_data(
+            empty.read_bytes(), content_type="audio/wav"
+        )
+        linked = error_of(
+            c.post(
+                "/v1/sessions/finalize",
+                json={"audio_url": httpserver.url_for("/empty.wav") + "?sig=abc"},
+            ),
+            400,
+        )
+        assert linked["error"].startswith("the audio at audio_url holds no audio"), linked
+    for shown in (body, named, linked):
         text = json.dumps(shown)
         assert str(server.home) not in text and str(server.roots) not in text
         assert "upload-" not in text and "@" not in text

@@ -275,7 +275,7 @@ def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert first.exit_code == 0, first.stderr
     assert sorted(p.name for p in (tmp_path / "backup" / "me").iterdir()) == sorted(ids)
     saved = json.loads((home / "sessions" / ids[0] / "session.json").read_text())
-    assert saved["sync"]["target"] == f"local:{tmp_path / 'backup'}"
+    assert saved["sync"]["target"] == f"local:{(tmp_path / 'backup').resolve()}"
     again = cli(env, "sync", "--target", "local:backup", "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["uploaded"] == 0
 

@@ -697,6 +697,8 @@ def test_with_a_token_the_report_opens_from_a_short_lived_signed_link(
             got = client.get(link["url"])
             assert got.status_code == 200 and "<html" in got.text.lower()
             assert got.headers["referrer-policy"] == "no-referrer"
+            head = client.head(link["url"])  # as every GET route, the link answers HEAD
+            assert head.status_code == 200 and head.content == b""
             access = link["url"].split("access=")[1]
             # Scoped: not another route, user or session; not tampered; not once expired.
             for other in (

@@ -65,6 +65,7 @@ class Guard:
         headers = _headers(scope)
         rid = _request_id(scope, headers)
         started = time.monotonic()
+        method = str(scope.get("method", ""))
         status = 500
         over = False  # the body went over the limit as it streamed in
 
@@ -93,13 +94,13 @@ class Guard:
             if refusal is not None:
                 await refusal(scope, receive, send_logged)
                 return
-            inner: Scope = scope
             reply: Send = send_checked
-            if scope["method"] == "HEAD":  # every GET route answers HEAD: its headers alone
-                inner, reply = _head_as_get(scope, send_checked)
-            await self.app(inner, self._limited(receive, overflowed), reply)
+            if method == "HEAD":  # every GET route answers HEAD: its headers alone
+                scope["method"] = "GET"  # in place: the router notes the route in this scope
+                reply = _headers_only(send_checked)
+            await self.app(scope, self._limited(receive, overflowed), reply)
         finally:
-            _log(scope, rid, scope.get("method", ""), status, started)
+            _log(scope, rid, method, status, started)
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket (the live answer) as an HTTP request: an id, the rate limit (the
@@ -174,11 +175,11 @@ class Guard:
         return None
 
     def _linked(self, scope: Scope) -> bool:
-        """A GET of a session's report with a valid ``access`` (``POST …/report/link``
+        """A GET (or HEAD) of a session's report with a valid ``access`` (``POST …/report/link``
         made it): a new tab cannot send the bearer token."""
         from urllib.parse import parse_qs
 
-        if scope.get("method") != "GET":
+        if scope.get("method") not in ("GET", "HEAD"):
             return False
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         access = query.get("access", [""])[-1]
@@ -205,9 +206,9 @@ class Guard:
         return wrapped
 
 
-def _head_as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
-    """HEAD as the GET it stands for (FastAPI's routes take only the methods they name),
-    with the body dropped and the headers, Content-Length included, kept."""
+def _headers_only(send: Send) -> Send:
+    """A HEAD answered as the GET it stands for (FastAPI's routes take only the methods they
+    name): the body dropped, the headers, Content-Length included, kept."""
 
     async def headers_only(message: Message) -> None:
         if message["type"] == "http.response.body":
@@ -216,7 +217,7 @@ def _head_as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
             message = {"type": "http.response.body", "body": b"", "more_body": False}
         await send(message)
 
-    return {**scope, "method": "GET"}, headers_only
+    return headers_only
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -356,7 +356,12 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
         # Refused at once when its host is private (403); the download checks every
         # connection again, redirects included.
         await anyio.to_thread.run_sync(engine.fetch_policy.check_url, source)
-    with named(source, shown):  # an error about the file names it as the client knows it
+    from interviewsense.audio.fetch import shown as printable
+
+    # An error about the file names it as the client knows it; finalize itself names a
+    # download by its printable address.
+    printed = printable(source) if body.audio_url is not None else source
+    with named(source, shown), named(printed, shown):
         return await _finalize(body, engine, source)
 
 

@@ -79,14 +79,17 @@ class AzureTarget:
 
     def prepare(self) -> None:
         """Make the container (if it is not there): the first call, so it waits
-        ``OPEN_TIMEOUT_S`` for an answer, once, not a transfer's minutes of retries (a
-        server that takes the connection and never answers took 191 s to give up)."""
+        ``OPEN_TIMEOUT_S`` for an answer, not a transfer's minute, and a reply that never
+        comes is not asked again (a server that took the connection and never answered
+        kept sync silent for 191 s); a refused connection or a busy reply (503) is."""
         from azure.core.exceptions import ResourceExistsError
 
         def create() -> None:
             try:
                 self._container.create_container(
-                    read_timeout=OPEN_TIMEOUT_S, connection_timeout=OPEN_TIMEOUT_S, retry_total=0
+                    read_timeout=OPEN_TIMEOUT_S,
+                    connection_timeout=OPEN_TIMEOUT_S,
+                    retry_read=0,
                 )
             except ResourceExistsError:
                 pass

@@ -16,7 +16,7 @@ MANIFEST = "manifest.json"
 
 class LocalTarget:
     def __init__(self, root: Path, user: str, what: str = "sync target") -> None:
-        self.root = root.expanduser().absolute()  # links are file URIs: never relative
+        self.root = root.expanduser().resolve()  # one name for one folder; file URIs need it whole
         self.user = user
         self.what = what  # how messages name the folder
         self.name = f"local:{self.root}"
