@@ -6,6 +6,7 @@ marked slow; tests/slow.py checks it, wired in by the hooks at the end."""
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ PART_B = (
     "Um, in the end we finished two weeks early, and the failures stopped."
 )
 PAUSE_S = 3.0
+
+# A suite started in the background of a non-interactive shell (`make test &`) inherits
+# SIGINT ignored, and so would every command it starts: Python then installs no Ctrl-C
+# handler, and the tests that press Ctrl-C (practice, finalize, sync) wait for nothing.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
