@@ -295,3 +295,12 @@ def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
     assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
         zip(ids, questions, strict=True)
     )
+    # A blank line left by hand, and the last row cut inside its quotes: the cut is made
+    # after the last whole row, wherever the blank line put it.
+    header, rest = out_csv.read_bytes().split(b"\n", 1)
+    out_csv.write_bytes(header + b"\n\n" + rest[:-5])
+    resumed = run(str(manifest), "--out", str(out_csv), "--workers", "1", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
+        zip(ids, questions, strict=True)
+    )

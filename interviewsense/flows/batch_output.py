@@ -98,6 +98,7 @@ class ResultsFile:
         records: list[str] = []
         taken: list[str] = []
         read = 0  # lines the reader has taken
+        done = 0  # bytes up to the end of the last whole record (blank lines included)
 
         def feed() -> Iterator[str]:
             nonlocal read
@@ -109,8 +110,10 @@ class ResultsFile:
         csv.field_size_limit(FIELD_LIMIT)
         try:
             for row in csv.reader(feed(), strict=True):  # reads no further than its record
+                record = "".join(taken)
                 if row:  # a blank line is no record
-                    records.append("".join(taken))
+                    records.append(record)
+                done += len(record.encode("utf-8"))
                 taken.clear()
         except csv.Error as exc:
             if read < len(lines):  # not a record cut short at the end: never rewrite it
@@ -119,7 +122,7 @@ class ResultsFile:
                     hint="it is left as it is; write the results to another --out",
                 ) from exc
             # else the last record ends inside its quotes: cut short by a crash
-        return records, len("".join(records).encode("utf-8"))
+        return records, done
 
     def _records(self, records: list[str]) -> list[tuple[str, dict[str, Any]]]:
         """(record as written, row) pairs; rows have id, status, error and overall."""
