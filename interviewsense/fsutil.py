@@ -102,7 +102,7 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
             "(INTERVIEWSENSE_HOME moves the data folder)",
         )
     if exc.errno == errno.ENOTDIR:
-        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path)
+        blocker = file_in_the_way(path) or path
         return StorageError(
             f"could not write {path}: {blocker} is a file, not a folder",
             hint="move that file away, or choose another folder",
@@ -166,6 +166,11 @@ def to_devnull(stream: IO[Any]) -> None:
         os.dup2(devnull, stream.fileno())
     finally:
         os.close(devnull)
+
+
+def file_in_the_way(path: Path) -> Path | None:
+    """A file standing where ``path`` or one of its parent folders should be, if any."""
+    return next((p for p in (path, *path.parents) if p.is_file()), None)
 
 
 def nearest_existing(path: Path) -> Path:

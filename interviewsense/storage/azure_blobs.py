@@ -98,7 +98,7 @@ class Container:
             return fn(*args, **kwargs)
         except ClientAuthenticationError as exc:
             raise ServiceError(
-                f"Azure refused the credentials while trying to {what} (403 {error_code(exc)})",
+                f"Azure refused the credentials while trying to {what} ({_status(403, exc)})",
                 hint="check the account key or SAS in AZURE_STORAGE_CONNECTION_STRING",
             ) from exc
         except HttpResponseError as exc:

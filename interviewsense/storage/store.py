@@ -23,6 +23,7 @@ from interviewsense.fsutil import (
     atomic_write_bytes,
     atomic_write_json,
     ensure_dir,
+    file_in_the_way,
     storage_error,
 )
 
@@ -154,7 +155,7 @@ class SessionStore:
 
     def ids(self) -> list[str]:
         if not self.root.is_dir():
-            blocker = next((p for p in (self.root, *self.root.parents) if p.is_file()), None)
+            blocker = file_in_the_way(self.root)
             if blocker is not None:  # not "no sessions yet": none could ever be kept
                 raise StorageError(
                     f"{blocker} is a file, not a folder: sessions cannot be kept in it",
