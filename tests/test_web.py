@@ -425,8 +425,9 @@ def test_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
             "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= 3"
         )
         ids = ids_of(page)
+        shown = page.text_content("#transcript") or ""
         page.close()  # mid-answer: the fake microphone is still playing
-        wav, kept = kept_after_close(server, ids)
+        wav, kept = kept_after_close(server, ids, shown)
 
         page = open_page(context, server)  # the tab opened again
         page.wait_for_selector("#resume:not([hidden])")

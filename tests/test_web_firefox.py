@@ -272,9 +272,10 @@ def test_in_firefox_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     start_answering(page, server, 1, vmic, answer_wav.path)
     page.wait(WORDS.format(3))
     ids = ids_of(page)
+    shown = page.text("#transcript")
     page.call("close")  # mid-answer: the candidate is still speaking
     vmic.quiet()
-    wav, kept = kept_after_close(server, ids)
+    wav, kept = kept_after_close(server, ids, shown)
 
     page.open(server)  # the tab opened again: the page offers to resume
     page.selector("#resume:not([hidden])", timeout_s=30)
