@@ -93,25 +93,55 @@ def test_persona_parameters_and_voice_flag(tmp_path: Path) -> None:
     assert "en_US-joe-medium" in (exc.value.hint or "")
 
 
+LONG = (
+    "Describe a time you convinced people to do something without having authority over them. "
+    "What did you do?"
+)
+
+
 @pytest.mark.slow
-def test_sentences_come_one_by_one_from_a_warm_voice(tmp_path: Path) -> None:
+def test_a_sentence_is_heard_in_pieces_that_join_into_the_whole_sentence(tmp_path: Path) -> None:
+    """The voice is taken apart (tts/piper_split.py): the first quarter second of a long
+    sentence comes at once, and the pieces join into what the whole voice makes of it."""
+    from piper.config import SynthesisConfig
+    from piper.voice import PiperVoice
+
     from interviewsense.flows.speech import say
 
     settings = load_settings({"tts_engine": ("piper", "test")})
     piper = TTS.get("piper").build(settings, Quiet())  # loaded and warmed up
-    style = VoiceStyle(sentence_pause_s=0.3)
+    style = VoiceStyle(noise_scale=0.0, noise_w=0.0, sentence_pause_s=0.3)  # no noise: exact
+    assert piper.whole_why == ""
     started = time.monotonic()
-    chunks = piper.stream(QUESTION, style)
+    chunks = piper.stream(LONG, style)
     first = next(chunks)
     first_after = time.monotonic() - started
     rest = list(chunks)
-    assert len(rest) == 1  # two sentences: the first is ready before the second is made
-    assert first_after < 1.0  # 0.1 to 0.3 s when the machine is idle (docs/performance.md)
+    assert first_after < 1.0  # 0.08 to 0.11 s when the machine is idle (docs/performance.md)
+    assert 0.2 < first.seconds < 0.3  # 24 frames of 256 samples at 22050 Hz
+    assert len(rest) >= 4  # pieces doubling in length: 24, 48, 96 ... frames
     assert first.seconds == pytest.approx(first.samples.size / first.rate)
-    said = say(piper, QUESTION, style, tmp_path / "q.wav", output=None, play=False)
+
+    # The whole voice, on the same sentences, at the level the speaker set when it loaded
+    voice = piper._pick(style)
+    gain = piper._halves[voice.name][1]
+    whole = PiperVoice.load(voice.path)
+    calm = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, length_scale=1.0)
+    sentences = [
+        np.clip(whole.phoneme_ids_to_audio(whole.phonemes_to_ids(p), calm) * gain, -1, 1)
+        for p in whole.phonemize(LONG)
+    ]
+    pause = np.zeros(int(first.rate * 0.3))
+    expected = (np.concatenate([sentences[0], pause, sentences[1]]) * 32767).astype(np.int16)
+    joined = np.concatenate([c.samples for c in (first, *rest)])
+    assert joined.size == expected.size
+    # the same samples, give or take a rounding step (float sums in another order)
+    assert np.abs(joined.astype(np.int32) - expected).max() <= 2
+    assert 0.3 < np.abs(joined).max() / 32767 < 1.0  # a fixed level, with headroom
+
+    said = say(piper, LONG, style, tmp_path / "q.wav", output=None, play=False)
     assert said.started is None  # nothing played: only kept
-    whole = first.seconds + sum(c.seconds for c in rest)
-    assert said.seconds == pytest.approx(whole, abs=0.5)
+    assert said.seconds == pytest.approx(joined.size / first.rate)
     assert speech.read_wav(tmp_path / "q.wav")[0].size / said.rate == pytest.approx(said.seconds)
 
 
@@ -130,11 +160,25 @@ def test_where_a_first_sentence_is_cut() -> None:
 
 
 @pytest.mark.slow
-def test_a_long_first_sentence_starts_with_its_first_clause(tmp_path: Path) -> None:
-    from interviewsense.flows.speech import write_chunks
+def test_a_voice_that_cannot_be_taken_apart_is_spoken_a_sentence_at_a_time(
+    tmp_path: Path,
+) -> None:
+    """A voice exported some other way (here: Piper's own, its decoder's first node
+    renamed) is spoken whole, a sentence at a time, a long first one cut at its comma."""
+    import onnx
 
-    settings = load_settings({"tts_engine": ("piper", "test")})
+    from interviewsense.flows.speech import write_chunks
+    from interviewsense.tts.piper_split import DECODER_START
+
+    joe = next(v for v in piper_voices(load_settings()) if v.name == "en_US-joe-medium")
+    model = onnx.load(joe.path)
+    next(n for n in model.graph.node if n.name == DECODER_START).name = "/dec/renamed"
+    other = tmp_path / "en_US-other-medium.onnx"
+    onnx.save(model, str(other))
+    other.with_name(other.name + ".json").write_bytes(Path(joe.path + ".json").read_bytes())
+    settings = load_settings({"tts_engine": ("piper", "t"), "tts_voice": (str(other), "t")})
     piper = TTS.get("piper").build(settings, Quiet())
+    assert piper.whole_why == "its model was not exported the way Piper's are"
     text = "How does a hash map work, and what happens when two keys collide? Thank you."
     chunks = list(piper.stream(text, VoiceStyle(sentence_pause_s=0.5)))
     assert len(chunks) == 3  # the clause, the rest of its sentence, the next sentence
