@@ -42,29 +42,36 @@ def answer_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_question_is_played_sentence_by_sentence_and_kept(
-    vmic: VirtualMic, answer_wav: Path, tmp_path: Path
+@pytest.mark.parametrize(("engine", "most_wer"), [("piper", MOST_WER), ("pyttsx3", 0.6)])
+def test_question_is_played_and_kept(
+    engine: str, most_wer: float, vmic: VirtualMic, answer_wav: Path, tmp_path: Path
 ) -> None:
+    """Each voice through the sound card: what was played is the question, as long as its
+    kept WAV. espeak-ng's voice is harder to hear: tiny.en's WER on it is about 24 % over
+    the bench's 30 questions (under 5 % for Piper), and up to 47 % on a behavioral question
+    ("Tell me I'm out of mistake, you made me affect the numbers."): still the question,
+    where any other speech would be near 100 %."""
     home = tmp_path / "home"
     tap = vmic.tap()
-    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json", *FIXED_END]
+    args = ["-n", "1", "--no-follow-ups", "--llm", "off", "--json", "--tts", engine, *FIXED_END]
     run = Run(args, practice_env(home, vmic), vmic, [answer_wav])
     try:
         code, data = run.finish()
     finally:
         tap.stop()
     assert code == 0, run.stderr
-    assert data["settings"]["voice"] == "piper"
+    assert data["settings"]["voice"] == engine
     turn = data["turns"][0]
     text = turn["question"]["spoken"] or turn["question"]["text"]
     kept = turn["question_audio"]
-    assert kept["source"] == "tts:piper" and kept["path"] == "audio/q01.wav"
+    assert kept["source"] == f"tts:{engine}" and kept["path"] == "audio/q01.wav"
     path = home / "sessions" / data["id"] / kept["path"]
     # One question is about 13 words: one word misheard is 8 %, and tiny.en mishears one
     # or two now and then ("improved a process" -> "improve the process"). The 5 % goal is
     # measured over 30 questions by 'make bench' (docs/performance.md); here, two words.
-    assert speech.wer(text, wav_text(path)) <= MOST_WER  # the artifact is the question
-    assert kept["duration_s"] == pytest.approx(speech.read_wav(path)[0].size / 22050, abs=0.05)
+    assert speech.wer(text, wav_text(path)) <= most_wer  # the artifact is the question
+    samples, rate = speech.read_wav(path)
+    assert kept["duration_s"] == pytest.approx(samples.size / rate, abs=0.05)
 
     shown = next(t for t, line in run.stamps if line.startswith("Question 1/1"))
     listening = next(t for t, line in run.stamps if line.startswith("listening"))
@@ -73,9 +80,9 @@ def test_question_is_played_sentence_by_sentence_and_kept(
     # What the candidate heard: the whole question, as long as the file (less its last
     # pause), and Whisper hears the question in it.
     assert sound[-1] - sound[0] == pytest.approx(kept["duration_s"], abs=0.6)
-    assert speech.wer(text, heard(tap.between(shown, listening))) <= MOST_WER
+    assert speech.wer(text, heard(tap.between(shown, listening))) <= most_wer
     timings = turn["timings"]
-    assert timings["question_spoken"] - timings["question_shown"] < 1.5  # the first sentence
+    assert timings["question_spoken"] - timings["question_shown"] < 1.5  # the first words
 
 
 def wait_for(check: Callable[[], float | None], timeout: float = 60.0) -> float:
