@@ -177,8 +177,18 @@ def test_a_voice_that_cannot_be_taken_apart_is_spoken_a_sentence_at_a_time(
     onnx.save(model, str(other))
     other.with_name(other.name + ".json").write_bytes(Path(joe.path + ".json").read_bytes())
     settings = load_settings({"tts_engine": ("piper", "t"), "tts_voice": (str(other), "t")})
-    piper = TTS.get("piper").build(settings, Quiet())
+    told: list[str] = []
+
+    class Told(Quiet):
+        def notice(self, message: str) -> None:
+            told.append(message)
+
+    piper = TTS.get("piper").build(settings, Told())
     assert piper.whole_why == "its model was not exported the way Piper's are"
+    assert told == [
+        "The voice starts each sentence once it is all made: its model was not exported the "
+        "way Piper's are (docs/tts.md)"
+    ]
     text = "How does a hash map work, and what happens when two keys collide? Thank you."
     chunks = list(piper.stream(text, VoiceStyle(sentence_pause_s=0.5)))
     assert len(chunks) == 3  # the clause, the rest of its sentence, the next sentence

@@ -93,6 +93,10 @@ def build(settings: Settings, reporter: Reporter) -> PiperSpeaker:
     )
     with reporter.status("Loading the interviewer's voice"):
         speaker.warm_up()
+    if speaker.whole_why:  # slower to start a long sentence, not wrong: said, once
+        reporter.notice(
+            f"The voice starts each sentence once it is all made: {speaker.whole_why} (docs/tts.md)"
+        )
     return speaker
 
 
