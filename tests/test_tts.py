@@ -145,6 +145,29 @@ def test_a_sentence_is_heard_in_pieces_that_join_into_the_whole_sentence(tmp_pat
     assert speech.read_wav(tmp_path / "q.wav")[0].size / said.rate == pytest.approx(said.seconds)
 
 
+@pytest.mark.slow
+def test_the_halves_are_kept_and_read_back() -> None:
+    """The cut is made once and kept in the data folder's cache; the next load reads it,
+    and a damaged copy is cut again."""
+    settings = load_settings({"tts_engine": ("piper", "test")})
+    style = VoiceStyle(noise_scale=0.0, noise_w=0.0)
+    first = TTS.get("piper").build(settings, Quiet())
+    made = np.concatenate([c.samples for c in first.stream(LONG, style)])
+    kept = sorted((settings.cache_dir / "piper").iterdir())
+    assert [p.name.split(".", 1)[1] for p in kept] == ["decoder.onnx", "encoder.onnx", "json"]
+    again = TTS.get("piper").build(settings, Quiet())  # read from the cache
+    assert again.whole_why == ""
+    read = np.concatenate([c.samples for c in again.stream(LONG, style)])
+    assert np.abs(read.astype(np.int32) - made).max() <= 2
+    decoder = kept[0]
+    decoder.write_bytes(decoder.read_bytes()[:1000])  # cut short, as by a full disk
+    third = TTS.get("piper").build(settings, Quiet())
+    assert third.whole_why == ""
+    assert decoder.stat().st_size > 1_000_000  # cut again, and kept again
+    cut = np.concatenate([c.samples for c in third.stream(LONG, style)])
+    assert np.abs(cut.astype(np.int32) - made).max() <= 2
+
+
 def test_where_a_first_sentence_is_cut() -> None:
     from interviewsense.tts.piper_engine import first_cut
 

@@ -90,6 +90,7 @@ def build(settings: Settings, reporter: Reporter) -> PiperSpeaker:
         voice=settings.tts_voice,
         language=settings.language,
         threads=SYNTH_THREADS,
+        cache=settings.cache_dir,
     )
     with reporter.status("Loading the interviewer's voice"):
         speaker.warm_up()
@@ -207,7 +208,13 @@ class PiperSpeaker:
     name: SpeakerName = "piper"
 
     def __init__(
-        self, voices: list[Voice], *, voice: str = "", language: str = "en", threads: int = 1
+        self,
+        voices: list[Voice],
+        *,
+        voice: str = "",
+        language: str = "en",
+        threads: int = 1,
+        cache: Path | None = None,
     ) -> None:
         if importlib.util.find_spec("piper") is None:
             raise MissingDependencyError("piper-tts is not installed", hint=VOICE_HINT)
@@ -215,6 +222,7 @@ class PiperSpeaker:
         self.voice = voice  # --voice: a voice's name or an .onnx file; "" for the persona's
         self.language = language.split("-")[0].lower()
         self.threads = threads
+        self.cache = cache  # where a voice's halves are kept (tts/piper_split.py); None: not kept
         self._loaded: dict[str, Any] = {}  # voice name -> PiperVoice, kept warm
         # voice name -> its two halves (tts/piper_split.py) and their gain; absent: spoken whole
         self._halves: dict[str, tuple[SplitVoice, float]] = {}
@@ -257,7 +265,7 @@ class PiperSpeaker:
                     config = PiperConfig.from_dict(
                         json.loads(Path(voice.path + ".json").read_text(encoding="utf-8"))
                     )
-                    halves, self.whole_why = split_voice(Path(voice.path), options)
+                    halves, self.whole_why = split_voice(Path(voice.path), options, self.cache)
                     session = (
                         halves.encoder
                         if halves is not None

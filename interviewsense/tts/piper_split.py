@@ -14,12 +14,17 @@ convolutions see the context they would have seen in one pass, and the pieces jo
 the same waveform (tests/test_tts.py compares them). The same idea as rhasspy/piper#255,
 without re-exporting the voice.
 
-A voice whose graph has no such cut (exported some other way) is spoken whole, a sentence
-at a time, as before (``split_voice`` says why).
+Cutting takes the ``onnx`` package (0.6 s to import) and about half a second more, so the
+halves are kept in the data folder's cache, named by the voice file's path, size and time,
+and the next load reads them as ONNX Runtime reads any model. A voice whose graph has no
+such cut (exported some other way) is spoken whole, a sentence at a time, as before
+(``split_voice`` says why).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,15 +75,72 @@ class SplitVoice:
             start, size = end, min(MOST_FRAMES, size * 2)
 
 
-def split_voice(path: Path, options: Any) -> tuple[SplitVoice | None, str]:
+def _kept(path: Path, cache: Path) -> tuple[Path, Path, Path]:
+    """Where the halves of the voice at ``path`` are kept: the encoder, the decoder, and
+    what joins them."""
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{DECODER_START}"
+    stem = cache / "piper" / f"{path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    return (
+        stem.with_name(stem.name + ".encoder.onnx"),
+        stem.with_name(stem.name + ".decoder.onnx"),
+        stem.with_name(stem.name + ".json"),
+    )
+
+
+def _session(model: bytes | Path, options: Any) -> Any:
+    import onnxruntime as ort
+
+    source = str(model) if isinstance(model, Path) else model
+    return ort.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _from_cache(kept: tuple[Path, Path, Path], options: Any) -> SplitVoice | None:
+    encoder, decoder, joint = kept
+    if not (encoder.is_file() and decoder.is_file() and joint.is_file()):
+        return None
+    try:
+        meta = json.loads(joint.read_text(encoding="utf-8"))
+        return SplitVoice(
+            _session(encoder, options),
+            _session(decoder, options),
+            str(meta["latent"]),
+            bool(meta["speaker"]),
+        )
+    except Exception:  # a damaged or half-written cache: cut the voice again
+        return None
+
+
+def _keep(kept: tuple[Path, Path, Path], halves: list[bytes], split: SplitVoice) -> None:
+    """The halves written to the cache, if the disk takes them (else: cut again next time)."""
+    from interviewsense.errors import StorageError
+    from interviewsense.fsutil import atomic_open
+
+    encoder, decoder, joint = kept
+    meta = json.dumps({"latent": split.latent, "speaker": split.speaker}).encode()
+    try:
+        for path, data in ((encoder, halves[0]), (decoder, halves[1]), (joint, meta)):
+            with atomic_open(path) as fh:
+                fh.write(data)
+    except (OSError, StorageError):
+        pass
+
+
+def split_voice(
+    path: Path, options: Any, cache: Path | None = None
+) -> tuple[SplitVoice | None, str]:
     """The voice at ``path`` cut in two (sessions made with ``options``), or None and why
-    not. Takes about half a second, in memory: nothing is written."""
+    not; from ``cache`` when the halves are kept there, else cut now and kept there."""
+    kept = _kept(path, cache) if cache is not None else None
+    if kept is not None:
+        found = _from_cache(kept, options)
+        if found is not None:
+            return found, ""
     try:
         import onnx
         from onnx.utils import Extractor
     except ImportError:
         return None, "the onnx package is not installed"
-    import onnxruntime as ort
 
     try:
         model = onnx.load(str(path))
@@ -96,12 +158,12 @@ def split_voice(path: Path, options: Any) -> tuple[SplitVoice | None, str]:
         encoder = cut.extract_model([*INPUTS, *extra], [latent])
         decoder = cut.extract_model([latent, *extra], [model.graph.output[0].name])
         del model, cut
-        sessions = [
-            ort.InferenceSession(
-                part.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-            for part in (encoder, decoder)
-        ]
+        halves = [part.SerializeToString() for part in (encoder, decoder)]
+        split = SplitVoice(
+            _session(halves[0], options), _session(halves[1], options), latent, speaker
+        )
     except Exception as exc:  # onnx's checker or ONNX Runtime refusing the halves
         return None, f"its model does not split ({type(exc).__name__}: {str(exc)[:80]})"
-    return SplitVoice(sessions[0], sessions[1], latent, speaker), ""
+    if kept is not None:
+        _keep(kept, halves, split)
+    return split, ""
