@@ -286,6 +286,7 @@ def test_in_firefox_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     vmic.play(answer_wav.path)  # the candidate answers again from the start
     page.selector(CARD, timeout_s=180)
     resumed = page.eval("window.interviewsenseLive.resumed_s")
+    sent = page.eval("window.interviewsenseLive.frames")  # 100 ms each, after the resume
     overall = int(page.text("#overall"))
     assert abs(resumed - len(kept) / 32000) <= 0.2, (resumed, len(kept))
     # The page says the server's seconds, rounded as JavaScript does; they may hold a few
@@ -302,8 +303,15 @@ def test_in_firefox_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     # The answer is the seconds kept, then the whole answer (heard from a moment before it
     # was played), then the silence that ended it (where the silence is heard to start
     # varies: 1.1 s short of this once); the scored transcript has both starts.
+    # Every frame the page sent after the resume follows the kept part (but those sent while
+    # the server's end of the answer was on its way back: a few tenths of a second).
+    after_kept = (len(final) - len(kept)) / 32000
+    assert sent * 0.1 - 0.6 <= after_kept <= sent * 0.1 + 0.05, (after_kept, sent)
+    # The browser's capture can miss audio on a loaded machine (a clean-clone run had 1.7 s
+    # less than the 29 s played and waited for, the socket open all along): so against what
+    # was played, the bound below is looser than against what was sent.
     expected = len(kept) / 32000 + answer_wav.duration + SILENCE_S - 0.5
-    assert expected - 1.5 <= len(final) / 32000 <= expected + 2.0, (len(final) / 32000, expected)
+    assert expected - 2.5 <= len(final) / 32000 <= expected + 2.0, (len(final) / 32000, expected)
     # The kept samples are checked above; whether Whisper writes the cut-off first start
     # ("so, um, last ye-") as words varies from run to run, so only the whole answer is
     # required in the scored transcript.
