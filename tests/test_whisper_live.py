@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests import speech
@@ -80,3 +81,75 @@ def test_a_window_resumes_before_speech_its_pass_jumped_over() -> None:
     assert resume_after(0.5, 1.3) == 1.3  # under a second: never checked, as before
     done = [("Done.", [Word("Done.", 0.0, 0.5, 1.0)])]
     assert resume_point(None, done, done, 9.0) == 0.5  # nothing after it: after its last word
+
+
+READ_CUT_S = 4.12  # 61-70968-0000 just after "… who had vanished behind the" (test_turns.py)
+
+
+@pytest.fixture(scope="module")
+def live():  # type: ignore[no-untyped-def]
+    from interviewsense.config import load_settings
+    from interviewsense.progress import Quiet
+    from interviewsense.stt.whisper_live import build_live
+
+    recognizer = build_live(load_settings(), Quiet())
+    yield recognizer
+    recognizer.close()
+
+
+def _read_aloud() -> tuple[np.ndarray, str]:
+    (rec,) = [r for r in speech.real_recordings("read") if r.name == "61-70968-0000"]
+    audio, rate = speech.read_wav(rec.path)
+    return speech.resample(audio, rate, 16_000), rec.text
+
+
+@pytest.mark.slow
+def test_a_quick_read_hears_whether_a_real_sentence_trails_off(live) -> None:  # type: ignore[no-untyped-def]
+    """quick_text (the encoder on the clip and a few seconds of silence, not 30 s): a real
+    speaker stopped on "… vanished behind the" reads as trailing off; the whole sentence
+    reads as finished, and close to its reference."""
+    from interviewsense.audio.endpoint import trails_off
+
+    audio, text = _read_aloud()
+    cut = live._t.quick_text(audio[: int(READ_CUT_S * 16_000)])
+    assert cut is not None and trails_off(cut), cut
+    assert "behind the" in cut.lower(), cut
+    whole = live._t.quick_text(audio)
+    assert whole is not None and not trails_off(whole), whole
+    assert speech.wer(text, whole) <= 0.2, whole
+    assert live._t.quick_text(audio[:4_000]) is None  # a quarter of a second: nothing to read
+
+
+@pytest.mark.slow
+def test_a_pause_gives_the_end_rule_the_last_words_before_a_pass_does(live) -> None:  # type: ignore[no-untyped-def]
+    """At a pause the live session reads the last words quickly, for the end of answer rule
+    only (``Partial.for_end``): they reach the pause before the pass started with them
+    (about a second on one thread), and never change the text shown; once the pass is in,
+    the rule decides on the pass's words again."""
+    import time
+
+    from interviewsense.audio.endpoint import trails_off
+
+    audio, _ = _read_aloud()
+    pause = speech.concat([audio[: int(READ_CUT_S * 16_000)], speech.silence(0.4)])
+    pcm = (np.clip(pause, -1, 1) * 32767).astype("<i2").tobytes()
+    session = live.start()
+    for i in range(0, len(pcm), 3200):
+        partial = session.accept(pcm[i : i + 3200])
+    reach = len(pause) / 16_000
+    session.silence()
+    seen = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and session.busy:
+        partial = session.accept(b"")
+        if partial.ending is not None and seen is None:
+            seen = partial
+        time.sleep(0.01)
+    assert seen is not None, "the pass came in before the quick read"
+    words, reached = seen.for_end
+    assert reached == pytest.approx(reach) and (seen.heard_s or 0.0) < reach
+    assert trails_off(words), words
+    assert words not in seen.text  # not shown
+    after = session.accept(b"")
+    assert after.ending is None and after.for_end == (after.text, after.heard_s)
+    assert after.heard_s == pytest.approx(reach)

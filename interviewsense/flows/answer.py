@@ -171,7 +171,7 @@ def capture_answer(
         nonlocal partial
         pcm.extend(chunk)
         partial = session.accept(chunk)
-        endpoint.feed(chunk, partial.text, partial.heard_s)
+        endpoint.feed(chunk, *partial.for_end)
 
     try:
         while True:

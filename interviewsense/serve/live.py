@@ -132,7 +132,7 @@ class LiveAnswer:
         pcm16 = pcm16[:whole]
         self.writer.write(pcm16)
         self.partial = self.session.accept(pcm16)
-        state = self.endpoint.feed(pcm16, self.partial.text, self.partial.heard_s)
+        state = self.endpoint.feed(pcm16, *self.partial.for_end)
         pause = state.last_speech
         if state.heard_speech and pause is not None and pause != self._hinted:
             if state.t - pause >= PAUSE_HINT_S:

@@ -44,15 +44,25 @@ class Partial:
 
     ``heard_s``: how many seconds of the audio fed so far the text accounts for; None when
     it accounts for all of it (a recogniser that decodes as audio arrives, as VOSK does).
-    A recogniser that decodes in passes (Whisper) lags behind the microphone."""
+    A recogniser that decodes in passes (Whisper) lags behind the microphone.
+    ``ending``: (seconds, words) of a quick read of the last words at a pause that reaches
+    further than ``heard_s``, for the end of the answer only (not shown, not kept)."""
 
     final_text: str
     partial_text: str
     heard_s: float | None = None
+    ending: tuple[float, str] | None = None
 
     @property
     def text(self) -> str:
         return " ".join(t for t in (self.final_text, self.partial_text) if t)
+
+    @property
+    def for_end(self) -> tuple[str, float | None]:
+        """The words the end of answer rule decides on, and how far they reach."""
+        if self.ending is not None:
+            return self.ending[1], self.ending[0]
+        return self.text, self.heard_s
 
 
 class StreamingSession(Protocol):

@@ -37,6 +37,12 @@ _SPACES = re.compile(r"\s+")
 SKIP_MIN_S = 2.0
 SKIP_SHARE = 0.3
 WORD_REACH_S = 0.5
+QUICK_MIN_SAMPLES = 8_000  # quick_text hears at least half a second …
+QUICK_TOKENS_EXTRA = 8  # … and writes at most LOOP_TOKENS_PER_S a second, plus this many
+QUICK_PAD_S = 4.0  # the silence quick_text puts after a clip, at least this much …
+QUICK_SPAN_S = 10.0  # … and enough to make the two this long
+QUICK_GAP_MS = 2_000  # quick_text keeps the speech, cutting silences this long …
+QUICK_EDGE_MS = 400  # … but this much either side of it (faster-whisper's VAD filter's own)
 
 
 SAMPLING_SEED = 0
@@ -54,6 +60,7 @@ class WhisperTranscriber:
         threads: int = 0,
         keep_fillers: bool = True,
         engine: TranscriptEngine = "whisper-final",
+        workers: int = 1,
     ) -> None:
         threads = pin_threads(threads or auto_threads())
         try:
@@ -67,12 +74,14 @@ class WhisperTranscriber:
         self.language = language.split("-")[0]  # Whisper's code: "pt-br" is "pt"
         self.keep_fillers = keep_fillers
         self._multilingual = not ref.name.endswith(".en")
+        self._tokenizer: Any = None  # quick_text's, made on first use
         try:
             self._model = WhisperModel(
                 str(ref.path),
                 device="cpu",
                 compute_type=compute_type,
                 cpu_threads=threads,
+                num_workers=workers,  # copies of the model that decode at the same time
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise MissingDependencyError(
@@ -159,6 +168,65 @@ class WhisperTranscriber:
                     out = again
         words = [w for _, ws, _ in out for w in ws]
         return _without_last(out, after_speech(words, regions[-1][1] if regions else None))
+
+    def quick_text(self, samples: npt.NDArray[np.float32]) -> str | None:
+        """What a short clip says, for deciding whether an answer is over: the encoder hears
+        the clip and a few seconds of silence instead of Whisper's 30 s, and the decoder
+        writes greedily, with no word times, so a few seconds cost about a tenth of a live
+        pass (docs/practice.md). ``None`` when the decode loops ("uh, uh, uh …") with and
+        without the disfluent prompt; ask a pass instead."""
+        import zlib
+
+        import ctranslate2
+        import numpy as np
+        from faster_whisper.tokenizer import Tokenizer
+
+        from interviewsense.audio.vad import speech_regions
+        from interviewsense.scoring.text import norm
+        from interviewsense.stt.invented import is_loop
+
+        if len(samples) < QUICK_MIN_SAMPLES:
+            return None
+        model = self._model
+        if self._tokenizer is None:
+            language = self.language if self._multilingual else "en"
+            self._tokenizer = Tokenizer(
+                model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
+            )
+        tokenizer = self._tokenizer
+        # Only the speech, as a pass's VAD filter gives it: with the silence left in, a clip
+        # that stops on "All right, so this is" was read "All right."
+        regions = speech_regions(samples, min_silence_ms=QUICK_GAP_MS, pad_ms=QUICK_EDGE_MS)
+        if regions:
+            samples = np.concatenate(
+                [samples[int(a * 16_000) : int(b * 16_000)] for a, b in regions]
+            )
+        # Whisper was trained on 30 s windows, the end padded with silence; a clip with no
+        # silence after it is written over and over ("forced aligner. Montreal, uh, forced
+        # aligner. Montreal …"). A few seconds of it are enough for the decoder to stop.
+        pad = max(QUICK_PAD_S, QUICK_SPAN_S - len(samples) / 16_000)
+        silence = np.zeros(int(pad * 16_000), dtype=np.float32)
+        features = model.feature_extractor(np.concatenate([samples, silence]), padding=0)
+        features = features[:, : features.shape[-1] // 2 * 2]  # the encoder halves it
+        heard = model.model.encode(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None]))
+        )
+        cap = int(LOOP_TOKENS_PER_S * len(samples) / 16_000) + QUICK_TOKENS_EXTRA
+        prompted = self.keep_fillers and self.language == "en"
+        # As in a pass: a read that loops with the disfluent prompt is read again without.
+        for previous in ([tokenizer.encode(" " + DISFLUENT_PROMPT)] if prompted else []) + [[]]:
+            prompt = model.get_prompt(tokenizer, previous, without_timestamps=True)
+            found = model.model.generate(
+                heard, [prompt], beam_size=1, max_length=len(prompt) + cap
+            )[0].sequences_ids[0]
+            text = _SPACES.sub(" ", tokenizer.decode(found)).strip()
+            raw = text.encode()
+            looped = len(found) >= cap - 1 or (
+                bool(raw) and len(raw) / len(zlib.compress(raw)) > LOOP_RATIO
+            )
+            if not looped and not is_loop([n for w in text.split() if (n := norm(w))]):
+                return text
+        return None
 
     def transcribe(
         self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
@@ -274,9 +342,12 @@ def _whisper_language(language: str) -> str:
     return base
 
 
-def build_whisper(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
-    """The Whisper model the settings name, loaded. An English-only model (``.en``) with
-    another language transcribes the answers as English, and the notice says so."""
+def build_whisper(
+    settings: Settings, reporter: Reporter, *, workers: int = 1
+) -> WhisperTranscriber:
+    """The Whisper model the settings name, loaded (``workers`` copies, for decodes from
+    that many threads at once). An English-only model (``.en``) with another language
+    transcribes the answers as English, and the notice says so."""
     from interviewsense.stt.models import find_whisper_model
 
     base = _whisper_language(settings.language)
@@ -294,6 +365,7 @@ def build_whisper(settings: Settings, reporter: Reporter) -> WhisperTranscriber:
             language=settings.language,
             compute_type=settings.whisper_compute_type,
             threads=settings.whisper_threads,
+            workers=workers,
         )
 
 

@@ -3,6 +3,12 @@
 Whisper is not a streaming model, so the answer's recent audio is re-decoded about once a
 second in a background thread. Text that is safely in the past is committed and not decoded
 again, so each pass (and the last one, when the answer ends) only covers the tail.
+
+A pass costs about a second on one thread, so at a pause its words come too late to end a
+finished answer quickly. The pause also starts a quick read of the last seconds
+(``WhisperTranscriber.quick_text``, about a tenth of a second, on a copy of the model of its
+own): its words tell the end of answer rule whether the sentence trails off. They are
+never shown or kept; the passes write the transcript.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ COMMIT_ANYWAY_S = 24.0
 # not a word: a last word timed early leaves up to 0.7 s of speech in the gap (seen on
 # acoustic_corpus), and resuming there wrote that word twice.
 SKIPPED_SPEECH_S = 1.0
+# At a pause, a quick read of this many last seconds tells the end of answer rule how the
+# words end, without waiting for a pass.
+QUICK_READ_S = 8.0
 Segments = list[tuple[str, list[Word]]]
 # A pass: from, length, segments, those to commit, and where the next window starts (from
 # the pass's start; None when nothing is committed).
@@ -97,6 +106,9 @@ class WhisperLiveSession:
         self._again = False
         self._closed = False  # finish() took a result: later passes change nothing
         self._heard_s = 0.0  # the end of the audio the latest pass decoded
+        # The latest quick read at a pause: (the end of the audio it read, its words).
+        self._quick: tuple[float, str] | None = None
+        self._reader: threading.Thread | None = None
 
     def accept(self, pcm16: bytes) -> Partial:
         with self._lock:
@@ -104,7 +116,10 @@ class WhisperLiveSession:
         if time.monotonic() - self._last >= self._interval:
             self._start_pass()
         with self._lock:
-            return Partial(" ".join(self._texts), self._tail, heard_s=self._heard_s)
+            partial = Partial(" ".join(self._texts), self._tail, heard_s=self._heard_s)
+            if self._quick is not None and self._quick[0] > self._heard_s:
+                partial.ending = self._quick
+            return partial
 
     def _take_latest(self, speech_end: float | None) -> bool:
         """Commit the newest pass if it heard past ``speech_end``; lock held."""
@@ -131,19 +146,40 @@ class WhisperLiveSession:
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return any(t is not None and t.is_alive() for t in (self._thread, self._reader))
 
     def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
+        for thread in (self._thread, self._reader):
+            if thread is not None:
+                thread.join()
 
     def silence(self) -> None:
-        """The speaker paused: decode now, so that if the answer is over, the pass that heard
-        all of it is done by the time the end is detected (see ``finish``)."""
+        """The speaker paused: read the last words quickly, for the end of answer rule, and
+        decode now, so that if the answer is over, the pass that heard all of it is done by
+        the time the end is detected (see ``finish``)."""
+        if self._reader is None or not self._reader.is_alive():
+            with self._lock:
+                reach = len(self._pcm) / 2 / RATE
+                clip = bytes(self._pcm[-int(QUICK_READ_S * RATE) * 2 :])
+            self._reader = threading.Thread(target=self._read, args=(clip, reach), daemon=True)
+            self._reader.start()
         if self._thread is not None and self._thread.is_alive():
             self._again = True
         else:
             self._start_pass()
+
+    def _read(self, clip: bytes, reach: float) -> None:
+        import numpy as np
+
+        samples = np.frombuffer(clip, dtype="<i2").astype(np.float32) / 32768.0
+        try:
+            words = self._t.quick_text(samples)
+        except Exception:  # only a shortcut: without it the rule waits for a pass, as before
+            return
+        if words is not None:
+            with self._lock:
+                if self._quick is None or self._quick[0] < reach:
+                    self._quick = (reach, words)
 
     def _decode(self, final: bool = False) -> None:
         heard = self._hear(final)
@@ -257,7 +293,8 @@ def build_live(settings: Settings, reporter: Reporter) -> WhisperLiveRecognizer:
 
     threads = settings.whisper_threads or max(1, min(auto_threads(), (os.cpu_count() or 2) - 1))
     live = dataclasses.replace(settings, whisper_threads=threads)
-    transcriber = build_whisper(live, reporter)
+    # Two copies of the model: a pause's quick read does not queue behind a pass.
+    transcriber = build_whisper(live, reporter, workers=2)
     with reporter.status("Warming up Whisper"):
         transcriber.warm_up()
     return WhisperLiveRecognizer(transcriber)
