@@ -1312,6 +1312,7 @@ def bench_serve() -> list[Row]:
 WEB_ANSWERS = 10
 WEB_ANSWER = "I led the move of our billing service to a new platform, and we finished early."
 WEB_TAIL_S = 7.0  # silence after the answer: longer than any end-of-answer wait (--max-pause)
+WEB_REAL = "61-70968-0000"  # a real speaker's finished sentence (scripts/real_speech.py)
 
 
 def _start_server(home: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -1351,69 +1352,88 @@ def _captured_at(captured: list[list[float]], sample: float) -> float:
     return captured[-1][0] if captured else float("nan")
 
 
-def bench_web() -> list[Row]:
-    """The practice page (tests/test_web.py's set-up): headless system Chromium, its fake
-    microphone playing a short espeak-ng answer into each question of one session, against
-    ``interviewsense serve`` with the offline engines. Timed on the page's clock, from the
-    capture of the last spoken 100 ms to the provisional card (the live transcript scored)
-    and to the final card (Whisper's final pass) painted, and split at the live events
-    (end of answer, live transcript done, provisional, scored)."""
-    from playwright.sync_api import sync_playwright
-
-    raw, rate = speech.read_wav(speech.espeak(WEB_ANSWER, WORK / "web-raw.wav"))
+def _web_answer(kind: str) -> tuple[Path, float, float]:
+    """The answer the fake microphone plays into every question: the WAV, when its speech
+    ends (ms into it) and how long the speech part is (s)."""
+    if kind == "espeak-ng":
+        raw, rate = speech.read_wav(speech.espeak(WEB_ANSWER, WORK / "web-raw.wav"))
+    else:
+        (rec,) = [r for r in speech.real_recordings("read") if r.name == WEB_REAL]
+        raw, rate = speech.read_wav(rec.path)
     samples = speech.resample(raw, rate, 16000)
     samples = speech.concat([speech.silence(0.5), samples, speech.silence(WEB_TAIL_S)])
-    wav = speech.write_wav(WORK / "web-answer.wav", samples, 16000)
+    wav = speech.write_wav(WORK / f"web-answer-{kind}.wav", samples, 16000)
     speech_end = speech.speech_bounds(samples, 16000)[1] * 16000
-    proc, base = _start_server(WORK / "web-home", WORK / "web-serve.log")
+    return wav, speech_end, len(samples) / 16000 - WEB_TAIL_S
+
+
+def _web_session(pw: Any, base: str, wav: Path, speech_end: float) -> list[dict[str, float]]:
+    """One practice session of WEB_ANSWERS questions in a headless Chromium whose fake
+    microphone plays ``wav``: each answer's times on the page's clock (ms)."""
     runs: list[dict[str, float]] = []
+    browser = pw.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}%noloop",
+        ],
+    )
+    page = browser.new_page()
+    page.set_default_timeout(180_000)
+    page.goto(base)
+    page.fill("#questions", str(WEB_ANSWERS))
+    page.click("#start")
+    while len(runs) < WEB_ANSWERS:
+        page.wait_for_function(
+            "!document.getElementById('summary').hidden || "
+            "(!document.getElementById('card').hidden && window.interviewsenseLive.shown)"
+        )
+        if page.is_visible("#summary"):
+            break
+        live = page.evaluate("window.interviewsenseLive")
+        spoke = _captured_at(live["captured"], speech_end)
+        at = {name: t for name, t in live["times"] if name not in ("transcript", "ready")}
+        nan = float("nan")
+        early = live.get("provisionalShown", nan)  # none: the live text failed a check
+        runs.append(
+            {
+                "card": live["shown"] - spoke,
+                "early": early - spoke,
+                "end": at.get("end", nan) - spoke,
+                "final": at.get("final", nan) - at.get("end", nan),
+                "provisional": at.get("provisional", nan) - at.get("final", nan),
+                "early_paint": early - at.get("provisional", nan),
+                "scored": at.get("scored", nan) - at.get("final", nan),
+                "paint": live["shown"] - at.get("scored", nan),
+            }
+        )
+        page.keyboard.press("n")
+    browser.close()
+    return runs
+
+
+def bench_web() -> list[Row]:
+    """The practice page (tests/test_web.py's set-up): headless system Chromium, its fake
+    microphone playing one short answer into each question of a session, against
+    ``interviewsense serve`` with the offline engines; a session with an espeak-ng answer
+    and one with a real speaker's (WEB_REAL). Timed on the page's clock, from the capture
+    of the last spoken 100 ms to the provisional card (the live transcript scored) and to
+    the final card (Whisper's final pass) painted, and split at the live events (end of
+    answer, live transcript done, provisional, scored)."""
+    from playwright.sync_api import sync_playwright
+
+    answers = {kind: _web_answer(kind) for kind in ("espeak-ng", "real")}
+    proc, base = _start_server(WORK / "web-home", WORK / "web-serve.log")
+    sessions: dict[str, list[dict[str, float]]] = {}
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                headless=True,
-                args=[
-                    "--use-fake-ui-for-media-stream",
-                    "--use-fake-device-for-media-stream",
-                    f"--use-file-for-fake-audio-capture={wav}%noloop",
-                ],
-            )
-            page = browser.new_page()
-            page.set_default_timeout(180_000)
-            page.goto(base)
-            page.fill("#questions", str(WEB_ANSWERS))
-            page.click("#start")
-            while len(runs) < WEB_ANSWERS:
-                page.wait_for_function(
-                    "!document.getElementById('summary').hidden || "
-                    "(!document.getElementById('card').hidden && window.interviewsenseLive.shown)"
-                )
-                if page.is_visible("#summary"):
-                    break
-                live = page.evaluate("window.interviewsenseLive")
-                spoke = _captured_at(live["captured"], speech_end)
-                at = {name: t for name, t in live["times"] if name not in ("transcript", "ready")}
-                nan = float("nan")
-                early = live.get("provisionalShown", nan)  # none: the live text failed a check
-                runs.append(
-                    {
-                        "card": live["shown"] - spoke,
-                        "early": early - spoke,
-                        "end": at.get("end", nan) - spoke,
-                        "final": at.get("final", nan) - at.get("end", nan),
-                        "provisional": at.get("provisional", nan) - at.get("final", nan),
-                        "early_paint": early - at.get("provisional", nan),
-                        "scored": at.get("scored", nan) - at.get("final", nan),
-                        "paint": live["shown"] - at.get("scored", nan),
-                    }
-                )
-                page.keyboard.press("n")
-            browser.close()
+            for kind, (wav, speech_end, _) in answers.items():
+                sessions[kind] = _web_session(pw, base, wav, speech_end)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    if not runs:
-        return [("web: end of speech → score card", "-", "", "no answer was scored")]
 
     def p50_95(values: list[float]) -> str:
         values = [v / 1000 for v in values if not math.isnan(v)]
@@ -1421,34 +1441,51 @@ def bench_web() -> list[Row]:
             return "-"
         return f"{statistics.median(values):.2f} / {_p95(values):.2f} s"
 
-    def of(key: str) -> list[float]:
-        return [r[key] for r in runs]
+    rows: list[Row] = []
+    for kind, runs in sessions.items():
+        if not runs:
+            rows.append((f"web, {kind}: end of speech → score card", "-", "", "none scored"))
+            continue
 
-    shown = sum(1 for r in runs if not math.isnan(r["early"]))
-    n = f"{len(runs)} answers of {len(samples) / 16000 - WEB_TAIL_S:.1f} s"
-    rule = "from the moment the rule ended the answer (practice's rule: VAD + Smart Turn)"
-    return [
-        ("web: end of speech → provisional card painted, p50 / p95", p50_95(of("early")), "", n),
-        (
-            "web: end of answer ('end' event) → provisional card, p50 / p95",
-            p50_95([r["early"] - r["end"] for r in runs]),
-            "p95 ≤ 1.0 s",
-            f"{rule}; shown for {shown} of {len(runs)} answers",
-        ),
-        ("web: end of speech → final card painted, p50 / p95", p50_95(of("card")), "", ""),
-        (
-            "web: end of answer ('end' event) → final card, p50 / p95",
-            p50_95([r["card"] - r["end"] for r in runs]),
-            "",
-            "Whisper's final pass: the score recorded",
-        ),
-        ("web: end of speech → 'end' event on the page", p50_95(of("end")), "", "endpointing"),
-        ("web: 'end' → 'final' (live transcript finished)", p50_95(of("final")), "", ""),
-        ("web: 'final' → 'provisional' (live text scored)", p50_95(of("provisional")), "", ""),
-        ("web: 'provisional' → provisional card painted", p50_95(of("early_paint")), "", ""),
-        ("web: 'final' → 'scored' (Whisper's final pass, scoring)", p50_95(of("scored")), "", ""),
-        ("web: 'scored' → final card painted", p50_95(of("paint")), "", ""),
-    ]
+        of = functools.partial(lambda runs, key: [r[key] for r in runs], runs)
+        shown = sum(1 for r in runs if not math.isnan(r["early"]))
+        said = WEB_ANSWER if kind == "espeak-ng" else f"{WEB_REAL}, LibriSpeech"
+        n = f"{len(runs)} answers of {answers[kind][2]:.1f} s ({said})"
+        rule = "from the moment the rule ended the answer (practice's rule: VAD + Smart Turn)"
+        w = f"web, {kind}:"
+        rows += [
+            (
+                f"{w} end of speech → provisional card painted, p50 / p95",
+                p50_95(of("early")),
+                "p95 ≤ 1.0 s",
+                n,
+            ),
+            (
+                f"{w} end of answer ('end' event) → provisional card, p50 / p95",
+                p50_95([r["early"] - r["end"] for r in runs]),
+                "",
+                f"{rule}; shown for {shown} of {len(runs)} answers",
+            ),
+            (f"{w} end of speech → final card painted, p50 / p95", p50_95(of("card")), "", ""),
+            (
+                f"{w} end of answer ('end' event) → final card, p50 / p95",
+                p50_95([r["card"] - r["end"] for r in runs]),
+                "",
+                "Whisper's final pass: the score recorded",
+            ),
+            (f"{w} end of speech → 'end' event on the page", p50_95(of("end")), "", "endpointing"),
+            (f"{w} 'end' → 'final' (live transcript finished)", p50_95(of("final")), "", ""),
+            (f"{w} 'final' → 'provisional' (live text scored)", p50_95(of("provisional")), "", ""),
+            (f"{w} 'provisional' → provisional card painted", p50_95(of("early_paint")), "", ""),
+            (
+                f"{w} 'final' → 'scored' (Whisper's final pass, scoring)",
+                p50_95(of("scored")),
+                "",
+                "",
+            ),
+            (f"{w} 'scored' → final card painted", p50_95(of("paint")), "", ""),
+        ]
+    return rows
 
 
 def bench_tts() -> list[Row]:

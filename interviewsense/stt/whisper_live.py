@@ -6,8 +6,8 @@ again, so each pass (and the last one, when the answer ends) only covers the tai
 
 A pass costs about a second on one thread, so at a pause its words come too late to end a
 finished answer quickly. The pause also starts a quick read of the last seconds
-(``WhisperTranscriber.quick_text``, about a tenth of a second, on a copy of the model of its
-own): its words tell the end of answer rule whether the sentence trails off. They are
+(``WhisperTranscriber.quick_text``, about a tenth of a second, on the model's second copy,
+``COPIES``): its words tell the end of answer rule whether the sentence trails off. They are
 never shown or kept; the passes write the transcript.
 """
 
@@ -293,8 +293,7 @@ def build_live(settings: Settings, reporter: Reporter) -> WhisperLiveRecognizer:
 
     threads = settings.whisper_threads or max(1, min(auto_threads(), (os.cpu_count() or 2) - 1))
     live = dataclasses.replace(settings, whisper_threads=threads)
-    # Two copies of the model: a pause's quick read does not queue behind a pass.
-    transcriber = build_whisper(live, reporter, workers=2)
+    transcriber = build_whisper(live, reporter)
     with reporter.status("Warming up Whisper"):
         transcriber.warm_up()
     return WhisperLiveRecognizer(transcriber)
