@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import struct
 import subprocess
@@ -316,6 +317,25 @@ def test_sync_user_names_cannot_escape(tmp_path: Path) -> None:
         settings = load_settings({"sync_user": (raw, "flag")})
         assert sync_user(settings) == expected
         assert "/" not in expected
+
+
+def test_sync_user_names_beyond_ascii_keep_folders_of_their_own() -> None:
+    """Names with accents or in other scripts were folded lossily ("José" and "Josè" both
+    "jos", "李雷" refused): each now folds to ASCII and keeps a hash of itself."""
+    from interviewsense.config import load_settings
+    from interviewsense.flows.sync import sync_user
+
+    def folder(raw: str) -> str:
+        return sync_user(load_settings({"sync_user": (raw, "flag")}))
+
+    names = ["José", "Josè", "Jose", "李雷", "王芳", "Zoë@laptop", "../李雷/.."]
+    folders = [folder(raw) for raw in names]
+    assert len(set(folders)) == len(names), folders
+    for name in folders:
+        assert re.fullmatch(r"[a-z0-9._@-]{1,64}", name) and name.strip("-.") == name, name
+    assert folders[0].startswith("jose-") and folders[2] == "jose"
+    assert folders[5].startswith("zoe@laptop-")
+    assert folder("李雷") == folders[3]  # the same name, the same folder, every time
 
 
 def test_sessions_repair_on_request(isolated_home: Path) -> None:

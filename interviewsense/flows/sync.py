@@ -48,9 +48,20 @@ class Difference:
 
 
 def sync_user(settings: Settings) -> str:
-    """The folder for this user's sessions on the target: setting, or user@host."""
+    """The folder for this user's sessions on the target: setting, or user@host, in
+    lower-case ASCII letters, digits and ``._@-``. Accents are dropped ("José" is "jose"),
+    and a name that had any character outside ASCII also gets a short hash of itself, so
+    two names that fold to the same letters ("José", "Jose", "Josè"), or to none ("李雷"),
+    keep folders of their own."""
+    import hashlib
+    import unicodedata
+
     raw = settings.sync_user or f"{getpass.getuser()}@{socket.gethostname()}"
-    name = re.sub(r"[^a-z0-9._@-]+", "-", raw.lower()).strip("-.")
+    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9._@-]+", "-", plain.lower()).strip("-.")
+    if not raw.isascii() and raw.strip():
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
+        name = f"{name[:55]}-{digest}".strip("-")
     if not name or name in (".", ".."):
         raise BadInputError(
             f"'{raw}' cannot be used as a folder name on the sync target",
