@@ -431,6 +431,14 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
             assert head.headers["content-type"] == got.headers["content-type"], path
         error_of(c.get("/v1/tts/generate"), 405)
         assert c.head("/v1/tts/generate").status_code == 405
+        assert c.get("/v1/tts/generate").headers["allow"] == "POST"
+        # POST-only paths that look like a session id: not "no such session".
+        for path in ("/v1/sessions/start", "/v1/sessions/finalize"):
+            for method in ("GET", "DELETE", "HEAD"):
+                answer = c.request(method, path)
+                assert answer.status_code == 405, (method, path, answer.text)
+                assert answer.headers["allow"] == "POST", (method, path)
+            error_of(c.get(path), 405)
 
 
 def test_uploads_over_the_limit_are_413(server: Server) -> None:

@@ -243,7 +243,9 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
         message, hint = HTTP_MESSAGES.get(
             str(exc.detail), (str(exc.detail), HTTP_HINTS.get(exc.status_code, ""))
         )
-        return error_response(exc.status_code, message, hint, scrub)
+        # Starlette's own headers go along: a 405 says which methods the route takes (Allow).
+        headers = dict(exc.headers) if exc.headers else None
+        return error_response(exc.status_code, message, hint, scrub, headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = request.scope.get("state", {}).get("request_id", "")

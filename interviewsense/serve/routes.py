@@ -145,6 +145,16 @@ def _bind(engine: Engine, user_id: str, session: Session, reserved: Path | None)
     engine.ids.bind(reserved, session.id)
 
 
+# POST-only routes whose path would otherwise read as a session id to GET and DELETE
+# ("GET /v1/sessions/start" answered 404, no such session): they say 405, and Allow: POST.
+@router.api_route("/v1/sessions/start", methods=["GET", "DELETE"], include_in_schema=False)
+@router.api_route("/v1/sessions/finalize", methods=["GET", "DELETE"], include_in_schema=False)
+def post_only() -> None:
+    from starlette.exceptions import HTTPException
+
+    raise HTTPException(405, headers={"Allow": "POST"})
+
+
 @router.get("/v1/sessions", tags=["sessions"])
 def list_sessions(
     engine: EngineDep, user_id: Annotated[str, Query(pattern=SAFE_ID.pattern)]
