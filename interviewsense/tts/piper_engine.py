@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from interviewsense.engines import Voice
 from interviewsense.errors import MissingDependencyError
 from interviewsense.tts.base import Chunk, VoiceStyle
-from interviewsense.tts.piper_split import SPEAKER_INPUT, SplitVoice, split_voice
+from interviewsense.tts.piper_split import SPEAKER_INPUT, SplitVoice, onnx_session, split_voice
 from interviewsense.tts.spoken import spoken
 
 if TYPE_CHECKING:
@@ -184,8 +184,7 @@ def _pieces(
     import numpy as np
 
     split, gain = halves
-    feed = _feed(piper, phonemes, config)
-    for audio in split.decode(split.latents(feed), feed.get(SPEAKER_INPUT)):
+    for audio in split.speak(_feed(piper, phonemes, config)):
         scaled = np.clip(audio * (gain * config.volume), -1.0, 1.0)
         yield (scaled * 32767).astype(np.int16)
 
@@ -198,8 +197,7 @@ def _gain(piper: Any, split: SplitVoice) -> float:
     calm = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
     peak = 0.0
     for phonemes in piper.phonemize(CALIBRATION):
-        feed = _feed(piper, phonemes, calm)
-        for audio in split.decode(split.latents(feed), feed.get(SPEAKER_INPUT)):
+        for audio in split.speak(_feed(piper, phonemes, calm)):
             peak = max(peak, float(np.max(np.abs(audio))) if audio.size else 0.0)
     return LEVEL / peak if peak > 1e-4 else 1.0
 
@@ -269,9 +267,7 @@ class PiperSpeaker:
                     session = (
                         halves.encoder
                         if halves is not None
-                        else ort.InferenceSession(
-                            voice.path, sess_options=options, providers=["CPUExecutionProvider"]
-                        )
+                        else onnx_session(Path(voice.path), options)
                     )
                 except (OSError, ValueError, RuntimeError, KeyError) as exc:
                     raise MissingDependencyError(

@@ -57,6 +57,10 @@ class SplitVoice:
         out: npt.NDArray[np.float32] = self.encoder.run([self.latent], feed)[0]
         return out
 
+    def speak(self, feed: dict[str, Any]) -> Iterator[npt.NDArray[np.float32]]:
+        """A sentence's waveform in pieces, from the whole model's inputs (``feed``)."""
+        return self.decode(self.latents(feed), feed.get(SPEAKER_INPUT))
+
     def decode(self, latents: Any, speaker: Any = None) -> Iterator[npt.NDArray[np.float32]]:
         """The waveform of ``latents`` in pieces, in order: the first ``FIRST_FRAMES``
         long, each next one twice the last, up to ``MOST_FRAMES``."""
@@ -88,7 +92,8 @@ def _kept(path: Path, cache: Path) -> tuple[Path, Path, Path]:
     )
 
 
-def _session(model: bytes | Path, options: Any) -> Any:
+def onnx_session(model: bytes | Path, options: Any) -> Any:
+    """An ONNX Runtime session on the CPU, from a file or from the model's bytes."""
     import onnxruntime as ort
 
     source = str(model) if isinstance(model, Path) else model
@@ -102,8 +107,8 @@ def _from_cache(kept: tuple[Path, Path, Path], options: Any) -> SplitVoice | Non
     try:
         meta = json.loads(joint.read_text(encoding="utf-8"))
         return SplitVoice(
-            _session(encoder, options),
-            _session(decoder, options),
+            onnx_session(encoder, options),
+            onnx_session(decoder, options),
             str(meta["latent"]),
             bool(meta["speaker"]),
         )
@@ -160,7 +165,7 @@ def split_voice(
         del model, cut
         halves = [part.SerializeToString() for part in (encoder, decoder)]
         split = SplitVoice(
-            _session(halves[0], options), _session(halves[1], options), latent, speaker
+            onnx_session(halves[0], options), onnx_session(halves[1], options), latent, speaker
         )
     except Exception as exc:  # onnx's checker or ONNX Runtime refusing the halves
         return None, f"its model does not split ({type(exc).__name__}: {str(exc)[:80]})"
