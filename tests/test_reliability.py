@@ -336,6 +336,11 @@ def test_sync_user_names_beyond_ascii_keep_folders_of_their_own() -> None:
     assert folders[0].startswith("jose-") and folders[2] == "jose"
     assert folders[5].startswith("zoe@laptop-")
     assert folder("李雷") == folders[3]  # the same name, the same folder, every time
+    # … however it was typed: decomposed (macOS), in capitals, with spaces around.
+    import unicodedata
+
+    for typed in (unicodedata.normalize("NFD", "José"), "JOSÉ", " José "):
+        assert folder(typed) == folders[0], typed
 
 
 def test_sessions_repair_on_request(isolated_home: Path) -> None:

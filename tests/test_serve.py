@@ -439,6 +439,12 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
                 assert answer.status_code == 405, (method, path, answer.text)
                 assert answer.headers["allow"] == "POST", (method, path)
             error_of(c.get(path), 405)
+            # … so no session may be named after them: it could not be read or deleted.
+            named = {"user_id": "erin", "session_id": path.rsplit("/", 1)[1]}
+            assert (
+                "name of a route"
+                in error_of(c.post("/v1/sessions/start", json=named), 400)["error"]
+            )
 
 
 def test_uploads_over_the_limit_are_413(server: Server) -> None:

@@ -52,7 +52,8 @@ def sync_user(settings: Settings) -> str:
     lower-case ASCII letters, digits and ``._@-``. Accents are dropped ("José" is "jose"),
     and a name that had any character outside ASCII also gets a short hash of itself, so
     two names that fold to the same letters ("José", "Jose", "Josè"), or to none ("李雷"),
-    keep folders of their own."""
+    keep folders of their own, the same however the name was typed ("JOSÉ", "José" composed or
+    decomposed)."""
     import hashlib
     import unicodedata
 
@@ -60,7 +61,9 @@ def sync_user(settings: Settings) -> str:
     plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
     name = re.sub(r"[^a-z0-9._@-]+", "-", plain.lower()).strip("-.")
     if not raw.isascii() and raw.strip():
-        digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
+        # The name as typed on any machine: composed or not (macOS decomposes), any case.
+        same = unicodedata.normalize("NFC", raw.strip()).casefold()
+        digest = hashlib.sha256(same.encode()).hexdigest()[:8]
         name = f"{name[:55]}-{digest}".strip("-")
     if not name or name in (".", ".."):
         raise BadInputError(

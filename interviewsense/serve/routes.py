@@ -96,6 +96,9 @@ async def readyz(engine: EngineDep) -> JSONResponse:
     return JSONResponse({"status": "ready", **checks})
 
 
+POST_ONLY = ("start", "finalize")  # the POST routes /v1/sessions/<name>, declared below
+
+
 @router.post("/v1/sessions/start", tags=["sessions"])
 async def start(body: StartRequest, engine: EngineDep) -> dict[str, Any]:
     """Start an interview; returns the session and its first question."""
@@ -107,6 +110,11 @@ async def start(body: StartRequest, engine: EngineDep) -> dict[str, Any]:
     if body.session_id is not None and is_session_id(body.session_id):
         raise BadInputError(
             "session_id looks like one the server makes", hint="pick another, or leave it out"
+        )
+    if body.session_id in POST_ONLY:
+        raise BadInputError(
+            f"session_id '{body.session_id}' is the name of a route under /v1/sessions/",
+            hint="pick another, or leave it out",
         )
     reserved = None
     if body.session_id:
@@ -145,14 +153,19 @@ def _bind(engine: Engine, user_id: str, session: Session, reserved: Path | None)
     engine.ids.bind(reserved, session.id)
 
 
-# POST-only routes whose path would otherwise read as a session id to GET and DELETE
-# ("GET /v1/sessions/start" answered 404, no such session): they say 405, and Allow: POST.
-@router.api_route("/v1/sessions/start", methods=["GET", "DELETE"], include_in_schema=False)
-@router.api_route("/v1/sessions/finalize", methods=["GET", "DELETE"], include_in_schema=False)
 def post_only() -> None:
     from starlette.exceptions import HTTPException
 
     raise HTTPException(405, headers={"Allow": "POST"})
+
+
+# POST-only routes whose path would otherwise read as a session id to GET and DELETE
+# ("GET /v1/sessions/start" answered 404, no such session): they say 405, and Allow: POST.
+# So no client may name a session after one of them (start refuses it).
+for _route in POST_ONLY:
+    router.add_api_route(
+        f"/v1/sessions/{_route}", post_only, methods=["GET", "DELETE"], include_in_schema=False
+    )
 
 
 @router.get("/v1/sessions", tags=["sessions"])

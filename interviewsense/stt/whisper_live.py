@@ -13,6 +13,7 @@ never shown or kept; the passes write the transcript.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -175,8 +176,10 @@ class WhisperLiveSession:
         try:
             words = self._t.quick_text(samples)
         except Exception:  # only a shortcut: without it the rule waits for a pass, as before
+            logging.getLogger(__name__).debug("the quick read failed", exc_info=True)
             return
-        if words is not None:
+        # No word read is no reading: "" would tell the rule the words do not trail off.
+        if words is not None and any(c.isalpha() for c in words):
             with self._lock:
                 if self._quick is None or self._quick[0] < reach:
                     self._quick = (reach, words)
