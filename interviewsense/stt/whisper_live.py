@@ -105,6 +105,7 @@ class WhisperLiveSession:
         # The latest pass over the uncommitted tail: (from, to, segments), in seconds.
         self._latest: tuple[float, float, list[tuple[str, list[Word]]]] | None = None
         self._again = False
+        self._passing = False  # a pass is running or about to (set and cleared under the lock)
         self._closed = False  # finish() took a result: later passes change nothing
         self._heard_s = 0.0  # the end of the audio the latest pass decoded
         # The latest quick read at a pause: (the end of the audio it read, its words).
@@ -133,17 +134,29 @@ class WhisperLiveSession:
         return True
 
     def _start_pass(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
+        with self._lock:
+            if self._passing:
+                return
+            self._passing = True
         self._last = time.monotonic()
         self._thread = threading.Thread(target=self._background, daemon=True)
         self._thread.start()
 
     def _background(self) -> None:
-        self._decode()
-        while self._again:  # silence began during that pass: hear the end of the answer
-            self._again = False
-            self._decode()
+        again = True
+        try:
+            while again:  # again: silence began during the pass, so hear the end
+                self._decode()
+                # Asking for another pass and deciding there is none are one step, under the
+                # lock: a pause that began as the last pass ended would otherwise wait for
+                # the next one a second later (silence() saw the thread alive, set _again).
+                with self._lock:
+                    again, self._again = self._again, False
+                    self._passing = again
+        except BaseException:
+            with self._lock:
+                self._passing = False  # the next pass may start
+            raise
 
     @property
     def busy(self) -> bool:
@@ -164,10 +177,11 @@ class WhisperLiveSession:
                 clip = bytes(self._pcm[-int(QUICK_READ_S * RATE) * 2 :])
             self._reader = threading.Thread(target=self._read, args=(clip, reach), daemon=True)
             self._reader.start()
-        if self._thread is not None and self._thread.is_alive():
-            self._again = True
-        else:
-            self._start_pass()
+        with self._lock:
+            if self._passing:
+                self._again = True
+                return
+        self._start_pass()
 
     def _read(self, clip: bytes, reach: float) -> None:
         import numpy as np
