@@ -178,15 +178,12 @@ class WhisperTranscriber:
         writes greedily, with no word times, so a few seconds cost about a tenth of a live
         pass (docs/practice.md). ``None`` when the decode loops ("uh, uh, uh …") with and
         without the disfluent prompt; ask a pass instead."""
-        import zlib
-
         import ctranslate2
         import numpy as np
         from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_compression_ratio
 
         from interviewsense.audio.vad import speech_regions
-        from interviewsense.scoring.text import norm
-        from interviewsense.stt.invented import is_loop
 
         if len(samples) < QUICK_MIN_SAMPLES:
             return None
@@ -223,11 +220,7 @@ class WhisperTranscriber:
                 heard, [prompt], beam_size=1, max_length=len(prompt) + cap
             )[0].sequences_ids[0]
             text = _SPACES.sub(" ", tokenizer.decode(found)).strip()
-            raw = text.encode()
-            looped = len(found) >= cap - 1 or (
-                bool(raw) and len(raw) / len(zlib.compress(raw)) > LOOP_RATIO
-            )
-            if not looped and not is_loop([n for w in text.split() if (n := norm(w))]):
+            if not _loops(text.split(), get_compression_ratio(text), len(found), cap):
                 return text
         return None
 
@@ -309,15 +302,21 @@ def unheard_speech(regions: list[tuple[float, float]], decoded: Decoded) -> floa
 
 
 def _looped(seg: Any, cap: int) -> bool:
-    """A live pass's segment that loops: it compresses like a repetition, fills the token
-    cap, or says one word (or a short phrase) over and over inside ordinary text ("so I
-    probably spent like, a, a, a, …", which compresses only to about 2)."""
+    """A live pass's segment that loops (``_loops``)."""
+    words = [w.word for w in seg.words or []]
+    return _loops(words, seg.compression_ratio, len(seg.tokens), cap)
+
+
+def _loops(words: list[str], ratio: float, tokens: int, cap: int) -> bool:
+    """Whether what a decode wrote loops: it compresses like a repetition (``ratio``), fills
+    the token cap, or says one word (or a short phrase) over and over inside ordinary text
+    ("so I probably spent like, a, a, a, …", which compresses only to about 2)."""
     from interviewsense.scoring.text import norm
     from interviewsense.stt.invented import is_loop
 
-    if seg.compression_ratio > LOOP_RATIO or len(seg.tokens) >= cap - 2:
+    if ratio > LOOP_RATIO or tokens >= cap - 2:
         return True
-    return is_loop([n for w in (seg.words or []) if (n := norm(w.word))])
+    return is_loop([n for w in words if (n := norm(w))])
 
 
 def _check_compute_type(compute_type: str) -> None:
