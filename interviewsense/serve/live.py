@@ -103,7 +103,8 @@ class LiveAnswer:
             model=turn_model,
             background=True,  # the socket keeps taking audio while the model thinks
         )
-        self.session: StreamingSession = recognizer.start()
+        # Its transcript is the provisional card's, replaced by Whisper's final pass.
+        self.session: StreamingSession = recognizer.start(draft=True)
         self.writer = WavWriter(path)
         self._inode = path.stat().st_ino
         self.partial = Partial("", "")

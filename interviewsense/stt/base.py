@@ -86,7 +86,11 @@ class StreamingRecognizer(Protocol):
 
     model: str
 
-    def start(self) -> StreamingSession: ...
+    def start(self, *, draft: bool = False) -> StreamingSession:
+        """A session for one answer. ``draft``: its transcript is shown at once and replaced
+        (the web page's provisional card, before the final pass), so a recogniser may trade
+        accuracy for speed (Whisper: short passes)."""
+        ...
 
     def close(self) -> None:
         """Stop any background work (before the process exits)."""

@@ -86,7 +86,7 @@ class VoskRecognizer:
         self.model = ref.name
         self.language = language
 
-    def start(self) -> VoskSession:
+    def start(self, *, draft: bool = False) -> VoskSession:  # the same text either way
         return VoskSession(self._model, self.model, self.language)
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ added none to fluent answers (docs/scoring.md has the measurement; bench/ repeat
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,11 @@ SKIP_SHARE = 0.3
 WORD_REACH_S = 0.5
 QUICK_MIN_SAMPLES = 8_000  # quick_text hears at least half a second …
 QUICK_TOKENS_EXTRA = 8  # … and writes at most LOOP_TOKENS_PER_S a second, plus this many
-QUICK_PAD_S = 4.0  # the silence quick_text puts after a clip, at least this much …
-QUICK_SPAN_S = 10.0  # … and enough to make the two this long
+# Whisper hears 30 s at a time, padded with silence. A live pass (``fast``) and a quick read
+# let the encoder hear only the audio and this much silence after it …
+SHORT_PAD_S = 4.0
+SHORT_SPAN_S = 10.0  # … and enough to make the two this long (docs/stt.md: fewer loops)
+FRAMES_PER_S = 100  # the log-mel features' rate
 QUICK_GAP_MS = 2_000  # quick_text keeps the speech, cutting silences this long …
 QUICK_EDGE_MS = 400  # … but this much either side of it (faster-whisper's VAD filter's own)
 
@@ -78,6 +82,7 @@ class WhisperTranscriber:
         self.keep_fillers = keep_fillers
         self._multilingual = not ref.name.endswith(".en")
         self._tokenizer: Any = None  # quick_text's, made on first use
+        self._short = threading.local()  # .on: this thread's decode is a live pass
         try:
             self._model = WhisperModel(
                 str(ref.path),
@@ -91,6 +96,12 @@ class WhisperTranscriber:
                 f"the Whisper model in {ref.path} could not be loaded ({exc})",
                 hint="the folder may be incomplete; download it again or pick another model",
             ) from exc
+        whole = self._model.encode
+
+        def encode(features: Any) -> Any:
+            return whole(_shortened(features) if getattr(self._short, "on", False) else features)
+
+        self._model.encode = encode
 
     def warm_up(self) -> None:
         """Decode a second of silence, so the first real answer does not pay for lazy setup
@@ -121,13 +132,22 @@ class WhisperTranscriber:
         *,
         progress: ProgressFn | None = None,
         fast: bool = False,
+        short: bool = False,
     ) -> list[tuple[str, list[Word]]]:
         """Each recognised segment's text and timed words; ``fast`` trades a little accuracy
-        for speed (greedy decoding), for the live transcript."""
-        return [(text, words) for text, words, _ in self._decode(samples, progress, fast)]
+        for speed (greedy decoding), for the live transcript; ``short`` with it, the encoder
+        hears the window and a few seconds of silence, not 30 s (``_shortened``): a third of
+        the time, for text that is shown but not kept (it invents a word after the last one
+        more often: docs/stt.md)."""
+        decoded = self._decode(samples, progress, fast, short=fast and short)
+        return [(text, words) for text, words, _ in decoded]
 
     def _decode(
-        self, samples: npt.NDArray[np.float32], progress: ProgressFn | None, fast: bool
+        self,
+        samples: npt.NDArray[np.float32],
+        progress: ProgressFn | None,
+        fast: bool,
+        short: bool = False,
     ) -> list[tuple[str, list[Word], tuple[float, float]]]:
         """Each segment's text, timed words, and (start, end) in seconds."""
         import ctranslate2
@@ -140,18 +160,29 @@ class WhisperTranscriber:
         if guard:  # real speech needs under 5 tokens a second: a loop stops early
             seconds = min(30.0, len(samples) / 16_000)
             options["max_new_tokens"] = int(LOOP_TOKENS_PER_S * seconds) + LOOP_TOKENS_EXTRA
-        found: Iterable[Any] = self._model.transcribe(samples, **options)[0]
+        found: Iterable[Any]
         if fast:  # a short window: decoded whole before any word is used
-            found = list(found)
             cap = options.get("max_new_tokens", 0)
+            self._short.on = short  # the encoder hears the window, not 30 s (_shortened)
+            try:
+                found = list(self._model.transcribe(samples, **options)[0])
+            finally:
+                self._short.on = False
             if guard and any(_looped(seg, cap) for seg in found):
                 # A greedy pass that loops ("uh, uh, uh …"): a window that starts inside a
-                # word sets it off, the disfluent prompt feeds it. Decode the window again
-                # without the prompt, and drop whatever still loops.
-                options.pop("initial_prompt", None)
-                options.pop("max_new_tokens", None)
-                found = list(self._model.transcribe(samples, **options)[0])
-                found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
+                # word sets it off, the disfluent prompt feeds it, and a short encoding more
+                # often than a 30 s one (which drops its fillers: docs/stt.md). Decode it
+                # again as Whisper hears it, then without the prompt, and drop whatever
+                # still loops.
+                if short:
+                    found = list(self._model.transcribe(samples, **options)[0])
+                if any(_looped(seg, cap) for seg in found):
+                    options.pop("initial_prompt", None)
+                    options.pop("max_new_tokens", None)
+                    found = list(self._model.transcribe(samples, **options)[0])
+                    found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
+        else:
+            found = self._model.transcribe(samples, **options)[0]
         out = _collect(found, progress)
         if fast:
             return out
@@ -204,7 +235,7 @@ class WhisperTranscriber:
         # Whisper was trained on 30 s windows, the end padded with silence; a clip with no
         # silence after it is written over and over ("forced aligner. Montreal, uh, forced
         # aligner. Montreal …"). A few seconds of it are enough for the decoder to stop.
-        pad = max(QUICK_PAD_S, QUICK_SPAN_S - len(samples) / 16_000)
+        pad = max(SHORT_PAD_S, SHORT_SPAN_S - len(samples) / 16_000)
         silence = np.zeros(int(pad * 16_000), dtype=np.float32)
         features = model.feature_extractor(np.concatenate([samples, silence]), padding=0)
         features = features[:, : features.shape[-1] // 2 * 2]  # the encoder halves it
@@ -299,6 +330,20 @@ def unheard_speech(regions: list[tuple[float, float]], decoded: Decoded) -> floa
             union.append([s, e])
     heard = sum(max(0.0, min(e, end) - max(s, start)) for start, end in regions for s, e in union)
     return sum(e - s for s, e in regions) - heard
+
+
+def _shortened(features: Any) -> Any:
+    """A window's log-mel features as a live pass's encoder hears them: the audio and
+    ``SHORT_PAD_S`` of the silence after it (at least ``SHORT_SPAN_S`` in all), not 30 s.
+    faster-whisper pads a window to 30 s with zero frames; no frame of audio is all zeros."""
+    import numpy as np
+
+    heard = np.flatnonzero(np.any(features != 0, axis=tuple(range(features.ndim - 1))))
+    audio = int(heard[-1]) + 1 if len(heard) else 0
+    keep = max(audio + int(SHORT_PAD_S * FRAMES_PER_S), int(SHORT_SPAN_S * FRAMES_PER_S))
+    if keep >= features.shape[-1]:
+        return features
+    return np.ascontiguousarray(features[..., : keep - keep % 2])  # the encoder halves it
 
 
 def _looped(seg: Any, cap: int) -> bool:

@@ -4,11 +4,17 @@ Whisper is not a streaming model, so the answer's recent audio is re-decoded abo
 second in a background thread. Text that is safely in the past is committed and not decoded
 again, so each pass (and the last one, when the answer ends) only covers the tail.
 
-A pass costs about a second on one thread, so at a pause its words come too late to end a
+A pass costs about 0.7 s on one thread, so at a pause its words come too late to end a
 finished answer quickly. The pause also starts a quick read of the last seconds
 (``WhisperTranscriber.quick_text``, about a tenth of a second, on the model's second copy,
 ``COPIES``): its words tell the end of answer rule whether the sentence trails off. They are
 never shown or kept; the passes write the transcript.
+
+A draft session (``draft``: the web page's, whose live transcript only makes the provisional
+card that Whisper's final pass replaces) makes short passes: the encoder hears the window
+and a few seconds of silence, not 30 s (about 0.2 s a pass). Practice's passes hear 30 s:
+its live transcript is the one kept and scored, short passes invent a word after the last
+one more often, and in practice they made the end of an answer later (docs/stt.md).
 """
 
 from __future__ import annotations
@@ -91,8 +97,11 @@ def resume_point(
 
 
 class WhisperLiveSession:
-    def __init__(self, transcriber: WhisperTranscriber, *, interval_s: float = 1.0) -> None:
+    def __init__(
+        self, transcriber: WhisperTranscriber, *, interval_s: float = 1.0, draft: bool = False
+    ) -> None:
         self._t = transcriber
+        self.draft = draft  # short passes: the transcript is shown, then replaced
         self._interval = interval_s
         self._pcm = bytearray()
         self._committed_s = 0.0
@@ -215,7 +224,7 @@ class WhisperLiveSession:
         if len(raw) < RATE // 2:
             return None
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-        segments = self._t.segments(samples, fast=True)
+        segments = self._t.segments(samples, fast=True, short=self.draft)
         window = len(samples) / RATE
         keep = segments if final else to_commit(segments, window)
         resume = resume_point(samples, segments, keep, window) if keep else None
@@ -287,8 +296,8 @@ class WhisperLiveRecognizer:
         self.model = transcriber.model
         self._sessions: list[WhisperLiveSession] = []
 
-    def start(self) -> WhisperLiveSession:
-        session = WhisperLiveSession(self._t)
+    def start(self, *, draft: bool = False) -> WhisperLiveSession:
+        session = WhisperLiveSession(self._t, draft=draft)
         self._sessions = [s for s in self._sessions if s.busy] + [session]
         return session
 
