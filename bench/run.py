@@ -922,10 +922,14 @@ TEXT_LAG_S = {"VOSK": 0.05, "Whisper live": 1.2}
 INSERTED_PAUSES_S = (2.0, 3.0, 4.0)
 
 
-def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
-    """(name, samples, end of the last word, timed words) for each real recording: as
-    spoken, then 5 s of silence; and with a 2-4 s pause after a word that leaves the sentence
-    open ("and", "the" …) and after a sentence end, where the recording has them.
+def _turn_cases(
+    transcriber: Any, held_out: bool = False
+) -> list[tuple[str, Any, float, list[Any]]]:
+    """(name, samples, end of the last word, timed words) for each real recording (the tuned
+    set, or the ``held_out`` one): as spoken, then 5 s of silence; and with a 2-4 s pause
+    after a word that leaves the sentence open ("and", "the" …) and after a sentence end,
+    where the recording has them. A recording whose reference stops on such a word ("… i
+    think this is uh") is named "unfinished", not "clean": it is no finished answer.
 
     The pause goes at the quietest 10 ms between the two words (``_quietest``): the
     recogniser's word times are off by up to a tenth of a second, and a cut at its end of
@@ -948,7 +952,7 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
     from interviewsense.domain import Word
 
     cases = []
-    for i, rec in enumerate(speech.real_recordings()):
+    for i, rec in enumerate(speech.real_recordings(held_out=held_out)):
         samples, rate = speech.read_wav(rec.path)
         regions = speech_regions(samples)
         if not regions:
@@ -956,8 +960,9 @@ def _turn_cases(transcriber: Any) -> list[tuple[str, Any, float, list[Any]]]:
         last = regions[-1][1]
         tail = np.zeros(5 * rate, dtype=np.float32)
         words = transcriber.transcribe(samples).words
-        cases.append((f"{rec.name} clean", np.concatenate([samples, tail]), last, words))
         reference = speech.normalize_words(rec.text)
+        spoken = "unfinished" if reference[-1] in TRAILING else "clean"
+        cases.append((f"{rec.name} {spoken}", np.concatenate([samples, tail]), last, words))
         pairs = set(itertools.pairwise(reference))
         spots: dict[str, tuple[float, int]] = {}  # kind: (where, the first word after)
         for k, (w, nxt) in enumerate(itertools.pairwise(words), start=1):
@@ -1086,6 +1091,18 @@ def _hearing(decode: Callable[[Any], str | None], window_s: float) -> Hear:
 
 
 def bench_turns_policy() -> list[Row]:
+    """The end-of-answer rules on the recordings they were chosen on (``_turns_policy``)."""
+    return _turns_policy(held_out=False)
+
+
+def bench_turns_held_out() -> list[Row]:
+    """The end-of-answer rules on the held-out recordings no rule was chosen on (scripts/
+    real_speech.py): the old rule, the new one with text as fast as VOSK's, and the new one
+    as the Whisper fallback ships it (the quick read)."""
+    return _turns_policy(held_out=True)
+
+
+def _turns_policy(held_out: bool) -> list[Row]:
     """End of answer on real speech, the old rule (a fixed 1.5 s silence) against the new one
     (Silero VAD + Smart Turn + the transcript, with the 1 s undo): premature ends, the wait
     after a finished answer's last word, and the model's CPU cost. A simulation of the same
@@ -1107,7 +1124,7 @@ def bench_turns_policy() -> list[Row]:
     if model is None:
         return [("turns policy", "skipped", "", "no Smart Turn model (scripts/smart_turn.py)")]
     transcriber = load_transcriber(load_settings(), Quiet())
-    cases = _turn_cases(transcriber)
+    cases = _turn_cases(transcriber, held_out)
     new = "new: VAD + Smart Turn + words"
     vosk, whisper = TEXT_LAG_S["VOSK"], TEXT_LAG_S["Whisper live"]
     # A live pass hears the uncommitted tail: under COMMIT_AFTER_S it is all of it.
@@ -1131,6 +1148,9 @@ def bench_turns_policy() -> list[Row]:
             quick,
         ),
     ]
+    if held_out:  # what ships, and the rules to compare it with: not the passes' variants
+        rules = [rules[0], rules[1], rules[-1]]
+    section = "turns (held out)" if held_out else "turns"
     rows: list[Row] = []
     audio_s = 0.0
     cpu_before, calls_before = model.cpu_s, model.calls
@@ -1157,7 +1177,8 @@ def bench_turns_policy() -> list[Row]:
                 finals.append(final - last)
         p50, p90 = quantiles(waits)
         f50, f90 = quantiles(finals)
-        kinds = {"clean": "as spoken", " mid ": "pause mid-sentence", "between": "between"}
+        kinds = {"clean": "as spoken", "unfinished": "as spoken, unfinished"}
+        kinds |= {" mid ": "pause mid-sentence", "between": "between"}
         counts = []
         for key, said in kinds.items():
             of = [name for name, *_ in cases if key in f"{name} "]
@@ -1165,7 +1186,7 @@ def bench_turns_policy() -> list[Row]:
             counts.append(f"{said} {len(cut)}/{len(of)}")
         rows.append(
             (
-                f"turns, {label}",
+                f"{section}, {label}",
                 f"premature: {', '.join(counts)}; last word to end p50 {p50:.2f} s, "
                 f"p90 {p90:.2f} s, within 1 s {sum(w <= 1.0 for w in waits)}/{len(waits)}; "
                 f"to final (undo over) p50 {f50:.2f} s, p90 {f90:.2f} s",
@@ -1173,12 +1194,12 @@ def bench_turns_policy() -> list[Row]:
                 ("cut: " + ", ".join(early))[:160] if early else "",
             )
         )
-        print(f"{label}: cut {early}", file=sys.stderr)
+        print(f"{section}, {label}: cut {early}", file=sys.stderr)
     spent = sorted(quick.spent)  # type: ignore[attr-defined]
     if spent:
         rows.append(
             (
-                "turns, quick read at a pause",
+                f"{section}, quick read at a pause",
                 f"p50 {spent[len(spent) // 2] * 1000:.0f} ms, "
                 f"max {spent[-1] * 1000:.0f} ms a read of up to {QUICK_READ_S:.0f} s",
                 f"<= {QUICK_READ_BUDGET_S * 1000:.0f} ms (the simulation's allowance)",
@@ -1189,7 +1210,7 @@ def bench_turns_policy() -> list[Row]:
     cpu = model.cpu_s - cpu_before
     rows.append(
         (
-            "turns, Smart Turn CPU",
+            f"{section}, Smart Turn CPU",
             f"{cpu / max(audio_s, 1e-9) * 1000:.1f} ms per audio second; "
             f"{cpu / max(calls, 1) * 1000:.0f} ms a call",
             "",
@@ -1599,6 +1620,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "live": bench_live,
     "turns": bench_turns,
     "turns_policy": bench_turns_policy,
+    "turns_held_out": bench_turns_held_out,
     "memory": bench_memory,
     "batch": bench_batch,
     "ray": bench_ray,

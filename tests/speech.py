@@ -193,14 +193,15 @@ class Recording:
     text: str
     fillers: int  # um/uh in the reference
     duration: float
-    kind: str  # monologue | read | clip
+    kind: str  # monologue | read | clip | talk
 
 
 REAL_SPEECH = Path(__file__).resolve().parent.parent / ".venv" / "real-speech"
 
 
-def real_recordings(kind: str | None = None) -> list[Recording]:
-    """The real recordings ``make test`` installs; a clear failure when they are missing."""
+def real_recordings(kind: str | None = None, *, held_out: bool = False) -> list[Recording]:
+    """The real recordings ``make test`` installs; a clear failure when they are missing.
+    ``held_out``: the set no rule was chosen on (scripts/real_speech.py), not the tuned one."""
     import json
 
     manifest = REAL_SPEECH / "manifest.json"
@@ -210,7 +211,7 @@ def real_recordings(kind: str | None = None) -> list[Recording]:
         )
     out = []
     for e in json.loads(manifest.read_text())["recordings"]:
-        if kind is None or e["kind"] == kind:
+        if (kind is None or e["kind"] == kind) and (e.get("set") == "held_out") == held_out:
             out.append(
                 Recording(
                     e["name"],
