@@ -98,6 +98,18 @@ def test_a_word_said_over_and_over_inside_ordinary_text_is_a_loop() -> None:
     assert not is_loop("here are some more words words words words".split())
 
 
+def test_words_after_a_loop() -> None:
+    """A quick read is for its last words (whisper_engine.quick_text): how many follow the
+    loop tells whether a repetition inside it spoils them."""
+    from interviewsense.stt.invented import words_after_loop
+
+    uhs = "montreal " + "uh " * 10
+    assert words_after_loop((uhs + "forced to win her").split()) == 4
+    assert words_after_loop(uhs.split()) == 0
+    assert words_after_loop(("we " + "shipped it on time " * 5).split()) == 0
+    assert words_after_loop("here are some more words words words words".split()) is None
+
+
 def test_a_final_pass_that_jumped_over_the_answer_is_caught() -> None:
     """Seen on real speech played through the virtual microphone (docs/stt.md): the final
     pass wrote one segment from 1.6 s to 25.2 s with 19 words, the first at 1.6 s and the

@@ -198,6 +198,10 @@ def test_resume_undoes_an_end(model) -> None:  # type: ignore[no-untyped-def]
     assert trails_off("and then the") and trails_off("Because, um,")
     assert trails_off("And I feel it's") and trails_off("and what I'd")  # never a last word
     assert not trails_off("It's what we shipped, and they're happy.")
+    # Whisper marks a sentence left open: "Montreal, uh, uh," "This is..." "hopefully the re-"
+    for left_open in ("Montreal, uh, uh,", "This is...", "And I feel like this…", "the re-"):
+        assert trails_off(left_open), left_open
+    assert not trails_off("Montreal forced a liner.") and not trails_off("...")
     read = _recording("mfa_thoughts")
     endpoint = EndOfAnswer(model=model)
     text = "i have a thousand thoughts about that thing"

@@ -151,6 +151,26 @@ def test_a_quick_read_hears_whether_a_real_sentence_trails_off(live) -> None:  #
 
 
 @pytest.mark.slow
+def test_a_quick_read_through_a_speakers_own_uhs(live) -> None:  # type: ignore[no-untyped-def]
+    """A real speaker says "montreal uh uh uh uh uh uh forced aligner": the read writes the
+    "uh"s as a run (a loop, to a live pass's check), but the words after it are readable, so
+    it is a reading, and a finished one; stopped inside the run, it trails off or is none."""
+    from interviewsense.audio.endpoint import trails_off
+    from interviewsense.audio.vad import speech_regions
+
+    (rec,) = [r for r in speech.real_recordings("clip") if r.name == "mfa_uhuh"]
+    audio, rate = speech.read_wav(rec.path)
+    audio = speech.resample(audio, rate, 16_000)
+    whole = live._t.quick_text(audio)
+    assert whole is not None and not trails_off(whole), whole
+    assert whole.lower().count("uh") >= 4 and "montreal" in whole.lower(), whole
+    regions = speech_regions(audio)
+    middle = (regions[0][0] + regions[-1][1]) / 2  # inside the "uh"s, before "forced"
+    cut = live._t.quick_text(audio[: int(middle * 16_000)])
+    assert cut is None or trails_off(cut), cut
+
+
+@pytest.mark.slow
 def test_a_short_live_pass_hears_what_a_30_s_one_does(live) -> None:  # type: ignore[no-untyped-def]
     """A live pass's encoder hears the window and 4 s of silence, not 30 s (a quarter of
     the time, docs/stt.md): on a real sentence, whole and stopped mid-phrase, it writes the

@@ -58,6 +58,9 @@ TRAILING = frozenset(
     i'll we'll they'll you'll let's""".split()
 )
 
+# Marks Whisper ends text with where the speaker left the sentence open (VOSK writes none).
+OPEN_MARKS = (",", ";", ":", "-", "—", "…", "...")
+
 
 # What set the silence a pause had to reach to end the answer (``EndpointState.why``).
 WHY = {
@@ -84,9 +87,10 @@ def frame_levels(pcm16: bytes, frame: int = WINDOW) -> list[float]:
 
 
 def trails_off(text: str) -> bool:
-    """Whether the words so far stop on one that needs more after it."""
+    """Whether the words so far stop on one that needs more after it, or where a recogniser
+    that punctuates (Whisper) marks them as left open: "Montreal, uh, uh," "This is..."."""
     words = re.findall(r"[a-z']+", text.lower())
-    return bool(words) and words[-1] in TRAILING
+    return bool(words) and (words[-1] in TRAILING or text.rstrip().endswith(OPEN_MARKS))
 
 
 @dataclass

@@ -24,7 +24,13 @@ SENTENCE_END = (".", "!", "?")
 
 def longest_loop(words: list[str]) -> tuple[str, int]:
     """The phrase (1 to 4 words) repeated most times in a row, and how many times."""
-    best = ("", 1)
+    phrase, runs, _ = _longest_loop(words)
+    return phrase, runs
+
+
+def _longest_loop(words: list[str]) -> tuple[str, int, int]:
+    """``longest_loop``, and the index just after the repetition."""
+    best = ("", 1, 0)
     for n in range(1, 5):
         i = 0
         while i + n <= len(words):
@@ -33,7 +39,7 @@ def longest_loop(words: list[str]) -> tuple[str, int]:
             while words[i + runs * n : i + (runs + 1) * n] == gram:
                 runs += 1
             if runs > best[1] and (n == 1 or runs >= LOOP_PHRASE_RUN):
-                best = (" ".join(gram), runs)
+                best = (" ".join(gram), runs, i + runs * n)
             i += runs * n if runs > 1 else 1
     return best
 
@@ -42,6 +48,16 @@ def is_loop(words: list[str]) -> bool:
     """Whether ``words`` repeat a word or a short phrase more than a person would."""
     phrase, runs = longest_loop(words)
     return runs >= (LOOP_RUN if " " not in phrase else LOOP_PHRASE_RUN)
+
+
+def words_after_loop(words: list[str]) -> int | None:
+    """How many words follow the loop in ``words`` (``is_loop``); None when there is none.
+    A loop that stops before the end ("montreal uh uh uh uh uh uh forced aligner", a real
+    speaker's six "uh"s written as ten) leaves the last words readable."""
+    phrase, runs, end = _longest_loop(words)
+    if runs < (LOOP_RUN if " " not in phrase else LOOP_PHRASE_RUN):
+        return None
+    return len(words) - end
 
 
 def after_speech(words: list[Word], speech_end: float | None) -> int:

@@ -47,6 +47,9 @@ SHORT_SPAN_S = 10.0  # … and enough to make the two this long (docs/stt.md: fe
 FRAMES_PER_S = 100  # the log-mel features' rate
 QUICK_GAP_MS = 2_000  # quick_text keeps the speech, cutting silences this long …
 QUICK_EDGE_MS = 400  # … but this much either side of it (faster-whisper's VAD filter's own)
+# A quick read is for its last words: a word or phrase written over and over inside it (a
+# speaker's "uh, uh, uh, uh, uh, uh") spoils it only if fewer words than this come after.
+QUICK_AFTER_LOOP_WORDS = 2
 
 
 SAMPLING_SEED = 0
@@ -251,7 +254,7 @@ class WhisperTranscriber:
                 heard, [prompt], beam_size=1, max_length=len(prompt) + cap
             )[0].sequences_ids[0]
             text = _SPACES.sub(" ", tokenizer.decode(found)).strip()
-            if not _loops(text.split(), get_compression_ratio(text), len(found), cap):
+            if not _loops(text.split(), get_compression_ratio(text), len(found), cap, tail=True):
                 return text
         return None
 
@@ -352,16 +355,19 @@ def _looped(seg: Any, cap: int) -> bool:
     return _loops(words, seg.compression_ratio, len(seg.tokens), cap)
 
 
-def _loops(words: list[str], ratio: float, tokens: int, cap: int) -> bool:
+def _loops(words: list[str], ratio: float, tokens: int, cap: int, tail: bool = False) -> bool:
     """Whether what a decode wrote loops: it compresses like a repetition (``ratio``), fills
     the token cap, or says one word (or a short phrase) over and over inside ordinary text
-    ("so I probably spent like, a, a, a, …", which compresses only to about 2)."""
+    ("so I probably spent like, a, a, a, …", which compresses only to about 2). ``tail``:
+    only the last words matter (a quick read), so a repetition that ``QUICK_AFTER_LOOP_WORDS``
+    words or more follow does not count."""
     from interviewsense.scoring.text import norm
-    from interviewsense.stt.invented import is_loop
+    from interviewsense.stt.invented import words_after_loop
 
     if ratio > LOOP_RATIO or tokens >= cap - 2:
         return True
-    return is_loop([n for w in words if (n := norm(w))])
+    after = words_after_loop([n for w in words if (n := norm(w))])
+    return after is not None and (not tail or after < QUICK_AFTER_LOOP_WORDS)
 
 
 def _check_compute_type(compute_type: str) -> None:
