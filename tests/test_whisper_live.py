@@ -171,6 +171,39 @@ def test_a_quick_read_through_a_speakers_own_uhs(live) -> None:  # type: ignore[
 
 
 @pytest.mark.slow
+def test_a_quick_read_does_not_finish_a_sentence_the_speaker_left_open(live) -> None:  # type: ignore[no-untyped-def]
+    """A real speaker's "I have a thousand thoughts about that thing", stopped in the middle
+    of "thousand": the read writes a sentence ("I have a thousand."), but Whisper doubts its
+    stop (QUICK_END_P), so the rule reads it as left open; the whole sentence's stop stands."""
+    from interviewsense.audio.endpoint import trails_off
+
+    (rec,) = [r for r in speech.real_recordings("clip") if r.name == "mfa_thoughts"]
+    audio, rate = speech.read_wav(rec.path)
+    audio = speech.resample(audio, rate, 16_000)
+    words = live._t.transcribe(audio).words
+    (at,) = [i for i, w in enumerate(words) if w.w.lower().startswith("thousand")]
+    middle = (words[at].start + words[at].end) / 2
+    cut = live._t.quick_text(audio[: int(middle * 16_000)])
+    assert cut is not None and trails_off(cut), cut
+    whole = live._t.quick_text(audio)
+    assert whole is not None and not trails_off(whole), whole
+    assert speech.wer(rec.text, whole) <= 0.2, whole
+
+
+def test_a_read_ends_open_unless_whisper_is_sure_of_its_stop() -> None:
+    from interviewsense.stt.whisper_engine import QUICK_END_P, _open_unless_sure
+
+    assert _open_unless_sure("I have a thousand thoughts.", QUICK_END_P) == (
+        "I have a thousand thoughts."
+    )
+    assert _open_unless_sure("What would you do?", 0.99) == "What would you do?"
+    assert _open_unless_sure("I have a thousand.", QUICK_END_P - 0.01) == "I have a thousand…"
+    assert _open_unless_sure("And I feel like this", 0.99) == "And I feel like this…"
+    assert _open_unless_sure("This is...", 0.99) == "This is…"
+    assert _open_unless_sure("", 0.0) == ""
+
+
+@pytest.mark.slow
 def test_a_short_live_pass_hears_what_a_30_s_one_does(live) -> None:  # type: ignore[no-untyped-def]
     """A live pass's encoder hears the window and 4 s of silence, not 30 s (a quarter of
     the time, docs/stt.md): on a real sentence, whole and stopped mid-phrase, it writes the

@@ -50,6 +50,12 @@ QUICK_EDGE_MS = 400  # … but this much either side of it (faster-whisper's VAD
 # A quick read is for its last words: a word or phrase written over and over inside it (a
 # speaker's "uh, uh, uh, uh, uh, uh") spoils it only if fewer words than this come after.
 QUICK_AFTER_LOOP_WORDS = 2
+# A read's last full stop (".", "?", "!") stands only if Whisper gave it this probability;
+# below it, or with no stop at all, the read ends "…": the speaker may go on. Chosen on the
+# tuned turn set (docs/practice.md): finished answers' last stops 0.77-0.98, the stops that
+# cut a sentence the speaker went on with 0.27-0.51.
+QUICK_END_P = 0.65
+_STOPS = (".", "?", "!")
 
 
 SAMPLING_SEED = 0
@@ -211,7 +217,9 @@ class WhisperTranscriber:
         the clip and a few seconds of silence instead of Whisper's 30 s, and the decoder
         writes greedily, with no word times, so a few seconds cost about a tenth of a live
         pass (docs/practice.md). ``None`` when the decode loops ("uh, uh, uh …") with and
-        without the disfluent prompt; ask a pass instead."""
+        without the disfluent prompt; ask a pass instead. The text ends "…" unless Whisper
+        was sure of its last full stop (``_open_unless_sure``): it is for the end-of-answer
+        rule only, never shown."""
         import ctranslate2
         import numpy as np
         from faster_whisper.tokenizer import Tokenizer
@@ -250,12 +258,17 @@ class WhisperTranscriber:
         # As in a pass: a read that loops with the disfluent prompt is read again without.
         for previous in ([tokenizer.encode(" " + DISFLUENT_PROMPT)] if prompted else []) + [[]]:
             prompt = model.get_prompt(tokenizer, previous, without_timestamps=True)
-            found = model.model.generate(
-                heard, [prompt], beam_size=1, max_length=len(prompt) + cap
-            )[0].sequences_ids[0]
+            result = model.model.generate(
+                heard,
+                [prompt],
+                beam_size=1,
+                max_length=len(prompt) + cap,
+                return_logits_vocab=True,
+            )[0]
+            found = result.sequences_ids[0]
             text = _SPACES.sub(" ", tokenizer.decode(found)).strip()
             if not _loops(text.split(), get_compression_ratio(text), len(found), cap, tail=True):
-                return text
+                return _open_unless_sure(text, _stop_p(result.logits[0], len(found), tokenizer))
         return None
 
     def transcribe(
@@ -333,6 +346,29 @@ def unheard_speech(regions: list[tuple[float, float]], decoded: Decoded) -> floa
             union.append([s, e])
     heard = sum(max(0.0, min(e, end) - max(s, start)) for start, end in regions for s, e in union)
     return sum(e - s for s, e in regions) - heard
+
+
+def _stop_p(steps: list[Any], n: int, tokenizer: Any) -> float:
+    """The probability Whisper gave a full stop (".", "?", "!") as the ``n``-th and last token
+    of a read, from each step's logits (``steps``); 0 for an empty read."""
+    import numpy as np
+
+    if n == 0 or len(steps) < n:
+        return 0.0
+    logits = np.asarray(steps[n - 1], dtype=np.float64).reshape(-1)
+    p = np.exp(logits - logits.max())
+    stops = [ids[0] for mark in _STOPS if len(ids := tokenizer.encode(mark)) == 1]
+    return float(p[stops].sum() / p.sum())
+
+
+def _open_unless_sure(text: str, stop_p: float) -> str:
+    """``text`` as the end-of-answer rule should read it: as written when it ends on a full
+    stop Whisper was sure of (``QUICK_END_P``), else ending "…" (audio/endpoint.py
+    ``OPEN_MARKS``), since a stop it doubts ("I have a thousand." for "I have a | thousand
+    thoughts") or none at all ("And I feel like this") may be the middle of a sentence."""
+    if not text or (text.endswith(_STOPS) and not text.endswith("...") and stop_p >= QUICK_END_P):
+        return text
+    return text.rstrip(".?!,;:-— ") + "…"
 
 
 def _shortened(features: Any) -> Any:
