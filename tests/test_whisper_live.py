@@ -227,8 +227,9 @@ def test_a_short_live_pass_hears_what_a_30_s_one_does(live) -> None:  # type: ig
 def test_a_pause_gives_the_end_rule_the_last_words_before_a_pass_does(live) -> None:  # type: ignore[no-untyped-def]
     """At a pause the live session reads the last words quickly, for the end of answer rule
     only (``Partial.for_end``): they reach the rule while the pass started with them is
-    still running, and never change the text shown; once the pass is in, the rule decides
-    on the pass's words again. The pass is held until the read is seen: a short pass now
+    still running, and never change the text shown; they still decide once that pass is in
+    (it heard the same audio, no word after it), and the passes' words decide again once a
+    pass hears the speaker go on. The pass is held until the read is seen: a short pass now
     takes about 0.2 s, a read 0.1 s, and which lands first is a race."""
     import threading
     import time
@@ -265,8 +266,17 @@ def test_a_pause_gives_the_end_rule_the_last_words_before_a_pass_does(live) -> N
     assert trails_off(words), words
     assert seen.text == "" and seen.final_text == ""  # not shown: no pass is in yet
     after = session.accept(b"")
-    assert after.ending is None and after.for_end == (after.text, after.heard_s)
-    assert after.heard_s == pytest.approx(reach)
+    assert after.heard_s == pytest.approx(reach) and "behind the" in after.text.lower()
+    assert after.for_end == (words, reached)  # the pass heard nothing after the read
+    rest = (np.clip(audio[int(READ_CUT_S * 16_000) :], -1, 1) * 32767).astype("<i2").tobytes()
+    for i in range(0, len(rest), 3200):
+        session.accept(rest[i : i + 3200])
+    session.wait()
+    session._start_pass()  # a pass that hears the speaker go on "… curtain on the left"
+    session.wait()
+    later = session.accept(b"")
+    assert later.heard_s is not None and later.heard_s > reach
+    assert later.ending is None and later.for_end == (later.text, later.heard_s)
 
 
 @pytest.mark.slow

@@ -91,6 +91,7 @@ class WhisperTranscriber:
         self.keep_fillers = keep_fillers
         self._multilingual = not ref.name.endswith(".en")
         self._tokenizer: Any = None  # quick_text's, made on first use
+        self._stops: list[int] | None = None  # _stop_ids
         self._short = threading.local()  # .on: this thread's decode is a live pass
         try:
             self._model = WhisperModel(
@@ -268,8 +269,19 @@ class WhisperTranscriber:
             found = result.sequences_ids[0]
             text = _SPACES.sub(" ", tokenizer.decode(found)).strip()
             if not _loops(text.split(), get_compression_ratio(text), len(found), cap, tail=True):
-                return _open_unless_sure(text, _stop_p(result.logits[0], len(found), tokenizer))
+                stop_p = _stop_p(result.logits[0], len(found), self._stop_ids())
+                return _open_unless_sure(text, stop_p)
         return None
+
+    def _stop_ids(self) -> list[int]:
+        """The tokens that end on a full stop (".", "?", "!", also "%." or ")."; not ".."),
+        found once in the model's vocabulary."""
+        if self._stops is None:
+            vocabulary = self._model.hf_tokenizer.get_vocab()
+            self._stops = sorted(
+                i for token, i in vocabulary.items() if token.endswith(_STOPS) and ".." not in token
+            )
+        return self._stops
 
     def transcribe(
         self, samples: npt.NDArray[np.float32], *, progress: ProgressFn | None = None
@@ -348,16 +360,15 @@ def unheard_speech(regions: list[tuple[float, float]], decoded: Decoded) -> floa
     return sum(e - s for s, e in regions) - heard
 
 
-def _stop_p(steps: list[Any], n: int, tokenizer: Any) -> float:
-    """The probability Whisper gave a full stop (".", "?", "!") as the ``n``-th and last token
-    of a read, from each step's logits (``steps``); 0 for an empty read."""
+def _stop_p(steps: list[Any], n: int, stops: list[int]) -> float:
+    """The probability Whisper gave a token that ends on a full stop (``stops``) as the
+    ``n``-th and last token of a read, from each step's logits (``steps``); 0 for none."""
     import numpy as np
 
     if n == 0 or len(steps) < n:
         return 0.0
     logits = np.asarray(steps[n - 1], dtype=np.float64).reshape(-1)
     p = np.exp(logits - logits.max())
-    stops = [ids[0] for mark in _STOPS if len(ids := tokenizer.encode(mark)) == 1]
     return float(p[stops].sum() / p.sum())
 
 

@@ -119,6 +119,7 @@ class WhisperLiveSession:
         self._heard_s = 0.0  # the end of the audio the latest pass decoded
         # The latest quick read at a pause: (the end of the audio it read, its words).
         self._quick: tuple[float, str] | None = None
+        self._spoken_s = 0.0  # the end of the last word the passes heard
         self._reader: threading.Thread | None = None
 
     def accept(self, pcm16: bytes) -> Partial:
@@ -128,8 +129,12 @@ class WhisperLiveSession:
             self._start_pass()
         with self._lock:
             partial = Partial(" ".join(self._texts), self._tail, heard_s=self._heard_s)
-            if self._quick is not None and self._quick[0] > self._heard_s:
-                partial.ending = self._quick
+            # The quick read decides its pause until the passes hear a word after it: a pass
+            # that catches up on the same audio writes what the read doubted ("I have a
+            # thousand." for "I have a | thousand thoughts", docs/practice.md).
+            quick = self._quick
+            if quick is not None and (quick[0] > self._heard_s or self._spoken_s <= quick[0]):
+                partial.ending = quick
             return partial
 
     def _take_latest(self, speech_end: float | None) -> bool:
@@ -258,6 +263,8 @@ class WhisperLiveSession:
         self._tail = " ".join(text for text, _ in rest)
         self._latest = (start, start + window, rest) if rest else None
         self._heard_s = max(self._heard_s, start + window)
+        ends = [w.end for _, words in segments for w in words]
+        self._spoken_s = max([self._spoken_s] + [start + e for e in ends])
 
     def finish(self, speech_end: float | None = None) -> Transcript:
         """The whole transcript. When a finished background pass already heard everything up
