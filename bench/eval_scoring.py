@@ -31,11 +31,13 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 
 
 def methods() -> dict[str, dict[str, object]]:
-    """lexical: the rules by key terms; embedding: the rules by meaning; coach: those and the
-    coach model (the scorer as shipped); llm: with an LLM judge as well."""
+    """lexical: the rules by key terms; embedding: the rules by meaning; coach-alone: those and
+    the coach model; coach: and the answer reader (the scorer as shipped); llm: with an LLM
+    judge as well."""
     from interviewsense.config import load_settings
     from interviewsense.scoring.coach import load_coach
     from interviewsense.scoring.judge import judge_for
+    from interviewsense.scoring.rubric import Rubric, load_rubric
     from interviewsense.scoring.semantic import load_embedder
 
     settings = load_settings()
@@ -43,6 +45,10 @@ def methods() -> dict[str, dict[str, object]]:
     embedder = load_embedder(settings.embedding_model)
     if embedder is not None:
         out["embedding"] = {"embedder": embedder, "coach": None}
+        rubric = load_rubric()
+        alone = Rubric(rubric.version, {**rubric.data, "content": {
+            **rubric.data["content"], "impression_reader_weight": 0.0}})  # fmt: skip
+        out["coach-alone"] = {"embedder": embedder, "coach": load_coach(), "rubric": alone}
         out["coach"] = {"embedder": embedder, "coach": load_coach()}
     judge = judge_for(settings)
     if judge is not None:
@@ -82,7 +88,8 @@ def main() -> None:
     ap.add_argument(
         "--cross-split",
         action="store_true",
-        help="on a tuned split, score with a coach model trained without it (slower)",
+        help="on a tuned split, score with a coach model trained without it (slower; the "
+        "answer reader stays the shipped one, which learned from every tuned split)",
     )
     args = ap.parse_args()
     folds = fold_models(args.splits) if args.cross_split else {}

@@ -807,6 +807,14 @@ def bench_fillers() -> list[Row]:
     ]
 
 
+def _rss_now_mb() -> float:
+    """This process's resident size now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def bench_scoring() -> list[Row]:
     """Typed-answer scoring, warm, by method; the embedding model's load time and memory;
     and the held-out eval (the same figures as make eval)."""
@@ -815,6 +823,8 @@ def bench_scoring() -> list[Row]:
     from interviewsense.domain import Question, Transcript
     from interviewsense.scoring.engine import score_answer
     from interviewsense.scoring.evaluation import HELD_OUT, evaluate, load_cases, text_scorer
+    from interviewsense.scoring.reader import load_reader
+    from interviewsense.scoring.rubric import Rubric, load_rubric
     from interviewsense.scoring.semantic import load_embedder
     from interviewsense.scoring.text import words_from_text
 
@@ -829,10 +839,23 @@ def bench_scoring() -> list[Row]:
     rows: list[Row] = []
     # lexical: no model; embedding: the rules by meaning; coach: and the coach model (the
     # default, scoring/coach.py).
+    # The resident size now, not the peak: the embedder's load has set a peak already.
+    rss2 = _rss_now_mb()
+    t0 = time.perf_counter()
+    reader = load_reader()
+    reader.read("Why?", "Because.") if reader else None  # ONNX Runtime allocates on first run
+    reader_s = time.perf_counter() - t0
+    rss3 = _rss_now_mb()
+    rubric = load_rubric()
+    alone = Rubric(rubric.version, {**rubric.data, "content": {
+        **rubric.data["content"], "impression_reader_weight": 0.0}})  # fmt: skip
+    # coach alone: the rules and the coach model; coach+reader: and the answer reader
+    # (scoring/reader.py), the default.
     methods: list[tuple[str, dict[str, Any]]] = [
         ("lexical", {"embedder": None, "coach": None}),
         ("embedding", {"embedder": embedder, "coach": None}),
-        ("coach", {"embedder": embedder}),
+        ("coach alone", {"embedder": embedder, "rubric": alone}),
+        ("coach+reader", {"embedder": embedder}),
     ]
     # A follow-up's rule parts are scored twice (its own, and a main answer's for the coach
     # model to read), its sentences embedded once.
@@ -841,7 +864,7 @@ def bench_scoring() -> list[Row]:
         follow_up_of=q.text,
     )  # fmt: skip
     timed = [(f"score a typed answer, {name}", q, options) for name, options in methods]
-    timed.append(("score a typed follow-up answer, coach", follow, {"embedder": embedder}))
+    timed.append(("score a typed follow-up answer, coach+reader", follow, {"embedder": embedder}))
     for label, question, options in timed:
         score_answer(tr, question, **options)  # warm: rubric, regexes, the ONNX session
         times = []
@@ -863,6 +886,14 @@ def bench_scoring() -> list[Row]:
             f"{load_s:.2f} s, +{rss1 - rss0:.0f} MB RSS",
             "",
             "all-MiniLM-L6-v2 int8, once per process",
+        )
+    )
+    rows.append(
+        (
+            "answer reader load (and first read)",
+            f"{reader_s:.2f} s, +{rss3 - rss2:.0f} MB RSS",
+            "",
+            "fine-tuned MiniLM cross-encoder int8, once per process",
         )
     )
     cases = load_cases(ROOT / "tests" / "data" / "eval" / f"{HELD_OUT}.toml")

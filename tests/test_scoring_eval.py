@@ -26,6 +26,7 @@ from interviewsense.scoring.evaluation import (
     spearman,
     text_scorer,
 )
+from interviewsense.scoring.reader import load_reader
 from interviewsense.scoring.semantic import load_embedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,9 @@ def test_the_held_out_splits_keep_their_documented_figures(comment: str, split: 
     embedder, coach = load_embedder(), load_coach()
     assert embedder is not None and coach is not None, "no embedding model: run 'make test'"
     assert split not in coach.splits  # it never learned from the split that judges it
+    reader = load_reader()
+    assert reader is not None, "the answer reader's files are missing (scoring/reader/)"
+    assert split not in reader.info.splits  # nor did the answer reader
     cases = load_cases(EVAL / f"{split}.toml")
     scorer = text_scorer(embedder=embedder, coach=coach)
     report = evaluate(cases, scorer, split=split, method="coach")

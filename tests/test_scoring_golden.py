@@ -26,16 +26,20 @@ def test_the_set_covers_what_coaches_see() -> None:
 # Where the scorer and this set's coach disagree, said rather than relabelled (strict: the
 # test fails when they agree again, so the entry is removed then).
 DISAGREES = {
-    "rambling": "rubric 2026.12.8: the coach model reads it as weak as any answer it learned "
-    "from, and its points take the overall under 50 (needs work, not developing)",
-    "star-vague-result": "rubric 2026.12.8: the coach model's expected band for it is under "
-    "developing, so it scores under 50 (needs work, not good)",
-    "tech-reasoned": "rubric 2026.12.8: the coach model reads this compact answer as good "
-    "(good, not strong)",
-    "general-prep": "rubric 2026.12.8: the coach model reads this 91-word answer as "
-    "developing, not strong",
-    "tech-incomplete": "rubric 2026.12.8: the coach model reads it as developing, not good; "
-    "the eval splits, not this set, decide such calls (docs/scoring.md)",
+    "rambling": "rubric 2026.12.9: the coach model and the answer reader read it as weak as "
+    "any answer they learned from, and their points take the overall under 50 (needs work, "
+    "not developing)",
+    "star-vague-result": "rubric 2026.12.9: the blended expected band for it is near "
+    "developing (0.36), so it scores under 60 (developing, not good)",
+    "general-prep": "rubric 2026.12.9: the coach model and the answer reader read this "
+    "91-word answer as needs work, not strong",
+    "star-numbers": "rubric 2026.12.9: the answer reader reads this 75-word story as "
+    "developing (0.41), so it scores 70 (good, not strong)",
+    "filler-heavy": "rubric 2026.12.9: with its fillers taken out, both models read what "
+    "is left as developing at best, and the heavy-fillers cap's 59 is not reached "
+    "(needs work, not developing)",
+    "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
+    "scores 82 (good, not strong)",
 }
 
 

@@ -60,6 +60,15 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
         reads = f", reads as {imp['band']}" if "band" in imp else ""
         rows.append(("coach model", f"{imp['p']:.0%} likely good or strong{reads} (learned "
                                     f"from {imp['answers']} coach-rated answers)"))  # fmt: skip
+        read_as = imp.get("reader") or {}
+        if read_as.get("used"):
+            said = (
+                f"{read_as['p']:.0%} likely good or strong, reads as {read_as['band']} "
+                f"(question and answer read together; {read_as['weight']:.0%} of the rating)"
+            )
+            rows.append(("answer reader", said))
+        elif read_as:
+            rows.append(("answer reader", str(read_as.get("note", "not used"))))
         rows.append(("reads most like a weak answer", f'"{imp["weakest"]}"'))
         if imp["strongest"] != imp["weakest"]:
             rows.append(("reads most like a strong one", f'"{imp["strongest"]}"'))

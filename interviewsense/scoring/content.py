@@ -5,6 +5,7 @@ show it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import Component, Content, InterviewType, StarPart
@@ -198,13 +199,60 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     return scaled("substance", full, frac, "; ".join(bits))
 
 
-def impression_component(rating: Rating, answers: int, rubric: Rubric) -> Component:
-    """The coach model's rating as points (its expected band), its evidence the sentences
-    that weigh most."""
+def with_reader(
+    rating: Rating, question: str, sents: list[Sentence], rubric: Rubric, *, follow_up: bool
+) -> tuple[Rating, dict[str, Any]]:
+    """The coach model's rating blended with the answer reader's (scoring/reader.py), which
+    reads the question and the answer together: ``impression_reader_weight`` of the estimate
+    is the reader's. Without the reader's files, and for a follow-up answer, the coach model's
+    rating as it is: the reader learned from main answers only, and read the tuned follow-up
+    split's short answers as weak (docs/scoring.md)."""
+    from interviewsense.scoring.coach import LEVELS, P_LEVEL
+    from interviewsense.scoring.reader import answer_text, describe, load_reader
+
+    w = min(1.0, rubric.num("content", "impression_reader_weight"))
+    if w == 0:
+        return rating, {
+            "used": False,
+            "note": "impression_reader_weight is 0: the coach model alone",
+        }
+    if follow_up:
+        note = "a follow-up answer: the coach model alone (the reader learned from main answers)"
+        return rating, {"used": False, "note": note}
+    reader = load_reader()
+    read_as = describe(reader)
+    if reader is None:
+        return rating, read_as
+    est = reader.read(question, answer_text(sents))
+    p, quality = est[LEVELS.index(P_LEVEL)], sum(est) / len(est)
+    read_as.update(p=round(p, 3), quality=round(quality, 3), band=band_of(quality), weight=w)
+    blended = replace(
+        rating,
+        p=w * p + (1 - w) * rating.p,
+        quality=w * quality + (1 - w) * rating.quality,
+    )
+    return blended, read_as
+
+
+def impression_component(
+    rating: Rating, answers: int, rubric: Rubric, read_as: dict[str, Any] | None = None
+) -> Component:
+    """The coach model's rating (blended with the answer reader's) as points (its expected
+    band), its evidence the sentences that weigh most."""
+    if read_as and read_as.get("used"):
+        by = (
+            f"a model learned from {answers} coach-rated answers, reading the words and the "
+            f"parts above, and a reader fine-tuned on {read_as['answers']} that reads the "
+            f"question and the answer together ({read_as['band']})"
+        )
+    else:
+        by = (
+            f"a model learned from {answers} coach-rated answers, reading the words and the "
+            "parts above"
+        )
     why = (
         f"how coaches rated answers like it: {rating.p:.0%} likely good or strong, reads as "
-        f"{band_of(rating.quality)} (a model learned from {answers} coach-rated answers, "
-        "reading the words and the parts above); "
+        f"{band_of(rating.quality)} ({by}); "
         f'most like a weak answer: "{clip(rating.weakest)}"'
     )
     if rating.strongest != rating.weakest:
@@ -369,6 +417,7 @@ def score_content(
                 embedder=embedder, meant=(by_meaning, vectors),
             ).breakdown  # fmt: skip
         rating = rate(coach, *vectors, sents, rule_features(read))
+        rating, read_as = with_reader(rating, question, sents, rubric, follow_up=bool(follow_up_of))
         impression = {
             "p": round(rating.p, 3),
             "quality": round(rating.quality, 3),
@@ -377,8 +426,9 @@ def score_content(
             "answers": coach.answers,
             "weakest": rating.weakest,
             "strongest": rating.strongest,
+            "reader": read_as,
         }
-        parts.append(impression_component(rating, coach.answers, rubric))
+        parts.append(impression_component(rating, coach.answers, rubric, read_as))
 
     if not words:  # nothing said: no part of the content is there, whatever its checks say
         parts = [Component(p.name, 0.0, p.max_points, "nothing was said") for p in parts]

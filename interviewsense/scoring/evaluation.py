@@ -36,15 +36,15 @@ SPLITS = (
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
 # output never read; only their totals have been (holdout9 in session 15, holdout10 in 16,
-# holdout11 first in session 18, once, for the model trained on train5 … train8;
-# docs/scoring.md). holdout12 (session 18) has never been scored: the next to report.
+# holdout11 first in session 18, once, for the model trained on train5 … train8; holdout12
+# first in session 26, once the answer reader was chosen; docs/scoring.md).
 UNREAD: tuple[str, ...] = ("holdout9", "holdout10", "holdout11", "holdout12")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
 FOLLOW_UP_SPLITS = ("followups1", "followups2")
 FOLLOW_UP_HELD_OUT = "followups2"
-# Written blind the same way and committed, never scored: the next follow-up split to report.
+# Written blind the same way and committed; scored first in session 26 (totals only).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3",)
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]

@@ -1,0 +1,112 @@
+"""The answer reader: a cross-encoder that reads the question and the answer together.
+
+The coach model (scoring/coach.py) reads an answer through the mean of its sentence vectors:
+what the answer is about, not how the sentences hang together or whether they answer this
+question. The reader is all-MiniLM-L6-v2 fine-tuned on the coach-banded answers of the tuned
+evaluation splits, reading "question [SEP] answer" (up to ``MAX_TOKENS`` tokens) and giving one
+logit per step up the bands, like the coach model's heads. ``scripts/train_reader.py`` trains
+it (with PyTorch, in a venv of its own), exports it to ONNX with int8 weights, and writes
+``reader/reader.json`` with the splits it learned from and their SHA-256. It runs here on ONNX
+Runtime, loaded once per process. Without its files the scorer uses the coach model alone and
+says so (``content.impression.reader``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from interviewsense.scoring.text import Sentence
+
+READER_DIR = Path(__file__).with_name("reader")
+MAX_TOKENS = 384  # question and answer; 99 % of the tuned answers fit, the rest lose their end
+
+
+def answer_text(sents: list[Sentence]) -> str:
+    """What the reader reads of an answer: its sentences without fillers, as the coach model
+    embeds them (the same in training and in scoring)."""
+    return " ".join(s.text for s in sents)
+
+
+@dataclass(frozen=True)
+class ReaderInfo:
+    version: str
+    answers: int
+    splits: dict[str, str]  # split name -> SHA-256 of its file when trained
+    levels: tuple[str, ...]
+
+
+class Reader:
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        meta = json.loads((folder / "reader.json").read_text("utf-8"))
+        self.info = ReaderInfo(
+            meta["version"], int(meta["answers"]), dict(meta["splits"]), tuple(meta["levels"])
+        )
+        tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tok.enable_truncation(max_length=MAX_TOKENS, strategy="only_second")
+        tok.no_padding()
+        self._tok = tok
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        options.intra_op_num_threads = 1  # as the embedder: small calls, batch workers side by side
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(folder / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()
+
+    def read(self, question: str, answer: str) -> tuple[float, ...]:
+        """The estimates, one per level ("at least developing" …), each at most the one
+        below it (the heads were fitted apart: a step up is never likelier)."""
+        import numpy as np
+
+        enc = self._tok.encode(question, answer)
+        feeds = {
+            "input_ids": np.array([enc.ids], dtype=np.int64),
+            "attention_mask": np.array([enc.attention_mask], dtype=np.int64),
+            "token_type_ids": np.array([enc.type_ids], dtype=np.int64),
+        }
+        with self._lock:
+            logits = self._session.run(None, feeds)[0][0]
+        out: list[float] = []
+        below = 1.0
+        for x in logits:
+            below = min(below, float(1.0 / (1.0 + np.exp(-float(x)))))
+            out.append(below)
+        return tuple(out)
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+@cache
+def _load(folder: Path) -> Reader | None:
+    try:
+        return Reader(folder)
+    except Exception:  # a missing or broken file: the coach model alone, and the JSON says so
+        return None
+
+
+def load_reader(folder: Path | None = None) -> Reader | None:
+    """The reader (from ``READER_DIR`` unless told), loaded once per process, or None when
+    its files are missing or broken."""
+    folder = READER_DIR if folder is None else folder
+    if not (folder / "model.onnx").is_file():
+        return None
+    with _LOAD_LOCK:
+        return _load(folder)
+
+
+def describe(reader: Reader | None) -> dict[str, Any]:
+    """What ``content.impression.reader`` says about it."""
+    if reader is None:
+        return {"used": False, "note": f"no answer reader in {READER_DIR}: the coach model alone"}
+    return {"used": True, "model": reader.info.version, "answers": reader.info.answers}
