@@ -58,9 +58,11 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
     imp = c.impression
     if imp:
         reads = f", reads as {imp['band']}" if "band" in imp else ""
-        rows.append(("coach model", f"{imp['p']:.0%} likely good or strong{reads} (learned "
-                                    f"from {imp['answers']} coach-rated answers)"))  # fmt: skip
         read_as = imp.get("reader") or {}
+        with_reader = ", with the answer reader below" if read_as.get("used") else ""
+        rows.append(("coach model", f"{imp['p']:.0%} likely good or strong{reads} (learned "
+                                    f"from {imp['answers']} coach-rated answers"
+                                    f"{with_reader})"))  # fmt: skip
         if read_as.get("used"):
             said = (
                 f"{read_as['p']:.0%} likely good or strong, reads as {read_as['band']} "
