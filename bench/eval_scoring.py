@@ -37,7 +37,7 @@ def methods() -> dict[str, dict[str, object]]:
     from interviewsense.config import load_settings
     from interviewsense.scoring.coach import load_coach
     from interviewsense.scoring.judge import judge_for
-    from interviewsense.scoring.rubric import Rubric, load_rubric
+    from interviewsense.scoring.rubric import load_rubric
     from interviewsense.scoring.semantic import load_embedder
 
     settings = load_settings()
@@ -45,9 +45,7 @@ def methods() -> dict[str, dict[str, object]]:
     embedder = load_embedder(settings.embedding_model)
     if embedder is not None:
         out["embedding"] = {"embedder": embedder, "coach": None}
-        rubric = load_rubric()
-        alone = Rubric(rubric.version, {**rubric.data, "content": {
-            **rubric.data["content"], "impression_reader_weight": 0.0}})  # fmt: skip
+        alone = load_rubric().with_content(impression_reader_weight=0.0)
         out["coach-alone"] = {"embedder": embedder, "coach": load_coach(), "rubric": alone}
         out["coach"] = {"embedder": embedder, "coach": load_coach()}
     judge = judge_for(settings)

@@ -824,7 +824,7 @@ def bench_scoring() -> list[Row]:
     from interviewsense.scoring.engine import score_answer
     from interviewsense.scoring.evaluation import HELD_OUT, evaluate, load_cases, text_scorer
     from interviewsense.scoring.reader import load_reader
-    from interviewsense.scoring.rubric import Rubric, load_rubric
+    from interviewsense.scoring.rubric import load_rubric
     from interviewsense.scoring.semantic import load_embedder
     from interviewsense.scoring.text import words_from_text
 
@@ -843,12 +843,11 @@ def bench_scoring() -> list[Row]:
     rss2 = _rss_now_mb()
     t0 = time.perf_counter()
     reader = load_reader()
-    reader.read("Why?", "Because.") if reader else None  # ONNX Runtime allocates on first run
+    if reader is not None:
+        reader.read("Why?", "Because.")  # ONNX Runtime allocates on its first run
     reader_s = time.perf_counter() - t0
     rss3 = _rss_now_mb()
-    rubric = load_rubric()
-    alone = Rubric(rubric.version, {**rubric.data, "content": {
-        **rubric.data["content"], "impression_reader_weight": 0.0}})  # fmt: skip
+    alone = load_rubric().with_content(impression_reader_weight=0.0)
     # coach alone: the rules and the coach model; coach+reader: and the answer reader
     # (scoring/reader.py), the default.
     methods: list[tuple[str, dict[str, Any]]] = [

@@ -20,7 +20,7 @@ from interviewsense.scoring.coach import LEVELS, split_digest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
 from interviewsense.scoring.reader import READER_DIR, load_reader
-from interviewsense.scoring.rubric import Rubric, load_rubric
+from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.semantic import Embedder
 from tests.helpers import typed
 from tests.test_scoring_coach import BLAMING, OWNED, QUESTION
@@ -69,9 +69,8 @@ def test_its_reading_is_blended_into_the_rating_and_shown(embedder: Embedder) ->
     imp = s.content.impression
     read_as = imp["reader"]
     assert read_as["used"] and read_as["weight"] == w and read_as["answers"] > 400
-    content = {**rubric.data["content"], "impression_reader_weight": 0.0}
     alone = score(
-        OWNED, embedder=embedder, rubric=Rubric(rubric.version, {**rubric.data, "content": content})
+        OWNED, embedder=embedder, rubric=rubric.with_content(impression_reader_weight=0.0)
     )
     coach_q = alone.content.impression["quality"]
     assert imp["quality"] == pytest.approx(w * read_as["quality"] + (1 - w) * coach_q, abs=2e-3)

@@ -24,6 +24,11 @@ class Rubric:
     version: str
     data: dict[str, Any]
 
+    def with_content(self, **values: float) -> Rubric:
+        """This rubric with some ``[content]`` settings changed (``impression_reader_weight=0``
+        for the coach model alone, as the bench and eval compare)."""
+        return Rubric(self.version, {**self.data, "content": {**self.data["content"], **values}})
+
     def num(self, section: str, key: str) -> float:
         return float(self.data[section][key])
 
