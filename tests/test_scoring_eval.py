@@ -21,6 +21,7 @@ from interviewsense.scoring.evaluation import (
     HELD_OUT,
     SPLITS,
     UNREAD,
+    UNSCORED,
     evaluate,
     load_cases,
     spearman,
@@ -41,7 +42,7 @@ def floor(name: str = "eval-floor") -> dict[str, str]:
 
 
 FOLLOW_UPS = (*FOLLOW_UP_SPLITS, *FOLLOW_UP_UNREAD)
-ALL = (*SPLITS, *UNREAD, *FOLLOW_UPS)
+ALL = (*SPLITS, *UNREAD, *UNSCORED, *FOLLOW_UPS)
 
 
 @pytest.mark.parametrize("split", [s for s in ALL if s != "dev"])
