@@ -24,6 +24,7 @@ from interviewsense.scoring.evaluation import (  # noqa: E402
     Report,
     evaluate,
     load_cases,
+    off_topic_swaps,
     text_scorer,
 )
 
@@ -79,6 +80,31 @@ def row(r: Report) -> str:
     )
 
 
+def swaps_table(splits: list[str]) -> None:
+    """The off-topic cap on each answer with its own question, and given to the split's other
+    questions (docs/scoring.md)."""
+    from interviewsense.config import load_settings
+    from interviewsense.scoring.rubric import load_rubric
+    from interviewsense.scoring.semantic import load_embedder
+
+    embedder = load_embedder(load_settings().embedding_model)
+    if embedder is None:
+        print("\noff topic: no embedding model, so no table (the lexical rule has no similarity)")
+        return
+    rubric = load_rubric()
+    line = rubric.num("content", "off_topic_similarity")
+    print(f"\noff topic (closest sentence under {line:.2f}): answers with their own question,")
+    print("and given to the split's questions of another type / of their own type")
+    print("split      own  strong/good   another type  own type")
+    for split in splits:
+        s = off_topic_swaps(load_cases(EVAL_DIR / f"{split}.toml"), embedder, rubric, split=split)
+        if s.answers:
+            print(
+                f"{split:<9} {len(s.own_flagged):>2}/{s.answers:<3} {len(s.top_flagged):>6}"
+                f"       {s.caught:>8.0%}  {s.same_type_caught:>8.0%}"
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("splits", nargs="*", default=[*SPLITS, *FOLLOW_UP_SPLITS])
@@ -88,6 +114,11 @@ def main() -> None:
         action="store_true",
         help="on a tuned split, score with a coach model trained without it (slower; the "
         "answer reader stays the shipped one, which learned from every tuned split)",
+    )
+    ap.add_argument(
+        "--no-swaps",
+        action="store_true",
+        help="skip the off-topic table (each answer given to its split's other questions)",
     )
     args = ap.parse_args()
     folds = fold_models(args.splits) if args.cross_split else {}
@@ -103,6 +134,8 @@ def main() -> None:
             r = evaluate(cases, text_scorer(**options), split=split, method=name)
             reports.append((r, cases))
             print(row(r))
+    if not args.no_swaps:
+        swaps_table(args.splits)
     if args.misses:
         for r, cases in reports:
             print(

@@ -97,3 +97,30 @@ def test_the_held_out_splits_keep_their_documented_figures(comment: str, split: 
         # Totals only: the held-out split's per-answer scores are never printed, or the
         # split is no longer blind to whoever reads the failure.
         assert getattr(report, key) >= float(want[key]), (key, f"{getattr(report, key):.2f}")
+
+
+def test_answers_given_to_another_question_are_called_off_topic() -> None:
+    """Each held-out answer with its own question, and with every other question of its split
+    (docs/scoring.md, "Off topic: answers given to another question"): the cap calls none of
+    the strong or good ones off topic with their own question, and at least the documented
+    share of those given to another interview type's question. Totals only, as above."""
+    from interviewsense.scoring.evaluation import off_topic_swaps
+    from interviewsense.scoring.rubric import load_rubric
+
+    want = floor("off-topic-floor")
+    embedder = load_embedder()
+    assert embedder is not None, "no embedding model: run 'make test'"
+    split = want["split"]
+    rubric = load_rubric()
+    swaps = off_topic_swaps(load_cases(EVAL / f"{split}.toml"), embedder, rubric, split=split)
+    assert swaps.answers == 60 and swaps.swaps == 60 * 24  # 6 questions a type, 2 answers each
+    assert len(swaps.top_flagged) == 0, "a strong or good answer was called off topic"
+    assert swaps.caught >= float(want["caught"]), f"{swaps.caught:.3f}"
+    # The line is the rubric's: at the old one (0.10) fewer are caught, so the test can fail.
+    old = off_topic_swaps(
+        load_cases(EVAL / f"{split}.toml"),
+        embedder,
+        rubric.with_content(off_topic_similarity=0.10),
+        split=split,
+    )
+    assert old.caught < swaps.caught

@@ -41,7 +41,12 @@ def test_it_learned_only_from_the_tuned_splits_as_they_are() -> None:
     for split, digest in meta["splits"].items():
         assert split_digest(EVAL / f"{split}.toml") == digest, f"{split} changed: retrain"
     assert meta["levels"] == list(LEVELS)
-    assert meta["version"] == load_rubric().version
+    # Made with the rubric of its day: a later rubric changes the rules around it, not what it
+    # learned (the coaches' bands).
+    made, now = (
+        tuple(int(x) for x in v.split(".")) for v in (meta["version"], load_rubric().version)
+    )
+    assert made <= now
     assert meta["max_tokens"] == reader_mod.MAX_TOKENS
     assert meta["answers"] == sum(
         (EVAL / f"{s}.toml").read_text("utf-8").count("[[answer]]") for s in tuned

@@ -24,7 +24,13 @@ from interviewsense.scoring.content import score_content
 from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
-from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY, UNCHECKED
+from interviewsense.scoring.substance import (
+    BLAME_WHY,
+    DOUBT_WHY,
+    LEAVING_WHY,
+    UNCHECKED,
+    off_topic,
+)
 from interviewsense.scoring.text import clip, plural, sentences, tokens
 from interviewsense.scoring.voice import score_voice
 
@@ -131,7 +137,7 @@ def critical_gaps(
         why = f"the LLM judge: {rel['judge'].get('reason') or 'the answer is about something else'}"
         out.append(Component("off topic", cap["off_topic"], 100, why))
     elif main and "similarity" in rel and content.word_count:
-        if rel["similarity"] < rubric.num("content", "off_topic_similarity"):
+        if off_topic(rel["similarity"], rubric):
             why = f"the answer is about something else (similarity {rel['similarity']:.2f})"
             out.append(Component("off topic", cap["off_topic"], 100, why))
     elif main and rel.get("share") == 0 and len(rel.get("terms", [])) >= 3:

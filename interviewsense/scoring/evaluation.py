@@ -12,11 +12,15 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType, Question, Transcript, one_of
 from interviewsense.scoring.coach import BANDS
 from interviewsense.scoring.text import words_from_text
+
+if TYPE_CHECKING:
+    from interviewsense.scoring.rubric import Rubric
+    from interviewsense.scoring.semantic import Embedder
 
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
 # The splits in tests/data/eval/: ``dev`` and ``test`` are tuned on (``test`` was the held-out
@@ -121,6 +125,60 @@ def spearman(a: list[float], b: list[float]) -> float:
 
 
 Scorer = Callable[[Case], tuple[int, str]]  # a case -> (overall, band)
+
+
+@dataclass
+class Swaps:
+    """The off-topic cap on answers given to another question. Each answer is read with its
+    own question, and with every question of its split that it does not answer: one of
+    another interview type (a story given to a design question: about something else) or of
+    its own type (often near its own: reported, not aimed at)."""
+
+    split: str
+    answers: int
+    own_flagged: list[str]  # answers the cap calls off topic with their own question
+    top_flagged: list[str]  # of those, the ones a coach rated strong or good
+    swaps: int  # (answer, another type's question) pairs
+    caught: float  # share of those the cap calls off topic
+    same_type_caught: float  # the same, with the other questions of the answer's own type
+
+
+def off_topic_swaps(cases: list[Case], embedder: Embedder, rubric: Rubric, *, split: str) -> Swaps:
+    """How often the off-topic cap fires on answers with their own question, and with the
+    split's other questions (main questions only: a follow-up answer is never capped)."""
+    from interviewsense.scoring.delivery import without_fillers
+    from interviewsense.scoring.substance import closest, off_topic
+    from interviewsense.scoring.text import sentences, tokens
+
+    asked = {c.question: c.type for c in cases if not c.follows}
+    vectors = dict(zip(asked, embedder.embed(list(asked)), strict=True))
+    own_flagged: list[str] = []
+    other: list[bool] = []
+    same: list[bool] = []
+    for c in cases:
+        sents = sentences(without_fillers(tokens(typed_case(c))))
+        if c.follows or not sents:
+            continue
+        per_sentence = embedder.embed([s.text for s in sents])
+
+        def capped(question: str) -> bool:
+            return off_topic(closest(per_sentence, vectors[question])[1], rubric)  # noqa: B023
+
+        if capped(c.question):
+            own_flagged.append(c.id)
+        for q, qtype in asked.items():
+            if q != c.question:
+                (other if qtype != c.type else same).append(capped(q))
+    by_id = {c.id: c for c in cases}
+    return Swaps(
+        split=split,
+        answers=sum(not c.follows for c in cases),
+        own_flagged=own_flagged,
+        top_flagged=[i for i in own_flagged if by_id[i].band in STRONG_OR_GOOD],
+        swaps=len(other),
+        caught=sum(other) / len(other) if other else 0.0,
+        same_type_caught=sum(same) / len(same) if same else 0.0,
+    )
 
 
 def typed_case(case: Case) -> Transcript:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from interviewsense.scoring.rubric import Rubric
     from interviewsense.scoring.semantic import Embedder
 
 
@@ -64,6 +65,24 @@ CLICHES = (
 )
 
 
+def closest(
+    per_sentence: npt.NDArray[np.float32], question: npt.NDArray[np.float32]
+) -> tuple[int, float]:
+    """The sentence closest to the question and its cosine similarity: the relevance. A
+    paraphrased answer still has a sentence that speaks to the question, an answer about
+    something else has none (the mean of the whole answer rewards echoing the question
+    instead; docs/scoring.md)."""
+    sims = per_sentence @ question
+    best = int(sims.argmax())
+    return best, round(float(sims[best]), 3)
+
+
+def off_topic(similarity: float, rubric: Rubric) -> bool:
+    """Whether an answer whose closest sentence is ``similarity`` from the question is about
+    something else (the "off topic" cap; the line is the rubric's)."""
+    return similarity < rubric.num("content", "off_topic_similarity")
+
+
 def meaning(
     embedder: Embedder,
     question: str,
@@ -83,17 +102,13 @@ def meaning(
     asks, cliches = embedder.constants(TYPE_ASKS[qtype], CLICHES)
     centre = per_sentence.mean(axis=0)
     centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
-    sims = per_sentence @ q
-    best = int(np.argmax(sims))
+    best, similarity = closest(per_sentence, q)
     flags = per_sentence @ cliches.T
     worst = np.unravel_index(int(np.argmax(flags)), flags.shape)
     return {
         "method": "embedding",
         "model": embedder.name,
-        # The sentence closest to the question: a paraphrased answer still has one that
-        # speaks to it, an answer about something else has none (the mean of the whole
-        # answer rewards echoing the question instead; docs/scoring.md).
-        "similarity": round(float(sims[best]), 3),
+        "similarity": similarity,
         "closest": sents[best].text,
         "answer_similarity": round(float(centre @ q), 3),
         "type_similarity": round(float(centre @ asks), 3),
