@@ -45,9 +45,9 @@ HELD_OUT = "holdout8"
 # ``train9`` and ``train10`` (session 27) were written blind the same way, to learn from next:
 # first scored once, totals only, by the scorer that had not learned from them.
 UNREAD: tuple[str, ...] = ("holdout9", "holdout10", "holdout11", "holdout12", "train9", "train10")
-# Written blind (session 27) and committed before any scorer ran on it: kept for the next
-# honest report, after the next change to the scorer.
-UNSCORED: tuple[str, ...] = ("holdout13",)
+# Written blind (session 27) and committed before any scorer ran on them: kept for the next
+# honest reports, after the next changes to the scorer.
+UNSCORED: tuple[str, ...] = ("holdout13", "holdout14")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
