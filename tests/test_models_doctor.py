@@ -211,6 +211,9 @@ def test_doctor_reports_relevance_by_meaning(tmp_path: Path) -> None:
     checks = {c["name"]: c for c in json.loads(off.stdout)["checks"]}
     assert checks["Relevance by meaning"]["status"] == "info"
     assert "key terms" in checks["Relevance by meaning"]["detail"]
+    # The answer reader, built by make install from its adapter and the base model.
+    assert checks["Answer reader"]["status"] == "ok", checks["Answer reader"]
+    assert "adapter" in checks["Answer reader"]["detail"]
 
 
 @pytest.mark.slow

