@@ -23,12 +23,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interviewsense.scoring.reader_build import ADAPTER_FILE as ADAPTER_FILE
+from interviewsense.scoring.reader_build import READER_DIR as READER_DIR
+
 if TYPE_CHECKING:
     from interviewsense.scoring.text import Sentence
 
 log = logging.getLogger(__name__)
-READER_DIR = Path(__file__).with_name("reader")
-ADAPTER_FILE = READER_DIR / "adapter.npz"
 MAX_TOKENS = 384  # question and answer; 99 % of the tuned answers fit, the rest lose their end
 
 

@@ -31,6 +31,9 @@ BASE_VERSION = "0.1.0"  # the Makefile installs this one
 LAYERS, HEADS, HIDDEN, EPS = 6, 12, 384, 1e-12  # all-MiniLM-L6-v2's config.json
 # Where the built file goes, under the Python prefix (the venv): not in git, and not rebuilt
 # until the adapter changes (``built.json`` names the adapter it was built from).
+# What is in git: the adapter and reader.json (scoring/reader/).
+READER_DIR = Path(__file__).with_name("reader")
+ADAPTER_FILE = READER_DIR / "adapter.npz"
 BUILT_DIR = Path(sys.prefix) / "share" / "interviewsense" / "reader"
 MODEL_FILE = "model.onnx"
 STAMP_FILE = "built.json"
@@ -268,8 +271,6 @@ def built_for(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path | None:
 
 def main() -> None:
     import argparse
-
-    from interviewsense.scoring.reader import ADAPTER_FILE
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument(
