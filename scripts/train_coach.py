@@ -75,11 +75,9 @@ def _rows(cases: list[Case]) -> list[Row]:
     (its words without fillers, split into sentences, embedded, and the rules' parts), so
     the model sees what it will see when scoring."""
     from interviewsense.domain import Question
-    from interviewsense.scoring.delivery import without_fillers
     from interviewsense.scoring.engine import score_answer
-    from interviewsense.scoring.evaluation import typed_case
+    from interviewsense.scoring.evaluation import case_sentences, typed_case
     from interviewsense.scoring.semantic import load_embedder
-    from interviewsense.scoring.text import sentences, tokens
 
     embedder = load_embedder()
     if embedder is None:
@@ -88,7 +86,7 @@ def _rows(cases: list[Case]) -> list[Row]:
     rows: list[Row] = []
     for case in cases:
         transcript = typed_case(case)
-        sents = sentences(without_fillers(tokens(transcript)))
+        sents = case_sentences(case)
         q = embedder.embed([case.question])[0]
         centre, extra = features(embedder.embed([s.text for s in sents]), q)
         score, _ = score_answer(

@@ -70,9 +70,7 @@ def base_folder() -> Path:
 
 def load(splits: list[str]) -> list[dict[str, Any]]:
     """Each answer as the scorer gives it to the reader (``answer_text``)."""
-    from interviewsense.scoring.delivery import without_fillers
-    from interviewsense.scoring.evaluation import typed_case
-    from interviewsense.scoring.text import sentences, tokens
+    from interviewsense.scoring.evaluation import case_sentences
 
     return [
         {
@@ -80,7 +78,7 @@ def load(splits: list[str]) -> list[dict[str, Any]]:
             "pair": c.pair,
             "better": c.better,
             "question": c.question,
-            "text": answer_text(sentences(without_fillers(tokens(typed_case(c))))),
+            "text": answer_text(case_sentences(c)),
             "band": c.band,
         }  # fmt: skip
         for s in splits

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType, Question, Transcript, one_of
 from interviewsense.scoring.coach import BANDS
-from interviewsense.scoring.text import words_from_text
+from interviewsense.scoring.text import Sentence, sentences, tokens, words_from_text
 
 if TYPE_CHECKING:
     from interviewsense.scoring.rubric import Rubric
@@ -31,23 +31,27 @@ MARGIN = 10  # a pair counts as ordered when the better answer scores this much 
 # learn from; they are tuned on like the others.
 # ``train5`` to ``train8`` (session 17, written blind the same way, with more developing answers
 # and close pairs) were first scored, totals only, by the model that had not learned from them
-# (session 18, docs/scoring.md), then tuned on like the others.
+# (session 18, docs/scoring.md), then tuned on like the others; so were ``train9`` and
+# ``train10`` (written in session 27, scored twice there, totals only, learned from in 28).
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
     "holdout7", "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
-    "holdout8",
+    "train9", "train10", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
 # output never read; only their totals have been (holdout9 in session 15, holdout10 in 16,
 # holdout11 first in session 18, once, for the model trained on train5 … train8; holdout12
-# first in session 26, once the answer reader was chosen; docs/scoring.md).
-# ``train9`` and ``train10`` (session 27) were written blind the same way, to learn from next:
+# first in session 26, once the answer reader was chosen; holdout13 first in session 27, for
+# the reader as adapters; docs/scoring.md).
+# ``train11`` and ``train12`` (session 28) were written blind the same way, to learn from next:
 # first scored once, totals only, by the scorer that had not learned from them.
-UNREAD: tuple[str, ...] = ("holdout9", "holdout10", "holdout11", "holdout12", "train9", "train10")
-# Written blind (session 27) and committed before any scorer ran on them: kept for the next
-# honest reports, after the next changes to the scorer.
-UNSCORED: tuple[str, ...] = ("holdout13", "holdout14")
+UNREAD: tuple[str, ...] = (
+    "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "train11", "train12",
+)  # fmt: skip
+# Written blind (sessions 27 and 28) and committed before any scorer ran on them: kept for the
+# next honest reports, after the next changes to the scorer.
+UNSCORED: tuple[str, ...] = ("holdout14", "holdout15")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
@@ -146,9 +150,7 @@ class Swaps:
 def off_topic_swaps(cases: list[Case], embedder: Embedder, rubric: Rubric, *, split: str) -> Swaps:
     """How often the off-topic cap fires on answers with their own question, and with the
     split's other questions (main questions only: a follow-up answer is never capped)."""
-    from interviewsense.scoring.delivery import without_fillers
     from interviewsense.scoring.substance import closest, off_topic
-    from interviewsense.scoring.text import sentences, tokens
 
     asked = {c.question: c.type for c in cases if not c.follows}
     vectors = dict(zip(asked, embedder.embed(list(asked)), strict=True))
@@ -156,7 +158,7 @@ def off_topic_swaps(cases: list[Case], embedder: Embedder, rubric: Rubric, *, sp
     other: list[bool] = []
     same: list[bool] = []
     for c in cases:
-        sents = sentences(without_fillers(tokens(typed_case(c))))
+        sents = case_sentences(c)
         if c.follows or not sents:
             continue
         per_sentence = embedder.embed([s.text for s in sents])
@@ -185,6 +187,14 @@ def typed_case(case: Case) -> Transcript:
     """A case's answer as a typed transcript (its lines joined), as the eval scores it."""
     text = " ".join(case.text.split())
     return Transcript(text=text, engine="text", words=words_from_text(text))
+
+
+def case_sentences(case: Case) -> list[Sentence]:
+    """A case's answer as the scorer's content part reads it: its words without fillers, in
+    sentences (what the coach model, the reader and the off-topic check see)."""
+    from interviewsense.scoring.delivery import without_fillers
+
+    return sentences(without_fillers(tokens(typed_case(case))))
 
 
 def case_question(case: Case) -> Question:
