@@ -46,6 +46,9 @@ DISAGREES = {
     "tech-incomplete": "rubric 2026.12.10, the reader retrained as adapters: it reads this "
     "answer as developing (34 % likely good or strong), so it scores 60 (developing, not "
     "good)",
+    "we-only": "rubric 2026.12.10, the models retrained on 1204 answers: the blend reads this "
+    "78-word story told in 'we' as 17 % likely good or strong, under the reads-weak line "
+    "(0.2), and its cap of 49 applies (needs work, not developing)",
 }
 
 
