@@ -18,6 +18,7 @@ from interviewsense.scoring.evaluation import (
     FOLLOW_UP_HELD_OUT,
     FOLLOW_UP_SPLITS,
     FOLLOW_UP_UNREAD,
+    FOLLOW_UP_UNSCORED,
     HELD_OUT,
     SPLITS,
     UNREAD,
@@ -41,7 +42,7 @@ def floor(name: str = "eval-floor") -> dict[str, str]:
     return dict(kv.split("=", 1) for kv in m.group(1).split())
 
 
-FOLLOW_UPS = (*FOLLOW_UP_SPLITS, *FOLLOW_UP_UNREAD)
+FOLLOW_UPS = (*FOLLOW_UP_SPLITS, *FOLLOW_UP_UNREAD, *FOLLOW_UP_UNSCORED)
 ALL = (*SPLITS, *UNREAD, *UNSCORED, *FOLLOW_UPS)
 
 

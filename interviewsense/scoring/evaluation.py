@@ -49,9 +49,10 @@ HELD_OUT = "holdout8"
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14",
 )  # fmt: skip
-# Written blind (session 28) and committed before any scorer ran on it: kept for the next
-# honest report, after the next change to the scorer.
-UNSCORED: tuple[str, ...] = ("holdout15",)
+# Written blind (session 28) and committed before any scorer ran on them: ``holdout15`` kept
+# for the next honest report, after the next change to the scorer; ``train13`` and ``train14``
+# to be scored once, totals only, by a scorer that never learned from them, then learned from.
+UNSCORED: tuple[str, ...] = ("holdout15", "train13", "train14")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
@@ -59,6 +60,9 @@ FOLLOW_UP_SPLITS = ("followups1", "followups2")
 FOLLOW_UP_HELD_OUT = "followups2"
 # Written blind the same way and committed; scored first in session 26 (totals only).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3",)
+# Written blind the same way (session 28) and committed before any scorer ran on them: data a
+# follow-up's scoring could be chosen on, or learn from, next.
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups4", "followups5")
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
