@@ -40,9 +40,6 @@ DISAGREES = {
     "(needs work, not developing)",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
-    "tech-thin": "rubric 2026.12.10, the reader retrained as adapters: it reads this 60-word "
-    "answer as 14 % likely good or strong, the blend (0.19) falls under the reads-weak line "
-    "and its cap of 49 applies (needs work, not developing)",
     "tech-incomplete": "rubric 2026.12.10, the reader retrained as adapters: it reads this "
     "answer as developing (34 % likely good or strong), so it scores 60 (developing, not "
     "good)",

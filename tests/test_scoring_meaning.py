@@ -172,6 +172,33 @@ def test_a_result_told_as_a_change_is_a_result(result: str) -> None:
     assert "no result" not in [c.name for c in s.caps]
 
 
+def test_the_no_result_cap_yields_only_to_a_sure_reading(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    # No result the detector knows: the story stops at what the candidate did.
+    story = (
+        "Our warehouse picking app froze every evening at peak. I owned the fix. I traced it "
+        "to a lock on the orders table, I split the nightly report into batches and I moved "
+        "it to a read replica, and I walked the night shift leads through the new screens."
+    )
+    q = "Tell me about a hard problem you solved."
+    shipped = score(story, q, embedder=embedder)
+    assert not shipped.content.star["result"].found
+    p = shipped.content.impression["p"]
+    capped = "no result" in [c.name for c in shipped.caps]
+    assert capped == (p < load_rubric().num("content", "no_result_unless_p"))
+    # The threshold is the rubric's: at the answer's own estimate the cap yields, just
+    # above it the cap applies, whatever the estimate is.
+    at, above = tmp_path / "at.toml", tmp_path / "above.toml"
+    at.write_text(f"[content]\nno_result_unless_p = {p}\n")
+    above.write_text(f"[content]\nno_result_unless_p = {p + 1e-6}\n")
+    caps_at = [c.name for c in score(story, q, embedder=embedder, rubric=load_rubric(at)).caps]
+    caps_above = [
+        c.name for c in score(story, q, embedder=embedder, rubric=load_rubric(above)).caps
+    ]
+    assert "no result" not in caps_at and "no result" in caps_above
+
+
 def test_a_stock_line_and_blaming_others_are_caught(embedder: Embedder) -> None:
     cliche = score(
         "My biggest weakness is that I am a perfectionist and I work too hard.",

@@ -85,8 +85,12 @@ def critical_gaps(
     cap = rubric.data["caps"]
     out: list[Component] = []
     main = not q.follow_up
+    imp = content.impression
+    # The result is found by its words; an answer the coach model and the reader are this sure
+    # a coach rates good or strong has told one in words the detector does not know.
+    sure = bool(imp) and imp["p"] >= rubric.num("content", "no_result_unless_p")
     if main and q.type == "behavioral" and content.word_count:
-        if not content.star["result"].found:
+        if not content.star["result"].found and not sure:
             out.append(
                 Component(
                     "no result",
@@ -118,7 +122,6 @@ def critical_gaps(
             f"{plural(i_count, 'time')} ('I think' does not count)"
         )
         out.append(Component("no ownership", cap["no_ownership"], 100, why))
-    imp = content.impression
     # An LLM judge reads what the answer means: its verdict, not the coach model's reading
     # of how it sounds, decides the caps then (off topic, factually wrong, blame).
     weak = bool(imp) and imp["p"] < rubric.num("content", "impression_cap_below")
