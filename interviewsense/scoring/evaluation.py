@@ -54,9 +54,10 @@ UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
     "train15", "train16",
 )  # fmt: skip
-# Written blind (session 29) and committed before any scorer ran on it: kept for the next
-# honest report, after the next change to the scorer.
-UNSCORED: tuple[str, ...] = ("holdout16",)
+# Written blind (session 29) and committed before any scorer ran on them: kept for the next
+# honest reports, after the next changes to the scorer (train17 and train18 to be read once,
+# then learned from).
+UNSCORED: tuple[str, ...] = ("holdout16", "holdout17", "train17", "train18")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
