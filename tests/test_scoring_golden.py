@@ -40,9 +40,6 @@ DISAGREES = {
     "(needs work, not developing)",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
-    "tech-incomplete": "rubric 2026.12.10, the reader retrained as adapters: it reads this "
-    "answer as developing (34 % likely good or strong), so it scores 60 (developing, not "
-    "good)",
     "we-only": "rubric 2026.12.10, the models retrained on 1204 answers: the blend reads this "
     "78-word story told in 'we' as 17 % likely good or strong, under the reads-weak line "
     "(0.2), and its cap of 49 applies (needs work, not developing)",

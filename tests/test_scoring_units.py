@@ -202,9 +202,10 @@ def test_ownership_relevance_and_length() -> None:
     assert c.relevance["matched"] == ["conflict", "teammate"]  # disagreed, colleague
     assert c.word_count == 13 and c.length_band == "short"
     # 13 words: weak to a coach. The coach model does not read the length (docs/scoring.md),
-    # and reads this one as near developing (rubric 2026.12.8): the length cap says it.
+    # so the length cap says it, whether or not the models read the answer as weak as well
+    # (the reads-weak cap, which moves with their training; the rules' caps do not).
     caps = ["no result", "no numbers", "too short"]
-    assert [cap.name for cap in score.caps] == caps
+    assert [cap.name for cap in score.caps if cap.name != "reads weak"] == caps
     assert score.overall <= 49
     why = {part.name: part.why for part in c.breakdown}
     assert why["ownership"].startswith("'I' 1 time, 'we' 1 time;")  # singular when one

@@ -33,12 +33,14 @@ MARGIN = 10  # a pair counts as ordered when the better answer scores this much 
 # and close pairs) were first scored, totals only, by the model that had not learned from them
 # (session 18, docs/scoring.md), then tuned on like the others; so were ``train9`` and
 # ``train10`` (written in session 27, scored twice there, totals only, learned from in 28) and
-# ``train11`` and ``train12`` (written and scored once in session 28, then learned from), and
-# ``train13`` and ``train14`` (written and scored once in session 28, learned from in 29).
+# ``train11`` and ``train12`` (written and scored once in session 28, then learned from),
+# ``train13`` and ``train14`` (written and scored once in session 28, learned from in 29), and
+# ``train15`` and ``train16`` (written and scored once in session 29, then learned from).
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
     "holdout7", "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
-    "train9", "train10", "train11", "train12", "train13", "train14", "holdout8",
+    "train9", "train10", "train11", "train12", "train13", "train14", "train15",
+    "train16", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
@@ -47,17 +49,16 @@ HELD_OUT = "holdout8"
 # first in session 26, once the answer reader was chosen; holdout13 first in session 27, for
 # the reader as adapters; holdout14 first in session 28, for the models that learned from
 # train9 … train12; holdout15 first in session 29, for the models that learned from train13
-# and train14; docs/scoring.md).
-# ``train15`` and ``train16`` (session 29) were written blind the same way, scored once, totals
-# only, by the scorer that never learned from them, and are to be learned from next.
+# and train14, and holdout16 later that session, for the models that learned from train15 and
+# train16; docs/scoring.md).
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
-    "train15", "train16",
+    "holdout16",
 )  # fmt: skip
 # Written blind (session 29) and committed before any scorer ran on them: kept for the next
 # honest reports, after the next changes to the scorer (train17 and train18 to be read once,
 # then learned from).
-UNSCORED: tuple[str, ...] = ("holdout16", "holdout17", "train17", "train18")
+UNSCORED: tuple[str, ...] = ("holdout17", "train17", "train18")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
