@@ -23,19 +23,12 @@ if TYPE_CHECKING:
     from interviewsense.scoring.semantic import Embedder
 
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
-# The splits in tests/data/eval/: ``dev`` and ``test`` are tuned on (``test`` was the held-out
-# split until its per-answer output was seen); ``holdout`` to ``holdout7`` were each reported
-# and their output then seen, so they are no longer blind; ``holdout8`` is the one reported
-# now (only its totals have been read, never its per-answer output).
-# ``train1`` to ``train4`` were written blind (session 16) to give the coach model more to
-# learn from; they are tuned on like the others.
-# ``train5`` to ``train8`` (session 17, written blind the same way, with more developing answers
-# and close pairs) were first scored, totals only, by the model that had not learned from them
-# (session 18, docs/scoring.md), then tuned on like the others; so were ``train9`` and
-# ``train10`` (written in session 27, scored twice there, totals only, learned from in 28) and
-# ``train11`` and ``train12`` (written and scored once in session 28, then learned from),
-# ``train13`` and ``train14`` (written and scored once in session 28, learned from in 29), and
-# ``train15`` and ``train16`` (written and scored once in session 29, then learned from).
+# The splits in tests/data/eval/; what each is used for, when it was written and read, and
+# its hash are in docs/scoring.md's table (the one place for that history).
+# Tuned on (the models learn from them): every split here but ``HELD_OUT``. The ``holdout*``
+# among them were reported once and their output then seen; the ``train*`` were written blind
+# to learn from (from ``train5`` on, first scored once, totals only, by a scorer that had not
+# learned from them).
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
     "holdout7", "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
@@ -44,20 +37,13 @@ SPLITS = (
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
-# output never read; only their totals have been (holdout9 in session 15, holdout10 in 16,
-# holdout11 first in session 18, once, for the model trained on train5 … train8; holdout12
-# first in session 26, once the answer reader was chosen; holdout13 first in session 27, for
-# the reader as adapters; holdout14 first in session 28, for the models that learned from
-# train9 … train12; holdout15 first in session 29, for the models that learned from train13
-# and train14, and holdout16 later that session, for the models that learned from train15 and
-# train16; docs/scoring.md).
+# output never read: only their totals, once per change to the models (docs/scoring.md).
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
     "holdout16",
 )  # fmt: skip
-# Written blind (session 29) and committed before any scorer ran on them: kept for the next
-# honest reports, after the next changes to the scorer (train17 and train18 to be read once,
-# then learned from).
+# Written blind and committed before any scorer ran on them: kept for the next honest
+# reports (the ``train*`` to be read once, then learned from).
 UNSCORED: tuple[str, ...] = ("holdout17", "train17", "train18")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
