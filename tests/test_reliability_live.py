@@ -130,15 +130,25 @@ def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_p
 
 
 def test_sigterm_while_recording(vmic: VirtualMic, long_wav: Path, tmp_path: Path) -> None:
+    """At 4 s the first sentence ends, and the end-of-answer model is first asked: a signal
+    that lands as its worker thread starts once left a process that saved everything and
+    never exited (interviewsense/interrupts.py). A hang prints every thread's stack."""
     home = tmp_path / "home"
-    env = practice_env(home, vmic)
+    env = practice_env(home, vmic, PYTHONFAULTHANDLER="1")
     proc = start_practice(env, "-n", "2", "--json")
     lines: list[str] = []
     wait_listening(proc, lines)
     vmic.play(long_wav)
     time.sleep(4.0)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=120) == 130
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # the fault handler prints every thread's stack
+        proc.wait(timeout=10)
+        time.sleep(0.5)
+        pytest.fail("practice did not exit after SIGTERM:\n" + "".join(lines))
+    assert proc.returncode == 130, "".join(lines)
     vmic.quiet()
     session = json.loads((session_folder(home) / "session.json").read_text())
     assert session["status"] == "interrupted"

@@ -21,6 +21,7 @@ from interviewsense.audio.endpoint import PAUSE_HINT_S, RATE, EndOfAnswer
 from interviewsense.audio.recorder import WavWriter
 from interviewsense.domain import AnswerEnd, Transcript
 from interviewsense.errors import StorageError
+from interviewsense.interrupts import StopRequest, signals_as_request
 from interviewsense.stt.base import Partial, StreamingRecognizer
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class Captured:
     error: str = ""  # why the recording stopped early (a full disk)
     resumed: int = 0  # ends the candidate undid
     end: AnswerEnd | None = None  # how it ended, and under which rule
+    interrupted: bool = False  # Ctrl-C or SIGTERM came: the session stops once this is saved
 
     @property
     def duration_s(self) -> float:
@@ -140,7 +142,41 @@ def capture_answer(
 ) -> Captured:
     """Record until the answer ends; the WAV at ``path`` is valid on disk all along.
     ``heard``: the answer's start, when the candidate spoke over the question (barge-in);
-    the microphone's queue then holds the rest, so it is not drained."""
+    the microphone's queue then holds the rest, so it is not drained. Ctrl-C or SIGTERM
+    ends the answer at the loop's next step (``interrupted`` says so), not wherever the
+    signal lands: threads start and stop here all the time (interrupts.py)."""
+    with signals_as_request() as stop:
+        return _capture(
+            mic,
+            recognizer,
+            path,
+            stop,
+            silence_s=silence_s,
+            max_s=max_s,
+            view=view,
+            keys=keys,
+            clock_zero=clock_zero,
+            max_pause_s=max_pause_s,
+            turn_model=turn_model,
+            heard=heard,
+        )
+
+
+def _capture(
+    mic: Microphone,
+    recognizer: StreamingRecognizer,
+    path: Path,
+    stop: StopRequest,
+    *,
+    silence_s: float | None,
+    max_s: float,
+    view: LiveView,
+    keys: KeySource,
+    clock_zero: float,
+    max_pause_s: float,
+    turn_model: TurnModel | None,
+    heard: bytes,
+) -> Captured:
     endpoint = EndOfAnswer(
         silence_s=silence_s,
         max_s=max_s,
@@ -175,6 +211,9 @@ def capture_answer(
 
     try:
         while True:
+            if stop.take():
+                status, ended_by = "partial", "interrupted"
+                break
             key = keys.poll()
             if key in ("\n", "\r"):
                 ended_by = "enter"
@@ -238,7 +277,8 @@ def capture_answer(
                 tap.error = tap.error or "the recording stopped unexpectedly"
                 status, ended_by = "partial", "recorder-stopped"
                 break
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a second signal: the first was not acted on yet
+        stop.take()
         status, ended_by = "partial", "interrupted"
     finally:
         tap.stop()
@@ -260,7 +300,7 @@ def capture_answer(
     if status in ("repeat", "skipped") or (status == "quit" and not state.heard_speech):
         with contextlib.suppress(OSError):
             path.unlink()
-        return Captured(status=status, ended_by=ended_by, timings=timings)
+        return Captured(status=status, ended_by=ended_by, timings=timings, interrupted=stop.take())
     return Captured(
         status=status,
         ended_by=ended_by,
@@ -271,4 +311,5 @@ def capture_answer(
         error=tap.error,
         resumed=resumed,
         end=decision if ended_by == "silence" and decision else endpoint.verdict(ended_by),
+        interrupted=stop.take(),  # after finish(): a signal while it ran counts too
     )

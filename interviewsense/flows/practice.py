@@ -238,7 +238,7 @@ class Practice:
             self.store.save(self.session)
             if turn.answer is not None:
                 self.ui.answer_done(turn)
-            if captured.ended_by == "interrupted":
+            if captured.interrupted:
                 raise KeyboardInterrupt
             if captured.ended_by in ("disk-full", "recorder-stopped"):
                 self.session.status = "interrupted"
@@ -345,7 +345,7 @@ class Practice:
                     heard=self._heard,
                 )
                 self._heard = b""
-            if captured.status != "repeat":
+            if captured.status != "repeat" or captured.interrupted:
                 return captured
             self.ui.question(turn.question, number, self.options.plan.questions)
             self._speak(eq, turn.question.spoken or turn.question.text, turn)
