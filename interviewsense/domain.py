@@ -251,6 +251,8 @@ class Score:
     voice: Voice
     weights: dict[str, float] = field(default_factory=dict)
     caps: list[Component] = field(default_factory=list)  # points = the cap, why = the gap
+    # Caps a gap would have set that did not apply, and why (points = the cap it would be).
+    lifted: list[Component] = field(default_factory=list)
 
 
 @dataclass

@@ -192,11 +192,15 @@ def test_the_no_result_cap_yields_only_to_a_sure_reading(
     at, above = tmp_path / "at.toml", tmp_path / "above.toml"
     at.write_text(f"[content]\nno_result_unless_p = {p}\n")
     above.write_text(f"[content]\nno_result_unless_p = {p + 1e-6}\n")
-    caps_at = [c.name for c in score(story, q, embedder=embedder, rubric=load_rubric(at)).caps]
-    caps_above = [
-        c.name for c in score(story, q, embedder=embedder, rubric=load_rubric(above)).caps
-    ]
-    assert "no result" not in caps_at and "no result" in caps_above
+    yields = score(story, q, embedder=embedder, rubric=load_rubric(at))
+    holds = score(story, q, embedder=embedder, rubric=load_rubric(above))
+    assert "no result" not in [c.name for c in yields.caps]
+    assert "no result" in [c.name for c in holds.caps]
+    # Where it yields, the score says so, and why, in the result's own evidence row.
+    assert [c.name for c in yields.lifted] == ["no result"] and not holds.lifted
+    why = dict(content_evidence(yields))["result"]
+    assert why.startswith("not found; its cap does not apply") and f"{p:.0%} likely" in why
+    assert dict(content_evidence(holds))["result"] == "not found"
 
 
 def test_a_stock_line_and_blaming_others_are_caught(embedder: Embedder) -> None:

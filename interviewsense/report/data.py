@@ -44,8 +44,12 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
     said. Every format shows these rows."""
     c = score.content
     rows: list[tuple[str, str]] = []
+    lifted = {cap.name: cap.why for cap in score.lifted}
     for part, found in c.structure.items():
-        rows.append((part, f'"{found.sentence}"' if found.found else "not found"))
+        said = f'"{found.sentence}"' if found.found else "not found"
+        if part == "result" and not found.found and "no result" in lifted:
+            said = f"not found; its cap does not apply: {lifted['no result']}"
+        rows.append((part, said))
     rel = c.relevance
     if rel.get("closest"):
         rows.append(("closest to the question", f'"{rel["closest"]}" ({rel["similarity"]:.2f})'))

@@ -6,7 +6,7 @@ and every list is sorted by time or by a fixed order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from interviewsense.audio.vad import Region
 from interviewsense.domain import (
@@ -78,27 +78,33 @@ def recover_fillers(transcript: Transcript, regions: list[Region]) -> list[Mark]
     return out
 
 
-def critical_gaps(
-    q: Question, content: Content, delivery: Delivery, rubric: Rubric
-) -> list[Component]:
-    """The gaps that cap the overall score, each with its cap (``points``) and reason."""
+class Gaps(NamedTuple):
+    caps: list[Component]  # the gaps that cap the overall score: points = the cap
+    lifted: list[Component]  # caps that did not apply, and why (points = the cap it would be)
+
+
+def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rubric) -> Gaps:
+    """The gaps that cap the overall score, each with its cap (``points``) and reason, and
+    the caps a gap would have set that did not apply."""
     cap = rubric.data["caps"]
     out: list[Component] = []
+    lifted: list[Component] = []
     main = not q.follow_up
     imp = content.impression
     # The result is found by its words; an answer the coach model and the reader are this sure
     # a coach rates good or strong has told one in words the detector does not know.
-    sure = bool(imp) and imp["p"] >= rubric.num("content", "no_result_unless_p")
+    sure_p = rubric.num("content", "no_result_unless_p")
+    sure = bool(imp) and imp["p"] >= sure_p
     if main and q.type == "behavioral" and content.word_count:
-        if not content.star["result"].found and not sure:
-            out.append(
-                Component(
-                    "no result",
-                    cap["no_result"],
-                    100,
-                    "a behavioral answer needs a result: what changed because of what you did",
+        if not content.star["result"].found:
+            missing = "a behavioral answer needs a result: what changed because of what you did"
+            if sure:
+                missing = (
+                    f"no sentence tells the result in words the detector knows, but answers "
+                    f"that read like this one were rated good or strong by coaches "
+                    f"({imp['p']:.0%} likely; {sure_p:.0%} lifts this cap)"
                 )
-            )
+            (lifted if sure else out).append(Component("no result", cap["no_result"], 100, missing))
         if not content.specificity.get("numbers"):
             out.append(
                 Component(
@@ -216,7 +222,7 @@ def critical_gaps(
                 f"{rate:.0f} fillers per 100 words bury the content",
             )
         )
-    return out
+    return Gaps(out, lifted)
 
 
 def apply_verdict(content: Content, verdict: Verdict, rubric: Rubric) -> None:
@@ -330,7 +336,7 @@ def score_answer(
     used = {k: weights[k] for k in parts if weights.get(k, 0) > 0}
     total = sum(used.values())
     overall = int(round(sum(parts[k] * w for k, w in used.items()) / total)) if total else 0
-    caps = critical_gaps(q, content, delivery, rubric)
+    caps, lifted = critical_gaps(q, content, delivery, rubric)
     for cap in caps:
         overall = min(overall, int(cap.points))
     if not toks:
@@ -344,6 +350,7 @@ def score_answer(
         voice=voice,
         weights={k: round(w / total, 3) for k, w in used.items()} if total else {},
         caps=caps,
+        lifted=lifted,
     )
     return score, feedback(score, q, transcript, rubric)
 
