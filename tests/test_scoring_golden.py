@@ -29,20 +29,12 @@ DISAGREES = {
     "rambling": "rubric 2026.12.9: the coach model and the answer reader read it as weak as "
     "any answer they learned from, and their points take the overall under 50 (needs work, "
     "not developing)",
-    "star-vague-result": "rubric 2026.12.9: the blended expected band for it is near "
-    "developing (0.36), so it scores under 60 (developing, not good)",
     "general-prep": "rubric 2026.12.9: the coach model and the answer reader read this "
     "91-word answer as needs work, not strong",
     "star-numbers": "rubric 2026.12.9: the answer reader reads this 75-word story as "
     "developing (0.41), so it scores 70 (good, not strong)",
-    "filler-heavy": "rubric 2026.12.9: with its fillers taken out, both models read what "
-    "is left as developing at best, and the heavy-fillers cap's 59 is not reached "
-    "(needs work, not developing)",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
-    "we-only": "rubric 2026.12.10, the models retrained on 1204 answers: the blend reads this "
-    "78-word story told in 'we' as 17 % likely good or strong, under the reads-weak line "
-    "(0.2), and its cap of 49 applies (needs work, not developing)",
 }
 
 
