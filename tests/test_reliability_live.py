@@ -39,6 +39,18 @@ def session_folder(home: Path) -> Path:
     return folder
 
 
+def wait_or_dump(proc: subprocess.Popen[str], lines: list[str], hung: str) -> None:
+    """Wait for a practice started with PYTHONFAULTHANDLER=1; if it hangs, fail with every
+    thread's stack (SIGABRT makes the fault handler print them to the stderr in ``lines``)."""
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        proc.wait(timeout=10)
+        time.sleep(0.5)  # the reader thread takes in the last lines
+        pytest.fail(f"{hung}:\n" + "".join(lines))
+
+
 def test_sigkill_mid_answer_loses_at_most_a_second(
     vmic: VirtualMic, long_wav: Path, tmp_path: Path
 ) -> None:
@@ -109,13 +121,7 @@ def test_a_disk_that_fills_up_mid_answer(vmic: VirtualMic, long_wav: Path, tmp_p
         lines: list[str] = []
         wait_listening(proc, lines)
         vmic.play(long_wav)
-        try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGABRT)  # the fault handler prints every thread's stack
-            proc.wait(timeout=10)
-            time.sleep(0.5)
-            pytest.fail("practice hung on a full disk:\n" + "".join(lines))
+        wait_or_dump(proc, lines, "practice hung on a full disk")
         vmic.quiet()
         time.sleep(0.2)
         stderr = "".join(lines)
@@ -141,13 +147,7 @@ def test_sigterm_while_recording(vmic: VirtualMic, long_wav: Path, tmp_path: Pat
     vmic.play(long_wav)
     time.sleep(4.0)
     proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGABRT)  # the fault handler prints every thread's stack
-        proc.wait(timeout=10)
-        time.sleep(0.5)
-        pytest.fail("practice did not exit after SIGTERM:\n" + "".join(lines))
+    wait_or_dump(proc, lines, "practice did not exit after SIGTERM")
     assert proc.returncode == 130, "".join(lines)
     vmic.quiet()
     session = json.loads((session_folder(home) / "session.json").read_text())
