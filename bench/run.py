@@ -893,7 +893,7 @@ def bench_scoring() -> list[Row]:
             "answer reader load (and first read)",
             f"{reader_s:.2f} s, +{rss3 - rss2:.0f} MB RSS",
             "",
-            f"MiniLM cross-encoder fine-tuned with {len(SEEDS)} seeds, int8, once per process",
+            f"fine-tuned MiniLM cross-encoder int8 ({len(SEEDS)} seed(s)), once per process",
         )
     )
     cases = load_cases(ROOT / "tests" / "data" / "eval" / f"{HELD_OUT}.toml")

@@ -89,6 +89,22 @@ def test_it_is_built_from_the_base_model_and_its_adapter(
         each = np.array([r.read(QUESTION, text) for r in alone])
         # Each model's estimates and their mean (each already no likelier a step up).
         assert np.allclose(read, each.mean(axis=0), atol=1e-6)
+    # Two models (the shipped adapter, and one whose "good" and "strong" heads lean lower): the
+    # reader's estimates are their mean, each step up still no likelier than the one below.
+    with np.load(adapters[0]) as npz:
+        other = {k: npz[k] for k in npz.files}
+    other["head.bias"] = other["head.bias"] - np.array([0.0, 1.5, 3.0], dtype=np.float32)
+    other_file = tmp_path / "other" / "adapter-1.npz"
+    other_file.parent.mkdir()
+    np.savez(other_file, **other)
+    second = reader_build.build(other_file, tmp_path / "a")
+    pair = reader_mod.Reader(READER_DIR, [built[0], second], tokenizer)
+    lean = reader_mod.Reader(READER_DIR, [second], tokenizer)
+    for text in (OWNED, BLAMING):
+        first, low, both = (r.read(QUESTION, text) for r in (alone[0], lean, pair))
+        assert low[2] < first[2]
+        assert np.allclose(both, (np.array(first) + np.array(low)) / 2, atol=1e-6)
+        assert list(both) == sorted(both, reverse=True)
     # The installed base is the one it was trained on; another would be refused.
     base = reader_build.base_file("model.safetensors")
     assert reader_build.trained_on(adapters[0]) == reader_build.sha256(base)

@@ -73,7 +73,7 @@ class Reader:
 
     def read(self, question: str, answer: str) -> tuple[float, ...]:
         """The estimates, one per level ("at least developing" …): the mean of the models',
-        each at most the one below it (the heads were fitted apart: a step up is never
+        each model's at most the one below it (the heads were fitted apart: a step up is never
         likelier)."""
         import numpy as np
 
@@ -85,13 +85,10 @@ class Reader:
         }
         with self._lock:
             logits = np.stack([s.run(None, feeds)[0][0] for s in self._sessions])
-        mean = (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).mean(axis=0)
-        out: list[float] = []
-        below = 1.0
-        for p in mean:
-            below = min(below, float(p))
-            out.append(below)
-        return tuple(out)
+        each = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        # Each model's estimates no likelier a step up, then their mean (which stays so).
+        mean = np.minimum.accumulate(each, axis=1).mean(axis=0)
+        return tuple(float(p) for p in mean)
 
 
 _LOAD_LOCK = threading.Lock()
