@@ -44,7 +44,7 @@ UNREAD: tuple[str, ...] = (
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout19", "train21", "train22")
+UNSCORED: tuple[str, ...] = ("holdout19", "train21", "train22", "train23", "train24", "holdout20")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
 # follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
