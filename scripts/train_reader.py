@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from train_coach import EVAL, VERSION, training_splits  # noqa: E402
 
 from interviewsense.scoring.coach import BANDS, LEVELS, split_digest  # noqa: E402
-from interviewsense.scoring.evaluation import load_cases  # noqa: E402
+from interviewsense.scoring.evaluation import FOLLOW_UP_LEARNED, load_cases  # noqa: E402
 from interviewsense.scoring.reader import MAX_TOKENS, READER_DIR, answer_text  # noqa: E402
 from interviewsense.scoring.reader_build import SEEDS, base_file, sha256  # noqa: E402
 
@@ -235,7 +235,7 @@ def main() -> None:
     )  # fmt: skip
     args = ap.parse_args()
     base = base_folder()
-    splits = training_splits()
+    splits = [*training_splits(), *FOLLOW_UP_LEARNED]
     if args.folds:
         cross_validate(splits, args.folds, base, tuple(args.seeds))
         return

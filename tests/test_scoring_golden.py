@@ -31,13 +31,8 @@ DISAGREES = {
     "not developing)",
     "general-prep": "rubric 2026.12.9: the coach model and the answer reader read this "
     "91-word answer as needs work, not strong",
-    "star-numbers": "rubric 2026.12.9: the answer reader reads this 75-word story as "
-    "developing (0.41), so it scores 70 (good, not strong)",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
-    "we-only": "session 31, the models of 1684 answers: they read this all-'we' story as under "
-    "20 % likely good (the reads-weak cap), and its points come to 48 (needs work, not "
-    "developing); the models of 1564 answers agreed with the label",
 }
 
 

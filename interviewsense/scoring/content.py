@@ -200,13 +200,13 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
 
 
 def with_reader(
-    rating: Rating, question: str, sents: list[Sentence], rubric: Rubric, *, follow_up: bool
+    rating: Rating, question: str, sents: list[Sentence], rubric: Rubric
 ) -> tuple[Rating, dict[str, Any]]:
     """The coach model's rating blended with the answer reader's (scoring/reader.py), which
     reads the question and the answer together: ``impression_reader_weight`` of the estimate
-    is the reader's. Without the reader's files, and for a follow-up answer, the coach model's
-    rating as it is: the reader learned from main answers only, and read the tuned follow-up
-    split's short answers as weak (docs/scoring.md)."""
+    is the reader's. A follow-up answer is read with its own question: the reader learned
+    from answers to follow-up questions too (``FOLLOW_UP_LEARNED``, docs/scoring.md). Without
+    the reader's files, the coach model's rating as it is."""
     from interviewsense.scoring.coach import LEVELS, P_LEVEL
     from interviewsense.scoring.reader import answer_text, describe, load_reader
 
@@ -216,9 +216,6 @@ def with_reader(
             "used": False,
             "note": "impression_reader_weight is 0: the coach model alone",
         }
-    if follow_up:
-        note = "a follow-up answer: the coach model alone (the reader learned from main answers)"
-        return rating, {"used": False, "note": note}
     reader = load_reader()
     read_as = describe(reader)
     if reader is None:
@@ -235,10 +232,16 @@ def with_reader(
 
 
 def impression_component(
-    rating: Rating, answers: int, rubric: Rubric, read_as: dict[str, Any] | None = None
+    rating: Rating,
+    answers: int,
+    rubric: Rubric,
+    read_as: dict[str, Any] | None = None,
+    *,
+    follow_up: bool = False,
 ) -> Component:
     """The coach model's rating (blended with the answer reader's) as points (its expected
-    band), its evidence the sentences that weigh most."""
+    band), its evidence the sentences that weigh most. A follow-up answer earns full points
+    from ``impression_full_follow_up``."""
     if read_as and read_as.get("used"):
         by = (
             f"a model learned from {answers} coach-rated answers, reading the words and the "
@@ -257,7 +260,8 @@ def impression_component(
     )
     if rating.strongest != rating.weakest:
         why += f'; most like a strong one: "{clip(rating.strongest)}"'
-    low, high = rubric.num("content", "impression_none"), rubric.num("content", "impression_full")
+    full = "impression_full_follow_up" if follow_up else "impression_full"
+    low, high = rubric.num("content", "impression_none"), rubric.num("content", full)
     frac = piecewise(rating.quality, [(low, 0.0), (high, 1.0)])
     return scaled("impression", rubric.num("content", "impression_points"), frac, why)
 
@@ -407,7 +411,8 @@ def score_content(
         # the built-in rubric measures them: a rubric of one's own reweighs the points, not
         # what the model learned to read. It learned from main answers: a follow-up answer
         # is read as one to its own question (structure and relevance measured too, though
-        # they earn it no points), which puts it on the main answers' scale (docs/scoring.md).
+        # they earn it no points), which puts it on the main answers' scale (docs/scoring.md);
+        # the reader learned from some follow-up answers too.
         builtin = load_rubric()
         read = parts
         if follow_up_of or _rule_settings(rubric) != _rule_settings(builtin):
@@ -417,7 +422,7 @@ def score_content(
                 embedder=embedder, meant=(by_meaning, vectors),
             ).breakdown  # fmt: skip
         rating = rate(coach, *vectors, sents, rule_features(read))
-        rating, read_as = with_reader(rating, question, sents, rubric, follow_up=bool(follow_up_of))
+        rating, read_as = with_reader(rating, question, sents, rubric)
         impression = {
             "p": round(rating.p, 3),
             "quality": round(rating.quality, 3),
@@ -428,7 +433,11 @@ def score_content(
             "strongest": rating.strongest,
             "reader": read_as,
         }
-        parts.append(impression_component(rating, coach.answers, rubric, read_as))
+        parts.append(
+            impression_component(
+                rating, coach.answers, rubric, read_as, follow_up=bool(follow_up_of)
+            )
+        )
 
     if not words:  # nothing said: no part of the content is there, whatever its checks say
         parts = [Component(p.name, 0.0, p.max_points, "nothing was said") for p in parts]

@@ -33,28 +33,31 @@ SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
     "holdout7", "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
     "train9", "train10", "train11", "train12", "train13", "train14", "train15",
-    "train16", "train17", "train18", "train19", "train20", "holdout8",
+    "train16", "train17", "train18", "train19", "train20", "train21", "train22", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
 # output never read: only their totals, once per change to the models (docs/scoring.md).
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
-    "holdout16", "holdout17", "holdout18",
+    "holdout16", "holdout17", "holdout18", "holdout19",
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout19", "train21", "train22", "train23", "train24", "holdout20")
+UNSCORED: tuple[str, ...] = ("train23", "train24", "holdout20")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
-# (session 18): the coach model never learns from them; ``followups1`` is tuned on (how a
-# follow-up is scored), ``FOLLOW_UP_HELD_OUT`` reported.
-FOLLOW_UP_SPLITS = ("followups1", "followups2")
+# (sessions 18 and 28): the coach model never learns from them; the tuned ones (every one here
+# but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
+FOLLOW_UP_SPLITS = ("followups1", "followups2", "followups4", "followups5")
 FOLLOW_UP_HELD_OUT = "followups2"
+# The follow-up splits the answer reader learns from (with its own question, as a main
+# answer): the tuned ones but ``followups5``, on which whether the reader reads follow-up
+# answers at all was chosen (session 32, docs/scoring.md).
+FOLLOW_UP_LEARNED = ("followups1", "followups4")
 # Written blind the same way and committed; scored first in session 26 (totals only).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3",)
-# Written blind the same way (session 28) and committed before any scorer ran on them: data a
-# follow-up's scoring could be chosen on, or learn from, next.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups4", "followups5")
+# Written blind the same way and committed before any scorer ran on them.
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ()
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
