@@ -37,14 +37,15 @@ SPLITS = (
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
-# output never read: only their totals, once per change to the models (docs/scoring.md).
+# output never read: only their totals, once per change to the models (docs/scoring.md). The
+# ``train*`` here have been read once, and are to be learned from next.
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
-    "holdout16", "holdout17", "holdout18", "holdout19",
+    "holdout16", "holdout17", "holdout18", "holdout19", "train23", "train24",
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("train23", "train24", "holdout20")
+UNSCORED: tuple[str, ...] = ("holdout20",)
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18 and 28): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
@@ -54,10 +55,10 @@ FOLLOW_UP_HELD_OUT = "followups2"
 # answer): the tuned ones but ``followups5``, on which whether the reader reads follow-up
 # answers at all was chosen (session 32, docs/scoring.md).
 FOLLOW_UP_LEARNED = ("followups1", "followups4")
-# Written blind the same way and committed; scored first in session 26 (totals only).
-FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3",)
+# Written blind the same way and committed; scored first in sessions 26 and 32 (totals only).
+FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups6", "followups7")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups6", "followups7")
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ()
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
