@@ -17,13 +17,15 @@ from interviewsense.report.data import content_evidence
 from interviewsense.scoring import reader as reader_mod
 from interviewsense.scoring import reader_build
 from interviewsense.scoring.coach import LEVELS, split_digest
+from interviewsense.scoring.delivery import without_fillers
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import FOLLOW_UP_LEARNED, HELD_OUT, SPLITS, UNREAD
 from interviewsense.scoring.reader import READER_DIR, adapter_files, load_reader
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.semantic import Embedder
+from interviewsense.scoring.text import sentences, tokens
 from tests.helpers import typed
-from tests.test_scoring_coach import BLAMING, OWNED, QUESTION
+from tests.test_scoring_coach import BLAMING, DIFFERENTLY, OWNED, QUESTION
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "data" / "eval"
@@ -146,6 +148,40 @@ def test_its_reading_is_blended_into_the_rating_and_shown(embedder: Embedder) ->
     rows = dict(content_evidence(s))
     assert rows["answer reader"].startswith(f"{read_as['p']:.0%} likely good or strong")
     assert to_json(s)["content"]["impression"]["reader"]["band"] == read_as["band"]
+
+
+def test_a_follow_up_answer_is_read_with_its_own_question(embedder: Embedder) -> None:
+    """Since session 32 the reader reads follow-up answers too (it learned from some,
+    ``FOLLOW_UP_LEARNED``), with the follow-up question, and their points are full from the
+    rubric's own mark for follow-ups (docs/scoring.md)."""
+    from interviewsense.scoring.curves import piecewise
+
+    rubric = load_rubric()
+    w = rubric.num("content", "impression_reader_weight")
+    q = Question(text="What would you do differently next time?", type="behavioral",
+                 follow_up=True, follow_up_of=QUESTION)  # fmt: skip
+    s = score_answer(typed(DIFFERENTLY), q, embedder=embedder)[0]
+    imp = s.content.impression
+    read_as = imp["reader"]
+    assert read_as["used"], read_as
+    alone = score_answer(
+        typed(DIFFERENTLY), q, embedder=embedder,
+        rubric=rubric.with_content(impression_reader_weight=0.0),
+    )[0]  # fmt: skip
+    coach_q = alone.content.impression["quality"]
+    assert imp["quality"] == pytest.approx(w * read_as["quality"] + (1 - w) * coach_q, abs=2e-3)
+    # It read the follow-up question, the answer's words as the coach model reads them.
+    reader = load_reader()
+    assert reader is not None
+    sents = sentences(without_fillers(tokens(typed(DIFFERENTLY))))
+    own = reader.read(q.text, reader_mod.answer_text(sents))
+    assert read_as["p"] == pytest.approx(own[LEVELS.index("good")], abs=2e-3)
+    low = rubric.num("content", "impression_none")
+    full = rubric.num("content", "impression_full_follow_up")
+    assert full != rubric.num("content", "impression_full")
+    part = {p.name: p for p in s.content.breakdown}["impression"]
+    want = part.max_points * piecewise(imp["quality"], [(low, 0.0), (full, 1.0)])
+    assert part.points == pytest.approx(want, abs=0.3)  # quality is kept to 3 places
 
 
 def test_without_its_files_the_coach_model_rates_alone_and_says_so(
