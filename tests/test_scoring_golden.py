@@ -33,10 +33,6 @@ DISAGREES = {
     "91-word answer as needs work, not strong",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
-    "star-numbers": "session 33: the models of 1924 answers read it 0.78 likely good or "
-    "strong, and it scores 84, one point under strong",
-    "no-result": "session 33: the models of 1924 answers read it 0.80 likely good or strong, "
-    "which lifts the no-result cap (no_result_unless_p), so it scores 78 (good)",
 }
 
 
@@ -67,10 +63,7 @@ def test_why_the_weak_ones_are_weak() -> None:
         tr = Transcript(text=text, engine="text", words=words_from_text(text))
         return score_answer(tr, Question(text=case["question"], type=case["type"]))[0]
 
-    # The detector finds no result in it; the cap holds unless the models are sure a coach
-    # rates the answer good or strong (``no_result_unless_p``), and is then shown as lifted.
-    no_result = score("no-result")
-    assert "no result" in [c.name for c in [*no_result.caps, *no_result.lifted]]
+    assert "no result" in [c.name for c in score("no-result").caps]
     assert "no ownership" in [c.name for c in score("we-only").caps]
     assert "off topic" in [c.name for c in score("off-topic").caps]
     assert "heavy fillers" in [c.name for c in score("filler-heavy").caps]

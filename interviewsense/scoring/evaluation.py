@@ -34,7 +34,7 @@ SPLITS = (
     "holdout7", "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
     "train9", "train10", "train11", "train12", "train13", "train14", "train15",
     "train16", "train17", "train18", "train19", "train20", "train21", "train22", "train23",
-    "train24", "holdout8",
+    "train24", "train25", "train26", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
@@ -42,11 +42,11 @@ HELD_OUT = "holdout8"
 # ``train*`` here have been read once, and are to be learned from next.
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
-    "holdout16", "holdout17", "holdout18", "holdout19", "holdout20", "train25", "train26",
+    "holdout16", "holdout17", "holdout18", "holdout19", "holdout20", "holdout21",
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout21", "train27", "train28", "holdout22")
+UNSCORED: tuple[str, ...] = ("train27", "train28", "holdout22")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18, 28 and 32): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
