@@ -62,7 +62,7 @@ FOLLOW_UP_LEARNED = ("followups1", "followups4", "followups6", "followups7")
 # Written blind the same way and committed; scored first in session 26 (totals only).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups8")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ()
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups9",)
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
