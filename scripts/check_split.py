@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from interviewsense.scoring.coach import BANDS  # noqa: E402  (needs work … strong)
+from interviewsense.scoring.evaluation import Case, load_cases  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval"
 SIMILAR = 0.4  # word overlap (Jaccard) from which a question is named as worded like another
@@ -34,36 +33,27 @@ def content_words(text: str) -> set[str]:
     return set(re.findall(r"[a-z']+", text.lower())) - STOP
 
 
-def answers(path: Path) -> list[dict[str, Any]]:
-    cases: list[dict[str, Any]] = tomllib.loads(path.read_text("utf-8"))["answer"]
-    return cases
-
-
-def problems(cases: list[dict[str, Any]]) -> tuple[list[str], int]:
+def problems(cases: list[Case]) -> tuple[list[str], int]:
     """What is wrong with the split's pairs, and how many pairs are close (adjacent bands)."""
     wrong: list[str] = []
-    if len({c["id"] for c in cases}) != len(cases):
+    if len({c.id for c in cases}) != len(cases):
         wrong.append("an id is used twice")
-    pairs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    pairs: dict[str, list[Case]] = defaultdict(list)
     for c in cases:
-        pairs[c["pair"]].append(c)
+        pairs[c.pair].append(c)
     close = 0
     for name, pair in pairs.items():
         if len(pair) != 2:
             wrong.append(f"{name}: {len(pair)} answers, not 2")
             continue
         a, b = pair
-        if (a["question"], a["type"], a.get("follows")) != (
-            b["question"],
-            b["type"],
-            b.get("follows"),
-        ):
+        if (a.question, a.type, a.follows) != (b.question, b.type, b.follows):
             wrong.append(f"{name}: the two answers answer different questions")
-        if a["better"] == b["better"]:
+        if a.better == b.better:
             wrong.append(f"{name}: not exactly one answer is the better")
             continue
-        hi, lo = (a, b) if a["better"] else (b, a)
-        gap = BANDS.index(hi["band"]) - BANDS.index(lo["band"])
+        hi, lo = (a, b) if a.better else (b, a)
+        gap = BANDS.index(hi.band) - BANDS.index(lo.band)
         if gap < 1:
             wrong.append(f"{name}: the better answer is not in the higher band")
         close += gap == 1
@@ -74,25 +64,23 @@ def main(paths: list[str]) -> int:
     known = [
         (f.stem, q)
         for f in sorted(EVAL.glob("*.toml"))
-        for c in answers(f)
-        for q in {c["question"], c.get("follows", "")} - {""}
+        for c in load_cases(f)
+        for q in {c.question, c.follows} - {""}
     ]
     failed = False
     for arg in paths:
         path = Path(arg)
-        cases = answers(path)
+        cases = load_cases(path)
         wrong, close = problems(cases)
-        lengths = sorted(len(c["text"].split()) for c in cases)
+        lengths = sorted(len(c.text.split()) for c in cases)
         print(f"{path.name}: {len(cases)} answers, {close} close pairs")
-        print("  bands:", dict(Counter(c["band"] for c in cases)))
-        print("  types:", dict(Counter(c["type"] for c in cases)))
+        print("  bands:", dict(Counter(c.band for c in cases)))
+        print("  types:", dict(Counter(c.type for c in cases)))
         print(f"  words: {lengths[0]} to {lengths[-1]}, median {lengths[len(lengths) // 2]}")
         for line in wrong:
             print("  WRONG:", line)
         failed |= bool(wrong)
-        for q in sorted(
-            {c["question"] for c in cases} | {c.get("follows", "") for c in cases} - {""}
-        ):
+        for q in sorted({c.question for c in cases} | {c.follows for c in cases} - {""}):
             words = content_words(q)
             score, split, other = max(
                 (len(words & content_words(o)) / max(1, len(words | content_words(o))), s, o)
