@@ -47,7 +47,7 @@ UNREAD: tuple[str, ...] = (
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout22",)
+UNSCORED: tuple[str, ...] = ("holdout22", "holdout23", "train29", "train30")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18, 28 and 32): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
@@ -63,7 +63,7 @@ FOLLOW_UP_LEARNED = ("followups1", "followups4", "followups6", "followups7")
 # Written blind the same way and committed; scored first in session 26 (totals only).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups8")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups9",)
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups9", "followups10")
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
