@@ -68,7 +68,7 @@ FOLLOW_UP_LEARNED = (
 # (``followups3``) and session 34 (``followups10``).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups10")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ()
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups11",)
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
