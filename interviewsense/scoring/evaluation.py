@@ -49,7 +49,7 @@ UNREAD: tuple[str, ...] = (
 # reports (the ``train*`` to be read once, then learned from).
 UNSCORED: tuple[str, ...] = ("holdout24", "holdout25", "train33", "train34")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
-# (sessions 18 to 34): the coach model never learns from them; the tuned ones (every one here
+# (sessions 18 to 35): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
 FOLLOW_UP_SPLITS = (
     "followups1", "followups2", "followups4", "followups5", "followups6", "followups7",
