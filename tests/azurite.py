@@ -3,7 +3,12 @@ and what the sync tests do with it (their environment, a blob, its staged blocks
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +81,41 @@ def wait_for_blocks(blob: Any, n: int) -> int:
             pass
         time.sleep(0.01)
     return 0
+
+
+@contextmanager
+def slow_link(az: Azurite, bytes_per_s: int = 2 * 1024 * 1024) -> Iterator[str]:
+    """A connection string to ``az`` through a local TCP relay that passes uploads at
+    ``bytes_per_s``: a test that signals a sync "mid-upload" then knows the upload is still
+    going (straight to a local Azurite, 40 MB can finish between the test seeing the first
+    block and its signal arriving)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def pump(src: socket.socket, dst: socket.socket, rate: int | None) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(64 * 1024):
+                dst.sendall(data)
+                if rate:
+                    time.sleep(len(data) / rate)
+        for sock in (src, dst):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", az.port))
+            for args in ((client, upstream, bytes_per_s), (upstream, client, None)):
+                threading.Thread(target=pump, args=args, daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield az.connection_string.replace(f":{az.port}/", f":{port}/")
+    finally:
+        stop.set()
+        listener.close()

@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests import speech
-from tests.azurite import Azurite, azure_env, blob_client, wait_for_blocks
+from tests.azurite import Azurite, azure_env, blob_client, slow_link, wait_for_blocks
 from tests.counted_writer import received
 from tests.helpers import completion, make_session, tmpfs
 from tests.practice import command, practice_env, start_practice, wait_listening
@@ -215,13 +215,16 @@ def test_signal_while_syncing(sig: signal.Signals, azurite: Azurite, tmp_path: P
     sid = make_session(home, seconds=1300, seed=9)
     wav = home / "sessions" / sid / "audio" / "a01.wav"
     before = wav.read_bytes()
-    env = practice_env(home, **azure_env(azurite, home))
-    proc = subprocess.Popen(
-        command("sync"), env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    wait_for_blocks(blob_client(azurite, f"tester/{sid}/audio/a01.wav"), 1)
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
+    with slow_link(azurite) as connection_string:  # so the signal comes mid-upload
+        env = practice_env(
+            home, **azure_env(azurite, home, AZURE_STORAGE_CONNECTION_STRING=connection_string)
+        )
+        proc = subprocess.Popen(
+            command("sync"), env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert wait_for_blocks(blob_client(azurite, f"tester/{sid}/audio/a01.wav"), 1)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     saved = json.loads((home / "sessions" / sid / "session.json").read_text())
