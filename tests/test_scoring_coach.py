@@ -127,7 +127,10 @@ def test_its_points_are_the_expected_band(embedder: Embedder) -> None:
         part = {p.name: p for p in s.content.breakdown}["impression"]
         assert part.max_points == rubric.num("content", "impression_points")
         want = part.max_points * piecewise(imp["quality"], [(low, 0.0), (high, 1.0)])
-        assert part.points == pytest.approx(want, abs=0.3)  # quality is kept to 3 places
+        # quality is kept to 3 places and points to 1: the points may be off by what those
+        # roundings are worth on the curve
+        slack = part.max_points * 0.0005 / (high - low) + 0.05
+        assert part.points == pytest.approx(want, abs=slack)
         assert f"reads as {band_of(imp['quality'])}" in part.why
     assert band_of(0.0) == "needs work" and band_of(0.7) == "good" and band_of(0.9) == "strong"
 
