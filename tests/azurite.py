@@ -8,7 +8,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +82,7 @@ def wait_for_blocks(blob: Any, n: int) -> int:
     return 0
 
 
-@contextmanager
+@contextlib.contextmanager
 def slow_link(az: Azurite, bytes_per_s: int = 2 * 1024 * 1024) -> Iterator[str]:
     """A connection string to ``az`` through a local TCP relay that passes uploads at
     ``bytes_per_s``: a test that signals a sync "mid-upload" then knows the upload is still
