@@ -48,7 +48,7 @@ UNREAD: tuple[str, ...] = (
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout27",)
+UNSCORED: tuple[str, ...] = ("holdout27", "train39", "train40", "holdout28")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18 to 36): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
