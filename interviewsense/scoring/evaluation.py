@@ -49,7 +49,7 @@ UNREAD: tuple[str, ...] = (
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout27", "holdout28")
+UNSCORED: tuple[str, ...] = ("holdout27", "holdout28", "train41", "train42", "holdout29")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18 to 36): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
@@ -72,7 +72,7 @@ FOLLOW_UP_LEARNED = (
 # (``followups3``), session 35 (``followups12``) and session 36 (``followups13``).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups12", "followups13")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups14",)
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups14", "followups15", "followups16")
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
