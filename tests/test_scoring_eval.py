@@ -77,27 +77,31 @@ def test_spearman_matches_a_worked_example() -> None:
 
 
 @pytest.mark.parametrize(
-    ("comment", "split"), [("eval-floor", HELD_OUT), ("follow-up-floor", FOLLOW_UP_HELD_OUT)]
+    ("comment", "splits"), [("eval-floor", (HELD_OUT,)), ("follow-up-floor", FOLLOW_UP_HELD_OUT)]
 )
-def test_the_held_out_splits_keep_their_documented_figures(comment: str, split: str) -> None:
-    """The held-out split of main answers, and of answers to follow-up questions (which the
-    coach model rates as answers to their own question, though it learned from main answers
-    only), each against the floor in its comment in docs/scoring.md."""
+def test_the_held_out_splits_keep_their_documented_figures(
+    comment: str, splits: tuple[str, ...]
+) -> None:
+    """The held-out split of main answers, and the held-out splits of answers to follow-up
+    questions scored as one pool (which the coach model rates as answers to their own question,
+    though it learned from main answers only), each against the floor in its comment in
+    docs/scoring.md."""
     want = floor(comment)
-    assert want["split"] == split and want["method"] == "coach"
+    assert want["split"] == "+".join(splits) and want["method"] == "coach"
     embedder, coach = load_embedder(), load_coach()
     assert embedder is not None and coach is not None, "no embedding model: run 'make test'"
-    assert split not in coach.splits  # it never learned from the split that judges it
     reader = load_reader()
     assert reader is not None, "the answer reader's files are missing (scoring/reader/)"
-    assert split not in reader.info.splits  # nor did the answer reader
-    cases = load_cases(EVAL / f"{split}.toml")
+    for split in splits:  # neither model learned from a split that judges it
+        assert split not in coach.splits and split not in reader.info.splits
+    cases = [c for split in splits for c in load_cases(EVAL / f"{split}.toml")]
+    assert len({c.pair for c in cases}) * 2 == len(cases)  # pair names stay apart across splits
     scorer = text_scorer(embedder=embedder, coach=coach)
-    report = evaluate(cases, scorer, split=split, method="coach")
+    report = evaluate(cases, scorer, split=want["split"], method="coach")
     for key in ("pairwise", "strong_good_at_70", "weak_under_60"):
         # Totals only: the held-out split's per-answer scores are never printed, or the
         # split is no longer blind to whoever reads the failure.
-        assert getattr(report, key) >= float(want[key]), (key, f"{getattr(report, key):.2f}")
+        assert getattr(report, key) >= float(want[key]), (key, f"{getattr(report, key):.3f}")
 
 
 def test_answers_given_to_another_question_are_called_off_topic() -> None:

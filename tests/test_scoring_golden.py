@@ -33,8 +33,10 @@ DISAGREES = {
     "91-word answer as needs work, not strong",
     "design-structured": "rubric 2026.12.9: the models read it as good (0.60), so it "
     "scores 82 (good, not strong)",
-    "star-numbers": "rubric 2026.12.12, models of 2644 answers (session 36): read 0.77 likely "
-    "good or strong, expected band 0.62, so it scores 84 (good, not strong)",
+    "star-numbers": "rubric 2026.12.12, models of 2884 answers (session 39): read 0.77 likely "
+    "good or strong, so it scores 84 (good, not strong)",
+    "filler-heavy": "rubric 2026.12.12, models of 2884 answers (session 39): read 0.20 likely "
+    "good or strong, under the heavy-fillers cap it scores 45 (needs work, not developing)",
 }
 
 

@@ -35,7 +35,8 @@ SPLITS = (
     "train9", "train10", "train11", "train12", "train13", "train14", "train15",
     "train16", "train17", "train18", "train19", "train20", "train21", "train22", "train23",
     "train24", "train25", "train26", "train27", "train28", "train29", "train30", "train31",
-    "train32", "train33", "train34", "train35", "train36", "holdout8",
+    "train32", "train33", "train34", "train35", "train36", "train37", "train38", "train39",
+    "train40", "holdout8",
 )  # fmt: skip
 HELD_OUT = "holdout8"
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
@@ -44,20 +45,22 @@ HELD_OUT = "holdout8"
 UNREAD: tuple[str, ...] = (
     "holdout9", "holdout10", "holdout11", "holdout12", "holdout13", "holdout14", "holdout15",
     "holdout16", "holdout17", "holdout18", "holdout19", "holdout20", "holdout21",
-    "holdout22", "holdout23", "holdout24", "holdout25", "holdout26", "train37", "train38",
-    "train39", "train40", "train41", "train42",
+    "holdout22", "holdout23", "holdout24", "holdout25", "holdout26", "holdout27",
+    "holdout28", "train41", "train42",
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout27", "holdout28", "holdout29")
+UNSCORED: tuple[str, ...] = ("holdout29",)
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18 to 38): the coach model never learns from them; the tuned ones (every one here
-# but ``FOLLOW_UP_HELD_OUT``, which is reported) set how a follow-up is scored.
+# but ``FOLLOW_UP_HELD_OUT``, which are reported) set how a follow-up is scored.
 FOLLOW_UP_SPLITS = (
     "followups1", "followups2", "followups4", "followups5", "followups6", "followups7",
-    "followups8", "followups9", "followups10", "followups11",
+    "followups8", "followups9", "followups10", "followups11", "followups15",
 )  # fmt: skip
-FOLLOW_UP_HELD_OUT = "followups2"
+# Reported together, as one pool of 80 answers (40 pairs): ``followups2`` alone (20 pairs, one
+# answer 5 points) could not tell a worse model from one unlucky answer (session 39).
+FOLLOW_UP_HELD_OUT = ("followups2", "followups15")
 # The follow-up splits the answer reader learns from (with its own question, as a main
 # answer): the tuned ones but ``followups5``, on which whether the reader reads follow-up
 # answers at all was chosen (session 32, docs/scoring.md). ``followups6``, ``followups7`` (session
@@ -69,10 +72,11 @@ FOLLOW_UP_LEARNED = (
     "followups10", "followups11",
 )  # fmt: skip
 # Written blind the same way and committed; scored first (totals only) in session 26
-# (``followups3``), session 35 (``followups12``) and session 36 (``followups13``).
-FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups12", "followups13")
+# (``followups3``), session 35 (``followups12``), session 36 (``followups13``) and session 39
+# (``followups14``).
+FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups12", "followups13", "followups14")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups14", "followups15", "followups16")
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups16",)
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
