@@ -371,3 +371,52 @@ def test_sessions_repair_on_request(isolated_home: Path) -> None:
         assert wf.getnframes() == 48000
     again = CliRunner().invoke(app, ["sessions", "repair"])
     assert "0 of 1 session(s) needed repair" in again.stderr
+
+
+def test_a_deleted_session_is_gone_at_once_and_its_zip_is_whole_or_404(tmp_path: Path) -> None:
+    """QA: requests that overlapped a DELETE met a folder half removed (a 500 "has no
+    session.json") or sent a zip cut short. The folder now leaves the sessions in one
+    rename, and an export opens every file before its first byte."""
+    import io
+    import zipfile
+    from types import SimpleNamespace
+
+    from interviewsense.domain import Session
+    from interviewsense.errors import NotFoundError
+    from interviewsense.serve.export import export_files, zip_stream
+    from interviewsense.serve.state import LocalArtifacts
+    from interviewsense.storage.store import SessionStore, new_session_id
+
+    store = SessionStore(tmp_path / "sessions")
+    sid = new_session_id()
+    store.create(Session(id=sid, started_at="2026-12-06T01:00:00+00:00"))
+    wav = store.audio_path(sid, "a", 1)
+    wav.parent.mkdir(parents=True, exist_ok=True)
+    wav.write_bytes(wav_bytes(np.zeros(16000, dtype=np.float32)))
+    engine: Any = SimpleNamespace(store=store, artifacts=LocalArtifacts(store))
+    files = export_files(engine, sid)
+    store.delete(sid)  # while the zip is about to stream
+    with pytest.raises(NotFoundError):
+        store.load(sid)
+    with pytest.raises(NotFoundError):
+        store.delete(sid)
+    assert store.ids() == [] and list(store.root.iterdir()) == []
+    data = b"".join(zip_stream(files))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert sorted(zf.namelist()) == [f"{sid}/audio/a01.wav", f"{sid}/session.json"]
+        assert zf.read(f"{sid}/audio/a01.wav") == wav_bytes(np.zeros(16000, dtype=np.float32))
+        assert json.loads(zf.read(f"{sid}/session.json"))["id"] == sid
+    with pytest.raises(NotFoundError):
+        export_files(engine, sid)
+
+
+def test_readiness_fails_when_the_session_folder_is_a_file(tmp_path: Path) -> None:
+    """QA: /readyz said ready while every write failed (the sessions folder was a file)."""
+    from interviewsense.serve.state import LocalArtifacts
+    from interviewsense.storage.store import SessionStore
+
+    (tmp_path / "sessions").write_text("not a folder")
+    with pytest.raises(StorageError) as err:
+        LocalArtifacts(SessionStore(tmp_path / "sessions")).check()
+    assert err.value.hint
+    assert LocalArtifacts(SessionStore(tmp_path / "elsewhere")).check() == "ok"

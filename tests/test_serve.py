@@ -3,6 +3,7 @@ port, driven over HTTP with httpx, with real Whisper on real speech and real TTS
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -406,7 +408,11 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         error_of(c.get("/v1/sessions"), 422)
 
         error_of(c.get("/v1/sessions/nope"), 404)
-        error_of(c.get("/v1/sessions/bad$id"), 400)
+        # An id in the path that no session can have is a session that is not there,
+        # named without echoing it.
+        for bad in ("bad$id", "s%C3%A9ance", ".api-ids", "a" * 6000):
+            gone = error_of(c.get(f"/v1/sessions/{bad}"), 404)
+            assert "$" not in gone["error"] and "aaaa" not in gone["error"], gone
         error_of(c.get("/v1/nothing-here"), 404)
         error_of(c.post("/v1/sessions/nope/answers", json={"transcript": "x"}), 404)
 
@@ -533,6 +539,7 @@ def test_audio_path_stays_under_the_roots(server: Server, answer_wav: Spoken) ->
             body = error_of(fin(path), 400)
             assert str(secret) not in body["error"]
         error_of(fin(str(roots / "missing.wav")), 404)
+        error_of(fin(str(roots / ("a" * 300 + ".wav"))), 404)  # QA: a name too long was a 500
         error_of(c.post("/v1/sessions/finalize", json={"session_id": "paths"}), 400)
         turns = c.get("/v1/sessions/paths").json()["session"]["turns"]
         assert [t["status"] for t in turns] == ["asking"]
@@ -733,6 +740,10 @@ def test_a_loopback_server_answers_only_to_loopback_names(server: Server) -> Non
                         headers={"Host": "evil.example:8000"})  # fmt: skip
         body = error_of(refused, 421)
         assert "localhost" in body["error"] and "127.0.0.1" in body["hint"]
+        assert "evil" not in body["error"]  # the Host sent is not echoed
+        for host in ("[::1]", "[::1]:8000", "localhost", "127.0.0.1:8000"):  # QA: "[::1]" was 421
+            r = c.get("/v1/sessions", params={"user_id": "u1"}, headers={"Host": host})
+            assert r.status_code == 200, (host, r.text)
 
 
 # --- hostile input, and errors a client can act on ------------------------------------------
@@ -776,9 +787,10 @@ def test_a_role_and_a_typed_answer_keep_no_escapes_or_bidi_overrides(server: Ser
         )
         assert r.status_code == 200, r.text
         session = c.get("/v1/sessions/bidi?user_id=u-bidi").json()["session"]
-    assert session["settings"]["role"] == "[31mdata engineer[0m"
+    # The escape sequences go whole (QA: "[31m" and "[2J" were left, and scored as words).
+    assert session["settings"]["role"] == "data engineer"
     said = session["turns"][0]["answer"]["transcript"]["text"]
-    assert said == "I led the [2Jmigration."
+    assert said == "I led the migration."
 
 
 def test_user_id_may_be_a_field_of_the_answer_body(server: Server) -> None:
@@ -912,3 +924,77 @@ def test_a_turn_out_of_range_is_422_in_json_and_in_a_form_alike(server: Server) 
         body = error_of(c.post(url, files=wav, data={"turn": absurd}), 422)
         assert "turn" in body["error"] and "99999" not in json.dumps(body)
         assert c.get(url.replace("/answers", "")).json()["question"]["turn"] == 1
+
+
+def test_an_audio_url_that_is_no_url_is_400_and_keeps_its_secrets(server: Server) -> None:
+    """QA: an address urlsplit cannot read was a 500, and an invalid one was echoed whole,
+    password and SAS signature included."""
+    with server.client() as c:
+        for url in ("http://[bad]/a.wav", "http://a]b/a.wav"):
+            body = error_of(c.post("/v1/sessions/finalize", json={"audio_url": url}), 400)
+            assert "not a valid URL" in body["error"], body
+        secret = "https://alice:hunter2@example.org:99999/a.wav?sv=2024&sig=TOPSECRETSIG\u001b[31m"
+        body = error_of(c.post("/v1/sessions/finalize", json={"audio_url": secret}), 400)
+        sent = json.dumps(body)
+        for leak in ("alice", "hunter2", "TOPSECRETSIG", "sv=2024", "\\u001b"):
+            assert leak not in sent, (leak, body)
+        assert "example.org" in body["error"] and body["hint"]
+    log = server.log.read_text()
+    assert "Traceback" not in log and "hunter2" not in log
+
+
+def test_bodies_and_flags_are_read_alike_on_every_route(server: Server) -> None:
+    """QA: a body that is not UTF-8 was 400 on /start and 422 on /answers, a BOM was taken
+    by one and refused by the other; true was question 1, and "yes" was true."""
+    with server.client() as c:
+        _session(c, "alike", "u-alike")
+        url = "/v1/sessions/alike/answers?user_id=u-alike"
+        js = {"content-type": "application/json"}
+        for route in ("/v1/sessions/start", url):
+            latin = error_of(c.post(route, content=b'{"transcript": "caf\xe9"}', headers=js), 400)
+            assert "UTF-8" in latin["error"], latin
+        error_of(c.post(url, json={"transcript": TYPED, "turn": True}), 422)
+        start = {"user_id": "u-alike", "persona": "friendly"}
+        error_of(c.post("/v1/sessions/start", json={**start, "client_tts": "yes"}), 422)
+        error_of(c.post("/v1/sessions/start", json={**start, "questions": True}), 422)
+        bom = b"\xef\xbb\xbf" + json.dumps({"transcript": TYPED}).encode()
+        r = c.post(url, content=bom, headers=js)
+        assert r.status_code == 200, r.text
+
+
+def test_the_tts_audio_url_works_as_given_when_users_share_an_id(server: Server) -> None:
+    """QA: the audio_url of a session id two users have lacked user_id, so it was a 409."""
+    with server.client() as c:
+        for user in ("u-tts-1", "u-tts-2"):
+            _session(c, "tts-shared", user)
+        say = {"session_id": "tts-shared", "user_id": "u-tts-2", "text": "Hello there.",
+               "persona": "friendly", "server_voice": True}  # fmt: skip
+        made = c.post("/v1/tts/generate", json=say)
+        assert made.status_code == 200, made.text
+        audio = c.get(made.json()["audio_url"])
+        assert audio.status_code == 200 and audio.content[:4] == b"RIFF", audio.text[:200]
+
+
+def test_a_redo_with_no_speech_keeps_the_answer_it_would_replace(
+    server: Server, answer_wav: Spoken
+) -> None:
+    """QA: a recording cut to its first 2000 bytes, sent as a redo of an answered turn,
+    replaced a scored answer with an empty one (score 0)."""
+    with server.client() as c:
+        _session(c, "redo-cut", "u-redo")
+        url = "/v1/sessions/redo-cut/answers?user_id=u-redo"
+        wav = answer_wav.path.read_bytes()
+        first = c.post(url, files={"audio": ("a.wav", wav)})
+        assert first.status_code == 200, first.text
+        before = c.get("/v1/sessions/redo-cut?user_id=u-redo").json()["session"]["turns"][0]
+        assert before["answer"]["transcript"]["text"].strip()
+        cut = c.post(url, files={"audio": ("a.wav", wav[:2000])}, data={"turn": "1"})
+        body = error_of(cut, 400)
+        assert "no speech" in body["error"] and "kept" in body["error"], body
+        after = c.get("/v1/sessions/redo-cut?user_id=u-redo").json()["session"]["turns"][0]
+        assert after["answer"] == before["answer"]
+        kept = c.get("/v1/sessions/redo-cut/export.zip?user_id=u-redo")
+        assert kept.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(kept.content)) as zf:
+            names = [n for n in zf.namelist() if n.endswith("/audio/a01.wav")]
+            assert names and zf.read(names[0]) != wav[:2000]

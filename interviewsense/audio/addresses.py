@@ -97,12 +97,14 @@ class AddressPolicy:
         return addresses
 
     def check_url(self, url: str) -> None:
-        """Refuse ``url`` now if its host is not permitted (the connection checks again)."""
+        """Refuse ``url`` now if it is not a URL (as bad input, named without its user name,
+        password or query: a SAS signature is never echoed) or its host is not permitted (the
+        connection checks again)."""
+        from interviewsense.audio.fetch import check_url
+
+        check_url(url)
         parts = urlsplit(url)
-        try:
-            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-        except ValueError:
-            raise BadInputError(f"{url[:200]} is not a valid URL") from None
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         try:
             self.resolve(parts.hostname or "", port)
         except OSError:

@@ -94,6 +94,10 @@ def is_url(text: str) -> bool:
         return text.strip().lower().startswith(("http://", "https://"))
 
 
+# What a terminal or a log would act on (control characters, bidirectional overrides).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def shown(url: str) -> str:
     """``url`` as it may be printed, stored or sent back: no user name or password, and no
     query (a SAS token, a signature) or fragment, which "?…" stands for."""
@@ -104,10 +108,10 @@ def shown(url: str) -> str:
     except ValueError:  # unparsable: keep the scheme and what follows the last "@" only
         scheme, _, rest = url.partition("://")
         rest = rest.rsplit("@", 1)[-1] if "@" in rest else rest
-        return f"{scheme}://{rest.split('?', 1)[0].split('#', 1)[0]}"[:200]
+        return _UNPRINTABLE.sub("", f"{scheme}://{rest.split('?', 1)[0].split('#', 1)[0]}")[:200]
     host = f"[{host}]" if ":" in host else host
     rest = "?…" if parts.query or parts.fragment else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}{rest}"
+    return _UNPRINTABLE.sub("", f"{parts.scheme}://{host}{port}{parts.path}{rest}")
 
 
 _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")  # "_": container names
@@ -119,7 +123,7 @@ def check_url(url: str) -> None:
     import ipaddress
 
     bad = BadInputError(
-        f"{shown(url)} is not a valid URL",
+        f"{shown(url)[:200]} is not a valid URL",
         hint="give the full address of the audio file, e.g. https://example.com/answer.wav",
     )
     try:
@@ -242,7 +246,7 @@ def _fetch_into(
             last = f"the connection {kind} ({type(exc).__name__})"
         except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: IDNA, on connect
             raise BadInputError(
-                f"{shown(url)} is not a valid URL",
+                f"{shown(url)[:200]} is not a valid URL",
                 hint="give the full address of the audio file, e.g. https://example.com/answer.wav",
             ) from exc
     raise ServiceError(

@@ -225,6 +225,14 @@ def _recorded(
         with atomic_open(kept) as fh:
             write_wav(fh, loaded.samples)  # type: ignore[arg-type]
             answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
+            if turn.answer.transcript.text.strip() and not answer.transcript.text.strip():
+                # Nothing heard (silence, or a file cut short to its first moments) must not
+                # replace an answer that has words: a failed redo, as above.
+                raise BadInputError(
+                    f"the new recording of answer {turn.index} has no speech "
+                    f"({loaded.info.duration_s:.1f} s of audio): the earlier answer is kept",
+                    hint="record the answer again, or send the whole file",
+                )
             guard()
     answer.audio = AudioInfo(
         path=f"audio/{kept.name}",

@@ -48,6 +48,9 @@ _SEPARATOR = re.compile(r"[\r\x0b\x0c\x1c-\x1f\x85]")
 # Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) go too: they make text
 # read in an order other than it is stored ("Trojan Source").
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+# A terminal's escape sequences (CSI "ESC [ … m", OSC "ESC ] … BEL", and two-character ones)
+# go whole, not only their ESC, or "[31m" would be left as a word.
+ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)")
 
 
 def clean_text(text: str) -> str:
@@ -59,7 +62,8 @@ def clean_text(text: str) -> str:
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         raw = text.encode("utf-8", "surrogatepass")
-    return _CONTROL.sub("", _SEPARATOR.sub("\n", raw.decode("utf-8", "replace")))
+    text = ESCAPES.sub("", raw.decode("utf-8", "replace"))
+    return _CONTROL.sub("", _SEPARATOR.sub("\n", text))
 
 
 def clip(text: str, limit: int = 90) -> str:

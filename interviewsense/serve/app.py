@@ -40,6 +40,14 @@ _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
+def host_name(header: str) -> str:
+    """The name in a Host header, without its port: "[::1]:8000" and "[::1]" are "::1"."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
 class Guard:
     """Pure ASGI, outermost: gives each request an id, refuses a client over the rate
     limit (429) and a missing or wrong bearer token, stops a body over the limit (by its
@@ -151,12 +159,12 @@ class Guard:
 
     def _refuse(self, scope: Scope, headers: dict[str, str]) -> ASGIApp | None:
         path = str(scope.get("path", ""))
-        host = headers.get("host", "").rsplit(":", 1)[0].strip("[]").lower()
+        host = host_name(headers.get("host", ""))
         if not self.token and host not in LOOPBACK_NAMES:
             # No token means a loopback server: a page elsewhere that rebinds its own name to
-            # 127.0.0.1 (DNS rebinding) must not reach it.
+            # 127.0.0.1 (DNS rebinding) must not reach it. The name is not echoed.
             return error_response(
-                421, f"this server answers only as localhost, not as {host or '(no host)'}",
+                421, "this server answers only as localhost or a loopback address",
                 "open it at http://127.0.0.1:PORT, or set INTERVIEWSENSE_API_TOKEN to serve "
                 "other names", self.scrub,
             )  # fmt: skip

@@ -5,11 +5,13 @@ Served by ``GET /v1/sessions/{id}/export.zip`` (serve/page.py, docs/api.md)."""
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
+from interviewsense.errors import NotFoundError
 from interviewsense.storage.manifest import SESSION_FILE
 
 if TYPE_CHECKING:
@@ -38,10 +40,13 @@ class _Sink(io.RawIOBase):
         return out
 
 
-def export_files(engine: Engine, store_id: str) -> list[tuple[str, Path]]:
-    """(name in the zip, file) for the session: ``session.json``, then each recording the
-    session keeps (``audio/*.wav``: the answers, and an answer still being spoken), the
-    ones only in Azure fetched first. The server's speech (``tts/``) is left out."""
+def export_files(engine: Engine, store_id: str) -> list[tuple[str, BinaryIO]]:
+    """(name in the zip, open file) for the session: ``session.json``, then each recording
+    the session keeps (``audio/*.wav``: the answers, and an answer still being spoken), the
+    ones only in Azure fetched first. The server's speech (``tts/``) is left out. Every file
+    is opened here, before the first byte is sent: a session deleted while its zip streams
+    out is still sent whole (an open file outlives its name), and one deleted before is a
+    404, never a zip cut short."""
     session = engine.store.load(store_id)  # it must exist and be readable
     folder = engine.store.folder(store_id)
     wanted = {p.relative_to(folder).as_posix() for p in folder.glob("audio/*.wav")}
@@ -49,30 +54,51 @@ def export_files(engine: Engine, store_id: str) -> list[tuple[str, Path]]:
         audio = turn.answer.audio if turn.answer is not None else None
         if audio is not None and audio.path:
             wanted.add(audio.path)
-    files = [(f"{store_id}/{SESSION_FILE}", folder / SESSION_FILE)]
+    paths = [(f"{store_id}/{SESSION_FILE}", folder / SESSION_FILE)]
     for rel in sorted(wanted):
         path = engine.artifacts.get(store_id, rel)
         if path is not None:
-            files.append((f"{store_id}/{rel}", path))
+            paths.append((f"{store_id}/{rel}", path))
+    files: list[tuple[str, BinaryIO]] = []
+    try:
+        for name, path in paths:
+            files.append((name, path.open("rb")))
+    except FileNotFoundError:
+        close(files)
+        raise NotFoundError(f"no session {store_id}", hint="it was deleted") from None
+    except BaseException:
+        close(files)
+        raise
     return files
 
 
-def zip_stream(files: list[tuple[str, Path]]) -> Iterator[bytes]:
-    """The zip of ``files``, a chunk at a time: the JSON deflated, the WAVs stored (they
-    hardly compress, and deflating them would cost the CPU the answers need)."""
+def close(files: list[tuple[str, BinaryIO]]) -> None:
+    for _, fh in files:
+        fh.close()
+
+
+def zip_stream(files: list[tuple[str, BinaryIO]]) -> Iterator[bytes]:
+    """The zip of ``files`` (closed when it ends, however it ends), a chunk at a time: the
+    JSON deflated, the WAVs stored (they hardly compress, and deflating them would cost the
+    CPU the answers need)."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w") as zf:
-        for name, path in files:
-            info = zipfile.ZipInfo.from_file(path, name)
-            info.compress_type = (
-                zipfile.ZIP_STORED if name.endswith(".wav") else zipfile.ZIP_DEFLATED
-            )
-            with path.open("rb") as src, zf.open(info, "w") as dst:
-                while chunk := src.read(CHUNK):
-                    dst.write(chunk)
-                    if out := sink.take():
-                        yield out
-            if out := sink.take():
-                yield out
-    if out := sink.take():
-        yield out
+    try:
+        with zipfile.ZipFile(sink, "w") as zf:
+            for name, src in files:
+                stat = os.fstat(src.fileno())
+                info = zipfile.ZipInfo(name, time.localtime(stat.st_mtime)[:6])
+                info.file_size = stat.st_size
+                info.compress_type = (
+                    zipfile.ZIP_STORED if name.endswith(".wav") else zipfile.ZIP_DEFLATED
+                )
+                with zf.open(info, "w") as dst:
+                    while chunk := src.read(CHUNK):
+                        dst.write(chunk)
+                        if out := sink.take():
+                            yield out
+                if out := sink.take():
+                    yield out
+        if out := sink.take():
+            yield out
+    finally:
+        close(files)

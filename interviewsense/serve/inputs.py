@@ -4,6 +4,7 @@ and format checked), and text to speak without what no voice can say."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -13,7 +14,8 @@ import anyio.to_thread
 from pydantic import BaseModel
 
 from interviewsense.errors import BadInputError
-from interviewsense.serve.errors import TooLargeError
+from interviewsense.scoring.text import ESCAPES
+from interviewsense.serve.errors import HTTP_MESSAGES, TooLargeError
 from interviewsense.serve.schemas import AnswerTurn
 from interviewsense.serve.security import sniff_audio
 from interviewsense.serve.state import Engine, worker_temp
@@ -31,9 +33,19 @@ def validated(model: type[M], data: bytes | dict[str, Any]) -> M:
     from fastapi.exceptions import RequestValidationError
     from pydantic import ValidationError
 
+    if isinstance(data, bytes):
+        # Read as FastAPI reads the other routes' bodies, so each route answers a body it
+        # cannot read the same way: 400 when not UTF-8 (a BOM is fine) or nested too deeply,
+        # 422 when not JSON.
+        try:
+            data = json.loads(data)
+        except (UnicodeDecodeError, RecursionError):
+            message, hint = HTTP_MESSAGES["There was an error parsing the body"]
+            raise BadInputError(message, hint=hint) from None
+        except ValueError:
+            err = {"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}
+            raise RequestValidationError([err]) from None
     try:
-        if isinstance(data, bytes):
-            return model.model_validate_json(data)
         return model.model_validate(data)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
@@ -103,16 +115,15 @@ async def _saved(form: FormData, engine: Engine) -> tuple[Path, int | None]:
     return Path(name), turn
 
 
-# A terminal's escape sequences (CSI "ESC [ … m", OSC "ESC ] … BEL"), then any other
-# control character but tab and newline, and lone surrogates (JSON's "\ud800"): no voice
-# can say them, and a null character made Piper raise.
-_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)")
-_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# A terminal's escape sequences (scoring/text.py), then any other control character but tab
+# and newline, bidirectional overrides, and lone surrogates (JSON's "\ud800"): no voice can
+# say them, and a null character made Piper raise.
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def speakable(text: str) -> str:
     """``text`` without what no voice can say; 400 when nothing is left to say."""
-    text = _UNSPEAKABLE.sub("", _ESCAPES.sub("", text)).strip()
+    text = _UNSPEAKABLE.sub("", ESCAPES.sub("", text)).strip()
     if not any(ch.isalnum() for ch in text):
         raise BadInputError(
             "text has nothing to say once control characters are removed",

@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import quote, urlencode
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
@@ -28,7 +29,7 @@ from interviewsense.errors import (
 )
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.progress import Quiet
-from interviewsense.serve.errors import UnsupportedMediaError
+from interviewsense.serve.errors import UnsupportedMediaError, hint_for
 from interviewsense.serve.inputs import save_upload, speakable, validated
 from interviewsense.serve.schemas import (
     FinalizeRequest,
@@ -71,28 +72,40 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", tags=["health"])
-async def readyz(engine: EngineDep) -> JSONResponse:
+async def readyz(request: Request, engine: EngineDep) -> JSONResponse:
     """Readiness: Whisper loaded, the session folder writable, Azure and Redis reachable."""
     checks: dict[str, Any] = {
         "whisper": engine.transcriber.model if engine.transcriber else "",
         "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
     }
-    problems = []
+    problems: list[tuple[str, str]] = []  # (what is wrong, what to do)
     if engine.transcriber is None:
-        problems.append(engine.missing.message if engine.missing else "Whisper is not loaded")
+        missing = engine.missing
+        problems.append(
+            (missing.message, missing.hint or "")
+            if missing
+            else ("Whisper is not loaded", "'interviewsense models' says what is missing")
+        )
     try:
         checks["storage"] = await anyio.to_thread.run_sync(engine.artifacts.check)
     except Exception as exc:
         checks["storage"] = "unavailable"
-        problems.append(exc.message if isinstance(exc, InterviewSenseError) else "storage failed")
+        problems.append(
+            (exc.message, exc.hint or "")
+            if isinstance(exc, InterviewSenseError)
+            else ("storage failed", "")
+        )
     try:
         checks["redis"] = await engine.shared.check()
     except InterviewSenseError as exc:
         checks["redis"] = "unreachable"
-        problems.append(exc.message)
+        problems.append((exc.message, exc.hint or ""))
     if problems:
-        hint = engine.missing.hint if engine.missing and engine.missing.hint else ""
-        return JSONResponse({"error": "; ".join(problems), "hint": hint, **checks}, 503)
+        # Built here rather than raised, to carry the checks: scrubbed as every error is.
+        scrub = request.app.state.scrub
+        error = scrub("; ".join(message for message, _ in problems))
+        hint = scrub("; ".join(h for _, h in problems if h)) or hint_for(503, None)
+        return JSONResponse({"error": error, "hint": hint, **checks}, 503)
     return JSONResponse({"status": "ready", **checks})
 
 
@@ -240,7 +253,6 @@ async def report_link(
     token (it cannot send one): signed for this session and user, valid for
     ``expires_in`` seconds. Without a server token the plain link (``expires_in`` null)."""
     import time
-    from urllib.parse import quote, urlencode
 
     from interviewsense.serve.security import REPORT_LINK_TTL_S, report_access
 
@@ -448,7 +460,9 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     voice = await anyio.to_thread.run_sync(engine.tts_name)
     key = hashlib.sha256(f"{voice}\0{persona.name}\0{text}".encode()).hexdigest()
     name = f"tts-{key[:16]}.wav"
-    url = f"/v1/sessions/{body.session_id}/tts/{name}"
+    url = f"/v1/sessions/{quote(body.session_id)}/tts/{name}"
+    if body.user_id is not None:  # the id alone may name several users' sessions
+        url += f"?{urlencode({'user_id': body.user_id})}"
     rel = f"tts/{name}"
     async with engine.locks.hold(store_id) as lease:
         cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)

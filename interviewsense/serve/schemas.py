@@ -25,17 +25,29 @@ def one_clean_line(text: str) -> str:
 MAX_TURN = 999
 
 
+def not_a_bool(value: object) -> object:
+    """A number field's guard: JSON's true and false are not 1 and 0 (pydantic's lax mode
+    would take them), since a question number that means "true" is a client's mistake."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+FLAG = Field(False, strict=True)  # true or false only, not "yes" or 1
+
+
 class StartRequest(BaseModel):
     session_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
     user_id: str = ID
     interview_type: InterviewType = "behavioral"
     persona: PersonaName = "friendly"
-    client_tts: bool = False
+    client_tts: bool = FLAG
     role: str = Field("", max_length=200)
     level: Level | None = None
     questions: int = Field(5, ge=1, le=20)
 
     _role = field_validator("role")(one_clean_line)
+    _questions = field_validator("questions", mode="before")(not_a_bool)
 
 
 class TTSRequest(BaseModel):
@@ -43,7 +55,7 @@ class TTSRequest(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     persona: PersonaName = "friendly"  # as in StartRequest: a 422 that names the choices
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
-    server_voice: bool = False  # a client_tts browser with no voice: the server speaks
+    server_voice: bool = FLAG  # a client_tts browser with no voice: the server speaks
 
 
 class FinalizeRequest(BaseModel):
@@ -56,6 +68,7 @@ class FinalizeRequest(BaseModel):
     interview_type: InterviewType = "behavioral"
 
     _question = field_validator("question")(one_clean_line)
+    _turn = field_validator("turn", mode="before")(not_a_bool)
 
 
 class AnswerTurn(BaseModel):
@@ -63,6 +76,8 @@ class AnswerTurn(BaseModel):
     string there, checked by the same rule, so both say 422 for 0 or "abc")."""
 
     turn: int | None = Field(None, ge=1, le=MAX_TURN)
+
+    _turn = field_validator("turn", mode="before")(not_a_bool)
 
 
 class TypedAnswer(AnswerTurn):

@@ -114,9 +114,10 @@ def checked_audio_path(text: str, roots: list[Path]) -> Path:
         raise outside from None
     if not any(real.is_relative_to(root) for root in roots):
         raise outside  # outside, or a symlink that leads out
-    if not real.exists():
-        raise NotFoundError("audio_path names no file", hint="check the path")
-    mode = real.stat().st_mode
+    try:
+        mode = real.stat().st_mode
+    except OSError:  # none there, or a name too long for the file system: no such file
+        raise NotFoundError("audio_path names no file", hint="check the path") from None
     if not stat.S_ISREG(mode):
         raise BadInputError(
             "audio_path is not a regular file (a folder, device or pipe)",

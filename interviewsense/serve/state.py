@@ -26,7 +26,7 @@ from interviewsense.config import Settings
 from interviewsense.errors import ConflictError, InterviewSenseError, NotFoundError, StorageError
 from interviewsense.fsutil import atomic_write_bytes, ensure_dir
 from interviewsense.serve.errors import BusyError, LiveBusyError
-from interviewsense.serve.security import safe_id
+from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, safe_id
 from interviewsense.storage.store import SessionStore, is_session_id
 
 if TYPE_CHECKING:
@@ -339,8 +339,11 @@ class LocalArtifacts:
 
     def check(self) -> str:
         ensure_dir(self.store.root)
-        if not os.access(self.store.root, os.W_OK):
-            raise StorageError(f"the session folder {self.store.root} is not writable")
+        if not self.store.root.is_dir() or not os.access(self.store.root, os.W_OK | os.X_OK):
+            raise StorageError(
+                f"the session folder {self.store.root} is not a folder this server can write",
+                hint="make it a writable folder, or move INTERVIEWSENSE_HOME to one",
+            )
         return "ok"
 
     def delete(self, store_id: str) -> None:
@@ -382,7 +385,8 @@ class IdMap:
         """(store id, user id) for a session id the client knows."""
         if is_session_id(client_id) and self.store.exists(client_id):
             return client_id, user_id or ""
-        safe_id(client_id)
+        if not SAFE_ID.fullmatch(client_id):  # a path's id no session can have (not echoed)
+            raise NotFoundError("no session has that id", hint=SAFE_ID_HINT)
         if user_id is not None:
             candidates = [self.root / safe_id(user_id, "user_id") / client_id]
         else:
@@ -407,7 +411,8 @@ class IdMap:
         if not folder.is_dir():
             return []
         out = [(p.name, p.read_text("ascii").strip()) for p in folder.iterdir() if p.is_file()]
-        return sorted((c, s) for c, s in out if self.store.exists(s))
+        # The store's ids begin with the time the session started.
+        return sorted(((c, s) for c, s in out if self.store.exists(s)), key=lambda cs: cs[1])
 
     def forget(self, user_id: str, client_id: str) -> None:
         with contextlib.suppress(OSError):

@@ -12,12 +12,13 @@ import os
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from interviewsense.domain import Session, from_json, to_json
-from interviewsense.errors import BadInputError, StorageError
+from interviewsense.errors import BadInputError, NotFoundError, StorageError
 from interviewsense.fsutil import (
     DIR_MODE,
     atomic_write_bytes,
@@ -141,6 +142,8 @@ class SessionStore:
         try:
             data = json.loads(path.read_text("utf-8"))
             session = from_json(Session, data)
+        except FileNotFoundError:  # deleted since the check above
+            raise NotFoundError(f"no session {session_id}") from None
         except (OSError, UnicodeDecodeError, ValueError, BadInputError) as exc:
             raise StorageError(
                 f"session {session_id} is damaged ({str(exc)[:120]})",
@@ -192,10 +195,20 @@ class SessionStore:
         """The session's folder, whether or not its session.json still loads."""
         folder = self.folder(session_id)
         if not folder.is_dir():
-            raise BadInputError(
+            raise NotFoundError(
                 f"no session {session_id}", hint="'interviewsense sessions list' shows them"
             )
         return folder
 
     def delete(self, session_id: str) -> None:
-        shutil.rmtree(self.existing(session_id))
+        """Take the folder out of the sessions at once (a rename: a reader sees the whole
+        session or none, never one half removed), then remove it."""
+        folder = self.existing(session_id)
+        gone = folder.with_name(f".deleted-{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
+        try:
+            folder.rename(gone)
+        except FileNotFoundError:  # deleted by another request in the meantime
+            raise NotFoundError(f"no session {session_id}") from None
+        except OSError as exc:
+            raise storage_error(exc, folder) from exc
+        shutil.rmtree(gone, ignore_errors=True)
