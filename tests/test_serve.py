@@ -998,3 +998,24 @@ def test_a_redo_with_no_speech_keeps_the_answer_it_would_replace(
         with zipfile.ZipFile(io.BytesIO(kept.content)) as zf:
             names = [n for n in zf.namelist() if n.endswith("/audio/a01.wav")]
             assert names and zf.read(names[0]) != wav[:2000]
+
+
+def test_openapi_says_what_the_routes_take_and_answer(server: Server) -> None:
+    """QA: /docs showed no body for the answers route, and a 422 shape ("detail") the server
+    never sends: every hint points clients at /docs, so it must be right."""
+    with server.client() as c:
+        spec = c.get("/openapi.json").json()
+    answers = spec["paths"]["/v1/sessions/{session_id}/answers"]["post"]
+    bodies = answers["requestBody"]["content"]
+    assert set(bodies) == {"application/json", "multipart/form-data"}
+    assert "transcript" in bodies["application/json"]["schema"]["properties"]
+    assert bodies["multipart/form-data"]["schema"]["required"] == ["audio"]
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            assert op["responses"]["422"]["content"]["application/json"]["schema"] == error, (
+                method,
+                path,
+            )
+    assert "HTTPValidationError" not in json.dumps(spec)
+    assert set(spec["components"]["schemas"]["ErrorBody"]["required"]) == {"error", "hint"}

@@ -34,7 +34,7 @@ from interviewsense.serve.errors import (
     UnauthorizedError,
     event_of,
 )
-from interviewsense.serve.schemas import MAX_TURN, UserQuery
+from interviewsense.serve.schemas import ERROR_RESPONSES, MAX_TURN, UserQuery
 from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, bearer_ok
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent / "static"
 EVENT_EVERY_S = 0.2  # transcript events at most this often (and whenever the text changes)
 log = logging.getLogger("interviewsense.serve")
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.get("/", include_in_schema=False)

@@ -32,11 +32,13 @@ from interviewsense.progress import Quiet
 from interviewsense.serve.errors import UnsupportedMediaError, hint_for
 from interviewsense.serve.inputs import save_upload, speakable, validated
 from interviewsense.serve.schemas import (
+    ERROR_RESPONSES,
     FinalizeRequest,
     StartRequest,
     TTSRequest,
     TypedAnswer,
     UserQuery,
+    answer_body,
 )
 from interviewsense.serve.security import SAFE_ID, audio_roots, checked_audio_path
 from interviewsense.serve.state import Engine, Lease, worker_temp
@@ -62,7 +64,7 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.get("/healthz", tags=["health"])
@@ -268,7 +270,7 @@ async def report_link(
     return {"url": f"{path}?{urlencode(query)}", "expires_in": REPORT_LINK_TTL_S}
 
 
-@router.post("/v1/sessions/{session_id}/answers", tags=["answers"])
+@router.post("/v1/sessions/{session_id}/answers", tags=["answers"], openapi_extra=answer_body())
 async def answer(
     session_id: str, request: Request, engine: EngineDep, user_id: UserQuery = None
 ) -> dict[str, Any]:

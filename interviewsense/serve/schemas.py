@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel, Field, field_validator
@@ -83,3 +83,49 @@ class AnswerTurn(BaseModel):
 class TypedAnswer(AnswerTurn):
     transcript: str = Field(max_length=MAX_TYPED_CHARS)  # as practice and batch
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
+
+
+class ErrorBody(BaseModel):
+    """Every error's body: what is wrong, and what to do (docs/api.md, "Errors")."""
+
+    error: str
+    hint: str
+
+
+# The statuses any route may answer with an ``ErrorBody`` (docs/api.md's table says when),
+# declared for /docs and /openapi.json; 422 replaces FastAPI's own ``HTTPValidationError``.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": what}
+    for status, what in (
+        (400, "bad input"),
+        (401, "a token is set and the request has none, or the wrong one"),
+        (404, "no such session, file or route"),
+        (409, "in conflict with the session's state"),
+        (413, "the body is over the upload limit"),
+        (422, "the body or query does not fit the schema, or is not JSON"),
+        (429, "over the rate limit (Retry-After)"),
+        (503, "busy, or a service the server needs is missing (Retry-After)"),
+    )
+}
+
+
+def answer_body() -> dict[str, Any]:
+    """The answers route's two bodies, for /docs (the route reads them by hand)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": TypedAnswer.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["audio"],
+                        "properties": {
+                            "audio": {"type": "string", "format": "binary"},
+                            "turn": {"type": "integer", "minimum": 1, "maximum": MAX_TURN},
+                        },
+                    }
+                },
+            },
+        }
+    }
