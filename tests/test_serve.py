@@ -435,6 +435,11 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
             assert (head.status_code, head.content) == (got.status_code, b""), path
             assert head.headers["content-length"] == got.headers["content-length"], path
             assert head.headers["content-type"] == got.headers["content-type"], path
+        # Allow names every method of every route at the path (QA: "GET" alone, where
+        # DELETE is served too).
+        for method in ("PATCH", "POST"):
+            wrong = c.request(method, "/v1/sessions/errs?user_id=erin")
+            assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, GET, HEAD"
         error_of(c.get("/v1/tts/generate"), 405)
         assert c.head("/v1/tts/generate").status_code == 405
         assert c.get("/v1/tts/generate").headers["allow"] == "POST"

@@ -357,6 +357,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install(app, app.state.scrub)
     app.include_router(router)
     app.include_router(page_router)
+    # Every HTTP route, in the order they are tried (a 405's Allow names them all: errors.py).
+    app.state.http_routes = [*app.routes, *router.routes, *page_router.routes]
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard, settings=settings, shared=engine.shared)
     return app

@@ -108,6 +108,26 @@ HTTP_MESSAGES = {
 }
 
 
+def allowed_methods(request: Request) -> str | None:
+    """For Starlette's 405 (no route at the path takes the method): the methods of every
+    route at the path, as an Allow header says them (HEAD wherever GET is: Starlette
+    answers it). None when a route took the request and answered 405 itself."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in getattr(request.app.state, "http_routes", request.app.routes):
+        if not hasattr(route, "methods"):
+            continue  # an included router (its routes are listed), the static files
+        match, _ = route.matches(request.scope)
+        if match == Match.FULL:
+            return None
+        if match == Match.PARTIAL:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or None
+
+
 def hint_for(status: int, hint: str | None) -> str:
     """The error's own hint, else what to do about any error of its status."""
     return hint or HINTS.get(status, "see /docs for the routes and what each takes")
@@ -243,8 +263,12 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
         message, hint = HTTP_MESSAGES.get(
             str(exc.detail), (str(exc.detail), HTTP_HINTS.get(exc.status_code, ""))
         )
-        # Starlette's own headers go along: a 405 says which methods the route takes (Allow).
+        # Starlette's own headers go along: a 405 says which methods the route takes (Allow),
+        # of every route at that path (Starlette names only the first one's).
         headers = dict(exc.headers) if exc.headers else None
+        allow = allowed_methods(request) if exc.status_code == 405 else None
+        if allow:
+            headers = {**(headers or {}), "Allow": allow}
         return error_response(exc.status_code, message, hint, scrub, headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
