@@ -130,7 +130,8 @@ class Settings:
     llm_timeout_s: float = _setting(30.0, "INTERVIEWSENSE_LLM_TIMEOUT", toml="llm.timeout_s",
         help="Seconds to wait for one LLM reply.")
     llm_retries: int = _setting(2, "INTERVIEWSENSE_LLM_RETRIES", toml="llm.retries",
-        help="Retries of a failed LLM request.")
+        help="Retries of a failed LLM request (no connection, a server error); a time-out "
+        "is not retried.")
     azure_storage_connection_string: str = _setting("", "AZURE_STORAGE_CONNECTION_STRING",
         toml="sync.azure_connection_string", secret=True,
         help="Azure Storage connection string.")

@@ -49,6 +49,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name, value in isolated_vars(home, tmp_path / "no-config.toml").items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
+    # A server one test found down is not skipped by the next (llm_client.DOWN_FOR_S is per
+    # process; a test is a session of its own).
+    import sys
+
+    client = sys.modules.get("interviewsense.interviewer.llm_client")
+    if client is not None:
+        client._down.clear()
     return home
 
 

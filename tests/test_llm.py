@@ -130,7 +130,10 @@ def test_outage_closed_port(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_outage_server_that_stalls(httpserver: HTTPServer, tmp_path: Path) -> None:
+    asked: list[str] = []
+
     def stall(request: Request) -> Response:
+        asked.append(request.path)
         time.sleep(3)
         return Response("{}", status=200, content_type="application/json")
 
@@ -139,6 +142,12 @@ def test_outage_server_that_stalls(httpserver: HTTPServer, tmp_path: Path) -> No
     code, data, stderr = run_practice(env, "-n", "2")
     assert_offline_after_one_notice(code, data, stderr)
     assert "no reply within 1 s" in stderr
+    # QA: a server that never replies cost 3 minutes a session (each time-out retried
+    # twice, by the interviewer and again by the judge): now it is asked once, not retried,
+    # and neither asks it again.
+    assert len(asked) == 1, asked
+    assert all("LLMDown" in t["answer"]["scores"]["content"]["judge"]["error"]
+               for t in data["turns"])  # fmt: skip
 
 
 @pytest.mark.slow

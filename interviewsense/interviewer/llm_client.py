@@ -5,8 +5,12 @@ for in the richest form the server accepts, learned once per session: OpenAI's
 ``json_schema``, then ``json_object`` with a schema (llama-cpp-python, which then constrains
 decoding to it), then plain ``json_object``, then none (the schema is in the prompt too).
 
-Timeouts are short (30 s, not the client's 10 minutes) and failures are retried twice with
-backoff. A reply that is not valid JSON for the schema is asked for once more.
+Timeouts are short (30 s, not the client's 10 minutes); a failed connection or a server
+error is retried twice with backoff, a time-out is not (a server that said nothing for 30 s
+will not say more on the next try). A reply that is not valid JSON for the schema is asked
+for once more. A server found down (a time-out, no connection, errors after the retries) is
+not asked again for ``DOWN_FOR_S`` by any client of this process (the interviewer, the
+judge), so an outage costs one time-out, not one per client or per answer.
 """
 
 from __future__ import annotations
@@ -22,6 +26,13 @@ from interviewsense.config import Settings
 
 M = TypeVar("M", bound=BaseModel)
 FORMATS = ("json_schema", "json_object+schema", "json_object", "none")
+DOWN_FOR_S = 300.0  # a server found down is skipped this long (a server process asks again)
+_down: dict[str, tuple[float, str]] = {}  # server -> (time.monotonic() until, why)
+
+
+def _mark_down(server: str, why: str) -> LLMDown:
+    _down[server] = (time.monotonic() + DOWN_FOR_S, why)
+    return LLMDown(why)
 
 
 class LLMDown(Exception):
@@ -96,6 +107,7 @@ class ChatClient:
         self.model = settings.llm_model
         self._client: Any = make_client(settings, settings.llm_timeout_s)
         self._format = 0  # index into FORMATS that the server accepted last
+        self._server = describe_endpoint(settings)
 
     def _response_format(self, schema: type[BaseModel]) -> dict[str, Any] | None:
         kind = FORMATS[self._format]
@@ -111,6 +123,9 @@ class ChatClient:
     def _create(self, messages: list[dict[str, str]], schema: type[BaseModel]) -> str:
         import openai
 
+        until, why = _down.get(self._server, (0.0, ""))
+        if time.monotonic() < until:
+            raise LLMDown(f"{why}, a moment ago; not asked again for a few minutes")
         retries = max(0, self.settings.llm_retries)
         attempt = 0
         while True:
@@ -136,14 +151,16 @@ class ChatClient:
                     raise LLMDown(f"the server refused the request ({exc.status_code})") from exc
                 why = f"the server answered {exc.status_code}"
             except openai.APITimeoutError:
-                why = f"no reply within {self.settings.llm_timeout_s:g} s"
+                raise _mark_down(
+                    self._server, f"no reply within {self.settings.llm_timeout_s:g} s"
+                ) from None
             except openai.APIConnectionError:
                 why = "could not connect"
             except (openai.OpenAIError, ValueError) as exc:
                 why = type(exc).__name__
             attempt += 1
             if attempt > retries:
-                raise LLMDown(why)
+                raise _mark_down(self._server, why)
             time.sleep(0.5 * 2 ** (attempt - 1))
 
     def ask(
