@@ -188,6 +188,10 @@ def test_a_quote_is_shown_as_text_not_markup(embedder: Embedder) -> None:
     out = io.StringIO()
     render_answer(Console(file=out, width=300), Answer(QUESTION, typed(text), s, advice))
     assert "[/etc/app] and [bold]nobody[/bold]" in out.getvalue()
+    # QA: the terminal never said why the headline number was under its parts.
+    binding = min(s.caps, key=lambda c: c.points)
+    assert s.overall == int(binding.points)
+    assert f"at most {int(binding.points)}: {binding.why}" in out.getvalue()
 
 
 def test_with_an_llm_judge_its_verdict_decides_the_caps(embedder: Embedder) -> None:
@@ -267,3 +271,14 @@ def test_a_model_file_of_another_shape_is_left_out(embedder: Embedder, tmp_path:
         assert load(path) is None, name
     s = score(OWNED, embedder=embedder, coach=None)
     assert s.content.impression == {}
+
+
+def test_the_advice_for_the_lowest_cap_comes_first(embedder: Embedder) -> None:
+    """QA: with four caps, the advice that lifts the lowest (too short, 49) came fourth, and
+    practice shows three: the candidate never saw it."""
+    text = "I fixed the build and then everyone was happy."
+    s, advice = score_answer(typed(text), Question(text=QUESTION, type="behavioral"),
+                             embedder=embedder)  # fmt: skip
+    lowest = min(s.caps, key=lambda c: c.points)
+    assert lowest.name == "too short" and len(s.caps) >= 3, s.caps
+    assert advice[0].startswith("At 9 words"), advice

@@ -216,6 +216,11 @@ class PracticeScreen:
                 ),
             )
         )
+        from interviewsense.report.data import cap_notes
+
+        held = cap_notes(s)
+        if held:  # the cap that binds: why the score is lower than its parts
+            self.console.print(Text(f"  {held[0]}", style=band_style(s.band)), soft_wrap=False)
         for item in answer.feedback[:3]:
             self.console.print(Text(f"  • {item}"), soft_wrap=False)  # it quotes the answer
 

@@ -37,6 +37,13 @@ class SessionReport:
     answers: list[AnswerReport]
 
 
+def cap_notes(score: Score) -> list[str]:
+    """Each cap on the score, the lowest first: "at most 49: 39 words; under 40 is too
+    short". Every report says them, so a headline number under its parts is never left
+    unexplained (a cap is a ceiling: the score may be lower still)."""
+    return [f"at most {int(c.points)}: {c.why}" for c in sorted(score.caps, key=lambda c: c.points)]
+
+
 def content_evidence(score: Score) -> list[tuple[str, str]]:
     """Each content judgement and the words behind it: the sentence that shows each part of
     the structure, the sentence closest to the question, the coach model's verdict and the

@@ -9,7 +9,7 @@ from importlib import resources
 
 from interviewsense.domain import Component
 from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
-from interviewsense.report.data import AnswerReport, SessionReport, content_evidence
+from interviewsense.report.data import AnswerReport, SessionReport, cap_notes, content_evidence
 from interviewsense.scoring.rubric import load_rubric
 
 
@@ -48,7 +48,7 @@ def _answer(a: AnswerReport) -> str:
         f"<span>voice {'–' if s.voice.score is None else s.voice.score}</span></p>"
     )
     if s.caps:
-        caps = "; ".join(f"held at {int(c.points)}: {c.why}" for c in s.caps)
+        caps = "; ".join(cap_notes(s))
         parts.append(f'<p class="caps">{escape(caps)}</p>')
     spans = []
     for piece in a.pieces:

@@ -3,7 +3,7 @@ charts (so it reads in a terminal, a README or a chat)."""
 
 from __future__ import annotations
 
-from interviewsense.report.data import AnswerReport, SessionReport, content_evidence
+from interviewsense.report.data import AnswerReport, SessionReport, cap_notes, content_evidence
 from interviewsense.report.terminal import sparkline
 
 MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
@@ -28,8 +28,8 @@ def _answer(a: AnswerReport) -> list[str]:
         f"{'–' if s.voice.score is None else s.voice.score}",
         "",
     ]
-    for cap in s.caps:
-        lines.append(f"*Held at {int(cap.points)}: {_md(cap.why)}.*")
+    for note in cap_notes(s):
+        lines.append(f"*{_md(note[0].upper() + note[1:])}.*")
     text = " ".join(
         f"{MARK[p.kind][0]}{_md(p.text)}{MARK[p.kind][1]}" if p.kind else _md(p.text)
         for p in a.pieces

@@ -96,6 +96,9 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
         ("–" if s.voice.score is None else str(s.voice.score), ""),
     )
     parts: list[object] = [header]
+    from interviewsense.report.data import cap_notes
+
+    parts.extend(Text(note, style=band_style(s.band)) for note in cap_notes(s))
     if answer.question:
         parts.append(Text(f"Q: {answer.question}", style="italic"))
     parts.append(Text(""))

@@ -137,16 +137,17 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     w = score.weights
     items: list[tuple[float, int, str]] = []  # (overall points lost, order, text)
 
-    capped = {cap.name for cap in score.caps}
+    capped = {cap.name: cap.points for cap in score.caps}
 
     def add(weight_key: str, lost_pts: float, max_total: float, text: str, cap: str = "") -> None:
         """A suggestion, ranked by the overall points it would win back; one that lifts a
-        cap (docs/scoring.md) always ranks first."""
+        cap (docs/scoring.md) always ranks first, the lowest cap (the one that holds the
+        score) before the others."""
         if lost_pts <= 0 or max_total <= 0:
             return
-        impact = lost_pts / max_total * 100 * w.get(weight_key, 0.0)
+        impact = lost_pts / max_total * 100 * w.get(weight_key, 0.0)  # under 100
         if cap in capped:
-            impact += 100.0
+            impact += 1000.0 + 100.0 * (100.0 - capped[cap])
         items.append((impact, len(items), text))
 
     dmax = sum(p.max_points for p in d.breakdown)
