@@ -158,8 +158,11 @@ def history(
         ((name, round(statistics.fmean(v), 1), len(v)) for name, v in competencies.items()),
         key=lambda c: (-c[1], c[0]),
     )
-    out.best = ranked[:3]
-    out.weakest = sorted(ranked[-3:], key=lambda c: (c[1], c[0])) if len(ranked) > 3 else []
+    # The top half (up to three) is "best", the rest (up to three) "weakest": never one
+    # competency in both, and two are one of each (QA: 19 was listed among the best).
+    out.best = ranked[: min(3, (len(ranked) + 1) // 2)]
+    rest = ranked[len(out.best) :]
+    out.weakest = sorted(rest[-3:], key=lambda c: (c[1], c[0]))
     out.streak, out.longest_streak = _streaks(days, today)
     out.practiced_today = today in days
     return out
