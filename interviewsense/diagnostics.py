@@ -173,7 +173,9 @@ def check_engines(settings: Settings) -> list[Check]:
             why = info.unavailable(settings)
             name = f"{label} {info.name}"
             if why:
-                out.append(Check(name, "warn" if info.auto else "info", why, info.hint))
+                out.append(
+                    Check(name, "warn" if info.auto else "info", why, info.hint_for(settings))
+                )
                 continue
             voices = info.voices(settings)
             detail = info.summary + (f"; {len(voices)} found: {voices[0].name} …" if voices else "")

@@ -54,11 +54,15 @@ class EngineInfo(Generic[E]):
     factory: str
     summary: str
     unavailable: Callable[[Settings], str] = _always
-    hint: str = ""
+    hint: str | Callable[[Settings], str] = ""  # what to do when unavailable (may depend on
+    # the settings: the model they name)
     streaming: bool = False
     languages: tuple[str, ...] = ()
     voices: Callable[[Settings], list[Voice]] = _no_voices
     auto: bool = True  # a candidate when the setting is "auto"
+
+    def hint_for(self, settings: Settings) -> str:
+        return self.hint(settings) if callable(self.hint) else self.hint
 
     def speaks(self, settings: Settings) -> bool:
         """Whether it has a voice (or a model) for the answers' language."""
@@ -134,7 +138,8 @@ class Registry(Generic[E]):
             why = info.unavailable(settings)
             if why:
                 raise MissingDependencyError(
-                    f"{self.kind} engine {info.name} is not available: {why}", hint=info.hint
+                    f"{self.kind} engine {info.name} is not available: {why}",
+                    hint=info.hint_for(settings),
                 )
             return info
         reasons = []
@@ -149,5 +154,5 @@ class Registry(Generic[E]):
             reasons.append(f"{info.name}: {why}")
         raise MissingDependencyError(
             f"no {self.kind} engine is available ({'; '.join(reasons) or 'none registered'})",
-            hint=next((i.hint for i in self if i.hint), ""),
+            hint=next((h for i in self if (h := i.hint_for(settings))), ""),
         )

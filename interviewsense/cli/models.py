@@ -76,7 +76,7 @@ def _engines(settings: Any) -> list[dict[str, Any]]:
             why = info.unavailable(settings)
             out.append(
                 {"kind": "engine", "role": label, **info.describe(), "available": not why}
-                | ({"reason": why, "hint": info.hint} if why else {})
+                | ({"reason": why, "hint": info.hint_for(settings)} if why else {})
             )
             if label == "voice":
                 out += [

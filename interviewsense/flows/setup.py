@@ -160,7 +160,7 @@ def _speaker(settings: Settings, reporter: Reporter, note: Callable[[str], None]
         info = TTS.choose(settings)
         for better in TTS.passed_over(settings, info):
             why = better.unavailable(settings) or "no voice for this language"
-            note(f"{better.name}: {why}; the voice is {info.name} ({better.hint})")
+            note(f"{better.name}: {why}; the voice is {info.name} ({better.hint_for(settings)})")
         return info.build(settings, reporter)
     except InterviewSenseError as exc:
         note(f"{exc.message}; questions are shown, not spoken ({exc.hint})")
@@ -178,7 +178,7 @@ def _live_recognizer(
         info = LIVE.choose(settings)
         for better in LIVE.passed_over(settings, info):
             note(f"{better.unavailable(settings)}: the live transcript uses {info.name}; "
-                 f"{better.hint}")  # fmt: skip
+                 f"{better.hint_for(settings)}")  # fmt: skip
         return info.build(settings, reporter)
     except InterviewSenseError as exc:
         note(f"{exc.message}: type your answers instead ({exc.hint})")

