@@ -19,6 +19,7 @@ from typing import Any, TypeVar, get_type_hints
 from interviewsense.errors import BadInputError
 
 APP_NAME = "interviewsense"
+MIN_PAUSE_S = 0.3  # the shortest silence a long-pause threshold may be (0: the rubric's)
 T = TypeVar("T")
 _META = "interviewsense.setting"
 # An ISO 639 language (2 or 3 letters), optionally with a region or script: en, pt-br, zh-hant.
@@ -108,7 +109,8 @@ class Settings:
         "(docs/scoring.md), off means key terms only.")
     pause_threshold_s: float = _setting(0.0, "INTERVIEWSENSE_PAUSE_THRESHOLD",
         toml="scoring.pause_threshold_s", flags=("--pause-threshold",),
-        help="Seconds of silence that count as a long pause; 0 means the rubric's value (2 s).")
+        help="Seconds of silence that count as a long pause, 0.3 or more; 0 means the "
+        "rubric's value (2 s).")
     llm: str = _setting("auto", "INTERVIEWSENSE_LLM", toml="llm.mode", flags=("--llm",),
         help="auto: use an LLM when one is configured; off: always the offline interviewer; "
         "on: require an LLM.")
@@ -343,6 +345,12 @@ def _check_toml_keys(data: Mapping[str, Any], path: Path) -> None:
             )
 
 
+def _origin(setting: Setting, source: str) -> str:
+    """Where a value came from, as an error names it: the flag as typed (--max-pause)
+    rather than "flag"."""
+    return setting.flags[0] if source == "flag" and setting.flags else source
+
+
 def _check_language(value: str, origin: str) -> str:
     """An ISO 639 code, with an optional region ("en", "pt-BR"); "EN_us" is written "en-us".
     Whether a speech model knows it is the model's to say (stt/whisper_engine.py)."""
@@ -394,7 +402,8 @@ def load_settings(
         source = "default"
         if s.name in overrides and overrides[s.name][0] is not None:
             value, source = overrides[s.name]
-            value = _convert(s, value, source)
+            # An error names the flag as typed (--max-pause), not "flag".
+            value = _convert(s, value, _origin(s, source))
         else:
             for layer_name, layer in (("environment", environ), (".env", dotenv)):
                 hit = next((k for k in s.env if layer.get(k, "") != ""), None)
@@ -413,6 +422,14 @@ def load_settings(
         sources[s.name] = source
 
     values["language"] = _check_language(values["language"], sources["language"])
+    pause = values["pause_threshold_s"]
+    if 0 < pause < MIN_PAUSE_S:  # the flag, the environment and the file alike
+        where = next(_origin(s, sources[s.name]) for s in SETTINGS if s.name == "pause_threshold_s")
+        raise BadInputError(
+            f"pause_threshold_s from {where} is {pause:g} s: a long pause is at least "
+            f"{MIN_PAUSE_S:g} s (shorter gaps come between words)",
+            hint=f"give {MIN_PAUSE_S:g} or more, or 0 for the rubric's value",
+        )
     if sources["home"] == "default":
         values["home"] = Path(_default_home())
     settings = Settings(**values, sources=sources)

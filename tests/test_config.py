@@ -213,3 +213,25 @@ def test_docs_list_every_setting() -> None:
         assert f"`{s.name}`" in doc, s.name
         for env in s.env:
             assert f"`{env}`" in doc, env
+
+
+def test_a_pause_threshold_under_0_3_s_is_refused_wherever_it_comes_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QA: --pause-threshold said "0 means the rubric's value" and refused 0 (its minimum was
+    0.3), while INTERVIEWSENSE_PAUSE_THRESHOLD=0.1 was taken."""
+    assert load_settings({"pause_threshold_s": (0.0, "flag")}).pause_threshold_s == 0.0
+    assert load_settings({"pause_threshold_s": (0.5, "flag")}).pause_threshold_s == 0.5
+    with pytest.raises(BadInputError, match="from --pause-threshold is 0.1 s") as err:
+        load_settings({"pause_threshold_s": (0.1, "flag")})
+    assert err.value.hint and "0 for the rubric" in err.value.hint
+    monkeypatch.setenv("INTERVIEWSENSE_PAUSE_THRESHOLD", "0.1")
+    with pytest.raises(BadInputError, match="INTERVIEWSENSE_PAUSE_THRESHOLD"):
+        load_settings()
+
+
+def test_a_bad_flag_is_named_as_typed() -> None:
+    """QA: "turn_max_pause_s from flag is -1.0 ... fix it in flag"."""
+    with pytest.raises(BadInputError, match="from --max-pause is -1.0") as err:
+        load_settings({"turn_max_pause_s": (-1.0, "flag")})
+    assert err.value.hint is not None and "--max-pause" in err.value.hint

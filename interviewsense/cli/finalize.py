@@ -44,7 +44,7 @@ def finalize(
     stt_final_engine: FinalStt = None,
     language: Language = None,
     rubric: Rubric = None,
-    pause_threshold_s: Annotated[float | None, setting_option("pause_threshold_s", min=0.3)] = None,
+    pause_threshold_s: Annotated[float | None, setting_option("pause_threshold_s", min=0)] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer JSON on stdout, nothing else.")
     ] = False,
