@@ -95,7 +95,13 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
         return StorageError(
             f"the disk is full: could not write {path}", hint="free some space and try again"
         )
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if exc.errno == errno.EROFS:
+        return StorageError(
+            f"could not write {path}: it is on a read-only disk",
+            hint="choose a folder you can write to on a writable disk (INTERVIEWSENSE_HOME "
+            "moves the data folder)",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
         return StorageError(
             f"no permission to write {path}",
             hint="choose a folder you can write to, or make this one writable "

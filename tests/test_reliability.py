@@ -246,7 +246,7 @@ def test_a_read_only_folder_is_one_clear_error(tmp_path: Path) -> None:
     """QA found a report written into a read-only folder ended as 'a bug' (exit 70): the
     temporary file was made outside the error handling."""
     with tmpfs(tmp_path / "locked", "ro,size=64k") as locked:
-        with pytest.raises(StorageError, match="no permission to write") as raised:
+        with pytest.raises(StorageError, match="it is on a read-only disk") as raised:
             atomic_write_json(locked / "report.json", {"ok": 1})
         assert "a folder you can write to" in (raised.value.hint or "")
         assert list(locked.iterdir()) == []
