@@ -304,3 +304,29 @@ def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
     assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
         zip(ids, questions, strict=True)
     )
+
+
+def test_resume_tries_the_failed_rows_again(tmp_path: Path) -> None:
+    """QA: --resume counted a failed row (a file that was missing) as done, so it was never
+    scored, and --resume with --overwrite was taken without a word."""
+    late = tmp_path / "late.wav"
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "id,audio,transcript\n"
+        "typed,,I led the migration of our billing service and we shipped it two weeks early.\n"
+        f"late,{late},\n"
+    )
+    out = tmp_path / "res.csv"
+    first = run(str(manifest), "--out", str(out))
+    assert first.exit_code == 3, first.stderr
+    assert {r["id"]: r["status"] for r in rows(out)} == {"typed": "ok", "late": "error"}
+    typed_row = next(r for r in rows(out) if r["id"] == "typed")
+    speech.espeak("I led the project and we shipped it on time.", late)  # the file is back
+    both = run(str(manifest), "--out", str(out), "--resume", "--overwrite")
+    assert both.exit_code == 1 and "choose one" in both.stderr
+    resumed = run(str(manifest), "--out", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.stderr
+    final = rows(out)
+    assert [r["id"] for r in final] == ["typed", "late"]  # one row an id, in manifest order
+    assert [r["status"] for r in final] == ["ok", "ok"]
+    assert final[0] == typed_row  # the scored row was kept, not scored again

@@ -43,7 +43,11 @@ def batch(
         ),
     ] = 0,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Skip the ids already in the results file.")
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue a results file: skip the ids it has scored, try its failed ones again.",
+        ),
     ] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing results file.")

@@ -126,6 +126,11 @@ def run_batch(
             f"the results would be written over the manifest {source}",
             hint="choose another --out, for example --out results.csv",
         )
+    if resume and overwrite:
+        raise BadInputError(
+            "--resume continues the results file and --overwrite replaces it: choose one",
+            hint="--resume to keep what is scored, --overwrite to score everything again",
+        )
     output = output_file(output, settings.sessions_dir, "results file")
     items = read_items(source, settings, question=question, qtype=qtype)
     results = ResultsFile(output)

@@ -182,7 +182,10 @@ class ResultsFile:
                     )
                 with self.path.open("r+b") as fh:
                     fh.truncate(end)  # drop a row cut short by a crash
-                done = {str(row["id"]) for _, row in self._records(records)}
+                # The ids whose last row is scored: a failed one (a file that was missing, a
+                # server that was down) is tried again, and its new row replaces the old.
+                last = {str(row["id"]): str(row["status"]) for _, row in self._records(records)}
+                done = {item for item, status in last.items() if status == "ok"}
                 self._fh = self.path.open("a", encoding="utf-8", newline="")
                 if self.kind == "csv" and not records:
                     self._write(self._header())
@@ -224,11 +227,15 @@ class ResultsFile:
         self._write(self._line(row))
 
     def finish(self, order: dict[str, int]) -> list[dict[str, Any]]:
-        """Rewrite the file in input order (atomically); returns its rows."""
+        """Rewrite the file in input order (atomically), one row an id; returns its rows."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None
-        rows = self._records(self._complete_records()[0])
+        latest = {
+            str(row["id"]): (record, row)
+            for record, row in self._records(self._complete_records()[0])
+        }  # one row an id: the last written (a retried item's replaces its failure)
+        rows = list(latest.values())
         rows.sort(key=lambda r: (order.get(str(r[1]["id"]), len(order)), str(r[1]["id"])))
         head = self._header() if self.kind == "csv" else ""
         text = head + "".join(record for record, _ in rows)
