@@ -49,7 +49,7 @@ PERSONAS: dict[PersonaName, Persona] = {
         ),
         welcome="Hi! Let's practise. Answer as you would in the real interview.",
         first="Let's start.",
-        next=("Thanks, that's helpful.", "Great, thank you.", "Thanks for sharing that."),
+        next=("Thanks, that's helpful.", "Thank you.", "Thanks for sharing that."),
         closing="That's all my questions. Well done for practising!",
         follow_ups={
             "ownership": "I'd love to hear more about your own part. What did you do yourself?",
@@ -57,7 +57,9 @@ PERSONAS: dict[PersonaName, Persona] = {
             "action": "Could you walk me through what you actually did, step by step?",
             "situation": "Could you give me a bit more context? What was the situation, and "
             "what were you asked to do?",
-            "numbers": "That sounds good. How did you measure the impact?",
+            # Said after any answer, weak ones too: warm, never praise (QA: "That sounds
+            # good" after an answer scored 19).
+            "numbers": "Thanks. How did you measure the impact?",
             "rambling": "Thanks! If you had to sum that up in two sentences, what would you say?",
             "reasoning": "What made you choose that approach over the alternatives?",
             "example": "Could you give me a concrete example from your own work?",
