@@ -113,7 +113,10 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
             f"could not write {path}: {blocker} is a file, not a folder",
             hint="move that file away, or choose another folder",
         )
-    return StorageError(f"could not write {path}: {exc.strerror or exc}")
+    return StorageError(
+        f"could not write {path}: {exc.strerror or exc}",
+        hint="check that the folder exists and can hold files, or choose another",
+    )
 
 
 @contextlib.contextmanager

@@ -106,3 +106,24 @@ def test_models_download_refuses_a_name_that_is_no_model(monkeypatch: pytest.Mon
     assert "no model is called 'tiny-en'" in result.stderr
     assert "tiny.en" in result.stderr and "vosk-LANG" in result.stderr
     assert "VOSK model list" not in result.stderr
+
+
+def test_a_download_with_no_network_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    """QA: with no network, 'models download base.en' said "could not download …
+    (LocalEntryNotFoundError)", exit 4 (a missing model), and left an empty folder."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.llm_server import free_port
+
+    env = {**os.environ, "INTERVIEWSENSE_OFFLINE": "0", "HF_HUB_OFFLINE": "0",
+           "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "models", "download", "base.en"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 5, done.stderr
+    assert "could not be reached (no network?)" in done.stderr and "hint:" in done.stderr
+    models = Path(env["INTERVIEWSENSE_HOME"]) / "models" / "whisper"
+    assert not (models / "base.en").exists()

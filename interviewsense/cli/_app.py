@@ -32,7 +32,7 @@ COMMANDS: dict[str, str] = {
     "practice": "Run a mock interview: hear a question, answer out loud, get scored, go again.",
     "finalize": "Transcribe a recorded answer with Whisper, score it and explain the score.",
     "batch": "Score many recorded answers or transcripts, for coaches, bootcamps and scripts.",
-    "sessions": "Saved sessions: list, show, delete, export, repair, report.",
+    "sessions": "Saved sessions: list, show, delete, export, repair, report, compare, play.",
     "history": "Your progress: scores over time, pace and filler trends, best and weakest "
     "competencies, and your practice streak.",
     "sync": "Copy sessions to Azure Blob Storage or a folder; identical files are skipped.",

@@ -16,7 +16,7 @@ from interviewsense.domain import ReportFormat, ReportView
 
 app = command_app(
     name="sessions",
-    help="Saved sessions: list, show, delete, export, repair, report.",
+    help="Saved sessions: list, show, delete, export, repair, report, compare, play.",
     no_args_is_help=True,
 )
 

@@ -84,7 +84,10 @@ def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter
 
     mode = settings.llm.lower()
     if mode not in ("auto", "on", "off"):
-        raise BadInputError(f"--llm must be auto, on or off, not '{settings.llm}'")
+        raise BadInputError(
+            f"--llm must be auto, on or off, not '{settings.llm[:40]}'",
+            hint="auto uses an LLM when one is configured, on requires one, off never uses one",
+        )
     configured = llm_configured(settings)
     if mode == "off" or (mode == "auto" and not configured):
         return ScriptedInterviewer(plan)

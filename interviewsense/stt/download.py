@@ -3,18 +3,35 @@ own downloader), VOSK from the VOSK project's model list (the list the vosk pack
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from interviewsense.errors import MissingDependencyError
+from interviewsense.errors import MissingDependencyError, ServiceError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.stt.models import ModelRef, vosk_language, whisper_hint
 
 VOSK_MODEL_LIST = "https://alphacephei.com/vosk/models/model-list.json"
 Progress = Callable[[int, int | None], None]
+
+
+# What the hub client raises when it cannot reach the hub (by name: its classes are imported
+# only when a download runs).
+OFFLINE_ERRORS = frozenset(
+    {"LocalEntryNotFoundError", "ConnectError", "ConnectionError", "ConnectTimeout", "gaierror"}
+)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in out:
+        out.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return out
 
 
 def download_whisper(name: str, dest: Path) -> ModelRef:
@@ -28,6 +45,16 @@ def download_whisper(name: str, dest: Path) -> ModelRef:
             warnings.simplefilter("ignore")
             path = download_model(name, output_dir=str(target))
     except Exception as exc:  # the hub client raises many kinds
+        with contextlib.suppress(OSError):
+            target.rmdir()  # an empty folder left behind would read as a broken model
+        chain = [type(e).__name__ for e in _causes(exc)]
+        if any(n in OFFLINE_ERRORS for n in chain):  # no network, or the hub unreachable
+            raise ServiceError(
+                f"could not download Whisper model '{name}': the Hugging Face hub could not "
+                "be reached (no network?)",
+                hint="connect to the internet and try again; offline, "
+                + whisper_hint(name).split(", or run", 1)[0],
+            ) from exc
         raise MissingDependencyError(
             f"could not download Whisper model '{name}' ({type(exc).__name__})",
             hint=whisper_hint(name),
