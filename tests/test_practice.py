@@ -496,3 +496,39 @@ def test_real_speech_with_trailing_silence_invents_nothing(
     assert again.returncode == 0, again.stderr
     final = json.loads(again.stdout)["scores"]["overall"]
     assert abs(answer["scores"]["overall"] - final) <= 10, (answer["scores"]["overall"], final)
+
+
+@pytest.mark.slow
+def test_a_pasted_answer_of_two_lines_is_one_answer(tmp_path: Path) -> None:
+    """QA: pasting a two-line answer at the prompt answered question 1 with the first line
+    and question 2 with the second. In a terminal, lines that arrive together are one answer;
+    from a pipe each line is still an answer (the test above, and scripts)."""
+    import pty
+    import select
+
+    env = practice_env(tmp_path / "home")
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no sound server: typed answers
+    env.pop("PULSE_SERVER", None)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        command("practice", "-n", "2", "--no-follow-ups", "--json"),
+        env=env, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(slave)
+    assert proc.stderr is not None and proc.stdout is not None
+    os.write(master, b"I led the move of our billing service to a new platform.\n"
+                     b"We finished two weeks early and the failures stopped.\n")  # fmt: skip
+    deadline = time.monotonic() + 120
+    seen = ""
+    while time.monotonic() < deadline and "score " not in seen:
+        if select.select([proc.stderr], [], [], 0.5)[0]:
+            seen += proc.stderr.readline()
+    assert "score " in seen, seen
+    os.write(master, b"q\n")
+    out = proc.stdout.read()
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    turns = json.loads(out)["turns"]
+    said = turns[0]["answer"]["transcript"]["text"]
+    assert said.startswith("I led the move") and said.endswith("the failures stopped.")
+    assert turns[1]["status"] != "answered"

@@ -36,6 +36,26 @@ def clock(seconds: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
+PASTE_GAP_S = 0.05  # lines that follow within this are one paste, not the next answers
+
+
+def _pasted_rest() -> list[str]:
+    """In a terminal, the other lines of a paste (they arrive at once; a person types the
+    next answer much later): one answer, not one answer a line (QA: the second line of a
+    pasted answer became the next question's answer). A pipe's lines stay answers each."""
+    import select
+
+    if not sys.stdin.isatty():
+        return []
+    rest = []
+    while select.select([sys.stdin], [], [], PASTE_GAP_S)[0]:
+        more = sys.stdin.readline()
+        if not more:
+            break
+        rest.append(more.rstrip("\n"))
+    return rest
+
+
 class KeyReader:
     """Single keys from a terminal on stdin, read in a thread while it is running."""
 
@@ -229,7 +249,7 @@ class PracticeScreen:
         line = sys.stdin.readline()
         if not line:
             return None
-        return line.rstrip("\n")
+        return " ".join([line.rstrip("\n"), *_pasted_rest()]).strip()
 
     def closing(self, session: Session, assessment: Assessment) -> None:
         table = Table(title="Your session", title_justify="left")
