@@ -262,6 +262,10 @@ def test_sync_to_a_folder(tmp_path: Path) -> None:
         == 0
     )
     assert cli(env, "sync", "--target", f"local:{target}", "--check").exit_code == 0
+    (copy / "audio" / "a01.wav").unlink()
+    differs = cli(env, "sync", "--target", f"local:{target}", "--check")
+    # QA: the hint said "run 'interviewsense sync'", which has no target without the flag.
+    assert differs.exit_code == 1 and f"sync --target local:{target}'" in differs.stderr
 
 
 def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,6 +35,7 @@ def sync(
     Azure settings come from AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_CONTAINER
     (environment or .env). An interrupted sync resumes where it stopped.
     """
+    import shlex
     from dataclasses import asdict
 
     from interviewsense.cli._ui import RichReporter
@@ -54,7 +55,14 @@ def sync(
         if diffs:
             raise CheckFailed(
                 f"{len(diffs)} file(s) differ from the target",
-                hint="run 'interviewsense sync' to copy them",
+                # The same target as this check, as typed or from the settings.
+                hint="run 'interviewsense sync"
+                + (
+                    ""
+                    if settings.sources.get("sync_target") != "flag"
+                    else f" --target {shlex.quote(settings.sync_target)}"
+                )
+                + "' to copy them",
             )
         console.print("[green]in sync:[/] every file matches the target by size and MD5")
         return
