@@ -242,17 +242,11 @@ def impression_component(
     """The coach model's rating (blended with the answer reader's) as points (its expected
     band), its evidence the sentences that weigh most. A follow-up answer earns full points
     from ``impression_full_follow_up``."""
+    # Short: a candidate reads it beside "/15" rows; the evidence rows (report/data.py) say
+    # more about the two models.
+    by = f"learned from {answers} coach-rated answers"
     if read_as and read_as.get("used"):
-        by = (
-            f"a model learned from {answers} coach-rated answers, reading the words and the "
-            f"parts above, and a reader fine-tuned on {read_as['answers']} that reads the "
-            f"question and the answer together ({read_as['band']})"
-        )
-    else:
-        by = (
-            f"a model learned from {answers} coach-rated answers, reading the words and the "
-            "parts above"
-        )
+        by += ", the question and the answer read together"
     why = (
         f"how coaches rated answers like it: {rating.p:.0%} likely good or strong, reads as "
         f"{band_of(rating.quality)} ({by}); "
