@@ -1024,3 +1024,24 @@ def test_openapi_says_what_the_routes_take_and_answer(server: Server) -> None:
             )
     assert "HTTPValidationError" not in json.dumps(spec)
     assert set(spec["components"]["schemas"]["ErrorBody"]["required"]) == {"error", "hint"}
+
+
+def test_api_errors_give_api_hints_not_the_command_lines(tmp_path: Path) -> None:
+    """QA: API errors from the shared store said "'interviewsense sessions list' shows
+    them"; a client of the API has no such command."""
+    from interviewsense.errors import InterviewSenseError
+    from interviewsense.serve.errors import error_response
+    from interviewsense.storage.store import SessionStore
+
+    store = SessionStore(tmp_path / "sessions")
+    (tmp_path / "sessions" / "20261206-010000-a1b2c3").mkdir(parents=True)
+    for attempt in (
+        lambda: store.existing("20261206-010000-ffffff"),
+        lambda: store.load("20261206-010000-a1b2c3"),  # a folder with no session.json
+        lambda: store.folder("../x"),
+    ):
+        with pytest.raises(InterviewSenseError) as err:
+            attempt()
+        body = json.loads(error_response(400, err.value.message, err.value.hint, str).body)
+        assert "'interviewsense sessions list'" not in body["hint"], body
+        assert not body["hint"].startswith("'interviewsense"), body

@@ -128,6 +128,24 @@ def allowed_methods(request: Request) -> str | None:
     return ", ".join(sorted(methods)) or None
 
 
+# Hints the shared code writes for the command line, said as an API client can act on them.
+CLI_HINTS = {
+    "'interviewsense sessions list' shows them": "GET /v1/sessions?user_id=… lists them",
+    "'interviewsense sessions repair' rebuilds it from the audio": (
+        "the server's operator can rebuild it ('interviewsense sessions repair')"
+    ),
+    "'interviewsense sessions repair' rebuilds it from what is left": (
+        "the server's operator can rebuild it ('interviewsense sessions repair')"
+    ),
+}
+
+
+def for_clients(hint: str) -> str:
+    for cli, api in CLI_HINTS.items():
+        hint = hint.replace(cli, api)
+    return hint
+
+
 def hint_for(status: int, hint: str | None) -> str:
     """The error's own hint, else what to do about any error of its status."""
     return hint or HINTS.get(status, "see /docs for the routes and what each takes")
@@ -225,7 +243,7 @@ def error_response(
 ) -> JSONResponse:
     from fastapi.responses import JSONResponse
 
-    body = {"error": scrub(message), "hint": scrub(hint_for(status, hint))}
+    body = {"error": scrub(message), "hint": scrub(for_clients(hint_for(status, hint)))}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
