@@ -89,6 +89,17 @@ def test_our_errors_keep_their_cause_for_debug(tmp_path: Path) -> None:
     assert "FileNotFoundError" in debug.stderr
     assert "direct cause" in debug.stderr
     assert "BadInputError: no such file" in debug.stderr
+    # QA: after the subcommand, --debug was "No such option" (exit 2). The console entry
+    # point takes it anywhere before "--".
+    import subprocess
+    import sys
+
+    late = subprocess.run(
+        [sys.executable, "-m", "interviewsense", "finalize", missing, "--debug"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert late.returncode == ExitCode.BAD_INPUT, late.stderr
+    assert "BadInputError: no such file" in late.stderr
 
 
 def test_a_partial_batch_exits_3_through_the_mapper(tmp_path: Path) -> None:

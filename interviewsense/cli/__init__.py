@@ -82,6 +82,17 @@ def _reopen_closed_streams() -> None:
             setattr(sys, name, open(fd, mode, closefd=False))  # noqa: SIM115
 
 
+GLOBAL_FLAGS = ("--debug",)  # the app's own options, taken after a subcommand's name too
+
+
+def _global_flags_first(args: list[str]) -> list[str]:
+    """``interviewsense finalize a.wav --debug`` as ``interviewsense --debug finalize a.wav``
+    (QA: "No such option: --debug", exit 2, after the subcommand); never after ``--``."""
+    end = args.index("--") if "--" in args else len(args)
+    moved = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return moved + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+
+
 def main() -> None:
     """Console entry point."""
     import signal
@@ -89,7 +100,7 @@ def main() -> None:
     _reopen_closed_streams()
     signal.signal(signal.SIGTERM, _sigterm)
     try:
-        app(prog_name="interviewsense")  # also under python -m interviewsense
+        app(args=_global_flags_first(sys.argv[1:]), prog_name="interviewsense")
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]")
         sys.exit(int(ExitCode.INTERRUPTED))
