@@ -43,6 +43,21 @@ def test_list_show_delete(isolated_home: Path) -> None:
 
     refused = runner.invoke(app, ["sessions", "delete", first])
     assert refused.exit_code == 1 and "--yes" in refused.stderr
+    # In a terminal, "n" keeps it: a choice, exit 0, no "error:" (QA: it was exit 1).
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    asked = subprocess.Popen([sys.executable, "-m", "interviewsense", "sessions", "delete", first],
+                             stdin=slave, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    os.close(slave)
+    os.write(master, b"n\n")
+    _, said = asked.communicate(timeout=60)
+    os.close(master)
+    assert asked.returncode == 0 and f"kept {first}" in said and "error:" not in said, said
+    assert (isolated_home / "sessions" / first).is_dir()
     assert runner.invoke(app, ["sessions", "delete", first, "--yes"]).exit_code == 0
     assert not (isolated_home / "sessions" / first).exists()
     assert [

@@ -114,7 +114,8 @@ def delete(
         if not sys.stdin.isatty():
             raise BadInputError("deleting needs confirmation", hint="add --yes")
         if not typer.confirm(f"Delete session {session_id} and its recordings?", err=True):
-            raise BadInputError(f"session {session_id} was not deleted: you answered no")
+            console.print(f"kept {session_id}")  # a choice, not an error
+            return
     store.delete(session_id)
     console.print(f"deleted {session_id}")
 
