@@ -113,7 +113,10 @@ class Registry(Generic[E]):
 
     def get(self, name: str) -> EngineInfo[E]:
         if name not in self._entries:
-            flag = self.setting.replace("_", "-")
+            from interviewsense.config import SETTINGS
+
+            declared = next((x for x in SETTINGS if x.name == self.setting), None)
+            flag = declared.flags[0] if declared and declared.flags else self.setting
             raise BadInputError(
                 f"unknown {self.kind} engine {name!r} ({flag})",
                 hint=f"use one of: {', '.join([AUTO, *self._entries])}",

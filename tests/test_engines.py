@@ -102,6 +102,13 @@ def test_unknown_and_unavailable_engines_say_why() -> None:
     with pytest.raises(BadInputError, match="unknown text to speech engine 'nope'") as bad:
         TTS.choose(settings, "nope")
     assert "pyttsx3" in (bad.value.hint or "")
+    from interviewsense.stt.registry import FINAL
+
+    # QA: it said "(stt-final-engine)", a flag that does not exist.
+    with pytest.raises(
+        BadInputError, match=r"unknown final transcript engine 'vosk' \(--final-stt\)"
+    ):
+        FINAL.choose(settings, "vosk")
     with pytest.raises(MissingDependencyError, match="no VOSK model for 'en'"):
         LIVE.choose(settings, "vosk")
     assert LIVE.choose(settings).name == "whisper-live"  # auto: VOSK has no English model
