@@ -100,7 +100,7 @@ class AddressPolicy:
         """Refuse ``url`` now if it is not a URL (as bad input, named without its user name,
         password or query: a SAS signature is never echoed) or its host is not permitted (the
         connection checks again)."""
-        from interviewsense.audio.fetch import check_url
+        from interviewsense.audio.urls import check_url
 
         check_url(url)
         parts = urlsplit(url)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewsense.audio.fetch import is_url
+from interviewsense.audio.urls import is_url
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewType
 from interviewsense.errors import BadInputError

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from interviewsense.audio.fetch import is_url, shown
+from interviewsense.audio.urls import is_url, shown
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import read_text

@@ -78,8 +78,9 @@ def _score(item: Item) -> dict[str, Any]:
         )
         answer = build_answer(transcript, question, scorer_options(settings), rubric=rubric)
         return dict(to_json(answer))
-    from interviewsense.audio.fetch import fetch, fetch_limits, is_url, shown
+    from interviewsense.audio.fetch import fetch, fetch_limits
     from interviewsense.audio.load import load_audio
+    from interviewsense.audio.urls import is_url, shown
     from interviewsense.flows.finalize import analyse
     from interviewsense.progress import Quiet
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewsense.audio.fetch import fetch, fetch_limits, is_url, shown
+from interviewsense.audio.fetch import fetch, fetch_limits
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
+from interviewsense.audio.urls import is_url, shown
 from interviewsense.config import Settings
 from interviewsense.domain import (
     Answer,

@@ -203,8 +203,8 @@ def _recorded(
     guard: Callable[[], None],
     fetch_policy: AddressPolicy | None,
 ) -> Answer:
-    from interviewsense.audio.fetch import is_url
     from interviewsense.audio.load import write_wav
+    from interviewsense.audio.urls import is_url
     from interviewsense.scoring.rubric import load_rubric
 
     loaded = load_source(source, settings, reporter, fetch_policy)

@@ -381,7 +381,7 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
         roots = audio_roots(engine.settings.serve_audio_roots)
         source = str(await anyio.to_thread.run_sync(checked_audio_path, body.audio_path, roots))
     else:
-        from interviewsense.audio.fetch import is_url
+        from interviewsense.audio.urls import is_url
 
         shown = "the audio at audio_url"
         source = body.audio_url or ""
@@ -393,7 +393,7 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
         # Refused at once when its host is private (403); the download checks every
         # connection again, redirects included.
         await anyio.to_thread.run_sync(engine.fetch_policy.check_url, source)
-    from interviewsense.audio.fetch import shown as printable
+    from interviewsense.audio.urls import shown as printable
 
     # An error about the file names it as the client knows it; finalize itself names a
     # download by its printable address.
