@@ -50,9 +50,9 @@ UNREAD: tuple[str, ...] = (
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout29",)
+UNSCORED: tuple[str, ...] = ("holdout29", "holdout30", "holdout31")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
-# (sessions 18 to 38): the coach model never learns from them; the tuned ones (every one here
+# (sessions 18 to 39): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which are reported) set how a follow-up is scored.
 FOLLOW_UP_SPLITS = (
     "followups1", "followups2", "followups4", "followups5", "followups6", "followups7",
@@ -76,7 +76,7 @@ FOLLOW_UP_LEARNED = (
 # (``followups14``).
 FOLLOW_UP_UNREAD: tuple[str, ...] = ("followups3", "followups12", "followups13", "followups14")
 # Written blind the same way and committed before any scorer ran on them.
-FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups16",)
+FOLLOW_UP_UNSCORED: tuple[str, ...] = ("followups16", "followups17")
 BAND_ORDER = {band: i for i, band in enumerate(BANDS)}  # needs work 0 … strong 3
 STRONG_OR_GOOD = BANDS[BANDS.index("good") :]
 WEAK = BANDS[: BANDS.index("good")]
