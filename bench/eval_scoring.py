@@ -3,11 +3,10 @@
     make eval                                    # every split, every method available
     python bench/eval_scoring.py dev --misses    # the dev split, with the pairs it gets wrong
 
-Tune on ``dev`` and ``test``; report ``HELD_OUT``, and ``FOLLOW_UP_HELD_OUT`` (pooled, a row of
-its own when all of them are asked for) for answers to follow-up questions (docs/scoring.md says
-why and gives the figures). The ``llm`` method runs
-when an LLM judge is configured (the usual settings: INTERVIEWSENSE_LLM_BASE_URL and friends,
-``llm_judge`` on).
+Tune on ``dev`` and ``test``; report ``HELD_OUT``, and ``FOLLOW_UP_HELD_OUT`` for answers to
+follow-up questions (each pooled, a row of its own when all its splits are asked for;
+docs/scoring.md says why and gives the figures). The ``llm`` method runs when an LLM judge
+is configured (the usual settings: INTERVIEWSENSE_LLM_BASE_URL and friends, ``llm_judge`` on).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from interviewsense.scoring.evaluation import (  # noqa: E402
     FOLLOW_UP_HELD_OUT,
     FOLLOW_UP_SPLITS,
+    HELD_OUT,
     SPLITS,
     Report,
     evaluate,
@@ -136,12 +136,13 @@ def main() -> None:
             r = evaluate(cases, text_scorer(**options), split=split, method=name)
             reports.append((r, cases))
             print(row(r))
-    if set(FOLLOW_UP_HELD_OUT) <= set(args.splits):
-        # The held-out follow-up splits are judged as one pool (the follow-up floor's figures).
-        pooled = [c for s in FOLLOW_UP_HELD_OUT for c in load_cases(EVAL_DIR / f"{s}.toml")]
-        name = "+".join(FOLLOW_UP_HELD_OUT)
-        for method, options in methods().items():
-            print(row(evaluate(pooled, text_scorer(**options), split=name, method=method)))
+    for held in (HELD_OUT, FOLLOW_UP_HELD_OUT):
+        if set(held) <= set(args.splits):
+            # The held-out splits are judged as one pool (the figures of their floor).
+            pooled = [c for s in held for c in load_cases(EVAL_DIR / f"{s}.toml")]
+            name = "+".join(held)
+            for method, options in methods().items():
+                print(row(evaluate(pooled, text_scorer(**options), split=name, method=method)))
     if not args.no_swaps:
         swaps_table(args.splits)
     if args.misses:

@@ -52,7 +52,7 @@ LOGIT_TOLERANCE = 0.05
 
 
 def training_splits() -> list[str]:
-    return [s for s in SPLITS if s != HELD_OUT and s not in UNREAD]
+    return [s for s in SPLITS if s not in HELD_OUT and s not in UNREAD]
 
 
 def case_rows(cases: list[Case]) -> list[Row]:

@@ -77,13 +77,13 @@ def test_spearman_matches_a_worked_example() -> None:
 
 
 @pytest.mark.parametrize(
-    ("comment", "splits"), [("eval-floor", (HELD_OUT,)), ("follow-up-floor", FOLLOW_UP_HELD_OUT)]
+    ("comment", "splits"), [("eval-floor", HELD_OUT), ("follow-up-floor", FOLLOW_UP_HELD_OUT)]
 )
 def test_the_held_out_splits_keep_their_documented_figures(
     comment: str, splits: tuple[str, ...]
 ) -> None:
-    """The held-out split of main answers, and the held-out splits of answers to follow-up
-    questions scored as one pool (which the coach model rates as answers to their own question,
+    """The held-out splits of main answers, and those of answers to follow-up questions, each
+    scored as one pool (which the coach model rates as answers to their own question,
     though it learned from main answers only), each against the floor in its comment in
     docs/scoring.md."""
     want = floor(comment)

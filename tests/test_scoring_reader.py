@@ -40,7 +40,7 @@ def test_it_learned_only_from_the_tuned_splits_as_they_are() -> None:
     meta = json.loads((READER_DIR / "reader.json").read_text("utf-8"))
     # The tuned splits of main answers, and the follow-up splits it learns (never the held-out
     # ones, nor the follow-up split the choice to read follow-ups was made on).
-    tuned = [*(s for s in SPLITS if s != HELD_OUT and s not in UNREAD), *FOLLOW_UP_LEARNED]
+    tuned = [*(s for s in SPLITS if s not in HELD_OUT and s not in UNREAD), *FOLLOW_UP_LEARNED]
     assert list(meta["splits"]) == tuned
     for split, digest in meta["splits"].items():
         assert split_digest(EVAL / f"{split}.toml") == digest, f"{split} changed: retrain"
@@ -144,7 +144,7 @@ def test_its_reading_is_blended_into_the_rating_and_shown(embedder: Embedder) ->
     coach_q = alone.content.impression["quality"]
     assert imp["quality"] == pytest.approx(w * read_as["quality"] + (1 - w) * coach_q, abs=2e-3)
     part = {p.name: p for p in s.content.breakdown}["impression"]
-    assert "reads the question and the answer together" in part.why
+    assert "the question and the answer read together" in part.why
     rows = dict(content_evidence(s))
     assert rows["answer reader"].startswith(f"{read_as['p']:.0%} likely good or strong")
     assert to_json(s)["content"]["impression"]["reader"]["band"] == read_as["band"]

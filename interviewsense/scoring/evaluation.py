@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 MARGIN = 10  # a pair counts as ordered when the better answer scores this much higher
 # The splits in tests/data/eval/; what each is used for, when it was written and read, and
 # its hash are in docs/scoring.md's table (the one place for that history).
-# Tuned on (the models learn from them): every split here but ``HELD_OUT``. The ``holdout*``
-# among them were reported once and their output then seen; the ``train*`` were written blind
-# to learn from (from ``train5`` on, first scored once, totals only, by a scorer that had not
-# learned from them).
+# Tuned on (the models learn from them): every split here but those in ``HELD_OUT``. The
+# ``holdout*`` among them were reported once and their output then seen; the ``train*`` were
+# written blind to learn from (from ``train5`` on, first scored once, totals only, by a scorer
+# that had not learned from them).
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
     "holdout7", "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
@@ -36,9 +36,11 @@ SPLITS = (
     "train16", "train17", "train18", "train19", "train20", "train21", "train22", "train23",
     "train24", "train25", "train26", "train27", "train28", "train29", "train30", "train31",
     "train32", "train33", "train34", "train35", "train36", "train37", "train38", "train39",
-    "train40", "holdout8",
+    "train40", "holdout8", "holdout29",
 )  # fmt: skip
-HELD_OUT = "holdout8"
+# Reported together, as one pool of 120 answers (60 pairs): ``holdout8`` alone decided its weak
+# answers' floor by one answer of 26 (session 39, as ``FOLLOW_UP_HELD_OUT`` below).
+HELD_OUT = ("holdout8", "holdout29")
 # Written blind and committed, never trained or tuned on (scoring/coach.py), their per-answer
 # output never read: only their totals, once per change to the models (docs/scoring.md). The
 # ``train*`` here have been read once, and are to be learned from next.
@@ -50,7 +52,7 @@ UNREAD: tuple[str, ...] = (
 )  # fmt: skip
 # Written blind and committed before any scorer ran on them: kept for the next honest
 # reports (the ``train*`` to be read once, then learned from).
-UNSCORED: tuple[str, ...] = ("holdout29", "holdout30", "holdout31")
+UNSCORED: tuple[str, ...] = ("holdout30", "holdout31")
 # Answers to follow-up questions (each case ``follows`` its main question), written blind
 # (sessions 18 to 39): the coach model never learns from them; the tuned ones (every one here
 # but ``FOLLOW_UP_HELD_OUT``, which are reported) set how a follow-up is scored.
