@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -427,7 +428,10 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         empty = error_of(c.post(url, files={"audio": ("a.wav", b"")}), 400)  # QA: was 415
         assert empty["error"] == "the uploaded file is empty", empty
         error_of(c.post(url, json={"transcript": 5}), 422)
-        error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)
+        no_turn = error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)
+        # The session is named as the client knows it (QA: by the store's own id).
+        assert "session errs has no question 7" in no_turn["error"], no_turn
+        assert not re.search(r"\d{8}-\d{6}-", json.dumps(no_turn)), no_turn
 
         # HEAD (curl -I): what GET answers, headers only; a route GET does not take is 405.
         for path in ("/healthz", "/", "/v1/sessions/errs?user_id=erin"):

@@ -299,8 +299,10 @@ async def answer(
             hint="send the recording as a multipart field 'audio', or JSON {\"transcript\": …}",
         )
     try:
-        async with engine.locks.hold(store_id) as lease:
-            step, link = await _answer_locked(engine, store_id, lease, **kwargs)
+        # An error names the session by the client's id, not the store's.
+        with named(store_id, session_id):
+            async with engine.locks.hold(store_id) as lease:
+                step, link = await _answer_locked(engine, store_id, lease, **kwargs)
     finally:
         if upload is not None:
             await anyio.to_thread.run_sync(lambda: upload.unlink(missing_ok=True))
@@ -425,16 +427,17 @@ async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[
             "done": True,
         }
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
-    async with engine.locks.hold(store_id) as lease:
-        step, link = await _answer_locked(
-            engine,
-            store_id,
-            lease,
-            audio=source,
-            turn=body.turn,
-            transcriber=transcriber,
-            fetch_policy=engine.fetch_policy,
-        )
+    with named(store_id, body.session_id):  # the client's id in errors, not the store's
+        async with engine.locks.hold(store_id) as lease:
+            step, link = await _answer_locked(
+                engine,
+                store_id,
+                lease,
+                audio=source,
+                turn=body.turn,
+                transcriber=transcriber,
+                fetch_policy=engine.fetch_policy,
+            )
     view = {**_step_view(step), "sas_url": link}
     answered = step.answered.answer if step.answered is not None else None
     if answered is None:  # pragma: no cover - answer_turn always answers a turn
