@@ -181,6 +181,9 @@ def test_full_session_through_the_api(server: Server, answer_wav: Spoken) -> Non
         assert c.delete("/v1/sessions/full-1").json() == {"deleted": "full-1"}
         error_of(c.get("/v1/sessions/full-1"), 404)
     assert not (server.home / "sessions" / store_id).exists()
+    # Nothing of it is left: no lock file (QA: one stayed for every session ever deleted).
+    assert not (server.home / "sessions" / ".api-locks" / store_id).exists()
+    assert not list((server.home / "sessions").glob(f".deleted-{store_id}*"))
 
 
 def test_finalize_from_a_url_and_without_a_session(

@@ -248,6 +248,9 @@ class RedisState:
             async with self._renewed(lock, key) as lease:
                 yield lease
 
+    def drop(self, key: str) -> None:
+        return None  # a Redis lock expires by itself
+
     @contextlib.asynccontextmanager
     async def claim(self, key: str) -> AsyncIterator[None]:
         """The session's live answer: a Redis lock of its own (renewed like the session

@@ -217,6 +217,7 @@ async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery 
         await anyio.to_thread.run_sync(lease.check)
         await anyio.to_thread.run_sync(engine.store.delete, store_id)
         await engine.shared.forget(store_id)
+        engine.locks.drop(store_id)
         info = session.settings.get("api", {})
         if isinstance(info, dict) and info.get("user_id"):
             await anyio.to_thread.run_sync(

@@ -137,6 +137,10 @@ class SessionLocks(Protocol):
         it ends. Another claim waits up to LIVE_WAIT_S, then raises ``LiveBusyError``."""
         ...
 
+    def drop(self, key: str) -> None:
+        """Drop what is kept for a deleted session's lock (called holding it)."""
+        ...
+
 
 def live_busy(key: str) -> LiveBusyError:
     return LiveBusyError(
@@ -176,6 +180,14 @@ class LocalLocks:
                 yield KeptLease()
             finally:
                 os.close(fd)  # closing releases the flock
+
+    def drop(self, key: str) -> None:
+        """The lock file of a deleted session goes (QA: they stayed, one per session ever
+        deleted). Safe while held: a request still waiting on it finds no session (404), and
+        a store id is never made again."""
+        self._locks.pop(key, None)
+        with contextlib.suppress(OSError):
+            (self.folder / safe_id(key)).unlink()
 
     @contextlib.asynccontextmanager
     async def claim(self, key: str) -> AsyncIterator[None]:
