@@ -424,7 +424,7 @@ def load_settings(
     values["language"] = _check_language(values["language"], sources["language"])
     pause = values["pause_threshold_s"]
     if 0 < pause < MIN_PAUSE_S:  # the flag, the environment and the file alike
-        where = next(_origin(s, sources[s.name]) for s in SETTINGS if s.name == "pause_threshold_s")
+        where = _origin(SETTING["pause_threshold_s"], sources["pause_threshold_s"])
         raise BadInputError(
             f"pause_threshold_s from {where} is {pause:g} s: a long pause is at least "
             f"{MIN_PAUSE_S:g} s (shorter gaps come between words)",

@@ -113,9 +113,9 @@ class Registry(Generic[E]):
 
     def get(self, name: str) -> EngineInfo[E]:
         if name not in self._entries:
-            from interviewsense.config import SETTINGS
+            from interviewsense.config import SETTING
 
-            declared = next((x for x in SETTINGS if x.name == self.setting), None)
+            declared = SETTING.get(self.setting)
             flag = declared.flags[0] if declared and declared.flags else self.setting
             raise BadInputError(
                 f"unknown {self.kind} engine {name!r} ({flag})",

@@ -122,7 +122,7 @@ def allowed_methods(request: Request) -> str | None:
         if match == Match.FULL:
             return None
         if match == Match.PARTIAL:
-            methods |= set(getattr(route, "methods", None) or ())
+            methods |= set(route.methods or ())
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods)) or None

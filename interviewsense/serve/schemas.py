@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from interviewsense.domain import InterviewType, Level, PersonaName
 from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
@@ -33,6 +33,10 @@ def not_a_bool(value: object) -> object:
     return value
 
 
+# A number a client sends: JSON's true and false are refused, not read as 1 and 0.
+Count = Annotated[int, BeforeValidator(not_a_bool)]
+
+
 FLAG = Field(False, strict=True)  # true or false only, not "yes" or 1
 
 
@@ -44,10 +48,9 @@ class StartRequest(BaseModel):
     client_tts: bool = FLAG
     role: str = Field("", max_length=200)
     level: Level | None = None
-    questions: int = Field(5, ge=1, le=20)
+    questions: Count = Field(5, ge=1, le=20)
 
     _role = field_validator("role")(one_clean_line)
-    _questions = field_validator("questions", mode="before")(not_a_bool)
 
 
 class TTSRequest(BaseModel):
@@ -63,21 +66,18 @@ class FinalizeRequest(BaseModel):
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
     audio_path: str | None = Field(None, min_length=1, max_length=4096)
     audio_url: str | None = Field(None, min_length=1, max_length=4096)
-    turn: int | None = Field(None, ge=1, le=MAX_TURN)
+    turn: Count | None = Field(None, ge=1, le=MAX_TURN)
     question: str = Field("", max_length=2000)  # for a recording with no session
     interview_type: InterviewType = "behavioral"
 
     _question = field_validator("question")(one_clean_line)
-    _turn = field_validator("turn", mode="before")(not_a_bool)
 
 
 class AnswerTurn(BaseModel):
     """The question an answer is meant for: a JSON field, or a multipart form field (a
     string there, checked by the same rule, so both say 422 for 0 or "abc")."""
 
-    turn: int | None = Field(None, ge=1, le=MAX_TURN)
-
-    _turn = field_validator("turn", mode="before")(not_a_bool)
+    turn: Count | None = Field(None, ge=1, le=MAX_TURN)
 
 
 class TypedAnswer(AnswerTurn):

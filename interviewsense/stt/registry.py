@@ -35,30 +35,26 @@ LIVE: TranscriptRegistry[StreamingRecognizer] = TranscriptRegistry(
 FINAL: TranscriptRegistry[Transcriber] = TranscriptRegistry("final transcript", "stt_final_engine")
 
 
-def _whisper_missing(settings: Settings) -> str:
-    from interviewsense.stt.models import find_whisper_model
-
-    if importlib.util.find_spec("faster_whisper") is None:
-        return "faster-whisper is not installed"
-    try:
-        find_whisper_model(settings)
-    except InterviewSenseError as exc:
-        return exc.message
-    return ""
-
-
-def _whisper_hint(settings: Settings) -> str:
-    """What to do for the model the settings name (a folder with no model, a name to
-    download), not a fixed line about tiny.en."""
+def _whisper_problem(settings: Settings) -> tuple[str, str]:
+    """Why Whisper cannot run here and what to do for the model the settings name (a folder
+    with no model, a name to download); ("", "") when it can."""
     from interviewsense.stt.models import find_whisper_model, whisper_hint
 
     if importlib.util.find_spec("faster_whisper") is None:
-        return "pip install faster-whisper (make install does)"
+        return "faster-whisper is not installed", "pip install faster-whisper (make install does)"
     try:
         find_whisper_model(settings)
     except InterviewSenseError as exc:
-        return exc.hint or whisper_hint(settings.whisper_model)
-    return ""
+        return exc.message, exc.hint or whisper_hint(settings.whisper_model)
+    return "", ""
+
+
+def _whisper_missing(settings: Settings) -> str:
+    return _whisper_problem(settings)[0]
+
+
+def _whisper_hint(settings: Settings) -> str:
+    return _whisper_problem(settings)[1]
 
 
 def _vosk_missing(settings: Settings) -> str:
