@@ -31,7 +31,9 @@ TranscriptEngine = Literal["vosk", "whisper-live", "whisper-final", "text"]
 MarkSource = Literal["", "transcribed", "heard"]
 TurnStatus = Literal["asking", "answered", "skipped", "partial", "unanswered", "recovered"]
 InterviewerSource = Literal["offline", "llm", "offline-fallback"]
-SessionStatus = Literal["in_progress", "complete", "interrupted", "repaired"]
+# "ended": the candidate quit (q, or the end of typed input) before the planned questions
+# were done; what was answered is scored and kept as in a complete one.
+SessionStatus = Literal["in_progress", "complete", "ended", "interrupted", "repaired"]
 SessionKind = Literal["practice", "finalize"]
 ReportFormat = Literal["md", "html", "json"]  # a report file
 ReportView = Literal["terminal", ReportFormat]  # sessions report: on screen, or a file

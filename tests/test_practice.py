@@ -275,7 +275,7 @@ def test_skip_repeat_and_quit(tmp_path: Path) -> None:
     assert [t["status"] for t in turns] == ["skipped", "answered", "unanswered"]
     assert turns[1]["answer"]["transcript"]["text"].startswith("I led a team")
     assert run.stderr.count("Question 2/3") == 2  # asked again after 'r'
-    assert data["status"] == "complete"
+    assert data["status"] == "ended"  # quit before the third question was answered
     saved = json.loads((home / "sessions" / data["id"] / "session.json").read_text())
     assert len(saved["turns"]) == 3
 
@@ -293,6 +293,7 @@ def test_end_of_input_ends_the_session_cleanly(tmp_path: Path) -> None:
     code, data = run.finish()
     assert code == 0, run.stderr
     assert data["turns"][0]["status"] == "unanswered"
+    assert data["status"] == "ended"  # not "complete": nothing was answered
 
 
 @pytest.mark.slow

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from interviewsense.cli import app
 from interviewsense.domain import Question, Session, Turn
 from interviewsense.report.charts import FILLER_COLOR, PACE_COLOR, PITCH_COLOR
+from interviewsense.report.terminal import render_answer
 from interviewsense.storage.store import SessionStore
 from tests import speech
 from tests.helpers import chromium_screenshot_command, typed_answer
@@ -75,6 +77,27 @@ def test_markdown_shows_html_and_pipes_as_text(tmp_path: Path) -> None:
     from interviewsense.report.markdown import _md
 
     assert _md("a | b\nc", cell=True) == "a \\| b c"  # a cell stays one cell
+
+
+def test_a_typed_answers_delivery_says_what_was_not_measured(tmp_path: Path) -> None:
+    """QA: a typed answer showed "delivery 100" as if its pace and pauses had been heard;
+    only its fillers, hedges and repeats were. Every format now says so beside the number."""
+    from interviewsense.report.data import UNTIMED_DELIVERY
+    from interviewsense.report.render import render
+    from tests.helpers import answered_turn
+
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    session = Session(id="20261206-000000-abcdef", started_at="2026-12-06T00:00:00+00:00")
+    session.turns.append(answered_turn(q, "I led the move of our billing service and we cut "
+                                          "failures by 90% in two months."))  # fmt: skip
+    delivery = session.turns[0].answer.scores.delivery  # type: ignore[union-attr]
+    assert delivery.score is not None and "wpm" in delivery.missing
+    shown = f"delivery {delivery.score} ({UNTIMED_DELIVERY})"
+    assert shown in render(session, None, "md")
+    assert shown in render(session, None, "html")
+    console = Console(record=True, width=120)
+    render_answer(console, session.turns[0].answer)  # type: ignore[arg-type]
+    assert shown in console.export_text()
 
 
 @pytest.mark.slow
@@ -180,6 +203,9 @@ def test_markdown_json_and_terminal(session_home: tuple[Path, str]) -> None:
     assert "**um,**" in md.lower() or "**um**" in md.lower()
     assert "`⏸ " in md
     assert "| pace (wpm, 10 s windows) |" in md
+    from interviewsense.report.data import UNTIMED_DELIVERY
+
+    assert UNTIMED_DELIVERY not in md  # a spoken answer's pace and pauses were measured
     data = json.loads(report(home, sid, "json"))
     assert data["session"]["id"] == sid
     (series,) = data["series"]

@@ -220,6 +220,8 @@ class PracticeScreen:
         answer = turn.answer
         if answer is None:
             return
+        from interviewsense.report.data import cap_notes, sub_scores
+
         s = answer.scores
         if answer.transcript.text:
             self.console.print(Text(f"“{answer.transcript.text}”", style="italic"))
@@ -228,16 +230,9 @@ class PracticeScreen:
                 ("score ", "dim"),
                 (f"{s.overall}", band_style(s.band) + " bold"),
                 (f" {s.band}", band_style(s.band)),
-                (
-                    f"  content {s.content.score} · delivery "
-                    f"{'–' if s.delivery.score is None else s.delivery.score} · voice "
-                    f"{'–' if s.voice.score is None else s.voice.score}",
-                    "dim",
-                ),
+                ("  " + " · ".join(f"{name} {value}" for name, value in sub_scores(s)), "dim"),
             )
         )
-        from interviewsense.report.data import cap_notes
-
         held = cap_notes(s)
         if held:  # the cap that binds: why the score is lower than its parts
             self.console.print(Text(f"  {held[0]}", style=band_style(s.band)), soft_wrap=False)

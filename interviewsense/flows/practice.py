@@ -143,10 +143,10 @@ class Practice:
         try:
             self.ui.welcome(eq.persona.welcome, self.session, eq)
             self._speak(eq, eq.persona.welcome, None)
-            self._loop(eq)
+            quit_early = self._loop(eq)
             with self.reporter.status("Writing the assessment"):
                 assessment = eq.interviewer.closing(self.session.turns)
-            self.session.status = "complete"
+            self.session.status = "ended" if quit_early else "complete"
             self._close(assessment)
             self.ui.closing(self.session, assessment)
             self._speak(eq, eq.persona.closing, None)
@@ -205,7 +205,8 @@ class Practice:
             self.session.summary["assessment"] = to_json(assessment)
         self.store.save(self.session)
 
-    def _loop(self, eq: Equipment) -> None:
+    def _loop(self, eq: Equipment) -> bool:
+        """Ask until the plan is done (False) or the candidate quits (True)."""
         plan = self.options.plan
         prev: Turn | None = None
         question = eq.interviewer.next_question(self.session.turns)
@@ -250,9 +251,10 @@ class Practice:
                 )
                 raise StorageError(captured.error, hint=hint)
             if captured.status == "quit":
-                return
+                return True
             prev = turn
             question = eq.interviewer.next_question(self.session.turns)
+        return False
 
     def _speak(self, eq: Equipment, text: str, turn: Turn | None) -> float | None:
         """Say ``text``; a question's audio is kept as ``audio/qNN.wav``. Returns when speech

@@ -44,6 +44,22 @@ def cap_notes(score: Score) -> list[str]:
     return [f"at most {int(c.points)}: {c.why}" for c in sorted(score.caps, key=lambda c: c.points)]
 
 
+# Shown beside a delivery score measured without word times (a typed answer): its pace and
+# pauses were not measured, only fillers, hedges and repeats, so 100 is not a verdict on them.
+UNTIMED_DELIVERY = "no pace or pauses"
+
+
+def sub_scores(score: Score) -> list[tuple[str, str]]:
+    """The three sub-scores as every format shows them: [("content", "85"), ("delivery",
+    "100 (no pace or pauses)"), ("voice", "–")]; "–" for one not measured at all."""
+    d = score.delivery
+    delivery = "–" if d.score is None else str(d.score)
+    if d.score is not None and "wpm" in d.missing:
+        delivery += f" ({UNTIMED_DELIVERY})"
+    voice = "–" if score.voice.score is None else str(score.voice.score)
+    return [("content", str(score.content.score)), ("delivery", delivery), ("voice", voice)]
+
+
 def content_evidence(score: Score) -> list[tuple[str, str]]:
     """Each content judgement and the words behind it: the sentence that shows each part of
     the structure, the sentence closest to the question, the coach model's verdict and the

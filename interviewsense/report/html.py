@@ -9,7 +9,13 @@ from importlib import resources
 
 from interviewsense.domain import Component
 from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
-from interviewsense.report.data import AnswerReport, SessionReport, cap_notes, content_evidence
+from interviewsense.report.data import (
+    AnswerReport,
+    SessionReport,
+    cap_notes,
+    content_evidence,
+    sub_scores,
+)
 from interviewsense.scoring.rubric import load_rubric
 
 
@@ -43,9 +49,9 @@ def _answer(a: AnswerReport) -> str:
     parts.append(
         f'<p><span class="score {_band_class(s.band)}">{s.overall}</span>'
         f'<span class="band {_band_class(s.band)}">{escape(s.band)}</span></p>'
-        f'<p class="subs"><span>content {s.content.score}</span>'
-        f"<span>delivery {'–' if s.delivery.score is None else s.delivery.score}</span>"
-        f"<span>voice {'–' if s.voice.score is None else s.voice.score}</span></p>"
+        '<p class="subs">'
+        + "".join(f"<span>{name} {escape(value)}</span>" for name, value in sub_scores(s))
+        + "</p>"
     )
     if s.caps:
         caps = "; ".join(cap_notes(s))

@@ -3,7 +3,13 @@ charts (so it reads in a terminal, a README or a chat)."""
 
 from __future__ import annotations
 
-from interviewsense.report.data import AnswerReport, SessionReport, cap_notes, content_evidence
+from interviewsense.report.data import (
+    AnswerReport,
+    SessionReport,
+    cap_notes,
+    content_evidence,
+    sub_scores,
+)
 from interviewsense.report.terminal import sparkline
 
 MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
@@ -23,9 +29,8 @@ def _answer(a: AnswerReport) -> list[str]:
         "",
         f"> {_md(a.question) or '(no question given)'}",
         "",
-        f"**{s.overall}/100 · {s.band}** — content {s.content.score} · delivery "
-        f"{'–' if s.delivery.score is None else s.delivery.score} · voice "
-        f"{'–' if s.voice.score is None else s.voice.score}",
+        f"**{s.overall}/100 · {s.band}** — "
+        + " · ".join(f"{name} {value}" for name, value in sub_scores(s)),
         "",
     ]
     for note in cap_notes(s):

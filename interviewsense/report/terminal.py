@@ -83,21 +83,18 @@ def _breakdown_rows(table: Table, title: str, score: int | None, parts: list[Com
 
 
 def render_answer(console: Console, answer: Answer, *, title: str = "Your answer") -> None:
+    from interviewsense.report.data import cap_notes, sub_scores
+
     s = answer.scores
     header = Text.assemble(
         (f"{s.overall}", band_style(s.band) + " bold"),
         ("/100  ", "dim"),
         (s.band, band_style(s.band)),
-        ("   content ", "dim"),
-        (str(s.content.score), ""),
-        ("  delivery ", "dim"),
-        ("–" if s.delivery.score is None else str(s.delivery.score), ""),
-        ("  voice ", "dim"),
-        ("–" if s.voice.score is None else str(s.voice.score), ""),
     )
+    for i, (name, value) in enumerate(sub_scores(s)):
+        header.append(("   " if i == 0 else "  ") + f"{name} ", "dim")
+        header.append(value)
     parts: list[object] = [header]
-    from interviewsense.report.data import cap_notes
-
     parts.extend(Text(note, style=band_style(s.band)) for note in cap_notes(s))
     if answer.question:
         parts.append(Text(f"Q: {answer.question}", style="italic"))
