@@ -29,7 +29,8 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 @dataclass(frozen=True)
 class Setting:
     """One setting as ``Settings`` declares it: name, type, default, environment variables
-    in precedence order, config.toml key, help, whether it is secret, and its CLI flags."""
+    in precedence order, config.toml key, help, whether it is secret, whether it is a URL
+    (shown without its user, password and query, which are kept secret), and its CLI flags."""
 
     name: str
     kind: type
@@ -38,6 +39,7 @@ class Setting:
     toml: str
     help: str
     secret: bool = False
+    url: bool = False
     flags: tuple[str, ...] = ()
 
 
@@ -47,10 +49,11 @@ def _setting(
     toml: str,
     help: str,
     secret: bool = False,
+    url: bool = False,
     flags: tuple[str, ...] = (),
 ) -> T:
     """A ``Settings`` field carrying its declaration (see ``Setting``)."""
-    meta = {"env": env, "toml": toml, "help": help, "secret": secret, "flags": flags}
+    meta = {"env": env, "toml": toml, "help": help, "secret": secret, "url": url, "flags": flags}
     return field(default=default, metadata={_META: meta})
 
 
@@ -119,12 +122,12 @@ class Settings:
     llm_model: str = _setting("gpt-4o-mini", "INTERVIEWSENSE_LLM_MODEL", "OPENAI_MODEL",
         toml="llm.model", flags=("--llm-model",), help="Model (or Azure deployment) name.")
     llm_base_url: str = _setting("", "INTERVIEWSENSE_LLM_BASE_URL", "OPENAI_BASE_URL",
-        toml="llm.base_url", flags=("--llm-base-url",),
+        toml="llm.base_url", flags=("--llm-base-url",), url=True,
         help="OpenAI-compatible server URL, e.g. http://127.0.0.1:11434/v1.")
     openai_api_key: str = _setting("", "OPENAI_API_KEY", toml="llm.api_key", secret=True,
         help="API key for OpenAI or a compatible server.")
     azure_openai_endpoint: str = _setting("", "AZURE_OPENAI_ENDPOINT", toml="llm.azure_endpoint",
-        help="Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com.")
+        url=True, help="Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com.")
     azure_openai_api_key: str = _setting("", "AZURE_OPENAI_API_KEY", toml="llm.azure_api_key",
         secret=True, help="Azure OpenAI key.")
     azure_openai_api_version: str = _setting("2024-10-21", "OPENAI_API_VERSION",
@@ -230,6 +233,9 @@ class Settings:
             except ValueError:  # not a URL: hide it whole
                 password = self.redis_url
             out += [password] if password else []
+        for s in SETTINGS:
+            if s.url and getattr(self, s.name):
+                out += url_secrets(getattr(self, s.name))
         for part in self.azure_storage_connection_string.split(";"):
             key, _, value = part.partition("=")
             if key.strip().lower() in ("accountkey", "sharedaccesssignature") and value:
@@ -241,8 +247,28 @@ class Settings:
         out: dict[str, Any] = {}
         for s in SETTINGS:
             value = getattr(self, s.name)
-            out[s.name] = mask(value) if s.secret else (str(value) if s.kind is Path else value)
+            if s.secret:
+                value = mask(value)
+            elif s.url and value:
+                from interviewsense.audio.urls import shown
+
+                value = shown(value)
+            out[s.name] = str(value) if s.kind is Path else value
         return out
+
+
+def url_secrets(url: str) -> list[str]:
+    """What a URL may carry that is not to be shown: its user name and password, and the
+    values of its query (an ``api-key=…``, a SAS signature)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        found = [parts.username or "", parts.password or ""]
+    except ValueError:  # not a URL at all: hide it whole
+        return [url]
+    found += [v for _, v in parse_qsl(parts.query)] + [parts.fragment]
+    return [f for f in found if len(f) >= 3]
 
 
 def _declared() -> tuple[Setting, ...]:

@@ -126,6 +126,27 @@ def test_secrets_are_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.secrets() == ["sk-test-SECRET-123456"]
 
 
+def test_a_password_or_key_in_an_llm_url_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """QA: doctor's table and "could not connect to …" printed the whole OPENAI_BASE_URL,
+    password and ``api-key`` query included."""
+    from typer.testing import CliRunner
+
+    from interviewsense.cli import app
+
+    url = f"http://SECRET0:pw-SECRET1@127.0.0.1:{free_port()}/v1?api-key=SECRET2"
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    s = load_settings()
+    assert s.public()["llm_base_url"].startswith("http://127.0.0.1:")
+    assert {"SECRET0", "pw-SECRET1", "SECRET2"} <= set(s.secrets())
+    for args in (["doctor", "--json"], ["doctor"], ["practice", "--keyboard", "--llm", "on"]):
+        result = CliRunner().invoke(app, args, input="q\n")
+        said = result.stdout + result.stderr
+        assert "127.0.0.1" in said, said  # the server is still named
+        assert "SECRET" not in said, said
+
+
 def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEWSENSE_LLM_TIMEOUT", "soon")
     with pytest.raises(BadInputError, match="llm_timeout_s"):

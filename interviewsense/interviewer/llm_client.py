@@ -49,9 +49,12 @@ class LLMInvalid(Exception):
 
 
 def describe_endpoint(settings: Settings) -> str:
+    """The server, as it may be printed: a URL without its user, password or query."""
+    from interviewsense.audio.urls import shown
+
     if settings.azure_openai_endpoint:
-        return f"Azure OpenAI at {settings.azure_openai_endpoint}"
-    return settings.llm_base_url or "the OpenAI API"
+        return f"Azure OpenAI at {shown(settings.azure_openai_endpoint)}"
+    return shown(settings.llm_base_url) if settings.llm_base_url else "the OpenAI API"
 
 
 def llm_configured(settings: Settings) -> bool:
@@ -85,7 +88,9 @@ def list_models(settings: Settings, timeout_s: float) -> tuple[str, list[str]]:
     import openai
 
     client = make_client(settings, timeout_s)
-    url = str(client.base_url).rstrip("/")
+    from interviewsense.audio.urls import shown
+
+    url = shown(str(client.base_url).rstrip("/"))
     try:
         page = client.models.list()
         return url, [str(m.id) for m in page.data]
