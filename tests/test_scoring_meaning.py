@@ -110,6 +110,21 @@ def test_an_answer_about_something_else_is_capped(embedder: Embedder, tmp_path: 
     assert "off topic" not in [c.name for c in kept.caps]
 
 
+def test_an_answer_with_no_question_is_never_off_topic(embedder: Embedder) -> None:
+    """QA: `finalize FILE` without -q compared the answer with an empty question, capped it
+    "about something else (similarity 0.11)" and advised answering the question asked."""
+    from interviewsense.scoring.content import NO_QUESTION
+
+    strict = load_rubric().with_content(off_topic_similarity=0.9)  # would cap any answer
+    s = score(PARAPHRASED, "", embedder=embedder, rubric=strict)
+    relevance = {p.name: p for p in s.content.breakdown}["relevance"]
+    assert relevance.points == relevance.max_points and relevance.why == NO_QUESTION
+    assert "off topic" not in [c.name for c in s.caps]
+    assert "similarity" not in s.content.relevance
+    asked = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, rubric=strict)
+    assert "off topic" in [c.name for c in asked.caps]  # the same rubric, with a question
+
+
 def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embedder) -> None:
     circling = score(CIRCLING, LEADERSHIP_Q, embedder=embedder)
     specific = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)

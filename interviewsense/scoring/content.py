@@ -156,6 +156,11 @@ def _used(term_stem: str, said: set[str]) -> bool:
     return False
 
 
+# An answer scored with no question (``finalize FILE`` without ``-q``): nothing to be on or
+# off topic of, so relevance keeps its points and no "off topic" cap can fire.
+NO_QUESTION = "no question given: relevance not judged"
+
+
 def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, Any]:
     """Which of the question's key terms (and the bank's keywords) the answer uses."""
     by_stem: dict[str, str] = {}
@@ -296,10 +301,14 @@ def score_content(
     if embedder is not None and sents:
         # A follow-up's vectors are read against its own question, for the coach model only.
         by_meaning, vectors = meant or meaning(embedder, question, sents, qtype)
-        if not follow_up_of:
+        if not follow_up_of and question.strip():
             rel.update(by_meaning)
-    elif not follow_up_of:
+        elif not follow_up_of:  # nothing to be near; a stock line is one all the same
+            rel.update({k: v for k, v in by_meaning.items() if k.startswith("cliche")})
+    elif not follow_up_of and question.strip():
         rel["note"] = "no embedding model: judged by the question's key terms"
+    if not question.strip():
+        rel["note"] = NO_QUESTION
     dense = substance(toks, sents, follow_up_of or question, hedge_count)
     words = len(toks)
     parts: list[Component] = []
@@ -351,7 +360,9 @@ def score_content(
     if not follow_up_of:  # a follow-up answers one narrow question; judge the main answer
         full = rubric.num(c, "relevance_points")
         target = rubric.num(c, "relevance_full")
-        if rel["method"] == "embedding":
+        if not question.strip():
+            frac, why = 1.0, NO_QUESTION
+        elif rel["method"] == "embedding":
             low, high = rubric.num(c, "similarity_none"), rubric.num(c, "similarity_full")
             frac = piecewise(rel["similarity"], [(low, 0.0), (high, 1.0)])
             why = (
