@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import signal
@@ -243,8 +244,11 @@ def test_the_manifest_and_other_files_are_never_written_over(tmp_path: Path) -> 
     manifest = tmp_path / "answers.csv"
     manifest.write_text(f"id,transcript\nx,{TRANSCRIPT}\n")
     before = manifest.read_bytes()
-    for extra in ([], ["--resume"], ["--overwrite"]):
-        result = run(str(manifest), "--out", str(manifest), *extra)
+    (tmp_path / "hard.csv").hardlink_to(manifest)  # QA: a hard link got past the check
+    for target, extra in itertools.product(
+        ("answers.csv", "hard.csv"), ([], ["--resume"], ["--overwrite"])
+    ):
+        result = run(str(manifest), "--out", str(tmp_path / target), *extra)
         assert result.exit_code == 1, result.stderr
         assert "over the manifest" in result.stderr and "Traceback" not in result.output
         assert manifest.read_bytes() == before
@@ -304,6 +308,28 @@ def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
     assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
         zip(ids, questions, strict=True)
     )
+
+
+def test_no_cell_of_the_csv_runs_as_a_formula(tmp_path: Path) -> None:
+    """QA: an id, a question or an answer from a web form starting with "=" was written as is
+    to the CSV the docs say to open in a spreadsheet, which runs it. Such cells are written
+    after a "'" (shown as text, hidden) and read back as they were: resume skips them."""
+    cells = [("=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1)?", "=1+2 " + TRANSCRIPT),
+             ("@cmd", "-2 or 3?", "'quoted " + TRANSCRIPT),
+             ("plain", "Plain?", TRANSCRIPT)]  # fmt: skip
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("".join(
+        json.dumps({"id": i, "question": q, "transcript": t}) + "\n" for i, q, t in cells
+    ))  # fmt: skip
+    out = tmp_path / "o.csv"
+    assert run(str(manifest), "--out", str(out), "--workers", "1").exit_code == 0
+    written = rows(out)
+    for (i, q, t), row in zip(cells, written, strict=True):
+        for sent, cell in ((i, row["id"]), (q, row["question"]), (t, row["transcript"])):
+            assert cell == (sent if sent[0].isalpha() else "'" + sent)
+    again = run(str(manifest), "--out", str(out), "--resume", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["skipped"] == len(cells)
+    assert rows(out) == written
 
 
 def test_resume_tries_the_failed_rows_again(tmp_path: Path) -> None:

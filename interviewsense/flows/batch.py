@@ -104,6 +104,17 @@ def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterato
             raise
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file: the same path, a symlink to it, or a hard link
+    (the same inode under another name)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.is_file() and b.is_file() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def run_batch(
     source: Path | str,
     output: Path,
@@ -121,7 +132,7 @@ def run_batch(
 ) -> BatchSummary:
     """Score every item of ``source`` into ``output``: here (``workers`` processes), or on
     the Ray cluster at ``ray`` (``flows/batch_ray.py``), with the same file either way."""
-    if not is_url(str(source)) and Path(source).resolve() == output.resolve():
+    if not is_url(str(source)) and same_file(Path(source), output):
         raise BadInputError(
             f"the results would be written over the manifest {source}",
             hint="choose another --out, for example --out results.csv",

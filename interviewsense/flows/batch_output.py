@@ -31,6 +31,24 @@ COLUMNS = (
 FIELD_LIMIT = 1 << 30  # a transcript of hours is one field: the csv module's default is 128 KB
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula: a manifest's id, a
+# question or an answer from a web form could run one on the coach's machine. Such text, and
+# any that starts with the quote itself (so reading back is exact), is written after a "'",
+# which a spreadsheet shows as text and hides.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_TEXT_COLUMNS = ("id", "question", "error", "feedback", "transcript", "source")
+
+
+def as_text(value: str) -> str:
+    """``value`` as a CSV cell a spreadsheet will not run."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def from_text(value: str) -> str:
+    """A cell ``as_text`` wrote, as it was."""
+    return value[1:] if value.startswith("'") else value
+
+
 def _num(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -70,6 +88,10 @@ def flatten(row: dict[str, Any]) -> dict[str, str]:
         transcript=a["transcript"]["text"],
     )  # fmt: skip
     return out
+
+
+def safe_cells(row: dict[str, str]) -> dict[str, str]:
+    return {k: as_text(v) if k in _TEXT_COLUMNS else v for k, v in row.items()}
 
 
 class ResultsFile:
@@ -140,6 +162,7 @@ class ResultsFile:
             return out
         parsed = csv.DictReader(io.StringIO("".join(records), newline=""))
         for record, row in zip(records[1:], parsed, strict=True):
+            row = {k: from_text(v) if k in _TEXT_COLUMNS and v else v for k, v in row.items()}
             out.append(
                 (record, {**row, "overall": float(row["overall"]) if row.get("overall") else None})
             )
@@ -210,7 +233,7 @@ class ResultsFile:
         # Every field quoted: the csv module leaves a lone "\r" unquoted, which it then
         # cannot read back.
         csv.DictWriter(buf, COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(
-            flatten(row)
+            safe_cells(flatten(row))
         )
         return buf.getvalue()
 
