@@ -355,6 +355,11 @@ def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
     assert conflict["overall"] == "same"
     human = CliRunner().invoke(app, ["sessions", "compare", first, last])
     assert "improved:" in human.stderr and "not improved:" in human.stderr
+    # QA: the newer session given first was read as "before", so a better answer read worse.
+    swapped = CliRunner().invoke(app, ["sessions", "compare", last, first, "--json"])
+    assert json.loads(swapped.stdout) == json.loads(result.stdout)
+    same = CliRunner().invoke(app, ["sessions", "compare", first, first])
+    assert same.exit_code == 1 and "both ids name session" in same.stderr
     by_question = CliRunner().invoke(
         app, ["sessions", "compare", "-q", "project you led", "--json"]
     )

@@ -15,6 +15,9 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from interviewsense.domain import Session
+    from interviewsense.storage.store import SessionStore
+
 from interviewsense.errors import REPORT_URL, ExitCode, InterviewSenseError
 
 ERROR_SCHEMA = "interviewsense.error/1"  # the document a failed --json run prints
@@ -312,3 +315,20 @@ def load(ctx: typer.Context | None = None) -> Any:
     state.secrets = settings.secrets()
     state.debug = state.debug or settings.debug
     return settings
+
+
+def readable_sessions(store: SessionStore) -> list[Session]:
+    """Every session that can be read; the damaged ones are left out and named, since a
+    silent gap would read as no practice that day (history, compare)."""
+    sessions, damaged = [], []
+    for sid in store.ids():
+        try:
+            sessions.append(store.load(sid))
+        except InterviewSenseError:
+            damaged.append(sid)
+    if damaged:
+        console.print(
+            f"[yellow]left out {len(damaged)} damaged session(s): {', '.join(damaged)}; "
+            "'interviewsense sessions repair' may recover them[/]"
+        )
+    return sessions

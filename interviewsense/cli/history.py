@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from interviewsense.cli._app import command_app, console, emit_json, guarded, load
+from interviewsense.cli._app import (
+    command_app,
+    console,
+    emit_json,
+    guarded,
+    load,
+    readable_sessions,
+)
 from interviewsense.domain import InterviewType
 
 app = command_app()
@@ -30,23 +37,11 @@ def history(
 
     from rich.markup import escape
 
-    from interviewsense.errors import InterviewSenseError
     from interviewsense.report.progress_data import history as compute
     from interviewsense.report.terminal import render_history
     from interviewsense.storage.store import SessionStore
 
-    store = SessionStore(load().sessions_dir)
-    sessions, damaged = [], []
-    for sid in store.ids():
-        try:
-            sessions.append(store.load(sid))
-        except InterviewSenseError:
-            damaged.append(sid)
-    if damaged:  # left out, and said: a silent gap would read as no practice that day
-        console.print(
-            f"[yellow]left out {len(damaged)} damaged session(s): {', '.join(damaged)}; "
-            "'interviewsense sessions repair' may recover them[/]"
-        )
+    sessions = readable_sessions(SessionStore(load().sessions_dir))
     result = compute(sessions, qtype=qtype or "", question=question)
     if as_json:
         emit_json(asdict(result))

@@ -11,7 +11,14 @@ if TYPE_CHECKING:
     from interviewsense.domain import Session
     from interviewsense.storage.store import SessionStore
 
-from interviewsense.cli._app import command_app, console, emit_json, guarded, load
+from interviewsense.cli._app import (
+    command_app,
+    console,
+    emit_json,
+    guarded,
+    load,
+    readable_sessions,
+)
 from interviewsense.domain import ReportFormat, ReportView
 
 app = command_app(
@@ -280,7 +287,7 @@ def compare(
 
     store = _store()
     if question:
-        found = attempts([store.load(i) for i in store.ids()], question)
+        found = attempts(readable_sessions(store), question)
         if len(found) < 2:
             raise BadInputError(
                 f"found {len(found)} answer(s) to a question like '{question}'",
@@ -288,15 +295,25 @@ def compare(
             )
         steps = list(pairwise(found))
     elif ids and len(ids) == 2:
-        first, second = store.load(ids[0]), store.load(ids[1])
+        # Before is the older session, whichever order the ids came in.
+        first, second = sorted((store.load(i) for i in ids), key=lambda s: s.started_at)
+        if first.id == second.id:
+            raise BadInputError(
+                f"both ids name session {first.id}",
+                hint="give two different sessions, or --question to compare every attempt",
+            )
         steps = []
         for t in first.turns:
-            key = t.question.id or t.question.text
+            key = t.question.id or t.question.text.strip()
             match = next(
-                (u for u in second.turns if u.answer and (u.question.id or u.question.text) == key),
+                (
+                    u
+                    for u in second.turns
+                    if u.answer and (u.question.id or u.question.text.strip()) == key
+                ),
                 None,
             )
-            if t.answer is not None and match is not None:
+            if key and t.answer is not None and match is not None:  # no question: nothing shared
                 steps.append(((first, t), (second, match)))
         if not steps:
             raise BadInputError(
