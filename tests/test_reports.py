@@ -306,6 +306,19 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     assert markup.exit_code == 0 and "[/x] a[b]" in markup.stderr, markup.stderr
 
 
+def test_a_trend_is_shown_by_its_line_not_its_ends() -> None:
+    """QA: "slipping content: 83 → 86.5": the verdict read the least-squares slope, the
+    numbers beside it were the first and last sessions, which a noisy series puts the other
+    way round. The line's own ends are shown now, and always agree with the verdict."""
+    from interviewsense.report.progress_data import _trend
+
+    t = _trend("content", [80.0, 100.0, 95.0, 85.0, 82.0])
+    assert t.verdict == "slipping" and t.last > t.first
+    assert t.end < t.start and t.sessions == 5
+    steady = _trend("delivery", [80.0, 100.0, 80.0, 100.0, 80.0, 100.0, 80.0, 100.0])
+    assert abs(steady.end - steady.start) <= 7 * 1.0  # within the step a session
+
+
 def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> None:
     """QA: a damaged session was left out of history without a word; an answer to a
     question of your own was ranked as the competency "(none)"; a data folder that is a file

@@ -33,6 +33,11 @@ class Trend:
     last: float
     slope: float  # change per session, least squares
     verdict: str  # improving | steady | slipping
+    # The least-squares line at the first and the last session: what the verdict reads, so
+    # shown beside it (first and last alone can point the other way: 83 → 86.5, slipping).
+    start: float = 0.0
+    end: float = 0.0
+    sessions: int = 0
 
 
 @dataclass
@@ -98,7 +103,11 @@ def _trend(
     slope = _slope(values)
     gain = -slope if lower_is_better else slope
     verdict = "improving" if gain > step else "slipping" if gain < -step else "steady"
-    return Trend(metric, round(values[0], 1), round(values[-1], 1), round(slope, 2), verdict)
+    centre, half = statistics.fmean(values), slope * (len(values) - 1) / 2
+    return Trend(
+        metric, round(values[0], 1), round(values[-1], 1), round(slope, 2), verdict,
+        start=round(centre - half, 1), end=round(centre + half, 1), sessions=len(values),
+    )  # fmt: skip
 
 
 def _streaks(days: set[date], today: date) -> tuple[int, int]:

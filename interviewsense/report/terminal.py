@@ -281,7 +281,10 @@ def render_history(console: Console, h: History) -> None:
             console.print(f"{label:<8} {line}")
     for t in h.trends:
         style = {"improving": "green", "slipping": "red"}.get(t.verdict, "dim")
-        console.print(f"[{style}]{t.verdict}[/] {t.metric}: {t.first:g} → {t.last:g}")
+        console.print(
+            f"[{style}]{t.verdict}[/] {t.metric}: {t.start:g} → {t.end:g} "
+            f"[dim](the trend over {t.sessions} sessions)[/]"
+        )
     if h.best:
         console.print("best: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.best))
     if h.weakest:
