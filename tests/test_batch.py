@@ -236,6 +236,15 @@ def test_no_whisper_model_is_one_error_not_a_failed_row_per_answer(
     assert result.exit_code == 4, result.stderr  # a missing dependency, not a partial run
     assert "no Whisper model 'medium.en'" in result.stderr
     assert "models download medium.en" in result.stderr
+    # QA: a header-only results file stayed, and the fixed command then found it in its way.
+    assert not (tmp_path / "r.csv").exists()
+    monkeypatch.delenv("INTERVIEWSENSE_WHISPER_MODEL")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = "x"\n[weights]\ncontent = "lots"\n')
+    for rubric in (str(tmp_path / "nope.toml"), str(bad)):  # was an error row per answer, exit 3
+        result = run(str(recordings), "--out", str(tmp_path / "r.csv"), "--rubric", rubric)
+        assert result.exit_code == 1, result.stderr
+        assert not (tmp_path / "r.csv").exists()
 
 
 def test_the_manifest_and_other_files_are_never_written_over(tmp_path: Path) -> None:

@@ -143,17 +143,22 @@ def test_finalize_url(answer_wav: Spoken, httpserver: HTTPServer) -> None:
 
 
 @pytest.mark.slow
-def test_silence_is_a_valid_answer(tmp_path: Path) -> None:
+def test_a_recording_with_no_speech_is_refused_and_nothing_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA: a silent file was saved as a session scored 0, with advice to check the
+    microphone, and in a batch it was an "ok" row of 0 that pulled the cohort's mean down."""
     path = speech.write_wav(tmp_path / "quiet.wav", speech.silence(4.0), 16000)
+    home = tmp_path / "home"
+    monkeypatch.setenv("INTERVIEWSENSE_HOME", str(home))
     proc = run_cli("finalize", str(path), "--json")
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
-    assert data["transcript"]["text"] == ""
-    assert data["transcript"]["words"] == []
-    assert any("no speech" in n for n in data["notes"])
-    assert data["scores"]["overall"] == 0
-    # Nothing said is no content at all (QA found 30: points for ownership, relevance and
-    # conciseness of an answer that does not exist).
-    content = data["scores"]["content"]
-    assert content["score"] == 0 and {p["points"] for p in content["breakdown"]} == {0}
-    assert "No speech was heard" in data["feedback"][0]
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["error"] == "no speech was heard in the recording"
+    assert not list((home / "sessions").glob("*/session.json"))
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"id,audio,transcript\nquiet,{path},\ntyped,,{'I led the move. ' * 5}\n")
+    out = tmp_path / "r.csv"
+    batch = run_cli("batch", str(manifest), "--out", str(out), "--json")
+    assert batch.returncode == 3, batch.stderr  # partial: one row failed
+    summary = json.loads(batch.stdout)
+    assert summary["failures"] == [{"id": "quiet", "error": "no speech was heard in the recording"}]

@@ -1003,6 +1003,13 @@ def test_a_redo_with_no_speech_keeps_the_answer_it_would_replace(
         cut = c.post(url, files={"audio": ("a.wav", wav[:2000])}, data={"turn": "1"})
         body = error_of(cut, 400)
         assert "no speech" in body["error"] and "kept" in body["error"], body
+        # A recording with no speech finalized on its own is no answer either (QA: it was
+        # saved as a session scored 0); and no server path is named.
+        (server.roots / "quiet.wav").write_bytes(wav[:2000])
+        quiet = c.post(
+            "/v1/sessions/finalize", json={"audio_path": str(server.roots / "quiet.wav")}
+        )
+        assert error_of(quiet, 400)["error"] == "no speech was heard in the recording"
         after = c.get("/v1/sessions/redo-cut?user_id=u-redo").json()["session"]["turns"][0]
         assert after["answer"] == before["answer"]
         kept = c.get("/v1/sessions/redo-cut/export.zip?user_id=u-redo")

@@ -144,6 +144,20 @@ def run_batch(
         )
     output = output_file(output, settings.sessions_dir, "results file")
     items = read_items(source, settings, question=question, qtype=qtype)
+    # What would fail every answer fails the batch, before a results file is written: a
+    # rubric that does not load (exit 1), no speech engine or model for the recordings (4).
+    from interviewsense.scoring.rubric import load_rubric
+
+    load_rubric(settings.rubric)
+    if not ray and any(item.audio and not item.error for item in items):
+        from interviewsense.engines import AUTO
+        from interviewsense.stt.models import find_whisper_model
+        from interviewsense.stt.registry import FINAL
+
+        # Whisper's own error first, as its hint names the model to download.
+        if settings.stt_final_engine in (AUTO, "whisper-final"):
+            find_whisper_model(settings)
+        FINAL.choose(settings)
     results = ResultsFile(output)
     done_ids = results.open(resume=resume, overwrite=overwrite)
     todo = [i for i in items if i.id not in done_ids]
@@ -161,16 +175,6 @@ def run_batch(
             notice=reporter.notice,
         )
     else:
-        if any(item.audio and not item.error for item in todo):
-            from interviewsense.engines import AUTO
-            from interviewsense.stt.models import find_whisper_model
-            from interviewsense.stt.registry import FINAL
-
-            # No engine or no model: one error and exit 4, not N error rows. Whisper's own
-            # error first, as its hint names the model to download.
-            if settings.stt_final_engine in (AUTO, "whisper-final"):
-                find_whisper_model(settings)
-            FINAL.choose(settings)
         workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
         one = workers == 1
         rows = _run_in_process(todo, settings) if one else _run_in_pool(todo, settings, workers)

@@ -81,7 +81,7 @@ def _score(item: Item) -> dict[str, Any]:
     from interviewsense.audio.fetch import fetch, fetch_limits
     from interviewsense.audio.load import load_audio
     from interviewsense.audio.urls import is_url, shown
-    from interviewsense.flows.finalize import analyse
+    from interviewsense.flows.finalize import analyse, require_speech
     from interviewsense.progress import Quiet
 
     path = Path(item.audio)
@@ -101,4 +101,5 @@ def _score(item: Item) -> dict[str, Any]:
         if path != Path(item.audio):  # a downloaded copy
             path.unlink(missing_ok=True)
     answer = analyse(audio, question, _transcriber(), rubric, settings, Quiet())
+    require_speech(answer)
     return dict(to_json(answer))

@@ -91,6 +91,17 @@ def analyse(
         )
 
 
+def require_speech(answer: Answer) -> None:
+    """A recording in which no speech was heard is not an answer to score: a score of 0 would
+    count in a cohort's mean, and its advice to check the microphone fits no file."""
+    if not answer.transcript.text.strip():
+        raise BadInputError(
+            "no speech was heard in the recording",
+            hint="check that it is the recording you meant; a silent, music-only or very "
+            "quiet file has nothing to score",
+        )
+
+
 def load_source(
     source: str, settings: Settings, reporter: Reporter, fetch_policy: AddressPolicy | None = None
 ) -> LoadedAudio:
@@ -152,6 +163,7 @@ def finalize(
     q = Question(text=question, type=qtype, source="user")
     transcriber = transcriber or load_transcriber(settings, reporter)
     answer = analyse(audio, q, transcriber, rubric, settings, reporter)
+    require_speech(answer)
 
     session = Session(
         id=new_session_id(),
