@@ -162,3 +162,38 @@ def test_a_recording_with_no_speech_is_refused_and_nothing_is_saved(
     assert batch.returncode == 3, batch.stderr  # partial: one row failed
     summary = json.loads(batch.stdout)
     assert summary["failures"] == [{"id": "quiet", "error": "no speech was heard in the recording"}]
+
+
+@pytest.mark.slow
+def test_a_sessions_question_and_type_are_replaced_or_refused(isolated_home: Path) -> None:
+    """QA: `finalize SESSION --type technical` was ignored (still scored as behavioral), and
+    `-q` was ignored without a word on a session with several recorded answers."""
+    import shutil
+
+    from interviewsense.domain import Question, Turn
+    from interviewsense.storage.store import SessionStore
+    from tests.helpers import make_session
+
+    one = make_session(isolated_home)
+    result = CliRunner().invoke(
+        app, ["finalize", one, "-t", "technical", "-q", "How does a hash map work?", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    store = SessionStore(isolated_home / "sessions")
+    saved = store.load(one)
+    assert saved.type == "technical"
+    assert (saved.turns[0].question.text, saved.turns[0].question.type) == (
+        "How does a hash map work?",
+        "technical",
+    )
+    two = make_session(isolated_home, seed=1)
+    session = store.load(two)
+    shutil.copy(store.audio_path(two, "a", 1), store.audio_path(two, "a", 2))
+    session.turns.append(Turn(index=2, question=Question(text="And then?"), status="answered"))
+    store.save(session)
+    for flags in (["-q", "Why now?"], ["-t", "technical"]):
+        refused = CliRunner().invoke(app, ["finalize", two, *flags])
+        assert refused.exit_code == 1, refused.stderr
+        assert "session with one recorded answer" in refused.stderr
+        assert "has 2" in refused.stderr
+    assert store.load(two).turns[1].question.text == "And then?"

@@ -37,9 +37,15 @@ def finalize(
         str, typer.Option("--question", "-q", help="The question the recording answers.")
     ] = "",
     qtype: Annotated[
-        InterviewType,
-        typer.Option("--type", "-t", help="Interview type: sets the content checks."),
-    ] = "behavioral",
+        InterviewType | None,
+        typer.Option(
+            "--type",
+            "-t",
+            help="Interview type: sets the content checks (default behavioral; for a session, "
+            "its own).",
+            show_default=False,
+        ),
+    ] = None,
     whisper_model: WhisperModel = None,
     stt_final_engine: FinalStt = None,
     language: Language = None,

@@ -139,7 +139,7 @@ def finalize(
     reporter: Reporter,
     *,
     question: str = "",
-    qtype: InterviewType = "behavioral",
+    qtype: InterviewType | None = None,
     transcriber: Transcriber | None = None,
     fetch_policy: AddressPolicy | None = None,
 ) -> FinalizeResult:
@@ -156,10 +156,12 @@ def finalize(
             reporter,
             rubric=rubric,
             question=question,
+            qtype=qtype,
             transcriber=transcriber,
         )
 
     audio = load_source(source, settings, reporter, fetch_policy)
+    qtype = qtype or "behavioral"
     q = Question(text=question, type=qtype, source="user")
     transcriber = transcriber or load_transcriber(settings, reporter)
     answer = analyse(audio, q, transcriber, rubric, settings, reporter)
@@ -217,9 +219,11 @@ def refinalize(
     *,
     rubric: Rubric | None = None,
     question: str = "",
+    qtype: InterviewType | None = None,
     transcriber: Transcriber | None = None,
 ) -> FinalizeResult:
-    """Re-transcribe every recorded answer of ``session`` with Whisper and rescore it."""
+    """Re-transcribe every recorded answer of ``session`` with Whisper and rescore it;
+    ``question`` and ``qtype``, when given, replace those of its one recorded answer."""
     session_id = session.id
     rubric = rubric or load_rubric(settings.rubric)
     with_audio = [t for t in session.turns if store.audio_path(session_id, "a", t.index).is_file()]
@@ -240,13 +244,23 @@ def refinalize(
             f"session {session_id} has no recorded answers to re-transcribe",
             hint="answers typed with --keyboard are already final",
         )
+    given = [f for f, v in (("--question", question), ("--type", qtype)) if v]
+    if given and len(with_audio) > 1:  # each answer keeps its own: which would it replace?
+        raise BadInputError(
+            f"{' and '.join(given)} can replace the question of a session with one recorded "
+            f"answer; session {session_id} has {len(with_audio)}",
+            hint=f"leave {' and '.join(given)} out: each answer is scored against its own question",
+        )
     transcriber = transcriber or load_transcriber(settings, reporter)
     result = FinalizeResult(session=session)
+    if qtype:
+        session.type = qtype
     store.lock(session_id)
     try:
         _refinalize_turns(
-            session, with_audio, store, settings, reporter, rubric, question, transcriber, result
-        )
+            session, with_audio, store, settings, reporter, rubric, transcriber, result,
+            question=question, qtype=qtype,
+        )  # fmt: skip
     finally:
         store.release(session_id)
     return result
@@ -259,17 +273,19 @@ def _refinalize_turns(
     settings: Settings,
     reporter: Reporter,
     rubric: Rubric,
-    question: str,
     transcriber: Transcriber,
     result: FinalizeResult,
+    *,
+    question: str,
+    qtype: InterviewType | None,
 ) -> None:
     session_id = session.id
     for turn in with_audio:
         path = store.audio_path(session_id, "a", turn.index)
         audio = load_audio(path, source=f"audio/{path.name}")
         q = turn.question
-        if question and len(with_audio) == 1:
-            q.text = question
+        q.text = question or q.text
+        q.type = qtype or q.type
         answer = analyse(audio, q, transcriber, rubric, settings, reporter)
         answer.audio = AudioInfo(
             path=f"audio/{path.name}",
