@@ -266,6 +266,15 @@ def test_sync_to_a_folder(tmp_path: Path) -> None:
     differs = cli(env, "sync", "--target", f"local:{target}", "--check")
     # QA: the hint said "run 'interviewsense sync'", which has no target without the flag.
     assert differs.exit_code == 1 and f"sync --target local:{target}'" in differs.stderr
+    # QA: synced since to a second folder, a session was no longer compared with the first,
+    # which then read "in sync" whatever was missing there.
+    second = tmp_path / "second"
+    assert cli(env, "sync", "--target", f"local:{second}").exit_code == 0
+    still = cli(env, "sync", "--target", f"local:{target}", "--check", "--json")
+    assert still.exit_code == 1 and json.loads(still.stdout)["compared"] >= 1
+    empty = cli(env, "sync", "--target", f"local:{tmp_path / 'never'}", "--check", "--json")
+    assert empty.exit_code == 0 and json.loads(empty.stdout)["compared"] == 0
+    assert "nothing to compare: no session has been synced to" in empty.stderr
 
 
 def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,9 +47,10 @@ def sync(
     settings = load(ctx)
     wanted = [validate_id(i) for i in ids or []]
     if check:
-        diffs = compare(wanted, settings)
+        checked = compare(wanted, settings)
+        diffs = checked.differences
         if as_json:
-            emit_json({"differences": [asdict(d) for d in diffs]})
+            emit_json(asdict(checked))
         for d in diffs:
             console.print(f"[yellow]{d.problem}[/] {d.session}/{d.file}")
         if diffs:
@@ -64,7 +65,13 @@ def sync(
                 )
                 + "' to copy them",
             )
-        console.print("[green]in sync:[/] every file matches the target by size and MD5")
+        if not checked.compared:
+            console.print(f"nothing to compare: no session has been synced to {checked.target} yet")
+            return
+        console.print(
+            f"[green]in sync:[/] every file of {checked.compared} session(s) matches "
+            f"{checked.target} by size and MD5"
+        )
         return
     summary = run(wanted, settings, RichReporter(real_console()))
     if as_json:

@@ -219,24 +219,34 @@ def _session_file(folder: Path) -> LocalFile:
     return LocalFile(SESSION_FILE, path, path.stat().st_size, md5_file(path))
 
 
-def check(ids: list[str], settings: Settings, *, target_spec: str = "") -> list[Difference]:
-    """Compare every local file with its copy on the target, by size and MD5."""
+@dataclass
+class Check:
+    target: str
+    compared: int  # sessions compared: those named, or every one with a copy on the target
+    differences: list[Difference]
+
+
+def check(ids: list[str], settings: Settings, *, target_spec: str = "") -> Check:
+    """Compare every local file with its copy on the target, by size and MD5: the sessions
+    named, or else every session synced to this target (last, or at some time before:
+    files of it are there)."""
     store = SessionStore(settings.sessions_dir)
     target = make_target(target_spec, settings)
     target.prepare()
-    out: list[Difference] = []
+    out = Check(target=target.name, compared=0, differences=[])
     index = target.remote_index()
     for session in pick_sessions(store, ids):
-        if not ids and session.sync.target != target.name:
+        if not ids and session.sync.target != target.name and session.id not in index:
             continue  # never synced here: nothing to compare
+        out.compared += 1
         folder = store.folder(session.id)
         remote = index.get(session.id, {})
         for f in session_files(folder, include_session=True):
             r = remote.get(f.rel)
             if r is None:
-                out.append(Difference(session.id, f.rel, "missing"))
+                out.differences.append(Difference(session.id, f.rel, "missing"))
             elif r.size != f.size:
-                out.append(Difference(session.id, f.rel, "size"))
+                out.differences.append(Difference(session.id, f.rel, "size"))
             elif r.md5 != f.md5:
-                out.append(Difference(session.id, f.rel, "md5"))
+                out.differences.append(Difference(session.id, f.rel, "md5"))
     return out
