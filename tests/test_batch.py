@@ -200,6 +200,16 @@ def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
     assert 4 <= len(partial) < 10
     refused = subprocess.run(cmd, capture_output=True, text=True)
     assert refused.returncode == 1 and "--resume" in refused.stderr
+    # Ctrl-C: exit 130, with what was done, where it is and how to go on (QA: "interrupted").
+    proc = subprocess.Popen([*cmd, "--resume"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))  # fmt: skip
+    while time.monotonic() < deadline and len(rows(out)) <= len(partial):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "stopped after" in err and str(out) in "".join(err.split()), err  # wrapped or not
+    assert "--resume to score the rest" in err
     resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     final = [r["id"] for r in rows(out)]

@@ -18,7 +18,7 @@ from typing import Any
 from interviewsense.audio.urls import is_url
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewType
-from interviewsense.errors import BadInputError
+from interviewsense.errors import BadInputError, Interrupted
 from interviewsense.flows.batch_input import (
     AUDIO_SUFFIXES,
     Item,
@@ -178,15 +178,21 @@ def run_batch(
         workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
         one = workers == 1
         rows = _run_in_process(todo, settings) if one else _run_in_pool(todo, settings, workers)
-    with reporter.progress(
-        f"Scoring {len(todo)} answers", total=len(todo), unit="answers"
-    ) as advance:
-        for row in rows:
-            results.append(row)
-            summary.done += 1
-            if on_row is not None:
-                on_row(row)
-            advance(summary.done)
+    try:
+        with reporter.progress(
+            f"Scoring {len(todo)} answers", total=len(todo), unit="answers"
+        ) as advance:
+            for row in rows:
+                results.append(row)
+                summary.done += 1
+                if on_row is not None:
+                    on_row(row)
+                advance(summary.done)
+    except KeyboardInterrupt as exc:  # every row written so far is on disk, whole
+        raise Interrupted(
+            f"stopped after {summary.done} of {len(todo)} answers; those are saved in {output}",
+            hint="run the same command with --resume to score the rest",
+        ) from exc
     order = {item.id: item.position for item in items}
     final = results.finish(order)
     scores = [
