@@ -299,8 +299,13 @@ def check_azure(settings: Settings) -> Check:
         return Check(
             name,
             "info",
-            "not configured: sync goes to a local folder",
-            "set AZURE_STORAGE_CONNECTION_STRING (docs/storage.md)",
+            "not configured"
+            + (
+                f": sync goes to {settings.sync_target}"
+                if settings.sync_target.startswith("local:")
+                else ": sync needs --target local:PATH (or INTERVIEWSENSE_SYNC_TARGET)"
+            ),
+            "set AZURE_STORAGE_CONNECTION_STRING to sync to Azure (docs/storage.md)",
         )
     try:  # parses the string and the container name; the SDK is imported only here
         target = AzureTarget(settings, "doctor", probe_s=PROBE_TIMEOUT_S)

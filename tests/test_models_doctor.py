@@ -132,6 +132,15 @@ def test_doctor_reports_a_server_that_refuses_the_key(httpserver: HTTPServer) ->
     assert "TOPSECRET" not in text
 
 
+def test_doctor_says_where_sync_goes_without_azure(tmp_path: Path) -> None:
+    """QA: doctor said "sync goes to a local folder" while `sync` refused to run without a
+    target; it names the configured folder, or says a target is needed."""
+    bare = doctor({})[1]["Azure sync"]
+    assert bare["status"] == "info" and "sync needs --target local:PATH" in bare["detail"]
+    folder = doctor({"INTERVIEWSENSE_SYNC_TARGET": f"local:{tmp_path}"})[1]["Azure sync"]
+    assert folder["detail"] == f"not configured: sync goes to local:{tmp_path}"
+
+
 def test_doctor_fails_a_malformed_connection_string() -> None:
     env = {"AZURE_STORAGE_CONNECTION_STRING": "AccountName=acct;AccountKey=KEYSECRET==;oops"}
     code, checks, text = doctor(env)
