@@ -132,7 +132,13 @@ def test_a_mixed_manifest_field_by_field(recordings: Path, tmp_path: Path, serve
     t1 = got["t1"]
     assert t1["source"] == "transcript" and t1["transcript"] == TRANSCRIPT
     assert t1["wpm"] == "" and t1["long_pauses"] == "" and t1["voice"] == ""  # missing, not 0
-    assert "wpm" in t1["missing"] and "long_pauses" in t1["missing"]
+    # Exactly the empty measured columns (QA: it named `pace_windows`, no column, and left
+    # the empty voice columns out).
+    from interviewsense.flows.batch_output import MEASURED_COLUMNS
+
+    assert t1["missing"].split(";") == [c for c in MEASURED_COLUMNS if t1[c] == ""]
+    assert {"wpm", "long_pauses", "voice", "pitch_sd_semitones"} <= set(t1["missing"].split(";"))
+    assert got["a1"]["missing"] == ""  # a recording measured everything
     assert got["bad-missing"]["error"].startswith("no such file")
     assert "not an audio file" in got["bad-noise"]["error"]
     assert got["bad-empty"]["error"] == "the transcript is empty"

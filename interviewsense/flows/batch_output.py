@@ -49,6 +49,14 @@ def from_text(value: str) -> str:
     return value[1:] if value.startswith("'") else value
 
 
+# The columns a recording measures: left empty when it could not be measured (a transcript
+# has no audio; a typed answer no word times), and then named in ``missing``.
+MEASURED_COLUMNS = (
+    "duration_s", "voice", "wpm", "fillers_per_min", "long_pauses",
+    "pitch_sd_semitones", "monotone", "loudness_sd_db",
+)  # fmt: skip
+
+
 def _num(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -84,9 +92,10 @@ def flatten(row: dict[str, Any]) -> dict[str, str]:
         monotone="" if v["monotone"] is None else str(v["monotone"]).lower(),
         loudness_sd_db=_num(v["loudness_sd_db"]),
         caps=";".join(cap["name"] for cap in s.get("caps", [])),
-        missing=";".join(d["missing"]), feedback=" | ".join(a["feedback"]),
+        feedback=" | ".join(a["feedback"]),
         transcript=a["transcript"]["text"],
     )  # fmt: skip
+    out["missing"] = ";".join(c for c in MEASURED_COLUMNS if not out[c])
     return out
 
 
