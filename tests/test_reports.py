@@ -215,6 +215,12 @@ def test_markdown_json_and_terminal(session_home: tuple[Path, str]) -> None:
     )
     assert terminal.exit_code == 0
     assert "pitch" in terminal.stderr and any(c in terminal.stderr for c in "▁▂▃▄▅▆▇█")
+    # -o with a report's extension and no --format writes that format (QA: terminal text).
+    env = {"INTERVIEWSENSE_HOME": str(home)}
+    for name, start in (("r.html", "<!doctype html>"), ("r.md", "# InterviewSense report")):
+        made = CliRunner().invoke(app, ["sessions", "report", sid, "-o", str(home / name)], env=env)
+        assert made.exit_code == 0, made.stderr
+        assert (home / name).read_text("utf-8").lower().startswith(start.lower())
 
 
 def test_report_flag_on_practice(isolated_home: Path) -> None:

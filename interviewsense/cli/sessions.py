@@ -235,9 +235,15 @@ def _plain_report(session: Session, store: SessionStore, out: Path) -> None:
 def report(
     session_id: IdArg,
     fmt: Annotated[
-        ReportView,
-        typer.Option("--format", "-f", help="terminal, md, html (one file) or json."),
-    ] = "terminal",
+        ReportView | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, md, html (one file) or json; default: from the --out file's "
+            "extension, else terminal.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -247,7 +253,17 @@ def report(
 ) -> None:
     """A report of a session: transcript with fillers, hedges and pauses marked, every score
     with its evidence, and charts of the pace, the fillers and the pitch."""
-    if fmt == "terminal":
+    from interviewsense.domain import REPORT_FORMATS
+
+    # -o report.html means an HTML report (QA: it held terminal text).
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    suffix = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+    view: ReportView = "terminal"
+    if fmt is not None:
+        view = fmt
+    elif suffix in REPORT_FORMATS:
+        view = REPORT_FORMATS[REPORT_FORMATS.index(suffix)]
+    if view == "terminal":
         from interviewsense.report.terminal import render_session
 
         store = _store()
@@ -257,7 +273,7 @@ def report(
             return
         _plain_report(session, store, out)
         return
-    target = write_report(session_id, fmt, out)
+    target = write_report(session_id, view, out)
     if target is not None:
         console.print(f"report written to {target}")
 

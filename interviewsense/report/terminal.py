@@ -157,7 +157,9 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
     for note in answer.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
     if s.delivery.missing:
-        console.print(f"[dim]not measured without word times: {', '.join(s.delivery.missing)}[/]")
+        named = {"wpm": "pace", "pace_windows": "", "long_pauses": "long pauses"}
+        gaps = [named.get(m, m) for m in s.delivery.missing if named.get(m, m)]
+        console.print(f"[dim]not measured without word times: {', '.join(gaps)}[/]")
     console.print(
         f"[dim]rubric {s.rubric_version} · transcript by {answer.transcript.engine}"
         f"{' ' + answer.transcript.model if answer.transcript.model else ''}[/]"
