@@ -98,6 +98,8 @@ def write_manifest(recordings: Path, tmp_path: Path, url: str) -> Path:
         ["a1", str(recordings / "alice.wav"), "", "", ""],
         ["bad-url", url.replace("alice", "nobody"), "", "", ""],
         ["bad-type", "", TRANSCRIPT, "", "astrology"],
+        ["f1", (recordings / "bob.wav").as_uri(), "", "", ""],  # QA: "no such file: …/file:/…"
+        ["bad-scheme", "ftp://example.org/a.wav", "", "", ""],
     ]
     with manifest.open("w", newline="") as fh:
         csv.writer(fh).writerows(lines)
@@ -119,12 +121,14 @@ def test_a_mixed_manifest_field_by_field(recordings: Path, tmp_path: Path, serve
     result = run(str(manifest), "--out", str(out), "--workers", "2", "--json")
     assert result.exit_code == 3, result.stderr  # some failed; the rest are complete
     summary = json.loads(result.stdout)
-    assert summary["total"] == 11 and summary["failed"] == 6
+    assert summary["total"] == 13 and summary["failed"] == 7
     got = {r["id"]: r for r in rows(out)}
     assert list(got) == ["a1", "b1", "c1", "u1", "t1", "bad-missing", "bad-noise", "bad-empty",
-                         "a1#line-10", "bad-url", "bad-type"]  # fmt: skip
-    for rid in ("a1", "b1", "c1", "u1", "t1"):
+                         "a1#line-10", "bad-url", "bad-type", "f1", "bad-scheme"]  # fmt: skip
+    for rid in ("a1", "b1", "c1", "u1", "t1", "f1"):
         assert got[rid]["status"] == "ok", got[rid]["error"]
+    assert got["f1"]["transcript"] == got["b1"]["transcript"]  # file:// is the file
+    assert got["bad-scheme"]["error"].startswith("only http(s), Azure blob and file addresses")
     assert got["a1"]["transcript"] == got["u1"]["transcript"]  # the URL served the same file
     assert got["a1"]["question"] == "Tell me about a project you led"
     assert got["b1"]["type"] == "technical"
@@ -333,6 +337,26 @@ def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
     assert [(r["id"], r["question"]) for r in rows(out_csv)] == list(
         zip(ids, questions, strict=True)
     )
+
+
+def test_flags_and_rows_that_would_be_ignored_say_so(tmp_path: Path) -> None:
+    """QA: --retries without --ray was taken and ignored; a JSONL row with neither audio nor
+    transcript said only "no audio"; a manifest with a header and no rows gave no hint."""
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps({"id": "x", "transcript": TRANSCRIPT}) + "\n")
+    retries = run(str(manifest), "--out", str(tmp_path / "r.csv"), "--retries", "5")
+    assert retries.exit_code == 1 and "--retries applies to a batch on a Ray cluster" in (
+        retries.stderr
+    )
+    assert not (tmp_path / "r.csv").exists()
+    manifest.write_text(json.dumps({"id": "x", "question": "Why?"}) + "\n")
+    row = run(str(manifest), "--out", str(tmp_path / "r.jsonl"), "--json")
+    assert json.loads(row.stdout)["failures"][0]["error"] == "the row has no audio or transcript"
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("id,transcript\n")
+    empty = run(str(header_only), "--out", str(tmp_path / "h-out.csv"))
+    assert empty.exit_code == 1 and "has no rows to score" in empty.stderr
+    assert "hint: add one row per answer" in empty.stderr
 
 
 def test_no_cell_of_the_csv_runs_as_a_formula(tmp_path: Path) -> None:

@@ -291,6 +291,8 @@ def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert saved["sync"]["target"] == f"local:{(tmp_path / 'backup').resolve()}"
     again = cli(env, "sync", "--target", "local:backup", "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["uploaded"] == 0
+    twice = cli(env, "sync", ids[0], ids[0], "--target", "local:other", "--json")
+    assert json.loads(twice.stdout)["sessions"] == [ids[0]]  # QA: "synced 2 session(s)"
 
 
 def test_what_sync_leaves_out_and_where_it_will_not_copy(tmp_path: Path) -> None:

@@ -24,6 +24,20 @@ def is_url(text: str) -> bool:
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# Any "scheme://" address; the ones we read are http(s) (``is_url``), Azure blobs, and file.
+OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def file_uri_path(uri: str) -> str | None:
+    """The local path a ``file://`` URI names, or None for anything else."""
+    from urllib.parse import unquote, urlsplit
+
+    if not uri.lower().startswith("file://"):
+        return None
+    parts = urlsplit(uri)
+    return unquote(parts.path) if parts.netloc in ("", "localhost") else None
+
+
 def shown(url: str) -> str:
     """``url`` as it may be printed, stored or sent back: no user name or password, and no
     query (a SAS token, a signature) or fragment, which "?…" stands for."""

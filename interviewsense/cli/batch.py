@@ -71,14 +71,15 @@ def batch(
         ),
     ] = None,
     retries: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--retries",
             min=0,
             max=20,
-            help="With --ray: times an item is retried after its worker died.",
+            help="With --ray: times an item is retried after its worker died (default 3).",
+            show_default=False,
         ),
-    ] = 3,
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Score many recorded answers or transcripts, for coaches, bootcamps and scripts.
@@ -90,9 +91,15 @@ def batch(
     from dataclasses import asdict
 
     from interviewsense.cli._ui import RichReporter
+    from interviewsense.errors import BadInputError
     from interviewsense.flows.batch import run_batch
     from interviewsense.progress import JsonLines
 
+    if retries is not None and not ray:  # QA: accepted, and silently ignored
+        raise BadInputError(
+            "--retries applies to a batch on a Ray cluster (--ray)",
+            hint="leave it out; here a failed row is tried again by --resume",
+        )
     settings = load(ctx)
     summary = run_batch(
         source,

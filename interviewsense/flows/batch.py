@@ -104,6 +104,9 @@ def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterato
             raise
 
 
+RAY_RETRIES = 3  # times a Ray item is retried after its worker died, unless --retries says
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether ``a`` and ``b`` are one file: the same path, a symlink to it, or a hard link
     (the same inode under another name)."""
@@ -127,7 +130,7 @@ def run_batch(
     question: str = "",
     qtype: InterviewType = "behavioral",
     ray: str = "",
-    retries: int = 3,
+    retries: int | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> BatchSummary:
     """Score every item of ``source`` into ``output``: here (``workers`` processes), or on
@@ -171,7 +174,7 @@ def run_batch(
             settings,
             address=ray,
             workers=workers,
-            retries=retries,
+            retries=RAY_RETRIES if retries is None else retries,
             notice=reporter.notice,
         )
     else:

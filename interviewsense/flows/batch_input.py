@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from interviewsense.audio.urls import is_url, shown
+from interviewsense.audio.urls import OTHER_SCHEME, file_uri_path, is_url, shown
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
 from interviewsense.fsutil import read_text
@@ -149,14 +149,22 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
             error = f"unknown type '{named}' (use one of {', '.join(INTERVIEW_TYPES)})"
         elif not audio and not transcript:
             has_column = "transcript" in row
-            error = "the transcript is empty" if has_column else "the row has no audio"
+            error = (
+                "the transcript is empty" if has_column else "the row has no audio or transcript"
+            )
         elif not audio and len(transcript) > MAX_TYPED_CHARS:
             error = (
                 f"the transcript is {len(transcript):,} characters long; the most scored is "
                 f"{MAX_TYPED_CHARS:,}"
             )
+        local = file_uri_path(audio)
+        if not error and local is None and OTHER_SCHEME.match(audio) and not is_url(audio):
+            if not is_blob_uri(audio):
+                error = (
+                    f"only http(s), Azure blob and file addresses can be read, not {shown(audio)}"
+                )
         if audio and not is_url(audio) and not is_blob_uri(audio):
-            path = Path(audio).expanduser()
+            path = Path(local if local is not None else audio).expanduser()
             audio = str(path if path.is_absolute() else (manifest.resolve().parent / path))
         seen.add(rid)
         items.append(
@@ -171,5 +179,8 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
             )
         )
     if not items:
-        raise BadInputError(f"{manifest} has no rows to score")
+        raise BadInputError(
+            f"{manifest} has no rows to score",
+            hint="add one row per answer under the header, for example: a1,answer.wav",
+        )
     return items

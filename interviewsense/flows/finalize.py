@@ -6,14 +6,13 @@ a session id re-transcribes every answer of that session in place.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewsense.audio.fetch import fetch, fetch_limits
 from interviewsense.audio.load import LoadedAudio, load_audio, write_wav
-from interviewsense.audio.urls import is_url, shown
+from interviewsense.audio.urls import OTHER_SCHEME, is_url, shown
 from interviewsense.config import Settings
 from interviewsense.domain import (
     Answer,
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
     from interviewsense.stt.base import Transcriber
 
 # An address with a scheme we do not download ("ftp://…", "s3://…"): not a file name.
-OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass

@@ -116,8 +116,9 @@ def pick_sessions(
 ) -> list[Session]:
     """The sessions named, or every one; a damaged one among every one is named to the
     reporter (it needs 'sessions repair') and left out."""
-    if ids:
-        return [store.load(i) for i in ids]
+    if ids:  # each once, however often it was named (QA: "synced 2 sessions" for one)
+        named = {s.id: s for s in (store.load(i) for i in ids)}
+        return list(named.values())
     sessions = []
     for sid in store.ids():
         try:
