@@ -154,3 +154,11 @@ def session_of(server: Server, ids: tuple[str, str]) -> dict[str, Any]:
 def wav_seconds(path: Path) -> float:
     with wave.open(str(path), "rb") as wf:
         return wf.getnframes() / wf.getframerate()
+
+
+# The page after a skip: the summary, or another question asked (its caption not the skipped
+# one's). ``.format(json.dumps(caption))`` with the skipped question's caption.
+MOVED_ON = (
+    "!document.getElementById('summary').hidden || (!document.getElementById('interview')"
+    ".hidden && document.getElementById('caption').textContent !== {})"
+)

@@ -767,6 +767,25 @@ def _session(c: httpx.Client, sid: str, user: str, **extra: Any) -> None:
     assert r.status_code == 200, r.text
 
 
+def test_an_empty_typed_answer_skips_the_question(server: Server) -> None:
+    """QA: the page's skip (an empty typed answer) was scored 0, with advice to check the
+    microphone, counted in the session's mean, and the summary said "skipped": 0."""
+    with server.client() as c:
+        _session(c, "skip-1", "u-skip1")
+        url = "/v1/sessions/skip-1/answers?user_id=u-skip1"
+        r = c.post(url, json={"transcript": "  "})
+        assert r.status_code == 200, r.text
+        step = r.json()
+        assert step["skipped"] is True and step["answer"] is None and step["next"]
+        r = c.post(url, json={"transcript": TYPED})
+        assert r.status_code == 200 and r.json()["skipped"] is False
+        view = c.get("/v1/sessions/skip-1?user_id=u-skip1").json()["session"]
+    first, second = view["turns"][0], view["turns"][1]
+    assert first["status"] == "skipped" and first["answer"] is None
+    assert view["summary"]["skipped"] == 1 and view["summary"]["answers"] >= 1
+    assert view["summary"]["overall"] == second["answer"]["scores"]["overall"]  # no 0 in it
+
+
 def test_tts_text_loses_its_control_characters_and_nothing_left_is_400(server: Server) -> None:
     """QA: a null character in the text made Piper raise (500, a traceback in the log)."""
     with server.client() as c:

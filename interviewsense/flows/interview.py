@@ -169,9 +169,11 @@ def answer_turn(
                 guard,
                 fetch_policy,
             )
+        elif not (text or "").strip():  # nothing typed: the question is skipped, not scored 0
+            target.answer = None
         else:
             target.answer = typed_answer(text or "", target.question, settings, interviewer)
-        target.status = "answered"
+        target.status = "answered" if target.answer is not None else "skipped"
         if end is not None:
             target.end = end
         step = Step(session=session, answered=target, waiting=pending)

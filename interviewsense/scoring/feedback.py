@@ -129,10 +129,12 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     def say(rule: str, **evidence: object) -> str:
         return ADVICE[rule].format(**nums, **evidence)
 
-    if not transcript.text.strip():
+    if not transcript.text.strip() and transcript.engine == "text":
+        return ["No answer was given."]
+    if not transcript.text.strip():  # said in the terminal and on the web page alike
         return [
             "No speech was heard. Check that the microphone is on and close enough, "
-            "then answer again: 'interviewsense devices' lists the inputs."
+            "then answer again."
         ]
     w = score.weights
     items: list[tuple[float, int, str]] = []  # (overall points lost, order, text)

@@ -361,7 +361,8 @@ def _step_view(step: Any) -> dict[str, Any]:
     return {
         "session_id": client_id(step.session),
         "turn": answered.index,
-        "answer": to_json(answered.answer),
+        "answer": None if answered.answer is None else to_json(answered.answer),
+        "skipped": answered.status == "skipped",
         "next": question_view(step.session, step.waiting),
         "done": step.session.status == "complete",
         "summary": step.session.summary,

@@ -55,7 +55,14 @@ async function api(path, { method = "GET", body } = {}) {
       continue;
     }
     const data = await resp.json().catch(() => ({}));
-    if (resp.status === 401) $("token-box").open = true;
+    if (resp.status === 401) {
+      $("token-box").open = true;
+      $("token").focus();
+      const err = new Error(token() ? "The access token was not accepted" : "This server asks for an access token");
+      err.hint = "paste the token its owner gave you under 'Server token', then try again";
+      err.status = 401;
+      throw err;
+    }
     if (resp.status === 503 && attempt < 5 && resp.headers.get("Retry-After")) {
       say(`The server is busy; retrying…`);
       await new Promise((r) => setTimeout(r, 1000 * Number(resp.headers.get("Retry-After"))));
@@ -108,7 +115,24 @@ async function hasVoice() {
   return (voiceFound = window.speechSynthesis.getVoices().length > 0);
 }
 
+let voiceTurn = 0; // bumped by every speak and hush: a voice a newer one cut off knows it
+let playing = null; // the server voice now playing: {audio, done}
+
+function hush() {
+  // Stop whatever the interviewer is saying (skip, repeat, the next question).
+  voiceTurn++;
+  if (playing) {
+    playing.audio.pause();
+    playing.done();
+    playing = null;
+  }
+  if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+}
+
 async function speak(text) {
+  // Resolves true when the text was said to the end, false when something cut it off.
+  hush();
+  const mine = ++voiceTurn;
   const words = text.split(/\s+/).length;
   // No voice in this browser: the server speaks instead (the caption shows the text anyway).
   const serverVoice = state.clientTts && !(await hasVoice());
@@ -116,6 +140,7 @@ async function speak(text) {
     method: "POST",
     body: { session_id: state.sessionId, user_id: state.userId, text, persona: state.persona, server_voice: serverVoice },
   });
+  if (mine !== voiceTurn) return false; // skipped or repeated while the audio was made
   if (r.use_client_tts) {
     const ins = r.tts_instructions;
     const u = new SpeechSynthesisUtterance(ins.text);
@@ -129,41 +154,46 @@ async function speak(text) {
     } catch {
       // not a voice this browser made (a test's stand-in): its default voice speaks
     }
-    window.speechSynthesis.cancel();
     await waitFor((done) => {
       u.onend = done;
       u.onerror = done;
       window.speechSynthesis.speak(u);
     }, 1 + words / (2.6 * ins.rate));
-    return;
+    return mine === voiceTurn;
   }
   const audio = new Audio(r.audio_url);
   await waitFor((done) => {
+    playing = { audio, done };
     audio.onended = done;
     audio.onerror = done;
     audio.play().catch(done);
   }, (r.duration_s || words / 2.5) + 1);
+  if (playing && playing.audio === audio) playing = null;
+  return mine === voiceTurn;
 }
 
 // --- a question ----------------------------------------------------------------------------
 
-async function ask(question, { first = false } = {}) {
+async function ask(question, { first = false, listen = true } = {}) {
   state.question = question;
+  state.asked = question; // what the score card names, once the answer is scored
   show("interview");
   $("progress").textContent = question.follow_up
     ? `Follow-up to question ${question.number} of ${question.total}`
     : `Question ${question.number} of ${question.total}`;
   $("caption").textContent = question.text;
   setTranscript("", "");
-  $("typed").hidden = true;
+  $("typed").hidden = !state.typed;
+  $("live-box").hidden = state.typed;
   buttons();
   const spoken = first && state.welcome ? `${state.welcome} ${question.spoken}` : question.spoken;
+  let said = true;
   try {
-    await speak(spoken);
+    said = await speak(spoken);
   } catch (err) {
     failed(err);
   }
-  if (state.question !== question || state.recording) return;
+  if (!said || !listen || state.question !== question || state.recording) return;
   await startAnswer();
 }
 
@@ -207,6 +237,7 @@ async function openMic() {
 function typedMode(why) {
   state.typed = true;
   $("typed").hidden = false;
+  $("live-box").hidden = true;
   $("typed-note").textContent = why;
   buttons();
   $("typed-text").focus();
@@ -263,6 +294,9 @@ function liveUrl(rec) {
   return `${scheme}://${location.host}/v1/sessions/${encodeURIComponent(state.sessionId)}/live?${q}`;
 }
 
+// About a minute of tries (0.5 s, doubling to 4 s apart) before a lost connection is given up.
+const RECONNECT_TRIES = 18;
+
 function connect(rec) {
   const ws = new WebSocket(liveUrl(rec));
   rec.ws = rec.ready = null;
@@ -274,13 +308,13 @@ function connect(rec) {
     if (rec.done) return;
     if (rec.scoring) return awaitScored(rec); // lost while the server scores: it goes on
     if (state.recording !== rec) return;
-    if (rec.tries++ >= 10) {
+    if (rec.tries++ >= RECONNECT_TRIES) {
       stopMic(rec);
       say("The live connection was lost. Your answer so far is kept on the server; press Answer to go on.");
       return;
     }
     say("The connection was lost; reconnecting (your answer so far is kept)…");
-    setTimeout(() => connect(rec), 1000);
+    setTimeout(() => connect(rec), Math.min(4000, 500 * 2 ** rec.tries));
   };
 }
 
@@ -325,11 +359,11 @@ function onLive(rec, msg) {
   } else if (msg.type === "error") {
     // Another connection still records this answer: most often this page's own old one,
     // which the server has not yet seen drop. The socket closes and onclose reconnects.
-    if (msg.busy && !rec.scoring && state.recording === rec && rec.tries < 10) return;
+    if (msg.busy && !rec.scoring && state.recording === rec && rec.tries < RECONNECT_TRIES) return;
     rec.done = true;
     stopMic(rec);
     if (!$("provisional").hidden) show("interview"); // the provisional score is void
-    if (msg.status === 409) return recover();
+    if (msg.status === 409) return recover({ elsewhere: true });
     failed({ message: msg.error, hint: msg.hint });
     typedMode("The live answer failed: type your answer instead.");
   }
@@ -371,16 +405,28 @@ async function sendTyped(text) {
     const step = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}/answers?user_id=${state.userId}`, {
       method: "POST", body: { transcript: text, turn: q.turn },
     });
+    if (step.skipped) return moveOn(step);
     scored(step);
   } catch (err) {
     q.sent = false;
-    if (err.status === 409) return recover();
+    if (err.status === 409) return recover({ elsewhere: true });
     failed(err);
   }
 }
 
+function moveOn(step) {
+  // A skipped question has no score card: on to the next question, or the summary.
+  state.question = null;
+  state.next = step.next;
+  state.done = step.done;
+  state.summary = step.summary;
+  if (step.done || !step.next) return summary();
+  ask(step.next);
+}
+
 async function skip() {
   if (!state.question) return;
+  hush();
   dropAnswer();
   await sendTyped("");
 }
@@ -390,11 +436,13 @@ async function repeat() {
   const wasRecording = Boolean(state.recording);
   dropAnswer();
   setTranscript("", "");
+  let said = true;
   try {
-    await speak(state.question.spoken);
+    said = await speak(state.question.spoken);
   } catch (err) {
     failed(err);
   }
+  if (!said) return; // skipped, or repeated again, while it was said
   if (wasRecording || !state.typed) await startAnswer({ fresh: true });
 }
 
@@ -425,8 +473,14 @@ function fillScores(ids, a) {
   band.textContent = a.scores.band;
   band.className = `band ${a.scores.band.replace(/\s+/g, "-")}`;
   $(ids.content).textContent = scoreText(a.scores.content.score);
-  $(ids.delivery).textContent = scoreText(a.scores.delivery.score);
+  const d = a.scores.delivery;
+  const untimed = d.score !== null && d.score !== undefined && (d.missing || []).includes("wpm");
+  $(ids.delivery).textContent = scoreText(d.score) + (untimed ? " (no pace or pauses)" : "");
   $(ids.voice).textContent = scoreText(a.scores.voice.score);
+  // The cap that holds the score under its parts, said as the terminal says it.
+  const caps = [...(a.scores.caps || [])].sort((x, y) => x.points - y.points);
+  $(ids.cap).hidden = !caps.length;
+  $(ids.cap).textContent = caps.length ? `At most ${caps[0].points}: ${caps[0].why}.` : "";
   $(ids.feedback).replaceChildren(...a.feedback.slice(0, 3).map((line) => {
     const li = document.createElement("li");
     li.textContent = line;
@@ -443,6 +497,7 @@ function provisional(rec, a) {
   fillScores({
     overall: "provisional-overall", band: "provisional-band", content: "provisional-content",
     delivery: "provisional-delivery", voice: "provisional-voice", feedback: "provisional-feedback",
+    cap: "provisional-cap",
   }, a);
   $("provisional-note").textContent = "Provisional, from the live transcript: checking the transcript…";
   $("provisional").focus();
@@ -487,9 +542,10 @@ function scored(step, provisionalScore) {
   state.done = step.done;
   state.summary = step.summary;
   show("card");
+  $("card-question").textContent = (step.question && step.question.text) || (state.asked && state.asked.text) || "";
   fillScores({
     overall: "overall", band: "band", content: "content-score",
-    delivery: "delivery-score", voice: "voice-score", feedback: "feedback",
+    delivery: "delivery-score", voice: "voice-score", feedback: "feedback", cap: "cap",
   }, a);
   const check = $("score-check");
   check.hidden = provisionalScore === undefined;
@@ -574,7 +630,16 @@ function summary() {
     return div;
   }));
   const assessment = s.assessment || {};
-  $("assessment").textContent = assessment.summary || assessment.text || "";
+  const parts = [];
+  for (const [title, items] of [["Strengths", assessment.strengths], ["To work on", assessment.gaps]]) {
+    if (!items || !items.length) continue;
+    const list = document.createElement("ul");
+    list.replaceChildren(...items.map((t) => Object.assign(document.createElement("li"), { textContent: t })));
+    parts.push(Object.assign(document.createElement("h3"), { textContent: title }), list);
+  }
+  $("assessment").replaceChildren(...parts);
+  $("skipped-note").hidden = !s.skipped;
+  $("skipped-note").textContent = s.skipped ? `${s.skipped} question${s.skipped === 1 ? "" : "s"} skipped (not in the scores).` : "";
   reportLink($("report"));
   exportLink($("export"));
   $("summary").focus();
@@ -647,6 +712,7 @@ async function start(event) {
     state.sessionId = started.session_id;
     state.welcome = started.welcome;
     state.answers = [];
+    state.typed = false; // a new session tries the microphone again
     localStorage.setItem(KEPT, JSON.stringify({ session_id: state.sessionId, persona: state.persona }));
     await ask(started.question, { first: true });
   } catch (err) {
@@ -656,12 +722,22 @@ async function start(event) {
   }
 }
 
-async function recover() {
-  // The server has moved on (the answer was scored while the page was away): show where it is.
+async function recover({ elsewhere = false, lastCard = false } = {}) {
+  // The server has moved on (the answer was scored while the page was away): show where it
+  // is. ``elsewhere``: another tab or window answers this session, so this page records
+  // nothing on its own. ``lastCard``: a resumed page shows the last scored answer first.
   const view = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}?user_id=${state.userId}`);
   state.clientTts = view.client_tts;
   state.persona = view.session.persona || state.persona;
-  if (view.question) return ask(view.question);
+  const last = [...view.session.turns].reverse().find((t) => t.answer);
+  if (lastCard && last) {
+    return scored({ answer: last.answer, question: last.question, next: view.question, done: !view.question, summary: view.session.summary });
+  }
+  if (view.question) {
+    await ask(view.question, { listen: !elsewhere });
+    if (elsewhere) say("This session moved on in another tab or window. Press Answer when you are ready.");
+    return;
+  }
   state.summary = view.session.summary;
   summary();
 }
@@ -675,7 +751,7 @@ async function offerResume() {
     $("resume").hidden = false;
     $("resume").onclick = () => {
       state.sessionId = kept.session_id;
-      recover().catch(failed);
+      recover({ lastCard: true }).catch(failed);
     };
   } catch {
     localStorage.removeItem(KEPT);
@@ -688,6 +764,8 @@ function onKey(e) {
   const tag = (e.target && e.target.tagName) || "";
   if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || e.ctrlKey || e.metaKey || e.altKey) return;
   const key = e.key.toLowerCase();
+  // Enter or Space on a focused button, link or player does what that control does.
+  if ((key === "enter" || key === " ") && ["BUTTON", "A", "AUDIO", "SUMMARY"].includes(tag)) return;
   if (key === " " && !$("interview").hidden) {
     e.preventDefault(); // not a click on the focused button too
     if (state.recording) stopAnswer();
