@@ -201,6 +201,7 @@ function buttons() {
   const rec = Boolean(state.recording);
   $("answer").disabled = rec || state.typed;
   $("stop").disabled = !rec;
+  $("answer").hidden = $("stop").hidden = state.typed; // typed answers: nothing to record
   $("skip").disabled = !state.question;
   $("repeat").disabled = !state.question;
 }
@@ -475,7 +476,8 @@ function fillScores(ids, a) {
   $(ids.content).textContent = scoreText(a.scores.content.score);
   const d = a.scores.delivery;
   const untimed = d.score !== null && d.score !== undefined && (d.missing || []).includes("wpm");
-  $(ids.delivery).textContent = scoreText(d.score) + (untimed ? " (no pace or pauses)" : "");
+  const note = Object.assign(document.createElement("small"), { className: "note", textContent: " (no pace or pauses)" });
+  $(ids.delivery).replaceChildren(scoreText(d.score), ...(untimed ? [note] : []));
   $(ids.voice).textContent = scoreText(a.scores.voice.score);
   // The cap that holds the score under its parts, said as the terminal says it.
   const caps = [...(a.scores.caps || [])].sort((x, y) => x.points - y.points);
@@ -788,7 +790,7 @@ $("again").addEventListener("click", () => show("setup"));
 $("typed").addEventListener("submit", (e) => {
   e.preventDefault();
   const text = $("typed-text").value.trim();
-  if (!text) return;
+  if (!text) return say("Type your answer first, or press Skip to leave this question.");
   $("typed-text").value = "";
   sendTyped(text);
 });
