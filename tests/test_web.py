@@ -403,6 +403,35 @@ def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any)
     assert report.status_code == 200 and "<html" in report.text.lower()
 
 
+def test_a_resumed_page_shows_the_last_score_first(server: Server, playwright: Any) -> None:
+    """QA: a page reloaded while its answer was scored went straight on to the next
+    question: the score was never shown."""
+    browser = chromium(playwright, None, allow_mic=False)
+    try:
+        context = browser.new_context()
+        page = start_page(context, server, questions=2, voice=False)
+        page.wait_for_selector("#typed:not([hidden])")
+        page.fill("#typed-text", TYPED)
+        page.click("#send-typed")
+        page.wait_for_selector("#card:not([hidden])")
+        shown = page.text_content("#overall")
+        ids = ids_of(page)
+        page.close()
+        page = open_page(context, server)
+        page.wait_for_selector("#resume:not([hidden])")
+        page.click("#resume")
+        page.wait_for_selector("#card:not([hidden])")
+        again = page.text_content("#overall")
+        page.keyboard.press("n")
+        page.wait_for_selector("#interview:not([hidden])")
+        caption = page.text_content("#caption")
+    finally:
+        browser.close()
+    turns = session_of(server, ids)["session"]["turns"]
+    assert again == shown == str(turns[0]["answer"]["scores"]["overall"])
+    assert caption == turns[-1]["question"]["text"] and turns[-1]["status"] == "asking"
+
+
 def type_to_the_summary(page: Any) -> None:
     """From a score card on to the summary, typing an answer to any follow-up that comes."""
     for _ in range(3):
