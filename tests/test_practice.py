@@ -517,14 +517,30 @@ def test_a_pasted_answer_of_two_lines_is_one_answer(tmp_path: Path) -> None:
     )  # fmt: skip
     os.close(slave)
     assert proc.stderr is not None and proc.stdout is not None
-    os.write(master, b"I led the move of our billing service to a new platform.\n"
-                     b"We finished two weeks early and the failures stopped.\n")  # fmt: skip
     deadline = time.monotonic() + 120
     seen = ""
-    while time.monotonic() < deadline and "score " not in seen:
-        if select.select([proc.stderr], [], [], 0.5)[0]:
-            seen += proc.stderr.readline()
-    assert "score " in seen, seen
+
+    def until(text: str) -> None:
+        nonlocal seen
+        while time.monotonic() < deadline and text not in seen:
+            if select.select([proc.stderr], [], [], 0.5)[0]:
+                seen += proc.stderr.readline()
+        assert text in seen, seen
+
+    # QA: a stray Enter was scored 0 and cost the question; it asks again.
+    until("your answer")
+    os.write(master, b"\n")
+    until("type your answer, then Enter")
+    # QA: the last line of a paste waits for Enter, and was then the next question's answer.
+    os.write(master, b"I led the move of our billing service to a new platform.\n"
+                     b"We finished two weeks early\nand the failures stopped.")  # fmt: skip
+    until("pasted: type more")
+    time.sleep(0.3)
+    os.write(master, b"\n")  # the Enter that ends the pasted last line
+    time.sleep(0.3)
+    assert "score " not in seen
+    os.write(master, b"\n")  # an empty line sends it
+    until("score ")
     os.write(master, b"q\n")
     out = proc.stdout.read()
     assert proc.wait(timeout=60) == 0
@@ -532,4 +548,5 @@ def test_a_pasted_answer_of_two_lines_is_one_answer(tmp_path: Path) -> None:
     turns = json.loads(out)["turns"]
     said = turns[0]["answer"]["transcript"]["text"]
     assert said.startswith("I led the move") and said.endswith("the failures stopped.")
+    assert "two weeks early and the failures" in said
     assert turns[1]["status"] != "answered"

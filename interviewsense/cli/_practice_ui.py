@@ -240,11 +240,29 @@ class PracticeScreen:
             self.console.print(Text(f"  • {item}"), soft_wrap=False)  # it quotes the answer
 
     def typed_answer(self) -> str | None:
-        self.console.print(Text("your answer › ", style="bold cyan"), end="")
-        line = sys.stdin.readline()
-        if not line:
-            return None
-        return " ".join([line.rstrip("\n"), *_pasted_rest()]).strip()
+        """The next answer typed (None at the end of input). A blank line is no answer: it
+        asks again (QA: a stray Enter was scored 0 and cost the question). A paste of several
+        lines is one answer; its last line may still wait for Enter, so after one the answer
+        goes on until an empty line."""
+        while True:
+            self.console.print(Text("your answer › ", style="bold cyan"), end="")
+            line = sys.stdin.readline()
+            if not line:
+                return None
+            lines = [line.rstrip("\n"), *_pasted_rest()]
+            if len(lines) > 1:
+                self.console.print(
+                    Text("pasted: type more, or press Enter on an empty line to send", "dim")
+                )
+                while (more := sys.stdin.readline()).strip():
+                    lines += [more.rstrip("\n"), *_pasted_rest()]
+            text = " ".join(lines).strip()
+            if text:
+                return text
+            if sys.stdin.isatty():
+                self.console.print(
+                    Text("type your answer, then Enter (a line with s skips, q ends)", "dim")
+                )
 
     def closing(self, session: Session, assessment: Assessment) -> None:
         table = Table(title="Your session", title_justify="left")
