@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 import interviewsense
+from interviewsense.audio.load import load_audio
 from interviewsense.config import load_settings
 from interviewsense.domain import Question, Transcript
-from interviewsense.flows.finalize import finalize
+from interviewsense.errors import BadInputError
+from interviewsense.flows.finalize import analyse, finalize, load_transcriber
 from interviewsense.progress import Quiet
 from interviewsense.scoring.engine import NO_SPEECH_NOTE, build_answer
+from interviewsense.scoring.rubric import load_rubric
 from tests import speech
 
 
@@ -37,8 +40,14 @@ def test_a_typed_answer_with_nothing_said_gets_the_note() -> None:
 
 @pytest.mark.slow
 def test_a_silent_recording_gets_the_same_note(tmp_path: Path) -> None:
+    """A silent recording in a session (practice, an API answer) is scored with the note; a
+    file given to finalize on its own is refused instead (nothing to keep a 0 for)."""
     path = speech.write_wav(tmp_path / "quiet.wav", speech.silence(3.0), 16000)
-    result = finalize(str(path), load_settings(), Quiet(), question="Why us?")
-    (answer,) = result.answers
+    settings = load_settings()
+    audio = load_audio(path)
+    answer = analyse(audio, Question(text="Why us?"), load_transcriber(settings, Quiet()),
+                     load_rubric(), settings, Quiet())  # fmt: skip
     assert answer.notes == [NO_SPEECH_NOTE]
     assert answer.audio is not None and answer.audio.duration_s == pytest.approx(3.0, abs=0.05)
+    with pytest.raises(BadInputError, match="no speech was heard"):
+        finalize(str(path), settings, Quiet(), question="Why us?")

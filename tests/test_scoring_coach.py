@@ -29,6 +29,7 @@ from interviewsense.scoring.coach import (
 )
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
+from interviewsense.scoring.feedback import STRONGER
 from interviewsense.scoring.semantic import Embedder
 from tests.helpers import typed
 
@@ -102,9 +103,11 @@ def test_its_verdict_is_a_part_with_quoted_evidence(embedder: Embedder) -> None:
     part = {p.name: p for p in blaming.content.breakdown}["impression"]
     assert part.points < part.max_points / 2
     assert f'"{bad["weakest"][:40]}' in part.why and "coach-rated answers" in part.why
-    assert any("Coaches rated answers that read like this one" in f for f in score_answer(
+    said = score_answer(
         typed(BLAMING), Question(text=QUESTION, type="behavioral"), embedder=embedder
-    )[1])  # fmt: skip
+    )
+    advice = [f for f in said[1] if "were mostly rated below good" in f]
+    assert advice and STRONGER["behavioral"] in advice[0]
     assert owned.overall - blaming.overall >= 10
     rows = dict(content_evidence(blaming))  # every report format shows these rows
     assert rows["reads most like a weak answer"] == f'"{bad["weakest"]}"'

@@ -297,3 +297,26 @@ def test_outline_advice_uses_the_right_article() -> None:
     outline = [line for line in advice if line.startswith("Your answer is missing")]
     assert outline and "an approach" in outline[0], advice
     assert not re.search(r"\ba [aeiou]", outline[0])
+
+
+def test_advice_on_a_short_answer_fits_its_question_type() -> None:
+    """QA: a design answer was told to "add the context and the outcome", and a STAR answer
+    with every part was told the same right above "keep this structure"."""
+    from interviewsense.scoring.feedback import SHORT_FIXES
+
+    design = "I would put a queue in front of the writers and shard by user id."
+    _, told = score_answer(typed(design), Question(text="Design a chat app.", type="system_design"))
+    short = [f for f in told if "is short for a system design question" in f]
+    assert short and SHORT_FIXES["system_design"] in short[0]
+    assert not any(SHORT_FIXES["behavioral"] in f for f in told)
+    star = (
+        "Last year our billing service failed every week. My task was to stop it. I "
+        "rewrote the retry logic and added alerts. As a result failures dropped by 90%."
+    )
+    score, told = score_answer(
+        typed(star), Question(text="Tell me about a fix.", type="behavioral")
+    )
+    assert all(p.found for p in score.content.star.values())
+    short = [f for f in told if "is short for a behavioral question" in f]
+    assert short and "every STAR part is there" in short[0]
+    assert SHORT_FIXES["behavioral"] not in short[0]

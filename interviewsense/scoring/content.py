@@ -391,7 +391,7 @@ def score_content(
             "length",
             full,
             frac,
-            f"{words} words; {ideal_lo:.0f} to {ideal_hi:.0f} is best for "
+            f"{plural(words, 'word')}; {ideal_lo:.0f} to {ideal_hi:.0f} is best for "
             f"{qtype.replace('_', ' ')}",
         )
     )

@@ -210,7 +210,7 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
         out.append(Component("sweeping claims", cap["sweeping_claims"], 100, why))
     lo = rubric.length_band("follow_up" if q.follow_up else q.type)[0]
     if content.word_count < lo / 2:
-        why = f"{content.word_count} words; under {lo / 2:.0f} is too short"
+        why = f"{plural(content.word_count, 'word')}; under {lo / 2:.0f} is too short"
         out.append(Component("too short", cap["too_short"], 100, why))
     rate = delivery.fillers.per_100_words
     if rate is not None and rate >= rubric.num("delivery", "filler_high_per_100"):

@@ -36,9 +36,8 @@ ADVICE = {
     "first and last sentence back to what was asked.",
     "substance": "The answer says less than it seems: {evidence}. Say each point once, with "
     "one concrete detail, and stop.",
-    "impression": "Coaches rated answers that read like this one as weak ({p:.0%} likely good "
-    'or strong); it reads weakest at "{quote}": say instead what you did, why, and what '
-    "changed.",
+    "impression": "Answers that read like this one were mostly rated below good by coaches "
+    '({p:.0%} likely good or strong). The sentence that reads weakest is "{quote}": {fix}.',
     "cliche": '"{quote}" is what every candidate says: replace it with something that '
     "really happened to you, and what you did about it.",
     "blame": 'The answer puts the fault on others ("{quote}"): say what you did about it, '
@@ -50,8 +49,7 @@ ADVICE = {
     "'no need' before you say it.",
     "wrong": "The LLM judge doubts the facts ({reason}): check each claim before the "
     "interview, and say where it stops being true.",
-    "short": "At {words} words the answer is short for a {label} question: add the context "
-    "and the outcome.",
+    "short": "At {words} words the answer is short for a {label} question: {fix}.",
     "long": "At {words} words the answer runs long for a {label} question: keep to about "
     "two minutes and lead with the point.",
     "fillers": "You used {count} ({top}){cluster}. Pause silently instead; a short silence "
@@ -70,6 +68,25 @@ ADVICE = {
     "above {pitch_lively_sd:g}): stress the key words and the result.",
     "speaking_time": "Speech filled only {ratio:.0%} of the time you were answering: fewer, "
     "shorter silences keep the answer moving.",
+}
+# What an answer of each type is made stronger with: said by the advice on a sentence that reads
+# weak ("impression") and on a short answer ("short"), so that a design answer is not told to
+# say what it did and what changed (QA).
+STRONGER = {
+    "behavioral": "say what you did yourself, why, and what changed because of it",
+    "technical": "say how it works, why it is built that way, and where it stops working",
+    "system_design": "name the part you would build, the trade-off it makes, and the number "
+    "that decides it",
+    "product": "say who it is for, what you would do first, and how you would measure it",
+    "general": "back it with one thing that really happened to you",
+}
+SHORT_FIXES = {
+    "behavioral": "add the context and the outcome",
+    "technical": "add how it works and one example",
+    "system_design": "add the main components, the data flow and one trade-off",
+    "product": "add the user, the metric you would move and one trade-off",
+    "general": "add one example from your own work",
+    "follow-up": "answer the follow-up with one concrete detail",
 }
 STAR_FIXES = {
     "situation": "set the scene in one sentence (where, when, what was at stake)",
@@ -203,7 +220,12 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     # On the expected band, as the points are: an answer read as developing loses most of them.
     imp_q = c.impression.get("quality", c.impression.get("p", 1.0)) if c.impression else 1.0
     if c.impression and imp_q < rubric.num("content", "impression_advice_below"):
-        text = say("impression", p=c.impression["p"], quote=clip(c.impression["weakest"]))
+        text = say(
+            "impression",
+            p=c.impression["p"],
+            quote=clip(c.impression["weakest"]),
+            fix=STRONGER[question.type],
+        )
         add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
     for cap in score.caps:
         if cap.name == "cliche":
@@ -232,7 +254,11 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if c.length_band != "good":
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         rule = "short" if c.length_band == "short" else "long"
-        text = say(rule, words=c.word_count, label=label)
+        fix = SHORT_FIXES["follow-up" if question.follow_up else question.type]
+        whole_star = c.structure_kind == "star" and all(p.found for p in c.star.values())
+        if whole_star and not question.follow_up:  # it has context and an outcome already
+            fix = "every STAR part is there: give the action and the result a sentence more each"
+        text = say(rule, words=c.word_count, label=label, fix=fix)
         add("content", lost_c.get("length", 0), cmax, text, cap="too short")
 
     # Delivery.
