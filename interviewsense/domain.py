@@ -10,7 +10,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Literal, TypeGuard, TypeVar, get_args
 
 from interviewsense.errors import BadInputError
 
@@ -267,6 +267,12 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     question_info: Question | None = None
     schema: str = ANSWER_SCHEMA
+
+
+def said(answer: Answer | None) -> TypeGuard[Answer]:
+    """Whether an answer counts in a session's means (its summary, history, progress): it has
+    words. One with nothing heard or typed is kept, with its note, and counted apart."""
+    return answer is not None and bool(answer.transcript.text.strip())
 
 
 @dataclass

@@ -429,3 +429,24 @@ def test_compare_judges_pace_by_its_distance_from_150(
     first.scores.delivery.wpm, second.scores.delivery.wpm = before, after
     pace = next(c for c in compare(first, second) if c.metric.startswith("words a minute"))
     assert (pace.before, pace.after, pace.verdict) == (before, after, verdict)
+
+
+def test_the_summary_and_history_count_the_same_answers() -> None:
+    """QA: `sessions list` said 20.7 and `history` 31 for one session: the summary counted an
+    answer with nothing said as a 0, history left it out. Neither counts it now."""
+    from interviewsense.flows.finalize import summarize
+    from interviewsense.report.progress_data import history
+    from tests.helpers import answered_turn
+
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    session = Session(id="20261206-000000-abc123", started_at="2026-12-06T00:00:00+00:00")
+    session.turns += [
+        answered_turn(q, "I led the move of our billing service and we cut failures by 90%."),
+        answered_turn(q, "", index=2),
+    ]
+    spoken = session.turns[0].answer
+    assert spoken is not None
+    summary = summarize(session)
+    assert summary["answers"] == 1 and summary["overall"] == spoken.scores.overall
+    (point,) = history([session]).points
+    assert point.overall == summary["overall"]

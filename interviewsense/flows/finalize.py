@@ -22,6 +22,7 @@ from interviewsense.domain import (
     Session,
     Transcript,
     Turn,
+    said,
 )
 from interviewsense.errors import BadInputError, named
 from interviewsense.fsutil import atomic_open
@@ -304,9 +305,9 @@ def _refinalize_turns(
 
 def summarize(session: Session) -> dict[str, object]:
     """Session totals: answers, mean scores, the band of the mean."""
-    answers = [t.answer for t in session.turns if t.answer is not None]
+    answers = [t.answer for t in session.turns if said(t.answer)]
     if not answers:
-        return {"answers": 0}
+        return {"answers": 0, "skipped": sum(1 for t in session.turns if t.status == "skipped")}
 
     def mean(values: list[float]) -> float | None:
         return round(sum(values) / len(values), 1) if values else None

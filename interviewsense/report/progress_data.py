@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from interviewsense.domain import Answer, Session, Turn
+from interviewsense.domain import Answer, Session, Turn, said
 
 IDEAL_WPM = 150.0
 
@@ -64,9 +64,7 @@ def _answers(session: Session, question: str) -> list[tuple[Turn, Answer]]:
     return [
         (t, t.answer)
         for t in session.turns
-        if t.answer is not None
-        and t.answer.transcript.text.strip()
-        and (not question or _matches(t, question))
+        if said(t.answer) and (not question or _matches(t, question))
     ]
 
 
