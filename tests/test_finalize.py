@@ -91,7 +91,7 @@ def test_finalize_cli_runner_json_and_report(answer_wav: Spoken, isolated_home: 
     human = runner.invoke(app, ["finalize", str(answer_wav.path), "-q", QUESTION])
     assert human.exit_code == 0
     assert human.stdout == ""  # the report goes to stderr
-    assert "What to work on" in human.stderr
+    assert "Feedback" in human.stderr
     assert "fillers" in human.stderr
     # A session whose recording went missing says so (QA found "typed answers are final").
     (session_dir / "audio" / "a01.wav").unlink()

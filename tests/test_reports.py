@@ -88,13 +88,16 @@ def test_a_typed_answers_delivery_says_what_was_not_measured(tmp_path: Path) -> 
 
     q = Question(text="Tell me about a project you led.", type="behavioral")
     session = Session(id="20261206-000000-abcdef", started_at="2026-12-06T00:00:00+00:00")
-    session.turns.append(answered_turn(q, "I led the move of our billing service and we cut "
-                                          "failures by 90% in two months."))  # fmt: skip
+    session.turns.append(answered_turn(q, "Um, I led the move of our billing service and we "
+                                          "cut failures by 90% in two months."))  # fmt: skip
     delivery = session.turns[0].answer.scores.delivery  # type: ignore[union-attr]
     assert delivery.score is not None and "wpm" in delivery.missing
     shown = f"delivery {delivery.score} ({UNTIMED_DELIVERY})"
     assert shown in render(session, None, "md")
-    assert shown in render(session, None, "html")
+    html = render(session, None, "html")
+    assert shown in html
+    # QA: its filler chart said "no fillers" beside "You used 1 filler".
+    assert "1 filler; no word times, so not when" in html and "no fillers" not in html
     console = Console(record=True, width=120)
     render_answer(console, session.turns[0].answer)  # type: ignore[arg-type]
     assert shown in console.export_text()
@@ -143,7 +146,7 @@ def test_html_report_structure(session_home: tuple[Path, str]) -> None:
     for chart in ("pace-1", "fillers-1", "pitch-1"):
         assert f'id="{chart}"' in html
     assert '<span class="filler">' in html and '<span class="pause">pause ' in html
-    assert "Every number, explained" in html and "What to work on" in html
+    assert "Every number, explained" in html and "Feedback" in html
     # Self-contained: nothing to fetch.
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
     assert "<script" not in html and "@import" not in html

@@ -39,7 +39,7 @@ def test_list_show_delete(isolated_home: Path) -> None:
     shown = runner.invoke(app, ["sessions", "show", first, "--json"])
     assert json.loads(shown.stdout)["id"] == first
     human = runner.invoke(app, ["sessions", "show", first])
-    assert "What to work on" in human.stderr and human.stdout == ""
+    assert "Feedback" in human.stderr and human.stdout == ""
 
     refused = runner.invoke(app, ["sessions", "delete", first])
     assert refused.exit_code == 1 and "--yes" in refused.stderr

@@ -60,7 +60,9 @@ def pace_chart(points: list[tuple[float, float]], ideal: tuple[float, float]) ->
     return _svg(fig)
 
 
-def filler_chart(fillers: list[tuple[float, str]], duration: float) -> str:
+def filler_chart(fillers: list[tuple[float, str]], duration: float, count: int = 0) -> str:
+    """When each filler came; ``count``: the fillers counted, timed or not (a typed answer's
+    have no times, so none would read as "no fillers")."""
     fig, ax = _figure()
     if fillers:
         xs = [f[0] for f in fillers]
@@ -71,6 +73,8 @@ def filler_chart(fillers: list[tuple[float, str]], duration: float) -> str:
         ax.set_yticks([])
         ax.set_xlim(0, max(duration, max(xs) + 1))
         ax.set_xlabel("seconds into the answer")
+    elif count:
+        _empty(ax, f"{count} filler{'' if count == 1 else 's'}; no word times, so not when")
     else:
         _empty(ax, "no fillers")
     return _svg(fig)

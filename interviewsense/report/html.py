@@ -78,16 +78,17 @@ def _answer(a: AnswerReport) -> str:
         parts.append(f'<h3>The evidence</h3><table class="evidence">{rows}</table>')
     if a.answer.feedback:
         items = "".join(f"<li>{escape(f)}</li>" for f in a.answer.feedback)
-        parts.append(f'<h3>What to work on</h3><ol class="feedback">{items}</ol>')
+        parts.append(f'<h3>Feedback</h3><ol class="feedback">{items}</ol>')
     duration = a.answer.audio.duration_s if a.answer.audio else 0.0
     rubric = load_rubric()  # the band the built-in rubric gives full pace points in
     lo, hi = rubric.num("delivery", "pace_ideal_low"), rubric.num("delivery", "pace_ideal_high")
     window = rubric.num("delivery", "pace_window_s")
+    fillers = filler_chart(a.fillers, duration, s.delivery.fillers.count)
     parts.append(
         f'<figure id="pace-{a.index}" class="chart pace">{pace_chart(a.pace, (lo, hi))}'
         f"<figcaption>Pace over the answer ({window:g} s windows); the band is {lo:g}–{hi:g} "
         "words a minute.</figcaption></figure>"
-        f'<figure id="fillers-{a.index}" class="chart fillers">{filler_chart(a.fillers, duration)}'
+        f'<figure id="fillers-{a.index}" class="chart fillers">{fillers}'
         "<figcaption>Filler timeline: when each filler came.</figcaption></figure>"
         f'<figure id="pitch-{a.index}" class="chart pitch">{pitch_chart(a.pitch)}'
         "<figcaption>Pitch contour: a voice that moves keeps listeners with you.</figcaption>"

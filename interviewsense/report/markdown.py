@@ -54,7 +54,7 @@ def _answer(a: AnswerReport) -> list[str]:
         lines += [f"| {_md(k, cell=True)} | {_md(v, cell=True)} |" for k, v in evidence]
         lines.append("")
     if a.answer.feedback:
-        lines += ["### What to work on", ""]
+        lines += ["### Feedback", ""]
         lines += [f"{i}. {_md(f)}" for i, f in enumerate(a.answer.feedback, 1)]
         lines.append("")
     lines += ["### Over time", "", "| | |", "|---|---|"]

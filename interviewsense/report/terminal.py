@@ -151,7 +151,7 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
     console.print(evidence)
 
     if answer.feedback:
-        console.print(Text("What to work on", style="bold"))
+        console.print(Text("Feedback", style="bold"))
         for i, item in enumerate(answer.feedback, 1):
             console.print(Text(f" {i}. {item}"), soft_wrap=False)  # it quotes the answer
     for note in answer.notes:

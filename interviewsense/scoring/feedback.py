@@ -257,7 +257,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         fix = SHORT_FIXES["follow-up" if question.follow_up else question.type]
         whole_star = c.structure_kind == "star" and all(p.found for p in c.star.values())
         if whole_star and not question.follow_up:  # it has context and an outcome already
-            fix = "every STAR part is there: give the action and the result a sentence more each"
+            fix = "every STAR part is there, so give the action and the result a sentence more each"
         text = say(rule, words=c.word_count, label=label, fix=fix)
         add("content", lost_c.get("length", 0), cmax, text, cap="too short")
 
