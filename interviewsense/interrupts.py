@@ -20,7 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Besides Ctrl-C, the signals that stop a command the way it does (state saved, exit 130):
+# SIGTERM, and SIGHUP, which a closed terminal window sends (QA: the session was then found
+# "left unfinished by a crash" by the next command). Windows has no SIGHUP.
+TERMINATING = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+SIGNALS = (signal.SIGINT, *TERMINATING)
 
 
 class StopRequest:

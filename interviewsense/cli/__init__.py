@@ -97,8 +97,11 @@ def main() -> None:
     """Console entry point."""
     import signal
 
+    from interviewsense.interrupts import TERMINATING
+
     _reopen_closed_streams()
-    signal.signal(signal.SIGTERM, _sigterm)
+    for terminating in TERMINATING:
+        signal.signal(terminating, _sigterm)
     try:
         app(args=_global_flags_first(sys.argv[1:]), prog_name="interviewsense")
     except KeyboardInterrupt:

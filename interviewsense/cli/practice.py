@@ -132,6 +132,7 @@ def practice(
     from interviewsense.errors import Interrupted
     from interviewsense.flows.practice import Practice
     from interviewsense.flows.setup import PracticeOptions
+    from interviewsense.interrupts import TERMINATING
     from interviewsense.interviewer.base import InterviewPlan
 
     settings = load(ctx)
@@ -158,7 +159,7 @@ def practice(
     )
     screen = PracticeScreen(real_console())
     reporter = RichReporter(real_console())
-    previous = signal.signal(signal.SIGTERM, _sigterm)
+    previous = {s: signal.signal(s, _sigterm) for s in TERMINATING}
     practice = Practice(options, settings, screen, screen, reporter)
     try:
         with restore_terminal(screen):
@@ -168,7 +169,8 @@ def practice(
             emit_json(to_json(practice.session))
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     if as_json:
         emit_json(to_json(session))
     write_report_for(session.id, report)
