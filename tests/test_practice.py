@@ -307,6 +307,7 @@ def test_sigint_mid_answer_keeps_what_was_said(vmic: VirtualMic, tmp_path: Path)
     code, data = run.finish()
     assert code == 130, run.stderr
     assert "saved" in run.stderr and "Traceback" not in run.stderr
+    assert "stopped: session" in run.stderr and "error:" not in run.stderr  # QA: "error: stopped"
     (folder,) = (home / "sessions").iterdir()
     session = json.loads((folder / "session.json").read_text())
     assert session["status"] == "interrupted"

@@ -183,12 +183,14 @@ def scrub(text: str) -> str:
     return text
 
 
-def print_error(message: str, hint: str | None = None) -> None:
+def print_error(message: str, hint: str | None = None, *, stopped: bool = False) -> None:
     """One error line and its hint; their text is printed as it is (``[cluster]`` in a pip
-    command is not rich markup)."""
+    command is not rich markup). ``stopped``: the user stopped the command, which is no
+    error: "stopped:" leads the line."""
     from rich.markup import escape
 
-    console.print(f"[bold red]error:[/] {escape(scrub(message))}", soft_wrap=True)
+    label = "[bold yellow]stopped:[/]" if stopped else "[bold red]error:[/]"
+    console.print(f"{label} {escape(scrub(message))}", soft_wrap=True)
     if hint:
         console.print(f"[dim]hint:[/] {escape(scrub(hint))}", soft_wrap=True)
 
@@ -263,7 +265,7 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
 def fail(message: str, hint: str | None, code: ExitCode, as_json: bool) -> NoReturn:
     """End the command on an error: the line and hint on stderr, with ``--json`` the error
     document on stdout too (unless the command's own document is already out), and the code."""
-    print_error(message, hint)
+    print_error(message, hint, stopped=code == ExitCode.INTERRUPTED)
     if as_json:
         emit_error(message, hint, code)
     raise typer.Exit(int(code)) from None  # with --debug, the traceback above has the cause

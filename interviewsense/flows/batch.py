@@ -193,7 +193,7 @@ def run_batch(
                 advance(summary.done)
     except KeyboardInterrupt as exc:  # every row written so far is on disk, whole
         raise Interrupted(
-            f"stopped after {summary.done} of {len(todo)} answers; those are saved in {output}",
+            f"{summary.done} of {len(todo)} answers scored; they are saved in {output}",
             hint="run the same command with --resume to score the rest",
         ) from exc
     order = {item.id: item.position for item in items}

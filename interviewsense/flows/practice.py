@@ -155,7 +155,7 @@ class Practice:
             self._close(None)
             self.store.release(self.session.id)
             raise Interrupted(
-                f"stopped; session {self.session.id} is saved",
+                f"session {self.session.id} is saved",
                 hint=f"'interviewsense sessions show {self.session.id}' shows what was recorded",
             ) from exc
         finally:
