@@ -234,10 +234,14 @@ class PracticeScreen:
             )
         )
         held = cap_notes(s)
+        lines = Table.grid(padding=(0, 1))  # a wrapped line stays under its text (QA: col 0)
+        lines.add_column(no_wrap=True)
+        lines.add_column()
         if held:  # the cap that binds: why the score is lower than its parts
-            self.console.print(Text(f"  {held[0]}", style=band_style(s.band)), soft_wrap=False)
+            lines.add_row(" ", Text(held[0], style=band_style(s.band)))
         for item in answer.feedback[:3]:
-            self.console.print(Text(f"  • {item}"), soft_wrap=False)  # it quotes the answer
+            lines.add_row("  •", Text(item))  # Text: it quotes the answer, never markup
+        self.console.print(lines)
 
     def typed_answer(self) -> str | None:
         """The next answer typed (None at the end of input). A blank line is no answer: it
@@ -299,7 +303,8 @@ class PracticeScreen:
                     bullets.add_row("  •", Text(item))
                 self.console.print(bullets)
         self.console.print(
-            f"[dim]session {session.id} saved · interviewsense sessions show {session.id}[/]"
+            f"[dim]session {session.id} saved; to see it again:[/]\n"
+            f"[dim]  interviewsense sessions show {session.id}[/]"
         )
 
 
