@@ -179,3 +179,20 @@ def test_closing_assessment_outlines_each_main_question() -> None:
     # A short answer: its gap names the part and gives the evidence from the answer.
     assert any(g.startswith("length (") and "is best for behavioral" in g for g in assessment.gaps)
     assert "concrete details and numbers" not in " ".join(assessment.strengths)  # one number
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_no_thanks_after_a_skipped_question(persona: str) -> None:
+    """QA: "Thanks, that's helpful." after the candidate pressed s."""
+    from interviewsense.interviewer.scripted import MOVE_ON
+
+    interviewer = ScriptedInterviewer(InterviewPlan(persona=persona, questions=3, follow_ups=False))
+    first = interviewer.next_question([])
+    assert first is not None
+    skipped = Turn(index=1, question=first, status="skipped")
+    after_skip = interviewer.next_question([skipped])
+    assert after_skip is not None and after_skip.spoken.startswith(MOVE_ON)
+    answered = answered_turn(first, "I led the move and we cut failures by 90% in two months.")
+    after_answer = interviewer.next_question([answered])
+    assert after_answer is not None and not after_answer.spoken.startswith(MOVE_ON)
+    assert after_answer.spoken.startswith(PERSONAS[persona].next)

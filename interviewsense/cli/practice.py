@@ -124,7 +124,8 @@ def practice(
     """Run a mock interview: hear a question, answer out loud, get scored, go again.
 
     Keys while you answer: Enter ends the answer, r repeats the question, s skips it, q ends
-    the session (it is saved). Ctrl-C also ends and saves.
+    the session (it is saved); c, just after a pause ended the answer, goes on with it.
+    Ctrl-C also ends and saves.
     """
     from interviewsense.cli._practice_ui import PracticeScreen, restore_terminal
     from interviewsense.cli._ui import RichReporter

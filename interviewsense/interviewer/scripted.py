@@ -50,6 +50,9 @@ def choose_gap(answer: Answer, qtype: str) -> str | None:
     return min(gaps, key=lambda k: (-gaps[k], FOLLOW_UP_KINDS.index(k)))
 
 
+MOVE_ON = "Let's move on."  # the lead-in after a question skipped, whatever the persona
+
+
 class ScriptedInterviewer:
     kind: Literal["offline"] = "offline"
     last_source: InterviewerSource = "offline"
@@ -65,12 +68,15 @@ class ScriptedInterviewer:
         rng.shuffle(used)
         self._queue = fresh + used  # recent questions only when the fresh ones run out
 
-    def _lead_in(self, n: int) -> str:
+    def _lead_in(self, n: int, *, answered: bool = True) -> str:
         if n == 0:
             return self.persona.first
+        if not answered:  # no thanks for a question skipped or left unanswered (QA)
+            return MOVE_ON
         return self.persona.next[(n - 1) % len(self.persona.next)]
 
-    def main_question(self, n: int) -> Question:
+    def main_question(self, n: int, *, answered: bool = True) -> Question:
+        """The ``n``th main question; ``answered``: whether the one before was answered."""
         base = self._queue[n % len(self._queue)]
         return Question(
             text=base.text,
@@ -80,7 +86,7 @@ class ScriptedInterviewer:
             id=base.id,
             source="bank",
             keywords=list(base.keywords),
-            spoken=f"{self._lead_in(n)} {base.text}",
+            spoken=f"{self._lead_in(n, answered=answered)} {base.text}",
         )
 
     def follow_up_for(self, turn: Turn) -> Question | None:
@@ -113,7 +119,7 @@ class ScriptedInterviewer:
                 return follow
         if asked >= self.plan.questions:
             return None
-        return self.main_question(asked)
+        return self.main_question(asked, answered=last is None or last.status == "answered")
 
     def closing(self, turns: list[Turn]) -> Assessment:
         return offline_assessment(turns)

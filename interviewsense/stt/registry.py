@@ -101,7 +101,8 @@ LIVE.register(
         factory="interviewsense.stt.vosk_engine:build_live",
         summary="VOSK (Kaldi): light, streaming, one model per language",
         unavailable=_vosk_missing,
-        hint="put a VOSK model in models/vosk/ or 'interviewsense models download vosk-LANG'",
+        hint="put a VOSK model in models/vosk/ or 'interviewsense models download vosk-en' "
+        "(vosk-de, vosk-fr … for other languages)",
         streaming=True,
         voices=_vosk_models,
     )
