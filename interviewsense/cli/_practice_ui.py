@@ -248,8 +248,11 @@ class PracticeScreen:
         asks again (QA: a stray Enter was scored 0 and cost the question). A paste of several
         lines is one answer; its last line may still wait for Enter, so after one the answer
         goes on until an empty line."""
+        prompt = True
         while True:
-            self.console.print(Text("your answer › ", style="bold cyan"), end="")
+            if prompt:  # once for a pipe, whose blank lines are passed over in silence
+                self.console.print(Text("your answer › ", style="bold cyan"), end="")
+            prompt = sys.stdin.isatty()
             line = sys.stdin.readline()
             if not line:
                 return None
