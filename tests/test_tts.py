@@ -287,3 +287,19 @@ def test_each_engine_says_names_the_spoken_way(
         assert abs(length("Shorten it with bit.ly, e.g. for SMS.") - said) < 800  # 36 ms
         monkeypatch.setattr(module, "spoken", lambda text, language="en": text)
         assert length("Shorten it with bit.ly, e.g. for SMS.") - said > 4000  # "bit dot l y"
+
+
+@pytest.mark.slow
+def test_pyttsx3_says_every_question_of_a_long_session(tmp_path: Path) -> None:
+    """espeak-ng dropped about 1 utterance in 45 (an empty WAV, so a question was shown but
+    never spoken: a clean run failed on it) when a rate or pitch was set just before it, as
+    every call did. Changing persona each time sets them each time: none may come out empty."""
+    speaker = TTS.get("pyttsx3").build(load_settings({"tts_engine": ("pyttsx3", "t")}), Quiet())
+    styles = [get_persona(name).voice for name in ("friendly", "neutral", "tough")]
+    texts = ["Thanks.", QUESTION, LONG]
+    empty = [
+        i
+        for i in range(450)
+        if speaker.synthesize(texts[i % 3], tmp_path / f"{i % 2}.wav", styles[i % 3]) == 0
+    ]
+    assert empty == []

@@ -7,6 +7,7 @@ import io
 import sys
 import threading
 import wave
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from interviewsense.progress import Reporter
 
 _LOCK = threading.Lock()  # pyttsx3 keeps one engine per process; use it from one thread at a time
+# The properties last set on each engine (speakers can share one: pyttsx3.init caches it).
+_APPLIED: weakref.WeakKeyDictionary[Any, dict[str, object]] = weakref.WeakKeyDictionary()
 
 
 def build(settings: Settings, reporter: Reporter) -> Pyttsx3Speaker:
@@ -50,20 +53,36 @@ class Pyttsx3Speaker:
             ) from exc
         self._voices = {str(v.id).lower() for v in self._engine.getProperty("voices")}
 
+    def _set(self, name: str, value: object) -> None:
+        """Set a property only when it changes: espeak-ng applies a rate or pitch in its
+        synthesis thread, and one set just before an utterance sometimes makes it drop that
+        utterance (an empty WAV, 1 call in 100 when set on every call; none when set once)."""
+        applied = _APPLIED.setdefault(self._engine, {})
+        if applied.get(name) != value:
+            self._engine.setProperty(name, value)
+            applied[name] = value
+
     def _set_voice(self, voice: str) -> None:
         base = voice.split("+")[0].lower()
         known = any(v == base or v.endswith("/" + base) for v in self._voices)
         if known or not self._voices:
             with contextlib.suppress(ValueError, KeyError):
-                self._engine.setProperty("voice", voice)
+                self._set("voice", voice)
 
     def synthesize(self, text: str, path: Path, style: VoiceStyle) -> float:
+        voice = self.voice or style.voice
+        said = spoken(text, voice.split("+")[0])
+        seconds = self._render(said, path, style)
+        if seconds == 0 and any(ch.isalnum() for ch in said):
+            seconds = self._render(said, path, style)  # dropped (see _set): once more
+        return seconds
+
+    def _render(self, text: str, path: Path, style: VoiceStyle) -> float:
         with _LOCK:
-            voice = self.voice or style.voice
-            self._set_voice(voice)
-            self._engine.setProperty("rate", style.rate)
+            self._set_voice(self.voice or style.voice)
+            self._set("rate", style.rate)
             with contextlib.suppress(KeyError, ValueError):
-                self._engine.setProperty("pitch", style.pitch)
+                self._set("pitch", style.pitch)
             # pyttsx3's espeak driver can return from runAndWait before its synthesis thread
             # has written the file; "finished-utterance" is sent only after the write.
             done = threading.Event()
@@ -71,7 +90,7 @@ class Pyttsx3Speaker:
             try:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-                self._engine.save_to_file(spoken(text, voice.split("+")[0]), str(path))
+                self._engine.save_to_file(text, str(path))
                 self._engine.runAndWait()
                 done.wait(timeout=10.0 + len(text) / 5)
             finally:
