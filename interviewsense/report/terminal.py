@@ -152,8 +152,12 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
 
     if answer.feedback:
         console.print(Text("Feedback", style="bold"))
+        advice = Table.grid(padding=(0, 1))  # a wrapped line stays under its text, not col 0
+        advice.add_column(no_wrap=True, justify="right")
+        advice.add_column()
         for i, item in enumerate(answer.feedback, 1):
-            console.print(Text(f" {i}. {item}"), soft_wrap=False)  # it quotes the answer
+            advice.add_row(f" {i}.", Text(item))  # Text: it quotes the answer, never markup
+        console.print(advice)
     for note in answer.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
     if s.delivery.missing:
