@@ -204,6 +204,19 @@ def test_a_turn_that_is_not_the_waiting_question_is_refused_without_echo(
     assert "<" not in error["error"] and "1e3" not in error["error"]
 
 
+@pytest.mark.parametrize(
+    "query", ["silence_s=abc", "silence_s=1e9", "silence_s=0.1", "max_s=-5", "max_s=nan"]
+)
+def test_a_time_outside_its_range_is_a_422_not_another_rule(server: Server, query: str) -> None:
+    """QA: silence_s=abc quietly ended answers by another rule, and 1e9 became 10 s."""
+    sid = started(server, "u-range")
+    with connect(live_url(server, sid, f"user_id=u-range&{query}")) as ws:
+        error = events_until(ws, "ready")["error"]
+    name = query.split("=")[0]
+    assert error["status"] == 422 and f"{name} is not a number of seconds" in error["error"]
+    assert query.split("=")[1] not in error["error"], error
+
+
 def test_a_deeply_nested_text_frame_is_a_400_not_a_crash(server: Server) -> None:
     """QA: '{"a":' 5000 times over was an error event 500 (RecursionError)."""
     sid = started(server, "u-deep")

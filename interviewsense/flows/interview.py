@@ -32,6 +32,7 @@ from interviewsense.flows.setup import make_interviewer
 from interviewsense.fsutil import atomic_open
 from interviewsense.interviewer.base import Interviewer, InterviewPlan
 from interviewsense.progress import Reporter
+from interviewsense.scoring.text import has_words
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def answer_turn(
                 guard,
                 fetch_policy,
             )
-        elif not (text or "").strip():  # nothing typed: the question is skipped, not scored 0
+        elif not has_words(text or ""):  # nothing said: the question is skipped, not scored 0
             target.answer = None
         else:
             target.answer = typed_answer(text or "", target.question, settings, interviewer)
@@ -220,6 +221,15 @@ def _recorded(
         with atomic_open(kept) as fh:
             write_wav(fh, loaded.samples)  # type: ignore[arg-type]
         answer = analyse(loaded, turn.question, transcriber, rubric, settings, reporter)
+        if not answer.transcript.text.strip():
+            # Nothing heard is no answer: scored 0, it used up the question and told the
+            # candidate to "answer again", which the flow no longer offered (QA).
+            kept.unlink(missing_ok=True)
+            raise BadInputError(
+                f"no speech was heard in the recording ({loaded.info.duration_s:.1f} s of "
+                f"audio): question {turn.index} is still waiting",
+                hint="check that the microphone is on and close enough, then send the answer again",
+            )
     else:
         # A redo: the new WAV waits in a temporary sibling and replaces the recorded one
         # only once its answer is scored, so a redo that fails (or a worker killed in it)

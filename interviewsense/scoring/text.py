@@ -66,6 +66,12 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", _SEPARATOR.sub("\n", text))
 
 
+def has_words(text: str) -> bool:
+    """Whether a typed or sent answer says anything: a letter or digit once ``clean_text``
+    has dropped control and invisible characters ("\u200b", "\x1b[2J", "..." say nothing)."""
+    return any(ch.isalnum() for ch in clean_text(text))
+
+
 def clip(text: str, limit: int = 90) -> str:
     """A quote cut to ``limit`` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

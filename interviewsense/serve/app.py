@@ -17,7 +17,7 @@ from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install, scrubber
-from interviewsense.serve.security import bearer_ok, report_access_ok
+from interviewsense.serve.security import bearer_ok, foreign_origin, report_access_ok
 from interviewsense.serve.state import SharedState, sweep_dead
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an upload at t
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # they change nothing
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -163,10 +164,21 @@ class Guard:
         if not self.token and host not in LOOPBACK_NAMES:
             # No token means a loopback server: a page elsewhere that rebinds its own name to
             # 127.0.0.1 (DNS rebinding) must not reach it. The name is not echoed.
+            port = (scope.get("server") or ("", 8000))[1]
             return error_response(
                 421, "this server answers only as localhost or a loopback address",
-                "open it at http://127.0.0.1:PORT, or set INTERVIEWSENSE_API_TOKEN to serve "
+                f"open it at http://127.0.0.1:{port}, or set INTERVIEWSENSE_API_TOKEN to serve "
                 "other names", self.scrub,
+            )  # fmt: skip
+        if scope.get("method") not in SAFE_METHODS and foreign_origin(
+            headers.get("origin"), headers.get("host", "")
+        ):
+            # A form on any site can post to a local server without asking first (a CORS
+            # "simple request"): an answer recorded, or one replaced, in someone's session.
+            return error_response(
+                403, "this server takes changes from a browser only from its own pages",
+                "open the practice page this server serves, or call the API from a script or "
+                "a server (they send no Origin)", self.scrub,
             )  # fmt: skip
         if self.token and path not in OPEN_PATHS and not path.startswith(STATIC_PREFIX):
             if not bearer_ok(headers.get("authorization"), self.token) and not self._linked(scope):

@@ -122,6 +122,8 @@ def allowed_methods(request: Request) -> str | None:
         if match == Match.FULL:
             return None
         if match == Match.PARTIAL:
+            if getattr(route, "endpoint", None).__name__ == "post_only":  # type: ignore[union-attr]
+                return "POST"  # the path is a POST route's; a session's routes are hidden
             methods |= set(route.methods or ())
     if "GET" in methods:
         methods.add("HEAD")
@@ -234,6 +236,9 @@ def status_for(exc: InterviewSenseError) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
 
 
+CLIENT_CLOSED = 499  # the status logged for a request whose client left before its body did
+
+
 def error_response(
     status: int,
     message: str,
@@ -251,6 +256,7 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
     """Register the handlers that turn every error into ``{error, hint}``."""
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException
+    from starlette.requests import ClientDisconnect
 
     async def ours(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, InterviewSenseError)
@@ -289,6 +295,16 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
             headers = {**(headers or {}), "Allow": allow}
         return error_response(exc.status_code, message, hint, scrub, headers)
 
+    async def gone(request: Request, exc: Exception) -> JSONResponse:
+        # The client went away mid-body (a phone losing signal): its fault, no server error,
+        # and no one to read the reply. Logged as 499 (nginx's "client closed request").
+        rid = request.scope.get("state", {}).get("request_id", "")
+        log.info("request %s: the client closed the connection before its body was in", rid)
+        return error_response(
+            CLIENT_CLOSED, "the connection closed before the request's body arrived",
+            "send it again", scrub,
+        )  # fmt: skip
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         rid = request.scope.get("state", {}).get("request_id", "")
         log.error("request %s failed: %s", rid, type(exc).__name__, exc_info=exc)
@@ -300,6 +316,7 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
         InterviewSenseError: ours,
         RequestValidationError: invalid,
         HTTPException: http,
+        ClientDisconnect: gone,  # not under Exception: that handler's errors are raised again
         Exception: unexpected,
     }
     for cls, handler in handlers.items():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import time
 from pathlib import Path
@@ -35,7 +36,7 @@ from interviewsense.serve.errors import (
     event_of,
 )
 from interviewsense.serve.schemas import ERROR_RESPONSES, MAX_TURN, UserQuery
-from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, bearer_ok
+from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, bearer_ok, foreign_origin
 
 if TYPE_CHECKING:
     from interviewsense.domain import Transcript, Turn
@@ -96,12 +97,22 @@ async def export_zip(
     )
 
 
-def _bounded(raw: str | None, default: float, lo: float, hi: float) -> float:
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
+def _bounded(ws: WebSocket, name: str, default: float, lo: float, hi: float) -> float:
+    """The query's ``name`` in seconds, ``default`` when absent; 422 when it is not a number
+    from ``lo`` to ``hi`` (QA: "abc" quietly meant another way of ending the answer)."""
+    raw = ws.query_params.get(name)
+    if raw is None:
         return default
-    return min(hi, max(lo, value))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not lo <= value <= hi:  # NaN too
+        raise InvalidFieldError(
+            f"{name} is not a number of seconds from {lo:g} to {hi:g}",
+            hint=f"leave {name} out for the default",
+        )
+    return value
 
 
 def _checked(ws: WebSocket, engine: Engine) -> None:
@@ -109,10 +120,7 @@ def _checked(ws: WebSocket, engine: Engine) -> None:
     CORS, so any site could otherwise send answers to a local server); then the bearer
     token (header, or ``token`` in the query: browsers cannot set headers on a
     WebSocket), when the server has one."""
-    from urllib.parse import urlsplit
-
-    origin = ws.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != ws.headers.get("host", ""):
+    if foreign_origin(ws.headers.get("origin"), ws.headers.get("host", "")):
         raise ForbiddenError(
             "the live socket takes browsers only from this server's own page",
             hint="open the practice page this server serves",
@@ -143,7 +151,7 @@ async def live(ws: WebSocket, session_id: str) -> None:
         # One socket records a session's answer at a time (two would write one WAV); the
         # claim is shared by every worker (a file lock, or Redis) and freed when this ends.
         async with engine.locks.claim(store_id):
-            await _live_answer(ws, engine, store_id)
+            await _live_answer(ws, engine, store_id, session_id)
     except WebSocketDisconnect:
         return
     except InterviewSenseError as exc:
@@ -160,7 +168,7 @@ async def live(ws: WebSocket, session_id: str) -> None:
             await ws.close()
 
 
-async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
+async def _live_answer(ws: WebSocket, engine: Engine, store_id: str, session_id: str) -> None:
     from interviewsense.audio.turn import load_turn_model
     from interviewsense.flows.interview import waiting_turn
     from interviewsense.serve.live import MAX_ANSWER_S, LiveAnswer
@@ -181,15 +189,16 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str) -> None:
         )
     if meant and int(meant) != turn.index:  # a reconnect after the answer was scored
         raise ConflictError(
-            f"question {int(meant)} of session {store_id} is not the one waiting",
+            f"question {int(meant)} of session {session_id} is not the one waiting",
             hint=f"the question waiting is {turn.index}",
         )
     recognizer = await _recognizer(ws, engine)
     path = engine.store.audio_path(store_id, "a", turn.index)
     # No silence_s: practice's turn rule; silence_s: the old fixed rule (--silence).
-    raw_silence = ws.query_params.get("silence_s")
-    silence_s = _bounded(raw_silence, 1.5, 0.5, 10.0) if raw_silence else None
-    max_s = _bounded(ws.query_params.get("max_s"), MAX_ANSWER_S, 5.0, 600.0)
+    silence_s = None
+    if ws.query_params.get("silence_s") is not None:
+        silence_s = _bounded(ws, "silence_s", 1.5, 0.5, 10.0)
+    max_s = _bounded(ws, "max_s", MAX_ANSWER_S, 5.0, 600.0)
     resume = ws.query_params.get("fresh") != "1"  # fresh: the question was asked again
     settings = engine.settings
     answer: LiveAnswer = await anyio.to_thread.run_sync(

@@ -37,6 +37,14 @@ def check_bind(host: str, token: str) -> None:
         )
 
 
+def foreign_origin(origin: str | None, host: str) -> bool:
+    """Whether a browser sent this from another site's page: its ``Origin`` is not this
+    server (``Host``). No ``Origin`` (a script, curl, another server) is not foreign."""
+    from urllib.parse import urlsplit
+
+    return origin is not None and urlsplit(origin).netloc != host
+
+
 def bearer_ok(header: str | None, token: str) -> bool:
     expected = f"Bearer {token}".encode()
     return hmac.compare_digest((header or "").encode("utf-8", "replace"), expected)
