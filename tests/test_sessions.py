@@ -129,3 +129,44 @@ def test_an_unknown_id_is_never_made_and_a_damaged_session_can_go(
     deleted = runner.invoke(app, ["sessions", "delete", sid, "--yes"])
     assert deleted.exit_code == 0, deleted.stderr
     assert not folder.exists()
+
+
+def test_repair_keeps_what_still_reads_and_scores_typed_answers_again(
+    isolated_home: Path,
+) -> None:
+    """QA: one field of the wrong type ("overall": "59") made repair rebuild the session
+    from its audio alone: a typed session lost every answer and question, and said only
+    "session.json rebuilt"."""
+    runner = CliRunner()
+    answers = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
+    made = runner.invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json",
+         "-t", "behavioral", "--persona", "tough"],
+        input=answers,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    sid = json.loads(made.stdout)["id"]
+    path = isolated_home / "sessions" / sid / "session.json"
+    data = json.loads(path.read_text())
+    first_answer = data["turns"][0]["answer"]
+    data["turns"][1]["answer"]["scores"]["overall"] = "59"  # damaged
+    data["turns"][0]["timings"] = "soon"  # damaged, and worth nothing
+    data["persona"] = 7  # damaged
+    path.write_text(json.dumps(data))
+    assert runner.invoke(app, ["sessions", "show", sid]).exit_code == 1
+
+    fixed = runner.invoke(app, ["sessions", "repair", sid])
+    assert fixed.exit_code == 0, fixed.stderr
+    said = " ".join(fixed.stderr.split())
+    assert "typed answer(s) 2 scored again from their text" in said
+    assert "could not be read back: the session's persona, turn 1's timings" in said
+    repaired = json.loads(runner.invoke(app, ["sessions", "show", sid, "--json"]).stdout)
+    assert repaired["type"] == "behavioral" and repaired["kind"] == "practice"
+    turns = repaired["turns"]
+    assert [t["question"]["text"] for t in turns] == [t["question"]["text"] for t in data["turns"]]
+    assert turns[0]["answer"] == first_answer, "what read is kept as it was"
+    second = turns[1]["answer"]
+    assert second["transcript"]["text"] == data["turns"][1]["answer"]["transcript"]["text"]
+    assert isinstance(second["scores"]["overall"], int) and turns[1]["status"] == "answered"
+    assert (path.parent / "session.damaged.json").is_file()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,7 +20,7 @@ from interviewsense.cli._app import (
     load,
     readable_sessions,
 )
-from interviewsense.domain import ReportFormat, ReportView
+from interviewsense.domain import Answer, Question, ReportFormat, ReportView, Transcript
 
 app = command_app(
     name="sessions",
@@ -173,19 +174,46 @@ def repair(
     ids = [validate_id(session_id)] if session_id is not None else store.ids()
     fixed = 0
     for sid in ids:
-        report = repair_session(store, sid)
+        report = repair_session(store, sid, rescore=_rescorer())
         if report.changed:
             fixed += 1
             parts = []
             if report.rebuilt:
                 kept = f" (the damaged one is kept as {report.kept})" if report.kept else ""
                 parts.append(f"session.json rebuilt{kept}")
+            if report.rescored:
+                parts.append(
+                    f"typed answer(s) {', '.join(map(str, report.rescored))} scored again "
+                    "from their text"
+                )
+            if report.lost:
+                parts.append(f"could not be read back: {', '.join(report.lost)}")
             if report.wavs_fixed:
                 parts.append("fixed " + ", ".join(report.wavs_fixed))
             if report.turns_recovered:
                 parts.append(f"recovered answer(s) {', '.join(map(str, report.turns_recovered))}")
             console.print(f"{sid}: {'; '.join(parts)}")
     console.print(f"{fixed} of {len(ids)} session(s) needed repair")
+
+
+def _rescorer() -> Callable[[str, Question], Answer]:
+    """Scores a typed answer again from its text, as practice scored it (the scorer is
+    loaded on the first call: most repairs need none)."""
+    loaded: dict[str, Any] = {}
+
+    def rescore(text: str, question: Question) -> Answer:
+        from interviewsense.scoring.engine import build_answer, scorer_options
+        from interviewsense.scoring.rubric import load_rubric
+        from interviewsense.scoring.text import clean_text, words_from_text
+
+        if not loaded:
+            settings = load()
+            loaded.update(options=scorer_options(settings), rubric=load_rubric(settings.rubric))
+        said = clean_text(text).strip()
+        typed = Transcript(text=said, engine="text", words=words_from_text(said))
+        return build_answer(typed, question, loaded["options"], rubric=loaded["rubric"])
+
+    return rescore
 
 
 def write_report(session_id: str, fmt: ReportFormat, out: Path | None = None) -> Path | None:

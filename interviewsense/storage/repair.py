@@ -11,17 +11,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from interviewsense.audio.recorder import inspect_wav, repair_wav
-from interviewsense.domain import Question, Session, Turn, from_json
+from interviewsense.domain import Answer, Question, Session, Turn, from_json
 from interviewsense.errors import BadInputError, InterviewSenseError
 from interviewsense.fsutil import storage_error
 from interviewsense.storage.store import LOCK_FILE, SESSION_FILE, SessionStore, now_iso
 
+T = TypeVar("T")
+Rescore = Callable[[str, Question], Answer]  # a typed answer's text and question: scored
 DAMAGED_FILE = "session.damaged.json"
+UNREAD_QUESTION = "(the question could not be read)"
 RECOVERED_NOTE = "recovered after a crash: run 'interviewsense finalize {id}' to transcribe it"
 
 
@@ -32,6 +38,8 @@ class RepairReport:
     turns_recovered: list[int] = field(default_factory=list)
     rebuilt: bool = False
     kept: str = ""  # the damaged session.json, copied aside before it was rebuilt
+    lost: list[str] = field(default_factory=list)  # what of it could not be read back
+    rescored: list[int] = field(default_factory=list)  # typed answers scored again
 
     @property
     def changed(self) -> bool:
@@ -66,13 +74,18 @@ def abandoned(store: SessionStore) -> list[str]:
     return out
 
 
-def _load_or_new(store: SessionStore, session_id: str, report: RepairReport) -> Session:
+def _load_or_new(
+    store: SessionStore, session_id: str, report: RepairReport, rescore: Rescore | None
+) -> Session:
     """The folder's session: its session.json, under the folder's id when the file names
     another session (a folder copied by hand: saving it as it was would overwrite the
-    other's), else rebuilt; a file changed is copied aside first."""
+    other's); else what of it still loads (``_salvage``), or a new one when it is not JSON;
+    a file changed is copied aside first."""
     path = store.folder(session_id) / SESSION_FILE
+    data: Any = None
     try:
-        session = from_json(Session, json.loads(path.read_text("utf-8")))
+        data = json.loads(path.read_text("utf-8"))
+        session = from_json(Session, data)
         if session.id != session_id:
             report.rebuilt = True
             report.kept = _keep_damaged(path)
@@ -81,11 +94,96 @@ def _load_or_new(store: SessionStore, session_id: str, report: RepairReport) -> 
     except (OSError, ValueError, BadInputError):
         report.rebuilt = True
         report.kept = _keep_damaged(path)
-        stamp = session_id[:15]
-        started = (
-            f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
-        )
+        started = _started(session_id)
+        if isinstance(data, dict):
+            return _salvage(data, session_id, started, report, rescore)
         return Session(id=session_id, started_at=started, status="repaired")
+
+
+def _started(session_id: str) -> str:
+    stamp = session_id[:15]
+    return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+
+
+def _field(exc: BadInputError, where: str) -> str:
+    """The field of ``where`` a ``from_json`` error names ("$.turns[1].answer.scores: …",
+    where "$.turns[1]", is "answer")."""
+    rest = exc.message[len(where) :] if exc.message.startswith(where + ".") else ""
+    return re.split(r"[.\[:]", rest[1:], maxsplit=1)[0] if rest else ""
+
+
+def _loaded(
+    cls: type[T], data: dict[str, Any], where: str, fill: dict[str, Any]
+) -> tuple[T, list[str]]:
+    """``cls`` from ``data`` with each field that does not load left out (its default), or
+    set from ``fill`` when it has no default; returns it and the fields left out."""
+    data, dropped = dict(data), list[str]()
+    while True:
+        try:
+            return from_json(cls, data, where), dropped
+        except BadInputError as exc:
+            name = _field(exc, where)
+            if not name or name in dropped:
+                raise
+            dropped.append(name)
+            if name in fill:
+                data[name] = fill[name]
+            else:
+                data.pop(name, None)
+
+
+def _salvage(
+    data: dict[str, Any],
+    session_id: str,
+    started: str,
+    report: RepairReport,
+    rescore: Rescore | None,
+) -> Session:
+    """What of a session.json that no longer loads still does: its settings and every turn
+    that reads, a turn's question and answer apart (QA: one field of the wrong type threw
+    away every typed answer). A typed answer that cannot be read is scored again from its
+    text; a spoken one is left to ``finalize``, as after a crash. Each loss is reported."""
+    head = {k: v for k, v in data.items() if k not in ("turns", "summary")}
+    head["id"] = session_id
+    fill: dict[str, Any] = {"id": session_id, "started_at": started}
+    try:
+        session, dropped = _loaded(Session, {**head, "turns": []}, "$", fill)
+    except BadInputError:
+        session, dropped = Session(id=session_id, started_at=started), ["settings"]
+    report.lost += [f"the session's {name}" for name in dropped if name != "id"]
+    raw_turns = data.get("turns") if isinstance(data.get("turns"), list) else []
+    for n, raw in enumerate(raw_turns or []):
+        if not isinstance(raw, dict):
+            report.lost.append(f"turn {n + 1}")
+            continue
+        where = f"$.turns[{n}]"
+        fill = {"index": n + 1, "question": {"text": UNREAD_QUESTION}}
+        try:
+            turn, dropped = _loaded(Turn, raw, where, fill)
+        except BadInputError:
+            report.lost.append(f"turn {n + 1}")
+            continue
+        if "answer" in dropped:
+            dropped.remove("answer")
+            text = _typed_text(raw.get("answer"))
+            if text is not None and rescore is not None:
+                turn.answer = rescore(text, turn.question)
+                turn.status = "answered"
+                report.rescored.append(turn.index)
+            elif text is not None:
+                report.lost.append(f"answer {turn.index}")
+        report.lost += [f"turn {turn.index}'s {name}" for name in dropped]
+        session.turns.append(turn)
+    return session
+
+
+def _typed_text(raw: Any) -> str | None:
+    """The text of a typed answer (no recording to transcribe again) in a raw answer."""
+    if not isinstance(raw, dict) or raw.get("audio"):
+        return None
+    transcript = raw.get("transcript")
+    text = transcript.get("text") if isinstance(transcript, dict) else None
+    return text if isinstance(text, str) and text.strip() else None
 
 
 def _keep_damaged(path: Path) -> str:
@@ -107,8 +205,11 @@ def _keep_damaged(path: Path) -> str:
     return kept.name
 
 
-def repair_session(store: SessionStore, session_id: str) -> RepairReport:
-    """Fix one session in place; safe to run on a healthy session (it changes nothing)."""
+def repair_session(
+    store: SessionStore, session_id: str, rescore: Rescore | None = None
+) -> RepairReport:
+    """Fix one session in place; safe to run on a healthy session (it changes nothing).
+    ``rescore`` scores a typed answer again from its text when its record cannot be read."""
     report = RepairReport(session_id)
     folder = store.existing(session_id)  # never a folder made for an id that has none
     audio = folder / "audio"
@@ -116,7 +217,7 @@ def repair_session(store: SessionStore, session_id: str) -> RepairReport:
     for wav in wavs:
         if repair_wav(wav):
             report.wavs_fixed.append(wav.name)
-    session = _load_or_new(store, session_id, report)
+    session = _load_or_new(store, session_id, report, rescore)
     by_index = {t.index: t for t in session.turns}
     for wav in wavs:
         if not (wav.name.startswith("a") and wav.stem[1:].isdigit()):
