@@ -415,6 +415,20 @@ def _bad(where: str, tp: Any, value: Any) -> BadInputError:
     return BadInputError(f"{where}: expected {name}, found {type(value).__name__}")
 
 
+def newer_schema(data: Any, ours: str) -> str | None:
+    """The schema a document names when it is a later version of ``ours`` (a newer
+    InterviewSense made it: read as ours, what it added would be dropped on the next save),
+    else None."""
+    named = data.get("schema") if isinstance(data, dict) else None
+    if not isinstance(named, str):
+        return None
+    kind, _, version = named.rpartition("/")
+    our_kind, _, our_version = ours.rpartition("/")
+    if kind != our_kind or not (version.isascii() and version.isdigit()):
+        return None
+    return named if int(version) > int(our_version) else None
+
+
 def from_json(cls: type[T], data: Any, where: str = "$") -> T:
     """Build ``cls`` from JSON values, checking every field; unknown keys are ignored."""
     if not isinstance(data, dict):

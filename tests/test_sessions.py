@@ -170,3 +170,31 @@ def test_repair_keeps_what_still_reads_and_scores_typed_answers_again(
     assert second["transcript"]["text"] == data["turns"][1]["answer"]["transcript"]["text"]
     assert isinstance(second["scores"]["overall"], int) and turns[1]["status"] == "answered"
     assert (path.parent / "session.damaged.json").is_file()
+
+
+def test_a_session_a_newer_version_saved_is_neither_read_as_ours_nor_rewritten(
+    isolated_home: Path,
+) -> None:
+    """QA: a session of schema interviewsense.session/2 was shown as ours, `finalize` saved
+    it without the fields it did not know (still calling it /2), and a changed shape was
+    called damage, which `repair` replaced with an empty shell."""
+    runner = CliRunner()
+    sid = practice()
+    path = isolated_home / "sessions" / sid / "session.json"
+    data = json.loads(path.read_text())
+    data.update(schema="interviewsense.session/2", added_in_2={"x": 1})
+    data["turns"][0]["answer"]["scores"]["overall"] = {"value": 80}  # a new shape
+    newer = json.dumps(data)
+    path.write_text(newer)
+    for command in (["sessions", "show", sid], ["finalize", sid], ["sessions", "repair", sid]):
+        refused = runner.invoke(app, command)
+        assert refused.exit_code == 1, (command, refused.output)
+        said = " ".join(refused.stderr.split())
+        assert "saved by a newer InterviewSense (interviewsense.session/2)" in said, command
+        assert "upgrade" in said and "damaged" not in said, command
+    every = runner.invoke(app, ["sessions", "repair"])
+    assert every.exit_code == 0 and f"{sid}: skipped" in every.stderr
+    listed = json.loads(runner.invoke(app, ["sessions", "list", "--json"]).stdout)
+    assert [s["status"] for s in listed] == ["newer version"]
+    assert path.read_text() == newer, "left as it was"
+    assert not (path.parent / "session.damaged.json").exists()

@@ -168,13 +168,19 @@ def repair(
 ) -> None:
     """Fix sessions a crash left unfinished: WAV headers, session.json, recovered answers."""
     from interviewsense.storage.repair import repair_session
-    from interviewsense.storage.store import validate_id
+    from interviewsense.storage.store import NewerSessionError, validate_id
 
     store = _store()
     ids = [validate_id(session_id)] if session_id is not None else store.ids()
     fixed = 0
     for sid in ids:
-        report = repair_session(store, sid, rescore=_rescorer())
+        try:
+            report = repair_session(store, sid, rescore=_rescorer())
+        except NewerSessionError as exc:
+            if session_id is not None:
+                raise
+            console.print(f"{sid}: skipped: {exc.message}")
+            continue
         if report.changed:
             fixed += 1
             parts = []

@@ -22,7 +22,14 @@ from interviewsense.audio.recorder import inspect_wav, repair_wav
 from interviewsense.domain import Answer, Question, Session, Turn, from_json
 from interviewsense.errors import BadInputError, InterviewSenseError
 from interviewsense.fsutil import storage_error
-from interviewsense.storage.store import LOCK_FILE, SESSION_FILE, SessionStore, now_iso
+from interviewsense.storage.store import (
+    LOCK_FILE,
+    SESSION_FILE,
+    NewerSessionError,
+    SessionStore,
+    now_iso,
+    refuse_newer,
+)
 
 T = TypeVar("T")
 Rescore = Callable[[str, Question], Answer]  # a typed answer's text and question: scored
@@ -85,12 +92,15 @@ def _load_or_new(
     data: Any = None
     try:
         data = json.loads(path.read_text("utf-8"))
+        refuse_newer(data, session_id)  # raised: its new shapes are not damage
         session = from_json(Session, data)
         if session.id != session_id:
             report.rebuilt = True
             report.kept = _keep_damaged(path)
             session.id = session_id
         return session
+    except NewerSessionError:
+        raise
     except (OSError, ValueError, BadInputError):
         report.rebuilt = True
         report.kept = _keep_damaged(path)
@@ -212,12 +222,12 @@ def repair_session(
     ``rescore`` scores a typed answer again from its text when its record cannot be read."""
     report = RepairReport(session_id)
     folder = store.existing(session_id)  # never a folder made for an id that has none
+    session = _load_or_new(store, session_id, report, rescore)  # first: a newer one is left
     audio = folder / "audio"
     wavs = sorted(audio.glob("*.wav")) if audio.is_dir() else []
     for wav in wavs:
         if repair_wav(wav):
             report.wavs_fixed.append(wav.name)
-    session = _load_or_new(store, session_id, report, rescore)
     by_index = {t.index: t for t in session.turns}
     for wav in wavs:
         if not (wav.name.startswith("a") and wav.stem[1:].isdigit()):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from interviewsense.domain import Session, from_json, to_json
+from interviewsense.domain import SESSION_SCHEMA, Session, from_json, newer_schema, to_json
 from interviewsense.errors import BadInputError, NotFoundError, StorageError
 from interviewsense.fsutil import (
     DIR_MODE,
@@ -83,6 +83,23 @@ class SessionInfo:
     synced: bool
 
 
+class NewerSessionError(BadInputError):
+    """A session a newer InterviewSense saved: neither read nor rewritten here."""
+
+
+def refuse_newer(data: object, session_id: str) -> None:
+    """Refuse a session.json of a later schema than this version's (``SESSION_SCHEMA``):
+    read as one of ours, whatever the newer version added would be lost on the next save,
+    and 'repair' would take its new shapes for damage."""
+    newer = newer_schema(data, SESSION_SCHEMA)
+    if newer is not None:
+        raise NewerSessionError(
+            f"session {session_id} was saved by a newer InterviewSense ({newer}); it is left "
+            "as it is",
+            hint="upgrade InterviewSense to read it (pip install -U interviewsense)",
+        )
+
+
 class SessionStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -141,9 +158,12 @@ class SessionStore:
             )
         try:
             data = json.loads(path.read_text("utf-8"))
+            refuse_newer(data, session_id)
             session = from_json(Session, data)
         except FileNotFoundError:  # deleted since the check above
             raise NotFoundError(f"no session {session_id}") from None
+        except NewerSessionError:
+            raise
         except (OSError, UnicodeDecodeError, ValueError, BadInputError) as exc:
             raise StorageError(
                 f"session {session_id} is damaged ({str(exc)[:120]})",
@@ -172,6 +192,9 @@ class SessionStore:
         for sid in self.ids():
             try:
                 s = self.load(sid)
+            except NewerSessionError:
+                out.append(SessionInfo(sid, "", "", "", "newer version", 0, 0, None, False))
+                continue
             except (BadInputError, StorageError):
                 out.append(SessionInfo(sid, "", "", "", "damaged", 0, 0, None, False))
                 continue
