@@ -198,3 +198,20 @@ def test_a_session_a_newer_version_saved_is_neither_read_as_ours_nor_rewritten(
     assert [s["status"] for s in listed] == ["newer version"]
     assert path.read_text() == newer, "left as it was"
     assert not (path.parent / "session.damaged.json").exists()
+
+
+def test_a_linked_session_folder_is_not_said_deleted_while_its_files_stay(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    """QA: `sessions delete` of a folder that is a link said "deleted", removed nothing (the
+    recordings stayed where the link led) and left a hidden link in the sessions."""
+    sid = practice()
+    sessions = isolated_home / "sessions"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(sessions / sid), elsewhere)
+    (sessions / sid).symlink_to(elsewhere, target_is_directory=True)
+    refused = CliRunner().invoke(app, ["sessions", "delete", sid, "--yes"])
+    assert refused.exit_code != 0 and "deleted" not in refused.stderr.replace("not deleted", "")
+    assert "is a link to" in " ".join(refused.stderr.split())
+    assert (elsewhere / "session.json").is_file() and (sessions / sid).is_symlink()
+    assert sorted(p.name for p in sessions.iterdir()) == [sid], "no hidden leftovers"

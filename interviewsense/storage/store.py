@@ -227,6 +227,13 @@ class SessionStore:
         """Take the folder out of the sessions at once (a rename: a reader sees the whole
         session or none, never one half removed), then remove it."""
         folder = self.existing(session_id)
+        if folder.is_symlink():  # its files are elsewhere: rmtree refuses a link (QA: it
+            # said "deleted", left every file, and a hidden link in the sessions)
+            raise StorageError(
+                f"session {session_id} is a link to {os.readlink(folder)}: its files are "
+                "not deleted through a link",
+                hint="delete that folder yourself if you mean to, then remove the link",
+            )
         gone = folder.with_name(f".deleted-{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
         try:
             folder.rename(gone)
@@ -234,4 +241,11 @@ class SessionStore:
             raise NotFoundError(f"no session {session_id}") from None
         except OSError as exc:
             raise storage_error(exc, folder) from exc
-        shutil.rmtree(gone, ignore_errors=True)
+        try:
+            shutil.rmtree(gone)
+        except OSError as exc:  # never "deleted" while recordings are left
+            raise StorageError(
+                f"session {session_id} is out of the list, but some of its files could not be "
+                f"removed ({exc.strerror or exc}): they are in {gone}",
+                hint="remove that folder by hand",
+            ) from exc
