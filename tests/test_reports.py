@@ -366,6 +366,35 @@ def test_a_broken_streak(isolated_home: Path) -> None:
     assert (h["streak"], h["longest_streak"], h["practiced_today"]) == (2, 3, False)
 
 
+def test_days_are_the_candidates_own(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA: in Los Angeles, a session at 8 pm fell on tomorrow's UTC date: history showed
+    tomorrow and a streak of 0, "not practised today"."""
+    import time as clock
+    from datetime import UTC, datetime
+    from datetime import time as at
+    from zoneinfo import ZoneInfo
+
+    la = ZoneInfo("America/Los_Angeles")
+    try:
+        with monkeypatch.context() as zone:
+            zone.setenv("TZ", "America/Los_Angeles")
+            clock.tzset()
+            today = datetime.now(la).date()
+            when = datetime.combine(today, at(20, 0), tzinfo=la).astimezone(UTC)
+            assert when.date() != today  # saved as the next day in UTC
+            q = Question(text="Why?", competency="x")
+            s = Session(id=f"{when:%Y%m%d-%H%M%S}-00000b", started_at=when.isoformat())
+            s.turns = [Turn(index=1, question=q, answer=typed_answer(q, STRONG))]
+            store = SessionStore(isolated_home / "sessions")
+            store.create(s)
+            store.release(s.id)
+            h = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)
+    finally:
+        clock.tzset()  # the machine's zone again
+    assert [p["day"] for p in h["points"]] == [today.isoformat()]
+    assert (h["streak"], h["practiced_today"]) == (1, True)
+
+
 def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
     first, *_, last = make_sessions(isolated_home, 3)
     result = CliRunner().invoke(app, ["sessions", "compare", first, last, "--json"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from interviewsense.domain import Answer, Session, Turn, said
 
@@ -68,12 +68,24 @@ def _answers(session: Session, question: str) -> list[tuple[Turn, Answer]]:
     ]
 
 
+def local_day(started_at: str) -> str:
+    """The day a session started on in this machine's time zone, as "today" is (QA: a UTC
+    day past midnight UTC, still the evening before in Los Angeles, broke the streak)."""
+    try:
+        when = datetime.fromisoformat(started_at)
+    except ValueError:
+        return started_at[:10]
+    if when.tzinfo is None:  # saved in UTC, as every session is
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().date().isoformat()
+
+
 def _point(session: Session, pairs: list[tuple[Turn, Answer]]) -> Point:
     answers = [a for _, a in pairs]
     rates = [a.scores.delivery.fillers.per_100_words for a in answers]
     return Point(
         id=session.id,
-        day=session.started_at[:10],
+        day=local_day(session.started_at),
         type=session.type,
         answers=len(answers),
         overall=_mean([float(a.scores.overall) for a in answers]) or 0.0,
@@ -138,7 +150,7 @@ def history(
             continue
         out.points.append(_point(s, pairs))
         try:
-            days.add(date.fromisoformat(s.started_at[:10]))
+            days.add(date.fromisoformat(local_day(s.started_at)))
         except ValueError:
             pass
         for turn, answer in pairs:
