@@ -396,7 +396,7 @@ def test_days_are_the_candidates_own(isolated_home: Path, monkeypatch: pytest.Mo
 
 
 def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
-    first, *_, last = make_sessions(isolated_home, 3)
+    first, ids_mid, last = make_sessions(isolated_home, 3)
     result = CliRunner().invoke(app, ["sessions", "compare", first, last, "--json"])
     assert result.exit_code == 0, result.stderr
     steps = {step["question"]: step["changes"] for step in json.loads(result.stdout)}
@@ -414,9 +414,34 @@ def test_compare_two_sessions_and_attempts(isolated_home: Path) -> None:
     by_question = CliRunner().invoke(
         app, ["sessions", "compare", "-q", "project you led", "--json"]
     )
-    assert len(json.loads(by_question.stdout)) == 2  # three attempts, two steps
+    stepped = json.loads(by_question.stdout)
+    assert len(stepped) == 2  # three attempts, two steps
+    # Which attempts each step compares (QA: no ids, so a script could not tell).
+    assert [(st["before"]["session_id"], st["after"]["session_id"]) for st in stepped] == [
+        (first, ids_mid),
+        (ids_mid, last),
+    ]
+    assert stepped[0]["before"]["turn"] == 1 and stepped[0]["after"]["started_at"]
     none = CliRunner().invoke(app, ["sessions", "compare", "-q", "astronaut"])
     assert none.exit_code == 1 and "found 0 answer(s)" in none.stderr
+    # QA: "tell me" paired a project answer "before" with a conflict answer "after".
+    mixed = CliRunner().invoke(app, ["sessions", "compare", "-q", "tell me", "--json"])
+    said = " ".join(mixed.stderr.split())
+    assert mixed.exit_code == 1 and "'tell me' matches 2 different questions" in said
+    assert "'Tell me about a project you led.'" in said and "more of the question" in said
+    # The whole of one question's text picks it, though it is part of another's.
+    client = Question(text="Tell me about a conflict with a client.", competency="conflict")
+    extra = Session(id="20260101-090000-0000cc", started_at="2026-01-01T09:00:00")
+    extra.turns = [Turn(index=1, question=client, answer=typed_answer(client, WEAK))]
+    store = SessionStore(isolated_home / "sessions")
+    store.create(extra)
+    store.release(extra.id)
+    some = CliRunner().invoke(app, ["sessions", "compare", "-q", "conflict"])
+    assert some.exit_code == 1 and "matches 2 different questions" in some.stderr
+    whole = CliRunner().invoke(app, ["sessions", "compare", "-q", "tell me about a conflict"])
+    assert whole.exit_code == 0, whole.stderr
+    both = CliRunner().invoke(app, ["sessions", "compare", first, last, "-q", "conflict"])
+    assert both.exit_code == 1 and "not both" in both.stderr
     one = CliRunner().invoke(app, ["sessions", "compare", first])
     assert one.exit_code == 1 and "give two session ids" in one.stderr
     assert "hint: 'interviewsense sessions list' shows the ids" in one.stderr

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from interviewsense.domain import Session
+    from interviewsense.domain import Session, Turn
     from interviewsense.storage.store import SessionStore
 
 from interviewsense.cli._app import (
@@ -334,10 +334,32 @@ def compare(
     from interviewsense.errors import BadInputError
     from interviewsense.report.progress_data import attempts
     from interviewsense.report.terminal import render_comparison
+    from interviewsense.scoring.text import clip
 
     store = _store()
+    if question and ids:
+        raise BadInputError(
+            "give two session ids or --question, not both",
+            hint="--question compares every attempt at one question, in every session",
+        )
     if question:
         found = attempts(readable_sessions(store), question)
+        asked: dict[str, str] = {}  # one question's key (its id, else its text) -> its text
+        for _, t in found:
+            asked.setdefault(t.question.id or t.question.text.strip(), t.question.text.strip())
+        exact = [k for k, text in asked.items() if _same_words(text, question)]
+        if len(asked) > 1 and len(exact) == 1:  # the whole of one question, part of another
+            found = [
+                (s, t) for s, t in found if (t.question.id or t.question.text.strip()) in exact
+            ]
+            asked = {exact[0]: asked[exact[0]]}
+        if len(asked) > 1:  # QA: a conflict answer was the "after" of a project answer
+            named = "; ".join(f"'{clip(text, 60)}'" for text in list(asked.values())[:5])
+            more = f" and {len(asked) - 5} more" if len(asked) > 5 else ""
+            raise BadInputError(
+                f"'{question}' matches {len(asked)} different questions: {named}{more}",
+                hint="give more of the question's text, so one question matches",
+            )
         if len(found) < 2:
             raise BadInputError(
                 f"found {len(found)} answer(s) to a question like '{question}'",
@@ -377,8 +399,32 @@ def compare(
             "attempt at one question",
         )
     rows = render_comparison(console, steps, quiet=as_json)
-    if as_json:
-        emit_json([{"question": q, "changes": [asdict(c) for c in changes]} for q, changes in rows])
+    if as_json:  # which attempts each step compares: their sessions and when they began
+
+        def attempt(session: Session, turn: Turn) -> dict[str, object]:
+            return {"session_id": session.id, "started_at": session.started_at, "turn": turn.index}
+
+        emit_json(
+            [
+                {
+                    "question": q,
+                    "before": attempt(*before),
+                    "after": attempt(*after),
+                    "changes": [asdict(c) for c in changes],
+                }
+                for (q, changes), (before, after) in zip(rows, steps, strict=True)
+            ]
+        )
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Whether two texts are one question, written with other case or punctuation."""
+    import re
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"\w+", text.casefold())
+
+    return words(a) == words(b)
 
 
 @app.command("play")

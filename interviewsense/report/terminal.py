@@ -226,10 +226,15 @@ def render_comparison(
         if quiet:
             continue
         table = Table(title=f"{t1.question.text}", title_justify="left")
-        table.add_column("")
-        # The start times say which attempt is which and fit 80 columns; ids would not.
-        table.add_column(f"before\n{s1.started}", justify="right", no_wrap=True)
-        table.add_column(f"after\n{s2.started}", justify="right", no_wrap=True)
+        table.add_column("", min_width=10, overflow="fold")  # QA: 0 wide at 40 columns
+        # The start times say which attempt is which and fit 80 columns; ids would not. Two
+        # in one minute (or one session's two answers) are told apart by seconds and turn.
+        when1, when2 = s1.started, s2.started
+        if when1 == when2:
+            when1 = f"{s1.started_at[11:19]} #{t1.index}"
+            when2 = f"{s2.started_at[11:19]} #{t2.index}"
+        table.add_column(f"before\n{when1}", justify="right", no_wrap=True)
+        table.add_column(f"after\n{when2}", justify="right", no_wrap=True)
         table.add_column("", no_wrap=True)
         for c in changes:
             mark = {
