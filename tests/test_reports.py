@@ -326,6 +326,12 @@ def test_a_trend_is_shown_by_its_line_not_its_ends() -> None:
     assert t.end < t.start and t.sessions == 5
     steady = _trend("delivery", [80.0, 100.0, 80.0, 100.0, 80.0, 100.0, 80.0, 100.0])
     assert abs(steady.end - steady.start) <= 7 * 1.0  # within the step a session
+    # QA: one late outlier drew "delivery: 103.6 → 64" and a pace distance of -114.3: the
+    # line's ends stay within what was measured, in the verdict's order.
+    late = _trend("delivery", [95.0, 96.0, 97.0, 98.0, 20.0])
+    assert late.verdict == "slipping" and 20.0 <= late.end < late.start <= 98.0
+    far = _trend("pace", [5.0, 4.0, 6.0, 5.0, 430.0], lower_is_better=True)
+    assert 4.0 <= far.start < far.end <= 430.0
 
 
 def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> None:

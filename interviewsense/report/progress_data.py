@@ -114,9 +114,13 @@ def _trend(
     gain = -slope if lower_is_better else slope
     verdict = "improving" if gain > step else "slipping" if gain < -step else "steady"
     centre, half = statistics.fmean(values), slope * (len(values) - 1) / 2
+
+    def seen(x: float) -> float:  # the line's ends within what was measured (QA: one late
+        return round(min(max(values), max(min(values), x)), 1)  # outlier drew 103.6 → 64)
+
     return Trend(
         metric, round(values[0], 1), round(values[-1], 1), round(slope, 2), verdict,
-        start=round(centre - half, 1), end=round(centre + half, 1), sessions=len(values),
+        start=seen(centre - half), end=seen(centre + half), sessions=len(values),
     )  # fmt: skip
 
 
