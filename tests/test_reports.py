@@ -77,6 +77,11 @@ def test_markdown_shows_html_and_pipes_as_text(tmp_path: Path) -> None:
     from interviewsense.report.markdown import _md
 
     assert _md("a | b\nc", cell=True) == "a \\| b c"  # a cell stays one cell
+    # QA: Markdown in an answer was rendered: "**stars**" as a filler's bold, a link live.
+    typed = "I said **stars** and [link](http://x) and `code` and _this_ \\ #1."
+    assert _md(typed) == (
+        "I said \\*\\*stars\\*\\* and \\[link\\](http://x) and \\`code\\` and \\_this\\_ \\\\ \\#1."
+    )
 
 
 def test_a_typed_answers_delivery_says_what_was_not_measured(tmp_path: Path) -> None:

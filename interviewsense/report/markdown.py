@@ -3,6 +3,8 @@ charts (so it reads in a terminal, a README or a chat)."""
 
 from __future__ import annotations
 
+import re
+
 from interviewsense.report.data import (
     AnswerReport,
     SessionReport,
@@ -15,10 +17,16 @@ from interviewsense.report.terminal import sparkline
 MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
 
 
+_MARKUP = re.compile(r"([\\`*_~\[\]#])")  # what would make the words bold, code or a link
+
+
 def _md(text: str, cell: bool = False) -> str:
     """Words from an answer, a question or a model, as Markdown text: raw HTML ("<script>")
-    is shown, never run by a viewer, and in a table cell a "|" does not end the cell."""
+    is shown, never run by a viewer; Markdown in them is shown as typed (QA: "**stars**"
+    read as a filler's bold, "[link](…)" became a link); in a table cell a "|" does not
+    end the cell."""
     out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = _MARKUP.sub(r"\\\1", out)
     return out.replace("|", "\\|").replace("\n", " ") if cell else out
 
 
