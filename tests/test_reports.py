@@ -518,3 +518,28 @@ def test_the_summary_and_history_count_the_same_answers() -> None:
     assert summary["answers"] == 1 and summary["overall"] == spoken.scores.overall
     (point,) = history([session]).points
     assert point.overall == summary["overall"]
+
+
+def test_without_colour_the_transcript_marks_words_with_signs_its_legend_names() -> None:
+    """QA: with NO_COLOR, or piped to a file, the legend still said "yellow: fillers" while
+    nothing was marked at all."""
+    import io
+
+    from rich.console import Console
+
+    from interviewsense.report.terminal import render_answer
+    from tests.helpers import answered_turn
+
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    turn = answered_turn(q, "Um, I think I led the the move and, um, we cut failures by half.")
+    assert turn.answer is not None
+    pipe = Console(file=io.StringIO(), width=100)
+    no_color = Console(file=io.StringIO(), width=100, force_terminal=True, no_color=True)
+    for console in (pipe, no_color):
+        render_answer(console, turn.answer)
+        shown = " ".join(console.file.getvalue().split())  # type: ignore[attr-defined]
+        assert "[Um,]" in shown and "{I think}" in shown and "[um,]" in shown, shown
+        assert "[…]: fillers {…}: hedges <…>: repeats" in shown and "yellow" not in shown
+    colour = Console(file=io.StringIO(), width=100, force_terminal=True)
+    render_answer(colour, turn.answer)
+    assert "yellow: fillers" in colour.file.getvalue()  # type: ignore[attr-defined]

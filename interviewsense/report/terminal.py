@@ -45,17 +45,32 @@ def _spans(marks: list[Mark]) -> dict[int, int]:
     return {m.index: len(m.w.split()) for m in marks if m.index >= 0}
 
 
-def highlighted(transcript: Transcript, answer: Answer) -> Text:
+# How each kind of word is marked: a colour, and without colour (NO_COLOR, a pipe, a file)
+# around the run of words, as the legend says.
+MARKED = {
+    "fillers": ("bold yellow", "yellow", "[", "]"),
+    "hedges": ("magenta", "magenta", "{", "}"),
+    "repeats": ("red", "red", "<", ">"),
+}
+
+
+def legend(plain: bool) -> str:
+    """What the marks in a transcript mean, in colour names or in the signs used without."""
+    said = [f"{o}…{c}: {kind}" if plain else f"{name}: {kind}"
+            for kind, (_, name, o, c) in MARKED.items()]  # fmt: skip
+    return "  ".join([*said, "⏸: long pauses"])
+
+
+def highlighted(transcript: Transcript, answer: Answer, *, plain: bool = False) -> Text:
+    """The transcript with its fillers, hedges and repeats marked: in colour, or ``plain``
+    between signs (QA: with no colour the legend named colours nothing was shown in)."""
     d = answer.scores.delivery
     styles: dict[int, str] = {}
-    for marks, style in (
-        (d.fillers.items, "bold yellow"),
-        (d.hedges.items, "magenta"),
-        (d.repetitions, "red"),
-    ):
+    for marks, kind in ((d.fillers.items, "fillers"), (d.hedges.items, "hedges"),
+                        (d.repetitions, "repeats")):  # fmt: skip
         for start, n in _spans(marks).items():
             for k in range(start, start + n):
-                styles.setdefault(k, style)
+                styles.setdefault(k, kind)
     pauses: dict[int, Pause] = {}
     if transcript.timed:
         for p in d.long_pauses:
@@ -69,7 +84,14 @@ def highlighted(transcript: Transcript, answer: Answer) -> Text:
     for i, w in enumerate(words):
         if i:
             text.append(" ")
-        text.append(w.w, style=styles.get(i, ""))
+        kind = styles.get(i, "")
+        style, _, opens, closes = MARKED.get(kind, ("", "", "", ""))
+        if not plain:
+            text.append(w.w, style=style)
+        else:  # a run of words of one kind between one pair of signs
+            first = kind and (styles.get(i - 1) != kind or i - 1 in pauses)
+            last = kind and (styles.get(i + 1) != kind or i in pauses)
+            text.append(f"{opens if first else ''}{w.w}{closes if last else ''}")
         if i in pauses:
             text.append(f" ⏸ {pauses[i].duration:.1f}s", style="bold cyan")
     return text
@@ -99,9 +121,9 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
     if answer.question:
         parts.append(Text(f"Q: {answer.question}", style="italic"))
     parts.append(Text(""))
-    parts.append(highlighted(answer.transcript, answer))
-    legend = Text("yellow: fillers  magenta: hedges  red: repeats  ⏸: long pauses", style="dim")
-    parts.append(legend)
+    plain = console.no_color or console.color_system is None
+    parts.append(highlighted(answer.transcript, answer, plain=plain))
+    parts.append(Text(legend(plain), style="dim"))
     console.print(Panel(Group(*parts), title=title, title_align="left"))  # type: ignore[arg-type]
 
     table = Table(show_header=True, header_style="dim", box=None, pad_edge=False, expand=False)
