@@ -247,6 +247,36 @@ def test_a_redirect_to_a_private_address_is_refused(
     assert [req.path for req, _ in httpserver.log] == ["/hop.wav"]
 
 
+def test_an_audio_url_that_cannot_be_fetched_is_a_502_with_a_hint_the_api_offers(
+    server: Server,
+) -> None:
+    """QA: its hint said "download the file and pass its path": audio_path is off unless
+    the server has audio roots, and a client has no path on the server anyway."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with server.client() as c:
+        r = c.post("/v1/sessions/finalize", json={"audio_url": f"http://localhost:{port}/a.wav"})
+    body = error_of(r, 502)
+    assert "could not download" in body["error"] and "upload it" in body["hint"], body
+    assert "pass its path" not in body["hint"]
+
+
+def test_the_voice_is_the_sessions_persona_unless_named(server: Server) -> None:
+    """QA: /v1/tts/generate without a persona spoke a "tough" session in the friendly voice."""
+    from interviewsense.interviewer.personas import get_persona
+
+    with server.client() as c:
+        _session(c, "tough-v", "u-tough", persona="tough")
+        say = {"session_id": "tough-v", "user_id": "u-tough", "text": "Walk me through it."}
+        hints = c.post("/v1/tts/generate", json=say).json()["tts_instructions"]["voice_hints"]
+        assert hints["espeak_voice"] == get_persona("tough").voice.voice
+        named = c.post("/v1/tts/generate", json={**say, "persona": "friendly"}).json()
+        assert named["tts_instructions"]["voice_hints"]["espeak_voice"] == (
+            get_persona("friendly").voice.voice
+        )
+
+
 def test_server_tts_is_stored_and_served_and_cached(server: Server) -> None:
     with server.client() as c:
         r = c.post(
@@ -401,6 +431,10 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
             broken = error_of(c.post(url, content=b'{"session_id":', headers={
                 "content-type": "application/json"}), 422)  # fmt: skip
             assert broken["error"] == "invalid request: the body is not valid JSON", broken
+        for kind, raw in (("text/plain", b"hello"), ("application/x-www-form-urlencoded", b"a=1")):
+            form = error_of(c.post("/v1/sessions/start", content=raw, headers={
+                "content-type": kind}), 422)  # fmt: skip
+            assert "not a JSON object" in form["error"], form  # QA: "a valid dictionary"
         pirate = {**amb, "user_id": "frank", "persona": "<b>pirate</b>"}
         voice = error_of(c.post("/v1/tts/generate", json=pirate), 422)  # as /start says it
         assert "pirate" not in voice["error"] and "friendly" in voice["error"] + voice["hint"]
@@ -860,7 +894,10 @@ def test_tts_text_loses_its_control_characters_and_nothing_left_is_400(server: S
         say = {"session_id": "ctl", "user_id": "u-ctl", "persona": "friendly"}
         hostile = {**say, "text": "\u0000\u0007\u001b[31m", "server_voice": True}
         body = error_of(c.post("/v1/tts/generate", json=hostile), 400)
-        assert "nothing to say" in body["error"] and body["hint"]
+        assert "nothing a voice can say" in body["error"] and body["hint"]
+        # QA: emoji alone were said to be "control characters".
+        emoji = error_of(c.post("/v1/tts/generate", json={**hostile, "text": "🙂🎉"}), 400)
+        assert "no letter or digit" in emoji["error"]
         text = "Hello\u0000 there\u001b[0m, welcome."
         spoken = c.post("/v1/tts/generate", json={**say, "text": text, "server_voice": True})
         assert spoken.status_code == 200, spoken.text

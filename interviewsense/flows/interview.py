@@ -152,7 +152,9 @@ def answer_turn(
     if target is not pending and text is not None:
         raise ConflictError(
             f"question {target.index} of session {session_id} is already answered",
-            hint=f"the question waiting is {pending.index}" if pending else "the interview is over",
+            hint=f"the question waiting is {pending.index}"
+            if pending
+            else "the interview is over: a redo takes a recording, with 'turn'",
         )
     plan = plan_of(session)
     interviewer = make_interviewer(plan, settings, reporter)

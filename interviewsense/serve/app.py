@@ -270,7 +270,8 @@ def _too_large(limit: int) -> tuple[str, str]:
     mb = (limit - MULTIPART_SLACK) // (1024 * 1024)
     return (
         f"the request body is over the {mb} MB limit",
-        "send a shorter or compressed recording (INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB sets it)",
+        "send less: a shorter or compressed recording, or a shorter text "
+        "(INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB sets the limit)",
     )
 
 

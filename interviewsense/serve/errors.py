@@ -133,6 +133,9 @@ def allowed_methods(request: Request) -> str | None:
 # Hints the shared code writes for the command line, said as an API client can act on them.
 CLI_HINTS = {
     "'interviewsense sessions list' shows them": "GET /v1/sessions?user_id=… lists them",
+    "check the link and your connection, or download the file and pass its path": (
+        "check the link, or download the file and upload it (multipart 'audio')"
+    ),
     "'interviewsense sessions repair' rebuilds it from the audio": (
         "the server's operator can rebuild it ('interviewsense sessions repair')"
     ),
@@ -236,6 +239,7 @@ def status_for(exc: InterviewSenseError) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
 
 
+NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type"})
 CLIENT_CLOSED = 499  # the status logged for a request whose client left before its body did
 
 
@@ -272,6 +276,11 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
         for err in exc.errors()[:5]:  # the location and the rule, never the value sent
             if err.get("type") == "json_invalid":  # FastAPI's loc is a character offset
                 problems.append("the body is not valid JSON")
+                continue
+            if tuple(err.get("loc", ())) == ("body",) and err.get("type") in NOT_AN_OBJECT:
+                # QA: a form or text body read "Input should be a valid dictionary or object
+                # to extract fields from"
+                problems.append("the body is not a JSON object (send one, as application/json)")
                 continue
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             problems.append(f"{where}: {err.get('msg', 'invalid')}")

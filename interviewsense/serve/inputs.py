@@ -126,7 +126,7 @@ def speakable(text: str) -> str:
     text = _UNSPEAKABLE.sub("", ESCAPES.sub("", text)).strip()
     if not any(ch.isalnum() for ch in text):
         raise BadInputError(
-            "text has nothing to say once control characters are removed",
+            "text has nothing a voice can say: no letter or digit (control characters are removed)",
             hint="send the words to speak as plain text",
         )
     return text

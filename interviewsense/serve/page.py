@@ -177,7 +177,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str, session_id:
     turn = waiting_turn(session)
     if turn is None:
         raise ConflictError(
-            f"session {store_id} has no question waiting: the interview is over",
+            f"session {session_id} has no question waiting: the interview is over",
             hint="start a new session",
         )
     meant = ws.query_params.get("turn", "")

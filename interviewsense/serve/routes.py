@@ -296,7 +296,8 @@ async def answer(
         kwargs = {"audio": str(upload), "turn": turn, "transcriber": transcriber}
     else:
         raise UnsupportedMediaError(
-            f"answers come as multipart/form-data or application/json, not '{kind[:60]}'",
+            "answers come as multipart/form-data or application/json, not "
+            + (f"'{kind[:60]}'" if kind else "a body with no Content-Type"),
             hint="send the recording as a multipart field 'audio', or JSON {\"transcript\": …}",
         )
     try:
@@ -455,10 +456,11 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     client-TTS session, else a WAV made on the server (a URL to GET)."""
     from interviewsense.tts.base import speech_synthesis_hints
 
-    persona = get_persona(body.persona)
     text = speakable(body.text)
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
     session = await anyio.to_thread.run_sync(engine.store.load, store_id)
+    # Not named: the session's own interviewer (QA: a "tough" session got the friendly voice)
+    persona = get_persona(body.persona or session.persona or "friendly")
     if session.settings.get("api", {}).get("client_tts") and not body.server_voice:
         return {
             "use_client_tts": True,

@@ -56,7 +56,8 @@ class StartRequest(BaseModel):
 class TTSRequest(BaseModel):
     session_id: str = ID
     text: str = Field(min_length=1, max_length=2000)
-    persona: PersonaName = "friendly"  # as in StartRequest: a 422 that names the choices
+    # As in StartRequest: a 422 that names the choices. None: the session's own persona.
+    persona: PersonaName | None = None
     user_id: str | None = Field(None, pattern=SAFE_ID.pattern, max_length=64)
     server_voice: bool = FLAG  # a client_tts browser with no voice: the server speaks
 
