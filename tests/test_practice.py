@@ -377,6 +377,13 @@ def test_devices_lists_the_virtual_microphone(vmic: VirtualMic, tmp_path: Path) 
     names = {d["name"] for d in data["devices"]}
     assert "pulse" in names
     assert data["input"] is not None and data["output"] is not None
+    # None at all: one line says so and what follows (QA: an empty table's frame).
+    none = subprocess.run(
+        command("devices"), env={**practice_env(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert none.returncode == 0 and "no audio devices found" in none.stdout + none.stderr
+    assert "Audio devices" not in none.stdout + none.stderr
 
 
 @pytest.mark.slow

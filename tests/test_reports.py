@@ -479,6 +479,17 @@ def test_play_through_the_speaker(vmic: VirtualMic, tmp_path: Path) -> None:
         command("sessions", "play", sid), env=quiet, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 4 and "no audio output" in proc.stderr
+    # Bad input is said first, whatever the machine has (QA: both were "no audio output").
+    typed = CliRunner().invoke(
+        app, ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json"],
+        input="I led the move and we cut costs by half.\n", env=env,
+    )  # fmt: skip
+    for args in ((sid, "--answer", "9"), (json.loads(typed.stdout)["id"],)):
+        proc = subprocess.run(
+            command("sessions", "play", *args), env=quiet, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 1 and "no audio output" not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,14 @@ def devices(
             }
         )
         return
+    if not found:  # QA: an empty table's frame, and nothing said
+        console.print(
+            "no audio devices found: questions are shown, not spoken, and answers are typed"
+        )
+        console.print(
+            "[dim]hint: plug in a headset, or check the sound server ('pactl info' on Linux)[/]"
+        )
+        return
     from rich.table import Table
 
     table = Table(title="Audio devices", title_justify="left")

@@ -443,24 +443,33 @@ def play(
     settings = load()
     store = _store()
     session = store.load(session_id)
-    out = default_devices(settings).output_index
-    if out is None:
-        raise MissingDependencyError(
-            "no audio output found", hint="'interviewsense devices' lists them"
-        )
     turns = [t for t in session.turns if answer is None or t.index == answer]
     if not turns:
         raise BadInputError(
             f"session {session_id} has no answer {answer}",
             hint=f"'interviewsense sessions show {session_id}' lists its answers",
         )
-    played = 0
-    for t in turns:
-        console.print(f"[bold]{t.index}.[/] {t.question.text}")
-        for kind in ("q", "a"):
-            path = store.audio_path(session_id, kind, t.index)
-            if path.is_file():
-                play_wav(path, out)
-                played += 1
-    if not played:
+    # What there is to play is known before a speaker is looked for (QA: a typed session
+    # and a wrong answer number both said "no audio output found", exit 4).
+    sounds = [
+        (
+            t,
+            [
+                p
+                for kind in ("q", "a")
+                if (p := store.audio_path(session_id, kind, t.index)).is_file()
+            ],
+        )
+        for t in turns
+    ]
+    if not any(paths for _, paths in sounds):
         raise BadInputError("nothing to play: these answers were typed, not recorded")
+    out = default_devices(settings).output_index
+    if out is None:
+        raise MissingDependencyError(
+            "no audio output found", hint="'interviewsense devices' lists them"
+        )
+    for t, paths in sounds:
+        console.print(f"[bold]{t.index}.[/] {t.question.text}")
+        for path in paths:
+            play_wav(path, out)
