@@ -196,3 +196,20 @@ def test_no_thanks_after_a_skipped_question(persona: str) -> None:
     after_answer = interviewer.next_question([answered])
     assert after_answer is not None and not after_answer.spoken.startswith(MOVE_ON)
     assert after_answer.spoken.startswith(PERSONAS[persona].next)
+
+
+def test_an_answer_that_says_one_thing_over_and_over_is_not_praised_as_concise() -> None:
+    """QA: a 2,520-word answer, one sentence 120 times, had "concise wording (100%)" as a
+    strength: conciseness counts fillers and hedges, and it had none."""
+    from interviewsense.interviewer.scripted import offline_assessment
+
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    said = "I led the billing migration and we cut failures by half in two months. " * 60
+    turn = answered_turn(q, said)
+    assert turn.answer is not None
+    parts = {p.name: p.points / p.max_points for p in turn.answer.scores.content.breakdown}
+    assert parts["conciseness"] >= 0.7 > parts["substance"]  # the case: padded by nothing
+    strengths = " ".join(offline_assessment([turn]).strengths)
+    assert "concise" not in strengths, strengths
+    plain = answered_turn(q, "I led the billing migration. We cut failures by half in two months.")
+    assert "concise wording" in " ".join(offline_assessment([plain]).strengths)

@@ -156,6 +156,11 @@ STRENGTHS = {
 }
 
 
+# A part praised only when another holds up too: "concise" counts fillers and hedges, so an
+# answer that said one sentence 120 times had all its points (QA: "concise wording (100%)").
+STRENGTH_NEEDS = {"conciseness": "substance"}
+
+
 def offline_assessment(turns: list[Turn]) -> Assessment:
     """Strengths and gaps from the scores, and an outline of a model answer per question.
 
@@ -177,10 +182,11 @@ def offline_assessment(turns: list[Turn]) -> Assessment:
         means = {k: sum(v) / len(v) for k, v in shares.items()}
         order = list(means)  # ties keep the rubric's order: content, delivery, voice
         ranked = sorted(means, key=lambda k: (-means[k], order.index(k)))
+        praised = [
+            k for k in ranked if means[k] >= 0.7 and means.get(STRENGTH_NEEDS.get(k, k), 1) >= 0.7
+        ]
         out.strengths = [
-            f"{STRENGTHS.get(k, k)} ({means[k]:.0%} of the points)"
-            for k in ranked[:3]
-            if means[k] >= 0.7
+            f"{STRENGTHS.get(k, k)} ({means[k]:.0%} of the points)" for k in praised[:3]
         ]
         weakest = sorted(means, key=lambda k: (means[k], order.index(k)))
         out.gaps = [
