@@ -326,8 +326,24 @@ class Session:
 
     @property
     def started(self) -> str:
-        """The start to the minute, as reports show it: '2026-11-30 11:23'."""
-        return self.started_at[:16].replace("T", " ")
+        """The start to the minute in this machine's time zone, as reports show it:
+        '2026-11-30 11:23' (``local_start``)."""
+        return local_start(self.started_at)[:16].replace("T", " ")
+
+
+def local_start(started_at: str) -> str:
+    """A saved start time (ISO 8601 with the offset of the machine that saved it: a server
+    elsewhere, a laptop in another zone) in this machine's time zone, without the offset; a
+    time with no offset is local already; one that does not parse is given as it is."""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(started_at)
+    except ValueError:
+        return started_at
+    if when.tzinfo is None:
+        return started_at
+    return when.astimezone().replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def to_json(obj: Any) -> Any:

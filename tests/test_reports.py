@@ -378,7 +378,7 @@ def test_a_broken_streak(isolated_home: Path) -> None:
 
 
 def test_days_are_the_candidates_own(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """QA: in Los Angeles, a session at 8 pm fell on tomorrow's UTC date: history showed
+    """QA: in Los Angeles, a session at 8 pm saved in UTC (a server, a trip) fell on tomorrow: history showed
     tomorrow and a streak of 0, "not practised today"."""
     import time as clock
     from datetime import UTC, datetime

@@ -5,9 +5,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from interviewsense.domain import Answer, Session, Turn, said
+from interviewsense.domain import Answer, Session, Turn, local_start, said
 
 IDEAL_WPM = 150.0
 
@@ -69,15 +69,9 @@ def _answers(session: Session, question: str) -> list[tuple[Turn, Answer]]:
 
 
 def local_day(started_at: str) -> str:
-    """The day a session started on in this machine's time zone, as "today" is (QA: a UTC
-    day past midnight UTC, still the evening before in Los Angeles, broke the streak)."""
-    try:
-        when = datetime.fromisoformat(started_at)
-    except ValueError:
-        return started_at[:10]
-    if when.tzinfo is None:  # saved in UTC, as every session is
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone().date().isoformat()
+    """The day a session started on in this machine's time zone, as "today" is (QA: a
+    session saved at 07:00+00:00, the evening before in Los Angeles, broke the streak)."""
+    return local_start(started_at)[:10]
 
 
 def _point(session: Session, pairs: list[tuple[Turn, Answer]]) -> Point:
