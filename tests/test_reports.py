@@ -378,8 +378,8 @@ def test_a_broken_streak(isolated_home: Path) -> None:
 
 
 def test_days_are_the_candidates_own(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """QA: in Los Angeles, a session at 8 pm saved in UTC (a server, a trip) fell on tomorrow: history showed
-    tomorrow and a streak of 0, "not practised today"."""
+    """QA: in Los Angeles, a session at 8 pm saved in UTC (a server, a trip) fell on
+    tomorrow: history showed tomorrow and a streak of 0, "not practised today"."""
     import time as clock
     from datetime import UTC, datetime
     from datetime import time as at
@@ -554,3 +554,17 @@ def test_without_colour_the_transcript_marks_words_with_signs_its_legend_names()
     colour = Console(file=io.StringIO(), width=100, force_terminal=True)
     render_answer(colour, turn.answer)
     assert "yellow: fillers" in colour.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_narrow_terminal_loses_columns_not_numbers(isolated_home: Path) -> None:
+    """QA: at 40 columns the list showed every column but the id as "…", and history cut
+    numbers and days in half ("42…", "2026-…")."""
+    make_sessions(isolated_home, 2)
+    for width in (40, 60, 80):
+        listed = CliRunner().invoke(app, ["sessions", "list"], env={"COLUMNS": str(width)})
+        history = CliRunner().invoke(app, ["history"], env={"COLUMNS": str(width)})
+        for shown in (listed.stderr, history.stderr):
+            assert "…" not in shown, (width, shown)
+            assert all(len(line) <= width for line in shown.splitlines()), (width, shown)
+        assert re.search(r"\d{8}-\d{6}-\w{6}\s+(\S+\s+)?[\d.]+\s+in", listed.stderr), listed.stderr
+        assert re.search(r"\d{4}-\d\d-\d\d\s+2\s+\d", history.stderr), history.stderr

@@ -59,25 +59,30 @@ def list_(
 
     # Fits 80 columns with the id whole: it is what every other command takes, and it
     # starts with the date and time the session began.
+    # Narrower than that (a split pane): kind, type and sync go, never the id or a number
+    # (QA: at 40 columns every column but the id was "…").
+    dropped = {"kind", "type", "sync"} if console.width < NARROW_LIST else set()
+    if console.width < NARROWEST_LIST:
+        dropped.add("answers")
     table = Table(title="Sessions", title_justify="left", box=None, pad_edge=False)
-    table.add_column("id", no_wrap=True)
-    for col in ("kind", "type"):
-        table.add_column(col)
-    table.add_column("answers", justify="right")
-    table.add_column("score", justify="right")
-    for col in ("status", "sync"):
-        table.add_column(col)
+    columns = [c for c in LIST_COLUMNS if c not in dropped]
+    for col in columns:
+        right = col in ("answers", "score")
+        wrap = {"no_wrap": True} if col != "status" else {"min_width": 8, "overflow": "fold"}
+        table.add_column(col, justify="right" if right else "left", **wrap)
     for i in infos:
-        table.add_row(
-            i.id,
-            i.kind,
-            i.type,
-            f"{i.answered}/{i.turns}",
-            "–" if i.mean_score is None else f"{i.mean_score:g}",
-            i.status,
-            "yes" if i.synced else "no",
-        )
+        cells = {
+            "id": i.id, "kind": i.kind, "type": i.type, "answers": f"{i.answered}/{i.turns}",
+            "score": "–" if i.mean_score is None else f"{i.mean_score:g}", "status": i.status,
+            "sync": "yes" if i.synced else "no",
+        }  # fmt: skip
+        table.add_row(*(cells[c] for c in columns))
     console.print(table)
+
+
+LIST_COLUMNS = ("id", "kind", "type", "answers", "score", "status", "sync")
+NARROW_LIST = 72  # columns: under this, the list leaves out kind, type and sync …
+NARROWEST_LIST = 56  # … and under this the answers too
 
 
 @app.command("show")

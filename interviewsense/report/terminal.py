@@ -273,6 +273,11 @@ def render_comparison(
     return out
 
 
+HISTORY_COLUMNS = ("day", "type", "n", "overall", "content", "delivery", "voice", "wpm", "fillers")
+SUB_SCORES = ("content", "delivery", "voice")
+NARROW_HISTORY = 72  # columns: under this, history leaves out the type and the three parts
+
+
 def render_history(console: Console, h: History) -> None:
     if not h.points:
         console.print("no scored answers yet: start with 'interviewsense practice'")
@@ -286,22 +291,20 @@ def render_history(console: Console, h: History) -> None:
         box=None,
         pad_edge=False,
     )
-    table.add_column("day", no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    for col in ("n", "overall", "content", "delivery", "voice", "wpm", "fillers"):
-        table.add_column(col, justify="right", no_wrap=True)
+    # Narrower than the whole table (a split pane): the parts' columns go, never a number cut
+    # in half (QA: "42…", "2026-…" at 40 columns).
+    narrow = console.width < NARROW_HISTORY
+    columns = [c for c in HISTORY_COLUMNS if not (narrow and c in ("type", *SUB_SCORES))]
+    for col in columns:
+        right = col not in ("day", "type")
+        table.add_column(col, justify="right" if right else "left", no_wrap=True)
     for p in h.points:
-        table.add_row(
-            p.day,
-            p.type,
-            str(p.answers),
-            _fmt(p.overall),
-            _fmt(p.content),
-            _fmt(p.delivery),
-            _fmt(p.voice),
-            _fmt(p.wpm),
-            _fmt(p.filler_rate),
-        )
+        cells = {
+            "day": p.day, "type": p.type, "n": str(p.answers), "overall": _fmt(p.overall),
+            "content": _fmt(p.content), "delivery": _fmt(p.delivery), "voice": _fmt(p.voice),
+            "wpm": _fmt(p.wpm), "fillers": _fmt(p.filler_rate),
+        }  # fmt: skip
+        table.add_row(*(cells[c] for c in columns))
     console.print(table)
     series: tuple[tuple[str, list[float | None]], ...] = (
         ("overall", [p.overall for p in h.points]),
