@@ -435,6 +435,10 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
             form = error_of(c.post("/v1/sessions/start", content=raw, headers={
                 "content-type": kind}), 422)  # fmt: skip
             assert "not a JSON object" in form["error"], form  # QA: "a valid dictionary"
+        huge = b'{"questions": ' + b"9" * 5000 + b"}"  # QA: said to be "nested too deep"
+        number = error_of(c.post("/v1/sessions/start", content=huge, headers={
+            "content-type": "application/json"}), 400)  # fmt: skip
+        assert "4,300 digits" in number["error"], number
         pirate = {**amb, "user_id": "frank", "persona": "<b>pirate</b>"}
         voice = error_of(c.post("/v1/tts/generate", json=pirate), 422)  # as /start says it
         assert "pirate" not in voice["error"] and "friendly" in voice["error"] + voice["hint"]

@@ -101,8 +101,8 @@ HINTS = {
 # Starlette's and FastAPI's own messages, said in our words.
 HTTP_MESSAGES = {
     "There was an error parsing the body": (
-        "the request body could not be read as JSON (it must be UTF-8, and not nested "
-        "deeper than a few levels)",
+        "the request body could not be read as JSON (it must be UTF-8, not nested deeper "
+        "than a few levels, with no number over 4,300 digits)",
         "send a JSON object with the fields /docs shows for this route",
     ),
 }
