@@ -117,6 +117,11 @@ def test_finalize_other_formats(answer_wav: Spoken, tmp_path: Path, kind: str) -
     check_answer(data, answer_wav)
     assert data["audio"]["sample_rate"] == 44100
     assert data["audio"]["channels"] == (1 if kind == "mp3" else 2)
+    if kind == "mp3":  # finalized again: still the recording as it came (QA: it became 16000)
+        again = run_cli("finalize", data["session_id"], "--json")
+        assert again.returncode == 0, again.stderr
+        turn = json.loads(again.stdout)
+        assert turn["audio"] == data["audio"], (turn["audio"], data["audio"])
 
 
 @pytest.mark.slow

@@ -303,3 +303,15 @@ def test_pyttsx3_says_every_question_of_a_long_session(tmp_path: Path) -> None:
         if speaker.synthesize(texts[i % 3], tmp_path / f"{i % 2}.wav", styles[i % 3]) == 0
     ]
     assert empty == []
+
+
+@pytest.mark.slow
+def test_a_question_only_saved_still_says_its_rate(tmp_path: Path) -> None:
+    """QA: with no speaker, pyttsx3's question audio was kept with "sample_rate": 0."""
+    from interviewsense.flows.speech import say
+
+    speaker = TTS.get("pyttsx3").build(load_settings({"tts_engine": ("pyttsx3", "t")}), Quiet())
+    said = say(speaker, QUESTION, get_persona("friendly").voice, tmp_path / "q.wav",
+               output=None, play=False)  # fmt: skip
+    assert said.started is None and said.seconds > 1
+    assert said.rate == speech.read_wav(tmp_path / "q.wav")[1] > 0

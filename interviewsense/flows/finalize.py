@@ -6,7 +6,7 @@ a session id re-transcribes every answer of that session in place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -286,13 +286,20 @@ def _refinalize_turns(
         q.text = question or q.text
         q.type = qtype or q.type
         answer = analyse(audio, q, transcriber, rubric, settings, reporter)
-        answer.audio = AudioInfo(
-            path=f"audio/{path.name}",
-            duration_s=audio.info.duration_s,
-            sample_rate=audio.info.sample_rate,
-            channels=audio.info.channels,
-            source=f"audio/{path.name}",
-            format=audio.info.format,
+        # The recording as it came (its rate, channels and format), as the first finalize
+        # said it; not the kept 16 kHz copy read back (QA: 22050 became 16000 here).
+        before = turn.answer.audio if turn.answer is not None else None
+        answer.audio = (
+            replace(before, path=f"audio/{path.name}", duration_s=audio.info.duration_s)
+            if before is not None
+            else AudioInfo(
+                path=f"audio/{path.name}",
+                duration_s=audio.info.duration_s,
+                sample_rate=audio.info.sample_rate,
+                channels=audio.info.channels,
+                source=f"audio/{path.name}",
+                format=audio.info.format,
+            )
         )
         turn.answer = answer
         turn.status = "answered"

@@ -207,10 +207,11 @@ def say(
                 said.seconds, said.rate = write_chunks(path, prefetch.made)
         else:
             said.seconds = speaker.synthesize(text, path, style)
-            if play and said.seconds > 0:
+            if said.seconds > 0:
                 chunk = read_chunk(path)
-                said.rate = chunk.rate
-                said.started, _, _ = play_chunks([chunk], output, stop=stop)
+                said.rate = chunk.rate  # also when only saved (QA: sample_rate 0)
+                if play:
+                    said.started, _, _ = play_chunks([chunk], output, stop=stop)
     finally:
         said.ended = time.monotonic()
         if watch is not None:
