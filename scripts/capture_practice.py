@@ -77,7 +77,7 @@ def main() -> None:
             start = text.index("Follow-up")
             wait_for("listening", after=start)
             mic.play(wavs[1])
-            end = wait_for("saved ·", timeout=240)
+            end = wait_for("to see it again", timeout=240)
         finally:
             subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
     print("=== while answering ===")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from interviewsense.scoring.delivery import (
     score_delivery,
 )
 from interviewsense.scoring.engine import recover_fillers, score_answer
+from interviewsense.scoring.feedback import PART_FIXES
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.text import sentences, tokens
 from tests.helpers import typed
@@ -286,7 +286,9 @@ def test_typed_answers_report_missing_timing_not_zero() -> None:
     assert "voice" not in score.weights
 
 
-def test_outline_advice_uses_the_right_article() -> None:
+def test_outline_advice_names_the_missing_parts_and_a_fix_for_each() -> None:
+    """QA: one fixed sentence ("outline the approach, give a reason or trade-off, and close
+    with a summary") whatever was missing, and "a clarify step"."""
     q = Question(text="How does a database index speed up a query?", type="technical")
     text = (
         "An index keeps the values of a column sorted, with pointers to the rows, so the "
@@ -294,9 +296,14 @@ def test_outline_advice_uses_the_right_article() -> None:
         "write updates the index too, so I add one only for columns we filter on often."
     )
     _, advice = score_answer(typed(text), q)
-    outline = [line for line in advice if line.startswith("Your answer is missing")]
-    assert outline and "an approach" in outline[0], advice
-    assert not re.search(r"\ba [aeiou]", outline[0])
+    outline = [line for line in advice if line.startswith("Your answer has no clear")]
+    assert outline, advice
+    content = score_answer(typed(text), q)[0].content
+    missing = [part for part, found in content.structure.items() if not found.found]
+    assert missing and " step:" not in outline[0] and "a clarify" not in outline[0]
+    for part in missing[:3]:  # each named part has its own fix
+        assert PART_FIXES[part] in outline[0], (part, outline[0])
+    assert "close with a one-sentence summary" not in outline[0] or "summary" in missing
 
 
 def test_advice_on_a_short_answer_fits_its_question_type() -> None:
@@ -320,3 +327,30 @@ def test_advice_on_a_short_answer_fits_its_question_type() -> None:
     short = [f for f in told if "is short for a behavioral question" in f]
     assert short and "every STAR part is there" in short[0]
     assert SHORT_FIXES["behavioral"] not in short[0]
+
+
+def test_an_answer_that_says_little_is_told_which_way() -> None:
+    """QA: a hedged answer with no repeats was capped "the answer circles the question or
+    repeats itself"; the note and the advice now name the signal that is furthest off."""
+    from interviewsense.scoring.substance import THIN_FIXES, thin
+
+    q = Question(text="Tell me about a time you failed.", type="behavioral")
+    hedged = (
+        "I guess maybe I kind of failed once, I think. Perhaps it was a project, probably. "
+        "I suppose it maybe went badly, I think, sort of."
+    )
+    score, advice = score_answer(typed(hedged), q)
+    dense = score.content.substance
+    assert dense["weakest_signal"] == "hedges", dense
+    capped = {cap.name: cap.why for cap in score.caps}
+    if "little substance" in capped:
+        assert "hedges almost every sentence" in capped["little substance"], capped
+    assert "repeats itself" not in " ".join(capped.values()) + " ".join(advice)
+    assert thin({"weakest_signal": "echo", "echo_share": 0.6}) == (
+        "it circles the question (60% of its words are the question's own)"
+    )
+    repeats = {"weakest_signal": "repeats", "repeated_phrases": [{"phrase": "we cut", "count": 4}]}
+    assert thin(repeats) == "it repeats itself ('we cut' 4 times)"
+    from interviewsense.scoring.content import SUBSTANCE_SIGNALS
+
+    assert set(THIN_FIXES) == set(SUBSTANCE_SIGNALS)  # a fix for every signal

@@ -173,6 +173,9 @@ def relevance(question: str, toks: list[Tok], keywords: list[str]) -> dict[str, 
     return {"terms": terms, "matched": hit, "share": share, "method": "lexical"}
 
 
+SUBSTANCE_SIGNALS = ("distinct", "repeats", "echo", "hedges")  # substance_component's order
+
+
 def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     """Points for saying something: the mean of four fractions, each with its evidence."""
     c = "content"
@@ -194,6 +197,9 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     frac = sum(fracs) / len(fracs) if dense["content_words"] else 0.0
     dense["fraction"] = round(frac, 3)
     dense["worst"] = round(min(fracs), 3)  # one signal past its limit makes the cap too
+    # Which signal is furthest from its full mark: what the cap and the advice name (QA: a
+    # hedged answer was told it "circles the question or repeats itself").
+    dense["weakest_signal"] = SUBSTANCE_SIGNALS[fracs.index(min(fracs))]
     bits = [f"{dense['distinct_share']:.0%} distinct content words"]
     if dense["repeated_phrases"]:
         top = dense["repeated_phrases"][0]

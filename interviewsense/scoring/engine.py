@@ -30,6 +30,7 @@ from interviewsense.scoring.substance import (
     LEAVING_WHY,
     UNCHECKED,
     off_topic,
+    thin,
 )
 from interviewsense.scoring.text import clip, plural, sentences, tokens
 from interviewsense.scoring.voice import score_voice
@@ -172,8 +173,7 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
             or dense.get("worst", 1.0) <= 0.0
         )
     ):
-        why = "the answer circles the question or repeats itself"
-        out.append(Component("little substance", cap["little_substance"], 100, why))
+        out.append(Component("little substance", cap["little_substance"], 100, thin(dense)))
     hedging = dense.get("hedges_per_sentence", 0.0)
     doubts = dense.get("unsure", [])
     if main and hedging >= rubric.num("content", "hedges_high_per_sentence"):

@@ -11,7 +11,7 @@ from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
 from interviewsense.scoring.rubric import Rubric
-from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY
+from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, THIN_FIXES, thin
 from interviewsense.scoring.text import clip, plural
 
 MAX_ITEMS = 4
@@ -21,8 +21,6 @@ MIN_ITEMS = 2
 # …, see ``_rubric_values``), so a custom rubric gives advice that matches its own numbers.
 ADVICE = {
     "star": "Your answer has no clear {missing}: {fixes}.",
-    "outline": "Your answer is missing {missing} step: outline the approach, give a reason "
-    "or trade-off, and close with a summary.",
     "no_details": "No numbers or named tools: add one concrete detail, such as a metric, a "
     "date, a team size or the technology you used.",
     "few_details": "Only {count} ({shown}): add a number that shows the scale or the result.",
@@ -34,8 +32,7 @@ ADVICE = {
     "{similarity:.2f}; {similarity_full:.2f} or more is on topic): cut what does not serve it.",
     "drift_terms": "The answer drifts from the question: it never touches {terms}. Tie your "
     "first and last sentence back to what was asked.",
-    "substance": "The answer says less than it seems: {evidence}. Say each point once, with "
-    "one concrete detail, and stop.",
+    "substance": "The answer says less than it seems: {why}. {fix}",
     "impression": "Answers that read like this one were mostly rated below good by coaches "
     '({p:.0%} likely good or strong). The sentence that reads weakest is "{quote}": {fix}.',
     "cliche": '"{quote}" is what every candidate says: replace it with something that '
@@ -94,6 +91,22 @@ STAR_FIXES = {
     "action": "say what you did yourself, step by step",
     "result": "end with the result, ideally a number ('cut failures by 40%')",
 }
+# The parts of the other two outlines (scoring/cues.py REASONING and PREP), as a candidate
+# hears them, and the fix for each (QA: one fixed sentence asked a design answer for "an
+# outline, a trade-off and a summary" it had, whichever part was missing).
+PART_NAMES = {"clarify": "goal and limits", "reasoning": "reason or trade-off", "close": "ending"}
+PART_FIXES = {
+    "clarify": "start by saying what you take the goal and the limits to be",
+    "approach": "outline your approach in two or three steps",
+    "reasoning": "give the reason or the trade-off behind each choice",
+    "example": "back it with an example or a number",
+    "summary": "close with a one-sentence summary",
+    "point": "open with your answer in one sentence",
+    "reason": "say why, in a sentence or two",
+    "close": "end by tying it back to this role",
+    **STAR_FIXES,
+}
+MAX_PART_FIXES = 3
 
 
 def _rubric_values(rubric: Rubric) -> dict[str, float]:
@@ -106,9 +119,9 @@ def _rubric_values(rubric: Rubric) -> dict[str, float]:
     return out
 
 
-def _a(word: str) -> str:
-    """The word with its indefinite article: "an example", "a summary"."""
-    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+def either(words: list[str]) -> str:
+    """ "a", "a or b", "a, b or c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def clock(seconds: float | None) -> str:
@@ -178,13 +191,12 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     lost_d = {p.name: p.max_points - p.points for p in d.breakdown}
     lost_v = {p.name: p.max_points - p.points for p in v.breakdown}
     missing = [p for p, s in c.structure.items() if not s.found]
-    if missing and c.structure_kind == "star":
-        fixes = "; ".join(STAR_FIXES[m] for m in missing[:2])
-        text = say("star", missing=" or ".join(missing), fixes=fixes)
-        add("content", lost_c.get("structure", 0), cmax, text, cap="no result")
-    elif missing:
-        text = say("outline", missing=" and ".join(_a(m) for m in missing[:2]))
-        add("content", lost_c.get("structure", 0), cmax, text)
+    if missing:
+        named = [PART_NAMES.get(m, m) for m in missing]
+        fixes = "; ".join(PART_FIXES[m] for m in missing[:MAX_PART_FIXES])
+        text = say("star", missing=either(named), fixes=fixes)
+        lifts = "no result" if c.structure_kind == "star" else ""
+        add("content", lost_c.get("structure", 0), cmax, text, cap=lifts)
     spec = c.specificity
     if spec.get("count", 0) == 0:
         text = say("no_details")
@@ -215,7 +227,8 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         )
     substance = next((p for p in c.breakdown if p.name == "substance"), None)
     if substance is not None:
-        text = say("substance", evidence=substance.why)
+        signal = c.substance.get("weakest_signal", "echo")
+        text = say("substance", why=thin(c.substance), fix=THIN_FIXES[signal])
         add("content", lost_c["substance"], cmax, text, cap="little substance")
     # On the expected band, as the points are: an answer read as developing loses most of them.
     imp_q = c.impression.get("quality", c.impression.get("p", 1.0)) if c.impression else 1.0

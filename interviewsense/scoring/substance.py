@@ -298,3 +298,30 @@ def substance(
         "sweeping": claims,
         "sweeping_share": round(len(claims) / len(sents), 2) if sents else 0.0,
     }
+
+
+# What each substance signal (scoring/content.py SUBSTANCE_SIGNALS) says the answer should do.
+THIN_FIXES = {
+    "distinct": "Say each point once, with one concrete detail, and stop.",
+    "repeats": "Say each point once, with one concrete detail, and stop.",
+    "echo": "Say what you did, or would do, in your own words rather than the question's.",
+    "hedges": "Say plainly what you did and decided.",
+}
+
+
+def thin(dense: dict[str, Any]) -> str:
+    """Why an answer says little, by its substance signal furthest from full marks (the cap
+    note and the advice name the same one; QA: a hedged answer was told it "circles the
+    question or repeats itself")."""
+    signal = dense.get("weakest_signal", "echo")
+    if signal == "distinct":
+        share = dense.get("distinct_share", 0.0)
+        return f"it says the same few things over and over (only {share:.0%} of its words differ)"
+    if signal == "repeats" and dense.get("repeated_phrases"):
+        top = dense["repeated_phrases"][0]
+        return f"it repeats itself ('{top['phrase']}' {top['count']} times)"
+    if signal == "hedges":
+        hedges = dense.get("hedges_per_sentence", 0.0)
+        return f"it hedges almost every sentence ({hedges:.1f} hedges a sentence)"
+    echo = dense.get("echo_share", 0.0)
+    return f"it circles the question ({echo:.0%} of its words are the question's own)"
