@@ -213,3 +213,24 @@ def test_an_answer_that_says_one_thing_over_and_over_is_not_praised_as_concise()
     assert "concise" not in strengths, strengths
     plain = answered_turn(q, "I led the billing migration. We cut failures by half in two months.")
     assert "concise wording" in " ".join(offline_assessment([plain]).strengths)
+
+
+def test_the_session_summary_says_which_answer_its_evidence_is_from() -> None:
+    """QA: "length (45% of the points): 4 words" read as one answer's figures: the share is
+    the session's mean, the evidence the weakest answer's."""
+    from interviewsense.interviewer.scripted import STRENGTHS, offline_assessment
+
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    long = (
+        "Last year our billing service failed every week, and I was asked to move it to a new "
+        "platform within a quarter. I planned the move in three phases, wrote the runbook and "
+        "paired with each engineer on the cut-over. Failures dropped from six a week to zero."
+    )
+    turns = [answered_turn(q, long, 1), answered_turn(q, "I led a project.", 2)]
+    gaps = offline_assessment(turns).gaps
+    assert any(gap.startswith("length") and "answer 2: " in gap for gap in gaps), gaps
+    answer = turns[0].answer
+    assert answer is not None
+    s = answer.scores
+    parts = {p.name for p in s.content.breakdown + s.delivery.breakdown + s.voice.breakdown}
+    assert parts <= set(STRENGTHS), parts - set(STRENGTHS)  # said in words, not by a key

@@ -145,6 +145,8 @@ STRENGTHS = {
     "relevance": "staying on the question",
     "length": "answers of the right length",
     "conciseness": "concise wording",
+    "substance": "saying something new in each sentence",
+    "impression": "answers that read like those coaches rate well",
     "pace": "a comfortable pace",
     "fillers": "few fillers",
     "long pauses": "no long pauses",
@@ -171,6 +173,7 @@ def offline_assessment(turns: list[Turn]) -> Assessment:
     if answered:
         shares: dict[str, list[float]] = {}
         worst: dict[str, tuple[float, str]] = {}  # part -> (share, its evidence there)
+        several = len(answered) > 1
         for t in answered:
             assert t.answer is not None
             s = t.answer.scores
@@ -178,7 +181,10 @@ def offline_assessment(turns: list[Turn]) -> Assessment:
                 share = part.points / part.max_points
                 shares.setdefault(part.name, []).append(share)
                 if part.name not in worst or share < worst[part.name][0]:
-                    worst[part.name] = (share, part.why)
+                    # The mean is the session's; the evidence one answer's, so it names it
+                    # (QA: "45% of the points: 4 words" read as one answer's figures).
+                    where = f"answer {t.index}: " if several else ""
+                    worst[part.name] = (share, where + part.why)
         means = {k: sum(v) / len(v) for k, v in shares.items()}
         order = list(means)  # ties keep the rubric's order: content, delivery, voice
         ranked = sorted(means, key=lambda k: (-means[k], order.index(k)))
