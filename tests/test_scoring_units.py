@@ -354,3 +354,27 @@ def test_an_answer_that_says_little_is_told_which_way() -> None:
     from interviewsense.scoring.content import SUBSTANCE_SIGNALS
 
     assert set(THIN_FIXES) == set(SUBSTANCE_SIGNALS)  # a fix for every signal
+
+
+def test_counted_words_say_when_more_were_said_and_i_is_a_capital() -> None:
+    """QA: "You hedged 10 times ('maybe' ×3, 'i think' ×2, 'i guess')" listed 6 of 10 with
+    no "…" and a lowercase "i"; "'I' no times"; "1 of 414 words are fillers or hedges"."""
+    q = Question(text="Tell me about a time you failed.", type="behavioral")
+    hedged = (
+        "I think maybe we missed the date. I guess we probably sort of rushed it, I think. "
+        "Perhaps we could have planned more, maybe. We kind of learned, I suppose."
+    )
+    score, advice = score_answer(typed(hedged), q)
+    hedges = next(line for line in advice if line.startswith("You hedged"))
+    assert "'I think'" in hedges and "'i " not in hedges and ", …)" in hedges, hedges
+    we = (
+        "Last year our team had to move billing to a new platform in one quarter. We planned "
+        "it in three phases, we wrote the runbooks and we paired on every cut-over. We "
+        "finished two weeks early and failures dropped from six a week to zero."
+    )
+    lead = Question(text="Tell me about a project you led.", type="behavioral")
+    ours = next(line for line in score_answer(typed(we), lead)[1] if "'we'" in line)
+    assert "never 'I'" in ours and "no times" not in ours, ours
+    one = score_answer(typed("Um I led the migration and we cut costs by half in a month."), q)
+    conciseness = next(p for p in one[0].content.breakdown if p.name == "conciseness")
+    assert conciseness.why.startswith("1 of ") and "words is a filler or hedge" in conciseness.why

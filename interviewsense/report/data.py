@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.domain import Answer, Score, Session, Turn
-from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY
+from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY, STRONG_QUOTE_FROM
 
 
 @dataclass
@@ -99,7 +99,7 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
         elif read_as:
             rows.append(("answer reader", str(read_as.get("note", "not used"))))
         rows.append(("reads most like a weak answer", f'"{imp["weakest"]}"'))
-        if imp["strongest"] != imp["weakest"]:
+        if imp["strongest"] != imp["weakest"] and imp.get("p", 1.0) >= STRONG_QUOTE_FROM:
             rows.append(("reads most like a strong one", f'"{imp["strongest"]}"'))
     capped = {cap.name: cap.why for cap in score.caps}
     blamed = capped.get("blames others", "")

@@ -17,6 +17,7 @@ from interviewsense.report.data import (
     sub_scores,
 )
 from interviewsense.scoring.rubric import load_rubric
+from interviewsense.scoring.text import plural
 
 
 @cache
@@ -116,7 +117,7 @@ def render_html(report: SessionReport) -> str:
         f'<h1>InterviewSense report</h1><p class="meta">session {escape(s.id)} · '
         f"{escape(s.started)} · {escape(s.type.replace('_', ' '))}"
         + (f" · {escape(s.persona)} interviewer" if s.persona else "")
-        + f" · {len(report.answers)} answer(s)"
+        + f" · {plural(len(report.answers), 'answer')}"
         + (f" · mean score {overall}" if overall is not None else "")
         + "</p>"
     )

@@ -13,6 +13,7 @@ from interviewsense.report.data import (
     sub_scores,
 )
 from interviewsense.report.terminal import sparkline
+from interviewsense.scoring.text import plural
 
 MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pause": ("`⏸ ", "`")}
 
@@ -92,7 +93,7 @@ def render_markdown(report: SessionReport) -> str:
         f"# InterviewSense report — {s.id}",
         "",
         f"{s.started} · {s.type.replace('_', ' ')} · "
-        f"{len(report.answers)} answer(s) · mean score {s.summary.get('overall', '–')}",
+        f"{plural(len(report.answers), 'answer')} · mean score {s.summary.get('overall', '–')}",
         "",
     ]
     for a in report.answers:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interviewsense.domain import Answer, Component, Mark, Pause, Session, Transcript, Turn
+from interviewsense.scoring.text import plural
 
 if TYPE_CHECKING:
     from interviewsense.report.progress_data import Change, History
@@ -209,7 +210,7 @@ def render_session(console: Console, session: Session, folder: Path | None) -> N
     report = session_report(session, folder)
     console.print(
         f"[bold]{session.id}[/] · {session.type.replace('_', ' ')} · "
-        f"{len(report.answers)} answer(s) · mean {session.summary.get('overall', '–')}"
+        f"{plural(len(report.answers), 'answer')} · mean {session.summary.get('overall', '–')}"
     )
     for a in report.answers:
         label = f"{'Follow-up' if a.follow_up else 'Question'} {a.index}"

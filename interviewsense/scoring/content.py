@@ -27,7 +27,7 @@ from interviewsense.scoring.cues import (
 )
 from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric, load_rubric
-from interviewsense.scoring.substance import meaning, substance
+from interviewsense.scoring.substance import STRONG_QUOTE_FROM, meaning, substance
 from interviewsense.scoring.text import (
     SYNONYMS,
     Sentence,
@@ -263,7 +263,7 @@ def impression_component(
         f"{band_of(rating.quality)} ({by}); "
         f'most like a weak answer: "{clip(rating.weakest)}"'
     )
-    if rating.strongest != rating.weakest:
+    if rating.strongest != rating.weakest and rating.p >= STRONG_QUOTE_FROM:
         why += f'; most like a strong one: "{clip(rating.strongest)}"'
     full = "impression_full_follow_up" if follow_up else "impression_full"
     low, high = rubric.num("content", "impression_none"), rubric.num("content", full)
@@ -406,12 +406,13 @@ def score_content(
     padding = padding_words / spoken if spoken else 0.0
     full = rubric.num(c, "conciseness_points")
     ok, high = rubric.num(c, "conciseness_ok"), rubric.num(c, "conciseness_high")
+    padded = "is a filler or hedge" if padding_words == 1 else "are fillers or hedges"
     parts.append(
         scaled(
             "conciseness",
             full,
             falling(padding, ok, high),
-            f"{padding_words} of {spoken} words are fillers or hedges ({padding:.0%}); "
+            f"{padding_words} of {spoken} words {padded} ({padding:.0%}); "
             f"full points up to {ok:.0%}, none from {high:.0%}",
         )
     )

@@ -7,6 +7,7 @@ deterministic as the scores.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
@@ -24,7 +25,7 @@ ADVICE = {
     "no_details": "No numbers or named tools: add one concrete detail, such as a metric, a "
     "date, a team size or the technology you used.",
     "few_details": "Only {count} ({shown}): add a number that shows the scale or the result.",
-    "ownership": "You said 'we' {we} and 'I' {i}{acting}: say what you did yourself.",
+    "ownership": "You said 'we' {we} and {i}{acting}: say what you did yourself.",
     "off_topic_meaning": "The answer seems to be about something else (similarity "
     "{similarity:.2f} to the question; on-topic answers reach {similarity_full:.2f}): answer "
     "the question that was asked, and tie your first and last sentence to it.",
@@ -147,9 +148,12 @@ def _cluster(items: list[Mark], window: float = 30.0) -> tuple[int, float] | Non
 
 
 def _quote_counts(marks: list[Mark], limit: int = 3) -> str:
-    counts = Counter(m.w for m in marks).most_common()
+    """The most said, with their counts; "…" when more were said than shown (QA: "10 times
+    ('maybe' ×3, 'i think' ×2, 'i guess')" listed 6), and "I" as it is written."""
+    counts = Counter(re.sub(r"\bi\b", "I", m.w) for m in marks).most_common()
     counts.sort(key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"'{w}' ×{n}" if n > 1 else f"'{w}'" for w, n in counts[:limit])
+    shown = ", ".join(f"'{w}' ×{n}" if n > 1 else f"'{w}'" for w, n in counts[:limit])
+    return shown + (", …" if len(counts) > limit else "")
 
 
 def feedback(score: Score, question: Question, transcript: Transcript, rubric: Rubric) -> list[str]:
@@ -209,7 +213,8 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if own.get("i_share") is not None:
         acting = own.get("i_acting")
         note = "" if acting is None or acting == own["i"] else f" ({acting} as the one acting)"
-        text = say("ownership", we=times(own["we"]), i=times(own["i"]), acting=note)
+        i_said = "never 'I'" if own["i"] == 0 else f"'I' {times(own['i'])}"  # not "'I' no times"
+        text = say("ownership", we=times(own["we"]), i=i_said, acting=note)
         add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
     rel = c.relevance
     if "similarity" in rel:  # judged by meaning

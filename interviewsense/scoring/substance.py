@@ -325,3 +325,9 @@ def thin(dense: dict[str, Any]) -> str:
         return f"it hedges almost every sentence ({hedges:.1f} hedges a sentence)"
     echo = dense.get("echo_share", 0.0)
     return f"it circles the question ({echo:.0%} of its words are the question's own)"
+
+
+# Under this "likely good or strong" no sentence is quoted as reading like a strong answer's
+# (the impression's why, the reports' evidence): the best of a weak answer is still weak
+# (QA: a blaming sentence, flagged a line above, was "most like a strong one").
+STRONG_QUOTE_FROM = 0.5
