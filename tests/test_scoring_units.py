@@ -365,6 +365,12 @@ def test_counted_words_say_when_more_were_said_and_i_is_a_capital() -> None:
         "Perhaps we could have planned more, maybe. We kind of learned, I suppose."
     )
     score, advice = score_answer(typed(hedged), q)
+    # A weak answer's best sentence is not quoted as reading like a strong answer's (QA).
+    impression = next(p for p in score.content.breakdown if p.name == "impression")
+    assert score.content.impression["p"] < 0.5 and "like a strong one" not in impression.why
+    from interviewsense.report.data import content_evidence
+
+    assert not any("like a strong one" in key for key, _ in content_evidence(score))
     hedges = next(line for line in advice if line.startswith("You hedged"))
     assert "'I think'" in hedges and "'i " not in hedges and ", …)" in hedges, hedges
     we = (
