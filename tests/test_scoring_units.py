@@ -379,8 +379,11 @@ def test_counted_words_say_when_more_were_said_and_i_is_a_capital() -> None:
         "finished two weeks early and failures dropped from six a week to zero."
     )
     lead = Question(text="Tell me about a project you led.", type="behavioral")
-    ours = next(line for line in score_answer(typed(we), lead)[1] if "'we'" in line)
+    owned, said = score_answer(typed(we), lead)
+    ours = next(line for line in said if "'we'" in line)
     assert "never 'I'" in ours and "no times" not in ours, ours
+    cap = next(c.why for c in owned.caps if c.name == "no ownership")
+    assert "never 'I' as the one acting" in cap and "do not count" not in cap, cap  # no "I"
     one = score_answer(typed("Um I led the migration and we cut costs by half in a month."), q)
     conciseness = next(p for p in one[0].content.breakdown if p.name == "conciseness")
     assert conciseness.why.startswith("1 of ") and "words is a filler or hedge" in conciseness.why

@@ -124,10 +124,16 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
     # A design is told in the first person plural ("we'd put the binaries on a CDN"): there
     # "we" is the designer's voice, not a team the speaker hides in.
     if main and content.word_count and we_only and q.type != "system_design":
-        why = (
-            f"the answer says 'we' {plural(we_count, 'time')} and 'I' as the one acting "
-            f"{plural(i_count, 'time')} ('I think' does not count)"
+        # "'I think' does not count" only where an "I" was not counted (QA: it was said of
+        # answers with no "I think" in them).
+        uncounted = int(own.get("i") or 0) > i_count
+        acting = (
+            "never 'I' as the one acting"
+            if i_count == 0
+            else (f"'I' as the one acting {plural(i_count, 'time')}")
         )
+        why = f"the answer says 'we' {plural(we_count, 'time')} and {acting}"
+        why += " ('I think' and the like do not count)" if uncounted else ""
         out.append(Component("no ownership", cap["no_ownership"], 100, why))
     # An LLM judge reads what the answer means: its verdict, not the coach model's reading
     # of how it sounds, decides the caps then (off topic, factually wrong, blame).
