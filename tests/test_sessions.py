@@ -163,6 +163,7 @@ def test_repair_keeps_what_still_reads_and_scores_typed_answers_again(
     assert "could not be read back: the session's persona, turn 1's timings" in said
     repaired = json.loads(runner.invoke(app, ["sessions", "show", sid, "--json"]).stdout)
     assert repaired["type"] == "behavioral" and repaired["kind"] == "practice"
+    assert repaired["summary"] == data["summary"]  # it read, so it is kept
     turns = repaired["turns"]
     assert [t["question"]["text"] for t in turns] == [t["question"]["text"] for t in data["turns"]]
     assert turns[0]["answer"] == first_answer, "what read is kept as it was"

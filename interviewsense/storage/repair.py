@@ -153,7 +153,7 @@ def _salvage(
     that reads, a turn's question and answer apart (QA: one field of the wrong type threw
     away every typed answer). A typed answer that cannot be read is scored again from its
     text; a spoken one is left to ``finalize``, as after a crash. Each loss is reported."""
-    head = {k: v for k, v in data.items() if k not in ("turns", "summary")}
+    head = {k: v for k, v in data.items() if k != "turns"}  # the summary too, if it reads
     head["id"] = session_id
     fill: dict[str, Any] = {"id": session_id, "started_at": started}
     try:
