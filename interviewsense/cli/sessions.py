@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +20,7 @@ from interviewsense.cli._app import (
     load,
     readable_sessions,
 )
-from interviewsense.domain import Answer, Question, ReportFormat, ReportView, Transcript
+from interviewsense.domain import Answer, Question, ReportFormat, ReportView
 
 app = command_app(
     name="sessions",
@@ -208,21 +208,13 @@ def repair(
 
 
 def _rescorer() -> Callable[[str, Question], Answer]:
-    """Scores a typed answer again from its text, as practice scored it (the scorer is
-    loaded on the first call: most repairs need none)."""
-    loaded: dict[str, Any] = {}
+    """Scores a typed answer again from its text, as the API scores one (the scorer is
+    loaded only when called: most repairs need none)."""
 
     def rescore(text: str, question: Question) -> Answer:
-        from interviewsense.scoring.engine import build_answer, scorer_options
-        from interviewsense.scoring.rubric import load_rubric
-        from interviewsense.scoring.text import clean_text, words_from_text
+        from interviewsense.flows.interview import typed_answer
 
-        if not loaded:
-            settings = load()
-            loaded.update(options=scorer_options(settings), rubric=load_rubric(settings.rubric))
-        said = clean_text(text).strip()
-        typed = Transcript(text=said, engine="text", words=words_from_text(said))
-        return build_answer(typed, question, loaded["options"], rubric=loaded["rubric"])
+        return typed_answer(text, question, load())
 
     return rescore
 

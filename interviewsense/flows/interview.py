@@ -264,9 +264,10 @@ def _unguarded() -> None:
 
 
 def typed_answer(
-    text: str, question: Question, settings: Settings, interviewer: Interviewer
+    text: str, question: Question, settings: Settings, interviewer: Interviewer | None = None
 ) -> Answer:
-    """A typed answer, scored as practice scores one typed at the keyboard."""
+    """A typed answer, scored as practice scores one typed at the keyboard (``interviewer``:
+    whose redaction an LLM judge's text goes through, if any)."""
     from interviewsense.scoring.engine import build_answer, scorer_options
     from interviewsense.scoring.rubric import load_rubric
     from interviewsense.scoring.text import clean_text, words_from_text
