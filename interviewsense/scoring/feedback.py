@@ -12,7 +12,13 @@ from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
 from interviewsense.scoring.rubric import Rubric
-from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, THIN_FIXES, thin
+from interviewsense.scoring.substance import (
+    BLAME_WHY,
+    DOUBT_WHY,
+    THIN_FIXES,
+    thin,
+    weakest_signal,
+)
 from interviewsense.scoring.text import clip, plural
 
 MAX_ITEMS = 4
@@ -232,8 +238,8 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         )
     substance = next((p for p in c.breakdown if p.name == "substance"), None)
     if substance is not None:
-        signal = c.substance.get("weakest_signal", "echo")
-        text = say("substance", why=thin(c.substance), fix=THIN_FIXES[signal])
+        fix = THIN_FIXES[weakest_signal(c.substance)]
+        text = say("substance", why=thin(c.substance), fix=fix)
         add("content", lost_c["substance"], cmax, text, cap="little substance")
     # On the expected band, as the points are: an answer read as developing loses most of them.
     imp_q = c.impression.get("quality", c.impression.get("p", 1.0)) if c.impression else 1.0

@@ -309,11 +309,16 @@ THIN_FIXES = {
 }
 
 
+def weakest_signal(dense: dict[str, Any]) -> str:
+    """The substance signal furthest from full marks (set by scoring/content.py)."""
+    return str(dense.get("weakest_signal", "echo"))
+
+
 def thin(dense: dict[str, Any]) -> str:
     """Why an answer says little, by its substance signal furthest from full marks (the cap
     note and the advice name the same one; QA: a hedged answer was told it "circles the
     question or repeats itself")."""
-    signal = dense.get("weakest_signal", "echo")
+    signal = weakest_signal(dense)
     if signal == "distinct":
         share = dense.get("distinct_share", 0.0)
         return f"it says the same few things over and over (only {share:.0%} of its words differ)"
