@@ -37,7 +37,7 @@ def check_answer(data: dict[str, Any], spoken: Spoken) -> None:
     assert transcript["engine"] == "whisper-final"
     assert transcript["model"] == "tiny.en"
     error = speech.wer(spoken.script, transcript["text"])
-    assert error <= 0.20, f"WER {error:.2f}: {transcript['text']}"
+    assert error <= speech.FINAL_WER, f"WER {error:.2f}: {transcript['text']}"
     words = transcript["words"]
     assert words and all({"w", "start", "end", "p"} <= set(w) for w in words)
 

@@ -20,7 +20,6 @@ from tests.speech import Spoken
 
 pytestmark = pytest.mark.slow
 
-FINAL_WER = 0.2  # the scored (final Whisper) transcript's, as in tests/test_web.py
 SECRET = "tok-SECRET-123456"
 
 
@@ -128,7 +127,7 @@ def test_a_second_socket_on_a_session_is_refused_until_the_first_ends(
     assert "error" not in events, events
     answer = events["scored"]["answer"]
     assert events["scored"]["turn"] == 1
-    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
+    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= speech.FINAL_WER
     assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
     assert abs(wav_seconds(wav) - len(pcm) / 32000) <= 0.3
 

@@ -37,9 +37,6 @@ from tests.speech import Spoken
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-LIVE_WER = 0.35  # the live (re-decoding) transcript of a 25 s answer: 0.3 is practice's bound
-# on shorter ones (tests/test_practice.py), and this one has measured 0.32 once
-FINAL_WER = 0.2  # the scored (final Whisper) transcript's, as in tests/test_finalize.py
 SILENCE_S = 4.0  # end of answer: longer than the 3 s pause inside answer_wav (?silence_s=)
 PAGE_ERRORS: list[str] = []  # uncaught errors in any page this test opened
 
@@ -160,8 +157,8 @@ def test_a_spoken_answer_is_heard_live_saved_and_scored(
     answer = view["session"]["turns"][0]["answer"]
     scored = answer["transcript"]["text"]
     live_error = speech.wer(answer_wav.script, final)
-    assert speech.wer(answer_wav.script, scored) <= FINAL_WER, scored
-    assert live_error <= LIVE_WER, (live_error, final)
+    assert speech.wer(answer_wav.script, scored) <= speech.FINAL_WER, scored
+    assert live_error <= speech.DRAFT_WER, (live_error, final)
     assert overall == answer["scores"]["overall"]
     # No LLM judge here: the card says what the score could not check, as the JSON does.
     said = answer["scores"]["content"]["unchecked"]
@@ -621,7 +618,7 @@ def test_a_dropped_connection_keeps_the_audio_and_a_reconnect_resumes(
     assert turns[0]["end"]["by"] == "stop", turns[0]
     assert abs(events["final"]["duration_s"] - len(pcm) / 32000) <= 0.3
     answer = events["scored"]["answer"]
-    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= FINAL_WER
+    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= speech.FINAL_WER
     assert abs(answer["audio"]["duration_s"] - len(pcm) / 32000) <= 0.3
     assert events["scored"]["next"]["turn"] == 2
     # The provisional answer is scored from the live transcript and is not recorded: the
