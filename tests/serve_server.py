@@ -138,10 +138,11 @@ def kept_after_close(server: Server, ids: tuple[str, str], shown: str) -> tuple[
     assert words and len(kept) / 32000 >= 0.5, (shown, len(kept))
     samples = np.frombuffer(kept, "<i2").astype(np.float32) / 32768.0
     heard = load_transcriber(load_settings(), Quiet()).transcribe(samples).text
-    # All of them but one: the live transcript's last word is a guess the next audio may
-    # change (a loaded run showed "last year, right." for "last year I landed").
+    # All of them but one in four (at least one): the live transcript is a draft of short
+    # passes (tests/speech.py DRAFT_WER), and its last word a guess the next audio may change
+    # (a loaded run showed "last year, right." for "last year I landed").
     missing = [w for w in words if w not in speech.normalize_words(heard)]
-    assert len(words) >= 2 and len(missing) <= 1, (shown, heard, len(kept))
+    assert len(words) >= 2 and len(missing) <= max(1, len(words) // 4), (shown, heard, len(kept))
     return wav, kept
 
 

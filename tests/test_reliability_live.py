@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -188,7 +189,10 @@ def test_signal_while_transcribing(sig: signal.Signals, long_wav: Path, tmp_path
 def test_signal_while_waiting_for_the_llm(
     sig: signal.Signals, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
+    asked = threading.Event()
+
     def stall(request: Request) -> Response:
+        asked.set()
         time.sleep(20)
         return Response("{}", content_type="application/json")
 
@@ -204,7 +208,7 @@ def test_signal_while_waiting_for_the_llm(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(4.0)  # asking the LLM for the first question
+    assert asked.wait(60), "the LLM was never asked"  # waiting for the first question now
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr

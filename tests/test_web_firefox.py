@@ -228,8 +228,10 @@ def test_a_spoken_answer_in_firefox_is_heard_live_and_scored(
     assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= speech.FINAL_WER
     assert speech.wer(answer_wav.script, final) <= speech.DRAFT_WER, final
     wav = next(server.home.rglob(f"{view['store_id']}/{answer['audio']['path']}"))
+    # Firefox's capture can miss audio on a loaded machine (1.7 s once, in the resume test
+    # below), so the bound under what was played is as loose as there.
     expected = answer_wav.duration + SILENCE_S - 0.5
-    assert expected - 1.0 <= wav_seconds(wav) <= expected + 2.0, (wav_seconds(wav), live)
+    assert expected - 2.5 <= wav_seconds(wav) <= expected + 2.0, (wav_seconds(wav), live)
     # client_tts: Firefox was asked to speak the question with the persona's rate and pitch.
     hints = speech_synthesis_hints(get_persona("friendly").voice)
     assert spoken and view["session"]["turns"][0]["question"]["text"] in spoken[0]["text"]
