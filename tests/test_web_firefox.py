@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import select
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -45,6 +46,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 FIREFOX = "/usr/bin/firefox-esr"
 DRIVER = ROOT / "tests" / "firefox_page.mjs"
+STARTS_WITHIN_S = 120.0  # Firefox and puppeteer-core, headless, on a loaded machine
 SILENCE_S = 4.0  # end of answer: longer than the 3 s pause inside answer_wav
 # The rate the page's AudioContext runs at (the worklet resamples it to 16 kHz).
 SAMPLE_RATE = """
@@ -91,10 +93,15 @@ class Firefox:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        self.version = self._line()["browser"]
+        self.version = self._line(STARTS_WITHIN_S)["browser"]
 
-    def _line(self) -> dict[str, Any]:
+    def _line(self, within_s: float | None = None) -> dict[str, Any]:
         assert self.proc.stdout is not None
+        # The first line only (nothing is buffered yet): a Firefox that hangs as it starts
+        # fails the test instead of holding the suite until CI's own limit.
+        if within_s is not None and not select.select([self.proc.stdout], [], [], within_s)[0]:
+            self.proc.kill()
+            raise AssertionError(f"Firefox did not start within {within_s:.0f} s")
         raw = self.proc.stdout.readline()
         if not raw:
             self.proc.wait(timeout=30)
