@@ -22,6 +22,15 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads``, with JSON nested too deeply to read (``[[[[…``: Python's parser
+    recurses) a ``json.JSONDecodeError`` like any other damage, not a ``RecursionError``."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
+
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` and any missing parents, each with owner-only permissions (folders
     that already exist are left as they are); return it."""

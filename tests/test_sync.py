@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from azure.core.exceptions import ResourceExistsError
 from typer.testing import CliRunner
 
 from interviewsense.cli import app
@@ -84,6 +86,51 @@ def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_
 
     listing = cli(env, "sessions", "list", "--json")
     assert all(s["synced"] for s in json.loads(listing.stdout))
+
+
+@pytest.mark.slow
+def test_a_sas_for_the_container_alone_syncs_into_it(azurite: Azurite, tmp_path: Path) -> None:
+    """docs/storage.md allows a SAS with read, write, create and list rights: one made for
+    the container may neither make it nor read its properties (403), and was refused."""
+    from azure.storage.blob import (
+        BlobServiceClient,
+        ContainerSasPermissions,
+        generate_container_sas,
+    )
+
+    from tests.azurite import ACCOUNT, KEY
+
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    with contextlib.suppress(ResourceExistsError):
+        service.create_container(CONTAINER)
+    sas = generate_container_sas(
+        ACCOUNT, CONTAINER, account_key=KEY, expiry=datetime.now(UTC) + timedelta(hours=1),
+        permission=ContainerSasPermissions(read=True, write=True, add=True, create=True,
+                                           list=True),
+    )  # fmt: skip
+    endpoint = azurite.connection_string.split("BlobEndpoint=")[1].rstrip(";")
+    home = tmp_path / "home"
+    sid = make_session(home, seed=4)
+    env = azure_env(azurite, home, AZURE_STORAGE_CONNECTION_STRING=(
+        f"BlobEndpoint={endpoint};SharedAccessSignature={sas}"))  # fmt: skip
+    result = cli(env, "sync", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["sessions"] == [sid]
+    assert cli(env, "sync", "--check").exit_code == 0
+    doctor = json.loads(cli(env, "doctor", "--json").stdout)
+    azure = next(c for c in doctor["checks"] if c["name"] == "Azure sync")
+    assert azure["status"] == "ok" and "is there" in azure["detail"], azure
+    assert sas.split("sig=")[1][:10] not in result.stderr + json.dumps(doctor)
+    # A blob with no MD5 (another tool wrote it) is not shown to be the same: the check and
+    # sync agree on it (sync said "nothing to sync" while the check said "md5", for ever).
+    blob = blob_client(azurite, f"tester/{sid}/audio/a01.wav")
+    blob.stage_block("b0", (home / "sessions" / sid / "audio/a01.wav").read_bytes())
+    blob.commit_block_list(["b0"])
+    assert not blob.get_blob_properties().content_settings.content_md5
+    assert cli(env, "sync", "--check").exit_code == 1
+    again = json.loads(cli(env, "sync", "--json").stdout)
+    assert again["sessions"] == [sid] and again["uploaded"] >= 1
+    assert cli(env, "sync", "--check").exit_code == 0
 
 
 @pytest.mark.slow
@@ -304,12 +351,32 @@ def test_what_sync_leaves_out_and_where_it_will_not_copy(tmp_path: Path) -> None
     damaged.mkdir()
     (damaged / "session.json").write_text("{half")
     env = {"INTERVIEWSENSE_HOME": str(home), "INTERVIEWSENSE_SYNC_USER": "me"}
-    result = cli(env, "sync", "--target", f"local:{target}")
-    assert result.exit_code == 0, result.stderr
+    result = cli(env, "sync", "--target", f"local:{target}", "--json")
+    assert result.exit_code == ExitCode.PARTIAL, result.stderr  # the others are synced
     assert "not synced: session 20261202-000000-abcdef is damaged" in result.stderr
     assert "sessions repair" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["sessions"] == [sid] and summary["damaged"] == [damaged.name]
     assert (target / "me" / sid / "session.json").is_file()
     assert not (target / "me" / damaged.name).exists()
+    # The check names it too; one nested too deeply to read is damaged as well (it was a
+    # RecursionError, a bug's exit for every command that read it).
+    (damaged / "session.json").write_text("[" * 100_000 + "]" * 100_000)
+    checked = cli(env, "sync", "--check", "--target", f"local:{target}", "--json")
+    assert checked.exit_code == ExitCode.BAD_INPUT, checked.stderr
+    assert json.loads(checked.stdout)["damaged"] == [damaged.name]
+    assert "1 damaged session(s) could not be compared" in checked.stderr
+    assert cli(env, "sessions", "list").exit_code == 0
+    # A check copies nothing and makes nothing: not even the folder it compares with.
+    elsewhere = tmp_path / "typo" / "drive"
+    missing = cli(env, "sync", "--check", "--target", f"local:{elsewhere}", "--json")
+    assert json.loads(missing.stdout)["compared"] == 0 and not elsewhere.parent.exists()
+    # The copies go to the user's folder in the target: named as the data folder, the data
+    # folder's parent is a target inside it.
+    as_home = cli({**env, "INTERVIEWSENSE_SYNC_USER": "home"}, "sync", "--target",
+                  f"local:{tmp_path}")  # fmt: skip
+    assert as_home.exit_code == 1 and "is inside the data folder" in as_home.stderr
+    assert not (home / sid).exists()
     for args, needle in (
         (("sync", "--target", f"local:{home / 'backup'}"), "the sync target"),
         (("sessions", "export", sid, "--out", str(home / "sessions")), "the export folder"),

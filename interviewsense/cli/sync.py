@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load, real_console
 from interviewsense.cli._options import setting_option
+from interviewsense.errors import PartialFailure
+
+if TYPE_CHECKING:
+    from interviewsense.flows.sync import SyncSummary
 
 app = command_app()
 
@@ -40,6 +44,7 @@ def sync(
 
     from interviewsense.cli._ui import RichReporter
     from interviewsense.errors import CheckFailed
+    from interviewsense.flows.sync import REPAIR
     from interviewsense.flows.sync import check as compare
     from interviewsense.flows.sync import sync as run
     from interviewsense.storage.store import validate_id
@@ -53,9 +58,21 @@ def sync(
             emit_json(asdict(checked))
         for d in diffs:
             console.print(f"[yellow]{d.problem}[/] {d.session}/{d.file}")
+        for sid in checked.damaged:
+            console.print(f"[yellow]damaged[/] {sid}: not compared")
+        if checked.damaged and not diffs:
+            raise CheckFailed(
+                f"{len(checked.damaged)} damaged session(s) could not be compared",
+                hint=f"{REPAIR}, then check again",
+            )
         if diffs:
             raise CheckFailed(
-                f"{len(diffs)} file(s) differ from the target",
+                f"{len(diffs)} file(s) differ from the target"
+                + (
+                    f"; {len(checked.damaged)} damaged session(s) not compared"
+                    if checked.damaged
+                    else ""
+                ),
                 # The same target as this check, as typed or from the settings.
                 hint="run 'interviewsense sync"
                 + (
@@ -76,9 +93,18 @@ def sync(
     summary = run(wanted, settings, RichReporter(real_console()))
     if as_json:
         emit_json(asdict(summary))
-    if not summary.sessions:
+    if summary.sessions:
+        show_summary(summary, settings.azure_blob_sas_ttl_seconds)
+    elif not summary.damaged:
         console.print(f"nothing to sync: every session is up to date on {summary.target}")
-        return
+    if summary.damaged:  # each was named as it was left out
+        raise PartialFailure(
+            f"{len(summary.damaged)} damaged session(s) not synced; the others are up to date",
+            hint=f"{REPAIR}, then sync again",
+        )
+
+
+def show_summary(summary: SyncSummary, ttl_s: int) -> None:
     mb = summary.bytes_sent / 1024 / 1024
     console.print(
         f"synced {len(summary.sessions)} session(s) to {summary.target}: "
@@ -86,8 +112,6 @@ def sync(
         f"{summary.failed} failed"
     )
     for sid, links in summary.links.items():
-        console.print(
-            f"[bold]{sid}[/] (read-only links, expire in {settings.azure_blob_sas_ttl_seconds} s):"
-        )
+        console.print(f"[bold]{sid}[/] (read-only links, expire in {ttl_s} s):")
         for link in links:
             console.print(f"  {link}", soft_wrap=True, markup=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 from interviewsense.audio.urls import OTHER_SCHEME, file_uri_path, is_url, shown
 from interviewsense.domain import INTERVIEW_TYPES, InterviewType
 from interviewsense.errors import BadInputError
-from interviewsense.fsutil import read_text
+from interviewsense.fsutil import parse_json, read_text
 from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
 from interviewsense.storage.blob_input import is_blob_uri
 
@@ -100,7 +100,7 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data = parse_json(line)
             except json.JSONDecodeError as exc:
                 out.append((n, f"line {n} is not JSON ({exc.msg})"))
                 continue

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from interviewsense.errors import BadInputError, StorageError
-from interviewsense.fsutil import FILE_MODE, atomic_write_bytes, ensure_dir, storage_error
+from interviewsense.fsutil import (
+    FILE_MODE,
+    atomic_write_bytes,
+    ensure_dir,
+    parse_json,
+    storage_error,
+)
 
 COLUMNS = (
     "id", "status", "error", "question", "type", "source", "duration_s", "overall", "band",
@@ -161,7 +167,7 @@ class ResultsFile:
         if self.kind == "jsonl":
             for line in records:
                 try:
-                    row = json.loads(line)
+                    row = parse_json(line)
                 except json.JSONDecodeError:
                     continue
                 ok = isinstance(row, dict) and "id" in row
@@ -187,7 +193,7 @@ class ResultsFile:
         rows = []
         for line in records:
             with contextlib.suppress(json.JSONDecodeError):
-                rows.append(json.loads(line))
+                rows.append(parse_json(line))
         return bool(rows) and all(
             isinstance(r, dict) and {"id", "status"} <= r.keys() for r in rows
         )

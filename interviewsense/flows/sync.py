@@ -28,6 +28,8 @@ from interviewsense.storage.manifest import (
 from interviewsense.storage.store import SessionStore, now_iso
 from interviewsense.storage.sync_base import RemoteFile, SyncTarget
 
+REPAIR = "run 'interviewsense sessions repair'"  # what a damaged session needs first
+
 
 @dataclass
 class SyncSummary:
@@ -38,6 +40,7 @@ class SyncSummary:
     failed: int = 0
     bytes_sent: int = 0
     links: dict[str, list[str]] = field(default_factory=dict)
+    damaged: list[str] = field(default_factory=list)  # left out: they need 'sessions repair'
 
 
 @dataclass
@@ -93,7 +96,9 @@ def make_target(spec: str, settings: Settings) -> SyncTarget:
         from interviewsense.storage.sync_local import LocalTarget
 
         root = Path(spec[len("local:") :]).expanduser()
-        outside_data_folder(root, settings, "the sync target")
+        # Where the copies go, the user's folder in it: with a user named as the data folder,
+        # the data folder's parent would be a target inside it.
+        outside_data_folder(root / user, settings, "the sync target")
         return LocalTarget(root, user)
     raise BadInputError(f"unknown sync target '{spec}'", hint="use azure or local:PATH")
 
@@ -112,10 +117,13 @@ def outside_data_folder(folder: Path, settings: Settings, what: str) -> None:
 
 
 def pick_sessions(
-    store: SessionStore, ids: list[str], reporter: Reporter | None = None
+    store: SessionStore,
+    ids: list[str],
+    reporter: Reporter | None = None,
+    damaged: list[str] | None = None,
 ) -> list[Session]:
     """The sessions named, or every one; a damaged one among every one is named to the
-    reporter (it needs 'sessions repair') and left out."""
+    reporter (it needs 'sessions repair'), added to ``damaged`` and left out."""
     if ids:  # each once, however often it was named (QA: "synced 2 sessions" for one)
         named = {s.id: s for s in (store.load(i) for i in ids)}
         return list(named.values())
@@ -124,11 +132,10 @@ def pick_sessions(
         try:
             sessions.append(store.load(sid))
         except InterviewSenseError as exc:
+            if damaged is not None:
+                damaged.append(sid)
             if reporter is not None:
-                reporter.notice(
-                    f"not synced: {exc.message}; run 'interviewsense sessions repair' and "
-                    "sync again"
-                )
+                reporter.notice(f"not synced: {exc.message}; {REPAIR} and sync again")
     return sessions
 
 
@@ -140,7 +147,7 @@ def sync(
     target.prepare()
     summary = SyncSummary(target=target.name)
     index = target.remote_index()
-    for session in pick_sessions(store, ids, reporter):
+    for session in pick_sessions(store, ids, reporter, summary.damaged):
         try:
             sync_session(store, session, target, index.get(session.id, {}), reporter, summary)
         except InterviewSenseError as exc:
@@ -152,8 +159,10 @@ def sync(
 
 
 def _differs(f: LocalFile, remote: dict[str, RemoteFile]) -> bool:
+    """Whether the copy is missing or not the same; one with no MD5 (a blob another tool
+    wrote) cannot be shown to be, so it is sent again with one, as ``check`` asks."""
     r = remote.get(f.rel)
-    return r is None or r.size != f.size or (bool(r.md5) and r.md5 != f.md5)
+    return r is None or r.size != f.size or r.md5 != f.md5
 
 
 def sync_session(
@@ -225,6 +234,7 @@ class Check:
     target: str
     compared: int  # sessions compared: those named, or every one with a copy on the target
     differences: list[Difference]
+    damaged: list[str] = field(default_factory=list)  # not compared: 'sessions repair' first
 
 
 def check(ids: list[str], settings: Settings, *, target_spec: str = "") -> Check:
@@ -233,10 +243,10 @@ def check(ids: list[str], settings: Settings, *, target_spec: str = "") -> Check
     files of it are there)."""
     store = SessionStore(settings.sessions_dir)
     target = make_target(target_spec, settings)
-    target.prepare()
+    target.prepare(create=False)  # a check changes nothing, on the target either
     out = Check(target=target.name, compared=0, differences=[])
     index = target.remote_index()
-    for session in pick_sessions(store, ids):
+    for session in pick_sessions(store, ids, damaged=out.damaged):
         if not ids and session.sync.target != target.name and session.id not in index:
             continue  # never synced here: nothing to compare
         out.compared += 1

@@ -9,7 +9,6 @@ with recorded answers that never got a transcript marked ``recovered``.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 from interviewsense.audio.recorder import inspect_wav, repair_wav
 from interviewsense.domain import Answer, Question, Session, Turn, from_json
 from interviewsense.errors import BadInputError, InterviewSenseError
-from interviewsense.fsutil import storage_error
+from interviewsense.fsutil import parse_json, storage_error
 from interviewsense.storage.store import (
     LOCK_FILE,
     SESSION_FILE,
@@ -91,7 +90,7 @@ def _load_or_new(
     path = store.folder(session_id) / SESSION_FILE
     data: Any = None
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = parse_json(path.read_text("utf-8"))
         refuse_newer(data, session_id)  # raised: its new shapes are not damage
         session = from_json(Session, data)
         if session.id != session_id:

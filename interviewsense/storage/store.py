@@ -7,7 +7,6 @@ loses at most the turn in progress. Ids are validated before they touch a path.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -25,6 +24,7 @@ from interviewsense.fsutil import (
     atomic_write_json,
     ensure_dir,
     file_in_the_way,
+    parse_json,
     storage_error,
 )
 
@@ -157,7 +157,7 @@ class SessionStore:
                 hint="'interviewsense sessions repair' rebuilds it from the audio",
             )
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = parse_json(path.read_text("utf-8"))
             refuse_newer(data, session_id)
             session = from_json(Session, data)
         except FileNotFoundError:  # deleted since the check above

@@ -60,7 +60,7 @@ class AzureTarget:
         """Whether the container is there: reaches the account and proves the credential. A
         "not found" counts only as Azure says it (``ContainerNotFound``): any web server
         answers 404 to a path it does not know."""
-        from azure.core.exceptions import ResourceNotFoundError
+        from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
         def probe() -> bool:
             try:
@@ -73,35 +73,75 @@ class AzureTarget:
                     "Azure Blob Storage endpoint",
                     hint="check BlobEndpoint (or AccountName) in AZURE_STORAGE_CONNECTION_STRING",
                 ) from exc
+            except HttpResponseError as exc:
+                if exc.status_code != 403:
+                    raise
+                return self._lists()  # a container's own SAS may not read its properties
             return True
 
         return bool(self._call(f"open container {self.container}", probe))
 
-    def prepare(self) -> None:
-        """Make the container (if it is not there): the first call, so it waits
-        ``OPEN_TIMEOUT_S`` for an answer, not a transfer's minute, and a reply that never
-        comes is not asked again (a server that took the connection and never answered
-        kept sync silent for 191 s); a refused connection or a busy reply (503) is."""
-        from azure.core.exceptions import ResourceExistsError
+    def _lists(self) -> bool:
+        """Whether the container is there, asked by listing a blob of it: what a SAS for the
+        container alone (read, write, create, list: docs/storage.md) may do, where reading
+        the container's properties or making it is refused. Raises what Azure answers when
+        listing is refused too."""
+        from azure.core.exceptions import ResourceNotFoundError
 
-        def create() -> None:
+        try:
+            next(iter(self._container.list_blobs(results_per_page=1).by_page()), None)
+        except ResourceNotFoundError as exc:
+            if error_code(exc) == "ContainerNotFound":
+                return False
+            raise
+        return True
+
+    def prepare(self, *, create: bool = True) -> None:
+        """Make the container (if it is not there; with ``create`` False, only reach it):
+        the first call, so it waits ``OPEN_TIMEOUT_S`` for an answer, not a transfer's
+        minute, and a reply that never comes is not asked again (a server that took the
+        connection and never answered kept sync silent for 191 s); a refused connection or
+        a busy reply (503) is."""
+        from azure.core.exceptions import (
+            HttpResponseError,
+            ResourceExistsError,
+            ResourceNotFoundError,
+        )
+
+        first = {"read_timeout": OPEN_TIMEOUT_S, "connection_timeout": OPEN_TIMEOUT_S}
+
+        def make() -> None:
             try:
-                self._container.create_container(
-                    read_timeout=OPEN_TIMEOUT_S,
-                    connection_timeout=OPEN_TIMEOUT_S,
-                    retry_read=0,
-                )
-            except ResourceExistsError:
-                pass
+                if create:
+                    self._container.create_container(**first, retry_read=0)
+                else:
+                    self._container.get_container_properties(**first, retry_read=0)
+            except (ResourceExistsError, ResourceNotFoundError):
+                pass  # there already; or not there, so nothing is (remote_index)
+            except HttpResponseError as exc:
+                if exc.status_code != 403:
+                    raise
+                # A SAS for the container alone may not make one (nor read its properties):
+                # it is enough that it lists it. Not there, and not to be made: refused.
+                if not self._lists() and create:
+                    raise
 
-        self._call(f"open container {self.container}", create)
+        self._call(f"open container {self.container}", make)
 
     def remote_index(self) -> dict[str, dict[str, RemoteFile]]:
+        from azure.core.exceptions import ResourceNotFoundError
+
         prefix = f"{self.user}/"
 
         def listing() -> dict[str, dict[str, RemoteFile]]:
             out: dict[str, dict[str, RemoteFile]] = {}
-            for blob in self._container.list_blobs(name_starts_with=prefix):
+            try:
+                blobs = list(self._container.list_blobs(name_starts_with=prefix))
+            except ResourceNotFoundError as exc:
+                if error_code(exc) == "ContainerNotFound":
+                    return out  # no container (sync --check makes none): nothing synced
+                raise
+            for blob in blobs:
                 session_id, _, rel = blob.name[len(prefix) :].partition("/")
                 if not is_session_id(session_id) or not rel:
                     continue

@@ -20,8 +20,9 @@ class RemoteFile:
 class SyncTarget(Protocol):
     name: str  # "azure:<container>" or "local:<folder>", recorded in session.json
 
-    def prepare(self) -> None:
-        """Check settings and create the container or folder; raises on bad settings."""
+    def prepare(self, *, create: bool = True) -> None:
+        """Check settings and create the container or folder (with ``create`` False, only
+        check: ``sync --check`` changes nothing); raises on bad settings."""
         ...
 
     def remote_index(self) -> dict[str, dict[str, RemoteFile]]:

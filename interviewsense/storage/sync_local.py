@@ -24,12 +24,14 @@ class LocalTarget:
     def _folder(self, session_id: str) -> Path:
         return self.root / self.user / validate_id(session_id)
 
-    def prepare(self) -> None:
+    def prepare(self, *, create: bool = True) -> None:
         if self.root.exists() and not self.root.is_dir():
             raise BadInputError(
                 f"{self.what} {self.root} is a file, not a folder",
                 hint="name a folder (it is created if missing)",
             )
+        if not create:
+            return
         try:
             ensure_dir(self.root / self.user)
         except OSError as exc:
