@@ -290,7 +290,16 @@ def mask(value: str) -> str:
 
 
 def _convert(setting: Setting, raw: Any, origin: str) -> Any:
-    if setting.kind is bool:
+    # config.toml's own types: a list, a table, true for a number, 0.5 for a count, or an
+    # empty path ("." would make the folder you run from the data folder) are refused, not
+    # read as something else.
+    if (
+        isinstance(raw, (list, dict))
+        or (isinstance(raw, bool) and setting.kind is not bool)
+        or (setting.kind is int and isinstance(raw, float) and not raw.is_integer())
+    ):
+        pass
+    elif setting.kind is bool:
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()
@@ -299,7 +308,8 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
         if text in {"0", "false", "no", "off", ""}:
             return False
     elif setting.kind is Path:
-        return Path(str(raw)).expanduser()
+        if str(raw).strip():
+            return Path(str(raw)).expanduser()
     else:
         try:
             value = setting.kind(raw)
@@ -317,9 +327,19 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
             )
     shown = "(hidden)" if setting.secret else repr(raw)
     raise BadInputError(
-        f"{setting.name} from {origin} is {shown}, which is not a valid {setting.kind.__name__}",
+        f"{setting.name} from {origin} is {shown}, which is not {KIND_NAMES[setting.kind]}",
         hint=f"fix it in {origin}; see docs/configuration.md",
     )
+
+
+# How an error names what a setting takes.
+KIND_NAMES = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    Path: "a path",
+}
 
 
 def config_file_path(env: Mapping[str, str]) -> Path:
@@ -336,6 +356,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"cannot read config file {path}: it is not UTF-8 text (byte {exc.start})",
+            hint="save it as UTF-8, or point INTERVIEWSENSE_CONFIG at another one",
+        ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise BadInputError(
             f"cannot read config file {path}: {exc}",
@@ -404,7 +429,16 @@ def _read_dotenv(path: Path) -> dict[str, str]:
         return {}
     from dotenv import dotenv_values
 
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"cannot read {path}: it is not UTF-8 text (byte {exc.start})",
+            hint="save it as UTF-8, or remove it (it sets variables for interviewsense)",
+        ) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror}", hint="check it") from None
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def load_settings(

@@ -179,6 +179,29 @@ def test_broken_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     cfg.write_text("[llm]\nretries = inf\n")  # int(inf) overflows: still one clear line
     with pytest.raises(BadInputError, match="llm_retries"):
         load_settings()
+    cfg.write_bytes(b'[sync]\ntarget = "local:/tmp/\xff"\n')  # was a bug's exit (70)
+    with pytest.raises(BadInputError, match="not UTF-8"):
+        load_settings()
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes(b"AZURE_STORAGE_CONTAINER=\xff\n")
+    cfg.write_text("")
+    with pytest.raises(BadInputError, match="not UTF-8"):
+        load_settings(dotenv_path=dotenv)
+    dotenv.unlink()
+    # TOML's own types are not read as something else (QA: 0.5 jobs ran 0, true a TTL of
+    # 1 s, home = "" made the folder you run from the data folder, a list a target).
+    monkeypatch.delenv("INTERVIEWSENSE_HOME")  # the file's home is read (nothing is written)
+    for text, name, kind in (
+        ("[serve]\njobs = 0.5", "serve_jobs", "a whole number"),
+        ("[sync]\nsas_ttl_seconds = true", "azure_blob_sas_ttl_seconds", "a whole number"),
+        ('home = ""', "home", "a path"),
+        ('[sync]\ntarget = ["local:/tmp/a"]', "sync_target", "text"),
+    ):
+        cfg.write_text(text + "\n")
+        with pytest.raises(BadInputError, match=f"{name} from .* which is not {kind}"):
+            load_settings()
+    cfg.write_text("[serve]\njobs = 2.0\n")
+    assert load_settings().serve_jobs == 2
 
 
 def test_config_keys_no_setting_reads_are_refused(
