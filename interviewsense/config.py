@@ -240,6 +240,8 @@ class Settings:
             key, _, value = part.partition("=")
             if key.strip().lower() in ("accountkey", "sharedaccesssignature") and value:
                 out.append(value.strip())
+            elif key.strip().lower().endswith("endpoint") and value:
+                out += url_secrets(value.strip())  # BlobEndpoint=https://user:password@…
         return out
 
     def public(self) -> dict[str, Any]:

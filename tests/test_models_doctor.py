@@ -167,6 +167,14 @@ def test_doctor_fails_a_malformed_connection_string() -> None:
     assert "KEYSECRET" not in text
 
 
+def test_doctor_never_shows_a_password_in_the_blob_endpoint() -> None:
+    conn = "BlobEndpoint=http://user:PASSWORD99@127.0.0.1:1/acct;SharedAccessSignature=sv=1"
+    for args in (["doctor"], ["doctor", "--json"]):
+        result = CliRunner().invoke(app, args, env={"AZURE_STORAGE_CONNECTION_STRING": conn})
+        assert "http://127.0.0.1:1/acct" in result.stdout + result.stderr
+        assert "PASSWORD99" not in result.stdout + result.stderr
+
+
 def test_doctor_fails_an_endpoint_that_is_not_azure(httpserver: HTTPServer) -> None:
     """QA: any web server's 404 read as "no container yet", so doctor said ok and sync then
     failed. Only Azure's own ContainerNotFound means that."""

@@ -241,6 +241,14 @@ def test_an_interrupted_sync_resumes_where_it_stopped(azurite: Azurite, tmp_path
             "refused",
         ),
         (None, "Bad_Container!", 1, "not a valid Azure container name"),
+        # A password in the endpoint's URL is a secret too (QA: it was shown in the error).
+        (
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=S0VZS0VZ;"
+            "BlobEndpoint=http://user:SUPERSECRETPW@127.0.0.1:1/devstoreaccount1;",
+            CONTAINER,
+            5,
+            "could not reach Azure Blob Storage at http://127.0.0.1:1/devstoreaccount1",
+        ),
     ],
 )
 def test_bad_settings_give_one_line_and_no_secret(

@@ -83,7 +83,10 @@ class Container:
 
     @property
     def endpoint(self) -> str:
-        return str(self.service.url).split("?")[0]
+        """The blob endpoint as it may be shown: no SAS query, no user or password."""
+        from interviewsense.audio.urls import shown
+
+        return shown(str(self.service.url)).removesuffix("?…")
 
     def call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run an SDK call, turning its errors into one line that names no secret."""

@@ -59,7 +59,9 @@ def describe_connection_string(text: str) -> str:
     account = lower.get("accountname", "?")
     scheme = lower.get("defaultendpointsprotocol", "https")
     suffix = lower.get("endpointsuffix", "core.windows.net")
-    endpoint = lower.get("blobendpoint") or f"{scheme}://{account}.blob.{suffix}"
+    from interviewsense.audio.urls import shown
+
+    endpoint = shown(lower.get("blobendpoint") or f"{scheme}://{account}.blob.{suffix}")
     if "accountkey" in lower:
         cred = "key (hidden)"
     elif "sharedaccesssignature" in lower:
