@@ -334,6 +334,8 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
     )
 
 
+MAX_SAS_TTL_S = 7 * 24 * 3600  # share links are short-lived (Azure's own cap for some SAS)
+
 # How an error names what a setting takes.
 KIND_NAMES = {
     bool: "true or false",
@@ -491,6 +493,16 @@ def load_settings(
             f"pause_threshold_s from {where} is {pause:g} s: a long pause is at least "
             f"{MIN_PAUSE_S:g} s (shorter gaps come between words)",
             hint=f"give {MIN_PAUSE_S:g} or more, or 0 for the rubric's value",
+        )
+    ttl = values["azure_blob_sas_ttl_seconds"]
+    if ttl > MAX_SAS_TTL_S:  # a link that outlives a week is no longer short-lived
+        where = _origin(
+            SETTING["azure_blob_sas_ttl_seconds"], sources["azure_blob_sas_ttl_seconds"]
+        )
+        raise BadInputError(
+            f"azure_blob_sas_ttl_seconds from {where} is {ttl}: links last at most "
+            f"{MAX_SAS_TTL_S} s (7 days)",
+            hint=f"give {MAX_SAS_TTL_S} or less (3600 is an hour), or 0 for no links",
         )
     if sources["home"] == "default":
         values["home"] = Path(_default_home())

@@ -202,6 +202,10 @@ def test_broken_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             load_settings()
     cfg.write_text("[serve]\njobs = 2.0\n")
     assert load_settings().serve_jobs == 2
+    # A share link's life has a cap (QA: 10^12 s uploaded, then crashed making the link).
+    cfg.write_text("[sync]\nsas_ttl_seconds = 1000000000000\n")
+    with pytest.raises(BadInputError, match="links last at most 604800 s"):
+        load_settings()
 
 
 def test_config_keys_no_setting_reads_are_refused(

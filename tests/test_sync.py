@@ -113,9 +113,10 @@ def test_a_sas_for_the_container_alone_syncs_into_it(azurite: Azurite, tmp_path:
     sid = make_session(home, seed=4)
     env = azure_env(azurite, home, AZURE_STORAGE_CONNECTION_STRING=(
         f"BlobEndpoint={endpoint};SharedAccessSignature={sas}"))  # fmt: skip
-    result = cli(env, "sync", "--json")
+    result = cli({**env, "AZURE_BLOB_SAS_TTL_SECONDS": "600"}, "sync", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["sessions"] == [sid]
+    assert "no links: they are signed with the account key" in result.stderr
     assert cli(env, "sync", "--check").exit_code == 0
     doctor = json.loads(cli(env, "doctor", "--json").stdout)
     azure = next(c for c in doctor["checks"] if c["name"] == "Azure sync")

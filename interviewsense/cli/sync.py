@@ -115,3 +115,8 @@ def show_summary(summary: SyncSummary, ttl_s: int) -> None:
         console.print(f"[bold]{sid}[/] (read-only links, expire in {ttl_s} s):")
         for link in links:
             console.print(f"  {link}", soft_wrap=True, markup=False)
+    if ttl_s > 0 and summary.target.startswith("azure:") and not summary.links:
+        console.print(
+            "no links: they are signed with the account key, and the connection string "
+            "has none (a SAS cannot sign them)"
+        )
