@@ -379,7 +379,16 @@ def test_devices_lists_the_virtual_microphone(vmic: VirtualMic, tmp_path: Path) 
     data = json.loads(proc.stdout)
     names = {d["name"] for d in data["devices"]}
     assert "pulse" in names
-    assert data["input"] is not None and data["output"] is not None
+    assert data["input"] is not None and data["output"] is not None and not data["problems"]
+    # A microphone set that is not there: the list is what to choose from, so it is shown,
+    # with what is wrong (QA: it refused, with a hint to run 'devices').
+    env = {**practice_env(tmp_path, vmic), "INTERVIEWSENSE_INPUT_DEVICE": "USB headset 9"}
+    for args in (("devices",), ("devices", "--json")):
+        wrong = subprocess.run(command(*args), env=env, capture_output=True, text=True,
+                               timeout=60)  # fmt: skip
+        assert wrong.returncode == 0, wrong.stderr
+        assert "no input device matches 'USB headset 9'" in wrong.stdout + wrong.stderr
+    assert json.loads(wrong.stdout)["input"] is None and data["output"] is not None
     # None at all: one line says so and what follows (QA: an empty table's frame).
     none = subprocess.run(
         command("devices"), env={**practice_env(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path)},

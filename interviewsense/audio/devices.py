@@ -129,10 +129,23 @@ def _pick(devices: list[Device], wanted: str, kind: str) -> Device | None:
     return hit[0] if hit else None
 
 
-def default_devices(settings: Settings) -> Defaults:
+def default_devices(settings: Settings, problems: list[BadInputError] | None = None) -> Defaults:
+    """The microphone and speaker the settings pick. A device named that is not there is
+    an error, or with ``problems`` (the device list: it is what to choose from) kept there
+    and none picked."""
     devices = list_devices()
-    mic = _pick(devices, settings.input_device, "input")
-    spk = _pick(devices, settings.output_device, "output")
+
+    def pick(wanted: str, kind: str) -> Device | None:
+        try:
+            return _pick(devices, wanted, kind)
+        except BadInputError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+            return None
+
+    mic = pick(settings.input_device, "input")
+    spk = pick(settings.output_device, "output")
     return Defaults(
         input_index=mic.index if mic else None,
         input_name=mic.name if mic else "",

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from interviewsense.cli._app import command_app, console, emit_json, guarded, load
+from interviewsense.errors import BadInputError
 
 app = command_app()
 
@@ -21,16 +22,23 @@ def devices(
 
     settings = load()
     found = list_devices()
-    chosen = default_devices(settings)
+    problems: list[BadInputError] = []  # a device set that is not there: this is the list
+    chosen = default_devices(settings, problems)
     if as_json:
         emit_json(
             {
                 "devices": [d.__dict__ for d in found],
                 "input": chosen.input_index,
                 "output": chosen.output_index,
+                "problems": [p.message for p in problems],
             }
         )
         return
+    for problem in problems:
+        console.print(
+            f"[yellow]{problem.message}[/] (--input-device / --output-device or "
+            "INTERVIEWSENSE_INPUT_DEVICE / INTERVIEWSENSE_OUTPUT_DEVICE): pick one below"
+        )
     if not found:  # QA: an empty table's frame, and nothing said
         console.print(
             "no audio devices found: questions are shown, not spoken, and answers are typed"
