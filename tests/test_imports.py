@@ -96,6 +96,37 @@ def test_models_download_refuses_when_offline() -> None:
     assert "offline" in result.output and "INTERVIEWSENSE_OFFLINE=0" in result.output
 
 
+def test_models_download_offline_by_hf_hub_offline_says_to_unset_that(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QA: the hint said INTERVIEWSENSE_OFFLINE=0, and the hub's client, still reading
+    HF_HUB_OFFLINE=1, then refused the download as "no network?"."""
+    monkeypatch.delenv("INTERVIEWSENSE_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = CliRunner().invoke(app, ["models", "download", "base.en"])
+    assert result.exit_code == 1, result.output
+    assert "env -u HF_HUB_OFFLINE interviewsense models download base.en" in result.stderr
+
+
+def test_vosk_downloads_that_fail_are_a_service_failing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The VOSK site not answering is a service failing (5), as the hub is for Whisper, not
+    a missing model (4); "vosk-" with no language is no model, said without the network."""
+    from interviewsense.stt import download
+    from tests.llm_server import free_port
+
+    monkeypatch.setenv("INTERVIEWSENSE_OFFLINE", "0")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    dead = f"http://127.0.0.1:{free_port()}/model-list.json"
+    monkeypatch.setattr(download, "VOSK_MODEL_LIST", dead)
+    result = CliRunner().invoke(app, ["models", "download", "vosk-en"])
+    assert result.exit_code == 5, result.output
+    assert "could not read the VOSK model list" in result.stderr
+    empty = CliRunner().invoke(app, ["models", "download", "vosk-"])
+    assert empty.exit_code == 1 and "no model is called 'vosk-'" in empty.stderr
+
+
 def test_models_download_refuses_a_name_that_is_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """A typo is bad input (exit 1), said before anything is asked of the network; it used to
     be read as a VOSK name and fail as "could not read the VOSK model list" (exit 4)."""

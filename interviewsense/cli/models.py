@@ -126,12 +126,16 @@ def models_download(
 
     settings = load()
     if settings.offline:
-        raise BadInputError(
-            f"not downloading {name}: the offline setting is on ({settings.sources['offline']})",
-            hint="unset it for this command, e.g. INTERVIEWSENSE_OFFLINE=0 interviewsense "
-            f"models download {name}",
+        # HF_HUB_OFFLINE stops the hub's own client too, whatever INTERVIEWSENSE_OFFLINE says.
+        source = settings.sources["offline"]
+        unset = (
+            "env -u HF_HUB_OFFLINE" if "HF_HUB_OFFLINE" in source else "INTERVIEWSENSE_OFFLINE=0"
         )
-    if name not in WHISPER_NAMES and not name.startswith("vosk-"):
+        raise BadInputError(
+            f"not downloading {name}: the offline setting is on ({source})",
+            hint=f"unset it for this command, e.g. {unset} interviewsense models download {name}",
+        )
+    if name not in WHISPER_NAMES and (not name.startswith("vosk-") or name == "vosk-"):
         raise BadInputError(
             f"no model is called '{name}'",
             hint=f"name a Whisper model ({', '.join(WHISPER_NAMES[:6])} …), vosk-LANG "

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewsense.errors import MissingDependencyError, ServiceError
-from interviewsense.fsutil import ensure_dir
+from interviewsense.fsutil import ensure_dir, storage_error
 from interviewsense.stt.models import ModelRef, vosk_language, whisper_hint
 
 VOSK_MODEL_LIST = "https://alphacephei.com/vosk/models/model-list.json"
@@ -95,8 +95,8 @@ def download_vosk(
 
     try:
         entry = pick_vosk(_vosk_list(timeout), wanted)
-    except (httpx.HTTPError, ValueError) as exc:
-        raise MissingDependencyError(
+    except (httpx.HTTPError, ValueError) as exc:  # the VOSK site failed, or no network
+        raise ServiceError(
             f"could not read the VOSK model list ({type(exc).__name__})",
             hint="check your connection, or unpack a model into models/vosk/ by hand",
         ) from exc
@@ -129,11 +129,13 @@ def download_vosk(
         shutil.rmtree(final, ignore_errors=True)
         inner.rename(final)
         shutil.rmtree(tmp_dir, ignore_errors=True)
-    except (httpx.HTTPError, zipfile.BadZipFile, OSError) as exc:
-        raise MissingDependencyError(
+    except (httpx.HTTPError, zipfile.BadZipFile) as exc:  # the download failed or came broken
+        raise ServiceError(
             f"could not download VOSK model {name} ({type(exc).__name__})",
-            hint="check your connection and free disk space, then try again",
+            hint="check your connection, then try again",
         ) from exc
+    except OSError as exc:  # a full disk, a folder that cannot be written
+        raise storage_error(exc, dest) from exc
     finally:
         archive.unlink(missing_ok=True)
     return ModelRef("vosk", name, final, "download", vosk_language(name))
