@@ -340,6 +340,44 @@ def test_line_breaks_inside_a_field_keep_every_row(tmp_path: Path) -> None:
     )
 
 
+def test_a_malformed_row_is_its_own_error_row_and_no_id_is_shared(tmp_path: Path) -> None:
+    """A review: a CSV row with a field more than the header (an unquoted comma) crashed the
+    batch (exit 70); a quote never closed swallowed every row after it, scored as one; a JSON
+    object as a transcript was scored as Python's text of it; a row with no id took the id
+    line-N, so a real row 'line-N' was then a duplicate; and two files with one name but
+    the suffix ("ans.wav", "ans.WAV") were one row of the results: one answer lost."""
+    csv_manifest = tmp_path / "m.csv"
+    csv_manifest.write_text(
+        "id,transcript\n"
+        f'a1,"{TRANSCRIPT}"\n'
+        f"a2,{TRANSCRIPT},extra\n"  # its commas are not quoted
+        f",{TRANSCRIPT}\n"  # no id, on line 4
+        f'line-4,"{TRANSCRIPT}"\n'
+        f'a3,"{TRANSCRIPT}\n'  # never closed
+        f'a4,"{TRANSCRIPT}"\n'
+    )
+    out = tmp_path / "o.csv"
+    result = run(str(csv_manifest), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 3, result.output  # some failed, the others are scored
+    got = {r["id"]: r for r in rows(out)}
+    assert got["a1"]["status"] == "ok" and got["line-4"]["status"] == "ok"
+    assert got["line-3"]["error"].startswith("line 3 has more fields than the header")
+    assert got["line-4#"]["error"] == "line 4 has no id"
+    never_closed = next(r for r in got.values() if "never closed" in r["error"])
+    assert never_closed["error"].startswith("line 6: ")
+    assert "a4" not in got and len(got) == 5
+    jsonl = tmp_path / "m.jsonl"
+    jsonl.write_text(json.dumps({"id": "c", "transcript": {"text": TRANSCRIPT}}) + "\n")
+    nested = run(str(jsonl), "--out", str(tmp_path / "o2.csv"), "--workers", "1")
+    assert nested.exit_code == 3, nested.output
+    (row,) = rows(tmp_path / "o2.csv")
+    assert row["error"] == "line 1: transcript holds a JSON object or list, not text"
+    from interviewsense.flows.batch_input import file_ids
+
+    assert file_ids(["ans.wav", "ans.WAV", "bob.wav", "x/alice.mp3", "x/alice.m4a"]) == [
+        "ans.wav", "ans.WAV", "bob", "x/alice.mp3", "x/alice.m4a"]  # fmt: skip
+
+
 def test_flags_and_rows_that_would_be_ignored_say_so(tmp_path: Path) -> None:
     """QA: --retries without --ray was taken and ignored; a JSONL row with neither audio nor
     transcript said only "no audio"; a manifest with a header and no rows gave no hint."""

@@ -54,17 +54,23 @@ class Item:
         return self.audio or ("transcript" if self.transcript else "")
 
 
+def file_ids(names: list[str]) -> list[str]:
+    """Ids for files by their names (relative paths): the name without its suffix, unless
+    another file has the same one ("ans.wav", "ans.WAV"; "alice.mp3", "alice.m4a"), then
+    the whole name: each id is one row of the results, so two files never share one."""
+    from collections import Counter
+
+    stems = [Path(name).with_suffix("").as_posix() for name in names]
+    count = Counter(stems)
+    return [stem if count[stem] == 1 else name for stem, name in zip(stems, names, strict=True)]
+
+
 def read_blobs(prefix: str, uris: list[str], *, question: str, qtype: InterviewType) -> list[Item]:
     """Items for the blobs under an ``az://`` prefix: ids are the names below the prefix."""
+    ids = file_ids([uri[len(prefix) :].lstrip("/") for uri in uris])
     return [
-        Item(
-            id=str(Path(uri[len(prefix) :].lstrip("/")).with_suffix("")),
-            position=i,
-            audio=uri,
-            question=question,
-            type=qtype,
-        )
-        for i, uri in enumerate(uris)
+        Item(id=rid, position=i, audio=uri, question=question, type=qtype)
+        for i, (rid, uri) in enumerate(zip(ids, uris, strict=True))
     ]
 
 
@@ -77,15 +83,10 @@ def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[It
             f"{folder} holds no audio files",
             hint="batch scores WAV, MP3, FLAC, OGG, M4A …; or pass a CSV/JSONL manifest",
         )
+    ids = file_ids([p.relative_to(folder).as_posix() for p in files])
     return [
-        Item(
-            id=p.relative_to(folder).with_suffix("").as_posix(),
-            position=i,
-            audio=str(p),
-            question=question,
-            type=qtype,
-        )
-        for i, p in enumerate(files)
+        Item(id=rid, position=i, audio=str(p), question=question, type=qtype)
+        for i, (rid, p) in enumerate(zip(ids, files, strict=True))
     ]
 
 
@@ -107,6 +108,10 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
             if not isinstance(data, dict):
                 out.append((n, f"line {n} is not a JSON object"))
                 continue
+            nested = next((str(k) for k, v in data.items() if isinstance(v, (dict, list))), None)
+            if nested is not None:  # {"transcript": {"text": …}} is not a transcript
+                out.append((n, f"line {n}: {nested} holds a JSON object or list, not text"))
+                continue
             out.append((n, {str(k): "" if v is None else str(v) for k, v in data.items()}))
         return out
     if manifest.suffix.lower() != ".csv":
@@ -114,27 +119,53 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
             f"{manifest} is neither a folder, a .csv nor a .jsonl manifest",
             hint="see docs/batch.md for the manifest format",
         )
-    # The csv module finds the rows itself: a quoted field may hold a line break.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # The csv module finds the rows itself: a quoted field may hold a line break. Strict: a
+    # quote never closed is an error, not a field that swallows every row after it.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if "id" not in fields or not fields & {"audio", "transcript"}:
         raise BadInputError(
             f"{manifest} needs a header with id and audio or transcript columns",
             hint="for example: id,audio,question,type",
         )
-    for n, row in enumerate(reader, 2):
-        out.append((n, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}))
+    n = reader.line_num + 1  # the line a row starts on (a quoted field may span lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            out.append((n, f"line {n}: {exc} (a quote opened and never closed?); the rows "
+                           "from here on are not read"))  # fmt: skip
+            break
+        if None in row:  # more fields than the header names: DictReader keeps them under None
+            out.append((n, f"line {n} has more fields than the header (a comma in a field "
+                           'that is not quoted? write it as "…, …")'))  # fmt: skip
+        else:
+            out.append((n, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}))
+        n = reader.line_num + 1
     return out
 
 
 def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> list[Item]:
     items: list[Item] = []
     seen: set[str] = set()
-    for position, (line, row) in enumerate(_rows(manifest)):
+    rows = _rows(manifest)
+    given = {r.get("id", "").strip() for _, r in rows if not isinstance(r, str)}
+
+    def stand_in(line: int) -> str:
+        """The id of a row with none (or none readable): not one a row of the manifest has
+        (each id is one row of the results)."""
+        rid = f"line-{line}"
+        while rid in given:
+            rid += "#"
+        return rid
+
+    for position, (line, row) in enumerate(rows):
         if isinstance(row, str):
-            items.append(Item(id=f"line-{line}", position=position, error=row))
+            items.append(Item(id=stand_in(line), position=position, error=row))
             continue
-        rid = row.get("id", "").strip() or f"line-{line}"
+        rid = row.get("id", "").strip() or stand_in(line)
         audio = row.get("audio", "").strip()
         transcript = clean_text(row.get("transcript", "")).strip()
         named = row.get("type", "").strip().lower().replace(" ", "_") or qtype
