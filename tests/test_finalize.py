@@ -170,7 +170,9 @@ def test_a_recording_with_no_speech_is_refused_and_nothing_is_saved(
 
 
 @pytest.mark.slow
-def test_a_sessions_question_and_type_are_replaced_or_refused(isolated_home: Path) -> None:
+def test_a_sessions_question_and_type_are_replaced_or_refused(
+    isolated_home: Path, answer_wav: Spoken
+) -> None:
     """QA: `finalize SESSION --type technical` was ignored (still scored as behavioral), and
     `-q` was ignored without a word on a session with several recorded answers."""
     import shutil
@@ -180,6 +182,7 @@ def test_a_sessions_question_and_type_are_replaced_or_refused(isolated_home: Pat
     from tests.helpers import make_session
 
     one = make_session(isolated_home)
+    shutil.copy(answer_wav.path, SessionStore(isolated_home / "sessions").audio_path(one, "a", 1))
     result = CliRunner().invoke(
         app, ["finalize", one, "-t", "technical", "-q", "How does a hash map work?", "--json"]
     )
@@ -202,3 +205,40 @@ def test_a_sessions_question_and_type_are_replaced_or_refused(isolated_home: Pat
         assert "session with one recorded answer" in refused.stderr
         assert "has 2" in refused.stderr
     assert store.load(two).turns[1].question.text == "And then?"
+
+
+@pytest.mark.slow
+def test_a_sessions_answer_whisper_cannot_hear_is_kept_as_it_was(
+    isolated_home: Path, answer_wav: Spoken
+) -> None:
+    """A review: re-finalizing a session replaced an answer with an empty one when Whisper
+    heard nothing in its recording (44 became 0), and one unreadable recording stopped the
+    answers after it, with the session's totals left as they were."""
+    import shutil
+
+    from interviewsense.domain import Question, Turn
+    from interviewsense.flows.finalize import summarize
+    from interviewsense.storage.store import SessionStore
+    from tests.helpers import make_session
+
+    store = SessionStore(isolated_home / "sessions")
+    sid = make_session(isolated_home)  # answer 1: noise, no words
+    first = CliRunner().invoke(app, ["finalize", sid])
+    assert first.exit_code == 1, first.stderr  # nothing re-transcribed: nothing changed
+    assert "no answer of session" in first.stderr and "kept as it was" in first.stderr
+    assert store.load(sid).turns[0].answer is None
+    session = store.load(sid)
+    shutil.copy(answer_wav.path, store.audio_path(sid, "a", 2))
+    store.audio_path(sid, "a", 3).write_bytes(b"RIFF" + b"\0" * 40)  # unreadable
+    shutil.copy(answer_wav.path, store.audio_path(sid, "a", 4))
+    for index in (2, 3, 4):
+        session.turns.append(Turn(index=index, question=Question(text="And?"), status="answered"))
+    store.save(session)
+    result = CliRunner().invoke(app, ["finalize", sid, "--json"])
+    assert result.exit_code == 3, result.stderr  # partly done
+    assert "answer 1: no speech was heard" in result.stderr
+    assert "answer 3: " in result.stderr and "2 of 4 answers were kept" in result.stderr
+    saved = store.load(sid)
+    assert [t.answer is not None for t in saved.turns] == [False, True, False, True]
+    assert saved.summary == summarize(saved) and saved.summary["answers"] == 2
+    assert json.loads(result.stdout)["id"] == sid

@@ -87,5 +87,27 @@ def finalize(
         for i, answer in enumerate(result.answers, 1):
             title = f"Answer {i}" if len(result.answers) > 1 else "Your answer"
             render_answer(console, answer, title=title)
+        for why in result.kept:
+            from rich.markup import escape
+
+            console.print(f"[yellow]note:[/] {escape(why)}")
+    done = len(result.answers)
+    if result.kept and not done:  # a session's answers, none re-transcribed: nothing changed
+        from interviewsense.errors import BadInputError
+
+        raise BadInputError(
+            f"no answer of session {result.session.id} was re-transcribed: "
+            + result.kept[0].split(": ", 1)[1],
+            hint="its answers are kept as they were; check its recordings in "
+            f"{settings.sessions_dir / result.session.id / 'audio'}",
+        )
     console.print(f"[dim]saved as session {result.session.id}[/]")
     write_report_for(result.session.id, report)
+    if result.kept:  # some of a session's answers: each was said why
+        from interviewsense.errors import PartialFailure
+
+        raise PartialFailure(
+            f"{len(result.kept)} of {done + len(result.kept)} answers were kept as they were; "
+            "the others are re-transcribed and saved",
+            hint="each note above says why",
+        )

@@ -43,6 +43,8 @@ class FinalizeResult:
     session: Session
     answers: list[Answer] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Answers of a session left as they were, each with why ("answer 2: no speech …").
+    kept: list[str] = field(default_factory=list)
 
 
 def load_transcriber(settings: Settings, reporter: Reporter) -> Transcriber:
@@ -281,11 +283,17 @@ def _refinalize_turns(
     session_id = session.id
     for turn in with_audio:
         path = store.audio_path(session_id, "a", turn.index)
-        audio = load_audio(path, source=f"audio/{path.name}")
-        q = turn.question
-        q.text = question or q.text
+        q = replace(turn.question, text=question or turn.question.text)
         q.type = qtype or q.type
-        answer = analyse(audio, q, transcriber, rubric, settings, reporter)
+        try:
+            audio = load_audio(path, source=f"audio/{path.name}")
+            answer = analyse(audio, q, transcriber, rubric, settings, reporter)
+            # A recording Whisper hears nothing in never replaces the answer it was.
+            require_speech(answer)
+        except BadInputError as exc:  # this recording; a missing model stops them all
+            result.kept.append(f"answer {turn.index}: {exc.message}; it is kept as it was")
+            continue
+        turn.question = q
         # The recording as it came (its rate, channels and format), as the first finalize
         # said it; not the kept 16 kHz copy read back (QA: 22050 became 16000 here).
         before = turn.answer.audio if turn.answer is not None else None
@@ -305,9 +313,9 @@ def _refinalize_turns(
         turn.status = "answered"
         result.answers.append(answer)
         result.notes.extend(f"answer {turn.index}: {n}" for n in answer.notes)
-        store.save(session)  # keep each re-scored answer even if a later one fails
-    session.summary = summarize(session)
-    store.save(session)
+        session.summary = summarize(session)
+        store.save(session)  # keep each re-scored answer (and the totals) if a later one fails
+    result.notes.extend(result.kept)
 
 
 def summarize(session: Session) -> dict[str, object]:
