@@ -228,6 +228,43 @@ def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
     assert "already done" in resumed.stderr
 
 
+def test_ctrl_c_twice_stops_two_workers_at_once(tmp_path: Path) -> None:
+    """A review: Ctrl-C pressed twice (to the terminal's whole process group) stopped a
+    two-worker batch's main process, then it waited for ever for workers the second one had
+    broken; a third gave a traceback and left two orphans."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(8):
+        speech.espeak(f"Answer {i}: I led the project and we shipped it on time.",
+                      folder / f"item{i:02d}.wav")  # fmt: skip
+    out = tmp_path / "results.csv"
+    cmd = [sys.executable, "-m", "interviewsense", "batch", str(folder), "--out", str(out),
+           "--workers", "2"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ), start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not (out.exists() and len(rows(out)) >= 1):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: every process of the group
+    time.sleep(0.3)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "answers scored" in err, err
+
+    def running() -> list[str]:  # the group's processes but those ended (zombies)
+        ps = subprocess.run(["ps", "-o", "stat=,pid=", "-g", str(proc.pid)],
+                            capture_output=True, text=True)  # fmt: skip
+        return [line for line in ps.stdout.splitlines() if not line.strip().startswith("Z")]
+
+    until = time.monotonic() + 10
+    while running() and time.monotonic() < until:
+        time.sleep(0.1)
+    assert not running(), f"workers left running: {running()}"
+    assert 1 <= len(rows(out)) < 8
+
+
 def test_the_same_real_recording_ten_times_in_two_workers_is_one_transcript(
     tmp_path: Path,
 ) -> None:
@@ -376,6 +413,34 @@ def test_a_malformed_row_is_its_own_error_row_and_no_id_is_shared(tmp_path: Path
 
     assert file_ids(["ans.wav", "ans.WAV", "bob.wav", "x/alice.mp3", "x/alice.m4a"]) == [
         "ans.wav", "ans.WAV", "bob", "x/alice.mp3", "x/alice.m4a"]  # fmt: skip
+
+
+def test_the_totals_are_this_inputs_and_a_full_disk_at_the_end_loses_no_row(
+    tmp_path: Path,
+) -> None:
+    """A review: resumed with another manifest, the totals and the exit code were the whole
+    file's (3, "none was scored", for a run that scored its one answer); and a disk that
+    filled as the rows were put in input order said only "the disk is full", though every
+    row was saved."""
+    from tests.helpers import tmpfs
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(f'id,transcript\nx,"{TRANSCRIPT}"\ny,\n')  # y: an empty transcript
+    second.write_text(f'id,transcript\nz,"{TRANSCRIPT}"\n')
+    out = tmp_path / "ab.csv"
+    assert run(str(first), "--out", str(out), "--workers", "1").exit_code == 3
+    resumed = run(str(second), "--out", str(out), "--workers", "1", "--resume", "--json")
+    assert resumed.exit_code == 0, resumed.output
+    summary = json.loads(resumed.stdout)
+    assert (summary["total"], summary["failed"]) == (1, 0), summary
+    assert {r["id"] for r in rows(out)} == {"x", "y", "z"}
+    six = tmp_path / "six.csv"
+    six.write_text("id,transcript\n" + "".join(f'r{i},"{TRANSCRIPT}"\n' for i in range(6)))
+    with tmpfs(tmp_path / "small", "size=8k") as small:  # the rows fit once, not twice
+        full = run(str(six), "--out", str(small / "r.csv"), "--workers", "1")
+        assert full.exit_code == 0, full.output
+        assert "every row is saved in" in full.stderr and "--resume" in full.stderr
+        assert sorted(r["id"] for r in rows(small / "r.csv")) == [f"r{i}" for i in range(6)]
 
 
 def test_flags_and_rows_that_would_be_ignored_say_so(tmp_path: Path) -> None:

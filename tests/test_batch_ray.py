@@ -195,8 +195,13 @@ def test_without_ray_one_line_says_what_to_install(cohort: Path, tmp_path: Path)
 
 
 def test_a_cluster_that_is_not_there(cohort: Path, tmp_path: Path) -> None:
-    done = batch(dict(os.environ), str(cohort), "--out", str(tmp_path / "r.jsonl"),
-                 "--ray", "127.0.0.1:9")  # fmt: skip
+    """And --overwrite leaves the old results as they were: nothing was scored (a review:
+    the file was emptied to its header, and the next run then refused it)."""
+    out = tmp_path / "r.jsonl"
+    out.write_text('{"id": "earlier", "status": "ok"}\n')
+    done = batch(dict(os.environ), str(cohort), "--out", str(out),
+                 "--ray", "127.0.0.1:9", "--overwrite")  # fmt: skip
     assert done.returncode == 5, done.stderr  # a service that failed
     assert "could not connect to the Ray cluster at 127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr
+    assert out.read_text() == '{"id": "earlier", "status": "ok"}\n'

@@ -76,12 +76,22 @@ def _run_in_process(items: list[Item], settings: Settings) -> Iterator[dict[str,
         yield score_item(item)
 
 
+def _pool_worker(settings: Settings) -> None:
+    """A pool worker leaves Ctrl-C to the main process, which stops it: a worker that took
+    the second Ctrl-C too died in the pool's own code, and the pool then waited for it for
+    ever (a review: a hang, then a traceback and two orphans on the third)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init_worker(settings)
+
+
 def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=init_worker, initargs=(settings,)
+        workers, mp_context=context, initializer=_pool_worker, initargs=(settings,)
     ) as pool:
         pending: set[Future[dict[str, Any]]] = set()
         queue = iter(items)
@@ -100,7 +110,12 @@ def _run_in_pool(items: list[Item], settings: Settings, workers: int) -> Iterato
         except BaseException:
             for future in pending:
                 future.cancel()
+            # Stopped: the answers being scored are not waited for (the rows written stay
+            # written), so the pool's exit has no one left to wait for.
+            workers_now = list((pool._processes or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers_now:
+                process.terminate()
             raise
 
 
@@ -161,6 +176,10 @@ def run_batch(
         if settings.stt_final_engine in (AUTO, "whisper-final"):
             find_whisper_model(settings)
         FINAL.choose(settings)
+    if ray:  # a cluster that is not there fails the batch before --overwrite empties a file
+        from interviewsense.flows.batch_ray import connect
+
+        connect(ray)
     results = ResultsFile(output)
     done_ids = results.open(resume=resume, overwrite=overwrite)
     todo = [i for i in items if i.id not in done_ids]
@@ -192,12 +211,22 @@ def run_batch(
                     on_row(row)
                 advance(summary.done)
     except KeyboardInterrupt as exc:  # every row written so far is on disk, whole
+        close = getattr(rows, "close", None)
+        if close is not None:  # now, not when the frame goes: the workers stop with it
+            close()
         raise Interrupted(
             f"{summary.done} of {len(todo)} answers scored; they are saved in {output}",
             hint="run the same command with --resume to score the rest",
         ) from exc
     order = {item.id: item.position for item in items}
-    final = results.finish(order)
+    # The totals are this input's: a resumed file may hold rows of another one.
+    final = [r for r in results.finish(order) if r["id"] in order]
+    if results.unordered:
+        reporter.notice(
+            f"every row is saved in {output}, in the order the answers finished: putting "
+            f"them in input order failed ({results.unordered}); --resume, with space free, "
+            "puts them in order"
+        )
     scores = [
         float(r["overall"]) for r in final if r["status"] == "ok" and r["overall"] is not None
     ]

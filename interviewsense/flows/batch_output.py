@@ -120,6 +120,8 @@ class ResultsFile:
             )
         self.kind = suffix[1:]
         self._fh: IO[str] | None = None
+        # Why finish could not put the rows in input order (they are all there, whole).
+        self.unordered = ""
 
     # --- reading --------------------------------------------------------------------------
     def _complete_records(self) -> tuple[list[str], int]:
@@ -277,5 +279,8 @@ class ResultsFile:
         rows.sort(key=lambda r: (order.get(str(r[1]["id"]), len(order)), str(r[1]["id"])))
         head = self._header() if self.kind == "csv" else ""
         text = head + "".join(record for record, _ in rows)
-        atomic_write_bytes(self.path, text.encode("utf-8"))
+        try:
+            atomic_write_bytes(self.path, text.encode("utf-8"))
+        except StorageError as exc:  # a full disk: the rows are all there, as they came
+            self.unordered = exc.message
         return [row for _, row in rows]
