@@ -111,6 +111,9 @@ def test_directory(tmp_path: Path) -> None:
     code, _, err = finalize(str(tmp_path))
     assert code == 1
     assert_one_error(err, "is a folder")
+    code, _, err = finalize("")  # a review: "'.' is a folder"
+    assert code == 1
+    assert_one_error(err, "no recording given")
 
 
 def test_header_only(tmp_path: Path, short_wav: Path) -> None:

@@ -146,6 +146,11 @@ def finalize(
 ) -> FinalizeResult:
     """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded.
     ``fetch_policy``: see ``load_source``."""
+    if not source.strip():  # Path("") is the folder you are in: "'.' is a folder" said nothing
+        raise BadInputError(
+            "no recording given (an empty name)",
+            hint="pass an audio file, an http(s) address or a session id",
+        )
     store = SessionStore(settings.sessions_dir)
     rubric = load_rubric(settings.rubric)
     if is_session_id(source) and not Path(source).exists():
