@@ -251,7 +251,8 @@ def test_ctrl_c_twice_stops_two_workers_at_once(tmp_path: Path) -> None:
         os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err and "answers scored" in err, err
+    # What was done, or (the second Ctrl-C came as that was said) that it was interrupted.
+    assert "Traceback" not in err and ("answers scored" in err or "interrupted" in err), err
 
     def running() -> list[str]:  # the group's processes but those ended (zombies)
         ps = subprocess.run(["ps", "-o", "stat=,pid=", "-g", str(proc.pid)],

@@ -211,9 +211,13 @@ def run_batch(
                     on_row(row)
                 advance(summary.done)
     except KeyboardInterrupt as exc:  # every row written so far is on disk, whole
+        from interviewsense.interrupts import signals_as_request
+
         close = getattr(rows, "close", None)
-        if close is not None:  # now, not when the frame goes: the workers stop with it
-            close()
+        with signals_as_request() as again:  # a second Ctrl-C does not cut the stop short
+            if close is not None:  # now, not when the frame goes: the workers stop with it
+                close()
+            again.take()
         raise Interrupted(
             f"{summary.done} of {len(todo)} answers scored; they are saved in {output}",
             hint="run the same command with --resume to score the rest",
