@@ -116,8 +116,12 @@ class AzureTarget:
                     self._container.create_container(**first, retry_read=0)
                 else:
                     self._container.get_container_properties(**first, retry_read=0)
-            except (ResourceExistsError, ResourceNotFoundError):
-                pass  # there already; or not there, so nothing is (remote_index)
+            except ResourceExistsError:
+                pass
+            except ResourceNotFoundError:
+                if create:
+                    raise
+                # Not there (only checking): then nothing is there (remote_index).
             except HttpResponseError as exc:
                 if exc.status_code != 403:
                     raise
