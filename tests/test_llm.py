@@ -180,6 +180,24 @@ def test_invalid_reply_is_retried_once_then_the_turn_falls_back(
 
 
 @pytest.mark.slow
+def test_a_reply_that_is_not_json_falls_back_and_loses_nothing(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A review: an HTML page with 200 (a proxy's, a captive portal's) reached the code as
+    the client's text, not a completion: a bug's exit (70), the session left unfinished."""
+    httpserver.expect_request("/v1/chat/completions").respond_with_data(
+        "<html><body>Sign in to the hotel Wi-Fi</body></html>", content_type="text/html"
+    )
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home")
+    code, data, stderr = run_practice(env, "-n", "2", "--no-follow-ups")
+    assert code == 0, stderr
+    assert [t["interviewer"] for t in data["turns"]] == ["offline-fallback"] * 2
+    assert all(t["answer"]["transcript"]["text"] for t in data["turns"])
+    assert "Traceback" not in stderr and "bug" not in stderr
+    assert data["status"] == "complete"
+
+
+@pytest.mark.slow
 def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     judged = {"follow_up": None, "relevance": 2, "relevance_reason": "It is about contacts."}

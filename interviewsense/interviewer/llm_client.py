@@ -93,7 +93,10 @@ def list_models(settings: Settings, timeout_s: float) -> tuple[str, list[str]]:
     url = shown(str(client.base_url).rstrip("/"))
     try:
         page = client.models.list()
-        return url, [str(m.id) for m in page.data]
+        data = getattr(page, "data", None)
+        if not isinstance(data, list):  # a reply that is not JSON: the client's text of it
+            raise LLMDown(f"{url} gave an unusable model list (not JSON)")
+        return url, [str(getattr(m, "id", m)) for m in data]
     except openai.APITimeoutError as exc:
         raise LLMDown(f"{url} did not answer within {timeout_s:g} s") from exc
     except openai.APIConnectionError as exc:
@@ -145,8 +148,12 @@ class ChatClient:
                 options["response_format"] = fmt
             try:
                 reply = self._client.chat.completions.create(**options)
-                content = reply.choices[0].message.content if reply.choices else None
-                return str(content or "")
+                choices = getattr(reply, "choices", None)
+                if isinstance(choices, list):
+                    content = choices[0].message.content if choices else None
+                    return str(content or "")
+                # Not JSON (an HTML page with 200): the client hands back its text.
+                why = "a reply that is not a chat completion"
             except openai.APIStatusError as exc:
                 about_format = "response_format" in str(exc) or "json_schema" in str(exc)
                 if about_format and self._format < len(FORMATS) - 1:
