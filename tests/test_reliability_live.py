@@ -181,6 +181,45 @@ def test_signal_while_transcribing(sig: signal.Signals, long_wav: Path, tmp_path
     assert "interrupted" in stderr and "Traceback" not in stderr
 
 
+def test_ctrl_c_while_the_judge_scores_a_typed_answer_keeps_it(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A review: Ctrl-C while the LLM judge read a typed answer (it may take its whole
+    timeout) saved the turn "answered" with no answer: what was typed was lost."""
+    asked = threading.Event()
+    first = {"question": "Tell me about a project you led.", "competency": "leadership"}
+
+    def reply(request: Request) -> Response:
+        if asked.is_set() or "Tell me about a project you led." in request.get_data(True, True):
+            asked.set()  # the judge (its prompt holds the question): it takes its time
+            time.sleep(10)
+        return Response(json.dumps(completion(json.dumps(first))),
+                        content_type="application/json")  # fmt: skip
+
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(reply)
+    env = practice_env(
+        tmp_path / "home", OPENAI_BASE_URL=httpserver.url_for("/v1"), OPENAI_API_KEY="sk-x"
+    )
+    typed = "Last year I led the move of our billing service, and we finished two weeks early."
+    proc = subprocess.Popen(
+        command("practice", "--keyboard", "--no-voice", "-n", "1"),
+        env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdin is not None
+    proc.stdin.write(typed + "\n")
+    proc.stdin.flush()
+    assert asked.wait(60), "the judge was never asked"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    session = json.loads((session_folder(tmp_path / "home") / "session.json").read_text())
+    answer = session["turns"][0]["answer"]
+    assert answer is not None and answer["transcript"]["text"] == typed, session["turns"][0]
+    assert "stopped while it was scored: scored without the LLM judge" in answer["notes"]
+    assert answer["scores"]["overall"] > 0
+
+
 # A closed terminal window sends SIGHUP (QA: the session was left for the next command to
 # repair as a crash).
 @pytest.mark.parametrize(

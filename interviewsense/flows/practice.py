@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from interviewsense.config import Settings
 from interviewsense.domain import (
+    Answer,
     AnswerEnd,
     AudioInfo,
     Question,
@@ -450,14 +451,29 @@ class Practice:
             notes.append(f"the disk filled up: recording stopped at {captured.duration_s:.1f} s")
         if captured.ended_by == "recorder-stopped":
             notes.append(f"the recording stopped at {captured.duration_s:.1f} s: {captured.error}")
-        turn.answer = build_answer(
-            transcript,
-            turn.question,
-            self.scoring,
-            rubric=self.rubric,
-            samples=samples,
-            regions=regions,
-            audio=audio,
-            notes=notes,
-        )
+
+        def scored(options: dict[str, Any], notes: list[str]) -> Answer:
+            return build_answer(
+                transcript,
+                turn.question,
+                options,
+                rubric=self.rubric,
+                samples=samples,
+                regions=regions,
+                audio=audio,
+                notes=notes,
+            )
+
+        try:
+            turn.answer = scored(self.scoring, notes)
+        except KeyboardInterrupt:
+            # Stopped as it was scored (the LLM judge may take its whole timeout): the answer
+            # is kept, scored without the judge (a review: it was lost, "answered" with none).
+            from interviewsense.interrupts import signals_as_request
+
+            with signals_as_request() as again:
+                why = "stopped while it was scored: scored without the LLM judge"
+                turn.answer = scored({**self.scoring, "judge": None}, [*notes, why])
+                again.take()
+            raise
         turn.timings["scored"] = self._t()
