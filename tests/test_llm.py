@@ -198,6 +198,45 @@ def test_a_reply_that_is_not_json_falls_back_and_loses_nothing(
 
 
 @pytest.mark.slow
+def test_an_llms_words_are_words_and_a_follow_up_is_a_new_question(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A review: escape codes in an LLM's question reached the terminal (a cleared screen, a
+    window title, hidden links); "[/b]" in a question ended the session as a bug (the closing
+    table read it as markup); a follow-up that repeats the question, or the prompt's example
+    competency, were taken as they came."""
+    main = "Explain what the closing tag [/b] does in \x1b[2JBBCode\x1b]0;pwned\x07 markup?"
+
+    def reply(request: Request) -> Response:
+        body = request.get_data(as_text=True)
+        if "Ask main question" in body:
+            content: Any = {"question": main, "competency": "the skill it probes"}
+        elif "If a follow-up would help" in body:  # the main question again, word for word
+            content = {"follow_up": main.replace("\x1b[2J", ""), "relevance": 4}
+        elif "Assess the candidate" in body:
+            content = {"strengths": ["\x1b[31mclear\x1b[0m"], "gaps": ["[red]numbers[/red]"]}
+        else:
+            content = {}  # the content judge: no verdict
+        return Response(json.dumps(completion(json.dumps(content))),
+                        content_type="application/json")  # fmt: skip
+
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(reply)
+    env = llm_env(httpserver.url_for("/v1"), tmp_path / "home")
+    code, data, stderr = run_practice(env, "-n", "1")
+    assert code == 0, stderr
+    assert "\x1b" not in stderr and "\x07" not in stderr
+    first, *rest = data["turns"]
+    assert first["question"]["text"] == "Explain what the closing tag [/b] does in BBCode markup?"
+    assert first["question"]["competency"] == ""
+    assert "[/b]" in stderr  # shown as the words it is
+    # The repeat was refused, asked for again once, refused again: the offline interviewer's
+    # follow-up (or none) instead.
+    asked = [r for r, _ in httpserver.log if b"If a follow-up would help" in r.get_data()]
+    assert len(asked) == 2
+    assert all("BBCode" not in t["question"]["text"] for t in rest), rest
+
+
+@pytest.mark.slow
 def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     judged = {"follow_up": None, "relevance": 2, "relevance_reason": "It is about contacts."}

@@ -277,7 +277,8 @@ class PracticeScreen:
             table.add_column(col, justify="right" if col not in ("question", "band") else "left")
         for t in session.turns:
             a = t.answer
-            q = ("↳ " if t.question.follow_up else "") + t.question.text
+            # Text: an LLM's question is words, never markup ("[/b]" was an error at the end)
+            q = Text(("↳ " if t.question.follow_up else "") + t.question.text)
             if a is None:
                 table.add_row(str(t.index), q, "–", t.status, "", "", "")
                 continue

@@ -105,7 +105,9 @@ def show(
     for turn in session.turns:
         title = f"{turn.index}. {'follow-up' if turn.question.follow_up else 'question'}"
         if turn.answer is None:
-            console.print(f"[dim]{title}: {turn.question.text} ({turn.status})[/]")
+            from rich.text import Text
+
+            console.print(Text(f"{title}: {turn.question.text} ({turn.status})", style="dim"))
             continue
         render_answer(console, turn.answer, title=title)
 
@@ -467,6 +469,8 @@ def play(
             "no audio output found", hint="'interviewsense devices' lists them"
         )
     for t, paths in sounds:
-        console.print(f"[bold]{t.index}.[/] {t.question.text}")
+        from rich.text import Text
+
+        console.print(Text.assemble((f"{t.index}.", "bold"), " ", t.question.text))
         for path in paths:
             play_wav(path, out)

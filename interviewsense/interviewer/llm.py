@@ -13,12 +13,18 @@ import hashlib
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from interviewsense.config import Settings
 from interviewsense.domain import InterviewerSource, Question, Turn
 from interviewsense.interviewer.base import Assessment, InterviewPlan, main_questions_asked
-from interviewsense.interviewer.llm_client import ChatClient, LLMDown, LLMInvalid, describe_endpoint
+from interviewsense.interviewer.llm_client import (
+    ChatClient,
+    LLMDown,
+    LLMInvalid,
+    LLMReply,
+    describe_endpoint,
+)
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.interviewer.redact import Redactor
 from interviewsense.interviewer.scripted import ScriptedInterviewer, choose_gap, offline_assessment
@@ -27,16 +33,29 @@ from interviewsense.scoring.text import norm
 MAX_CONTEXT_CHARS = 4000
 
 
-class QuestionReply(BaseModel):
+MIN_QUESTION_WORDS = 4
+COMPETENCY_HINT = "the skill it probes"  # the prompt's example value: echoed back, it is none
+
+
+def _a_question(value: str) -> str:
+    if len(value.split()) < MIN_QUESTION_WORDS:
+        raise ValueError(f"a question needs at least {MIN_QUESTION_WORDS} words")
+    return value
+
+
+class QuestionReply(LLMReply):
     question: str = Field(min_length=10, max_length=400)
     competency: str = Field(default="", max_length=80)
 
     @field_validator("question")
     @classmethod
     def _a_sentence(cls, value: str) -> str:
-        if len(value.split()) < 4:
-            raise ValueError("a question needs at least four words")
-        return value
+        return _a_question(value)
+
+    @field_validator("competency")
+    @classmethod
+    def _not_the_hint(cls, value: str) -> str:
+        return "" if norm(value) == norm(COMPETENCY_HINT) else value
 
 
 def _same(a: str, b: str) -> bool:
@@ -44,8 +63,9 @@ def _same(a: str, b: str) -> bool:
     return [norm(w) for w in a.split()] == [norm(w) for w in b.split()]
 
 
-class FollowUpReply(BaseModel):
-    follow_up: str | None = Field(default=None, max_length=300)
+class FollowUpReply(LLMReply):
+    # Asked for, even when null: a reply without it ({"foo": "bar"}) is not one.
+    follow_up: str | None = Field(max_length=300)
     relevance: int | None = Field(default=None, ge=1, le=5)
     relevance_reason: str = Field(default="", max_length=300)
 
@@ -56,12 +76,12 @@ RELEVANCE_RUBRIC = (
 )
 
 
-class ModelAnswer(BaseModel):
+class ModelAnswer(LLMReply):
     question: str
     outline: str = Field(min_length=10)
 
 
-class AssessmentReply(BaseModel):
+class AssessmentReply(LLMReply):
     strengths: list[str] = Field(min_length=1, max_length=6)
     gaps: list[str] = Field(min_length=1, max_length=6)
     model_answers: list[ModelAnswer] = Field(default_factory=list)
@@ -159,7 +179,7 @@ class LLMInterviewer:
                     if avoid
                     else ""
                 )
-                + ' Reply as {"question": "...", "competency": "the skill it probes"}.'
+                + f' Reply as {{"question": "...", "competency": "{COMPETENCY_HINT}"}}.'
             )
 
             def fresh(reply: QuestionReply) -> None:
@@ -200,8 +220,15 @@ class LLMInterviewer:
                 'Reply as {"follow_up": "..." or null, "relevance": 1-5, '
                 '"relevance_reason": "one sentence"}.'
             )
+
+            def new_question(reply: FollowUpReply) -> None:
+                if reply.follow_up and reply.follow_up.strip():
+                    _a_question(reply.follow_up)
+                    if _same(reply.follow_up, q.text):
+                        raise ValueError("the follow-up repeats the question")
+
             try:
-                reply = self.client.ask(self._messages(user), FollowUpReply)
+                reply = self.client.ask(self._messages(user), FollowUpReply, check=new_question)
                 self.last_source = "llm"
                 if reply.relevance is not None:
                     # Evidence beside the key-term check; the score itself stays deterministic.

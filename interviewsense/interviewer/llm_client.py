@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 
 from interviewsense.config import Settings
 
@@ -28,6 +28,28 @@ M = TypeVar("M", bound=BaseModel)
 FORMATS = ("json_schema", "json_object+schema", "json_object", "none")
 DOWN_FOR_S = 300.0  # a server found down is skipped this long (a server process asks again)
 _down: dict[str, tuple[float, str]] = {}  # server -> (time.monotonic() until, why)
+
+
+class LLMReply(BaseModel):
+    """A reply's JSON, its text made safe to show and store before it is checked: an LLM's
+    words reach the terminal, and a job description or an answer can steer them (a review:
+    escape codes in a question cleared the screen and retitled the window)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cleaned(cls, data: Any) -> Any:
+        from interviewsense.scoring.text import clean_text
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, str):
+                return clean_text(value)
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            if isinstance(value, dict):
+                return {k: clean(v) for k, v in value.items()}
+            return value
+
+        return clean(data)
 
 
 def _mark_down(server: str, why: str) -> LLMDown:

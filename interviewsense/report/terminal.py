@@ -248,7 +248,7 @@ def render_comparison(
         out.append((t1.question.text, changes))
         if quiet:
             continue
-        table = Table(title=f"{t1.question.text}", title_justify="left")
+        table = Table(title=Text(t1.question.text), title_justify="left")  # words, not markup
         table.add_column("", min_width=10, overflow="fold")  # QA: 0 wide at 40 columns
         # The start times say which attempt is which and fit 80 columns; ids would not. Two
         # in one minute (or one session's two answers) are told apart by seconds and turn.

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from interviewsense.interviewer.llm_client import LLMReply
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,12 +42,12 @@ RUBRIC = (
 QUOTED = (*PARTS, "blame")
 
 
-class PartReply(BaseModel):
+class PartReply(LLMReply):
     present: bool
     quote: str = Field(default="", max_length=400)
 
 
-class JudgeReply(BaseModel):
+class JudgeReply(LLMReply):
     situation: PartReply
     task: PartReply
     action: PartReply
