@@ -48,13 +48,27 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def read_text(path: Path, what: str, *, encoding: str = "utf-8") -> str:
+def read_text(
+    path: Path, what: str, *, encoding: str = "utf-8", most_bytes: int | None = None
+) -> str:
     """A text file the user named (a manifest, a resume …), or one ``BadInputError`` that
-    says what is wrong with it."""
+    says what is wrong with it. ``most_bytes``: only that much of a regular file is read (a
+    review: ``--resume /dev/zero`` read until the kernel killed it, at 21 GB)."""
     from interviewsense.errors import BadInputError
 
     try:
-        return path.read_text(encoding)
+        if most_bytes is None:
+            return path.read_text(encoding)
+        if path.exists() and not path.is_file():
+            raise BadInputError(f"the {what} {path} is not a file", hint="pass a text file (UTF-8)")
+        with path.open("rb") as fh:
+            raw = fh.read(most_bytes)
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if len(raw) == most_bytes and exc.start >= len(raw) - 3:  # a character cut short
+                return raw[: exc.start].decode(encoding)
+            raise
     except FileNotFoundError as exc:
         raise BadInputError(f"no such {what} file: {path}") from exc
     except UnicodeDecodeError as exc:

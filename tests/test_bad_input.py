@@ -295,3 +295,22 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr
+
+
+def test_a_resume_or_job_ad_is_read_only_as_far_as_the_prompt_goes(tmp_path: Path) -> None:
+    """A review: `practice --resume /dev/zero` read until the kernel killed it (21 GB); a
+    34 MB file was read whole for the 4000 characters the prompt takes."""
+    from interviewsense.cli.practice import read_text_file
+    from interviewsense.errors import BadInputError
+    from interviewsense.interviewer.llm import MAX_CONTEXT_CHARS
+
+    with pytest.raises(BadInputError, match="is not a file"):
+        read_text_file(Path("/dev/zero"), "resume")
+    long = tmp_path / "cv.txt"
+    long.write_text("é" * 10 * MAX_CONTEXT_CHARS)  # two bytes each: cut inside one, maybe
+    text = read_text_file(long, "resume")
+    assert MAX_CONTEXT_CHARS <= len(text) < 10 * MAX_CONTEXT_CHARS and set(text) == {"é"}
+    latin1 = tmp_path / "cv-latin1.txt"
+    latin1.write_bytes("Zoë Müller".encode("latin-1"))
+    with pytest.raises(BadInputError, match="not UTF-8"):
+        read_text_file(latin1, "resume")

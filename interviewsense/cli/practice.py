@@ -27,8 +27,10 @@ def read_text_file(path: Path | None, what: str) -> str:
     if path is None:
         return ""
     from interviewsense.fsutil import read_text
+    from interviewsense.interviewer.llm import MAX_CONTEXT_CHARS
 
-    return read_text(path, what).strip()
+    # The prompt takes its first MAX_CONTEXT_CHARS characters; a character is 4 bytes at most.
+    return read_text(path, what, most_bytes=4 * MAX_CONTEXT_CHARS).strip()
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
