@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.isolation import subprocess_env
+from tests.practice import command
 from tests.redis_server import RedisServer
 from tests.serve_server import TYPED, Server, error_of, start_server, stop
 from tests.speech import Spoken
@@ -260,6 +263,34 @@ def test_a_redis_restart_loses_no_answer(pair: Pair) -> None:
     with pair.b.client() as c:
         assert c.delete("/v1/sessions/restart").status_code == 200
     assert pair.keys(f"interviewsense:answered:{store_id}") == {}
+
+
+def test_a_redis_that_stalls_is_a_503_in_seconds(pair: Pair) -> None:
+    """A review: a Redis that took connections and never answered (SIGSTOP: a frozen host,
+    a full network buffer) held /readyz and every request for 91 s. A bad REDIS_URL was a
+    bug's exit (70)."""
+    import os
+    import signal
+
+    from interviewsense.serve.backends import REDIS_CALL_S
+
+    proc = pair.redis._proc
+    assert proc is not None
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        with pair.a.client() as c:
+            started = time.monotonic()
+            down = c.get("/readyz")
+            took = time.monotonic() - started
+        assert down.status_code == 503, down.text
+        assert took < 6 * REDIS_CALL_S, took  # a few calls' timeouts, not minutes
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    for url in ("redis://127.0.0.1:notaport/0", "redis://127.0.0.1:6379/abc"):
+        bad = subprocess.run(command("serve", "--port", "9"), env=subprocess_env(
+            pair.a.home, REDIS_URL=url), capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert bad.returncode == 1, bad.stderr
+        assert "REDIS_URL is not a Redis URL" in bad.stderr and "bug" not in bad.stderr
 
 
 def test_a_request_that_loses_its_lock_stops_before_it_writes(

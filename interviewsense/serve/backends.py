@@ -174,6 +174,9 @@ class RedisLease:
             )
 
 
+REDIS_CALL_S = 2.0  # the longest one Redis call may take before it counts as Redis down
+
+
 class RedisState:
     """Session locks, turn counters and the TTS cache in Redis, so several worker processes
     or hosts serve one session. A lock is held while its holder renews it (every
@@ -195,20 +198,27 @@ class RedisState:
         from redis.exceptions import ConnectionError, TimeoutError
 
         parts = urlsplit(url)
-        self.shown = f"{parts.hostname or ''}:{parts.port or 6379}"  # never the password
         try:
+            port = parts.port  # a port that is no number (or over 65535) raises here
+            database = parts.path.strip("/")
+            if parts.scheme in ("redis", "rediss") and database and not database.isdigit():
+                raise ValueError(f"the database is {database!r}, not a number")
+            self.shown = f"{parts.hostname or ''}:{port or 6379}"  # never the password
             self.client: Any = aioredis.Redis.from_url(
                 url,
                 socket_connect_timeout=2,
-                socket_timeout=10,
+                # Every call is small: one that takes seconds is a Redis that stalled, and
+                # the request waiting on it answers 503 in seconds, not minutes (a review:
+                # 10 s, retried twice, a few calls a request: 91 s).
+                socket_timeout=REDIS_CALL_S,
                 health_check_interval=15,
                 # A connection broken by a Redis restart is replaced, not reported.
-                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 1),
                 retry_on_error=[ConnectionError, TimeoutError],
             )
-        except ValueError:
+        except ValueError as exc:
             raise BadInputError(
-                f"REDIS_URL is not a Redis URL ({parts.scheme or 'no scheme'})",
+                f"REDIS_URL is not a Redis URL ({parts.scheme or 'no scheme'}: {exc})",
                 hint="e.g. redis://127.0.0.1:6379/0 or rediss://:PASSWORD@HOST:6380/0",
             ) from None
         self._local: dict[str, asyncio.Lock] = {}
