@@ -139,6 +139,34 @@ def test_a_second_socket_on_a_session_is_refused_until_the_first_ends(
         assert events_until(nxt, "end")["end"]["reason"] == "discard"
 
 
+def test_an_answer_sent_while_a_socket_records_waits_for_it_or_is_a_409(
+    server: Server, answer_wav: Spoken
+) -> None:
+    """A review: a typed answer sent while a socket (on another worker) recorded the same
+    question got 200, then the socket scored the turn again over it: an answer accepted,
+    then lost. It is a 409 while the socket records, and taken once the socket is gone."""
+    from tests.serve_server import TYPED
+
+    sid = started(server, "u-both")
+    url = live_url(server, sid, "user_id=u-both&silence_s=4")
+    pcm = pcm_of(answer_wav)
+    answers = f"/v1/sessions/{sid}/answers"
+    with connect(url) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        for at in range(0, 32000 * 2, 3200):
+            ws.send(pcm[at : at + 3200])
+        with server.client() as c:
+            busy = c.post(answers, json={"user_id": "u-both", "transcript": TYPED, "turn": 1})
+        assert busy.status_code == 409, busy.text
+        assert "another connection" in busy.json()["error"] and sid in busy.json()["error"]
+    time.sleep(0.5)  # the socket's close reaches the server
+    with server.client() as c:
+        taken = c.post(answers, json={"user_id": "u-both", "transcript": TYPED, "turn": 1})
+    assert taken.status_code == 200, taken.text
+    turn = session_of(server, (sid, "u-both"))["session"]["turns"][0]
+    assert turn["answer"]["transcript"]["text"] == TYPED.strip()
+
+
 # --- hostile frames and empty answers -------------------------------------------------------
 
 

@@ -303,6 +303,12 @@ async def answer(
     try:
         # An error names the session by the client's id, not the store's.
         with named(store_id, session_id):
+            # A live socket recording this session's answer, on any worker, finishes first
+            # (or closes: the page's skip closes it just before): an answer taken meanwhile
+            # was accepted, then lost when the socket scored the turn again (a review). One
+            # still recording after LIVE_WAIT_S is a 409.
+            async with engine.locks.claim(store_id):
+                pass
             async with engine.locks.hold(store_id) as lease:
                 step, link = await _answer_locked(engine, store_id, lease, **kwargs)
     finally:
