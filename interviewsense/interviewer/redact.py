@@ -10,15 +10,25 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().-]*\d){6,}(?!\d)")
 
 
+def name_forms(name: str) -> list[str]:
+    """Patterns for a name as text may write it: its words apart by any spaces or a line
+    break (text from a PDF: "Jane  Doe"), and, for two words or more, last name first
+    ("DOE, JANE"; "Doe, Jane Q."). A review found both reaching the LLM."""
+    words = name.split()
+    forms = [r"\s+".join(re.escape(w) for w in words)]
+    if len(words) > 1:
+        forms.append(
+            re.escape(words[-1]) + r",?\s+" + r"\s+".join(re.escape(w) for w in words[:-1])
+        )
+    return forms
+
+
 class Redactor:
     def __init__(self, names: Iterable[str] = (), *, enabled: bool = True) -> None:
         self.enabled = enabled
         cleaned = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
-        self._names = (
-            re.compile(r"\b(?:" + "|".join(re.escape(n) for n in cleaned) + r")\b", re.I)
-            if cleaned
-            else None
-        )
+        forms = [form for n in cleaned for form in name_forms(n)]
+        self._names = re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I) if forms else None
 
     def __call__(self, text: str) -> str:
         if not self.enabled or not text:
