@@ -286,6 +286,22 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     )
 
 
+def test_a_query_in_the_base_url_goes_with_every_request(httpserver: HTTPServer) -> None:
+    """A review: "…/v1?api-key=X" became requests to "/v1/?api-key=Xchat/completions"."""
+    from pydantic import BaseModel
+
+    from interviewsense.interviewer.llm_client import ChatClient
+
+    class Reply(BaseModel):
+        ok: bool
+
+    httpserver.expect_request(
+        "/v1/chat/completions", query_string={"api-key": "X1"}
+    ).respond_with_json(completion(json.dumps({"ok": True})))
+    settings = load_settings({"llm_base_url": (httpserver.url_for("/v1") + "?api-key=X1", "test")})
+    assert ChatClient(settings).ask([{"role": "user", "content": "hi"}], Reply).ok
+
+
 def test_redactor() -> None:
     r = Redactor(["Jane Doe", "Acme"])
     text = "Jane Doe (jane@x.io, +44 20 7946 0958) joined ACME in 2019 with 12 people."

@@ -96,8 +96,15 @@ def make_client(settings: Settings, timeout_s: float) -> Any:
             api_version=settings.azure_openai_api_version,
             **common,
         )
+    from urllib.parse import parse_qsl
+
+    # A query in the URL ("…/v1?api-key=…", some gateways) goes with every request: the
+    # client would put the path after it ("/v1/?api-key=Xchat/completions", a review).
+    base, _, query = settings.llm_base_url.partition("?")
+    if query:
+        common["default_query"] = dict(parse_qsl(query))
     return openai.OpenAI(
-        base_url=settings.llm_base_url or None,
+        base_url=base or None,
         # Local servers need no key, but the client insists on one.
         api_key=settings.openai_api_key or "not-needed",
         **common,
