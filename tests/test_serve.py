@@ -407,6 +407,28 @@ def test_slow_file_work_does_not_stall_the_other_requests(server: Server) -> Non
 # --- errors --------------------------------------------------------------------------------
 
 
+def test_an_id_a_dead_start_left_reserved_is_free_again(server: Server) -> None:
+    """A review: a worker killed between reserving a session id and binding it left the id
+    taken for ever (409 on start, 404 on every request for it). An unbound reservation is
+    freed after UNBOUND_RESERVATION_S; a fresh one still wins (a start under way)."""
+    import os
+
+    from interviewsense.serve.state import ID_MAP, UNBOUND_RESERVATION_S
+
+    folder = server.home / "sessions" / ID_MAP / "ghosts"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fresh").touch()
+    (folder / "ghost").touch()
+    old = time.time() - UNBOUND_RESERVATION_S - 60
+    os.utime(folder / "ghost", (old, old))
+    with server.client() as c:
+        start = {"user_id": "ghosts", "client_tts": True}
+        error_of(c.post("/v1/sessions/start", json={**start, "session_id": "fresh"}), 409)
+        again = c.post("/v1/sessions/start", json={**start, "session_id": "ghost"})
+        assert again.status_code == 200, again.text
+        assert c.get("/v1/sessions/ghost", params={"user_id": "ghosts"}).status_code == 200
+
+
 def test_error_statuses(server: Server, tmp_path: Path) -> None:
     with server.client() as c:
         start = {"session_id": "errs", "user_id": "erin", "persona": "friendly",

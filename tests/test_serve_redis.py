@@ -173,6 +173,41 @@ def test_one_live_socket_records_a_session_across_the_servers(pair: Pair) -> Non
             assert msg["type"] == "transcript", msg
 
 
+def test_a_socket_that_loses_its_claim_stops(pair: Pair) -> None:
+    """A review: with the live claim gone from Redis (expired, a failover), a second socket
+    was let in while the first went on recording: both wrote a01.wav and scored turn 1. The
+    first now stops at its next renewal (LOCK_TTL_S / 3), keeping what it recorded."""
+    import redis
+    from websockets.sync.client import connect
+
+    from interviewsense.serve.backends import LOCK_TTL_S
+
+    store_id = start(pair.a, "live-lost", "lea")
+    url = f"{pair.a.url.replace('http', 'ws')}/v1/sessions/live-lost/live?user_id=lea"
+    silence = b"\0\0" * 1600  # 0.1 s
+    with connect(url) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        client = redis.Redis(port=pair.redis.port, socket_timeout=5)
+        try:
+            assert client.delete(f"interviewsense:live:{store_id}") == 1
+        finally:
+            client.close()
+        deadline = time.monotonic() + LOCK_TTL_S / 3 + 10
+        stopped: dict[str, object] = {}
+        while not stopped:
+            assert time.monotonic() < deadline, "the socket went on without its claim"
+            try:
+                ws.send(silence)
+                while msg := json.loads(ws.recv(timeout=0.1)):
+                    if msg["type"] == "error":
+                        stopped = msg
+                        break
+            except TimeoutError:
+                pass
+    assert stopped["status"] == 503, stopped
+    assert "no longer holds the answer of session live-lost" in str(stopped["error"])
+
+
 def test_the_same_speech_is_served_from_the_shared_cache(pair: Pair) -> None:
     first_id = start(pair.a, "tts-a", "xia", client_tts=False)
     second_id = start(pair.b, "tts-b", "xia", client_tts=False)

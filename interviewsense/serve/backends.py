@@ -262,7 +262,7 @@ class RedisState:
         return None  # a Redis lock expires by itself
 
     @contextlib.asynccontextmanager
-    async def claim(self, key: str) -> AsyncIterator[None]:
+    async def claim(self, key: str) -> AsyncIterator[object]:
         """The session's live answer: a Redis lock of its own (renewed like the session
         locks, so a dead holder frees it), waited for up to LIVE_WAIT_S, then 409."""
         lock = self.client.lock(
@@ -272,8 +272,8 @@ class RedisState:
             got = await lock.acquire()
         if not got:
             raise live_busy(key)
-        async with self._renewed(lock, key):
-            yield
+        async with self._renewed(lock, key) as lease:
+            yield lease  # lease.lost: the socket stops (serve/page.py)
 
     @contextlib.asynccontextmanager
     async def _renewed(self, lock: Any, key: str) -> AsyncIterator[RedisLease]:

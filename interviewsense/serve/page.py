@@ -28,7 +28,13 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, StreamingResponse
 
-from interviewsense.errors import BadInputError, ConflictError, InterviewSenseError, NotFoundError
+from interviewsense.errors import (
+    BadInputError,
+    ConflictError,
+    InterviewSenseError,
+    NotFoundError,
+    named,
+)
 from interviewsense.serve.errors import (
     ForbiddenError,
     InvalidFieldError,
@@ -150,8 +156,9 @@ async def live(ws: WebSocket, session_id: str) -> None:
         store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, session_id, user)
         # One socket records a session's answer at a time (two would write one WAV); the
         # claim is shared by every worker (a file lock, or Redis) and freed when this ends.
-        async with engine.locks.claim(store_id):
-            await _live_answer(ws, engine, store_id, session_id)
+        with named(store_id, session_id):  # errors name the session as the client does
+            async with engine.locks.claim(store_id) as claim:
+                await _live_answer(ws, engine, store_id, session_id, claim)
     except WebSocketDisconnect:
         return
     except InterviewSenseError as exc:
@@ -168,7 +175,9 @@ async def live(ws: WebSocket, session_id: str) -> None:
             await ws.close()
 
 
-async def _live_answer(ws: WebSocket, engine: Engine, store_id: str, session_id: str) -> None:
+async def _live_answer(
+    ws: WebSocket, engine: Engine, store_id: str, session_id: str, claim: object
+) -> None:
     from interviewsense.audio.turn import load_turn_model
     from interviewsense.flows.interview import waiting_turn
     from interviewsense.serve.live import MAX_ANSWER_S, LiveAnswer
@@ -224,7 +233,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str, session_id:
         }
     )
     try:
-        reason = await _hear(ws, answer)
+        reason = await _hear(ws, answer, claim, session_id)
     except WebSocketDisconnect:
         await anyio.to_thread.run_sync(answer.close)  # kept for the reconnect
         raise
@@ -246,6 +255,7 @@ async def _live_answer(ws: WebSocket, engine: Engine, store_id: str, session_id:
     await _send_provisional(ws, engine, transcript, turn, path)
     from interviewsense.serve.routes import _answer_locked, _step_view
 
+    _still_ours(claim, session_id)
     async with engine.locks.hold(store_id) as lease:
         step, link = await _answer_locked(
             engine,
@@ -298,7 +308,21 @@ async def _recognizer(ws: WebSocket, engine: Engine) -> Any:
     return state.live_recognizer
 
 
-async def _hear(ws: WebSocket, answer: LiveAnswer) -> str:
+def _still_ours(claim: object, session_id: str) -> None:
+    """Stop a socket whose claim on the answer was lost (a Redis lock expired or taken by
+    another socket): two would record one WAV and score one turn twice (a review)."""
+    from interviewsense.serve.errors import BusyError
+    from interviewsense.serve.state import lost
+
+    if lost(claim):
+        raise BusyError(
+            f"this connection no longer holds the answer of session {session_id} (Redis did "
+            "not keep its claim), so it stops; what was recorded is kept",
+            hint="connect again: the answer resumes from what was kept",
+        )
+
+
+async def _hear(ws: WebSocket, answer: LiveAnswer, claim: object, session_id: str) -> str:
     """Take frames until the endpointer ends the answer or the page says stop; send the
     live text as it changes."""
     import json
@@ -306,6 +330,7 @@ async def _hear(ws: WebSocket, answer: LiveAnswer) -> str:
     shown = ""
     last = 0.0
     while True:
+        _still_ours(claim, session_id)
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))

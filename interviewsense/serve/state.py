@@ -131,15 +131,22 @@ class SessionLocks(Protocol):
         """Serialise the requests that change one session."""
         ...
 
-    def claim(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
+    def claim(self, key: str) -> contextlib.AbstractAsyncContextManager[object]:
         """The session's live answer, for one socket at a time across every worker (and
         host, with Redis): held while that socket records, released when it ends, however
-        it ends. Another claim waits up to LIVE_WAIT_S, then raises ``LiveBusyError``."""
+        it ends. Another claim waits up to LIVE_WAIT_S, then raises ``LiveBusyError``. What
+        it yields has ``lost`` True once the claim is no longer this socket's (``lost``)."""
         ...
 
     def drop(self, key: str) -> None:
         """Drop what is kept for a deleted session's lock (called holding it)."""
         ...
+
+
+def lost(claim: object) -> bool:
+    """Whether a live claim is no longer this socket's (a Redis lock that expired or was
+    taken: its renewal found out)."""
+    return bool(getattr(claim, "lost", False))
 
 
 def live_busy(key: str) -> LiveBusyError:
@@ -190,7 +197,7 @@ class LocalLocks:
             (self.folder / safe_id(key)).unlink()
 
     @contextlib.asynccontextmanager
-    async def claim(self, key: str) -> AsyncIterator[None]:
+    async def claim(self, key: str) -> AsyncIterator[object]:
         """A non-blocking ``flock`` on ``<key>.live``, tried until LIVE_WAIT_S has passed:
         two sockets of one process conflict too (each opens the file), and a worker that
         dies releases it with its descriptors."""
@@ -204,7 +211,7 @@ class LocalLocks:
                 raise live_busy(key)
             await anyio.sleep(0.1)
         try:
-            yield
+            yield KeptLease()  # a flock is this process's while it lives
         finally:  # not awaited: a cancelled socket must release it all the same
             self._release(fd, key)
 
@@ -362,6 +369,11 @@ class LocalArtifacts:
         return None  # they live in the session folder, deleted with it
 
 
+# A start binds its id within seconds (an LLM's first question within its timeout and
+# retries): a reservation still unbound after this long was left by a worker that died.
+UNBOUND_RESERVATION_S = 600.0
+
+
 @dataclass
 class IdMap:
     """Client-chosen session ids, per user, mapped to the store's own ids.
@@ -380,15 +392,34 @@ class IdMap:
     def reserve(self, user_id: str, client_id: str) -> Path:
         folder = ensure_dir(self.root / safe_id(user_id, "user_id"))
         path = folder / safe_id(client_id)
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                if not self._stale(path):
+                    break
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()  # then one start takes it (O_EXCL), the other gets 409
+                continue
+            os.close(fd)
+            return path
+        raise ConflictError(
+            f"user {user_id} already has a session {client_id}",
+            hint="pick another session_id, or leave it out and the server makes one",
+        )
+
+    def _stale(self, path: Path) -> bool:
+        """A reservation no session holds: bound to a session deleted since (by the CLI), or
+        never bound, by a start whose worker died before it was (a review: the id was taken
+        for ever, while every request for it was a 404)."""
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise ConflictError(
-                f"user {user_id} already has a session {client_id}",
-                hint="pick another session_id, or leave it out and the server makes one",
-            ) from None
-        os.close(fd)
-        return path
+            bound = path.read_text("ascii").strip()
+            age = time.time() - path.stat().st_mtime
+        except (OSError, UnicodeDecodeError):
+            return False
+        if bound:
+            return not self.store.exists(bound)
+        return age > UNBOUND_RESERVATION_S
 
     def bind(self, path: Path, store_id: str) -> None:
         atomic_write_bytes(path, store_id.encode("ascii"))
