@@ -186,13 +186,13 @@ def test_ctrl_c_while_the_judge_scores_a_typed_answer_keeps_it(
 ) -> None:
     """A review: Ctrl-C while the LLM judge read a typed answer (it may take its whole
     timeout) saved the turn "answered" with no answer: what was typed was lost."""
-    asked = threading.Event()
+    asked, done = threading.Event(), threading.Event()
     first = {"question": "Tell me about a project you led.", "competency": "leadership"}
 
     def reply(request: Request) -> Response:
         if asked.is_set() or "Tell me about a project you led." in request.get_data(True, True):
             asked.set()  # the judge (its prompt holds the question): it takes its time
-            time.sleep(10)
+            done.wait(20)
         return Response(json.dumps(completion(json.dumps(first))),
                         content_type="application/json")  # fmt: skip
 
@@ -212,6 +212,7 @@ def test_ctrl_c_while_the_judge_scores_a_typed_answer_keeps_it(
     assert asked.wait(60), "the judge was never asked"
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
+    done.set()
     assert proc.returncode == 130, stderr
     session = json.loads((session_folder(tmp_path / "home") / "session.json").read_text())
     answer = session["turns"][0]["answer"]
@@ -228,11 +229,11 @@ def test_ctrl_c_while_the_judge_scores_a_typed_answer_keeps_it(
 def test_signal_while_waiting_for_the_llm(
     sig: signal.Signals, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    asked = threading.Event()
+    asked, done = threading.Event(), threading.Event()
 
     def stall(request: Request) -> Response:
         asked.set()
-        time.sleep(20)
+        done.wait(20)  # until the test has seen the end (the server's stop waits for this)
         return Response("{}", content_type="application/json")
 
     httpserver.expect_request("/v1/chat/completions").respond_with_handler(stall)
@@ -250,6 +251,7 @@ def test_signal_while_waiting_for_the_llm(
     assert asked.wait(60), "the LLM was never asked"  # waiting for the first question now
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
+    done.set()
     assert proc.returncode == 130, stderr
     assert "saved" in stderr and "Traceback" not in stderr
     session = json.loads((session_folder(tmp_path / "home") / "session.json").read_text())
