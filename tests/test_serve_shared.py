@@ -134,6 +134,14 @@ def test_without_a_ttl_there_are_no_links_and_a_dead_azure_is_not_ready(
                 r = c.post("/v1/sessions/az2/answers", files={"audio": ("a.wav", fh)})
             assert r.status_code == 200, r.text
             assert r.json()["sas_url"] is None and r.json()["turn"] == 1
+            # The server's speech is made and served here (a review: a 502, the speech
+            # looked for in Azure first); no link to a blob that is not there.
+            said = c.post("/v1/tts/generate", json={"session_id": "az2", "server_voice": True,
+                                                    "text": "And what did you learn?"})  # fmt: skip
+            assert said.status_code == 200, said.text
+            assert said.json()["sas_url"] is None and said.json()["duration_s"] > 0.5
+            audio = c.get(said.json()["audio_url"])
+            assert audio.status_code == 200 and audio.content.startswith(b"RIFF")
     finally:
         stop(srv)
         gone.stop()

@@ -24,6 +24,7 @@ from interviewsense.errors import (
     BadInputError,
     InterviewSenseError,
     NotFoundError,
+    ServiceError,
     StorageError,
     named,
 )
@@ -479,14 +480,15 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     if body.user_id is not None:  # the id alone may name several users' sessions
         url += f"?{urlencode({'user_id': body.user_id})}"
     rel = f"tts/{name}"
+    stored = True  # in Azure too, when it is configured: its link can be given
     async with engine.locks.hold(store_id) as lease:
-        cached = await anyio.to_thread.run_sync(engine.artifacts.get, store_id, rel)
+        cached = await anyio.to_thread.run_sync(_cached, engine, store_id, rel)
         if cached is None:
             owner = await engine.shared.tts_owner(key)  # made for another session before?
             if owner is not None and owner != store_id:
                 cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel, lease)
             if cached is None:
-                await engine.pool.run(
+                stored = await engine.pool.run(
                     _synthesize, engine, store_id, rel, text, persona.voice, lease
                 )
                 await engine.shared.remember_tts(key, store_id)
@@ -497,7 +499,7 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
     return {
         "use_client_tts": False,
         "audio_url": url,
-        "sas_url": engine.artifacts.link(store_id, rel),
+        "sas_url": engine.artifacts.link(store_id, rel) if stored else None,
         "engine": voice,
         "cached": cached is not None,
         "duration_s": round(seconds, 3),
@@ -511,11 +513,32 @@ def _duration_s(path: Path) -> float:
         return wf.getnframes() / float(wf.getframerate())
 
 
+def _cached(engine: Engine, store_id: str, rel: str) -> Path | None:
+    """The artifact, here or in Azure; None when Azure cannot be reached either (the speech
+    is made here again, rather than a 502: a review)."""
+    try:
+        return engine.artifacts.get(store_id, rel)
+    except ServiceError as exc:
+        log.warning("%s (%s)", exc.message, exc.hint)
+        return None
+
+
+def _stored(engine: Engine, store_id: str, rel: str, source: Path) -> bool:
+    """Keep an artifact here and, when it is configured, in Azure; whether Azure took it.
+    Azure failing is logged: the copy here serves this server."""
+    try:
+        engine.artifacts.put(store_id, rel, source)
+    except ServiceError as exc:
+        log.warning("%s (%s)", exc.message, exc.hint)
+        return False
+    return True
+
+
 def _copy(engine: Engine, owner: str, store_id: str, rel: str, lease: Lease) -> Path | None:
     """The owner session's artifact kept for this session too, or None if it is gone."""
     import shutil
 
-    source = engine.artifacts.get(owner, rel) if engine.store.exists(owner) else None
+    source = _cached(engine, owner, rel) if engine.store.exists(owner) else None
     if source is None:
         return None
     fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
@@ -523,7 +546,7 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str, lease: Lease) -> 
     try:
         shutil.copyfile(source, tmp)
         lease.check()
-        engine.artifacts.put(store_id, rel, tmp)
+        _stored(engine, store_id, rel, tmp)
     finally:
         tmp.unlink(missing_ok=True)
     return engine.artifacts.get(store_id, rel)
@@ -531,13 +554,14 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str, lease: Lease) -> 
 
 def _synthesize(
     engine: Engine, store_id: str, rel: str, text: str, style: Any, lease: Lease
-) -> None:
+) -> bool:
+    """Make the speech and keep it; whether Azure (when configured) took it too."""
     fd, tmp = worker_temp(engine.settings.cache_dir / "tts", "tts", ".wav")
     os.close(fd)
     try:
         engine.speaker().synthesize(text, tmp, style)
         lease.check()
-        engine.artifacts.put(store_id, rel, tmp)
+        return _stored(engine, store_id, rel, tmp)
     finally:
         tmp.unlink(missing_ok=True)
 
