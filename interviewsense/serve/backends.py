@@ -21,6 +21,7 @@ from interviewsense.serve.errors import BusyError
 from interviewsense.serve.state import (
     LIVE_WAIT_S,
     RATE_WINDOW_S,
+    Claim,
     Engine,
     LocalArtifacts,
     live_busy,
@@ -262,7 +263,7 @@ class RedisState:
         return None  # a Redis lock expires by itself
 
     @contextlib.asynccontextmanager
-    async def claim(self, key: str) -> AsyncIterator[object]:
+    async def claim(self, key: str) -> AsyncIterator[Claim]:
         """The session's live answer: a Redis lock of its own (renewed like the session
         locks, so a dead holder frees it), waited for up to LIVE_WAIT_S, then 409."""
         lock = self.client.lock(

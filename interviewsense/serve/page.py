@@ -47,7 +47,7 @@ from interviewsense.serve.security import SAFE_ID, SAFE_ID_HINT, bearer_ok, fore
 if TYPE_CHECKING:
     from interviewsense.domain import Transcript, Turn
     from interviewsense.serve.live import LiveAnswer
-    from interviewsense.serve.state import Engine
+    from interviewsense.serve.state import Claim, Engine
 
 STATIC = Path(__file__).parent / "static"
 EVENT_EVERY_S = 0.2  # transcript events at most this often (and whenever the text changes)
@@ -176,7 +176,7 @@ async def live(ws: WebSocket, session_id: str) -> None:
 
 
 async def _live_answer(
-    ws: WebSocket, engine: Engine, store_id: str, session_id: str, claim: object
+    ws: WebSocket, engine: Engine, store_id: str, session_id: str, claim: Claim
 ) -> None:
     from interviewsense.audio.turn import load_turn_model
     from interviewsense.flows.interview import waiting_turn
@@ -308,13 +308,12 @@ async def _recognizer(ws: WebSocket, engine: Engine) -> Any:
     return state.live_recognizer
 
 
-def _still_ours(claim: object, session_id: str) -> None:
+def _still_ours(claim: Claim, session_id: str) -> None:
     """Stop a socket whose claim on the answer was lost (a Redis lock expired or taken by
     another socket): two would record one WAV and score one turn twice (a review)."""
     from interviewsense.serve.errors import BusyError
-    from interviewsense.serve.state import lost
 
-    if lost(claim):
+    if claim.lost:
         raise BusyError(
             f"this connection no longer holds the answer of session {session_id} (Redis did "
             "not keep its claim), so it stops; what was recorded is kept",
@@ -322,7 +321,7 @@ def _still_ours(claim: object, session_id: str) -> None:
         )
 
 
-async def _hear(ws: WebSocket, answer: LiveAnswer, claim: object, session_id: str) -> str:
+async def _hear(ws: WebSocket, answer: LiveAnswer, claim: Claim, session_id: str) -> str:
     """Take frames until the endpointer ends the answer or the page says stop; send the
     live text as it changes."""
     import json

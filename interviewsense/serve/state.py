@@ -119,8 +119,16 @@ class Lease(Protocol):
         ...
 
 
+class Claim(Protocol):
+    """A held live claim, as the socket that records under it sees it."""
+
+    lost: bool  # True once the claim is no longer this socket's (a Redis one can expire)
+
+
 class KeptLease:
     """A lock that cannot be lost while its process lives (``LocalLocks``)."""
+
+    lost = False
 
     def check(self) -> None:
         return None
@@ -131,22 +139,15 @@ class SessionLocks(Protocol):
         """Serialise the requests that change one session."""
         ...
 
-    def claim(self, key: str) -> contextlib.AbstractAsyncContextManager[object]:
+    def claim(self, key: str) -> contextlib.AbstractAsyncContextManager[Claim]:
         """The session's live answer, for one socket at a time across every worker (and
         host, with Redis): held while that socket records, released when it ends, however
-        it ends. Another claim waits up to LIVE_WAIT_S, then raises ``LiveBusyError``. What
-        it yields has ``lost`` True once the claim is no longer this socket's (``lost``)."""
+        it ends. Another claim waits up to LIVE_WAIT_S, then raises ``LiveBusyError``."""
         ...
 
     def drop(self, key: str) -> None:
         """Drop what is kept for a deleted session's lock (called holding it)."""
         ...
-
-
-def lost(claim: object) -> bool:
-    """Whether a live claim is no longer this socket's (a Redis lock that expired or was
-    taken: its renewal found out)."""
-    return bool(getattr(claim, "lost", False))
 
 
 def live_busy(key: str) -> LiveBusyError:
@@ -197,7 +198,7 @@ class LocalLocks:
             (self.folder / safe_id(key)).unlink()
 
     @contextlib.asynccontextmanager
-    async def claim(self, key: str) -> AsyncIterator[object]:
+    async def claim(self, key: str) -> AsyncIterator[Claim]:
         """A non-blocking ``flock`` on ``<key>.live``, tried until LIVE_WAIT_S has passed:
         two sockets of one process conflict too (each opens the file), and a worker that
         dies releases it with its descriptors."""
