@@ -188,15 +188,21 @@ def test_one_or_two_workers_give_the_same_file(
     assert one.read_bytes() == two.read_bytes()
 
 
-def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
+def many_answers(tmp_path: Path, n: int, workers: int) -> tuple[Path, list[str]]:
+    """A folder of ``n`` short spoken answers (item00 …), its results file, and the
+    command that scores it with ``workers`` processes: (results, command)."""
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(10):
+    for i in range(n):
         speech.espeak(f"Answer number {i}: I led the project and we shipped it on time.",
                       folder / f"item{i:02d}.wav")  # fmt: skip
     out = tmp_path / "results.csv"
-    cmd = [sys.executable, "-m", "interviewsense", "batch", str(folder), "--out", str(out),
-           "--workers", "1"]  # fmt: skip
+    return out, [sys.executable, "-m", "interviewsense", "batch", str(folder), "--out",
+                 str(out), "--workers", str(workers)]  # fmt: skip
+
+
+def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
+    out, cmd = many_answers(tmp_path, 10, workers=1)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ))  # fmt: skip
     deadline = time.monotonic() + 120
@@ -232,14 +238,7 @@ def test_ctrl_c_twice_stops_two_workers_at_once(tmp_path: Path) -> None:
     """A review: Ctrl-C pressed twice (to the terminal's whole process group) stopped a
     two-worker batch's main process, then it waited for ever for workers the second one had
     broken; a third gave a traceback and left two orphans."""
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for i in range(8):
-        speech.espeak(f"Answer {i}: I led the project and we shipped it on time.",
-                      folder / f"item{i:02d}.wav")  # fmt: skip
-    out = tmp_path / "results.csv"
-    cmd = [sys.executable, "-m", "interviewsense", "batch", str(folder), "--out", str(out),
-           "--workers", "2"]  # fmt: skip
+    out, cmd = many_answers(tmp_path, 8, workers=2)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ), start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + 180
