@@ -87,7 +87,7 @@ def finalize(
         for i, answer in enumerate(result.answers, 1):
             title = f"Answer {i}" if len(result.answers) > 1 else "Your answer"
             render_answer(console, answer, title=title)
-        for why in result.kept:
+        for why in result.kept_notes:
             from rich.markup import escape
 
             console.print(f"[yellow]note:[/] {escape(why)}")
@@ -97,7 +97,7 @@ def finalize(
 
         raise BadInputError(
             f"no answer of session {result.session.id} was re-transcribed: "
-            + result.kept[0].split(": ", 1)[1],
+            + f"{result.kept[0][1]}; it is kept as it was",
             hint="its answers are kept as they were; check its recordings in "
             f"{settings.sessions_dir / result.session.id / 'audio'}",
         )

@@ -43,8 +43,12 @@ class FinalizeResult:
     session: Session
     answers: list[Answer] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # Answers of a session left as they were, each with why ("answer 2: no speech …").
-    kept: list[str] = field(default_factory=list)
+    # Answers of a session left as they were: (answer number, why).
+    kept: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def kept_notes(self) -> list[str]:
+        return [f"answer {n}: {why}; it is kept as it was" for n, why in self.kept]
 
 
 def load_transcriber(settings: Settings, reporter: Reporter) -> Transcriber:
@@ -296,7 +300,7 @@ def _refinalize_turns(
             # A recording Whisper hears nothing in never replaces the answer it was.
             require_speech(answer)
         except BadInputError as exc:  # this recording; a missing model stops them all
-            result.kept.append(f"answer {turn.index}: {exc.message}; it is kept as it was")
+            result.kept.append((turn.index, exc.message))
             continue
         turn.question = q
         # The recording as it came (its rate, channels and format), as the first finalize
@@ -320,7 +324,7 @@ def _refinalize_turns(
         result.notes.extend(f"answer {turn.index}: {n}" for n in answer.notes)
         session.summary = summarize(session)
         store.save(session)  # keep each re-scored answer (and the totals) if a later one fails
-    result.notes.extend(result.kept)
+    result.notes.extend(result.kept_notes)
 
 
 def summarize(session: Session) -> dict[str, object]:
