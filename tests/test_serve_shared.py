@@ -4,10 +4,12 @@ middle of an answer leaves behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -146,6 +148,63 @@ def test_without_a_ttl_there_are_no_links_and_a_dead_azure_is_not_ready(
         stop(srv)
         gone.stop()
     assert "could not reach Azure Blob Storage" in srv.log.read_text()
+
+
+def test_a_stalled_azure_is_asked_once_and_requests_go_on_without_it(
+    tmp_path: Path, answer_wav: Spoken
+) -> None:
+    """A review: with Azure unreachable, /readyz took 8 s to say so and every request that
+    touched Azure waited out its time-outs again; one that takes connections and never
+    replies held /readyz and each answer for minutes (60 s a read, three tries)."""
+    hole = socket.create_server(("127.0.0.1", 0), backlog=64)
+    taken: list[socket.socket] = []
+
+    def swallow() -> None:  # accept and never reply
+        with contextlib.suppress(OSError):
+            while True:
+                taken.append(hole.accept()[0])
+
+    threading.Thread(target=swallow, daemon=True).start()
+    gone = Azurite()  # its account and key; the endpoint is the hole
+    stalled = gone.connection_string.replace(f":{gone.port}/", f":{hole.getsockname()[1]}/")
+    srv = start_server(
+        tmp_path,
+        AZURE_STORAGE_CONNECTION_STRING=stalled,
+        AZURE_STORAGE_CONTAINER=CONTAINER,
+        AZURE_BLOB_SAS_TTL_SECONDS=str(TTL_S),
+    )
+    try:
+        with srv.client() as c:
+            ready = c.get("/readyz")  # one try, a few seconds: not three of a minute each
+            assert ready.status_code == 503 and ready.json()["storage"] == "unavailable"
+            assert "could not reach Azure Blob Storage" in ready.json()["error"]
+            asked = len(taken)
+            assert asked >= 1
+            started = c.post(
+                "/v1/sessions/start",
+                json={"session_id": "az3", "user_id": "wes", "client_tts": True},
+            )
+            started.raise_for_status()
+            # Azure was just found not to answer: the speech is made and kept here, and
+            # Azure is not asked again for it.
+            said = c.post("/v1/tts/generate", json={"session_id": "az3", "server_voice": True,
+                                                    "text": "What did you learn?"})  # fmt: skip
+            assert said.status_code == 200, said.text
+            assert said.json()["sas_url"] is None
+            assert len(taken) == asked
+            with answer_wav.path.open("rb") as fh:
+                r = c.post("/v1/sessions/az3/answers", files={"audio": ("a.wav", fh)})
+            assert r.status_code == 200, r.text
+            assert r.json()["sas_url"] is None and r.json()["turn"] == 1
+        kept = srv.home / "sessions" / started.json()["store_id"] / "audio" / "a01.wav"
+        assert kept.is_file()
+    finally:
+        stop(srv)
+        hole.close()
+        for conn in taken:
+            conn.close()
+        gone.stop()
+    assert "not asked again" in srv.log.read_text()
 
 
 # --- a worker killed in the middle of an answer -------------------------------------------

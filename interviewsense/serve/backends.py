@@ -26,13 +26,19 @@ from interviewsense.serve.state import (
     LocalArtifacts,
     live_busy,
 )
-from interviewsense.storage.azure_blobs import Container
+from interviewsense.storage.azure_blobs import Container, Timeouts, unreachable
 from interviewsense.storage.azure_sas import read_link
 
 if TYPE_CHECKING:
     import asyncio
 
 log = logging.getLogger("interviewsense.serve")
+# A request waits at most 5 s to connect and 20 s for each reply, tried twice; /readyz asks
+# once, 3 s each. After Azure could not be reached, requests go on without it (answers and
+# speech kept here, no links) for UNREACHABLE_HOLD_S before it is asked again.
+REQUEST = Timeouts(5, 20, 1)
+PROBE_S = 3.0
+UNREACHABLE_HOLD_S = 30.0
 BLOB_PREFIX = "serve"  # blobs are serve/<store id>/<rel>: tts/<name>, audio/a01.wav
 
 
@@ -44,26 +50,50 @@ class AzureArtifacts:
 
     def __init__(self, settings: Settings, local: LocalArtifacts) -> None:
         self.local = local
-        self.blobs = Container(settings, settings.azure_storage_container)
+        self.blobs = Container(settings, settings.azure_storage_container, timeouts=REQUEST)
+        self.probe = Container(settings, settings.azure_storage_container, probe_s=PROBE_S)
         self.ttl = settings.azure_blob_sas_ttl_seconds
         self._created = False
         self._create_lock = threading.Lock()
+        # Azure not reached: the error, and until when requests go on without asking again.
+        self._down: tuple[ServiceError, float] | None = None
+
+    def _call(self, what: str, fn: Any, *args: Any, probe: bool = False, **kwargs: Any) -> Any:
+        """``Container.call``, except that for ``UNREACHABLE_HOLD_S`` after Azure could not
+        be reached, requests fail at once with that error instead of each waiting out its
+        time-outs (the probe, /readyz, always asks)."""
+        down = self._down
+        if down is not None and not probe:
+            error, until = down
+            if time.monotonic() < until:
+                raise ServiceError(
+                    f"{error.message}; not asked again for {UNREACHABLE_HOLD_S:.0f} s",
+                    hint=error.hint,
+                )
+        try:
+            result = (self.probe if probe else self.blobs).call(what, fn, *args, **kwargs)
+        except ServiceError as exc:
+            if unreachable(exc):
+                self._down = (exc, time.monotonic() + UNREACHABLE_HOLD_S)
+            raise
+        self._down = None
+        return result
 
     def blob_name(self, store_id: str, rel: str) -> str:
         return f"{BLOB_PREFIX}/{store_id}/{rel}"
 
-    def _ensure_container(self) -> None:
+    def _ensure_container(self, *, probe: bool = False) -> None:
         if self._created:
             return
         from azure.core.exceptions import ResourceExistsError
 
         def create() -> None:
             with contextlib.suppress(ResourceExistsError):
-                self.blobs.client.create_container()
+                (self.probe if probe else self.blobs).client.create_container()
 
         with self._create_lock:
             if not self._created:
-                self.blobs.call(f"create the container {self.blobs.name}", create)
+                self._call(f"create the container {self.blobs.name}", create, probe=probe)
                 self._created = True
 
     def put(self, store_id: str, rel: str, source: Path) -> None:
@@ -75,7 +105,7 @@ class AzureArtifacts:
         kind = "audio/wav" if rel.endswith(".wav") else "application/octet-stream"
         blob = self.blobs.client.get_blob_client(self.blob_name(store_id, rel))
         with path.open("rb") as fh:
-            self.blobs.call(
+            self._call(
                 f"store {rel}",
                 blob.upload_blob,
                 fh,
@@ -96,7 +126,7 @@ class AzureArtifacts:
         try:
             with os.fdopen(fd, "wb") as fh:
                 try:
-                    self.blobs.call(f"read {rel}", lambda: blob.download_blob().readinto(fh))
+                    self._call(f"read {rel}", lambda: blob.download_blob().readinto(fh))
                 except ServiceError as exc:
                     if isinstance(exc.__cause__, ResourceNotFoundError):
                         return None  # neither here nor in Azure
@@ -116,13 +146,13 @@ class AzureArtifacts:
             for blob in self.blobs.client.list_blobs(name_starts_with=prefix):
                 self.blobs.client.delete_blob(blob.name)
 
-        if self._created or self.blobs.call("look for the container", self.blobs.client.exists):
-            self.blobs.call(f"delete the files of session {store_id}", remove)
+        if self._created or self._call("look for the container", self.blobs.client.exists):
+            self._call(f"delete the files of session {store_id}", remove)
 
     def check(self) -> str:
         self.local.check()
-        self._ensure_container()
-        self.blobs.call("reach the container", self.blobs.client.get_container_properties)
+        self._ensure_container(probe=True)
+        self._call("reach the container", self.probe.client.get_container_properties, probe=True)
         return "ok"
 
 

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from interviewsense.config import Settings
 from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
 from interviewsense.storage.azure_settings import parse_connection_string
 
+
+class Timeouts(NamedTuple):
+    connect_s: float  # each connection
+    read_s: float  # each wait for a reply
+    retries: int  # tries after the first
+
+
+TRANSFER = Timeouts(10, 60, 2)  # sync and batch: long transfers, a few retries
 CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
 
 
@@ -43,9 +51,19 @@ class Container:
                 found = cls._shared[key] = cls(settings, container)
         return found
 
-    def __init__(self, settings: Settings, container: str, *, probe_s: float | None = None) -> None:
-        """``probe_s``: one try, each connection and read given this many seconds (doctor);
-        by default a few retries and timeouts sized for transfers."""
+    def __init__(
+        self,
+        settings: Settings,
+        container: str,
+        *,
+        probe_s: float | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> None:
+        """``probe_s``: one try, each connection and read given this many seconds (doctor,
+        /readyz); ``timeouts`` as told; by default ``TRANSFER``: a few retries and timeouts
+        sized for long transfers."""
+        if timeouts is None:
+            timeouts = TRANSFER if probe_s is None else Timeouts(probe_s, probe_s, 0)
         conn = settings.azure_storage_connection_string
         if not conn:
             raise BadInputError(
@@ -63,7 +81,7 @@ class Container:
         retry = ExponentialRetry(
             initial_backoff=1,
             increment_base=2,
-            retry_total=2 if probe_s is None else 0,
+            retry_total=timeouts.retries,
             random_jitter_range=1,
         )
         parse_connection_string(conn)  # a malformed string or key: one line, Azure unasked
@@ -71,8 +89,8 @@ class Container:
             self.service: Any = BlobServiceClient.from_connection_string(
                 conn,
                 retry_policy=retry,
-                connection_timeout=10 if probe_s is None else probe_s,
-                read_timeout=60 if probe_s is None else probe_s,
+                connection_timeout=timeouts.connect_s,
+                read_timeout=timeouts.read_s,
             )
         except ValueError:
             raise BadInputError(  # the SDK's message can quote the string: keep it out
@@ -123,6 +141,14 @@ class Container:
                 hint="check your connection and the BlobEndpoint, then try again (what was "
                 "already copied is not copied again)",
             ) from exc
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether a ``Container.call`` error is Azure not reached (no connection, no reply)
+    rather than Azure answering no."""
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+    return isinstance(exc.__cause__, (ServiceRequestError, ServiceResponseError))
 
 
 def _status(status: object, exc: Exception) -> str:
