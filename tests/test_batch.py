@@ -201,6 +201,36 @@ def many_answers(tmp_path: Path, n: int, workers: int) -> tuple[Path, list[str]]
                  str(out), "--workers", str(workers)]  # fmt: skip
 
 
+def test_a_batch_written_to_a_log_says_how_far_it_got(tmp_path: Path) -> None:
+    """A review: with stderr not a terminal (nohup, a CI log), a batch showed no progress at
+    all until its summary. It now writes a plain line now and then (every 30 s; every row
+    here), and one at the end."""
+    import io
+
+    from rich.console import Console
+
+    from interviewsense.cli._ui import RichReporter
+    from interviewsense.config import load_settings
+    from interviewsense.flows.batch import run_batch
+
+    manifest = tmp_path / "typed.csv"
+    with manifest.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "question", "transcript"])
+        for i in range(3):
+            w.writerow([f"t{i}", "Tell me about a deadline.", f"I moved {i + 2} releases up."])
+    log = io.StringIO()
+    console = Console(file=log, force_terminal=False, width=200)
+    reporter = RichReporter(console, plain_every_s=0.0)
+    summary = run_batch(manifest, tmp_path / "out.csv", load_settings(), reporter, workers=1)
+    assert summary.done == 3
+    lines = log.getvalue().splitlines()
+    assert "Scoring 3 answers: 1/3 answers (33 %), about" in lines[0], lines
+    assert "Scoring 3 answers: 3/3 answers (100 %)" in lines[-2]
+    assert lines[-1].startswith("Scoring 3 answers: 3/3 answers (100 %), in "), lines
+    assert "\x1b" not in log.getvalue()  # plain text, no bar drawn
+
+
 def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
     out, cmd = many_answers(tmp_path, 10, workers=1)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
