@@ -231,6 +231,20 @@ def test_a_batch_written_to_a_log_says_how_far_it_got(tmp_path: Path) -> None:
     assert "\x1b" not in log.getvalue()  # plain text, no bar drawn
 
 
+def test_a_link_to_a_recording_that_is_gone_is_a_row_that_says_so(tmp_path: Path) -> None:
+    """A review: a dangling symlink in the folder was skipped without a word, so an answer
+    was missing from a cohort's results unsaid (a folder of them alone: "holds no audio")."""
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    (folder / "dana.wav").symlink_to(tmp_path / "moved-away" / "dana.wav")
+    out = tmp_path / "out.csv"
+    result = run(str(folder), "--out", str(out))
+    assert result.exit_code == 3, result.output
+    [row] = rows(out)
+    assert row["id"] == "dana" and row["status"] == "error"
+    assert row["error"] == f"no such file: {folder / 'dana.wav'}"
+
+
 def test_killed_half_way_then_resumed(tmp_path: Path) -> None:
     out, cmd = many_answers(tmp_path, 10, workers=1)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

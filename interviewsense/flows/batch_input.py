@@ -75,8 +75,13 @@ def read_blobs(prefix: str, uris: list[str], *, question: str, qtype: InterviewT
 
 
 def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[Item]:
+    """The folder's audio files, at any depth. A link to a file that is gone is an item
+    too, so its row says so, rather than the answer missing from the results unsaid."""
     files = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in AUDIO_SUFFIXES
+        and (p.is_file() or (p.is_symlink() and not p.exists()))
     )
     if not files:
         raise BadInputError(
