@@ -346,6 +346,19 @@ def local_start(started_at: str) -> str:
     return when.astimezone().replace(tzinfo=None).isoformat(timespec="seconds")
 
 
+def start_order(started_at: str) -> tuple[int, float, str]:
+    """A key that orders saved start times as they happened, whatever offset each was saved
+    with (a clock put back an hour, a laptop that travelled): not as text, which a review
+    found putting 02:30+02:00 after 02:10+01:00. A time with no offset is this machine's;
+    one that does not parse goes last."""
+    from datetime import datetime
+
+    try:
+        return 0, datetime.fromisoformat(started_at).timestamp(), started_at
+    except (ValueError, OverflowError, OSError):
+        return 1, 0.0, started_at
+
+
 def to_json(obj: Any) -> Any:
     """A dataclass tree as plain JSON values (tuples become lists)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -458,4 +471,140 @@ def from_json(cls: type[T], data: Any, where: str = "$") -> T:
                 raise BadInputError(f"{where}.{f.name}: missing")
             continue
         kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{where}.{f.name}")
+        shape = SHAPES.get((cls, f.name))
+        if shape is not None:
+            _check_shape(shape, kwargs[f.name], f"{where}.{f.name}")
     return cls(**kwargs)
+
+
+# The free-form parts of a score and of a session's summary, as the scorer and the flows
+# write them: what each key holds when it is there ("num" an int or a float, a trailing "?"
+# also null, [x] a list of x, {…} an object whose other keys are not checked). Checked on
+# load like every typed field, so a report or the API never meets a null where it reads a
+# number: a session.json edited by hand is damaged, said once, not a bug's exit halfway
+# through a report (a review).
+Shape = str | list[Any] | dict[str, Any]
+_JUDGED = {"rating": "num", "out_of": "num", "reason": "str", "model": "str", "rubric": "str"}
+_QUOTED = {"present": "bool", "quote": "str?"}
+SHAPES: dict[tuple[type, str], Shape] = {
+    # A recording the session keeps, in its own folder: "audio/a01.wav" (or ""), never a path
+    # that leads out of it (a report, an export or the API would read another file).
+    (AudioInfo, "path"): "recording",
+    (Content, "specificity"): {"count": "num", "numbers": ["str"], "tools": ["str"]},
+    (Content, "ownership"): {"i": "num", "we": "num", "i_acting": "num", "i_share": "num?"},
+    (Content, "relevance"): {
+        "terms": ["str"],
+        "matched": ["str"],
+        "share": "num?",
+        "method": "str",
+        "model": "str",
+        "note": "str",
+        "similarity": "num",
+        "closest": "str",
+        "answer_similarity": "num",
+        "type_similarity": "num",
+        "cliche": "str",
+        "cliche_similarity": "num",
+        "llm": _JUDGED,
+        "judge": _JUDGED,
+    },
+    (Content, "substance"): {
+        "content_words": "num",
+        "distinct_share": "num",
+        "repeated_phrases": [{"phrase": "str", "count": "num"}],
+        "repeats_per_100_words": "num",
+        "echo_share": "num",
+        "hedges_per_sentence": "num",
+        "blame": ["str"],
+        "leaving": ["str"],
+        "unsure": ["str"],
+        "sentences": "num",
+        "sweeping": [{"sentence": "str", "words": ["str"]}],
+        "sweeping_share": "num",
+        "fraction": "num",
+        "worst": "num",
+        "weakest_signal": "str",
+    },
+    (Content, "judge"): {
+        "model": "str",
+        "error": "str",
+        "note": "str",
+        "advice": "str",
+        "score": "num",
+        "deterministic": "num",
+        **dict.fromkeys(("situation", "task", "action", "result", "blame"), _QUOTED),
+        **dict.fromkeys(("relevance", "specificity", "accuracy"), "num"),
+        **{f"{aspect}_reason": "str" for aspect in ("relevance", "specificity", "accuracy")},
+    },
+    (Content, "impression"): {
+        "p": "num",
+        "quality": "num",
+        "band": "str",
+        "model": "str",
+        "answers": "num",
+        "weakest": "str",
+        "strongest": "str",
+        "reader": {
+            "used": "bool",
+            "model": "str",
+            "answers": "num",
+            "note": "str",
+            "p": "num",
+            "quality": "num",
+            "band": "str",
+            "weight": "num",
+        },
+    },
+    (Session, "summary"): {
+        "answers": "num",
+        "skipped": "num",
+        "fillers": "num",
+        "input_overflows": "num",
+        **dict.fromkeys(("overall", "content", "delivery", "voice"), "num?"),
+        "assessment": {
+            "source": "str",
+            "strengths": ["str"],
+            "gaps": ["str"],
+            "model_answers": [{"question": "str", "outline": "str"}],
+        },
+    },
+}
+
+
+def _check_shape(shape: Shape, value: Any, where: str) -> None:
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            raise BadInputError(f"{where}: expected an object, found {type(value).__name__}")
+        for key, inner in shape.items():
+            if key in value:
+                _check_shape(inner, value[key], f"{where}.{key}")
+    elif isinstance(shape, list):
+        if not isinstance(value, list):
+            raise BadInputError(f"{where}: expected a list, found {type(value).__name__}")
+        for i, item in enumerate(value):
+            _check_shape(shape[0], item, f"{where}[{i}]")
+    else:
+        kind = shape.removesuffix("?")
+        if value is None and shape.endswith("?"):
+            return
+        ok = {
+            "num": isinstance(value, int | float) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+            "bool": isinstance(value, bool),
+            "recording": isinstance(value, str) and (not value or _in_audio_folder(value)),
+        }[kind]
+        if kind == "recording" and isinstance(value, str) and not ok:
+            raise BadInputError(f"{where}: {value!r} is not a file in the session's audio folder")
+        if not ok:
+            raise BadInputError(f"{where}: expected {kind}, found {type(value).__name__}")
+
+
+def _in_audio_folder(path: str) -> bool:
+    """Whether ``path`` names a file directly in a session's ``audio/`` folder."""
+    folder, slash, name = path.partition("/")
+    return (
+        folder == "audio"
+        and bool(slash)
+        and name not in ("", ".", "..")
+        and not any(c in name for c in "/\\\0")
+    )

@@ -309,7 +309,7 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     only = json.loads(CliRunner().invoke(app, ["history", "--json", "-q", "conflict"]).stdout)
     assert {t["metric"]: t["verdict"] for t in only["trends"]}["overall"] == "steady"
     human = CliRunner().invoke(app, ["history"])
-    assert "streak: 5 day(s)" in human.stderr and "improving" in human.stderr
+    assert "streak: 5 days" in human.stderr and "improving" in human.stderr
     # The table fits an 80-column terminal with every column whole.
     assert "day         type" in human.stderr and "fillers" in human.stderr
     assert "…" not in human.stderr
@@ -318,6 +318,38 @@ def test_history_shows_known_trends(isolated_home: Path) -> None:
     assert none.exit_code == 0 and "no scored answers match question" in none.stderr
     markup = CliRunner().invoke(app, ["history", "-q", "[/x] a[b]"])  # the user's words, as typed
     assert markup.exit_code == 0 and "[/x] a[b]" in markup.stderr, markup.stderr
+
+
+def test_sessions_are_ordered_as_they_happened_whatever_offset_they_were_saved_with(
+    isolated_home: Path,
+) -> None:
+    """A review: history and compare sorted start times as text, so after the clocks went back
+    (02:30+02:00, then 02:10+01:00, an hour later) the later, better session came first:
+    "80 → 40, slipping". A competency such as "own[/]ership" was a bug's exit in history and
+    "[senior]" vanished: they are words, not markup."""
+    store = SessionStore(isolated_home / "sessions")
+    lead = Question(text="Tell me about a project you led.", competency="own[/]ership [senior]")
+    first = Session(id="20261025-023000-aaaaa1", started_at="2026-10-25T02:30:00+02:00")
+    later = Session(id="20261025-021000-aaaaa2", started_at="2026-10-25T02:10:00+01:00")
+    for session, text in ((first, WEAK), (later, STRONG)):
+        session.turns = [Turn(index=1, question=lead, answer=typed_answer(lead, text))]
+        store.create(session)
+        store.release(session.id)
+    weak = first.turns[0].answer
+    strong = later.turns[0].answer
+    assert weak is not None and strong is not None
+    assert weak.scores.overall < strong.scores.overall
+    h = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)
+    assert [p["overall"] for p in h["points"]] == [weak.scores.overall, strong.scores.overall]
+    assert {t["metric"]: t["verdict"] for t in h["trends"]}["overall"] == "improving"
+    for ids in ([first.id, later.id], [later.id, first.id]):
+        shown = CliRunner().invoke(app, ["sessions", "compare", *ids, "--json"])
+        assert shown.exit_code == 0, shown.output
+        [step] = json.loads(shown.stdout)
+        assert step["before"]["session_id"] == first.id, ids
+    human = CliRunner().invoke(app, ["history"])
+    assert human.exit_code == 0, human.output
+    assert "own[/]ership [senior]" in human.stderr
 
 
 def test_a_trend_is_shown_by_its_line_not_its_ends() -> None:

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from interviewsense.cli import app
@@ -216,3 +217,80 @@ def test_a_linked_session_folder_is_not_said_deleted_while_its_files_stay(
     assert "is a link to" in " ".join(refused.stderr.split())
     assert (elsewhere / "session.json").is_file() and (sessions / sid).is_symlink()
     assert sorted(p.name for p in sessions.iterdir()) == [sid], "no hidden leftovers"
+
+
+@pytest.mark.slow
+def test_a_session_still_being_recorded_is_not_deleted(tmp_path: Path) -> None:
+    """A review: `sessions delete` of a practice still running said "deleted", exit 0, and
+    the practice then saved the session back, without its recordings."""
+    import subprocess
+    import time
+
+    from tests.practice import command, practice_env
+
+    home = tmp_path / "home"
+    env = practice_env(home)
+    args = ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json"]
+    proc = subprocess.Popen(command(*args), env=env, text=True, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stdin is not None
+    try:
+        deadline = time.monotonic() + 60
+        while not list((home / "sessions").glob("*/.lock")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [lock] = (home / "sessions").glob("*/.lock")
+        sid = lock.parent.name
+        refused = subprocess.run(command("sessions", "delete", sid, "--yes"), env=env,
+                                 text=True, capture_output=True, timeout=60)  # fmt: skip
+        assert refused.returncode == 1, refused.stderr
+        assert f"session {sid} is still being recorded (process {proc.pid})" in refused.stderr
+        out, err = proc.communicate(ANSWER + ANSWER, timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert json.loads(out)["id"] == sid and json.loads(out)["summary"]["answers"] == 2
+    done = subprocess.run(command("sessions", "delete", sid, "--yes"), env=env, text=True,
+                          capture_output=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0 and f"deleted {sid}" in done.stdout + done.stderr
+    assert not (home / "sessions" / sid).exists()
+
+
+def test_a_hand_edited_session_is_damaged_not_a_bug_and_repair_mends_it(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    """A review: values of the wrong type inside a score or the summary passed the load
+    (`sessions show` then a bug's exit halfway), a script in the summary's mean ran in the
+    HTML report, and an audio path led the report out of the session's folder."""
+    runner = CliRunner()
+    sid = practice()
+    path = isolated_home / "sessions" / sid / "session.json"
+    good = json.loads(path.read_text())
+    outside = tmp_path / "elsewhere.wav"
+    outside.write_bytes(b"RIFF")
+    edits = {
+        "similarity": lambda d: d["turns"][0]["answer"]["scores"]["content"][
+            "relevance"
+        ].__setitem__("similarity", None),
+        "script": lambda d: d["summary"].__setitem__("overall", "<script>alert(1)</script>"),
+        "gaps": lambda d: d["summary"].__setitem__("assessment", {"gaps": None}),
+        "audio": lambda d: d["turns"][0]["answer"].__setitem__(
+            "audio", {"path": str(outside), "duration_s": 1.0, "sample_rate": 16000}
+        ),
+    }
+    for name, edit in edits.items():
+        data = json.loads(json.dumps(good))
+        edit(data)
+        path.write_text(json.dumps(data))
+        for args in (["show", sid], ["report", sid, "-f", "html", "-o", str(tmp_path / "r.html")]):
+            result = runner.invoke(app, ["sessions", *args])
+            assert result.exit_code == 1, (name, result.output)
+            assert f"session {sid} is damaged" in result.stderr, name
+            assert "sessions repair" in result.stderr and "bug" not in result.stderr
+        listed = json.loads(runner.invoke(app, ["sessions", "list", "--json"]).stdout)
+        assert [s["status"] for s in listed] == ["damaged"], name
+        mended = runner.invoke(app, ["sessions", "repair"])
+        assert mended.exit_code == 0, mended.output
+        report = runner.invoke(app, ["sessions", "report", sid, "-f", "html", "-o", "-"])
+        assert report.exit_code == 0, (name, report.output)
+        assert "<script>" not in report.stdout
+        (path.parent / "session.damaged.json").unlink()

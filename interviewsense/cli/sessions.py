@@ -20,7 +20,7 @@ from interviewsense.cli._app import (
     load,
     readable_sessions,
 )
-from interviewsense.domain import Answer, Question, ReportFormat, ReportView
+from interviewsense.domain import Answer, Question, ReportFormat, ReportView, start_order
 
 app = command_app(
     name="sessions",
@@ -121,10 +121,17 @@ def delete(
     """Delete a session and its recordings from this computer (not from a sync target)."""
     import sys
 
-    from interviewsense.errors import BadInputError
+    from interviewsense.errors import BadInputError, ConflictError
+    from interviewsense.storage.repair import writer
 
     store = _store()
     store.existing(session_id)  # damaged or not: a session that cannot be read can go
+    busy = writer(store, session_id)
+    if busy is not None:  # a review: "deleted", then the practice saved it back
+        raise ConflictError(
+            f"session {session_id} is still being recorded (process {busy})",
+            hint="end that practice first (q, or Ctrl-C), then delete it",
+        )
     if not yes:
         if not sys.stdin.isatty():
             raise BadInputError("deleting needs confirmation", hint="add --yes")
@@ -367,7 +374,9 @@ def compare(
         steps = list(pairwise(found))
     elif ids and len(ids) == 2:
         # Before is the older session, whichever order the ids came in.
-        first, second = sorted((store.load(i) for i in ids), key=lambda s: s.started_at)
+        first, second = sorted(
+            (store.load(i) for i in ids), key=lambda s: start_order(s.started_at)
+        )
         if first.id == second.id:
             raise BadInputError(
                 f"both ids name session {first.id}",

@@ -37,6 +37,11 @@ class SessionReport:
     answers: list[AnswerReport]
 
 
+def mean_text(overall: float | None) -> str:
+    """A session's mean score as every report shows it: 47, not 47.0; – when none was scored."""
+    return "–" if overall is None else f"{overall:g}"
+
+
 def cap_notes(score: Score) -> list[str]:
     """Each cap on the score, the lowest first: "at most 49: 39 words; under 40 is too
     short". Every report says them, so a headline number under its parts is never left

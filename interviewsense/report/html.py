@@ -14,6 +14,7 @@ from interviewsense.report.data import (
     SessionReport,
     cap_notes,
     content_evidence,
+    mean_text,
     sub_scores,
 )
 from interviewsense.scoring.rubric import load_rubric
@@ -118,7 +119,7 @@ def render_html(report: SessionReport) -> str:
         f"{escape(s.started)} · {escape(s.type.replace('_', ' '))}"
         + (f" · {escape(s.persona)} interviewer" if s.persona else "")
         + f" · {plural(len(report.answers), 'answer')}"
-        + (f" · mean score {overall}" if overall is not None else "")
+        + (f" · mean score {mean_text(overall)}" if overall is not None else "")
         + "</p>"
     )
     assessment = summary.get("assessment")

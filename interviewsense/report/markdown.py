@@ -10,6 +10,7 @@ from interviewsense.report.data import (
     SessionReport,
     cap_notes,
     content_evidence,
+    mean_text,
     sub_scores,
 )
 from interviewsense.report.terminal import sparkline
@@ -93,7 +94,8 @@ def render_markdown(report: SessionReport) -> str:
         f"# InterviewSense report — {s.id}",
         "",
         f"{s.started} · {s.type.replace('_', ' ')} · "
-        f"{plural(len(report.answers), 'answer')} · mean score {s.summary.get('overall', '–')}",
+        f"{plural(len(report.answers), 'answer')} · "
+        f"mean score {mean_text(s.summary.get('overall'))}",
         "",
     ]
     for a in report.answers:

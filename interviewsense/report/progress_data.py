@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from interviewsense.domain import Answer, Session, Turn, local_start, said
+from interviewsense.domain import Answer, Session, Turn, local_start, said, start_order
 
 IDEAL_WPM = 150.0
 
@@ -140,7 +140,7 @@ def history(
     out = History()
     competencies: dict[str, list[float]] = {}
     days: set[date] = set()
-    for s in sorted(sessions, key=lambda s: s.started_at):
+    for s in sorted(sessions, key=lambda s: start_order(s.started_at)):
         if qtype and s.type != qtype:
             continue
         pairs = _answers(s, question)
@@ -247,7 +247,7 @@ def compare(before: Answer, after: Answer) -> list[Change]:
 def attempts(sessions: list[Session], question: str) -> list[tuple[Session, Turn]]:
     """Every answer to a question (by text), oldest first."""
     found = []
-    for s in sorted(sessions, key=lambda s: s.started_at):
+    for s in sorted(sessions, key=lambda s: start_order(s.started_at)):
         for t in s.turns:
             if t.answer is not None and not t.question.follow_up and _matches(t, question):
                 found.append((s, t))

@@ -205,12 +205,13 @@ def timeline(events: list[float], duration: float, width: int = 40) -> str:
 
 def render_session(console: Console, session: Session, folder: Path | None) -> None:
     """The terminal report: each answer with its evidence, and sparklines for the charts."""
-    from interviewsense.report.data import session_report
+    from interviewsense.report.data import mean_text, session_report
 
     report = session_report(session, folder)
     console.print(
-        f"[bold]{session.id}[/] · {session.type.replace('_', ' ')} · "
-        f"{plural(len(report.answers), 'answer')} · mean {session.summary.get('overall', '–')}"
+        f"[bold]{escape(session.id)}[/] · {session.type.replace('_', ' ')} · "
+        f"{plural(len(report.answers), 'answer')} · "
+        f"mean {mean_text(session.summary.get('overall'))}"
     )
     for a in report.answers:
         label = f"{'Follow-up' if a.follow_up else 'Question'} {a.index}"
@@ -322,9 +323,9 @@ def render_history(console: Console, h: History) -> None:
             f"[{style}]{t.verdict}[/] {t.metric}: {t.start:g} → {t.end:g} "
             f"[dim](the trend over {t.sessions} sessions)[/]"
         )
-    if h.best:
-        console.print("best: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.best))
+    if h.best:  # competencies are text (an LLM's too): shown as words, never as markup
+        console.print(Text("best: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.best)))
     if h.weakest:
-        console.print("weakest: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.weakest))
+        console.print(Text("weakest: " + ", ".join(f"{n} ({m:g})" for n, m, _ in h.weakest)))
     today = " (practised today)" if h.practiced_today else ""
-    console.print(f"streak: {h.streak} day(s){today} · longest {h.longest_streak}")
+    console.print(f"streak: {plural(h.streak, 'day')}{today} · longest {h.longest_streak}")

@@ -65,16 +65,28 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def _lock_pid(lock: Path) -> int:
+    """The pid a ``.lock`` names; 0 when it is gone or unreadable."""
+    try:
+        return int(lock.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return 0
+
+
+def writer(store: SessionStore, session_id: str) -> int | None:
+    """The pid of another running process writing the session (a practice still
+    recording it), or None."""
+    pid = _lock_pid(store.folder(session_id) / LOCK_FILE)
+    return pid if pid != os.getpid() and process_alive(pid) else None
+
+
 def abandoned(store: SessionStore) -> list[str]:
     """Sessions with a lock whose process is gone."""
     out: list[str] = []
     if not store.root.is_dir():
         return out
     for lock in sorted(store.root.glob(f"*/{LOCK_FILE}")):
-        try:
-            pid = int(lock.read_text().strip() or "0")
-        except (OSError, ValueError):
-            pid = 0
+        pid = _lock_pid(lock)
         if pid != os.getpid() and not process_alive(pid):
             out.append(lock.parent.name)
     return out
