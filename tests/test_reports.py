@@ -356,13 +356,18 @@ def test_a_trend_is_shown_by_its_line_not_its_ends() -> None:
     """QA: "slipping content: 83 → 86.5": the verdict read the least-squares slope, the
     numbers beside it were the first and last sessions, which a noisy series puts the other
     way round. The line's own ends are shown now, and always agree with the verdict."""
-    from interviewsense.report.progress_data import _trend
+    from interviewsense.report.progress_data import TREND_MIN_CHANGE, _trend
 
     t = _trend("content", [80.0, 100.0, 95.0, 85.0, 82.0])
     assert t.verdict == "slipping" and t.last > t.first
     assert t.end < t.start and t.sessions == 5
-    steady = _trend("delivery", [80.0, 100.0, 80.0, 100.0, 80.0, 100.0, 80.0, 100.0])
-    assert abs(steady.end - steady.start) <= 7 * 1.0  # within the step a session
+    steady = _trend("delivery", [90.0, 92.0, 89.0, 91.0, 90.0, 88.0, 91.0])
+    assert steady.verdict == "steady" and abs(steady.end - steady.start) <= TREND_MIN_CHANGE
+    # A review: the verdict read the change a session, so two sessions 2 points apart were
+    # "slipping" and 7.8 points lost over 500 sessions "steady". It reads the whole stretch.
+    assert _trend("overall", [34.0, 32.0]).verdict == "steady"
+    drift = _trend("overall", [61.6 - 7.8 * i / 499 for i in range(500)])
+    assert drift.verdict == "slipping" and (drift.start, drift.end) == (61.6, 53.8)
     # QA: one late outlier drew "delivery: 103.6 → 64" and a pace distance of -114.3: the
     # line's ends stay within what was measured, in the verdict's order.
     late = _trend("delivery", [95.0, 96.0, 97.0, 98.0, 20.0])

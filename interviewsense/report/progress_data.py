@@ -101,13 +101,26 @@ def _slope(values: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, values, strict=True)) / den
 
 
+# A trend is a verdict when its line rises or falls by more than this from the first session
+# to the last: points of score or wpm, fillers per 100 words. Judged over the whole stretch,
+# not per session (a review: at 1 point a session, 7.8 points lost over 500 sessions were
+# "steady" and a 2-point dip between two sessions "slipping").
+TREND_MIN_CHANGE = 4.0
+FILLER_TREND_MIN_CHANGE = 1.0
+
+
 def _trend(
-    metric: str, values: list[float], *, lower_is_better: bool = False, step: float = 1.0
+    metric: str,
+    values: list[float],
+    *,
+    lower_is_better: bool = False,
+    least: float = TREND_MIN_CHANGE,
 ) -> Trend:
     slope = _slope(values)
-    gain = -slope if lower_is_better else slope
-    verdict = "improving" if gain > step else "slipping" if gain < -step else "steady"
-    centre, half = statistics.fmean(values), slope * (len(values) - 1) / 2
+    change = slope * (len(values) - 1)  # the line's rise from the first session to the last
+    gain = -change if lower_is_better else change
+    verdict = "improving" if gain > least else "slipping" if gain < -least else "steady"
+    centre, half = statistics.fmean(values), change / 2
 
     def seen(x: float) -> float:  # the line's ends within what was measured (QA: one late
         return round(min(max(values), max(min(values), x)), 1)  # outlier drew 103.6 → 64)
@@ -169,7 +182,12 @@ def history(
         rates = [p.filler_rate for p in pts if p.filler_rate is not None]
         if len(rates) >= 2:
             out.trends.append(
-                _trend("fillers per 100 words", rates, lower_is_better=True, step=0.2)
+                _trend(
+                    "fillers per 100 words",
+                    rates,
+                    lower_is_better=True,
+                    least=FILLER_TREND_MIN_CHANGE,
+                )
             )
     ranked = sorted(
         ((name, round(statistics.fmean(v), 1), len(v)) for name, v in competencies.items()),
