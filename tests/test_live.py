@@ -139,6 +139,34 @@ def test_a_second_socket_on_a_session_is_refused_until_the_first_ends(
         assert events_until(nxt, "end")["end"]["reason"] == "discard"
 
 
+def test_a_page_that_leaves_on_end_still_has_its_answer_scored(
+    server: Server, answer_wav: Spoken
+) -> None:
+    """A review: the page closed the socket on "end" (a reload), the server's "final" then
+    failed and the answer was never scored, though docs/web.md says it is; closing during
+    scoring logged a traceback. The answer is whole once "end" is sent: it is scored."""
+    sid = started(server, "u-leave")
+    url = live_url(server, sid, "user_id=u-leave&silence_s=4")
+    with connect(url) as ws:
+        assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+        pcm = pcm_of(answer_wav)
+        for at in range(0, len(pcm), 3200):
+            ws.send(pcm[at : at + 3200])
+        ws.send(json.dumps({"type": "stop"}))
+        assert "end" in events_until(ws, "end")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        turn = session_of(server, (sid, "u-leave"))["session"]["turns"][0]
+        if turn["status"] == "answered":
+            break
+        time.sleep(0.5)
+    answer = turn["answer"]
+    assert answer is not None, turn
+    assert speech.wer(answer_wav.script, answer["transcript"]["text"]) <= speech.FINAL_WER
+    log = server.log.read_text()
+    assert "live answer failed" not in log and "Traceback" not in log
+
+
 def test_an_answer_sent_while_a_socket_records_waits_for_it_or_is_a_409(
     server: Server, answer_wav: Spoken
 ) -> None:

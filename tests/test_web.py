@@ -663,12 +663,26 @@ def test_my_data_downloads_as_a_zip_of_the_json_and_the_recordings(
         # Another user's id, or no such session: not found, and nothing of the session.
         other = client.get(f"/v1/sessions/{sid}/export.zip", params={"user_id": "u-other"})
         missing = client.get("/v1/sessions/nope/export.zip", params={"user_id": "u-zip"})
+        # Nor by the server's own id, which the page uses (a review: read, exported and
+        # deleted with anyone's user_id); the owner's user_id, or none, still reaches it.
+        stranger = {"user_id": "u-other"}
+        by_store = [
+            client.get(f"/v1/sessions/{store}", params=stranger),
+            client.get(f"/v1/sessions/{store}/export.zip", params=stranger),
+            client.get(f"/v1/sessions/{store}/report", params=stranger),
+            client.post(f"/v1/sessions/{store}/report/link", params=stranger),
+            client.delete(f"/v1/sessions/{store}", params=stranger),
+        ]
+        owner = client.get(f"/v1/sessions/{store}", params={"user_id": "u-zip"})
         # A user id that is no id at all fails its schema, as on every other route.
         unsafe = [
             client.get(f"/v1/sessions/{sid}/{route}", params={"user_id": "../u-zip"})
             for route in ("export.zip", "audio/a01.wav", "report")
         ]
     assert other.status_code == 404 and missing.status_code == 404
+    assert [r.status_code for r in by_store] == [404] * 5, [r.text for r in by_store]
+    assert "u-zip" not in "".join(r.text for r in by_store)
+    assert owner.status_code == 200 and owner.json()["store_id"] == store
     assert set(other.json()) == {"error", "hint"}
     assert [r.status_code for r in unsafe] == [422] * 3, [r.text for r in unsafe]
     assert all("user_id" in r.json()["error"] for r in unsafe)

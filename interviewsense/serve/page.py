@@ -243,14 +243,19 @@ async def _live_answer(
     from interviewsense.domain import to_json
 
     end = answer.endpoint.verdict(reason)
-    await ws.send_json({"type": "end", "reason": reason, "end": to_json(end)})
     if reason == "discard":  # skipped: the question is answered another way
         await anyio.to_thread.run_sync(answer.discard)
-        await ws.close()
+        await _tell(ws, {"type": "end", "reason": reason, "end": to_json(end)})
+        with contextlib.suppress(Exception):
+            await ws.close()
         return
+    # From here the answer is whole: it is scored and recorded even if the page has gone
+    # (a reload, a closed tab), as docs/web.md promises; a review found a page that closed
+    # on "end" left the question unanswered.
+    await _tell(ws, {"type": "end", "reason": reason, "end": to_json(end)})
     transcript = await anyio.to_thread.run_sync(answer.finish)
-    await ws.send_json(
-        {"type": "final", "text": transcript.text, "duration_s": round(answer.duration_s, 3)}
+    await _tell(
+        ws, {"type": "final", "text": transcript.text, "duration_s": round(answer.duration_s, 3)}
     )
     await _send_provisional(ws, engine, transcript, turn, path)
     from interviewsense.serve.routes import _answer_locked, _step_view
@@ -266,8 +271,17 @@ async def _live_answer(
             transcriber=engine.whisper(),
             end=end,
         )
-    await ws.send_json({"type": "scored", **_step_view(step), "sas_url": link})
-    await ws.close()
+    await _tell(ws, {"type": "scored", **_step_view(step), "sas_url": link})
+    with contextlib.suppress(Exception):
+        await ws.close()
+
+
+async def _tell(ws: WebSocket, event: dict[str, Any]) -> None:
+    """Send an event the page may no longer be there to read (the answer goes on)."""
+    try:
+        await ws.send_json(event)
+    except Exception as exc:  # closed by the page: WebSocketDisconnect, or the server's own
+        log.info("the page left before the %s event (%s)", event["type"], type(exc).__name__)
 
 
 async def _send_provisional(
@@ -292,8 +306,7 @@ async def _send_provisional(
         return
     if scored is None:
         return
-    with contextlib.suppress(Exception):  # the page is gone: the answer is scored anyway
-        await ws.send_json({"type": "provisional", "turn": turn.index, "answer": to_json(scored)})
+    await _tell(ws, {"type": "provisional", "turn": turn.index, "answer": to_json(scored)})
 
 
 async def _recognizer(ws: WebSocket, engine: Engine) -> Any:

@@ -428,6 +428,13 @@ class IdMap:
     def resolve(self, client_id: str, user_id: str | None = None) -> tuple[str, str]:
         """(store id, user id) for a session id the client knows."""
         if is_session_id(client_id) and self.store.exists(client_id):
+            # The server's own id: the user named must be the one who started it (a review:
+            # anyone's user_id read, exported and deleted it).
+            if user_id is not None and not self._owns(user_id, client_id):
+                raise NotFoundError(
+                    f"no session {client_id} for user {user_id}",
+                    hint="GET /v1/sessions?user_id=… lists them",
+                )
             return client_id, user_id or ""
         if not SAFE_ID.fullmatch(client_id):  # a path's id no session can have (not echoed)
             raise NotFoundError("no session has that id", hint=SAFE_ID_HINT)
@@ -448,6 +455,17 @@ class IdMap:
                 hint="add user_id to the request (a query parameter or a field)",
             )
         return found[0]
+
+    def _owns(self, user_id: str, store_id: str) -> bool:
+        """Whether one of the user's ids is bound to the session."""
+        folder = self.root / safe_id(user_id, "user_id")
+        if not folder.is_dir():
+            return False
+        for path in folder.iterdir():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                if path.is_file() and path.read_text("ascii").strip() == store_id:
+                    return True
+        return False
 
     def ids_of(self, user_id: str) -> list[tuple[str, str]]:
         """(client id, store id) of the user's sessions, oldest first."""
