@@ -352,6 +352,24 @@ def test_sessions_are_ordered_as_they_happened_whatever_offset_they_were_saved_w
     assert "own[/]ership [senior]" in human.stderr
 
 
+def test_a_sessions_filler_rate_counts_every_word_once(isolated_home: Path) -> None:
+    """A review: history's fillers per 100 words were the mean of the answers' rates, so a
+    short answer weighed as much as a long one (40 for 4 fillers in 50 words)."""
+    store = SessionStore(isolated_home / "sessions")
+    lead = Question(text="Tell me about a project you led.", competency="leadership")
+    session = Session(id="20261201-090000-abcdef", started_at="2026-12-01T09:00:00")
+    weak, strong = typed_answer(lead, WEAK), typed_answer(lead, STRONG)
+    session.turns = [Turn(index=1, question=lead, answer=weak),
+                     Turn(index=2, question=lead, answer=strong)]  # fmt: skip
+    store.create(session)
+    store.release(session.id)
+    fillers = weak.scores.delivery.fillers.count + strong.scores.delivery.fillers.count
+    words = weak.scores.content.word_count + strong.scores.content.word_count
+    assert fillers and strong.scores.content.word_count > 3 * weak.scores.content.word_count
+    h = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)
+    assert h["points"][0]["filler_rate"] == round(100 * fillers / words, 2)
+
+
 def test_a_trend_is_shown_by_its_line_not_its_ends() -> None:
     """QA: "slipping content: 83 → 86.5": the verdict read the least-squares slope, the
     numbers beside it were the first and last sessions, which a noisy series puts the other
@@ -392,7 +410,7 @@ def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.stderr
     h = json.loads(result.stdout)
     assert len(h["points"]) == 2
-    assert f"left out 1 damaged session(s): {ids[0]}" in " ".join(result.stderr.split())
+    assert f"left out 1 damaged session: {ids[0]}" in " ".join(result.stderr.split())
     assert [name for name, *_ in h["best"]] and "(none)" not in json.dumps(h)
     a_file = tmp_path / "home-file"
     a_file.write_text("")

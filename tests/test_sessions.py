@@ -198,6 +198,10 @@ def test_a_session_a_newer_version_saved_is_neither_read_as_ours_nor_rewritten(
     assert every.exit_code == 0 and f"{sid}: skipped" in every.stderr
     listed = json.loads(runner.invoke(app, ["sessions", "list", "--json"]).stdout)
     assert [s["status"] for s in listed] == ["newer version"]
+    # history says so too, not "damaged" with a repair that refuses it (a review).
+    history = " ".join(runner.invoke(app, ["history"]).stderr.split())
+    assert f"saved by a newer InterviewSense: {sid}; upgrade" in history, history
+    assert "damaged" not in history
     assert path.read_text() == newer, "left as it was"
     assert not (path.parent / "session.damaged.json").exists()
 
@@ -294,3 +298,23 @@ def test_a_hand_edited_session_is_damaged_not_a_bug_and_repair_mends_it(
         assert report.exit_code == 0, (name, report.output)
         assert "<script>" not in report.stdout
         (path.parent / "session.damaged.json").unlink()
+
+
+@pytest.mark.slow
+def test_play_says_why_there_is_nothing_to_play(isolated_home: Path, tmp_path: Path) -> None:
+    """A review: a recording deleted from the session, and a question skipped, were both
+    "these answers were typed, not recorded"."""
+    from tests import speech
+
+    wav = speech.espeak("I led the migration and we cut costs by a third.", tmp_path / "a.wav")
+    runner = CliRunner()
+    done = runner.invoke(app, ["finalize", str(wav), "-q", "Tell me about a project.", "--json"])
+    assert done.exit_code == 0, done.output
+    sid = json.loads(done.stdout)["session_id"]
+    (isolated_home / "sessions" / sid / "audio" / "a01.wav").unlink()
+    gone = runner.invoke(app, ["sessions", "play", sid])
+    said = " ".join(gone.stderr.split())
+    assert gone.exit_code == 1 and "the recordings are gone from" in said, said
+    assert "audio/a01.wav" in said and "typed" not in said
+    typed = runner.invoke(app, ["sessions", "play", practice()])
+    assert "typed, not recorded" in typed.stderr

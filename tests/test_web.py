@@ -17,6 +17,7 @@ import pytest
 from websockets.sync.client import connect
 
 from interviewsense.interviewer.personas import get_persona
+from interviewsense.scoring.text import MAX_TYPED_CHARS
 from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
 from tests.serve_server import (
@@ -351,13 +352,60 @@ def check_card_colours_and_focus(page: Any) -> None:
     assert count(focused, FOCUS) > 300, "the focused button shows no visible focus"
 
 
+def test_an_answer_with_no_speech_is_said_and_the_microphone_stays(
+    server: Server, playwright: Any, tmp_path: Path
+) -> None:
+    """A review: one answer stopped before any word (a 400, "no speech was heard") put the
+    page in typed answers for the rest of the session. It says what was wrong, and Answer
+    records again; nor is a card of 0 shown for the empty live transcript."""
+    silent = tmp_path / "silence.wav"
+    with wave.open(str(silent), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16000)
+        wf.writeframes(b"\0\0" * 16000 * 20)
+    browser = chromium(playwright, silent)
+    try:
+        page = start_page(browser, server, questions=1)
+        page.wait_for_function("(window.interviewsenseLive?.events || []).includes('ready')")
+        page.wait_for_timeout(1000)
+        page.keyboard.press(" ")  # stop: a second of silence
+        page.wait_for_function("window.interviewsenseLive.events.includes('error')")
+        events = page.evaluate("window.interviewsenseLive.events")
+        status = page.text_content("#status") or ""
+        answer_ready = page.is_visible("#answer") and page.is_enabled("#answer")
+        typed_hidden = page.is_hidden("#typed")
+        page.keyboard.press(" ")  # answer again: the microphone, not the keyboard
+        page.wait_for_function("window.interviewsenseLive.events.includes('ready')")
+        again = page.evaluate("window.interviewsenseLive.events")
+    finally:
+        browser.close()
+    assert "provisional" not in events, events
+    assert "no speech" in status.lower(), status
+    assert answer_ready and typed_hidden
+    assert again[0] == "ready", again
+
+
 def test_without_a_microphone_answers_are_typed(server: Server, playwright: Any) -> None:
     browser = chromium(playwright, None, allow_mic=False)
     try:
         page = start_page(browser, server, persona="tough", questions=1, voice=False)
         page.wait_for_selector("#typed:not([hidden])")
         assert "microphone" in (page.text_content("#typed-note") or "").lower()
+        # The box holds no more than the API takes (a review: longer was a 422, and lost).
+        assert page.get_attribute("#typed-text", "maxlength") == str(MAX_TYPED_CHARS)
         page.fill("#typed-text", TYPED)
+        # A send that fails keeps the answer in the box (it was cleared before sending).
+        failing = "the disk is full"
+        page.route("**/answers?*", lambda route: route.fulfill(
+            status=507, content_type="application/json",
+            body=json.dumps({"error": failing, "hint": "free some space"})))  # fmt: skip
+        page.click("#send-typed")
+        page.wait_for_function(
+            f"document.querySelector('#status').textContent.includes({failing!r})"
+        )
+        assert page.input_value("#typed-text") == TYPED
+        page.unroute("**/answers?*")
         started = time.monotonic()
         page.click("#send-typed")
         page.wait_for_selector("#card:not([hidden])")

@@ -322,15 +322,25 @@ def load(ctx: typer.Context | None = None) -> Any:
 def readable_sessions(store: SessionStore) -> list[Session]:
     """Every session that can be read; the damaged ones are left out and named, since a
     silent gap would read as no practice that day (history, compare)."""
-    sessions, damaged = [], []
+    from interviewsense.scoring.text import plural
+    from interviewsense.storage.store import NewerSessionError
+
+    sessions, damaged, newer = [], [], []
     for sid in store.ids():
         try:
             sessions.append(store.load(sid))
+        except NewerSessionError:  # not damaged: repair leaves it (a review)
+            newer.append(sid)
         except InterviewSenseError:
             damaged.append(sid)
     if damaged:
         console.print(
-            f"[yellow]left out {len(damaged)} damaged session(s): {', '.join(damaged)}; "
-            "'interviewsense sessions repair' may recover them[/]"
+            f"[yellow]left out {plural(len(damaged), 'damaged session')}: "
+            f"{', '.join(damaged)}; 'interviewsense sessions repair' may recover them[/]"
+        )
+    if newer:
+        console.print(
+            f"[yellow]left out {plural(len(newer), 'session')} saved by a newer "
+            f"InterviewSense: {', '.join(newer)}; upgrade to read them[/]"
         )
     return sessions

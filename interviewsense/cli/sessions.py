@@ -471,6 +471,24 @@ def play(
         for t in turns
     ]
     if not any(paths for _, paths in sounds):
+        # Why, as it is (a review: a deleted recording and a skipped question were both
+        # "typed, not recorded").
+        recorded = [
+            t.answer.audio.path
+            for t in turns
+            if t.answer is not None and t.answer.audio is not None and t.answer.audio.path
+        ]
+        if recorded:
+            raise BadInputError(
+                f"nothing to play: the recordings are gone from {store.folder(session_id)} "
+                f"({', '.join(recorded[:3])}{' …' if len(recorded) > 3 else ''})",
+                hint="copy them back from your sync target or a backup",
+            )
+        if not any(t.answer is not None for t in turns):
+            raise BadInputError(
+                "nothing to play: " + ("that question was" if answer else "no question was")
+                + " answered"
+            )  # fmt: skip
         raise BadInputError("nothing to play: these answers were typed, not recorded")
     out = default_devices(settings).output_index
     if out is None:

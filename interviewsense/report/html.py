@@ -46,7 +46,8 @@ def _answer(a: AnswerReport) -> str:
     label = "Follow-up" if a.follow_up else "Question"
     parts = [f'<section class="card" id="answer-{a.index}">']
     parts.append(
-        f"<h2>{label} {a.index}</h2><p><em>{escape(a.question or '(no question given)')}</em></p>"
+        f"<h2>{label} {a.index}</h2>"
+        f'<p dir="auto"><em>{escape(a.question or "(no question given)")}</em></p>'
     )
     parts.append(
         f'<p><span class="score {_band_class(s.band)}">{s.overall}</span>'
@@ -68,7 +69,7 @@ def _answer(a: AnswerReport) -> str:
         else:
             spans.append(text)
     body = " ".join(spans) or "<em>(no speech)</em>"
-    parts.append(f'<h3>Transcript</h3><p class="transcript">{body}</p>')
+    parts.append(f'<h3>Transcript</h3><p class="transcript" dir="auto">{body}</p>')
     parts.append(
         '<p class="legend"><span class="filler">filler</span><span class="hedge">hedge'
         '</span><span class="repeat">repeat</span><span class="pause">long pause'

@@ -76,7 +76,12 @@ def local_day(started_at: str) -> str:
 
 def _point(session: Session, pairs: list[tuple[Turn, Answer]]) -> Point:
     answers = [a for _, a in pairs]
-    rates = [a.scores.delivery.fillers.per_100_words for a in answers]
+    # The session's own rate, every word counted once: not the mean of the answers' rates,
+    # in which a 5-word answer weighed as much as a 45-word one (a review: 40 for a session
+    # of 4 fillers in 50 words).
+    rated = [a for a in answers if a.scores.delivery.fillers.per_100_words is not None]
+    words = sum(a.scores.content.word_count for a in rated)
+    fillers = sum(a.scores.delivery.fillers.count for a in rated)
     return Point(
         id=session.id,
         day=local_day(session.started_at),
@@ -87,7 +92,7 @@ def _point(session: Session, pairs: list[tuple[Turn, Answer]]) -> Point:
         delivery=_mean([float(d) for a in answers if (d := a.scores.delivery.score) is not None]),
         voice=_mean([float(v) for a in answers if (v := a.scores.voice.score) is not None]),
         wpm=_mean([w for a in answers if (w := a.scores.delivery.wpm) is not None]),
-        filler_rate=_mean([r for r in rates if r is not None]),
+        filler_rate=round(100 * fillers / words, 2) if words else None,
     )
 
 

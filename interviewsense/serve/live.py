@@ -168,7 +168,8 @@ def provisional(
     Whisper's final pass runs: the same scoring (``build_answer``, the recording's speech
     regions and voice) but no LLM judge, whose round trip would delay both cards. None when
     the live transcript fails practice's sanity checks (stt/sanity.py), as practice would
-    not score it either. Nothing of it is kept: the final pass makes the recorded answer."""
+    not score it either, or when it is empty. Nothing of it is kept: the final pass makes
+    the recorded answer."""
     import numpy as np
 
     from interviewsense.audio.vad import speech_regions
@@ -176,6 +177,8 @@ def provisional(
     from interviewsense.scoring.rubric import load_rubric
     from interviewsense.stt.sanity import transcript_problems
 
+    if not transcript.text.strip():  # nothing heard: no card of 0 (a review)
+        return None
     pcm = read_pcm(path)
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
     regions = speech_regions(samples)

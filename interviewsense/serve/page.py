@@ -21,12 +21,13 @@ import logging
 import math
 import re
 import time
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 
 from interviewsense.errors import (
     BadInputError,
@@ -56,9 +57,22 @@ router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.get("/", include_in_schema=False)
-async def index() -> FileResponse:
+async def index() -> HTMLResponse:
     """The practice page."""
-    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+    return HTMLResponse(_page())
+
+
+@cache
+def _page() -> str:
+    """index.html with the limits the API holds answers to, so the page cannot send what
+    the API refuses (a review: a typed answer over the limit was a 422 and lost)."""
+    from interviewsense.scoring.text import MAX_TYPED_CHARS
+
+    return (
+        (STATIC / "index.html")
+        .read_text("utf-8")
+        .replace("{{MAX_TYPED_CHARS}}", str(MAX_TYPED_CHARS))
+    )
 
 
 ANSWER_AUDIO = re.compile(r"^a\d{2,3}\.wav$")  # audio/aNN.wav: storage/store.py audio_name

@@ -16,6 +16,7 @@ const state = {
   welcome: "",
   typed: false, // no microphone: typed answers
   recording: null, // the answer being recorded
+  unsent: null, // {turn, pending}: audio heard while the connection was down, sent on the next try
   answers: [],
 };
 
@@ -49,7 +50,11 @@ async function api(path, { method = "GET", body } = {}) {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      if (attempt >= 20) throw new Error("the server cannot be reached");
+      if (attempt >= 20) {
+        const gone = new Error("The server cannot be reached");
+        gone.hint = "check that 'interviewsense serve' is still running and this computer is online, then try again";
+        throw gone;
+      }
       say(`The server cannot be reached; retrying (${attempt + 1})…`);
       await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
       continue;
@@ -260,7 +265,9 @@ async function startAnswer({ fresh = false } = {}) {
     mic.close();
     return;
   }
-  const rec = { mic, pending: [], ws: null, turn: question.turn, ended: false, tries: 0, fresh };
+  const kept = state.unsent && state.unsent.turn === question.turn && !fresh ? state.unsent.pending : [];
+  state.unsent = null;
+  const rec = { mic, pending: kept, ws: null, turn: question.turn, ended: false, tries: 0, fresh };
   state.recording = rec;
   // What the tests and the bench look at: the events, when each came, and when each
   // 100 ms of audio was captured (to time the score card from the end of speech).
@@ -310,8 +317,11 @@ function connect(rec) {
     if (rec.scoring) return awaitScored(rec); // lost while the server scores: it goes on
     if (state.recording !== rec) return;
     if (rec.tries++ >= RECONNECT_TRIES) {
+      // What the microphone heard while offline is kept here and sent first when this
+      // answer goes on (a review: it was dropped, though the page said it was kept).
+      if (rec.pending.length) state.unsent = { turn: rec.turn, pending: rec.pending };
       stopMic(rec);
-      say("The live connection was lost. Your answer so far is kept on the server; press Answer to go on.");
+      say("The live connection was lost. Your answer so far is kept; press Answer to go on.");
       return;
     }
     say("The connection was lost; reconnecting (your answer so far is kept)…");
@@ -366,6 +376,10 @@ function onLive(rec, msg) {
     if (!$("provisional").hidden) show("interview"); // the provisional score is void
     if (msg.status === 409) return recover({ elsewhere: true });
     failed({ message: msg.error, hint: msg.hint });
+    // The answer's fault (no speech heard, too short): Answer again, with the microphone.
+    // Only the server or the recording failing moves the page to typed answers (a review:
+    // one silent answer typed the rest of the session).
+    if (msg.status >= 400 && msg.status < 500) return;
     typedMode("The live answer failed: type your answer instead.");
   }
 }
@@ -399,19 +413,25 @@ function sendWhenOpen(ws, msg) {
 // --- typed answers, skip, repeat ---------------------------------------------------------
 
 async function sendTyped(text) {
+  // Whether the server took it; the caller clears the typed answer only then.
   const q = state.question;
-  if (!q || q.sent) return;
+  if (!q || q.sent) return false;
   q.sent = true; // answered (or skipped): no recording starts for it from here on
   try {
     const step = await api(`/v1/sessions/${encodeURIComponent(state.sessionId)}/answers?user_id=${state.userId}`, {
       method: "POST", body: { transcript: text, turn: q.turn },
     });
-    if (step.skipped) return moveOn(step);
-    scored(step);
+    if (step.skipped) moveOn(step);
+    else scored(step);
+    return true;
   } catch (err) {
     q.sent = false;
-    if (err.status === 409) return recover({ elsewhere: true });
+    if (err.status === 409) {
+      await recover({ elsewhere: true });
+      return false;
+    }
     failed(err);
+    return false;
   }
 }
 
@@ -623,6 +643,9 @@ function next() {
 
 function summary() {
   show("summary");
+  // Over: nothing left to resume (a review: "Practise again" still offered it). The kept
+  // id goes when the page next loads and finds no question waiting (offerResume).
+  $("resume").hidden = true;
   const s = state.summary || {};
   const rows = [["Overall", s.overall], ["Content", s.content], ["Delivery", s.delivery], ["Voice", s.voice]];
   $("summary-scores").replaceChildren(...rows.map(([k, v]) => {
@@ -755,8 +778,15 @@ async function offerResume() {
       state.sessionId = kept.session_id;
       recover({ lastCard: true }).catch(failed);
     };
-  } catch {
-    localStorage.removeItem(KEPT);
+  } catch (err) {
+    // Forgotten only when the server says the session is gone; a token not yet given (a
+    // new tab) or a server not running keeps it for later (a review: Resume was lost).
+    if (err.status === 404) return localStorage.removeItem(KEPT);
+    if (err.status === 401) {
+      $("token").addEventListener("change", () => offerResume(), { once: true });
+      return;
+    }
+    failed(err);
   }
 }
 
@@ -786,13 +816,19 @@ $("stop").addEventListener("click", stopAnswer);
 $("skip").addEventListener("click", skip);
 $("repeat").addEventListener("click", repeat);
 $("next").addEventListener("click", next);
-$("again").addEventListener("click", () => show("setup"));
+$("again").addEventListener("click", () => {
+  show("setup");
+  $("start").focus();
+});
 $("typed").addEventListener("submit", (e) => {
   e.preventDefault();
-  const text = $("typed-text").value.trim();
+  const box = $("typed-text");
+  const text = box.value.trim();
   if (!text) return say("Type your answer first, or press Skip to leave this question.");
-  $("typed-text").value = "";
-  sendTyped(text);
+  // Kept in the box until the server has it: a failed send loses nothing (a review).
+  sendTyped(text).then((taken) => {
+    if (taken && box.value.trim() === text) box.value = "";
+  });
 });
 document.addEventListener("keydown", onKey);
 offerResume();
