@@ -760,7 +760,10 @@ async function recover({ elsewhere = false, lastCard = false } = {}) {
   }
   if (view.question) {
     await ask(view.question, { listen: !elsewhere });
-    if (elsewhere) say("This session moved on in another tab or window. Press Answer when you are ready.");
+    if (elsewhere) {
+      const next = state.typed ? "Type your answer to the question now waiting" : "Press Answer when you are ready";
+      say(`This session moved on in another tab or window. ${next}.`);
+    }
     return;
   }
   state.summary = view.session.summary;
