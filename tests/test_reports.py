@@ -370,6 +370,27 @@ def test_a_sessions_filler_rate_counts_every_word_once(isolated_home: Path) -> N
     assert h["points"][0]["filler_rate"] == round(100 * fillers / words, 2)
 
 
+def test_every_report_lists_the_questions_left_unanswered(isolated_home: Path) -> None:
+    """A review: a session whose questions were all skipped reported "No answers yet", and
+    a skipped question vanished from every report."""
+    store = SessionStore(isolated_home / "sessions")
+    lead = Question(text="Tell me about a project you led.", competency="leadership")
+    other = Question(text="What would you do <differently>?", competency="reflection")
+    session = Session(id="20261202-090000-abcdef", started_at="2026-12-02T09:00:00")
+    session.turns = [Turn(index=1, question=lead, answer=typed_answer(lead, STRONG)),
+                     Turn(index=2, question=other, status="skipped")]  # fmt: skip
+    store.create(session)
+    store.release(session.id)
+    line = "Question 2, skipped: What would you do <differently>?"
+    escaped = line.replace("<", "&lt;").replace(">", "&gt;")
+    for fmt, shown in (("html", escaped), ("md", escaped), ("md", "## Not answered")):
+        out = CliRunner().invoke(app, ["sessions", "report", session.id, "-f", fmt, "-o", "-"])
+        assert out.exit_code == 0, out.output
+        assert shown in out.stdout, (fmt, out.stdout[-600:])
+    terminal = CliRunner().invoke(app, ["sessions", "report", session.id])
+    assert line in " ".join(terminal.stderr.split())
+
+
 def test_a_trend_is_shown_by_its_line_not_its_ends() -> None:
     """QA: "slipping content: 83 → 86.5": the verdict read the least-squares slope, the
     numbers beside it were the first and last sessions, which a noisy series puts the other

@@ -35,6 +35,9 @@ class AnswerReport:
 class SessionReport:
     session: Session
     answers: list[AnswerReport]
+    # The questions with no answer, as every report lists them (a review: a session whose
+    # questions were all skipped read "No answers yet"): "Question 2, skipped: <question>".
+    unanswered: list[str] = field(default_factory=list)
 
 
 def mean_text(overall: float | None) -> str:
@@ -227,7 +230,13 @@ def answer_report(turn: Turn, folder: Path | None) -> AnswerReport | None:
 
 def session_report(session: Session, folder: Path | None) -> SessionReport:
     answers = [r for t in session.turns if (r := answer_report(t, folder)) is not None]
-    return SessionReport(session=session, answers=answers)
+    unanswered = [
+        f"{'Follow-up' if t.question.follow_up else 'Question'} {t.index}, "
+        f"{'skipped' if t.status == 'skipped' else 'not answered'}: {t.question.text}"
+        for t in session.turns
+        if t.answer is None
+    ]
+    return SessionReport(session=session, answers=answers, unanswered=unanswered)
 
 
 def series_json(report: SessionReport) -> list[dict[str, Any]]:

@@ -140,7 +140,11 @@ def render_html(report: SessionReport) -> str:
             + (f"<h3>How a strong answer would go</h3><ol>{outlines}</ol>" if outlines else "")
             + "</section>"
         )
-    answers = "".join(_answer(a) for a in report.answers) or "<p>No answers yet.</p>"
+    answers = "".join(_answer(a) for a in report.answers)
+    if report.unanswered:
+        items = "".join(f'<li dir="auto">{escape(u)}</li>' for u in report.unanswered)
+        answers += f'<section class="card"><h2>Not answered</h2><ul>{items}</ul></section>'
+    answers = answers or "<p>No answers yet.</p>"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

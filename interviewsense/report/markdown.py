@@ -100,6 +100,8 @@ def render_markdown(report: SessionReport) -> str:
     ]
     for a in report.answers:
         lines += _answer(a)
+    if report.unanswered:
+        lines += ["## Not answered", "", *(f"- {_md(u)}" for u in report.unanswered), ""]
     assessment = s.summary.get("assessment")
     if isinstance(assessment, dict):
         lines += ["## Assessment", ""]

@@ -225,6 +225,8 @@ def render_session(console: Console, session: Session, folder: Path | None) -> N
         pitch = [p[1] for p in a.pitch][:: max(1, len(a.pitch) // 40)]
         table.add_row("pitch", sparkline(list(pitch)) or "–")
         console.print(table)
+    for line in report.unanswered:
+        console.print(Text(line, style="dim"))
 
 
 def _fmt(value: float | None, ndigits: int | None = None) -> str:
