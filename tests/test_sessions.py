@@ -83,6 +83,13 @@ def test_export_copies_the_folder(isolated_home: Path, tmp_path: Path) -> None:
     copied = json.loads((out / sid / "session.json").read_text())
     assert copied["id"] == sid
     assert (out / sid / "manifest.json").is_file()
+    # A copy that cannot be made whole says so (a review: a full disk left half a copy
+    # with only the write's error).
+    blocked = tmp_path / "blocked"
+    (blocked / sid / "session.json").mkdir(parents=True)
+    failed = CliRunner().invoke(app, ["sessions", "export", sid, "--out", str(blocked)])
+    said = " ".join(failed.stderr.split())
+    assert failed.exit_code == 1 and f"the copy in {blocked / sid} is incomplete" in said, said
 
 
 def test_a_copied_folder_is_repaired_in_itself_never_over_the_original(

@@ -150,7 +150,9 @@ def export(
 ) -> None:
     """Copy a session (session.json and its audio) into a folder; a damaged one too, as it
     is (to keep it, or to send it to someone who can help)."""
+    from interviewsense.errors import InterviewSenseError
     from interviewsense.flows.sync import outside_data_folder
+    from interviewsense.scoring.text import plural
     from interviewsense.storage.manifest import session_files
     from interviewsense.storage.store import SessionStore
     from interviewsense.storage.sync_local import LocalTarget
@@ -162,10 +164,14 @@ def export(
     target = LocalTarget(out, "", "the export folder")  # no user folder: OUT/<id>/
     target.prepare()
     files = session_files(folder, include_session=True)
-    for f in files:
-        target.upload(session_id, f, lambda n: None)
-    target.finish(session_id, files)
-    console.print(f"exported {len(files)} file(s) to {out / session_id}")
+    try:
+        for f in files:
+            target.upload(session_id, f, lambda n: None)
+        target.finish(session_id, files)
+    except InterviewSenseError as exc:  # a full disk, say: the copy is not whole (a review)
+        exc.message += f"; the copy in {out / session_id} is incomplete"
+        raise
+    console.print(f"exported {plural(len(files), 'file')} to {out / session_id}")
 
 
 @app.command("repair")
