@@ -7,6 +7,7 @@ back, checking types, so a damaged file raises ``BadInputError`` instead of cras
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -432,11 +433,42 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _bad(where, tp, value)
         return value
-    if tp in (str, bool):
-        if not isinstance(value, tp):
+    if tp is str:
+        if not isinstance(value, str):
+            raise _bad(where, tp, value)
+        # Text read back is shown as text: a session.json edited to hold a terminal's
+        # escape sequences (a window title, a cleared screen) loses them (a review).
+        return clean_text(value) if _UNSAFE.search(value) else value
+    if tp is bool:
+        if not isinstance(value, bool):
             raise _bad(where, tp, value)
         return value
     raise _bad(where, tp, value)  # pragma: no cover - a type we do not use
+
+
+# Characters that separate words or lines (a carriage return, Word's soft line break, a form
+# feed, the information separators, NEL) become a newline; other control characters go.
+_SEPARATOR = re.compile(r"[\r\x0b\x0c\x1c-\x1f\x85]")
+# Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) go too: they make text
+# read in an order other than it is stored ("Trojan Source").
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+# A terminal's escape sequences (CSI "ESC [ … m", OSC "ESC ] … BEL", and two-character ones)
+# go whole, not only their ESC, or "[31m" would be left as a word.
+ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)")
+_UNSAFE = re.compile(f"{_SEPARATOR.pattern}|{_CONTROL.pattern}|[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text a person typed or sent, safe to store and show: bytes that were not UTF-8 (read
+    as lone surrogates) become U+FFFD, characters that separate words or lines become a
+    newline, and other control characters (a terminal's escape sequences among them, and
+    bidirectional overrides) are dropped."""
+    try:  # bytes read with surrogateescape (stdin) come back as the bytes they were
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    text = ESCAPES.sub("", raw.decode("utf-8", "replace"))
+    return _CONTROL.sub("", _SEPARATOR.sub("\n", text))
 
 
 def _bad(where: str, tp: Any, value: Any) -> BadInputError:

@@ -325,3 +325,21 @@ def test_play_says_why_there_is_nothing_to_play(isolated_home: Path, tmp_path: P
     assert "audio/a01.wav" in said and "typed" not in said
     typed = runner.invoke(app, ["sessions", "play", practice()])
     assert "typed, not recorded" in typed.stderr
+
+
+def test_escape_sequences_edited_into_a_session_never_reach_the_terminal(
+    isolated_home: Path,
+) -> None:
+    """A review: a question edited to hold a terminal's escape sequences set the window
+    title and cleared the screen through show and report."""
+    sid = practice()
+    path = isolated_home / "sessions" / sid / "session.json"
+    data = json.loads(path.read_text())
+    hostile = "Why \x1b]0;PWNED\x07us?\x1b[2J Tell me."
+    data["turns"][0]["question"]["text"] = data["turns"][0]["answer"]["question"] = hostile
+    path.write_text(json.dumps(data))
+    for args in (["sessions", "show", sid], ["sessions", "report", sid]):
+        shown = CliRunner().invoke(app, args)
+        assert shown.exit_code == 0, shown.output
+        assert "\x1b]0;" not in shown.output and "\x1b[2J" not in shown.output
+        assert "us? Tell me." in shown.stderr and "PWNED" not in shown.stderr

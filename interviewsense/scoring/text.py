@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from interviewsense.domain import ESCAPES as ESCAPES
 from interviewsense.domain import Transcript, Word
+from interviewsense.domain import clean_text as clean_text
 
 _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
@@ -42,28 +44,6 @@ def words_from_text(text: str) -> list[Word]:
 
 
 MAX_TYPED_CHARS = 20_000  # a typed answer or transcript: about 3,000 words, 20 minutes spoken
-# Characters that separate words or lines (a carriage return, Word's soft line break, a form
-# feed, the information separators, NEL) become a newline; other control characters go.
-_SEPARATOR = re.compile(r"[\r\x0b\x0c\x1c-\x1f\x85]")
-# Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) go too: they make text
-# read in an order other than it is stored ("Trojan Source").
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
-# A terminal's escape sequences (CSI "ESC [ … m", OSC "ESC ] … BEL", and two-character ones)
-# go whole, not only their ESC, or "[31m" would be left as a word.
-ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_]?)")
-
-
-def clean_text(text: str) -> str:
-    """Text a person typed or sent, safe to store and show: bytes that were not UTF-8 (read
-    as lone surrogates) become U+FFFD, characters that separate words or lines become a
-    newline, and other control characters (a terminal's escape sequences among them, and
-    bidirectional overrides) are dropped."""
-    try:  # bytes read with surrogateescape (stdin) come back as the bytes they were
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        raw = text.encode("utf-8", "surrogatepass")
-    text = ESCAPES.sub("", raw.decode("utf-8", "replace"))
-    return _CONTROL.sub("", _SEPARATOR.sub("\n", text))
 
 
 def has_words(text: str) -> bool:
