@@ -150,6 +150,9 @@ def test_html_report_structure(session_home: tuple[Path, str]) -> None:
     assert html.count('class="chart pace"') == 1 and html.count("<svg") == 3
     for chart in ("pace-1", "fillers-1", "pitch-1"):
         assert f'id="{chart}"' in html
+        # Each chart is an image its caption names (a review: no title or label).
+        assert f'<svg role="img" aria-labelledby="{chart}-c"' in html
+        assert f'<figcaption id="{chart}-c">' in html
     assert '<span class="filler">' in html and '<span class="pause">pause ' in html
     assert "Every number, explained" in html and "Feedback" in html
     # Self-contained: nothing to fetch.

@@ -86,17 +86,20 @@ def _answer(a: AnswerReport) -> str:
     rubric = load_rubric()  # the band the built-in rubric gives full pace points in
     lo, hi = rubric.num("delivery", "pace_ideal_low"), rubric.num("delivery", "pace_ideal_high")
     window = rubric.num("delivery", "pace_window_s")
-    fillers = filler_chart(a.fillers, duration, s.delivery.fillers.count)
-    parts.append(
-        f'<figure id="pace-{a.index}" class="chart pace">{pace_chart(a.pace, (lo, hi))}'
-        f"<figcaption>Pace over the answer ({window:g} s windows); the band is {lo:g}–{hi:g} "
-        "words a minute.</figcaption></figure>"
-        f'<figure id="fillers-{a.index}" class="chart fillers">{fillers}'
-        "<figcaption>Filler timeline: when each filler came.</figcaption></figure>"
-        f'<figure id="pitch-{a.index}" class="chart pitch">{pitch_chart(a.pitch)}'
-        "<figcaption>Pitch contour: a voice that moves keeps listeners with you.</figcaption>"
-        "</figure>"
-    )
+    charts = (
+        ("pace", pace_chart(a.pace, (lo, hi)),
+         f"Pace over the answer ({window:g} s windows); the band is {lo:g}–{hi:g} words a minute."),
+        ("fillers", filler_chart(a.fillers, duration, s.delivery.fillers.count),
+         "Filler timeline: when each filler came."),
+        ("pitch", pitch_chart(a.pitch),
+         "Pitch contour: a voice that moves keeps listeners with you."),
+    )  # fmt: skip
+    for kind, svg, caption in charts:  # an image named by its caption, for screen readers
+        labelled = svg.replace("<svg", f'<svg role="img" aria-labelledby="{kind}-{a.index}-c"', 1)
+        parts.append(
+            f'<figure id="{kind}-{a.index}" class="chart {kind}">{labelled}'
+            f'<figcaption id="{kind}-{a.index}-c">{caption}</figcaption></figure>'
+        )
     parts.append("<h3>Every number, explained</h3><table>")
     parts.append(_rows("Content", s.content.score, s.content.breakdown))
     parts.append(_rows("Delivery", s.delivery.score, s.delivery.breakdown))
