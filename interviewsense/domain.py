@@ -384,8 +384,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
-    if tp is Any:
-        return value
+    if tp is Any:  # the free-form parts of a score: their text is cleaned all the same
+        return _cleaned(value)
     if origin is Literal:
         names = typing.get_args(tp)
         if value not in names:
@@ -438,7 +438,7 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             raise _bad(where, tp, value)
         # Text read back is shown as text: a session.json edited to hold a terminal's
         # escape sequences (a window title, a cleared screen) loses them (a review).
-        return clean_text(value) if _UNSAFE.search(value) else value
+        return _cleaned(value)
     if tp is bool:
         if not isinstance(value, bool):
             raise _bad(where, tp, value)
@@ -469,6 +469,18 @@ def clean_text(text: str) -> str:
         raw = text.encode("utf-8", "surrogatepass")
     text = ESCAPES.sub("", raw.decode("utf-8", "replace"))
     return _CONTROL.sub("", _SEPARATOR.sub("\n", text))
+
+
+def _cleaned(value: Any) -> Any:
+    """A JSON value with every text in it passed through ``clean_text`` where it holds a
+    control character (quotes in a score's evidence, an assessment's lines …)."""
+    if isinstance(value, str):
+        return clean_text(value) if _UNSAFE.search(value) else value
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    return value
 
 
 def _bad(where: str, tp: Any, value: Any) -> BadInputError:

@@ -113,6 +113,14 @@ def test_the_seed_calls_work_as_written(server: Server, answer_wav: Spoken) -> N
     assert answer["transcript"]["engine"] == "whisper-final"
     assert answer["scores"]["delivery"]["long_pauses"], "the 3 s pause was not found"
     assert final["turn"] == 1 and final["next"]["turn"] == 2
+    # A recording finalized on its own names no owner: whoever names a user_id reaches it
+    # (a review: the check that keeps a user to their own sessions made it a 404).
+    alone = curl(
+        "-X", "POST", f"{base}/v1/sessions/finalize", "-H", "Content-Type: application/json",
+        "-d", json.dumps({"user_id": "u1", "audio_path": str(wav)}),
+    )  # fmt: skip
+    view = curl(f"{base}/v1/sessions/{alone['session_id']}?user_id=u1")
+    assert view["store_id"] == alone["session_id"]
 
 
 # --- a whole interview -------------------------------------------------------------------

@@ -337,9 +337,36 @@ def test_escape_sequences_edited_into_a_session_never_reach_the_terminal(
     data = json.loads(path.read_text())
     hostile = "Why \x1b]0;PWNED\x07us?\x1b[2J Tell me."
     data["turns"][0]["question"]["text"] = data["turns"][0]["answer"]["question"] = hostile
+    # ... and in the free-form evidence of a score (a review of the first fix).
+    content = data["turns"][0]["answer"]["scores"]["content"]
+    content["impression"]["weakest"] = content["relevance"]["closest"] = hostile
     path.write_text(json.dumps(data))
     for args in (["sessions", "show", sid], ["sessions", "report", sid]):
         shown = CliRunner().invoke(app, args)
         assert shown.exit_code == 0, shown.output
         assert "\x1b]0;" not in shown.output and "\x1b[2J" not in shown.output
         assert "us? Tell me." in shown.stderr and "PWNED" not in shown.stderr
+
+
+def test_a_lock_whose_pid_another_process_took_does_not_block_delete(
+    isolated_home: Path,
+) -> None:
+    """A review: a practice that crashed left its pid in the lock; once another process
+    had that pid, `sessions delete` refused the session for ever (and repair kept it)."""
+    import os
+    import subprocess
+    import time
+
+    sid = practice()
+    lock = isolated_home / "sessions" / sid / ".lock"
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        lock.write_text(str(other.pid))
+        hour_ago = time.time() - 3600  # written long before that process started
+        os.utime(lock, (hour_ago, hour_ago))
+        deleted = CliRunner().invoke(app, ["sessions", "delete", sid, "--yes"])
+    finally:
+        other.kill()
+        other.wait()
+    assert deleted.exit_code == 0, deleted.output
+    assert not (isolated_home / "sessions" / sid).exists()

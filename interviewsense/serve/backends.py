@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings
+from interviewsense.diagnostics import PROBE_TIMEOUT_S
 from interviewsense.errors import BadInputError, MissingDependencyError, ServiceError
 from interviewsense.fsutil import ensure_dir
 from interviewsense.serve.errors import BusyError
@@ -34,10 +35,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("interviewsense.serve")
 # A request waits at most 5 s to connect and 20 s for each reply, tried twice; /readyz asks
-# once, 3 s each. After Azure could not be reached, requests go on without it (answers and
-# speech kept here, no links) for UNREACHABLE_HOLD_S before it is asked again.
+# once, as doctor does (PROBE_TIMEOUT_S each). After Azure could not be reached, or did not
+# answer /readyz in that time, requests go on without it (answers and speech kept here, no
+# links) for UNREACHABLE_HOLD_S before it is asked again.
 REQUEST = Timeouts(5, 20, 1)
-PROBE_S = 3.0
 UNREACHABLE_HOLD_S = 30.0
 BLOB_PREFIX = "serve"  # blobs are serve/<store id>/<rel>: tts/<name>, audio/a01.wav
 
@@ -51,7 +52,7 @@ class AzureArtifacts:
     def __init__(self, settings: Settings, local: LocalArtifacts) -> None:
         self.local = local
         self.blobs = Container(settings, settings.azure_storage_container, timeouts=REQUEST)
-        self.probe = Container(settings, settings.azure_storage_container, probe_s=PROBE_S)
+        self.probe = Container(settings, settings.azure_storage_container, probe_s=PROBE_TIMEOUT_S)
         self.ttl = settings.azure_blob_sas_ttl_seconds
         self._created = False
         self._create_lock = threading.Lock()

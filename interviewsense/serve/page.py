@@ -294,7 +294,9 @@ async def _tell(ws: WebSocket, event: dict[str, Any]) -> None:
     """Send an event the page may no longer be there to read (the answer goes on)."""
     try:
         await ws.send_json(event)
-    except Exception as exc:  # closed by the page: WebSocketDisconnect, or the server's own
+    except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+        # The page has gone: Starlette's WebSocketDisconnect(ed), uvicorn's
+        # ClientDisconnected (an OSError). Anything else is a bug, and is raised.
         log.info("the page left before the %s event (%s)", event["type"], type(exc).__name__)
 
 

@@ -457,15 +457,17 @@ class IdMap:
         return found[0]
 
     def _owns(self, user_id: str, store_id: str) -> bool:
-        """Whether one of the user's ids is bound to the session."""
+        """Whether the session may be the user's: one of the user's ids is bound to it, or
+        it names no other owner (a finalize without a session, a session the CLI made)."""
         folder = self.root / safe_id(user_id, "user_id")
-        if not folder.is_dir():
-            return False
-        for path in folder.iterdir():
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                if path.is_file() and path.read_text("ascii").strip() == store_id:
-                    return True
-        return False
+        if (folder / store_id).is_file():  # started without a client id: the server's id
+            return True
+        try:
+            info = self.store.load(store_id).settings.get("api")
+        except InterviewSenseError:  # damaged: the route's own read says so
+            return True
+        owner = info.get("user_id") if isinstance(info, dict) else None
+        return not owner or owner == user_id
 
     def ids_of(self, user_id: str) -> list[tuple[str, str]]:
         """(client id, store id) of the user's sessions, oldest first."""

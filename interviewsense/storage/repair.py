@@ -65,19 +65,40 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def _lock_pid(lock: Path) -> int:
-    """The pid a ``.lock`` names; 0 when it is gone or unreadable."""
+def _started_at(pid: int) -> float | None:
+    """When a process started, in seconds since the epoch (Linux: /proc); None elsewhere."""
     try:
-        return int(lock.read_text().strip() or "0")
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def _holder(lock: Path) -> int | None:
+    """The pid of the running process that wrote ``lock``, or None: no lock, no such process,
+    or one that started after the lock was written (the writer died and its pid was reused:
+    a review found `sessions delete` refused for ever)."""
+    try:
+        pid = int(lock.read_text().strip() or "0")
+        written = lock.stat().st_mtime
     except (OSError, ValueError):
-        return 0
+        return None
+    if not process_alive(pid):
+        return None
+    started = _started_at(pid)
+    return None if started is not None and started > written + 2.0 else pid
 
 
 def writer(store: SessionStore, session_id: str) -> int | None:
     """The pid of another running process writing the session (a practice still
     recording it), or None."""
-    pid = _lock_pid(store.folder(session_id) / LOCK_FILE)
-    return pid if pid != os.getpid() and process_alive(pid) else None
+    pid = _holder(store.folder(session_id) / LOCK_FILE)
+    return pid if pid != os.getpid() else None
 
 
 def abandoned(store: SessionStore) -> list[str]:
@@ -86,8 +107,8 @@ def abandoned(store: SessionStore) -> list[str]:
     if not store.root.is_dir():
         return out
     for lock in sorted(store.root.glob(f"*/{LOCK_FILE}")):
-        pid = _lock_pid(lock)
-        if pid != os.getpid() and not process_alive(pid):
+        pid = _holder(lock)
+        if pid is None:
             out.append(lock.parent.name)
     return out
 

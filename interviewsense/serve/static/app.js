@@ -376,10 +376,10 @@ function onLive(rec, msg) {
     if (!$("provisional").hidden) show("interview"); // the provisional score is void
     if (msg.status === 409) return recover({ elsewhere: true });
     failed({ message: msg.error, hint: msg.hint });
-    // The answer's fault (no speech heard, too short): Answer again, with the microphone.
-    // Only the server or the recording failing moves the page to typed answers (a review:
-    // one silent answer typed the rest of the session).
-    if (msg.status >= 400 && msg.status < 500) return;
+    // The answer's fault (no speech heard, too short) or a busy server: Answer again, with
+    // the microphone. Only the server or the recording failing moves the page to typed
+    // answers (a review: one silent answer typed the rest of the session).
+    if ((msg.status >= 400 && msg.status < 500) || msg.status === 503) return;
     typedMode("The live answer failed: type your answer instead.");
   }
 }
@@ -761,7 +761,12 @@ async function recover({ elsewhere = false, lastCard = false } = {}) {
   if (view.question) {
     await ask(view.question, { listen: !elsewhere });
     if (elsewhere) {
-      const next = state.typed ? "Type your answer to the question now waiting" : "Press Answer when you are ready";
+      // A typed answer not sent stays in the box, but it was for the question before: said,
+      // so it is not sent to this one by a click (a review).
+      const unsent = state.typed && $("typed-text").value.trim();
+      const next = unsent
+        ? "Your text was not sent: it is still in the box, written for the question before"
+        : state.typed ? "Type your answer to the question now waiting" : "Press Answer when you are ready";
       say(`This session moved on in another tab or window. ${next}.`);
     }
     return;
