@@ -258,6 +258,43 @@ def test_signal_while_waiting_for_the_llm(
     assert session["status"] == "interrupted"
 
 
+def test_a_terminal_window_closed_mid_session_saves_it_as_interrupted(tmp_path: Path) -> None:
+    """A review: with the window closed (the terminal gone, not only SIGHUP sent), reading
+    the next answer failed with EIO: a bug's exit, the session left in progress with its
+    lock. It now stops as Ctrl-C does: saved, exit 130."""
+    import os
+    import pty
+    import select
+
+    home = tmp_path / "home"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        command("practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups"),
+        env=practice_env(home), stdin=slave, stdout=slave, stderr=slave,
+        start_new_session=True,  # the pty is its terminal: closing it hangs it up
+    )  # fmt: skip
+    os.close(slave)
+    seen, answered = b"", False
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+            if not answered and b"your answer" in seen:
+                os.write(master, b"I led the migration and we cut costs by thirty percent.\n")
+                answered, seen = True, b""
+            elif answered and b"your answer" in seen:  # the second question waits
+                break
+        assert answered and b"your answer" in seen, seen.decode(errors="replace")[-500:]
+    finally:
+        os.close(master)  # the window closes
+    assert proc.wait(timeout=60) == 130
+    session = json.loads((session_folder(home) / "session.json").read_text())
+    assert session["status"] == "interrupted"
+    assert [t["status"] for t in session["turns"]] == ["answered", "asking"]
+    assert not (session_folder(home) / ".lock").exists()
+
+
 @BOTH_SIGNALS
 def test_signal_while_syncing(sig: signal.Signals, azurite: Azurite, tmp_path: Path) -> None:
     home = tmp_path / "home"

@@ -198,6 +198,11 @@ def test_resume_undoes_an_end(model) -> None:  # type: ignore[no-untyped-def]
     assert trails_off("and then the") and trails_off("Because, um,")
     assert trails_off("And I feel it's") and trails_off("and what I'd")  # never a last word
     assert not trails_off("It's what we shipped, and they're happy.")
+    # An answer ending on a number ends there (a review: "from 6 to 0." waited the long
+    # pause, read as ending on "to").
+    for number in ("Errors went from 6 to 0.", "We finished in 2023.", "Revenue grew by 20%."):
+        assert not trails_off(number), number
+    assert trails_off("We cut it from 6 to")
     # Whisper marks a sentence left open: "Montreal, uh, uh," "This is..." "hopefully the re-"
     for left_open in ("Montreal, uh, uh,", "This is...", "And I feel like this…", "the re-"):
         assert trails_off(left_open), left_open

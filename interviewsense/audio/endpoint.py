@@ -89,7 +89,9 @@ def frame_levels(pcm16: bytes, frame: int = WINDOW) -> list[float]:
 def trails_off(text: str) -> bool:
     """Whether the words so far stop on one that needs more after it, or where a recogniser
     that punctuates (Whisper) marks them as left open: "Montreal, uh, uh," "This is..."."""
-    words = re.findall(r"[a-z']+", text.lower())
+    # Numbers are words too: "from 6 to 0." ends on "0", not on the "to" before it (a
+    # review: such answers waited the long pause); so are "20%" and "2023".
+    words = re.findall(r"[a-z0-9']+", text.lower())
     return bool(words) and (words[-1] in TRAILING or text.rstrip().endswith(OPEN_MARKS))
 
 

@@ -134,10 +134,47 @@ def real_console() -> Console:
     if not _REAL:
         from rich.console import Console
 
-        console = Console(stderr=True, highlight=False)
+        console = Console(file=_Hangup(sys.stderr), highlight=False)  # type: ignore[arg-type]
         console.on_broken_pipe = _stderr_gone  # type: ignore[method-assign]
         _REAL.append(console)
     return _REAL[0]
+
+
+class _Hangup:
+    """stderr, for the console: once the terminal is gone (its window closed: writes fail
+    with EIO, before or after SIGHUP comes), writes go nowhere and the command goes on to
+    stop as SIGHUP asks, saving what it recorded (a review: the error escaped mid-answer,
+    exit 1, the session left in progress)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError as exc:
+            if not hung_up(exc):
+                raise
+            _stderr_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            if not hung_up(exc):
+                raise
+            _stderr_gone()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def hung_up(exc: OSError) -> bool:
+    """Whether an error reading or writing the terminal says it has gone."""
+    import errno
+
+    return exc.errno in (errno.EIO, errno.ENXIO) and not isinstance(exc, BrokenPipeError)
 
 
 def _stderr_gone() -> None:

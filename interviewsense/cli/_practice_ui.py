@@ -39,6 +39,20 @@ def clock(seconds: float) -> str:
 PASTE_GAP_S = 0.05  # lines that follow within this are one paste, not the next answers
 
 
+def _read_line() -> str:
+    """A line of stdin; a terminal that has gone (its window closed: EIO) stops the session
+    as Ctrl-C does, saving what was recorded (a review: the error was a bug's exit and left
+    the session in progress)."""
+    from interviewsense.cli._app import hung_up
+
+    try:
+        return sys.stdin.readline()
+    except OSError as exc:
+        if hung_up(exc):
+            raise KeyboardInterrupt from None
+        raise
+
+
 def _pasted_rest() -> list[str]:
     """In a terminal, the other lines of a paste (they arrive at once; a person types the
     next answer much later): one answer, not one answer a line (QA: the second line of a
@@ -49,7 +63,7 @@ def _pasted_rest() -> list[str]:
         return []
     rest = []
     while select.select([sys.stdin], [], [], PASTE_GAP_S)[0]:
-        more = sys.stdin.readline()
+        more = _read_line()
         if not more:
             break
         rest.append(more.rstrip("\n"))
@@ -83,9 +97,13 @@ class KeyReader:
         while not self._stop.is_set():
             ready, _, _ = select.select([fd], [], [], 0.05)
             if ready:
-                data = os.read(fd, 1)
-                if data:
-                    self._keys.put(data.decode("utf-8", "ignore").lower())
+                try:
+                    data = os.read(fd, 1)
+                except OSError:  # the terminal has gone (SIGHUP comes and stops the session)
+                    return
+                if not data:  # ... or it reads as ended: no more keys, and no busy loop
+                    return
+                self._keys.put(data.decode("utf-8", "ignore").lower())
 
     def stop(self) -> None:
         if self._thread is None:
@@ -95,7 +113,8 @@ class KeyReader:
         self._stop.set()
         self._thread.join()
         self._thread = None
-        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+        with contextlib.suppress(termios.error, OSError):  # a terminal gone has no mode
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
 
     def poll(self) -> str | None:
         try:
@@ -253,7 +272,7 @@ class PracticeScreen:
             if prompt:  # once for a pipe, whose blank lines are passed over in silence
                 self.console.print(Text("your answer › ", style="bold cyan"), end="")
             prompt = sys.stdin.isatty()
-            line = sys.stdin.readline()
+            line = _read_line()
             if not line:
                 return None
             lines = [line.rstrip("\n"), *_pasted_rest()]
@@ -261,7 +280,7 @@ class PracticeScreen:
                 self.console.print(
                     Text("pasted: type more, or press Enter on an empty line to send", "dim")
                 )
-                while (more := sys.stdin.readline()).strip():
+                while (more := _read_line()).strip():
                     lines += [more.rstrip("\n"), *_pasted_rest()]
             text = " ".join(lines).strip()
             if text:
