@@ -320,6 +320,33 @@ def test_sigint_mid_answer_keeps_what_was_said(vmic: VirtualMic, tmp_path: Path)
 
 
 @pytest.mark.slow
+def test_a_second_sigint_mid_answer_keeps_the_recording_and_says_how_to_score_it(
+    vmic: VirtualMic, tmp_path: Path
+) -> None:
+    """A review: Ctrl-C twice, 0.2 s apart, saved the session with the turn "asking" and no
+    word of the 6 s recorded; the lock went, so nothing repaired it."""
+    home = tmp_path / "home"
+    long = speech.espeak(" ".join(EN_ANSWERS * 2), tmp_path / "long.wav")
+    run = Run(["-n", "2", "--no-voice"], practice_env(home, vmic), vmic, [long])
+    assert run.listening.wait(120), run.stderr
+    time.sleep(6.0)
+    run.proc.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    run.proc.send_signal(signal.SIGINT)
+    code, _ = run.finish()
+    (folder,) = (home / "sessions").iterdir()
+    session = json.loads((folder / "session.json").read_text())
+    assert session["status"] == "interrupted"
+    assert not (folder / ".lock").exists()
+    turn = session["turns"][0]
+    assert wav_seconds(folder / "audio" / "a01.wav") >= 4.0
+    if turn["answer"] is None:  # the second came before it was transcribed: said so
+        assert any("finalize" in n for n in turn["notes"]), turn
+        assert f"interviewsense finalize {session['id']}" in " ".join(run.stderr.split())
+    assert code == 130, run.stderr
+
+
+@pytest.mark.slow
 def test_keys_in_a_terminal(vmic: VirtualMic, en_wavs: list[Path], tmp_path: Path) -> None:
     """s skips, Enter ends an answer early, q ends the session: read from a real terminal."""
     import pty

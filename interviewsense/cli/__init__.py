@@ -5,8 +5,10 @@ Importing this package must stay cheap: no numpy, Whisper, VOSK, OpenAI or Azure
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -106,4 +108,22 @@ def main() -> None:
         app(args=_global_flags_first(sys.argv[1:]), prog_name="interviewsense")
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]")
-        sys.exit(int(ExitCode.INTERRUPTED))
+        _stopped()
+    except SystemExit as exc:
+        if exc.code == int(ExitCode.INTERRUPTED):
+            _stopped()
+        raise
+
+
+def _stopped() -> NoReturn:
+    """Exit 130 now that what was recorded is saved, without the interpreter's teardown: a
+    second Ctrl-C can leave a speech model's native worker threads running, and tearing the
+    interpreter down under them crashed the process (SIGSEGV, or C++'s terminate), so the
+    shell saw a crash where a stop was saved (a review)."""
+    import logging
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    logging.shutdown()
+    os._exit(int(ExitCode.INTERRUPTED))

@@ -30,7 +30,7 @@ from interviewsense.interviewer.base import Assessment
 from interviewsense.progress import Reporter
 from interviewsense.scoring.engine import build_answer, scorer_options
 from interviewsense.scoring.rubric import load_rubric
-from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text, words_from_text
+from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text, plural, words_from_text
 from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 from interviewsense.tts.silent import SilentSpeaker
 
@@ -153,11 +153,28 @@ class Practice:
             self._speak(eq, eq.persona.closing, None)
         except KeyboardInterrupt as exc:
             self.session.status = "interrupted"
+            # A second Ctrl-C can land before a recorded answer is transcribed: its WAV is
+            # kept, and said so, with the command that scores it (a review: the turn was
+            # left "asking", the recording unmentioned).
+            sid = self.session.id
+            unscored = [
+                t
+                for t in self.session.turns
+                if t.answer is None and self.store.audio_path(sid, "a", t.index).is_file()
+            ]
+            for t in unscored:
+                t.notes.append(
+                    f"stopped before it was transcribed: the recording is kept; "
+                    f"'interviewsense finalize {sid}' transcribes and scores it"
+                )
             self._close(None)
-            self.store.release(self.session.id)
+            self.store.release(sid)
             raise Interrupted(
-                f"session {self.session.id} is saved",
-                hint=f"'interviewsense sessions show {self.session.id}' shows what was recorded",
+                f"session {sid} is saved"
+                + (f"; {plural(len(unscored), 'recording')} not yet scored" if unscored else ""),
+                hint=f"'interviewsense finalize {sid}' transcribes and scores it"
+                if unscored
+                else f"'interviewsense sessions show {sid}' shows what was recorded",
             ) from exc
         finally:
             self._report_overflows(eq)
