@@ -230,7 +230,7 @@ class PracticeScreen:
             "enter": "answer ended (Enter)",
             "max": "answer ended (time limit)",
             "key": "",
-            "interrupted": "stopped (Ctrl-C)",
+            "interrupted": "stopped",  # Ctrl-C, SIGTERM or a closed window alike
         }.get(reason, "")
         if said:
             self.console.print(Text(said, style="dim"))
