@@ -386,6 +386,8 @@ def test_every_report_lists_the_questions_left_unanswered(isolated_home: Path) -
     store.release(session.id)
     line = "Question 2, skipped: What would you do <differently>?"
     escaped = line.replace("<", "&lt;").replace(">", "&gt;")
+    md = CliRunner().invoke(app, ["sessions", "report", session.id, "-f", "md", "-o", "-"])
+    assert "| **Voice** |" not in md.stdout  # a typed answer: no empty Voice block (a review)
     for fmt, shown in (("html", escaped), ("md", escaped), ("md", "## Not answered")):
         out = CliRunner().invoke(app, ["sessions", "report", session.id, "-f", fmt, "-o", "-"])
         assert out.exit_code == 0, out.output

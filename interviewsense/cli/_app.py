@@ -134,7 +134,7 @@ def real_console() -> Console:
     if not _REAL:
         from rich.console import Console
 
-        console = Console(file=_Hangup(sys.stderr), highlight=False)  # type: ignore[arg-type]
+        console = Console(file=_Hangup(), highlight=False)  # type: ignore[arg-type]
         console.on_broken_pipe = _stderr_gone  # type: ignore[method-assign]
         _REAL.append(console)
     return _REAL[0]
@@ -146,8 +146,9 @@ class _Hangup:
     stop as SIGHUP asks, saving what it recorded (a review: the error escaped mid-answer,
     exit 1, the session left in progress)."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
+    @property
+    def _stream(self) -> Any:
+        return sys.stderr  # the one of the moment, as rich's own stderr=True reads it
 
     def write(self, text: str) -> int:
         try:

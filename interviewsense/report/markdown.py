@@ -79,8 +79,8 @@ def _answer(a: AnswerReport) -> list[str]:
     for title, score, parts in (
         ("Content", s.content.score, s.content.breakdown),
         ("Delivery", s.delivery.score, s.delivery.breakdown),
-        ("Voice", s.voice.score, s.voice.breakdown),
-    ):
+        *((("Voice", s.voice.score, s.voice.breakdown),) if s.voice.available else ()),
+    ):  # no Voice block for an answer with no recording, as the HTML report
         lines.append(f"| **{title}** | **{'–' if score is None else score}** | |")
         lines += [f"| {p.name} | {p.points:g}/{p.max_points:g} | {_md(p.why, cell=True)} |"
                   for p in parts]  # fmt: skip
