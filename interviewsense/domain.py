@@ -631,16 +631,21 @@ def _check_shape(shape: Shape, value: Any, where: str) -> None:
         kind = shape.removesuffix("?")
         if value is None and shape.endswith("?"):
             return
-        ok = {
-            "num": isinstance(value, int | float) and not isinstance(value, bool),
-            "str": isinstance(value, str),
-            "bool": isinstance(value, bool),
-            "recording": isinstance(value, str) and (not value or _in_audio_folder(value)),
-        }[kind]
-        if kind == "recording" and isinstance(value, str) and not ok:
-            raise BadInputError(f"{where}: {value!r} is not a file in the session's audio folder")
-        if not ok:
+        if kind == "recording":  # a str already: AudioInfo.path's own type was checked
+            if value and not _in_audio_folder(value):
+                raise BadInputError(
+                    f"{where}: {value!r} is not a file in the session's audio folder"
+                )
+            return
+        if not _IS[kind](value):
             raise BadInputError(f"{where}: expected {kind}, found {type(value).__name__}")
+
+
+_IS: dict[str, Any] = {  # the scalar kinds of SHAPES, each checked only when asked for
+    "num": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+}
 
 
 def _in_audio_folder(path: str) -> bool:
