@@ -177,6 +177,68 @@ def test_no_voice_records_answers_but_speaks_nothing(
 
 
 @pytest.mark.slow
+def test_a_microphone_that_sends_nothing_is_said_at_once(vmic: VirtualMic, tmp_path: Path) -> None:
+    """A review: a microphone gone mid-session (its device unloaded) sends exact zeros, and
+    each question listened to them until its limit without a word. The virtual microphone
+    sends exact zeros when nothing plays, as a muted or unplugged one does."""
+    from interviewsense.cli._practice_ui import NO_INPUT_HELP
+    from interviewsense.flows.answer import NO_INPUT_NOTE
+
+    home = tmp_path / "home"
+    run = Run(
+        ["-n", "1", "--no-follow-ups", "--no-voice", "--json", "--max-answer", "12"],
+        practice_env(home, vmic),
+        vmic,
+        [],
+    )
+    code, data = run.finish()
+    assert code == 0, run.stderr
+    assert " ".join(NO_INPUT_HELP.split()) in " ".join(run.stderr.split())
+    assert NO_INPUT_NOTE in data["turns"][0]["answer"]["notes"], data["turns"][0]
+
+
+@pytest.mark.slow
+def test_a_disk_that_fills_mid_answer_keeps_the_recording_and_says_so(
+    vmic: VirtualMic, tmp_path: Path
+) -> None:
+    """A review: the disk filled mid-answer; the recording was kept, but the message was
+    session.json's ("try again"), the answer was never shown and the next command called
+    it a crash. Now: the recorder's message (what was kept), then space freed, the next
+    command recovers the answer and finalize scores it."""
+    from tests.helpers import tmpfs
+
+    long = speech.espeak(" ".join(EN_ANSWERS * 3), tmp_path / "long.wav")
+    with tmpfs(tmp_path / "small", "size=400k") as home:
+        reserve = home / "reserve"  # the space a user frees afterwards
+        reserve.write_bytes(b"\0" * 200_000)
+        run = Run(["-n", "2", "--no-voice"], practice_env(home, vmic), vmic, [long])
+        code, _ = run.finish()
+        assert code == 1, run.stderr
+        said = " ".join(run.stderr.split())
+        assert "error: the disk is full: the answer was stopped" in said, said
+        assert "Traceback" not in said
+        (folder,) = (home / "sessions").iterdir()
+        sid = folder.name
+        assert wav_seconds(folder / "audio" / "a01.wav") > 1.0
+        reserve.unlink()
+        env = practice_env(home, vmic)
+        if f"interviewsense finalize {sid}" in said:  # session.json could not be saved
+            listed = subprocess.run(
+                command("sessions", "list"), env=env, capture_output=True, text=True
+            )
+            assert "left unfinished (a crash or a full disk" in listed.stderr, listed.stderr
+            done = subprocess.run(
+                command("finalize", sid, "--json"), env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+        session = json.loads((folder / "session.json").read_text())
+        turn = session["turns"][0]
+        assert turn["answer"]["transcript"]["text"].strip(), turn
+        assert any("disk" in n for n in turn["answer"]["notes"] + turn["notes"]), turn
+        assert not (folder / ".lock").exists()
+
+
+@pytest.mark.slow
 def test_keyboard_mode_with_answers_on_stdin(tmp_path: Path) -> None:
     home = tmp_path / "home"
     answers = (

@@ -88,7 +88,7 @@ def test_sigkill_mid_answer_loses_at_most_a_second(
     listing = subprocess.run(
         command("sessions", "list", "--json"), env=env, capture_output=True, text=True, timeout=60
     )
-    assert "left unfinished by a crash" in listing.stderr
+    assert "left unfinished (a crash" in listing.stderr
     assert not (folder / ".lock").exists()
     with open(folder / "audio" / "a01.wav", "rb") as fh:
         import wave
@@ -291,7 +291,7 @@ def test_a_terminal_window_closed_mid_session_saves_it_as_interrupted(tmp_path: 
     assert proc.wait(timeout=60) == 130
     session = json.loads((session_folder(home) / "session.json").read_text())
     assert session["status"] == "interrupted"
-    assert [t["status"] for t in session["turns"]] == ["answered", "asking"]
+    assert [t["status"] for t in session["turns"]] == ["answered", "unanswered"]
     assert not (session_folder(home) / ".lock").exists()
 
 

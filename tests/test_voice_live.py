@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -138,3 +140,25 @@ def test_speaking_over_the_question_stops_it_and_is_the_answer(
     assert wav_seconds(recorded) == pytest.approx(
         len(samples) / rate - speech.speech_bounds(samples, rate)[0] + 1.5, abs=1.0
     )
+
+
+@pytest.mark.slow
+def test_a_stop_while_the_question_is_spoken_leaves_it_unanswered(
+    vmic: VirtualMic, tmp_path: Path
+) -> None:
+    """A review: Ctrl-C while the question played left its turn "asking" in the saved
+    session, a state only a running session has."""
+    home = tmp_path / "home"
+    args = ["-n", "2", "--llm", "off", "--tts", "pyttsx3", *FIXED_END]
+    run = Run(args, practice_env(home, vmic), vmic, [])
+    wait_for(lambda: next((t for t, line in run.stamps if line.startswith("Question 1/2")), None))
+    time.sleep(0.8)
+    run.proc.send_signal(signal.SIGINT)
+    code, _ = run.finish()
+    assert code == 130, run.stderr
+    (folder,) = (home / "sessions").iterdir()
+    session = json.loads((folder / "session.json").read_text())
+    assert session["status"] == "interrupted"
+    (turn,) = session["turns"]
+    assert turn["status"] == "unanswered", turn
+    assert any("before this question was answered" in n for n in turn["notes"]), turn

@@ -58,7 +58,8 @@ def _repair_left_behind() -> None:
             done.append(f"{len(r.turns_recovered)} answer(s) recovered")
         what = ", ".join(done) or "marked repaired"
         console.print(
-            f"[yellow]note:[/] session {r.session_id} was left unfinished by a crash; "
+            f"[yellow]note:[/] session {r.session_id} was left unfinished (a crash or a full disk "
+            "stopped it); "
             f"{what} ('interviewsense sessions show {r.session_id}')"
         )
 

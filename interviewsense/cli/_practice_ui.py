@@ -29,6 +29,10 @@ from interviewsense.stt.base import Partial
 
 KEYS_HELP = "Enter ends the answer · r repeats · s skips · q ends the session"
 UNDO_HELP = "answer ended · keep talking, or press c, to go on with it"
+NO_INPUT_HELP = (
+    "no sound at all from the microphone: is it muted or unplugged? Check it, "
+    "or press q and run again with --keyboard to type your answers"
+)
 
 
 def clock(seconds: float) -> str:
@@ -137,6 +141,7 @@ class PracticeScreen:
         self._live: Live | None = None
         self._max_s = 0.0
         self._said_ending = False
+        self._said_no_input = False
 
     # --- KeySource ---------------------------------------------------------------------
     def poll(self) -> str | None:
@@ -178,6 +183,7 @@ class PracticeScreen:
 
     def listening(self, max_s: float) -> None:
         self._max_s = max_s
+        self._said_no_input = False
         self.keys.start()
         if self.live_mode:
             first = self._render(LiveState(0.0, -100.0, Partial("", ""), False, False))
@@ -201,6 +207,8 @@ class PracticeScreen:
             status.append("   still listening… take your time", style="cyan")
         if live.wrap_up:
             status.append("   ⏳ time to wrap up", style="bold yellow")
+        if live.no_input:
+            status.append(f"\n{NO_INPUT_HELP}", style="bold yellow")
         text = live.text
         body = Text(text.final_text)
         if text.partial_text:
@@ -213,8 +221,13 @@ class PracticeScreen:
     def update(self, live: LiveState) -> None:
         if self._live is not None:
             self._live.update(self._render(live))
-        elif live.ending and not self._said_ending:
-            self._said_ending = True  # plain output: said once, so a log stays readable
+            return
+        # Plain output: each notice is said once, so a log stays readable.
+        if live.no_input and not self._said_no_input:
+            self._said_no_input = True
+            self.console.print(Text(NO_INPUT_HELP, style="yellow"))
+        if live.ending and not self._said_ending:
+            self._said_ending = True
             said = UNDO_HELP if self.keys.enabled else UNDO_HELP.replace(", or press c,", "")
             self.console.print(Text(said, style="dim"))
         elif not live.ending:

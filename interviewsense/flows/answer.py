@@ -31,6 +31,12 @@ STALL_S = 1.0  # a microphone silent this long is delivering nothing: count it a
 UI_EVERY_S = 0.1
 UNDO_S = 1.0  # after a pause ends the answer: how long c (or speaking again) resumes it
 RESUME_SPEECH_S = 0.25  # speech this long after the end resumes the answer
+# A real microphone is never exactly silent: its noise floor moves. Samples of exactly zero
+# for this long mean no input at all (muted, unplugged, or the sound server lost the device).
+NO_INPUT_S = 8.0  # longer than the longest pause that ends an answer, plus its undo
+NO_INPUT_NOTE = (
+    "the microphone sent no sound at all (every sample zero): it may be muted or unplugged"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class LiveState:
     heard: bool
     still_listening: bool = False  # a long pause mid-thought
     ending: bool = False  # a pause ended the answer, and c resumes it for a moment
+    no_input: bool = False  # only exact zeros for NO_INPUT_S: the device gives nothing
 
 
 class LiveView(Protocol):
@@ -72,6 +79,7 @@ class Captured:
     resumed: int = 0  # ends the candidate undid
     end: AnswerEnd | None = None  # how it ended, and under which rule
     interrupted: bool = False  # Ctrl-C or SIGTERM came: the session stops once this is saved
+    no_input: bool = False  # the whole answer was exact zeros (NO_INPUT_S or longer)
 
     @property
     def duration_s(self) -> float:
@@ -202,10 +210,14 @@ def _capture(
     resumed = 0
     view.listening(max_s)
     tap.start()
+    sound_at = 0.0  # audio time (s) of the last sample that was not exactly zero
+    ever_sound = False
 
     def take(chunk: bytes) -> None:
-        nonlocal partial
+        nonlocal partial, sound_at, ever_sound
         pcm.extend(chunk)
+        if chunk.strip(b"\0"):
+            sound_at, ever_sound = len(pcm) / 2 / RATE, True
         partial = session.accept(chunk)
         endpoint.feed(chunk, *partial.for_end)
 
@@ -248,6 +260,7 @@ def _capture(
                         heard=state.heard_speech,
                         still_listening=state.listening,
                         ending=decided is not None,
+                        no_input=len(pcm) / 2 / RATE - sound_at >= NO_INPUT_S,
                     )
                 )
             if state.ended == "silence" and decided is None:
@@ -312,4 +325,5 @@ def _capture(
         resumed=resumed,
         end=decision if ended_by == "silence" and decision else endpoint.verdict(ended_by),
         interrupted=stop.take(),  # after finish(): a signal while it ran counts too
+        no_input=not ever_sound and len(pcm) / 2 / RATE >= NO_INPUT_S,
     )

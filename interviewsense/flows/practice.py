@@ -22,7 +22,13 @@ from interviewsense.domain import (
     to_json,
 )
 from interviewsense.errors import Interrupted, InterviewSenseError, StorageError
-from interviewsense.flows.answer import Captured, KeySource, LiveView, capture_answer
+from interviewsense.flows.answer import (
+    NO_INPUT_NOTE,
+    Captured,
+    KeySource,
+    LiveView,
+    capture_answer,
+)
 from interviewsense.flows.finalize import refinalize, summarize
 from interviewsense.flows.setup import Equipment, PracticeOptions, prepare
 from interviewsense.fsutil import free_bytes
@@ -167,6 +173,10 @@ class Practice:
                     f"stopped before it was transcribed: the recording is kept; "
                     f"'interviewsense finalize {sid}' transcribes and scores it"
                 )
+            for t in self.session.turns:  # stopped while the question was asked
+                if t.status == "asking" and t not in unscored:
+                    t.status = "unanswered"
+                    t.notes.append("the session stopped before this question was answered")
             self._close(None)
             self.store.release(sid)
             raise Interrupted(
@@ -254,25 +264,41 @@ class Practice:
             captured = self._answer(eq, turn, main)
             self._record(turn, captured)
             self.session.summary = summarize(self.session)
+            if captured.ended_by in ("disk-full", "recorder-stopped"):
+                self._stop_early(turn, captured)
             self.store.save(self.session)
             if turn.answer is not None:
                 self.ui.answer_done(turn)
             if captured.interrupted:
                 raise KeyboardInterrupt
-            if captured.ended_by in ("disk-full", "recorder-stopped"):
-                self.session.status = "interrupted"
-                self._close(None)  # may fail too on a full disk; the answer's WAV is kept
-                hint = (
-                    "free some space; your earlier answers are saved"
-                    if captured.ended_by == "disk-full"
-                    else "your answers so far are saved; run with --debug to see why"
-                )
-                raise StorageError(captured.error, hint=hint)
             if captured.status == "quit":
                 return True
             prev = turn
             question = eq.interviewer.next_question(self.session.turns)
         return False
+
+    def _stop_early(self, turn: Turn, captured: Captured) -> None:
+        """The recording stopped under the answer (a full disk, a failed microphone): show
+        what was heard, save what can be saved, and stop the session with one message."""
+        if turn.answer is not None:
+            self.ui.answer_done(turn)
+        self.session.status = "interrupted"
+        try:
+            self._close(None)
+            saved = True
+        except StorageError:  # the disk is still full: the recording is on disk all the same
+            saved = False
+        sid = self.session.id
+        if captured.ended_by == "disk-full":
+            hint = "free some space; your earlier answers are saved" + (
+                ""
+                if saved
+                else f", and 'interviewsense finalize {sid}' then scores this one from its "
+                "recording"
+            )
+        else:
+            hint = "your answers so far are saved; run with --debug to see why"
+        raise StorageError(captured.error, hint=hint)
 
     def _speak(self, eq: Equipment, text: str, turn: Turn | None) -> float | None:
         """Say ``text``; a question's audio is kept as ``audio/qNN.wav``. Returns when speech
@@ -464,6 +490,8 @@ class Practice:
             notes.append(f"you resumed this answer after it ended ({captured.resumed}×)")
         if captured.ended_by == "max":
             notes.append(f"stopped at the {self.options.max_answer_s:.0f} s limit")
+        if captured.no_input:
+            notes.append(NO_INPUT_NOTE)
         if captured.ended_by == "disk-full":
             notes.append(f"the disk filled up: recording stopped at {captured.duration_s:.1f} s")
         if captured.ended_by == "recorder-stopped":

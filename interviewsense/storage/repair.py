@@ -34,7 +34,9 @@ T = TypeVar("T")
 Rescore = Callable[[str, Question], Answer]  # a typed answer's text and question: scored
 DAMAGED_FILE = "session.damaged.json"
 UNREAD_QUESTION = "(the question could not be read)"
-RECOVERED_NOTE = "recovered after a crash: run 'interviewsense finalize {id}' to transcribe it"
+RECOVERED_NOTE = (
+    "recovered after a crash or a full disk: run 'interviewsense finalize {id}' to transcribe it"
+)
 
 
 @dataclass
