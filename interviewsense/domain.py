@@ -307,7 +307,10 @@ class Turn:
 class SyncState:
     target: str = ""
     synced_at: str = ""
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # each file's MD5 (session.json: its hash)
+    # Each file's [size, mtime_ns] when its MD5 was taken: a file that still matches is not
+    # read again, so a sync with nothing new reads no audio (the quick check rsync makes).
+    stats: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass

@@ -333,6 +333,42 @@ def test_sync_to_a_folder(tmp_path: Path) -> None:
     assert "nothing to compare: no session has been synced to" in empty.stderr
 
 
+def test_a_sync_with_nothing_new_reads_no_recording(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: a sync with nothing to copy read every recording of every session, twice,
+    to hash it. A file whose size and mtime are as last synced keeps its MD5; one that
+    changed is read and copied again."""
+    from interviewsense.storage import manifest
+
+    home, target = tmp_path / "home", tmp_path / "drive"
+    sid = make_session(home, seed=9)
+    env = {"INTERVIEWSENSE_HOME": str(home), "INTERVIEWSENSE_SYNC_USER": "me"}
+    assert cli(env, "sync", "--target", f"local:{target}").exit_code == 0
+    read: list[str] = []
+    real = manifest.md5_file
+
+    def counted(path: Path) -> str:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(manifest, "md5_file", counted)
+    again = cli(env, "sync", "--target", f"local:{target}", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["uploaded"] == 0
+    assert read == ["session.json"], read  # compared with its copy: no recording read
+    wav = home / "sessions" / sid / "audio" / "a01.wav"
+    with wav.open("r+b") as fh:  # the same size, new bytes: its mtime moves
+        fh.seek(100)
+        fh.write(b"\x01\x02")
+    read.clear()
+    changed = cli(env, "sync", "--target", f"local:{target}", "--json")
+    assert changed.exit_code == 0 and json.loads(changed.stdout)["uploaded"] >= 1
+    assert "a01.wav" in read
+    copy = target / "me" / sid / "audio" / "a01.wav"
+    assert local_md5(copy) == local_md5(wav)
+    assert cli(env, "sync", "--target", f"local:{target}", "--check").exit_code == 0
+
+
 def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """QA: `--target local:backup` copied one session, then failed as a bug (exit 70): a
     relative path has no file URI. It is the folder under the current one, named whole."""

@@ -22,6 +22,7 @@ from interviewsense.storage.manifest import (
     SESSION_FILE,
     LocalFile,
     content_hash,
+    file_stats,
     needs_sync,
     session_files,
 )
@@ -175,10 +176,10 @@ def sync_session(
 ) -> None:
     """Bring one session up to date on the target; skip it when nothing differs."""
     folder = store.folder(session.id)
-    files = session_files(folder)
+    files = session_files(folder, known=session.sync)
     pending = [f for f in files if _differs(f, remote)]
     own_ok = not _differs(_session_file(folder), remote)
-    if not pending and own_ok and not needs_sync(session, folder, target.name):
+    if not pending and own_ok and not needs_sync(session, folder, target.name, files):
         summary.skipped += len(files) + 1
         return
     summary.skipped += len(files) - len(pending)
@@ -204,6 +205,7 @@ def sync_session(
         target=target.name,
         synced_at=now_iso(),
         files={**{f.rel: f.md5 for f in files}, SESSION_FILE: content_hash(session)},
+        stats=file_stats(files),
     )
     store.save(session)
     try:
