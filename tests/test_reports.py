@@ -217,6 +217,23 @@ def test_markdown_json_and_terminal(session_home: tuple[Path, str]) -> None:
     from interviewsense.report.data import UNTIMED_DELIVERY
 
     assert UNTIMED_DELIVERY not in md  # a spoken answer's pace and pauses were measured
+    # Each part's headline says how its rows add up to it (a review: "Content 80" beside rows
+    # worth 510 points, with nothing to join them).
+    table = md[md.index("### Every number, explained") :].split("\n\n")[1].splitlines()[2:]
+    blocks: list[list[str]] = []
+    for line in table:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0].startswith("**"):
+            blocks.append(cells)
+        else:
+            blocks[-1].append(cells[1])
+    for title, score, why, *points in blocks:
+        got = sum(float(p.split("/")[0]) for p in points)
+        total = sum(float(p.split("/")[1]) for p in points)
+        said = re.fullmatch(r"([\d.]+) of ([\d.]+) points, as (\d+) of 100", why)
+        assert said, (title, why)
+        assert float(said[1]) == pytest.approx(got, abs=0.3 + 0.05 * len(points)), title
+        assert float(said[2]) == pytest.approx(total) and said[3] == score.strip("*"), title
     data = json.loads(report(home, sid, "json"))
     assert data["session"]["id"] == sid
     (series,) = data["series"]

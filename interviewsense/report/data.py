@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interviewsense.domain import Answer, Score, Session, Turn
+from interviewsense.domain import Answer, Component, Score, Session, Turn
 from interviewsense.scoring.substance import BLAME_WHY, DOUBT_WHY, LEAVING_WHY, STRONG_QUOTE_FROM
 
 
@@ -50,6 +50,19 @@ def cap_notes(score: Score) -> list[str]:
     short". Every report says them, so a headline number under its parts is never left
     unexplained (a cap is a ceiling: the score may be lower still)."""
     return [f"at most {int(c.points)}: {c.why}" for c in sorted(score.caps, key=lambda c: c.points)]
+
+
+def summed(score: int | None, parts: list[Component]) -> str:
+    """How a part's score comes from its rows: "433.2 of 510 points, as 85 of 100". Said
+    only when the rows add up to it (a reviewer could not tell how "Content 85" came from
+    rows worth 510 points); a score made another way (an LLM judge's blend) is not."""
+    total = sum(p.max_points for p in parts)
+    if score is None or total <= 0:
+        return ""
+    got = sum(p.points for p in parts)
+    if abs(100 * got / total - score) > 0.6:  # the rows are shown rounded
+        return ""
+    return f"{got:.1f}".removesuffix(".0") + f" of {total:g} points, as {score} of 100"
 
 
 # Shown beside a delivery score measured without word times (a typed answer): its pace and

@@ -16,6 +16,7 @@ from interviewsense.report.data import (
     content_evidence,
     mean_text,
     sub_scores,
+    summed,
 )
 from interviewsense.scoring.rubric import load_rubric
 from interviewsense.scoring.text import plural
@@ -32,7 +33,10 @@ def _band_class(band: str) -> str:
 
 def _rows(title: str, score: int | None, parts: list[Component]) -> str:
     shown = "–" if score is None else str(score)
-    out = [f'<tr><th colspan="2">{escape(title)}</th><th class="pts">{shown}</th></tr>']
+    out = [
+        f"<tr><th>{escape(title)}</th><td>{escape(summed(score, parts))}</td>"
+        f'<th class="pts">{shown}</th></tr>'
+    ]
     for p in parts:
         out.append(
             f"<tr><td>{escape(p.name)}</td><td>{escape(p.why)}</td>"

@@ -12,6 +12,7 @@ from interviewsense.report.data import (
     content_evidence,
     mean_text,
     sub_scores,
+    summed,
 )
 from interviewsense.report.terminal import sparkline
 from interviewsense.scoring.text import plural
@@ -81,7 +82,9 @@ def _answer(a: AnswerReport) -> list[str]:
         ("Delivery", s.delivery.score, s.delivery.breakdown),
         *((("Voice", s.voice.score, s.voice.breakdown),) if s.voice.available else ()),
     ):  # no Voice block for an answer with no recording, as the HTML report
-        lines.append(f"| **{title}** | **{'–' if score is None else score}** | |")
+        lines.append(
+            f"| **{title}** | **{'–' if score is None else score}** | {summed(score, parts)} |"
+        )
         lines += [f"| {p.name} | {p.points:g}/{p.max_points:g} | {_md(p.why, cell=True)} |"
                   for p in parts]  # fmt: skip
     lines.append("")

@@ -99,8 +99,10 @@ def highlighted(transcript: Transcript, answer: Answer, *, plain: bool = False) 
 
 
 def _breakdown_rows(table: Table, title: str, score: int | None, parts: list[Component]) -> None:
+    from interviewsense.report.data import summed
+
     shown = "–" if score is None else str(score)
-    table.add_row(Text(title, style="bold"), Text(shown, style="bold"), "")
+    table.add_row(Text(title, style="bold"), Text(shown, style="bold"), summed(score, parts))
     for p in parts:
         table.add_row(f"  {p.name}", f"{p.points:g}/{p.max_points:g}", Text(p.why))  # quotes
 
