@@ -534,6 +534,10 @@ Shape = str | list[Any] | dict[str, Any]
 _JUDGED = {"rating": "num", "out_of": "num", "reason": "str", "model": "str", "rubric": "str"}
 _QUOTED = {"present": "bool", "quote": "str?"}
 SHAPES: dict[tuple[type, str], Shape] = {
+    # Times as practice and finalize write them (ISO 8601): history and compare order and
+    # group by them, so one that is not a time is damage (a review: "garbage" was a day).
+    (Session, "started_at"): "instant",
+    (Session, "ended_at"): "instant-or-empty",  # empty while the session runs
     # A recording the session keeps, in its own folder: "audio/a01.wav" (or ""), never a path
     # that leads out of it (a report, an export or the API would read another file).
     (AudioInfo, "path"): "recording",
@@ -641,6 +645,8 @@ def _check_shape(shape: Shape, value: Any, where: str) -> None:
                 )
             return
         if not _IS[kind](value):
+            if kind.startswith("instant"):
+                raise BadInputError(f"{where}: {value!r} is not a time (ISO 8601)")
             raise BadInputError(f"{where}: expected {kind}, found {type(value).__name__}")
 
 
@@ -648,7 +654,19 @@ _IS: dict[str, Any] = {  # the scalar kinds of SHAPES, each checked only when as
     "num": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
     "str": lambda v: isinstance(v, str),
     "bool": lambda v: isinstance(v, bool),
+    "instant": lambda v: _is_instant(v),
+    "instant-or-empty": lambda v: v == "" or _is_instant(v),
 }
+
+
+def _is_instant(value: Any) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _in_audio_folder(path: str) -> bool:

@@ -455,6 +455,18 @@ def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> N
     assert len(h["points"]) == 2
     assert f"left out 1 damaged session: {ids[0]}" in " ".join(result.stderr.split())
     assert [name for name, *_ in h["best"]] and "(none)" not in json.dumps(h)
+    # A start time that is not a time was shown as the "day" (a review): it is damage, and
+    # the repair takes the time from the session's id.
+    path = isolated_home / "sessions" / ids[1] / "session.json"
+    data = json.loads(path.read_text())
+    data["started_at"] = "garbage"
+    path.write_text(json.dumps(data))
+    again = CliRunner().invoke(app, ["history", "--json"])
+    assert "garbage" not in again.stdout
+    assert ids[1] in again.stderr and "damaged" in again.stderr, again.stderr
+    assert CliRunner().invoke(app, ["sessions", "repair", ids[1]]).exit_code == 0
+    mended = json.loads(path.read_text())["started_at"]
+    assert mended.replace("-", "").replace(":", "").replace("T", "-") == ids[1][:15]
     a_file = tmp_path / "home-file"
     a_file.write_text("")
     for args in (["history"], ["sessions", "list"]):

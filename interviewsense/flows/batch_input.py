@@ -127,7 +127,13 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
     # The csv module finds the rows itself: a quoted field may hold a line break. Strict: a
     # quote never closed is an error, not a field that swallows every row after it.
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    fields = {f.strip().lower() for f in reader.fieldnames or []}
+    try:  # the header is read here: a quote it never closes is the same error (fuzzing)
+        fields = {f.strip().lower() for f in reader.fieldnames or []}
+    except csv.Error as exc:
+        raise BadInputError(
+            f"{manifest}: its header cannot be read ({exc}; a quote opened and never closed?)",
+            hint="the first line names the columns, for example: id,audio,question,type",
+        ) from None
     if "id" not in fields or not fields & {"audio", "transcript"}:
         raise BadInputError(
             f"{manifest} needs a header with id and audio or transcript columns",
