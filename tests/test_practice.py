@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -236,6 +237,30 @@ def test_a_disk_that_fills_mid_answer_keeps_the_recording_and_says_so(
         assert turn["answer"]["transcript"]["text"].strip(), turn
         assert any("disk" in n for n in turn["answer"]["notes"] + turn["notes"]), turn
         assert not (folder / ".lock").exists()
+
+
+@pytest.mark.slow
+def test_the_summary_in_a_narrow_terminal_cuts_no_number(tmp_path: Path) -> None:
+    """A review: at 40 columns the session's table read "sc…", "ne… wo…", a question one
+    word a line, and its border ran past the edge."""
+    from interviewsense.cli._practice_ui import NARROW_SUMMARY
+
+    answer = "I led the migration and we cut costs by thirty percent in two months.\n"
+    for width in (40, NARROW_SUMMARY, 100):
+        env = practice_env(tmp_path / f"home{width}", COLUMNS=str(width))
+        proc = subprocess.run(
+            command("practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups"),
+            input=answer, capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        summary = proc.stderr[proc.stderr.index("Your session") :].split("Strengths")[0]
+        assert "…" not in summary, (width, summary)
+        assert all(len(line) <= width for line in summary.splitlines()), (width, summary)
+        assert re.search(r"\b1\s.*\s\d{1,3}[\s│]+(needs work|developing|good|strong)", summary)
+        assert ("fillers" in summary) == (width >= NARROW_SUMMARY), (width, summary)
+        if width >= NARROW_SUMMARY:  # the whole table: its right border too
+            rows = summary.rstrip().splitlines()[1:]
+            assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in rows), (width, summary)
 
 
 @pytest.mark.slow

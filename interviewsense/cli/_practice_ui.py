@@ -133,6 +133,10 @@ def meter(level_db: float, width: int = 20) -> Text:
     return Text("▮" * filled, style=style) + Text("▯" * (width - filled), style="dim")
 
 
+SUMMARY_COLUMNS = ("#", "question", "score", "band", "words", "wpm", "fillers")
+NARROW_SUMMARY = 72  # columns: under this, the summary leaves out words, wpm and fillers
+
+
 class PracticeScreen:
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -304,26 +308,40 @@ class PracticeScreen:
                 )
 
     def closing(self, session: Session, assessment: Assessment) -> None:
+        # Narrower than NARROW_SUMMARY (a split pane), words, wpm and fillers go: the question
+        # keeps room to be read, and no number is cut ("sc…", "ne… wo…" at 40 columns).
+        narrow = self.console.width < NARROW_SUMMARY
+        columns = [c for c in SUMMARY_COLUMNS if not (narrow and c in ("words", "wpm", "fillers"))]
         table = Table(title="Your session", title_justify="left")
-        for col in ("#", "question", "score", "band", "words", "wpm", "fillers"):
-            table.add_column(col, justify="right" if col not in ("question", "band") else "left")
+        if narrow:  # no borders: their room goes to the question
+            table = Table(title="Your session", title_justify="left", box=None, pad_edge=False)
+        for col in columns:
+            if col == "question":
+                table.add_column(col, ratio=1, min_width=12)
+            else:
+                table.add_column(col, justify="left" if col == "band" else "right", no_wrap=True)
         for t in session.turns:
             a = t.answer
             # Text: an LLM's question is words, never markup ("[/b]" was an error at the end)
-            q = Text(("↳ " if t.question.follow_up else "") + t.question.text)
-            if a is None:
-                table.add_row(str(t.index), q, "–", t.status, "", "", "")
-                continue
-            d = a.scores.delivery
-            table.add_row(
-                str(t.index),
-                q,
-                str(a.scores.overall),
-                a.scores.band,
-                str(a.scores.content.word_count),
-                "–" if d.wpm is None else f"{d.wpm:.0f}",
-                str(d.fillers.count),
-            )
+            cells: dict[str, Text | str] = {
+                "#": str(t.index),
+                "question": Text(("↳ " if t.question.follow_up else "") + t.question.text),
+                "score": "–",
+                "band": t.status,
+                "words": "",
+                "wpm": "",
+                "fillers": "",
+            }
+            if a is not None:
+                d = a.scores.delivery
+                cells |= {
+                    "score": str(a.scores.overall),
+                    "band": a.scores.band,
+                    "words": str(a.scores.content.word_count),
+                    "wpm": "–" if d.wpm is None else f"{d.wpm:.0f}",
+                    "fillers": str(d.fillers.count),
+                }
+            table.add_row(*(cells[c] for c in columns))
         self.console.print()
         self.console.print(table)
         for title, items in (
