@@ -587,9 +587,17 @@ def test_a_second_tab_on_the_session_never_records_on_its_own(
         second = open_page(context, server)
         second.wait_for_selector("#resume:not([hidden])")
         second.click("#resume")
-        first.wait_for_selector("#card:not([hidden])", timeout=180_000)  # the first tab's answer
+        # While the first tab records, the second says so and closes its microphone (a
+        # review: it kept it open and said "reconnecting" all through the first's answer).
         second.wait_for_function(
-            "document.querySelector('#status').textContent.includes('another tab')",
+            "document.querySelector('#status').textContent.includes('is recording this answer')"
+        )
+        meanwhile = second.evaluate("!document.querySelector('#stop').disabled")
+        first_done = first.evaluate("!document.querySelector('#card').hidden")
+        first.wait_for_selector("#card:not([hidden])", timeout=180_000)  # the first tab's answer
+        second.click("#answer")  # once the first is done: this tab learns where it went
+        second.wait_for_function(
+            "document.querySelector('#status').textContent.includes('moved on in another tab')",
             timeout=120_000,
         )
         second.wait_for_timeout(3000)  # a recording started by mistake would show by now
@@ -598,7 +606,7 @@ def test_a_second_tab_on_the_session_never_records_on_its_own(
         view = session_of(server, ids)
     finally:
         browser.close()
-    assert not recording
+    assert not recording and not meanwhile and not first_done
     turns = view["session"]["turns"]
     assert turns[0]["answer"] is not None and turns[-1]["status"] == "asking"
     assert caption == turns[-1]["question"]["text"]  # it shows where the session is

@@ -345,7 +345,7 @@ function onLive(rec, msg) {
   window.interviewsenseLive.times.push([msg.type, performance.now()]);
   if (rec.done) return; // skipped, repeated, or already scored
   if (msg.type === "ready") {
-    rec.ready = true;
+    rec.ready = rec.wasReady = true;
     rec.tries = 0;
     window.interviewsenseLive.resumed_s = msg.resumed_s;
     say(msg.resumed_s > 0 ? `The ${Math.round(msg.resumed_s)} s you had said are kept: go on.` : "");
@@ -368,9 +368,19 @@ function onLive(rec, msg) {
     say("");
     scored(msg, rec.provisional);
   } else if (msg.type === "error") {
-    // Another connection still records this answer: most often this page's own old one,
-    // which the server has not yet seen drop. The socket closes and onclose reconnects.
-    if (msg.busy && !rec.scoring && state.recording === rec && rec.tries < RECONNECT_TRIES) return;
+    // Another connection still records this answer. After this recording was connected, it
+    // is most often its own old connection, which the server has not yet seen drop: the
+    // socket closes and onclose reconnects. Before, it is another tab or window (a review:
+    // the second tab kept its microphone open and said "reconnecting" all through).
+    if (msg.busy && !rec.scoring && state.recording === rec) {
+      if (rec.wasReady && rec.tries < RECONNECT_TRIES) return;
+      if (!rec.wasReady) {
+        rec.done = true;
+        stopMic(rec);
+        say("Another tab or window is recording this answer: finish it there, or close it and press Answer here.");
+        return;
+      }
+    }
     rec.done = true;
     stopMic(rec);
     if (!$("provisional").hidden) show("interview"); // the provisional score is void
