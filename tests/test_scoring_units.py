@@ -387,3 +387,40 @@ def test_counted_words_say_when_more_were_said_and_i_is_a_capital() -> None:
     one = score_answer(typed("Um I led the migration and we cut costs by half in a month."), q)
     conciseness = next(p for p in one[0].content.breakdown if p.name == "conciseness")
     assert conciseness.why.startswith("1 of ") and "words is a filler or hedge" in conciseness.why
+
+
+def test_an_answer_of_fillers_alone_is_scored_and_shown_without_a_made_up_rate() -> None:
+    """A review: "Um, uh, um." ended every terminal view of its session as a bug (a rate of
+    None formatted), and the breakdown gave the rubric's "none from 8" as its measured rate."""
+    import io
+
+    from rich.console import Console
+
+    from interviewsense.domain import Answer
+    from interviewsense.report.terminal import render_answer
+
+    q = Question(text="Tell me about a project.", type="behavioral")
+    transcript = timed("Um, uh, um.")
+    score, feedback = score_answer(transcript, q)
+    d = score.delivery
+    assert d.fillers.count >= 2 and d.fillers.per_100_words is None
+    (fillers,) = [p for p in d.breakdown if p.name == "fillers"]
+    assert "per 100 words" not in fillers.why and "nothing else was said" in fillers.why
+    out = io.StringIO()
+    answer = Answer(question=q.text, transcript=transcript, scores=score, feedback=feedback)
+    render_answer(Console(file=out, width=100), answer)
+    assert "fillers" in out.getvalue()
+
+
+def test_a_pace_needs_some_speech() -> None:
+    """A review: three words in 0.42 s were 429 words a minute, counted in history's pace."""
+    from interviewsense.report.data import SHORT_DELIVERY, sub_scores
+    from interviewsense.scoring.delivery import PACE_MIN_S
+
+    q = Question(text="Tell me about a project.", type="behavioral")
+    short, _ = score_answer(timed("In my last.", step=0.14), q)
+    assert short.delivery.wpm is None and "long_pauses" not in short.delivery.missing
+    assert dict(sub_scores(short))["delivery"].endswith(f"({SHORT_DELIVERY})")
+    words = int(PACE_MIN_S / 0.4) + 3  # a little over PACE_MIN_S of speech
+    enough, _ = score_answer(timed(" ".join(["word"] * words)), q)
+    assert enough.delivery.wpm is not None

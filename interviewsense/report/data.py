@@ -68,6 +68,16 @@ def summed(score: int | None, parts: list[Component]) -> str:
 # Shown beside a delivery score measured without word times (a typed answer): its pace and
 # pauses were not measured, only fillers, hedges and repeats, so 100 is not a verdict on them.
 UNTIMED_DELIVERY = "no pace or pauses"
+# … or with word times, but too little speech for a pace (scoring/delivery.py PACE_MIN_S).
+SHORT_DELIVERY = "too short for a pace"
+
+
+def delivery_gap(score: Score) -> str:
+    """What a delivery score did not measure, as every report says it ("" when nothing)."""
+    missing = score.delivery.missing
+    if "long_pauses" in missing:
+        return UNTIMED_DELIVERY
+    return SHORT_DELIVERY if "wpm" in missing else ""
 
 
 def sub_scores(score: Score) -> list[tuple[str, str]]:
@@ -75,8 +85,8 @@ def sub_scores(score: Score) -> list[tuple[str, str]]:
     "100 (no pace or pauses)"), ("voice", "–")]; "–" for one not measured at all."""
     d = score.delivery
     delivery = "–" if d.score is None else str(d.score)
-    if d.score is not None and "wpm" in d.missing:
-        delivery += f" ({UNTIMED_DELIVERY})"
+    if d.score is not None and delivery_gap(score):
+        delivery += f" ({delivery_gap(score)})"
     voice = "–" if score.voice.score is None else str(score.voice.score)
     return [("content", str(score.content.score)), ("delivery", delivery), ("voice", voice)]
 

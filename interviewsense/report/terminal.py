@@ -148,10 +148,13 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
             facts.append(f"pace over time {line}")
     if d.fillers.count:
         top = ", ".join(f"{w} ×{n}" for w, n in d.fillers.top[:3])
-        rate = f"{d.fillers.per_min:.1f}/min, " if d.fillers.per_min is not None else ""
-        facts.append(
-            f"fillers {d.fillers.count} ({rate}{d.fillers.per_100_words:.1f}/100 words: {top})"
-        )
+        rates = []
+        if d.fillers.per_min is not None:
+            rates.append(f"{d.fillers.per_min:.1f}/min")
+        if d.fillers.per_100_words is not None:  # None: nothing but fillers was said
+            rates.append(f"{d.fillers.per_100_words:.1f}/100 words")
+        said = f"{', '.join(rates)}: {top}" if rates else top
+        facts.append(f"fillers {d.fillers.count} ({said})")
     if d.long_pauses:
         facts.append(
             "long pauses "
@@ -185,10 +188,12 @@ def render_answer(console: Console, answer: Answer, *, title: str = "Your answer
         console.print(advice)
     for note in answer.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    if s.delivery.missing:
+    if "long_pauses" in s.delivery.missing:
         named = {"wpm": "pace", "pace_windows": "", "long_pauses": "long pauses"}
         gaps = [named.get(m, m) for m in s.delivery.missing if named.get(m, m)]
         console.print(f"[dim]not measured without word times: {', '.join(gaps)}[/]")
+    elif "wpm" in s.delivery.missing:
+        console.print("[dim]not measured: pace (too little speech for one)[/]")
     console.print(
         f"[dim]rubric {s.rubric_version} · transcript by {answer.transcript.engine}"
         f"{' ' + answer.transcript.model if answer.transcript.model else ''}[/]"

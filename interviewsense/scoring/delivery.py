@@ -20,6 +20,9 @@ from interviewsense.scoring.text import Tok, plural
 FILLER_SOUNDS = frozenset("um umm ummm uh uhh uhhh uhm er erm ah ahh hmm hmmm mm mmm eh".split())
 # Speech under a transcribed "um" for it to count (or half the word's length, if shorter).
 HEARD_MIN_S = 0.08
+# A pace needs this much speech: "In my last." in 0.42 s was 429 words a minute, a figure that
+# then weighed on history's pace like any answer's (a review).
+PACE_MIN_S = 3.0
 # Words that are fillers whenever they occur ("weak words").
 FILLER_WORDS = frozenset({"basically", "actually", "literally"})
 # Multi-word fillers, with the words before or after that make them ordinary speech.
@@ -328,8 +331,9 @@ def score_delivery(
     if timed and words >= 2:
         span = (core[-1].end or 0.0) - (core[0].start or 0.0)
         speaking = max(span - sum(p.duration for p in pauses), 0.0)
-        wpm = round(60 * words / speaking, 1) if speaking > 0 else None
-        windows = pace_windows(core, pauses, rubric.num(d, "pace_window_s"))
+        if speaking >= PACE_MIN_S:
+            wpm = round(60 * words / speaking, 1)
+            windows = pace_windows(core, pauses, rubric.num(d, "pace_window_s"))
     minutes = speaking / 60 if speaking else None
     said = [replace(m, source="transcribed") for m in _marks(counted, toks)]
     heard = [replace(m, source="heard") for m in recovered]
@@ -356,12 +360,19 @@ def score_delivery(
         full = rubric.num(d, "filler_points")
         ok, high = rubric.num(d, "filler_ok_per_100"), rubric.num(d, "filler_high_per_100")
         rate = fillers.per_100_words if fillers.per_100_words is not None else high
+        # Nothing but fillers: no rate to give (a review found the rubric's "none from" figure
+        # shown as if it had been measured).
+        measured = (
+            "nothing else was said"
+            if fillers.per_100_words is None
+            else f"{rate:.1f} per 100 words"
+        )
         parts.append(
             scaled(
                 "fillers",
                 full,
                 falling(rate, ok, high),
-                f"{plural(fillers.count, 'filler')}, {rate:.1f} per 100 words; "
+                f"{plural(fillers.count, 'filler')}, {measured}; "
                 f"full points up to {ok:g}, none from {high:g}",
             )
         )

@@ -505,9 +505,11 @@ function fillScores(ids, a) {
   band.className = `band ${a.scores.band.replace(/\s+/g, "-")}`;
   $(ids.content).textContent = scoreText(a.scores.content.score);
   const d = a.scores.delivery;
-  const untimed = d.score !== null && d.score !== undefined && (d.missing || []).includes("wpm");
-  const note = Object.assign(document.createElement("small"), { className: "note", textContent: " (no pace or pauses)" });
-  $(ids.delivery).replaceChildren(scoreText(d.score), ...(untimed ? [note] : []));
+  // As report/data.py delivery_gap: no word times (typed), or too little speech for a pace.
+  const missing = d.score !== null && d.score !== undefined ? d.missing || [] : [];
+  const gap = missing.includes("long_pauses") ? "no pace or pauses" : missing.includes("wpm") ? "too short for a pace" : "";
+  const note = Object.assign(document.createElement("small"), { className: "note", textContent: ` (${gap})` });
+  $(ids.delivery).replaceChildren(scoreText(d.score), ...(gap ? [note] : []));
   $(ids.voice).textContent = scoreText(a.scores.voice.score);
   // The cap that holds the score under its parts, said as the terminal says it.
   const caps = [...(a.scores.caps || [])].sort((x, y) => x.points - y.points);
