@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,28 @@ def inside(path: Path, folder: Path) -> bool:
     return where == root or root in where.parents
 
 
-def output_file(path: Path, sessions_dir: Path, what: str) -> Path:
+# What the first characters of a report this tool wrote look like, in each format (HTML and
+# Markdown name it; JSON opens with its session; the terminal's plain text with its id).
+_REPORT_HEADS = (
+    re.compile(r"<!doctype html>.{0,300}<title>InterviewSense report", re.I | re.S),
+    re.compile(r"# InterviewSense report"),
+    re.compile(r'\{\s*"session":\s*\{\s*"id":\s*"\d{8}-\d{6}-[0-9a-f]{6}"'),
+    re.compile(r"\d{8}-\d{6}-[0-9a-f]{6} · "),
+)
+
+
+def is_report(path: Path) -> bool:
+    """Whether ``path`` is empty or holds a report this tool wrote, so writing a report over
+    it loses nothing else (a review: ``-o victim.wav`` replaced a recording)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(600).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return not head or any(r.match(head) for r in _REPORT_HEADS)
+
+
+def output_file(path: Path, sessions_dir: Path, what: str, *, report: bool = False) -> Path:
     """A file the user named for output (a report, a results file), checked before anything
     is written: it must not be inside the session store (it would replace recorded data),
     must not be a folder or a device, and its folder must exist (a typo does not create
@@ -108,6 +130,11 @@ def output_file(path: Path, sessions_dir: Path, what: str) -> Path:
         raise BadInputError(
             f"the folder {where.parent} for the {what} does not exist",
             hint=f"create it first (mkdir -p {where.parent}) or choose another path",
+        )
+    if report and where.is_file() and not is_report(where):
+        raise BadInputError(
+            f"{path} already exists and is not a report: writing the {what} would replace it",
+            hint="choose another name, or move that file away first",
         )
     return where
 

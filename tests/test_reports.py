@@ -140,6 +140,22 @@ def test_a_report_never_writes_over_recorded_data(
     assert result.exit_code == 0, result.stderr
     text = plain.read_text("utf-8")
     assert sid in text and "\x1b[" not in text
+    # A file that is not a report is never written over (a review: '-o victim.wav' replaced a
+    # recording, and a backup's audio); a report of any format is, as often as asked.
+    victim = tmp_path / "victim.wav"
+    victim.write_bytes(saved.read_bytes()[:100] + b"RIFF")
+    for fmt in ("md", "html", "json", "terminal"):
+        refused = CliRunner().invoke(
+            app, ["sessions", "report", sid, "-f", fmt, "-o", str(victim)], env=env
+        )
+        assert refused.exit_code == 1 and "is not a report" in refused.stderr, refused.stderr
+        again = tmp_path / f"again.{fmt}"
+        for _ in range(2):
+            done = CliRunner().invoke(
+                app, ["sessions", "report", sid, "-f", fmt, "-o", str(again)], env=env
+            )
+            assert done.exit_code == 0, (fmt, done.stderr)
+    assert victim.read_bytes() == saved.read_bytes()[:100] + b"RIFF"
 
 
 @pytest.mark.slow

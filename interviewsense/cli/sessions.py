@@ -244,7 +244,7 @@ def write_report(session_id: str, fmt: ReportFormat, out: Path | None = None) ->
     store = _store()
     session = store.load(session_id)
     if out is not None and str(out) != "-":
-        out = output_file(out, store.root, "report")
+        out = output_file(out, store.root, "report", report=True)
     text = render(session, store.folder(session_id), fmt)
     if out is not None and str(out) == "-":
         sys.stdout.write(text)
@@ -265,7 +265,7 @@ def _plain_report(session: Session, store: SessionStore, out: Path) -> None:
     from interviewsense.report.terminal import render_session
 
     if str(out) != "-":
-        out = output_file(out, store.root, "report")
+        out = output_file(out, store.root, "report", report=True)
     buffer = io.StringIO()
     render_session(Console(file=buffer, width=100, no_color=True, highlight=False), session,
                    store.folder(session.id))  # fmt: skip
