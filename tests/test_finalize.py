@@ -145,6 +145,14 @@ def test_finalize_url(answer_wav: Spoken, httpserver: HTTPServer) -> None:
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.startswith(f"error: {page} is a web page (text/html)"), proc.stderr
     assert "download-" not in proc.stderr  # no temporary file named
+    # A link that redirects to itself: a review found a 500 with a traceback in the API.
+    httpserver.expect_request("/answers/loop.wav").respond_with_data(
+        "", status=302, headers={"Location": "/answers/loop.wav"}
+    )
+    loop = httpserver.url_for("/answers/loop.wav")
+    proc = run_cli("finalize", loop)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith(f"error: {loop} redirects too many times"), proc.stderr
 
 
 @pytest.mark.slow

@@ -178,6 +178,14 @@ def _fetch_into(
                     clock.body_started()
                     _download(resp, target, max_bytes, url, progress, clock)
                     return target
+        except httpx.TooManyRedirects as exc:  # a review: a 500 and a traceback, twice
+            raise BadInputError(
+                f"{shown(url)} redirects too many times (to itself, or in a loop)",
+                hint="check the link; it must point at the audio file itself",
+            ) from exc
+        except httpx.RemoteProtocolError:  # a body cut short: said as such (a review)
+            clock.remaining()
+            last = "the server closed the connection before the whole file came"
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             clock.remaining()  # a wait cut short by the deadline is the deadline's error
             kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
