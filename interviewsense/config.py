@@ -168,6 +168,9 @@ class Settings:
     barge_in: bool = _setting(True, "INTERVIEWSENSE_BARGE_IN", toml="audio.barge_in",
         flags=("--barge-in/--no-barge-in",), help="Stop the question when you start "
         "answering over it; turn it off if the microphone hears the speakers (docs/tts.md).")
+    max_audio_min: float = _setting(30.0, "INTERVIEWSENSE_MAX_AUDIO_MIN", toml="max_audio_min",
+        help="Longest recording finalize, batch and the web API decode, in minutes: a small "
+        "compressed file can hold hours of sound, and each hour takes 350 MB to score.")
     max_download_mb: int = _setting(200, "INTERVIEWSENSE_MAX_DOWNLOAD_MB",
         toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
     http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",

@@ -42,6 +42,10 @@ class BadInputError(InterviewSenseError):
     """The user gave us something we cannot use (a file, a URL, an option value)."""
 
 
+class TooLongError(BadInputError):
+    """A recording longer than the decoding limit (``Settings.max_audio_min``)."""
+
+
 class NotFoundError(BadInputError):
     """What the user named (a session, a file) does not exist."""
 

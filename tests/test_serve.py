@@ -32,6 +32,27 @@ pytestmark = pytest.mark.slow
 TOKEN = "s3cret-token-for-tests-0123456789"
 
 
+def silent_flac(seconds: int) -> bytes:
+    """``seconds`` of digital silence as FLAC, 16 kHz mono: about 11 kB a minute."""
+    import io
+
+    import av
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="flac") as out:
+        stream = out.add_stream("flac", rate=16000, layout="mono")
+        zeros = np.zeros((1, 16000), dtype=np.int16)
+        for _ in range(seconds):
+            frame = av.AudioFrame.from_ndarray(zeros, format="s16", layout="mono")
+            frame.sample_rate = 16000
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the module: no token, 1 MB uploads, one job and no queue (so a second
@@ -497,6 +518,10 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         cut_short = error_of(c.post(url, content=cut, headers=form), 400)
         assert "whole file field 'audio'" in cut_short["error"], cut_short
         empty = error_of(c.post(url, files={"audio": ("a.wav", b"")}), 400)  # QA: was 415
+        # Hours of sound in a small file: refused once decoding passes the limit (a review:
+        # a 2 MB FLAC of three hours took 1.8 GB and half a minute before its 400).
+        long = error_of(c.post(url, files={"audio": ("a.flac", silent_flac(31 * 60))}), 413)
+        assert "longer than the 30-minute limit" in long["error"], long
         assert empty["error"] == "the uploaded file is empty", empty
         error_of(c.post(url, json={"transcript": 5}), 422)
         no_turn = error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)

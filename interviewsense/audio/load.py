@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from interviewsense.audio.recorder import inspect_wav
 from interviewsense.domain import AudioInfo
-from interviewsense.errors import BadInputError
+from interviewsense.errors import BadInputError, TooLongError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,8 +61,10 @@ def check_readable(path: Path) -> None:
         raise BadInputError(f"cannot read {shown}: permission denied", hint=f"chmod u+r '{shown}'")
 
 
-def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
-    """Decode ``path`` to 16 kHz mono float32. Raises ``BadInputError`` for unusable files.
+def load_audio(path: Path, *, source: str | None = None, max_s: float | None = None) -> LoadedAudio:
+    """Decode ``path`` to 16 kHz mono float32. Raises ``BadInputError`` for unusable files,
+    and ``TooLongError`` as soon as more than ``max_s`` seconds have come out (a review: a
+    2 MB FLAC of three hours' silence took 1.8 GB and half a minute before it was refused).
 
     A file that ends early (a truncated recording) gives the audio up to the damage and a
     note, not an error, so a crashed recording can still be scored.
@@ -104,10 +106,17 @@ def load_audio(path: Path, *, source: str | None = None) -> LoadedAudio:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         # 16-bit samples in one growing buffer: an hour takes 115 MB, not a list of arrays.
         raw = bytearray()
+        limit = None if max_s is None else int(max_s * SAMPLE_RATE) * 2
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
                     raw += out.to_ndarray().tobytes()
+                if limit is not None and len(raw) > limit:
+                    assert max_s is not None
+                    raise TooLongError(
+                        f"{shown} is longer than the {max_s / 60:g}-minute limit",
+                        hint="cut it to the answer, or raise INTERVIEWSENSE_MAX_AUDIO_MIN",
+                    )
             for out in resampler.resample(None):
                 raw += out.to_ndarray().tobytes()
         except OSError as exc:

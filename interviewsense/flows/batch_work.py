@@ -96,7 +96,7 @@ def _score(item: Item) -> dict[str, Any]:
     name = shown(item.audio) if is_url(item.audio) else item.audio  # never a cache file's
     try:
         with named(str(path), name):
-            audio = load_audio(path, source=name)
+            audio = load_audio(path, source=name, max_s=settings.max_audio_min * 60)
     finally:
         if path != Path(item.audio):  # a downloaded copy
             path.unlink(missing_ok=True)

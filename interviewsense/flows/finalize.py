@@ -132,7 +132,11 @@ def load_source(
     name = shown(source) if is_url(source) else str(path)
     try:
         with reporter.status("Loading audio"), named(str(path), name):
-            return load_audio(path, source=name if is_url(source) else source)
+            return load_audio(
+                path,
+                source=name if is_url(source) else source,
+                max_s=settings.max_audio_min * 60,
+            )
     finally:
         if is_url(source):
             path.unlink(missing_ok=True)
@@ -295,7 +299,7 @@ def _refinalize_turns(
         q = replace(turn.question, text=question or turn.question.text)
         q.type = qtype or q.type
         try:
-            audio = load_audio(path, source=f"audio/{path.name}")
+            audio = load_audio(path, source=f"audio/{path.name}", max_s=settings.max_audio_min * 60)
             answer = analyse(audio, q, transcriber, rubric, settings, reporter)
             # A recording Whisper hears nothing in never replaces the answer it was.
             require_speech(answer)

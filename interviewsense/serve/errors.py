@@ -22,6 +22,7 @@ from interviewsense.errors import (
     RefusedAddressError,
     ServiceError,
     StorageError,
+    TooLongError,
 )
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ STATUS: tuple[tuple[type[InterviewSenseError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooLargeError, 413),
+    (TooLongError, 413),
     (UnsupportedMediaError, 415),
     (InvalidFieldError, 422),
     (BusyError, 503),
