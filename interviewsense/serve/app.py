@@ -34,6 +34,10 @@ OPEN_PATHS = ("/healthz", "/")  # the page holds no data: it asks for the token 
 STATIC_PREFIX = "/static/"
 PROBES = ("/healthz", "/readyz")  # not rate limited: load balancers poll them
 MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around an upload at the limit
+# Any body but an upload (JSON: a typed answer is at most MAX_TYPED_CHARS, 80 kB of UTF-8):
+# a review had 48 MB of JSON parsed on the event loop, every request waiting 3 s behind it.
+OTHER_BODY_LIMIT = 1024 * 1024
+UPLOAD_TYPES = ("multipart/", "audio/", "application/octet-stream")
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -77,6 +81,8 @@ class Guard:
         method = str(scope.get("method", ""))
         status = 500
         over = False  # the body went over the limit as it streamed in
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        limit = self.limit if kind.startswith(UPLOAD_TYPES) else OTHER_BODY_LIMIT
 
         async def send_logged(message: Message) -> None:
             nonlocal status
@@ -89,7 +95,7 @@ class Guard:
             nonlocal over
             if over:  # whatever the route made of the cut body (FastAPI says 400): 413
                 if message["type"] == "http.response.start":
-                    too_large = error_response(413, *_too_large(self.limit), self.scrub)
+                    too_large = error_response(413, *_too_large(limit), self.scrub)
                     await too_large(scope, receive, send_logged)
                 return  # the route's own response is dropped
             await send_logged(message)
@@ -99,7 +105,7 @@ class Guard:
             over = True
 
         try:
-            refusal = await self._limit(scope) or self._refuse(scope, headers)
+            refusal = await self._limit(scope) or self._refuse(scope, headers, limit)
             if refusal is not None:
                 await refusal(scope, receive, send_logged)
                 return
@@ -107,7 +113,7 @@ class Guard:
             if method == "HEAD":  # every GET route answers HEAD: its headers alone
                 scope["method"] = "GET"  # in place: the router notes the route in this scope
                 reply = _headers_only(send_checked)
-            await self.app(scope, self._limited(receive, overflowed), reply)
+            await self.app(scope, self._limited(receive, overflowed, limit), reply)
         finally:
             _log(scope, rid, method, status, started)
 
@@ -158,7 +164,7 @@ class Guard:
             {"Retry-After": str(seconds)},
         )
 
-    def _refuse(self, scope: Scope, headers: dict[str, str]) -> ASGIApp | None:
+    def _refuse(self, scope: Scope, headers: dict[str, str], limit: int) -> ASGIApp | None:
         path = str(scope.get("path", ""))
         host = host_name(headers.get("host", ""))
         if not self.token and host not in LOOPBACK_NAMES:
@@ -190,8 +196,8 @@ class Guard:
                     {"WWW-Authenticate": "Bearer"},
                 )
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.limit:
-            return error_response(413, *_too_large(self.limit), self.scrub)
+        if length.isdigit() and int(length) > limit:
+            return error_response(413, *_too_large(limit), self.scrub)
         return None
 
     def _linked(self, scope: Scope) -> bool:
@@ -207,7 +213,7 @@ class Guard:
         path = str(scope.get("path", ""))
         return bool(access) and report_access_ok(self.token, path, user, access, time.time())
 
-    def _limited(self, receive: Receive, overflowed: Callable[[], None]) -> Receive:
+    def _limited(self, receive: Receive, overflowed: Callable[[], None], limit: int) -> Receive:
         """``receive`` that stops a body at the limit. The error may be caught and turned
         into another status by the framework (FastAPI answers 400 for any failure while it
         reads a JSON body), so ``overflowed`` tells ``__call__`` to answer 413 itself."""
@@ -218,9 +224,9 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     overflowed()
-                    raise TooLargeError(*_too_large(self.limit))
+                    raise TooLargeError(*_too_large(limit))
             return message
 
         return wrapped
@@ -267,6 +273,15 @@ def _log(scope: Scope, rid: str, method: str, status: int, started: float) -> No
 
 
 def _too_large(limit: int) -> tuple[str, str]:
+    from interviewsense.scoring.text import MAX_TYPED_CHARS
+
+    if limit == OTHER_BODY_LIMIT:  # an upload's limit is whole MB plus MULTIPART_SLACK
+        return (
+            f"the request body is over the {OTHER_BODY_LIMIT // (1024 * 1024)} MB limit for "
+            "anything but an upload",
+            f"send less: a typed answer is at most {MAX_TYPED_CHARS:,} characters; a "
+            "recording goes as multipart/form-data",
+        )
     mb = (limit - MULTIPART_SLACK) // (1024 * 1024)
     return (
         f"the request body is over the {mb} MB limit",

@@ -46,8 +46,12 @@ def foreign_origin(origin: str | None, host: str) -> bool:
 
 
 def bearer_ok(header: str | None, token: str) -> bool:
-    expected = f"Bearer {token}".encode()
-    return hmac.compare_digest((header or "").encode("utf-8", "replace"), expected)
+    """Whether ``Authorization`` carries the token; the scheme's case is the client's (RFC
+    9110: "bearer" is "Bearer"; a review had it refused), the token is compared whole."""
+    scheme, _, given = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode("utf-8", "replace"), token.encode())
 
 
 REPORT_LINK_TTL_S = 600  # a report link works this long after it was made
