@@ -194,6 +194,9 @@ class Settings:
     serve_max_upload_mb: int = _setting(50, "INTERVIEWSENSE_SERVE_MAX_UPLOAD_MB",
         toml="serve.max_upload_mb",
         help="Largest request body (an uploaded answer) the web API takes.")
+    serve_live_idle_s: float = _setting(60.0, "INTERVIEWSENSE_SERVE_LIVE_IDLE_S",
+        toml="serve.live_idle_s", help="A live answer's socket that sends no audio this long "
+        "is closed (what it recorded is kept for a reconnect), so it holds the answer no more.")
     serve_jobs: int = _setting(1, "INTERVIEWSENSE_SERVE_JOBS", toml="serve.jobs",
         help="Answers the web API transcribes and scores at once, per worker process.")
     serve_queue: int = _setting(8, "INTERVIEWSENSE_SERVE_QUEUE", toml="serve.queue",

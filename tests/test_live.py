@@ -301,3 +301,31 @@ def test_an_answer_with_no_audio_names_the_answer_not_a_server_path(server: Serv
     assert error["hint"]
     shown = json.dumps(error)
     assert str(server.home) not in shown and "a01.wav" not in shown and "/" not in error["error"]
+
+
+def test_a_socket_that_sends_nothing_lets_the_answer_go(
+    tmp_path_factory: pytest.TempPathFactory, answer_wav: Spoken
+) -> None:
+    """A review: a socket that sent nothing after "ready" held the answer for good (150 s
+    and counting): every upload to the session was a 409. Past the idle limit it is closed,
+    what it recorded is kept, and a reconnect goes on with it."""
+    srv = start_server(tmp_path_factory.mktemp("idle"), INTERVIEWSENSE_SERVE_LIVE_IDLE_S="2")
+    try:
+        sid = started(srv, "u-idle")
+        url = live_url(srv, sid, "user_id=u-idle&silence_s=4")
+        pcm = pcm_of(answer_wav)[: 32000 * 2]  # 2 s of the answer, then nothing
+        with connect(url) as ws:
+            assert json.loads(ws.recv(timeout=60))["type"] == "ready"
+            for at in range(0, len(pcm), 3200):
+                ws.send(pcm[at : at + 3200])
+            closed = events_until(ws, "end", timeout=30)
+            assert closed["error"]["status"] == 400, closed
+            assert "no audio came for 2 s" in closed["error"]["error"], closed
+            assert "kept" in closed["error"]["hint"]
+            assert closed_after(ws)
+        with connect(url) as again:  # the answer is free, and its start is kept
+            ready = json.loads(again.recv(timeout=60))
+            assert ready["type"] == "ready" and abs(ready["resumed_s"] - 2.0) <= 0.3, ready
+            again.send(json.dumps({"type": "discard"}))
+    finally:
+        stop(srv)

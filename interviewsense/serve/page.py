@@ -247,7 +247,7 @@ async def _live_answer(
         }
     )
     try:
-        reason = await _hear(ws, answer, claim, session_id)
+        reason = await _hear(ws, answer, claim, session_id, settings.serve_live_idle_s)
     except WebSocketDisconnect:
         await anyio.to_thread.run_sync(answer.close)  # kept for the reconnect
         raise
@@ -350,16 +350,26 @@ def _still_ours(claim: Claim, session_id: str) -> None:
         )
 
 
-async def _hear(ws: WebSocket, answer: LiveAnswer, claim: Claim, session_id: str) -> str:
+async def _hear(
+    ws: WebSocket, answer: LiveAnswer, claim: Claim, session_id: str, idle_s: float
+) -> str:
     """Take frames until the endpointer ends the answer or the page says stop; send the
-    live text as it changes."""
+    live text as it changes. A socket silent for ``idle_s`` is closed: the page sends audio
+    all the time, and one that sends nothing held the answer from every other client (a
+    review: 150 s and counting; ``max_s`` counts audio received, not time)."""
     import json
 
     shown = ""
     last = 0.0
     while True:
         _still_ours(claim, session_id)
-        message = await ws.receive()
+        with anyio.move_on_after(idle_s) as waited:
+            message = await ws.receive()
+        if waited.cancelled_caught:
+            raise BadInputError(
+                f"no audio came for {idle_s:g} s: the live answer is closed",
+                hint="what was recorded is kept; connect again to go on with it",
+            )
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
         data = message.get("bytes")
