@@ -231,6 +231,27 @@ def test_a_batch_written_to_a_log_says_how_far_it_got(tmp_path: Path) -> None:
     assert "\x1b" not in log.getvalue()  # plain text, no bar drawn
 
 
+def test_a_long_step_still_writes_a_progress_line_on_time() -> None:
+    """A review: a batch of one 12-minute recording wrote nothing to its log for 10 minutes,
+    though a line comes every PLAIN_EVERY_S: lines came only when an item finished."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from interviewsense.cli._ui import RichReporter
+
+    log = io.StringIO()
+    reporter = RichReporter(Console(file=log, force_terminal=False, width=200), plain_every_s=1.0)
+    with reporter.progress("Scoring 2 answers", total=2, unit="answers") as advance:
+        advance(0)
+        time.sleep(2.6)  # one long item: no advance at all
+    lines = log.getvalue().splitlines()
+    assert len(lines) >= 3, lines  # two while it ran, and the last
+    assert lines[0].startswith("Scoring 2 answers: 0/2 answers (0 %)"), lines
+    assert lines[-1].startswith("Scoring 2 answers: 0/2 answers (0 %), in "), lines
+
+
 def test_a_link_to_a_recording_that_is_gone_is_a_row_that_says_so(tmp_path: Path) -> None:
     """A review: a dangling symlink in the folder was skipped without a word, so an answer
     was missing from a cohort's results unsaid (a folder of them alone: "holds no audio")."""

@@ -4,6 +4,7 @@ progress as a plain line every ``PLAIN_EVERY_S`` and no spinner."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 
@@ -97,15 +98,34 @@ class RichReporter:
                 highlight=False,
             )
 
-        def advance(done: float) -> None:
-            nonlocal last, done_so_far, said
-            done_so_far = done
-            now = time.monotonic()
-            if now - last >= self.plain_every_s:
-                last, said = now, True
-                line(done)
+        lock = threading.Lock()
 
-        yield advance
+        def tick(done: float | None) -> None:
+            nonlocal last, done_so_far, said
+            with lock:
+                done_so_far = done_so_far if done is None else done
+                now = time.monotonic()
+                if now - last >= self.plain_every_s:
+                    last, said = now, True
+                    line(done_so_far)
+
+        # A line comes on time even while one long step gives no news (a review: a batch of
+        # one 12-minute recording wrote nothing for 10 minutes).
+        stop = threading.Event()
+
+        def ticker() -> None:
+            while not stop.wait(self.plain_every_s / 4):
+                tick(None)
+
+        thread = threading.Thread(target=ticker, name="progress-lines", daemon=True)
+        if self.plain_every_s >= 1.0:  # under it, each advance writes its own line
+            thread.start()
+        try:
+            yield lambda done: tick(done)
+        finally:
+            stop.set()
+            if thread.is_alive():
+                thread.join()
         if said:
             line(done_so_far, end=True)
 
