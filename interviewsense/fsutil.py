@@ -148,14 +148,14 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
     if exc.errno == errno.EROFS:
         return StorageError(
             f"could not write {path}: it is on a read-only disk",
-            hint="choose a folder you can write to on a writable disk (INTERVIEWSENSE_HOME "
-            "moves the data folder)",
+            hint="choose a folder you can write to on a writable disk (if it is the data "
+            "folder, INTERVIEWSENSE_HOME moves it)",
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return StorageError(
             f"no permission to write {path}",
-            hint="choose a folder you can write to, or make this one writable "
-            "(INTERVIEWSENSE_HOME moves the data folder)",
+            hint="choose a folder you can write to, or make this one writable (if it is the "
+            "data folder, INTERVIEWSENSE_HOME moves it)",
         )
     if exc.errno == errno.ENOTDIR:
         blocker = file_in_the_way(path) or path

@@ -51,3 +51,22 @@ def test_a_silent_recording_gets_the_same_note(tmp_path: Path) -> None:
     assert answer.audio is not None and answer.audio.duration_s == pytest.approx(3.0, abs=0.05)
     with pytest.raises(BadInputError, match="no speech was heard"):
         finalize(str(path), settings, Quiet(), question="Why us?")
+
+
+def test_a_recording_too_coarse_or_too_long_is_refused_with_its_reason(tmp_path: Path) -> None:
+    """A review: speech resampled to 1 kHz was scored 23 ("Uh, uh,") without a word; and
+    hours of sound were decoded whole before anything was refused."""
+    import numpy as np
+
+    from interviewsense.audio.load import MIN_RATE
+    from interviewsense.errors import TooLongError
+
+    coarse = speech.write_wav(tmp_path / "coarse.wav", np.zeros(MIN_RATE), MIN_RATE // 2)
+    with pytest.raises(BadInputError, match=f"sampled at {MIN_RATE // 2} Hz, too low"):
+        load_audio(coarse)
+    phone = speech.write_wav(tmp_path / "phone.wav", np.zeros(2 * MIN_RATE), MIN_RATE)
+    assert load_audio(phone).duration_s == pytest.approx(2.0, abs=0.05)
+    long = speech.write_wav(tmp_path / "long.wav", speech.silence(12.0), 16000)
+    with pytest.raises(TooLongError, match="longer than the 0.1-minute limit"):
+        load_audio(long, max_s=6.0)
+    assert load_audio(long, max_s=13.0).duration_s == pytest.approx(12.0, abs=0.05)
