@@ -145,7 +145,7 @@ def test_a_mixed_manifest_field_by_field(recordings: Path, tmp_path: Path, serve
     assert got["a1"]["missing"] == ""  # a recording measured everything
     assert got["bad-missing"]["error"].startswith("no such file")
     assert "not an audio file" in got["bad-noise"]["error"]
-    assert got["bad-empty"]["error"] == "the transcript is empty"
+    assert got["bad-empty"]["error"] == "the row has no audio, and its transcript is empty"
     assert got["a1#line-10"]["error"].startswith("duplicate id a1")
     assert "404" in got["bad-url"]["error"]
     assert "unknown type 'astrology'" in got["bad-type"]["error"]

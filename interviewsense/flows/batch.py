@@ -218,8 +218,9 @@ def run_batch(
             if close is not None:  # now, not when the frame goes: the workers stop with it
                 close()
             again.take()
+        kept = f"; they are saved in {output}" if summary.done else ""
         raise Interrupted(
-            f"{summary.done} of {len(todo)} answers scored; they are saved in {output}",
+            f"{summary.done} of {len(todo)} answers scored{kept}",
             hint="run the same command with --resume to score the rest",
         ) from exc
     order = {item.id: item.position for item in items}

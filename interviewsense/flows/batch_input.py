@@ -191,8 +191,10 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
             error = f"unknown type '{named}' (use one of {', '.join(INTERVIEW_TYPES)})"
         elif not audio and not transcript:
             has_column = "transcript" in row
-            error = (
-                "the transcript is empty" if has_column else "the row has no audio or transcript"
+            error = (  # a review: "the transcript is empty" for a row with no audio either
+                "the row has no audio, and its transcript is empty"
+                if has_column
+                else "the row has no audio or transcript"
             )
         elif not audio and len(transcript) > MAX_TYPED_CHARS:
             error = (
