@@ -232,6 +232,19 @@ def test_finalize_from_a_url_and_without_a_session(
         assert body["done"] is True
         # No session id given: the server's id works in every route.
         assert c.get(f"/v1/sessions/{body['session_id']}").json()["status"] == "complete"
+        assert body["summary"]["answers"] == 1, body["summary"]  # as api.md says
+        # With a user_id, the new session is that user's: listed, and no one else's (a
+        # review: it was listed for no one, and any user_id could read it).
+        r = c.post(
+            "/v1/sessions/finalize",
+            json={"audio_url": httpserver.url_for("/answer.wav"), "user_id": "fin-u"},
+        )
+        assert r.status_code == 200, r.text
+        sid = r.json()["session_id"]
+        listed = c.get("/v1/sessions", params={"user_id": "fin-u"}).json()["sessions"]
+        assert [row["session_id"] for row in listed] == [sid], listed
+        assert c.get(f"/v1/sessions/{sid}", params={"user_id": "fin-u"}).status_code == 200
+        error_of(c.get(f"/v1/sessions/{sid}", params={"user_id": "someone-else"}), 404)
 
 
 def test_audio_url_to_a_private_address_is_refused(

@@ -429,12 +429,22 @@ async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[
             transcriber=transcriber,
             fetch_policy=engine.fetch_policy,
         )
+        session = result.session
+        if body.user_id is not None:  # the user's, as a started session is (a review: anyone's)
+            session.settings["api"] = {
+                "user_id": body.user_id,
+                "session_id": "",
+                "client_tts": False,
+            }
+            await anyio.to_thread.run_sync(_bind, engine, body.user_id, session, None)
         return {
-            "session_id": result.session.id,
+            "session_id": session.id,
             "turn": 1,
             "whisper_result": whisper_result(result.answers[0]),
+            "skipped": False,
             "next": None,
             "done": True,
+            "summary": session.summary,  # as every answer's response has it (api.md)
         }
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
     with named(store_id, body.session_id):  # the client's id in errors, not the store's
