@@ -197,6 +197,10 @@ class Settings:
     serve_live_idle_s: float = _setting(60.0, "INTERVIEWSENSE_SERVE_LIVE_IDLE_S",
         toml="serve.live_idle_s", help="A live answer's socket that sends no audio this long "
         "is closed (what it recorded is kept for a reconnect), so it holds the answer no more.")
+    serve_tts_per_session: int = _setting(100, "INTERVIEWSENSE_SERVE_TTS_PER_SESSION",
+        toml="serve.tts_per_session", help="Speech files the web API makes for one session "
+        "(a question each; 30 questions and their follow-ups need far fewer): past it, "
+        "POST /v1/tts/generate answers 409, so no client fills the disk through one session.")
     serve_jobs: int = _setting(1, "INTERVIEWSENSE_SERVE_JOBS", toml="serve.jobs",
         help="Answers the web API transcribes and scores at once, per worker process.")
     serve_queue: int = _setting(8, "INTERVIEWSENSE_SERVE_QUEUE", toml="serve.queue",

@@ -346,6 +346,28 @@ def test_server_tts_is_stored_and_served_and_cached(server: Server) -> None:
         error_of(c.get(f"/v1/sessions/{sid}/tts/..%2Fsession.json"), 404)
 
 
+def test_one_session_makes_only_so_many_speech_files(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A review: each distinct text made a WAV (5.9 MB for 2,000 characters) with no limit,
+    so one session could fill the disk. Past the limit a new text is a 409; one made before
+    is still given."""
+    srv = start_server(tmp_path_factory.mktemp("tts-cap"), INTERVIEWSENSE_SERVE_TTS_PER_SESSION="2")
+    try:
+        with srv.client() as c:
+            r = c.post("/v1/sessions/start", json={"user_id": "tia", "client_tts": False})
+            sid = r.json()["session_id"]
+            said = [{"session_id": sid, "text": f"Question number {n}."} for n in (1, 2, 3)]
+            for body in said[:2]:
+                assert c.post("/v1/tts/generate", json=body).status_code == 200
+            full = error_of(c.post("/v1/tts/generate", json=said[2]), 409)
+            assert "2 speech files" in full["error"] and "client_tts" in full["hint"], full
+            again = c.post("/v1/tts/generate", json=said[0])
+            assert again.status_code == 200 and again.json()["cached"] is True
+    finally:
+        stop(srv)
+
+
 def _save(data: bytes, path: Path) -> Path:
     path.write_bytes(data)
     return path

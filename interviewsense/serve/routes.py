@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from interviewsense.errors import (
     BadInputError,
+    ConflictError,
     InterviewSenseError,
     NotFoundError,
     ServiceError,
@@ -498,6 +499,7 @@ async def tts(body: TTSRequest, engine: EngineDep) -> dict[str, Any]:
             if owner is not None and owner != store_id:
                 cached = await anyio.to_thread.run_sync(_copy, engine, owner, store_id, rel, lease)
             if cached is None:
+                await anyio.to_thread.run_sync(_tts_room, engine, store_id)
                 stored = await engine.pool.run(
                     _synthesize, engine, store_id, rel, text, persona.voice, lease
                 )
@@ -560,6 +562,19 @@ def _copy(engine: Engine, owner: str, store_id: str, rel: str, lease: Lease) -> 
     finally:
         tmp.unlink(missing_ok=True)
     return engine.artifacts.get(store_id, rel)
+
+
+def _tts_room(engine: Engine, store_id: str) -> None:
+    """409 when the session already has as many speech files as one may make (a review:
+    5.9 MB a distinct text, with no limit, could fill the disk through one session)."""
+    most = engine.settings.serve_tts_per_session
+    made = sum(1 for _ in (engine.store.folder(store_id) / "tts").glob("tts-*.wav"))
+    if made >= most:
+        raise ConflictError(
+            f"this session already has {made} speech files, the most one session makes",
+            hint="let the browser speak (client_tts), or start a new session; "
+            "INTERVIEWSENSE_SERVE_TTS_PER_SESSION sets the limit",
+        )
 
 
 def _synthesize(
