@@ -91,7 +91,8 @@ def inside(path: Path, folder: Path) -> bool:
 _REPORT_HEADS = (
     re.compile(r"<!doctype html>.{0,300}<title>InterviewSense report", re.I | re.S),
     re.compile(r"# InterviewSense report"),
-    re.compile(r'\{\s*"session":\s*\{\s*"id":\s*"\d{8}-\d{6}-[0-9a-f]{6}"'),
+    re.compile(r'\{\s*"schema":\s*"interviewsense\.report/'),
+    re.compile(r'\{\s*"session":\s*\{\s*"id":\s*"\d{8}-\d{6}-[0-9a-f]{6}"'),  # before schema
     re.compile(r"\d{8}-\d{6}-[0-9a-f]{6} · "),
 )
 

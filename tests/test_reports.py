@@ -251,7 +251,7 @@ def test_markdown_json_and_terminal(session_home: tuple[Path, str]) -> None:
         assert float(said[1]) == pytest.approx(got, abs=0.3 + 0.05 * len(points)), title
         assert float(said[2]) == pytest.approx(total) and said[3] == score.strip("*"), title
     data = json.loads(report(home, sid, "json"))
-    assert data["session"]["id"] == sid
+    assert data["session"]["id"] == sid and data["schema"] == "interviewsense.report/1"
     (series,) = data["series"]
     assert series["pace"] and series["fillers"] and len(series["pitch"]) > 20
     terminal = CliRunner().invoke(
@@ -468,6 +468,7 @@ def test_history_says_what_it_left_out(isolated_home: Path, tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["history", "--json"])
     assert result.exit_code == 0, result.stderr
     h = json.loads(result.stdout)
+    assert h["schema"] == "interviewsense.history/1"
     assert len(h["points"]) == 2
     assert f"left out 1 damaged session: {ids[0]}" in " ".join(result.stderr.split())
     assert [name for name, *_ in h["best"]] and "(none)" not in json.dumps(h)

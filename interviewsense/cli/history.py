@@ -44,7 +44,9 @@ def history(
     sessions = readable_sessions(SessionStore(load().sessions_dir))
     result = compute(sessions, qtype=qtype or "", question=question)
     if as_json:
-        emit_json(asdict(result))
+        from interviewsense.domain import HISTORY_SCHEMA
+
+        emit_json({"schema": HISTORY_SCHEMA, **asdict(result)})
         return
     if not result.points and (qtype or question):
         shown = " and ".join(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from interviewsense.domain import ReportFormat, Session, to_json
+from interviewsense.domain import REPORT_SCHEMA, ReportFormat, Session, to_json
 from interviewsense.report.data import series_json, session_report
 
 
@@ -19,5 +19,5 @@ def render(session: Session, folder: Path | None, fmt: ReportFormat) -> str:
         from interviewsense.report.markdown import render_markdown
 
         return render_markdown(report)
-    data = {"session": to_json(session), "series": series_json(report)}
+    data = {"schema": REPORT_SCHEMA, "session": to_json(session), "series": series_json(report)}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
