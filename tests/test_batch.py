@@ -574,3 +574,22 @@ def test_resume_tries_the_failed_rows_again(tmp_path: Path) -> None:
     assert [r["id"] for r in final] == ["typed", "late"]  # one row an id, in manifest order
     assert [r["status"] for r in final] == ["ok", "ok"]
     assert final[0] == typed_row  # the scored row was kept, not scored again
+
+
+def test_a_jsonl_row_that_cannot_be_read_keeps_its_id(tmp_path: Path) -> None:
+    """A review: {"id": "obj", "transcript": {"text": …}} became the error row "line-1", so
+    the results no longer said whose answer failed."""
+    from interviewsense.flows.batch_input import read_manifest
+
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(
+        '{"id": "obj", "transcript": {"text": "hi"}}\n{"transcript": ["no id"]}\n'
+        '{"id": "ok", "transcript": "I led the move."}\n'
+    )
+    items = read_manifest(manifest, question="", qtype="behavioral")
+    assert [(i.id, bool(i.error)) for i in items] == [
+        ("obj", True),
+        ("line-2", True),
+        ("ok", False),
+    ]
+    assert items[0].error == "line 1: transcript holds a JSON object or list, not text"

@@ -95,6 +95,10 @@ def read_folder(folder: Path, *, question: str, qtype: InterviewType) -> list[It
     ]
 
 
+# A row that was read, with its id, but cannot be scored: why, under a key no column has.
+ROW_ERROR = "\0error"
+
+
 def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
     """(line, row) pairs; a row that cannot be parsed is its error message instead."""
     text = read_text(manifest, "manifest", encoding="utf-8-sig")
@@ -115,7 +119,12 @@ def _rows(manifest: Path) -> list[tuple[int, dict[str, str] | str]]:
                 continue
             nested = next((str(k) for k, v in data.items() if isinstance(v, (dict, list))), None)
             if nested is not None:  # {"transcript": {"text": …}} is not a transcript
-                out.append((n, f"line {n}: {nested} holds a JSON object or list, not text"))
+                why = f"line {n}: {nested} holds a JSON object or list, not text"
+                rid = data.get("id")  # the row keeps its id (a review: it became line-N)
+                if isinstance(rid, str | int) and not isinstance(rid, bool):
+                    out.append((n, {"id": str(rid), ROW_ERROR: why}))
+                else:
+                    out.append((n, why))
                 continue
             out.append((n, {str(k): "" if v is None else str(v) for k, v in data.items()}))
         return out
@@ -187,6 +196,8 @@ def read_manifest(manifest: Path, *, question: str, qtype: InterviewType) -> lis
         elif rid in seen:
             error = f"duplicate id {rid} (line {line}); only its first row is scored"
             rid = f"{rid}#line-{line}"
+        elif ROW_ERROR in row:
+            error = row[ROW_ERROR]
         elif named not in INTERVIEW_TYPES:
             error = f"unknown type '{named}' (use one of {', '.join(INTERVIEW_TYPES)})"
         elif not audio and not transcript:
