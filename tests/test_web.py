@@ -375,8 +375,12 @@ def test_an_answer_with_no_speech_is_said_and_the_microphone_stays(
         status = page.text_content("#status") or ""
         answer_ready = page.is_visible("#answer") and page.is_enabled("#answer")
         typed_hidden = page.is_hidden("#typed")
+        page.evaluate("window.firstLive = window.interviewsenseLive")
         page.keyboard.press(" ")  # answer again: the microphone, not the keyboard
-        page.wait_for_function("window.interviewsenseLive.events.includes('ready')")
+        page.wait_for_function(  # the new recording's events, not the first one's
+            "window.interviewsenseLive !== window.firstLive"
+            " && window.interviewsenseLive.events.includes('ready')"
+        )
         again = page.evaluate("window.interviewsenseLive.events")
     finally:
         browser.close()
