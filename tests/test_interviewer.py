@@ -234,3 +234,38 @@ def test_the_session_summary_says_which_answer_its_evidence_is_from() -> None:
     s = answer.scores
     parts = {p.name for p in s.content.breakdown + s.delivery.breakdown + s.voice.breakdown}
     assert parts <= set(STRENGTHS), parts - set(STRENGTHS)  # said in words, not by a key
+
+
+def test_a_session_longer_than_its_level_asks_other_levels_before_any_question_twice() -> None:
+    """A review: five junior system-design questions were the two the bank has, three times
+    over, without a word; and 30 questions of any type came round again unsaid."""
+    from interviewsense.config import load_settings
+    from interviewsense.flows.setup import make_interviewer
+    from interviewsense.progress import Quiet
+
+    bank = load_bank("system_design")
+    juniors = len(bank.for_level("junior"))
+    assert juniors < 5  # what the review met; the test means nothing once the bank grows
+    plan = InterviewPlan(type="system_design", level="junior", questions=5, seed="s")
+    said = Quiet()
+    offline = make_interviewer(plan, load_settings({"llm": ("off", "flag")}), said)
+    scripted = ScriptedInterviewer(plan)
+    ids = [scripted.main_question(n).id for n in range(5)]
+    assert len(set(ids)) == 5, ids
+    levels = [q.level for q in bank.questions if q.id in ids[juniors:]]
+    assert "junior" not in levels and "any" not in levels
+    assert isinstance(offline, ScriptedInterviewer)
+    assert said.notices == [
+        f"the system design bank has {juniors} questions for the junior level: the other "
+        f"{5 - juniors} come from other levels"
+    ]
+    whole = len(bank.questions)
+    said = Quiet()
+    make_interviewer(
+        InterviewPlan(type="system_design", questions=whole + 2),
+        load_settings({"llm": ("off", "flag")}),
+        said,
+    )
+    assert said.notices == [
+        f"the system design bank has {whole} questions: 2 of the {whole + 2} are asked again"
+    ]

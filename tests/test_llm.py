@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -332,6 +333,64 @@ def test_llm_on_with_a_dead_server_stops_before_the_first_question(tmp_path: Pat
     assert code == 5, stderr
     assert stderr.startswith("error: --llm on needs an LLM, and could not connect to")
     assert "--llm auto" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.slow
+def test_llm_on_with_a_server_that_is_silent_or_refuses_the_key_stops_at_once(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A review: with --llm on, a server that never replied (after two time-outs) or
+    answered 401 gave a whole session from the banks, exit 0."""
+
+    from interviewsense.diagnostics import PROBE_TIMEOUT_S
+
+    def stall(request: Request) -> Response:
+        time.sleep(PROBE_TIMEOUT_S + 2)
+        return Response("{}", status=200, content_type="application/json")
+
+    httpserver.expect_request("/silent/models").respond_with_handler(stall)
+    httpserver.expect_request("/locked/models").respond_with_json({"error": "no"}, status=401)
+    for path, said in (("/silent", "did not answer within"), ("/locked", "(401)")):
+        env = llm_env(httpserver.url_for(path), tmp_path / "home", INTERVIEWSENSE_LLM_TIMEOUT="1")
+        started = time.monotonic()
+        code, _, stderr = run_practice(env, "--llm", "on")
+        assert code == 5, stderr
+        assert stderr.startswith("error: --llm on needs an LLM") and said in stderr, stderr
+        assert time.monotonic() - started < 30 + PROBE_TIMEOUT_S
+
+
+@pytest.mark.slow
+def test_an_llm_setting_that_cannot_work_is_said_not_a_bug(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """A review: Azure OpenAI with no key ended practice and doctor as a bug (exit 70), so
+    did a server whose model list is a web page; an address without http:// was printed as
+    "://127.0.0.1…" or "localhost://8080"."""
+    home = tmp_path / "home"
+    azure = subprocess_env(home, AZURE_OPENAI_ENDPOINT="https://my-resource.openai.azure.com")
+    code, data, stderr = run_practice(azure, "-n", "1")
+    assert code == 0, stderr
+    assert "has no key (set AZURE_OPENAI_API_KEY)" in " ".join(stderr.split()), stderr
+    assert data["turns"][0]["question"]["source"] == "bank"
+    code, _, stderr = run_practice(azure, "-n", "1", "--llm", "on")
+    assert code == 4 and "has no key" in stderr, stderr
+    doctor = subprocess.run(
+        practice.command("doctor"), env=azure, capture_output=True, text=True, timeout=120
+    )
+    assert doctor.returncode != 70 and "has no key" in doctor.stdout + doctor.stderr, doctor
+    httpserver.expect_request("/page/models").respond_with_data(
+        "<html>hello</html>", content_type="text/html"
+    )
+    page = llm_env(httpserver.url_for("/page"), home)
+    doctor = subprocess.run(
+        practice.command("doctor"), env=page, capture_output=True, text=True, timeout=120
+    )
+    said = " ".join((doctor.stdout + doctor.stderr).split())
+    assert doctor.returncode != 70 and "OpenAI-compatible server?" in said, said
+    bare = llm_env("127.0.0.1:8080/v1", home)
+    code, _, stderr = run_practice(bare, "-n", "1")
+    assert code == 1, stderr
+    assert "'127.0.0.1:8080/v1' needs http:// or https://" in stderr, stderr
 
 
 @pytest.mark.slow

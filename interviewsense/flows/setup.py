@@ -59,17 +59,21 @@ class Equipment:
 
 
 def _reachable(settings: Settings) -> None:
-    """With ``--llm on`` practice needs the server: one that cannot be connected to at all
-    is an error before the first question (exit 5), as doctor says. A server that answers,
-    even slowly or with an error for its model list, gets its chance; an outage later in the
-    session goes on with the question banks, saying so, so the answers given are kept."""
+    """With ``--llm on`` practice needs the server: one that cannot be connected to, does not
+    answer in time, refuses the key or answers what no OpenAI-compatible server would is an
+    error before the first question (exit 5), as doctor says. One that has no model list
+    (404) gets its chance; an outage later in the session goes on with the question banks,
+    saying so, so the answers given are kept."""
     from interviewsense.diagnostics import PROBE_TIMEOUT_S
     from interviewsense.interviewer.llm_client import LLMDown, list_models
 
     try:
         list_models(settings, max(PROBE_TIMEOUT_S, settings.llm_timeout_s))
     except LLMDown as exc:
-        if exc.unreachable:
+        # Not there, silent, refusing the key or not an OpenAI-compatible server: no
+        # question would come from it (a review: a silent server or a 401 gave a whole
+        # session from the banks, exit 0). One without a model list (404) gets its chance.
+        if exc.status not in (404, 405, 501):
             raise ServiceError(
                 f"--llm on needs an LLM, and {exc}",
                 hint="start the server or fix --llm-base-url; --llm auto practises with the "
@@ -77,10 +81,29 @@ def _reachable(settings: Settings) -> None:
             ) from exc
 
 
+def _scripted(plan: InterviewPlan, reporter: Reporter) -> Interviewer:
+    """The offline interviewer; said when the level has fewer questions than asked for."""
+    from interviewsense.interviewer.scripted import ScriptedInterviewer
+
+    interviewer = ScriptedInterviewer(plan)
+    kind = plan.type.replace("_", " ")
+    if interviewer.widened:
+        have = plan.questions - len(interviewer.widened)
+        reporter.notice(
+            f"the {kind} bank has {have} questions for the {plan.level} level: the other "
+            f"{len(interviewer.widened)} come from other levels"
+        )
+    if plan.questions > interviewer.distinct:
+        reporter.notice(
+            f"the {kind} bank has {interviewer.distinct} questions: "
+            f"{plan.questions - interviewer.distinct} of the {plan.questions} are asked again"
+        )
+    return interviewer
+
+
 def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter) -> Interviewer:
     """The LLM interviewer when one is configured (or required), else the offline one."""
-    from interviewsense.interviewer.llm_client import llm_configured
-    from interviewsense.interviewer.scripted import ScriptedInterviewer
+    from interviewsense.interviewer.llm_client import bad_base_url, llm_configured, missing_key
 
     mode = settings.llm.lower()
     if mode not in ("auto", "on", "off"):
@@ -90,7 +113,17 @@ def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter
         )
     configured = llm_configured(settings)
     if mode == "off" or (mode == "auto" and not configured):
-        return ScriptedInterviewer(plan)
+        return _scripted(plan, reporter)
+    if problem := bad_base_url(settings):  # a typo in a setting the user made: in any mode
+        raise BadInputError(problem, hint="for example --llm-base-url http://127.0.0.1:8080/v1")
+    if problem := missing_key(settings):
+        if mode == "on":
+            raise MissingDependencyError(
+                f"--llm on needs an LLM: {problem}",
+                hint="or --llm auto, to practise with the question banks",
+            )
+        reporter.notice(f"{problem}: the questions come from the question banks")
+        return _scripted(plan, reporter)
     if not configured:
         raise MissingDependencyError(
             "--llm on needs an LLM, and none is configured",

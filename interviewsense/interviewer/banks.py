@@ -29,6 +29,15 @@ class Bank:
             return list(self.questions)
         return [q for q in self.questions if q.level in ("any", level)]
 
+    def beyond_level(self, level: Level | None) -> list[Question]:
+        """The questions ``for_level`` leaves out, the nearest level first (mid, then senior,
+        for a junior): what a session asks once its level's questions have all been asked."""
+        if level is None:
+            return []
+        rank = {name: i for i, name in enumerate(("junior", "mid", "senior"))}
+        others = [q for q in self.questions if q.level not in ("any", level)]
+        return sorted(others, key=lambda q: abs(rank.get(q.level, 1) - rank[level]))
+
 
 @cache
 def load_bank(qtype: InterviewType) -> Bank:

@@ -60,10 +60,18 @@ def _mark_down(server: str, why: str) -> LLMDown:
 class LLMDown(Exception):
     """The server did not answer usefully (connection, time-out, auth, 5xx after retries)."""
 
-    def __init__(self, why: str, status: int | None = None, *, unreachable: bool = False) -> None:
+    def __init__(
+        self,
+        why: str,
+        status: int | None = None,
+        *,
+        unreachable: bool = False,
+        timed_out: bool = False,
+    ) -> None:
         super().__init__(why)
         self.status = status  # the HTTP status the server answered with, if it answered
         self.unreachable = unreachable  # no connection could be made at all
+        self.timed_out = timed_out  # connected, and no answer came in time
 
 
 class LLMInvalid(Exception):
@@ -81,6 +89,27 @@ def describe_endpoint(settings: Settings) -> str:
 
 def llm_configured(settings: Settings) -> bool:
     return bool(settings.azure_openai_endpoint or settings.llm_base_url or settings.openai_api_key)
+
+
+def bad_base_url(settings: Settings) -> str:
+    """Why the server address cannot be used as it is written ("" when it can): a review's
+    "127.0.0.1:8080/v1" became "://127.0.0.1…" and "localhost://8080" in the messages."""
+    url = settings.llm_base_url.strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        # Shown as written, without a query or a user and password (they may hold a key).
+        where = url.split("?", 1)[0].rsplit("@", 1)[-1]
+        return f"the LLM server address '{where[:80]}' needs http:// or https://"
+    return ""
+
+
+def missing_key(settings: Settings) -> str:
+    """Why a configured server cannot be asked at all ("" when it can): Azure OpenAI with
+    no key (the client stopped as a bug: a review)."""
+    if settings.azure_openai_endpoint and not (
+        settings.azure_openai_api_key or settings.openai_api_key
+    ):
+        return f"{describe_endpoint(settings)} has no key (set AZURE_OPENAI_API_KEY)"
+    return ""
 
 
 def make_client(settings: Settings, timeout_s: float) -> Any:
@@ -116,6 +145,8 @@ def list_models(settings: Settings, timeout_s: float) -> tuple[str, list[str]]:
     ``LLMDown`` says why not, naming the URL and never the key."""
     import openai
 
+    if problem := bad_base_url(settings) or missing_key(settings):
+        raise LLMDown(problem)
     client = make_client(settings, timeout_s)
     from interviewsense.audio.urls import shown
 
@@ -127,15 +158,20 @@ def list_models(settings: Settings, timeout_s: float) -> tuple[str, list[str]]:
             raise LLMDown(f"{url} gave an unusable model list (not JSON)")
         return url, [str(getattr(m, "id", m)) for m in data]
     except openai.APITimeoutError as exc:
-        raise LLMDown(f"{url} did not answer within {timeout_s:g} s") from exc
+        raise LLMDown(f"{url} did not answer within {timeout_s:g} s", timed_out=True) from exc
     except openai.APIConnectionError as exc:
         raise LLMDown(f"could not connect to {url}", unreachable=True) from exc
     except openai.APIStatusError as exc:
         raise LLMDown(
             f"{url} refused to list its models ({exc.status_code})", exc.status_code
         ) from exc
-    except (openai.OpenAIError, ValueError) as exc:  # e.g. a reply that is not JSON
-        raise LLMDown(f"{url} gave an unusable model list ({type(exc).__name__})") from exc
+    except (openai.OpenAIError, ValueError, AttributeError, TypeError) as exc:
+        # A reply that is not JSON, or JSON that is not a model list (a web page: the client
+        # stopped as a bug in doctor, a review): not an OpenAI-compatible server.
+        raise LLMDown(
+            f"{url} gave an unusable model list ({type(exc).__name__}): is it an "
+            "OpenAI-compatible server?"
+        ) from exc
 
 
 class ChatClient:

@@ -60,13 +60,20 @@ class ScriptedInterviewer:
     def __init__(self, plan: InterviewPlan) -> None:
         self.plan = plan
         self.persona = get_persona(plan.persona)
-        pool = load_bank(plan.type).for_level(plan.level)
+        bank = load_bank(plan.type)
+        pool = bank.for_level(plan.level)
         rng = random.Random(plan.seed or "interviewsense")
         fresh = [q for q in pool if q.id not in plan.exclude]
         used = [q for q in pool if q.id in plan.exclude]
         rng.shuffle(fresh)
         rng.shuffle(used)
         self._queue = fresh + used  # recent questions only when the fresh ones run out
+        # More questions than the level has: the nearest levels' next, never one asked twice
+        # while the bank has others (a review: 5 junior design questions were 2, three times).
+        short = max(0, plan.questions - len(self._queue))
+        self.widened = bank.beyond_level(plan.level)[:short]
+        self._queue += self.widened
+        self.distinct = len(self._queue)  # past it, questions come round again
 
     def _lead_in(self, n: int, *, answered: bool = True) -> str:
         if n == 0:

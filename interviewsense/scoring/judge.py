@@ -145,9 +145,16 @@ def blend(deterministic: int, judged: int) -> int:
 def judge_for(settings: Settings, redact: Callable[[str], str] | None = None) -> LLMJudge | None:
     """A judge when an LLM is configured and not turned off; None otherwise. ``redact``
     scrubs the transcript before it is sent (practice's --redact)."""
-    from interviewsense.interviewer.llm_client import ChatClient, llm_configured
+    from interviewsense.interviewer.llm_client import (
+        ChatClient,
+        bad_base_url,
+        llm_configured,
+        missing_key,
+    )
 
     if settings.llm == "off" or not settings.llm_judge or not llm_configured(settings):
+        return None
+    if bad_base_url(settings) or missing_key(settings):  # the interviewer says why
         return None
     # One judge per server and model in a process, so that batch items and the turns of a
     # session share what it learned (an outage is waited for once, not once an item).
