@@ -407,3 +407,16 @@ def test_a_repeated_llm_question_is_refused(httpserver: HTTPServer, tmp_path: Pa
     assert first["question"]["text"] == "Tell me about your biggest failure at work."
     assert second["interviewer"] == "offline-fallback"
     assert second["question"]["source"] == "bank"
+
+
+def test_a_question_that_holds_one_asked_before_is_a_repeat() -> None:
+    """A review: a small model's question 2 was question 1 with our list of questions to
+    avoid after it, and "Q1? And what did you learn from it?" passed as new."""
+    from interviewsense.interviewer.llm import _same
+
+    first = "Tell me about your biggest failure at work."
+    assert _same(first, first.upper())
+    assert _same(f"{first} And what did you learn from it?", first)
+    assert _same(f"{first} | Why do you want this job?", first)
+    assert not _same("What did you learn from your biggest failure?", first)
+    assert not _same("Why this company, and why now?", "Why this company?")  # too short to tell

@@ -59,8 +59,14 @@ class QuestionReply(LLMReply):
 
 
 def _same(a: str, b: str) -> bool:
-    """Two questions are the same when their words are (case and punctuation aside)."""
-    return [norm(w) for w in a.split()] == [norm(w) for w in b.split()]
+    """Two questions are the same when their words are (case and punctuation aside), or when
+    ``a`` holds all of ``b``'s words in order ("Q1? And what did you learn?": a review found
+    a small model's question 2 was question 1 with our list of questions to avoid after it)."""
+    new, old = [norm(w) for w in a.split()], [norm(w) for w in b.split()]
+    if new == old:
+        return True
+    n = len(old)
+    return n >= 4 and any(new[i : i + n] == old for i in range(len(new) - n + 1))
 
 
 class FollowUpReply(LLMReply):
