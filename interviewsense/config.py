@@ -365,6 +365,11 @@ def config_file_path(env: Mapping[str, str]) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if path.is_dir():  # a review: every setting in it was dropped without a word
+        raise BadInputError(
+            f"the config file {path} is a folder",
+            hint=f"point INTERVIEWSENSE_CONFIG at the file itself ({path / 'config.toml'}?)",
+        )
     if not path.is_file():
         return {}
     try:

@@ -283,3 +283,15 @@ def test_a_bad_flag_is_named_as_typed() -> None:
     with pytest.raises(BadInputError, match="from --max-pause is -1.0") as err:
         load_settings({"turn_max_pause_s": (-1.0, "flag")})
     assert err.value.hint is not None and "--max-pause" in err.value.hint
+
+
+def test_a_config_path_that_is_a_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review pointed INTERVIEWSENSE_CONFIG at the folder that held config.toml: every
+    setting in it was dropped, and doctor said "(not found: the defaults apply)"."""
+    (tmp_path / "config.toml").write_text('language = "de"\n')
+    monkeypatch.setenv("INTERVIEWSENSE_CONFIG", str(tmp_path))
+    with pytest.raises(BadInputError, match="is a folder") as raised:
+        load_settings()
+    assert str(tmp_path / "config.toml") in (raised.value.hint or "")
