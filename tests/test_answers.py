@@ -70,3 +70,17 @@ def test_a_recording_too_coarse_or_too_long_is_refused_with_its_reason(tmp_path:
     with pytest.raises(TooLongError, match="longer than the 0.1-minute limit"):
         load_audio(long, max_s=6.0)
     assert load_audio(long, max_s=13.0).duration_s == pytest.approx(12.0, abs=0.05)
+
+
+def test_an_answer_in_another_language_says_its_content_score_is_not_reliable() -> None:
+    """A review: an on-topic German STAR answer scored 49, "about something else", and
+    nothing said that content is read for English answers only."""
+    from interviewsense.scoring.engine import OTHER_LANGUAGE_NOTE
+
+    text = "Ich habe das Team geleitet, und wir haben die Kosten um dreissig Prozent gesenkt."
+    q = Question(text="Tell me about a calculated risk.", type="behavioral")
+    typed = Transcript(text=text, engine="text")
+    german = build_answer(typed, q, {"embedder": None, "language": "de"})
+    assert german.notes == [OTHER_LANGUAGE_NOTE.format(language="de")]
+    for english in ("en", "en-GB"):
+        assert build_answer(typed, q, {"embedder": None, "language": english}).notes == []

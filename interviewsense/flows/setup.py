@@ -140,6 +140,10 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
     plan = options.plan
     persona = get_persona(plan.persona)
     interviewer = make_interviewer(plan, settings, reporter)
+    from interviewsense.scoring.engine import OTHER_LANGUAGE_NOTE, other_language
+
+    if other_language(settings.language):  # said once; each answer's notes say it too
+        reporter.notice(OTHER_LANGUAGE_NOTE.format(language=settings.language))
     if settings.llm.lower() == "on":
         _reachable(settings)  # once, as the session starts (never per answer)
     eq = Equipment(

@@ -374,10 +374,22 @@ def scorer_options(
         "pause_threshold": settings.pause_threshold_s or None,
         "embedder": load_embedder(settings.embedding_model),
         "judge": judge_for(settings, redact),
+        "language": settings.language,  # build_answer's, for its note; not score_answer's
     }
 
 
 NO_SPEECH_NOTE = "no speech was heard"
+# Every content reading (cue words, the embedding model, the coach model and the reader) was
+# built on English answers: a review's on-topic German STAR answer scored 49, "off topic".
+OTHER_LANGUAGE_NOTE = (
+    "content is scored for answers in English: for '{language}' its structure, relevance and "
+    "substance readings are not reliable (delivery and voice are)"
+)
+
+
+def other_language(language: str) -> bool:
+    """Whether content scores mean little for answers in ``language`` (an ISO code)."""
+    return language.split("-")[0].strip().lower() not in ("", "en")
 
 
 def build_answer(
@@ -394,12 +406,16 @@ def build_answer(
     """The one way every flow (practice, finalize, batch, serve) turns a transcript, and the
     recording when there is one, into a scored ``Answer``: ``options`` from
     ``scorer_options``, and one note when nothing was said."""
+    scoring = dict(options)
+    language = str(scoring.pop("language", "en"))
     scores, advice = score_answer(
-        transcript, question, rubric=rubric, samples=samples, regions=regions, **options
+        transcript, question, rubric=rubric, samples=samples, regions=regions, **scoring
     )
     said = [*notes]
     if not transcript.text.strip():
         said.append(NO_SPEECH_NOTE)
+    elif other_language(language):
+        said.append(OTHER_LANGUAGE_NOTE.format(language=language))
     return Answer(
         question=question.text,
         question_info=question,
