@@ -421,6 +421,9 @@ def _origin(setting: Setting, source: str) -> str:
     return setting.flags[0] if source == "flag" and setting.flags else source
 
 
+LLM_MODES = ("auto", "on", "off")
+
+
 def _check_language(value: str, origin: str) -> str:
     """An ISO 639 code, with an optional region ("en", "pt-BR"); "EN_us" is written "en-us".
     Whether a speech model knows it is the model's to say (stt/whisper_engine.py)."""
@@ -501,6 +504,15 @@ def load_settings(
         sources[s.name] = source
 
     values["language"] = _check_language(values["language"], sources["language"])
+    mode = str(values["llm"]).strip().lower()
+    if mode not in LLM_MODES:  # named where it came from (a review: "--llm" for a config file)
+        where = _origin(SETTING["llm"], sources["llm"])
+        raise BadInputError(
+            f"llm from {where} is {str(values['llm'])[:40]!r}: it must be "
+            f"{', '.join(LLM_MODES[:-1])} or {LLM_MODES[-1]}",
+            hint="auto uses an LLM when one is configured, on requires one, off never uses one",
+        )
+    values["llm"] = mode
     pause = values["pause_threshold_s"]
     if 0 < pause < MIN_PAUSE_S:  # the flag, the environment and the file alike
         where = _origin(SETTING["pause_threshold_s"], sources["pause_threshold_s"])

@@ -295,3 +295,17 @@ def test_a_config_path_that_is_a_folder_is_refused(
     with pytest.raises(BadInputError, match="is a folder") as raised:
         load_settings()
     assert str(tmp_path / "config.toml") in (raised.value.hint or "")
+
+
+def test_an_llm_mode_that_is_none_is_named_where_it_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: mode = "maybe" in config.toml passed doctor, and practice then blamed
+    the --llm flag for it."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[llm]\nmode = "maybe"\n')
+    monkeypatch.setenv("INTERVIEWSENSE_CONFIG", str(cfg))
+    with pytest.raises(BadInputError, match=r"llm from config.toml \(llm.mode\) is 'maybe'"):
+        load_settings()
+    monkeypatch.setenv("INTERVIEWSENSE_LLM", "ON")
+    assert load_settings().llm == "on"  # any case, as before

@@ -105,12 +105,7 @@ def make_interviewer(plan: InterviewPlan, settings: Settings, reporter: Reporter
     """The LLM interviewer when one is configured (or required), else the offline one."""
     from interviewsense.interviewer.llm_client import bad_base_url, llm_configured, missing_key
 
-    mode = settings.llm.lower()
-    if mode not in ("auto", "on", "off"):
-        raise BadInputError(
-            f"--llm must be auto, on or off, not '{settings.llm[:40]}'",
-            hint="auto uses an LLM when one is configured, on requires one, off never uses one",
-        )
+    mode = settings.llm.lower()  # one of config.LLM_MODES: load_settings checked it
     configured = llm_configured(settings)
     if mode == "off" or (mode == "auto" and not configured):
         return _scripted(plan, reporter)
