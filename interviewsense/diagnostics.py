@@ -272,8 +272,12 @@ def check_llm(settings: Settings) -> Check:
             hint = "check the key: OPENAI_API_KEY (AZURE_OPENAI_API_KEY for Azure OpenAI)"
         elif exc.status == 404:
             hint = "check the URL: an OpenAI-compatible server's usually ends in /v1"
-        else:
-            hint = "start the server, or fix OPENAI_BASE_URL / --llm-base-url"
+        else:  # the setting named where it was given (a review: another variable's name)
+            source = settings.sources.get("llm_base_url", "default")
+            if settings.azure_openai_endpoint or source == "default":
+                hint = "check this machine's connection, and the endpoint"
+            else:
+                hint = f"start the server, or fix its address, from {source}"
         if failed == "warn":
             hint += "; until then practice uses the offline question banks"
         return Check(name, failed, str(exc), hint, required=settings.llm == "on")

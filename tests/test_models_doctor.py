@@ -113,6 +113,7 @@ def test_doctor_reports_an_llm_server_that_is_not_there() -> None:
     assert llm["status"] == "warn"
     assert llm["detail"] == f"could not connect to {url}"
     assert "start the server" in llm["hint"] and "offline question banks" in llm["hint"]
+    assert "from environment (OPENAI_BASE_URL)" in llm["hint"]  # where it was set (a review)
     assert "TOPSECRET" not in text
 
     code, checks, text = doctor({**env, "INTERVIEWSENSE_LLM": "on"})
