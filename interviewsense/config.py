@@ -415,6 +415,23 @@ def _check_toml_keys(data: Mapping[str, Any], path: Path) -> None:
             )
 
 
+def _check_dotenv_keys(values: Mapping[str, str], path: Path) -> None:
+    """An ``INTERVIEWSENSE_`` name no setting reads is a typo, as in config.toml (a review:
+    INTERVIEWSENSE_LLM_MODLE in .env was ignored without a word). Other names in the file
+    are other tools' and are left alone."""
+    import difflib
+
+    known = sorted({e for s in SETTINGS for e in s.env} | {"INTERVIEWSENSE_CONFIG"})
+    for key in values:
+        if key.startswith("INTERVIEWSENSE_") and key not in known:
+            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            guess = f"did you mean {near[0]}? " if near else ""
+            raise BadInputError(
+                f"{path} sets {key}, which is not a setting",
+                hint=f"{guess}docs/configuration.md lists each setting's environment variable",
+            )
+
+
 def _origin(setting: Setting, source: str) -> str:
     """Where a value came from, as an error names it: the flag as typed (--max-pause)
     rather than "flag"."""
@@ -474,7 +491,9 @@ def load_settings(
     cfg_path = config_file_path(environ)
     toml_data = _read_toml(cfg_path)
     _check_toml_keys(toml_data, cfg_path)
-    dotenv = _read_dotenv(dotenv_path if dotenv_path is not None else Path.cwd() / ".env")
+    dotenv_file = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
+    dotenv = _read_dotenv(dotenv_file)
+    _check_dotenv_keys(dotenv, dotenv_file)
     overrides = overrides or {}
 
     values: dict[str, Any] = {}

@@ -309,3 +309,15 @@ def test_an_llm_mode_that_is_none_is_named_where_it_came_from(
         load_settings()
     monkeypatch.setenv("INTERVIEWSENSE_LLM", "ON")
     assert load_settings().llm == "on"  # any case, as before
+
+
+def test_a_typo_in_dotenv_is_named_as_in_config_toml(tmp_path: Path) -> None:
+    """A review: INTERVIEWSENSE_LLM_MODLE in .env was ignored without a word, where the same
+    typo in config.toml is refused; another tool's names in the file are its own."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("INTERVIEWSENSE_LLM_MODLE=x\nOTHER_TOOL=1\n")
+    with pytest.raises(BadInputError, match="sets INTERVIEWSENSE_LLM_MODLE") as raised:
+        load_settings(dotenv_path=dotenv)
+    assert "did you mean INTERVIEWSENSE_LLM_MODEL?" in (raised.value.hint or "")
+    dotenv.write_text("INTERVIEWSENSE_LLM_MODEL=x\nOTHER_TOOL=1\n")
+    assert load_settings(dotenv_path=dotenv).llm_model == "x"
