@@ -269,3 +269,22 @@ def test_a_session_longer_than_its_level_asks_other_levels_before_any_question_t
     assert said.notices == [
         f"the system design bank has {whole} questions: 2 of the {whole + 2} are asked again"
     ]
+
+
+def test_what_only_an_llm_uses_is_said_to_go_unused_offline() -> None:
+    """A review: --role, --company, --resume and --job-description did nothing without an
+    LLM, without a word."""
+    from interviewsense.config import load_settings
+    from interviewsense.flows.setup import make_interviewer
+    from interviewsense.progress import Quiet
+
+    said = Quiet()
+    plan = InterviewPlan(role="backend engineer", resume="I built things.")
+    make_interviewer(plan, load_settings({"llm": ("off", "flag")}), said)
+    assert said.notices == [
+        "--role, --resume tailor the LLM interviewer's questions; the question banks do not "
+        "use them (docs/interviewer.md says how to set up an LLM)"
+    ]
+    quiet = Quiet()
+    make_interviewer(InterviewPlan(), load_settings({"llm": ("off", "flag")}), quiet)
+    assert quiet.notices == []

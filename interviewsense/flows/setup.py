@@ -86,6 +86,21 @@ def _scripted(plan: InterviewPlan, reporter: Reporter) -> Interviewer:
     from interviewsense.interviewer.scripted import ScriptedInterviewer
 
     interviewer = ScriptedInterviewer(plan)
+    tailored = [
+        flag
+        for flag, given in (
+            ("--role", plan.role),
+            ("--company", plan.company),
+            ("--job-description", plan.job_description),
+            ("--resume", plan.resume),
+        )
+        if given
+    ]
+    if tailored:  # a review: they did nothing, unsaid
+        reporter.notice(
+            f"{', '.join(tailored)} tailor the LLM interviewer's questions; the question "
+            "banks do not use them (docs/interviewer.md says how to set up an LLM)"
+        )
     kind = plan.type.replace("_", " ")
     if interviewer.widened:
         have = plan.questions - len(interviewer.widened)
