@@ -43,4 +43,5 @@ def write_report_for(session_id: str, fmt: ReportFormat | None) -> None:
         from interviewsense.cli._app import console
         from interviewsense.cli.sessions import write_report
 
-        console.print(f"report written to {write_report(session_id, fmt)}")
+        written = write_report(session_id, fmt)
+        console.print(f"report written to {written}", soft_wrap=True)  # copied whole

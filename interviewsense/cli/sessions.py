@@ -273,7 +273,7 @@ def _plain_report(session: Session, store: SessionStore, out: Path) -> None:
         sys.stdout.write(buffer.getvalue())
         return
     atomic_write_bytes(out, buffer.getvalue().encode("utf-8"))
-    console.print(f"report written to {out}")
+    console.print(f"report written to {out}", soft_wrap=True)  # a path is copied whole
 
 
 @app.command("report")
@@ -321,7 +321,7 @@ def report(
         return
     target = write_report(session_id, view, out)
     if target is not None:
-        console.print(f"report written to {target}")
+        console.print(f"report written to {target}", soft_wrap=True)  # a path is copied whole
 
 
 @app.command("compare")
