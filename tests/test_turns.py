@@ -255,8 +255,10 @@ def test_a_three_second_pause_mid_sentence_is_one_turn(vmic: VirtualMic, tmp_pat
     recorded = wav_seconds(home / "sessions" / data["id"] / "audio" / "a01.wav")
     assert recorded >= len(talk) / RATE + 3.0, recorded  # all the speech and the pause
     pauses = turn["answer"]["scores"]["delivery"]["long_pauses"]
+    # 3 s of silence were put in; the words around it end and start within a tenth of a
+    # second of it, as heard through the sound server (a clean run measured 2.98 s).
     assert any(
-        p["duration"] >= 3.0 and p["start"] <= AND_AT_S + 0.2 and p["end"] >= AND_AT_S + 2.8
+        p["duration"] >= 2.9 and p["start"] <= AND_AT_S + 0.2 and p["end"] >= AND_AT_S + 2.8
         for p in pauses
     ), pauses
 
