@@ -170,7 +170,8 @@ class Settings:
         "answering over it; turn it off if the microphone hears the speakers (docs/tts.md).")
     max_audio_min: float = _setting(30.0, "INTERVIEWSENSE_MAX_AUDIO_MIN", toml="max_audio_min",
         help="Longest recording finalize, batch and the web API decode, in minutes: a small "
-        "compressed file can hold hours of sound, and each hour takes 350 MB to score.")
+        "compressed file can hold hours of sound, and each hour takes 350 MB to score. "
+        "0 turns the limit off.")
     max_download_mb: int = _setting(200, "INTERVIEWSENSE_MAX_DOWNLOAD_MB",
         toml="max_download_mb", help="Largest audio file finalize downloads from a URL.")
     http_timeout_s: float = _setting(20.0, "INTERVIEWSENSE_HTTP_TIMEOUT", toml="http_timeout_s",
@@ -196,7 +197,8 @@ class Settings:
         help="Largest request body (an uploaded answer) the web API takes.")
     serve_live_idle_s: float = _setting(60.0, "INTERVIEWSENSE_SERVE_LIVE_IDLE_S",
         toml="serve.live_idle_s", help="A live answer's socket that sends no audio this long "
-        "is closed (what it recorded is kept for a reconnect), so it holds the answer no more.")
+        "is closed (what it recorded is kept for a reconnect), so it holds the answer no more. "
+        "0 turns it off.")
     serve_tts_per_session: int = _setting(100, "INTERVIEWSENSE_SERVE_TTS_PER_SESSION",
         toml="serve.tts_per_session", help="Speech files the web API makes for one session "
         "(a question each; 30 questions and their follow-ups need far fewer): past it, "
@@ -416,19 +418,28 @@ def _check_toml_keys(data: Mapping[str, Any], path: Path) -> None:
 
 
 def _check_dotenv_keys(values: Mapping[str, str], path: Path) -> None:
-    """An ``INTERVIEWSENSE_`` name no setting reads is a typo, as in config.toml (a review:
-    INTERVIEWSENSE_LLM_MODLE in .env was ignored without a word). Other names in the file
-    are other tools' and are left alone."""
+    """A name one letter or two from a setting's is a typo, as in config.toml (a review:
+    INTERVIEWSENSE_LLM_MODLE in .env was ignored without a word); other names are another
+    tool's and are left alone. INTERVIEWSENSE_CONFIG is read before .env, so it cannot be
+    set there."""
     import difflib
 
-    known = sorted({e for s in SETTINGS for e in s.env} | {"INTERVIEWSENSE_CONFIG"})
+    if "INTERVIEWSENSE_CONFIG" in values:
+        raise BadInputError(
+            f"{path} sets INTERVIEWSENSE_CONFIG, which .env cannot set: the config file is "
+            "found before .env is read",
+            hint="set it in the environment (export INTERVIEWSENSE_CONFIG=…)",
+        )
+    known = sorted({e for s in SETTINGS for e in s.env})
     for key in values:
-        if key.startswith("INTERVIEWSENSE_") and key not in known:
-            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            guess = f"did you mean {near[0]}? " if near else ""
+        if not key.startswith("INTERVIEWSENSE_") or key in known:
+            continue
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.9)
+        if near:
             raise BadInputError(
                 f"{path} sets {key}, which is not a setting",
-                hint=f"{guess}docs/configuration.md lists each setting's environment variable",
+                hint=f"did you mean {near[0]}? docs/configuration.md lists each setting's "
+                "environment variable",
             )
 
 

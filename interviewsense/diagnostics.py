@@ -248,7 +248,13 @@ def check_turn_model(settings: Settings) -> Check:
 
 def check_llm(settings: Settings) -> Check:
     """Ask the configured server for its models: it answers, and offers the model we use."""
-    from interviewsense.interviewer.llm_client import LLMDown, list_models, llm_configured
+    from interviewsense.interviewer.llm_client import (
+        LLMDown,
+        bad_base_url,
+        list_models,
+        llm_configured,
+        missing_key,
+    )
 
     name = "LLM interviewer"
     if settings.llm == "off":
@@ -268,7 +274,11 @@ def check_llm(settings: Settings) -> Check:
     try:
         url, models = list_models(settings, PROBE_TIMEOUT_S)
     except LLMDown as exc:
-        if exc.status in (401, 403):
+        if missing_key(settings):
+            hint = "set AZURE_OPENAI_API_KEY (the key of the Azure OpenAI resource)"
+        elif bad_base_url(settings):
+            hint = "write the address with http:// or https://, e.g. http://127.0.0.1:8080/v1"
+        elif exc.status in (401, 403):
             hint = "check the key: OPENAI_API_KEY (AZURE_OPENAI_API_KEY for Azure OpenAI)"
         elif exc.status == 404:
             hint = "check the URL: an OpenAI-compatible server's usually ends in /v1"

@@ -17,6 +17,7 @@ from interviewsense.errors import BadInputError
 
 ANSWER_SCHEMA = "interviewsense.answer/1"
 SESSION_SCHEMA = "interviewsense.session/1"
+REPORT_TITLE = "InterviewSense report"  # each report's title (and how -o knows one)
 REPORT_SCHEMA = "interviewsense.report/1"  # sessions report -f json: the session and its series
 HISTORY_SCHEMA = "interviewsense.history/1"  # history --json
 

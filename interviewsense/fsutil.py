@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import re
@@ -86,15 +87,23 @@ def inside(path: Path, folder: Path) -> bool:
     return where == root or root in where.parents
 
 
-# What the first characters of a report this tool wrote look like, in each format (HTML and
-# Markdown name it; JSON opens with its session; the terminal's plain text with its id).
-_REPORT_HEADS = (
-    re.compile(r"<!doctype html>.{0,300}<title>InterviewSense report", re.I | re.S),
-    re.compile(r"# InterviewSense report"),
-    re.compile(r'\{\s*"schema":\s*"interviewsense\.report/'),
-    re.compile(r'\{\s*"session":\s*\{\s*"id":\s*"\d{8}-\d{6}-[0-9a-f]{6}"'),  # before schema
-    re.compile(r"\d{8}-\d{6}-[0-9a-f]{6} · "),
-)
+@functools.cache
+def _report_heads() -> tuple[re.Pattern[str], ...]:
+    """What the first characters of a report this tool wrote look like, in each format: HTML
+    and Markdown name it; JSON opens with its schema (before it had one, with its session);
+    the terminal's plain text with the session's id."""
+    from interviewsense.domain import REPORT_SCHEMA, REPORT_TITLE
+    from interviewsense.storage.store import SESSION_ID
+
+    sid = SESSION_ID.pattern.strip("^$")
+    title = re.escape(REPORT_TITLE)
+    return (
+        re.compile(rf"<!doctype html>.{{0,300}}<title>{title}", re.I | re.S),
+        re.compile(rf"# {title}"),
+        re.compile(rf'\{{\s*"schema":\s*"{re.escape(REPORT_SCHEMA)}"'),
+        re.compile(rf'\{{\s*"session":\s*\{{\s*"id":\s*"{sid}"'),
+        re.compile(rf"{sid} · "),
+    )
 
 
 def is_report(path: Path) -> bool:
@@ -105,7 +114,7 @@ def is_report(path: Path) -> bool:
             head = fh.read(600).decode("utf-8", errors="replace")
     except OSError:
         return False
-    return not head or any(r.match(head) for r in _REPORT_HEADS)
+    return not head or any(r.match(head) for r in _report_heads())
 
 
 def output_file(path: Path, sessions_dir: Path, what: str, *, report: bool = False) -> Path:

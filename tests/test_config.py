@@ -319,5 +319,10 @@ def test_a_typo_in_dotenv_is_named_as_in_config_toml(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="sets INTERVIEWSENSE_LLM_MODLE") as raised:
         load_settings(dotenv_path=dotenv)
     assert "did you mean INTERVIEWSENSE_LLM_MODEL?" in (raised.value.hint or "")
-    dotenv.write_text("INTERVIEWSENSE_LLM_MODEL=x\nOTHER_TOOL=1\n")
+    # A name near no setting is another tool's (a review of the first version: a project's
+    # INTERVIEWSENSE_API_URL stopped every command); the config path cannot be set there.
+    dotenv.write_text("INTERVIEWSENSE_LLM_MODEL=x\nOTHER_TOOL=1\nINTERVIEWSENSE_API_URL=y\n")
     assert load_settings(dotenv_path=dotenv).llm_model == "x"
+    dotenv.write_text(f"INTERVIEWSENSE_CONFIG={tmp_path / 'c.toml'}\n")
+    with pytest.raises(BadInputError, match=".env cannot set"):
+        load_settings(dotenv_path=dotenv)

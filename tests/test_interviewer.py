@@ -256,9 +256,17 @@ def test_a_session_longer_than_its_level_asks_other_levels_before_any_question_t
     assert "junior" not in levels and "any" not in levels
     assert isinstance(offline, ScriptedInterviewer)
     assert said.notices == [
-        f"the system design bank has {juniors} questions for the junior level: the other "
-        f"{5 - juniors} come from other levels"
+        f"the system design bank has {juniors} questions for the junior level; "
+        f"{5 - juniors} questions from other levels come next"
     ]
+    # Past the whole bank the count is still the level's (a review: it said 6 for 2).
+    said = Quiet()
+    long = InterviewPlan(type="system_design", level="junior", questions=30, seed="s")
+    make_interviewer(long, load_settings({"llm": ("off", "flag")}), said)
+    assert said.notices[0].startswith(
+        f"the system design bank has {juniors} questions for the junior level; "
+        f"{len(bank.questions) - juniors} questions from other levels"
+    ), said.notices
     whole = len(bank.questions)
     said = Quiet()
     make_interviewer(
@@ -282,9 +290,12 @@ def test_what_only_an_llm_uses_is_said_to_go_unused_offline() -> None:
     plan = InterviewPlan(role="backend engineer", resume="I built things.")
     make_interviewer(plan, load_settings({"llm": ("off", "flag")}), said)
     assert said.notices == [
-        "--role, --resume tailor the LLM interviewer's questions; the question banks do not "
+        "--role, --resume are for the LLM interviewer's questions; the question banks do not "
         "use them (docs/interviewer.md says how to set up an LLM)"
     ]
+    one = Quiet()
+    make_interviewer(InterviewPlan(company="Acme"), load_settings({"llm": ("off", "flag")}), one)
+    assert one.notices[0].startswith("--company is for the LLM interviewer's questions")
     quiet = Quiet()
     make_interviewer(InterviewPlan(), load_settings({"llm": ("off", "flag")}), quiet)
     assert quiet.notices == []

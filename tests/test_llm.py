@@ -378,6 +378,7 @@ def test_an_llm_setting_that_cannot_work_is_said_not_a_bug(
         practice.command("doctor"), env=azure, capture_output=True, text=True, timeout=120
     )
     assert doctor.returncode != 70 and "has no key" in doctor.stdout + doctor.stderr, doctor
+    assert "set AZURE_OPENAI_API_KEY (the key" in " ".join((doctor.stdout + doctor.stderr).split())
     httpserver.expect_request("/page/models").respond_with_data(
         "<html>hello</html>", content_type="text/html"
     )
@@ -412,11 +413,20 @@ def test_a_repeated_llm_question_is_refused(httpserver: HTTPServer, tmp_path: Pa
 def test_a_question_that_holds_one_asked_before_is_a_repeat() -> None:
     """A review: a small model's question 2 was question 1 with our list of questions to
     avoid after it, and "Q1? And what did you learn from it?" passed as new."""
-    from interviewsense.interviewer.llm import _same
+    from interviewsense.interviewer.llm import _asked_again, _same
 
     first = "Tell me about your biggest failure at work."
-    assert _same(first, first.upper())
-    assert _same(f"{first} And what did you learn from it?", first)
-    assert _same(f"{first} | Why do you want this job?", first)
-    assert not _same("What did you learn from your biggest failure?", first)
-    assert not _same("Why this company, and why now?", "Why this company?")  # too short to tell
+    assert _asked_again(first, first.upper())
+    assert _asked_again(f"{first} And what did you learn from it?", first)
+    assert _asked_again(f"Why do you want this job? | {first} | What is your weakness?", first)
+    assert not _asked_again("What did you learn from your biggest failure?", first)
+    assert not _asked_again("Why this company, and why now?", "Why this company?")  # too short
+    # A new question that builds on an old one is new (a review of the first version).
+    crawler = "If you had to design a web crawler for ten times the traffic, what would change?"
+    assert not _asked_again(crawler, "Design a web crawler.")  # held, but a small part
+    assert not _asked_again(
+        "Tell me about yourself as a manager of people, and how your team would describe you.",
+        "Tell me about yourself.",
+    )
+    # A follow-up repeats its question only word for word: one quoting it is a follow-up.
+    assert not _same("What are your greatest strengths as a team lead?", "What are your strengths?")

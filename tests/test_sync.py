@@ -367,6 +367,29 @@ def test_a_sync_with_nothing_new_reads_no_recording(
     copy = target / "me" / sid / "audio" / "a01.wav"
     assert local_md5(copy) == local_md5(wav)
     assert cli(env, "sync", "--target", f"local:{target}", "--check").exit_code == 0
+    # A session last synced before stats were kept: its next sync sends session.json alone
+    # and records them, and the one after reads no recording (a review of the first version:
+    # the stats were never written for a session with nothing new).
+    path = home / "sessions" / sid / "session.json"
+    data = json.loads(path.read_text())
+    del data["sync"]["stats"]
+    path.write_text(json.dumps(data))
+    monkeypatch.setattr(manifest, "md5_file", real)
+    cli(env, "sync", "--target", f"local:{target}")  # the edit above: session.json goes up
+    data = json.loads(path.read_text())
+    del data["sync"]["stats"]
+    path.write_text(json.dumps(data))
+    (target / "me" / sid / "session.json").write_bytes(path.read_bytes())  # as if in sync
+    upgraded = cli(env, "sync", "--target", f"local:{target}", "--json")
+    assert json.loads(upgraded.stdout)["uploaded"] == 1, upgraded.stdout  # session.json
+    assert json.loads(path.read_text())["sync"]["stats"]
+    monkeypatch.setattr(manifest, "md5_file", counted)
+    read.clear()
+    assert (
+        json.loads(cli(env, "sync", "--target", f"local:{target}", "--json").stdout)["uploaded"]
+        == 0
+    )
+    assert read == ["session.json"], read
 
 
 def test_sync_to_a_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

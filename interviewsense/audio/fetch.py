@@ -152,6 +152,7 @@ def _fetch_into(
     clock = _Clock(shown(url), deadline_s, min_rate_bps, rate_window_s)
     last: str = ""
     for attempt in range(retries + 1):
+        body = False  # whether this try's body had begun
         if attempt:
             time.sleep(min(BACKOFF_S * 2 ** (attempt - 1), clock.remaining()))
         # No single wait may run past the deadline.
@@ -176,6 +177,7 @@ def _fetch_into(
                             "download link), or download it and pass its path",
                         )
                     clock.body_started()
+                    body = True
                     _download(resp, target, max_bytes, url, progress, clock)
                     return target
         except httpx.TooManyRedirects as exc:  # a review: a 500 and a traceback, twice
@@ -183,9 +185,13 @@ def _fetch_into(
                 f"{shown(url)} redirects too many times (to itself, or in a loop)",
                 hint="check the link; it must point at the audio file itself",
             ) from exc
-        except httpx.RemoteProtocolError:  # a body cut short: said as such (a review)
+        except httpx.RemoteProtocolError as exc:  # a body cut short: said as such (a review)
             clock.remaining()
-            last = "the server closed the connection before the whole file came"
+            last = (
+                "the server closed the connection before the whole file came"
+                if body
+                else f"the connection failed ({type(exc).__name__})"
+            )
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             clock.remaining()  # a wait cut short by the deadline is the deadline's error
             kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"

@@ -35,6 +35,11 @@ NO_INPUT_HELP = (
 )
 
 
+def no_input_help(keys: bool) -> str:
+    """NO_INPUT_HELP, without the key when keys are off (no terminal: a review)."""
+    return NO_INPUT_HELP if keys else NO_INPUT_HELP.replace("press q and ", "")
+
+
 def clock(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 60:02d}:{s % 60:02d}"
@@ -229,7 +234,7 @@ class PracticeScreen:
         # Plain output: each notice is said once, so a log stays readable.
         if live.no_input and not self._said_no_input:
             self._said_no_input = True
-            self.console.print(Text(NO_INPUT_HELP, style="yellow"))
+            self.console.print(Text(no_input_help(self.keys.enabled), style="yellow"))
         if live.ending and not self._said_ending:
             self._said_ending = True
             said = UNDO_HELP if self.keys.enabled else UNDO_HELP.replace(", or press c,", "")

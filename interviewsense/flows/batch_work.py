@@ -81,7 +81,7 @@ def _score(item: Item) -> dict[str, Any]:
     from interviewsense.audio.fetch import fetch, fetch_limits
     from interviewsense.audio.load import load_audio
     from interviewsense.audio.urls import is_url, shown
-    from interviewsense.flows.finalize import analyse, require_speech
+    from interviewsense.flows.finalize import analyse, audio_limit_s, require_speech
     from interviewsense.progress import Quiet
 
     path = Path(item.audio)
@@ -96,7 +96,7 @@ def _score(item: Item) -> dict[str, Any]:
     name = shown(item.audio) if is_url(item.audio) else item.audio  # never a cache file's
     try:
         with named(str(path), name):
-            audio = load_audio(path, source=name, max_s=settings.max_audio_min * 60)
+            audio = load_audio(path, source=name, max_s=audio_limit_s(settings))
     finally:
         if path != Path(item.audio):  # a downloaded copy
             path.unlink(missing_ok=True)

@@ -96,6 +96,11 @@ def analyse(
         )
 
 
+def audio_limit_s(settings: Settings) -> float | None:
+    """The longest recording decoded, in seconds; None when ``max_audio_min`` is 0 (off)."""
+    return settings.max_audio_min * 60 if settings.max_audio_min > 0 else None
+
+
 def require_speech(answer: Answer) -> None:
     """A recording in which no speech was heard is not an answer to score: a score of 0 would
     count in a cohort's mean, and its advice to check the microphone fits no file."""
@@ -133,9 +138,7 @@ def load_source(
     try:
         with reporter.status("Loading audio"), named(str(path), name):
             return load_audio(
-                path,
-                source=name if is_url(source) else source,
-                max_s=settings.max_audio_min * 60,
+                path, source=name if is_url(source) else source, max_s=audio_limit_s(settings)
             )
     finally:
         if is_url(source):
@@ -299,7 +302,8 @@ def _refinalize_turns(
         q = replace(turn.question, text=question or turn.question.text)
         q.type = qtype or q.type
         try:
-            audio = load_audio(path, source=f"audio/{path.name}", max_s=settings.max_audio_min * 60)
+            # No length limit: the session's own recordings were checked (or made) as they came.
+            audio = load_audio(path, source=f"audio/{path.name}")
             answer = analyse(audio, q, transcriber, rubric, settings, reporter)
             # A recording Whisper hears nothing in never replaces the answer it was.
             require_speech(answer)

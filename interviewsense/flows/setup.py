@@ -72,8 +72,9 @@ def _reachable(settings: Settings) -> None:
     except LLMDown as exc:
         # Not there, silent, refusing the key or not an OpenAI-compatible server: no
         # question would come from it (a review: a silent server or a 401 gave a whole
-        # session from the banks, exit 0). One without a model list (404) gets its chance.
-        if exc.status not in (404, 405, 501):
+        # session from the banks, exit 0). One without a model list (404), or busy for now
+        # (429, 5xx: llama.cpp answers 503 while its model loads), gets its chance.
+        if exc.unreachable or exc.timed_out or exc.status in (401, 403) or exc.status is None:
             raise ServiceError(
                 f"--llm on needs an LLM, and {exc}",
                 hint="start the server or fix --llm-base-url; --llm auto practises with the "
@@ -97,16 +98,21 @@ def _scripted(plan: InterviewPlan, reporter: Reporter) -> Interviewer:
         if given
     ]
     if tailored:  # a review: they did nothing, unsaid
+        one = len(tailored) == 1
         reporter.notice(
-            f"{', '.join(tailored)} tailor the LLM interviewer's questions; the question "
-            "banks do not use them (docs/interviewer.md says how to set up an LLM)"
+            f"{', '.join(tailored)} {'is' if one else 'are'} for the LLM interviewer's "
+            f"questions; the question banks do not use {'it' if one else 'them'} "
+            "(docs/interviewer.md says how to set up an LLM)"
         )
     kind = plan.type.replace("_", " ")
     if interviewer.widened:
-        have = plan.questions - len(interviewer.widened)
+        from interviewsense.scoring.text import plural
+
+        have = interviewer.distinct - len(interviewer.widened)
         reporter.notice(
-            f"the {kind} bank has {have} questions for the {plan.level} level: the other "
-            f"{len(interviewer.widened)} come from other levels"
+            f"the {kind} bank has {plural(have, 'question')} for the {plan.level} level; "
+            f"{plural(len(interviewer.widened), 'question')} from other levels "
+            f"{'comes' if len(interviewer.widened) == 1 else 'come'} next"
         )
     if plan.questions > interviewer.distinct:
         reporter.notice(

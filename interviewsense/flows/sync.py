@@ -179,7 +179,10 @@ def sync_session(
     files = session_files(folder, known=session.sync)
     pending = [f for f in files if _differs(f, remote)]
     own_ok = not _differs(_session_file(folder), remote)
-    if not pending and own_ok and not needs_sync(session, folder, target.name, files):
+    # A session last synced before stats were kept is finished once more (its session.json
+    # alone goes up), so that its next sync reads no recording either (a review).
+    known = session.sync.stats == file_stats(files)
+    if not pending and own_ok and known and not needs_sync(session, folder, target.name, files):
         summary.skipped += len(files) + 1
         return
     summary.skipped += len(files) - len(pending)

@@ -10,6 +10,7 @@ from importlib import resources
 from interviewsense.domain import (
     BANK_LEVELS,
     INTERVIEW_TYPES,
+    LEVELS,
     InterviewType,
     Level,
     Question,
@@ -34,7 +35,7 @@ class Bank:
         for a junior): what a session asks once its level's questions have all been asked."""
         if level is None:
             return []
-        rank = {name: i for i, name in enumerate(("junior", "mid", "senior"))}
+        rank: dict[str, int] = {name: i for i, name in enumerate(LEVELS)}  # junior … senior
         others = [q for q in self.questions if q.level not in ("any", level)]
         return sorted(others, key=lambda q: abs(rank.get(q.level, 1) - rank[level]))
 

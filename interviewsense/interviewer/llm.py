@@ -59,14 +59,22 @@ class QuestionReply(LLMReply):
 
 
 def _same(a: str, b: str) -> bool:
-    """Two questions are the same when their words are (case and punctuation aside), or when
-    ``a`` holds all of ``b``'s words in order ("Q1? And what did you learn?": a review found
-    a small model's question 2 was question 1 with our list of questions to avoid after it)."""
-    new, old = [norm(w) for w in a.split()], [norm(w) for w in b.split()]
-    if new == old:
+    """Two questions are the same when their words are (case and punctuation aside)."""
+    return [norm(w) for w in a.split()] == [norm(w) for w in b.split()]
+
+
+def _asked_again(a: str, b: str) -> bool:
+    """Whether main question ``a`` asks ``b`` again: the same words, or all of ``b``'s words
+    in order making up most of ``a`` ("Q1? And what did you learn from it?"), or ``b`` inside
+    an echo of our list of questions to avoid (" | "): a review found a small model's second
+    question was the first with that list after it. A new question that only starts like an
+    old one ("Tell me about yourself as a manager") is a new one."""
+    if _same(a, b):
         return True
+    new, old = [norm(w) for w in a.split()], [norm(w) for w in b.split()]
     n = len(old)
-    return n >= 4 and any(new[i : i + n] == old for i in range(len(new) - n + 1))
+    held = n >= 4 and any(new[i : i + n] == old for i in range(len(new) - n + 1))
+    return held and (2 * n >= len(new) or " | " in a)
 
 
 class FollowUpReply(LLMReply):
@@ -189,7 +197,7 @@ class LLMInterviewer:
             )
 
             def fresh(reply: QuestionReply) -> None:
-                if any(_same(reply.question, old) for old in avoid):
+                if any(_asked_again(reply.question, old) for old in avoid):
                     raise ValueError("the question was asked before")
 
             try:

@@ -7,7 +7,7 @@ from functools import cache
 from html import escape
 from importlib import resources
 
-from interviewsense.domain import Component
+from interviewsense.domain import REPORT_TITLE, Component
 from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
 from interviewsense.report.data import (
     AnswerReport,
@@ -123,7 +123,7 @@ def render_html(report: SessionReport) -> str:
     summary = s.summary
     overall = summary.get("overall")
     head = (
-        f'<h1>InterviewSense report</h1><p class="meta">session {escape(s.id)} · '
+        f'<h1>{REPORT_TITLE}</h1><p class="meta">session {escape(s.id)} · '
         f"{escape(s.started)} · {escape(s.type.replace('_', ' '))}"
         + (f" · {escape(s.persona)} interviewer" if s.persona else "")
         + f" · {plural(len(report.answers), 'answer')}"
@@ -155,6 +155,6 @@ def render_html(report: SessionReport) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>InterviewSense report {escape(s.id)}</title><style>{_css()}</style></head>"
+        f"<title>{REPORT_TITLE} {escape(s.id)}</title><style>{_css()}</style></head>"
         f"<body><main>{head}{answers}{extra}</main></body></html>\n"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from interviewsense.domain import REPORT_TITLE
 from interviewsense.report.data import (
     AnswerReport,
     SessionReport,
@@ -94,7 +95,7 @@ def _answer(a: AnswerReport) -> list[str]:
 def render_markdown(report: SessionReport) -> str:
     s = report.session
     lines = [
-        f"# InterviewSense report — {s.id}",
+        f"# {REPORT_TITLE} — {s.id}",
         "",
         f"{s.started} · {s.type.replace('_', ' ')} · "
         f"{plural(len(report.answers), 'answer')} · "

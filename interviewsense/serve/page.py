@@ -363,7 +363,7 @@ async def _hear(
     last = 0.0
     while True:
         _still_ours(claim, session_id)
-        with anyio.move_on_after(idle_s) as waited:
+        with anyio.move_on_after(idle_s if idle_s > 0 else math.inf) as waited:
             message = await ws.receive()
         if waited.cancelled_caught:
             raise BadInputError(
