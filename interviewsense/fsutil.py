@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import json
 import os
-import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -87,37 +85,13 @@ def inside(path: Path, folder: Path) -> bool:
     return where == root or root in where.parents
 
 
-@functools.cache
-def _report_heads() -> tuple[re.Pattern[str], ...]:
-    """What the first characters of a report this tool wrote look like, in each format: HTML
-    and Markdown name it; JSON opens with its schema (before it had one, with its session);
-    the terminal's plain text with the session's id."""
-    from interviewsense.domain import REPORT_SCHEMA, REPORT_TITLE
-    from interviewsense.storage.store import SESSION_ID
-
-    sid = SESSION_ID.pattern.strip("^$")
-    title = re.escape(REPORT_TITLE)
-    return (
-        re.compile(rf"<!doctype html>.{{0,300}}<title>{title}", re.I | re.S),
-        re.compile(rf"# {title}"),
-        re.compile(rf'\{{\s*"schema":\s*"{re.escape(REPORT_SCHEMA)}"'),
-        re.compile(rf'\{{\s*"session":\s*\{{\s*"id":\s*"{sid}"'),
-        re.compile(rf"{sid} · "),
-    )
-
-
-def is_report(path: Path) -> bool:
-    """Whether ``path`` is empty or holds a report this tool wrote, so writing a report over
-    it loses nothing else (a review: ``-o victim.wav`` replaced a recording)."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(600).decode("utf-8", errors="replace")
-    except OSError:
-        return False
-    return not head or any(r.match(head) for r in _report_heads())
-
-
-def output_file(path: Path, sessions_dir: Path, what: str, *, report: bool = False) -> Path:
+def output_file(
+    path: Path,
+    sessions_dir: Path,
+    what: str,
+    *,
+    replaceable: Callable[[Path], bool] | None = None,
+) -> Path:
     """A file the user named for output (a report, a results file), checked before anything
     is written: it must not be inside the session store (it would replace recorded data),
     must not be a folder or a device, and its folder must exist (a typo does not create
@@ -141,7 +115,7 @@ def output_file(path: Path, sessions_dir: Path, what: str, *, report: bool = Fal
             f"the folder {where.parent} for the {what} does not exist",
             hint=f"create it first (mkdir -p {where.parent}) or choose another path",
         )
-    if report and where.is_file() and not is_report(where):
+    if replaceable is not None and where.is_file() and not replaceable(where):
         raise BadInputError(
             f"{path} already exists and is not a report: writing the {what} would replace it",
             hint="choose another name, or move that file away first",

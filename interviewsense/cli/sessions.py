@@ -239,12 +239,12 @@ def write_report(session_id: str, fmt: ReportFormat, out: Path | None = None) ->
     import sys
 
     from interviewsense.fsutil import atomic_write_bytes, output_file
-    from interviewsense.report.render import render
+    from interviewsense.report.render import is_report, render
 
     store = _store()
     session = store.load(session_id)
     if out is not None and str(out) != "-":
-        out = output_file(out, store.root, "report", report=True)
+        out = output_file(out, store.root, "report", replaceable=is_report)
     text = render(session, store.folder(session_id), fmt)
     if out is not None and str(out) == "-":
         sys.stdout.write(text)
@@ -262,10 +262,11 @@ def _plain_report(session: Session, store: SessionStore, out: Path) -> None:
     from rich.console import Console
 
     from interviewsense.fsutil import atomic_write_bytes, output_file
+    from interviewsense.report.render import is_report
     from interviewsense.report.terminal import render_session
 
     if str(out) != "-":
-        out = output_file(out, store.root, "report", report=True)
+        out = output_file(out, store.root, "report", replaceable=is_report)
     buffer = io.StringIO()
     render_session(Console(file=buffer, width=100, no_color=True, highlight=False), session,
                    store.folder(session.id))  # fmt: skip
