@@ -98,8 +98,13 @@ def test_an_hour_of_silence(tmp_path: Path) -> None:
         minute = bytes(2 * 16000 * 60)
         for _ in range(60):
             wf.writeframes(minute)
+    # Past the 30-minute limit decoding stops, and says so (an hour takes 350 MB to score).
     result = finalize(str(path), "--json")
-    assert result.exit_code == 1, result.stderr  # read whole, in minutes, and nothing heard
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(result.stdout)["error"].endswith("is longer than the 30-minute limit")
+    # With the limit off it is read whole, in minutes, and nothing is heard.
+    result = finalize(str(path), "--json", env={"INTERVIEWSENSE_MAX_AUDIO_MIN": "0"})
+    assert result.exit_code == 1, result.stderr
     assert json.loads(result.stdout)["error"] == "no speech was heard in the recording"
 
 
