@@ -299,8 +299,8 @@ def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes()
 def test_advice_quotes_the_rubrics_own_numbers(tmp_path: Path) -> None:
     from interviewsense.domain import Word
 
-    # 12 words in 3 s: 240 words a minute, fast for any rubric.
-    words = [Word(w=f"word{i}", start=i * 0.25, end=i * 0.25 + 0.2, p=1.0) for i in range(12)]
+    # 16 words in 4 s: 240 words a minute, fast for any rubric (and over PACE_MIN_S of speech).
+    words = [Word(w=f"word{i}", start=i * 0.25, end=i * 0.25 + 0.2, p=1.0) for i in range(16)]
     tr = Transcript(text=" ".join(w.w for w in words), engine="whisper", words=words)
     q = Question(text="Tell me about yourself.", type="general")
     custom = tmp_path / "rubric.toml"
