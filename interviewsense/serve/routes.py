@@ -568,7 +568,8 @@ def _tts_room(engine: Engine, store_id: str) -> None:
     """409 when the session already has as many speech files as one may make (a review:
     5.9 MB a distinct text, with no limit, could fill the disk through one session)."""
     most = engine.settings.serve_tts_per_session
-    made = sum(1 for _ in (engine.store.folder(store_id) / "tts").glob("tts-*.wav"))
+    folder = engine.store.folder(store_id) / "tts"
+    made = sum(1 for p in folder.glob("*.wav") if re.fullmatch(TTS_NAME, p.name))
     if made >= most:
         raise ConflictError(
             f"this session already has {made} speech files, the most one session makes",
