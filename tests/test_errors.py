@@ -118,6 +118,24 @@ def test_a_partial_batch_exits_3_through_the_mapper(tmp_path: Path) -> None:
     assert "PartialFailure" in debug.stderr  # it went through guarded
 
 
+def test_a_batch_that_scored_nothing_exits_1_with_its_one_document(tmp_path: Path) -> None:
+    """A review: a batch whose every row failed exited 3, the code for a partial result,
+    though there was nothing to use."""
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("{not json\n" + json.dumps({"id": "empty", "transcript": ""}) + "\n")
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(manifest), "--out", str(out), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    summary = json.loads(result.stdout)  # the summary is the run's one document
+    assert (summary["total"], summary["failed"]) == (2, 2), summary
+    assert "all 2 answers failed; none was scored" in result.stderr
+    assert [json.loads(line)["status"] for line in out.read_text().splitlines()] == [
+        "error",
+        "error",
+    ]
+
+
 def test_doctor_json_exits_4_when_something_required_is_missing() -> None:
     """doctor --json used to exit 0 whatever it found."""
     env = {"INTERVIEWSENSE_WHISPER_MODEL": "large-v9"}

@@ -86,7 +86,7 @@ def batch(
 
     A manifest has the columns id, audio (a path relative to the manifest, or a URL) or
     transcript (the text), question and type. Exit code 0 when every item was scored, 3 when
-    some failed (their rows say why; the rest are complete).
+    some failed (their rows say why; the rest are complete), 1 when none was scored.
     """
     from dataclasses import asdict
 
@@ -118,11 +118,14 @@ def batch(
         emit_json(asdict(summary))
     else:
         show_summary(summary)
+    hint = f"each failed row in {summary.output} says what is wrong"
+    if summary.failed and summary.failed == summary.total:  # nothing to use: not "partial"
+        answers = "the answer" if summary.total == 1 else f"all {summary.total} answers"
+        raise BadInputError(f"{answers} failed; none was scored", hint=hint)
     if summary.failed:
-        rest = "none was scored" if summary.failed == summary.total else "the others are scored"
         raise PartialFailure(
-            f"{summary.failed} of {summary.total} answers failed; {rest}",
-            hint=f"each failed row in {summary.output} says what is wrong",
+            f"{summary.failed} of {summary.total} answers failed; the others are scored",
+            hint=hint,
         )
 
 
