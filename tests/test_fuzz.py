@@ -306,6 +306,26 @@ def test_damaged_sessions_load_or_say_so(path: list[int], value: Any, drop: bool
 
 
 @FUZZ
+@given(st.floats(0, 1))
+def test_a_session_json_cut_anywhere_is_repaired_to_what_it_holds(where: float) -> None:
+    """Repair reads a session.json cut short back to its last whole value: whatever the
+    cut, the result loads, and a cut after the first turn keeps that turn."""
+    from interviewsense.storage.repair import repair_session
+
+    text = json.dumps(SESSION, indent=2)
+    cut = int(len(text) * where)
+    with tempfile.TemporaryDirectory() as d:
+        store = SessionStore(Path(d))
+        folder = Path(d) / "20261130-073000-a1b2c3"
+        folder.mkdir()
+        (folder / "session.json").write_text(text[:cut])
+        repair_session(store, "20261130-073000-a1b2c3")
+        session = store.load("20261130-073000-a1b2c3")
+        if cut > text.index('"summary"'):  # the turns come before it
+            assert [t.index for t in session.turns] == [1]
+
+
+@FUZZ
 @given(st.binary(max_size=200))
 def test_session_files_that_are_not_json(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as d:

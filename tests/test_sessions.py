@@ -181,6 +181,49 @@ def test_repair_keeps_what_still_reads_and_scores_typed_answers_again(
     assert (path.parent / "session.damaged.json").is_file()
 
 
+def test_a_session_json_cut_short_keeps_the_answers_written_before_the_cut(
+    isolated_home: Path,
+) -> None:
+    """A review: a session.json cut short (a copy that stopped, a disk that filled under an
+    editor) was rebuilt from the recordings alone: a typed session lost every answer, and a
+    finalize session came back as a practice one with the friendly persona."""
+    runner = CliRunner()
+    answers = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
+    made = runner.invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json",
+         "-t", "behavioral", "--persona", "tough"],
+        input=answers,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    sid = json.loads(made.stdout)["id"]
+    path = isolated_home / "sessions" / sid / "session.json"
+    text = path.read_text()
+    whole = json.loads(text)
+    second = text.index(json.dumps(whole["turns"][1]["question"]["text"]))
+    path.write_text(text[: second + 5])  # cut inside the second turn's question
+    fixed = runner.invoke(app, ["sessions", "repair", sid])
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "(cut short or damaged)" in " ".join(fixed.stderr.split())
+    repaired = json.loads(runner.invoke(app, ["sessions", "show", sid, "--json"]).stdout)
+    assert (repaired["persona"], repaired["kind"]) == ("tough", "practice")
+    assert repaired["turns"][0]["answer"] == whole["turns"][0]["answer"]
+    assert (path.parent / "session.damaged.json").read_text() == text[: second + 5]
+
+    # A finalize session (persona "", kind after the turns): still a finalize session.
+    from interviewsense.domain import Session
+    from interviewsense.storage.store import SessionStore
+
+    store = SessionStore(isolated_home / "sessions")
+    other = "20261130-080000-abcdef"
+    store.save(Session(id=other, started_at="2026-11-30T08:00:00", persona="", kind="finalize"))
+    own = store.folder(other) / "session.json"
+    own.write_text(own.read_text()[:-40])
+    assert runner.invoke(app, ["sessions", "repair", other]).exit_code == 0
+    shown = json.loads(runner.invoke(app, ["sessions", "show", other, "--json"]).stdout)
+    assert (shown["kind"], shown["persona"]) == ("finalize", "")
+
+
 def test_a_session_a_newer_version_saved_is_neither_read_as_ours_nor_rewritten(
     isolated_home: Path,
 ) -> None:

@@ -139,9 +139,57 @@ def _load_or_new(
         report.rebuilt = True
         report.kept = _keep_damaged(path)
         started = _started(session_id)
+        if data is None:  # not JSON: cut short, it still holds what was written before
+            data, at = _cut_short(_text_of(path))
+            if isinstance(data, dict):
+                report.lost.append(f"session.json from character {at} on (cut short or damaged)")
         if isinstance(data, dict):
             return _salvage(data, session_id, started, report, rescore)
         return Session(id=session_id, started_at=started, status="repaired")
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", errors="ignore")
+    except OSError:
+        return ""
+
+
+CUT_TRIES = 200  # places to cut a damaged session.json back to, from its end
+
+
+def _cut_short(text: str) -> tuple[Any, int]:
+    """What a JSON document cut short still says (a disk that filled, a copy that
+    stopped), and where it was cut: the text up to its last whole value that reads, with
+    the brackets still open closed. (None, 0) when no such cut reads."""
+    cuts: list[tuple[int, str]] = []  # (where to cut, the closers then)
+    stack: list[str] = []
+    in_string = escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+            cuts.append((i + 1, "".join(reversed(stack))))
+        elif char in "}]":
+            if not stack:
+                return None, 0
+            stack.pop()
+        elif char == "," and stack:
+            cuts.append((i, "".join(reversed(stack))))
+    for at, closers in reversed(cuts[-CUT_TRIES:]):
+        try:
+            return parse_json(text[:at] + closers), at
+        except ValueError:
+            continue
+    return None, 0
 
 
 def _started(session_id: str) -> str:
@@ -189,6 +237,8 @@ def _salvage(
     text; a spoken one is left to ``finalize``, as after a crash. Each loss is reported."""
     head = {k: v for k, v in data.items() if k != "turns"}  # the summary too, if it reads
     head["id"] = session_id
+    if "kind" not in head and head.get("persona") == "":  # only finalize leaves it empty
+        head["kind"] = "finalize"
     fill: dict[str, Any] = {"id": session_id, "started_at": started}
     try:
         session, dropped = _loaded(Session, {**head, "turns": []}, "$", fill)
