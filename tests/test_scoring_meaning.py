@@ -15,7 +15,7 @@ import pytest
 from interviewsense.config import Settings
 from interviewsense.domain import Question, Score, Transcript, to_json
 from interviewsense.report.data import content_evidence
-from interviewsense.scoring.engine import score_answer
+from interviewsense.scoring.engine import build_answer, score_answer
 from interviewsense.scoring.judge import (
     JudgeReply,
     LLMJudge,
@@ -443,6 +443,12 @@ def test_the_judge_on_an_outage_keeps_the_deterministic_score(embedder: Embedder
     # One outage costs one failure a session: the next answer does not wait again.
     again = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder, judge=judge)
     assert "earlier in this session" in again.content.judge["error"]
+    # Said where the answer is shown (its notes), not only in its JSON.
+    options = {"embedder": embedder, "judge": judge}
+    answer = build_answer(typed(PARAPHRASED), Question(text=LEADERSHIP_Q), options)
+    [note] = answer.notes
+    assert note.startswith("the LLM judge gave no verdict (could not connect"), note
+    assert note.endswith("(earlier in this session)): the deterministic score stands"), note
 
 
 @pytest.mark.slow

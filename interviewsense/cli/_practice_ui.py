@@ -283,6 +283,11 @@ class PracticeScreen:
         for item in answer.feedback[:3]:
             lines.add_row("  •", Text(item))  # Text: it quotes the answer, never markup
         self.console.print(lines)
+        from interviewsense.scoring.judge import EARLIER
+
+        judged = s.content.judge.get("note", "")
+        if judged and EARLIER not in judged:  # once a session: it is not asked again
+            self.console.print(Text(f"note: {judged}", style="yellow"))
 
     def typed_answer(self) -> str | None:
         """The next answer typed (None at the end of input). A blank line is no answer: it

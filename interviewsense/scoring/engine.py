@@ -231,6 +231,9 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
     return Gaps(out, lifted)
 
 
+JUDGE_FAILED_NOTE = "the LLM judge gave no verdict ({why}): the deterministic score stands"
+
+
 def apply_verdict(content: Content, verdict: Verdict, rubric: Rubric) -> None:
     """Blend an LLM judge's verdict into the content score (docs/scoring.md), or record why
     there is none and keep the deterministic score."""
@@ -238,7 +241,8 @@ def apply_verdict(content: Content, verdict: Verdict, rubric: Rubric) -> None:
 
     content.judge = verdict.to_dict()
     if verdict.reply is None:
-        content.judge["note"] = "the LLM judge gave no verdict: the deterministic score stands"
+        why = verdict.error.split(": ", 1)[-1]  # LLMDown: / LLMInvalid: is for the JSON
+        content.judge["note"] = JUDGE_FAILED_NOTE.format(why=why)
         return
     judged = llm_content_score(verdict.reply, rubric.data["content"]["star_weights"])
     content.judge.update(score=judged, deterministic=content.score)
@@ -416,6 +420,8 @@ def build_answer(
         said.append(NO_SPEECH_NOTE)
     elif other_language(language):
         said.append(OTHER_LANGUAGE_NOTE.format(language=language))
+    if scores.content.judge.get("note"):  # said where the answer is shown, not only in JSON
+        said.append(scores.content.judge["note"])
     return Answer(
         question=question.text,
         question_info=question,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PARTS = ("situation", "task", "action", "result")
 LLM_SHARE = 0.5  # the judge's share of the content score; the rest is deterministic
+EARLIER = "earlier in this session"  # an outage is waited for once: later answers say this
 RUBRIC = (
     "Judge the answer as a strict, fair interview coach.\n"
     "For each STAR part (situation, task, action, result), say whether the answer has it and "
@@ -106,7 +107,7 @@ class LLMJudge:
         from interviewsense.interviewer.llm_client import LLMDown, LLMInvalid
 
         if self.down:
-            return Verdict(self.model, error=f"LLMDown: {self.down} (earlier in this session)")
+            return Verdict(self.model, error=f"LLMDown: {self.down} ({EARLIER})")
         said = self.redact(transcript)  # the judge sees, and may quote, only what is sent
         user = (
             f"{RUBRIC}\n\nQuestion type: {qtype.replace('_', ' ')}\nQuestion: {question}\n"
