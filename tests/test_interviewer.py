@@ -279,6 +279,21 @@ def test_a_session_longer_than_its_level_asks_other_levels_before_any_question_t
     ]
 
 
+def test_finalize_with_typed_answers_says_it_has_nothing_to_do() -> None:
+    """A review: practice --keyboard --finalize did nothing at the end, without a word."""
+    from interviewsense.config import load_settings
+    from interviewsense.flows.setup import FINALIZE_TYPED_NOTE, PracticeOptions, prepare
+    from interviewsense.progress import Quiet
+
+    settings = load_settings({"llm": ("off", "flag")})
+    for finalize in (True, False):
+        said = Quiet()
+        options = PracticeOptions(InterviewPlan(), keyboard=True, voice=False, finalize=finalize)
+        prepare(options, settings, said).close()
+        assert (FINALIZE_TYPED_NOTE in said.notices) is finalize, said.notices
+    assert FINALIZE_TYPED_NOTE.startswith("--finalize transcribes recordings again")
+
+
 def test_what_only_an_llm_uses_is_said_to_go_unused_offline() -> None:
     """A review: --role, --company, --resume and --job-description did nothing without an
     LLM, without a word."""

@@ -204,7 +204,15 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
                 except InterviewSenseError as exc:
                     note(f"{exc.message}: type your answers instead")
                     eq.recognizer = None
+    if options.finalize and eq.mic is None:  # a review: it did nothing, without a word
+        reporter.notice(FINALIZE_TYPED_NOTE)
     return eq
+
+
+FINALIZE_TYPED_NOTE = (
+    "--finalize transcribes recordings again with Whisper; typed answers have none, "
+    "so it has nothing to do"
+)
 
 
 def _speaker(settings: Settings, reporter: Reporter, note: Callable[[str], None]) -> Speaker:
