@@ -123,6 +123,8 @@ def test_the_page_is_served_with_its_files(server: Server) -> None:
         page = client.get("/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert 'src="/static/app.js"' in page.text
+        assert "{{" not in page.text  # every limit and word the page is given is filled in
+        assert 'data-untimed-delivery="no pace or pauses"' in page.text
         for name in ("app.js", "mic-worklet.js", "style.css"):
             assert client.get(f"/static/{name}").status_code == 200, name
 

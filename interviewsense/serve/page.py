@@ -66,13 +66,20 @@ async def index() -> HTMLResponse:
 def _page() -> str:
     """index.html with the limits the API holds answers to, so the page cannot send what
     the API refuses (a review: a typed answer over the limit was a 422 and lost)."""
+    from html import escape
+
+    from interviewsense.report.data import SHORT_DELIVERY, UNTIMED_DELIVERY
     from interviewsense.scoring.text import MAX_TYPED_CHARS
 
-    return (
-        (STATIC / "index.html")
-        .read_text("utf-8")
-        .replace("{{MAX_TYPED_CHARS}}", str(MAX_TYPED_CHARS))
-    )
+    filled = {  # and the words the reports use, so the page says what they say
+        "MAX_TYPED_CHARS": str(MAX_TYPED_CHARS),
+        "UNTIMED_DELIVERY": UNTIMED_DELIVERY,
+        "SHORT_DELIVERY": SHORT_DELIVERY,
+    }
+    page = (STATIC / "index.html").read_text("utf-8")
+    for name, value in filled.items():
+        page = page.replace("{{" + name + "}}", escape(value))
+    return page
 
 
 ANSWER_AUDIO = re.compile(r"^a\d{2,3}\.wav$")  # audio/aNN.wav: storage/store.py audio_name

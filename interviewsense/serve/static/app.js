@@ -505,9 +505,11 @@ function fillScores(ids, a) {
   band.className = `band ${a.scores.band.replace(/\s+/g, "-")}`;
   $(ids.content).textContent = scoreText(a.scores.content.score);
   const d = a.scores.delivery;
-  // As report/data.py delivery_gap: no word times (typed), or too little speech for a pace.
+  // As report/data.py delivery_gap: no word times (typed), or too little speech for a pace;
+  // its words are the reports', put in the page by the server (serve/page.py).
   const missing = d.score !== null && d.score !== undefined ? d.missing || [] : [];
-  const gap = missing.includes("long_pauses") ? "no pace or pauses" : missing.includes("wpm") ? "too short for a pace" : "";
+  const said = document.body.dataset;
+  const gap = missing.includes("long_pauses") ? said.untimedDelivery : missing.includes("wpm") ? said.shortDelivery : "";
   const note = Object.assign(document.createElement("small"), { className: "note", textContent: ` (${gap})` });
   $(ids.delivery).replaceChildren(scoreText(d.score), ...(gap ? [note] : []));
   $(ids.voice).textContent = scoreText(a.scores.voice.score);
