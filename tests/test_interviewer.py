@@ -236,6 +236,25 @@ def test_the_session_summary_says_which_answer_its_evidence_is_from() -> None:
     assert parts <= set(STRENGTHS), parts - set(STRENGTHS)  # said in words, not by a key
 
 
+def test_staying_on_the_question_is_never_praised() -> None:
+    """A review: answers given to another question of their own type keep relevance's
+    points, and the summary praised them for "staying on the question"."""
+    from interviewsense.interviewer.scripted import STRENGTHS, offline_assessment
+
+    q = Question(text="Tell me about a project you led.", type="behavioral")
+    story = (
+        "Last year our billing service failed every week, and I was asked to move it to a new "
+        "platform within a quarter. I planned the move in three phases, wrote the runbook and "
+        "paired with each engineer on the cut-over. Failures dropped from six a week to zero."
+    )
+    turn = answered_turn(q, story, 1)
+    assert turn.answer is not None
+    [relevance] = [p for p in turn.answer.scores.content.breakdown if p.name == "relevance"]
+    assert relevance.points == relevance.max_points  # it would have been praised
+    strengths = offline_assessment([turn]).strengths
+    assert strengths and not any(s.startswith(STRENGTHS["relevance"]) for s in strengths)
+
+
 def test_a_session_longer_than_its_level_asks_other_levels_before_any_question_twice() -> None:
     """A review: five junior system-design questions were the two the bank has, three times
     over, without a word; and 30 questions of any type came round again unsaid."""

@@ -168,6 +168,11 @@ STRENGTHS = {
 # A part praised only when another holds up too: "concise" counts fillers and hedges, so an
 # answer that said one sentence 120 times had all its points (QA: "concise wording (100%)").
 STRENGTH_NEEDS = {"conciseness": "substance"}
+# Never praised: relevance's points say only that an answer is not plainly about something
+# else, not that it answers this question (a story given to another question of its own type
+# keeps them: docs/scoring.md). A review: a URL-shortener design given to "design a hotel
+# booking site" was praised for "staying on the question (100% of the points)".
+NEVER_PRAISED = frozenset({"relevance"})
 
 
 def offline_assessment(turns: list[Turn]) -> Assessment:
@@ -196,7 +201,11 @@ def offline_assessment(turns: list[Turn]) -> Assessment:
         order = list(means)  # ties keep the rubric's order: content, delivery, voice
         ranked = sorted(means, key=lambda k: (-means[k], order.index(k)))
         praised = [
-            k for k in ranked if means[k] >= 0.7 and means.get(STRENGTH_NEEDS.get(k, k), 1) >= 0.7
+            k
+            for k in ranked
+            if means[k] >= 0.7
+            and means.get(STRENGTH_NEEDS.get(k, k), 1) >= 0.7
+            and k not in NEVER_PRAISED
         ]
         out.strengths = [
             f"{STRENGTHS.get(k, k)} ({means[k]:.0%} of the points)" for k in praised[:3]
