@@ -424,3 +424,39 @@ def test_a_pace_needs_some_speech() -> None:
     words = int(PACE_MIN_S / 0.4) + 3  # a little over PACE_MIN_S of speech
     enough, _ = score_answer(timed(" ".join(["word"] * words)), q)
     assert enough.delivery.wpm is not None
+
+
+def test_ownership_advice_fits_the_question_type() -> None:
+    """A review: a design told in "we" (the designer's voice, which its cap leaves alone) was
+    told to "say what you did yourself", and so was a technical "we would …" explanation."""
+    we = (
+        "We would put a token bucket per client in Redis, and we would refill it every second. "
+        "We would keep the limits in config so we can change them without a deploy, and we "
+        "would return 429 with a Retry-After header when the bucket is empty."
+    )
+    said = {}
+    for qtype in ("system_design", "technical", "behavioral"):
+        q = Question(text="How would you limit the rate of API calls per client?", type=qtype)
+        _, advice = score_answer(typed(we), q, embedder=None)
+        said[qtype] = [line for line in advice if line.startswith("You said 'we'")]
+    assert said["system_design"] == []
+    assert said["technical"] and "say which choices are yours" in said["technical"][0]
+    assert said["behavioral"] and said["behavioral"][0].endswith("say what you did yourself.")
+
+
+def test_no_advice_line_writes_a_threshold_of_its_own() -> None:
+    """Issue 14: every number a line quotes is the rubric's (a review: "0.25 or more is on
+    topic" was said where the off-topic line is 0.15)."""
+    import re
+    import string
+
+    from interviewsense.scoring.feedback import ADVICE, _rubric_values
+
+    values = _rubric_values(load_rubric(None))
+    for rule, line in ADVICE.items():
+        assert not re.search(r"\d", re.sub(r"\{[^}]*\}", "", line)), rule
+        for _, name, _, _ in string.Formatter().parse(line):
+            assert name is None or name in values or not name.endswith(("_similarity",
+                "_full", "_low", "_high", "_sd")), (rule, name)  # fmt: skip
+    assert "{off_topic_similarity:.2f}" in ADVICE["off_topic_meaning"]
+    assert "{off_topic_similarity:.2f}" in ADVICE["drift_meaning"]

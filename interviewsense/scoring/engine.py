@@ -140,7 +140,7 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
     weak = bool(imp) and imp["p"] < rubric.num("content", "impression_cap_below")
     if main and weak and content.method != "llm":
         why = (
-            f"answers that read like this one were rated weak by coaches: {imp['p']:.0%} "
+            f"answers that read like this one were rated below good by coaches: {imp['p']:.0%} "
             f'likely good or strong; it reads weakest at "{clip(imp["weakest"])}"'
         )
         out.append(Component("reads weak", cap["reads_weak"], 100, why))

@@ -32,11 +32,17 @@ ADVICE = {
     "date, a team size or the technology you used.",
     "few_details": "Only {count} ({shown}): add a number that shows the scale or the result.",
     "ownership": "You said 'we' {we} and {i}{acting}: say what you did yourself.",
-    "off_topic_meaning": "The answer seems to be about something else (similarity "
-    "{similarity:.2f} to the question; on-topic answers reach {similarity_full:.2f}): answer "
-    "the question that was asked, and tie your first and last sentence to it.",
-    "drift_meaning": "Only part of the answer addresses the question (similarity "
-    "{similarity:.2f}; {similarity_full:.2f} or more is on topic): cut what does not serve it.",
+    # Not a story of what was done ("we would cache it"): the choices, in the first person.
+    "ownership_choices": "You said 'we' {we} and {i}{acting}: say which choices are yours "
+    "('I would', 'I chose'), so the interviewer hears your own decisions.",
+    "off_topic_meaning": "The answer seems to be about something else (similarity to the "
+    "question {similarity:.2f}; under {off_topic_similarity:.2f} is off topic): answer the "
+    "question that was asked, and tie your first and last sentence to it.",
+    # Between the off-topic line and full points: near the question, not plainly on it (a
+    # review: "only part of the answer addresses it" was said of an answer none of which did).
+    "drift_meaning": "The answer stays loosely on the question (similarity {similarity:.2f}; "
+    "full points from {similarity_full:.2f}, off topic under {off_topic_similarity:.2f}): tie "
+    "your first and last sentence to what was asked, and cut what does not serve it.",
     "drift_terms": "The answer drifts from the question: it never touches {terms}. Tie your "
     "first and last sentence back to what was asked.",
     "substance": "The answer says less than it seems: {why}. {fix}",
@@ -101,7 +107,7 @@ STAR_FIXES = {
 # The parts of the other two outlines (scoring/cues.py REASONING and PREP), as a candidate
 # hears them, and the fix for each (QA: one fixed sentence asked a design answer for "an
 # outline, a trade-off and a summary" it had, whichever part was missing).
-PART_NAMES = {"clarify": "goal and limits", "reasoning": "reason or trade-off", "close": "ending"}
+PART_NAMES = {"clarify": "goal and limits", "reasoning": "reasoning", "close": "ending"}
 PART_FIXES = {
     "clarify": "start by saying what you take the goal and the limits to be",
     "approach": "outline your approach in two or three steps",
@@ -220,8 +226,10 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         acting = own.get("i_acting")
         note = "" if acting is None or acting == own["i"] else f" ({acting} as the one acting)"
         i_said = "never 'I'" if own["i"] == 0 else f"'I' {times(own['i'])}"  # not "'I' no times"
-        text = say("ownership", we=times(own["we"]), i=i_said, acting=note)
-        add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
+        rule = "ownership" if question.type == "behavioral" else "ownership_choices"
+        text = say(rule, we=times(own["we"]), i=i_said, acting=note)
+        if question.type != "system_design":  # there "we" is the designer's voice
+            add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
     rel = c.relevance
     if "similarity" in rel:  # judged by meaning
         rule = "off_topic_meaning" if "off topic" in capped else "drift_meaning"
