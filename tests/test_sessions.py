@@ -413,3 +413,24 @@ def test_a_lock_whose_pid_another_process_took_does_not_block_delete(
         other.wait()
     assert deleted.exit_code == 0, deleted.output
     assert not (isolated_home / "sessions" / sid).exists()
+
+
+def test_practice_shows_the_lowest_caps_and_counts_the_rest(isolated_home: Path) -> None:
+    """A review: practice showed only the cap that binds, though the report lists each."""
+    from interviewsense.cli._practice_ui import PRACTICE_CAPS
+
+    answer = "Um, uh, we, um, did the stuff, uh, and we fixed it, um.\n"
+    made = CliRunner().invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json",
+         "-t", "behavioral"],
+        input=answer,
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    caps = json.loads(made.stdout)["turns"][0]["answer"]["scores"]["caps"]
+    assert len(caps) > PRACTICE_CAPS, caps  # too short, no result, no ownership, fillers …
+    shown = [line.strip() for line in made.stderr.splitlines() if "at most " in line]
+    lowest = sorted(caps, key=lambda c: c["points"])[:PRACTICE_CAPS]
+    assert [line.split(":")[0] for line in shown] == [f"at most {c['points']}" for c in lowest]
+    assert f"and {len(caps) - PRACTICE_CAPS} more cap" in made.stderr

@@ -140,6 +140,7 @@ def meter(level_db: float, width: int = 20) -> Text:
 
 SUMMARY_COLUMNS = ("#", "question", "score", "band", "words", "wpm", "fillers")
 NARROW_SUMMARY = 72  # columns: under this, the summary leaves out words, wpm and fillers
+PRACTICE_CAPS = 3  # caps shown under an answer; the others are counted (the report has each)
 
 
 class PracticeScreen:
@@ -262,6 +263,7 @@ class PracticeScreen:
         if answer is None:
             return
         from interviewsense.report.data import cap_notes, sub_scores
+        from interviewsense.scoring.text import plural
 
         s = answer.scores
         if answer.transcript.text:
@@ -278,8 +280,15 @@ class PracticeScreen:
         lines = Table.grid(padding=(0, 1))  # a wrapped line stays under its text (QA: col 0)
         lines.add_column(no_wrap=True)
         lines.add_column()
-        if held:  # the cap that binds: why the score is lower than its parts
-            lines.add_row(" ", Text(held[0], style=band_style(s.band)))
+        # Why the score is under its parts, the binding cap first (a review: only it was shown,
+        # though the report says each); past PRACTICE_CAPS, how many more the report has.
+        for i, cap in enumerate(held[:PRACTICE_CAPS]):
+            lines.add_row(" ", Text(cap, style=band_style(s.band) if i == 0 else "dim"))
+        if len(held) > PRACTICE_CAPS:
+            more = len(held) - PRACTICE_CAPS
+            lines.add_row(
+                " ", Text(f"and {plural(more, 'more cap')}: 'sessions show' lists each", "dim")
+            )
         for item in answer.feedback[:3]:
             lines.add_row("  •", Text(item))  # Text: it quotes the answer, never markup
         self.console.print(lines)
