@@ -434,3 +434,81 @@ def test_practice_shows_the_lowest_caps_and_counts_the_rest(isolated_home: Path)
     lowest = sorted(caps, key=lambda c: c["points"])[:PRACTICE_CAPS]
     assert [line.split(":")[0] for line in shown] == [f"at most {c['points']}" for c in lowest]
     assert f"and {len(caps) - PRACTICE_CAPS} more cap" in made.stderr
+
+
+def test_repair_leaves_a_session_being_recorded_alone(isolated_home: Path) -> None:
+    """A review: `sessions repair` took a running practice's lock and marked its session
+    repaired, and `sessions delete` then removed it under the practice."""
+    import subprocess
+
+    sid = practice()
+    lock = isolated_home / "sessions" / sid / ".lock"
+    before = (lock.parent / "session.json").read_text()
+    recording = subprocess.Popen(["sleep", "60"])  # a live process, started before its lock
+    try:
+        lock.write_text(str(recording.pid))
+        one = CliRunner().invoke(app, ["sessions", "repair", sid])
+        assert one.exit_code == 1 and "is being recorded" in one.stderr, one.stderr
+        every = CliRunner().invoke(app, ["sessions", "repair"])
+        assert every.exit_code == 3, every.stderr  # the others would be repaired
+        assert f"{sid}: skipped: session {sid} is being recorded" in every.stderr
+        assert lock.read_text() == str(recording.pid)  # its lock is its own still
+        assert (lock.parent / "session.json").read_text() == before
+    finally:
+        recording.kill()
+        recording.wait()
+
+
+def test_the_repair_every_command_does_scores_typed_answers_again(isolated_home: Path) -> None:
+    """A review: the repair any command does first (after a crash) had no scorer, so a typed
+    answer whose record was cut short was dropped, and its turn stayed "answered"."""
+    runner = CliRunner()
+    answers = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
+    made = runner.invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json"],
+        input=answers,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    sid = json.loads(made.stdout)["id"]
+    folder = isolated_home / "sessions" / sid
+    text = (folder / "session.json").read_text()
+    whole = json.loads(text)
+    cut = text.index('"delivery"', text.index(json.dumps(whole["turns"][1]["question"]["text"])))
+    (folder / "session.json").write_text(text[:cut])  # inside the second answer's scores
+    (folder / ".lock").write_text("999999999")  # its writer is gone
+    listed = runner.invoke(app, ["sessions", "list"])
+    assert listed.exit_code == 0, listed.stderr
+    said = " ".join(listed.stderr.split())
+    assert f"session {sid} was left unfinished" in said
+    assert "typed answer(s) 2 scored again from their text" in said, said
+    turns = json.loads(runner.invoke(app, ["sessions", "show", sid, "--json"]).stdout)["turns"]
+    assert [t["status"] for t in turns] == ["answered", "answered"]
+    second = turns[1]["answer"]
+    assert second["transcript"]["text"] == whole["turns"][1]["answer"]["transcript"]["text"]
+
+
+def test_a_spoken_answer_that_cannot_be_read_is_recovered_not_typed(isolated_home: Path) -> None:
+    """A review: a finalize session's answer whose record was cut short was "scored again from
+    its text" as a typed one: its recording, voice score and pace were lost."""
+    import numpy as np
+
+    from tests.helpers import wav_bytes
+
+    sid = practice()
+    folder = isolated_home / "sessions" / sid
+    data = json.loads((folder / "session.json").read_text())
+    answer = data["turns"][0]["answer"]
+    answer["transcript"]["engine"] = "whisper-final"  # spoken: its recording is kept
+    answer.pop("audio", None)
+    answer["scores"]["overall"] = "damaged"
+    (folder / "audio").mkdir(exist_ok=True)
+    (folder / "audio" / "a01.wav").write_bytes(wav_bytes(np.zeros(16000, np.float32), 16000))
+    (folder / "session.json").write_text(json.dumps(data))
+    fixed = CliRunner().invoke(app, ["sessions", "repair", sid])
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "scored again" not in fixed.stderr and "recovered answer(s) 1" in fixed.stderr
+    turn = json.loads(CliRunner().invoke(app, ["sessions", "show", sid, "--json"]).stdout)["turns"][
+        0
+    ]
+    assert turn["status"] == "recovered" and turn["answer"] is None

@@ -40,27 +40,25 @@ def root(
 
 def _repair_left_behind() -> None:
     """Any command first repairs sessions a crash left unfinished (docs/reliability.md)."""
+    from rich.markup import escape
+
+    from interviewsense.cli.sessions import typed_rescorer
     from interviewsense.config import load_settings
     from interviewsense.errors import InterviewSenseError
     from interviewsense.storage.repair import repair_abandoned
     from interviewsense.storage.store import SessionStore
 
     try:
-        store = SessionStore(load_settings().sessions_dir)
-        reports = repair_abandoned(store)
+        settings = load_settings()
+        store = SessionStore(settings.sessions_dir)
+        reports = repair_abandoned(store, typed_rescorer(settings))
     except (InterviewSenseError, OSError):
         return  # the command itself will say what is wrong with the settings or the disk
     for r in reports:
-        done = []
-        if r.wavs_fixed:
-            done.append(f"{len(r.wavs_fixed)} recording(s) fixed")
-        if r.turns_recovered:
-            done.append(f"{len(r.turns_recovered)} answer(s) recovered")
-        what = ", ".join(done) or "marked repaired"
         console.print(
             f"[yellow]note:[/] session {r.session_id} was left unfinished (a crash or a full disk "
-            "stopped it); "
-            f"{what} ('interviewsense sessions show {r.session_id}')"
+            f"stopped it); {escape(r.describe())} ('interviewsense sessions show {r.session_id}')",
+            soft_wrap=True,
         )
 
 

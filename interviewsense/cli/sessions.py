@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from interviewsense.config import Settings
     from interviewsense.domain import Session, Turn
     from interviewsense.storage.store import SessionStore
 
@@ -187,49 +188,44 @@ def repair(
     ] = None,
 ) -> None:
     """Fix sessions a crash left unfinished: WAV headers, session.json, recovered answers."""
+    from interviewsense.errors import InterviewSenseError, PartialFailure
     from interviewsense.storage.repair import repair_session
     from interviewsense.storage.store import NewerSessionError, validate_id
 
     store = _store()
     ids = [validate_id(session_id)] if session_id is not None else store.ids()
-    fixed = 0
+    fixed, skipped = 0, 0
     for sid in ids:
         try:
-            report = repair_session(store, sid, rescore=_rescorer())
-        except NewerSessionError as exc:
+            report = repair_session(store, sid, rescore=typed_rescorer(load()))
+        except InterviewSenseError as exc:
             if session_id is not None:
                 raise
-            console.print(f"{sid}: skipped: {exc.message}")
+            # One that cannot be repaired (one being recorded, a folder it cannot write)
+            # leaves the others to be (a review: the first stopped them all); a newer
+            # version's is not damaged, only not ours to rewrite.
+            console.print(f"{sid}: skipped: {exc.message}", soft_wrap=True)
+            skipped += not isinstance(exc, NewerSessionError)
             continue
         if report.changed:
             fixed += 1
-            parts = []
-            if report.rebuilt:
-                kept = f" (the damaged one is kept as {report.kept})" if report.kept else ""
-                parts.append(f"session.json rebuilt{kept}")
-            if report.rescored:
-                parts.append(
-                    f"typed answer(s) {', '.join(map(str, report.rescored))} scored again "
-                    "from their text"
-                )
-            if report.lost:
-                parts.append(f"could not be read back: {', '.join(report.lost)}")
-            if report.wavs_fixed:
-                parts.append("fixed " + ", ".join(report.wavs_fixed))
-            if report.turns_recovered:
-                parts.append(f"recovered answer(s) {', '.join(map(str, report.turns_recovered))}")
-            console.print(f"{sid}: {'; '.join(parts)}")
+            console.print(f"{sid}: {report.describe()}", soft_wrap=True)
     console.print(f"{fixed} of {len(ids)} session(s) needed repair")
+    if skipped:
+        raise PartialFailure(
+            f"{skipped} of {len(ids)} session(s) could not be repaired; the others were",
+            hint="each is named above with the reason; 'sessions repair ID' tries one again",
+        )
 
 
-def _rescorer() -> Callable[[str, Question], Answer]:
-    """Scores a typed answer again from its text, as the API scores one (the scorer is
-    loaded only when called: most repairs need none)."""
+def typed_rescorer(settings: Settings) -> Callable[[str, Question], Answer]:
+    """Scores a typed answer again from its text, for a repair (storage/repair.py), as the
+    API scores one; the scorer loads only when called: most repairs need none."""
 
     def rescore(text: str, question: Question) -> Answer:
         from interviewsense.flows.interview import typed_answer
 
-        return typed_answer(text, question, load())
+        return typed_answer(text, question, settings)
 
     return rescore
 

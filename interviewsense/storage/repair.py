@@ -53,6 +53,25 @@ class RepairReport:
     def changed(self) -> bool:
         return bool(self.wavs_fixed or self.turns_recovered or self.rebuilt)
 
+    def describe(self) -> str:
+        """What was done, for a person: "session.json rebuilt (…); typed answer(s) 2 scored
+        again from their text; …" (``sessions repair`` and the repair every command does)."""
+        parts = []
+        if self.rebuilt:
+            kept = f" (the damaged one is kept as {self.kept})" if self.kept else ""
+            parts.append(f"session.json rebuilt{kept}")
+        if self.rescored:
+            parts.append(
+                f"typed answer(s) {', '.join(map(str, self.rescored))} scored again from their text"
+            )
+        if self.lost:
+            parts.append(f"could not be read back: {', '.join(self.lost)}")
+        if self.wavs_fixed:
+            parts.append("fixed " + ", ".join(self.wavs_fixed))
+        if self.turns_recovered:
+            parts.append(f"recovered answer(s) {', '.join(map(str, self.turns_recovered))}")
+        return "; ".join(parts) or "marked repaired"
+
 
 def process_alive(pid: int) -> bool:
     """Whether a process of this machine with that id is running."""
@@ -116,7 +135,11 @@ def abandoned(store: SessionStore) -> list[str]:
 
 
 def _load_or_new(
-    store: SessionStore, session_id: str, report: RepairReport, rescore: Rescore | None
+    store: SessionStore,
+    session_id: str,
+    report: RepairReport,
+    rescore: Rescore | None,
+    recorded: set[int],
 ) -> Session:
     """The folder's session: its session.json, under the folder's id when the file names
     another session (a folder copied by hand: saving it as it was would overwrite the
@@ -144,7 +167,7 @@ def _load_or_new(
             if isinstance(data, dict):
                 report.lost.append(f"session.json from character {at} on (cut short or damaged)")
         if isinstance(data, dict):
-            return _salvage(data, session_id, started, report, rescore)
+            return _salvage(data, session_id, started, report, rescore, recorded)
         return Session(id=session_id, started_at=started, status="repaired")
 
 
@@ -230,11 +253,13 @@ def _salvage(
     started: str,
     report: RepairReport,
     rescore: Rescore | None,
+    recorded: set[int],
 ) -> Session:
     """What of a session.json that no longer loads still does: its settings and every turn
     that reads, a turn's question and answer apart (QA: one field of the wrong type threw
     away every typed answer). A typed answer that cannot be read is scored again from its
-    text; a spoken one is left to ``finalize``, as after a crash. Each loss is reported."""
+    text; a spoken one (a turn ``recorded`` has its answer's recording) is left to
+    ``finalize``, as after a crash. Each loss is reported."""
     head = {k: v for k, v in data.items() if k != "turns"}  # the summary too, if it reads
     head["id"] = session_id
     if "kind" not in head and head.get("persona") == "":  # only finalize leaves it empty
@@ -259,13 +284,19 @@ def _salvage(
             continue
         if "answer" in dropped:
             dropped.remove("answer")
-            text = _typed_text(raw.get("answer"))
+            # Spoken, when its recording is there (a review: a finalize session's answer cut
+            # short was "scored again from its text", its recording and voice lost).
+            spoken = turn.index in recorded
+            text = None if spoken else _typed_text(raw.get("answer"))
             if text is not None and rescore is not None:
                 turn.answer = rescore(text, turn.question)
                 turn.status = "answered"
                 report.rescored.append(turn.index)
-            elif text is not None:
+            elif not spoken:  # nothing to score it again from: said, and not "answered"
                 report.lost.append(f"answer {turn.index}")
+                if turn.status == "answered":
+                    turn.status = "unanswered"
+                    turn.notes.append("its answer could not be read back after damage")
         report.lost += [f"turn {turn.index}'s {name}" for name in dropped]
         session.turns.append(turn)
     return session
@@ -276,7 +307,9 @@ def _typed_text(raw: Any) -> str | None:
     if not isinstance(raw, dict) or raw.get("audio"):
         return None
     transcript = raw.get("transcript")
-    text = transcript.get("text") if isinstance(transcript, dict) else None
+    if not isinstance(transcript, dict) or transcript.get("engine", "text") != "text":
+        return None  # a recogniser's transcript: its recording is what to score again
+    text = transcript.get("text")
     return text if isinstance(text, str) and text.strip() else None
 
 
@@ -306,9 +339,16 @@ def repair_session(
     ``rescore`` scores a typed answer again from its text when its record cannot be read."""
     report = RepairReport(session_id)
     folder = store.existing(session_id)  # never a folder made for an id that has none
-    session = _load_or_new(store, session_id, report, rescore)  # first: a newer one is left
+    pid = writer(store, session_id)
+    if pid is not None:  # a review: repair took a running practice's lock and its session
+        raise BadInputError(
+            f"session {session_id} is being recorded (process {pid}): it is not repaired",
+            hint="let the session finish, or stop it, then repair it",
+        )
     audio = folder / "audio"
     wavs = sorted(audio.glob("*.wav")) if audio.is_dir() else []
+    recorded = {int(w.stem[1:]) for w in wavs if w.name.startswith("a") and w.stem[1:].isdigit()}
+    session = _load_or_new(store, session_id, report, rescore, recorded)  # a newer one: left
     for wav in wavs:
         if repair_wav(wav):
             report.wavs_fixed.append(wav.name)
@@ -339,11 +379,12 @@ def repair_session(
     return report
 
 
-def repair_abandoned(store: SessionStore) -> list[RepairReport]:
+def repair_abandoned(store: SessionStore, rescore: Rescore | None = None) -> list[RepairReport]:
     """Repair every session left unfinished; a session that cannot be repaired is skipped
-    (``sessions repair ID`` reports why)."""
+    (``sessions repair ID`` reports why). ``rescore`` as for ``repair_session``: without it a
+    typed answer that cannot be read is lost (a review: every command's repair had none)."""
     reports = []
     for sid in abandoned(store):
         with contextlib.suppress(InterviewSenseError, OSError):
-            reports.append(repair_session(store, sid))
+            reports.append(repair_session(store, sid, rescore))
     return reports
