@@ -279,6 +279,35 @@ def said(answer: Answer | None) -> TypeGuard[Answer]:
     return answer is not None and bool(answer.transcript.text.strip())
 
 
+# The keys ``summarize`` may give: what a flow or a repair replaces when answers change.
+SUMMARY_TOTALS = ("answers", "skipped", "overall", "content", "delivery", "voice", "fillers")
+
+
+def summarize(session: Session) -> dict[str, object]:
+    """Session totals: answers, skipped, mean scores, fillers (``Session.summary`` holds
+    them with what else a flow adds, e.g. the closing assessment)."""
+    answers = [t.answer for t in session.turns if said(t.answer)]
+    if not answers:
+        return {"answers": 0, "skipped": sum(1 for t in session.turns if t.status == "skipped")}
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 1) if values else None
+
+    return {
+        "answers": len(answers),
+        "skipped": sum(1 for t in session.turns if t.status == "skipped"),
+        "overall": mean([a.scores.overall for a in answers]),
+        "content": mean([a.scores.content.score for a in answers]),
+        "delivery": mean(
+            [float(a.scores.delivery.score) for a in answers if a.scores.delivery.score is not None]
+        ),
+        "voice": mean(
+            [float(a.scores.voice.score) for a in answers if a.scores.voice.score is not None]
+        ),
+        "fillers": sum(a.scores.delivery.fillers.count for a in answers),
+    }
+
+
 @dataclass
 class AnswerEnd:
     """How an answer ended: by what, under which rule, and when a pause ended it, what the

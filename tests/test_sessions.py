@@ -14,6 +14,17 @@ from interviewsense.cli import app
 ANSWER = "At my last job I led a migration and as a result we cut costs by 30 percent.\n"
 
 
+def practice_json(env: dict[str, str] | None = None) -> str:
+    result = CliRunner().invoke(
+        app,
+        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json"],
+        input=ANSWER,
+        env=env,
+    )
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
 def practice(env: dict[str, str] | None = None) -> str:
     result = CliRunner().invoke(
         app,
@@ -512,3 +523,17 @@ def test_a_spoken_answer_that_cannot_be_read_is_recovered_not_typed(isolated_hom
         0
     ]
     assert turn["status"] == "recovered" and turn["answer"] is None
+    # Its totals follow (a review: the report still said "mean score" of the lost answer).
+    summary = json.loads((folder / "session.json").read_text())["summary"]
+    assert summary["answers"] == 0 and "overall" not in summary, summary
+    report = CliRunner().invoke(app, ["sessions", "report", sid, "-f", "md", "-o", "-"])
+    assert "0 answers" in report.stdout and "mean score –" in report.stdout, report.stdout[:400]
+
+
+def test_the_totals_a_summary_may_hold_are_listed_once(isolated_home: Path) -> None:
+    from interviewsense.domain import SUMMARY_TOTALS, Session, summarize
+
+    session = Session(id="20261130-080000-abcdef", started_at="2026-11-30T08:00:00")
+    assert set(summarize(session)) <= set(SUMMARY_TOTALS)
+    practiced = json.loads(practice_json())
+    assert set(practiced["summary"]) - {"assessment", "input_overflows"} <= set(SUMMARY_TOTALS)

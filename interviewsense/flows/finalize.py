@@ -22,7 +22,7 @@ from interviewsense.domain import (
     Session,
     Transcript,
     Turn,
-    said,
+    summarize,
 )
 from interviewsense.errors import BadInputError, named
 from interviewsense.fsutil import atomic_open
@@ -333,27 +333,3 @@ def _refinalize_turns(
         session.summary = summarize(session)
         store.save(session)  # keep each re-scored answer (and the totals) if a later one fails
     result.notes.extend(result.kept_notes)
-
-
-def summarize(session: Session) -> dict[str, object]:
-    """Session totals: answers, mean scores, the band of the mean."""
-    answers = [t.answer for t in session.turns if said(t.answer)]
-    if not answers:
-        return {"answers": 0, "skipped": sum(1 for t in session.turns if t.status == "skipped")}
-
-    def mean(values: list[float]) -> float | None:
-        return round(sum(values) / len(values), 1) if values else None
-
-    return {
-        "answers": len(answers),
-        "skipped": sum(1 for t in session.turns if t.status == "skipped"),
-        "overall": mean([a.scores.overall for a in answers]),
-        "content": mean([a.scores.content.score for a in answers]),
-        "delivery": mean(
-            [float(a.scores.delivery.score) for a in answers if a.scores.delivery.score is not None]
-        ),
-        "voice": mean(
-            [float(a.scores.voice.score) for a in answers if a.scores.voice.score is not None]
-        ),
-        "fillers": sum(a.scores.delivery.fillers.count for a in answers),
-    }

@@ -23,10 +23,11 @@ from interviewsense.domain import (
     Transcript,
     Turn,
     one_of,
+    summarize,
     to_json,
 )
 from interviewsense.errors import BadInputError, ConflictError
-from interviewsense.flows.finalize import analyse, load_source, load_transcriber, summarize
+from interviewsense.flows.finalize import analyse, load_source, load_transcriber
 from interviewsense.flows.practice import recent_questions
 from interviewsense.flows.setup import make_interviewer
 from interviewsense.fsutil import atomic_open

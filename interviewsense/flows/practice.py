@@ -19,6 +19,7 @@ from interviewsense.domain import (
     Session,
     Transcript,
     Turn,
+    summarize,
     to_json,
 )
 from interviewsense.errors import Interrupted, InterviewSenseError, StorageError
@@ -29,7 +30,7 @@ from interviewsense.flows.answer import (
     LiveView,
     capture_answer,
 )
-from interviewsense.flows.finalize import refinalize, summarize
+from interviewsense.flows.finalize import refinalize
 from interviewsense.flows.setup import Equipment, PracticeOptions, prepare
 from interviewsense.fsutil import free_bytes
 from interviewsense.interviewer.base import Assessment

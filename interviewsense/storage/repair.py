@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from interviewsense.audio.recorder import inspect_wav, repair_wav
-from interviewsense.domain import Answer, Question, Session, Turn, from_json
+from interviewsense.domain import (
+    SUMMARY_TOTALS,
+    Answer,
+    Question,
+    Session,
+    Turn,
+    from_json,
+    summarize,
+)
 from interviewsense.errors import BadInputError, InterviewSenseError
 from interviewsense.fsutil import parse_json, storage_error
 from interviewsense.storage.store import (
@@ -373,6 +381,12 @@ def repair_session(
     if session.status == "in_progress" or report.changed:
         session.status = "repaired"
         session.ended_at = session.ended_at or now_iso()
+        # The totals follow the answers kept (a review: a report said "mean score 49" of a
+        # session whose one answer repair could not read back); the rest (the closing
+        # assessment) is kept as it was.
+        for key in SUMMARY_TOTALS:
+            session.summary.pop(key, None)
+        session.summary.update(summarize(session))
     if report.changed or session.status == "repaired":
         store.save(session)
     store.release(session_id)
