@@ -573,6 +573,11 @@ SHAPES: dict[tuple[type, str], Shape] = {
     # A recording the session keeps, in its own folder: "audio/a01.wav" (or ""), never a path
     # that leads out of it (a report, an export or the API would read another file).
     (AudioInfo, "path"): "recording",
+    # A turn's number names its recordings (aNN.wav, 1 to 999: storage/store.py audio_name),
+    # and a score is out of 100 (a review: index 0 made `sessions play` exit 70, and an
+    # overall of -50 pulled history's trend down).
+    (Turn, "index"): "turn",
+    (Score, "overall"): "percent",
     (Content, "specificity"): {"count": "num", "numbers": ["str"], "tools": ["str"]},
     (Content, "ownership"): {"i": "num", "we": "num", "i_acting": "num", "i_share": "num?"},
     (Content, "relevance"): {
@@ -676,10 +681,19 @@ def _check_shape(shape: Shape, value: Any, where: str) -> None:
                     f"{where}: {value!r} is not a file in the session's audio folder"
                 )
             return
+        if kind in _RANGES:  # a number already: the field's own type was checked
+            low, high = _RANGES[kind]
+            if not low <= value <= high:
+                raise BadInputError(f"{where}: {value!r} is not from {low} to {high}")
+            return
         if not _IS[kind](value):
             if kind.startswith("instant"):
                 raise BadInputError(f"{where}: {value!r} is not a time (ISO 8601)")
             raise BadInputError(f"{where}: expected {kind}, found {type(value).__name__}")
+
+
+MAX_TURNS = 999  # a session's turns are numbered 1 to this: their recordings are aNN.wav
+_RANGES = {"turn": (1, MAX_TURNS), "percent": (0, 100)}
 
 
 _IS: dict[str, Any] = {  # the scalar kinds of SHAPES, each checked only when asked for

@@ -341,6 +341,10 @@ def test_a_hand_edited_session_is_damaged_not_a_bug_and_repair_mends_it(
         "audio": lambda d: d["turns"][0]["answer"].__setitem__(
             "audio", {"path": str(outside), "duration_s": 1.0, "sample_rate": 16000}
         ),
+        # A review: turn 0 made `sessions play` exit 70; an overall of -50 went into history.
+        "turn 0": lambda d: d["turns"][0].__setitem__("index", 0),
+        "turn 1000": lambda d: d["turns"][0].__setitem__("index", 1000),
+        "overall -50": lambda d: d["turns"][0]["answer"]["scores"].__setitem__("overall", -50),
     }
     for name, edit in edits.items():
         data = json.loads(json.dumps(good))

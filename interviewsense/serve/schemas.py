@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from interviewsense.domain import InterviewType, Level, PersonaName
+from interviewsense.domain import MAX_TURNS, InterviewType, Level, PersonaName
 from interviewsense.scoring.text import MAX_TYPED_CHARS, clean_text
 from interviewsense.serve.security import SAFE_ID
 
@@ -22,7 +22,7 @@ def one_clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
-MAX_TURN = 999
+MAX_TURN = MAX_TURNS  # a question number: a session's turns, as stored
 
 
 def not_a_bool(value: object) -> object:

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from interviewsense.domain import SESSION_SCHEMA, Session, from_json, newer_schema, to_json
+from interviewsense.domain import (
+    MAX_TURNS,
+    SESSION_SCHEMA,
+    Session,
+    from_json,
+    newer_schema,
+    to_json,
+)
 from interviewsense.errors import BadInputError, NotFoundError, StorageError
 from interviewsense.fsutil import (
     DIR_MODE,
@@ -65,7 +72,7 @@ def is_synced(session: Session, folder: Path) -> bool:
 
 def audio_name(kind: str, index: int) -> str:
     """``aNN.wav`` for answers, ``qNN.wav`` for spoken questions (1-based)."""
-    if kind not in ("a", "q") or not 0 < index < 1000:
+    if kind not in ("a", "q") or not 0 < index <= MAX_TURNS:
         raise ValueError(f"bad audio name {kind}{index}")
     return f"{kind}{index:02d}.wav"
 
