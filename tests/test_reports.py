@@ -223,6 +223,37 @@ def test_html_report_renders_with_charts_in_chromium(
 
 
 @pytest.mark.slow
+def test_the_html_reports_names_are_never_broken_mid_word(
+    session_home: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A review: in "Every number, explained" the names broke mid-word ("Conte nt",
+    "struc ture") in a real browser, at the report's own width."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    home, sid = session_home
+    page_file = tmp_path / "report.html"
+    page_file.write_text(report(home, sid, "html"))
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.goto(page_file.as_uri())
+            lines = page.eval_on_selector_all(
+                "td.name, th",
+                """cells => cells.map((cell) => {
+                    const range = document.createRange();
+                    range.selectNodeContents(cell);
+                    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                    return [cell.textContent, tops.size];
+                })""",
+            )
+        finally:
+            browser.close()
+    names = [name for name, _ in lines]
+    assert "structure" in names and "Content" in names, names
+    assert [name for name, rows in lines if rows > 1] == []
+
+
+@pytest.mark.slow
 def test_markdown_json_and_terminal(session_home: tuple[Path, str]) -> None:
     home, sid = session_home
     md = report(home, sid, "md")

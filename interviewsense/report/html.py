@@ -39,7 +39,7 @@ def _rows(title: str, score: int | None, parts: list[Component]) -> str:
     ]
     for p in parts:
         out.append(
-            f"<tr><td>{escape(p.name)}</td><td>{escape(p.why)}</td>"
+            f'<tr><td class="name">{escape(p.name)}</td><td>{escape(p.why)}</td>'
             f'<td class="pts">{p.points:g} / {p.max_points:g}</td></tr>'
         )
     return "".join(out)
