@@ -357,13 +357,20 @@ def load(ctx: typer.Context | None = None) -> Any:
     return settings
 
 
-def readable_sessions(store: SessionStore) -> list[Session]:
+def readable_sessions(
+    store: SessionStore, left_out: dict[str, list[str]] | None = None
+) -> list[Session]:
     """Every session that can be read; the damaged ones are left out and named, since a
-    silent gap would read as no practice that day (history, compare)."""
+    silent gap would read as no practice that day (history, compare). ``left_out`` gets
+    their ids, ``damaged`` and ``newer`` (for a JSON document: history --json)."""
     from interviewsense.scoring.text import plural
     from interviewsense.storage.store import NewerSessionError
 
-    sessions, damaged, newer = [], [], []
+    sessions: list[Session] = []
+    damaged: list[str] = []
+    newer: list[str] = []
+    if left_out is not None:
+        left_out.update(damaged=damaged, newer=newer)
     for sid in store.ids():
         try:
             sessions.append(store.load(sid))

@@ -41,12 +41,14 @@ def history(
     from interviewsense.report.terminal import render_history
     from interviewsense.storage.store import SessionStore
 
-    sessions = readable_sessions(SessionStore(load().sessions_dir))
+    left_out: dict[str, list[str]] = {}
+    sessions = readable_sessions(SessionStore(load().sessions_dir), left_out)
     result = compute(sessions, qtype=qtype or "", question=question)
     if as_json:
         from interviewsense.domain import HISTORY_SCHEMA
 
-        emit_json({"schema": HISTORY_SCHEMA, **asdict(result)})
+        # What is not counted, by id (a review: only stderr said so, not the document).
+        emit_json({"schema": HISTORY_SCHEMA, **asdict(result), "left_out": left_out})
         return
     if not result.points and (qtype or question):
         shown = " and ".join(
