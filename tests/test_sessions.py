@@ -532,6 +532,10 @@ def test_a_spoken_answer_that_cannot_be_read_is_recovered_not_typed(isolated_hom
     assert summary["answers"] == 0 and "overall" not in summary, summary
     report = CliRunner().invoke(app, ["sessions", "report", sid, "-f", "md", "-o", "-"])
     assert "0 answers" in report.stdout and "mean score –" in report.stdout, report.stdout[:400]
+    # Its recording is kept, and the report says how to score it (it said "not answered").
+    assert f"recorded, not yet scored ('interviewsense finalize {sid}' scores it)" in (
+        report.stdout.replace("\\", "")
+    )
 
 
 def test_the_totals_a_summary_may_hold_are_listed_once(isolated_home: Path) -> None:
@@ -541,3 +545,20 @@ def test_the_totals_a_summary_may_hold_are_listed_once(isolated_home: Path) -> N
     assert set(summarize(session)) <= set(SUMMARY_TOTALS)
     practiced = json.loads(practice_json())
     assert set(practiced["summary"]) - {"assessment", "input_overflows"} <= set(SUMMARY_TOTALS)
+
+
+def test_an_export_says_which_recording_is_missing(isolated_home: Path, tmp_path: Path) -> None:
+    """A review: a session whose recording was gone was "exported 2 files", without a word."""
+    sid = practice()
+    path = isolated_home / "sessions" / sid / "session.json"
+    data = json.loads(path.read_text())
+    data["turns"][0]["answer"]["audio"] = {
+        "path": "audio/a01.wav", "duration_s": 4.0, "sample_rate": 16000,
+    }  # fmt: skip
+    path.write_text(json.dumps(data))
+    out = tmp_path / "copy"
+    exported = CliRunner().invoke(app, ["sessions", "export", sid, "--out", str(out)])
+    assert exported.exit_code == 0, exported.stderr
+    said = " ".join(exported.stderr.split())
+    assert "answer 1's recording audio/a01.wav is missing from the session" in said, said
+    assert (out / sid / "session.json").is_file()

@@ -173,6 +173,28 @@ def export(
         exc.message += f"; the copy in {out / session_id} is incomplete"
         raise
     console.print(f"exported {plural(len(files), 'file')} to {out / session_id}")
+    for missing in missing_recordings(store, session_id):  # a review: a copy without a word
+        console.print(f"[yellow]note:[/] {missing} is missing from the session: not exported")
+
+
+def missing_recordings(store: SessionStore, session_id: str) -> list[str]:
+    """The answers' recordings session.json names that are not in its folder ("answer 2's
+    recording audio/a02.wav"); none for a session that does not load."""
+    from interviewsense.errors import InterviewSenseError
+
+    try:
+        session = store.load(session_id)
+    except InterviewSenseError:
+        return []
+    folder = store.folder(session_id)
+    return [
+        f"answer {t.index}'s recording {t.answer.audio.path}"
+        for t in session.turns
+        if t.answer is not None
+        and t.answer.audio is not None
+        and t.answer.audio.path
+        and not (folder / t.answer.audio.path).is_file()
+    ]
 
 
 @app.command("repair")

@@ -251,11 +251,19 @@ def answer_report(turn: Turn, folder: Path | None) -> AnswerReport | None:
     )
 
 
+# Why a question has no scored answer, as the reports say it (a review: a recording kept
+# for finalize read as "not answered").
+UNSCORED = {
+    "skipped": "skipped",
+    "recovered": "recorded, not yet scored ('interviewsense finalize {id}' scores it)",
+}
+
+
 def session_report(session: Session, folder: Path | None) -> SessionReport:
     answers = [r for t in session.turns if (r := answer_report(t, folder)) is not None]
     unanswered = [
         f"{'Follow-up' if t.question.follow_up else 'Question'} {t.index}, "
-        f"{'skipped' if t.status == 'skipped' else 'not answered'}: {t.question.text}"
+        f"{UNSCORED.get(t.status, 'not answered').format(id=session.id)}: {t.question.text}"
         for t in session.turns
         if t.answer is None
     ]
