@@ -171,6 +171,11 @@ class SessionStore:
             raise NotFoundError(f"no session {session_id}") from None
         except NewerSessionError:
             raise
+        except PermissionError as exc:  # not damage: repair could not read it either (a review)
+            raise StorageError(
+                f"no permission to read {path}",
+                hint="make it readable by this user (chmod u+r), or run as its owner",
+            ) from exc
         except (OSError, UnicodeDecodeError, ValueError, BadInputError) as exc:
             raise StorageError(
                 f"session {session_id} is damaged ({str(exc)[:120]})",
