@@ -16,6 +16,7 @@ from interviewsense.scoring.delivery import (
     find_repetitions,
     long_pauses,
     score_delivery,
+    without_fillers,
 )
 from interviewsense.scoring.engine import recover_fillers, score_answer
 from interviewsense.scoring.feedback import PART_FIXES
@@ -148,6 +149,36 @@ def test_hedges() -> None:
 def test_repetitions() -> None:
     toks = tokens(typed("the the plan was I was I was ready and that that was it"))
     assert [h.text for h in find_repetitions(toks)] == ["the the", "was i was i"]
+    # Never across the end of a sentence (a review); after a trailing "…", a restart is one.
+    ends = tokens(typed("The database handles it. It always works. I was... I was ready."))
+    assert [h.text for h in find_repetitions(ends)] == ["i was i was"]
+    asked = tokens(typed("Why did it fail? Fail fast, we said. We said it twice twice."))
+    assert [h.text for h in find_repetitions(asked)] == ["twice twice"]
+
+
+def test_a_numbered_list_is_its_items_not_numbers_of_its_own() -> None:
+    """A review: "1", "2" and "3" were counted as concrete details, and "2." was quoted as an
+    answer's strongest sentence."""
+    toks = tokens(
+        typed("I did three things: 1. I mapped the 12 services. 2. I cut alerts by 40%. 3) Done.")
+    )
+    assert [s.text for s in sentences(toks)] == [
+        "I did three things: 1. I mapped the 12 services.",
+        "2. I cut alerts by 40%.",
+        "3) Done.",
+    ]
+    assert find_details(toks)["numbers"] == ["12", "40%"]
+
+
+def test_a_filler_that_ends_a_sentence_leaves_the_sentence_ended() -> None:
+    """A review: "… a more senior role, you know. Maybe leading a team" was quoted as one
+    sentence once "you know." was left out, and "Maybe" was counted as a name in it."""
+    toks = tokens(
+        typed("I want a more senior role, you know. Maybe leading a team, um. Then more.")
+    )
+    said = [s.text for s in sentences(without_fillers(toks))]
+    assert said == ["I want a more senior role.", "Maybe leading a team.", "Then more."]
+    assert "Maybe" not in find_details(without_fillers(toks))["tools"]
 
 
 def test_recovered_fillers_are_uncovered_short_voiced_stretches() -> None:
@@ -176,6 +207,16 @@ def test_star_parts_with_their_sentences() -> None:
         "result": "as a result",
     }
     assert star["result"].sentence == "As a result builds took 8 minutes, not 40."
+    # A task named as one (a review: "That was the task: …" was told it had no task).
+    named = "After my first review the team had no shared plan. That was the task: one plan."
+    star = find_structure(
+        sentences(tokens(typed(named))),
+        __import__("interviewsense.scoring.content", fromlist=["STAR"]).STAR,
+    )
+    assert (star["task"].cue, star["task"].sentence) == (
+        "that was the task",
+        "That was the task: one plan.",
+    )
 
 
 def test_specificity_details() -> None:
@@ -190,6 +231,18 @@ def test_specificity_details() -> None:
         )
     )
     assert find_details(toks)["tools"] == ["Stripe", "Apple Pay", "PCI", "Priya", "Lisbon"]
+    # A number in words is the whole of it (a review: each of these was "thousand dollars").
+    toks = tokens(
+        typed(
+            "The bill was sixty thousand dollars; we cut it to thirty-five thousand dollars a "
+            "month, three hundred thousand dollars a year, and two hundred of us were glad."
+        )
+    )
+    assert find_details(toks)["numbers"] == [
+        "sixty thousand dollars",
+        "thirty-five thousand dollars",
+        "three hundred thousand dollars",
+    ]
 
 
 def test_ownership_relevance_and_length() -> None:
@@ -344,7 +397,9 @@ def test_an_answer_that_says_little_is_told_which_way() -> None:
     assert dense["weakest_signal"] == "hedges", dense
     capped = {cap.name: cap.why for cap in score.caps}
     if "little substance" in capped:
-        assert "hedges almost every sentence" in capped["little substance"], capped
+        assert "hedges every sentence" in capped["little substance"], capped  # over 1 each
+    some = {"weakest_signal": "hedges", "hedges_per_sentence": 0.8}
+    assert thin(some) == "it hedges almost every sentence (0.8 hedges a sentence)"
     assert "repeats itself" not in " ".join(capped.values()) + " ".join(advice)
     assert thin({"weakest_signal": "echo", "echo_share": 0.6}) == (
         "it circles the question (60% of its words are the question's own)"
@@ -460,3 +515,14 @@ def test_no_advice_line_writes_a_threshold_of_its_own() -> None:
                 "_full", "_low", "_high", "_sd")), (rule, name)  # fmt: skip
     assert "{off_topic_similarity:.2f}" in ADVICE["off_topic_meaning"]
     assert "{off_topic_similarity:.2f}" in ADVICE["drift_meaning"]
+
+
+def test_a_negated_sweeping_word_is_no_sweeping_claim() -> None:
+    """A review: "I'm not totally sure yet" was listed as a sweeping claim, its opposite."""
+    from interviewsense.scoring.substance import sweeping
+
+    said = (
+        "I'm not totally sure yet. It isn't always fast. It doesn't always hold. It always works."
+    )
+    claims = sweeping(sentences(tokens(typed(said))))
+    assert [c["sentence"] for c in claims] == ["It always works."]

@@ -29,6 +29,7 @@ from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import STRONG_QUOTE_FROM, meaning, substance
 from interviewsense.scoring.text import (
+    LIST_MARKER,
     SYNONYMS,
     Sentence,
     Tok,
@@ -77,6 +78,17 @@ def find_structure(
     return out
 
 
+def _number_word(word: str) -> bool:
+    """A number in words: "sixty", "thousand", or one joined with hyphens ("thirty-five")."""
+    parts = word.split("-")
+    return word in NUMBER_WORDS or (
+        len(parts) > 1 and all(p in NUMBER_WORDS or p in UNITS_IN_WORDS for p in parts)
+    )
+
+
+UNITS_IN_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
+
+
 def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     """Concrete details: numbers and metrics, named tools or technologies, and other names
     (a capitalised word that does not start a sentence: a product, a place, a person).
@@ -88,18 +100,31 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     tools: list[str] = []
     skip = last_named = -1
     for k, t in enumerate(toks):
-        if k == skip:
+        if k <= skip:
             continue
         raw = t.raw.strip(".,;:!?\"'()")
-        nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
-        prev = toks[k - 1].norm if k else ""
-        digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
-        if digits or (
-            t.norm in NUMBER_WORDS and (nxt in UNIT_WORDS or prev in ("by", "from", "to"))
+        # A number in words is all of it: "sixty thousand dollars", "thirty-five thousand",
+        # not "thousand dollars" (a review).
+        last = k
+        while (
+            _number_word(toks[last].norm)
+            and last + 1 < len(toks)
+            and _number_word(toks[last + 1].norm)
+            and not toks[last].comma_after
         ):
-            item = raw
+            last += 1
+        if last > k:
+            raw = " ".join(x.raw.strip(".,;:!?\"'()") for x in toks[k : last + 1])
+        nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
+        prev = toks[k - 1].norm if k else ""
+        opens = k == 0 or toks[k - 1].raw.rstrip().endswith((".", "?", "!", ":"))
+        if opens and LIST_MARKER.match(t.raw.strip()):
+            continue  # "1." numbers a list item; it is no detail of the answer
+        digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
+        if digits or (_number_word(t.norm) and (nxt in UNIT_WORDS or prev in ("by", "from", "to"))):
+            item, skip = raw, last
             if nxt in UNIT_WORDS:
-                item, skip = f"{raw} {nxt}", k + 1
+                item, skip = f"{raw} {nxt}", last + 1
             if item.lower() not in (n.lower() for n in numbers):
                 numbers.append(item)
         elif t.norm not in (x.lower() for x in tools):

@@ -67,6 +67,9 @@ STAR: Cues = {
         _I + r" (?:needed|had|wanted) to\b",
         r"\bwe (?:needed|had) to\b",
         r"\bthe (?:goal|task|objective|aim|challenge|deadline) was\b",
+        # "That was the task: …", "our goal was …" (a review: a task named so was missed)
+        r"\b(?:that|this) was (?:the|my|our) (?:goal|task|job|challenge|mission)\b",
+        r"\bour (?:goal|task|job|mission|brief) was\b",
         r"\b(?:my (?:manager|boss|lead)|the client|the customer) asked me\b",
         r"\bit was (?:my|up to me)\b",
         r"\bi took (?:on|charge|ownership)\b",

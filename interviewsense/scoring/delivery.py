@@ -6,6 +6,7 @@ the same input always gives the same numbers. Thresholds come from the rubric.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -150,10 +151,21 @@ def _like_is_filler(toks: list[Tok], i: int) -> bool:
 
 
 def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok]:
-    """The words of the answer that are not fillers."""
+    """The words of the answer that are not fillers. A filler that ended a sentence ("…
+    senior role, you know. Maybe …") hands its full stop to the word before it, so the two
+    sentences stay two (a review: they were quoted as one)."""
     hits = find_fillers(toks) if hits is None else hits
     in_filler = {k for h in hits for k in range(h.first, h.last + 1)}
-    return [t for k, t in enumerate(toks) if k not in in_filler]
+    kept: list[Tok] = []
+    for k, t in enumerate(toks):
+        if k not in in_filler:
+            kept.append(t)
+            continue
+        end = re.search(r"[.!?]+$", t.raw.rstrip("\"')]"))
+        if end and kept and not kept[-1].raw.rstrip().endswith((".", "!", "?")):
+            last = kept[-1]
+            kept[-1] = replace(last, raw=last.raw.rstrip().rstrip(",;:—-") + end.group(0))
+    return kept
 
 
 def find_hedges(toks: list[Tok]) -> list[_Hit]:
@@ -173,17 +185,30 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
     return hits
 
 
+def _ends_sentence(tok: Tok) -> bool:
+    """A word a full stop, a question or an exclamation mark ends; not a trailing "…", after
+    which a speaker starting again ("I was... I was") repeats."""
+    raw = tok.raw.rstrip()
+    return raw.endswith((".", "?", "!")) and not raw.endswith(("...", "…"))
+
+
 def find_repetitions(toks: list[Tok]) -> list[_Hit]:
-    """The same word twice in a row, or a two-word phrase said again at once."""
+    """The same word twice in a row, or a two-word phrase said again at once; never across
+    the end of a sentence ("… handles it. It always works": a review found it counted)."""
     hits: list[_Hit] = []
     i = 0
     while i + 1 < len(toks):
         a, b = toks[i], toks[i + 1]
-        if a.norm == b.norm and a.norm not in LEGIT_DOUBLES and not a.norm.isdigit():
+        same = a.norm == b.norm and a.norm not in LEGIT_DOUBLES and not a.norm.isdigit()
+        if same and not _ends_sentence(a):
             hits.append(_Hit(f"{a.norm} {b.norm}", i, i + 1))
             i += 2
             continue
-        if i + 3 < len(toks) and (a.norm, b.norm) == (toks[i + 2].norm, toks[i + 3].norm):
+        if (
+            i + 3 < len(toks)
+            and (a.norm, b.norm) == (toks[i + 2].norm, toks[i + 3].norm)
+            and not _ends_sentence(b)
+        ):
             hits.append(_Hit(f"{a.norm} {b.norm} {a.norm} {b.norm}", i, i + 3))
             i += 4
             continue

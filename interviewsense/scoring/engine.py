@@ -225,7 +225,7 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
                 "heavy fillers",
                 cap["heavy_fillers"],
                 100,
-                f"{rate:.0f} fillers per 100 words bury the content",
+                f"{rate:.1f} fillers per 100 words bury the content",  # as its row says it
             )
         )
     return Gaps(out, lifted)

@@ -225,8 +225,10 @@ def unsure(sents: list[Sentence]) -> list[str]:
 # mostly in these ("always O(1)", "you never need a salt", "TCP guarantees exactly once",
 # "caching is simply free") states no limit or cost, which is how a confidently wrong
 # answer sounds to a coach; a sound one says when a claim holds and what it costs.
+# Not when negated: "not always", "isn't totally" (a review).
 _SWEEPING = re.compile(
-    r"\b(?:always|never|guarantee[sd]?|forever|infinitely|instantly|automatically|completely|"
+    r"(?<!not )(?<!n't )\b(?:always|never|guarantee[sd]?|forever|infinitely|instantly|"
+    r"automatically|completely|"
     r"totally|perfectly|100 percent|no need|(?:do not|don't|doesn't|does not) (?:really )?"
     r"(?:need|matter)|not (?:really )?(?:a|an) (?:concern|issue|problem)|the whole point|"
     r"(?:pretty|really|very) simple|easy|proven|exactly once|simply)\b"
@@ -327,7 +329,8 @@ def thin(dense: dict[str, Any]) -> str:
         return f"it repeats itself ('{top['phrase']}' {top['count']} times)"
     if signal == "hedges":
         hedges = dense.get("hedges_per_sentence", 0.0)
-        return f"it hedges almost every sentence ({hedges:.1f} hedges a sentence)"
+        every = "every sentence" if hedges >= 1 else "almost every sentence"  # 1.3 is "every"
+        return f"it hedges {every} ({hedges:.1f} hedges a sentence)"
     echo = dense.get("echo_share", 0.0)
     return f"it circles the question ({echo:.0%} of its words are the question's own)"
 

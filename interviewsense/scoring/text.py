@@ -11,6 +11,7 @@ from interviewsense.domain import clean_text as clean_text
 
 _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
+LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")  # "1.", "2)", "(3)": an item's number
 _TOKEN = re.compile(r"\S+")
 
 
@@ -84,7 +85,10 @@ def sentences(toks: list[Tok], *, max_words: int = 30, gap_s: float = 0.7) -> li
     start = 0
     punctuated = any(_SENTENCE_END.search(t.raw) for t in toks)
     for i, t in enumerate(toks):
-        end_here = bool(_SENTENCE_END.search(t.raw))
+        # "2." opening a sentence numbers a list: the item is the sentence (a review: "2." was
+        # quoted as an answer's strongest sentence).
+        opens = i == start or toks[i - 1].raw.rstrip().endswith(":")
+        end_here = bool(_SENTENCE_END.search(t.raw)) and not (opens and LIST_MARKER.match(t.raw))
         if not punctuated and i + 1 < len(toks):
             nxt = toks[i + 1]
             if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
