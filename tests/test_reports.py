@@ -734,3 +734,14 @@ def test_a_narrow_terminal_loses_columns_not_numbers(isolated_home: Path) -> Non
             assert all(len(line) <= width for line in shown.splitlines()), (width, shown)
         assert re.search(r"\d{8}-\d{6}-\w{6} .*\s[\d.]+\s+in", listed.stderr), listed.stderr
         assert re.search(r"\d{4}-\d\d-\d\d .*\b2\s+[\d.]+", history.stderr), history.stderr
+
+
+def test_a_pace_chart_of_one_window_says_it_is_too_short() -> None:
+    """A review: a short answer's pace chart ran from -0.04 to 0.04 s, one dot at a window's
+    pace the rest of the report did not show."""
+    from interviewsense.report.charts import pace_chart
+
+    one = pace_chart([(0.0, 192.0)], (130, 170), 10)
+    assert "one 10 s window: too short to show how the pace changed" in one
+    assert PACE_COLOR not in one  # no line of one point
+    assert PACE_COLOR in pace_chart([(0.0, 150.0), (10.0, 160.0)], (130, 170), 10)

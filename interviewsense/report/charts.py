@@ -45,10 +45,12 @@ def _empty(ax: Any, message: str) -> None:
     ax.set_yticks([])
 
 
-def pace_chart(points: list[tuple[float, float]], ideal: tuple[float, float]) -> str:
+def pace_chart(points: list[tuple[float, float]], ideal: tuple[float, float], window: float) -> str:
     fig, ax = _figure()
     ax.axhspan(ideal[0], ideal[1], color=IDEAL_BAND, zorder=0, label="easy to follow")
-    if points:
+    if len(points) == 1:  # one window is no line: an axis from -0.04 to 0.04 s (a review)
+        _empty(ax, f"one {window:g} s window: too short to show how the pace changed")
+    elif points:
         xs = [p[0] for p in points]
         ys = [p[1] for p in points]
         ax.plot(xs, ys, color=PACE_COLOR, marker="o", linewidth=2.5, markersize=5)

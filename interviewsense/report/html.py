@@ -91,7 +91,7 @@ def _answer(a: AnswerReport) -> str:
     lo, hi = rubric.num("delivery", "pace_ideal_low"), rubric.num("delivery", "pace_ideal_high")
     window = rubric.num("delivery", "pace_window_s")
     charts = (
-        ("pace", pace_chart(a.pace, (lo, hi)),
+        ("pace", pace_chart(a.pace, (lo, hi), window),
          f"Pace over the answer ({window:g} s windows); the band is {lo:g}–{hi:g} words a minute."),
         ("fillers", filler_chart(a.fillers, duration, s.delivery.fillers.count),
          "Filler timeline: when each filler came."),
