@@ -175,6 +175,12 @@ def test_html_report_structure(session_home: tuple[Path, str]) -> None:
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
     assert "<script" not in html and "@import" not in html
     assert not re.search(r"url\((?!#)", html)  # only the SVG's own clip paths
+    # Valid HTML: each id once in the page, though each chart defines its own shapes and
+    # glyphs; and every reference is to one of them (a review: the charts shared ids).
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), [i for i in set(ids) if ids.count(i) > 1][:5]
+    refs = re.findall(r'(?:url\(#|href="#)([^")]+)', html)
+    assert refs and set(refs) <= set(ids)
     saved = home / "sessions" / sid / "report.html"
     assert not saved.exists()  # --out - wrote to stdout only
     assert (

@@ -39,6 +39,18 @@ def _svg(fig: Any) -> str:
     return re.sub(r"^.*?(<svg)", r"\1", text, count=1, flags=re.S)  # drop the XML prologue
 
 
+def scoped(svg: str, prefix: str) -> str:
+    """The SVG with each of its ids (and every reference to one) prefixed: inline in one page,
+    charts that each define "patch_1" or a glyph are invalid HTML, and a reference may draw
+    another chart's shape (a review)."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+
+    def rename(m: re.Match[str]) -> str:
+        return f"{m.group(1)}{prefix}-{m.group(2)}" if m.group(2) in ids else m.group(0)
+
+    return re.sub(r'(\bid="|url\(#|href="#)([^")]+)', rename, svg)
+
+
 def _empty(ax: Any, message: str) -> None:
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#6b7280")
     ax.set_xticks([])

@@ -8,7 +8,7 @@ from html import escape
 from importlib import resources
 
 from interviewsense.domain import REPORT_TITLE, Component
-from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart
+from interviewsense.report.charts import filler_chart, pace_chart, pitch_chart, scoped
 from interviewsense.report.data import (
     AnswerReport,
     SessionReport,
@@ -99,6 +99,7 @@ def _answer(a: AnswerReport) -> str:
          "Pitch contour: a voice that moves keeps listeners with you."),
     )  # fmt: skip
     for kind, svg, caption in charts:  # an image named by its caption, for screen readers
+        svg = scoped(svg, f"{kind}-{a.index}")
         labelled = svg.replace("<svg", f'<svg role="img" aria-labelledby="{kind}-{a.index}-c"', 1)
         parts.append(
             f'<figure id="{kind}-{a.index}" class="chart {kind}">{labelled}'
