@@ -82,6 +82,13 @@ def test_markdown_shows_html_and_pipes_as_text(tmp_path: Path) -> None:
     assert _md(typed) == (
         "I said \\*\\*stars\\*\\* and \\[link\\](http://x) and \\`code\\` and \\_this\\_ \\\\ \\#1."
     )
+    # A review: an answer that opens like a list item ("1. ", "- ") was rendered as a list.
+    assert _md("1. I mapped it. 2. I fixed it.") == "1\\. I mapped it. 2. I fixed it."
+    assert _md("- first, 2) second") == "\\- first, 2) second"
+    listed = Session(id="20261202-000001-abcdef", started_at="2026-12-02T00:00:00+00:00")
+    listed.turns.append(answered_turn(q, "1. I led the billing move and we cut failures by 90%."))
+    transcript = render(listed, None, "md").split("### Transcript", 1)[1].strip().splitlines()[0]
+    assert transcript.startswith("1\\. I led"), transcript
 
 
 def test_a_typed_answers_delivery_says_what_was_not_measured(tmp_path: Path) -> None:

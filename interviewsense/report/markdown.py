@@ -22,6 +22,7 @@ MARK = {"filler": ("**", "**"), "hedge": ("_", "_"), "repeat": ("~~", "~~"), "pa
 
 
 _MARKUP = re.compile(r"([\\`*_~\[\]#])")  # what would make the words bold, code or a link
+_BLOCK_START = re.compile(r"^(\s*\d*)([.)+-])(?=\s)")  # "1. ", "2) ", "- ", "+ " at the start
 
 
 def _md(text: str, cell: bool = False) -> str:
@@ -31,6 +32,8 @@ def _md(text: str, cell: bool = False) -> str:
     end the cell."""
     out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _MARKUP.sub(r"\\\1", out)
+    # Nor a list: words that open with "1. " or "- " (a transcript, an outline) are words.
+    out = _BLOCK_START.sub(r"\1\\\2", out)
     return out.replace("|", "\\|").replace("\n", " ") if cell else out
 
 
