@@ -518,9 +518,12 @@ def test_error_statuses(server: Server, tmp_path: Path) -> None:
                 "content-type": "application/json"}), 422)  # fmt: skip
             assert broken["error"] == "invalid request: the body is not valid JSON", broken
         for kind, raw in (("text/plain", b"hello"), ("application/x-www-form-urlencoded", b"a=1")):
+            # A review: the wrong type was a 422; the body's type is what is wrong (415).
             form = error_of(c.post("/v1/sessions/start", content=raw, headers={
-                "content-type": kind}), 422)  # fmt: skip
-            assert "not a JSON object" in form["error"], form  # QA: "a valid dictionary"
+                "content-type": kind}), 415)  # fmt: skip
+            assert form["error"] == f"this route takes a JSON object, not {kind}", form
+        listed = error_of(c.post("/v1/sessions/start", json=[start]), 422)  # JSON, not an object
+        assert "not a JSON object" in listed["error"], listed  # QA: "a valid dictionary"
         huge = b'{"questions": ' + b"9" * 5000 + b"}"  # QA: said to be "nested too deep"
         number = error_of(c.post("/v1/sessions/start", content=huge, headers={
             "content-type": "application/json"}), 400)  # fmt: skip

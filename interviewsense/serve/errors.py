@@ -258,6 +258,13 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def is_json(kind: str) -> bool:
+    """A media type JSON is sent as: application/json, or a +json one."""
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
 def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
     """Register the handlers that turn every error into ``{error, hint}``."""
     from fastapi.exceptions import RequestValidationError
@@ -274,6 +281,21 @@ def install(app: FastAPI, scrub: Callable[[str], str]) -> None:
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if (
+            kind
+            and not is_json(kind)
+            and any(
+                tuple(e.get("loc", ())) == ("body",) and e.get("type") in NOT_AN_OBJECT
+                for e in exc.errors()
+            )
+        ):  # a form or text sent where JSON goes: the type is wrong, not a field (a review)
+            return error_response(
+                415,
+                f"this route takes a JSON object, not {kind[:60]}",
+                "send it as application/json",
+                scrub,
+            )
         problems = []
         for err in exc.errors()[:5]:  # the location and the rule, never the value sent
             if err.get("type") == "json_invalid":  # FastAPI's loc is a character offset
