@@ -869,6 +869,7 @@ def test_with_a_token_the_report_opens_from_a_short_lived_signed_link(
                 f"/v1/sessions/{sid}?user_id={user}&access={access}",
                 f"{path}?format=html&user_id=someone-else&access={access}",
                 f"{path}?format=html&access={access}",
+                f"{path}?format=json&user_id={user}&access={access}",  # made for html only
                 f"/v1/sessions/other-session/report?user_id={user}&access={access}",
                 f"{path}?user_id={user}&access={access[:-2]}xx",
                 f"{path}?user_id={user}&access=" + report_access(token, path, user, 0),

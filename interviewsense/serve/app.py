@@ -17,7 +17,12 @@ from interviewsense.config import Settings, load_settings
 from interviewsense.errors import InterviewSenseError
 from interviewsense.serve.backends import engine_for
 from interviewsense.serve.errors import TooLargeError, error_response, install, scrubber
-from interviewsense.serve.security import bearer_ok, foreign_origin, report_access_ok
+from interviewsense.serve.security import (
+    LINKED_FORMAT,
+    bearer_ok,
+    foreign_origin,
+    report_access_ok,
+)
 from interviewsense.serve.state import SharedState, sweep_dead
 
 if TYPE_CHECKING:
@@ -210,8 +215,9 @@ class Guard:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         access = query.get("access", [""])[-1]
         user = query.get("user_id", [""])[-1]
+        fmt = query.get("format", [LINKED_FORMAT])[-1]
         path = str(scope.get("path", ""))
-        return bool(access) and report_access_ok(self.token, path, user, access, time.time())
+        return bool(access) and report_access_ok(self.token, path, user, access, time.time(), fmt)
 
     def _limited(self, receive: Receive, overflowed: Callable[[], None], limit: int) -> Receive:
         """``receive`` that stops a body at the limit. The error may be caught and turned

@@ -42,7 +42,12 @@ from interviewsense.serve.schemas import (
     UserQuery,
     answer_body,
 )
-from interviewsense.serve.security import SAFE_ID, audio_roots, checked_audio_path
+from interviewsense.serve.security import (
+    LINKED_FORMAT,
+    SAFE_ID,
+    audio_roots,
+    checked_audio_path,
+)
 from interviewsense.serve.state import Engine, Lease, worker_temp
 from interviewsense.serve.views import (
     client_id,
@@ -232,7 +237,7 @@ async def delete_session(session_id: str, engine: EngineDep, user_id: UserQuery 
 async def report(
     session_id: str,
     engine: EngineDep,
-    format: Literal["html", "md", "json"] = "html",
+    format: Literal["html", "md", "json"] = LINKED_FORMAT,
     user_id: UserQuery = None,
 ) -> Response:
     """A report of the session, as the CLI's 'sessions report' writes it."""
@@ -251,7 +256,7 @@ async def report(
 async def report_link(
     session_id: str,
     engine: EngineDep,
-    format: Literal["html", "md", "json"] = "html",
+    format: Literal["html", "md", "json"] = LINKED_FORMAT,
     user_id: UserQuery = None,
 ) -> dict[str, Any]:
     """A link to the session's report that a browser tab can open without the bearer
@@ -269,7 +274,7 @@ async def report_link(
     token = engine.settings.api_token
     if not token:
         return {"url": f"{path}?{urlencode(query)}", "expires_in": None}
-    query["access"] = report_access(token, path, user_id or "", time.time())
+    query["access"] = report_access(token, path, user_id or "", time.time(), format)
     return {"url": f"{path}?{urlencode(query)}", "expires_in": REPORT_LINK_TTL_S}
 
 

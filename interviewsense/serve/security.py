@@ -10,6 +10,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Final
 
 from interviewsense.errors import BadInputError, NotFoundError
 from interviewsense.serve.errors import UnsupportedMediaError
@@ -64,31 +65,37 @@ def _link_key(token: str) -> bytes:
     return hmac.new(token.encode(), b"interviewsense report link v1", "sha256").digest()
 
 
-def _link_mac(token: str, path: str, user_id: str, expires: int) -> str:
+LINKED_FORMAT: Final = "html"  # a report's format when its link names none (the route's default)
+
+
+def _link_mac(token: str, path: str, user_id: str, fmt: str, expires: int) -> str:
     import base64
 
-    message = f"GET\0{path}\0{user_id}\0{expires}".encode()
+    message = f"GET\0{path}\0{user_id}\0{fmt}\0{expires}".encode()
     mac = hmac.new(_link_key(token), message, "sha256").digest()
     return base64.urlsafe_b64encode(mac[:24]).decode()
 
 
-def report_access(token: str, path: str, user_id: str, now: float) -> str:
-    """The ``access`` value that lets a GET of ``path`` (one session's report) with this
-    ``user_id`` through without the bearer token until ``REPORT_LINK_TTL_S`` from ``now``:
-    the expiry and a MAC, never the token itself."""
+def report_access(token: str, path: str, user_id: str, now: float, fmt: str = LINKED_FORMAT) -> str:
+    """The ``access`` value that lets a GET of ``path`` (one session's report) in format
+    ``fmt`` with this ``user_id`` through without the bearer token until
+    ``REPORT_LINK_TTL_S`` from ``now``: the expiry and a MAC, never the token itself."""
     expires = int(now) + REPORT_LINK_TTL_S
-    return f"{expires}.{_link_mac(token, path, user_id, expires)}"
+    return f"{expires}.{_link_mac(token, path, user_id, fmt, expires)}"
 
 
-def report_access_ok(token: str, path: str, user_id: str, access: str, now: float) -> bool:
-    """Whether ``access`` was made by ``report_access`` for this path and user, and has not
-    expired. Any other path, user, or a changed token: no."""
+def report_access_ok(
+    token: str, path: str, user_id: str, access: str, now: float, fmt: str = LINKED_FORMAT
+) -> bool:
+    """Whether ``access`` was made by ``report_access`` for this path, user and format, and
+    has not expired. Any other path, user, format (a review: a link made for one opened the
+    others), or a changed token: no."""
     expires, _, mac = access.partition(".")
     if not REPORT_PATH.fullmatch(path) or not expires.isdigit() or len(expires) > 12:
         return False
     if int(expires) < now or int(expires) > now + REPORT_LINK_TTL_S + 60:
         return False
-    expected = _link_mac(token, path, user_id, int(expires))
+    expected = _link_mac(token, path, user_id, fmt, int(expires))
     return hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode())
 
 
