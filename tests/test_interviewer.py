@@ -313,6 +313,23 @@ def test_finalize_with_typed_answers_says_it_has_nothing_to_do() -> None:
     assert FINALIZE_TYPED_NOTE.startswith("--finalize transcribes recordings again")
 
 
+def test_an_unknown_engine_name_is_an_error_not_typed_answers() -> None:
+    """A review: --live-stt foo went on as typed answers, and --tts foo as silent questions,
+    each with a note: a typo, the session not what was asked for."""
+    from interviewsense.config import load_settings
+    from interviewsense.errors import BadInputError
+    from interviewsense.flows.setup import PracticeOptions, prepare
+    from interviewsense.progress import Quiet
+
+    for name, flag in (("live_stt", "--live-stt"), ("tts", "--tts")):
+        setting = {"live_stt": "stt_live_engine", "tts": "tts_engine"}[name]
+        settings = load_settings({"llm": ("off", "flag"), setting: ("foo", "flag")})
+        with pytest.raises(BadInputError) as caught:
+            prepare(PracticeOptions(InterviewPlan(), keyboard=True, voice=False), settings, Quiet())
+        assert caught.value.message.endswith(f"engine 'foo' ({flag})"), caught.value.message
+        assert "auto" in (caught.value.hint or "")
+
+
 def test_what_only_an_llm_uses_is_said_to_go_unused_offline() -> None:
     """A review: --role, --company, --resume and --job-description did nothing without an
     LLM, without a word."""

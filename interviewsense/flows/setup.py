@@ -174,12 +174,15 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
         eq.notes.append(message)
         reporter.notice(message)
 
+    _known_engines(settings)  # a typo in an engine's name is an error, not typed answers
     devices = None
     if options.voice or not options.keyboard:
         try:
             from interviewsense.audio.devices import default_devices
 
             devices = default_devices(settings)
+        except BadInputError:
+            raise  # a device named that is not there (a typo): said, not typed answers
         except InterviewSenseError as exc:
             note(f"{exc.message}: questions are shown and answers typed")
 
@@ -213,6 +216,20 @@ FINALIZE_TYPED_NOTE = (
     "--finalize transcribes recordings again with Whisper; typed answers have none, "
     "so it has nothing to do"
 )
+
+
+def _known_engines(settings: Settings) -> None:
+    """Refuse an engine name no registry has (``--tts``, ``--live-stt``): a review found a
+    typo fall back to typed answers with a note, the session going on without what was
+    asked for."""
+    from interviewsense.engines import AUTO
+    from interviewsense.stt.registry import LIVE
+    from interviewsense.tts.registry import TTS
+
+    for registry in (TTS, LIVE):
+        name = str(getattr(settings, registry.setting))
+        if name != AUTO:
+            registry.get(name)  # BadInputError: unknown, with the names it knows
 
 
 def _speaker(settings: Settings, reporter: Reporter, note: Callable[[str], None]) -> Speaker:
