@@ -328,6 +328,10 @@ def test_an_unknown_engine_name_is_an_error_not_typed_answers() -> None:
             prepare(PracticeOptions(InterviewPlan(), keyboard=True, voice=False), settings, Quiet())
         assert caught.value.message.endswith(f"engine 'foo' ({flag})"), caught.value.message
         assert "auto" in (caught.value.hint or "")
+    # A microphone named that is not there: said, not typed answers (the same review).
+    settings = load_settings({"llm": ("off", "flag"), "input_device": ("USB headset 9", "flag")})
+    with pytest.raises(BadInputError, match="no input device matches 'USB headset 9'"):
+        prepare(PracticeOptions(InterviewPlan(), voice=False), settings, Quiet())
 
 
 def test_what_only_an_llm_uses_is_said_to_go_unused_offline() -> None:
