@@ -283,6 +283,14 @@ def said(answer: Answer | None) -> TypeGuard[Answer]:
 SUMMARY_TOTALS = ("answers", "skipped", "overall", "content", "delivery", "voice", "fillers")
 
 
+def refresh_totals(session: Session) -> None:
+    """Replace the session's totals with ``summarize``'s, keeping what else its summary holds
+    (the closing assessment, input overflows: a review found finalize wiping them)."""
+    for key in SUMMARY_TOTALS:
+        session.summary.pop(key, None)
+    session.summary.update(summarize(session))
+
+
 def summarize(session: Session) -> dict[str, object]:
     """Session totals: answers, skipped, mean scores, fillers (``Session.summary`` holds
     them with what else a flow adds, e.g. the closing assessment)."""

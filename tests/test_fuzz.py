@@ -323,6 +323,14 @@ def test_a_session_json_cut_anywhere_is_repaired_to_what_it_holds(where: float) 
         session = store.load("20261130-073000-a1b2c3")
         if cut > text.index('"summary"'):  # the turns come before it
             assert [t.index for t in session.turns] == [1]
+        # Nothing invented (a review): no turn "answered" without its answer, no question
+        # made up for a turn of which nothing was left; and a whole answer only when the
+        # cut came after it.
+        for turn in session.turns:
+            assert turn.answer is not None or turn.status != "answered", turn
+            assert turn.question.text == "Why?", turn
+            if turn.answer is not None:
+                assert cut >= text.index('"notes"', text.index('"answer"')), cut
 
 
 @FUZZ
@@ -336,3 +344,20 @@ def test_session_files_that_are_not_json(data: bytes) -> None:
             SessionStore(Path(d)).load("20261130-073000-a1b2c3")
         except InterviewSenseError:
             pass
+
+
+def test_cut_short_reads_a_whole_document_and_stops_at_damage() -> None:
+    """A review: a whole session.json with junk after it lost its last field, and damage in
+    the middle of one salvaged nothing."""
+    from interviewsense.storage.repair import _cut_short
+
+    whole = json.dumps({"a": 1, "b": [1, 2], "c": "x"})
+    assert _cut_short(whole + "\x00\x00junk") == (json.loads(whole), len(whole), 0)
+    damaged = '{"a": "one, [two]", "b": [1, {"c": 2}, 3], "d": tru' + "e, \x00 " * 500 + "}"
+    value, at, depth = _cut_short(damaged)
+    assert value == {"a": "one, [two]", "b": [1, {"c": 2}, 3], "d": True} and depth == 1
+    assert damaged[:at].endswith("true")  # the last whole value before the damage
+    assert _cut_short("") == (None, 0, 0)
+    assert _cut_short("\x00{}") == (None, 0, 0)  # damage before anything whole
+    deep, _, _ = _cut_short("[" * 100_000)  # nested too deeply to read: no crash
+    assert deep is None or isinstance(deep, list)

@@ -465,8 +465,9 @@ def test_repair_leaves_a_session_being_recorded_alone(isolated_home: Path) -> No
         one = CliRunner().invoke(app, ["sessions", "repair", sid])
         assert one.exit_code == 1 and "is being recorded" in one.stderr, one.stderr
         every = CliRunner().invoke(app, ["sessions", "repair"])
-        assert every.exit_code == 3, every.stderr  # the others would be repaired
+        assert every.exit_code == 0, every.stderr  # being recorded is no failure to repair
         assert f"{sid}: skipped: session {sid} is being recorded" in every.stderr
+        assert "could not be repaired" not in every.stderr
         assert lock.read_text() == str(recording.pid)  # its lock is its own still
         assert (lock.parent / "session.json").read_text() == before
     finally:
@@ -562,3 +563,22 @@ def test_an_export_says_which_recording_is_missing(isolated_home: Path, tmp_path
     said = " ".join(exported.stderr.split())
     assert "answer 1's recording audio/a01.wav is missing from the session" in said, said
     assert (out / sid / "session.json").is_file()
+
+
+def test_a_repair_never_sends_an_answer_to_an_llm_judge() -> None:
+    """A review: the repair every command does first scored a damaged typed answer again
+    through the configured LLM judge: its text (an e-mail, a phone number) went to the LLM,
+    unredacted, from `sessions list`."""
+    import socket
+
+    from interviewsense.cli.sessions import typed_rescorer
+    from interviewsense.config import load_settings
+    from interviewsense.domain import Question
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = load_settings({"llm_base_url": (f"http://127.0.0.1:{port}/v1", "flag")})
+    assert settings.llm_judge  # a judge would be asked, were it not a repair
+    answer = typed_rescorer(settings)(ANSWER, Question(text="Tell me about a project."))
+    assert answer.scores.content.judge == {} and answer.scores.content.method != "llm"

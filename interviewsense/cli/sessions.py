@@ -211,7 +211,7 @@ def repair(
 ) -> None:
     """Fix sessions a crash left unfinished: WAV headers, session.json, recovered answers."""
     from interviewsense.errors import InterviewSenseError, PartialFailure
-    from interviewsense.storage.repair import repair_session
+    from interviewsense.storage.repair import SessionBusyError, repair_session
     from interviewsense.storage.store import NewerSessionError, validate_id
 
     store = _store()
@@ -227,15 +227,18 @@ def repair(
             # leaves the others to be (a review: the first stopped them all); a newer
             # version's is not damaged, only not ours to rewrite.
             console.print(f"{sid}: skipped: {exc.message}", soft_wrap=True)
-            skipped += not isinstance(exc, NewerSessionError)
+            # Not failures: one being recorded (its writer repairs it, if need be) and a
+            # newer version's (not ours to rewrite).
+            skipped += not isinstance(exc, NewerSessionError | SessionBusyError)
             continue
         if report.changed:
             fixed += 1
             console.print(f"{sid}: {report.describe()}", soft_wrap=True)
     console.print(f"{fixed} of {len(ids)} session(s) needed repair")
     if skipped:
+        rest = "; the others were" if skipped < len(ids) else ""
         raise PartialFailure(
-            f"{skipped} of {len(ids)} session(s) could not be repaired; the others were",
+            f"{skipped} of {len(ids)} session(s) could not be repaired{rest}",
             hint="each is named above with the reason; 'sessions repair ID' tries one again",
         )
 
@@ -245,9 +248,13 @@ def typed_rescorer(settings: Settings) -> Callable[[str, Question], Answer]:
     API scores one; the scorer loads only when called: most repairs need none."""
 
     def rescore(text: str, question: Question) -> Answer:
+        from dataclasses import replace
+
         from interviewsense.flows.interview import typed_answer
 
-        return typed_answer(text, question, settings)
+        # Never through an LLM judge: a repair runs before any command, and the session's
+        # --redact is not known here (a review: a damaged answer's e-mail went to the LLM).
+        return typed_answer(text, question, replace(settings, llm_judge=False))
 
     return rescore
 

@@ -22,6 +22,7 @@ from interviewsense.domain import (
     Session,
     Transcript,
     Turn,
+    refresh_totals,
     summarize,
 )
 from interviewsense.errors import BadInputError, named
@@ -330,6 +331,6 @@ def _refinalize_turns(
         turn.status = "answered"
         result.answers.append(answer)
         result.notes.extend(f"answer {turn.index}: {n}" for n in answer.notes)
-        session.summary = summarize(session)
+        refresh_totals(session)  # the closing assessment stays
         store.save(session)  # keep each re-scored answer (and the totals) if a later one fails
     result.notes.extend(result.kept_notes)

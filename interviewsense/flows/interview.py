@@ -23,7 +23,7 @@ from interviewsense.domain import (
     Transcript,
     Turn,
     one_of,
-    summarize,
+    refresh_totals,
     to_json,
 )
 from interviewsense.errors import BadInputError, ConflictError
@@ -188,7 +188,7 @@ def answer_turn(
                 session.status = "complete"
                 session.ended_at = now_iso()
                 assessment = to_json(interviewer.closing(session.turns))
-        session.summary = summarize(session)
+        refresh_totals(session)
         if assessment is not None:
             session.summary["assessment"] = assessment
         guard()

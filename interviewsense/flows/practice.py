@@ -19,6 +19,7 @@ from interviewsense.domain import (
     Session,
     Transcript,
     Turn,
+    refresh_totals,
     summarize,
     to_json,
 )
@@ -195,7 +196,7 @@ class Practice:
         self.store.release(self.session.id)
         if self.options.finalize and any(t.answer and t.answer.audio for t in self.session.turns):
             refinalize(self.session, self.store, self.settings, self.reporter, rubric=self.rubric)
-            self.session.summary.update(summarize(self.session))
+            refresh_totals(self.session)
             self.store.save(self.session)
         if self.settings.sync_auto:
             self._auto_sync()
@@ -264,7 +265,7 @@ class Practice:
                 self.store.save(self.session)
             captured = self._answer(eq, turn, main)
             self._record(turn, captured)
-            self.session.summary = summarize(self.session)
+            refresh_totals(self.session)
             if captured.ended_by in ("disk-full", "recorder-stopped"):
                 self._stop_early(turn, captured)
             self.store.save(self.session)

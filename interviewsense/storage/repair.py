@@ -19,15 +19,14 @@ from typing import Any, TypeVar
 
 from interviewsense.audio.recorder import inspect_wav, repair_wav
 from interviewsense.domain import (
-    SUMMARY_TOTALS,
     Answer,
     Question,
     Session,
     Turn,
     from_json,
-    summarize,
+    refresh_totals,
 )
-from interviewsense.errors import BadInputError, InterviewSenseError
+from interviewsense.errors import BadInputError, ConflictError, InterviewSenseError
 from interviewsense.fsutil import parse_json, storage_error
 from interviewsense.storage.store import (
     LOCK_FILE,
@@ -45,6 +44,10 @@ UNREAD_QUESTION = "(the question could not be read)"
 RECOVERED_NOTE = (
     "recovered after a crash or a full disk: run 'interviewsense finalize {id}' to transcribe it"
 )
+
+
+class SessionBusyError(ConflictError):
+    """The session is being written by a running process: it is not repaired."""
 
 
 @dataclass
@@ -170,12 +173,14 @@ def _load_or_new(
         report.rebuilt = True
         report.kept = _keep_damaged(path)
         started = _started(session_id)
+        partial = False  # the file was cut inside its last turn
         if data is None:  # not JSON: cut short, it still holds what was written before
-            data, at = _cut_short(_text_of(path))
+            data, at, depth = _cut_short(_text_of(path))
             if isinstance(data, dict):
                 report.lost.append(f"session.json from character {at} on (cut short or damaged)")
+                partial = bool(data) and list(data)[-1] == "turns" and depth >= 3
         if isinstance(data, dict):
-            return _salvage(data, session_id, started, report, rescore, recorded)
+            return _salvage(data, session_id, started, report, rescore, recorded, partial)
         return Session(id=session_id, started_at=started, status="repaired")
 
 
@@ -189,14 +194,25 @@ def _text_of(path: Path) -> str:
 CUT_TRIES = 200  # places to cut a damaged session.json back to, from its end
 
 
-def _cut_short(text: str) -> tuple[Any, int]:
-    """What a JSON document cut short still says (a disk that filled, a copy that
-    stopped), and where it was cut: the text up to its last whole value that reads, with
-    the brackets still open closed. (None, 0) when no such cut reads."""
+def _cut_short(text: str) -> tuple[Any, int, int]:
+    """What a JSON document cut short or damaged still says (a disk that filled, a copy
+    that stopped), where it stops, and how deep in it that is (the brackets left open): a
+    whole document with something after it; else the text up to its last whole value
+    before the damage, with the brackets still open closed. (None, 0, 0) when none reads."""
+    import json
+
+    start = len(text) - len(text.lstrip())
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, start)
+        return value, end, 0  # whole: only what follows it is damage
+    except RecursionError:
+        return None, 0, 0
+    except json.JSONDecodeError as exc:
+        damage = exc.pos  # the first character that does not read
     cuts: list[tuple[int, str]] = []  # (where to cut, the closers then)
     stack: list[str] = []
     in_string = escaped = False
-    for i, char in enumerate(text):
+    for i, char in enumerate(text[:damage]):
         if in_string:
             if escaped:
                 escaped = False
@@ -211,16 +227,16 @@ def _cut_short(text: str) -> tuple[Any, int]:
             cuts.append((i + 1, "".join(reversed(stack))))
         elif char in "}]":
             if not stack:
-                return None, 0
+                return None, 0, 0
             stack.pop()
         elif char == "," and stack:
             cuts.append((i, "".join(reversed(stack))))
     for at, closers in reversed(cuts[-CUT_TRIES:]):
         try:
-            return parse_json(text[:at] + closers), at
+            return parse_json(text[:at] + closers), at, len(closers)
         except ValueError:
             continue
-    return None, 0
+    return None, 0, 0
 
 
 def _started(session_id: str) -> str:
@@ -262,12 +278,15 @@ def _salvage(
     report: RepairReport,
     rescore: Rescore | None,
     recorded: set[int],
+    partial: bool = False,
 ) -> Session:
     """What of a session.json that no longer loads still does: its settings and every turn
     that reads, a turn's question and answer apart (QA: one field of the wrong type threw
     away every typed answer). A typed answer that cannot be read is scored again from its
     text; a spoken one (a turn ``recorded`` has its answer's recording) is left to
-    ``finalize``, as after a crash. Each loss is reported."""
+    ``finalize``, as after a crash. ``partial``: the file was cut inside its last turn, so
+    that turn's answer record is not whole and is read as damaged (a review: one cut inside
+    its feedback was kept as if whole). Each loss is reported."""
     head = {k: v for k, v in data.items() if k != "turns"}  # the summary too, if it reads
     head["id"] = session_id
     if "kind" not in head and head.get("persona") == "":  # only finalize leaves it empty
@@ -278,18 +297,22 @@ def _salvage(
     except BadInputError:
         session, dropped = Session(id=session_id, started_at=started), ["settings"]
     report.lost += [f"the session's {name}" for name in dropped if name != "id"]
-    raw_turns = data.get("turns") if isinstance(data.get("turns"), list) else []
-    for n, raw in enumerate(raw_turns or []):
-        if not isinstance(raw, dict):
+    raw_turns: list[Any] = data["turns"] if isinstance(data.get("turns"), list) else []
+    for n, raw in enumerate(raw_turns):
+        if not isinstance(raw, dict) or "question" not in raw:  # a turn cut at its start
             report.lost.append(f"turn {n + 1}")
             continue
+        cut = partial and n == len(raw_turns) - 1
         where = f"$.turns[{n}]"
         fill = {"index": n + 1, "question": {"text": UNREAD_QUESTION}}
         try:
-            turn, dropped = _loaded(Turn, raw, where, fill)
+            turn, dropped = _loaded(Turn, {k: v for k, v in raw.items() if k != "answer"}
+                                    if cut else raw, where, fill)  # fmt: skip
         except BadInputError:
             report.lost.append(f"turn {n + 1}")
             continue
+        if cut and "answer" in raw:
+            dropped.append("answer")
         if "answer" in dropped:
             dropped.remove("answer")
             # Spoken, when its recording is there (a review: a finalize session's answer cut
@@ -300,12 +323,16 @@ def _salvage(
                 turn.answer = rescore(text, turn.question)
                 turn.status = "answered"
                 report.rescored.append(turn.index)
-            elif not spoken:  # nothing to score it again from: said, and not "answered"
+            elif not spoken:  # nothing to score it again from: said
                 report.lost.append(f"answer {turn.index}")
-                if turn.status == "answered":
-                    turn.status = "unanswered"
-                    turn.notes.append("its answer could not be read back after damage")
         report.lost += [f"turn {turn.index}'s {name}" for name in dropped]
+        kept = turn.answer is not None or turn.index in recorded
+        if not kept and turn.question.text == UNREAD_QUESTION:  # nothing left of it
+            report.lost.append(f"turn {turn.index}")
+            continue
+        if not kept and turn.status == "answered":
+            turn.status = "unanswered"  # not "answered" with no answer (a review)
+            turn.notes.append("its answer could not be read back after damage")
         session.turns.append(turn)
     return session
 
@@ -349,7 +376,7 @@ def repair_session(
     folder = store.existing(session_id)  # never a folder made for an id that has none
     pid = writer(store, session_id)
     if pid is not None:  # a review: repair took a running practice's lock and its session
-        raise BadInputError(
+        raise SessionBusyError(
             f"session {session_id} is being recorded (process {pid}): it is not repaired",
             hint="let the session finish, or stop it, then repair it",
         )
@@ -384,9 +411,7 @@ def repair_session(
         # The totals follow the answers kept (a review: a report said "mean score 49" of a
         # session whose one answer repair could not read back); the rest (the closing
         # assessment) is kept as it was.
-        for key in SUMMARY_TOTALS:
-            session.summary.pop(key, None)
-        session.summary.update(summarize(session))
+        refresh_totals(session)
     if report.changed or session.status == "repaired":
         store.save(session)
     store.release(session_id)
