@@ -421,13 +421,13 @@ def test_sessions_are_ordered_as_they_happened_whatever_offset_they_were_saved_w
     assert weak.scores.overall < strong.scores.overall
     h = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)
     assert [p["overall"] for p in h["points"]] == [weak.scores.overall, strong.scores.overall]
-    assert h["left_out"] == {"damaged": [], "newer": []}
+    assert h["left_out"] == {"damaged": [], "newer": [], "unreadable": []}
     # One that cannot be read is named in the document too, not only on screen (a review).
     broken = store.root / "20261026-090000-aaaaa3"
     broken.mkdir()
     (broken / "session.json").write_text("{not json")
     left = json.loads(CliRunner().invoke(app, ["history", "--json"]).stdout)["left_out"]
-    assert left == {"damaged": [broken.name], "newer": []}
+    assert left == {"damaged": [broken.name], "newer": [], "unreadable": []}
     shutil.rmtree(broken)
     assert {t["metric"]: t["verdict"] for t in h["trends"]}["overall"] == "improving"
     for ids in ([first.id, later.id], [later.id, first.id]):

@@ -582,3 +582,31 @@ def test_a_repair_never_sends_an_answer_to_an_llm_judge() -> None:
     assert settings.llm_judge  # a judge would be asked, were it not a repair
     answer = typed_rescorer(settings)(ANSWER, Question(text="Tell me about a project."))
     assert answer.scores.content.judge == {} and answer.scores.content.method != "llm"
+
+
+def test_a_session_json_this_user_may_not_read_is_not_called_damaged(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: a session.json without read permission was "damaged", with a hint to run
+    repair, which could not read it either. (Tests run as root, where chmod does not stop a
+    read: the permission error is raised where the file is read.)"""
+    sid = practice()
+    path = isolated_home / "sessions" / sid / "session.json"
+    read = Path.read_text
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["sessions", "show", sid])
+    assert shown.exit_code == 1 and f"no permission to read {path}" in " ".join(
+        shown.stderr.split()
+    )
+    assert "repair" not in shown.stderr and "damaged" not in shown.stderr
+    listed = json.loads(runner.invoke(app, ["sessions", "list", "--json"]).stdout)
+    assert [s["status"] for s in listed] == ["unreadable"]
+    history = json.loads(runner.invoke(app, ["history", "--json"]).stdout)
+    assert history["left_out"] == {"damaged": [], "newer": [], "unreadable": [sid]}

@@ -364,24 +364,32 @@ def readable_sessions(
     silent gap would read as no practice that day (history, compare). ``left_out`` gets
     their ids, ``damaged`` and ``newer`` (for a JSON document: history --json)."""
     from interviewsense.scoring.text import plural
-    from interviewsense.storage.store import NewerSessionError
+    from interviewsense.storage.store import NewerSessionError, UnreadableSessionError
 
     sessions: list[Session] = []
     damaged: list[str] = []
     newer: list[str] = []
+    unreadable: list[str] = []
     if left_out is not None:
-        left_out.update(damaged=damaged, newer=newer)
+        left_out.update(damaged=damaged, newer=newer, unreadable=unreadable)
     for sid in store.ids():
         try:
             sessions.append(store.load(sid))
         except NewerSessionError:  # not damaged: repair leaves it (a review)
             newer.append(sid)
+        except UnreadableSessionError:  # not damaged either: a permission (a review)
+            unreadable.append(sid)
         except InterviewSenseError:
             damaged.append(sid)
     if damaged:
         console.print(
             f"[yellow]left out {plural(len(damaged), 'damaged session')}: "
             f"{', '.join(damaged)}; 'interviewsense sessions repair' may recover them[/]"
+        )
+    if unreadable:
+        console.print(
+            f"[yellow]left out {plural(len(unreadable), 'session')} this user may not read: "
+            f"{', '.join(unreadable)}; make their session.json readable (chmod u+r)[/]"
         )
     if newer:
         console.print(

@@ -77,6 +77,10 @@ def audio_name(kind: str, index: int) -> str:
     return f"{kind}{index:02d}.wav"
 
 
+class UnreadableSessionError(StorageError):
+    """A session.json this user may not read: not damage (repair could not read it either)."""
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     id: str
@@ -172,7 +176,7 @@ class SessionStore:
         except NewerSessionError:
             raise
         except PermissionError as exc:  # not damage: repair could not read it either (a review)
-            raise StorageError(
+            raise UnreadableSessionError(
                 f"no permission to read {path}",
                 hint="make it readable by this user (chmod u+r), or run as its owner",
             ) from exc
@@ -206,6 +210,9 @@ class SessionStore:
                 s = self.load(sid)
             except NewerSessionError:
                 out.append(SessionInfo(sid, "", "", "", "newer version", 0, 0, None, False))
+                continue
+            except UnreadableSessionError:
+                out.append(SessionInfo(sid, "", "", "", "unreadable", 0, 0, None, False))
                 continue
             except (BadInputError, StorageError):
                 out.append(SessionInfo(sid, "", "", "", "damaged", 0, 0, None, False))
