@@ -313,21 +313,35 @@ def test_finalize_with_typed_answers_says_it_has_nothing_to_do() -> None:
     assert FINALIZE_TYPED_NOTE.startswith("--finalize transcribes recordings again")
 
 
-def test_an_unknown_engine_name_is_an_error_not_typed_answers() -> None:
+def test_an_unknown_engine_name_is_an_error_not_typed_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A review: --live-stt foo went on as typed answers, and --tts foo as silent questions,
-    each with a note: a typo, the session not what was asked for."""
+    each with a note: a typo, the session not what was asked for. Only an engine the session
+    uses is checked, and the error says where the name came from."""
     from interviewsense.config import load_settings
     from interviewsense.errors import BadInputError
     from interviewsense.flows.setup import PracticeOptions, prepare
     from interviewsense.progress import Quiet
 
-    for name, flag in (("live_stt", "--live-stt"), ("tts", "--tts")):
-        setting = {"live_stt": "stt_live_engine", "tts": "tts_engine"}[name]
+    cases = (("stt_live_engine", "--live-stt", False, False), ("tts_engine", "--tts", True, True))
+    for setting, flag, keyboard, voice in cases:
         settings = load_settings({"llm": ("off", "flag"), setting: ("foo", "flag")})
+        options = PracticeOptions(InterviewPlan(), keyboard=keyboard, voice=voice)
         with pytest.raises(BadInputError) as caught:
-            prepare(PracticeOptions(InterviewPlan(), keyboard=True, voice=False), settings, Quiet())
+            prepare(options, settings, Quiet())
         assert caught.value.message.endswith(f"engine 'foo' ({flag})"), caught.value.message
         assert "auto" in (caught.value.hint or "")
+        # Not used here (typed answers, no voice): not checked (the same review, later).
+        quiet = PracticeOptions(InterviewPlan(), keyboard=True, voice=False)
+        prepare(quiet, settings, Quiet()).close()
+    monkeypatch.setenv("INTERVIEWSENSE_TTS", "pipper")
+    settings = load_settings({"llm": ("off", "flag")})
+    with pytest.raises(BadInputError) as caught:
+        prepare(PracticeOptions(InterviewPlan(), keyboard=True), settings, Quiet())
+    assert caught.value.message == (
+        "unknown text to speech engine 'pipper' (from environment (INTERVIEWSENSE_TTS))"
+    )
     # A microphone named that is not there: said, not typed answers (the same review).
     settings = load_settings({"llm": ("off", "flag"), "input_device": ("USB headset 9", "flag")})
     with pytest.raises(BadInputError, match="no input device matches 'USB headset 9'"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from interviewsense.config import Settings
 from interviewsense.errors import (
@@ -174,7 +174,7 @@ def prepare(options: PracticeOptions, settings: Settings, reporter: Reporter) ->
         eq.notes.append(message)
         reporter.notice(message)
 
-    _known_engines(settings)  # a typo in an engine's name is an error, not typed answers
+    _known_engines(settings, options)  # a typo in an engine's name: an error, not a note
     devices = None
     if options.voice or not options.keyboard:
         try:
@@ -218,18 +218,28 @@ FINALIZE_TYPED_NOTE = (
 )
 
 
-def _known_engines(settings: Settings) -> None:
-    """Refuse an engine name no registry has (``--tts``, ``--live-stt``): a review found a
-    typo fall back to typed answers with a note, the session going on without what was
-    asked for."""
-    from interviewsense.engines import AUTO
+def _known_engines(settings: Settings, options: PracticeOptions) -> None:
+    """Refuse an engine name no registry has (``--tts``, ``--live-stt``), of an engine the
+    session would use: a review found a typo fall back to typed answers with a note, the
+    session going on without what was asked for. Where the name came from is said (a flag,
+    the environment, a file)."""
+    from interviewsense.engines import AUTO, Registry
     from interviewsense.stt.registry import LIVE
     from interviewsense.tts.registry import TTS
 
-    for registry in (TTS, LIVE):
+    used: list[Registry[Any]] = [TTS] if options.voice else []
+    used += [] if options.keyboard else [LIVE]
+    for registry in used:
         name = str(getattr(settings, registry.setting))
-        if name != AUTO:
-            registry.get(name)  # BadInputError: unknown, with the names it knows
+        if name == AUTO:
+            continue
+        try:
+            registry.get(name)
+        except BadInputError as exc:
+            source = settings.sources.get(registry.setting, "flag")
+            if source != "flag":  # the message names the flag; it was set elsewhere
+                exc.message = f"unknown {registry.kind} engine {name!r} (from {source})"
+            raise
 
 
 def _speaker(settings: Settings, reporter: Reporter, note: Callable[[str], None]) -> Speaker:
