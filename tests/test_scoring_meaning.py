@@ -549,3 +549,24 @@ def test_a_design_told_as_we_is_not_a_team_story() -> None:
     assert "no ownership" not in [c.name for c in designed.caps]
     story = score(design, "Tell me about a project you led.", "behavioral", embedder=None)
     assert "no ownership" in [c.name for c in story.caps]
+
+
+def test_an_answer_about_something_else_is_never_told_it_is_loosely_on_topic(
+    embedder: Embedder,
+) -> None:
+    """A review: a follow-up answer about a lemon cake (similarity 0.07; a follow-up is never
+    capped) was told it "stays loosely on the question … off topic under 0.15"."""
+    q = Question(
+        text="What did you change in the deploy pipeline after the outage?",
+        type="behavioral",
+        follow_up=True,
+    )
+    cake = (
+        "I baked a lemon cake for my sister on Sunday. It had too much sugar, so next time I "
+        "will use less and add more zest."
+    )
+    s, advice = score_answer(typed(cake), q, embedder=embedder)
+    assert s.content.relevance["similarity"] < 0.15, s.content.relevance
+    assert "off topic" not in [c.name for c in s.caps]  # a follow-up is never capped so
+    said = " ".join(advice)
+    assert "seems to be about something else" in said and "loosely" not in said, advice

@@ -232,7 +232,10 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
             add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
     rel = c.relevance
     if "similarity" in rel:  # judged by meaning
-        rule = "off_topic_meaning" if "off topic" in capped else "drift_meaning"
+        # By the similarity, not only the cap, which a follow-up never gets (a review: one at
+        # 0.07 was told it "stays loosely on the question … off topic under 0.15").
+        below = rel["similarity"] < rubric.num("content", "off_topic_similarity")
+        rule = "off_topic_meaning" if "off topic" in capped or below else "drift_meaning"
         text = say(rule, similarity=rel["similarity"])
         add("content", lost_c.get("relevance", 0), cmax, text, cap="off topic")
     elif rel.get("terms"):
