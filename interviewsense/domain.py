@@ -586,6 +586,9 @@ SHAPES: dict[tuple[type, str], Shape] = {
     # overall of -50 pulled history's trend down).
     (Turn, "index"): "turn",
     (Score, "overall"): "percent",
+    (Content, "score"): "percent",
+    (Delivery, "score"): "percent?",  # None: not measured
+    (Voice, "score"): "percent?",
     (Content, "specificity"): {"count": "num", "numbers": ["str"], "tools": ["str"]},
     (Content, "ownership"): {"i": "num", "we": "num", "i_acting": "num", "i_share": "num?"},
     (Content, "relevance"): {

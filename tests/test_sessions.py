@@ -345,6 +345,9 @@ def test_a_hand_edited_session_is_damaged_not_a_bug_and_repair_mends_it(
         "turn 0": lambda d: d["turns"][0].__setitem__("index", 0),
         "turn 1000": lambda d: d["turns"][0].__setitem__("index", 1000),
         "overall -50": lambda d: d["turns"][0]["answer"]["scores"].__setitem__("overall", -50),
+        "content 900": lambda d: d["turns"][0]["answer"]["scores"]["content"].__setitem__(
+            "score", 900
+        ),
     }
     for name, edit in edits.items():
         data = json.loads(json.dumps(good))
