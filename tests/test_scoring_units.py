@@ -154,6 +154,8 @@ def test_repetitions() -> None:
     assert [h.text for h in find_repetitions(ends)] == ["i was i was"]
     asked = tokens(typed("Why did it fail? Fail fast, we said. We said it twice twice."))
     assert [h.text for h in find_repetitions(asked)] == ["twice twice"]
+    quoted = tokens(typed('He said "ship it." It shipped. I did. I did. I did.'))
+    assert find_repetitions(quoted) == []  # a full stop inside quotes ends a sentence too
 
 
 def test_a_numbered_list_is_its_items_not_numbers_of_its_own() -> None:
@@ -168,6 +170,11 @@ def test_a_numbered_list_is_its_items_not_numbers_of_its_own() -> None:
         "3) Done.",
     ]
     assert find_details(toks)["numbers"] == ["12", "40%"]
+    # Items that end in no full stop are a list too; one number alone is no list (a review).
+    plain = tokens(typed("Three things: 1. mapped services 2. cut alerts 3. wrote the runbook."))
+    assert find_details(plain)["numbers"] == [] and len(sentences(plain)) == 1
+    sized = tokens(typed("We cut it by half. Twenty people left. Team size: 12."))
+    assert find_details(sized)["numbers"] == ["half", "Twenty people", "12"]
 
 
 def test_a_filler_that_ends_a_sentence_leaves_the_sentence_ended() -> None:
@@ -178,6 +185,9 @@ def test_a_filler_that_ends_a_sentence_leaves_the_sentence_ended() -> None:
     )
     said = [s.text for s in sentences(without_fillers(toks))]
     assert said == ["I want a more senior role.", "Maybe leading a team.", "Then more."]
+    # A trailing "..." is no full stop: the sentence goes on (the same review, later).
+    trailing = tokens(typed("I was, um... going to say it."))
+    assert [s.text for s in sentences(without_fillers(trailing))] == ["I was, going to say it."]
     assert "Maybe" not in find_details(without_fillers(toks))["tools"]
 
 

@@ -29,12 +29,12 @@ from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import STRONG_QUOTE_FROM, meaning, substance
 from interviewsense.scoring.text import (
-    LIST_MARKER,
     SYNONYMS,
     Sentence,
     Tok,
     clip,
     key_terms,
+    list_markers,
     plural,
     stem,
 )
@@ -78,6 +78,9 @@ def find_structure(
     return out
 
 
+_SENTENCE_STOP = re.compile(r"[.!?][\"')\]]*$")
+
+
 def _number_word(word: str) -> bool:
     """A number in words: "sixty", "thousand", or one joined with hyphens ("thirty-five")."""
     parts = word.split("-")
@@ -98,6 +101,7 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     """
     numbers: list[str] = []
     tools: list[str] = []
+    markers = list_markers(toks)
     skip = last_named = -1
     for k, t in enumerate(toks):
         if k <= skip:
@@ -111,14 +115,14 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
             and last + 1 < len(toks)
             and _number_word(toks[last + 1].norm)
             and not toks[last].comma_after
+            and not _SENTENCE_STOP.search(toks[last].raw)  # "by half. Twenty people" is two
         ):
             last += 1
         if last > k:
             raw = " ".join(x.raw.strip(".,;:!?\"'()") for x in toks[k : last + 1])
         nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
         prev = toks[k - 1].norm if k else ""
-        opens = k == 0 or toks[k - 1].raw.rstrip().endswith((".", "?", "!", ":"))
-        if opens and LIST_MARKER.match(t.raw.strip()):
+        if k in markers:
             continue  # "1." numbers a list item; it is no detail of the answer
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
         if digits or (_number_word(t.norm) and (nxt in UNIT_WORDS or prev in ("by", "from", "to"))):

@@ -161,8 +161,10 @@ def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok
         if k not in in_filler:
             kept.append(t)
             continue
-        end = re.search(r"[.!?]+$", t.raw.rstrip("\"')]"))
-        if end and kept and not kept[-1].raw.rstrip().endswith((".", "!", "?")):
+        # One full stop (with a closing quote): not "...", which trails off mid-sentence
+        # ("I was, um... going" is one sentence; a review found it split).
+        end = re.search(r"(?<![.…])[.!?][\"')\]”’]*$", t.raw.rstrip())
+        if end and kept and not _ends_sentence(kept[-1]):
             last = kept[-1]
             kept[-1] = replace(last, raw=last.raw.rstrip().rstrip(",;:—-") + end.group(0))
     return kept
@@ -185,10 +187,14 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
     return hits
 
 
+_CLOSERS = "\"')]”’"  # what may follow a sentence's full stop: a closing quote or bracket
+
+
 def _ends_sentence(tok: Tok) -> bool:
-    """A word a full stop, a question or an exclamation mark ends; not a trailing "…", after
-    which a speaker starting again ("I was... I was") repeats."""
-    raw = tok.raw.rstrip()
+    """A word a full stop, a question or an exclamation mark ends, inside a closing quote or
+    bracket too ('"ship it."'); not a trailing "…", after which a speaker starting again
+    ("I was... I was") repeats."""
+    raw = tok.raw.rstrip().rstrip(_CLOSERS)
     return raw.endswith((".", "?", "!")) and not raw.endswith(("...", "…"))
 
 
@@ -207,7 +213,7 @@ def find_repetitions(toks: list[Tok]) -> list[_Hit]:
         if (
             i + 3 < len(toks)
             and (a.norm, b.norm) == (toks[i + 2].norm, toks[i + 3].norm)
-            and not _ends_sentence(b)
+            and not any(_ends_sentence(x) for x in (a, b, toks[i + 2]))  # "I did. I did."
         ):
             hits.append(_Hit(f"{a.norm} {b.norm} {a.norm} {b.norm}", i, i + 3))
             i += 4

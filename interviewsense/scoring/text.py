@@ -11,7 +11,31 @@ from interviewsense.domain import clean_text as clean_text
 
 _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
-LIST_MARKER = re.compile(r"^\(?\d{1,2}[.)]$")  # "1.", "2)", "(3)": an item's number
+LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")  # "1.", "2)", "(3)": an item's number
+
+
+def list_markers(toks: list[Tok]) -> set[int]:
+    """The tokens that number a list's items: "1." then "2." (and on) in order, a run of two
+    or more; never one number alone ("Team size: 12." is a size, a review found it taken
+    for an item's number)."""
+    found: set[int] = set()
+    run: list[int] = []
+    for k, t in enumerate(toks):
+        m = LIST_MARKER.match(t.raw.strip())
+        if m is None:
+            continue
+        n = int(m.group(1))
+        if n == 1:
+            if len(run) >= 2:
+                found.update(run)
+            run = [k]
+        elif run and n == len(run) + 1:
+            run.append(k)
+    if len(run) >= 2:
+        found.update(run)
+    return found
+
+
 _TOKEN = re.compile(r"\S+")
 
 
@@ -84,11 +108,11 @@ def sentences(toks: list[Tok], *, max_words: int = 30, gap_s: float = 0.7) -> li
     out: list[Sentence] = []
     start = 0
     punctuated = any(_SENTENCE_END.search(t.raw) for t in toks)
+    markers = list_markers(toks)  # "2." numbers an item; it ends no sentence
     for i, t in enumerate(toks):
         # "2." opening a sentence numbers a list: the item is the sentence (a review: "2." was
         # quoted as an answer's strongest sentence).
-        opens = i == start or toks[i - 1].raw.rstrip().endswith(":")
-        end_here = bool(_SENTENCE_END.search(t.raw)) and not (opens and LIST_MARKER.match(t.raw))
+        end_here = bool(_SENTENCE_END.search(t.raw)) and i not in markers
         if not punctuated and i + 1 < len(toks):
             nxt = toks[i + 1]
             if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
