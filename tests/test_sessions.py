@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -14,26 +15,25 @@ from interviewsense.cli import app
 ANSWER = "At my last job I led a migration and as a result we cut costs by 30 percent.\n"
 
 
-def practice_json(env: dict[str, str] | None = None) -> str:
+TWO_ANSWERS = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
+TOUGH = ("-t", "behavioral", "--persona", "tough")
+
+
+def practice_json(
+    env: dict[str, str] | None = None, answers: str = ANSWER, flags: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A typed practice session, one question for each line of ``answers``: its JSON."""
+    args = ["practice", "--keyboard", "--no-voice", "-n", str(answers.count("\n"))]
     result = CliRunner().invoke(
-        app,
-        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json"],
-        input=ANSWER,
-        env=env,
+        app, [*args, "--no-follow-ups", "--json", *flags], input=answers, env=env
     )
     assert result.exit_code == 0, result.stderr
-    return result.stdout
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
 
 
 def practice(env: dict[str, str] | None = None) -> str:
-    result = CliRunner().invoke(
-        app,
-        ["practice", "--keyboard", "--no-voice", "-n", "1", "--no-follow-ups", "--json"],
-        input=ANSWER,
-        env=env,
-    )
-    assert result.exit_code == 0, result.stderr
-    return str(json.loads(result.stdout)["id"])
+    return str(practice_json(env)["id"])
 
 
 def test_list_show_delete(isolated_home: Path) -> None:
@@ -157,15 +157,7 @@ def test_repair_keeps_what_still_reads_and_scores_typed_answers_again(
     from its audio alone: a typed session lost every answer and question, and said only
     "session.json rebuilt"."""
     runner = CliRunner()
-    answers = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
-    made = runner.invoke(
-        app,
-        ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json",
-         "-t", "behavioral", "--persona", "tough"],
-        input=answers,
-    )  # fmt: skip
-    assert made.exit_code == 0, made.stderr
-    sid = json.loads(made.stdout)["id"]
+    sid = practice_json(answers=TWO_ANSWERS, flags=TOUGH)["id"]
     path = isolated_home / "sessions" / sid / "session.json"
     data = json.loads(path.read_text())
     first_answer = data["turns"][0]["answer"]
@@ -199,15 +191,7 @@ def test_a_session_json_cut_short_keeps_the_answers_written_before_the_cut(
     editor) was rebuilt from the recordings alone: a typed session lost every answer, and a
     finalize session came back as a practice one with the friendly persona."""
     runner = CliRunner()
-    answers = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
-    made = runner.invoke(
-        app,
-        ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json",
-         "-t", "behavioral", "--persona", "tough"],
-        input=answers,
-    )  # fmt: skip
-    assert made.exit_code == 0, made.stderr
-    sid = json.loads(made.stdout)["id"]
+    sid = practice_json(answers=TWO_ANSWERS, flags=TOUGH)["id"]
     path = isolated_home / "sessions" / sid / "session.json"
     text = path.read_text()
     whole = json.loads(text)
@@ -482,14 +466,7 @@ def test_the_repair_every_command_does_scores_typed_answers_again(isolated_home:
     """A review: the repair any command does first (after a crash) had no scorer, so a typed
     answer whose record was cut short was dropped, and its turn stayed "answered"."""
     runner = CliRunner()
-    answers = ANSWER + "I set up weekly reviews so the team saw problems early.\n"
-    made = runner.invoke(
-        app,
-        ["practice", "--keyboard", "--no-voice", "-n", "2", "--no-follow-ups", "--json"],
-        input=answers,
-    )  # fmt: skip
-    assert made.exit_code == 0, made.stderr
-    sid = json.loads(made.stdout)["id"]
+    sid = practice_json(answers=TWO_ANSWERS)["id"]
     folder = isolated_home / "sessions" / sid
     text = (folder / "session.json").read_text()
     whole = json.loads(text)
@@ -547,7 +524,7 @@ def test_the_totals_a_summary_may_hold_are_listed_once(isolated_home: Path) -> N
 
     session = Session(id="20261130-080000-abcdef", started_at="2026-11-30T08:00:00")
     assert set(summarize(session)) <= set(SUMMARY_TOTALS)
-    practiced = json.loads(practice_json())
+    practiced = practice_json()
     assert set(practiced["summary"]) - {"assessment", "input_overflows"} <= set(SUMMARY_TOTALS)
 
 
