@@ -223,12 +223,10 @@ def repair(
         except InterviewSenseError as exc:
             if session_id is not None:
                 raise
-            # One that cannot be repaired (one being recorded, a folder it cannot write)
-            # leaves the others to be (a review: the first stopped them all); a newer
-            # version's is not damaged, only not ours to rewrite.
+            # One that cannot be repaired leaves the others to be (a review: the first stopped
+            # them all). A failure only when it could not be written: one being recorded (its
+            # writer repairs it, if need be) and a newer version's (not ours) are not.
             console.print(f"{sid}: skipped: {exc.message}", soft_wrap=True)
-            # Not failures: one being recorded (its writer repairs it, if need be) and a
-            # newer version's (not ours to rewrite).
             skipped += not isinstance(exc, NewerSessionError | SessionBusyError)
             continue
         if report.changed:

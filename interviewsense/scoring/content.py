@@ -29,6 +29,7 @@ from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import STRONG_QUOTE_FROM, meaning, substance
 from interviewsense.scoring.text import (
+    SENTENCE_END,
     SYNONYMS,
     Sentence,
     Tok,
@@ -78,9 +79,6 @@ def find_structure(
     return out
 
 
-_SENTENCE_STOP = re.compile(r"[.!?][\"')\]]*$")
-
-
 def _number_word(word: str) -> bool:
     """A number in words: "sixty", "thousand", or one joined with hyphens ("thirty-five")."""
     parts = word.split("-")
@@ -115,7 +113,7 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
             and last + 1 < len(toks)
             and _number_word(toks[last + 1].norm)
             and not toks[last].comma_after
-            and not _SENTENCE_STOP.search(toks[last].raw)  # "by half. Twenty people" is two
+            and not SENTENCE_END.search(toks[last].raw)  # "by half. Twenty people" is two
         ):
             last += 1
         if last > k:

@@ -10,7 +10,7 @@ from interviewsense.domain import Transcript, Word
 from interviewsense.domain import clean_text as clean_text
 
 _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
+SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
 LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")  # "1.", "2)", "(3)": an item's number
 
 
@@ -107,12 +107,12 @@ def sentences(toks: list[Tok], *, max_words: int = 30, gap_s: float = 0.7) -> li
     ``max_words`` words, so evidence can still be quoted."""
     out: list[Sentence] = []
     start = 0
-    punctuated = any(_SENTENCE_END.search(t.raw) for t in toks)
+    punctuated = any(SENTENCE_END.search(t.raw) for t in toks)
     markers = list_markers(toks)  # "2." numbers an item; it ends no sentence
     for i, t in enumerate(toks):
         # "2." opening a sentence numbers a list: the item is the sentence (a review: "2." was
         # quoted as an answer's strongest sentence).
-        end_here = bool(_SENTENCE_END.search(t.raw)) and i not in markers
+        end_here = bool(SENTENCE_END.search(t.raw)) and i not in markers
         if not punctuated and i + 1 < len(toks):
             nxt = toks[i + 1]
             if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
