@@ -109,10 +109,25 @@ def test_fillers_single_and_multi_word() -> None:
         "What kind of database was it?",
         "I mean to finish it today.",
         "We had two kinds of users.",
+        # "such as", after a comma (a review: "prices" was quoted as "[like] prices")
+        "Some reads need fresh data, like prices, and the rest can wait.",
+        "Banks, like a credit union, move slowly.",
     ],
 )
 def test_ordinary_words_are_not_fillers(text: str) -> None:
     assert hits(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yeah, like we didn't have any tests at all.",
+        "It took, like two weeks to fix.",
+        "It was slow, like really slow.",
+    ],
+)
+def test_like_after_a_comma_before_a_clause_or_number_is_a_filler(text: str) -> None:
+    assert hits(text) == ["like"]
 
 
 def test_filler_rates() -> None:
@@ -229,6 +244,86 @@ def test_star_parts_with_their_sentences() -> None:
     )
 
 
+def test_each_part_quotes_its_own_sentence() -> None:
+    """A coach's review: the first sentence with a cue was quoted for every part, so the
+    task sentence stood as the result, the situation as the action, and a trade-off as the
+    summary though "To summarise: …" came last. Whether a part is there is unchanged."""
+    from interviewsense.scoring.cues import REASONING, STAR
+
+    story = (
+        "In 2022 I took over the billing project, which had slipped twice. My task was to finish "
+        "the cutover within two quarters. The first thing I did was stop the big-bang plan. "
+        "Month-end close went from three days to one."
+    )
+    star = find_structure(sentences(tokens(typed(story))), STAR, after=("result", "action"))
+    assert all(part.found for part in star.values())
+    assert star["situation"].sentence.startswith("In 2022 I took over")
+    assert star["task"].sentence.startswith("My task was")
+    assert star["action"].sentence.startswith("The first thing I did")
+    assert (star["result"].cue, star["result"].sentence) == (
+        "from three days to one",
+        "Month-end close went from three days to one.",
+    )
+    design = (
+        "First I'd ask how many links a day we expect. So I'd keep the API stateless, "
+        "because it scales out. The trade-off is 301 against 302, so I'd pick 302. "
+        "To summarise: a stateless tier, a key-value store and a cache."
+    )
+    outline = find_structure(
+        sentences(tokens(typed(design + " That way reads stay fast."))), REASONING
+    )
+    assert outline["summary"].sentence.startswith("To summarise:")  # the strongest cue
+    prep = find_structure(
+        sentences(tokens(typed("So overall, that's why I'm applying. I'm looking forward to it."))),
+        __import__("interviewsense.scoring.cues", fromlist=["PREP"]).PREP,
+    )
+    assert prep["close"].sentence.startswith("So overall")  # not the sign-off
+    # A part that comes late does not push an earlier one's quote later (a review).
+    late = (
+        "My task was to cut the cloud bill by a third. I started by tagging every resource. "
+        "At the time, nobody owned the costs. I had to convince each lead. In the end the "
+        "bill fell 35%."
+    )
+    star = find_structure(sentences(tokens(typed(late))), STAR, after=("result", "action"))
+    assert star["task"].sentence.startswith("My task was")
+    assert star["result"].sentence.startswith("In the end")
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "cue"),
+    [  # a coach's review: each was told it had no situation, task or result
+        ("In my second year as an engineer, checkout went down.", "situation", "in my second year"),
+        ("On a Friday afternoon the payments page failed.", "situation", "on a friday"),
+        ("A new developer on my team was struggling.", "situation", "a new developer on my team"),
+        ("The company had to move support in eight weeks.", "task", "the company had to"),
+        ("I paired with her. Within a couple of months she led reviews.", "result",
+         "within a couple of months"),
+    ],
+)  # fmt: skip
+def test_parts_told_without_the_usual_words(text: str, part: str, cue: str) -> None:
+    from interviewsense.scoring.cues import STAR
+
+    star = find_structure(sentences(tokens(typed(text))), STAR, after=("result", "action"))
+    assert star[part].found and star[part].cue == cue
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [  # the same words where a story does not open with them (a review)
+        ("I rewrote our checklist. I was promoted in my second year.", "situation"),
+        ("I automated the release. Now we ship on a Friday without fear.", "situation"),
+        ("I paired a new hire on my team with a senior engineer.", "situation"),
+        ("I argued against it, but the team had to follow the VP's plan.", "task"),
+        ("Within a couple of weeks of joining, I noticed flaky tests.", "result"),
+    ],
+)
+def test_those_words_elsewhere_are_not_the_part(text: str, part: str) -> None:
+    from interviewsense.scoring.cues import STAR
+
+    star = find_structure(sentences(tokens(typed(text))), STAR, after=("result", "action"))
+    assert not star[part].found, star[part]
+
+
 def test_specificity_details() -> None:
     toks = tokens(typed("We cut costs by 40% with Kafka in three weeks; two of us can go home."))
     assert find_details(toks) == {"numbers": ["40%", "three weeks"], "tools": ["Kafka"]}
@@ -241,6 +336,20 @@ def test_specificity_details() -> None:
         )
     )
     assert find_details(toks)["tools"] == ["Stripe", "Apple Pay", "PCI", "Priya", "Lisbon"]
+    # The first word of quoted speech, or of a sentence that ends in a quote, is no name (a
+    # review: "Your", "That's" and "She" were three of ten details).
+    toks = tokens(
+        typed(
+            'My manager said, "Your team likes you." I said, "That\'s not fair." She said, '
+            '"Ask Dana." We met at "Atlas" weekly.'
+        )
+    )
+    assert find_details(toks)["tools"] == ["Dana", "Atlas"]
+    toks = tokens(typed("She said, \u201cYour team likes you.\u201d She left. I said, 'Ask them.'"))
+    assert find_details(toks)["tools"] == []
+    # A name in quotes after a comma is still a name.
+    toks = tokens(typed('The tools were Jira, "Linear" and \u201cNotion\u201d.'))
+    assert find_details(toks)["tools"] == ["Jira", "Linear", "Notion"]
     # A number in words is the whole of it (a review: each of these was "thousand dollars").
     toks = tokens(
         typed(

@@ -12,6 +12,7 @@ from interviewsense.domain import Component, Content, InterviewType, StarPart
 from interviewsense.scoring.coach import band_of, rate, rule_features
 from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
+    CLOSING_PARTS,
     I_SOFTENERS,
     I_SUBJECTS,
     I_WORDS,
@@ -58,25 +59,62 @@ def _patterns(part: str, cues: list[str]) -> list[re.Pattern[str]]:
 def find_structure(
     sents: list[Sentence], cues: Cues, *, after: tuple[str, str] | None = None
 ) -> dict[str, StarPart]:
-    """For each part, the first sentence that shows it and the cue that matched.
+    """For each part, whether a sentence shows it, and the sentence and cue that do.
 
     ``after`` = (later, earlier) makes a part count only from the first sentence of another:
     a result is what came of the actions, so "deploys took two hours" told before anything
-    was done is the situation, not the result."""
-    out: dict[str, StarPart] = {}
+    was done is the situation, not the result.
+
+    Whether a part is there is decided by its cues alone. Which sentence is quoted for it
+    is then chosen: first a closing part's (``CLOSING_PARTS``), the sentence with its
+    strongest cue (the first in its list), the last of those; then in the parts' order
+    (situation, task, action, result), the first that shows the part and that no part
+    before quotes (the result: after the action's, if one is). A part whose every sentence
+    is taken quotes its first. A coach's
+    review found the first sentence quoted for everything: the task sentence ("… within two
+    quarters") as the result, the situation ("our bill had doubled") as the action and the
+    result, and a trade-off as the summary though "To summarise: …" came after it."""
+    # Per part: (sentence index, cue, the rank of the cue's pattern in the part's list).
+    matches: dict[str, list[tuple[int, str, int]]] = {}
     first: dict[str, int] = {}
     for part, patterns in cues.items():
-        out[part] = StarPart(found=False)
         start = first.get(after[1], 0) if after and part == after[0] else 0
+        matches[part] = []
         for k, s in enumerate(sents[start:], start):
-            m = next(
-                (p.search(s.norm) for p in _patterns(part, patterns) if p.search(s.norm)), None
+            hit = next(
+                (
+                    (r, m)
+                    for r, p in enumerate(_patterns(part, patterns))
+                    if (m := p.search(s.norm))
+                ),
+                None,
             )
-            if m:
-                out[part] = StarPart(found=True, sentence=s.text, cue=m.group(0).strip())
-                first[part] = k
-                break
-    return out
+            if hit:
+                matches[part].append((k, hit[1].group(0).strip(), hit[0]))
+        if matches[part]:
+            first[part] = matches[part][0][0]
+    out: dict[str, StarPart] = {}
+    quoted: dict[str, int] = {}
+    # A closing part chooses first: "So overall, that's why I'm applying" closes an answer
+    # more than it gives a reason.
+    order = sorted(matches, key=lambda part: part not in CLOSING_PARTS)
+    for part in order:
+        found = matches[part]
+        if not found:
+            out[part] = StarPart(found=False)
+            continue
+        free = [m for m in found if m[0] not in quoted.values()]
+        if after and part == after[0] and after[1] in quoted:
+            free = [m for m in free if m[0] > quoted[after[1]]] or free
+        if not free:
+            k, cue, _ = found[0]
+        elif part in CLOSING_PARTS:
+            k, cue, _ = min(free, key=lambda m: (m[2], -m[0]))
+        else:
+            k, cue, _ = free[0]
+        out[part] = StarPart(found=True, sentence=sents[k].text, cue=cue)
+        quoted[part] = k
+    return {part: out[part] for part in cues}
 
 
 def _number_word(word: str) -> bool:
@@ -87,12 +125,33 @@ def _number_word(word: str) -> bool:
     )
 
 
+OPENING_QUOTES = ('"', "\u201c", "'", "\u2018")
+CLOSING_QUOTES = ('"', "\u201d", "'", "\u2019")
+EDGE_MARKS = ".,;:!?\"'()\u201c\u201d\u2018\u2019"
+SPEECH_VERBS = frozenset(
+    {"said", "says", "asked", "asks", "told", "tells", "replied", "answered", "wrote", "added"}
+)
+
+
+def _opens_speech(toks: list[Tok], k: int) -> bool:
+    """Whether word ``k`` opens quoted speech, so it starts a sentence: after a verb of
+    saying ("she said, "Ask Dana."") or a comma, and not closed within two words (a name
+    in quotes is: "Jira, "Linear" and Notion", "it, "Project Atlas" internally")."""
+    if not toks[k].raw.startswith(OPENING_QUOTES) or k == 0:
+        return False
+    if any(t.norm in SPEECH_VERBS for t in toks[max(0, k - 3) : k]):
+        return True
+    closed = any(t.raw.rstrip(".,;:!?").endswith(CLOSING_QUOTES) for t in toks[k : k + 2])
+    return toks[k - 1].raw.rstrip().endswith(",") and not closed
+
+
 UNITS_IN_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
 
 
 def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     """Concrete details: numbers and metrics, named tools or technologies, and other names
-    (a capitalised word that does not start a sentence: a product, a place, a person).
+    (a capitalised word that does not start a sentence or open quoted speech: a product, a
+    place, a person).
 
     Digits always count ("25 minutes", "40%"); a number word counts with a unit ("three
     weeks", "forty percent") or after by/from/to ("dropped from six"), not in "two of them".
@@ -104,7 +163,7 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     for k, t in enumerate(toks):
         if k <= skip:
             continue
-        raw = t.raw.strip(".,;:!?\"'()")
+        raw = t.raw.strip(EDGE_MARKS)
         # A number in words is all of it: "sixty thousand dollars", "thirty-five thousand",
         # not "thousand dollars" (a review).
         last = k
@@ -117,7 +176,7 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
         ):
             last += 1
         if last > k:
-            raw = " ".join(x.raw.strip(".,;:!?\"'()") for x in toks[k : last + 1])
+            raw = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[k : last + 1])
         nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
         prev = toks[k - 1].norm if k else ""
         if k in markers:
@@ -130,7 +189,13 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
             if item.lower() not in (n.lower() for n in numbers):
                 numbers.append(item)
         elif t.norm not in (x.lower() for x in tools):
-            starts_sentence = k == 0 or toks[k - 1].raw.rstrip().endswith((".", "?", "!", ":"))
+            before = toks[k - 1].raw.rstrip() if k else ""
+            starts_sentence = (
+                not before
+                or bool(SENTENCE_END.search(before))
+                or before.endswith(":")
+                or _opens_speech(toks, k)
+            )
             named = raw[:1].isupper() and not starts_sentence and t.norm not in I_WORDS
             if t.norm in TECH:
                 if t.norm in AMBIGUOUS_TECH and not named:

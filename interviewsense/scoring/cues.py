@@ -60,12 +60,23 @@ STAR: Cues = {
         r"\bif we (?:missed|didn't|did not|failed|lost)\b",
         r"\b(?:a|one|two|three) (?:day|week|month|quarter|year)s? before\b",
         r"\bduring (?:my|our|the|a)\b",
+        # When and who, told without a year (a review: "In my second year as an engineer, on
+        # a Friday afternoon …", "A new developer on my team was struggling …").
+        # Each where a story opens, so not "I was promoted in my second year".
+        r"^(?:so |and )?(?:in|during) my (?:first|second|third|fourth|fifth|final) "
+        r"(?:year|month|week|job|role)\b",
+        r"^(?:so |and |then )?(?:late )?on a (?:monday|tuesday|wednesday|thursday|friday|"
+        r"saturday|sunday)\b",
+        r"^(?:a|one) (?:new |junior |senior )?(?:developer|engineer|colleague|teammate|designer|"
+        r"analyst|hire) (?:on|in|at) (?:my|our) (?:team|company)\b",
     ],
     "task": [
         r"\bmy (?:goal|task|job|role|responsibility|assignment|mission) was\b",
         _I + r" was (?:responsible|asked|tasked|in charge|assigned|supposed)\b",
         _I + r" (?:needed|had|wanted) to\b",
         r"\bwe (?:needed|had) to\b",
+        r"^(?:so |and )?(?:the|our) (?:company|team|business|department|organi[sz]ation) "
+        r"(?:needed|had) to\b",
         r"\bthe (?:goal|task|objective|aim|challenge|deadline) was\b",
         # "That was the task: …", "our goal was …" (a review: a task named so was missed)
         r"\b(?:that|this) was (?:the|my|our) (?:goal|task|job|challenge|mission)\b",
@@ -127,7 +138,13 @@ STAR: Cues = {
         r"\b(?:was|were|got|has been|have been|had been) (?:cut|reduced|halved|doubled|"
         r"eliminated|resolved|fixed|approved|adopted|renewed|extended|signed|shipped|launched|"
         r"released|delivered|rolled out|promoted|accepted|merged|closed|adopted|kept|saved)\b",
-        r"\bwithin " + _ABOUT + r"(?:\d+|" + _NUM + r"|a|the|that) " + _PERIOD + r"\b",
+        r"\bwithin "
+        + _ABOUT
+        + r"(?:\d+|"
+        + _NUM
+        + r"|a|the|that) (?:of )?"
+        + _PERIOD
+        + r"\b(?! of\b)",
         # "two months later the template …", not "two weeks later I followed up": what stood
         # some time after the actions, told of something other than the speaker.
         r"\b" + _NUM + r" (?:of )?" + _PERIOD + r" later,? (?!i\b|we\b|i'|we')"
@@ -222,19 +239,19 @@ REASONING: Cues = {
         r"\be\.?g\b",
         r"\blast (?:year|quarter|month|time)\b",
     ],
-    "summary": [
+    "summary": [  # the strongest first: the evidence quotes the last of the strongest
         r"\bin summary\b",
         r"\bto summari[sz]e\b",
-        r"\boverall\b",
-        r"\bin short\b",
-        r"\bthat way\b",
         r"\bto sum up\b",
-        r"\bso in the end\b",
         r"\bin conclusion\b",
-        r"\bso overall\b",
+        r"\bin short\b",
         r"\bthe short version\b",
-        r"\brule of thumb\b",
         r"\bbottom line\b",
+        r"\bso overall\b",
+        r"\boverall\b",
+        r"\bso in the end\b",
+        r"\bthat way\b",
+        r"\brule of thumb\b",
         r"\bso (?:i'd|i would|my recommendation|the answer)\b",
     ],
 }
@@ -252,7 +269,7 @@ PREP: Cues = {
         r"\bwhich is why\b",
     ],
     "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
-    "close": [
+    "close": [  # the strongest first, as for a summary
         r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
         r"\bthat's why\b",
         r"\boverall\b",
@@ -261,6 +278,8 @@ PREP: Cues = {
         r"\blooking forward\b",
     ],
 }
+# The parts that close an outline: their evidence is the last sentence that shows them.
+CLOSING_PARTS = frozenset({"summary", "close"})
 STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
     "behavioral": ("star", STAR),
     "technical": ("reasoning", REASONING),

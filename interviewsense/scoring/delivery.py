@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from interviewsense.audio.vad import Region
 from interviewsense.domain import Component, CountStat, Delivery, Mark, PaceWindow, Pause
+from interviewsense.scoring.cues import NUMBER_WORDS
 from interviewsense.scoring.curves import allowance, falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.text import Tok, plural
@@ -73,6 +74,14 @@ FILLER_PHRASES: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {
 FILLER_PHRASES[("kind", "of")] = FILLER_PHRASES[("sort", "of")]
 # "like" is a filler when set off by commas, at a sentence start, or after these words.
 LIKE_FILLER_BEFORE = frozenset({"and", "but", "so", "or"})
+# ... and after a comma when one of these follows it (a subject, a number, an intensifier).
+LIKE_FILLER_AFTER_COMMA = (
+    frozenset(
+        {"i", "we", "you", "he", "she", "they", "it", "i'm", "we're", "it's", "there",
+         "really", "very", "super", "totally", "so", "one"}
+    )
+    | NUMBER_WORDS
+)  # fmt: skip
 
 HEDGES: tuple[tuple[str, ...], ...] = (
     ("i", "feel", "like"),
@@ -147,7 +156,13 @@ def _like_is_filler(toks: list[Tok], i: int) -> bool:
         return True
     if toks[i].comma_after and prev.comma_after:
         return True
-    return prev.norm in LIKE_FILLER_BEFORE or (prev.comma_after and prev.norm != "is")
+    if prev.norm in LIKE_FILLER_BEFORE:
+        return True
+    # After a comma alone it is "such as" ("where staleness matters, like prices", a review)
+    # unless a clause, a number or an intensifier follows: "Yeah, like we had no tests",
+    # "it took, like two weeks", "slow, like really slow".
+    nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+    return prev.comma_after and (nxt in LIKE_FILLER_AFTER_COMMA or nxt[:1].isdigit())
 
 
 def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok]:

@@ -10,7 +10,7 @@ from interviewsense.domain import Transcript, Word
 from interviewsense.domain import clean_text as clean_text
 
 _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
-SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
+SENTENCE_END = re.compile(r"[.!?]+[\"')\]\u201d\u2019]*$")
 LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")  # "1.", "2)", "(3)": an item's number
 
 
