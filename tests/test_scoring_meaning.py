@@ -125,6 +125,42 @@ def test_an_answer_with_no_question_is_never_off_topic(embedder: Embedder) -> No
     assert "off topic" in [c.name for c in asked.caps]  # the same rubric, with a question
 
 
+ABOUT_ME = (
+    "I'm a backend engineer with six years in payments. I started at a small startup where I "
+    "built their first billing system, which taught me to care about correctness. For the "
+    "last three years I've led a team of four on the ledger service, and we moved it off a "
+    "single database without downtime, which cut reconciliation errors by about 90 percent. "
+    "Next I want money movement at a larger scale, which is why your payouts team interests me."
+)
+
+
+def test_a_question_that_names_no_topic_is_answered_by_what_its_type_asks(
+    embedder: Embedder,
+) -> None:
+    """A coach's review: a strong "Tell me about yourself" was capped off topic (0.13 from
+    the question, which names nothing to be near) and told it was about something else."""
+    from interviewsense.scoring.feedback import feedback
+
+    question = Question(text="Tell me about yourself.", type="general")
+    s, _ = score_answer(typed(ABOUT_ME), question, embedder=embedder)
+    rel = s.content.relevance
+    assert rel["compared_with"] == "what a general question asks" and rel["similarity"] >= 0.25
+    assert "off topic" not in [c.name for c in s.caps]
+    relevance = {p.name: p for p in s.content.breakdown}["relevance"]
+    assert relevance.why.startswith("similarity to what a general question asks")
+    assert not any(
+        "something else" in line for line in feedback(s, question, typed(ABOUT_ME), load_rubric())
+    )
+    rows = dict(content_evidence(s))
+    assert "closest to what a general question asks" in rows
+    # What a general question asks is still asked: a holiday is about something else.
+    off, _ = score_answer(typed(OFF_TOPIC), question, embedder=embedder)
+    assert "off topic" in [c.name for c in off.caps]
+    said = feedback(off, question, typed(OFF_TOPIC), load_rubric())
+    assert any("similarity to what a general question asks" in line for line in said), said
+    assert to_json(s)["content"]["relevance"]["asks"].startswith("A direct answer about myself")
+
+
 def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embedder) -> None:
     circling = score(CIRCLING, LEADERSHIP_Q, embedder=embedder)
     specific = score(PARAPHRASED, LEADERSHIP_Q, embedder=embedder)

@@ -159,6 +159,31 @@ def test_long_pauses_from_voice_activity_regions() -> None:
 def test_hedges() -> None:
     toks = tokens(typed("I think maybe we should just probably go. I think about it daily."))
     assert [h.text for h in find_hedges(toks)] == ["i think", "maybe", "just", "probably"]
+    # "just" that hedges nothing (a review: "rather than just an objection" was a hedge)
+    said = "It was a plan rather than just an objection, not just a fix, and just in time."
+    assert find_hedges(tokens(typed(said))) == []
+
+
+def test_blame_put_on_someone_as_their_fault() -> None:
+    from interviewsense.scoring.substance import blame
+
+    said = "The launch slipped. That was the management's fault, not mine. I kept going."
+    assert blame(sentences(tokens(typed(said)))) == ["That was the management's fault, not mine."]
+    assert blame(sentences(tokens(typed("It was my fault, and I fixed it.")))) == []
+
+
+def test_a_design_told_as_we_keeps_its_ownership_points() -> None:
+    """A review: a design answer in "we" scored 0 of 15 for ownership, though neither its
+    cap nor its advice asks a design for "I"."""
+    design = "We would put a cache in front of the database, and we would shard by user id."
+    q = Question(text="Design a photo sharing service.", type="system_design")
+    score, _ = score_answer(typed(design), q)
+    own = {p.name: p for p in score.content.breakdown}["ownership"]
+    assert own.points == own.max_points and "design is told as 'we'" in own.why
+    q = Question(text="How would you debug a slow query?", type="technical")
+    score, _ = score_answer(typed(design), q)
+    own = {p.name: p for p in score.content.breakdown}["ownership"]
+    assert own.points == 0
 
 
 def test_repetitions() -> None:

@@ -106,7 +106,8 @@ def content_evidence(score: Score) -> list[tuple[str, str]]:
         rows.append((part, said))
     rel = c.relevance
     if rel.get("closest"):
-        rows.append(("closest to the question", f'"{rel["closest"]}" ({rel["similarity"]:.2f})'))
+        near = f"closest to {rel.get('compared_with', 'the question')}"
+        rows.append((near, f'"{rel["closest"]}" ({rel["similarity"]:.2f})'))
     elif rel.get("terms"):
         rows.append(("question terms used", ", ".join(rel.get("matched", [])) or "none"))
     repeats = c.substance.get("repeated_phrases") or []

@@ -445,13 +445,16 @@ def score_content(
         frac = 0.5 if qtype == "behavioral" and not follow_up_of else 1.0
     else:
         frac = min(1.0, float(i_share) / target) if target else 1.0
+    rule = f"full points when at least {target:.0%} are 'I'"
+    if qtype == "system_design":  # as its cap and its advice: "we" is the designer's voice
+        frac, rule = 1.0, "full points: a design is told as 'we' (a review: 0 for it)"
     parts.append(
         scaled(
             "ownership",
             full,
             frac,
             f"'I' {plural(int(own['i'] or 0), 'time')}, 'we' {plural(int(own['we'] or 0), 'time')}"
-            f"; full points when at least {target:.0%} are 'I'",
+            f"; {rule}",
         )
     )
 
@@ -464,7 +467,8 @@ def score_content(
             low, high = rubric.num(c, "similarity_none"), rubric.num(c, "similarity_full")
             frac = piecewise(rel["similarity"], [(low, 0.0), (high, 1.0)])
             why = (
-                f"similarity to the question {rel['similarity']:.2f} (by meaning; full points "
+                f"similarity to {rel.get('compared_with', 'the question')} "
+                f"{rel['similarity']:.2f} (by meaning; full points "
                 f'from {high:.2f}); closest: "{clip(rel["closest"])}"'
             )
         elif rel["share"] is None or len(rel["terms"]) < 2:

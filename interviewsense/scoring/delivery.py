@@ -97,7 +97,12 @@ HEDGES: tuple[tuple[str, ...], ...] = (
     ("hopefully",),
 )
 HEDGE_NOT_BEFORE: dict[tuple[str, ...], frozenset[str]] = {
-    ("i", "think"): frozenset({"about", "of"})
+    ("i", "think"): frozenset({"about", "of"}),
+    ("just",): frozenset({"as", "like", "in"}),  # "just as fast", "just in time"
+}
+# "not just a fix", "rather than just an objection" (a review) hedge nothing.
+HEDGE_NOT_AFTER: dict[tuple[str, ...], frozenset[str]] = {
+    ("just",): frozenset({"not", "than", "isn't", "wasn't", "aren't", "weren't", "only"})
 }
 LEGIT_DOUBLES = frozenset({"that", "had", "is", "do", "very", "bye", "no", "ha"})
 
@@ -194,6 +199,8 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
                 continue
             after = toks[i + len(phrase)].norm if i + len(phrase) < len(toks) else ""
             if after in HEDGE_NOT_BEFORE.get(phrase, frozenset()):
+                continue
+            if i and toks[i - 1].norm in HEDGE_NOT_AFTER.get(phrase, frozenset()):
                 continue
             hits.append(_Hit(" ".join(phrase), i, i + len(phrase) - 1))
             i += len(phrase) - 1

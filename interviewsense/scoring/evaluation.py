@@ -172,10 +172,19 @@ class Swaps:
 def off_topic_swaps(cases: list[Case], embedder: Embedder, rubric: Rubric, *, split: str) -> Swaps:
     """How often the off-topic cap fires on answers with their own question, and with the
     split's other questions (main questions only: a follow-up answer is never capped)."""
-    from interviewsense.scoring.substance import closest, off_topic
+    from interviewsense.scoring.substance import (
+        CLICHES,
+        TYPE_ASKS,
+        closest,
+        names_topic,
+        off_topic,
+    )
 
     asked = {c.question: c.type for c in cases if not c.follows}
     vectors = dict(zip(asked, embedder.embed(list(asked)), strict=True))
+    for question, qtype in asked.items():  # as the scorer compares (substance.meaning)
+        if not names_topic(question):
+            vectors[question] = embedder.constants(TYPE_ASKS[qtype], CLICHES)[0]
     own_flagged: list[str] = []
     other: list[bool] = []
     same: list[bool] = []

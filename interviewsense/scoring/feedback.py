@@ -35,12 +35,13 @@ ADVICE = {
     # Not a story of what was done ("we would cache it"): the choices, in the first person.
     "ownership_choices": "You said 'we' {we} and {i}{acting}: say which choices are yours "
     "('I would', 'I chose'), so the interviewer hears your own decisions.",
-    "off_topic_meaning": "The answer seems to be about something else (similarity to the "
-    "question {similarity:.2f}; under {off_topic_similarity:.2f} is off topic): answer the "
+    "off_topic_meaning": "The answer seems to be about something else (similarity to "
+    "{compared} {similarity:.2f}; under {off_topic_similarity:.2f} is off topic): answer the "
     "question that was asked, and tie your first and last sentence to it.",
     # Between the off-topic line and full points: near the question, not plainly on it (a
     # review: "only part of the answer addresses it" was said of an answer none of which did).
-    "drift_meaning": "The answer stays loosely on the question (similarity {similarity:.2f}; "
+    "drift_meaning": "The answer stays loosely on the question (similarity to {compared} "
+    "{similarity:.2f}; "
     "full points from {similarity_full:.2f}, off topic under {off_topic_similarity:.2f}): tie "
     "your first and last sentence to what was asked, and cut what does not serve it.",
     "drift_terms": "The answer drifts from the question: it never touches {terms}. Tie your "
@@ -236,7 +237,8 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         # 0.07 was told it "stays loosely on the question … off topic under 0.15").
         below = rel["similarity"] < rubric.num("content", "off_topic_similarity")
         rule = "off_topic_meaning" if "off topic" in capped or below else "drift_meaning"
-        text = say(rule, similarity=rel["similarity"])
+        compared = rel.get("compared_with", "the question")
+        text = say(rule, similarity=rel["similarity"], compared=compared)
         add("content", lost_c.get("relevance", 0), cmax, text, cap="off topic")
     elif rel.get("terms"):
         terms = ", ".join([t for t in rel["terms"] if t not in rel["matched"]][:4])

@@ -77,6 +77,21 @@ def closest(
     return best, round(float(sims[best]), 3)
 
 
+def names_topic(question: str) -> bool:
+    """Whether ``question`` names a topic an answer can be near: "Tell me about yourself"
+    has no key term, so its answers are compared with what the question's type asks for (a
+    review: a strong answer about the candidate's career was 0.13 from the question itself,
+    capped off topic; 0.30 from what a general question asks, where talk of the weather is
+    0.05)."""
+    return bool(key_terms(question))
+
+
+def asked_of(qtype: InterviewType) -> str:
+    """What the relevance of an answer to a question that names no topic is measured
+    against, in words: "what a general question asks"."""
+    return f"what a {qtype.replace('_', ' ')} question asks"
+
+
 def off_topic(similarity: float, rubric: Rubric) -> bool:
     """Whether an answer whose closest sentence is ``similarity`` from the question is about
     something else (the "off topic" cap; the line is the rubric's)."""
@@ -102,13 +117,16 @@ def meaning(
     asks, cliches = embedder.constants(TYPE_ASKS[qtype], CLICHES)
     centre = per_sentence.mean(axis=0)
     centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
-    best, similarity = closest(per_sentence, q)
+    topic = names_topic(question)
+    best, similarity = closest(per_sentence, q if topic else asks)
     flags = per_sentence @ cliches.T
     worst = np.unravel_index(int(np.argmax(flags)), flags.shape)
+    compared = {} if topic else {"compared_with": asked_of(qtype), "asks": TYPE_ASKS[qtype]}
     return {
         "method": "embedding",
         "model": embedder.name,
         "similarity": similarity,
+        **compared,
         "closest": sents[best].text,
         "answer_similarity": round(float(centre @ q), 3),
         "type_similarity": round(float(centre @ asks), 3),
@@ -132,6 +150,9 @@ _BLAME = [
     for p in (
         r"\b(?:took|takes|taking|take) (?:all )?(?:the )?credit\b",
         r"\b(?:wasn't|was not|isn't|is not|never) my fault\b",
+        # "that was the management's fault" (a review: not heard as blame)
+        r"\b(?:their|his|her|management's|leadership's|(?:the|my|our) (?:manager|boss|lead|"
+        r"team|company|client|management|leadership|vendor)'s) fault\b",
         r"\b(?:my|the|our|their) (?:manager|boss|lead|team|company|management|hr|client|"
         r"coworkers?|colleagues?|teammates?) (?:never|didn't|did not|doesn't|does not|won't|"
         r"wouldn't|refused|kept)\b",
