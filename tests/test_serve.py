@@ -434,6 +434,50 @@ def test_a_full_queue_answers_503_with_retry_after(server: Server, answer_wav: S
     assert slow[0].status_code == 200, slow[0].text  # the running one is not disturbed
 
 
+def test_a_slow_audio_url_holds_no_job(
+    server: Server, answer_wav: Spoken, httpserver: HTTPServer
+) -> None:
+    """A review: an audio_url was downloaded inside a job, so a slow server held the only
+    one (this server has one job and no queue) and every other answer got 503 meanwhile.
+    The download now runs beside the jobs: a typed answer is scored while it hangs."""
+    from werkzeug import Request as WerkzeugRequest
+    from werkzeug import Response as WerkzeugResponse
+
+    asked, release = threading.Event(), threading.Event()
+
+    def slow(_: WerkzeugRequest) -> WerkzeugResponse:
+        asked.set()
+        release.wait(60)
+        return WerkzeugResponse(answer_wav.path.read_bytes(), content_type="audio/wav")
+
+    httpserver.expect_request("/slow.wav").respond_with_handler(slow)
+    with server.client() as c:
+        c.post("/v1/sessions/start", json={"session_id": "typed-meanwhile", "client_tts": True,
+                                           "user_id": "dl"}).raise_for_status()  # fmt: skip
+    done: list[httpx.Response] = []
+
+    def download() -> None:
+        with server.client() as c:
+            url = httpserver.url_for("/slow.wav")
+            done.append(c.post("/v1/sessions/finalize", json={"audio_url": url}))
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    try:
+        assert asked.wait(60), "the download never started"
+        with server.client() as c:
+            ready = c.get("/readyz").json()
+            assert ready["downloads"]["pending"] == 1 and ready["jobs"]["pending"] == 0, ready
+            r = c.post("/v1/sessions/typed-meanwhile/answers?user_id=dl",
+                       json={"transcript": TYPED})  # fmt: skip
+        assert r.status_code == 200, r.text  # 503 while the download held the job
+        assert thread.is_alive()  # the download still hangs
+    finally:
+        release.set()
+        thread.join()
+    assert done[0].status_code == 200, done[0].text
+
+
 def test_slow_file_work_does_not_stall_the_other_requests(server: Server) -> None:
     """Deleting a session with very many files takes a while: it runs off the event loop,
     so /healthz answers at once meanwhile instead of waiting for it."""

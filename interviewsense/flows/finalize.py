@@ -155,9 +155,11 @@ def finalize(
     qtype: InterviewType | None = None,
     transcriber: Transcriber | None = None,
     fetch_policy: AddressPolicy | None = None,
+    loaded: LoadedAudio | None = None,
 ) -> FinalizeResult:
     """``transcriber``: a loaded model to reuse (a server keeps one); else one is loaded.
-    ``fetch_policy``: see ``load_source``."""
+    ``fetch_policy``: see ``load_source``. ``loaded``: ``source`` already loaded (the web
+    API downloads an audio_url before it takes a job)."""
     if not source.strip():  # Path("") is the folder you are in: "'.' is a folder" said nothing
         raise BadInputError(
             "no recording given (an empty name)",
@@ -178,7 +180,7 @@ def finalize(
             transcriber=transcriber,
         )
 
-    audio = load_source(source, settings, reporter, fetch_policy)
+    audio = loaded or load_source(source, settings, reporter, fetch_policy)
     qtype = qtype or "behavioral"
     q = Question(text=question, type=qtype, source="user")
     transcriber = transcriber or load_transcriber(settings, reporter)

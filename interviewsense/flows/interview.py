@@ -38,6 +38,7 @@ from interviewsense.storage.store import SessionStore, new_session_id, now_iso
 
 if TYPE_CHECKING:
     from interviewsense.audio.addresses import AddressPolicy
+    from interviewsense.audio.load import LoadedAudio
     from interviewsense.stt.base import Transcriber
 
 
@@ -121,6 +122,7 @@ def answer_turn(
     guard: Callable[[], None] | None = None,
     fetch_policy: AddressPolicy | None = None,
     end: AnswerEnd | None = None,
+    loaded: LoadedAudio | None = None,
 ) -> Step:
     """Answer the waiting question with a recording (a file or URL, transcribed by Whisper)
     or a typed ``text``, score it, and ask the next question.
@@ -131,7 +133,8 @@ def answer_turn(
     ``guard`` is called right before each write (the recording, the session) and raises to
     stop it: the web API's check that it still holds the session's lock. ``fetch_policy``:
     the addresses an ``audio`` URL may lead to (``load_source``). ``end``: how a live
-    answer ended (the web page's endpointing), kept as the turn's ``end``.
+    answer ended (the web page's endpointing), kept as the turn's ``end``. ``loaded``: the
+    ``audio`` already loaded (the web API downloads a URL before it takes a job).
     """
     guard = guard or _unguarded
     if (audio is None) == (text is None):
@@ -172,6 +175,7 @@ def answer_turn(
                 transcriber,
                 guard,
                 fetch_policy,
+                loaded,
             )
         elif not has_words(text or ""):  # nothing said: the question is skipped, not scored 0
             target.answer = None
@@ -208,12 +212,13 @@ def _recorded(
     transcriber: Transcriber | None,
     guard: Callable[[], None],
     fetch_policy: AddressPolicy | None,
+    loaded: LoadedAudio | None = None,
 ) -> Answer:
     from interviewsense.audio.load import write_wav
     from interviewsense.audio.urls import is_url
     from interviewsense.scoring.rubric import load_rubric
 
-    loaded = load_source(source, settings, reporter, fetch_policy)
+    loaded = loaded or load_source(source, settings, reporter, fetch_policy)
     kept = store.audio_path(session.id, "a", turn.index)
     transcriber = transcriber or load_transcriber(settings, reporter)
     rubric = load_rubric(settings.rubric)

@@ -58,6 +58,7 @@ from interviewsense.serve.views import (
 )
 
 if TYPE_CHECKING:
+    from interviewsense.audio.load import LoadedAudio
     from interviewsense.domain import Session
     from interviewsense.flows.interview import Step
 
@@ -86,6 +87,10 @@ async def readyz(request: Request, engine: EngineDep) -> JSONResponse:
     checks: dict[str, Any] = {
         "whisper": engine.transcriber.model if engine.transcriber else "",
         "jobs": {"pending": engine.pool.pending, "capacity": engine.pool.capacity},
+        "downloads": {
+            "pending": engine.pool.downloads,
+            "capacity": engine.pool.download_capacity,
+        },
     }
     problems: list[tuple[str, str]] = []  # (what is wrong, what to do)
     if engine.transcriber is None:
@@ -417,10 +422,19 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
     # download by its printable address.
     printed = printable(source) if body.audio_url is not None else source
     with named(source, shown), named(printed, shown):
-        return await _finalize(body, engine, source)
+        loaded = None
+        if body.audio_url is not None:  # downloaded before a job is taken (WorkPool.fetch)
+            from interviewsense.flows.finalize import load_source
+
+            loaded = await engine.pool.fetch(
+                load_source, source, engine.settings, Quiet(), engine.fetch_policy
+            )
+        return await _finalize(body, engine, source, loaded)
 
 
-async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[str, Any]:
+async def _finalize(
+    body: FinalizeRequest, engine: Engine, source: str, loaded: LoadedAudio | None
+) -> dict[str, Any]:
     transcriber = engine.whisper()
     if body.session_id is None:
         from interviewsense.flows.finalize import finalize as run
@@ -434,6 +448,7 @@ async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[
             qtype=body.interview_type,
             transcriber=transcriber,
             fetch_policy=engine.fetch_policy,
+            loaded=loaded,
         )
         session = result.session
         if body.user_id is not None:  # the user's, as a started session is (a review: anyone's)
@@ -460,6 +475,7 @@ async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[
                 store_id,
                 lease,
                 audio=source,
+                loaded=loaded,
                 turn=body.turn,
                 transcriber=transcriber,
                 fetch_policy=engine.fetch_policy,

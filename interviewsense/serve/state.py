@@ -80,9 +80,16 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64]
 
 
+# Downloads (an ``audio_url``) at once, for each request the pool may hold: they wait on the
+# network, not the CPU.
+DOWNLOADS_PER_JOB = 2
+
+
 class WorkPool:
     """Heavy work (Whisper, scoring, TTS, LLM calls) in ``jobs`` threads, never on the event
-    loop; at most ``queue`` more wait, and the next one gets 503 at once."""
+    loop; at most ``queue`` more wait, and the next one gets 503 at once. Downloads run
+    beside them (``fetch``), so a slow server holds no job (a review: one audio_url held the
+    only CPU slot for its whole download)."""
 
     def __init__(self, jobs: int, queue: int) -> None:
         import anyio
@@ -90,6 +97,27 @@ class WorkPool:
         self.limiter: anyio.CapacityLimiter = anyio.CapacityLimiter(max(1, jobs))
         self.capacity = max(1, jobs) + max(0, queue)
         self.pending = 0
+        self.download_capacity = DOWNLOADS_PER_JOB * self.capacity
+        self.downloads = 0
+        self.download_limiter: anyio.CapacityLimiter = anyio.CapacityLimiter(self.download_capacity)
+
+    async def fetch(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn`` (a download, then its decoding) in a thread of its own: none of the jobs
+        is held, and past ``download_capacity`` at once the next one gets 503."""
+        import anyio.to_thread
+
+        if self.downloads >= self.download_capacity:
+            raise BusyError(
+                f"the server is busy ({self.downloads} downloads in progress)",
+                hint=f"try again in {BusyError.retry_after_s} s",
+            )
+        self.downloads += 1
+        try:
+            return await anyio.to_thread.run_sync(
+                functools.partial(fn, *args, **kwargs), limiter=self.download_limiter
+            )
+        finally:
+            self.downloads -= 1
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         import anyio.to_thread
