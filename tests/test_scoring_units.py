@@ -524,6 +524,17 @@ def test_advice_on_a_short_answer_fits_its_question_type() -> None:
     short = [f for f in told if "is short for a behavioral question" in f]
     assert short and "every STAR part is there" in short[0]
     assert SHORT_FIXES["behavioral"] not in short[0]
+    # A design that gives its trade-off is not told to add one (a coach's review).
+    reasoned = (
+        "I would put a queue in front of the writers because the trade-off is latency "
+        "against losing messages."
+    )
+    score, told = score_answer(
+        typed(reasoned), Question(text="Design a chat app.", type="system_design")
+    )
+    assert score.content.structure["reasoning"].found
+    short = [f for f in told if "is short for a system design question" in f]
+    assert short and "trade-off" not in short[0].split(":", 1)[1], short
 
 
 def test_an_answer_that_says_little_is_told_which_way() -> None:

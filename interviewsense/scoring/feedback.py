@@ -99,6 +99,19 @@ SHORT_FIXES = {
     "general": "add one example from your own work",
     "follow-up": "answer the follow-up with one concrete detail",
 }
+# ... when the answer gives its reasons already (the outline's "reasoning" part: a review's
+# design answer with an explicit trade-off was told to add one).
+SHORT_FIXES_REASONED = {
+    "system_design": "add the main components and the data flow",
+    "product": "add the user and the metric you would move",
+}
+# ... and when every part of its outline is there: more of what carries it, not a new part.
+WHOLE_FIXES = {
+    "star": "every STAR part is there, so give the action and the result a sentence more each",
+    "reasoning": "every part of the outline is there, so give the reasoning and the example "
+    "a sentence more each",
+    "prep": "every part is there, so give the reason and the example a sentence more each",
+}
 STAR_FIXES = {
     "situation": "set the scene in one sentence (where, when, what was at stake)",
     "task": "say what you had to achieve",
@@ -292,9 +305,12 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         rule = "short" if c.length_band == "short" else "long"
         fix = SHORT_FIXES["follow-up" if question.follow_up else question.type]
-        whole_star = c.structure_kind == "star" and all(p.found for p in c.star.values())
-        if whole_star and not question.follow_up:  # it has context and an outcome already
-            fix = "every STAR part is there, so give the action and the result a sentence more each"
+        reasoned = c.structure.get("reasoning")
+        if reasoned is not None and reasoned.found:
+            fix = SHORT_FIXES_REASONED.get(question.type, fix)
+        whole = bool(c.structure) and all(p.found for p in c.structure.values())
+        if whole and not question.follow_up:  # it has each part already: more of them
+            fix = WHOLE_FIXES.get(c.structure_kind, fix)
         text = say(rule, words=c.word_count, label=label, fix=fix)
         add("content", lost_c.get("length", 0), cmax, text, cap="too short")
 
