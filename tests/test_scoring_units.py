@@ -537,6 +537,24 @@ def test_advice_on_a_short_answer_fits_its_question_type() -> None:
     assert short and "trade-off" not in short[0].split(":", 1)[1], short
 
 
+def test_advice_on_details_fits_its_question_type() -> None:
+    """A coach's review: "add a number that shows the scale or the result" was said of a
+    definition ("What is an index?") and of "why this company"."""
+    from interviewsense.scoring.feedback import DETAIL_FIXES
+
+    told = {
+        qtype: score_answer(typed(text), Question(text=q, type=qtype))[1]  # type: ignore[arg-type]
+        for qtype, q, text in (
+            ("technical", "What is an index?", "An index lets the database find rows fast."),
+            ("general", "Why this company?", "I like what you build and how you work."),
+        )
+    }
+    for qtype, lines in told.items():
+        detail = [line for line in lines if "concrete detail" in line]
+        assert detail and DETAIL_FIXES[qtype] in detail[0], lines
+        assert DETAIL_FIXES["behavioral"] not in " ".join(lines)
+
+
 def test_an_answer_that_says_little_is_told_which_way() -> None:
     """QA: a hedged answer with no repeats was capped "the answer circles the question or
     repeats itself"; the note and the advice now name the signal that is furthest off."""

@@ -28,9 +28,8 @@ MIN_ITEMS = 2
 # …, see ``_rubric_values``), so a custom rubric gives advice that matches its own numbers.
 ADVICE = {
     "star": "Your answer has no clear {missing}: {fixes}.",
-    "no_details": "No numbers or named tools: add one concrete detail, such as a metric, a "
-    "date, a team size or the technology you used.",
-    "few_details": "Only {count} ({shown}): add a number that shows the scale or the result.",
+    "no_details": "No numbers or named tools: add one concrete detail, such as {detail}.",
+    "few_details": "Only {count} ({shown}): add {detail}.",
     "ownership": "You said 'we' {we} and {i}{acting}: say what you did yourself.",
     # Not a story of what was done ("we would cache it"): the choices, in the first person.
     "ownership_choices": "You said 'we' {we} and {i}{acting}: say which choices are yours "
@@ -90,6 +89,16 @@ STRONGER = {
     "that decides it",
     "product": "say who it is for, what you would do first, and how you would measure it",
     "general": "back it with one thing that really happened to you",
+}
+# The concrete detail each question type is made stronger with (a coach's review: "add a
+# number that shows the scale or the result" was said of a definition and of "why us").
+DETAIL_FIXES = {
+    "behavioral": "a number that shows the scale or the result",
+    "technical": "a size, a timing or the tool you would measure it with",
+    "system_design": "the load, the data size or the latency you design for",
+    "product": "the metric you would move and by how much",
+    "general": "a company, a project or a number from your own work",
+    "follow-up": "one number or name that answers it",
 }
 SHORT_FIXES = {
     "behavioral": "add the context and the outcome",
@@ -228,12 +237,14 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         lifts = "no result" if c.structure_kind == "star" else ""
         add("content", lost_c.get("structure", 0), cmax, text, cap=lifts)
     spec = c.specificity
+    detail = DETAIL_FIXES["follow-up" if question.follow_up else question.type]
     if spec.get("count", 0) == 0:
-        text = say("no_details")
+        text = say("no_details", detail=detail)
         add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
     else:
         shown = ", ".join((spec["numbers"] + spec["tools"])[:3])
-        text = say("few_details", count=plural(spec["count"], "concrete detail"), shown=shown)
+        count = plural(spec["count"], "concrete detail")
+        text = say("few_details", count=count, shown=shown, detail=detail)
         add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
     own = c.ownership
     if own.get("i_share") is not None:
