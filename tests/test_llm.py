@@ -242,12 +242,50 @@ def test_an_llms_words_are_words_and_a_follow_up_is_a_new_question(
     assert all("BBCode" not in t["question"]["text"] for t in rest), rest
 
 
+def test_the_closing_assessment_quotes_what_was_said(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: the LLM's closing assessment judged the candidate with no evidence. Each
+    point now carries the candidate's words; one it did not say is left out, and an
+    assessment left with no strength or no gap is the offline one."""
+    from interviewsense.domain import Question
+
+    said = "I rewrote the tests and I added a checklist, so failures dropped by 80 percent."
+    point = {"point": "owns the actions", "quote": "I rewrote the tests"}
+    invented = {"point": "measured everything", "quote": "I built a dashboard for it"}
+    missing = {"point": "no situation given", "quote": ""}
+    replies = iter(
+        completion(json.dumps({"strengths": s, "gaps": [missing], "model_answers": []}))
+        for s in ([point, invented], [invented])
+    )
+    httpserver.expect_request("/v1/chat/completions").respond_with_handler(
+        lambda request: Response(json.dumps(next(replies)), content_type="application/json")
+    )
+    monkeypatch.setenv("OPENAI_BASE_URL", httpserver.url_for("/v1"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    notices: list[str] = []
+    plan = InterviewPlan(type="behavioral", persona="neutral", questions=1, seed="q")
+    turn = answered_turn(Question(text="Tell me about a fix.", type="behavioral"), said)
+    interviewer = LLMInterviewer(plan, load_settings(), notice=notices.append)
+    first = interviewer.closing([turn])
+    assert first.source == "llm"
+    assert first.strengths == ['owns the actions ("I rewrote the tests")']  # not the invented
+    assert first.gaps == ["no situation given"]
+    second = LLMInterviewer(plan, load_settings(), notice=notices.append).closing([turn])
+    assert second.source == "offline-fallback", second
+    assert any("quoted words the candidate did not say" in n for n in notices), notices
+
+
 @pytest.mark.slow
 def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path) -> None:
     question = {"question": "Tell me about a project you are proud of.", "competency": "impact"}
     judged = {"follow_up": None, "relevance": 2, "relevance_reason": "It is about contacts."}
-    assessment = {"strengths": ["clear"], "gaps": ["numbers"], "model_answers": []}
-    # The content judge sees the redacted answer, so it can only quote redacted words.
+    # The judge and the assessment see the redacted answer, so they can only quote its words.
+    assessment = {
+        "strengths": [{"point": "clear contact details", "quote": "mail me at [email]"}],
+        "gaps": [{"point": "no story at all", "quote": ""}],
+        "model_answers": [],
+    }
     part = {"present": False, "quote": ""}
     verdict = {
         "situation": {"present": True, "quote": "mail me at [email]"},
@@ -280,6 +318,9 @@ def test_redaction_reaches_every_request(httpserver: HTTPServer, tmp_path: Path)
     assert "[email]" in sent and "[phone]" in sent and "[name]" in sent
     assert data["turns"][0]["question"]["source"] == "llm"
     assert data["summary"]["assessment"]["source"] == "llm"
+    assert data["summary"]["assessment"]["strengths"] == [
+        'clear contact details ("mail me at [email]")'
+    ]
     # The interviewer's relevance rating is kept as evidence; the judge's verdict is blended
     # into the content score, and says so.
     content = data["turns"][0]["answer"]["scores"]["content"]

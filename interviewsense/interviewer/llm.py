@@ -24,6 +24,7 @@ from interviewsense.interviewer.llm_client import (
     LLMInvalid,
     LLMReply,
     describe_endpoint,
+    quoted_in,
 )
 from interviewsense.interviewer.personas import get_persona
 from interviewsense.interviewer.redact import Redactor
@@ -95,10 +96,26 @@ class ModelAnswer(LLMReply):
     outline: str = Field(min_length=10)
 
 
+class Point(LLMReply):
+    point: str = Field(min_length=3)
+    quote: str = ""  # the candidate's own words that show it ("" for what is missing)
+
+
 class AssessmentReply(LLMReply):
-    strengths: list[str] = Field(min_length=1, max_length=6)
-    gaps: list[str] = Field(min_length=1, max_length=6)
+    strengths: list[Point] = Field(min_length=1, max_length=6)
+    gaps: list[Point] = Field(min_length=1, max_length=6)
     model_answers: list[ModelAnswer] = Field(default_factory=list)
+
+
+def evidenced(points: list[Point], said: str) -> list[str]:
+    """Each point with the candidate's words that show it, as one line; a point whose quote
+    the candidate did not say is left out (a review: the closing assessment judged without
+    evidence, as the content judge may not)."""
+    return [
+        f'{p.point.strip()} ("{p.quote.strip()}")' if p.quote.strip() else p.point.strip()
+        for p in points
+        if not p.quote.strip() or quoted_in(p.quote, said)
+    ]
 
 
 class LLMInterviewer:
@@ -283,15 +300,24 @@ class LLMInterviewer:
             )
             user = (
                 f"The interview so far:\n{transcript}\n\nAssess the candidate. Reply as "
-                '{"strengths": ["..."], "gaps": ["..."], "model_answers": '
-                '[{"question": "...", "outline": "how a strong answer would go"}]} '
-                "with one model answer per question."
+                '{"strengths": [{"point": "...", "quote": "..."}], "gaps": [{"point": "...", '
+                '"quote": "..."}], "model_answers": [{"question": "...", "outline": "how a '
+                'strong answer would go"}]} with one model answer per question. Each quote is '
+                "the candidate's own words, copied exactly, that show the point; a gap that "
+                'is something missing has the quote "".'
             )
             try:
                 reply = self.client.ask(self._messages(user), AssessmentReply)
+                said = "\n".join(
+                    self.redact(t.answer.transcript.text) for t in answered if t.answer
+                )
+                strengths = evidenced(reply.strengths, said)
+                gaps = evidenced(reply.gaps, said)
+                if not strengths or not gaps:
+                    raise LLMInvalid("its assessment quoted words the candidate did not say")
                 return Assessment(
-                    strengths=reply.strengths,
-                    gaps=reply.gaps,
+                    strengths=strengths,
+                    gaps=gaps,
                     model_answers=[m.model_dump() for m in reply.model_answers],
                     source="llm",
                 )

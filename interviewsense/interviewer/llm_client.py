@@ -30,6 +30,17 @@ DOWN_FOR_S = 300.0  # a server found down is skipped this long (a server process
 _down: dict[str, tuple[float, str]] = {}  # server -> (time.monotonic() until, why)
 
 
+def quoted_in(quote: str, text: str) -> bool:
+    """Whether ``quote`` is words of ``text``, case, punctuation and spacing aside: how a
+    reply's quotes are held to what the candidate said."""
+    import re
+
+    def squash(words: str) -> str:
+        return re.sub(r"[^a-z0-9%$]+", " ", words.lower()).strip()
+
+    return squash(quote) in squash(text)
+
+
 class LLMReply(BaseModel):
     """A reply's JSON, its text made safe to show and store before it is checked: an LLM's
     words reach the terminal, and a job description or an answer can steer them (a review:

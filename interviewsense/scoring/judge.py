@@ -10,13 +10,12 @@ describes; on an outage the deterministic score stands and the answer says why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from interviewsense.interviewer.llm_client import LLMReply
+from interviewsense.interviewer.llm_client import LLMReply, quoted_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,16 +62,11 @@ class JudgeReply(LLMReply):
     advice: str = Field(min_length=5, max_length=300)
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9%$]+", " ", text.lower()).strip()
-
-
 def check_quotes(reply: JudgeReply, transcript: str) -> None:
     """Refuse a reply that quotes words the candidate did not say."""
-    said = _squash(transcript)
     for part in QUOTED:
         p: PartReply = getattr(reply, part)
-        if p.quote.strip() and _squash(p.quote) not in said:
+        if p.quote.strip() and not quoted_in(p.quote, transcript):
             raise ValueError(f"the {part} quote is not in the transcript: {p.quote[:60]!r}")
 
 
