@@ -478,6 +478,32 @@ def test_a_slow_audio_url_holds_no_job(
     assert done[0].status_code == 200, done[0].text
 
 
+def test_downloads_are_bounded_while_their_recordings_are_held() -> None:
+    """A review: decoded recordings waited for a job without bound (about 115 MB for each
+    30-minute one). Each is held by its download slot until its answer is done, at most
+    ``DOWNLOADS_PER_JOB`` a job; and none starts when its answer would be refused anyway."""
+    import anyio
+
+    from interviewsense.serve.errors import BusyError
+    from interviewsense.serve.state import DOWNLOADS_PER_JOB, WorkPool
+
+    async def main() -> None:
+        pool = WorkPool(jobs=1, queue=0)
+        assert pool.download_capacity == DOWNLOADS_PER_JOB
+        async with pool.download(str, "a") as first, pool.download(str, "b") as second:
+            assert (first, second, pool.downloads) == ("a", "b", 2)
+            with pytest.raises(BusyError):
+                async with pool.download(str, "c"):
+                    pass
+        assert pool.downloads == 0
+        pool.pending = pool.capacity  # every job and queue place taken
+        with pytest.raises(BusyError):
+            async with pool.download(str, "d"):
+                pass
+
+    anyio.run(main)
+
+
 def test_slow_file_work_does_not_stall_the_other_requests(server: Server) -> None:
     """Deleting a session with very many files takes a while: it runs off the event loop,
     so /healthz answers at once meanwhile instead of waiting for it."""

@@ -8,10 +8,12 @@ every request of the worker (the probes included)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote, urlencode
@@ -422,34 +424,43 @@ async def finalize(body: FinalizeRequest, engine: EngineDep) -> dict[str, Any]:
     # download by its printable address.
     printed = printable(source) if body.audio_url is not None else source
     with named(source, shown), named(printed, shown):
-        loaded = None
-        if body.audio_url is not None:  # downloaded before a job is taken (WorkPool.fetch)
-            from interviewsense.flows.finalize import load_source
-
-            loaded = await engine.pool.fetch(
-                load_source, source, engine.settings, Quiet(), engine.fetch_policy
-            )
-        return await _finalize(body, engine, source, loaded)
+        return await _finalize(body, engine, source)
 
 
-async def _finalize(
-    body: FinalizeRequest, engine: Engine, source: str, loaded: LoadedAudio | None
-) -> dict[str, Any]:
-    transcriber = engine.whisper()
+@contextlib.asynccontextmanager
+async def _downloaded(
+    engine: Engine, body: FinalizeRequest, source: str
+) -> AsyncIterator[LoadedAudio | None]:
+    """An audio_url's recording, downloaded and decoded before its answer takes a job
+    (``WorkPool.download``) and held until the answer is done; None for an audio_path,
+    which the job reads itself."""
+    if body.audio_url is None:
+        yield None
+        return
+    from interviewsense.flows.finalize import load_source
+
+    settings, policy = engine.settings, engine.fetch_policy
+    async with engine.pool.download(load_source, source, settings, Quiet(), policy) as loaded:
+        yield loaded
+
+
+async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[str, Any]:
+    transcriber = engine.whisper()  # 503 without Whisper, before anything is downloaded
     if body.session_id is None:
         from interviewsense.flows.finalize import finalize as run
 
-        result = await engine.pool.run(
-            run,
-            source,
-            engine.settings,
-            Quiet(),
-            question=body.question,
-            qtype=body.interview_type,
-            transcriber=transcriber,
-            fetch_policy=engine.fetch_policy,
-            loaded=loaded,
-        )
+        async with _downloaded(engine, body, source) as loaded:
+            result = await engine.pool.run(
+                run,
+                source,
+                engine.settings,
+                Quiet(),
+                question=body.question,
+                qtype=body.interview_type,
+                transcriber=transcriber,
+                fetch_policy=engine.fetch_policy,
+                loaded=loaded,
+            )
         session = result.session
         if body.user_id is not None:  # the user's, as a started session is (a review: anyone's)
             session.settings["api"] = {
@@ -469,7 +480,10 @@ async def _finalize(
         }
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
     with named(store_id, body.session_id):  # the client's id in errors, not the store's
-        async with engine.locks.hold(store_id) as lease:
+        async with (
+            _downloaded(engine, body, source) as loaded,
+            engine.locks.hold(store_id) as lease,
+        ):
             step, link = await _answer_locked(
                 engine,
                 store_id,

@@ -80,16 +80,17 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64]
 
 
-# Downloads (an ``audio_url``) at once, for each request the pool may hold: they wait on the
-# network, not the CPU.
+# Downloads (an ``audio_url``) at once, for each job: a download waits on the network, so it
+# takes no job; its decoding and the recording it holds until its job is done are bounded
+# by this.
 DOWNLOADS_PER_JOB = 2
 
 
 class WorkPool:
     """Heavy work (Whisper, scoring, TTS, LLM calls) in ``jobs`` threads, never on the event
     loop; at most ``queue`` more wait, and the next one gets 503 at once. Downloads run
-    beside them (``fetch``), so a slow server holds no job (a review: one audio_url held the
-    only CPU slot for its whole download)."""
+    beside them (``download``), so a slow server holds no job (a review: one audio_url held
+    the only job for its whole download)."""
 
     def __init__(self, jobs: int, queue: int) -> None:
         import anyio
@@ -97,36 +98,45 @@ class WorkPool:
         self.limiter: anyio.CapacityLimiter = anyio.CapacityLimiter(max(1, jobs))
         self.capacity = max(1, jobs) + max(0, queue)
         self.pending = 0
-        self.download_capacity = DOWNLOADS_PER_JOB * self.capacity
+        self.download_capacity = DOWNLOADS_PER_JOB * max(1, jobs)
         self.downloads = 0
-        self.download_limiter: anyio.CapacityLimiter = anyio.CapacityLimiter(self.download_capacity)
 
-    async def fetch(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn`` (a download, then its decoding) in a thread of its own: none of the jobs
-        is held, and past ``download_capacity`` at once the next one gets 503."""
+    def _busy(self) -> BusyError | None:
+        if self.pending >= self.capacity:
+            return BusyError(
+                f"the server is busy ({self.pending} requests in progress or waiting)",
+                hint=f"try again in {BusyError.retry_after_s} s",
+            )
+        return None
+
+    @contextlib.asynccontextmanager
+    async def download(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> AsyncIterator[T]:
+        """``fn`` (a download, then its decoding) in a thread of its own, taking no job; its
+        result is held until the block ends (the answer scored), and past
+        ``download_capacity`` such at once, or with every job and queue place taken (its
+        answer would be refused after it), the next gets 503 before it downloads."""
         import anyio.to_thread
 
-        if self.downloads >= self.download_capacity:
-            raise BusyError(
+        busy = self._busy()
+        if busy is None and self.downloads >= self.download_capacity:
+            busy = BusyError(
                 f"the server is busy ({self.downloads} downloads in progress)",
                 hint=f"try again in {BusyError.retry_after_s} s",
             )
-        self.downloads += 1
+        if busy is not None:
+            raise busy
+        self.downloads += 1  # the event loop is one thread: no lock needed
         try:
-            return await anyio.to_thread.run_sync(
-                functools.partial(fn, *args, **kwargs), limiter=self.download_limiter
-            )
+            yield await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
         finally:
             self.downloads -= 1
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         import anyio.to_thread
 
-        if self.pending >= self.capacity:
-            raise BusyError(
-                f"the server is busy ({self.pending} requests in progress or waiting)",
-                hint=f"try again in {BusyError.retry_after_s} s",
-            )
+        busy = self._busy()
+        if busy is not None:
+            raise busy
         self.pending += 1  # the event loop is one thread: no lock needed
         try:
             # Not abandoned on cancel: a client that hangs up still gets its answer saved.
