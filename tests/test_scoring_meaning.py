@@ -159,6 +159,15 @@ def test_a_question_that_names_no_topic_is_answered_by_what_its_type_asks(
     said = feedback(off, question, typed(OFF_TOPIC), load_rubric())
     assert any("similarity to what a general question asks" in line for line in said), said
     assert to_json(s)["content"]["relevance"]["asks"].startswith("A direct answer about myself")
+    # Asked a little differently, the same (a review: "a little" was a topic of its own).
+    from interviewsense.scoring.substance import names_topic
+
+    for asked in (
+        "Tell me a little about yourself.",
+        "Could you start by telling me about yourself?",
+    ):
+        assert not names_topic(asked), asked
+    assert names_topic("Why us?")  # about the company: compared with the question itself
 
 
 def test_circling_the_question_never_outscores_a_specific_answer(embedder: Embedder) -> None:

@@ -170,6 +170,8 @@ def test_blame_put_on_someone_as_their_fault() -> None:
     said = "The launch slipped. That was the management's fault, not mine. I kept going."
     assert blame(sentences(tokens(typed(said)))) == ["That was the management's fault, not mine."]
     assert blame(sentences(tokens(typed("It was my fault, and I fixed it.")))) == []
+    owned = "It wasn't my team's fault, it was mine. I told her it was not her fault."
+    assert blame(sentences(tokens(typed(owned)))) == []  # a review: capped as blame
 
 
 def test_a_design_told_as_we_keeps_its_ownership_points() -> None:
@@ -299,10 +301,29 @@ def test_each_part_quotes_its_own_sentence() -> None:
     )
     assert outline["summary"].sentence.startswith("To summarise:")  # the strongest cue
     prep = find_structure(
-        sentences(tokens(typed("So overall, that's why I'm applying. I'm looking forward to it."))),
+        sentences(
+            tokens(
+                typed(
+                    "I build payment systems. I like correctness because money is at stake. "
+                    "So overall, that's why I'm applying. I'm looking forward to it."
+                )
+            )
+        ),
         __import__("interviewsense.scoring.cues", fromlist=["PREP"]).PREP,
     )
     assert prep["close"].sentence.startswith("So overall")  # not the sign-off
+    # An opening "So, I'm …" is the point, not the close (a review of this change).
+    about = (
+        "So, I'm a backend engineer with six years in payments. I moved into payments because "
+        "correctness matters there. For example, at Stripe I rebuilt the ledger. That's why "
+        "I'm excited about this role."
+    )
+    prep = find_structure(
+        sentences(tokens(typed(about))),
+        __import__("interviewsense.scoring.cues", fromlist=["PREP"]).PREP,
+    )
+    assert prep["point"].sentence.startswith("So, I'm")
+    assert prep["close"].sentence.startswith("That's why")
     # A part that comes late does not push an earlier one's quote later (a review).
     late = (
         "My task was to cut the cloud bill by a third. I started by tagging every resource. "
@@ -375,6 +396,8 @@ def test_specificity_details() -> None:
     # A name in quotes after a comma is still a name.
     toks = tokens(typed('The tools were Jira, "Linear" and \u201cNotion\u201d.'))
     assert find_details(toks)["tools"] == ["Jira", "Linear", "Notion"]
+    toks = tokens(typed('We wrote "Atlas" on the board.'))  # a name, after a verb of saying
+    assert find_details(toks)["tools"] == ["Atlas"]
     # A number in words is the whole of it (a review: each of these was "thousand dollars").
     toks = tokens(
         typed(
@@ -535,6 +558,14 @@ def test_advice_on_a_short_answer_fits_its_question_type() -> None:
     assert score.content.structure["reasoning"].found
     short = [f for f in told if "is short for a system design question" in f]
     assert short and "trade-off" not in short[0].split(":", 1)[1], short
+    # A follow-up is told what a follow-up needs, whatever its main question's type.
+    follow = Question(
+        text="Why that approach?", type="system_design", follow_up=True,
+        follow_up_of="Design a chat app.",
+    )  # fmt: skip
+    _, told = score_answer(typed("I would pick Postgres because the trade-off favours it."), follow)
+    short = [f for f in told if "is short for a follow-up question" in f]
+    assert short and SHORT_FIXES["follow-up"] in short[0], told
 
 
 def test_advice_on_details_fits_its_question_type() -> None:

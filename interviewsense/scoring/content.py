@@ -66,8 +66,9 @@ def find_structure(
     was done is the situation, not the result.
 
     Whether a part is there is decided by its cues alone. Which sentence is quoted for it
-    is then chosen: first a closing part's (``CLOSING_PARTS``), the sentence with its
-    strongest cue (the first in its list), the last of those; then in the parts' order
+    is then chosen: first a closing part's (``CLOSING_PARTS``), in the answer's latter half
+    if one there shows it, the sentence with its strongest cue (the first in its list), the
+    last of those; then in the parts' order
     (situation, task, action, result), the first that shows the part and that no part
     before quotes (the result: after the action's, if one is). A part whose every sentence
     is taken quotes its first. A coach's
@@ -108,8 +109,9 @@ def find_structure(
             free = [m for m in free if m[0] > quoted[after[1]]] or free
         if not free:
             k, cue, _ = found[0]
-        elif part in CLOSING_PARTS:
-            k, cue, _ = min(free, key=lambda m: (m[2], -m[0]))
+        elif part in CLOSING_PARTS:  # where an answer closes: in its latter half if it can
+            late = [m for m in free if 2 * m[0] >= len(sents) - 1] or free
+            k, cue, _ = min(late, key=lambda m: (m[2], -m[0]))
         else:
             k, cue, _ = free[0]
         out[part] = StarPart(found=True, sentence=sents[k].text, cue=cue)
@@ -135,14 +137,18 @@ SPEECH_VERBS = frozenset(
 
 def _opens_speech(toks: list[Tok], k: int) -> bool:
     """Whether word ``k`` opens quoted speech, so it starts a sentence: after a verb of
-    saying ("she said, "Ask Dana."") or a comma, and not closed within two words (a name
-    in quotes is: "Jira, "Linear" and Notion", "it, "Project Atlas" internally")."""
+    saying ("she said, "Ask Dana."") unless the quote closes on that word ('we wrote "Atlas"
+    on the board'), or after a comma unless it closes within two words (a name in quotes:
+    "Jira, "Linear" and Notion", "it, "Project Atlas" internally")."""
     if not toks[k].raw.startswith(OPENING_QUOTES) or k == 0:
         return False
+
+    def closed_within(n: int) -> bool:
+        return any(t.raw.rstrip(".,;:!?").endswith(CLOSING_QUOTES) for t in toks[k : k + n])
+
     if any(t.norm in SPEECH_VERBS for t in toks[max(0, k - 3) : k]):
-        return True
-    closed = any(t.raw.rstrip(".,;:!?").endswith(CLOSING_QUOTES) for t in toks[k : k + 2])
-    return toks[k - 1].raw.rstrip().endswith(",") and not closed
+        return not closed_within(1)  # 'she said, "Ask them."', not 'we wrote "Atlas" on it'
+    return toks[k - 1].raw.rstrip().endswith(",") and not closed_within(2)
 
 
 UNITS_IN_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})

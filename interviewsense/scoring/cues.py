@@ -270,11 +270,11 @@ PREP: Cues = {
     ],
     "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
     "close": [  # the strongest first, as for a summary
-        r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
         r"\bthat's why\b",
-        r"\boverall\b",
-        r"\bin short\b",
         r"\bwhich is why\b",
+        r"\bin short\b",
+        r"\boverall\b",
+        r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
         r"\blooking forward\b",
     ],
 }

@@ -317,7 +317,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         rule = "short" if c.length_band == "short" else "long"
         fix = SHORT_FIXES["follow-up" if question.follow_up else question.type]
         reasoned = c.structure.get("reasoning")
-        if reasoned is not None and reasoned.found:
+        if reasoned is not None and reasoned.found and not question.follow_up:
             fix = SHORT_FIXES_REASONED.get(question.type, fix)
         whole = bool(c.structure) and all(p.found for p in c.structure.values())
         if whole and not question.follow_up:  # it has each part already: more of them

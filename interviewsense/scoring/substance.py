@@ -77,13 +77,24 @@ def closest(
     return best, round(float(sims[best]), 3)
 
 
+# Words of a question that ask how, not what: "tell me a little about yourself", "could you
+# start by telling me about yourself, briefly".
+HOW_WORDS = frozenset(
+    {"bit", "little", "brief", "briefly", "quick", "quickly", "start", "starting", "tell",
+     "telling", "talk", "talking", "walk", "introduce", "describe", "share"}
+)  # fmt: skip
+ABOUT_YOU = re.compile(r"\b(?:yourself|about you)\b", re.IGNORECASE)
+
+
 def names_topic(question: str) -> bool:
-    """Whether ``question`` names a topic an answer can be near: "Tell me about yourself"
-    has no key term, so its answers are compared with what the question's type asks for (a
-    review: a strong answer about the candidate's career was 0.13 from the question itself,
-    capped off topic; 0.30 from what a general question asks, where talk of the weather is
-    0.05)."""
-    return bool(key_terms(question))
+    """Whether ``question`` names a topic an answer can be near. "Tell me (a little) about
+    yourself" asks about the candidate and names nothing else, so its answers are compared
+    with what the question's type asks for (a review: a strong answer about the candidate's
+    career was 0.13 from the question itself, capped off topic; 0.30 from what a general
+    question asks, where talk of the weather is 0.05). "Why us?" has no key term either, but
+    asks about the company: it is compared with itself, as any question."""
+    terms = [t for t in key_terms(question) if t.lower() not in HOW_WORDS]
+    return bool(terms) or not ABOUT_YOU.search(question)
 
 
 def asked_of(qtype: InterviewType) -> str:
@@ -151,8 +162,9 @@ _BLAME = [
         r"\b(?:took|takes|taking|take) (?:all )?(?:the )?credit\b",
         r"\b(?:wasn't|was not|isn't|is not|never) my fault\b",
         # "that was the management's fault" (a review: not heard as blame)
-        r"\b(?:their|his|her|management's|leadership's|(?:the|my|our) (?:manager|boss|lead|"
-        r"team|company|client|management|leadership|vendor)'s) fault\b",
+        r"(?<!not )(?<!n't )(?<!never )\b(?:their|his|her|management's|leadership's|"
+        r"(?:the|my|our) (?:manager|boss|lead|team|company|client|management|leadership|"
+        r"vendor)'s) fault\b",  # not "it wasn't my team's fault, it was mine" (a review)
         r"\b(?:my|the|our|their) (?:manager|boss|lead|team|company|management|hr|client|"
         r"coworkers?|colleagues?|teammates?) (?:never|didn't|did not|doesn't|does not|won't|"
         r"wouldn't|refused|kept)\b",
