@@ -478,6 +478,29 @@ def test_a_slow_audio_url_holds_no_job(
     assert done[0].status_code == 200, done[0].text
 
 
+def test_an_audio_url_for_an_interview_that_is_over_is_not_downloaded(
+    server: Server, httpserver: HTTPServer
+) -> None:
+    """A review: a recording sent by URL to a session with no question waiting was
+    downloaded (up to 200 MB, 120 s) before the 409."""
+    httpserver.expect_request("/late.wav").respond_with_data(b"RIFF", content_type="audio/wav")
+    with server.client() as c:
+        c.post("/v1/sessions/start", json={"session_id": "over", "client_tts": True,
+                                           "questions": 1, "user_id": "late"}
+               ).raise_for_status()  # fmt: skip
+        for _ in range(3):  # the question, and a follow-up if one is asked
+            r = c.post("/v1/sessions/over/answers?user_id=late", json={"transcript": TYPED})
+            assert r.status_code == 200, r.text
+            if r.json()["done"]:
+                break
+        assert r.json()["done"], r.text
+        url = httpserver.url_for("/late.wav")
+        body = {"session_id": "over", "user_id": "late", "audio_url": url}
+        error = error_of(c.post("/v1/sessions/finalize", json=body), 409)
+    assert "the interview is over" in error["error"], error
+    assert not httpserver.log, "the recording was downloaded"
+
+
 def test_downloads_are_bounded_while_their_recordings_are_held() -> None:
     """A review: decoded recordings waited for a job without bound (about 115 MB for each
     30-minute one). Each is held by its download slot until its answer is done, at most

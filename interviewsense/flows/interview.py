@@ -110,6 +110,32 @@ def start_interview(
     return Step(session=session, waiting=first)
 
 
+def turn_to_answer(session: Session, turn: int | None, *, typed: bool) -> Turn:
+    """The turn an answer goes to: the waiting one, or ``turn`` (a recording may redo an
+    answered one); ConflictError when there is none. The web API asks before it downloads
+    a recording, as ``answer_turn`` asks again under the session's lock."""
+    pending = waiting_turn(session)
+    target = pending if turn is None else next((t for t in session.turns if t.index == turn), None)
+    if target is None:
+        if turn is not None:
+            raise ConflictError(
+                f"session {session.id} has no question {turn}",
+                hint=f"GET /v1/sessions/{session.id} lists its questions and the one waiting",
+            )
+        raise ConflictError(
+            f"session {session.id} has no question waiting: the interview is over",
+            hint="start a new session, or send a recording with 'turn' to redo an answer",
+        )
+    if target is not pending and typed:
+        raise ConflictError(
+            f"question {target.index} of session {session.id} is already answered",
+            hint=f"the question waiting is {pending.index}"
+            if pending
+            else "the interview is over: a redo takes a recording, with 'turn'",
+        )
+    return target
+
+
 def answer_turn(
     session_id: str,
     settings: Settings,
@@ -142,24 +168,7 @@ def answer_turn(
     store = SessionStore(settings.sessions_dir)
     session = store.load(session_id)
     pending = waiting_turn(session)
-    target = pending if turn is None else next((t for t in session.turns if t.index == turn), None)
-    if target is None:
-        if turn is not None:
-            raise ConflictError(
-                f"session {session_id} has no question {turn}",
-                hint=f"GET /v1/sessions/{session_id} lists its questions and the one waiting",
-            )
-        raise ConflictError(
-            f"session {session_id} has no question waiting: the interview is over",
-            hint="start a new session, or send a recording with 'turn' to redo an answer",
-        )
-    if target is not pending and text is not None:
-        raise ConflictError(
-            f"question {target.index} of session {session_id} is already answered",
-            hint=f"the question waiting is {pending.index}"
-            if pending
-            else "the interview is over: a redo takes a recording, with 'turn'",
-        )
+    target = turn_to_answer(session, turn, typed=text is not None)
     plan = plan_of(session)
     interviewer = make_interviewer(plan, settings, reporter)
     store.lock(session_id)

@@ -480,6 +480,11 @@ async def _finalize(body: FinalizeRequest, engine: Engine, source: str) -> dict[
         }
     store_id, _ = await anyio.to_thread.run_sync(engine.ids.resolve, body.session_id, body.user_id)
     with named(store_id, body.session_id):  # the client's id in errors, not the store's
+        if body.audio_url is not None:  # a question to answer, before the download (409)
+            from interviewsense.flows.interview import turn_to_answer
+
+            session = await anyio.to_thread.run_sync(engine.store.load, store_id)
+            turn_to_answer(session, body.turn, typed=False)
         async with (
             _downloaded(engine, body, source) as loaded,
             engine.locks.hold(store_id) as lease,
