@@ -181,7 +181,7 @@ def test_a_design_told_as_we_keeps_its_ownership_points() -> None:
     q = Question(text="Design a photo sharing service.", type="system_design")
     score, _ = score_answer(typed(design), q)
     own = {p.name: p for p in score.content.breakdown}["ownership"]
-    assert own.points == own.max_points and "design is told as 'we'" in own.why
+    assert own.points == own.max_points and "a design, which is told as 'we'" in own.why
     q = Question(text="How would you debug a slow query?", type="technical")
     score, _ = score_answer(typed(design), q)
     own = {p.name: p for p in score.content.breakdown}["ownership"]

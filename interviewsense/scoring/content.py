@@ -68,13 +68,12 @@ def find_structure(
     Whether a part is there is decided by its cues alone. Which sentence is quoted for it
     is then chosen: first a closing part's (``CLOSING_PARTS``), in the answer's latter half
     if one there shows it, the sentence with its strongest cue (the first in its list), the
-    last of those; then in the parts' order
-    (situation, task, action, result), the first that shows the part and that no part
-    before quotes (the result: after the action's, if one is). A part whose every sentence
-    is taken quotes its first. A coach's
-    review found the first sentence quoted for everything: the task sentence ("… within two
-    quarters") as the result, the situation ("our bill had doubled") as the action and the
-    result, and a trade-off as the summary though "To summarise: …" came after it."""
+    last of those; then in the parts' order (situation, task, action, result), the first
+    that shows the part and that no part before quotes (the result: after the action's, if
+    one is). A part whose every sentence is taken quotes its first. A coach's review found
+    the first sentence quoted for everything: the task sentence ("… within two quarters")
+    as the result, the situation ("our bill had doubled") as the action and the result,
+    and a trade-off as the summary though "To summarise: …" came after it."""
     # Per part: (sentence index, cue, the rank of the cue's pattern in the part's list).
     matches: dict[str, list[tuple[int, str, int]]] = {}
     first: dict[str, int] = {}
@@ -453,7 +452,7 @@ def score_content(
         frac = min(1.0, float(i_share) / target) if target else 1.0
     rule = f"full points when at least {target:.0%} are 'I'"
     if qtype == "system_design":  # as its cap and its advice: "we" is the designer's voice
-        frac, rule = 1.0, "full points: a design is told as 'we' (a review: 0 for it)"
+        frac, rule = 1.0, "full points for a design, which is told as 'we'"
     parts.append(
         scaled(
             "ownership",
