@@ -278,7 +278,8 @@ PREP: Cues = {
         r"\blooking forward\b",
     ],
 }
-# The parts that close an outline: their evidence is the last sentence that shows them.
+# The parts that close an outline: their evidence is chosen first, in the answer's latter
+# half, by the strongest cue (content.find_structure).
 CLOSING_PARTS = frozenset({"summary", "close"})
 STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
     "behavioral": ("star", STAR),
