@@ -16,7 +16,7 @@ from interviewsense.domain import Component, CountStat, Delivery, Mark, PaceWind
 from interviewsense.scoring.cues import NUMBER_WORDS
 from interviewsense.scoring.curves import allowance, falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric
-from interviewsense.scoring.text import Tok, plural
+from interviewsense.scoring.text import CLOSERS, Tok, plural
 
 # Sounds that are always fillers.
 FILLER_SOUNDS = frozenset("um umm ummm uh uhh uhhh uhm er erm ah ahh hmm hmmm mm mmm eh".split())
@@ -183,7 +183,7 @@ def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok
             continue
         # One full stop (with a closing quote): not "...", which trails off mid-sentence
         # ("I was, um... going" is one sentence; a review found it split).
-        end = re.search(r"(?<![.…])[.!?][\"')\]”’]*$", t.raw.rstrip())
+        end = re.search(rf"(?<![.…])[.!?][{re.escape(CLOSERS)}]*$", t.raw.rstrip())
         if end and kept and not _ends_sentence(kept[-1]):
             last = kept[-1]
             kept[-1] = replace(last, raw=last.raw.rstrip().rstrip(",;:—-") + end.group(0))
@@ -209,14 +209,11 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
     return hits
 
 
-_CLOSERS = "\"')]”’"  # what may follow a sentence's full stop: a closing quote or bracket
-
-
 def _ends_sentence(tok: Tok) -> bool:
     """A word a full stop, a question or an exclamation mark ends, inside a closing quote or
     bracket too ('"ship it."'); not a trailing "…", after which a speaker starting again
     ("I was... I was") repeats."""
-    raw = tok.raw.rstrip().rstrip(_CLOSERS)
+    raw = tok.raw.rstrip().rstrip(CLOSERS)
     return raw.endswith((".", "?", "!")) and not raw.endswith(("...", "…"))
 
 

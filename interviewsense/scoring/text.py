@@ -10,7 +10,8 @@ from interviewsense.domain import Transcript, Word
 from interviewsense.domain import clean_text as clean_text
 
 _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
-SENTENCE_END = re.compile(r"[.!?]+[\"')\]\u201d\u2019]*$")
+CLOSERS = "\"')]\u201d\u2019"  # what may follow a sentence's full stop: a quote or bracket
+SENTENCE_END = re.compile(rf"[.!?]+[{re.escape(CLOSERS)}]*$")
 LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")  # "1.", "2)", "(3)": an item's number
 
 
