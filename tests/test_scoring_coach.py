@@ -27,6 +27,7 @@ from interviewsense.scoring.coach import (
     shares,
     split_digest,
 )
+from interviewsense.scoring.cues import TOLD_DONE
 from interviewsense.scoring.engine import score_answer
 from interviewsense.scoring.evaluation import HELD_OUT, SPLITS, UNREAD
 from interviewsense.scoring.feedback import STRONGER
@@ -277,7 +278,7 @@ def test_a_model_file_of_another_shape_is_left_out(embedder: Embedder, tmp_path:
 
 
 def test_the_advice_for_the_lowest_cap_comes_first(embedder: Embedder) -> None:
-    """QA: with four caps, the advice that lifts the lowest (too short, 49) came fourth, and
+    """QA: with four caps, the advice that lifts the lowest (too short, then 49) came fourth, and
     practice shows three: the candidate never saw it."""
     text = "I fixed the build and then everyone was happy."
     s, advice = score_answer(typed(text), Question(text=QUESTION, type="behavioral"),
@@ -285,3 +286,27 @@ def test_the_advice_for_the_lowest_cap_comes_first(embedder: Embedder) -> None:
     lowest = min(s.caps, key=lambda c: c.points)
     assert lowest.name == "too short" and len(s.caps) >= 3, s.caps
     assert advice[0].startswith("At 9 words"), advice
+
+
+def test_the_weakest_sentence_is_a_claim_not_what_happened(embedder: Embedder) -> None:
+    """A coach's review: the sentence that reads weakest, with "back it with one thing that
+    really happened to you", was the answer's one story ("So we built a simple ranked list
+    …"). A sentence that tells something the speaker did is quoted only when all do."""
+    text = (
+        "Um, I think my biggest strength is that I'm good at explaining technical stuff to "
+        "people who aren't technical. Like, at my current job I sit between the data team and "
+        "the sales team, and when sales wanted a new churn report, I didn't just build it. I "
+        "sat with 2 of the reps and figured out what question they were trying to answer. So "
+        "we built a simple ranked list instead of a big dashboard, and they use it every "
+        "Monday. The other strength, I'd say, is I'm pretty persistent."
+    )
+    q = Question(text="What are your strengths?", type="general")
+    s, _ = score_answer(typed(text), q, embedder=embedder)
+    weakest = s.content.impression["weakest"]
+    assert not TOLD_DONE.search(weakest.lower()) and not weakest.startswith("So we built"), weakest
+    story = "I rebuilt the report. We shipped it in March."  # only what happened: one is quoted
+    told, _ = score_answer(typed(story), q, embedder=embedder)
+    assert told.content.impression["weakest"] in (
+        "I rebuilt the report.",
+        "We shipped it in March.",
+    )

@@ -335,6 +335,111 @@ def test_each_part_quotes_its_own_sentence() -> None:
     assert star["result"].sentence.startswith("In the end")
 
 
+def test_the_result_quoted_is_the_last_told_with_a_figure() -> None:
+    """Two reviews: a side remark after the actions ("so it stayed current") and a mid-story
+    figure were quoted as the result, though the story ended on the measured change."""
+    from interviewsense.scoring.cues import STAR
+
+    story = (
+        "I was the onboarding buddy for new hires. My task, which I volunteered for, was to "
+        "fix onboarding. I rewrote the setup guide. In the first run, 14% of steps failed. "
+        "I asked each new hire to edit the guide, so it stayed current. In the end, time to a "
+        "first merged pull request dropped from fifteen working days to four. I learned a lot."
+    )
+    star = find_structure(sentences(tokens(typed(story))), STAR, after=("result", "action"))
+    assert star["task"].cue == "my task which i volunteered for was"  # a clause in between
+    assert star["result"].sentence.startswith("In the end, time to a first merged")
+    # With no figure after the actions, the first result after them, as before.
+    plain = "I rewrote the guide. So it stayed current. I learned to ask early."
+    star = find_structure(sentences(tokens(typed(plain))), STAR, after=("result", "action"))
+    assert star["result"].sentence == "So it stayed current."
+
+
+def test_a_close_and_a_clarify_step_by_what_they_say() -> None:
+    """A review: "That is why this role appeals to me" was no close (only "that's why" was),
+    and any "user" or "scale" was credited as clarifying the question."""
+    from interviewsense.scoring.cues import PREP, REASONING
+
+    resume = "I moved into payments in 2021. That is why this platform role appeals to me."
+    assert find_structure(sentences(tokens(typed(resume))), PREP)["close"].found
+    design = "When a user sends a message it goes to a queue. Pods scale up behind it."
+    assert not find_structure(sentences(tokens(typed(design))), REASONING)["clarify"].found
+    for asked in (
+        "First, how many users do we expect each day?",
+        "Say we have 10 million daily users.",
+        "At what scale does this need to work?",
+        "I'd start with who the users are.",
+    ):
+        assert find_structure(sentences(tokens(typed(asked))), REASONING)["clarify"].found, asked
+
+
+def test_numbers_in_words_with_a_magnitude_are_details() -> None:
+    """A review: "three hundred duplicate charges a week" (a recogniser writes numbers as
+    words) was no number, so a strong answer was capped "no numbers"."""
+    said = "there were like three hundred duplicate charges a week and a capacity of a hundred"
+    assert find_details(tokens(typed(said)))["numbers"] == ["three hundred", "a hundred"]
+    for vague in ("we had hundreds of tickets", "I had a million questions", "two of them left"):
+        assert find_details(tokens(typed(vague)))["numbers"] == [], vague
+
+
+def test_hedges_a_sentence_in_an_unpunctuated_transcript() -> None:
+    """A review: a live transcript cut in 30-word pieces made 4 hedges in 88 words "hedges
+    every sentence" (a cap), and the same words punctuated had no such cap."""
+    from interviewsense.scoring.substance import substance
+
+    words = ("i think we shipped the new billing flow to the first customers in march " * 7).split()
+    spoken = tokens(typed(" ".join(words[:88])))
+    dense = substance(spoken, sentences(spoken), "Q", hedge_count=4)
+    assert len(sentences(spoken)) == 3 and dense["hedges_per_sentence"] == round(4 / (88 / 15), 2)
+    written = tokens(typed("We shipped it. " * 3))
+    assert substance(written, sentences(written), "Q", hedge_count=3)["hedges_per_sentence"] == 1
+
+
+def test_one_sentence_of_blame_is_named_without_a_cap() -> None:
+    """A review: a failure story that put the slip on the product manager was told nothing of
+    it; one sentence caps nothing (``blame_sentences``), but the advice names it."""
+    q = Question(text="Tell me about a time you failed.", type="behavioral")
+    text = (
+        "Last year I led the billing migration at my company. The project was late, but that "
+        "was mostly because the product manager kept changing the requirements. I split the "
+        "work into two releases and we shipped the first one in March."
+    )
+    score, advice = score_answer(typed(text), q)
+    assert len(score.content.substance["blame"]) == 1
+    assert "blames others" not in [cap.name for cap in score.caps]
+    assert any(line.startswith("The answer puts the fault on others") for line in advice), advice
+
+
+def test_an_answer_with_numbers_is_asked_for_an_example_alone() -> None:
+    """A review: "back it with an example or a number" beside "Good use of concrete detail"."""
+    q = Question(text="How would you design a rate limiter?", type="system_design")
+    text = (
+        "I'd use a token bucket per API key, kept in Redis, because 4,000 servers must share "
+        "it. Each bucket holds 100 tokens and refills 10 a second. To summarise: one bucket "
+        "per key, in one store."
+    )
+    score, advice = score_answer(typed(text), q)
+    assert not score.content.structure["example"].found and score.content.specificity["numbers"]
+    outline = next(line for line in advice if line.startswith("Your answer has no clear"))
+    assert "back it with one example, told from start to end" in outline
+    assert "example or a number" not in outline
+
+
+def test_caps_named_by_band_follow_the_bands(tmp_path: Path) -> None:
+    """A cap named "needs work" is one under `developing`, so a rubric that moves its bands
+    moves those caps with them; a cap can still be a number."""
+    assert RUBRIC.caps()["off_topic"] == RUBRIC.data["bands"]["developing"] - 1
+    assert RUBRIC.caps()["no_numbers"] == RUBRIC.data["bands"]["strong"] - 1
+    custom = tmp_path / "rubric.toml"
+    custom.write_text("[bands]\ndeveloping = 45\n[caps]\ncliche = 30\n")
+    caps = load_rubric(custom).caps()
+    assert (caps["off_topic"], caps["cliche"], caps["reads_weak"]) == (44, 30, 59)
+    for value in ('"weak"', "-1", '"strong"'):
+        custom.write_text(f"[caps]\noff_topic = {value}\n")
+        with pytest.raises(BadInputError, match="caps.off_topic' must be a number of 0 or more"):
+            load_rubric(custom)
+
+
 @pytest.mark.parametrize(
     ("text", "part", "cue"),
     [  # a coach's review: each was told it had no situation, task or result

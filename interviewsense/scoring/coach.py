@@ -33,6 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interviewsense.scoring.cues import TOLD_DONE
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -139,10 +141,11 @@ def rate(
     for h in model.heads:  # the heads were fitted apart: a step up is never likelier
         below = probs[h.level] = min(below, _sigmoid(h.logit(centre, extra, rules)))
     part = shares(model, per_sentence, q)
+    claims = [k for k, s in enumerate(sents) if not TOLD_DONE.search(s.norm)] or range(len(sents))
     return Rating(
         p=probs[P_LEVEL],
         quality=sum(probs.values()) / len(probs),
-        weakest=sents[int(np.argmin(part))].text,
+        weakest=sents[min(claims, key=lambda k: float(part[k]))].text,
         strongest=sents[int(np.argmax(part))].text,
     )
 

@@ -70,10 +70,11 @@ def find_structure(
     if one there shows it, the sentence with its strongest cue (the first in its list), the
     last of those; then in the parts' order (situation, task, action, result), the first
     that shows the part and that no part before quotes (the result: after the action's, if
-    one is). A part whose every sentence is taken quotes its first. A coach's review found
-    the first sentence quoted for everything: the task sentence ("… within two quarters")
-    as the result, the situation ("our bill had doubled") as the action and the result,
-    and a trade-off as the summary though "To summarise: …" came after it."""
+    one is, and the last of those with a figure if one has). A part whose every sentence is
+    taken quotes its first. A coach's review found the first sentence quoted for everything:
+    the task sentence ("… within two quarters") as the result, the situation ("our bill had
+    doubled") as the action and the result, and a trade-off as the summary though "To
+    summarise: …" came after it."""
     # Per part: (sentence index, cue, the rank of the cue's pattern in the part's list).
     matches: dict[str, list[tuple[int, str, int]]] = {}
     first: dict[str, int] = {}
@@ -111,11 +112,21 @@ def find_structure(
         elif part in CLOSING_PARTS:  # where an answer closes: in its latter half if it can
             late = [m for m in free if 2 * m[0] >= len(sents) - 1] or free
             k, cue, _ = min(late, key=lambda m: (m[2], -m[0]))
+        elif after and part == after[0]:
+            # The last result told with a figure, else the first: "In the first run, 14%
+            # differed" mid-story is not the result the story ends on (two reviews).
+            sized = [m for m in free if _has_figure(sents[m[0]].norm)]
+            k, cue, _ = sized[-1] if sized else free[0]
         else:
             k, cue, _ = free[0]
         out[part] = StarPart(found=True, sentence=sents[k].text, cue=cue)
         quoted[part] = k
     return {part: out[part] for part in cues}
+
+
+def _has_figure(norm: str) -> bool:
+    """Whether a sentence puts a figure on something: a digit, or a number in words."""
+    return any(ch.isdigit() for ch in norm) or bool(NUMBER_WORDS.intersection(norm.split()))
 
 
 def _number_word(word: str) -> bool:
@@ -150,6 +161,14 @@ def _opens_speech(toks: list[Tok], k: int) -> bool:
     return toks[k - 1].raw.rstrip().endswith(",") and not closed_within(2)
 
 
+MAGNITUDES = frozenset({"hundred", "thousand", "million", "billion"})
+
+
+def _sized(run: list[Tok]) -> bool:
+    """A number in words that names a size: it has a magnitude ("three hundred")."""
+    return any(t.norm in MAGNITUDES for t in run)
+
+
 UNITS_IN_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
 
 
@@ -159,7 +178,8 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
     place, a person).
 
     Digits always count ("25 minutes", "40%"); a number word counts with a unit ("three
-    weeks", "forty percent") or after by/from/to ("dropped from six"), not in "two of them".
+    weeks", "forty percent"), after by/from/to ("dropped from six"), or with a magnitude
+    ("three hundred charges", "a thousand a day"); not in "two of them" or "a million things".
     """
     numbers: list[str] = []
     tools: list[str] = []
@@ -187,8 +207,14 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
         if k in markers:
             continue  # "1." numbers a list item; it is no detail of the answer
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
-        if digits or (_number_word(t.norm) and (nxt in UNIT_WORDS or prev in ("by", "from", "to"))):
+        counted = nxt in UNIT_WORDS or prev in ("by", "from", "to")
+        # A size in words is exact enough alone: "three hundred duplicate charges", "a
+        # thousand a day" (a review: a recogniser writes numbers as words), not "hundreds of".
+        sized = (last > k or (prev == "a" and t.norm in ("hundred", "thousand"))) and nxt != "of"
+        if digits or (_number_word(t.norm) and (counted or (sized and _sized(toks[k : last + 1])))):
             item, skip = raw, last
+            if prev == "a" and not digits and not counted:
+                item = f"{toks[k - 1].raw.strip(EDGE_MARKS)} {raw}"  # "a hundred"
             if nxt in UNIT_WORDS:
                 item, skip = f"{raw} {nxt}", last + 1
             if item.lower() not in (n.lower() for n in numbers):

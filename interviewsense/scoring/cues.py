@@ -71,7 +71,9 @@ STAR: Cues = {
         r"analyst|hire) (?:on|in|at) (?:my|our) (?:team|company)\b",
     ],
     "task": [
-        r"\bmy (?:goal|task|job|role|responsibility|assignment|mission) was\b",
+        # "My task, which I volunteered for, was …" (a review: the clause hid the task)
+        r"\bmy (?:goal|task|job|role|responsibility|assignment|mission)"
+        r"(?: (?:which|that|as) (?:[\w']+ ){0,5}[\w']+)? was\b",
         _I + r" was (?:responsible|asked|tasked|in charge|assigned|supposed)\b",
         _I + r" (?:needed|had|wanted) to\b",
         r"\bwe (?:needed|had) to\b",
@@ -184,8 +186,17 @@ REASONING: Cues = {
         r"\bassum",
         r"\bit depends\b",
         r"\bconstraints?\b",
-        r"\bscale\b",
-        r"\busers?\b",
+        # Scale and users asked about or assumed, not any "user" or "scale" (a review: "when
+        # a user sends a message", "and scale up" were credited as clarifying).
+        r"\bat (?:what|this|that|our|their|the|which|that kind of|this kind of) scale\b",
+        r"\b(?:the )?scale (?:is|we're|we are|matters)\b",
+        r"\bhow (?:many|much|big|often|fast|large)\b",
+        r"\b(?:who|which|what) (?:the |our |their )?(?:users?|customers?)\b",
+        r"\b(?:target|main|core|key|primary|typical) (?:users?|customers?)\b",
+        r"\b(?:[\d,.]+ ?(?:k|m|million|billion|thousand)?|hundreds?|thousands?|millions?|"
+        r"billions?) (?:of )?(?:daily |monthly |active |concurrent |new )*(?:users|requests|"
+        r"messages|writes|reads|events|customers)\b",
+        r"\b(?:for|of) (?:these|those) (?:users|customers)\b",
         r"\bdepends on\b",
         r"\bthe question is\b",
         r"\bif (?:you|we) (?:need|have|expect|care)\b",
@@ -219,7 +230,7 @@ REASONING: Cues = {
         r"\blatency\b",
         r"\bso that\b",
         r"\bwhich means\b",
-        r"\bthat's why\b",
+        r"\b(?:that's|that is|this is) why\b",
         r"\bthe (?:catch|price|cost|downside|risk) is\b",
         r"\bat the (?:cost|expense) of\b",
         r"\bin exchange\b",
@@ -265,12 +276,12 @@ PREP: Cues = {
         r"\bbecause\b",
         r"\bthe reason\b",
         r"\bsince\b",
-        r"\bthat's why\b",
+        r"\b(?:that's|that is|this is) why\b",
         r"\bwhich is why\b",
     ],
     "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
     "close": [  # the strongest first, as for a summary
-        r"\bthat's why\b",
+        r"\b(?:that's|that is|this is) why\b",
         r"\bwhich is why\b",
         r"\bin short\b",
         r"\boverall\b",
@@ -280,6 +291,16 @@ PREP: Cues = {
 }
 # The parts that close an outline: their evidence is chosen first, in the answer's latter
 # half, by the strongest cue (content.find_structure).
+# A sentence that tells something the speaker did: "I" or "we" and a verb in the past ("so we
+# built a ranked list", "I rewrote the guide"). It is never quoted as the sentence that reads
+# weakest while another can be: the advice there is to back a claim with something that
+# happened (a review: the one thing that happened was quoted).
+TOLD_DONE = re.compile(
+    r"\b(?:i|we)(?: (?:then|also|just|finally|quickly|eventually|first))? (?:\w+ed|built|made|"
+    r"ran|led|wrote|took|got|gave|sent|set|cut|found|brought|began|won|saw|told|put|kept|paid|"
+    r"sat|spent|met|chose|drove|fought|taught|sold|bought|left|split|shipped|rewrote|rebuilt|"
+    r"caught|held|went|did|had to)\b"
+)
 CLOSING_PARTS = frozenset({"summary", "close"})
 STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
     "behavioral": ("star", STAR),
@@ -290,7 +311,7 @@ STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
 }
 
 NUMBER_WORDS = frozenset(
-    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
+    """zero two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
     fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
     billion twice half third quarter dozen dozens""".split()
 )

@@ -87,7 +87,7 @@ class Gaps(NamedTuple):
 def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rubric) -> Gaps:
     """The gaps that cap the overall score, each with its cap (``points``) and reason, and
     the caps a gap would have set that did not apply."""
-    cap = rubric.data["caps"]
+    cap = rubric.caps()
     out: list[Component] = []
     lifted: list[Component] = []
     main = not q.follow_up

@@ -142,6 +142,10 @@ PART_FIXES = {
     "close": "end by tying it back to this role",
     **STAR_FIXES,
 }
+# How much a single sentence of blame weighs in the advice's order: as a tenth of the content
+# score lost, so a gap that costs more points is said first.
+BLAME_ALONE = 0.1
+EXAMPLE_FIX_WITH_NUMBERS = "back it with one example, told from start to end"
 MAX_PART_FIXES = 3
 
 
@@ -232,7 +236,13 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     missing = [p for p, s in c.structure.items() if not s.found]
     if missing:
         named = [PART_NAMES.get(m, m) for m in missing]
-        fixes = "; ".join(PART_FIXES[m] for m in missing[:MAX_PART_FIXES])
+        # An answer with numbers is asked for an example alone (a review: "back it with an
+        # example or a number" beside "Good use of concrete detail").
+        numbered = bool(c.specificity.get("numbers"))
+        fixes = "; ".join(
+            EXAMPLE_FIX_WITH_NUMBERS if m == "example" and numbered else PART_FIXES[m]
+            for m in missing[:MAX_PART_FIXES]
+        )
         text = say("star", missing=either(named), fixes=fixes)
         lifts = "no result" if c.structure_kind == "star" else ""
         add("content", lost_c.get("structure", 0), cmax, text, cap=lifts)
@@ -288,6 +298,11 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
             fix=STRONGER[question.type],
         )
         add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
+    blamed = c.substance.get("blame") or []
+    if blamed and "blames others" not in capped:
+        # One sentence of blame caps nothing (``blame_sentences``), but a coach still names it
+        # (a review: a failure story that blamed the product manager was not told so).
+        add("content", BLAME_ALONE, 1.0, say("blame", quote=blamed[0]))
     for cap in score.caps:
         if cap.name == "cliche":
             add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")

@@ -40,6 +40,20 @@ class Rubric:
         b = self.data["bands"]
         return [("strong", b["strong"]), ("good", b["good"]), ("developing", b["developing"])]
 
+    def caps(self) -> dict[str, int]:
+        """Each cap as a score: a number, or a band's name for the top of that band
+        ("needs work" is one under `developing`), so the caps follow the bands."""
+        tops = {BANDS_UP[k]: float(v) - 1 for k, v in self.data["bands"].items()}
+        return {
+            name: int(tops[value]) if isinstance(value, str) else int(value)
+            for name, value in self.data["caps"].items()
+        }
+
+
+# The band each band's lower bound closes from above: a cap named "needs work" is one point
+# under `developing`'s bound.
+BANDS_UP = {"developing": "needs work", "good": "developing", "strong": "good"}
+
 
 @cache
 def _builtin_text() -> str:
@@ -54,7 +68,15 @@ def _merge(base: dict[str, Any], over: dict[str, Any], where: str) -> dict[str, 
             raise BadInputError(
                 f"rubric: unknown setting '{path}'", hint="see docs/scoring.md for the keys"
             )
-        if isinstance(base[key], dict):
+        if where == "caps.":
+            named = isinstance(value, str) and value in BANDS_UP.values()
+            if not named and not (_is_number(value) and value >= 0):
+                raise BadInputError(
+                    f"rubric: '{path}' must be a number of 0 or more, or a band "
+                    f"({', '.join(BANDS_UP.values())})"
+                )
+            out[key] = value
+        elif isinstance(base[key], dict):
             if not isinstance(value, dict):
                 raise BadInputError(f"rubric: '{path}' must be a table")
             out[key] = _merge(base[key], value, path + ".")

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from interviewsense.domain import InterviewType
 from interviewsense.scoring.cues import NUMBER_WORDS
-from interviewsense.scoring.text import STOPWORDS, Sentence, Tok, key_terms, stem
+from interviewsense.scoring.text import (
+    STOPWORDS,
+    Sentence,
+    Tok,
+    key_terms,
+    sentence_count,
+    stem,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -325,7 +332,9 @@ def substance(
         "repeated_phrases": [{"phrase": g, "count": c} for g, c in repeats[:5]],
         "repeats_per_100_words": round(100 * extra / len(toks), 2) if toks else 0.0,
         "echo_share": round(echo / len(content), 3) if content else 0.0,
-        "hedges_per_sentence": round(hedge_count / len(sents), 2) if sents else 0.0,
+        "hedges_per_sentence": round(hedge_count / sentence_count(toks, sents), 2)
+        if sents
+        else 0.0,
         "blame": blame(sents),
         "leaving": leaving(sents),
         "unsure": unsure(sents),

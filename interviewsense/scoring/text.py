@@ -103,22 +103,41 @@ class Sentence:
     last: int
 
 
+# Words in a spoken sentence, about: what counts as a sentence in an unpunctuated transcript
+# when a rate is per sentence (its pieces for quoting run up to 30 words).
+SPOKEN_SENTENCE_WORDS = 15
+
+
+def punctuated(toks: list[Tok]) -> bool:
+    """Whether the text marks its sentences (typed, or Whisper), unlike a live transcript."""
+    return any(SENTENCE_END.search(t.raw) for t in toks)
+
+
+def sentence_count(toks: list[Tok], sents: list[Sentence]) -> float:
+    """How many sentences a rate per sentence counts: in an unpunctuated transcript, at least
+    one per ``SPOKEN_SENTENCE_WORDS`` (a review: 30-word pieces made 4 hedges in 88 words
+    "hedges every sentence", and the same words punctuated had neither cap)."""
+    if punctuated(toks):
+        return float(len(sents))
+    return max(float(len(sents)), len(toks) / SPOKEN_SENTENCE_WORDS)
+
+
 def sentences(toks: list[Tok], *, max_words: int = 30, gap_s: float = 0.7) -> list[Sentence]:
     """Split at sentence punctuation; unpunctuated live text splits at pauses or every
     ``max_words`` words, so evidence can still be quoted."""
     out: list[Sentence] = []
     start = 0
-    punctuated = any(SENTENCE_END.search(t.raw) for t in toks)
+    marked = punctuated(toks)
     markers = list_markers(toks)  # "2." numbers an item; it ends no sentence
     for i, t in enumerate(toks):
         # "2." opening a sentence numbers a list: the item is the sentence (a review: "2." was
         # quoted as an answer's strongest sentence).
         end_here = bool(SENTENCE_END.search(t.raw)) and i not in markers
-        if not punctuated and i + 1 < len(toks):
+        if not marked and i + 1 < len(toks):
             nxt = toks[i + 1]
             if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
                 end_here = True
-        if i - start + 1 >= max_words and not punctuated:
+        if i - start + 1 >= max_words and not marked:
             end_here = True
         if end_here or i == len(toks) - 1:
             part = toks[start : i + 1]
