@@ -1,6 +1,6 @@
 """Allows ``python -m interviewsense``."""
 
-from interviewsense.cli import main
+from interviewsense.entry import main
 
 if __name__ == "__main__":
     main()

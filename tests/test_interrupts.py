@@ -58,3 +58,25 @@ def test_off_the_main_thread_nothing_changes() -> None:
     thread.start()
     thread.join()
     assert seen == [before, False]
+
+
+def test_a_stop_while_the_cli_is_still_loading_is_a_stop_not_a_traceback() -> None:
+    """A Ctrl-C in a command's first ~50 ms, while the CLI was imported and before its handler
+    was installed, showed Python's traceback. The entry point turns it into "interrupted" and
+    exit 130. The Ctrl-C is made to arrive exactly then: the import raises it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'interviewsense.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "from interviewsense.entry import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done
+    assert done.stderr.strip() == "interrupted" and "Traceback" not in done.stderr
