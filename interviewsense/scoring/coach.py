@@ -46,6 +46,7 @@ MODEL_FILE = Path(__file__).with_name("coach_model.json")
 # The bands from the lowest; head k estimates "banded at least LEVELS[k + 1]".
 BANDS = ("needs work", "developing", "good", "strong")
 LEVELS = BANDS[1:]
+WEAKEST_MIN_WORDS = 5  # a shorter sentence is never quoted as the weakest while another can be
 P_LEVEL = "good"  # the head whose estimate is ``p``: good or strong
 # The rule parts (scoring/content.py) whose fractions the model reads, in this order. Not the
 # length: the coaches' strong answers in the splits run longer than their weak ones (their
@@ -141,7 +142,10 @@ def rate(
     for h in model.heads:  # the heads were fitted apart: a step up is never likelier
         below = probs[h.level] = min(below, _sigmoid(h.logit(centre, extra, rules)))
     part = shares(model, per_sentence, q)
-    claims = [k for k, s in enumerate(sents) if not TOLD_DONE.search(s.norm)] or range(len(sents))
+    # Quoted as the weakest: a claim of some length, not what the speaker did, nor "Okay, so
+    # leadership." (a review), while there is one.
+    long = [k for k, s in enumerate(sents) if len(s.norm.split()) >= WEAKEST_MIN_WORDS]
+    claims = [k for k in long if not TOLD_DONE.search(sents[k].norm)] or long or range(len(sents))
     return Rating(
         p=probs[P_LEVEL],
         quality=sum(probs.values()) / len(probs),

@@ -12,12 +12,14 @@ from interviewsense.domain import Component, Content, InterviewType, StarPart
 from interviewsense.scoring.coach import band_of, rate, rule_features
 from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
+    CARDINALS,
     CLOSING_PARTS,
     I_SOFTENERS,
     I_SUBJECTS,
     I_WORDS,
     NUMBER_WORDS,
     OPINION_VERBS,
+    SAID_TO_LISTENER,
     STAR,
     STRUCTURES,
     TECH,
@@ -37,6 +39,7 @@ from interviewsense.scoring.text import (
     clip,
     key_terms,
     list_markers,
+    norm,
     plural,
     stem,
 )
@@ -124,17 +127,63 @@ def find_structure(
     return {part: out[part] for part in cues}
 
 
+# What puts a figure on a result: a count or a measure ("2000 users", "cut in half"), not a
+# year, a quarter ("Q3"), an ordinal or a share told in words ("through 2023", "my third
+# year", "half the team"; a review).
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 def _has_figure(norm: str) -> bool:
-    """Whether a sentence puts a figure on something: a digit, or a number in words."""
-    return any(ch.isdigit() for ch in norm) or bool(NUMBER_WORDS.intersection(norm.split()))
+    """Whether a sentence puts a figure on something ("from two hours to ten minutes")."""
+    words = norm.split()
+    for k, w in enumerate(words):
+        after = words[k + 1] if k + 1 < len(words) else ""
+        before = words[k - 1] if k else ""
+        if w in CARDINALS or (w == "half" and before in ("in", "by")):
+            return True
+        if UNITS.match(w) and not _ORDINAL.fullmatch(w):
+            if not _YEAR.fullmatch(w) or after in UNIT_WORDS:
+                return True
+    return False
 
 
 def _number_word(word: str) -> bool:
-    """A number in words: "sixty", "thousand", or one joined with hyphens ("thirty-five")."""
+    """A number in words: "sixty", "thousand", "zero", or one joined with hyphens
+    ("thirty-five"). Not "one", which is seldom a number alone."""
     parts = word.split("-")
     return word in NUMBER_WORDS or (
         len(parts) > 1 and all(p in NUMBER_WORDS or p in UNITS_IN_WORDS for p in parts)
     )
+
+
+def _starts_number(toks: list[Tok], k: int) -> bool:
+    """Whether a number in words starts at word ``k``: "one" only before a magnitude."""
+    if _number_word(toks[k].norm):
+        return True
+    return toks[k].norm == "one" and k + 1 < len(toks) and toks[k + 1].norm in MAGNITUDES
+
+
+def _number_end(toks: list[Tok], k: int) -> int:
+    """The last word of the number in words that starts at ``k``: "one hundred and twenty",
+    "sixty thousand"; "by half. Twenty people" is two, as is "five, six"."""
+    last = k
+    while last + 1 < len(toks) and not toks[last].comma_after:
+        if SENTENCE_END.search(toks[last].raw):
+            break
+        after = toks[last + 1].norm
+        if _number_word(after) or (after in UNITS_IN_WORDS and toks[last].norm in MAGNITUDES):
+            last += 1
+        elif (
+            after == "and"
+            and toks[last].norm in MAGNITUDES
+            and last + 2 < len(toks)
+            and (_number_word(toks[last + 2].norm) or toks[last + 2].norm in UNITS_IN_WORDS)
+        ):
+            last += 2
+        else:
+            break
+    return last
 
 
 OPENING_QUOTES = ('"', "\u201c", "'", "\u2018")
@@ -172,15 +221,21 @@ def _sized(run: list[Tok]) -> bool:
 UNITS_IN_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
 
 
-def find_details(toks: list[Tok]) -> dict[str, list[str]]:
+def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
     """Concrete details: numbers and metrics, named tools or technologies, and other names
     (a capitalised word that does not start a sentence or open quoted speech: a product, a
     place, a person).
 
     Digits always count ("25 minutes", "40%"); a number word counts with a unit ("three
-    weeks", "forty percent"), after by/from/to ("dropped from six"), or with a magnitude
-    ("three hundred charges", "a thousand a day"); not in "two of them" or "a million things".
+    weeks", "forty percent"), after by/from/to ("dropped from six", "down to zero"), or with
+    a magnitude ("three hundred charges", "one hundred and ten"); not in "two of them", "a
+    million things" or "a thousand questions".
+
+    Not details (a review): what the question ``asked`` already says ("in five years"), a
+    word said to the listener ("OK", "Yeah"), and a tool counted already in the singular or
+    plural ("API", "APIs"). A unit after digits is part of them ("40 GB").
     """
+    given = " " + " ".join(norm(w) for w in asked.split()) + " "
     numbers: list[str] = []
     tools: list[str] = []
     markers = list_markers(toks)
@@ -190,16 +245,9 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
             continue
         raw = t.raw.strip(EDGE_MARKS)
         # A number in words is all of it: "sixty thousand dollars", "thirty-five thousand",
-        # not "thousand dollars" (a review).
-        last = k
-        while (
-            _number_word(toks[last].norm)
-            and last + 1 < len(toks)
-            and _number_word(toks[last + 1].norm)
-            and not toks[last].comma_after
-            and not SENTENCE_END.search(toks[last].raw)  # "by half. Twenty people" is two
-        ):
-            last += 1
+        # "one hundred and twenty", not "thousand dollars" (a review).
+        in_words = _starts_number(toks, k)
+        last = _number_end(toks, k) if in_words else k
         if last > k:
             raw = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[k : last + 1])
         nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
@@ -208,18 +256,21 @@ def find_details(toks: list[Tok]) -> dict[str, list[str]]:
             continue  # "1." numbers a list item; it is no detail of the answer
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
         counted = nxt in UNIT_WORDS or prev in ("by", "from", "to")
-        # A size in words is exact enough alone: "three hundred duplicate charges", "a
-        # thousand a day" (a review: a recogniser writes numbers as words), not "hundreds of".
-        sized = (last > k or (prev == "a" and t.norm in ("hundred", "thousand"))) and nxt != "of"
-        if digits or (_number_word(t.norm) and (counted or (sized and _sized(toks[k : last + 1])))):
+        # A size in words is exact enough alone: "three hundred duplicate charges" (a review:
+        # a recogniser writes numbers as words); not "hundreds of", nor "a thousand questions".
+        sized = last > k and nxt != "of" and _sized(toks[k : last + 1])
+        if in_words:
+            skip = last  # the run's other words are read with it, not again one by one
+        if digits or (in_words and (counted or sized)):
             item, skip = raw, last
-            if prev == "a" and not digits and not counted:
-                item = f"{toks[k - 1].raw.strip(EDGE_MARKS)} {raw}"  # "a hundred"
             if nxt in UNIT_WORDS:
-                item, skip = f"{raw} {nxt}", last + 1
-            if item.lower() not in (n.lower() for n in numbers):
+                item, skip = f"{raw} {toks[last + 1].raw.strip(EDGE_MARKS)}", last + 1
+            said = " " + " ".join(norm(w) for w in item.split()) + " "
+            if item.lower() not in (n.lower() for n in numbers) and said not in given:
                 numbers.append(item)
-        elif t.norm not in (x.lower() for x in tools):
+        elif t.norm in SAID_TO_LISTENER or f" {t.norm} " in given:
+            continue
+        elif t.norm.rstrip("s") not in (x.lower().rstrip("s") for x in tools):
             before = toks[k - 1].raw.rstrip() if k else ""
             starts_sentence = (
                 not before
@@ -423,7 +474,7 @@ def score_content(
     kind, cues = STRUCTURES[qtype]
     star = find_structure(sents, STAR, after=("result", "action"))
     structure = star if kind == "star" else find_structure(sents, cues)
-    details = find_details(toks)
+    details = find_details(toks, asked=follow_up_of or question)
     own = ownership(toks)
     rel = relevance(follow_up_of or question, toks, keywords or [])
     vectors = None

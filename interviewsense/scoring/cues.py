@@ -34,6 +34,20 @@ _CHANGED = (
     r"recovered|renewed|signed|converted|upgraded|expanded|returned|came back|stuck|held|"
     r"disappeared|vanished|stopped|passed|shipped|launched|went live|closed|finished)"
 )
+# A verb in the past tense, told as something done: the action cue and ``TOLD_DONE`` share it.
+# Wishes and opinions are not done ("I wanted", "I needed", "we used to"), nor is "speed" or
+# "proceed" (a verb that ends in "eed").
+_NOT_DONE = (
+    r"(?!(?:needed|wanted|liked|hoped|loved|hated|tried|believed|seemed|wished|preferred|"
+    r"enjoyed|feared|worried|wondered|expected|used to|speed|proceed|exceed|succeed|indeed|"
+    r"embed|breed|bleed|feed|seed)\b)"
+)
+_PAST_REGULAR = _NOT_DONE + r"\w{3,}ed\b"
+_PAST_IRREGULAR = (
+    r"(?:made|set|sat|spent|went|got|gave|kept|held|brought|sent|drew|chose|dug|bought|sold|"
+    r"caught|taught|sought|told|won|wrote|ran|led|took|broke|built|cut|put|began|rebuilt|"
+    r"rewrote|redid|shut|hit|dropped|picked|found|met|paid|split|drove|fought|left|did|saw)\b"
+)
 STAR: Cues = {
     "situation": [
         r"\b(?:at|in) my (?:last|previous|current|old|first) "
@@ -69,6 +83,12 @@ STAR: Cues = {
         r"saturday|sunday)\b",
         r"^(?:a|one) (?:new |junior |senior )?(?:developer|engineer|colleague|teammate|designer|"
         r"analyst|hire) (?:on|in|at) (?:my|our) (?:team|company)\b",
+        # "so we had this client demo and the deadline got moved up" (a review of spoken
+        # answers); where a story opens, so not "we had a retro and I learned".
+        r"^(?:so |well |okay |ok |and )?we had (?:a|an|this|that|one) (?:big |huge |major |"
+        r"key |new )?(?:client|customer|demo|launch|release|deadline|project|migration|outage|"
+        r"incident|audit|deal|contract|product)\b",
+        r"\bthe deadline (?:got |was )?(?:moved|pulled|brought) (?:up|forward|in)\b",
     ],
     "task": [
         # "My task, which I volunteered for, was …" (a review: the clause hid the task)
@@ -107,10 +127,8 @@ STAR: Cues = {
         r"\bthe first thing i did\b",
         r"\bi made sure\b",
         # Any first-person verb in the past tense ("I rebuilt", "I phoned"), but not wishes.
-        _I + r" (?!needed\b|wanted\b|liked\b|hoped\b|loved\b|hated\b|tried\b)\w{3,}ed\b",
-        _I + r" (?:made|set|sat|spent|went|got|gave|kept|held|brought|sent|drew|chose|dug|"
-        r"bought|sold|caught|taught|sought|told|won|wrote|ran|led|took|broke|built|cut|put|"
-        r"began|rebuilt|rewrote|redid|shut|hit|dropped|picked)\b",
+        _I + " " + _PAST_REGULAR,
+        _I + " " + _PAST_IRREGULAR,
     ],
     "result": [
         r"\bas a result\b",
@@ -190,12 +208,22 @@ REASONING: Cues = {
         # a user sends a message", "and scale up" were credited as clarifying).
         r"\bat (?:what|this|that|our|their|the|which|that kind of|this kind of) scale\b",
         r"\b(?:the )?scale (?:is|we're|we are|matters)\b",
-        r"\bhow (?:many|much|big|often|fast|large)\b",
-        r"\b(?:who|which|what) (?:the |our |their )?(?:users?|customers?)\b",
+        r"\bwhat (?:kind of |sort of )?scale\b",
+        r"\b(?:what's|what is) (?:the )?(?:expected |likely |target )?(?:scale|load|traffic|"
+        r"number of (?:users|requests))\b",
+        r"\b(?:expected|expect|expecting) (?:scale|load|traffic|number of users)\b",
+        r"\bhow (?:many|much|big|often|fast|large)\b[\w' ]{0,30}? (?:do|does|will|would|should|"
+        r"are|is|can) (?:we|you|they|it|the|users?|customers?)\b",
+        r"\b(?:ask|asking|know|knowing|check|find out|understand) how (?:many|much|big|often|fast|"
+        r"large)\b",
+        r"\bwho (?:are )?(?:the |our |their )?(?:users?|customers?)\b",
+        r"\b(?:which |what (?:kind of |type of )?)(?:users|customers) (?:are|do|will|we|it)\b",
         r"\b(?:target|main|core|key|primary|typical) (?:users?|customers?)\b",
-        r"\b(?:[\d,.]+ ?(?:k|m|million|billion|thousand)?|hundreds?|thousands?|millions?|"
-        r"billions?) (?:of )?(?:daily |monthly |active |concurrent |new )*(?:users|requests|"
-        r"messages|writes|reads|events|customers)\b",
+        r"\b(?:(?<![\d,.])\d[\d,.]* ?(?:k|m|million|billion|thousand)|\d{1,3}(?:,\d{3})+|"
+        r"\d{4,}|hundreds|"
+        r"thousands|millions|billions|hundred|thousand|million|billion) (?:of )?(?:daily |"
+        r"monthly |active |concurrent |new )*(?:users|requests|messages|writes|reads|events|"
+        r"customers)\b",
         r"\b(?:for|of) (?:these|those) (?:users|customers)\b",
         r"\bdepends on\b",
         r"\bthe question is\b",
@@ -249,6 +277,8 @@ REASONING: Cues = {
         r"\bin practice\b",
         r"\be\.?g\b",
         r"\blast (?:year|quarter|month|time)\b",
+        # "a real example: Chrome runs each tab …" (a review: only "for example" was one)
+        r"\b(?:an?|one) (?:real |good |concrete |quick |simple )?example\b",
     ],
     "summary": [  # the strongest first: the evidence quotes the last of the strongest
         r"\bin summary\b",
@@ -278,10 +308,15 @@ PREP: Cues = {
         r"\bsince\b",
         r"\b(?:that's|that is|this is) why\b",
         r"\bwhich is why\b",
+        # "Two reasons: …", "the second reason is …" (a review: neither was a reason)
+        r"\b(?:two|three|a few|several|my|the (?:first|second|third|main|other|last)) reasons?\b",
     ],
     "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
     "close": [  # the strongest first, as for a summary
         r"\b(?:that's|that is|this is) why\b",
+        # "That's also a big part of why this role appeals to me" (a review)
+        r"\b(?:that's|that is|this is)(?: also)? (?:a |the |one )?(?:big |large |main |key )?"
+        r"(?:part|reason) (?:of )?why\b",
         r"\bwhich is why\b",
         r"\bin short\b",
         r"\boverall\b",
@@ -289,18 +324,19 @@ PREP: Cues = {
         r"\blooking forward\b",
     ],
 }
-# The parts that close an outline: their evidence is chosen first, in the answer's latter
-# half, by the strongest cue (content.find_structure).
 # A sentence that tells something the speaker did: "I" or "we" and a verb in the past ("so we
 # built a ranked list", "I rewrote the guide"). It is never quoted as the sentence that reads
 # weakest while another can be: the advice there is to back a claim with something that
 # happened (a review: the one thing that happened was quoted).
 TOLD_DONE = re.compile(
-    r"\b(?:i|we)(?: (?:then|also|just|finally|quickly|eventually|first))? (?:\w+ed|built|made|"
-    r"ran|led|wrote|took|got|gave|sent|set|cut|found|brought|began|won|saw|told|put|kept|paid|"
-    r"sat|spent|met|chose|drove|fought|taught|sold|bought|left|split|shipped|rewrote|rebuilt|"
-    r"caught|held|went|did|had to)\b"
+    r"\b(?:i|we)(?: (?:then|also|just|finally|quickly|eventually|first))? (?:"
+    + _PAST_REGULAR
+    + "|"
+    + _PAST_IRREGULAR
+    + r"|had to\b)"
 )
+# The parts that close an outline: their evidence is chosen first, in the answer's latter
+# half, by the strongest cue (content.find_structure).
 CLOSING_PARTS = frozenset({"summary", "close"})
 STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
     "behavioral": ("star", STAR),
@@ -315,11 +351,28 @@ NUMBER_WORDS = frozenset(
     fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
     billion twice half third quarter dozen dozens""".split()
 )
+# Number words that count something, not a part of it or a rough size: what puts a figure on
+# a result ("from two hours to ten", not "half the team", "my third year").
+CARDINALS = NUMBER_WORDS - {"half", "third", "quarter", "dozens", "hundreds", "thousands",
+                            "millions"}  # fmt: skip
 UNIT_WORDS = frozenset(
     "percent % times x weeks days months hours minutes seconds years users customers people "
-    "engineers teams requests ms dollars euros k million".split()
+    "engineers teams requests ms dollars euros k million gb tb mb kb rps qps".split()
 )
 UNITS = re.compile(r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?$|^\d+(?:st|nd|rd|th)$")
+# A product answer that names the metric it would move: the advice asks for its target.
+NAMES_A_METRIC = re.compile(
+    r"\b(?:(?:north star|guardrail|success|primary|key|main|core) metrics?|(?<!which )(?<!what )"
+    r"(?<!no )metrics? (?:is|are|would be)|north star|kpis?|retention rate|conversion|churn|"
+    r"activation|engagement rate|"
+    r"(?:success|error|click|completion|adoption|return) rate|per (?:week|day|month|user|"
+    r"thousand)|(?:daily|weekly|monthly) active|dau|wau|mau|nps|guardrail)\b"
+)
+# Words said to the listener, capitalised mid-sentence by a recogniser or a typist ("so,
+# OK, the first thing"): never a name.
+SAID_TO_LISTENER = frozenset(
+    "ok okay yeah yes yep no nope hey oh well right sure hi hello thanks please sorry wow".split()
+)
 TECH = frozenset(
     """python java javascript typescript go golang rust c++ c# sql nosql postgres postgresql mysql
     sqlite mongodb redis kafka rabbitmq spark hadoop airflow dbt snowflake bigquery redshift

@@ -11,8 +11,10 @@ import re
 from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
+from interviewsense.scoring.cues import NAMES_A_METRIC
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.substance import (
+    ABSOLUTES,
     BLAME_WHY,
     DOUBT_WHY,
     THIN_FIXES,
@@ -57,6 +59,10 @@ ADVICE = {
     "sweeping": 'Sweeping claims in {n} of {total} sentences ("{quote}"): a strong {label} '
     "answer says when each claim holds and what it costs. Check every 'always', 'never' and "
     "'no need' before you say it.",
+    # Under the cap's share, one claim is still named (a review: "it's always O of one" went
+    # unsaid, and the advice asked for a timing instead).
+    "sweeping_one": 'A claim is told as if it always holds ("{quote}"): say when it holds and '
+    "where it stops being true.",
     "wrong": "The LLM judge doubts the facts ({reason}): check each claim before the "
     "interview, and say where it stops being true.",
     "short": "At {words} words the answer is short for a {label} question: {fix}.",
@@ -110,6 +116,12 @@ SHORT_FIXES = {
 }
 # ... when the answer gives its reasons already (the outline's "reasoning" part: a review's
 # design answer with an explicit trade-off was told to add one).
+# ... when a product answer names the metric it would move already (a review: one that named
+# its north star and a guardrail was told to "add the metric you would move").
+MEASURED_FIXES = {
+    "detail": "a target or a baseline for the metric you name",
+    "short": "add the user, and a target or a baseline for the metric you name",
+}
 SHORT_FIXES_REASONED = {
     "system_design": "add the main components and the data flow",
     "product": "add the user and the metric you would move",
@@ -142,8 +154,8 @@ PART_FIXES = {
     "close": "end by tying it back to this role",
     **STAR_FIXES,
 }
-# How much a single sentence of blame weighs in the advice's order: as a tenth of the content
-# score lost, so a gap that costs more points is said first.
+# How much a single sentence of blame, or one sweeping claim, weighs in the advice's order: as
+# a tenth of the content score lost, so a gap that costs more points is said first.
 BLAME_ALONE = 0.1
 EXAMPLE_FIX_WITH_NUMBERS = "back it with one example, told from start to end"
 MAX_PART_FIXES = 3
@@ -248,6 +260,13 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         add("content", lost_c.get("structure", 0), cmax, text, cap=lifts)
     spec = c.specificity
     detail = DETAIL_FIXES["follow-up" if question.follow_up else question.type]
+    measured = (
+        question.type == "product"
+        and not question.follow_up
+        and bool(NAMES_A_METRIC.search(transcript.text.lower()))
+    )
+    if measured:
+        detail = MEASURED_FIXES["detail"]
     if spec.get("count", 0) == 0:
         text = say("no_details", detail=detail)
         add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
@@ -303,6 +322,9 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         # One sentence of blame caps nothing (``blame_sentences``), but a coach still names it
         # (a review: a failure story that blamed the product manager was not told so).
         add("content", BLAME_ALONE, 1.0, say("blame", quote=blamed[0]))
+    swept = [x for x in c.substance.get("sweeping") or [] if ABSOLUTES.intersection(x["words"])]
+    if swept and c.structure_kind == "reasoning" and "sweeping claims" not in capped:
+        add("content", BLAME_ALONE, 1.0, say("sweeping_one", quote=clip(swept[0]["sentence"])))
     for cap in score.caps:
         if cap.name == "cliche":
             add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")
@@ -335,6 +357,8 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         if reasoned is not None and reasoned.found and not question.follow_up:
             fix = SHORT_FIXES_REASONED.get(question.type, fix)
         whole = bool(c.structure) and all(p.found for p in c.structure.values())
+        if measured and rule == "short":
+            fix = MEASURED_FIXES["short"]
         if whole and not question.follow_up:  # it has each part already: more of them
             fix = WHOLE_FIXES.get(c.structure_kind, fix)
         text = say(rule, words=c.word_count, label=label, fix=fix)

@@ -1,7 +1,8 @@
 """The scoring rubric: thresholds and weights from ``rubric.toml``, optionally overridden.
 
-A user file is merged over the built-in one key by key; unknown keys and non-numbers are
-rejected with the key's name, so a typo never silently changes nothing.
+A user file is merged over the built-in one key by key; unknown keys and non-numbers (a cap
+may also name a band) are rejected with the key's name, so a typo never silently changes
+nothing.
 """
 
 from __future__ import annotations
@@ -43,9 +44,11 @@ class Rubric:
     def caps(self) -> dict[str, int]:
         """Each cap as a score: a number, or a band's name for the top of that band
         ("needs work" is one under `developing`), so the caps follow the bands."""
-        tops = {BANDS_UP[k]: float(v) - 1 for k, v in self.data["bands"].items()}
+        # The highest whole score under the bound (39 under 40, 38 under 38.5), never under 0
+        # (a review: `developing = 0` made a capped score -1, which no saved answer loads).
+        tops = {BANDS_UP[k]: max(0, math.ceil(float(v)) - 1) for k, v in self.data["bands"].items()}
         return {
-            name: int(tops[value]) if isinstance(value, str) else int(value)
+            name: tops[value] if isinstance(value, str) else int(value)
             for name, value in self.data["caps"].items()
         }
 

@@ -202,6 +202,15 @@ _FAILING = (
 # The failing must be the actor's: no "I", "we" or new clause in between ("the lead and I
 # didn't test it" is the speaker's own).
 _QUIET = re.compile(_ACTOR + r"(?:\s+(?!(?:i|we|and|but|so)\b)\S+){0,5}?\s+" + _FAILING)
+# A failing told as what the speaker's work prevents is no blame: "so that the other team
+# wouldn't wait", "to make sure the lead isn't paged" (a review); after a bare "so", only one
+# told as what would happen ("… for tech debt so the team doesn't slow down"), not a result
+# ("we missed the deadline so my manager didn't trust us", "So my manager never listened").
+_PURPOSE = re.compile(r"\b(?:so that|make sure|making sure|ensure|ensuring)(?: \w+){0,2} $")
+_SO = re.compile(r"(?<=\w)(?<!\band)(?<!\bbut) so(?: \w+){0,2} $")
+_WOULD_FAIL = re.compile(
+    r"\b(?:doesn't|does not|don't|do not|won't|will not|wouldn't|can't|cannot|isn't|aren't)\b"
+)
 # The wish to leave told as the answer's point: "that's why I'm looking for a place where".
 _LEAVING = re.compile(
     r"\b(?:looking (?:for|at) (?:a |another |a new )?(?:place|company|role|job|team|employer|"
@@ -219,15 +228,26 @@ LEAVING_WHY = "and gives it as the reason to leave"
 DOUBT_WHY = "leave the outcome in doubt"
 
 
+def _purpose(before: str, failing: str) -> bool:
+    """Whether a failing (``failing``, after ``before``) is what the speaker's work prevents."""
+    if _PURPOSE.search(before):
+        return True
+    return bool(_SO.search(before)) and bool(_WOULD_FAIL.search(failing))
+
+
 def blame(sents: list[Sentence]) -> list[str]:
     """Sentences that put the fault on a former employer, manager or colleague, in harsh
     words or quietly."""
+
+    def faults(pattern: re.Pattern[str], norm: str) -> bool:
+        return any(not _purpose(norm[: m.start()], m.group(0)) for m in pattern.finditer(norm))
+
     return [
         s.text
         for s in sents
-        if any(p.search(s.norm) for p in _BLAME)
+        if any(faults(p, s.norm) for p in _BLAME)
         or (_HARSH.search(s.norm) and _WHO.search(s.norm))
-        or _QUIET.search(s.norm)
+        or faults(_QUIET, s.norm)
     ]
 
 
@@ -273,6 +293,24 @@ _SWEEPING = re.compile(
     r"(?:need|matter)|not (?:really )?(?:a|an) (?:concern|issue|problem)|the whole point|"
     r"(?:pretty|really|very) simple|easy|proven|exactly once|simply)\b"
 )
+
+
+def _sweeping_share(claims: list[dict[str, Any]], toks: list[Tok], sents: list[Sentence]) -> float:
+    """The share of sentences that sweep. In a run-on (``sentence_count``) each sweeping word
+    counts as a sentence, up to their count: one full stop at the end of four absolutes
+    is not one claim in four sentences (a review)."""
+    if not sents:
+        return 0.0
+    count = sentence_count(toks, sents)
+    if count == len(sents):
+        return round(len(claims) / count, 2)
+    return round(min(count, sum(len(c["words"]) for c in claims)) / count, 2)
+
+
+# The sweeping words that claim something always holds, which the advice names even once (a
+# review: "easy" or "simply" alone was told it "always holds").
+ABSOLUTES = frozenset({"always", "never", "guarantee", "guarantees", "guaranteed", "forever",
+                       "no need", "exactly once", "100 percent", "instantly"})  # fmt: skip
 
 
 def sweeping(sents: list[Sentence]) -> list[dict[str, Any]]:
@@ -340,7 +378,7 @@ def substance(
         "unsure": unsure(sents),
         "sentences": len(sents),
         "sweeping": claims,
-        "sweeping_share": round(len(claims) / len(sents), 2) if sents else 0.0,
+        "sweeping_share": _sweeping_share(claims, toks, sents),
     }
 
 

@@ -104,8 +104,9 @@ class Sentence:
 
 
 # Words in a spoken sentence, about: what counts as a sentence in an unpunctuated transcript
-# when a rate is per sentence (its pieces for quoting run up to 30 words).
+# when a rate is per sentence (its pieces for quoting run up to ``RUN_ON_WORDS``).
 SPOKEN_SENTENCE_WORDS = 15
+RUN_ON_WORDS = 30  # an unpunctuated transcript is cut in pieces this long, for quoting
 
 
 def punctuated(toks: list[Tok]) -> bool:
@@ -114,15 +115,18 @@ def punctuated(toks: list[Tok]) -> bool:
 
 
 def sentence_count(toks: list[Tok], sents: list[Sentence]) -> float:
-    """How many sentences a rate per sentence counts: in an unpunctuated transcript, at least
-    one per ``SPOKEN_SENTENCE_WORDS`` (a review: 30-word pieces made 4 hedges in 88 words
+    """How many sentences a rate per sentence counts: in an unpunctuated transcript, or one
+    whose sentences run over 30 words on average (one full stop at the end), at least one
+    per ``SPOKEN_SENTENCE_WORDS`` (a review: 30-word pieces made 4 hedges in 88 words
     "hedges every sentence", and the same words punctuated had neither cap)."""
-    if punctuated(toks):
+    if punctuated(toks) and len(toks) <= RUN_ON_WORDS * len(sents):
         return float(len(sents))
     return max(float(len(sents)), len(toks) / SPOKEN_SENTENCE_WORDS)
 
 
-def sentences(toks: list[Tok], *, max_words: int = 30, gap_s: float = 0.7) -> list[Sentence]:
+def sentences(
+    toks: list[Tok], *, max_words: int = RUN_ON_WORDS, gap_s: float = 0.7
+) -> list[Sentence]:
     """Split at sentence punctuation; unpunctuated live text splits at pauses or every
     ``max_words`` words, so evidence can still be quoted."""
     out: list[Sentence] = []
