@@ -46,7 +46,7 @@ def mean_text(overall: float | None) -> str:
 
 
 def cap_notes(score: Score) -> list[str]:
-    """Each cap on the score, the lowest first: "at most 49: 39 words; under 40 is too
+    """Each cap on the score, the lowest first: "at most 39: 39 words; under 40 is too
     short". Every report says them, so a headline number under its parts is never left
     unexplained (a cap is a ceiling: the score may be lower still)."""
     return [f"at most {int(c.points)}: {c.why}" for c in sorted(score.caps, key=lambda c: c.points)]
