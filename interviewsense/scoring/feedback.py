@@ -116,15 +116,15 @@ SHORT_FIXES = {
 }
 # ... when the answer gives its reasons already (the outline's "reasoning" part: a review's
 # design answer with an explicit trade-off was told to add one).
+SHORT_FIXES_REASONED = {
+    "system_design": "add the main components and the data flow",
+    "product": "add the user and the metric you would move",
+}
 # ... when a product answer names the metric it would move already (a review: one that named
 # its north star and a guardrail was told to "add the metric you would move").
 MEASURED_FIXES = {
     "detail": "a target or a baseline for the metric you name",
     "short": "add the user, and a target or a baseline for the metric you name",
-}
-SHORT_FIXES_REASONED = {
-    "system_design": "add the main components and the data flow",
-    "product": "add the user and the metric you would move",
 }
 # ... and when every part of its outline is there: more of what carries it, not a new part.
 WHOLE_FIXES = {
@@ -156,7 +156,7 @@ PART_FIXES = {
 }
 # How much a single sentence of blame, or one sweeping claim, weighs in the advice's order: as
 # a tenth of the content score lost, so a gap that costs more points is said first.
-BLAME_ALONE = 0.1
+NAMED_ALONE = 0.1
 EXAMPLE_FIX_WITH_NUMBERS = "back it with one example, told from start to end"
 MAX_PART_FIXES = 3
 
@@ -321,10 +321,10 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if blamed and "blames others" not in capped:
         # One sentence of blame caps nothing (``blame_sentences``), but a coach still names it
         # (a review: a failure story that blamed the product manager was not told so).
-        add("content", BLAME_ALONE, 1.0, say("blame", quote=blamed[0]))
+        add("content", NAMED_ALONE, 1.0, say("blame", quote=blamed[0]))
     swept = [x for x in c.substance.get("sweeping") or [] if ABSOLUTES.intersection(x["words"])]
     if swept and c.structure_kind == "reasoning" and "sweeping claims" not in capped:
-        add("content", BLAME_ALONE, 1.0, say("sweeping_one", quote=clip(swept[0]["sentence"])))
+        add("content", NAMED_ALONE, 1.0, say("sweeping_one", quote=clip(swept[0]["sentence"])))
     for cap in score.caps:
         if cap.name == "cliche":
             add("content", 1.0, 1.0, say("cliche", quote=c.relevance.get("cliche", "")), "cliche")
