@@ -285,7 +285,32 @@ def test_a_stock_line_and_blaming_others_are_caught(embedder: Embedder) -> None:
         Question(text="What is your greatest weakness?", type="general"),
         embedder=embedder,
     )
-    assert "is what every candidate says" in advice[0] and "perfectionist" in advice[0]
+    # (the lowest cap's first: this one's too short, 39, before its stock line, 59)
+    assert advice[0].startswith("At 14 words the answer is short")
+    assert "is what every candidate says" in advice[1] and "perfectionist" in advice[1]
+
+
+@pytest.mark.parametrize(
+    ("said", "stock"),
+    [  # a review: a strength or weakness named as coaches teach, then proved, was capped at 39
+        ("My biggest strength is turning messy problems into something a team can act on.", False),
+        ("I'd say my greatest strength is being methodical when something isn't working.", False),
+        ("My biggest weakness is that I've been slow to delegate.", False),
+        ("Honestly, my biggest weakness is that I care too much.", True),
+        ("My biggest weakness is perfectionism.", True),
+        ("I'm a perfectionist, I just can't let things go.", True),
+    ],
+)
+def test_a_trait_named_in_the_question_s_words_is_no_stock_line(
+    said: str, stock: bool, embedder: Embedder
+) -> None:
+    story = (
+        " Last year our warehouse picks were late every Friday. I mapped where the time went, "
+        "moved the fast sellers next to packing, and late picks fell from 40 percent to 6."
+    )
+    asked = "What is your biggest strength, or your biggest weakness?"
+    capped = score(said + story, asked, "general", embedder=embedder).caps
+    assert ("cliche" in [c.name for c in capped]) is stock
 
 
 def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes() -> None:

@@ -430,6 +430,33 @@ def test_a_purpose_is_no_blame(said: str, blamed: bool) -> None:
     assert bool(blame(sentences(tokens(typed(said))))) is blamed
 
 
+@pytest.mark.parametrize(
+    ("said", "blamed"),
+    [  # a review: a harsh word anywhere and "he" anywhere made blame, and capped an answer
+        ("The billing code was a mess and he wanted to start over.", False),
+        ("If it still felt hopeless after a month, I'd back his rewrite.", False),
+        ("The code base was a mess when I joined.", False),
+        ("His code was a mess.", True),
+        ("The place is a mess.", True),
+        ("My manager was completely useless.", True),
+        ("It was a toxic culture.", True),
+        ("hes a joke and everyone knows it", True),  # typed without the apostrophe
+        ("He's impossible to work with.", True),
+        # a review of the rule: a harsh word of something else, beside a person
+        ("When he joined, it was a mess.", False),
+        ("The team was in a terrible spot after the outage.", False),
+        ("It was a terrible team decision, and I own my part.", False),
+        ("The managers were useless.", True),
+        ("Management was a total joke.", True),
+        ("My old boss was just completely and utterly useless.", True),
+    ],
+)
+def test_a_harsh_word_is_blame_when_said_of_people(said: str, blamed: bool) -> None:
+    from interviewsense.scoring.substance import blame
+
+    assert bool(blame(sentences(tokens(typed(said))))) is blamed
+
+
 def test_numbers_in_words_with_a_magnitude_are_details() -> None:
     """A review: "three hundred duplicate charges a week" (a recogniser writes numbers as
     words) was no number, so a strong answer was capped "no numbers"."""
@@ -550,6 +577,15 @@ def test_caps_named_by_band_follow_the_bands(tmp_path: Path) -> None:
         ("so we had this client demo and um the deadline got moved up by like a week",
          "situation", "so we had this client"),
         ("the deadline got moved up by a week", "situation", "the deadline got moved up"),
+        # a review: "a couple of … ago", a part named as in a STAR answer, "it was on me"
+        ("A couple of years ago I disagreed with a senior engineer.", "situation",
+         "a couple of years ago"),
+        ("Situation: our biggest customer moved their launch up.", "situation", "situation"),
+        ("2 years ago I led our move to Postgres.", "situation", "2 years ago"),
+        ("Situation: a launch moved up Task: ship it anyway", "task", "task"),  # one line
+        ("I was the lead, so it was on me to decide what we could ship.", "task", "it was on me"),
+        ("Action: a smaller scope, agreed that afternoon.", "action", "action"),
+        ("I cut the scope. Result: we shipped on the original date.", "result", "result"),
     ],
 )  # fmt: skip
 def test_parts_told_without_the_usual_words(text: str, part: str, cue: str) -> None:
@@ -568,6 +604,10 @@ def test_parts_told_without_the_usual_words(text: str, part: str, cue: str) -> N
         ("I argued against it, but the team had to follow the VP's plan.", "task"),
         ("Within a couple of weeks of joining, I noticed flaky tests.", "result"),
         ("I ran the retro. Then we had a demo of the new flow.", "situation"),
+        # a part's name is no label without its colon (a review)
+        ("Results matter more to me than process.", "result"),
+        ("Task switching was killing our focus.", "task"),
+        ("Action items were never tracked.", "action"),
     ],
 )
 def test_those_words_elsewhere_are_not_the_part(text: str, part: str) -> None:
@@ -575,6 +615,83 @@ def test_those_words_elsewhere_are_not_the_part(text: str, part: str) -> None:
 
     star = find_structure(sentences(tokens(typed(text))), STAR, after=("result", "action"))
     assert not star[part].found, star[part]
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "cue"),
+    [  # a review: each was told it had no point, reason or ending
+        ("My greatest strength is making messy problems clear.", "point", "my greatest"),
+        ("The honest reason is that I've stopped learning.", "reason", "the honest reason"),
+        ("I like it. What drew me to you is the customers.", "close", "what drew me to you"),
+        ("I plan first. That's how I'd approach the problems on this team too.", "close",
+         "that's how i'd"),
+        ("im at my best when a plan falls apart", "point", "i'm"),  # typed without apostrophe
+    ],
+)  # fmt: skip
+def test_a_general_answer_s_parts_in_its_own_words(text: str, part: str, cue: str) -> None:
+    from interviewsense.scoring.cues import PREP
+
+    prep = find_structure(sentences(tokens(typed(text))), PREP)
+    assert prep[part].found and prep[part].cue == cue
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # a review: the new closes matched these
+        "I took this job too quickly, and I learned to ask more first.",
+        "That's what I would have done differently.",
+    ],
+)
+def test_those_words_close_nothing(text: str) -> None:
+    from interviewsense.scoring.cues import PREP
+
+    assert not find_structure(sentences(tokens(typed(text))), PREP)["close"].found
+
+
+def test_contractions_typed_without_apostrophes_are_read_as_contractions() -> None:
+    """A review: "im" was no 'I', and "didnt" no cue; words that are words stay, and so does
+    "IM" (instant messaging)."""
+    said = "im sure i didnt wait, its fine and well, were we cant IM"
+    assert [t.norm for t in tokens(typed(said))] == [
+        "i'm", "sure", "i", "didn't", "wait", "its", "fine", "and", "well", "were", "we", "cant",
+        "im",
+    ]  # fmt: skip
+    from interviewsense.scoring.substance import sweeping
+
+    claims = sweeping(sentences(tokens(typed("It doesnt matter which one you pick."))))
+    assert [c["words"] for c in claims] == [["doesn't matter"]]
+    q = Question(text="What's your biggest weakness?", type="general")
+    score, _ = score_answer(typed("im slow to delegate, and ive been working on it"), q)
+    assert score.content.ownership["i"] == 2
+
+
+def test_a_technical_question_that_asks_for_an_explanation_owes_no_goal_or_approach() -> None:
+    """A review: a correct definition (97) was told to state "the goal and the limits" and to
+    outline an approach; a question that asks what to do still owes both."""
+    answer = (
+        "A process has its own memory; threads share their process's memory. So threads are "
+        "cheaper to start but one bad write can corrupt the others. For example, Chrome runs "
+        "each tab as a process so one crash does not take the browser down. In short, "
+        "isolation costs memory."
+    )
+    asked = Question(
+        text="What is the difference between a process and a thread?", type="technical"
+    )
+    score, feedback = score_answer(typed(answer), asked)
+    assert set(score.content.structure) == {"reasoning", "example", "summary"}
+    assert not any("goal and" in line or "outline your approach" in line for line in feedback)
+    for asked_to_do in (
+        "How would you make this service faster?",
+        "What is the first thing you would check when a deploy fails?",  # a review
+        "Explain how you would migrate a monolith to services.",
+        "How do I make this query faster?",
+        "What's the most complex bug you've fixed?",
+    ):
+        todo = Question(text=asked_to_do, type="technical")
+        score, _ = score_answer(typed(answer), todo)
+        assert {"clarify", "approach"} <= set(score.content.structure), asked_to_do
+    walk = Question(text="Walk me through how DNS resolution works.", type="technical")
+    assert "clarify" not in score_answer(typed(answer), walk)[0].content.structure
 
 
 def test_what_the_question_says_or_the_listener_hears_is_no_detail() -> None:
@@ -971,3 +1088,40 @@ def test_a_negated_sweeping_word_is_no_sweeping_claim() -> None:
     )
     claims = sweeping(sentences(tokens(typed(said))))
     assert [c["sentence"] for c in claims] == ["It always works."]
+
+
+def test_a_confidently_wrong_answer_s_selling_words_are_sweeping_claims() -> None:
+    """A review: "no real downside", "free performance" and "on every column" were missed."""
+    from interviewsense.scoring.substance import sweeping
+
+    said = "Put an index on every column. There's no real downside, it's free performance."
+    claims = sweeping(sentences(tokens(typed(said))))
+    assert [c["words"] for c in claims] == [
+        ["on every column"],
+        ["no real downside", "free performance"],
+    ]
+
+
+def test_strengths_never_contradict_the_advice_nor_hear_a_typed_answer() -> None:
+    """A review: "Good use of concrete detail" beside "Only 2 concrete details: add …", "add one
+    number" to an answer with numbers, and a typed answer told its delivery "sounds composed"."""
+    from interviewsense.scoring.feedback import _strengths
+
+    q = Question(text="Tell me about a time you improved a process.", type="behavioral")
+    told = (
+        "At my last job our releases took two days. I was responsible for the release. I wrote "
+        "a script that built and tested every branch on Jenkins. As a result releases took 40 "
+        "minutes, and failures fell to one in fifty."
+    )
+    score, _ = score_answer(typed(told), q)
+    assert score.content.specificity["count"] < RUBRIC.num("content", "specificity_full")
+    said = _strengths(score, RUBRIC)
+    assert not any(line.startswith("Good use of concrete detail") for line in said)
+    assert "No fillers: your answer reads as composed." in said
+    assert not any("add one number" in line for line in said)  # it has numbers
+    assert "Solid answer: to push it further, name one trade-off or what you would do next." in said
+    more = told.replace("At my last job", "At my last job, a 40-person fintech on Python,")
+    score, _ = score_answer(typed(more), q)
+    assert any(line.startswith("Good use of concrete detail") for line in _strengths(score, RUBRIC))
+    score, _ = score_answer(timed(told), q)
+    assert "No fillers: your delivery sounds composed." in _strengths(score, RUBRIC)

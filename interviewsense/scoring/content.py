@@ -21,18 +21,19 @@ from interviewsense.scoring.cues import (
     OPINION_VERBS,
     SAID_TO_LISTENER,
     STAR,
-    STRUCTURES,
     TECH,
     UNIT_WORDS,
     UNITS,
     WE_WORDS,
     Cues,
+    outline_for,
 )
 from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import STRONG_QUOTE_FROM, meaning, substance
 from interviewsense.scoring.text import (
     SENTENCE_END,
+    STAR_LABEL,
     SYNONYMS,
     Sentence,
     Tok,
@@ -85,6 +86,10 @@ def find_structure(
         start = first.get(after[1], 0) if after and part == after[0] else 0
         matches[part] = []
         for k, s in enumerate(sents[start:], start):
+            label = STAR_LABEL.match(s.text)
+            if label and label.group(1).lower() == part:
+                matches[part].append((k, label.group(1).lower(), 0))
+                continue
             hit = next(
                 (
                     (r, m)
@@ -471,7 +476,7 @@ def score_content(
     against the main question's terms, and has its own, shorter length band. ``meant`` is
     what ``meaning`` gave for these sentences and this question, when already known."""
     c = "content"
-    kind, cues = STRUCTURES[qtype]
+    kind, cues = outline_for(qtype, question)  # a follow-up's: its own question's
     star = find_structure(sents, STAR, after=("result", "action"))
     structure = star if kind == "star" else find_structure(sents, cues)
     details = find_details(toks, asked=follow_up_of or question)

@@ -55,7 +55,8 @@ STAR: Cues = {
         r"\bwhen i was\b",
         r"\bwhile (?:i was )?working (?:at|on|for)\b",
         r"\b(?:last|this|that) (?:year|month|quarter|semester|summer|spring|autumn|fall|winter)\b",
-        r"\b(?:a few|two|three|several) (?:years|months|weeks) ago\b",
+        r"\b(?:\d+|a few|a couple(?: of)?|a|one|two|three|four|five|six|seven|eight|nine|ten|"
+        r"several) (?:years?|months?|weeks?) ago\b",  # "a couple of years ago" (a review)
         r"\bback in\b",
         r"\bthe situation\b",
         r"\bwe were (?:facing|dealing|struggling|working)\b",
@@ -104,7 +105,7 @@ STAR: Cues = {
         r"\b(?:that|this) was (?:the|my|our) (?:goal|task|job|challenge|mission)\b",
         r"\bour (?:goal|task|job|mission|brief) was\b",
         r"\b(?:my (?:manager|boss|lead)|the client|the customer) asked me\b",
-        r"\bit was (?:my|up to me)\b",
+        r"\bit was (?:my|up to me|on me)\b",
         r"\bi took (?:on|charge|ownership)\b",
         r"\bi took (?:it|this|that) on\b",
         r"\b(?:nobody|no one) (?:owned|was responsible|took)\b",
@@ -299,7 +300,7 @@ REASONING: Cues = {
 PREP: Cues = {
     "point": [
         r"\bi (?:am|'m|want|believe|see myself|would say)\b",
-        r"\bmy (?:main|biggest|key)\b",
+        r"\bmy (?:main|biggest|greatest|key|real|strongest)\b",  # "my greatest strength" (a review)
         r"\bi'm\b",
     ],
     "reason": [
@@ -310,6 +311,8 @@ PREP: Cues = {
         r"\bwhich is why\b",
         # "Two reasons: …", "the second reason is …" (a review: neither was a reason)
         r"\b(?:two|three|a few|several|my|the (?:first|second|third|main|other|last)) reasons?\b",
+        # "The honest reason is …" (a review)
+        r"\bthe (?:honest|real|main|biggest) reason\b",
     ],
     "example": REASONING["example"] + [r"\bonce\b", r"\blast year\b"],
     "close": [  # the strongest first, as for a summary
@@ -322,6 +325,11 @@ PREP: Cues = {
         r"\boverall\b",
         r"\bso\b.{0,40}\b(?:that's|this is|i'm|i am)\b",
         r"\blooking forward\b",
+        # The claim tied back to this role (a review: "that's how I'd approach the ambiguous
+        # problems on this team too", "what drew me to you is …" were no ending).
+        r"\bthat's (?:how|what) i(?:'d| would| will| want to)\b(?! have\b)",
+        r"\bwhat (?:drew|draws|attracts|attracted|excites) me (?:to|about) (?:you|this|your|the)\b",
+        r"\b(?:this|your) (?:team|role|company|job|position) too$",
     ],
 }
 # A sentence that tells something the speaker did: "I" or "we" and a verb in the past ("so we
@@ -345,6 +353,42 @@ STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
     "product": ("reasoning", REASONING),
     "general": ("prep", PREP),
 }
+
+# A technical question that asks what something is or how it works ("What is the difference
+# between a process and a thread?", "Explain what an index does", "Walk me through how DNS
+# works"), in any of its sentences: its answer is an explanation, with no goal and limits to
+# state and no approach to outline (reviews: a correct definition that scored 97 was told to
+# "state the goal and the limits"). Not one that asks what the candidate would do, anywhere
+# in it ("What is the first thing you would check", "Explain how you'd debug it").
+_NOT_YOU = r"(?!you\b|your\b|we\b|our\b|i\b)"
+EXPLAINS = re.compile(
+    r"(?:^|[.?!:]\s+)(?:(?:so|and|ok|okay|now),? )?(?:can you |could you |please )?(?:explain\b|"
+    rf"what(?:'s| is| are| does| do) {_NOT_YOU}|what problems? (?:does|do) |"
+    rf"(?:how|when) (?:does|do|is|are) {_NOT_YOU}|"
+    rf"why (?:does|do|is|are|can|would|might) {_NOT_YOU}|"
+    r"(?:walk me through|tell me|describe) how\b|"
+    r"what happens when\b|when (?:would|should) you use\b)",
+    re.IGNORECASE,
+)
+ASKS_WHAT_YOU_DO = re.compile(
+    r"\b(?:you|i|we)(?: \w+){0,2} (?:would|should|will|could|might)\b|"
+    r"\b(?:you'd|i'd|we'd|you've|your (?:approach|experience|team))\b|"
+    r"\bhow (?:do|can|should|would|could|did) (?:i|we|you)\b|"
+    r"\b(?:steps|plan|best way|first thing)\b",
+    re.IGNORECASE,
+)
+NOT_ASKED_OF_EXPLANATIONS = ("clarify", "approach")
+
+
+def outline_for(qtype: InterviewType, question: str) -> tuple[str, Cues]:
+    """The outline an answer to ``question`` is heard against: its type's (``STRUCTURES``),
+    without the parts an explanation does not owe when a technical question asks for one."""
+    kind, cues = STRUCTURES[qtype]
+    asked = question.strip()
+    if qtype == "technical" and EXPLAINS.search(asked) and not ASKS_WHAT_YOU_DO.search(asked):
+        cues = {p: c for p, c in cues.items() if p not in NOT_ASKED_OF_EXPLANATIONS}
+    return kind, cues
+
 
 NUMBER_WORDS = frozenset(
     """zero two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty

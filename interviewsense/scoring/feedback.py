@@ -420,24 +420,32 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
 
     items.sort(key=lambda it: (-round(it[0], 6), it[1]))
     out = [text for impact, _, text in items if impact >= 0.5][:MAX_ITEMS]
-    for strength in _strengths(score):
+    for strength in _strengths(score, rubric):
         if len(out) >= MIN_ITEMS:
             break
         out.append(strength)
     return out
 
 
-def _strengths(score: Score) -> list[str]:
+def _strengths(score: Score, rubric: Rubric) -> list[str]:
     d, c = score.delivery, score.content
     out: list[str] = []
     if c.structure_kind == "star" and all(p.found for p in c.star.values()):
         out.append("Keep this structure: situation, task, action and result are all there.")
-    if c.specificity.get("count", 0) >= 2:
+    # Praised where the specificity gets its full points, never beside advice to add more (a
+    # review: "Good use of concrete detail (two people, Monday)" and "Only 2 concrete details").
+    if c.specificity.get("count", 0) >= rubric.num("content", "specificity_full"):
         shown = ", ".join((c.specificity["numbers"] + c.specificity["tools"])[:3])
         out.append(f"Good use of concrete detail ({shown}).")
     if d.wpm is not None and d.pace_band == "good":
         out.append(f"Your pace of {d.wpm:.0f} words a minute is easy to follow.")
-    if d.fillers.count == 0 and c.word_count >= 20:
-        out.append("No fillers: your delivery sounds composed.")
-    out.append("Solid answer: to push it further, add one number that shows the impact.")
+    if d.fillers.count == 0 and c.word_count >= 20:  # heard, or read in a typed answer
+        told = "answer reads as" if d.wpm is None else "delivery sounds"
+        out.append(f"No fillers: your {told} composed.")
+    if not c.specificity.get("numbers"):
+        out.append("Solid answer: to push it further, add one number that shows the impact.")
+    else:  # not "add one number" beside the number it has (a review: "40 percent")
+        out.append(
+            "Solid answer: to push it further, name one trade-off or what you would do next."
+        )
     return out

@@ -69,7 +69,32 @@ CLICHES = (
     "I honestly can't think of a time I failed.",
     "I just give one hundred and ten percent to everything.",
     "I'm a people person and a team player who thinks outside the box.",
+)  # not "I'm a workaholic", "I'm too detail-oriented": on the tuned splits those put good and
+# strong answers' sentences over the line ("A few details matter.", session 48)
+# An answer to "what is your biggest strength (or weakness)?" that opens by naming it, as
+# coaches teach, was near the stock line "My biggest weakness is …" through that frame alone
+# (a review: "My biggest strength is turning messy problems into something a team can act
+# on" was 0.52 from it and capped as a cliché, 39; 89 without those five words). What is
+# compared with the stock lines is what the sentence claims, and theirs: the words after it.
+_NAMED_TRAIT = re.compile(
+    r"^(?:(?:honestly|so|well|yeah|i think|i'd say|i would say|i guess|i suppose|probably),? )*"
+    r"(?:my|one of my|the) (?:(?:biggest|greatest|main|key|real|true|best|core|top|genuine|"
+    r"number one|one) )*(?:strength|weakness|flaw|area (?:for|of) improvement)(?:es|s)?"
+    r"(?: i have| i've got)?,?(?: (?:honestly|probably|i think|i'd say),)? "
+    r"(?:is|are|would be|would have to be|has been)"
+    r"(?: (?:probably|definitely|honestly|just))?(?: that)?[,:]? ",
+    re.IGNORECASE,
 )
+
+
+def claim(text: str) -> str:
+    """What a sentence claims: ``text`` without a frame that names the trait ("My biggest
+    strength is that …"), when a word is left after it."""
+    rest = _NAMED_TRAIT.sub("", text, count=1)
+    return rest if rest != text and any(ch.isalnum() for ch in rest) else text
+
+
+STOCK_CLAIMS = tuple(claim(line) for line in CLICHES)
 
 
 def closest(
@@ -132,12 +157,17 @@ def meaning(
         return {"method": "lexical", "note": "no sentences to compare"}, None
     q = embedder.embed([question])[0]
     per_sentence = embedder.embed([s.text for s in sents])
-    asks, cliches = embedder.constants(TYPE_ASKS[qtype], CLICHES)
+    asks, cliches = embedder.constants(TYPE_ASKS[qtype], STOCK_CLAIMS)
     centre = per_sentence.mean(axis=0)
     centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
     topic = names_topic(question)
     best, similarity = closest(per_sentence, q if topic else asks)
-    flags = per_sentence @ cliches.T
+    claims = [claim(s.text) for s in sents]
+    framed = [i for i, s in enumerate(sents) if claims[i] != s.text]
+    said = per_sentence.copy()
+    if framed:
+        said[framed] = embedder.embed([claims[i] for i in framed])
+    flags = said @ cliches.T
     worst = np.unravel_index(int(np.argmax(flags)), flags.shape)
     compared = {} if topic else {"compared_with": asked_of(qtype), "asks": TYPE_ASKS[qtype]}
     return {
@@ -153,15 +183,34 @@ def meaning(
     }, Vectors(per_sentence, q)
 
 
-# Harsh words count as blame only in a sentence about people or the employer: "the code
-# base was a mess" sets a scene, "the place is a mess" and "his code was a mess" blame.
-_HARSH = re.compile(
-    r"\b(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|a mess|a nightmare|"
-    r"impossible to work with|lazy(?! load)|a joke|hopeless|burned out and don't care)\b"
+# Harsh words count as blame only when said of people or the employer: "his code was a mess",
+# "the place is a mess", "my old boss was just completely useless", "a toxic culture"; "the code
+# base was a mess" sets a scene, and so does a harsh word beside a person told of something
+# else (reviews: "if it still felt hopeless after a month, I'd back his rewrite", "when he
+# joined, it was a mess", "the team was in a terrible spot" were blame). Between the person and
+# the harsh word: one word at most before the verb (what is theirs), intensifiers after it.
+_PEOPLE = (
+    r"(?:guys?|people|managers?|boss(?:es)?|leads?|management|compan(?:y|ies)|place|hr|"
+    r"coworkers?|colleagues?|teammates?|employers?|leadership|teams?|culture|environment|cto|"
+    r"ceo|vp|directors?|supervisors?|pms?|devs|developers?|engineers?|founders?|owners?|"
+    r"clients?)"
 )
-_WHO = re.compile(
-    r"\b(?:he|she|they|him|his|her|their|guy|people|manager|boss|lead|management|company|"
-    r"place|hr|coworkers?|colleagues?|teammates?|employer|leadership|team)\b"
+_HARSH = (
+    r"(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|lazy(?! load)|hopeless|"
+    r"a (?:total |complete |real |absolute |bit of a )?(?:mess|nightmare|joke))"
+)
+_INTENSIFIERS = (
+    r"(?:(?:really|just|so|pretty|completely|totally|utterly|absolutely|honestly|frankly|quite|"
+    r"very|incredibly|genuinely|basically|simply|always|all|there|then|and|kind of|a bit) )*"
+)
+_HARSH_OF_PEOPLE = re.compile(
+    # the person, or what is theirs ("his code", "management there"), is what it is said of
+    rf"\b(?:he|she|they|his|her|their|{_PEOPLE})(?: (?!it\b|this\b|that\b|i\b|we\b)\w+)? "
+    rf"(?:is|are|was|were|seemed|seems|became|had become|has become) {_INTENSIFIERS}{_HARSH}\b|"
+    rf"\b(?:he's|she's|they're) {_INTENSIFIERS}{_HARSH}\b|"
+    # a word said only of people, before them: "a toxic culture", "useless management"
+    rf"\b(?:useless|incompetent|clueless|toxic|lazy) (?:\w+ )?{_PEOPLE}\b|"
+    r"\b(?:impossible to work with|burned out and don't care)\b"
 )
 _BLAME = [
     re.compile(p)
@@ -246,7 +295,7 @@ def blame(sents: list[Sentence]) -> list[str]:
         s.text
         for s in sents
         if any(faults(p, s.norm) for p in _BLAME)
-        or (_HARSH.search(s.norm) and _WHO.search(s.norm))
+        or _HARSH_OF_PEOPLE.search(s.norm)
         or faults(_QUIET, s.norm)
     ]
 
@@ -291,7 +340,10 @@ _SWEEPING = re.compile(
     r"automatically|completely|"
     r"totally|perfectly|100 percent|no need|(?:do not|don't|doesn't|does not) (?:really )?"
     r"(?:need|matter)|not (?:really )?(?:a|an) (?:concern|issue|problem)|the whole point|"
-    r"(?:pretty|really|very) simple|easy|proven|exactly once|simply)\b"
+    r"(?:pretty|really|very) simple|easy|proven|exactly once|simply|"
+    # how a confidently wrong answer sells itself (a review: "put an index on every column,
+    # there's no real downside, it's free performance")
+    r"no (?:real )?downsides?|free (?:performance|speed)|on every (?:column|table|field|query))\b"
 )
 
 
@@ -317,7 +369,7 @@ def sweeping(sents: list[Sentence]) -> list[dict[str, Any]]:
     """Sentences that make a sweeping claim, with the words that make it."""
     out: list[dict[str, Any]] = []
     for s in sents:
-        found = [m.group(0) for m in _SWEEPING.finditer(s.text.lower().replace("’", "'"))]
+        found = [m.group(0) for m in _SWEEPING.finditer(s.norm)]
         if found:
             out.append({"sentence": s.text, "words": list(dict.fromkeys(found))})
     return out

@@ -13,6 +13,13 @@ _EDGE = re.compile(r"^[^\w']+|[^\w'%$]+$", re.UNICODE)
 CLOSERS = "\"')]\u201d\u2019"  # what may follow a sentence's full stop: a quote or bracket
 SENTENCE_END = re.compile(rf"[.!?]+[{re.escape(CLOSERS)}]*$")
 LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")  # "1.", "2)", "(3)": an item's number
+# A STAR part named as the answer tells it: "Situation: …" (a review: labelled answers were
+# told they had no situation or task). The word alone names nothing ("Results matter more to
+# me than process"), so it is read on the raw text, with its colon; a label in capitals opens
+# a sentence even where the line before it has no full stop ("… ship on time Action: …", not
+# "That was the task: one plan").
+STAR_LABEL = re.compile(r"^\W*(situation|task|action|result)s?:", re.IGNORECASE)
+_LABEL_WORD = re.compile(r"^(?:Situation|Task|Action|Result)s?:$")
 
 
 def list_markers(toks: list[Tok]) -> set[int]:
@@ -55,13 +62,28 @@ class Tok:
         return self.raw.rstrip().endswith((",", ";", ":", "—", "-", "…", "..."))
 
 
+# Contractions typed without their apostrophe ("dont", "im", "didnt"), read as the contraction
+# so that cues and the 'I' count hear them (a review: "im" was no 'I'). Only those that are no
+# other word: "its", "were", "well", "ill", "id", "lets", "wed", "hell", "shell", "wont" and
+# "cant" stay as typed, and so does "IM" in capitals (instant messaging).
+_APOSTROPHE_LESS = {
+    c.replace("'", ""): c
+    for c in """i'm i've don't doesn't didn't isn't aren't wasn't weren't haven't hasn't
+    hadn't wouldn't couldn't shouldn't mustn't needn't you're you've you'd you'll
+    they're they've they'd they'll we've he's she's that's what's there's here's who's
+    that'll it'll would've could've should've ain't""".split()
+}
+
+
 def norm(token: str) -> str:
     """Lower case, curly quotes straightened, punctuation at the edges removed; a lone
-    "%" (Whisper writes "40 %" as two words) reads as "percent"."""
+    "%" (Whisper writes "40 %" as two words) reads as "percent", and a contraction typed
+    without its apostrophe as the contraction."""
     t = token.replace("\u2019", "'").replace("\u2018", "'").lower()
     if t.strip(".,;:!?") == "%":
         return "percent"
-    return _EDGE.sub("", t).strip("'")
+    t = _EDGE.sub("", t).strip("'")
+    return t if token.isupper() and len(t) > 1 else _APOSTROPHE_LESS.get(t, t)
 
 
 def words_from_text(text: str) -> list[Word]:
@@ -137,6 +159,8 @@ def sentences(
         # "2." opening a sentence numbers a list: the item is the sentence (a review: "2." was
         # quoted as an answer's strongest sentence).
         end_here = bool(SENTENCE_END.search(t.raw)) and i not in markers
+        if i + 1 < len(toks) and _LABEL_WORD.match(toks[i + 1].raw):
+            end_here = True  # "… ship on time Action: I cut scope"
         if not marked and i + 1 < len(toks):
             nxt = toks[i + 1]
             if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
