@@ -309,8 +309,32 @@ def test_a_trait_named_in_the_question_s_words_is_no_stock_line(
         "moved the fast sellers next to packing, and late picks fell from 40 percent to 6."
     )
     asked = "What is your biggest strength, or your biggest weakness?"
-    capped = score(said + story, asked, "general", embedder=embedder).caps
-    assert ("cliche" in [c.name for c in capped]) is stock
+    scored = score(said + story, asked, "general", embedder=embedder)
+    assert ("cliche" in [c.name for c in scored.caps + scored.lifted]) is stock
+
+
+def test_a_stock_line_in_an_answer_the_models_read_as_good_caps_nothing(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    """A review: "My greatest strength is that I care about the people I work with", then a
+    story with its figure, was capped as a stock line. From ``cliche_unless_p`` the cap yields,
+    and the score says so; under it, it holds."""
+    told = (
+        "My biggest weakness is that I care too much. Last year our support queue doubled, so "
+        "I wrote a triage guide, trained four new agents and moved the worst tickets to a "
+        "morning review; first replies fell from two days to four hours."
+    )
+    asked = "What is your biggest weakness?"
+    p = score(told, asked, "general", embedder=embedder).content.impression["p"]
+    at, above = tmp_path / "at.toml", tmp_path / "above.toml"
+    at.write_text(f"[content]\ncliche_unless_p = {p}\n")
+    above.write_text(f"[content]\ncliche_unless_p = {p + 1e-6}\n")
+    yields = score(told, asked, "general", embedder=embedder, rubric=load_rubric(at))
+    holds = score(told, asked, "general", embedder=embedder, rubric=load_rubric(above))
+    assert [c.name for c in yields.lifted] == ["cliche"]
+    assert "cliche" not in [c.name for c in yields.caps]
+    assert "lifts this cap" in yields.lifted[0].why
+    assert "cliche" in [c.name for c in holds.caps] and not holds.lifted
 
 
 def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes() -> None:

@@ -32,6 +32,7 @@ from interviewsense.scoring.curves import falling, piecewise, scaled
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import STRONG_QUOTE_FROM, meaning, substance
 from interviewsense.scoring.text import (
+    LABEL_WORD,
     SENTENCE_END,
     STAR_LABEL,
     SYNONYMS,
@@ -123,7 +124,7 @@ def find_structure(
         elif after and part == after[0]:
             # The last result told with a figure, else the first: "In the first run, 14%
             # differed" mid-story is not the result the story ends on (two reviews).
-            sized = [m for m in free if _has_figure(sents[m[0]].norm)]
+            sized = [m for m in free if has_figure(sents[m[0]].norm)]
             k, cue, _ = sized[-1] if sized else free[0]
         else:
             k, cue, _ = free[0]
@@ -139,7 +140,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
-def _has_figure(norm: str) -> bool:
+def has_figure(norm: str) -> bool:
     """Whether a sentence puts a figure on something ("from two hours to ten minutes")."""
     words = norm.split()
     for k, w in enumerate(words):
@@ -257,8 +258,8 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
             raw = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[k : last + 1])
         nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
         prev = toks[k - 1].norm if k else ""
-        if k in markers:
-            continue  # "1." numbers a list item; it is no detail of the answer
+        if k in markers or LABEL_WORD.match(t.raw):
+            continue  # "1." numbers a list item, "Task:" names a part: no detail of the answer
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
         counted = nxt in UNIT_WORDS or prev in ("by", "from", "to")
         # A size in words is exact enough alone: "three hundred duplicate charges" (a review:

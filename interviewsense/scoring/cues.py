@@ -362,7 +362,7 @@ STRUCTURES: dict[InterviewType, tuple[str, Cues]] = {
 # in it ("What is the first thing you would check", "Explain how you'd debug it").
 _NOT_YOU = r"(?!you\b|your\b|we\b|our\b|i\b)"
 EXPLAINS = re.compile(
-    r"(?:^|[.?!:]\s+)(?:(?:so|and|ok|okay|now),? )?(?:can you |could you |please )?(?:explain\b|"
+    r"(?:^|[.?!:,]\s+)(?:(?:so|and|ok|okay|now),? )?(?:can you |could you |please )?(?:explain\b|"
     rf"what(?:'s| is| are| does| do) {_NOT_YOU}|what problems? (?:does|do) |"
     rf"(?:how|when) (?:does|do|is|are) {_NOT_YOU}|"
     rf"why (?:does|do|is|are|can|would|might) {_NOT_YOU}|"
@@ -372,9 +372,11 @@ EXPLAINS = re.compile(
 )
 ASKS_WHAT_YOU_DO = re.compile(
     r"\b(?:you|i|we)(?: \w+){0,2} (?:would|should|will|could|might)\b|"
-    r"\b(?:you'd|i'd|we'd|you've|your (?:approach|experience|team))\b|"
+    r"\b(?:would|will|should|could|might) (?:you|i|we)\b(?<!when would you)(?<!when should you)|"
+    r"\b(?:you'd|i'd|we'd|you've|your (?:approach|experience|team|plan))\b|"
     r"\bhow (?:do|can|should|would|could|did) (?:i|we|you)\b|"
-    r"\b(?:steps|plan|best way|first thing)\b",
+    r"\b(?:(?:the|what|which) steps (?:you|would|to)|best way|first thing)\b|"
+    r"(?:^|[.?!]\s+)(?:design|implement|write|build|sketch|code)\b",
     re.IGNORECASE,
 )
 NOT_ASKED_OF_EXPLANATIONS = ("clarify", "approach")
@@ -384,7 +386,7 @@ def outline_for(qtype: InterviewType, question: str) -> tuple[str, Cues]:
     """The outline an answer to ``question`` is heard against: its type's (``STRUCTURES``),
     without the parts an explanation does not owe when a technical question asks for one."""
     kind, cues = STRUCTURES[qtype]
-    asked = question.strip()
+    asked = question.strip().replace("\u2019", "'").replace("\u2018", "'")
     if qtype == "technical" and EXPLAINS.search(asked) and not ASKS_WHAT_YOU_DO.search(asked):
         cues = {p: c for p, c in cues.items() if p not in NOT_ASKED_OF_EXPLANATIONS}
     return kind, cues

@@ -147,7 +147,19 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
     rel = content.relevance
     if main and rel.get("cliche_similarity", 0.0) >= rubric.num("content", "cliche_similarity"):
         why = f'a stock line instead of an answer: "{rel["cliche"]}"'
-        out.append(Component("cliche", cap["cliche"], 100, why))
+        # A trait named in a stock line's words, then proved, reads as good to the models (a
+        # review: "My greatest strength is that I care about the people I work with", then a
+        # story with its figure): the line is no longer said instead of an answer.
+        proved_p = rubric.num("content", "cliche_unless_p")
+        if imp and imp["p"] >= proved_p:
+            why = (
+                f'a line close to a stock one ("{rel["cliche"]}"), but answers that read like '
+                f"this one were rated good or strong by coaches ({imp['p']:.0%} likely; "
+                f"{proved_p:.0%} lifts this cap)"
+            )
+            lifted.append(Component("cliche", cap["cliche"], 100, why))
+        else:
+            out.append(Component("cliche", cap["cliche"], 100, why))
     judged = rel.get("judge", {}).get("rating")
     if main and content.method == "llm" and judged == 1:
         why = f"the LLM judge: {rel['judge'].get('reason') or 'the answer is about something else'}"

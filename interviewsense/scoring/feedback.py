@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
+from interviewsense.scoring.content import has_figure
 from interviewsense.scoring.cues import NAMES_A_METRIC
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.substance import (
@@ -21,7 +22,7 @@ from interviewsense.scoring.substance import (
     thin,
     weakest_signal,
 )
-from interviewsense.scoring.text import clip, plural
+from interviewsense.scoring.text import clip, norm, plural
 
 MAX_ITEMS = 4
 MIN_ITEMS = 2
@@ -442,9 +443,9 @@ def _strengths(score: Score, rubric: Rubric) -> list[str]:
     if d.fillers.count == 0 and c.word_count >= 20:  # heard, or read in a typed answer
         told = "answer reads as" if d.wpm is None else "delivery sounds"
         out.append(f"No fillers: your {told} composed.")
-    if not c.specificity.get("numbers"):
+    if not any(has_figure(norm(n)) for n in c.specificity.get("numbers", [])):  # a year is none
         out.append("Solid answer: to push it further, add one number that shows the impact.")
-    else:  # not "add one number" beside the number it has (a review: "40 percent")
+    else:  # not "add one number" beside the figure it has (a review: "40 percent")
         out.append(
             "Solid answer: to push it further, name one trade-off or what you would do next."
         )

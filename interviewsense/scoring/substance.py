@@ -187,29 +187,33 @@ def meaning(
 # "the place is a mess", "my old boss was just completely useless", "a toxic culture"; "the code
 # base was a mess" sets a scene, and so does a harsh word beside a person told of something
 # else (reviews: "if it still felt hopeless after a month, I'd back his rewrite", "when he
-# joined, it was a mess", "the team was in a terrible spot" were blame). Between the person and
-# the harsh word: one word at most before the verb (what is theirs), intensifiers after it.
+# joined, it was a mess", "the team was in a terrible spot", "our staging environment was a
+# mess", "the developer experience was terrible" were blame). The person is the verb's subject
+# ("the managers were", "management there is"), or owns it ("his code was"); intensifiers may
+# come after the verb. Not after "nobody on the team": that praises.
 _PEOPLE = (
-    r"(?:guys?|people|managers?|boss(?:es)?|leads?|management|compan(?:y|ies)|place|hr|"
-    r"coworkers?|colleagues?|teammates?|employers?|leadership|teams?|culture|environment|cto|"
-    r"ceo|vp|directors?|supervisors?|pms?|devs|developers?|engineers?|founders?|owners?|"
-    r"clients?)"
+    r"(?:guys?|people|managers?|boss(?:es)?|lead|management|compan(?:y|ies)|place|hr|"
+    r"coworkers?|colleagues?|teammates?|employers?|leadership|teams?|cto|ceo|vp|directors?|"
+    r"supervisors?|pms?|devs|developers|engineers|founders?|owners?)"
 )
 _HARSH = (
-    r"(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|lazy(?! load)|hopeless|"
+    r"(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|lazy(?! load)|"
+    r"hopeless (?:at|with)|"
     r"a (?:total |complete |real |absolute |bit of a )?(?:mess|nightmare|joke))"
 )
 _INTENSIFIERS = (
     r"(?:(?:really|just|so|pretty|completely|totally|utterly|absolutely|honestly|frankly|quite|"
     r"very|incredibly|genuinely|basically|simply|always|all|there|then|and|kind of|a bit) )*"
 )
+_BE = r"(?:is|are|was|were|seemed|seems|became|had become|has become)"
+_OWNER = r"(?!(?:it|that|what|there|here|who|he|she|let)'s\b)\w+"  # "my manager's", not "that's"
 _HARSH_OF_PEOPLE = re.compile(
-    # the person, or what is theirs ("his code", "management there"), is what it is said of
-    rf"\b(?:he|she|they|his|her|their|{_PEOPLE})(?: (?!it\b|this\b|that\b|i\b|we\b)\w+)? "
-    rf"(?:is|are|was|were|seemed|seems|became|had become|has become) {_INTENSIFIERS}{_HARSH}\b|"
+    r"(?<!nobody on the )(?<!no one on the )(?<!none of the )"
+    rf"\b(?:(?:he|she|they|{_PEOPLE})(?: there)?|(?:his|her|their|{_OWNER}'s) \w+) {_BE} "
+    rf"{_INTENSIFIERS}{_HARSH}\b|"
     rf"\b(?:he's|she's|they're) {_INTENSIFIERS}{_HARSH}\b|"
-    # a word said only of people, before them: "a toxic culture", "useless management"
-    rf"\b(?:useless|incompetent|clueless|toxic|lazy) (?:\w+ )?{_PEOPLE}\b|"
+    # a word said only of people, right before them: "a toxic culture", "useless management"
+    rf"\b(?:useless|incompetent|clueless|toxic|lazy) (?:{_PEOPLE}|culture|environment)\b|"
     r"\b(?:impossible to work with|burned out and don't care)\b"
 )
 _BLAME = [
@@ -342,8 +346,9 @@ _SWEEPING = re.compile(
     r"(?:need|matter)|not (?:really )?(?:a|an) (?:concern|issue|problem)|the whole point|"
     r"(?:pretty|really|very) simple|easy|proven|exactly once|simply|"
     # how a confidently wrong answer sells itself (a review: "put an index on every column,
-    # there's no real downside, it's free performance")
-    r"no (?:real )?downsides?|free (?:performance|speed)|on every (?:column|table|field|query))\b"
+    # there's no real downside, it's free performance"; not "on every column", which a sound
+    # answer says when it warns against it)
+    r"no (?:real )?downsides?|free (?:performance|speed))\b"
 )
 
 

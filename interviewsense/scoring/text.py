@@ -15,11 +15,23 @@ SENTENCE_END = re.compile(rf"[.!?]+[{re.escape(CLOSERS)}]*$")
 LIST_MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")  # "1.", "2)", "(3)": an item's number
 # A STAR part named as the answer tells it: "Situation: …" (a review: labelled answers were
 # told they had no situation or task). The word alone names nothing ("Results matter more to
-# me than process"), so it is read on the raw text, with its colon; a label in capitals opens
-# a sentence even where the line before it has no full stop ("… ship on time Action: …", not
-# "That was the task: one plan").
-STAR_LABEL = re.compile(r"^\W*(situation|task|action|result)s?:", re.IGNORECASE)
-_LABEL_WORD = re.compile(r"^(?:Situation|Task|Action|Result)s?:$")
+# me than process"), so it is read on the raw text, with its colon; a label with a capital
+# ("Task:", "TASK:", "**Task:**") opens a sentence even where the line before it has no full
+# stop ("… ship on time Action: …"), unless it runs on from a name ("the Jira Task:") or is
+# no label ("That was the task: one plan").
+STAR_LABEL = re.compile(  # a sentence's text, after a list item's number ("2. Task: …")
+    r"^\W*(?:\d{1,2}[.)]\s+\W*)?(situation|task|action|result)s?:", re.IGNORECASE
+)
+LABEL_WORD = re.compile(r"^\W*(?:Situation|Task|Action|Result)s?:\W*$", re.IGNORECASE)
+
+
+def _opens_label(toks: list[Tok], k: int) -> bool:
+    """Whether word ``k`` is a STAR label that opens a sentence."""
+    raw = toks[k].raw
+    word = raw.lstrip("*_#>([")
+    before = toks[k - 1].raw if k else ""
+    runs_on = before[:1].isupper() and not SENTENCE_END.search(before)  # "Jira Task:"
+    return bool(LABEL_WORD.match(raw)) and word[:1].isupper() and not runs_on
 
 
 def list_markers(toks: list[Tok]) -> set[int]:
@@ -83,7 +95,7 @@ def norm(token: str) -> str:
     if t.strip(".,;:!?") == "%":
         return "percent"
     t = _EDGE.sub("", t).strip("'")
-    return t if token.isupper() and len(t) > 1 else _APOSTROPHE_LESS.get(t, t)
+    return t if t == "im" and token.isupper() else _APOSTROPHE_LESS.get(t, t)
 
 
 def words_from_text(text: str) -> list[Word]:
@@ -159,8 +171,8 @@ def sentences(
         # "2." opening a sentence numbers a list: the item is the sentence (a review: "2." was
         # quoted as an answer's strongest sentence).
         end_here = bool(SENTENCE_END.search(t.raw)) and i not in markers
-        if i + 1 < len(toks) and _LABEL_WORD.match(toks[i + 1].raw):
-            end_here = True  # "… ship on time Action: I cut scope"
+        if i not in markers and i + 1 < len(toks) and _opens_label(toks, i + 1):
+            end_here = True  # "… ship on time Action: I cut scope", not "1." of "1. Task:"
         if not marked and i + 1 < len(toks):
             nxt = toks[i + 1]
             if t.end is not None and nxt.start is not None and nxt.start - t.end >= gap_s:
