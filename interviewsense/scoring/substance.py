@@ -164,8 +164,9 @@ def meaning(
     best, similarity = closest(per_sentence, q if topic else asks)
     claims = [claim(s.text) for s in sents]
     framed = [i for i, s in enumerate(sents) if claims[i] != s.text]
-    said = per_sentence.copy()
-    if framed:
+    said = per_sentence
+    if framed:  # a copy only then: per_sentence is also the coach model's reading
+        said = per_sentence.copy()
         said[framed] = embedder.embed([claims[i] for i in framed])
     flags = said @ cliches.T
     worst = np.unravel_index(int(np.argmax(flags)), flags.shape)
