@@ -103,6 +103,30 @@ def test_export_copies_the_folder(isolated_home: Path, tmp_path: Path) -> None:
     assert failed.exit_code == 1 and f"the copy in {blocked / sid} is incomplete" in said, said
 
 
+def test_an_export_again_is_the_session_as_it_is_now(isolated_home: Path, tmp_path: Path) -> None:
+    """A review: exporting again into the same folder left the files the session no longer
+    had. Only what the earlier export wrote (its manifest) is removed: a file of the user's
+    own in the copy stays."""
+    sid = practice()
+    folder = isolated_home / "sessions" / sid
+    (folder / "audio").mkdir(exist_ok=True)
+    (folder / "audio" / "q09.wav").write_bytes(b"RIFF" + b"\0" * 60)
+    out = tmp_path / "export"
+    first = CliRunner().invoke(app, ["sessions", "export", sid, "--out", str(out)])
+    assert first.exit_code == 0, first.stderr
+    assert (out / sid / "audio" / "q09.wav").is_file()
+    (out / sid / "my-notes.txt").write_text("mine")
+    (folder / "audio" / "q09.wav").unlink()
+    again = CliRunner().invoke(app, ["sessions", "export", sid, "--out", str(out)])
+    assert again.exit_code == 0, again.stderr
+    said = " ".join(again.stderr.split())
+    assert "removed 1 file it no longer has" in said, said
+    assert not (out / sid / "audio" / "q09.wav").exists()
+    assert (out / sid / "my-notes.txt").read_text() == "mine"
+    manifest = json.loads((out / sid / "manifest.json").read_text())
+    assert "audio/q09.wav" not in manifest and "session.json" in manifest
+
+
 def test_a_copied_folder_is_repaired_in_itself_never_over_the_original(
     isolated_home: Path,
 ) -> None:

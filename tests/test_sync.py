@@ -87,6 +87,11 @@ def test_first_sync_uploads_everything_with_the_right_md5(azurite: Azurite, tmp_
     listing = cli(env, "sessions", "list", "--json")
     assert all(s["synced"] for s in json.loads(listing.stdout))
 
+    # A review: synced to a folder as well, each copy's session.json was reported as
+    # differing from the other's sync record. Only the record differs: both are the session.
+    assert cli(env, "sync", "--target", f"local:{tmp_path / 'drive'}").exit_code == 0
+    assert cli(env, "sync", "--check").exit_code == 0
+
 
 @pytest.mark.slow
 def test_a_sas_for_the_container_alone_syncs_into_it(azurite: Azurite, tmp_path: Path) -> None:
@@ -331,6 +336,29 @@ def test_sync_to_a_folder(tmp_path: Path) -> None:
     empty = cli(env, "sync", "--target", f"local:{tmp_path / 'never'}", "--check", "--json")
     assert empty.exit_code == 0 and json.loads(empty.stdout)["compared"] == 0
     assert "nothing to compare: no session has been synced to" in empty.stderr
+
+
+def test_two_targets_each_hold_the_session(tmp_path: Path) -> None:
+    """A review: after a sync to a second folder, the first one's session.json was reported
+    as differing (it records the sync to the first, the local one the second). A copy is
+    compared by what it holds, its sync record aside; a change in the session still shows."""
+    home = tmp_path / "home"
+    sid = make_session(home, seed=7)
+    env = {"INTERVIEWSENSE_HOME": str(home), "INTERVIEWSENSE_SYNC_USER": "me"}
+    one, two = f"local:{tmp_path / 'one'}", f"local:{tmp_path / 'second'}"  # names of two sizes
+    for spec in (one, two):
+        assert cli(env, "sync", "--target", spec).exit_code == 0
+    for spec in (one, two):
+        checked = cli(env, "sync", "--target", spec, "--check", "--json")
+        assert checked.exit_code == 0, checked.stdout
+    path = home / "sessions" / sid / "session.json"
+    data = json.loads(path.read_text())
+    data["turns"][0]["question"]["text"] += " (edited)"
+    path.write_text(json.dumps(data))
+    differs = cli(env, "sync", "--target", one, "--check", "--json")
+    assert differs.exit_code == 1
+    found = json.loads(differs.stdout)["differences"]
+    assert [d["file"] for d in found] == ["session.json"], found
 
 
 def test_a_sync_with_nothing_new_reads_no_recording(

@@ -165,14 +165,19 @@ def export(
     target = LocalTarget(out, "", "the export folder")  # no user folder: OUT/<id>/
     target.prepare()
     files = session_files(folder, include_session=True)
+    before = target.listed(session_id)  # what an earlier export of it wrote there
     try:
         for f in files:
             target.upload(session_id, f, lambda n: None)
+        # A file the session no longer has (a recording a repair set aside, say) leaves the
+        # copy too: an export again is the session as it is now (a review: it stayed).
+        removed = target.prune(session_id, before, files)
         target.finish(session_id, files)
     except InterviewSenseError as exc:  # a full disk, say: the copy is not whole (a review)
         exc.message += f"; the copy in {out / session_id} is incomplete"
         raise
-    console.print(f"exported {plural(len(files), 'file')} to {out / session_id}")
+    gone = f", removed {plural(len(removed), 'file')} it no longer has" if removed else ""
+    console.print(f"exported {plural(len(files), 'file')} to {out / session_id}{gone}")
     for missing in missing_recordings(store, session_id):  # a review: a copy without a word
         console.print(f"[yellow]note:[/] {missing} is missing from the session: not exported")
 

@@ -59,8 +59,12 @@ def file_stats(files: list[LocalFile]) -> dict[str, list[int]]:
 
 def content_hash(session: Session) -> str:
     """A hash of the session's content, leaving out its own sync state."""
-    data = to_json(session)
-    data.pop("sync", None)
+    return json_content_hash(to_json(session))
+
+
+def json_content_hash(data: dict[str, object]) -> str:
+    """``content_hash`` of a session.json as read (a copy's, say)."""
+    data = {k: v for k, v in data.items() if k != "sync"}
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -204,6 +204,23 @@ class AzureTarget:
         found: dict[str, int] = self._call("resume an upload", blocks)
         return found
 
+    def read(self, session_id: str, rel: str, limit: int) -> bytes | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        blob = self._container.get_blob_client(self._blob(session_id, rel))
+
+        def download() -> bytes | None:
+            try:
+                if int(blob.get_blob_properties().size) > limit:
+                    return None
+                data: bytes = blob.download_blob().readall()
+            except ResourceNotFoundError:
+                return None
+            return data
+
+        found: bytes | None = self._call(f"read {rel}", download)
+        return found
+
     def finish(self, session_id: str, files: list[LocalFile]) -> None:
         return None
 

@@ -33,6 +33,11 @@ class SyncTarget(Protocol):
         """Copy one file; returns the bytes actually sent (less when an upload resumes)."""
         ...
 
+    def read(self, session_id: str, rel: str, limit: int) -> bytes | None:
+        """A small file's copy (up to ``limit`` bytes), or None when it is not there or is
+        larger: what ``check`` reads of a session.json whose bytes differ."""
+        ...
+
     def finish(self, session_id: str, files: list[LocalFile]) -> None:
         """After every file of a session is in place (a manifest, for a folder)."""
         ...

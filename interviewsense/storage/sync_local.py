@@ -64,9 +64,49 @@ class LocalTarget:
             raise BadInputError(f"{f.rel} changed while it was being copied; sync again")
         return f.size
 
+    def read(self, session_id: str, rel: str, limit: int) -> bytes | None:
+        path = self._folder(session_id) / rel
+        try:
+            if path.stat().st_size > limit:
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+
     def finish(self, session_id: str, files: list[LocalFile]) -> None:
         manifest = {f.rel: {"size": f.size, "md5": f.md5} for f in files}
         atomic_write_json(self._folder(session_id) / MANIFEST, to_json(manifest))
+
+    def listed(self, session_id: str) -> list[str]:
+        """The files the copy's manifest lists (what an earlier copy wrote); none when it
+        has no manifest, or one that cannot be read."""
+        import json
+
+        try:
+            data = json.loads((self._folder(session_id) / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [rel for rel in data if isinstance(rel, str)] if isinstance(data, dict) else []
+
+    def prune(self, session_id: str, before: list[str], keep: list[LocalFile]) -> list[str]:
+        """Remove the files an earlier copy wrote (``before``, from its manifest) that the
+        session no longer has: a copy holds what the session holds. Only files the manifest
+        named, inside the copy's folder, are touched; returns what was removed."""
+        from interviewsense.fsutil import inside
+
+        folder = self._folder(session_id)
+        kept = {f.rel for f in keep}
+        removed = []
+        for rel in before:
+            path = folder / rel
+            if rel in kept or rel == MANIFEST or not inside(path, folder) or not path.is_file():
+                continue
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise storage_error(exc, path) from exc
+            removed.append(rel)
+        return removed
 
     def link(self, session_id: str, rel: str) -> str | None:
         return (self._folder(session_id) / rel).as_uri()
