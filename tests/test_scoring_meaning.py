@@ -337,6 +337,32 @@ def test_a_stock_line_in_an_answer_the_models_read_as_good_caps_nothing(
     assert "cliche" in [c.name for c in holds.caps] and not holds.lifted
 
 
+def test_sweeping_claims_in_an_answer_the_models_read_as_good_cap_nothing(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    """A review: a sound beam check told in a trade's absolutes was held at 59 as "sweeping
+    claims", 97 % likely good. From ``sweeping_unless_p`` the cap yields, and says so."""
+    told = (
+        "A steel beam carries load safely when bending stays under the yield limit. It is "
+        "always checked against the code's load factors. Deflection is never allowed past the "
+        "span over 360. Shear at the supports is always checked too. It guarantees nothing "
+        "about the connections, so those get their own check."
+    )
+    asked = "Explain how you check that a steel beam is safe to load."
+    base = score(told, asked, "technical", embedder=embedder)
+    assert "sweeping claims" in [c.name for c in base.caps + base.lifted], base.caps
+    p = base.content.impression["p"]
+    at, above = tmp_path / "at.toml", tmp_path / "above.toml"
+    at.write_text(f"[content]\nsweeping_unless_p = {p}\n")
+    above.write_text(f"[content]\nsweeping_unless_p = {p + 1e-6}\n")
+    yields = score(told, asked, "technical", embedder=embedder, rubric=load_rubric(at))
+    holds = score(told, asked, "technical", embedder=embedder, rubric=load_rubric(above))
+    assert [c.name for c in yields.lifted] == ["sweeping claims"]
+    assert "sweeping claims" not in [c.name for c in yields.caps]
+    assert "lifts this cap" in yields.lifted[0].why
+    assert "sweeping claims" in [c.name for c in holds.caps] and not holds.lifted
+
+
 def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes() -> None:
     """Session 12's rules (docs/scoring.md), on answers written for this test: each cap
     fires on the weak answer, quotes it, and leaves the sound answer beside it alone."""

@@ -412,6 +412,35 @@ def test_reasons_and_closes_told_at_more_length() -> None:
     assert prep["close"].cue == "that's also a big part of why"
 
 
+def test_scenes_and_points_outside_the_office() -> None:
+    """A review of answers by nurses, captains and hotel managers: "On a night shift on a
+    surgical ward", "Last November", "last season" and "At the 120-room hotel I managed" set
+    no scene, and "My weakness is delegating." was no point."""
+    from interviewsense.scoring.cues import PREP, STAR
+
+    for scene in (
+        "On a night shift on a surgical ward, a patient's pump alarmed.",
+        "Last November the rota fell apart.",
+        "As captain last season, I had a squad of twenty.",
+        "At the 120-room hotel I managed, check-in took twenty minutes.",
+        "At my last placement the handover ran long.",
+    ):
+        found = find_structure(sentences(tokens(typed(scene))), STAR)["situation"]
+        assert found.found and found.sentence == scene, scene
+    plain = "My weakness is delegating. I used to keep the hard rotas to myself."
+    assert find_structure(sentences(tokens(typed(plain))), PREP)["point"].found
+    # not every "the <place>": "I walked into the kitchen" sets no scene, nor do software words
+    # that are also places, or "may" the verb (the review of this change)
+    for told in (
+        "I walked into the kitchen and asked for help.",
+        "this may not scale past a million rows",
+        "I merged it in a feature branch.",
+        "I paired with a site reliability engineer.",
+        "on the site i was working on we cached it",
+    ):
+        assert not find_structure(sentences(tokens(typed(told))), STAR)["situation"].found, told
+
+
 @pytest.mark.parametrize(
     ("said", "blamed"),
     [  # a review: a purpose ("so the team doesn't slow down") was taken for blame
@@ -458,6 +487,17 @@ def test_a_purpose_is_no_blame(said: str, blamed: bool) -> None:
         ("Nobody on the team was lazy.", False),
         ("The team was hopeless after the layoffs, so I set weekly goals.", False),
         ("That's what was terrible about the old process.", False),
+        # a review of answers from outside the office: where they work, and harsher words
+        ("The doctors on my last ward were a nightmare.", True),
+        ("The parents were a nightmare and the head teacher was useless.", True),
+        ("The consultant was so arrogant.", True),
+        ("The ward was a mess when I arrived.", False),
+        ("A patient on my ward was rude to a new nurse, so I stepped in.", False),
+        # the review of that change: a difficult guest or parent is the scene, not blame
+        ("a guest came to the desk and he was really rude about his room so i listened", False),
+        ("The parents were hostile at first but we built trust.", False),
+        ("The staff were rude to customers so I retrained them.", False),
+        ("My manager was rude to everyone.", True),
     ],
 )
 def test_a_harsh_word_is_blame_when_said_of_people(said: str, blamed: bool) -> None:
@@ -470,10 +510,13 @@ def test_numbers_in_words_with_a_magnitude_are_details() -> None:
     """A review: "three hundred duplicate charges a week" (a recogniser writes numbers as
     words) was no number, so a strong answer was capped "no numbers"."""
     said = "there were like three hundred duplicate charges a week and it went down to zero"
-    assert find_details(tokens(typed(said)))["numbers"] == ["three hundred", "zero"]
+    assert find_details(tokens(typed(said)))["numbers"] == [
+        "three hundred duplicate charges",
+        "zero",
+    ]
     for said, number in (  # the review of this change: "one" and "and" were left out
-        ("page loads dropped by one hundred milliseconds", "one hundred"),
-        ("we had hundred and ten tickets", "hundred and ten"),
+        ("page loads dropped by one hundred milliseconds", "one hundred milliseconds"),
+        ("we had hundred and ten tickets", "hundred and ten tickets"),
         ("one hundred and twenty requests a second", "one hundred and twenty requests"),
     ):
         assert find_details(tokens(typed(said)))["numbers"] == [number], said
@@ -483,6 +526,53 @@ def test_numbers_in_words_with_a_magnitude_are_details() -> None:
         "I had a thousand questions",  # a figure of speech, not a size
         "two of them left",
         "there was zero feedback",
+    ):
+        assert find_details(tokens(typed(vague)))["numbers"] == [], vague
+
+
+def test_a_result_the_models_heard_is_not_called_missing() -> None:
+    """A review: the "no result" cap yielded (the models read the answer as good: the lifted
+    note says so), and the advice still said "no clear task or result"."""
+    from interviewsense.scoring.rubric import load_rubric
+
+    q = Question(text="Tell me about a time you handled an upset customer.", type="behavioral")
+    text = (
+        "At my last store a regular came in furious about a refund we had refused. I listened, "
+        "checked the receipt and found our till had mis-keyed it. I refunded her on the spot. "
+        "She still shops with us every week."
+    )
+    held = load_rubric().with_content(no_result_unless_p=1.01)  # no reading lifts the cap
+    plain, told = score_answer(typed(text), q, rubric=held)
+    assert not plain.content.star["result"].found  # the cues hear no result in it
+    assert "no result" in [cap.name for cap in plain.caps]
+    lifts = load_rubric().with_content(no_result_unless_p=0.0)  # any reading lifts the cap
+    score, advice = score_answer(typed(text), q, rubric=lifts)
+    assert "no result" in [cap.name for cap in score.lifted]
+    assert not any("result" in line and "no clear" in line for line in advice), advice
+    assert any("no clear" in line and "result" in line for line in told), told  # capped: said
+
+
+def test_a_count_of_something_named_is_a_detail() -> None:
+    """A review of answers from outside software: only software units counted after a number
+    in words ("eight machines" was none), and hyphened figures ("a 28-bed ward", a "six-month"
+    plan) were none either, so candidates were told to add numbers they had given."""
+    said = "Eight machines, two were down. A 28-bed ward and a six-month plan; three books."
+    assert find_details(tokens(typed(said)))["numbers"] == [
+        "Eight machines",
+        "28-bed",
+        "six-month",
+        "three books",
+    ]
+    assert find_details(tokens(typed("I had eight new nurses and thirty children.")))[
+        "numbers"
+    ] == ["eight new nurses", "thirty children"]
+    for vague in (
+        "I had two things to fix",
+        "there were a thousand reasons",
+        "two of them left",
+        # the review of this change: lists announced, and names of compounds
+        "I have two concerns and three meetings about it",
+        "a two-way sync over a three-tier app, after a 3-way handshake and a 2-factor login",
     ):
         assert find_details(tokens(typed(vague)))["numbers"] == [], vague
 
@@ -901,6 +991,18 @@ def test_a_product_answer_that_names_its_metric_is_asked_for_a_target() -> None:
     _, advice = score_answer(typed(text), q)
     assert not any("the metric you would move" in line for line in advice), advice
     assert any("a target or a baseline for the metric you name" in line for line in advice)
+    # A review: metrics outside the web ("average wait time", "queue time") are metrics too.
+    for named in (
+        "I'd measure the average wait time at 3 pm, before and after.",
+        "I would track queue time and the share of patients discharged before noon.",
+    ):
+        clinic = Question(text="How would you improve the discharge process?", type="product")
+        _, advice = score_answer(typed(named), clinic)
+        assert not any("the metric you would move" in line for line in advice), (named, advice)
+    from interviewsense.scoring.cues import NAMES_A_METRIC
+
+    for said in ("i mean the cost would be too high", "a number of customers said so"):
+        assert not NAMES_A_METRIC.search(said), said
     unsure = "I'm not sure which metric I'd pick yet. I would talk to riders and drivers first."
     _, advice = score_answer(typed(unsure), q)  # it names none (the review of this change)
     assert not any("the metric you name" in line for line in advice), advice
@@ -1121,6 +1223,33 @@ def test_a_confidently_wrong_answer_s_selling_words_are_sweeping_claims() -> Non
     assert [c["words"] for c in claims] == [["no real downside", "free performance"]]
     # "on every column" is what a sound answer warns against (a second review)
     assert not sweeping(sentences(tokens(typed("Don't put an index on every column."))))
+
+
+def test_a_practice_told_with_always_is_no_sweeping_claim() -> None:
+    """A review: an engineer's "I always check the bearings too", "Never sign it off on a
+    visual inspection alone" and the term "simply supported" capped a sound answer at 59;
+    a nurse was told "always" doing the medication checks was a sweeping claim."""
+    from interviewsense.scoring.substance import sweeping
+
+    sound = (
+        "For a simply supported beam I check bending first. I always check the bearings too. "
+        "Never sign it off on a visual inspection alone. so i always go through the checks. "
+        "We'd never skip the second signature."
+    )
+    assert sweeping(sentences(tokens(typed(sound)))) == []
+    claims = "A cache is always faster. It never goes stale. It simply works."
+    found = sweeping(sentences(tokens(typed(claims))))
+    assert [c["words"] for c in found] == [["always"], ["never"], ["simply"]]
+    # the review of this change: an outcome told as "we always …", and a dogma told as advice,
+    # are claims still
+    for claim in (
+        "We always have strong consistency because we use a cache.",
+        "we never lose messages because kafka is durable",
+        "Never use joins in a distributed database.",
+        "So always index every column.",
+        "We simply added more shards and it was solved.",
+    ):
+        assert sweeping(sentences(tokens(typed(claim)))), claim
 
 
 def test_strengths_never_contradict_the_advice_nor_hear_a_typed_answer() -> None:

@@ -14,6 +14,7 @@ from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
     CARDINALS,
     CLOSING_PARTS,
+    HYPHEN_NAMES,
     I_SOFTENERS,
     I_SUBJECTS,
     I_WORDS,
@@ -24,6 +25,7 @@ from interviewsense.scoring.cues import (
     TECH,
     UNIT_WORDS,
     UNITS,
+    VAGUE_PLURALS,
     WE_WORDS,
     Cues,
     outline_for,
@@ -35,6 +37,7 @@ from interviewsense.scoring.text import (
     LABEL_WORD,
     SENTENCE_END,
     STAR_LABEL,
+    STOPWORDS,
     SYNONYMS,
     Sentence,
     Tok,
@@ -224,6 +227,57 @@ def _sized(run: list[Tok]) -> bool:
     return any(t.norm in MAGNITUDES for t in run)
 
 
+# Nouns of people that take no "s": "twenty staff", "thirty children".
+_PEOPLE_NOUNS = frozenset("children staff men women crew personnel".split())
+
+
+def _counts_nouns(toks: list[Tok], k: int, last: int) -> int:
+    """How many words after the number in words at ``k``..``last`` name what it counts: 1 for
+    "eight machines", 2 for "eight new nurses", 0 for "two things", "a million reasons", "two of
+    them", or a list announced ("three teams: …"). A magnitude alone, with "a" before it, is a
+    manner of speaking ("a thousand users")."""
+    if k and toks[k - 1].norm == "a" and all(t.norm in MAGNITUDES for t in toks[k : last + 1]):
+        return 0
+    for step in (1, 2):
+        at = last + step
+        before = toks[at - 1]
+        if at >= len(toks) or SENTENCE_END.search(before.raw) or before.comma_after:
+            return 0
+        noun = toks[at].norm
+        if _is_counted(noun):
+            ends = toks[at].raw.rstrip().endswith(":")
+            return 0 if ends or noun in VAGUE_PLURALS else step
+        if not noun.isalpha() or noun in STOPWORDS or noun in VAGUE_PLURALS:
+            return 0
+    return 0
+
+
+def _is_counted(noun: str) -> bool:
+    """A plural noun a number can count: "machines", "nurses", "staff"."""
+    if noun in _PEOPLE_NOUNS:
+        return True
+    return (
+        len(noun) >= 4
+        and noun.endswith("s")
+        and not noun.endswith("ss")
+        and noun.isalpha()
+        and noun not in STOPWORDS
+    )
+
+
+def _hyphened_count(word: str) -> bool:
+    """A number in words hyphened to what it counts: a "six-month" plan, a "two-week" trial;
+    not a compound's name ("two-way", "three-tier")."""
+    head, _, tail = word.partition("-")
+    return (
+        head in CARDINALS
+        and tail.isalpha()
+        and len(tail) >= 3
+        and not re.fullmatch(HYPHEN_NAMES, tail)
+        and not _number_word(word)
+    )
+
+
 UNITS_IN_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
 
 
@@ -261,7 +315,12 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
         if k in markers or LABEL_WORD.match(t.raw):
             continue  # "1." numbers a list item, "Task:" names a part: no detail of the answer
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
-        counted = nxt in UNIT_WORDS or prev in ("by", "from", "to")
+        # A count of something named: "eight machines", "twelve nurses", a "six-month" plan
+        # (a review: only units of software counted, so "eight machines" was no detail).
+        counted = (
+            nxt in UNIT_WORDS or prev in ("by", "from", "to") or _counts_nouns(toks, k, last) > 0
+        )
+        digits = digits or _hyphened_count(t.norm)
         # A size in words is exact enough alone: "three hundred duplicate charges" (a review:
         # a recogniser writes numbers as words); not "hundreds of", nor "a thousand questions".
         sized = last > k and nxt != "of" and _sized(toks[k : last + 1])
@@ -269,8 +328,11 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
             skip = last  # the run's other words are read with it, not again one by one
         if digits or (in_words and (counted or sized)):
             item, skip = raw, last
-            if nxt in UNIT_WORDS:
-                item, skip = f"{raw} {toks[last + 1].raw.strip(EDGE_MARKS)}", last + 1
+            named = _counts_nouns(toks, k, last) if in_words and nxt not in UNIT_WORDS else 0
+            if nxt in UNIT_WORDS or named:
+                upto = last + max(named, 1)
+                said_with = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[last + 1 : upto + 1])
+                item, skip = f"{raw} {said_with}", upto
             said = " " + " ".join(norm(w) for w in item.split()) + " "
             if item.lower() not in (n.lower() for n in numbers) and said not in given:
                 numbers.append(item)

@@ -48,13 +48,58 @@ _PAST_IRREGULAR = (
     r"caught|taught|sought|told|won|wrote|ran|led|took|broke|built|cut|put|began|rebuilt|"
     r"rewrote|redid|shut|hit|dropped|picked|found|met|paid|split|drove|fought|left|did|saw)\b"
 )
+# "may" is a month only where a month's words follow: "last may our client left", "in may 2021",
+# not "this may not scale" (the review of this change).
+_MONTHS = (
+    r"(?:january|february|march|april|june|july|august|september|october|november|december|"
+    r"may(?= (?:i|we|they|he|she|it|the|our|my|a|an|last|this|of|20\d\d|when|before|after|"
+    r"until)\b|$))"
+)
+# Workplaces outside software, where a story is set (a review: nurses, teachers, shift leads),
+# not followed by a noun they name ("a care home manager"). The ones that are also software
+# words ("a feature branch", "a site like twitter", "a bar raiser") count only where the
+# speaker says they worked there (``_ANY_PLACE``).
+_PLACE_END = (
+    r"\b(?!-)(?! (?:managers?|management|roles?|systems?|software|apps?|charts?|raisers?|"
+    r"reliability|engineers?|models?|membership|runs?|names?|maps?|owners?|polic(?:y|ies)|"
+    r"workers?|leads?|protection|pages?|builders?|admins?|tools?|data|level|staff|assistants?|"
+    r"jobs?|visits?|company|companies|chain)\b)"
+)
+_WORKPLACES = (
+    r"(?:ward|clinic|pharmacy|care home|warehouse|depot|hotel|restaurant|cafe|factory|"
+    r"classroom|placement|charity|council|hospital|school|distribution cent(?:re|er)|"
+    r"shop floor|department)" + _PLACE_END
+)
+_AMBIGUOUS_PLACES = (
+    r"(?:site|branch|bar|station|plant|store|club|practice|society|kitchen|surgery|unit|floor)"
+    + _PLACE_END
+)
+_ANY_PLACE = r"(?:" + _WORKPLACES + r"|" + _AMBIGUOUS_PLACES + r")"
 STAR: Cues = {
     "situation": [
-        r"\b(?:at|in) my (?:last|previous|current|old|first) "
-        r"(?:job|company|role|team|position|internship)",
+        r"\b(?:at|in|on) my (?:last|previous|current|old|first) "
+        r"(?:job|company|role|team|position|internship|" + _ANY_PLACE + r")",
+        # "at the school where I taught", "in the warehouse I was managing"; a place that is
+        # also a software word only where the speaker ran it ("At the store I managed")
+        r"\b(?:at|in|on) the (?:[\w-]+ ){0,2}?" + _WORKPLACES + r" (?:where )?(?:i|we) "
+        r"(?:(?:was |were |used to )?(?:managed|managing|manage|ran|running|run|worked|working|"
+        r"work|led|leading|joined|supervised|supervising|opened|taught|teaching|trained))\b",
+        r"\b(?:at|in) the (?:[\w-]+ ){0,2}?" + _AMBIGUOUS_PLACES + r" (?:i|we) (?:managed|ran|"
+        r"supervised|opened)\b",
+        r"\bon (?:a|an|one|my|our|the) (?:[\w-]+ ){0,2}?(?:ward|unit|floor)" + _PLACE_END,
         r"\bwhen i was\b",
         r"\bwhile (?:i was )?working (?:at|on|for)\b",
-        r"\b(?:last|this|that) (?:year|month|quarter|semester|summer|spring|autumn|fall|winter)\b",
+        r"\b(?:last|this|that) (?:year|month|quarter|semester|term|season|summer|spring|autumn|"
+        r"fall|winter|christmas|" + _MONTHS + r")\b",
+        # a shift, a placement or a season where a story opens (a review: a nurse's "On a night
+        # shift on a surgical ward", a captain's "last season" were no scene)
+        r"\b(?:on|during) (?:a|one|my|our|the) (?:[\w-]+ ){0,2}?(?:shift|placement|rotation|"
+        r"season|tour|deployment)\b",
+        r"^(?:so |and )?(?:in|one|back in|early in|late in|in (?:early|late|mid)-?) "
+        + _MONTHS
+        + r"\b",
+        r"^(?:so |and )?it was (?:late |early |mid-?)?(?:" + _MONTHS + r"|christmas)\b",
+        r"\bthe (?:week|day|month|night) before (?:christmas|" + _MONTHS + r")\b",
         r"\b(?:\d+|a few|a couple(?: of)?|a|one|two|three|four|five|six|seven|eight|nine|ten|"
         r"several) (?:years?|months?|weeks?) ago\b",  # "a couple of years ago" (a review)
         r"\bback in\b",
@@ -69,6 +114,7 @@ STAR: Cues = {
         r"\b(?:at|in|for|with) (?:a|an|my|our|one) (?:[\w-]+ ){0,2}(?:startup|company|agency|bank|"
         r"firm|hospital|school|store|shop|retailer|consultancy|lab|nonprofit|non-profit|"
         r"university|job|role|internship|client|customer|team|project|org|organi[sz]ation)\b",
+        r"\b(?:at|in|for|with) (?:a|an|my|our|one) (?:[\w-]+ ){0,2}?" + _WORKPLACES,
         r"\b(?:we|they|the company|the team|the client|the customer|it) (?:was|were) "
         r"(?:about to|going to|at risk|losing|behind|under pressure|stuck|running out)\b",
         r"\b(?:was|were) at stake\b",
@@ -301,6 +347,9 @@ PREP: Cues = {
     "point": [
         r"\bi (?:am|'m|want|believe|see myself|would say)\b",
         r"\bmy (?:main|biggest|greatest|key|real|strongest)\b",  # "my greatest strength" (a review)
+        # "My weakness is delegating." (a review: the point, named plainly, was missed)
+        r"^(?:so |well )?my (?:\w+ )?(?:weakness|strength|motivation|reason|goal)e?s? "
+        r"(?:is|are|would be)\b",
         r"\bi'm\b",
     ],
     "reason": [
@@ -401,16 +450,49 @@ NUMBER_WORDS = frozenset(
 # a result ("from two hours to ten", not "half the team", "my third year").
 CARDINALS = NUMBER_WORDS - {"half", "third", "quarter", "dozens", "hundreds", "thousands",
                             "millions"}  # fmt: skip
+# Plural nouns a number in words does not make concrete: "two things", "three reasons".
+VAGUE_PLURALS = frozenset(
+    """things ways reasons points areas aspects parts steps options ideas questions examples
+    lessons factors kinds types sides levels stages phases words sentences times minds cases
+    issues problems topics goals traits qualities skills strengths weaknesses approaches methods
+    challenges concerns mistakes risks tradeoffs trade-offs principles choices priorities
+    considerations requirements constraints assumptions scenarios categories dimensions pillars
+    buckets angles perspectives concepts benefits advantages disadvantages drawbacks pros cons
+    insights takeaways learnings habits values attempts conversations discussions meetings
+    components layers""".split()
+)
 UNIT_WORDS = frozenset(
     "percent % times x weeks days months hours minutes seconds years users customers people "
     "engineers teams requests ms dollars euros k million gb tb mb kb rps qps".split()
 )
-UNITS = re.compile(r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?$|^\d+(?:st|nd|rd|th)$")
+# Digits, with a unit joined to them ("40%", "250ms") or hyphened ("a 28-bed ward", "a
+# 120-room hotel": a review), or an ordinal.
+# Not a compound's name: "3-way handshake", "2-factor", "1-to-many" (the review of this change);
+# a figure's hyphened word has two letters or more ("28-bed", not "3-D").
+HYPHEN_NAMES = (
+    r"way|sided|fold|phase|step|tier|part|level|stage|factor|pronged|dimensional|to|off|on|x|"
+    r"engineer|star"
+)
+UNITS = re.compile(
+    r"^\$?\d[\d,.]*(?:%|k|m|x|ms|s|h|gb|tb|mb)?(?:-(?!(?:"
+    + HYPHEN_NAMES
+    + r")(?:-|$))[a-z]{2,}){0,2}$"
+    r"|^\d+(?:st|nd|rd|th)$"
+)
 # A product answer that names the metric it would move: the advice asks for its target.
 NAMES_A_METRIC = re.compile(
     r"\b(?:(?:north star|guardrail|success|primary|key|main|core) metrics?|(?<!which )(?<!what )"
     r"(?<!no )metrics? (?:is|are|would be)|north star|kpis?|retention rate|conversion|churn|"
     r"activation|engagement rate|"
+    # outside the web (a review: a hospital's "average wait time", a shop's "queue time")
+    r"(?<!\bat )(?:wait|waiting|queue|response|resolution|turnaround|lead|cycle|handling|"
+    r"check-?in|discharge|delivery|pick|dwell) times?|"
+    r"(?<!\bi )(?:average|median|mean) (?:[\w-]+ )?(?:time|wait|length|cost|spend|value)|"
+    r"(?:satisfaction|no-show|readmission|repeat|occupancy|"
+    r"fill|footfall|complaint|error|defect|return|cancellation) (?:rate|scores?|counts?)|"
+    r"(?:share|percentage|proportion|(?:the|our|their) number) of (?:[\w-]+ )?(?:patients|"
+    r"customers|users|"
+    r"orders|guests|students|visits|discharges|calls|tickets|bookings)|"
     r"(?:success|error|click|completion|adoption|return) rate|per (?:week|day|month|user|"
     r"thousand)|(?:daily|weekly|monthly) active|dau|wau|mau|nps|guardrail)\b"
 )

@@ -225,7 +225,19 @@ def critical_gaps(q: Question, content: Content, delivery: Delivery, rubric: Rub
             "claims "
             f'({", ".join(claims[0]["words"])}: "{claims[0]["sentence"]}")'
         )
-        out.append(Component("sweeping claims", cap["sweeping_claims"], 100, why))
+        # The models cannot tell a right claim from a wrong one, so this cap yields only to a
+        # reading far surer than the cliche's (a review: a sound beam check told in a trade's
+        # absolutes, 97 % likely good, was held at 59; on the tuned splits no answer the cap
+        # held read over 16 %).
+        sound_p = rubric.num("content", "sweeping_unless_p")
+        if imp and imp["p"] >= sound_p:
+            why += (
+                f", but answers that read like this one were rated good or strong by coaches "
+                f"({imp['p']:.0%} likely; {sound_p:.0%} lifts this cap)"
+            )
+            lifted.append(Component("sweeping claims", cap["sweeping_claims"], 100, why))
+        else:
+            out.append(Component("sweeping claims", cap["sweeping_claims"], 100, why))
     lo = rubric.length_band("follow_up" if q.follow_up else q.type)[0]
     if content.word_count < lo / 2:
         why = f"{plural(content.word_count, 'word')}; under {lo / 2:.0f} is too short"

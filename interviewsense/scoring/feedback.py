@@ -138,7 +138,7 @@ STAR_FIXES = {
     "situation": "set the scene in one sentence (where, when, what was at stake)",
     "task": "say what you had to achieve",
     "action": "say what you did yourself, step by step",
-    "result": "end with the result, ideally a number ('cut failures by 40%')",
+    "result": "end with the result, ideally a number ('complaints fell from 12 a week to 3')",
 }
 # The parts of the other two outlines (scoring/cues.py REASONING and PREP), as a candidate
 # hears them, and the fix for each (QA: one fixed sentence asked a design answer for "an
@@ -247,6 +247,10 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     lost_d = {p.name: p.max_points - p.points for p in d.breakdown}
     lost_v = {p.name: p.max_points - p.points for p in v.breakdown}
     missing = [p for p, s in c.structure.items() if not s.found]
+    if c.structure_kind == "star" and "no result" in {cap.name for cap in score.lifted}:
+        # The models heard a result the cues did not (the cap yielded, and says so): the
+        # advice does not tell the candidate there is none (a review).
+        missing = [p for p in missing if p != "result"]
     if missing:
         named = [PART_NAMES.get(m, m) for m in missing]
         # An answer with numbers is asked for an example alone (a review: "back it with an

@@ -195,8 +195,22 @@ def meaning(
 _PEOPLE = (
     r"(?:guys?|people|managers?|boss(?:es)?|lead|management|compan(?:y|ies)|place|hr|"
     r"coworkers?|colleagues?|teammates?|employers?|leadership|teams?|cto|ceo|vp|directors?|"
-    r"supervisors?|pms?|devs|developers|engineers|founders?|owners?)"
+    r"supervisors?|pms?|devs|developers|engineers|founders?|owners?|"
+    # outside the office (a review: "the doctors on my last ward were a nightmare")
+    r"doctors?|nurses?|consultants?|registrars?|surgeons?|matron|teachers|head ?teachers?|"
+    r"headteachers?|principal|chefs?|foreman|franchisees?)"
 )
+# Words of conduct ("rude", "hostile") are blame only of the employer's side: said of a guest,
+# a patient or a parent ("he was really rude about his room, so I listened") they set the scene
+# a question about a difficult person asks for (the review of this change).
+_EMPLOYER_SIDE = (
+    r"(?:managers?|boss(?:es)?|supervisors?|directors?|management|leadership|company|employer|"
+    r"colleagues?|coworkers?|teammates?|consultants?|registrars?|surgeons?|doctors?|matron|"
+    r"head ?teachers?|headteachers?|principal|cto|ceo|vp|founders?|owners?)"
+)
+_CONDUCT = r"(?:arrogant|condescending|rude|hostile|spiteful)"
+# Where those people are, between them and the verb: "the doctors on my last ward were".
+_WHERE = r"(?: (?:on|at|in|from) (?:my|our|the|that) (?:[\w-]+ ){0,2}?[\w-]+)?"
 _HARSH = (
     r"(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|lazy(?! load)|"
     r"hopeless (?:at|with)|"
@@ -210,11 +224,13 @@ _BE = r"(?:is|are|was|were|seemed|seems|became|had become|has become)"
 _OWNER = r"(?!(?:it|that|what|there|here|who|he|she|let)'s\b)\w+"  # "my manager's", not "that's"
 _HARSH_OF_PEOPLE = re.compile(
     r"(?<!nobody on the )(?<!no one on the )(?<!none of the )"
-    rf"\b(?:(?:he|she|they|{_PEOPLE})(?: there)?|(?:his|her|their|{_OWNER}'s) \w+) {_BE} "
+    rf"\b(?:(?:he|she|they|{_PEOPLE})(?: there)?{_WHERE}|(?:his|her|their|{_OWNER}'s) \w+) {_BE} "
     rf"{_INTENSIFIERS}{_HARSH}\b|"
     rf"\b(?:he's|she's|they're) {_INTENSIFIERS}{_HARSH}\b|"
     # a word said only of people, right before them: "a toxic culture", "useless management"
     rf"\b(?:useless|incompetent|clueless|toxic|lazy) (?:{_PEOPLE}|culture|environment)\b|"
+    rf"\b{_EMPLOYER_SIDE}{_WHERE} {_BE} {_INTENSIFIERS}{_CONDUCT}\b"
+    r"(?!.*\b(?:so|and|but|until) (?:i|we)\b)(?!.*\bat first\b)|"
     r"\b(?:impossible to work with|burned out and don't care)\b"
 )
 _BLAME = [
@@ -345,7 +361,7 @@ _SWEEPING = re.compile(
     r"automatically|completely|"
     r"totally|perfectly|100 percent|no need|(?:do not|don't|doesn't|does not) (?:really )?"
     r"(?:need|matter)|not (?:really )?(?:a|an) (?:concern|issue|problem)|the whole point|"
-    r"(?:pretty|really|very) simple|easy|proven|exactly once|simply|"
+    r"(?:pretty|really|very) simple|easy|proven|exactly once|simply(?! (?:supported|connected)\b)|"
     # how a confidently wrong answer sells itself (a review: "put an index on every column,
     # there's no real downside, it's free performance"; not "on every column", which a sound
     # answer says when it warns against it)
@@ -371,11 +387,44 @@ ABSOLUTES = frozenset({"always", "never", "guarantee", "guarantees", "guaranteed
                        "no need", "exactly once", "100 percent", "instantly"})  # fmt: skip
 
 
+# "always" or "never" told of what the speaker does, or as advice, is a practice, not a claim
+# about the world (a review: "I always check the bearings", "never sign it off on a visual
+# inspection alone" capped a sound answer): after "I" or "we" (and "'d", "would", "will"), or
+# opening the sentence as an imperative.
+_HABIT = re.compile(r"\b(?:i|we)(?:'d|'ll| would| will| do| also| still)? $")
+# ... unless what follows is an outcome, which is a claim ("we always get sub-millisecond
+# reads", "we never lose messages": the review of this change) ...
+_OUTCOME = re.compile(
+    r"^ (?:get|gets|have|has|had|lose|lost|need|see|hit|fail|miss|be|stay|keep|scale|work|win|"
+    r"end up|guarantee|return|run into)\b"
+)
+# ... and advice counts as a practice only when it checks something ("Never sign it off on a
+# visual inspection alone"), not as a dogma ("never use joins", "always index every column").
+_CHECKING = re.compile(
+    r"^(?:so |and |but |then )?(always|never) (?:check|test|verify|confirm|inspect|sign|skip|"
+    r"trust|assume|rely|double-check|measure|read)\b"
+)
+
+
+def _practice(norm: str, at: int, word: str) -> bool:
+    """Whether the "always" or "never" at ``at`` tells a practice, not a claim."""
+    if word not in ("always", "never"):
+        return False
+    if _HABIT.search(norm[:at]) and not _OUTCOME.match(norm[at + len(word) :]):
+        return True
+    advice = _CHECKING.match(norm)
+    return advice is not None and advice.start(1) == at
+
+
 def sweeping(sents: list[Sentence]) -> list[dict[str, Any]]:
     """Sentences that make a sweeping claim, with the words that make it."""
     out: list[dict[str, Any]] = []
     for s in sents:
-        found = [m.group(0) for m in _SWEEPING.finditer(s.norm)]
+        found = [
+            m.group(0)
+            for m in _SWEEPING.finditer(s.norm)
+            if not _practice(s.norm, m.start(), m.group(0))
+        ]
         if found:
             out.append({"sentence": s.text, "words": list(dict.fromkeys(found))})
     return out
