@@ -613,6 +613,7 @@ SHAPES: dict[tuple[type, str], Shape] = {
         "repeated_phrases": [{"phrase": "str", "count": "num"}],
         "repeats_per_100_words": "num",
         "echo_share": "num",
+        "echo_counted": "bool",
         "hedges_per_sentence": "num",
         "blame": ["str"],
         "leaving": ["str"],

@@ -552,6 +552,45 @@ def test_a_result_the_models_heard_is_not_called_missing() -> None:
     assert any("no clear" in line and "result" in line for line in told), told  # capped: said
 
 
+def test_an_example_is_where_something_happened_not_a_rant() -> None:
+    """A review: the example cue "at my" quoted "the management at my school was a joke" and
+    "what makes me so good at my job" as the candidate's example."""
+    from interviewsense.scoring.cues import PREP
+
+    for said, example in (
+        ("At my last job we had a flaky build, so I fixed it.", True),
+        ("At my school we ran a reading club for Year 7.", True),
+        ("Honestly, the management at my school was a joke.", False),
+        ("What makes me so good at my job is that I care.", False),
+        ("I looked at my notes before the call.", False),
+    ):
+        found = find_structure(sentences(tokens(typed(said))), PREP)["example"].found
+        assert found is example, said
+
+
+def test_an_explanation_is_not_told_it_circles_the_question() -> None:
+    """A review: a correct definition of two joins was told "it circles the question (23% of
+    its words are the question's own) … say what you did": an explanation must name the
+    question's terms. The echo still counts where the question asks what you would do."""
+    asked = "What is the difference between an inner join and a left join?"
+    told = (
+        "An inner join returns only the rows that match in both tables. A left join returns "
+        "every row of the left table, and the matching right rows, or nulls where none match. "
+        "So if you join customers to orders, an inner join drops customers with no orders, "
+        "and a left join keeps them with null order columns."
+    )
+    score, advice = score_answer(typed(told), Question(text=asked, type="technical"))
+    dense = score.content.substance
+    assert dense["echo_share"] > 0.2 and dense["echo_counted"] is False
+    assert dense["weakest_signal"] != "echo"
+    assert not any("circles the question" in line for line in advice), advice
+    row = next(p for p in score.content.breakdown if p.name == "substance")
+    assert "which an explanation names (not counted)" in row.why
+    would = "How would you choose between an inner join and a left join?"
+    score, _ = score_answer(typed(told), Question(text=would, type="technical"))
+    assert score.content.substance["echo_counted"] is True
+
+
 def test_a_count_of_something_named_is_a_detail() -> None:
     """A review of answers from outside software: only software units counted after a number
     in words ("eight machines" was none), and hyphened figures ("a 28-bed ward", a "six-month"

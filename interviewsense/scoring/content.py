@@ -28,6 +28,7 @@ from interviewsense.scoring.cues import (
     VAGUE_PLURALS,
     WE_WORDS,
     Cues,
+    asks_to_explain,
     outline_for,
 )
 from interviewsense.scoring.curves import falling, piecewise, scaled
@@ -429,7 +430,9 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
         falling(
             dense["repeats_per_100_words"], n(c, "repeats_ok_per_100"), n(c, "repeats_high_per_100")
         ),
-        falling(dense["echo_share"], n(c, "echo_ok"), n(c, "echo_high")),
+        falling(dense["echo_share"], n(c, "echo_ok"), n(c, "echo_high"))
+        if dense.get("echo_counted", True)
+        else 1.0,
         falling(
             dense["hedges_per_sentence"],
             n(c, "hedges_ok_per_sentence"),
@@ -446,7 +449,13 @@ def substance_component(dense: dict[str, Any], rubric: Rubric) -> Component:
     if dense["repeated_phrases"]:
         top = dense["repeated_phrases"][0]
         bits.append(f"'{top['phrase']}' said {top['count']} times")
-    bits.append(f"{dense['echo_share']:.0%} of content words echo the question")
+    if dense.get("echo_counted", True):
+        bits.append(f"{dense['echo_share']:.0%} of content words echo the question")
+    else:
+        bits.append(
+            f"{dense['echo_share']:.0%} of content words are the question's terms, which an "
+            "explanation names (not counted)"
+        )
     bits.append(f"{dense['hedges_per_sentence']:.1f} hedges a sentence")
     full = n(c, "substance_points")
     return scaled("substance", full, frac, "; ".join(bits))
@@ -557,7 +566,8 @@ def score_content(
         rel["note"] = "no embedding model: judged by the question's key terms"
     if not question.strip():
         rel["note"] = NO_QUESTION
-    dense = substance(toks, sents, follow_up_of or question, hedge_count)
+    explanation = not follow_up_of and asks_to_explain(qtype, question)
+    dense = substance(toks, sents, follow_up_of or question, hedge_count, explanation=explanation)
     words = len(toks)
     parts: list[Component] = []
 

@@ -315,7 +315,12 @@ REASONING: Cues = {
     "example": [
         r"\bfor (?:example|instance)\b",
         r"\bin my (?:last|previous|current)\b",
-        r"\bat my\b",
+        # where the example happened: "at my last job", "at my school"; not a rant's "the
+        # management at my school was a joke" nor "what makes me so good at my job" (a review)
+        r"(?<!good )(?<!great )(?<!best )(?<!better )\bat my (?:[\w-]+ ){0,2}?(?:job|company|"
+        r"role|team|internship|startup|firm|agency|club|society|university|college|"
+        + _ANY_PLACE
+        + r")\b(?!.{0,40}\b(?:was|were|is|are) (?:a joke|a mess|useless|toxic|terrible|awful))",
         r"\bwhen i\b",
         r"\bsuch as\b",
         r"\blike when\b",
@@ -431,12 +436,20 @@ ASKS_WHAT_YOU_DO = re.compile(
 NOT_ASKED_OF_EXPLANATIONS = ("clarify", "approach")
 
 
+def asks_to_explain(qtype: InterviewType, question: str) -> bool:
+    """Whether a technical question asks what something is or how it works (``EXPLAINS``),
+    and nowhere what the candidate would do (``ASKS_WHAT_YOU_DO``)."""
+    asked = question.strip().replace("\u2019", "'").replace("\u2018", "'")
+    return (
+        qtype == "technical" and bool(EXPLAINS.search(asked)) and not ASKS_WHAT_YOU_DO.search(asked)
+    )
+
+
 def outline_for(qtype: InterviewType, question: str) -> tuple[str, Cues]:
     """The outline an answer to ``question`` is heard against: its type's (``STRUCTURES``),
     without the parts an explanation does not owe when a technical question asks for one."""
     kind, cues = STRUCTURES[qtype]
-    asked = question.strip().replace("\u2019", "'").replace("\u2018", "'")
-    if qtype == "technical" and EXPLAINS.search(asked) and not ASKS_WHAT_YOU_DO.search(asked):
+    if asks_to_explain(qtype, question):
         cues = {p: c for p, c in cues.items() if p not in NOT_ASKED_OF_EXPLANATIONS}
     return kind, cues
 

@@ -452,11 +452,18 @@ def repeated_phrases(toks: list[Tok], n: int = 3) -> list[tuple[str, int]]:
 
 
 def substance(
-    toks: list[Tok], sents: list[Sentence], question: str, hedge_count: int
+    toks: list[Tok],
+    sents: list[Sentence],
+    question: str,
+    hedge_count: int,
+    *,
+    explanation: bool = False,
 ) -> dict[str, Any]:
     """How much the answer says, with the evidence: the share of distinct content words
     (over windows of 50, so length does not count), repeated phrases per 100 words, the
-    share of content words that echo the question, and hedges per sentence."""
+    share of content words that echo the question, and hedges per sentence. The echo does
+    not count against an ``explanation`` (``cues.asks_to_explain``), which must name the
+    question's terms (a review: a correct definition of two joins "circles the question")."""
     content = _content_words(toks)
     window = 50
     if len(content) > window:
@@ -477,6 +484,7 @@ def substance(
         "repeated_phrases": [{"phrase": g, "count": c} for g, c in repeats[:5]],
         "repeats_per_100_words": round(100 * extra / len(toks), 2) if toks else 0.0,
         "echo_share": round(echo / len(content), 3) if content else 0.0,
+        "echo_counted": not explanation,
         "hedges_per_sentence": round(hedge_count / sentence_count(toks, sents), 2)
         if sents
         else 0.0,
