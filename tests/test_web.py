@@ -483,6 +483,42 @@ def test_a_resumed_page_shows_the_last_score_first(server: Server, playwright: A
     assert caption == turns[-1]["question"]["text"] and turns[-1]["status"] == "asking"
 
 
+def test_a_slow_server_offers_no_resume_over_a_new_session(server: Server, playwright: Any) -> None:
+    """A review: with the server slow to say whether the kept session had a question waiting,
+    a session started meanwhile got a "Resume" button for the session before it (shown with
+    the setup form, and a click would leave the new session)."""
+    browser = chromium(playwright, None, allow_mic=False)
+    try:
+        context = browser.new_context()
+        first = start_page(context, server, questions=2, voice=False)
+        kept, _ = ids_of(first)
+        first.close()
+        held: list[Any] = []
+
+        def hold(route: Any) -> None:  # the kept session's view, answered only when released
+            if route.request.method == "GET" and kept in route.request.url and not held:
+                held.append(route)
+            else:
+                route.continue_()
+
+        context.route("**/v1/sessions/**", hold)
+        page = open_page(context, server)
+        page.wait_for_function("() => true")
+        page.select_option("#persona", "friendly")
+        page.fill("#questions", "2")
+        page.set_checked("#client-tts", False)
+        page.click("#start")
+        page.wait_for_selector("#caption:not(:empty)")
+        assert held, "the page never asked about the kept session"
+        held[0].continue_()
+        page.wait_for_timeout(1500)  # the view arrives; nothing may offer Resume now
+        offered = page.get_attribute("#resume", "hidden") is None
+        started, _ = ids_of(page)
+    finally:
+        browser.close()
+    assert started != kept and not offered
+
+
 def type_to_the_summary(page: Any) -> None:
     """From a score card on to the summary, typing an answer to any follow-up that comes."""
     for _ in range(3):

@@ -794,6 +794,9 @@ async function offerResume() {
   if (!kept) return;
   try {
     const view = await api(`/v1/sessions/${encodeURIComponent(kept.session_id)}?user_id=${state.userId}`);
+    // A session started while the server was slow to answer is this page's now: Resume would
+    // leave it (a review: a slow server offered Resume over a new interview).
+    if (state.sessionId) return;
     if (!view.question) return localStorage.removeItem(KEPT);
     $("resume").hidden = false;
     $("resume").onclick = () => {
@@ -801,6 +804,7 @@ async function offerResume() {
       recover({ lastCard: true }).catch(failed);
     };
   } catch (err) {
+    if (state.sessionId) return; // a new session started meanwhile: nothing to offer or say
     // Forgotten only when the server says the session is gone; a token not yet given (a
     // new tab) or a server not running keeps it for later (a review: Resume was lost).
     if (err.status === 404) return localStorage.removeItem(KEPT);
