@@ -5,6 +5,7 @@ the practice page before its own."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -120,6 +121,15 @@ def error_of(resp: httpx.Response, status: int) -> dict[str, Any]:
 def wav_pcm(path: Path) -> bytes:
     with wave.open(str(path), "rb") as wf:
         return wf.readframes(wf.getnframes())
+
+
+# A page's live transcript shows at least {} words that are no filler sound: the check of what
+# a closed tab kept needs two ("So, uh, uh." is one word; a loaded run closed the tab on it).
+SHOWN_WORDS = (
+    "document.querySelector('#transcript').textContent.toLowerCase().split(/\\s+/)"
+    ".map((w) => w.replace(/[^a-z0-9']/g, ''))"
+    ".filter((w) => w && !" + json.dumps(sorted(FILLER_SOUNDS)) + ".includes(w)).length >= {}"
+)
 
 
 def kept_after_close(server: Server, ids: tuple[str, str], shown: str) -> tuple[Path, bytes]:

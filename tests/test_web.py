@@ -22,6 +22,7 @@ from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
 from tests.serve_server import (
     MOVED_ON,
+    SHOWN_WORDS,
     SPY,
     TYPED,
     VOICE,
@@ -563,9 +564,7 @@ def test_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     try:
         context = browser.new_context(accept_downloads=True)
         page = start_page(context, server, questions=1)
-        page.wait_for_function(
-            "document.querySelector('#transcript').textContent.trim().split(/\\s+/).length >= 3"
-        )
+        page.wait_for_function(SHOWN_WORDS.format(3))
         ids = ids_of(page)
         shown = page.text_content("#transcript") or ""
         page.close()  # mid-answer: the fake microphone is still playing

@@ -26,6 +26,7 @@ from interviewsense.tts.base import speech_synthesis_hints
 from tests import speech
 from tests.serve_server import (
     MOVED_ON,
+    SHOWN_WORDS,
     SPY,
     TYPED,
     VOICE,
@@ -280,7 +281,7 @@ def test_in_firefox_closing_the_tab_mid_answer_keeps_it_and_reopening_resumes(
     server: Server, page: Firefox, vmic: VirtualMic, answer_wav: Spoken
 ) -> None:
     start_answering(page, server, 1, vmic, answer_wav.path)
-    page.wait(WORDS.format(3))
+    page.wait(SHOWN_WORDS.format(3))
     ids = ids_of(page)
     shown = page.text("#transcript")
     page.call("close")  # mid-answer: the candidate is still speaking
