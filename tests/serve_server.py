@@ -150,9 +150,14 @@ def kept_after_close(server: Server, ids: tuple[str, str], shown: str) -> tuple[
     heard = load_transcriber(load_settings(), Quiet()).transcribe(samples).text
     # All of them but one in four (at least one): the live transcript is a draft of short
     # passes (tests/speech.py DRAFT_WER), and its last word a guess the next audio may change
-    # (a loaded run showed "last year, right." for "last year I landed").
-    missing = [w for w in words if w not in speech.normalize_words(heard)]
-    assert len(words) >= 2 and len(missing) <= max(1, len(words) // 4), (shown, heard, len(kept))
+    # (a loaded run showed "last year, right." for "last year I landed"), so it is not
+    # compared (a clean check showed "last year I lent the move." for "… I went to the …").
+    missing = [w for w in words[:-1] if w not in speech.normalize_words(heard)]
+    assert len(words) >= 2 and len(missing) <= max(1, (len(words) - 1) // 4), (
+        shown,
+        heard,
+        len(kept),
+    )
     return wav, kept
 
 
