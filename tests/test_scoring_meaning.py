@@ -326,15 +326,28 @@ def test_a_stock_line_in_an_answer_the_models_read_as_good_caps_nothing(
     )
     asked = "What is your biggest weakness?"
     p = score(told, asked, "general", embedder=embedder).content.impression["p"]
-    at, above = tmp_path / "at.toml", tmp_path / "above.toml"
-    at.write_text(f"[content]\ncliche_unless_p = {p}\n")
-    above.write_text(f"[content]\ncliche_unless_p = {p + 1e-6}\n")
-    yields = score(told, asked, "general", embedder=embedder, rubric=load_rubric(at))
-    holds = score(told, asked, "general", embedder=embedder, rubric=load_rubric(above))
-    assert [c.name for c in yields.lifted] == ["cliche"]
-    assert "cliche" not in [c.name for c in yields.caps]
+    assert_yields_from(p, "cliche_unless_p", "cliche", (told, asked, "general"), embedder, tmp_path)
+
+
+def assert_yields_from(
+    p: float,
+    key: str,
+    cap: str,
+    answer: tuple[str, str, str],
+    embedder: Embedder,
+    folder: Path,
+) -> None:
+    """With the rubric's ``key`` at ``p`` (the answer's reading) the ``cap`` yields, listed in
+    ``scores.lifted`` with its reason; a hair above it, the cap holds."""
+    at, above = folder / "at.toml", folder / "above.toml"
+    at.write_text(f"[content]\n{key} = {p}\n")
+    above.write_text(f"[content]\n{key} = {p + 1e-6}\n")
+    yields = score(*answer, embedder=embedder, rubric=load_rubric(at))
+    holds = score(*answer, embedder=embedder, rubric=load_rubric(above))
+    assert [c.name for c in yields.lifted] == [cap]
+    assert cap not in [c.name for c in yields.caps]
     assert "lifts this cap" in yields.lifted[0].why
-    assert "cliche" in [c.name for c in holds.caps] and not holds.lifted
+    assert cap in [c.name for c in holds.caps] and not holds.lifted
 
 
 def test_sweeping_claims_in_an_answer_the_models_read_as_good_cap_nothing(
@@ -352,15 +365,8 @@ def test_sweeping_claims_in_an_answer_the_models_read_as_good_cap_nothing(
     base = score(told, asked, "technical", embedder=embedder)
     assert "sweeping claims" in [c.name for c in base.caps + base.lifted], base.caps
     p = base.content.impression["p"]
-    at, above = tmp_path / "at.toml", tmp_path / "above.toml"
-    at.write_text(f"[content]\nsweeping_unless_p = {p}\n")
-    above.write_text(f"[content]\nsweeping_unless_p = {p + 1e-6}\n")
-    yields = score(told, asked, "technical", embedder=embedder, rubric=load_rubric(at))
-    holds = score(told, asked, "technical", embedder=embedder, rubric=load_rubric(above))
-    assert [c.name for c in yields.lifted] == ["sweeping claims"]
-    assert "sweeping claims" not in [c.name for c in yields.caps]
-    assert "lifts this cap" in yields.lifted[0].why
-    assert "sweeping claims" in [c.name for c in holds.caps] and not holds.lifted
+    answer = (told, asked, "technical")
+    assert_yields_from(p, "sweeping_unless_p", "sweeping claims", answer, embedder, tmp_path)
 
 
 def test_quiet_blame_a_doubted_outcome_and_a_team_story_are_capped_with_quotes() -> None:
