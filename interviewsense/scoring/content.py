@@ -318,9 +318,8 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
         # A count of something named: "eight machines", "twelve nurses", a "six-month" plan
         # (a review: only units of software counted, so "eight machines" was no detail).
-        counted = (
-            nxt in UNIT_WORDS or prev in ("by", "from", "to") or _counts_nouns(toks, k, last) > 0
-        )
+        named = _counts_nouns(toks, k, last) if in_words else 0  # read once, used twice
+        counted = nxt in UNIT_WORDS or prev in ("by", "from", "to") or named > 0
         digits = digits or _hyphened_count(t.norm)
         # A size in words is exact enough alone: "three hundred duplicate charges" (a review:
         # a recogniser writes numbers as words); not "hundreds of", nor "a thousand questions".
@@ -329,9 +328,9 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
             skip = last  # the run's other words are read with it, not again one by one
         if digits or (in_words and (counted or sized)):
             item, skip = raw, last
-            named = _counts_nouns(toks, k, last) if in_words and nxt not in UNIT_WORDS else 0
-            if nxt in UNIT_WORDS or named:
-                upto = last + max(named, 1)
+            with_nouns = 0 if nxt in UNIT_WORDS else named
+            if nxt in UNIT_WORDS or with_nouns:
+                upto = last + max(with_nouns, 1)
                 said_with = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[last + 1 : upto + 1])
                 item, skip = f"{raw} {said_with}", upto
             said = " " + " ".join(norm(w) for w in item.split()) + " "
