@@ -696,3 +696,49 @@ def test_an_answer_about_something_else_is_never_told_it_is_loosely_on_topic(
     assert "off topic" not in [c.name for c in s.caps]  # a follow-up is never capped so
     said = " ".join(advice)
     assert "seems to be about something else" in said and "loosely" not in said, advice
+
+
+def test_an_acknowledgement_before_the_answer_changes_nothing() -> None:
+    """A review: "Yeah, so" before a strong story made it developing (98 -> 61), "Sure."
+    good (70); the answer reader had learned them as the start of a weak answer."""
+    question = "Tell me about a time you improved a process at work."
+    story = (
+        "Last spring our support team took four days on average to answer refund requests, "
+        "and customers were complaining. I owned the refund queue, so I mapped every step and "
+        "found that each request waited two days for a manager's sign-off. I proposed that "
+        "agents approve refunds under fifty dollars themselves, wrote the guideline, and "
+        "trained the eight agents in one afternoon. Within a month the average reply time "
+        "dropped from four days to one, and complaints about refunds fell by half."
+    )
+    plain = score(story, question)
+    assert plain.band == "strong"
+    for opener in ("Sure. L", "Yeah. L", "Good question. L", "Okay, so, l"):
+        told = score(opener + story[1:], question)
+        assert told.content.impression["p"] == plain.content.impression["p"], opener
+        assert told.overall == plain.overall, opener
+    # "so" with no comma is kept ("So I'd …" may be a cue), and read much as without it
+    for opener in ("Yeah, so l", "Sure, so l", "yeah so l"):
+        told = score(opener + story[1:], question)
+        assert abs(told.content.impression["p"] - plain.content.impression["p"]) < 0.02, opener
+        assert abs(told.overall - plain.overall) <= 2, opener
+
+
+def test_a_follow_up_that_reads_weak_is_told_to_answer_the_follow_up() -> None:
+    """A review: "How did you measure it?" answered with no measure was told to "say what you
+    did yourself, why, and what changed", the main question's advice."""
+    from interviewsense.scoring.feedback import STRONGER
+
+    asked = Question(
+        text="How did you measure that it worked?",
+        type="behavioral",
+        follow_up=True,
+        follow_up_of="Tell me about a time you improved a process at work.",
+    )
+    dodge = (
+        "I mean we just kind of felt it was better, people seemed happier I think. It is hard "
+        "to say really, we never really looked at it that closely, maybe we should have."
+    )
+    got, lines = score_answer(typed(dodge), asked)
+    assert got.content.impression["quality"] < 0.5
+    assert any(STRONGER["follow-up"] in line for line in lines), lines
+    assert not any(STRONGER["behavioral"] in line for line in lines), lines

@@ -653,7 +653,7 @@ def score_content(
             full,
             frac,
             f"{plural(words, 'word')}; {ideal_lo:.0f} to {ideal_hi:.0f} is best for "
-            f"{qtype.replace('_', ' ')}",
+            + ("a follow-up" if follow_up_of else qtype.replace("_", " ")),  # its band's
         )
     )
 

@@ -305,6 +305,14 @@ REASONING: Cues = {
         r"\blatency\b",
         r"\bso that\b",
         r"\bwhich means\b",
+        # A consequence drawn (a review: a chain of "if …, then" and "but that means" steps
+        # was told it had "no clear reasoning").
+        r"(?<!\bwhat )\b(?:that|this|it) means\b(?! a lot)",  # not "what it means to lead"
+        r"\botherwise\b(?!(?: \w+){0,3} (?:was|were|went|had)\b)",  # "otherwise it went well"
+        # not a check or a time ("I asked if they had time, and then we paired")
+        r"(?<!\bsee )(?<!\bask )(?<!\basked )(?<!\bcheck )(?<!\bchecked )(?<!\bknow )"
+        r"(?<!\bwonder )(?<!\bsure )\bif\b(?:(?!\b(?:and|but)\b).){3,60}?\bthen\b(?! again)",
+        r"\bso (?:i'd|we'd|you'd|i would|we would|you would)\b",
         r"\b(?:that's|that is|this is) why\b",
         r"\bthe (?:catch|price|cost|downside|risk) is\b",
         r"\bat the (?:cost|expense) of\b",
@@ -445,9 +453,47 @@ def asks_to_explain(qtype: InterviewType, question: str) -> bool:
     )
 
 
+# A question of any type that asks for a story from the candidate's own past: "Tell me about
+# a launch that did not go as planned. What did you do?", "the hardest bug you have fixed", "a
+# product decision you made". Its answer is a story, heard as one (a review: a bug story was
+# told to outline "the goal and limits, approach, example or summary", and a product decision
+# to "add the user and the metric you would move"). Not "a bug you have seen or can imagine".
+_DONE_BY_YOU = (
+    r"(?:made|led|shipped|built|fixed|debugged|solved|launched|ran|handled|faced|took|found|"
+    r"designed|wrote|delivered|managed|tracked down|dealt with|disagreed|cut|killed|pushed back|"
+    r"worked on|owned|moved|set|drove|were responsible for)"
+)
+# Not a time one would do something ("a time you would choose eventual consistency", "imagine
+# a time when …"), nor the work of this interview ("the schema you designed for this", "the
+# solution you wrote": the review of this change).
+ASKS_FOR_STORY = re.compile(
+    r"\b(?:(?<!imagine )(?<!is there )(?<!name )a time (?:when )?(?:you|your)\b"
+    r"(?!'d| would| might| should| could| will)|an occasion when|the last time you|"
+    r"what did you do\b(?! (?:at|in) your)|(?:give me|can you give me) an example of (?:a time|"
+    r"when)\b|have you ever (?:had to|been|\w+ed)\b|tell me about when you\b|"
+    r"you(?:'re| are)(?: most)? proud of|(?:your|the) (?:biggest|greatest|proudest|worst|hardest) "
+    r"(?:failure|mistake|accomplishment|achievement|success|setback)|"
+    rf"(?:tell me|walk me through|describe|talk me through) how you (?:\w+ed|{_DONE_BY_YOU})\b|"
+    r"(?:(?:tell me|talk me through|walk me through) (?:about )?|describe |share |"
+    r"(?:give me|can you give me) an example of |what(?:'s| is| was) )"
+    r"(?:a|an|one|something|your|the (?:\w+est|most \w+|biggest|worst|best|last|toughest))\b"
+    rf"[^.?!]{{0,60}}?\b(?:you|your team)(?:'ve| have)?(?: ever)? {_DONE_BY_YOU}\b)"
+    r"(?![^.?!]*\b(?:here|above|so far|for this|in this design)\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_story(question: str) -> bool:
+    """Whether ``question`` asks for a story from the candidate's past (``ASKS_FOR_STORY``)."""
+    return bool(ASKS_FOR_STORY.search(question.replace("\u2019", "'")))
+
+
 def outline_for(qtype: InterviewType, question: str) -> tuple[str, Cues]:
-    """The outline an answer to ``question`` is heard against: its type's (``STRUCTURES``),
-    without the parts an explanation does not owe when a technical question asks for one."""
+    """The outline an answer to ``question`` is heard against: its type's (``STRUCTURES``), a
+    story's (STAR) when it asks for one, without the parts an explanation does not owe when a
+    technical question asks for one."""
+    if asks_for_story(question):
+        return STRUCTURES["behavioral"]
     kind, cues = STRUCTURES[qtype]
     if asks_to_explain(qtype, question):
         cues = {p: c for p, c in cues.items() if p not in NOT_ASKED_OF_EXPLANATIONS}

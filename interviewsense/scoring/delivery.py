@@ -102,7 +102,30 @@ HEDGE_NOT_BEFORE: dict[tuple[str, ...], frozenset[str]] = {
 }
 # "not just a fix", "rather than just an objection" (a review) hedge nothing.
 HEDGE_NOT_AFTER: dict[tuple[str, ...], frozenset[str]] = {
-    ("just",): frozenset({"not", "than", "isn't", "wasn't", "aren't", "weren't", "only"})
+    ("just",): frozenset(
+        {
+            "not",
+            "than",
+            "isn't",
+            "wasn't",
+            "aren't",
+            "weren't",
+            "only",
+            "didn't",
+            "don't",
+            "doesn't",
+            "won't",
+            "wouldn't",
+            "can't",
+            "couldn't",
+            "never",
+            "shouldn't",
+            "haven't",
+            "hasn't",
+            "cannot",
+            "mustn't",
+        }
+    )  # "I didn't just say no" (a review) is "not only"
 }
 LEGIT_DOUBLES = frozenset({"that", "had", "is", "do", "very", "bye", "no", "ha"})
 
@@ -188,6 +211,66 @@ def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok
             last = kept[-1]
             kept[-1] = replace(last, raw=last.raw.rstrip().rstrip(",;:—-") + end.group(0))
     return kept
+
+
+# What an answer may open with that says nothing yet: an acknowledgement of the question
+# ("Yeah, so", "Sure.", "Good question."). The answer reader took "Yeah, so" before a strong
+# story for a weak answer (98 -> 61, a review), so content is read from the first word after
+# them; delivery still hears them. Not "honestly" or "to be honest", which take a stance ("To
+# be honest, the owners are impossible"): on the tuned splits they opened weak answers.
+OPENERS: tuple[tuple[str, ...], ...] = (
+    ("yeah",), ("yep",), ("yup",), ("sure",), ("okay",), ("ok",), ("alright",), ("oh",),
+    ("hi",), ("thanks",), ("thanks", "for", "asking"), ("that's", "a", "good", "question"),
+    ("that's", "a", "great", "question"),
+)  # fmt: skip
+# ... but not before these: "Sure enough", "Thanks to the new pipeline", "Alright then"
+# (the review of this change).
+OPENER_NOT_BEFORE = {
+    "sure": frozenset({"enough", "thing"}),
+    "thanks": frozenset({"to"}),
+    "alright": frozenset({"then"}),
+}
+# ... and these only when a comma or a full stop sets them off: "So far", "So I mapped",
+# "Right now", "Well designed", "Absolutely nothing", "Of course the cache", "Yes and no", "Good
+# question design" are content.
+OPENERS_SET_OFF: tuple[tuple[str, ...], ...] = (
+    ("so",), ("right",), ("well",), ("absolutely",), ("definitely",), ("certainly",),
+    ("totally",), ("yes",), ("of", "course"), ("good", "question"), ("great", "question"),
+)  # fmt: skip
+_OPENER_PHRASES = sorted(OPENERS + OPENERS_SET_OFF, key=len, reverse=True)  # longest first
+
+
+def without_opener(toks: list[Tok]) -> list[Tok]:
+    """``toks`` from the first word after the acknowledgements they open with (``OPENERS``);
+    all of them when nothing else was said ("Yes." is the answer)."""
+    i = 0
+    while i < len(toks):
+        for phrase in _OPENER_PHRASES:
+            if not _match_phrase(toks, i, phrase):
+                continue
+            last = toks[i + len(phrase) - 1]
+            set_off = last.comma_after or _ends_sentence(last)
+            if phrase in OPENERS_SET_OFF and not set_off:
+                continue
+            after = toks[i + len(phrase)].norm if i + len(phrase) < len(toks) else ""
+            if not set_off and after in OPENER_NOT_BEFORE.get(" ".join(phrase), ()):
+                continue
+            i += len(phrase)
+            break
+        else:
+            break
+    if i == 0 or i >= len(toks):
+        return toks
+    first = toks[i]
+    if toks[0].raw[:1].isupper() and first.raw[:1].islower():  # quoted as a sentence's start
+        first = replace(first, raw=first.raw[:1].upper() + first.raw[1:])
+    return [first, *toks[i + 1 :]]
+
+
+def judged_words(toks: list[Tok]) -> list[Tok]:
+    """The words content is judged on: what was said, without the fillers and the opening
+    acknowledgements (the same in scoring and in learning from the evaluation splits)."""
+    return without_opener(without_fillers(toks))
 
 
 def find_hedges(toks: list[Tok]) -> list[_Hit]:

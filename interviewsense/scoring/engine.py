@@ -21,7 +21,12 @@ from interviewsense.domain import (
     Transcript,
 )
 from interviewsense.scoring.content import score_content
-from interviewsense.scoring.delivery import FILLER_SOUNDS, score_delivery, without_fillers
+from interviewsense.scoring.delivery import (
+    FILLER_SOUNDS,
+    score_delivery,
+    without_fillers,
+    without_opener,
+)
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
 from interviewsense.scoring.substance import (
@@ -316,7 +321,8 @@ def score_answer(
         coach = None  # its weights mean something only in the vectors it learned from
     q = question if isinstance(question, Question) else Question(text=question)
     toks = tokens(transcript)
-    core = without_fillers(toks)  # content is judged on what was said, not the "um"s
+    said = without_fillers(toks)  # content is judged on what was said, not the "um"s
+    core = without_opener(said)  # nor the "Yeah, so" before it (delivery.judged_words)
     if samples is not None and regions is None:
         from interviewsense.audio.vad import speech_regions
 
@@ -342,7 +348,7 @@ def score_answer(
         rubric,
         keywords=q.keywords,
         follow_up_of=q.follow_up_of if q.follow_up else "",
-        padding_words=len(toks) - len(core) + hedge_words,
+        padding_words=len(toks) - len(said) + hedge_words,
         spoken_words=len(toks),
         hedge_count=delivery.hedges.count,
         embedder=embedder,

@@ -224,9 +224,9 @@ def typed_case(case: Case) -> Transcript:
 def case_sentences(case: Case) -> list[Sentence]:
     """A case's answer as the scorer's content part reads it: its words without fillers, in
     sentences (what the coach model, the reader and the off-topic check see)."""
-    from interviewsense.scoring.delivery import without_fillers
+    from interviewsense.scoring.delivery import judged_words
 
-    return sentences(without_fillers(tokens(typed_case(case))))
+    return sentences(judged_words(tokens(typed_case(case))))
 
 
 def case_question(case: Case) -> Question:

@@ -96,6 +96,10 @@ STRONGER = {
     "that decides it",
     "product": "say who it is for, what you would do first, and how you would measure it",
     "general": "back it with one thing that really happened to you",
+    # A follow-up asks one thing (a review: "How did you measure it?" was told to say what
+    # you did yourself, and "What did your manager say?" who it is for).
+    "follow-up": "answer what the follow-up asked in your first sentence, then back it with "
+    "one fact from your own work",
 }
 # The concrete detail each question type is made stronger with (a coach's review: "add a
 # number that shows the scale or the result" was said of a definition and of "why us").
@@ -224,6 +228,16 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         ]
     w = score.weights
     items: list[tuple[float, int, str]] = []  # (overall points lost, order, text)
+    # Whose advice the answer is given: a follow-up's, a story's when the question asks for one
+    # (``cues.asks_for_story``: a product decision is told what changed, not which metric it
+    # would move), or its type's.
+    advised = (
+        "follow-up"
+        if question.follow_up
+        else "behavioral"
+        if c.structure_kind == "star"
+        else question.type
+    )
 
     capped = {cap.name: cap.points for cap in score.caps}
 
@@ -264,12 +278,8 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         lifts = "no result" if c.structure_kind == "star" else ""
         add("content", lost_c.get("structure", 0), cmax, text, cap=lifts)
     spec = c.specificity
-    detail = DETAIL_FIXES["follow-up" if question.follow_up else question.type]
-    measured = (
-        question.type == "product"
-        and not question.follow_up
-        and bool(NAMES_A_METRIC.search(transcript.text.lower()))
-    )
+    detail = DETAIL_FIXES[advised]
+    measured = advised == "product" and bool(NAMES_A_METRIC.search(transcript.text.lower()))
     if measured:
         detail = MEASURED_FIXES["detail"]
     if spec.get("count", 0) == 0:
@@ -285,7 +295,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         acting = own.get("i_acting")
         note = "" if acting is None or acting == own["i"] else f" ({acting} as the one acting)"
         i_said = "never 'I'" if own["i"] == 0 else f"'I' {times(own['i'])}"  # not "'I' no times"
-        rule = "ownership" if question.type == "behavioral" else "ownership_choices"
+        rule = "ownership" if c.structure_kind == "star" else "ownership_choices"
         text = say(rule, we=times(own["we"]), i=i_said, acting=note)
         if question.type != "system_design":  # there "we" is the designer's voice
             add("content", lost_c.get("ownership", 0), cmax, text, cap="no ownership")
@@ -319,7 +329,7 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
             "impression",
             p=c.impression["p"],
             quote=clip(c.impression["weakest"]),
-            fix=STRONGER[question.type],
+            fix=STRONGER[advised],
         )
         add("content", lost_c.get("impression", 0), cmax, text, cap="reads weak")
     blamed = c.substance.get("blame") or []
@@ -357,10 +367,10 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     if c.length_band != "good":
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         rule = "short" if c.length_band == "short" else "long"
-        fix = SHORT_FIXES["follow-up" if question.follow_up else question.type]
+        fix = SHORT_FIXES[advised]
         reasoned = c.structure.get("reasoning")
         if reasoned is not None and reasoned.found and not question.follow_up:
-            fix = SHORT_FIXES_REASONED.get(question.type, fix)
+            fix = SHORT_FIXES_REASONED.get(advised, fix)
         whole = bool(c.structure) and all(p.found for p in c.structure.values())
         if measured and rule == "short":
             fix = MEASURED_FIXES["short"]

@@ -213,6 +213,7 @@ _CONDUCT = r"(?:arrogant|condescending|rude|hostile|spiteful)"
 _WHERE = r"(?: (?:on|at|in|from) (?:my|our|the|that) (?:[\w-]+ ){0,2}?[\w-]+)?"
 _HARSH = (
     r"(?:useless|incompetent|clueless|toxic|terrible|awful|horrible|lazy(?! load)|"
+    r"impossible(?! to (?!(?:work|deal|please|satisfy|talk|reason|get along)\b))|"
     r"hopeless (?:at|with)|"
     r"a (?:total |complete |real |absolute |bit of a )?(?:mess|nightmare|joke))"
 )
@@ -233,9 +234,28 @@ _HARSH_OF_PEOPLE = re.compile(
     r"(?!.*\b(?:so|and|but|until) (?:i|we)\b)(?!.*\bat first\b)|"
     r"\b(?:impossible to work with|burned out and don't care)\b"
 )
+# Others said to have botched it: "Engineering shipped it late and marketing messed up", "the
+# vendor dropped the ball" (a review: not heard as blame); "I messed up" owns it, and "the
+# vendor dropped the ball, so I set up a weekly check" sets the scene for what was done.
+_OTHERS = (
+    r"(?<!\bon )(?<!\bin )(?<!\bof )(?<!\bwhen )(?<!\bif )(?:they|he|she|management|leadership|"
+    r"engineering|marketing|sales|ops|operations|finance|legal|qa|(?:the|my|their) (?:\w+ )?"
+    r"(?:team|manager|boss|lead|client|vendor|owners?|company|department|colleague|coworker|"
+    r"teammate|pm|contractor|intern))"
+)  # not "when a junior engineer on my team messed up", nor "our team dropped the ball"
+_BOTCHED = (
+    r"(?:messed|screwed|fouled) (?:\w+ )?up|botched|fumbled|dropped the ball|"
+    r"blew it(?! (?:away|out)\b)"
+)
 _BLAME = [
     re.compile(p)
     for p in (
+        rf"\b{_OTHERS} (?:really |totally |completely |just |then |also )?(?:{_BOTCHED})\b"
+        # not when it turns to what "I" did, but "… and I had to clean up their mess" is blame
+        r"(?!.*\b(?:so|until) (?:i|we)\b)(?!.*\b(?:and|but) (?:i|we) (?!(?:had to|lost|missed|"
+        r"were|was|got|couldn't|didn't|wasn't)\b))",
+        r"(?<!technically it )\b(?:wasn't|was not|isn't|is not) my (?:call|problem|job)\b"
+        r"(?!.*\b(?:so|but|and|though) (?:i|we)\b)|\b(?:it's|that's) not my (?:problem|job)\b",
         r"\b(?:took|takes|taking|take) (?:all )?(?:the )?credit\b",
         r"\b(?:wasn't|was not|isn't|is not|never) my fault\b",
         # "that was the management's fault" (a review: not heard as blame)
@@ -406,10 +426,23 @@ _CHECKING = re.compile(
 )
 
 
+# ... and a claim already limited, a few words before, is no sweeping one: "most redirects
+# never touch the database" (a review), "it almost never happens".
+_LIMITED = re.compile(
+    r"\b(?:(?<!\bthe )(?<!\bat )most|many|some|usually|typically|often|mostly|almost|nearly|"
+    r"rarely|in practice)(?: (?!(?:and|but|so|because|while|is|was|that|it|agrees?|says?|"
+    r"thinks?|believe)\b)\S+){0,3} $"
+)  # not "the most important rule is always", "usually fine and the queue never"
+_LIMITED_REACH = 80  # characters before the word that are searched
+
+
 def _practice(norm: str, at: int, word: str) -> bool:
-    """Whether the "always" or "never" at ``at`` tells a practice, not a claim."""
+    """Whether the "always" or "never" at ``at`` tells a practice, or a limited claim, not a
+    sweeping one."""
     if word not in ("always", "never"):
         return False
+    if _LIMITED.search(norm[max(0, at - _LIMITED_REACH) : at]):
+        return True
     if _HABIT.search(norm[:at]) and not _OUTCOME.match(norm[at + len(word) :]):
         return True
     advice = _CHECKING.match(norm)
