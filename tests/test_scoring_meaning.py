@@ -742,3 +742,32 @@ def test_a_follow_up_that_reads_weak_is_told_to_answer_the_follow_up() -> None:
     assert got.content.impression["quality"] < 0.5
     assert any(STRONGER["follow-up"] in line for line in lines), lines
     assert not any(STRONGER["behavioral"] in line for line in lines), lines
+
+
+def test_a_follow_up_is_asked_for_a_figure_or_for_i_only_when_it_asked_for_them() -> None:
+    """A review: "Why did you leave your last job?" answered well was told "No numbers or named
+    tools", and "How did you measure it?" answered with "we tracked …" to say what "I" did."""
+    main = "Tell me about a time you improved a process at work."
+
+    def lines(asked: str, said: str) -> list[str]:
+        q = Question(text=asked, type="behavioral", follow_up=True, follow_up_of=main)
+        return score_answer(typed(said), q)[1]
+
+    reason = (
+        "I wanted to own a product end to end. My team was being folded into a larger group "
+        "where I would only maintain it, so I looked for a role where I could build again."
+    )
+    assert not any(
+        "concrete detail" in x or "No numbers" in x
+        for x in lines("Why did you leave your last job?", reason)
+    )
+    assert any(
+        "concrete detail" in x or "No numbers" in x
+        for x in lines("How did you measure that it worked?", reason)
+    )
+    tracked = (
+        "We tracked the weekly reply time in our help desk, and we compared it with the month "
+        "before. We also counted complaints that mentioned refunds."
+    )
+    assert not any("'we'" in x for x in lines("How did you measure it?", tracked))
+    assert any("'we'" in x for x in lines("What was your role in that?", tracked))

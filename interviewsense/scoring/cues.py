@@ -483,6 +483,23 @@ ASKS_FOR_STORY = re.compile(
 )
 
 
+# What a follow-up asks for, so that its advice asks only for that (a review: "Why did you
+# leave your last job?" answered well was told "No numbers or named tools", and "How did you
+# measure it?" answered with "we tracked …" to say what "I" did): a figure, and the speaker's
+# own part.
+ASKS_FOR_A_FIGURE = re.compile(
+    r"\b(?:how (?:many|much|long|big|fast|often|large|quickly)|measur\w*|metrics?|numbers?|"
+    r"percent\w*|scale|load|cost|budget|size|results?|impact|outcome|data|evidence|prove)\b",
+    re.IGNORECASE,
+)
+ASKS_YOUR_PART = re.compile(
+    r"\byour (?:own )?(?:role|part|contribution|responsibilit\w+)\b|\byou personally\b|"
+    r"\bwhat did you (?:personally |yourself )?(?:do|change|decide|own|build|say)\b|"
+    r"\bwhat (?:exactly )?(?:was|were) you\b",
+    re.IGNORECASE,
+)
+
+
 def asks_for_story(question: str) -> bool:
     """Whether ``question`` asks for a story from the candidate's past (``ASKS_FOR_STORY``)."""
     return bool(ASKS_FOR_STORY.search(question.replace("\u2019", "'")))

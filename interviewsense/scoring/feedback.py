@@ -12,7 +12,7 @@ from collections import Counter
 
 from interviewsense.domain import Mark, Question, Score, Transcript
 from interviewsense.scoring.content import has_figure
-from interviewsense.scoring.cues import NAMES_A_METRIC
+from interviewsense.scoring.cues import ASKS_FOR_A_FIGURE, ASKS_YOUR_PART, NAMES_A_METRIC
 from interviewsense.scoring.rubric import Rubric
 from interviewsense.scoring.substance import (
     ABSOLUTES,
@@ -282,16 +282,19 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
     measured = advised == "product" and bool(NAMES_A_METRIC.search(transcript.text.lower()))
     if measured:
         detail = MEASURED_FIXES["detail"]
-    if spec.get("count", 0) == 0:
+    # A follow-up is asked for a figure, and for "I", only when it asked for them.
+    figure_asked = not question.follow_up or bool(ASKS_FOR_A_FIGURE.search(question.text))
+    part_asked = not question.follow_up or bool(ASKS_YOUR_PART.search(question.text))
+    if figure_asked and spec.get("count", 0) == 0:
         text = say("no_details", detail=detail)
         add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
-    else:
+    elif figure_asked:
         shown = ", ".join((spec["numbers"] + spec["tools"])[:3])
         count = plural(spec["count"], "concrete detail")
         text = say("few_details", count=count, shown=shown, detail=detail)
         add("content", lost_c.get("specificity", 0), cmax, text, cap="no numbers")
     own = c.ownership
-    if own.get("i_share") is not None:
+    if own.get("i_share") is not None and part_asked:
         acting = own.get("i_acting")
         note = "" if acting is None or acting == own["i"] else f" ({acting} as the one acting)"
         i_said = "never 'I'" if own["i"] == 0 else f"'I' {times(own['i'])}"  # not "'I' no times"
