@@ -716,6 +716,17 @@ def test_an_acknowledgement_before_the_answer_changes_nothing() -> None:
         told = score(opener + story[1:], question)
         assert told.content.impression["p"] == plain.content.impression["p"], opener
         assert told.overall == plain.overall, opener
+    # "yeah" anywhere, and a sign-off (session 50: "So yeah." after it took it to 51, a
+    # "Yeah," before its second sentence to 74)
+    for told_as in (
+        story + " So yeah.",
+        story + " So, yeah, that's pretty much it.",
+        story.replace("I owned", "Yeah, I owned"),
+        story.replace("half.", "half, yeah."),
+    ):
+        told = score(told_as, question)
+        assert told.content.impression["p"] == plain.content.impression["p"], told_as[-40:]
+        assert told.overall == plain.overall, told_as[-40:]
     # "so" with no comma is kept ("So I'd …" may be a cue), and read much as without it
     for opener in ("Yeah, so l", "Sure, so l", "yeah so l"):
         told = score(opener + story[1:], question)

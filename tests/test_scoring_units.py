@@ -194,6 +194,13 @@ def test_content_is_read_from_the_first_word_after_an_acknowledgement() -> None:
     ):
         assert judged(said) == said
     assert judged("Yes.") == "Yes."  # all there is: the answer
+    # "yeah" anywhere, and a sign-off at the end (session 50: "So yeah." took 98 to 51)
+    said = "Last spring, yeah, I led it. And yeah we shipped. So yeah, that's pretty much it."
+    assert judged(said) == "Last spring, I led it. And we shipped."
+    assert judged("I led it. So yes.") == "I led it."
+    assert judged("I led it. Yeah. So that's it. Thanks.") == "I led it."
+    assert judged("So yes.") == "So yes."
+    assert judged("I led it. So that was the plan.") == "I led it. So that was the plan."
 
 
 def test_blame_put_on_someone_as_their_fault() -> None:
@@ -289,6 +296,9 @@ def test_a_numbered_list_is_its_items_not_numbers_of_its_own() -> None:
     assert find_details(plain)["numbers"] == [] and len(sentences(plain)) == 1
     sized = tokens(typed("We cut it by half. Twenty people left. Team size: 12."))
     assert find_details(sized)["numbers"] == ["half", "Twenty people", "12"]
+    # a recogniser writes numbers as words (a review: thirteen to nineteen were not numbers)
+    teens = tokens(typed("Errors fell seventeen percent, and we hired fourteen engineers."))
+    assert len(find_details(teens)["numbers"]) == 2, find_details(teens)["numbers"]
 
 
 def test_a_filler_that_ends_a_sentence_leaves_the_sentence_ended() -> None:

@@ -518,7 +518,8 @@ def outline_for(qtype: InterviewType, question: str) -> tuple[str, Cues]:
 
 
 NUMBER_WORDS = frozenset(
-    """zero two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
+    """zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty
     fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
     billion twice half third quarter dozen dozens""".split()
 )

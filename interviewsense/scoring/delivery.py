@@ -259,18 +259,42 @@ def without_opener(toks: list[Tok]) -> list[Tok]:
             break
         else:
             break
-    if i == 0 or i >= len(toks):
-        return toks
-    first = toks[i]
-    if toks[0].raw[:1].isupper() and first.raw[:1].islower():  # quoted as a sentence's start
-        first = replace(first, raw=first.raw[:1].upper() + first.raw[1:])
-    return [first, *toks[i + 1 :]]
+    return toks[i:] if i < len(toks) else toks
+
+
+# Said anywhere, "yeah" tells the listener nothing, and the answer reader had learned it as a
+# weak answer's mark: "So yeah, that was a big win for us." after a strong story took it from
+# 98 to 42, a "Yeah," before its second sentence to 74 (session 50). Content never reads it.
+ASIDES = frozenset({"yeah", "yep", "yup", "yea"})
+# A last sentence of these words alone signs the answer off ("So yeah, that's pretty much it.",
+# "So yes.", "Hope that helps."): it says nothing ("So yes." after a strong story took it to 78).
+SIGN_OFF_WORDS = frozenset(
+    """so yes yeah yep okay ok right anyway well and that's that it is was pretty much all about
+    basically hope helps i guess think thanks thank you story""".split()
+)
+
+
+def without_asides(said: list[Tok]) -> list[Tok]:
+    """The words of ``said`` (without fillers) a listener hears as the answer: not "yeah"
+    (``ASIDES``), the acknowledgements it opens with (``without_opener``), or a sign-off
+    sentence at its end (``SIGN_OFF_WORDS``); all of them when nothing else was said."""
+    hits = [_Hit(t.norm, k, k) for k, t in enumerate(said) if t.norm in ASIDES]
+    kept = without_opener(without_fillers(said, hits) if hits else said)
+    ends = [k + 1 for k, t in enumerate(kept[:-1]) if _ends_sentence(t)]
+    while ends and all(t.norm in SIGN_OFF_WORDS for t in kept[ends[-1] :]):  # "So. Thanks."
+        kept = kept[: ends.pop()]
+    if not kept or len(kept) == len(said):
+        return kept or said
+    first = kept[0]
+    if said[0].raw[:1].isupper() and first.raw[:1].islower():  # quoted as a sentence's start
+        kept = [replace(first, raw=first.raw[:1].upper() + first.raw[1:]), *kept[1:]]
+    return kept
 
 
 def judged_words(toks: list[Tok]) -> list[Tok]:
-    """The words content is judged on: what was said, without the fillers and the opening
-    acknowledgements (the same in scoring and in learning from the evaluation splits)."""
-    return without_opener(without_fillers(toks))
+    """The words content is judged on: what was said, without the fillers and the asides
+    (``without_asides``), the same in scoring and in learning from the evaluation splits."""
+    return without_asides(without_fillers(toks))
 
 
 def find_hedges(toks: list[Tok]) -> list[_Hit]:

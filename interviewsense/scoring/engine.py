@@ -24,8 +24,8 @@ from interviewsense.scoring.content import score_content
 from interviewsense.scoring.delivery import (
     FILLER_SOUNDS,
     score_delivery,
+    without_asides,
     without_fillers,
-    without_opener,
 )
 from interviewsense.scoring.feedback import feedback
 from interviewsense.scoring.rubric import Rubric, load_rubric
@@ -322,7 +322,7 @@ def score_answer(
     q = question if isinstance(question, Question) else Question(text=question)
     toks = tokens(transcript)
     said = without_fillers(toks)  # content is judged on what was said, not the "um"s
-    core = without_opener(said)  # nor the "Yeah, so" before it (delivery.judged_words)
+    core = without_asides(said)  # nor the "Yeah, so" around it (delivery.judged_words)
     if samples is not None and regions is None:
         from interviewsense.audio.vad import speech_regions
 
