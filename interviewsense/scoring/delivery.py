@@ -214,13 +214,14 @@ def without_fillers(toks: list[Tok], hits: list[_Hit] | None = None) -> list[Tok
 
 
 # What an answer may open with that says nothing yet: an acknowledgement of the question
-# ("Yeah, so", "Sure.", "Good question."). The answer reader took "Yeah, so" before a strong
-# story for a weak answer (98 -> 61, a review), so content is read from the first word after
-# them; delivery still hears them. Not "honestly" or "to be honest", which take a stance ("To
-# be honest, the owners are impossible"): on the tuned splits they opened weak answers.
+# ("Sure.", "Okay, so", "Good question."; "yeah" is never read, ``ASIDES``). The answer reader
+# took "Sure, so" before a strong story for a weak answer (98 -> 63, a review), so content is
+# read from the first word after them; delivery still hears them. Not "honestly" or "to be
+# honest", which take a stance ("To be honest, the owners are impossible"): on the tuned
+# splits they opened weak answers.
 OPENERS: tuple[tuple[str, ...], ...] = (
-    ("yeah",), ("yep",), ("yup",), ("sure",), ("okay",), ("ok",), ("alright",), ("oh",),
-    ("hi",), ("thanks",), ("thanks", "for", "asking"), ("that's", "a", "good", "question"),
+    ("sure",), ("okay",), ("ok",), ("alright",), ("oh",), ("hi",), ("thanks",),
+    ("thanks", "for", "asking"), ("that's", "a", "good", "question"),
     ("that's", "a", "great", "question"),
 )  # fmt: skip
 # ... but not before these: "Sure enough", "Thanks to the new pipeline", "Alright then"
