@@ -130,6 +130,66 @@ def test_it_reads_a_strong_answer_above_a_weak_one() -> None:
     assert owned[1] > 0.5 > blaming[1], (owned, blaming)
 
 
+SPOKEN_VARIANTS = ROOT / "tests" / "data" / "spoken_variants.toml"
+SAID_DIFFERENTLY = 8  # points a way of saying the same answer may move its score, at most
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the reader learned from written answers only: 'pretty much … I guess' takes "
+    "conflict-strong from 98 to 85. A reader that also learned spoken copies (session 51, "
+    "scripts/spoken.py) moved none by more than 6, but put 17 more weak answers of the "
+    "never-tuned pool at 60 or over, and did not ship (docs/scoring.md)",
+)
+def test_a_way_of_speaking_does_not_move_a_score(embedder: Embedder) -> None:
+    """Answers written for this test before any scorer ran on them, each also said as people
+    say it: a stance word, a tag ("…, I guess."), an acknowledgement first, a sign-off last, or
+    as a recogniser without punctuation writes it. A coach gives each the answer's own band.
+    The spoken copies the study's reader learned from (scripts/spoken.py) were written after
+    these answers, without their sign-off sentences."""
+    import tomllib
+
+    answers = tomllib.loads(SPOKEN_VARIANTS.read_text("utf-8"))["answer"]
+    assert len(answers) >= 6 and {a["type"] for a in answers} >= {"behavioral", "technical"}
+    moved = []
+    for a in answers:
+        written = score(a["text"], a["question"], a["type"], embedder=embedder).overall
+        for variant in a["variants"]:
+            said = score(variant, a["question"], a["type"], embedder=embedder).overall
+            if abs(said - written) > SAID_DIFFERENTLY:
+                moved.append(f"{a['id']}: {written} as written, {said} as said: {variant[:60]}")
+    assert not moved, moved
+
+
+def test_a_spoken_copy_it_learns_from_says_what_the_answer_says() -> None:
+    """scripts/spoken.py: each copy keeps every word of the answer, in order, and adds only the
+    surface of speech, or is written as a recogniser without punctuation writes it."""
+    import importlib.util
+    import random
+
+    spec = importlib.util.spec_from_file_location("spoken", ROOT / "scripts" / "spoken.py")
+    assert spec is not None and spec.loader is not None
+    spoken = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(spoken)
+    assert (
+        spoken.unpunctuated("We saved $4,500 a month (40%) in 2.5 weeks; Q3's p99 fell.")
+        == "we saved four thousand five hundred dollars a month forty percent in two point five "
+        "weeks q3's p99 fell"
+    )
+    text = (
+        "Last spring our provider gave us 6 weeks to move 40% of our traffic. I was the lead, "
+        "so I split the work into three parts. We finished early and saved $4,500 a month."
+    )
+    want = spoken.unpunctuated(text).split()
+    changed = 0
+    for seed in range(200):
+        copy = spoken.spoken(text, random.Random(seed))
+        said = iter(spoken.unpunctuated(copy).split())
+        assert all(word in said for word in want), copy  # every word, in order
+        changed += copy != text
+    assert changed >= 190
+
+
 def test_its_reading_is_blended_into_the_rating_and_shown(embedder: Embedder) -> None:
     rubric = load_rubric()
     w = rubric.num("content", "impression_reader_weight")
