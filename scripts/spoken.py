@@ -6,10 +6,11 @@ know."), an acknowledgement first ("Sure.", "Okay, so"), a sign-off sentence las
 the story."), sentences run on ("…, and then …"), a restart ("I was, I was leading"), or all of
 it as a recogniser without punctuation writes it (lower case, no marks, numbers in words, as
 VOSK does). None of them changes what the answer says, so a coach gives the copy the answer's
-own band: the answer reader learns from such copies that they tell it nothing
-(``scripts/train_reader.py``, docs/scoring.md, session 51). The evaluation splits were
-written, and the reader first learned from them, as clean prose; it learned the writers'
-surface habits, and a single "totally" took a strong spoken answer down by 19 points.
+own band: a reader that learns from such copies learns that they tell it nothing
+(``scripts/train_reader.py --spoken``). The evaluation splits are clean prose, and the shipped
+reader learned the writers' surface habits: a single "totally" took strong spoken answers down
+by 19 points on average. Session 51's reader taught these copies moved less, but read weak
+answers higher, and did not ship (docs/scoring.md).
 """
 
 from __future__ import annotations
