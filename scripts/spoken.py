@@ -5,12 +5,13 @@ a stance word in a sentence ("I totally split the work"), a tag at the end of on
 know."), an acknowledgement first ("Sure.", "Okay, so"), a sign-off sentence last ("That's
 the story."), sentences run on ("…, and then …"), a restart ("I was, I was leading"), or all of
 it as a recogniser without punctuation writes it (lower case, no marks, numbers in words, as
-VOSK does). None of them changes what the answer says, so a coach gives the copy the answer's
-own band: a reader that learns from such copies learns that they tell it nothing
-(``scripts/train_reader.py --spoken``). The evaluation splits are clean prose, and the shipped
-reader learned the writers' surface habits: a single "totally" took strong spoken answers down
-by 19 points on average. Session 51's reader taught these copies moved less, but read weak
-answers higher, and did not ship (docs/scoring.md).
+VOSK does). None of them changes what the answer says (a single hedge such as "I guess" only
+qualifies it), so a coach gives the copy the answer's own band: a reader that learns from such
+copies learns that they tell it nothing (``scripts/train_reader.py --spoken``). The evaluation
+splits are clean prose, and the shipped reader learned the writers' surface habits: a single
+"totally" took strong and good spoken answers down by 19 points on average. Session 51's
+reader taught these copies moved less, but read weak answers higher, and did not ship
+(docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ STANCE = (
     "literally", "obviously", "seriously", "kind of", "sort of", "just", "genuinely",
 )  # fmt: skip
 STANCE_FIRST = ("Honestly", "Basically", "Actually", "Really", "Obviously", "Frankly")
-SUBJECTS = frozenset("i we it they he she that this which you".split())
+SUBJECTS = frozenset("i we it they he she you".split())
 TAGS = (
     "I guess", "you know", "right", "I think", "basically", "if that makes sense",
     "more or less", "or so", "I suppose", "so to speak",
@@ -38,9 +39,10 @@ SIGN_OFFS = (
     "That's what I did.", "Does that make sense?", "That's the gist of it.",
     "Let me know if you want more detail.", "Anyway, that's my take.", "I hope that helps.",
 )  # fmt: skip
+JOINED_ALREADY = frozenset({"And", "But", "So", "Then", "Or", "Because", "Also"})
 JOINS = (", and ", ", and then ", " and, um, ", ", and ")
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!vs\.)(?<!Dr\.)\s+")
 _ONES = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen"
@@ -49,7 +51,7 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
 def number_words(n: int) -> str:
-    """0 to 999,999 as a recogniser writes them ("forty one", "two thousand five hundred")."""
+    """A whole number as a recogniser writes it ("forty one", "two thousand five hundred")."""
     if n < 20:
         return _ONES[n]
     if n < 100:
@@ -58,8 +60,11 @@ def number_words(n: int) -> str:
     if n < 1000:
         hundreds, rest = divmod(n, 100)
         return f"{_ONES[hundreds]} hundred" + (f" {number_words(rest)}" if rest else "")
-    thousands, rest = divmod(n, 1000)
-    return f"{number_words(thousands)} thousand" + (f" {number_words(rest)}" if rest else "")
+    if n < 1_000_000:
+        thousands, rest = divmod(n, 1000)
+        return f"{number_words(thousands)} thousand" + (f" {number_words(rest)}" if rest else "")
+    millions, rest = divmod(n, 1_000_000)
+    return f"{number_words(millions)} million" + (f" {number_words(rest)}" if rest else "")
 
 
 def unpunctuated(text: str) -> str:
@@ -71,15 +76,25 @@ def unpunctuated(text: str) -> str:
             whole, frac = digits.split(".", 1)
             said = f"{number_words(int(whole))} point " + " ".join(_ONES[int(d)] for d in frac)
         else:
-            said = number_words(int(digits)) if int(digits) < 1_000_000 else digits
-        return f"{said}{m.group(2) or ''}{' dollars' if m.group(0).startswith('$') else ''}"
+            said = number_words(int(digits)) if int(digits) < 1_000_000_000 else digits
+        scale = f" {m.group(3)}" if m.group(3) else ""
+        dollars = " dollars" if m.group(0).startswith("$") else ""
+        return f"{said}{' percent' if m.group(2) else ''}{scale}{dollars}"
 
-    text = re.sub(r"(?<![A-Za-z\d])\$?(\d[\d,]*(?:\.\d+)?)(%)?", spell, text).replace(
-        "%", " percent"
-    )
+    # A number that stands alone ("40%", "$4,500", "2.5", "$5 million"), not one inside a word
+    # ("p99", "10x", "2020s", "v2"), which is left as written; "1,2,3" is three numbers.
+    alone = r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(%)?(?:\s+(million|billion))?(?![\w%])"
+    text = re.sub(alone, spell, text)
+    for mark, said in (("&", " and "), ("+", " plus "), ("#", " sharp "), ("%", " percent ")):
+        text = text.replace(mark, said)
     text = re.sub(r"[-–—/]", " ", text.lower())
     text = re.sub(r"[^\w\s']", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _keeps_capital(word: str) -> bool:
+    """ "I", "I'd", an acronym ("API", "CI/CD"): not lower-cased mid-sentence."""
+    return word == "I" or word.startswith("I'") or word[1:2].isupper()
 
 
 def _stance(sents: list[str], rng: random.Random) -> None:
@@ -92,9 +107,9 @@ def _stance(sents: list[str], rng: random.Random) -> None:
     after = [i + 1 for i, w in enumerate(words[:-2]) if w.lower() in SUBJECTS]
     if after:
         words.insert(rng.choice(after), rng.choice(STANCE))
-    else:
+    elif words[0].rstrip(",") not in JOINED_ALREADY:  # not "Honestly, but …"
         start = rng.choice(STANCE_FIRST)
-        first = words[0] if words[0] == "I" or words[0][1:2].isupper() else words[0].lower()
+        first = words[0] if _keeps_capital(words[0]) else words[0].lower()
         words[0:1] = [f"{start},", first]
     sents[k] = " ".join(words)
 
@@ -124,10 +139,10 @@ def _run_on(sents: list[str], rng: random.Random) -> None:
         return
     k = rng.randrange(len(sents) - 1)
     left, right = sents[k].rstrip(), sents[k + 1]
-    if not left.endswith("."):
+    if not left.endswith(".") or right.split(" ", 1)[0].rstrip(",") in JOINED_ALREADY:
         return
-    if right[:1].isupper() and right[1:2].islower() and not right.startswith("I "):
-        right = right[0].lower() + right[1:]
+    if not _keeps_capital(right.split(" ", 1)[0]):
+        right = right[:1].lower() + right[1:]
     sents[k : k + 2] = [left[:-1] + rng.choice(JOINS) + right]
 
 
@@ -137,7 +152,7 @@ def _restart(sents: list[str], rng: random.Random) -> None:
     n = rng.choice((1, 2, 2, 3))
     if len(words) <= n + 2:
         return
-    again = words[0] if words[0] == "I" or words[0][1:2].isupper() else words[0].lower()
+    again = words[0] if _keeps_capital(words[0]) else words[0].lower()
     sents[k] = " ".join(words[:n]).rstrip(",") + ", " + " ".join([again, *words[1:]])
 
 

@@ -291,6 +291,8 @@ def main() -> None:
         help=f"with --folds: the seeds to average (default: the reader's, {SEEDS})",
     )  # fmt: skip
     args = ap.parse_args()
+    if not 0.0 <= args.spoken <= 1.0 or args.bucket < 0:
+        ap.error("--spoken is a share from 0 to 1, and --bucket a number of batches (0: none)")
     base = base_folder()
     splits = [*training_splits(), *FOLLOW_UP_LEARNED]
     if args.folds:

@@ -171,23 +171,35 @@ def test_a_spoken_copy_it_learns_from_says_what_the_answer_says() -> None:
     assert spec is not None and spec.loader is not None
     spoken = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(spoken)
-    assert (
-        spoken.unpunctuated("We saved $4,500 a month (40%) in 2.5 weeks; Q3's p99 fell.")
-        == "we saved four thousand five hundred dollars a month forty percent in two point five "
-        "weeks q3's p99 fell"
-    )
-    text = (
+    for written, said in (
+        (
+            "We saved $4,500 a month (40%) in 2.5 weeks; Q3's p99 fell.",
+            "we saved four thousand five hundred dollars a month forty percent in two point five "
+            "weeks q3's p99 fell",
+        ),
+        # A number inside a word stays as written; every mark that is a word is said.
+        ("10x the load, 2020s, v2", "10x the load 2020s v2"),
+        (
+            "$5.2 million, 1,000,000 users, 1,2,3 & 3+ years of C++ and C#",
+            "five point two million dollars one million users one two three and three plus "
+            "years of c plus plus and c sharp",
+        ),
+    ):
+        assert spoken.unpunctuated(written) == said
+    for text in (
         "Last spring our provider gave us 6 weeks to move 40% of our traffic. I was the lead, "
-        "so I split the work into three parts. We finished early and saved $4,500 a month."
-    )
-    want = spoken.unpunctuated(text).split()
-    changed = 0
-    for seed in range(200):
-        copy = spoken.spoken(text, random.Random(seed))
-        said = iter(spoken.unpunctuated(copy).split())
-        assert all(word in said for word in want), copy  # every word, in order
-        changed += copy != text
-    assert changed >= 190
+        "so I split the work into three parts. We finished early and saved $4,500 a month.",
+        "I'd used a cache, e.g. Redis, before. But the team was new. So I paired with them.",
+    ):
+        want = spoken.unpunctuated(text).split()
+        changed = 0
+        for seed in range(200):
+            copy = spoken.spoken(text, random.Random(seed))
+            heard = iter(spoken.unpunctuated(copy).split())
+            assert all(word in heard for word in want), copy  # every word, in order
+            assert ", and but" not in copy and "e.g, and" not in copy, copy
+            changed += copy != text
+        assert changed >= 170  # most copies differ: some changes do not apply to a sentence
 
 
 def test_its_reading_is_blended_into_the_rating_and_shown(embedder: Embedder) -> None:
