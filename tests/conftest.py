@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests import slow, speech
+from tests import early, slow, speech
 from tests.azurite import Azurite
 from tests.isolation import clean_environ, isolated_vars
 from tests.llm_server import LlamaServer
@@ -159,6 +159,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "tests that start a real server but are not marked @pytest.mark.slow:\n  "
             + "\n  ".join(unmarked)
         )
+    early.last(items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the early tests' commands now that the run's tests are known (tests/early.py)."""
+    early.start(session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    early.stop_all()
 
 
 @pytest.hookimpl(wrapper=True)
