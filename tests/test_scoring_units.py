@@ -166,6 +166,13 @@ def test_hedges() -> None:
     # "didn't just" is "not only" (a review: "I didn't just say no" was a hedge)
     said = "I didn't just say no, we won't just wait, and we shouldn't just retry."
     assert find_hedges(tokens(typed(said))) == []
+    # A speaker starting again hedged once, quoted whole; the restart is a repeat. Two
+    # sentences that each hedge are two.
+    restarted = tokens(typed("I think, I think we should split it."))
+    assert [h.text for h in find_hedges(restarted)] == ["i think"]
+    assert [h.text for h in find_repetitions(restarted)] == ["i think i think"]
+    twice = tokens(typed("I think we split it. I think it worked."))
+    assert [h.text for h in find_hedges(twice)] == ["i think", "i think"]
 
 
 def test_content_is_read_from_the_first_word_after_an_acknowledgement() -> None:
@@ -623,6 +630,15 @@ def test_numbers_in_words_with_a_magnitude_are_details() -> None:
         ("one hundred and twenty requests a second", "one hundred and twenty requests"),
     ):
         assert find_details(tokens(typed(said)))["numbers"] == [number], said
+    for said, number in (  # spoken decimals and money (a review: "point" split them)
+        ("we got the build two point five x faster", "two point five x"),
+        ("churn fell to three point two percent", "three point two percent"),
+        ("we hit ninety nine point nine percent uptime", "ninety nine point nine percent"),
+        ("revenue grew by one point two million dollars", "one point two million dollars"),
+        ("it saved us about fifty grand a year", "fifty grand"),
+        ("p99 went to thirteen hundred milliseconds", "thirteen hundred milliseconds"),
+    ):
+        assert find_details(tokens(typed(said)))["numbers"][-1:] == [number], said
     for vague in (
         "we had hundreds of tickets",
         "I had a million questions",
@@ -906,6 +922,25 @@ def test_contractions_typed_without_apostrophes_are_read_as_contractions() -> No
     q = Question(text="What's your biggest weakness?", type="general")
     score, _ = score_answer(typed("im slow to delegate, and ive been working on it"), q)
     assert score.content.ownership["i"] == 2
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I'll start with the write path and put a queue in front of it.",
+        "So I'm gonna split the reads from the writes.",
+        "We're going to shard by customer first.",
+        "Let's put a cache in front of the database.",
+    ],
+)
+def test_a_plan_said_in_the_future_tense_is_an_approach(said: str) -> None:
+    """A review: a spoken outline ("I'll start with", "I'm gonna") had no approach."""
+    from interviewsense.scoring.cues import outline_for
+
+    _, cues = outline_for("technical", "How would you scale this service?")
+    assert find_structure(sentences(tokens(typed(said))), cues)["approach"].found, said
+    plain = find_structure(sentences(tokens(typed("I'll be honest, it was slow."))), cues)
+    assert not plain["approach"].found
 
 
 def test_a_technical_question_that_asks_for_an_explanation_owes_no_goal_or_approach() -> None:
@@ -1204,6 +1239,25 @@ def test_advice_on_a_short_answer_fits_its_question_type() -> None:
     short = [f for f in told if "is short for a behavioral question" in f]
     assert short and "every STAR part is there" in short[0]
     assert SHORT_FIXES["behavioral"] not in short[0]
+    # A story with its scene and its outcome, and no task, is not told to add them (a
+    # review), and one without an outcome is told to add that.
+    from interviewsense.scoring.feedback import STORY_SHORT_FIXES
+
+    told_of = {}
+    for name, story in (
+        ("no task", "Last spring our refunds kept failing. I rewrote the retry logic, and "
+         "refunds had zero incidents in the next quarter."),
+        ("no result", "Last spring our refunds kept failing. I rewrote the retry logic and "
+         "added alerts."),
+    ):  # fmt: skip
+        score, told = score_answer(
+            typed(story), Question(text="Tell me about a fix.", type="behavioral")
+        )
+        assert not all(p.found for p in score.content.star.values()), name
+        told_of[name] = [f for f in told if "is short for a behavioral question" in f]
+    assert STORY_SHORT_FIXES[frozenset()] in told_of["no task"][0]
+    assert SHORT_FIXES["behavioral"] not in told_of["no task"][0]
+    assert STORY_SHORT_FIXES[frozenset({"result"})] in told_of["no result"][0]
     # A design that gives its trade-off is not told to add one (a coach's review).
     reasoned = (
         "I would put a queue in front of the writers because the trade-off is latency "

@@ -171,12 +171,19 @@ def _starts_number(toks: list[Tok], k: int) -> bool:
     """Whether a number in words starts at word ``k``: "one" only before a magnitude."""
     if _number_word(toks[k].norm):
         return True
-    return toks[k].norm == "one" and k + 1 < len(toks) and toks[k + 1].norm in MAGNITUDES
+    return (
+        toks[k].norm == "one" and k + 1 < len(toks) and toks[k + 1].norm in MAGNITUDES | {"point"}
+    )
+
+
+def _decimal_digit(toks: list[Tok], k: int) -> bool:
+    """Whether word ``k`` is a digit said after "point": "five", "zero", "oh"."""
+    return k < len(toks) and toks[k].norm in UNITS_IN_WORDS | {"zero", "oh"}
 
 
 def _number_end(toks: list[Tok], k: int) -> int:
     """The last word of the number in words that starts at ``k``: "one hundred and twenty",
-    "sixty thousand"; "by half. Twenty people" is two, as is "five, six"."""
+    "sixty thousand", "two point five"; "by half. Twenty people" is two, as is "five, six"."""
     last = k
     while last + 1 < len(toks) and not toks[last].comma_after:
         if SENTENCE_END.search(toks[last].raw):
@@ -184,6 +191,8 @@ def _number_end(toks: list[Tok], k: int) -> int:
         after = toks[last + 1].norm
         if _number_word(after) or (after in UNITS_IN_WORDS and toks[last].norm in MAGNITUDES):
             last += 1
+        elif after == "point" and _decimal_digit(toks, last + 2) and not toks[last + 1].comma_after:
+            last += 2  # a decimal said: "two point five", "ninety nine point nine"
         elif (
             after == "and"
             and toks[last].norm in MAGNITUDES

@@ -285,6 +285,10 @@ REASONING: Cues = {
         r"\bthe way i\b",
         r"\bstep\b",
         r"\bi'd\b",
+        # The plan said as it is made: "I'll start with the API", "I'm gonna split it" (a
+        # review: a spoken outline in the future tense was told it had no approach).
+        r"\b(?:i'll|we'll|let's)\b(?! be honest)",
+        r"\b(?:i'm|we're|i am|we are) (?:gonna|going to)\b",
         r"\bworks by\b",
         r"\bthe (?:idea|trick|key|core idea) is\b",
         r"\bunder the hood\b",
@@ -540,7 +544,8 @@ VAGUE_PLURALS = frozenset(
 )
 UNIT_WORDS = frozenset(
     "percent % times x weeks days months hours minutes seconds years users customers people "
-    "engineers teams requests ms dollars euros k million gb tb mb kb rps qps".split()
+    "engineers teams requests ms milliseconds dollars euros pounds bucks grand k million gb tb "
+    "mb kb rps qps".split()
 )
 # Digits, with a unit joined to them ("40%", "250ms") or hyphened ("a 28-bed ward", "a
 # 120-room hotel": a review), or an ordinal.

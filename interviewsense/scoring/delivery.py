@@ -299,6 +299,8 @@ def judged_words(toks: list[Tok]) -> list[Tok]:
 
 
 def find_hedges(toks: list[Tok]) -> list[_Hit]:
+    """Hedges, once each: a speaker starting again ("I think, I think we should") hedged once,
+    and the restart is a repeat (``find_repetitions``)."""
     hits: list[_Hit] = []
     i = 0
     while i < len(toks):
@@ -310,7 +312,12 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
                 continue
             if i and toks[i - 1].norm in HEDGE_NOT_AFTER.get(phrase, frozenset()):
                 continue
-            hits.append(_Hit(" ".join(phrase), i, i + len(phrase) - 1))
+            text = " ".join(phrase)
+            if hits and hits[-1].text == text and hits[-1].last == i - 1:
+                hits[-1] = _Hit(text, hits[-1].first, i + len(phrase) - 1)
+                i += len(phrase) - 1
+                break
+            hits.append(_Hit(text, i, i + len(phrase) - 1))
             i += len(phrase) - 1
             break
         i += 1

@@ -119,6 +119,14 @@ SHORT_FIXES = {
     "general": "add one example from your own work",
     "follow-up": "answer the follow-up with one concrete detail",
 }
+# ... a story's, by which of its scene and outcome it lacks (a review: a 66-word story that
+# had both was told to "add the context and the outcome").
+STORY_SHORT_FIXES = {
+    frozenset({"situation", "result"}): SHORT_FIXES["behavioral"],
+    frozenset({"situation"}): "add the context: where, when and what was at stake",
+    frozenset({"result"}): "add the outcome",
+    frozenset(): "give the action and the result a sentence more each",
+}
 # ... when the answer gives its reasons already (the outline's "reasoning" part: a review's
 # design answer with an explicit trade-off was told to add one).
 SHORT_FIXES_REASONED = {
@@ -371,6 +379,11 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         label = "follow-up" if question.follow_up else question.type.replace("_", " ")
         rule = "short" if c.length_band == "short" else "long"
         fix = SHORT_FIXES[advised]
+        if advised == "behavioral" and c.structure:
+            lacks = {
+                p for p in ("situation", "result") if not getattr(c.structure.get(p), "found", 0)
+            }
+            fix = STORY_SHORT_FIXES[frozenset(lacks)]
         reasoned = c.structure.get("reasoning")
         if reasoned is not None and reasoned.found and not question.follow_up:
             fix = SHORT_FIXES_REASONED.get(advised, fix)
