@@ -159,12 +159,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "tests that start a real server but are not marked @pytest.mark.slow:\n  "
             + "\n  ".join(unmarked)
         )
-    early.last(items)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the early tests' commands now that the run's tests are known (tests/early.py)."""
-    early.start(session.items)
+    """Once the run's tests and order are final: the early tests last, and their commands
+    started (tests/early.py); not for a run that only collects or sets up."""
+    early.last(session.items)
+    opt = session.config.option
+    if opt.collectonly or getattr(opt, "setuponly", False) or getattr(opt, "setupplan", False):
+        return
+    factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    early.start(session.items, factory.mktemp("early"))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
