@@ -168,17 +168,29 @@ def _number_word(word: str) -> bool:
 
 
 def _starts_number(toks: list[Tok], k: int) -> bool:
-    """Whether a number in words starts at word ``k``: "one" only before a magnitude."""
+    """Whether a number in words starts at word ``k``: "one" only before a magnitude or a
+    decimal's digits ("one point two"; not "from one point of view")."""
     if _number_word(toks[k].norm):
         return True
-    return (
-        toks[k].norm == "one" and k + 1 < len(toks) and toks[k + 1].norm in MAGNITUDES | {"point"}
-    )
+    if toks[k].norm != "one" or k + 1 >= len(toks):
+        return False
+    after = toks[k + 1].norm
+    return after in MAGNITUDES or (after == "point" and _decimal_digit(toks, k + 2))
 
 
 def _decimal_digit(toks: list[Tok], k: int) -> bool:
-    """Whether word ``k`` is a digit said after "point": "five", "zero", "oh"."""
-    return k < len(toks) and toks[k].norm in UNITS_IN_WORDS | {"zero", "oh"}
+    """Whether word ``k`` is a digit said after "point" ("five", "zero", "oh"), and not one
+    that counts what follows it: "at one point two people left" (a review)."""
+    if k >= len(toks) or toks[k].norm not in UNITS_IN_WORDS | {"zero", "oh"}:
+        return False
+    then = toks[k + 1].norm if k + 1 < len(toks) else ""
+    if then in _WHOLE_ONLY or then in _PEOPLE_NOUNS:
+        return False
+    return then in UNIT_WORDS or not _is_counted(then)
+
+
+# Units counted in whole ones: "point two people" is no decimal.
+_WHOLE_ONLY = frozenset("people users customers engineers teams".split())
 
 
 def _number_end(toks: list[Tok], k: int) -> int:
@@ -191,7 +203,12 @@ def _number_end(toks: list[Tok], k: int) -> int:
         after = toks[last + 1].norm
         if _number_word(after) or (after in UNITS_IN_WORDS and toks[last].norm in MAGNITUDES):
             last += 1
-        elif after == "point" and _decimal_digit(toks, last + 2) and not toks[last + 1].comma_after:
+        elif (
+            after == "point"
+            and _decimal_digit(toks, last + 2)
+            and not toks[last + 1].comma_after
+            and not SENTENCE_END.search(toks[last + 1].raw)  # "down to one point. Three …"
+        ):
             last += 2  # a decimal said: "two point five", "ninety nine point nine"
         elif (
             after == "and"
@@ -322,13 +339,16 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
             raw = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[k : last + 1])
         nxt = toks[last + 1].norm if last + 1 < len(toks) else ""
         prev = toks[k - 1].norm if k else ""
+        # "fifty grand" is money, "two grand ideas" is not (a review).
+        then = toks[last + 2].norm if last + 2 < len(toks) else ""
+        unit = nxt in UNIT_WORDS or (nxt == "grand" and not _is_counted(then))
         if k in markers or LABEL_WORD.match(t.raw):
             continue  # "1." numbers a list item, "Task:" names a part: no detail of the answer
         digits = bool(UNITS.match(t.norm)) or t.norm.startswith("o(")
         # A count of something named: "eight machines", "twelve nurses", a "six-month" plan
         # (a review: only units of software counted, so "eight machines" was no detail).
         named = _counts_nouns(toks, k, last) if in_words else 0  # read once, used twice
-        counted = nxt in UNIT_WORDS or prev in ("by", "from", "to") or named > 0
+        counted = unit or prev in ("by", "from", "to") or named > 0
         digits = digits or _hyphened_count(t.norm)
         # A size in words is exact enough alone: "three hundred duplicate charges" (a review:
         # a recogniser writes numbers as words); not "hundreds of", nor "a thousand questions".
@@ -337,8 +357,8 @@ def find_details(toks: list[Tok], *, asked: str = "") -> dict[str, list[str]]:
             skip = last  # the run's other words are read with it, not again one by one
         if digits or (in_words and (counted or sized)):
             item, skip = raw, last
-            with_nouns = 0 if nxt in UNIT_WORDS else named
-            if nxt in UNIT_WORDS or with_nouns:
+            with_nouns = 0 if unit else named
+            if unit or with_nouns:
                 upto = last + max(with_nouns, 1)
                 said_with = " ".join(x.raw.strip(EDGE_MARKS) for x in toks[last + 1 : upto + 1])
                 item, skip = f"{raw} {said_with}", upto

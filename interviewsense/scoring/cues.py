@@ -287,8 +287,12 @@ REASONING: Cues = {
         r"\bi'd\b",
         # The plan said as it is made: "I'll start with the API", "I'm gonna split it" (a
         # review: a spoken outline in the future tense was told it had no approach).
-        r"\b(?:i'll|we'll|let's)\b(?! be honest)",
-        r"\b(?:i'm|we're|i am|we are) (?:gonna|going to)\b",
+        # A plan verb must follow: "we'll see", "I'll admit", "let's say" and "I'm going to
+        # need a minute" plan nothing (a review).
+        r"\b(?:i'll|we'll|let's|(?:i'm|we're|i am|we are) (?:gonna|going to)) (?:\w+ )?"
+        r"(?:start|begin|use|add|put|split|shard|store|cache|build|design|break|partition|"
+        r"queue|index|walk|look at|check|measure|keep|move|run|write|pick|choose|replace|"
+        r"profile|test|sketch|draw|model|separate|route|batch|stream|hash|compute)\b",
         r"\bworks by\b",
         r"\bthe (?:idea|trick|key|core idea) is\b",
         r"\bunder the hood\b",
@@ -544,7 +548,7 @@ VAGUE_PLURALS = frozenset(
 )
 UNIT_WORDS = frozenset(
     "percent % times x weeks days months hours minutes seconds years users customers people "
-    "engineers teams requests ms milliseconds dollars euros pounds bucks grand k million gb tb "
+    "engineers teams requests ms milliseconds dollars euros pounds bucks k million gb tb "
     "mb kb rps qps".split()
 )
 # Digits, with a unit joined to them ("40%", "250ms") or hyphened ("a 28-bed ward", "a

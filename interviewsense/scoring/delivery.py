@@ -313,7 +313,8 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
             if i and toks[i - 1].norm in HEDGE_NOT_AFTER.get(phrase, frozenset()):
                 continue
             text = " ".join(phrase)
-            if hits and hits[-1].text == text and hits[-1].last == i - 1:
+            restart = hits and hits[-1].text == text and hits[-1].last == i - 1
+            if restart and not _ends_sentence(toks[i - 1]):  # "I think. I think …" is two
                 hits[-1] = _Hit(text, hits[-1].first, i + len(phrase) - 1)
                 i += len(phrase) - 1
                 break
