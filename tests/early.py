@@ -83,8 +83,9 @@ def last(items: list[pytest.Item]) -> None:
 def start(items: Iterable[pytest.Item], workdir: Path) -> None:
     """Start each early test's command, isolated as a test is (tests/isolation.py: no
     variable of the developer's, no config file, a data folder and working folder of its
-    own), in pytest's process group, where nice counts (a new session is a CPU group of its
-    own under the kernel's autogroup, and would compete as an equal)."""
+    own), in a process group of its own (killed whole) but pytest's session, where nice
+    counts (a new session is a CPU group of its own under the kernel's autogroup, and would
+    compete with the tests as an equal)."""
     for n, item in enumerate(items):
         argv = argv_of(item)
         if argv is None or item.nodeid in _RUNS:

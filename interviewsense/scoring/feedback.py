@@ -381,7 +381,9 @@ def feedback(score: Score, question: Question, transcript: Transcript, rubric: R
         fix = SHORT_FIXES[advised]
         if advised == "behavioral" and c.structure:
             lacks = {
-                p for p in ("situation", "result") if not getattr(c.structure.get(p), "found", 0)
+                p
+                for p in ("situation", "result")
+                if not getattr(c.structure.get(p), "found", False)
             }
             fix = STORY_SHORT_FIXES[frozenset(lacks)]
         reasoned = c.structure.get("reasoning")
