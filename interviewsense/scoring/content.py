@@ -14,6 +14,7 @@ from interviewsense.scoring.cues import (
     AMBIGUOUS_TECH,
     CARDINALS,
     CLOSING_PARTS,
+    COUNTED_UNITS,
     HYPHEN_NAMES,
     I_SOFTENERS,
     I_SUBJECTS,
@@ -184,13 +185,9 @@ def _decimal_digit(toks: list[Tok], k: int) -> bool:
     if k >= len(toks) or toks[k].norm not in UNITS_IN_WORDS | {"zero", "oh"}:
         return False
     then = toks[k + 1].norm if k + 1 < len(toks) else ""
-    if then in _WHOLE_ONLY or then in _PEOPLE_NOUNS:
+    if then in COUNTED_UNITS or then in _PEOPLE_NOUNS:
         return False
     return then in UNIT_WORDS or not _is_counted(then)
-
-
-# Units counted in whole ones: "point two people" is no decimal.
-_WHOLE_ONLY = frozenset("people users customers engineers teams".split())
 
 
 def _number_end(toks: list[Tok], k: int) -> int:

@@ -546,10 +546,11 @@ VAGUE_PLURALS = frozenset(
     insights takeaways learnings habits values attempts conversations discussions meetings
     components layers""".split()
 )
-UNIT_WORDS = frozenset(
-    "percent % times x weeks days months hours minutes seconds years users customers people "
-    "engineers teams requests ms milliseconds dollars euros pounds bucks k million gb tb "
-    "mb kb rps qps".split()
+# Units counted in whole ones: "point two people" is no decimal ("at one point two people left").
+COUNTED_UNITS = frozenset("users customers people engineers teams".split())
+UNIT_WORDS = COUNTED_UNITS | frozenset(
+    "percent % times x weeks days months hours minutes seconds years requests ms milliseconds "
+    "dollars euros pounds bucks k million gb tb mb kb rps qps".split()
 )
 # Digits, with a unit joined to them ("40%", "250ms") or hyphened ("a 28-bed ward", "a
 # 120-room hotel": a review), or an ordinal.

@@ -316,9 +316,8 @@ def find_hedges(toks: list[Tok]) -> list[_Hit]:
             restart = hits and hits[-1].text == text and hits[-1].last == i - 1
             if restart and not _ends_sentence(toks[i - 1]):  # "I think. I think …" is two
                 hits[-1] = _Hit(text, hits[-1].first, i + len(phrase) - 1)
-                i += len(phrase) - 1
-                break
-            hits.append(_Hit(text, i, i + len(phrase) - 1))
+            else:
+                hits.append(_Hit(text, i, i + len(phrase) - 1))
             i += len(phrase) - 1
             break
         i += 1
