@@ -134,19 +134,13 @@ SPOKEN_VARIANTS = ROOT / "tests" / "data" / "spoken_variants.toml"
 SAID_DIFFERENTLY = 8  # points a way of saying the same answer may move its score, at most
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reader learned from written answers only: 'pretty much … I guess' takes "
-    "conflict-strong from 98 to 85. A reader that also learned spoken copies (session 51, "
-    "scripts/spoken.py) moved none by more than 6, but put 17 more weak answers of the "
-    "never-tuned pool at 60 or over, and did not ship (docs/scoring.md)",
-)
 def test_a_way_of_speaking_does_not_move_a_score(embedder: Embedder) -> None:
     """Answers written for this test before any scorer ran on them, each also said as people
     say it: a stance word, a tag ("…, I guess."), an acknowledgement first, a sign-off last, or
     as a recogniser without punctuation writes it. A coach gives each the answer's own band.
-    The spoken copies the study's reader learned from (scripts/spoken.py) were written after
-    these answers, without their sign-off sentences."""
+    The spoken copies the reader learned from (scripts/spoken.py, a quarter of its answers) were
+    written after these answers, without their sign-off sentences. The reader shipped until
+    session 53 learned from written answers only and moved one variant 13 points."""
     import tomllib
 
     answers = tomllib.loads(SPOKEN_VARIANTS.read_text("utf-8"))["answer"]
