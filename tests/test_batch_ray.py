@@ -38,18 +38,19 @@ TOPICS = [
 ]
 
 
+ANSWERS = 12  # in the cohort: two workers, a node killed after 4 written, a resume from half
+
+
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def starting() -> Iterator[subprocess.Popen[str]]:
+    """The cluster, starting: it comes up while the cohort is made and scored locally."""
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "ray_cluster.py")],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert proc.stdout is not None
-    address = proc.stdout.readline().strip()
-    assert address, "the Ray cluster did not start"
-    yield address, proc
+    yield proc
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(60)
@@ -58,11 +59,22 @@ def cluster() -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 
 @pytest.fixture(scope="module")
+def cluster(
+    starting: subprocess.Popen[str], local_result: bytes
+) -> tuple[str, subprocess.Popen[str]]:
+    """The cluster's address, once it is up."""
+    assert starting.stdout is not None
+    address = starting.stdout.readline().strip()
+    assert address, "the Ray cluster did not start"
+    return address, starting
+
+
+@pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """20 spoken answers and a manifest naming them."""
+    """``ANSWERS`` spoken answers and a manifest naming them."""
     folder = tmp_path_factory.mktemp("cohort")
     lines = ["id,audio,question,type"]
-    for i in range(20):
+    for i in range(ANSWERS):
         topic = TOPICS[i % len(TOPICS)]
         text = (
             f"I handled {topic}. I talked to the people involved, I wrote down a plan, "
@@ -95,14 +107,14 @@ def test_the_cluster_gives_the_local_file(
     done = batch(dict(os.environ), str(cohort), "--out", str(out), "--ray", cluster[0], "--json")
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == local_result
-    assert json.loads(done.stdout)["done"] == 20
+    assert json.loads(done.stdout)["done"] == ANSWERS
     events = [json.loads(line) for line in done.stderr.splitlines()]  # --json: all JSON
     assert {"event": "notice", "message": "Ray: 2 workers on 2 node(s), 1 thread(s) each"} in events
     progress = [e for e in events if e["event"] == "progress"]
-    assert progress[-1]["done"] == progress[-1]["total"] == 20
+    assert progress[-1]["done"] == progress[-1]["total"] == ANSWERS
     assert [e["done"] for e in progress] == sorted(e["done"] for e in progress)
     rows = [json.loads(line) for line in local_result.splitlines()]
-    assert len(rows) == 20 and all(r["status"] == "ok" for r in rows)
+    assert len(rows) == ANSWERS and all(r["status"] == "ok" for r in rows)
 
 
 def test_resume_across_engines(
@@ -110,10 +122,11 @@ def test_resume_across_engines(
 ) -> None:
     """Half the rows from a local run, the rest from the cluster: the same file."""
     out = tmp_path / "results.jsonl"
-    out.write_bytes(b"".join(local_result.splitlines(keepends=True)[:10]))
+    half = ANSWERS // 2
+    out.write_bytes(b"".join(local_result.splitlines(keepends=True)[:half]))
     done = batch(dict(os.environ), str(cohort), "--out", str(out), "--ray", cluster[0], "--resume")
     assert done.returncode == 0, done.stderr
-    assert "10 already done" in done.stderr
+    assert f"{half} already done" in done.stderr
     assert out.read_bytes() == local_result
 
 
