@@ -466,6 +466,77 @@ def test_the_result_quoted_is_the_last_told_with_a_figure() -> None:
         assert star["result"].sentence.startswith("In the end, deploys"), after
 
 
+# The same story told in the historical present and in the past (a review, session 53).
+TOLD_NOW = (
+    (
+        "So at my last company our deploys take about four hours and everyone dreads release "
+        "day. I volunteer to fix it. I profile the pipeline, I find that the test suite runs "
+        "twice, and I cache the dependencies between stages. I also move the slow integration "
+        "tests to a nightly job. Deploys go down to twenty minutes, and the team starts "
+        "shipping twice a week instead of twice a month.",
+        "So at my last company our deploys took about four hours and everyone dreaded release "
+        "day. I volunteered to fix it. I profiled the pipeline, I found that the test suite ran "
+        "twice, and I cached the dependencies between stages. I also moved the slow integration "
+        "tests to a nightly job. Deploys went down to twenty minutes, and the team started "
+        "shipping twice a week instead of twice a month.",
+    ),
+    (
+        "So it's the week before a big launch and the QA team finds forty open bugs. I sit down "
+        "with the product owner, I sort every bug into must fix, can wait and won't fix, and I "
+        "move two engineers off the reporting work. We close the must-fix list in eight days. "
+        "The launch ships on the original date.",
+        "So it was the week before a big launch and the QA team found forty open bugs. I sat "
+        "down with the product owner, I sorted every bug into must fix, can wait and won't fix, "
+        "and I moved two engineers off the reporting work. We closed the must-fix list in eight "
+        "days. The launch shipped on the original date.",
+    ),
+)
+
+
+def test_a_story_told_in_the_present_tense_has_the_parts_it_has_in_the_past() -> None:
+    from interviewsense.scoring.content import find_star
+
+    def parts(text: str) -> set[str]:
+        return {p for p, v in find_star(sentences(tokens(typed(text)))).items() if v.found}
+
+    for now, then in TOLD_NOW:
+        assert {"action", "result"} <= parts(now) == parts(then), (parts(now), parts(then))
+    story = find_star(sentences(tokens(typed(TOLD_NOW[0][0]))))
+    assert story["result"].sentence.startswith("Deploys go down to twenty minutes")
+    question = Question(text="Tell me about a process you improved.", type="behavioral")
+    score, _ = score_answer(typed(TOLD_NOW[0][0]), question)
+    assert "no result" not in [c.name for c in score.caps]
+
+
+def test_a_habit_a_plan_or_a_hypothetical_is_no_story_told_now() -> None:
+    """Present-tense cues count only where an answer tells one scene, and never in a sentence
+    told as what would, will or usually happen."""
+    from interviewsense.scoring.content import find_star, tells_a_scene
+    from interviewsense.scoring.cues import STAR
+
+    for text in (
+        # a habit: no scene, so no present-tense cue
+        "When a release breaks checkout, I call the three leads first. I usually split the "
+        "rollback into two steps and I write a short note for support. Whenever the migration "
+        "has to be reversed, I do it by hand, and the team reviews it the following week.",
+        # what someone does in general
+        "I believe mentoring is about small habits. I pair with junior developers twice a week, "
+        "I show them how to split a change into small commits. Review time usually drops.",
+        # a hypothetical, with a scene in it
+        "If a release broke checkout one Friday, I would call the three leads and I'd split the "
+        "rollback. Ideally the error rate drops back under one percent by Monday.",
+        # a scene, and a habit told beside it
+        "One Friday the release broke checkout and the support team was stuck. Whenever that "
+        "happens, I call the three leads and checkout recovers.",
+        # a plan
+        "Next quarter I'll book an hour with each designer. I'm going to bring the data, and I "
+        "think completion rises when we agree early.",
+    ):
+        sents = sentences(tokens(typed(text)))
+        written = find_structure(sents, STAR, after=("result", "action"))
+        assert find_star(sents) == written, (tells_a_scene(sents), text)
+
+
 def test_a_close_and_a_clarify_step_by_what_they_say() -> None:
     """A review: "That is why this role appeals to me" was no close (only "that's why" was),
     and any "user" or "scale" was credited as clarifying the question."""

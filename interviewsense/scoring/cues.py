@@ -244,6 +244,82 @@ STAR: Cues = {
         + r",? (?:he|she|they|we|it|the team|everyone)\b",
     ],
 }
+# A story told in the present tense ("One Friday the release breaks. I call the three leads,
+# and by Monday the error rate drops back under one percent"): the same parts, said now. They
+# count only in an answer that tells one scene (``SCENE``) and never in a sentence told as a
+# hypothetical, a plan or a habit (``NOT_TOLD``): "I call the leads when a release breaks" is
+# what someone usually does, not what they did (a review, session 53).
+NOT_TOLD = (
+    r"^(?:so |and |but )?when\b|\b(?:would|could|should|might|will|i'd|we'd|you'd|i'll|we'll|"
+    r"if|unless|whenever|every time|ideally|usually|always|normally|typically|generally|"
+    r"sometimes|tends? to|going to|plans? to|expect|intend|next (?:week|month|quarter|year|time))\b"
+)
+# Not an act after "I": opinions, wishes, auxiliaries, habits, and past forms (STAR's own).
+_NOT_ACTING = (
+    r"(?!(?:think|guess|believe|mean|feel|suppose|hope|know|remember|imagine|assume|reckon|"
+    r"like|love|hate|want|wish|need|enjoy|prefer|tend|try|see|say|am|was|were|have|had|has|"
+    r"would|will|can|could|should|might|must|may|do|don't|can't|won't|usually|always|often|"
+    r"never|normally|typically|generally|sometimes|rarely|really|probably|definitely|"
+    r"personally|honestly|actually|still|kind|sort|thought|felt|knew|meant|wasn't|didn't|plan|"
+    r"expect|intend|aim)\b)(?![a-z]+ed\b)"
+)
+_CHANGES = (  # _CHANGED, said now
+    r"(?:drops|falls|rises|doubles|triples|quadruples|halves|shrinks|grows|climbs|jumps|"
+    r"plummets|soars|improves|decreases|increases|goes down|goes up|comes down|stabili[sz]es|"
+    r"recovers|renews|signs|converts|upgrades|expands|returns|comes back|disappears|vanishes|"
+    r"stops|passes|ships|launches|goes live|closes|finishes)"
+)
+_CHANGE = r"(?:fall|drop|rise|double|halve|shrink|grow|improve|disappear|go (?:up|down)|come down)"
+TOLD_NOW: Cues = {
+    "situation": [
+        r"\bwe're (?:facing|dealing|struggling|working)\b",
+        r"\bour (?:team|company|product|service|system) (?:is|has)\b",
+        r"\bthe (?:problem|issue|context|background) is\b",
+        r"\b(?:we|they|the company|the team|the client|the customer|it) (?:is|are|'re) "
+        r"(?:about to|at risk|losing|behind|under pressure|stuck|running out)\b",
+        r"\b(?:is|are) at stake\b",
+    ],
+    "task": [
+        r"\b(?:my (?:manager|boss|lead)|the client|the customer) asks me\b",
+        r"\b(?:nobody|no one) (?:owns|is responsible|takes)\b",
+        r"\bi take (?:on|charge|ownership)\b",
+        r"\bi take (?:it|this|that) on\b",
+        r"\bi'm (?:responsible|asked|tasked|in charge|assigned|supposed)\b",
+        r"\b(?:i|we) (?:need|have) to\b",
+        r"\bthe (?:goal|task|objective|aim|challenge|deadline) is\b",
+        r"\bit's (?:up to me|on me)\b",
+    ],
+    "action": [
+        r"\bi (?:also |then |first |finally |quickly )?" + _NOT_ACTING + r"[a-z]{3,}\b(?!')"
+    ],
+    "result": [
+        r"\b(?!i\b)[\w%$'-]+ " + _CHANGES + r"\b",
+        r"\b[\w%$'-]+s " + _CHANGE + r"\b",
+        r"\b(?:we|they) (?:reduce|increase|improve|save|ship|launch|deliver|finish|complete|"
+        r"double|halve|win|beat|exceed|close|renew|sign)\b",
+        r"\b(?:it|this|that|which) (?:reduces|increases|improves|saves|delivers|completes|wins|"
+        r"beats|exceeds|stays|leads to|results in)\b",
+        r"\b(?!i\b)[\w%$'-]+ goes from\b(?! there\b| here\b).{0,40}?\bto\b",
+        r"\b(?:is|are|gets|get) (?:cut|reduced|halved|doubled|eliminated|resolved|fixed|approved|"
+        r"adopted|renewed|extended|signed|shipped|launched|released|delivered|rolled out|"
+        r"promoted|accepted|merged|closed)\b",
+    ],
+}
+STAR_NOW: Cues = {part: STAR[part] + TOLD_NOW[part] for part in STAR}
+TOLD_NOW_FROM = {part: len(STAR[part]) for part in STAR}  # STAR_NOW's cues from here are now's
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# One scene: a situation cue (but "once a week" is a habit) or the time moving on.
+SCENE = [c for c in STAR["situation"] if c != r"\bonce\b"] + [
+    r"\bonce\b(?! (?:a|an|every|per)\b)",
+    r"\bone (?:day|morning|afternoon|evening|night|weekend|spring|summer|autumn|fall|winter|"
+    + _DAYS
+    + r")\b",
+    r"\bthe (?:week|day|night|morning) before (?:a|an|the|our|my)\b",
+    r"\b(?:that|the next|the following) (?:morning|afternoon|evening|night|day|week|month|"
+    r"quarter)\b",
+    r"\bby (?:the end of the (?:day|week|month|quarter)|" + _DAYS + r")\b",
+    r"\b" + _NUM + r" (?:of )?" + _PERIOD + r" later\b",
+]
 REASONING: Cues = {
     "clarify": [
         r"\bclarif",
