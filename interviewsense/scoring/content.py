@@ -19,15 +19,11 @@ from interviewsense.scoring.cues import (
     I_SOFTENERS,
     I_SUBJECTS,
     I_WORDS,
-    NOT_TOLD,
     NUMBER_WORDS,
     OPINION_VERBS,
     SAID_TO_LISTENER,
-    SCENE,
     STAR,
-    STAR_NOW,
     TECH,
-    TOLD_NOW_FROM,
     UNIT_WORDS,
     UNITS,
     VAGUE_PLURALS,
@@ -70,36 +66,10 @@ def _patterns(part: str, cues: list[str]) -> list[re.Pattern[str]]:
     return _COMPILED[key]
 
 
-_NOT_TOLD = re.compile(NOT_TOLD)
-_SCENE = [re.compile(c) for c in SCENE]
-
-
-def tells_a_scene(sents: list[Sentence]) -> bool:
-    """Whether an answer tells one scene (``SCENE``), in a sentence that is no hypothetical,
-    plan or habit: then a story told in the present tense is read as one (``STAR_NOW``)."""
-    return any(p.search(s.norm) for s in sents if not _NOT_TOLD.search(s.norm) for p in _SCENE)
-
-
-def find_star(sents: list[Sentence]) -> dict[str, StarPart]:
-    """A story's parts (``STAR``); told in the present tense too in an answer that tells one
-    scene (``tells_a_scene``). A result counts from the first action on."""
-    if tells_a_scene(sents):
-        return find_structure(sents, STAR_NOW, after=("result", "action"), told_from=TOLD_NOW_FROM)
-    return find_structure(sents, STAR, after=("result", "action"))
-
-
 def find_structure(
-    sents: list[Sentence],
-    cues: Cues,
-    *,
-    after: tuple[str, str] | None = None,
-    told_from: dict[str, int] | None = None,
+    sents: list[Sentence], cues: Cues, *, after: tuple[str, str] | None = None
 ) -> dict[str, StarPart]:
     """For each part, whether a sentence shows it, and the sentence and cue that do.
-
-    ``told_from`` (part: rank): a cue from that rank on is a story's told in the present
-    tense (``STAR_NOW``), and counts only in a sentence not told as a hypothetical, a plan or
-    a habit (``NOT_TOLD``).
 
     ``after`` = (later, earlier) makes a part count only from the first sentence of another:
     a result is what came of the actions, so "deploys took two hours" told before anything
@@ -120,19 +90,17 @@ def find_structure(
     first: dict[str, int] = {}
     for part, patterns in cues.items():
         start = first.get(after[1], 0) if after and part == after[0] else 0
-        now_from = told_from[part] if told_from else len(patterns)
         matches[part] = []
         for k, s in enumerate(sents[start:], start):
             label = STAR_LABEL.match(s.text)
             if label and label.group(1).lower() == part:
                 matches[part].append((k, label.group(1).lower(), 0))
                 continue
-            told = told_from is None or not _NOT_TOLD.search(s.norm)
             hit = next(
                 (
                     (r, m)
                     for r, p in enumerate(_patterns(part, patterns))
-                    if (told or r < now_from) and (m := p.search(s.norm))
+                    if (m := p.search(s.norm))
                 ),
                 None,
             )
@@ -606,7 +574,7 @@ def score_content(
     what ``meaning`` gave for these sentences and this question, when already known."""
     c = "content"
     kind, cues = outline_for(qtype, question)  # a follow-up's: its own question's
-    star = find_star(sents)
+    star = find_structure(sents, STAR, after=("result", "action"))
     structure = star if kind == "star" else find_structure(sents, cues)
     details = find_details(toks, asked=follow_up_of or question)
     own = ownership(toks)
