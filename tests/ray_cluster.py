@@ -22,7 +22,7 @@ def main() -> None:
         head_node_args={"num_cpus": 1, "include_dashboard": False},
     )
     worker = cluster.add_node(num_cpus=1)
-    cluster.wait_for_nodes()
+    cluster.wait_for_nodes(180)  # the tests start it while other work takes the cores
     stop = threading.Event()
     kill = threading.Event()
 

@@ -124,8 +124,9 @@ def final():  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_a_final_pass_skips_only_the_window_after_its_last_word(final) -> None:  # type: ignore[no-untyped-def]
-    """``TAIL_S``: after a window that heard the audio to its end, what is left after the last
-    word (shorter than TAIL_S) is not encoded; after a window a 30 s boundary cut, it is."""
+    """``TAIL_S``: after a window that heard the audio to its end and closed its last segment,
+    what is left after the last word (shorter than TAIL_S) is not encoded; after a window a
+    30 s boundary cut, or one whose last segment was left open (decoded again next), it is."""
     from interviewsense.stt.whisper_engine import FRAMES_PER_S, TAIL_S, _AfterLastWord
 
     def window(audio_frames: int) -> np.ndarray:
@@ -134,17 +135,34 @@ def test_a_final_pass_skips_only_the_window_after_its_last_word(final) -> None: 
         return features
 
     short = int(TAIL_S * FRAMES_PER_S) - 1
-    final._tail.on, final._tail.heard_end = True, False
+    final._tail.on, final._tail.heard_end, final._tail.closed = True, False, True
     try:
         final._model.encode(window(3000))  # cut at 30 s: the rest of the answer comes next
         final._model.encode(window(short))  # so it is heard, however short
         assert final._tail.heard_end
         final._model.encode(window(short + 2))  # longer than a leftover: heard
+        final._tail.closed = False
+        final._model.encode(window(short))  # a segment left open: its words come again
+        final._tail.closed = True
         with pytest.raises(_AfterLastWord):
             final._model.encode(window(short))
     finally:
         final._tail.on = False
     final._model.encode(window(short))  # a live pass or a quick read: never skipped
+
+
+def test_which_windows_leave_a_segment_for_the_next() -> None:
+    """faster-whisper 1.2.1's ``_split_segments_by_timestamps``: after a pair of timestamps,
+    text not closed by one is dropped and decoded again in the next window, which must then
+    be heard; a window with no pair keeps all its text."""
+    from interviewsense.stt.whisper_engine import _left_open
+
+    t = 1000  # the first timestamp token; words are below it
+    assert not _left_open([t, 1, 2, 3], t)  # one segment, no pair: kept whole
+    assert _left_open([t, 1, 2, t + 5, t + 5, 4, 5], t)  # "4 5" left open
+    assert not _left_open([t, 1, 2, t + 5, t + 5, 4, 5, t + 9], t)  # closed by one timestamp
+    assert not _left_open([t, 1, t + 2, t + 2, 3, t + 4, t + 4], t)  # ends on a pair
+    assert not _left_open([], t)
 
 
 @pytest.mark.slow

@@ -47,9 +47,10 @@ SHORT_SPAN_S = 10.0  # … and enough to make the two this long (docs/stt.md: fe
 FRAMES_PER_S = 100  # the log-mel features' rate
 # With word times, Whisper starts its next window at the last word it wrote, so a window that
 # already heard the answer to its end is followed by one more of what is left after that word:
-# the speech filter's padding, heard alone. A final pass skips that last window when it is
-# shorter than this: on the 64 real recordings it wrote only "Okay.", "Thank you." or "."
-# (on 6 of them) and took 40 % of the time (docs/stt.md, "The window after the last word").
+# the speech filter's padding, heard alone. A final pass skips that last window when the one
+# before closed its last segment (a segment left open is decoded again there) and it is
+# shorter than this: on the 64 real recordings it wrote only "Okay.", "Thank you." or ". ."
+# (on 7 of them) and took 40 % of the time (docs/stt.md, "The window after the last word").
 TAIL_S = 2.5
 QUICK_GAP_MS = 2_000  # quick_text keeps the speech, cutting silences this long …
 QUICK_EDGE_MS = 400  # … but this much either side of it (faster-whisper's VAD filter's own)
@@ -99,7 +100,9 @@ class WhisperTranscriber:
         self._tokenizer: Any = None  # quick_text's, made on first use
         self._stops: list[int] | None = None  # _stop_ids
         self._short = threading.local()  # .on: this thread's decode is a live pass
-        self._tail = threading.local()  # .on: a final pass; .heard_end: a window reached it
+        # .on: a final pass; .heard_end: its last window reached the end of the audio; .closed:
+        # and that window left no segment open (``_left_open``)
+        self._tail = threading.local()
         try:
             self._model = WhisperModel(
                 str(ref.path),
@@ -120,12 +123,24 @@ class WhisperTranscriber:
                 return whole(_shortened(features))
             if getattr(self._tail, "on", False):
                 frames = _audio_frames(features)
-                if self._tail.heard_end and frames < TAIL_S * FRAMES_PER_S:
+                tail = self._tail.heard_end and self._tail.closed
+                if tail and frames < TAIL_S * FRAMES_PER_S:
                     raise _AfterLastWord
                 self._tail.heard_end = frames < features.shape[-1]
             return whole(features)
 
         self._model.encode = encode
+        decode = self._model.generate_with_fallback
+
+        def generate(encoded: Any, prompt: Any, tokenizer: Any, options: Any) -> Any:
+            out = decode(encoded, prompt, tokenizer, options)
+            if getattr(self._tail, "on", False):
+                self._tail.closed = not _left_open(
+                    out[0].sequences_ids[0], tokenizer.timestamp_begin
+                )
+            return out
+
+        self._model.generate_with_fallback = generate
 
     def warm_up(self) -> None:
         """Decode a second of silence, so the first real answer does not pay for lazy setup
@@ -184,7 +199,6 @@ class WhisperTranscriber:
         if guard:  # real speech needs under 5 tokens a second: a loop stops early
             seconds = min(30.0, len(samples) / 16_000)
             options["max_new_tokens"] = int(LOOP_TOKENS_PER_S * seconds) + LOOP_TOKENS_EXTRA
-        found: Iterable[Any]
         if fast:  # a short window: decoded whole before any word is used
             cap = options.get("max_new_tokens", 0)
             self._short.on = short  # the encoder hears the window, not 30 s (_shortened)
@@ -205,11 +219,8 @@ class WhisperTranscriber:
                     options.pop("max_new_tokens", None)
                     found = list(self._model.transcribe(samples, **options)[0])
                     found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
-        else:
-            found = self._final_pass(samples, options)
-        out = _collect(found, progress)
-        if fast:
-            return out
+            return _collect(found, progress)
+        out = self._final_pass(samples, options, progress)
         from interviewsense.audio.vad import speech_regions
         from interviewsense.stt.invented import after_speech
 
@@ -221,22 +232,22 @@ class WhisperTranscriber:
                 # stacked at the end (seen on real speech, docs/stt.md). Decode it again
                 # without the prompt and keep whichever covers more of the speech.
                 options.pop("initial_prompt")
-                again = _collect(self._final_pass(samples, options), None)
+                again = self._final_pass(samples, options, None)
                 if unheard_speech(regions, again) < missed:
                     out = again
         words = [w for _, ws, _ in out for w in ws]
         return _without_last(out, after_speech(words, regions[-1][1] if regions else None))
 
     def _final_pass(
-        self, samples: npt.NDArray[np.float32], options: dict[str, Any]
-    ) -> Iterator[Any]:
-        """faster-whisper's segments of ``samples``, without the window after the last word
-        (``TAIL_S``)."""
-        self._tail.on, self._tail.heard_end = True, False
+        self, samples: npt.NDArray[np.float32], options: dict[str, Any], progress: ProgressFn | None
+    ) -> Decoded:
+        """The segments of ``samples``, without the window after the last word (``TAIL_S``);
+        collected here, so the skip is off again however the pass ends."""
+        self._tail.on, self._tail.heard_end, self._tail.closed = True, False, False
         try:
-            yield from self._model.transcribe(samples, **options)[0]
-        except _AfterLastWord:
-            return
+            return _collect(
+                _until_last_word(self._model.transcribe(samples, **options)[0]), progress
+            )
         finally:
             self._tail.on = False
 
@@ -411,6 +422,25 @@ def _open_unless_sure(text: str, stop_p: float) -> str:
 
 class _AfterLastWord(Exception):
     """Raised from the encoder to end a final pass before the window after its last word."""
+
+
+def _left_open(tokens: list[int], timestamp_begin: int) -> bool:
+    """Whether faster-whisper drops a window's last segment to decode it again in the next
+    window (``_split_segments_by_timestamps``): text after the last pair of timestamps, not
+    closed by one. A window with no pair keeps all its text as one segment."""
+    stamp = [t >= timestamp_begin for t in tokens]
+    pairs = [i for i in range(1, len(tokens)) if stamp[i] and stamp[i - 1]]
+    if not pairs or (len(tokens) >= 2 and stamp[-1] and not stamp[-2]):
+        return False
+    return not all(stamp[pairs[-1] :])
+
+
+def _until_last_word(found: Iterable[Any]) -> Iterator[Any]:
+    """faster-whisper's segments, ending where the encoder raised ``_AfterLastWord``."""
+    try:
+        yield from found
+    except _AfterLastWord:
+        return
 
 
 def _audio_frames(features: Any) -> int:
