@@ -62,10 +62,10 @@ RANK = 16  # of each adapter
 SCALE = 2.0  # what each adapter's update is multiplied by (peft's alpha / rank)
 TARGETS = ("query", "key", "value", "dense")  # every weight matrix of the encoder's layers
 THREADS = 2
-SPOKEN = (
-    0.25  # the share of answers shown as spoken copies each epoch (docs/scoring.md, session 52)
-)
-BUCKET = 50  # batches sorted by length at a time
+# The share of answers shown as spoken copies each epoch (docs/scoring.md, session 52), and
+# how many batches are sorted by length at a time.
+SPOKEN = 0.25
+BUCKET = 50
 
 
 def base_folder() -> Path:
