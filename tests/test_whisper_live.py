@@ -87,6 +87,13 @@ def test_a_window_resumes_before_speech_its_pass_jumped_over() -> None:
     assert resume_point(None, done, done, 9.0) == 0.5  # nothing after it: after its last word
 
 
+def _window(audio_frames: int) -> np.ndarray:
+    """A window's log-mel features as faster-whisper passes them: audio, then zero frames."""
+    features = np.zeros((80, 3000), dtype=np.float32)
+    features[:, :audio_frames] = np.random.default_rng(0).uniform(-1, 1, (80, audio_frames))
+    return features
+
+
 def test_a_live_pass_encodes_its_audio_and_a_few_seconds_of_silence() -> None:
     """``_shortened``: faster-whisper pads a window's features to 30 s with zero frames; a
     live pass keeps the audio and SHORT_PAD_S after it, at least SHORT_SPAN_S, and a window
@@ -98,18 +105,13 @@ def test_a_live_pass_encodes_its_audio_and_a_few_seconds_of_silence() -> None:
         _shortened,
     )
 
-    def window(audio_frames: int) -> np.ndarray:
-        features = np.zeros((80, 3000), dtype=np.float32)
-        features[:, :audio_frames] = np.random.default_rng(0).uniform(-1, 1, (80, audio_frames))
-        return features
-
     span, pad = int(SHORT_SPAN_S * FRAMES_PER_S), int(SHORT_PAD_S * FRAMES_PER_S)
-    assert _shortened(window(300)).shape == (80, span)
-    long = window(1201)
+    assert _shortened(_window(300)).shape == (80, span)
+    long = _window(1201)
     short = _shortened(long)
     assert short.shape == (80, 1200 + pad)  # even: the encoder halves it
     assert np.array_equal(short, long[:, : 1200 + pad]) and short.flags.c_contiguous
-    assert _shortened(window(2800)).shape == (80, 3000)
+    assert _shortened(_window(2800)).shape == (80, 3000)
     assert _shortened(np.zeros((1, 80, 3000), dtype=np.float32)).shape == (1, 80, span)
 
 
@@ -129,26 +131,21 @@ def test_a_final_pass_skips_only_the_window_after_its_last_word(final) -> None: 
     30 s boundary cut, or one whose last segment was left open (decoded again next), it is."""
     from interviewsense.stt.whisper_engine import FRAMES_PER_S, TAIL_S, _AfterLastWord
 
-    def window(audio_frames: int) -> np.ndarray:
-        features = np.zeros((80, 3000), dtype=np.float32)
-        features[:, :audio_frames] = np.random.default_rng(1).uniform(-1, 1, (80, audio_frames))
-        return features
-
     short = int(TAIL_S * FRAMES_PER_S) - 1
     final._tail.on, final._tail.heard_end, final._tail.closed = True, False, True
     try:
-        final._model.encode(window(3000))  # cut at 30 s: the rest of the answer comes next
-        final._model.encode(window(short))  # so it is heard, however short
+        final._model.encode(_window(3000))  # cut at 30 s: the rest of the answer comes next
+        final._model.encode(_window(short))  # so it is heard, however short
         assert final._tail.heard_end
-        final._model.encode(window(short + 2))  # longer than a leftover: heard
+        final._model.encode(_window(short + 2))  # longer than a leftover: heard
         final._tail.closed = False
-        final._model.encode(window(short))  # a segment left open: its words come again
+        final._model.encode(_window(short))  # a segment left open: its words come again
         final._tail.closed = True
         with pytest.raises(_AfterLastWord):
-            final._model.encode(window(short))
+            final._model.encode(_window(short))
     finally:
         final._tail.on = False
-    final._model.encode(window(short))  # a live pass or a quick read: never skipped
+    final._model.encode(_window(short))  # a live pass or a quick read: never skipped
 
 
 def test_which_windows_leave_a_segment_for_the_next() -> None:
