@@ -145,7 +145,7 @@ def test_a_final_pass_skips_only_the_window_after_its_last_word(final) -> None: 
             final._model.encode(_window(short))
     finally:
         final._tail.on = False
-    final._model.encode(_window(short))  # a live pass or a quick read: never skipped
+    final._model.encode(_window(short))  # outside a pass (a quick read): never skipped
 
 
 def test_which_windows_leave_a_segment_for_the_next() -> None:
@@ -188,6 +188,34 @@ def test_a_final_pass_invents_no_sign_off_after_the_last_word(final, monkeypatch
     before = final.transcribe(clip)
     assert len(encoded) == 3, "the window after the last word was not heard without TAIL_S"
     assert before.words[: len(now.words)] == now.words
+
+
+@pytest.mark.slow
+def test_a_live_pass_ends_before_the_window_after_its_last_word(live, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A live pass (greedy, its encoder hearing the window and a few seconds of silence) of a
+    whole real sentence, read aloud, heard the leftover after the last word alone, and wrote
+    what no one said there (". ", and on other clips "Thank you.", which the end-of-answer
+    rule reads as the answer's last words: docs/stt.md). Now it encodes one window, and its
+    words are those the pass wrote before."""
+    from interviewsense.stt import whisper_engine
+
+    audio, text = _read_aloud()
+    encoded = []
+    inner = live._t._model.encode
+
+    def counted(features):  # type: ignore[no-untyped-def]
+        out = inner(features)
+        encoded.append(features.shape)
+        return out
+
+    monkeypatch.setattr(live._t._model, "encode", counted)
+    now = live._t.segments(audio.astype(np.float32), fast=True, short=True)
+    assert len(encoded) == 1
+    assert speech.wer(text, " ".join(t for t, _ in now)) <= 0.2, now
+    monkeypatch.setattr(whisper_engine, "TAIL_S", 0.0)
+    before = live._t.segments(audio.astype(np.float32), fast=True, short=True)
+    assert len(encoded) >= 3, "the window after the last word was not heard without TAIL_S"
+    assert before[: len(now)] == now
 
 
 READ_CUT_S = 4.12  # 61-70968-0000 just after "… who had vanished behind the" (test_turns.py)

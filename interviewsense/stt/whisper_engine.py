@@ -47,10 +47,11 @@ SHORT_SPAN_S = 10.0  # … and enough to make the two this long (docs/stt.md: fe
 FRAMES_PER_S = 100  # the log-mel features' rate
 # With word times, Whisper starts its next window at the last word it wrote, so a window that
 # already heard the answer to its end is followed by one more of what is left after that word:
-# the speech filter's padding, heard alone. A final pass skips that last window when the one
-# before closed its last segment (a segment left open is decoded again there) and it is
-# shorter than this: on the 64 real recordings it wrote only "Okay.", "Thank you." or ". ."
-# (on 7 of them) and took 40 % of the time (docs/stt.md, "The window after the last word").
+# the speech filter's padding, heard alone. A pass, final or live, skips that last window
+# when the one before closed its last segment (a segment left open is decoded again there)
+# and it is shorter than this: on the 64 real recordings it wrote only "Okay.", "Thank you."
+# or ". ." (on 7 of them) and took 40 % of a final pass's time, and a quarter of the live
+# passes' (docs/stt.md, "The window after the last word").
 TAIL_S = 2.5
 QUICK_GAP_MS = 2_000  # quick_text keeps the speech, cutting silences this long …
 QUICK_EDGE_MS = 400  # … but this much either side of it (faster-whisper's VAD filter's own)
@@ -100,8 +101,8 @@ class WhisperTranscriber:
         self._tokenizer: Any = None  # quick_text's, made on first use
         self._stops: list[int] | None = None  # _stop_ids
         self._short = threading.local()  # .on: this thread's decode is a live pass
-        # .on: a final pass; .heard_end: its last window reached the end of the audio; .closed:
-        # and that window left no segment open (``_left_open``)
+        # .on: in a pass (``_pass``); .heard_end: its last window reached the end of the audio;
+        # .closed: and that window left no segment open (``_left_open``)
         self._tail = threading.local()
         try:
             self._model = WhisperModel(
@@ -119,14 +120,14 @@ class WhisperTranscriber:
         whole = self._model.encode
 
         def encode(features: Any) -> Any:
-            if getattr(self._short, "on", False):
-                return whole(_shortened(features))
             if getattr(self._tail, "on", False):
                 frames = _audio_frames(features)
                 tail = self._tail.heard_end and self._tail.closed
                 if tail and frames < TAIL_S * FRAMES_PER_S:
                     raise _AfterLastWord
                 self._tail.heard_end = frames < features.shape[-1]
+            if getattr(self._short, "on", False):
+                return whole(_shortened(features))
             return whole(features)
 
         self._model.encode = encode
@@ -203,7 +204,7 @@ class WhisperTranscriber:
             cap = options.get("max_new_tokens", 0)
             self._short.on = short  # the encoder hears the window, not 30 s (_shortened)
             try:
-                found = list(self._model.transcribe(samples, **options)[0])
+                found = self._pass(samples, options, progress)
             finally:
                 self._short.on = False
             if guard and any(_looped(seg, cap) for seg in found):
@@ -213,14 +214,14 @@ class WhisperTranscriber:
                 # again as Whisper hears it, then without the prompt, and drop whatever
                 # still loops.
                 if short:
-                    found = list(self._model.transcribe(samples, **options)[0])
+                    found = self._pass(samples, options)
                 if any(_looped(seg, cap) for seg in found):
                     options.pop("initial_prompt", None)
                     options.pop("max_new_tokens", None)
-                    found = list(self._model.transcribe(samples, **options)[0])
+                    found = self._pass(samples, options)
                     found = [seg for seg in found if seg.compression_ratio <= LOOP_RATIO]
-            return _collect(found, progress)
-        out = self._final_pass(samples, options, progress)
+            return _collect(found)
+        out = _collect(self._pass(samples, options, progress))
         from interviewsense.audio.vad import speech_regions
         from interviewsense.stt.invented import after_speech
 
@@ -232,22 +233,29 @@ class WhisperTranscriber:
                 # stacked at the end (seen on real speech, docs/stt.md). Decode it again
                 # without the prompt and keep whichever covers more of the speech.
                 options.pop("initial_prompt")
-                again = self._final_pass(samples, options, None)
+                again = _collect(self._pass(samples, options))
                 if unheard_speech(regions, again) < missed:
                     out = again
         words = [w for _, ws, _ in out for w in ws]
         return _without_last(out, after_speech(words, regions[-1][1] if regions else None))
 
-    def _final_pass(
-        self, samples: npt.NDArray[np.float32], options: dict[str, Any], progress: ProgressFn | None
-    ) -> Decoded:
-        """The segments of ``samples``, without the window after the last word (``TAIL_S``);
-        collected here, so the skip is off again however the pass ends."""
+    def _pass(
+        self,
+        samples: npt.NDArray[np.float32],
+        options: dict[str, Any],
+        progress: ProgressFn | None = None,
+    ) -> list[Any]:
+        """faster-whisper's segments of ``samples``, final or live, without the window after
+        the last word (``TAIL_S``); collected here, so the skip is off again however the pass
+        ends."""
         self._tail.on, self._tail.heard_end, self._tail.closed = True, False, False
         try:
-            return _collect(
-                _until_last_word(self._model.transcribe(samples, **options)[0]), progress
-            )
+            found = []
+            for seg in _until_last_word(self._model.transcribe(samples, **options)[0]):
+                found.append(seg)
+                if progress is not None:
+                    progress(float(seg.end))
+            return found
         finally:
             self._tail.on = False
 
@@ -340,7 +348,7 @@ class WhisperTranscriber:
 Decoded = list[tuple[str, list[Word], tuple[float, float]]]
 
 
-def _collect(found: Iterable[Any], progress: ProgressFn | None) -> Decoded:
+def _collect(found: Iterable[Any]) -> Decoded:
     """Each faster-whisper segment's text, timed words, and (start, end) in seconds."""
     out: Decoded = []
     for seg in found:
@@ -357,8 +365,6 @@ def _collect(found: Iterable[Any], progress: ProgressFn | None) -> Decoded:
         out.append(
             (seg.text.strip(), words, (round(float(seg.start), 3), round(float(seg.end), 3)))
         )
-        if progress is not None:
-            progress(float(seg.end))
     return out
 
 
@@ -421,7 +427,7 @@ def _open_unless_sure(text: str, stop_p: float) -> str:
 
 
 class _AfterLastWord(Exception):
-    """Raised from the encoder to end a final pass before the window after its last word."""
+    """Raised from the encoder to end a pass before the window after its last word."""
 
 
 def _left_open(tokens: list[int], timestamp_begin: int) -> bool:
