@@ -25,15 +25,15 @@ def test_the_set_covers_what_coaches_see() -> None:
 
 # Where the scorer and this set's coach disagree, said rather than relabelled (strict: the
 # test fails when they agree again, so the entry is removed then).
-DISAGREES = {  # as read in session 53 (rubric 2026.12.24, reader 2026.12.23)
-    "rambling": "rubric 2026.12.24: the coach model and the answer reader read it as weak as "
+DISAGREES = {  # as read in session 54 (rubric 2026.12.26, reader 2026.12.23)
+    "rambling": "rubric 2026.12.26: the coach model and the answer reader read it as weak as "
     "any answer they learned from (0.00 likely good or strong); under four caps it scores 24 "
     "(needs work, not developing)",
-    "general-prep": "rubric 2026.12.24: the models read this 91-word answer as 0.28 likely good "
+    "general-prep": "rubric 2026.12.26: the models read this 91-word answer as 0.28 likely good "
     "or strong, so it scores 61 (developing, not strong)",
-    "design-structured": "rubric 2026.12.24: the models read it as 0.39 likely good or strong, "
+    "design-structured": "rubric 2026.12.26: the models read it as 0.39 likely good or strong, "
     "so it scores 70 (good, not strong)",
-    "star-numbers": "rubric 2026.12.24: read 0.78 likely good or strong, so it scores 84 "
+    "star-numbers": "rubric 2026.12.26: read 0.78 likely good or strong, so it scores 84 "
     "(good, not strong)",
 }
 

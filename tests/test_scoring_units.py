@@ -466,6 +466,27 @@ def test_the_result_quoted_is_the_last_told_with_a_figure() -> None:
         assert star["result"].sentence.startswith("In the end, deploys"), after
 
 
+def test_a_plan_and_an_adverb_are_no_act_and_no_result() -> None:
+    """Two reviews: "I'd split the rollback" (I would) was read as something done, and in "I
+    basically held the whole thing together" the adverb was read as a thing that changed, a
+    result. "I'd" before a past form ("I'd talked") is still "I had", and a thing that
+    changed after "I" in another clause still is one."""
+    from interviewsense.scoring.cues import STAR
+
+    def parts(text: str) -> dict[str, str]:
+        star = find_structure(sentences(tokens(typed(text))), STAR, after=("result", "action"))
+        return {part: found.cue for part, found in star.items() if found.found}
+
+    plan = "If a release broke, I'd split the rollback into two steps. I'd cut the scope."
+    assert "action" not in parts(plan)
+    assert parts("I'd talked to her the week before.")["action"] == "i'd talked"
+    held = "I called the leads. I basically held the whole thing together."
+    assert "result" not in parts(held)
+    assert "result" not in parts("I rewrote the contract. I also signed it myself.")
+    told = "I rewrote the contract, and I think churn dropped."
+    assert parts(told)["result"] == "churn dropped"
+
+
 def test_a_close_and_a_clarify_step_by_what_they_say() -> None:
     """A review: "That is why this role appeals to me" was no close (only "that's why" was),
     and any "user" or "scale" was credited as clarifying the question."""

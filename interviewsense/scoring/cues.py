@@ -12,7 +12,9 @@ from interviewsense.domain import InterviewType
 
 Cues = dict[str, list[str]]
 
-_I = r"\bi\b(?:'ve|'d)?"
+# "I", "I've", and "I'd" where it is "I had": not before a verb whose past is its base form,
+# where it is "I would" ("I'd split the rollback" is a plan: a review, session 53).
+_I = r"\bi\b(?:'ve|'d(?! (?:set|split|cut|put|hit|shut|let|spread|quit|cost)\b))?"
 # A number said in words or digits: "from four hours to 25 minutes".
 _NUM = (
     r"(?:\$?\d[\w.,$%]*|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -199,7 +201,9 @@ STAR: Cues = {
         r"\bwas promoted\b",
         # A result told as a change: "from 900 ms to 200", "churn dropped", "they renewed".
         r"\bfrom " + _ABOUT + _NUM + r"\b.{0,40}?\bto " + _ABOUT + _NUM,
-        r"\b(?!i\b)[\w%$'-]+ " + _CHANGED + r"\b",
+        # not told of "I", nor of the word after it: "I basically held it together" and "I
+        # also signed" are acts (a review, session 54)
+        r"\b(?<!\bi )(?!i\b)[\w%$'-]+ " + _CHANGED + r"\b",
         # "the wait went from six days to same-day"; not "and we went from there"
         r"\b(?!i\b)[\w%$'-]+ went from\b(?! there\b| here\b).{0,40}?\bto\b",
         r"\b(?:was|were|got|has been|have been|had been) (?:cut|reduced|halved|doubled|"
