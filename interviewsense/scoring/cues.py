@@ -12,9 +12,10 @@ from interviewsense.domain import InterviewType
 
 Cues = dict[str, list[str]]
 
-# "I", "I've", and "I'd" where it is "I had": not before a verb whose past is its base form,
-# where it is "I would" ("I'd split the rollback" is a plan: a review, session 53).
-_I = r"\bi\b(?:'ve|'d(?! (?:set|split|cut|put|hit|shut|let|spread|quit|cost)\b))?"
+# "I", "I've", and "I'd" where it is "I had": not before an act below whose past is its base
+# form, where it is as often "I would" ("I'd split the rollback" is a plan: a review, session
+# 53; "I'd set up alerts the week before" is lost with it).
+_I = r"\bi\b(?:'ve|'d(?! (?:set|split|cut|put|hit|shut)\b))?"
 # A number said in words or digits: "from four hours to 25 minutes".
 _NUM = (
     r"(?:\$?\d[\w.,$%]*|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
